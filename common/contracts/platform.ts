@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/** Request and response contracts of the platform endpoints, shared by server and web app. */
+
+export const RoleKeySchema = z.enum(['administrator', 'sales_rep', 'marketing_manager', 'service_rep', 'data_analyst']);
+
+const email = z.string().trim().max(254).email();
+const password = z.string().min(1).max(1024);
+
+export const SignUpRequest = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    email,
+    password,
+    workspaceName: z.string().trim().min(1).max(200),
+  })
+  .strict();
+export type TSignUpRequest = z.infer<typeof SignUpRequest>;
+
+export const SignInRequest = z.object({ email, password }).strict();
+
+export const MeResponse = z.object({
+  data: z.object({
+    user: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
+    workspace: z.object({ id: z.string(), name: z.string() }),
+    role: RoleKeySchema,
+    via: z.enum(['session', 'api_key']),
+    apiKeyId: z.string().optional(),
+    scopes: z.array(z.string()),
+  }),
+});
+
+export const ApiKeyScopeSchema = z.enum(['read', 'write', 'admin']);
+
+export const CreateApiKeyRequest = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    role: RoleKeySchema.optional().describe('Defaults to the creator’s role; may not exceed it.'),
+    scopes: z
+      .array(ApiKeyScopeSchema)
+      .max(3)
+      .optional()
+      .describe('Narrow the key: [] or absent = everything the role allows.'),
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export const ApiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  role: RoleKeySchema,
+  scopes: z.array(z.string()),
+  createdBy: z.string().nullable(),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+
+export const CreateInvitationRequest = z.object({ email, role: RoleKeySchema }).strict();
+
+export const InvitationSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: RoleKeySchema,
+  invitedBy: z.string().nullable(),
+  expiresAt: z.string(),
+  acceptedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  createdAt: z.string(),
+  status: z.enum(['pending', 'accepted', 'revoked', 'expired']),
+});
+
+export const AcceptInvitationRequest = z
+  .object({
+    token: z.string().min(10).max(200),
+    name: z.string().trim().min(1).max(200).optional(),
+    password: password.optional(),
+  })
+  .strict();
+
+export const IdParams = z.object({ id: z.uuid() }).strict();

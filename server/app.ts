@@ -1,0 +1,120 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { uuidv7 } from 'uuidv7';
+import { apiKeyRoutes } from './platform/auth/api-keys.routes';
+import type { Auth } from './platform/auth/auth';
+import type { Config } from './platform/config';
+import type { Database } from './platform/db/database';
+import { registerRequestContext } from './platform/http/context';
+import { healthRoutes } from './platform/http/health.routes';
+import { errorHandler, sendProblem } from './platform/http/problem';
+import { loggerOptions } from './platform/logging';
+import { authRoutes } from './platform/workspaces/auth.routes';
+import { invitationRoutes } from './platform/workspaces/invitations.routes';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  auth: Auth;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Assembles the Fastify app: conventions first (errors, auth, OpenAPI), then every module's routes. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, database, auth } = deps;
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel),
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => {
+      const inbound = req.headers['x-request-id'];
+      return typeof inbound === 'string' && REQUEST_ID.test(inbound) ? inbound : uuidv7();
+    },
+    trustProxy: process.env.RAPPORT_TRUST_PROXY === '1',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, 'route_not_found', `No endpoint ${req.method} ${req.url.split('?')[0]}`),
+  );
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        // Only behind TLS: on plain http it would break every asset request.
+        upgradeInsecureRequests: config.baseUrl.startsWith('https://') ? [] : null,
+      },
+    },
+    hsts: config.baseUrl.startsWith('https://'),
+  });
+  await app.register(cors, {
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    credentials: true,
+    exposedHeaders: [
+      'etag',
+      'location',
+      'x-request-id',
+      'retry-after',
+      'ratelimit-limit',
+      'ratelimit-remaining',
+      'ratelimit-reset',
+    ],
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Rapport API',
+        version: '1',
+        description:
+          'The Rapport CRM REST API. Errors are application/problem+json (RFC 9457) with a stable `code`. ' +
+          'Authenticate with the session cookie (browser) or `Authorization: Bearer <api key>`.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (rpk_…)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'rapport.session_token' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  registerRequestContext(app, {
+    database,
+    auth,
+    trustedOrigins: [config.baseUrl, ...config.corsOrigins],
+  });
+
+  await app.register(healthRoutes(database));
+  await app.register(authRoutes({ database, auth }));
+  await app.register(invitationRoutes({ database, auth, baseUrl: config.baseUrl }));
+  await app.register(apiKeyRoutes(database));
+  return app;
+}

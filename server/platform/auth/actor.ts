@@ -1,0 +1,117 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { sql } from 'kysely';
+import type { Database } from '../db/database';
+import type { RoleKey } from '../db/schema';
+import { AppError } from '../http/errors';
+import { authenticateApiKey } from './api-keys.service';
+import { type Auth, SESSION_COOKIE } from './auth';
+
+/** Who is calling, in which workspace, with which role. Every service receives this. */
+export interface Actor {
+  kind: 'user' | 'api_key';
+  /** The signed-in user, or the user who created the API key (may be null). */
+  userId: string | null;
+  workspaceId: string;
+  role: RoleKey;
+  apiKeyId?: string;
+  /** Narrowing scopes of an API key ([] = everything its role allows). */
+  scopes: string[];
+}
+
+export const API_KEY_SCOPES = ['read', 'write', 'admin'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/** Turns Node's header object into the Web `Headers` Better Auth expects. */
+export function toWebHeaders(headers: IncomingHttpHeaders): Headers {
+  const out = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) out.append(name, v);
+  }
+  return out;
+}
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+/** The session's user, or null when no session cookie was sent. Throws 401 for an expired or forged session. */
+export async function sessionUser(auth: Auth, headers: IncomingHttpHeaders): Promise<SessionUser | null> {
+  const cookie = headers.cookie ?? '';
+  if (!cookie.includes(SESSION_COOKIE)) return null;
+  const session = await auth.api.getSession({ headers: toWebHeaders(headers) });
+  if (!session) throw new AppError('unauthenticated', 'Your session has expired or is invalid; sign in again.');
+  return { id: session.user.id, email: session.user.email, name: session.user.name };
+}
+
+/**
+ * The user's membership: the workspace asked for (Rapport-Workspace header),
+ * else their default workspace, else their oldest membership.
+ */
+export async function membershipOf(
+  database: Database,
+  userId: string,
+  workspaceId?: string,
+): Promise<{ workspaceId: string; role: RoleKey } | null> {
+  const { rows } = await sql<{ workspace_id: string; role: RoleKey }>`
+    select m.workspace_id, m.role
+    from workspace_members m join users u on u.id = m.user_id
+    where m.user_id = ${userId}
+      and (${workspaceId ?? null}::uuid is null or m.workspace_id = ${workspaceId ?? null}::uuid)
+    order by (m.workspace_id = u.default_workspace_id) desc nulls last, m.created_at
+    limit 1`.execute(database.db);
+  const r = rows[0];
+  return r ? { workspaceId: r.workspace_id, role: r.role } : null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Resolves the caller from `Authorization: Bearer <api key>` or the session
+ * cookie. Returns null when no credentials were sent; throws 401 for bad ones
+ * and 403 when the user belongs to no (or not the requested) workspace.
+ */
+export async function resolveActor(
+  database: Database,
+  auth: Auth,
+  headers: IncomingHttpHeaders,
+): Promise<Actor | null> {
+  const authorization = headers.authorization;
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!match?.[1]) throw new AppError('unauthenticated', 'Authorization must be "Bearer <api key>"');
+    const key = await authenticateApiKey(database, match[1]);
+    return {
+      kind: 'api_key',
+      userId: key.createdBy,
+      workspaceId: key.workspaceId,
+      role: key.role,
+      apiKeyId: key.id,
+      scopes: key.scopes,
+    };
+  }
+  const user = await sessionUser(auth, headers);
+  if (!user) return null;
+  const requested = headers['rapport-workspace'];
+  if (requested !== undefined && (typeof requested !== 'string' || !UUID.test(requested))) {
+    throw new AppError('malformed_request', 'Rapport-Workspace must be a workspace id');
+  }
+  const membership = await membershipOf(database, user.id, requested);
+  if (!membership) {
+    throw new AppError(
+      'forbidden',
+      requested ? 'You are not a member of that workspace' : 'You belong to no workspace',
+    );
+  }
+  return { kind: 'user', userId: user.id, ...membership, scopes: [] };
+}
+
+/** Throws 403 unless the caller is an administrator (and, for API keys, holds the admin scope). */
+export function assertAdministrator(actor: Actor): void {
+  if (actor.role !== 'administrator') throw new AppError('forbidden', 'Only administrators may do this');
+  if (actor.kind === 'api_key' && actor.scopes.length > 0 && !actor.scopes.includes('admin')) {
+    throw new AppError('forbidden', 'This API key lacks the "admin" scope');
+  }
+}

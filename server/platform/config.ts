@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Everything Rapport reads from its environment, validated once at start-up. */
+export const ConfigSchema = z.object({
+  /** PostgreSQL server URL; when absent Rapport runs on embedded PGlite. */
+  databaseUrl: z.string().url().optional(),
+  /** Where embedded PGlite keeps its files ("memory://" for a throw-away database). */
+  dataDir: z.string().min(1),
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  /** Public URL of the app, used in links (invitations) and to decide Secure cookies. */
+  baseUrl: z.string().url(),
+  /** Secret for signing sessions; a random per-data-dir secret is generated when unset. */
+  authSecret: z.string().min(32).optional(),
+  corsOrigins: z.array(z.string()),
+  bodyLimitBytes: z.coerce.number().int().positive(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  smtpUrl: z.string().optional(),
+  mailFrom: z.string().min(3),
+  /** Postgres pool size (server mode). Embedded mode always uses one connection. */
+  poolSize: z.coerce.number().int().min(1).max(200),
+  /** Seed a demo workspace on first start (default: only on the embedded database). */
+  seedDemo: z.boolean(),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+const bool = (v: string | undefined, fallback: boolean) =>
+  v === undefined ? fallback : ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
+
+/** Builds the configuration from `env` (process.env by default) plus explicit overrides. */
+export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const port = env.PORT ?? '3000';
+  const host = env.HOST ?? '127.0.0.1';
+  const raw = {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.RAPPORT_DATA_DIR ?? path.resolve('data'),
+    host,
+    port,
+    baseUrl: env.RAPPORT_BASE_URL ?? `http://localhost:${port}`,
+    authSecret: env.RAPPORT_AUTH_SECRET || undefined,
+    corsOrigins: (env.RAPPORT_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    bodyLimitBytes: env.RAPPORT_BODY_LIMIT ?? 1_048_576,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM ?? 'Rapport <no-reply@rapport.local>',
+    poolSize: env.RAPPORT_POOL_SIZE ?? 10,
+    // A demo user with a published password is for the embedded default only.
+    seedDemo: bool(env.RAPPORT_SEED_DEMO, !env.DATABASE_URL),
+    ...overrides,
+  };
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

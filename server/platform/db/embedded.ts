@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/** A running embedded PostgreSQL (PGlite) on a worker thread, reachable over TCP on loopback. */
+export interface EmbeddedServer {
+  host: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts PGlite in a worker thread. `dataDir` is Rapport's data directory: the
+ * database lives in `<dataDir>/pg` and a lock file stops a second process from
+ * opening the same files (PGlite is single-process).
+ */
+export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
+  const inMemory = dataDir.startsWith('memory://');
+  let releaseLock = () => {};
+  let pgDir = dataDir;
+  if (!inMemory) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    releaseLock = acquireLock(path.join(dataDir, 'rapport.lock'));
+    pgDir = path.join(dataDir, 'pg');
+  }
+  const worker = new Worker(new URL('./embedded-worker.js', import.meta.url), {
+    workerData: { dataDir: pgDir },
+  });
+  try {
+    const ready = await new Promise<{ address: string }>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('message', (msg: { type: string; address: string; error?: string }) => {
+        if (msg.type === 'ready') resolve(msg);
+        else reject(new Error(`embedded database failed to start: ${msg.error}`));
+      });
+    });
+    const [host = '127.0.0.1', port = '0'] = ready.address.split(':');
+    let stopped = false;
+    return {
+      host,
+      port: Number(port),
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 10_000);
+          worker.once('message', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          worker.postMessage({ type: 'close' });
+        });
+        await worker.terminate();
+        releaseLock();
+      },
+    };
+  } catch (err) {
+    await worker.terminate();
+    releaseLock();
+    throw err;
+  }
+}
+
+/** Creates `file` holding our pid; refuses if another live process holds it. */
+function acquireLock(file: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(fs.readFileSync(file, 'utf8'));
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new Error(
+          `The data directory ${path.dirname(file)} is in use by process ${pid}. ` +
+            'Stop it first, or set RAPPORT_DATA_DIR to another directory.',
+        );
+      }
+      fs.rmSync(file, { force: true }); // stale lock from a crashed process
+    }
+  }
+  throw new Error(`Could not lock ${file}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,105 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Kysely table types for the platform tables (server/migrations/0001_platform.sql). */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type RoleKey = 'administrator' | 'sales_rep' | 'marketing_manager' | 'service_rep' | 'data_analyst';
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  email: string;
+  email_verified: Generated<boolean>;
+  image: string | null;
+  default_workspace_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WorkspaceMembersTable {
+  workspace_id: string;
+  user_id: string;
+  role: RoleKey;
+  created_at: Timestamp;
+}
+
+export interface InvitationsTable {
+  workspace_id: string;
+  id: string;
+  email: string;
+  role: RoleKey;
+  token_hash: string;
+  invited_by: string | null;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  accepted_by: string | null;
+  revoked_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  workspace_id: string;
+  id: string;
+  name: string;
+  key_prefix: string;
+  key_hash: string;
+  role: RoleKey;
+  scopes: ColumnType<string[], string[] | undefined, string[]>;
+  created_by: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface SignInAttemptsTable {
+  id: Generated<string>;
+  email: string;
+  ip: string;
+  success: boolean;
+  attempted_at: Timestamp;
+}
+
+export interface MailOutboxTable {
+  workspace_id: string;
+  id: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  status: ColumnType<
+    'queued' | 'sent' | 'failed' | 'held',
+    'queued' | 'held' | undefined,
+    'queued' | 'sent' | 'failed' | 'held'
+  >;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface SchemaMigrationsTable {
+  version: string;
+  name: string;
+  checksum: string;
+  applied_at: Timestamp;
+}
+
+export interface DB {
+  users: UsersTable;
+  workspaces: WorkspacesTable;
+  workspace_members: WorkspaceMembersTable;
+  invitations: InvitationsTable;
+  api_keys: ApiKeysTable;
+  sign_in_attempts: SignInAttemptsTable;
+  mail_outbox: MailOutboxTable;
+  schema_migrations: SchemaMigrationsTable;
+}

@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../auth/actor';
+import { resolveActor } from '../auth/actor';
+import type { Auth } from '../auth/auth';
+import type { Database } from '../db/database';
+import { AppError } from './errors';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+  interface FastifyContextConfig {
+    /** The route needs no credentials (sign-up, sign-in, invitation lookup, health). */
+    public?: boolean;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The authenticated caller of a non-public route. */
+export function actorOf(req: FastifyRequest): Actor {
+  if (!req.actor) throw new AppError('unauthenticated', 'Sign in or send an API key');
+  return req.actor;
+}
+
+/**
+ * Authenticates every /api/v1 route that is not public, enforces API key
+ * scopes, and rejects cross-site cookie-authenticated writes (CSRF).
+ */
+export function registerRequestContext(
+  app: FastifyInstance,
+  deps: { database: Database; auth: Auth; trustedOrigins: string[] },
+) {
+  const trusted = new Set(deps.trustedOrigins.map((o) => new URL(o).origin));
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (req) => {
+    if (!SAFE_METHODS.has(req.method) && req.headers.cookie) {
+      const origin = req.headers.origin;
+      const site = req.headers['sec-fetch-site'];
+      if ((origin && !trusted.has(origin)) || (!origin && site === 'cross-site')) {
+        throw new AppError('csrf_rejected', 'Cross-site requests with cookies are not accepted');
+      }
+    }
+    // Unknown routes fall through to the 404 handler without asking for credentials.
+    if (!req.routeOptions.url?.startsWith('/api/v1/') || req.routeOptions.config.public) return;
+    const actor = await resolveActor(deps.database, deps.auth, req.headers);
+    if (!actor) throw new AppError('unauthenticated', 'Sign in or send an API key (Authorization: Bearer …)');
+    if (actor.kind === 'api_key' && actor.scopes.length > 0) {
+      const needs = SAFE_METHODS.has(req.method) ? 'read' : 'write';
+      const ok = actor.scopes.includes(needs) || (needs === 'read' && actor.scopes.includes('write'));
+      if (!ok && !actor.scopes.includes('admin')) {
+        throw new AppError('forbidden', `This API key lacks the "${needs}" scope`);
+      }
+    }
+    req.actor = actor;
+  });
+}

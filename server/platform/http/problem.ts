@@ -1,0 +1,105 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, ERROR_STATUS, type ErrorCode, type FieldError } from './errors';
+
+const TITLES: Record<ErrorCode, string> = {
+  malformed_request: 'Malformed request',
+  malformed_json: 'Malformed JSON body',
+  unauthenticated: 'Not authenticated',
+  forbidden: 'Not allowed',
+  csrf_rejected: 'Cross-site request rejected',
+  not_found: 'Not found',
+  route_not_found: 'No such endpoint',
+  method_not_allowed: 'Method not allowed',
+  conflict: 'Conflict',
+  already_exists: 'Already exists',
+  precondition_failed: 'Stale version',
+  payload_too_large: 'Request body too large',
+  unsupported_media_type: 'Unsupported media type',
+  validation_failed: 'Validation failed',
+  weak_password: 'Password does not meet the policy',
+  idempotency_key_reused: 'Idempotency key reused with another request',
+  rate_limited: 'Too many requests',
+  too_many_attempts: 'Too many attempts',
+  internal_error: 'Internal error',
+  service_unavailable: 'Service unavailable',
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail: string;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+/** Sends an RFC 9457 problem document. */
+export function sendProblem(
+  reply: FastifyReply,
+  code: ErrorCode,
+  detail: string,
+  errors?: FieldError[],
+  retryAfterSeconds?: number,
+): FastifyReply {
+  const status = ERROR_STATUS[code];
+  const body: Problem = {
+    type: `/errors/${code}`,
+    title: TITLES[code],
+    status,
+    code,
+    detail,
+    instance: reply.request.id,
+  };
+  if (errors && errors.length > 0) body.errors = errors;
+  if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
+  return reply.status(status).type('application/problem+json').send(body);
+}
+
+// Fastify's own error codes for things the client sent.
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformed_request',
+  FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
+  FST_ERR_VALIDATION: 'validation_failed',
+};
+
+/** The one place errors become HTTP responses. */
+export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof AppError) {
+    return sendProblem(reply, error.code, error.message, error.errors, error.retryAfterSeconds);
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body';
+    const errors = error.validation.map((v) => {
+      const segments = v.instancePath.split('/').filter(Boolean);
+      // Unknown keys are reported on their object; name the keys themselves.
+      const keys = (v.params as { keys?: string[] }).keys;
+      if (v.keyword === 'unrecognized_keys' && keys) segments.push(keys.join(','));
+      return { path: segments.join('.') || where, message: v.message ?? 'invalid' };
+    });
+    const fields = errors.map((e) => e.path).join(', ');
+    return sendProblem(reply, 'validation_failed', `Invalid ${where}: ${fields}`, errors);
+  }
+  const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
+  if (mapped) return sendProblem(reply, mapped, error.message);
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    const code: ErrorCode =
+      error.statusCode === 413
+        ? 'payload_too_large'
+        : error.statusCode === 415
+          ? 'unsupported_media_type'
+          : 'malformed_request';
+    return sendProblem(reply, code, error.message);
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return sendProblem(
+    reply,
+    'internal_error',
+    'Something went wrong on our side. The request id identifies it in the logs.',
+  );
+}

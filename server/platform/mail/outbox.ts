@@ -1,0 +1,30 @@
+import { uuidv7 } from 'uuidv7';
+import type { Tx } from '../db/database';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+/**
+ * Queues a mail in the caller's transaction (transactional outbox): it is sent
+ * if and only if the change that caused it commits. Returns the mail's id,
+ * which also becomes its Message-ID so a resend after a crash can be recognised.
+ */
+export async function enqueueMail(tx: Tx, workspaceId: string, mail: OutgoingMail): Promise<string> {
+  const id = uuidv7();
+  await tx
+    .insertInto('mail_outbox')
+    .values({
+      workspace_id: workspaceId,
+      id,
+      to_address: mail.to,
+      subject: mail.subject,
+      text_body: mail.text,
+      html_body: mail.html ?? null,
+    })
+    .execute();
+  return id;
+}

@@ -1,0 +1,168 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { isAPIError } from 'better-auth/api';
+import { sql } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import { type Actor, toWebHeaders } from '../auth/actor';
+import type { Auth } from '../auth/auth';
+import { assertPasswordPolicy } from '../auth/password-policy';
+import { assertSignInAllowed, recordSignIn } from '../auth/sign-in-guard';
+import type { Database } from '../db/database';
+import type { RoleKey } from '../db/schema';
+import { AppError } from '../http/errors';
+
+export interface IdentityDeps {
+  database: Database;
+  auth: Auth;
+}
+
+/** The result of an auth call: what to return and the cookies to set. */
+export interface AuthResult<T> {
+  data: T;
+  setCookies: string[];
+}
+
+export interface MeView {
+  user: { id: string; name: string; email: string } | null;
+  workspace: { id: string; name: string };
+  role: RoleKey;
+  via: 'session' | 'api_key';
+  apiKeyId?: string;
+  scopes: string[];
+}
+
+const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+/** Creates a user through Better Auth (argon2id, session) and returns its id and cookies. */
+async function createUser(
+  deps: IdentityDeps,
+  input: { name: string; email: string; password: string },
+  headers: IncomingHttpHeaders,
+): Promise<{ userId: string; setCookies: string[] }> {
+  try {
+    const { headers: out, response } = await deps.auth.api.signUpEmail({
+      body: { name: input.name, email: input.email, password: input.password },
+      headers: toWebHeaders(headers),
+      returnHeaders: true,
+    });
+    return { userId: response.user.id, setCookies: out.getSetCookie() };
+  } catch (err) {
+    if (isAPIError(err) && /already exists/i.test(err.message)) {
+      throw new AppError('already_exists', 'An account with this email already exists; sign in instead.', {
+        errors: [{ path: 'email', message: 'already registered' }],
+      });
+    }
+    throw err;
+  }
+}
+
+/** Removes a user created moments ago whose workspace could not be set up. */
+async function deleteUser(deps: IdentityDeps, userId: string): Promise<void> {
+  await deps.database.system((tx) => tx.deleteFrom('users').where('id', '=', userId).execute());
+}
+
+/** Sign-up: a new user, a new workspace, and the user as its administrator. */
+export async function signUp(
+  deps: IdentityDeps,
+  input: { name: string; email: string; password: string; workspaceName: string },
+  headers: IncomingHttpHeaders,
+): Promise<AuthResult<MeView>> {
+  const email = normaliseEmail(input.email);
+  assertPasswordPolicy(input.password, { email, name: input.name });
+  const { userId, setCookies } = await createUser(deps, { ...input, email }, headers);
+  const workspaceId = uuidv7();
+  try {
+    await deps.database.system(async (tx) => {
+      await tx.insertInto('workspaces').values({ id: workspaceId, name: input.workspaceName }).execute();
+      await tx
+        .insertInto('workspace_members')
+        .values({ workspace_id: workspaceId, user_id: userId, role: 'administrator' })
+        .execute();
+      await tx.updateTable('users').set({ default_workspace_id: workspaceId }).where('id', '=', userId).execute();
+    });
+  } catch (err) {
+    await deleteUser(deps, userId);
+    throw err;
+  }
+  const me = await getMe(deps.database, {
+    kind: 'user',
+    userId,
+    workspaceId,
+    role: 'administrator',
+    scopes: [],
+  });
+  return { data: me, setCookies };
+}
+
+/** Sign-in with email and password, throttled against brute force. */
+export async function signIn(
+  deps: IdentityDeps,
+  input: { email: string; password: string },
+  ip: string,
+  headers: IncomingHttpHeaders,
+): Promise<AuthResult<{ userId: string }>> {
+  const email = normaliseEmail(input.email);
+  await assertSignInAllowed(deps.database, email, ip);
+  try {
+    const { headers: out, response } = await deps.auth.api.signInEmail({
+      body: { email, password: input.password },
+      headers: toWebHeaders(headers),
+      returnHeaders: true,
+    });
+    await recordSignIn(deps.database, email, ip, true);
+    return { data: { userId: response.user.id }, setCookies: out.getSetCookie() };
+  } catch (err) {
+    if (isAPIError(err) && (err.statusCode === 401 || err.statusCode === 400 || err.statusCode === 403)) {
+      await recordSignIn(deps.database, email, ip, false);
+      throw new AppError('unauthenticated', 'Invalid email or password');
+    }
+    throw err;
+  }
+}
+
+/** Ends the session; returns the cookies that clear it. */
+export async function signOut(deps: IdentityDeps, headers: IncomingHttpHeaders): Promise<string[]> {
+  try {
+    const { headers: out } = await deps.auth.api.signOut({ headers: toWebHeaders(headers), returnHeaders: true });
+    return out.getSetCookie();
+  } catch (err) {
+    if (isAPIError(err)) return [];
+    throw err;
+  }
+}
+
+/** The caller, their workspace and role (GET /api/v1/me). */
+export async function getMe(database: Database, actor: Actor): Promise<MeView> {
+  return database.tenant(actor.workspaceId, async (tx) => {
+    const workspace = await tx
+      .selectFrom('workspaces')
+      .select(['id', 'name'])
+      .where('id', '=', actor.workspaceId)
+      .executeTakeFirstOrThrow();
+    const user = actor.userId
+      ? await tx.selectFrom('users').select(['id', 'name', 'email']).where('id', '=', actor.userId).executeTakeFirst()
+      : undefined;
+    return {
+      user: user ?? null,
+      workspace,
+      role: actor.role,
+      via: actor.kind === 'api_key' ? 'api_key' : 'session',
+      ...(actor.apiKeyId ? { apiKeyId: actor.apiKeyId } : {}),
+      scopes: actor.scopes,
+    };
+  });
+}
+
+/** Adds an existing user to a workspace with a role (idempotent); used by invitations and the CLI. */
+export async function addMember(database: Database, workspaceId: string, userId: string, role: RoleKey): Promise<void> {
+  await database.system(async (tx) => {
+    await tx
+      .insertInto('workspace_members')
+      .values({ workspace_id: workspaceId, user_id: userId, role })
+      .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doUpdateSet({ role }))
+      .execute();
+    await sql`update users set default_workspace_id = coalesce(default_workspace_id, ${workspaceId}::uuid)
+              where id = ${userId}`.execute(tx);
+  });
+}
+
+export { createUser, normaliseEmail };

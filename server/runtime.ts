@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app';
+import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
+import type { Config } from './platform/config';
+import { type Database, openDatabase } from './platform/db/database';
+import { migrate } from './platform/db/migrate';
+import { MailDispatcher } from './platform/mail/dispatcher';
+
+/** Everything a running Rapport process holds, and how to shut it down in order. */
+export interface Runtime {
+  config: Config;
+  database: Database;
+  auth: Auth;
+  app: FastifyInstance;
+  mail: MailDispatcher;
+  /** Stops accepting requests, finishes in-flight ones, stops background work, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Opens the database, applies migrations, builds the app and starts background workers. */
+export async function startRuntime(config: Config, opts: { backgroundWork?: boolean } = {}): Promise<Runtime> {
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.poolSize,
+  });
+  try {
+    await migrate(database.pool);
+    const auth = createAuth(config, database, await loadAuthSecret(config, database));
+    const app = await buildApp({ config, database, auth });
+    const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
+    if (opts.backgroundWork !== false) mail.start();
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      database,
+      auth,
+      app,
+      mail,
+      close() {
+        closing ??= (async () => {
+          await app.close();
+          await mail.stop();
+          await database.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
