@@ -18,7 +18,10 @@ export interface Runtime {
 }
 
 /** Opens the database, applies migrations, builds the app and starts background workers. */
-export async function startRuntime(config: Config, opts: { backgroundWork?: boolean } = {}): Promise<Runtime> {
+export async function startRuntime(
+  config: Config,
+  opts: { backgroundWork?: boolean; logStream?: NodeJS.WritableStream } = {},
+): Promise<Runtime> {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -27,7 +30,7 @@ export async function startRuntime(config: Config, opts: { backgroundWork?: bool
   try {
     await migrate(database.pool);
     const auth = createAuth(config, database, await loadAuthSecret(config, database));
-    const app = await buildApp({ config, database, auth });
+    const app = await buildApp({ config, database, auth, logStream: opts.logStream });
     const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
     if (opts.backgroundWork !== false) mail.start();
     let closing: Promise<void> | undefined;

@@ -14,9 +14,10 @@ export const REDACT_PATHS = [
 const SECRET_QUERY = /([?&](?:token|key|secret|password)=)[^&]*/gi;
 
 /** Pino options for Fastify: JSON lines, request ids, redaction. */
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream ? { stream } : {}),
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
       req(req) {

@@ -43,6 +43,7 @@ export function createAuth(config: Config, database: Database, secret: string) {
     // Rapport throttles sign-in itself, in the database, so every app server agrees.
     rateLimit: { enabled: false },
     telemetry: { enabled: false },
+    logger: { level: 'error' },
     session: {
       modelName: 'sessions',
       expiresIn: 60 * 60 * 24 * 7,
