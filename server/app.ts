@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -18,6 +19,8 @@ import { registerRequestContext } from './platform/http/context';
 import { healthRoutes } from './platform/http/health.routes';
 import { errorHandler, sendProblem } from './platform/http/problem';
 import { loggerOptions } from './platform/logging';
+import { recordRoutes } from './platform/records/records.routes';
+import type { RecordService } from './platform/records/records.service';
 import { authRoutes } from './platform/workspaces/auth.routes';
 import { invitationRoutes } from './platform/workspaces/invitations.routes';
 
@@ -25,6 +28,7 @@ export interface AppDeps {
   config: Config;
   database: Database;
   auth: Auth;
+  records: RecordService;
   /** Where logs go (default stdout); tests pass a stream to read them. */
   logStream?: NodeJS.WritableStream;
 }
@@ -33,7 +37,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Assembles the Fastify app: conventions first (errors, auth, OpenAPI), then every module's routes. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config, database, auth } = deps;
+  const { config, database, auth, records } = deps;
   const app = Fastify({
     logger: loggerOptions(config.logLevel, deps.logStream),
     bodyLimit: config.bodyLimitBytes,
@@ -104,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ apiKey: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
@@ -118,5 +123,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes({ database, auth }));
   await app.register(invitationRoutes({ database, auth, baseUrl: config.baseUrl }));
   await app.register(apiKeyRoutes(database));
+  await app.register(recordRoutes({ database, records }));
   return app;
 }

@@ -1,16 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
+import { STANDARD_OBJECTS } from './modules/objects';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
 import { type Database, openDatabase } from './platform/db/database';
 import { migrate } from './platform/db/migrate';
 import { MailDispatcher } from './platform/mail/dispatcher';
+import { RecordService } from './platform/records/records.service';
+import { ObjectRegistry } from './platform/records/registry';
 
 /** Everything a running Rapport process holds, and how to shut it down in order. */
 export interface Runtime {
   config: Config;
   database: Database;
   auth: Auth;
+  records: RecordService;
   app: FastifyInstance;
   mail: MailDispatcher;
   /** Stops accepting requests, finishes in-flight ones, stops background work, closes the database. */
@@ -30,7 +34,8 @@ export async function startRuntime(
   try {
     await migrate(database.pool);
     const auth = createAuth(config, database, await loadAuthSecret(config, database));
-    const app = await buildApp({ config, database, auth, logStream: opts.logStream });
+    const records = new RecordService(new ObjectRegistry(STANDARD_OBJECTS));
+    const app = await buildApp({ config, database, auth, records, logStream: opts.logStream });
     const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
     if (opts.backgroundWork !== false) mail.start();
     let closing: Promise<void> | undefined;
@@ -38,6 +43,7 @@ export async function startRuntime(
       config,
       database,
       auth,
+      records,
       app,
       mail,
       close() {

@@ -1,0 +1,97 @@
+import type { ObjectDef } from '../../platform/records/types';
+
+const opt = (...values: string[]) =>
+  values.map((v) => ({ value: v, label: v.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase()) }));
+
+export const INDUSTRIES = [
+  'aerospace',
+  'agriculture',
+  'automotive',
+  'banking',
+  'construction',
+  'consulting',
+  'education',
+  'energy',
+  'entertainment',
+  'food_and_beverage',
+  'government',
+  'healthcare',
+  'hospitality',
+  'insurance',
+  'logistics',
+  'manufacturing',
+  'media',
+  'non_profit',
+  'pharmaceuticals',
+  'real_estate',
+  'retail',
+  'software',
+  'telecommunications',
+  'other',
+];
+
+/** Accounts: organisations that are prospects, customers, partners or suppliers. */
+export const accountsObject: ObjectDef = {
+  name: 'accounts',
+  singular: 'account',
+  label: 'Account',
+  labelPlural: 'Accounts',
+  table: 'accounts',
+  titleFields: ['name'],
+  subtitleFields: ['domain'],
+  defaultSort: 'name',
+  fields: [
+    {
+      name: 'name',
+      type: 'text',
+      label: 'Name',
+      required: true,
+      maxLength: 200,
+      search: 'A',
+      fuzzy: true,
+      indexed: true,
+    },
+    { name: 'domain', type: 'text', label: 'Domain', unique: true, maxLength: 253, search: 'B', fuzzy: true },
+    { name: 'website', type: 'url', label: 'Website' },
+    { name: 'industry', type: 'select', label: 'Industry', options: opt(...INDUSTRIES), indexed: true },
+    {
+      name: 'type',
+      type: 'select',
+      label: 'Type',
+      options: opt('prospect', 'customer', 'partner', 'supplier', 'competitor', 'other'),
+      indexed: true,
+    },
+    { name: 'employees', type: 'integer', label: 'Employees', min: 0, max: 10_000_000 },
+    { name: 'annualRevenue', type: 'money', label: 'Annual revenue' },
+    { name: 'phone', type: 'phone', label: 'Phone', search: 'C' },
+    { name: 'address', type: 'address', label: 'Address' },
+    {
+      name: 'parentAccountId',
+      type: 'relation',
+      label: 'Parent account',
+      relation: { object: 'accounts', cardinality: 'one' },
+    },
+    { name: 'description', type: 'longText', label: 'Description', hidden: true },
+  ],
+  inverse: [
+    { name: 'contacts', object: 'contacts', via: 'accountId', label: 'Contacts' },
+    { name: 'childAccounts', object: 'accounts', via: 'parentAccountId', label: 'Subsidiaries' },
+  ],
+  normalise: {
+    // "https://www.Acme.com/about" and "acme.com" are the same company domain.
+    domain: (v) =>
+      v
+        .trim()
+        .toLowerCase()
+        .replace(/^[a-z]+:\/\//, '')
+        .replace(/^www\./, '')
+        .replace(/[/?#].*$/, ''),
+  },
+  validate(record) {
+    const d = record.domain;
+    if (typeof d === 'string' && d && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d)) {
+      return [{ path: 'domain', message: 'must be a domain name such as acme.com' }];
+    }
+    return [];
+  },
+};

@@ -1,0 +1,56 @@
+import type { ObjectDef } from '../../platform/records/types';
+
+const opt = (...values: string[]) =>
+  values.map((v) => ({ value: v, label: v.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase()) }));
+
+/** Contacts: people, usually at an account. */
+export const contactsObject: ObjectDef = {
+  name: 'contacts',
+  singular: 'contact',
+  label: 'Contact',
+  labelPlural: 'Contacts',
+  table: 'contacts',
+  titleFields: ['firstName', 'lastName'],
+  subtitleFields: ['email'],
+  defaultSort: 'lastName,firstName',
+  fields: [
+    { name: 'firstName', type: 'text', label: 'First name', maxLength: 100, search: 'A', fuzzy: true },
+    { name: 'lastName', type: 'text', label: 'Last name', maxLength: 100, search: 'A', fuzzy: true, indexed: true },
+    { name: 'email', type: 'email', label: 'Email', unique: true, search: 'A', fuzzy: true },
+    { name: 'emails', type: 'emails', label: 'Other emails', hidden: true },
+    { name: 'phone', type: 'phone', label: 'Phone', search: 'B' },
+    { name: 'phones', type: 'phones', label: 'Other phones', hidden: true },
+    { name: 'title', type: 'text', label: 'Job title', maxLength: 200, search: 'C' },
+    { name: 'department', type: 'text', label: 'Department', maxLength: 200, hidden: true },
+    { name: 'accountId', type: 'relation', label: 'Account', relation: { object: 'accounts', cardinality: 'one' } },
+    {
+      name: 'lifecycleStage',
+      type: 'select',
+      label: 'Lifecycle stage',
+      options: opt('subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer', 'evangelist', 'other'),
+      indexed: true,
+    },
+    { name: 'address', type: 'address', label: 'Address' },
+    { name: 'socialProfiles', type: 'json', label: 'Social profiles', hidden: true },
+    { name: 'birthday', type: 'date', label: 'Birthday', hidden: true },
+    { name: 'doNotContact', type: 'boolean', label: 'Do not contact' },
+    { name: 'doNotSell', type: 'boolean', label: 'Do not sell or share' },
+    { name: 'lastContactedAt', type: 'datetime', label: 'Last contacted', readOnly: true },
+    { name: 'description', type: 'longText', label: 'Notes', hidden: true },
+  ],
+  validate(record, mode) {
+    if (mode === 'create' && !record.firstName && !record.lastName && !record.email) {
+      return [{ path: 'lastName', message: 'a contact needs a first name, a last name or an email' }];
+    }
+    if (record.socialProfiles != null) {
+      const sp = record.socialProfiles;
+      const ok =
+        typeof sp === 'object' &&
+        !Array.isArray(sp) &&
+        Object.values(sp as Record<string, unknown>).every((v) => typeof v === 'string' && v.length <= 200);
+      if (!ok)
+        return [{ path: 'socialProfiles', message: 'must map networks to handles, e.g. {"linkedin": "jane-doe"}' }];
+    }
+    return [];
+  },
+};

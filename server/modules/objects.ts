@@ -1,0 +1,6 @@
+import type { ObjectDef } from '../platform/records/types';
+import { accountsObject } from './accounts/accounts.object';
+import { contactsObject } from './contacts/contacts.object';
+
+/** Every standard object, declared once each. Later capabilities add theirs here. */
+export const STANDARD_OBJECTS: ObjectDef[] = [accountsObject, contactsObject];

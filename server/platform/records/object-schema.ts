@@ -1,0 +1,89 @@
+import { sql } from 'kysely';
+import type { Tx } from '../db/database';
+import type { ObjectRegistry } from './registry';
+import type { FieldDef, FieldType, ObjectDef, SelectOption } from './types';
+
+export interface ResolvedField {
+  def: FieldDef;
+  /** True for administrator-defined fields stored in the `custom` JSONB column. */
+  custom: boolean;
+}
+
+/** An object as one workspace sees it: its declaration plus that workspace's custom fields. */
+export class ObjectSchema {
+  private readonly byName = new Map<string, ResolvedField>();
+
+  constructor(
+    readonly def: ObjectDef,
+    builtins: Map<string, FieldDef>,
+    readonly customFields: FieldDef[],
+  ) {
+    for (const f of builtins.values()) this.byName.set(f.name, { def: f, custom: false });
+    for (const f of customFields) this.byName.set(f.name, { def: f, custom: true });
+  }
+
+  field(name: string): ResolvedField | undefined {
+    return this.byName.get(name);
+  }
+
+  fields(): ResolvedField[] {
+    return [...this.byName.values()];
+  }
+
+  /** The to-one relation an include or filter path names: `account` → `accountId`. */
+  toOneRelation(name: string): ResolvedField | undefined {
+    for (const candidate of [`${name}Id`, name]) {
+      const f = this.byName.get(candidate);
+      if (f?.def.type === 'relation' && f.def.relation?.cardinality === 'one') return f;
+    }
+    return undefined;
+  }
+}
+
+interface CustomFieldRow {
+  id: string;
+  object: string;
+  name: string;
+  type: FieldType;
+  label: string;
+  description: string | null;
+  required: boolean;
+  options: SelectOption[] | null;
+  relation_object: string | null;
+  relation_cardinality: 'one' | 'many' | null;
+  max_length: number | null;
+  min_value: number | null;
+  max_value: number | null;
+}
+
+export function customFieldDef(r: CustomFieldRow): FieldDef {
+  return {
+    name: r.name,
+    type: r.type,
+    label: r.label,
+    customId: r.id,
+    ...(r.description ? { description: r.description } : {}),
+    ...(r.required ? { required: true } : {}),
+    ...(r.options ? { options: r.options } : {}),
+    ...(r.relation_object
+      ? { relation: { object: r.relation_object, cardinality: r.relation_cardinality ?? 'one' } }
+      : {}),
+    ...(r.max_length != null ? { maxLength: r.max_length } : {}),
+    ...(r.min_value != null ? { min: r.min_value } : {}),
+    ...(r.max_value != null ? { max: r.max_value } : {}),
+  };
+}
+
+/** Every object of the transaction's workspace, with its custom fields (one query). */
+export async function loadSchemas(tx: Tx, registry: ObjectRegistry): Promise<Map<string, ObjectSchema>> {
+  const { rows } = await sql<CustomFieldRow>`
+    select id, object, name, type, label, description, required, options, relation_object,
+           relation_cardinality, max_length, min_value, max_value
+    from custom_fields order by position, created_at`.execute(tx);
+  const out = new Map<string, ObjectSchema>();
+  for (const def of registry.all()) {
+    const custom = rows.filter((r) => r.object === def.name).map(customFieldDef);
+    out.set(def.name, new ObjectSchema(def, registry.fields(def.name), custom));
+  }
+  return out;
+}

@@ -1,0 +1,405 @@
+import { type RawBuilder, sql } from 'kysely';
+import { z } from 'zod';
+import {
+  FILTER_OPERATORS,
+  type FilterNode,
+  MAX_FILTER_DEPTH,
+  MAX_FILTER_LEAVES,
+  parseSort,
+} from '../../../common/filter';
+import { AppError, type FieldError } from '../http/errors';
+import {
+  defaultSub,
+  type FilterKind,
+  filterKind,
+  fromCustom,
+  fromRow,
+  isSortable,
+  storageColumns,
+  subFields,
+  valueSchema,
+} from './field-types';
+import type { ObjectSchema, ResolvedField } from './object-schema';
+import { columnName, type FieldDef } from './types';
+
+type Sql = RawBuilder<unknown>;
+
+/** A field (or sub-field) as an SQL expression with its comparison kind. */
+interface Accessor {
+  expr: Sql;
+  kind: FilterKind;
+  field: FieldDef;
+  sub?: string;
+  custom: boolean;
+  /** Never NULL in the database (lets keyset pagination use a row comparison). */
+  notNull: boolean;
+}
+
+const CAST: Record<FilterKind, string> = {
+  text: 'text',
+  number: 'numeric',
+  date: 'date',
+  datetime: 'timestamptz',
+  boolean: 'boolean',
+  uuid: 'uuid',
+  array: 'text',
+  multi: 'text',
+  json: 'text',
+};
+
+const NOT_NULL_SYSTEM = new Set(['id', 'createdAt', 'updatedAt', 'version', 'tags']);
+
+function invalid(path: string, message: string): AppError {
+  return new AppError('validation_failed', `${path}: ${message}`, { errors: [{ path, message }] });
+}
+
+/** Resolves `field` or `field.sub` on `schema` for table alias `alias`. */
+function directAccessor(schema: ObjectSchema, alias: string, path: string): Accessor | undefined {
+  const [name = '', sub, ...rest] = path.split('.');
+  const f = schema.field(name);
+  if (!f || rest.length > 0) return undefined;
+  const subs = subFields(f.def);
+  if (sub !== undefined && !subs.includes(sub)) return undefined;
+  const part = sub ?? defaultSub(f.def);
+  if (subs.length > 0 && part === undefined) return undefined; // an address must be filtered by one of its parts
+  return accessorFor(f, alias, part);
+}
+
+function accessorFor(f: ResolvedField, alias: string, sub?: string): Accessor {
+  const kind = filterKind(f.def, sub);
+  if (!f.custom) {
+    const cols = storageColumns(f.def);
+    const col = sub ? cols.find((c) => c.sub === sub) : cols[0];
+    return {
+      expr: sql.ref(`${alias}.${col?.column ?? columnName(f.def.name)}`),
+      kind,
+      field: f.def,
+      sub,
+      custom: false,
+      notNull: NOT_NULL_SYSTEM.has(f.def.name) || (!!f.def.required && !sub) || f.def.type === 'boolean',
+    };
+  }
+  const custom = sql.ref(`${alias}.custom`);
+  const name = f.def.name;
+  let expr: Sql;
+  if (kind === 'array' || kind === 'multi' || kind === 'json') expr = sql`(${custom} -> ${name})`;
+  else {
+    const text = sub ? sql`(${custom} -> ${name} ->> ${sub})` : sql`(${custom} ->> ${name})`;
+    expr = kind === 'text' || kind === 'uuid' ? text : sql`(${text})::${sql.raw(CAST[kind])}`;
+  }
+  return { expr, kind: kind === 'uuid' ? 'uuid' : kind, field: f.def, sub, custom: true, notNull: false };
+}
+
+/** The schema a single filter value must satisfy for this accessor. */
+function scalarSchema(acc: Accessor): z.ZodType {
+  const { field, sub, kind } = acc;
+  if (sub) {
+    if (kind === 'number') return z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]).transform(String);
+    return z
+      .string()
+      .max(500)
+      .transform((s) => (sub === 'currency' || sub === 'country' ? s.toUpperCase() : s));
+  }
+  switch (kind) {
+    case 'number':
+      return z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a number')]).transform(String);
+    case 'array': {
+      const element =
+        field.type === 'relation'
+          ? z.uuid()
+          : field.type === 'tags'
+            ? z.string().trim().toLowerCase().min(1).max(64)
+            : valueSchema({ ...field, type: 'select' });
+      return element;
+    }
+    case 'multi':
+      return z.string().trim().min(1).max(254);
+    case 'uuid':
+      return z.uuid();
+    case 'text':
+      if (field.type === 'longText' || field.type === 'text' || field.type === 'url') return z.string().max(1000);
+      return valueSchema(field);
+    default:
+      return valueSchema(field);
+  }
+}
+
+const OPS_BY_KIND: Record<FilterKind, readonly string[]> = {
+  text: FILTER_OPERATORS,
+  number: ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'isEmpty', 'isNotEmpty'],
+  date: ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'isEmpty', 'isNotEmpty'],
+  datetime: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'isEmpty', 'isNotEmpty'],
+  boolean: ['eq', 'ne', 'isEmpty', 'isNotEmpty'],
+  uuid: ['eq', 'ne', 'in', 'nin', 'isEmpty', 'isNotEmpty'],
+  array: ['eq', 'ne', 'contains', 'in', 'nin', 'isEmpty', 'isNotEmpty'],
+  multi: ['eq', 'contains', 'isEmpty', 'isNotEmpty'],
+  json: ['isEmpty', 'isNotEmpty'],
+};
+
+/** Escapes LIKE wildcards so user text matches literally. */
+export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function parseValue(acc: Accessor, value: unknown, path: string, many: boolean): unknown {
+  const schema = many ? z.array(scalarSchema(acc)).min(1).max(1000) : scalarSchema(acc);
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalid(path, `${many ? 'must be a non-empty list; ' : ''}${issue?.message ?? 'invalid value'}`);
+  }
+  return parsed.data;
+}
+
+function compileLeaf(acc: Accessor, op: string, rawValue: unknown, path: string): Sql {
+  const { expr, kind, custom } = acc;
+  if (!OPS_BY_KIND[kind].includes(op)) {
+    throw invalid(
+      `${path}.op`,
+      `"${op}" does not apply to ${acc.field.name} (${acc.field.type}); use one of ${OPS_BY_KIND[kind].join(', ')}`,
+    );
+  }
+  const vpath = `${path}.value`;
+  if (op === 'isEmpty' || op === 'isNotEmpty') {
+    let empty: Sql;
+    if (kind === 'text') empty = sql`(${expr} is null or ${expr} = '')`;
+    else if (kind === 'array' && !custom) empty = sql`coalesce(cardinality(${expr}), 0) = 0`;
+    else if (kind === 'array' || kind === 'multi') empty = sql`coalesce(jsonb_array_length(${expr}), 0) = 0`;
+    else if (kind === 'json') empty = sql`(${expr} is null or ${expr} in ('null'::jsonb, '{}'::jsonb, '[]'::jsonb))`;
+    else empty = sql`${expr} is null`;
+    return op === 'isEmpty' ? empty : sql`not (${empty})`;
+  }
+  const cast = sql.raw(CAST[kind]);
+  if (kind === 'array') {
+    const arrType = sql.raw(acc.field.type === 'relation' ? 'uuid[]' : 'text[]');
+    // contains takes one element; in / nin / eq (same set) / ne take a list.
+    const v = parseValue(acc, rawValue, vpath, op !== 'contains');
+    if (custom) {
+      const list = (Array.isArray(v) ? v : [v]).map(String);
+      if (op === 'contains') return sql`coalesce(${expr} ? ${String(v)}, false)`;
+      if (op === 'in') return sql`coalesce(${expr} ?| ${list}::text[], false)`;
+      if (op === 'nin') return sql`not coalesce(${expr} ?| ${list}::text[], false)`;
+      const set = sql`${JSON.stringify(list)}::jsonb`;
+      const same = sql`coalesce(${expr} @> ${set} and ${expr} <@ ${set}, false)`;
+      return op === 'eq' ? same : sql`not ${same}`;
+    }
+    if (op === 'contains') return sql`${expr} @> array[${v}]::${arrType}`;
+    if (op === 'in') return sql`${expr} && ${v}::${arrType}`;
+    if (op === 'nin') return sql`not (coalesce(${expr}, '{}') && ${v}::${arrType})`;
+    const same = sql`(${expr} @> ${v}::${arrType} and ${expr} <@ ${v}::${arrType})`;
+    return op === 'eq' ? same : sql`not ${same}`;
+  }
+  if (kind === 'multi') {
+    const v = String(parseValue(acc, rawValue, vpath, false));
+    if (op === 'eq') return sql`coalesce(${expr} @> jsonb_build_array(jsonb_build_object('value', ${v}::text)), false)`;
+    return sql`exists (select 1 from jsonb_array_elements(coalesce(${expr}, '[]')) e where e ->> 'value' ilike ${`%${likeEscape(v)}%`})`;
+  }
+  if (op === 'in' || op === 'nin') {
+    const v = parseValue(acc, rawValue, vpath, true);
+    const any = sql`${expr} = any(${v}::${cast}[])`;
+    return op === 'in' ? any : sql`(${expr} is null or not (${any}))`;
+  }
+  if (op === 'contains' || op === 'startsWith' || op === 'endsWith') {
+    if (typeof rawValue !== 'string' || rawValue.length === 0 || rawValue.length > 1000) {
+      throw invalid(vpath, 'must be a non-empty string of at most 1000 characters');
+    }
+    const body = likeEscape(rawValue);
+    const pattern = op === 'contains' ? `%${body}%` : op === 'startsWith' ? `${body}%` : `%${body}`;
+    return sql`${expr} ilike ${pattern}`;
+  }
+  const v = parseValue(acc, rawValue, vpath, false);
+  const param = sql`${v}::${cast}`;
+  switch (op) {
+    case 'eq':
+      return sql`${expr} = ${param}`;
+    case 'ne':
+      return sql`${expr} is distinct from ${param}`;
+    case 'gt':
+      return sql`${expr} > ${param}`;
+    case 'gte':
+      return sql`${expr} >= ${param}`;
+    case 'lt':
+      return sql`${expr} < ${param}`;
+    default:
+      return sql`${expr} <= ${param}`;
+  }
+}
+
+export interface FilterContext {
+  schemas: Map<string, ObjectSchema>;
+}
+
+/**
+ * Compiles a filter tree into a parameterised SQL condition on alias `t`.
+ * Field paths may go through one to-one relation (`account.industry`).
+ */
+export function compileFilter(schema: ObjectSchema, filter: FilterNode, ctx: FilterContext, basePath = 'filter'): Sql {
+  let leaves = 0;
+  const walk = (node: FilterNode, path: string, depth: number): Sql => {
+    if (depth > MAX_FILTER_DEPTH) throw invalid(path, `filters nest at most ${MAX_FILTER_DEPTH} levels`);
+    if ('and' in node)
+      return sql`(${sql.join(
+        node.and.map((n, i) => walk(n, `${path}.and.${i}`, depth + 1)),
+        sql` and `,
+      )})`;
+    if ('or' in node)
+      return sql`(${sql.join(
+        node.or.map((n, i) => walk(n, `${path}.or.${i}`, depth + 1)),
+        sql` or `,
+      )})`;
+    if ('not' in node) return sql`not coalesce(${walk(node.not, `${path}.not`, depth + 1)}, false)`;
+    if (++leaves > MAX_FILTER_LEAVES) throw invalid(path, `at most ${MAX_FILTER_LEAVES} conditions`);
+    const direct = directAccessor(schema, 't', node.field);
+    if (direct) return compileLeaf(direct, node.op, node.value, path);
+    const [relName = '', ...rest] = node.field.split('.');
+    const rel = rest.length > 0 ? schema.toOneRelation(relName) : undefined;
+    const target = rel?.def.relation ? ctx.schemas.get(rel.def.relation.object) : undefined;
+    const inner = target ? directAccessor(target, 'r', rest.join('.')) : undefined;
+    if (!rel || !target || !inner)
+      throw invalid(`${path}.field`, `unknown field "${node.field}" on ${schema.def.name}`);
+    const cond = compileLeaf(inner, node.op, node.value, path);
+    const fk = rel.custom ? sql`(t.custom ->> ${rel.def.name})::uuid` : sql.ref(`t.${columnName(rel.def.name)}`);
+    return sql`exists (select 1 from ${sql.table(`${target.def.table}_scoped`)} r where r.id = ${fk} and r.deleted_at is null and ${cond})`;
+  };
+  return walk(filter, basePath, 0);
+}
+
+export interface SortKey {
+  acc: Accessor;
+  desc: boolean;
+  path: string;
+}
+
+/** Parses and checks a sort string; the id tie-breaker is added by the pager. */
+export function resolveSort(schema: ObjectSchema, sort: string | undefined): SortKey[] {
+  const spec = sort?.trim() ? sort : (schema.def.defaultSort ?? '-createdAt');
+  const keys = parseSort(spec);
+  if (keys.length > 5) throw invalid('sort', 'sort by at most 5 fields');
+  return keys.map((k) => {
+    const acc = directAccessor(schema, 't', k.field);
+    if (!acc) throw invalid('sort', `unknown field "${k.field}" on ${schema.def.name}`);
+    if (!isSortable(acc.kind)) throw invalid('sort', `cannot sort by ${k.field} (${acc.field.type})`);
+    return { acc, desc: k.desc, path: k.field };
+  });
+}
+
+/** The ORDER BY clause: PostgreSQL's default null placement (nulls sort as the largest value), id last. */
+export function orderBy(keys: SortKey[]): Sql {
+  const last = keys[keys.length - 1];
+  const parts = keys
+    .filter((k) => !(k.path === 'id'))
+    .map((k) => sql`${k.acc.expr} ${sql.raw(k.desc ? 'desc' : 'asc')}`);
+  parts.push(sql`t.id ${sql.raw(last?.desc ? 'desc' : 'asc')}`);
+  return sql.join(parts, sql`, `);
+}
+
+/** Extra select columns holding each sort key as exact text, for the next cursor. */
+export function sortKeySelect(keys: SortKey[]): Sql[] {
+  return keys.map((k, i) => sql`(${k.acc.expr})::text as ${sql.ref(`_k${i}`)}`);
+}
+
+interface CursorPayload {
+  s: string;
+  k: (string | null)[];
+  id: string;
+}
+
+const CursorSchema = z.object({ s: z.string(), k: z.array(z.string().nullable()), id: z.uuid() });
+
+const sortSignature = (keys: SortKey[]) => keys.map((k) => `${k.desc ? '-' : ''}${k.path}`).join(',');
+
+export function encodeCursor(keys: SortKey[], row: Record<string, unknown>): string {
+  const payload: CursorPayload = {
+    s: sortSignature(keys),
+    k: keys.map((_, i) => (row[`_k${i}`] as string | null) ?? null),
+    id: String(row.id),
+  };
+  return Buffer.from(JSON.stringify(payload)).toString('base64url');
+}
+
+/** The keyset condition "after the cursor's row" for these sort keys. */
+export function afterCursor(keys: SortKey[], cursor: string): Sql {
+  let payload: CursorPayload;
+  try {
+    if (cursor.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('shape');
+    payload = CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw invalid('cursor', 'is malformed; pass back the nextCursor of a previous page unchanged');
+  }
+  if (payload.s !== sortSignature(keys) || payload.k.length !== keys.length) {
+    throw invalid('cursor', 'belongs to another sort order; restart without a cursor');
+  }
+  const last = keys[keys.length - 1];
+  const idDesc = !!last?.desc;
+  const idCond = sql`t.id ${sql.raw(idDesc ? '<' : '>')} ${payload.id}::uuid`;
+  const uniform = keys.every((k) => k.desc === idDesc && k.acc.notNull) && payload.k.every((v) => v !== null);
+  if (uniform) {
+    const left = sql.join([...keys.map((k) => k.acc.expr), sql`t.id`]);
+    const right = sql.join([
+      ...keys.map((k, i) => sql`${payload.k[i]}::${sql.raw(CAST[k.acc.kind])}`),
+      sql`${payload.id}::uuid`,
+    ]);
+    return sql`(${left}) ${sql.raw(idDesc ? '<' : '>')} (${right})`;
+  }
+  // General case, null-aware: nulls sort last ascending and first descending.
+  let cond: Sql = idCond;
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const k = keys[i] as SortKey;
+    const v = payload.k[i] ?? null;
+    const e = k.acc.expr;
+    const typed = sql`${v}::${sql.raw(CAST[k.acc.kind])}`;
+    const after =
+      v === null
+        ? k.desc
+          ? sql`${e} is not null`
+          : sql`false`
+        : k.desc
+          ? sql`${e} < ${typed}`
+          : sql`(${e} > ${typed} or ${e} is null)`;
+    const equal = v === null ? sql`${e} is null` : sql`${e} = ${typed}`;
+    cond = sql`(${after} or (${equal} and ${cond}))`;
+  }
+  return cond;
+}
+
+/** Columns to select for the requested fields (all when `fields` is absent). */
+export function selectColumns(schema: ObjectSchema, fields: string[] | undefined): Sql {
+  const wanted = fields ? new Set(['id', 'version', ...fields]) : undefined;
+  const cols = new Set<string>(['id', 'version']);
+  let custom = false;
+  for (const f of schema.fields()) {
+    if (wanted && !wanted.has(f.def.name)) continue;
+    if (f.custom) custom = true;
+    else for (const c of storageColumns(f.def)) cols.add(c.column);
+  }
+  if (custom) cols.add('custom');
+  return sql.join([...cols].map((c) => sql.ref(`t.${c}`)));
+}
+
+/** Checks a `fields=` list; returns undefined for "all fields". */
+export function resolveFields(schema: ObjectSchema, fields: string | undefined): string[] | undefined {
+  if (!fields) return undefined;
+  const list = fields
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const errors: FieldError[] = list
+    .filter((f) => !schema.field(f))
+    .map((f) => ({ path: 'fields', message: `unknown field "${f}"` }));
+  if (errors.length) throw new AppError('validation_failed', errors.map((e) => e.message).join('; '), { errors });
+  return list;
+}
+
+/** A database row → the API record (custom fields flattened beside built-in ones). */
+export function presentRow(
+  schema: ObjectSchema,
+  row: Record<string, unknown>,
+  fields?: string[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const wanted = fields ? new Set(['id', 'version', ...fields]) : undefined;
+  const custom = (row.custom ?? {}) as Record<string, unknown>;
+  for (const f of schema.fields()) {
+    if (wanted && !wanted.has(f.def.name)) continue;
+    out[f.def.name] = f.custom ? fromCustom(f.def, custom[f.def.name]) : fromRow(f.def, row);
+  }
+  return out;
+}

@@ -1,0 +1,310 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { type FilterNode, FilterNodeSchema } from '../../../common/filter';
+import { assertAdministrator } from '../auth/actor';
+import type { Database } from '../db/database';
+import { actorOf } from '../http/context';
+import { AppError } from '../http/errors';
+import { BatchBody, BatchResponse, ListQuery, objectSchemas, PageSchema, QueryBody } from './api-schemas';
+import { runBatch } from './batch';
+import { requestHash, withIdempotency } from './idempotency';
+import type { ListOptions, RecordService } from './records.service';
+
+const IdParam = z.object({ id: z.uuid() }).strict();
+// Records carry workspace-specific custom fields: responses are documented by the
+// schemas but serialised as they are (no per-response validation cost).
+const passthrough = () => (data: unknown) => JSON.stringify(data);
+
+const etag = (version: unknown) => `"${version}"`;
+
+/** Reads If-Match: a version number, or undefined when absent or "*". */
+function ifMatch(req: FastifyRequest): number | undefined {
+  const h = req.headers['if-match'];
+  if (h === undefined || h === '*') return undefined;
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(String(h).trim());
+  if (!m)
+    throw new AppError('malformed_request', 'If-Match must be an ETag from a previous response, e.g. "3"', {
+      errors: [{ path: 'If-Match', message: 'malformed' }],
+    });
+  return Number(m[1]);
+}
+
+function parseFilter(raw: string | undefined): FilterNode | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new AppError('validation_failed', 'filter is not valid JSON', {
+      errors: [{ path: 'filter', message: 'must be a JSON filter tree' }],
+    });
+  }
+  return checkFilter(json);
+}
+
+function checkFilter(json: unknown): FilterNode {
+  const parsed = FilterNodeSchema.safeParse(json);
+  if (!parsed.success) {
+    const errors = parsed.error.issues
+      .slice(0, 10)
+      .map((i) => ({ path: ['filter', ...i.path].join('.'), message: i.message }));
+    throw new AppError('validation_failed', 'Invalid filter', { errors });
+  }
+  return parsed.data;
+}
+
+const list = (s: string | undefined) =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
+
+/** The generic REST surface of every declared object. */
+export function recordRoutes(deps: { database: Database; records: RecordService }): FastifyPluginAsyncZod {
+  const { database, records } = deps;
+  return async (app) => {
+    for (const def of records.registry.all()) {
+      const base = `/api/v1/${def.name}`;
+      const s = objectSchemas(def);
+      const tags = [def.labelPlural];
+      const one = z.object({ data: s.record });
+      const many = z.object({ data: z.array(s.record), page: PageSchema, total: z.number().optional() });
+
+      const runList = (req: FastifyRequest, opts: ListOptions) => {
+        const actor = actorOf(req);
+        return database.tenant(actor.workspaceId, (tx) => records.list(tx, def.name, opts));
+      };
+
+      app.get(
+        base,
+        {
+          schema: {
+            tags,
+            summary: `List ${def.labelPlural.toLowerCase()}`,
+            querystring: ListQuery,
+            response: { 200: many },
+          },
+          serializerCompiler: passthrough,
+        },
+        async (req) =>
+          runList(req, {
+            filter: parseFilter(req.query.filter),
+            sort: req.query.sort,
+            limit: req.query.limit,
+            cursor: req.query.cursor,
+            fields: req.query.fields,
+            include: list(req.query.include),
+            count: req.query.count === 'true',
+          }),
+      );
+
+      app.post(
+        `${base}/query`,
+        {
+          schema: {
+            tags,
+            summary: `Query ${def.labelPlural.toLowerCase()} with a filter in the body`,
+            body: QueryBody,
+            response: { 200: many },
+          },
+          serializerCompiler: passthrough,
+        },
+        async (req) =>
+          runList(req, {
+            filter: req.body.filter ? checkFilter(req.body.filter) : undefined,
+            sort: Array.isArray(req.body.sort) ? req.body.sort.join(',') : req.body.sort,
+            limit: req.body.limit,
+            cursor: req.body.cursor,
+            fields: req.body.fields?.join(','),
+            include: req.body.include,
+            count: req.body.count,
+          }),
+      );
+
+      app.get(
+        `${base}/trash`,
+        {
+          schema: {
+            tags,
+            summary: `${def.labelPlural} in the trash (restorable)`,
+            querystring: ListQuery.pick({ limit: true, cursor: true, fields: true }),
+            response: { 200: many },
+          },
+          serializerCompiler: passthrough,
+        },
+        async (req) =>
+          runList(req, {
+            trashed: true,
+            sort: '-updatedAt',
+            limit: req.query.limit,
+            cursor: req.query.cursor,
+            fields: req.query.fields,
+          }),
+      );
+
+      app.post(
+        base,
+        {
+          schema: {
+            tags,
+            summary: `Create a ${def.singular}`,
+            description:
+              'Send an Idempotency-Key header to make retries safe: the same key and body within 24 h returns the first response.',
+            body: s.create,
+            response: { 201: one },
+          },
+          serializerCompiler: passthrough,
+        },
+        async (req, reply) => {
+          const actor = actorOf(req);
+          const result = await withIdempotency(
+            database,
+            actor,
+            header(req, 'idempotency-key'),
+            requestHash('POST', base, req.body),
+            async (tx) => {
+              const data = await records.create(tx, actor, def.name, req.body);
+              return { status: 201, body: { data }, location: `${base}/${data.id}` };
+            },
+          );
+          return send(reply, result);
+        },
+      );
+
+      app.post(
+        `${base}/batch`,
+        {
+          schema: {
+            tags,
+            summary: `Create, update or upsert up to 1,000 ${def.labelPlural.toLowerCase()}`,
+            description: 'Per-item results in request order. With atomic: true, any failure writes nothing (422).',
+            body: BatchBody,
+            response: { 200: BatchResponse },
+          },
+          serializerCompiler: passthrough,
+        },
+        async (req, reply) => {
+          const actor = actorOf(req);
+          const result = await withIdempotency(
+            database,
+            actor,
+            header(req, 'idempotency-key'),
+            requestHash('POST', `${base}/batch`, req.body),
+            async (tx) => ({
+              status: 200,
+              body: await runBatch(records, tx, actor, def.name, req.body),
+            }),
+          );
+          return send(reply, result);
+        },
+      );
+
+      app.get(
+        `${base}/:id`,
+        {
+          schema: {
+            tags,
+            summary: `Get a ${def.singular}`,
+            params: IdParam,
+            querystring: ListQuery.pick({ fields: true, include: true }),
+            response: { 200: one },
+          },
+          serializerCompiler: passthrough,
+        },
+        async (req, reply) => {
+          const actor = actorOf(req);
+          const data = await database.tenant(actor.workspaceId, (tx) =>
+            records.get(tx, def.name, req.params.id, { fields: req.query.fields, include: list(req.query.include) }),
+          );
+          return reply.header('etag', etag(data.version)).send({ data });
+        },
+      );
+
+      app.patch(
+        `${base}/:id`,
+        {
+          schema: {
+            tags,
+            summary: `Update a ${def.singular}`,
+            description:
+              'Send If-Match with the ETag you read: if someone changed the record since, you get 412 and nothing changes.',
+            params: IdParam,
+            body: s.update,
+            response: { 200: one },
+          },
+          serializerCompiler: passthrough,
+        },
+        async (req, reply) => {
+          const actor = actorOf(req);
+          const version = ifMatch(req);
+          const data = await database.tenant(actor.workspaceId, (tx) =>
+            records.update(tx, actor, def.name, req.params.id, req.body, version),
+          );
+          return reply.header('etag', etag(data.version)).send({ data });
+        },
+      );
+
+      app.delete(
+        `${base}/:id`,
+        {
+          schema: {
+            tags,
+            summary: `Move a ${def.singular} to the trash, or delete it for good (?permanent=true, administrators)`,
+            params: IdParam,
+            querystring: z.object({ permanent: z.enum(['true', 'false']).optional() }).strict(),
+            response: { 204: z.null() },
+          },
+        },
+        async (req, reply) => {
+          const actor = actorOf(req);
+          const version = ifMatch(req);
+          if (req.query.permanent === 'true') {
+            assertAdministrator(actor);
+            await database.tenant(actor.workspaceId, (tx) => records.purge(tx, def.name, req.params.id));
+          } else {
+            await database.tenant(actor.workspaceId, (tx) =>
+              records.trash(tx, actor, def.name, req.params.id, version),
+            );
+          }
+          return reply.status(204).send(null);
+        },
+      );
+
+      app.post(
+        `${base}/:id/restore`,
+        {
+          schema: {
+            tags,
+            summary: `Restore a ${def.singular} from the trash`,
+            params: IdParam,
+            response: { 200: one },
+          },
+          serializerCompiler: passthrough,
+        },
+        async (req, reply) => {
+          const actor = actorOf(req);
+          const data = await database.tenant(actor.workspaceId, (tx) =>
+            records.restore(tx, actor, def.name, req.params.id),
+          );
+          return reply.header('etag', etag(data.version)).send({ data });
+        },
+      );
+    }
+  };
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function send(reply: FastifyReply, r: { status: number; body: unknown; location?: string | null; replayed: boolean }) {
+  if (r.location) reply.header('location', r.location);
+  if (r.replayed) reply.header('idempotent-replayed', 'true');
+  const data = (r.body as { data?: { version?: unknown } }).data;
+  if (data && !Array.isArray(data) && data.version !== undefined) reply.header('etag', etag(data.version));
+  return reply.status(r.status).send(r.body);
+}

@@ -1,0 +1,117 @@
+/**
+ * The record engine's vocabulary. An object (accounts, contacts, …) is declared
+ * once as an ObjectDef; the engine derives its table, validation, REST routes,
+ * OpenAPI schemas, filters, sorting and search from that declaration.
+ */
+
+export const FIELD_TYPES = [
+  'text',
+  'longText',
+  'email',
+  'emails',
+  'phone',
+  'phones',
+  'url',
+  'integer',
+  'decimal',
+  'money',
+  'percent',
+  'date',
+  'datetime',
+  'boolean',
+  'select',
+  'multiSelect',
+  'relation',
+  'user',
+  'address',
+  'tags',
+  'json',
+] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+export interface SelectOption {
+  value: string;
+  label: string;
+}
+
+export interface FieldDef {
+  /** API name, camelCase (`firstName`). */
+  name: string;
+  type: FieldType;
+  label: string;
+  description?: string;
+  /** Must be present (non-empty) on create and can never be cleared. */
+  required?: boolean;
+  /** At most one live record per workspace has a given value; usable as a batch upsert key. */
+  unique?: boolean;
+  /** Set by the system only (createdAt, lastActivityAt…): rejected on write. */
+  readOnly?: boolean;
+  maxLength?: number;
+  min?: number;
+  max?: number;
+  /** For select and multiSelect. */
+  options?: SelectOption[];
+  /** For relation: the target object and cardinality (one = a uuid column, many = a uuid[] column). */
+  relation?: { object: string; cardinality: 'one' | 'many' };
+  /** Full-text weight when the field feeds search (A most important). */
+  search?: 'A' | 'B' | 'C' | 'D';
+  /** Also matched with trigrams (typo tolerance); use for names. */
+  fuzzy?: boolean;
+  /** Gets a (workspace_id, column, id) index: for fields lists are often sorted or filtered by. */
+  indexed?: boolean;
+  /** Hidden from default list columns in the UI. */
+  hidden?: boolean;
+  /** Custom fields only: the id of the definition row. */
+  customId?: string;
+}
+
+/** A record that points at this object through a to-one relation, embeddable with `include`. */
+export interface InverseRelation {
+  /** The include name, e.g. `contacts` on accounts. */
+  name: string;
+  object: string;
+  /** The to-one relation field on `object` that points here (e.g. `accountId`). */
+  via: string;
+  label: string;
+}
+
+export interface ObjectDef {
+  /** Plural API name and route segment: `contacts`. */
+  name: string;
+  singular: string;
+  label: string;
+  labelPlural: string;
+  /** Table name (snake_case plural). */
+  table: string;
+  fields: FieldDef[];
+  /** Field names that make the record's title, joined by a space (e.g. first + last name). */
+  titleFields: string[];
+  /** A secondary line for search results and pickers. */
+  subtitleFields?: string[];
+  inverse?: InverseRelation[];
+  /** Default sort of lists. */
+  defaultSort?: string;
+  /** Object-level validation after field validation (e.g. "a name or an email"). */
+  validate?: (record: Record<string, unknown>, mode: 'create' | 'update') => { path: string; message: string }[];
+  /** Normalises a unique value before matching (e.g. domains without www.). */
+  normalise?: Partial<Record<string, (value: string) => string>>;
+}
+
+/** The columns every record table has, with their API names. */
+export const SYSTEM_FIELDS: FieldDef[] = [
+  { name: 'id', type: 'text', label: 'ID', readOnly: true },
+  { name: 'ownerId', type: 'user', label: 'Owner' },
+  { name: 'tags', type: 'tags', label: 'Tags' },
+  { name: 'version', type: 'integer', label: 'Version', readOnly: true, hidden: true },
+  { name: 'createdAt', type: 'datetime', label: 'Created', readOnly: true },
+  { name: 'updatedAt', type: 'datetime', label: 'Updated', readOnly: true },
+  { name: 'createdBy', type: 'user', label: 'Created by', readOnly: true, hidden: true },
+  { name: 'updatedBy', type: 'user', label: 'Updated by', readOnly: true, hidden: true },
+];
+
+export const SYSTEM_FIELD_NAMES = new Set([...SYSTEM_FIELDS.map((f) => f.name), 'deletedAt', 'custom', 'search']);
+
+/** camelCase → snake_case column name. */
+export function columnName(fieldName: string): string {
+  return fieldName.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}

@@ -1,0 +1,83 @@
+import type { FieldError } from '../http/errors';
+import { valueSchema } from './field-types';
+import type { ObjectSchema } from './object-schema';
+import type { FieldDef } from './types';
+
+export type WriteMode = 'create' | 'update';
+
+export interface ValidatedInput {
+  /** Built-in fields present in the input, by API name, normalised (null = clear). */
+  builtin: Map<FieldDef, unknown>;
+  /** Custom fields present in the input, by name, normalised (null = clear). */
+  custom: Record<string, unknown>;
+  errors: FieldError[];
+}
+
+const EMPTY = (v: unknown) => v === null || v === '' || (Array.isArray(v) && v.length === 0);
+
+/**
+ * Validates a record body against the object's fields (built-in and custom):
+ * unknown or read-only fields, wrong types, required fields, object rules.
+ * Collects every error with its field path instead of stopping at the first.
+ */
+export function validateInput(schema: ObjectSchema, input: unknown, mode: WriteMode, pathPrefix = ''): ValidatedInput {
+  const out: ValidatedInput = { builtin: new Map(), custom: {}, errors: [] };
+  const at = (p: string) => `${pathPrefix}${p}`;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    out.errors.push({ path: pathPrefix.replace(/\.$/, '') || 'body', message: 'must be a JSON object' });
+    return out;
+  }
+  const body = input as Record<string, unknown>;
+  const normalised: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(body)) {
+    const field = schema.field(key);
+    if (!field) {
+      out.errors.push({ path: at(key), message: 'unknown field' });
+      continue;
+    }
+    if (field.def.readOnly) {
+      if (key === 'id' || key === 'version') continue; // echoed back by clients: harmless, ignored
+      out.errors.push({ path: at(key), message: 'is read-only' });
+      continue;
+    }
+    let value = raw;
+    if (value !== null && value !== undefined) {
+      const normalise = schema.def.normalise?.[key];
+      if (normalise && typeof value === 'string') value = normalise(value);
+      const parsed = valueSchema(field.def).safeParse(value);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const sub = issue.path.length ? `.${issue.path.join('.')}` : '';
+          out.errors.push({ path: at(key + sub), message: issue.message });
+        }
+        continue;
+      }
+      value = parsed.data;
+    }
+    if (value === undefined) continue;
+    if (typeof value === 'string' && value === '') value = null;
+    if (field.def.required && EMPTY(value)) {
+      out.errors.push({ path: at(key), message: 'is required and cannot be empty' });
+      continue;
+    }
+    normalised[key] = value;
+    if (field.custom) out.custom[key] = value;
+    else out.builtin.set(field.def, value);
+  }
+  if (mode === 'create') {
+    for (const f of schema.fields()) {
+      if (
+        f.def.required &&
+        !f.def.readOnly &&
+        (normalised[f.def.name] === undefined || EMPTY(normalised[f.def.name]))
+      ) {
+        if (!out.errors.some((e) => e.path === at(f.def.name)))
+          out.errors.push({ path: at(f.def.name), message: 'is required' });
+      }
+    }
+  }
+  if (out.errors.length === 0 && schema.def.validate) {
+    for (const e of schema.def.validate(normalised, mode)) out.errors.push({ path: at(e.path), message: e.message });
+  }
+  return out;
+}

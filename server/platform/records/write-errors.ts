@@ -1,0 +1,57 @@
+import { AppError } from '../http/errors';
+import { storageColumns } from './field-types';
+import type { ObjectSchema } from './object-schema';
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+  detail?: string;
+  column?: string;
+  message?: string;
+}
+
+function fieldOfColumn(schema: ObjectSchema, column: string | undefined): string | undefined {
+  if (!column) return undefined;
+  if (column === 'owner_id') return 'ownerId';
+  for (const f of schema.fields()) {
+    if (!f.custom && storageColumns(f.def).some((c) => c.column === column)) return f.def.name;
+  }
+  return undefined;
+}
+
+/**
+ * Turns a PostgreSQL constraint error from a record write into a 4xx naming the
+ * field (unique → 409, foreign key / not null / bad value → 422); anything else
+ * is rethrown unchanged.
+ */
+export function mapWriteError(err: unknown, schema: ObjectSchema, pathPrefix = ''): never {
+  const e = err as PgError;
+  if (e?.code === '23505') {
+    const col = e.constraint?.replace(`${schema.def.table}_`, '').replace(/_key$/, '');
+    const field = fieldOfColumn(schema, col) ?? 'id';
+    throw new AppError('already_exists', `Another ${schema.def.singular} already has this ${field}`, {
+      errors: [{ path: `${pathPrefix}${field}`, message: 'is already used by another record' }],
+    });
+  }
+  if (e?.code === '23503') {
+    const m = /Key \(workspace_id, (\w+)\)/.exec(e.detail ?? '');
+    const field = fieldOfColumn(schema, m?.[1]) ?? 'id';
+    const message =
+      field === 'ownerId' ? 'is not a member of this workspace' : 'points to a record that does not exist';
+    throw new AppError('validation_failed', `${field} ${message}`, {
+      errors: [{ path: `${pathPrefix}${field}`, message }],
+    });
+  }
+  if (e?.code === '23502') {
+    const field = fieldOfColumn(schema, e.column) ?? e.column ?? 'body';
+    throw new AppError('validation_failed', `${field} is required`, {
+      errors: [{ path: `${pathPrefix}${field}`, message: 'is required' }],
+    });
+  }
+  if (e?.code === '22003' || e?.code === '22P02' || e?.code === '22007' || e?.code === '22008') {
+    throw new AppError('validation_failed', 'A value is out of range or malformed', {
+      errors: [{ path: pathPrefix.replace(/\.$/, '') || 'body', message: e.message ?? 'invalid value' }],
+    });
+  }
+  throw err;
+}
