@@ -1,5 +1,6 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -11,14 +12,19 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
+import { resolveActor } from './platform/auth/actor';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes';
 import type { Auth } from './platform/auth/auth';
 import type { Config } from './platform/config';
 import type { Database } from './platform/db/database';
 import { registerRequestContext } from './platform/http/context';
+import { AppError } from './platform/http/errors';
 import { healthRoutes } from './platform/http/health.routes';
 import { errorHandler, sendProblem } from './platform/http/problem';
 import { loggerOptions } from './platform/logging';
+import { loadSchemas } from './platform/records/object-schema';
+import { objectRoutes } from './platform/records/objects.routes';
+import { withCustomFields } from './platform/records/openapi-custom';
 import { recordRoutes } from './platform/records/records.routes';
 import type { RecordService } from './platform/records/records.service';
 import { authRoutes } from './platform/workspaces/auth.routes';
@@ -111,7 +117,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
-  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   registerRequestContext(app, {
     database,
@@ -119,10 +124,35 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustedOrigins: [config.baseUrl, ...config.corsOrigins],
   });
 
+  if (config.rateLimitPerMinute > 0) {
+    // In memory per app server: limits are per key/user and per process (see docs/ARCHITECTURE.md).
+    await app.register(rateLimit, {
+      global: true,
+      hook: 'preHandler', // after authentication, so the caller is known
+      max: config.rateLimitPerMinute,
+      timeWindow: 60_000,
+      enableDraftSpec: true,
+      allowList: (req) => !req.actor,
+      keyGenerator: (req) => (req.actor ? `${req.actor.apiKeyId ?? req.actor.userId ?? 'anon'}` : req.ip),
+      errorResponseBuilder: (_req, ctx) =>
+        new AppError('rate_limited', `Rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}`, {
+          retryAfterSeconds: Math.max(1, Math.ceil(ctx.ttl / 1000)),
+        }),
+    });
+  }
+  // The OpenAPI document; with credentials it also describes the workspace's custom fields.
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async (req) => {
+    const base = app.swagger();
+    const actor = await resolveActor(database, auth, req.headers).catch(() => null);
+    if (!actor) return base;
+    const schemas = await database.tenant(actor.workspaceId, (tx) => loadSchemas(tx, records.registry));
+    return withCustomFields(base, schemas);
+  });
   await app.register(healthRoutes(database));
   await app.register(authRoutes({ database, auth }));
   await app.register(invitationRoutes({ database, auth, baseUrl: config.baseUrl }));
   await app.register(apiKeyRoutes(database));
+  await app.register(objectRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
   return app;
 }

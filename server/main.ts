@@ -8,7 +8,7 @@ export async function serve(overrides: Parameters<typeof loadConfig>[0] = {}): P
   const runtime = await startRuntime(config);
   const { app } = runtime;
   let demo: Awaited<ReturnType<typeof seedDemoIfEmpty>> = null;
-  if (config.seedDemo) demo = await seedDemoIfEmpty(runtime.database, runtime.auth, app.log);
+  if (config.seedDemo) demo = await seedDemoIfEmpty(runtime.database, runtime.auth, runtime.records, app.log);
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {

@@ -20,6 +20,8 @@ export const ConfigSchema = z.object({
   mailFrom: z.string().min(3),
   /** Postgres pool size (server mode). Embedded mode always uses one connection. */
   poolSize: z.coerce.number().int().min(1).max(200),
+  /** Requests per minute per API key or user (per app server); 0 turns limiting off. */
+  rateLimitPerMinute: z.coerce.number().int().min(0),
   /** Seed a demo workspace on first start (default: only on the embedded database). */
   seedDemo: z.boolean(),
 });
@@ -48,6 +50,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM ?? 'Rapport <no-reply@rapport.local>',
     poolSize: env.RAPPORT_POOL_SIZE ?? 10,
+    rateLimitPerMinute: env.RAPPORT_RATE_LIMIT ?? 1200,
     // A demo user with a published password is for the embedded default only.
     seedDemo: bool(env.RAPPORT_SEED_DEMO, !env.DATABASE_URL),
     ...overrides,

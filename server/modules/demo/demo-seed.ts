@@ -1,7 +1,11 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { Actor } from '../../platform/auth/actor';
 import type { Auth } from '../../platform/auth/auth';
 import type { Database } from '../../platform/db/database';
+import { runBatch } from '../../platform/records/batch';
+import type { RecordService } from '../../platform/records/records.service';
 import { signUp } from '../../platform/workspaces/identity.service';
+import { sampleRecords } from './sample-data';
 
 export const DEMO_LOGIN = { email: 'demo@rapport.local', password: 'rapport-demo-2026' } as const;
 
@@ -12,6 +16,7 @@ export const DEMO_LOGIN = { email: 'demo@rapport.local', password: 'rapport-demo
 export async function seedDemoIfEmpty(
   database: Database,
   auth: Auth,
+  records: RecordService,
   log: Logger,
 ): Promise<{ email: string; password: string } | null> {
   const demoUser = await database.db
@@ -27,10 +32,27 @@ export async function seedDemoIfEmpty(
     { name: 'Dana Demo', email: DEMO_LOGIN.email, password: DEMO_LOGIN.password, workspaceName: 'Acme Demo' },
     {},
   );
-  await seedSampleRecords(database, data.workspace.id, data.user?.id ?? null);
+  await seedSampleRecords(database, records, data.workspace.id, data.user?.id ?? null);
   log.info({ workspaceId: data.workspace.id }, 'seeded the demo workspace');
   return DEMO_LOGIN;
 }
 
-/** Sample CRM records for the demo workspace (filled in by the record modules). */
-async function seedSampleRecords(_database: Database, _workspaceId: string, _ownerId: string | null): Promise<void> {}
+/** Sample accounts and contacts, written through the record engine like any API batch. */
+async function seedSampleRecords(
+  database: Database,
+  records: RecordService,
+  workspaceId: string,
+  ownerId: string | null,
+): Promise<void> {
+  const actor: Actor = { kind: 'user', userId: ownerId, workspaceId, role: 'administrator', scopes: [] };
+  const { accountBodies, contactsFor } = sampleRecords(40);
+  await database.tenant(workspaceId, async (tx) => {
+    const accounts = await runBatch(records, tx, actor, 'accounts', {
+      mode: 'create',
+      atomic: true,
+      records: accountBodies,
+    });
+    const ids = accounts.data.map((r) => r.id as string);
+    await runBatch(records, tx, actor, 'contacts', { mode: 'create', atomic: true, records: contactsFor(ids) });
+  });
+}

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { FilterNodeSchema } from '../../../common/filter';
 import { ADDRESS_PARTS } from './field-types';
 import type { FieldDef, ObjectDef } from './types';
 import { SYSTEM_FIELDS } from './types';
@@ -114,7 +113,7 @@ export const ListQuery = z
 
 export const QueryBody = z
   .object({
-    filter: FilterNodeSchema.optional(),
+    filter: z.unknown().optional().describe('A filter tree: {and|or: [...]}, {not: ...} or {field, op, value}'),
     sort: z.union([z.string().max(500), z.array(z.string().max(100)).max(5)]).optional(),
     limit: z.number().int().min(1).max(500).optional(),
     cursor: z.string().max(4096).optional(),

@@ -124,7 +124,7 @@ function scalarSchema(acc: Accessor): z.ZodType {
   }
 }
 
-const OPS_BY_KIND: Record<FilterKind, readonly string[]> = {
+export const OPS_BY_KIND: Record<FilterKind, readonly string[]> = {
   text: FILTER_OPERATORS,
   number: ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'isEmpty', 'isNotEmpty'],
   date: ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'isEmpty', 'isNotEmpty'],

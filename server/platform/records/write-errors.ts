@@ -34,7 +34,9 @@ export function mapWriteError(err: unknown, schema: ObjectSchema, pathPrefix = '
     });
   }
   if (e?.code === '23503') {
-    const m = /Key \(workspace_id, (\w+)\)/.exec(e.detail ?? '');
+    // Row-level security hides the key values from the error detail; the constraint
+    // name (<table>_workspace_id_<column>_fkey) still names the column.
+    const m = /_workspace_id_(\w+)_fkey$/.exec(e.constraint ?? '');
     const field = fieldOfColumn(schema, m?.[1]) ?? 'id';
     const message =
       field === 'ownerId' ? 'is not a member of this workspace' : 'points to a record that does not exist';

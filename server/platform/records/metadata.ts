@@ -1,0 +1,50 @@
+import { filterKind, isSortable } from './field-types';
+import type { ObjectSchema, ResolvedField } from './object-schema';
+import { OPS_BY_KIND } from './query';
+
+/** A field as clients (and the web app) see it. */
+export function presentField(f: ResolvedField) {
+  const d = f.def;
+  const kind = filterKind(d);
+  return {
+    name: d.name,
+    type: d.type,
+    label: d.label,
+    description: d.description ?? null,
+    custom: f.custom,
+    required: !!d.required,
+    unique: !!d.unique,
+    readOnly: !!d.readOnly,
+    hidden: !!d.hidden,
+    options: d.options ?? null,
+    relation: d.relation ?? null,
+    maxLength: d.maxLength ?? null,
+    min: d.min ?? null,
+    max: d.max ?? null,
+    sortable: isSortable(kind) && d.type !== 'address',
+    filterOperators: [...OPS_BY_KIND[kind]],
+  };
+}
+
+/** An object's metadata: what the UI needs to render lists, forms and boards without per-object code. */
+export function presentObject(schema: ObjectSchema) {
+  const d = schema.def;
+  return {
+    name: d.name,
+    singular: d.singular,
+    label: d.label,
+    labelPlural: d.labelPlural,
+    titleFields: d.titleFields,
+    subtitleFields: d.subtitleFields ?? [],
+    defaultSort: d.defaultSort ?? '-createdAt',
+    fields: schema.fields().map(presentField),
+    includes: [
+      'owner',
+      ...schema
+        .fields()
+        .filter((f) => f.def.relation?.cardinality === 'one')
+        .map((f) => f.def.name.replace(/Id$/, '')),
+      ...(d.inverse ?? []).map((i) => i.name),
+    ],
+  };
+}

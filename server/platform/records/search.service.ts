@@ -1,0 +1,94 @@
+import { sql } from 'kysely';
+import type { Tx } from '../db/database';
+import { AppError } from '../http/errors';
+import { loadSchemas, type ObjectSchema } from './object-schema';
+import type { ObjectRegistry } from './registry';
+import { columnName } from './types';
+
+export interface SearchHit {
+  object: string;
+  id: string;
+  title: string;
+  subtitle: string | null;
+  score: number;
+}
+
+/** How many full-text matches per object are ranked (bounded work for very common prefixes). */
+const CANDIDATES = 1000;
+
+/** Search tokens: case- and accent-folded words, each quoted for to_tsquery and matched as a prefix. */
+export function toPrefixQuery(q: string): string | null {
+  const tokens = q
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, 8);
+  if (tokens.length === 0) return null;
+  return tokens.map((t) => `'${t.replace(/'/g, "''")}':*`).join(' & ');
+}
+
+const textOf = (cols: string[]) =>
+  sql.join(
+    cols.map((c) => sql`coalesce(${sql.ref(`t.${c}`)}::text, '')`),
+    sql` || ' ' || `,
+  );
+
+/**
+ * Search across objects: full-text prefix matching ("as you type") ranked by
+ * weight, then trigram word similarity for typos, accent- and case-insensitive.
+ */
+export async function search(
+  tx: Tx,
+  registry: ObjectRegistry,
+  q: string,
+  opts: { objects?: string[]; limit?: number } = {},
+): Promise<SearchHit[]> {
+  const limit = opts.limit ?? 20;
+  const schemas = await loadSchemas(tx, registry);
+  const names = opts.objects?.length ? opts.objects : [...schemas.keys()];
+  for (const n of names) {
+    if (!schemas.has(n))
+      throw new AppError('validation_failed', `Unknown object ${n}`, {
+        errors: [{ path: 'objects', message: `unknown object "${n}"` }],
+      });
+  }
+  const tsq = toPrefixQuery(q);
+  if (!tsq) return [];
+  const hits: SearchHit[] = [];
+  for (const name of names) hits.push(...(await searchObject(tx, schemas.get(name) as ObjectSchema, q, tsq, limit)));
+  return hits.sort((a, b) => b.score - a.score || a.title.localeCompare(b.title)).slice(0, limit);
+}
+
+async function searchObject(tx: Tx, schema: ObjectSchema, q: string, tsq: string, limit: number): Promise<SearchHit[]> {
+  const def = schema.def;
+  const view = sql.table(`${def.table}_scoped`);
+  const title = textOf(def.titleFields.map(columnName));
+  const subtitle = def.subtitleFields?.length ? textOf(def.subtitleFields.map(columnName)) : sql`null`;
+  // 1. Full-text prefix matches, ranked: exact/prefix word hits on names first.
+  const { rows: fts } = await sql<{ id: string; title: string; subtitle: string | null; score: number }>`
+    with query as (select to_tsquery('simple', ${tsq}) as tq, lower(rapport_unaccent(${q})) as norm),
+    candidates as (
+      select t.id, t.search_vector, t.search_text, ${title} as title, ${subtitle} as subtitle
+      from ${view} t, query
+      where t.deleted_at is null and t.search_vector @@ query.tq
+      limit ${CANDIDATES})
+    select c.id, trim(c.title) as title, nullif(trim(c.subtitle), '') as subtitle,
+      (1 + ts_rank(c.search_vector, query.tq) + word_similarity(query.norm, c.search_text))::float8 as score
+    from candidates c, query
+    order by score desc, c.id
+    limit ${limit}`.execute(tx);
+  const out = fts.map((r) => ({ object: def.name, ...r, title: r.title || r.subtitle || '(untitled)' }));
+  if (out.length >= limit) return out;
+  // 2. Typos: trigram word similarity on names and emails, for what full text missed.
+  const { rows: fuzzy } = await sql<{ id: string; title: string; subtitle: string | null; score: number }>`
+    with query as (select to_tsquery('simple', ${tsq}) as tq, lower(rapport_unaccent(${q})) as norm)
+    select t.id, trim(${title}) as title, nullif(trim(${subtitle}), '') as subtitle,
+      word_similarity(query.norm, t.search_text)::float8 as score
+    from ${view} t, query
+    where t.deleted_at is null and query.norm <% t.search_text and not (t.search_vector @@ query.tq)
+    order by score desc, t.id
+    limit ${limit - out.length}`.execute(tx);
+  return [...out, ...fuzzy.map((r) => ({ object: def.name, ...r, title: r.title || r.subtitle || '(untitled)' }))];
+}
