@@ -44,16 +44,16 @@ export async function seedContacts(
       sql`insert into accounts (workspace_id, id, name, domain, industry, type, employees, annual_revenue_amount,
             annual_revenue_currency, address_city, address_country, address_latitude, address_longitude, owner_id, created_at, updated_at)
           select ${workspaceId}::uuid, gen_random_uuid(),
-            (${companies}::text[])[1 + (i * 7919) % ${companies.length}] || ' ' || i,
+            (${companies}::text[])[1 + ((i::bigint * 7919) % ${companies.length})::int] || ' ' || i,
             'acct-' || ${tag} || '-' || i || '.example.com',
-            (${INDUSTRIES}::text[])[1 + (i * 31) % ${INDUSTRIES.length}],
+            (${INDUSTRIES}::text[])[1 + ((i::bigint * 31) % ${INDUSTRIES.length})::int],
             (array['prospect','customer','partner','supplier'])[1 + i % 4],
-            10 + (i * 104729) % 20000, ((i * 7) % 5000) * 1000, 'EUR',
+            10 + (i::bigint * 104729) % 20000, ((i * 7) % 5000) * 1000, 'EUR',
             (${cities}::text[])[1 + i % ${cities.length}], (${countries}::text[])[1 + i % ${countries.length}],
             (${lats}::float8[])[1 + i % ${lats.length}] + ((i % 100) - 50) / 1000.0,
             (${lons}::float8[])[1 + i % ${lons.length}] + ((i % 77) - 38) / 1000.0,
             (${owners}::uuid[])[1 + i % ${owners.length}],
-            now() - make_interval(secs => (i * 7919) % 94608000), now()
+            now() - make_interval(secs => (i::bigint * 7919) % 94608000), now()
           from generate_series(${from}::int, ${to}::int) i`.execute(tx),
     );
   }
@@ -73,18 +73,18 @@ export async function seedContacts(
             address_city, address_country, address_latitude, address_longitude, tags, owner_id, created_at, updated_at)
           select ${workspaceId}::uuid, gen_random_uuid(), fn, ln,
             lower(regexp_replace(fn || '.' || ln, '[^A-Za-z.]', '', 'g')) || '.' || ${tag} || i || '@example.com',
-            (${titles}::text[])[1 + (i * 13) % ${titles.length}],
-            (${accountIds}::uuid[])[1 + (i * 7919) % ${accountIds.length}],
+            (${titles}::text[])[1 + ((i::bigint * 13) % ${titles.length})::int],
+            (${accountIds}::uuid[])[1 + ((i::bigint * 7919) % ${accountIds.length})::int],
             (array['subscriber','lead','mql','sql','opportunity','customer'])[1 + (i * 17) % 6],
             (${cities}::text[])[1 + i % ${cities.length}], (${countries}::text[])[1 + i % ${countries.length}],
             (${lats}::float8[])[1 + i % ${lats.length}] + ((i % 100) - 50) / 1000.0,
             (${lons}::float8[])[1 + i % ${lons.length}] + ((i % 77) - 38) / 1000.0,
             case when i % 10 = 0 then array['newsletter'] when i % 25 = 0 then array['vip', 'newsletter'] else '{}'::text[] end,
             (${owners}::uuid[])[1 + i % ${owners.length}],
-            now() - make_interval(secs => (i * 104729) % 94608000), now()
+            now() - make_interval(secs => (i::bigint * 104729) % 94608000), now()
           from generate_series(${from}::int, ${to}::int) i,
-            lateral (select (${firstNames}::text[])[1 + (i * 7919) % ${firstNames.length}] as fn,
-                            (${lastNames}::text[])[1 + (i * 104723) % ${lastNames.length}] as ln) n`.execute(tx),
+            lateral (select (${firstNames}::text[])[1 + ((i::bigint * 7919) % ${firstNames.length})::int] as fn,
+                            (${lastNames}::text[])[1 + ((i::bigint * 104723) % ${lastNames.length})::int] as ln) n`.execute(tx),
     );
     done = to;
     progress(done);

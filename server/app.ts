@@ -12,7 +12,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
-import { resolveActor } from './platform/auth/actor';
+import { CallerResolver } from './platform/auth/caller-resolver';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes';
 import type { Auth } from './platform/auth/auth';
 import type { Config } from './platform/config';
@@ -118,9 +118,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
+  const callers = new CallerResolver(database, auth);
   registerRequestContext(app, {
-    database,
-    auth,
+    callers,
     trustedOrigins: [config.baseUrl, ...config.corsOrigins],
   });
 
@@ -143,15 +143,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The OpenAPI document; with credentials it also describes the workspace's custom fields.
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async (req) => {
     const base = app.swagger();
-    const actor = await resolveActor(database, auth, req.headers).catch(() => null);
+    const actor = await callers.resolve(req.headers).catch(() => null);
     if (!actor) return base;
     const schemas = await database.tenant(actor.workspaceId, (tx) => loadSchemas(tx, records.registry));
     return withCustomFields(base, schemas);
   });
   await app.register(healthRoutes(database));
-  await app.register(authRoutes({ database, auth }));
-  await app.register(invitationRoutes({ database, auth, baseUrl: config.baseUrl }));
-  await app.register(apiKeyRoutes(database));
+  await app.register(authRoutes({ database, auth, callers }));
+  await app.register(invitationRoutes({ database, auth, callers, baseUrl: config.baseUrl }));
+  await app.register(apiKeyRoutes(database, callers));
   await app.register(objectRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
   return app;

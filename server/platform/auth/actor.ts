@@ -3,7 +3,6 @@ import { sql } from 'kysely';
 import type { Database } from '../db/database';
 import type { RoleKey } from '../db/schema';
 import { AppError } from '../http/errors';
-import { authenticateApiKey } from './api-keys.service';
 import { type Auth, SESSION_COOKIE } from './auth';
 
 /** Who is calling, in which workspace, with which role. Every service receives this. */
@@ -64,48 +63,6 @@ export async function membershipOf(
     limit 1`.execute(database.db);
   const r = rows[0];
   return r ? { workspaceId: r.workspace_id, role: r.role } : null;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * Resolves the caller from `Authorization: Bearer <api key>` or the session
- * cookie. Returns null when no credentials were sent; throws 401 for bad ones
- * and 403 when the user belongs to no (or not the requested) workspace.
- */
-export async function resolveActor(
-  database: Database,
-  auth: Auth,
-  headers: IncomingHttpHeaders,
-): Promise<Actor | null> {
-  const authorization = headers.authorization;
-  if (authorization) {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    if (!match?.[1]) throw new AppError('unauthenticated', 'Authorization must be "Bearer <api key>"');
-    const key = await authenticateApiKey(database, match[1]);
-    return {
-      kind: 'api_key',
-      userId: key.createdBy,
-      workspaceId: key.workspaceId,
-      role: key.role,
-      apiKeyId: key.id,
-      scopes: key.scopes,
-    };
-  }
-  const user = await sessionUser(auth, headers);
-  if (!user) return null;
-  const requested = headers['rapport-workspace'];
-  if (requested !== undefined && (typeof requested !== 'string' || !UUID.test(requested))) {
-    throw new AppError('malformed_request', 'Rapport-Workspace must be a workspace id');
-  }
-  const membership = await membershipOf(database, user.id, requested);
-  if (!membership) {
-    throw new AppError(
-      'forbidden',
-      requested ? 'You are not a member of that workspace' : 'You belong to no workspace',
-    );
-  }
-  return { kind: 'user', userId: user.id, ...membership, scopes: [] };
 }
 
 /** Throws 403 unless the caller is an administrator (and, for API keys, holds the admin scope). */

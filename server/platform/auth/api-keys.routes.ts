@@ -6,9 +6,10 @@ import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
 import { assertAdministrator } from './actor';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.service';
+import type { CallerResolver } from './caller-resolver';
 
 /** API keys of a workspace: created (shown once), listed, revoked — by administrators. */
-export function apiKeyRoutes(database: Database): FastifyPluginAsyncZod {
+export function apiKeyRoutes(database: Database, callers: CallerResolver): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/api/v1/api-keys',
@@ -73,7 +74,9 @@ export function apiKeyRoutes(database: Database): FastifyPluginAsyncZod {
       async (req) => {
         const actor = actorOf(req);
         assertAdministrator(actor);
-        return { data: await revokeApiKey(database, actor.workspaceId, req.params.id) };
+        const data = await revokeApiKey(database, actor.workspaceId, req.params.id);
+        callers.forgetApiKey(data.id);
+        return { data };
       },
     );
   };

@@ -116,6 +116,8 @@ export interface ApiKeyIdentity {
   role: RoleKey;
   scopes: string[];
   createdBy: string | null;
+  /** Epoch ms, or null for keys that do not expire. */
+  expiresAt: number | null;
 }
 
 /**
@@ -144,5 +146,12 @@ export async function authenticateApiKey(database: Database, token: string): Pro
       .where('id', '=', row.id)
       .execute();
   }
-  return { id: row.id, workspaceId: row.workspace_id, role: row.role, scopes: row.scopes, createdBy: row.created_by };
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    role: row.role,
+    scopes: row.scopes,
+    createdBy: row.created_by,
+    expiresAt: row.expires_at ? row.expires_at.getTime() : null,
+  };
 }

@@ -28,11 +28,26 @@ export interface Database {
 
 export const APP_ROLE = 'rapport_app';
 
-/** Switches the current transaction to the app role and the given workspace. */
+export interface TenantContext {
+  workspaceId: string;
+  /** workspaces.schema_version when the transaction began (custom field definitions' version). */
+  schemaVersion: number;
+}
+
+const contexts = new WeakMap<Tx, TenantContext>();
+
+/** The workspace context of a tenant transaction (undefined for system transactions). */
+export const tenantContext = (tx: Tx): TenantContext | undefined => contexts.get(tx);
+
+/**
+ * Switches the current transaction to the app role and the given workspace, and
+ * reads the workspace's schema version in the same round trip.
+ */
 export async function enterWorkspace(tx: Tx, workspaceId: string): Promise<void> {
-  await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.workspace_id', ${workspaceId}, true)`.execute(
-    tx,
-  );
+  const { rows } = await sql<{ v: string | null }>`
+    select set_config('role', ${APP_ROLE}, true), set_config('app.workspace_id', ${workspaceId}, true),
+      (select schema_version from workspaces where id = ${workspaceId}::uuid)::text as v`.execute(tx);
+  contexts.set(tx, { workspaceId, schemaVersion: Number(rows[0]?.v ?? -1) });
 }
 
 export interface OpenOptions {

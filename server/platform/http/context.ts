@@ -1,8 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../auth/actor';
-import { resolveActor } from '../auth/actor';
-import type { Auth } from '../auth/auth';
-import type { Database } from '../db/database';
+import type { CallerResolver } from '../auth/caller-resolver';
 import { AppError } from './errors';
 
 declare module 'fastify' {
@@ -29,7 +27,7 @@ export function actorOf(req: FastifyRequest): Actor {
  */
 export function registerRequestContext(
   app: FastifyInstance,
-  deps: { database: Database; auth: Auth; trustedOrigins: string[] },
+  deps: { callers: CallerResolver; trustedOrigins: string[] },
 ) {
   const trusted = new Set(deps.trustedOrigins.map((o) => new URL(o).origin));
   app.decorateRequest('actor', null);
@@ -43,7 +41,7 @@ export function registerRequestContext(
     }
     // Unknown routes fall through to the 404 handler without asking for credentials.
     if (!req.routeOptions.url?.startsWith('/api/v1/') || req.routeOptions.config.public) return;
-    const actor = await resolveActor(deps.database, deps.auth, req.headers);
+    const actor = await deps.callers.resolve(req.headers);
     if (!actor) throw new AppError('unauthenticated', 'Sign in or send an API key (Authorization: Bearer …)');
     if (actor.kind === 'api_key' && actor.scopes.length > 0) {
       const needs = SAFE_METHODS.has(req.method) ? 'read' : 'write';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Tx } from '../db/database';
+import { type Tx, tenantContext } from '../db/database';
 import type { ObjectRegistry } from './registry';
 import type { FieldDef, FieldType, ObjectDef, SelectOption } from './types';
 
@@ -74,8 +74,31 @@ export function customFieldDef(r: CustomFieldRow): FieldDef {
   };
 }
 
-/** Every object of the transaction's workspace, with its custom fields (one query). */
+const cache = new WeakMap<ObjectRegistry, Map<string, { version: number; schemas: Map<string, ObjectSchema> }>>();
+
+/**
+ * Every object of the transaction's workspace with its custom fields. Cached per
+ * workspace and schema version (read when the transaction began), so requests
+ * skip the query until an administrator changes a custom field.
+ */
 export async function loadSchemas(tx: Tx, registry: ObjectRegistry): Promise<Map<string, ObjectSchema>> {
+  const ctx = tenantContext(tx);
+  let perRegistry = cache.get(registry);
+  if (!perRegistry) {
+    perRegistry = new Map();
+    cache.set(registry, perRegistry);
+  }
+  const hit = ctx ? perRegistry.get(ctx.workspaceId) : undefined;
+  if (ctx && hit && hit.version === ctx.schemaVersion) return hit.schemas;
+  const schemas = await readSchemas(tx, registry);
+  if (ctx && ctx.schemaVersion >= 0) {
+    if (perRegistry.size > 5_000) perRegistry.clear();
+    perRegistry.set(ctx.workspaceId, { version: ctx.schemaVersion, schemas });
+  }
+  return schemas;
+}
+
+async function readSchemas(tx: Tx, registry: ObjectRegistry): Promise<Map<string, ObjectSchema>> {
   const { rows } = await sql<CustomFieldRow>`
     select id, object, name, type, label, description, required, options, relation_object,
            relation_cardinality, max_length, min_value, max_value

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MeResponse, SignInRequest, SignUpRequest } from '../../../common/contracts/platform';
 import { membershipOf } from '../auth/actor';
+import type { CallerResolver } from '../auth/caller-resolver';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
 import { getMe, type IdentityDeps, signIn, signOut, signUp } from './identity.service';
@@ -12,7 +13,7 @@ const setCookies = (reply: FastifyReply, cookies: string[]) => {
 };
 
 /** Sign-up, sign-in, sign-out and "who am I". */
-export function authRoutes(deps: IdentityDeps): FastifyPluginAsyncZod {
+export function authRoutes(deps: IdentityDeps & { callers: CallerResolver }): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/api/v1/auth/sign-up',
@@ -66,6 +67,7 @@ export function authRoutes(deps: IdentityDeps): FastifyPluginAsyncZod {
         schema: { tags: ['auth'], summary: 'End the current session', response: { 204: z.null() } },
       },
       async (req, reply) => {
+        deps.callers.forgetSession(req.headers);
         setCookies(reply, await signOut(deps, req.headers));
         return reply.status(204).send(null);
       },

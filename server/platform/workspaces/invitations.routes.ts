@@ -7,7 +7,8 @@ import {
   InvitationSchema,
   RoleKeySchema,
 } from '../../../common/contracts/platform';
-import { assertAdministrator, sessionUser } from '../auth/actor';
+import { assertAdministrator } from '../auth/actor';
+import type { CallerResolver } from '../auth/caller-resolver';
 import { actorOf } from '../http/context';
 import type { IdentityDeps } from './identity.service';
 import {
@@ -19,7 +20,7 @@ import {
 } from './invitations.service';
 
 /** Inviting people to a workspace by email, and accepting. */
-export function invitationRoutes(deps: IdentityDeps & { baseUrl: string }): FastifyPluginAsyncZod {
+export function invitationRoutes(deps: IdentityDeps & { baseUrl: string; callers: CallerResolver }): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/api/v1/invitations',
@@ -109,8 +110,9 @@ export function invitationRoutes(deps: IdentityDeps & { baseUrl: string }): Fast
         },
       },
       async (req, reply) => {
-        const signedIn = await sessionUser(deps.auth, req.headers);
+        const signedIn = await deps.callers.session(req.headers);
         const result = await acceptInvitation(deps, req.body.token, signedIn, req.body, req.headers);
+        deps.callers.forgetMember(result.data.userId);
         if (result.setCookies.length > 0) reply.header('set-cookie', result.setCookies);
         return { data: result.data };
       },

@@ -1,0 +1,267 @@
+/**
+ * Record engine benchmark (npm run bench): PostgreSQL server, 1,000,000 contacts in
+ * one workspace plus two other workspaces. Each workload runs through the HTTP API
+ * (real sockets, keep-alive, an API key) and, in the same run, as the equivalent
+ * raw SQL through `pg`, so machine noise hits both alike.
+ *
+ * Environment: RAPPORT_BENCH_PG_URL (maintenance DB, default postgres://postgres@127.0.0.1:5432/postgres),
+ * RAPPORT_BENCH_CONTACTS (default 1000000), RAPPORT_BENCH_REUSE=1 to keep and reuse the seeded database.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import pg from 'pg';
+import { seedContacts } from '../cli/seed';
+import { createApiKey } from '../server/platform/auth/api-keys.service';
+import { loadConfig } from '../server/platform/config';
+import { signUp } from '../server/platform/workspaces/identity.service';
+import { startRuntime } from '../server/runtime';
+
+const ADMIN_URL = process.env.RAPPORT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const CONTACTS = Number(process.env.RAPPORT_BENCH_CONTACTS ?? 1_000_000);
+const DB_NAME = `rapport_bench_${CONTACTS}`;
+const REUSE = process.env.RAPPORT_BENCH_REUSE === '1';
+const ITERATIONS = 400;
+const WARMUP = 50;
+
+const dbUrl = (() => {
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${DB_NAME}`;
+  return u.toString();
+})();
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < WARMUP; i++) await fn(i + 1_000_000);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn(i);
+    out.push(performance.now() - t0);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+function request(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      `${base}${path}`,
+      {
+        method,
+        agent,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function ensureDatabase(): Promise<boolean> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    const exists = (await admin.query('select 1 from pg_database where datname = $1', [DB_NAME])).rowCount === 1;
+    if (exists && REUSE) {
+      // Reuse only a complete earlier seed.
+      const db = new pg.Client({ connectionString: dbUrl });
+      await db.connect();
+      const ok = await db
+        .query(`select count(*)::int as n from contacts c join workspaces w on w.id = c.workspace_id where w.name = 'Bench'`)
+        .then((r) => r.rows[0].n >= CONTACTS)
+        .catch(() => false);
+      await db.end();
+      if (ok) return true;
+    }
+    if (exists) await admin.query(`drop database ${DB_NAME} with (force)`);
+    await admin.query(`create database ${DB_NAME}`);
+    return false;
+  } finally {
+    await admin.end();
+  }
+}
+
+async function main() {
+  const reused = await ensureDatabase();
+  const config = loadConfig({ databaseUrl: dbUrl, logLevel: 'silent', seedDemo: false, rateLimitPerMinute: 0, poolSize: 8 }, {});
+  const runtime = await startRuntime(config, { backgroundWork: false });
+  const { database } = runtime;
+  const raw = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  try {
+    let workspaceId: string;
+    if (!reused) {
+      const deps = { database, auth: runtime.auth };
+      for (const name of ['Other A', 'Other B']) {
+        const other = await signUp(deps, { name: 'Other', email: `${name.replace(' ', '').toLowerCase()}@bench.example`, password: 'bench other passphrase', workspaceName: name }, {});
+        await seedContacts(database, other.data.workspace.id, { contacts: 50_000 }, () => {});
+      }
+      const main = await signUp(deps, { name: 'Bench', email: 'bench@bench.example', password: 'bench main passphrase', workspaceName: 'Bench' }, {});
+      workspaceId = main.data.workspace.id;
+      const t0 = Date.now();
+      await seedContacts(database, workspaceId, { contacts: CONTACTS }, (n) => process.stderr.write(`\r  seeding ${n.toLocaleString('en')} contacts…`));
+      process.stderr.write(`\n  seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+      await raw.query('vacuum analyze');
+    } else {
+      workspaceId = (await raw.query(`select id from workspaces where name = 'Bench'`)).rows[0].id;
+    }
+    const key = (await createApiKey(database, workspaceId, { name: 'bench', role: 'administrator', createdBy: null })).key;
+    const address = await runtime.app.listen({ host: '127.0.0.1', port: 0 });
+
+    const sample = (await raw.query(`select id, last_name, email from contacts where workspace_id = $1 order by random() limit 2000`, [workspaceId])).rows;
+    const stages = ['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer'];
+    const columns = `id, version, owner_id, tags, created_at, updated_at, created_by, updated_by, first_name, last_name, email, emails, phone, phones,
+      title, department, account_id, lifecycle_stage, address_street, address_city, address_region, address_postal_code, address_country,
+      address_latitude, address_longitude, social_profiles, birthday, do_not_contact, do_not_sell, last_contacted_at, description, custom`;
+    const results: { name: string; api: number[]; raw: number[]; note?: string }[] = [];
+    const check = (r: { status: number; body: string }) => {
+      if (r.status >= 300) throw new Error(`API error ${r.status}: ${r.body.slice(0, 300)}`);
+    };
+
+    // 1. Filtered + sorted list page (50 rows).
+    results.push({
+      name: 'list: lifecycleStage = X, sort -createdAt, 50 rows',
+      api: await time(ITERATIONS, async (i) => {
+        const filter = encodeURIComponent(JSON.stringify({ field: 'lifecycleStage', op: 'eq', value: stages[i % 6] }));
+        check(await request(address, key, 'GET', `/api/v1/contacts?filter=${filter}&sort=-createdAt&limit=50`));
+      }),
+      raw: await time(ITERATIONS, (i) =>
+        raw.query(`select ${columns} from contacts where workspace_id = $1 and deleted_at is null and lifecycle_stage = $2
+                   order by created_at desc, id desc limit 51`, [workspaceId, stages[i % 6]]),
+      ),
+    });
+    // 2. Point read.
+    results.push({
+      name: 'point read by id',
+      api: await time(ITERATIONS, async (i) => check(await request(address, key, 'GET', `/api/v1/contacts/${sample[i % sample.length].id}`))),
+      raw: await time(ITERATIONS, (i) =>
+        raw.query(`select ${columns} from contacts where workspace_id = $1 and id = $2 and deleted_at is null`, [workspaceId, sample[i % sample.length].id]),
+      ),
+    });
+    // 3. Search (a last name, as typed: its first 5 letters).
+    const term = (i: number) => String(sample[i % sample.length].last_name).slice(0, 5);
+    results.push({
+      name: 'search contacts: 5-letter name prefix, 20 hits',
+      api: await time(ITERATIONS, async (i) => check(await request(address, key, 'GET', `/api/v1/search?q=${encodeURIComponent(term(i))}&objects=contacts`))),
+      raw: await time(ITERATIONS, (i) =>
+        raw.query(
+          `with q as (select to_tsquery('simple', $2) tq, lower(rapport_unaccent($3)) norm),
+           c as (select id, search_vector, search_text, first_name, last_name, email from contacts, q
+                 where workspace_id = $1 and deleted_at is null and search_vector @@ q.tq limit 1000)
+           select id, first_name, last_name, email, ts_rank(search_vector, q.tq) + word_similarity(q.norm, search_text) s
+           from c, q order by s desc, id limit 20`,
+          [workspaceId, `'${term(i).toLowerCase().replace(/'/g, "''")}':*`, term(i)],
+        ),
+      ),
+    });
+    // 4. Update one field.
+    results.push({
+      name: 'update: PATCH one field',
+      api: await time(ITERATIONS, async (i) =>
+        check(await request(address, key, 'PATCH', `/api/v1/contacts/${sample[i % sample.length].id}`, { title: `Title ${i}` })),
+      ),
+      raw: await time(ITERATIONS, (i) =>
+        raw.query(`update contacts set title = $3, version = version + 1, updated_at = now() where workspace_id = $1 and id = $2 and deleted_at is null returning ${columns}`, [
+          workspaceId,
+          sample[(i + 7) % sample.length].id,
+          `Raw ${i}`,
+        ]),
+      ),
+    });
+    // 5. Batch upsert by email: 1,000 per request, half existing, half new.
+    const batches = 20;
+    const makeBatch = (b: number, prefix: string) =>
+      Array.from({ length: 1000 }, (_, j) =>
+        j % 2 === 0
+          ? { email: sample[(b * 500 + j / 2) % sample.length].email, title: `${prefix} ${b}` }
+          : { email: `${prefix}-${b}-${j}@upsert.bench`, firstName: 'Up', lastName: `Sert ${j}`, tags: ['bench'] },
+      );
+    const upsertApi: number[] = [];
+    for (let b = 0; b < batches; b++) {
+      const body = { mode: 'upsert', matchOn: 'email', records: makeBatch(b, `api${Date.now()}`) };
+      const t0 = performance.now();
+      check(await request(address, key, 'POST', '/api/v1/contacts/batch', body));
+      upsertApi.push(performance.now() - t0);
+    }
+    const upsertRaw: number[] = [];
+    for (let b = 0; b < batches; b++) {
+      const rows = makeBatch(b, `raw${Date.now()}`);
+      const t0 = performance.now();
+      await raw.query(
+        `insert into contacts (workspace_id, id, email, title, first_name, last_name, tags)
+         select $1, gen_random_uuid(), v.email, v.title, v.first_name, v.last_name, coalesce(v.tags, '{}')
+         from jsonb_to_recordset($2::jsonb) as v(email text, title text, first_name text, last_name text, tags text[])
+         on conflict (workspace_id, email) where deleted_at is null
+         do update set title = coalesce(excluded.title, contacts.title), version = contacts.version + 1, updated_at = now()`,
+        [workspaceId, JSON.stringify(rows.map((r) => ({ email: r.email, title: r.title, first_name: r.firstName, last_name: r.lastName, tags: r.tags })))],
+      );
+      upsertRaw.push(performance.now() - t0);
+    }
+    upsertApi.sort((a, b) => a - b);
+    upsertRaw.sort((a, b) => a - b);
+    const perSec = (ms: number[]) => Math.round((1000 * 1000 * ms.length) / ms.reduce((a, b) => a + b, 0));
+
+    const lines: string[] = [];
+    const head = '| workload | API p50 | API p95 | raw p50 | raw p95 | target (p95) | met |';
+    lines.push(head, '|---|---|---|---|---|---|---|');
+    for (const r of results) {
+      const [a50, a95, r50, r95] = [percentile(r.api, 50), percentile(r.api, 95), percentile(r.raw, 50), percentile(r.raw, 95)];
+      const limit = 2 * r95 + 1;
+      const cap = r.name.startsWith('list') || r.name.startsWith('search') ? Math.min(limit, 20) : limit;
+      const target = r.name.startsWith('list') || r.name.startsWith('search') ? `≤ 2×raw+1 ms and < 20 ms` : `≤ 2×raw+1 ms (${limit.toFixed(2)})`;
+      lines.push(`| ${r.name} | ${a50.toFixed(2)} ms | ${a95.toFixed(2)} ms | ${r50.toFixed(2)} ms | ${r95.toFixed(2)} ms | ${target} | ${a95 <= cap ? 'yes' : 'NO'} |`);
+    }
+    const apiRate = perSec(upsertApi);
+    lines.push(
+      `| batch upsert by email, 1,000/request (half new) | ${percentile(upsertApi, 50).toFixed(0)} ms | ${percentile(upsertApi, 95).toFixed(0)} ms | ${percentile(upsertRaw, 50).toFixed(0)} ms | ${percentile(upsertRaw, 95).toFixed(0)} ms | ≥ 20,000 records/s | ${apiRate >= 20_000 ? 'yes' : 'NO'} |`,
+    );
+    const summary = `Batch upsert: API ${apiRate.toLocaleString('en')} records/s, raw SQL ${perSec(upsertRaw).toLocaleString('en')} records/s.`;
+    const pgVersion = (await raw.query('show server_version')).rows[0].server_version;
+    const machine = `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${pgVersion}`;
+    const report = [
+      `## ${new Date().toISOString().slice(0, 10)} — ${CONTACTS.toLocaleString('en')} contacts (+ 2 × 50,000 in other workspaces)`,
+      '',
+      `Machine: ${machine}. ${ITERATIONS} sequential requests per workload after ${WARMUP} warm-up, HTTP keep-alive on loopback, API key auth, client in the server's process.`,
+      '',
+      ...lines,
+      '',
+      summary,
+      '',
+    ].join('\n');
+    process.stdout.write(`\n${report}\n`);
+    const file = new URL('./RESULTS.md', import.meta.url);
+    const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmark results\n\nNewest first. Produced by `npm run bench`.\n\n';
+    const [title, ...rest] = previous.split('\n\n');
+    fs.writeFileSync(file, [title, rest[0], report, ...rest.slice(1)].filter((s) => s !== undefined).join('\n\n'));
+  } finally {
+    agent.destroy();
+    await raw.end();
+    await runtime.close();
+    if (!REUSE) {
+      const admin = new pg.Client({ connectionString: ADMIN_URL });
+      await admin.connect();
+      await admin.query(`drop database if exists ${DB_NAME} with (force)`);
+      await admin.end();
+    }
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

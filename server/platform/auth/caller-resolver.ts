@@ -1,0 +1,114 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Database } from '../db/database';
+import type { RoleKey } from '../db/schema';
+import { AppError } from '../http/errors';
+import { type Actor, membershipOf, type SessionUser, sessionUser } from './actor';
+import { type ApiKeyIdentity, authenticateApiKey } from './api-keys.service';
+import { type Auth, SESSION_COOKIE } from './auth';
+import { hashToken } from './tokens';
+import { TtlCache } from './ttl-cache';
+
+/** How long a credential check is trusted before the database is asked again. */
+export const CREDENTIAL_CACHE_MS = 5_000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function sessionToken(headers: IncomingHttpHeaders): string | undefined {
+  const cookie = headers.cookie;
+  if (!cookie) return undefined;
+  for (const part of cookie.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return rest.join('=');
+  }
+  return undefined;
+}
+
+/**
+ * Resolves who is calling (API key or session cookie), with a few seconds of
+ * in-process caching so a request does not pay three lookups before its own query.
+ * Revoking a key or signing out on this server takes effect at once; on other app
+ * servers within CREDENTIAL_CACHE_MS.
+ */
+export class CallerResolver {
+  private readonly keys = new TtlCache<ApiKeyIdentity>(CREDENTIAL_CACHE_MS);
+  private readonly sessions = new TtlCache<SessionUser>(CREDENTIAL_CACHE_MS);
+  private readonly members = new TtlCache<{ workspaceId: string; role: RoleKey } | null>(CREDENTIAL_CACHE_MS);
+
+  constructor(
+    readonly database: Database,
+    readonly auth: Auth,
+  ) {}
+
+  async resolve(headers: IncomingHttpHeaders): Promise<Actor | null> {
+    const authorization = headers.authorization;
+    if (authorization) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      if (!match?.[1]) throw new AppError('unauthenticated', 'Authorization must be "Bearer <api key>"');
+      const key = await this.apiKey(match[1]);
+      return {
+        kind: 'api_key',
+        userId: key.createdBy,
+        workspaceId: key.workspaceId,
+        role: key.role,
+        apiKeyId: key.id,
+        scopes: key.scopes,
+      };
+    }
+    const user = await this.session(headers);
+    if (!user) return null;
+    const requested = headers['rapport-workspace'];
+    if (requested !== undefined && (typeof requested !== 'string' || !UUID.test(requested))) {
+      throw new AppError('malformed_request', 'Rapport-Workspace must be a workspace id');
+    }
+    const membership = await this.membership(user.id, requested);
+    if (!membership) {
+      throw new AppError('forbidden', requested ? 'You are not a member of that workspace' : 'You belong to no workspace');
+    }
+    return { kind: 'user', userId: user.id, ...membership, scopes: [] };
+  }
+
+  /** The signed-in user of a request, or null without a session cookie (401 if it is stale). */
+  async session(headers: IncomingHttpHeaders): Promise<SessionUser | null> {
+    const token = sessionToken(headers);
+    if (!token) return null;
+    const cached = this.sessions.get(token);
+    if (cached) return cached;
+    const user = await sessionUser(this.auth, headers);
+    if (user) this.sessions.set(token, user);
+    return user;
+  }
+
+  private async apiKey(token: string): Promise<ApiKeyIdentity> {
+    const hash = hashToken(token);
+    const cached = this.keys.get(hash);
+    if (cached && (cached.expiresAt === null || cached.expiresAt > Date.now())) return cached;
+    const key = await authenticateApiKey(this.database, token);
+    this.keys.set(hash, key);
+    return key;
+  }
+
+  private async membership(userId: string, workspaceId?: string) {
+    const k = `${userId}:${workspaceId ?? ''}`;
+    const cached = this.members.get(k);
+    if (cached !== undefined) return cached;
+    const m = await membershipOf(this.database, userId, workspaceId);
+    this.members.set(k, m);
+    return m;
+  }
+
+  /** Forget a revoked API key now. */
+  forgetApiKey(id: string): void {
+    this.keys.deleteWhere((k) => k.id === id);
+  }
+
+  /** Forget a session (sign-out) now. */
+  forgetSession(headers: IncomingHttpHeaders): void {
+    const token = sessionToken(headers);
+    if (token) this.sessions.delete(token);
+  }
+
+  /** Forget a user's memberships (role or workspace changes). */
+  forgetMember(userId: string): void {
+    this.members.deletePrefix(`${userId}:`);
+  }
+}
