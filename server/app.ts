@@ -12,9 +12,9 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
-import { CallerResolver } from './platform/auth/caller-resolver';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes';
 import type { Auth } from './platform/auth/auth';
+import { CallerResolver } from './platform/auth/caller-resolver';
 import type { Config } from './platform/config';
 import type { Database } from './platform/db/database';
 import { registerRequestContext } from './platform/http/context';

@@ -80,6 +80,28 @@ describe('tenant isolation in the schema (row-level security through the app rol
     ).rejects.toThrow(/foreign key/);
   });
 
+  it('a contact of B cannot point at an account of A, even by SQL through the app role (composite foreign key)', async () => {
+    const accountA = uuidv7();
+    await t.database.tenant(a.workspaceId, (tx) =>
+      sql`insert into accounts (workspace_id, id, name) values (${a.workspaceId}, ${accountA}, 'A only')`.execute(tx),
+    );
+    await expect(
+      t.database.tenant(b.workspaceId, (tx) =>
+        sql`insert into contacts (workspace_id, id, last_name, account_id)
+            values (${b.workspaceId}, ${uuidv7()}, 'Sneaky', ${accountA})`.execute(tx),
+      ),
+    ).rejects.toThrow(/foreign key/);
+    // Reading or changing it from B finds nothing, through the table and through the scoped view.
+    await t.database.tenant(b.workspaceId, async (tx) => {
+      expect((await sql`select id from accounts where id = ${accountA}`.execute(tx)).rows).toEqual([]);
+      expect((await sql`select id from accounts_scoped where id = ${accountA}`.execute(tx)).rows).toEqual([]);
+      const upd = await sql`update accounts set name = 'taken' where id = ${accountA}`.execute(tx);
+      expect(Number(upd.numAffectedRows)).toBe(0);
+    });
+    const name = await sql<{ name: string }>`select name from accounts where id = ${accountA}`.execute(t.database.db);
+    expect(name.rows[0]?.name).toBe('A only');
+  });
+
   it('session variables do not leak from one transaction to the next', async () => {
     await t.database.tenant(a.workspaceId, async () => {});
     const after = await sql<{ role: string; ws: string | null }>`select current_user as role,

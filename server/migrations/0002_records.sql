@@ -7,10 +7,13 @@ CREATE FUNCTION rapport_unaccent(text) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
   AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$;
 
--- The string values of a JSON object (custom fields feed search through this).
+-- The string values of a JSON object (custom fields feed search through this),
+-- leaving out ids (custom relation and user fields) so they do not match searches.
 CREATE FUNCTION rapport_json_strings(j jsonb) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  AS $$ SELECT coalesce(string_agg(e.value #>> '{}', ' '), '') FROM jsonb_each(j) e WHERE jsonb_typeof(e.value) = 'string' $$;
+  AS $$ SELECT coalesce(string_agg(e.value #>> '{}', ' '), '') FROM jsonb_each(j) e
+        WHERE jsonb_typeof(e.value) = 'string'
+          AND (e.value #>> '{}') !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' $$;
 
 CREATE TABLE custom_fields (
   workspace_id uuid NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,

@@ -62,7 +62,10 @@ export class CallerResolver {
     }
     const membership = await this.membership(user.id, requested);
     if (!membership) {
-      throw new AppError('forbidden', requested ? 'You are not a member of that workspace' : 'You belong to no workspace');
+      throw new AppError(
+        'forbidden',
+        requested ? 'You are not a member of that workspace' : 'You belong to no workspace',
+      );
     }
     return { kind: 'user', userId: user.id, ...membership, scopes: [] };
   }

@@ -69,6 +69,12 @@ export class CustomFieldService {
       errors.push({ path: 'name', message: `"${input.name}" is already a field of ${object}` });
     else if (includes.has(input.name))
       errors.push({ path: 'name', message: `"${input.name}" is the name of a relation of ${object}` });
+    else if (input.type === 'relation' && includes.has(input.name.replace(/Id$/, ''))) {
+      errors.push({
+        path: 'name',
+        message: `"${input.name}" would hide the relation "${input.name.replace(/Id$/, '')}"`,
+      });
+    }
     if (!FIELD_TYPES.includes(input.type))
       errors.push({ path: 'type', message: `must be one of ${FIELD_TYPES.join(', ')}` });
     checkOptions(input.type, input.options, errors);

@@ -86,7 +86,7 @@ const url = z
 const labelled = (value: z.ZodType<string>) =>
   z
     .array(z.object({ value, label: z.string().trim().max(50).optional() }).strict())
-    .max(20)
+    .refine((l) => l.length <= 20, 'at most 20 entries')
     .transform((items) => {
       const seen = new Set<string>();
       return items.filter((i) => !seen.has(i.value) && seen.add(i.value));
@@ -122,7 +122,7 @@ const address = z
 /** Tags are case-insensitive labels: trimmed, lower-cased, de-duplicated. */
 const tags = z
   .array(z.string().trim().min(1).max(64))
-  .max(100)
+  .refine((l) => l.length <= 100, 'at most 100 tags')
   .transform((list) => [...new Set(list.map((t) => t.toLowerCase()))]);
 
 /**
@@ -191,7 +191,7 @@ export function valueSchema(field: FieldDef): z.ZodType {
       const values = (field.options ?? []).map((o) => o.value);
       return z
         .array(z.string().refine((v) => values.includes(v), `must be one of: ${values.join(', ')}`))
-        .max(values.length || 100)
+        .refine((l) => l.length <= (values.length || 100), 'too many values')
         .transform((l) => [...new Set(l)]);
     }
     case 'relation':

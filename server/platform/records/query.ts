@@ -85,9 +85,9 @@ function accessorFor(f: ResolvedField, alias: string, sub?: string): Accessor {
   if (kind === 'array' || kind === 'multi' || kind === 'json') expr = sql`(${custom} -> ${name})`;
   else {
     const text = sub ? sql`(${custom} -> ${name} ->> ${sub})` : sql`(${custom} ->> ${name})`;
-    expr = kind === 'text' || kind === 'uuid' ? text : sql`(${text})::${sql.raw(CAST[kind])}`;
+    expr = kind === 'text' ? text : sql`(${text})::${sql.raw(CAST[kind])}`;
   }
-  return { expr, kind: kind === 'uuid' ? 'uuid' : kind, field: f.def, sub, custom: true, notNull: false };
+  return { expr, kind, field: f.def, sub, custom: true, notNull: false };
 }
 
 /** The schema a single filter value must satisfy for this accessor. */

@@ -349,6 +349,22 @@ export class RecordService {
       tx,
     );
     if (rows.length === 0) throw notFound(schema.def.label);
+    // Built-in links are cleared by their foreign keys; custom relation fields here.
+    const schemas = await loadSchemas(tx, this.registry);
+    for (const other of schemas.values()) {
+      for (const f of other.customFields) {
+        if (f.type !== 'relation' || f.relation?.object !== object) continue;
+        const table = sql.table(other.def.table);
+        if (f.relation.cardinality === 'many') {
+          await sql`update ${table} set custom = jsonb_set(custom, array[${f.name}], (custom -> ${f.name}) - ${id}::text)
+                    where custom -> ${f.name} ? ${id}::text`.execute(tx);
+        } else {
+          await sql`update ${table} set custom = custom - ${f.name}::text where custom ->> ${f.name} = ${id}::text`.execute(
+            tx,
+          );
+        }
+      }
+    }
   }
 
   /** Columns a batch row may carry, with their SQL types, for jsonb_to_recordset. */

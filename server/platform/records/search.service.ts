@@ -13,6 +13,9 @@ export interface SearchHit {
   score: number;
 }
 
+/** Minimum trigram word similarity for a typo match. */
+export const TYPO_THRESHOLD = 0.25;
+
 /** How many full-text matches per object are ranked (bounded work for very common prefixes). */
 const CANDIDATES = 1000;
 
@@ -37,7 +40,8 @@ const textOf = (cols: string[]) =>
 
 /**
  * Search across objects: full-text prefix matching ("as you type") ranked by
- * weight, then trigram word similarity for typos, accent- and case-insensitive.
+ * weight; when nothing matches as typed, trigram word similarity for typos.
+ * Accent- and case-insensitive.
  */
 export async function search(
   tx: Tx,
@@ -47,7 +51,7 @@ export async function search(
 ): Promise<SearchHit[]> {
   const limit = opts.limit ?? 20;
   const schemas = await loadSchemas(tx, registry);
-  const names = opts.objects?.length ? opts.objects : [...schemas.keys()];
+  const names = opts.objects?.length ? [...new Set(opts.objects)] : [...schemas.keys()];
   for (const n of names) {
     if (!schemas.has(n))
       throw new AppError('validation_failed', `Unknown object ${n}`, {
@@ -80,8 +84,12 @@ async function searchObject(tx: Tx, schema: ObjectSchema, q: string, tsq: string
     order by score desc, c.id
     limit ${limit}`.execute(tx);
   const out = fts.map((r) => ({ object: def.name, ...r, title: r.title || r.subtitle || '(untitled)' }));
-  if (out.length >= limit) return out;
+  // Typo matching only when nothing matched as typed: fuzzy hits would drown exact ones.
+  if (out.length > 0) return out;
   // 2. Typos: trigram word similarity on names and emails, for what full text missed.
+  // pg_trgm's default threshold (0.6) misses swapped letters ("Durnad"); 0.3 catches
+  // them, still through the trigram index, and they rank below full-text hits.
+  await sql`select set_config('pg_trgm.word_similarity_threshold', ${String(TYPO_THRESHOLD)}, true)`.execute(tx);
   const { rows: fuzzy } = await sql<{ id: string; title: string; subtitle: string | null; score: number }>`
     with query as (select to_tsquery('simple', ${tsq}) as tq, lower(rapport_unaccent(${q})) as norm)
     select t.id, trim(${title}) as title, nullif(trim(${subtitle}), '') as subtitle,
@@ -89,6 +97,6 @@ async function searchObject(tx: Tx, schema: ObjectSchema, q: string, tsq: string
     from ${view} t, query
     where t.deleted_at is null and query.norm <% t.search_text and not (t.search_vector @@ query.tq)
     order by score desc, t.id
-    limit ${limit - out.length}`.execute(tx);
-  return [...out, ...fuzzy.map((r) => ({ object: def.name, ...r, title: r.title || r.subtitle || '(untitled)' }))];
+    limit ${limit}`.execute(tx);
+  return [...fuzzy.map((r) => ({ object: def.name, ...r, title: r.title || r.subtitle || '(untitled)' }))];
 }

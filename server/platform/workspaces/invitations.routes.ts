@@ -20,7 +20,9 @@ import {
 } from './invitations.service';
 
 /** Inviting people to a workspace by email, and accepting. */
-export function invitationRoutes(deps: IdentityDeps & { baseUrl: string; callers: CallerResolver }): FastifyPluginAsyncZod {
+export function invitationRoutes(
+  deps: IdentityDeps & { baseUrl: string; callers: CallerResolver },
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/api/v1/invitations',
