@@ -46,7 +46,13 @@ async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<num
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-function request(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> {
+function request(
+  base: string,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
@@ -83,7 +89,9 @@ async function ensureDatabase(): Promise<boolean> {
       const db = new pg.Client({ connectionString: dbUrl });
       await db.connect();
       const ok = await db
-        .query(`select count(*)::int as n from contacts c join workspaces w on w.id = c.workspace_id where w.name = 'Bench'`)
+        .query(
+          `select count(*)::int as n from contacts c join workspaces w on w.id = c.workspace_id where w.name = 'Bench'`,
+        )
         .then((r) => r.rows[0].n >= CONTACTS)
         .catch(() => false);
       await db.end();
@@ -99,7 +107,10 @@ async function ensureDatabase(): Promise<boolean> {
 
 async function main() {
   const reused = await ensureDatabase();
-  const config = loadConfig({ databaseUrl: dbUrl, logLevel: 'silent', seedDemo: false, rateLimitPerMinute: 0, poolSize: 8 }, {});
+  const config = loadConfig(
+    { databaseUrl: dbUrl, logLevel: 'silent', seedDemo: false, rateLimitPerMinute: 0, poolSize: 8 },
+    {},
+  );
   const runtime = await startRuntime(config, { backgroundWork: false });
   const { database } = runtime;
   const raw = new pg.Pool({ connectionString: dbUrl, max: 2 });
@@ -108,22 +119,43 @@ async function main() {
     if (!reused) {
       const deps = { database, auth: runtime.auth };
       for (const name of ['Other A', 'Other B']) {
-        const other = await signUp(deps, { name: 'Other', email: `${name.replace(' ', '').toLowerCase()}@bench.example`, password: 'bench other passphrase', workspaceName: name }, {});
+        const other = await signUp(
+          deps,
+          {
+            name: 'Other',
+            email: `${name.replace(' ', '').toLowerCase()}@bench.example`,
+            password: 'bench other passphrase',
+            workspaceName: name,
+          },
+          {},
+        );
         await seedContacts(database, other.data.workspace.id, { contacts: 50_000 }, () => {});
       }
-      const main = await signUp(deps, { name: 'Bench', email: 'bench@bench.example', password: 'bench main passphrase', workspaceName: 'Bench' }, {});
+      const main = await signUp(
+        deps,
+        { name: 'Bench', email: 'bench@bench.example', password: 'bench main passphrase', workspaceName: 'Bench' },
+        {},
+      );
       workspaceId = main.data.workspace.id;
       const t0 = Date.now();
-      await seedContacts(database, workspaceId, { contacts: CONTACTS }, (n) => process.stderr.write(`\r  seeding ${n.toLocaleString('en')} contacts…`));
+      await seedContacts(database, workspaceId, { contacts: CONTACTS }, (n) =>
+        process.stderr.write(`\r  seeding ${n.toLocaleString('en')} contacts…`),
+      );
       process.stderr.write(`\n  seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
       await raw.query('vacuum analyze');
     } else {
       workspaceId = (await raw.query(`select id from workspaces where name = 'Bench'`)).rows[0].id;
     }
-    const key = (await createApiKey(database, workspaceId, { name: 'bench', role: 'administrator', createdBy: null })).key;
+    const key = (await createApiKey(database, workspaceId, { name: 'bench', role: 'administrator', createdBy: null }))
+      .key;
     const address = await runtime.app.listen({ host: '127.0.0.1', port: 0 });
 
-    const sample = (await raw.query(`select id, last_name, email from contacts where workspace_id = $1 order by random() limit 2000`, [workspaceId])).rows;
+    const sample = (
+      await raw.query(
+        `select id, last_name, email from contacts where workspace_id = $1 order by random() limit 2000`,
+        [workspaceId],
+      )
+    ).rows;
     const stages = ['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer'];
     const columns = `id, version, owner_id, tags, created_at, updated_at, created_by, updated_by, first_name, last_name, email, emails, phone, phones,
       title, department, account_id, lifecycle_stage, address_street, address_city, address_region, address_postal_code, address_country,
@@ -141,23 +173,33 @@ async function main() {
         check(await request(address, key, 'GET', `/api/v1/contacts?filter=${filter}&sort=-createdAt&limit=50`));
       }),
       raw: await time(ITERATIONS, (i) =>
-        raw.query(`select ${columns} from contacts where workspace_id = $1 and deleted_at is null and lifecycle_stage = $2
-                   order by created_at desc, id desc limit 51`, [workspaceId, stages[i % 6]]),
+        raw.query(
+          `select ${columns} from contacts where workspace_id = $1 and deleted_at is null and lifecycle_stage = $2
+                   order by created_at desc, id desc limit 51`,
+          [workspaceId, stages[i % 6]],
+        ),
       ),
     });
     // 2. Point read.
     results.push({
       name: 'point read by id',
-      api: await time(ITERATIONS, async (i) => check(await request(address, key, 'GET', `/api/v1/contacts/${sample[i % sample.length].id}`))),
+      api: await time(ITERATIONS, async (i) =>
+        check(await request(address, key, 'GET', `/api/v1/contacts/${sample[i % sample.length].id}`)),
+      ),
       raw: await time(ITERATIONS, (i) =>
-        raw.query(`select ${columns} from contacts where workspace_id = $1 and id = $2 and deleted_at is null`, [workspaceId, sample[i % sample.length].id]),
+        raw.query(`select ${columns} from contacts where workspace_id = $1 and id = $2 and deleted_at is null`, [
+          workspaceId,
+          sample[i % sample.length].id,
+        ]),
       ),
     });
     // 3. Search (a last name, as typed: its first 5 letters).
     const term = (i: number) => String(sample[i % sample.length].last_name).slice(0, 5);
     results.push({
       name: 'search contacts: 5-letter name prefix, 20 hits',
-      api: await time(ITERATIONS, async (i) => check(await request(address, key, 'GET', `/api/v1/search?q=${encodeURIComponent(term(i))}&objects=contacts`))),
+      api: await time(ITERATIONS, async (i) =>
+        check(await request(address, key, 'GET', `/api/v1/search?q=${encodeURIComponent(term(i))}&objects=contacts`)),
+      ),
       raw: await time(ITERATIONS, (i) =>
         raw.query(
           `with q as (select to_tsquery('simple', $2) tq, lower(rapport_unaccent($3)) norm),
@@ -173,14 +215,17 @@ async function main() {
     results.push({
       name: 'update: PATCH one field',
       api: await time(ITERATIONS, async (i) =>
-        check(await request(address, key, 'PATCH', `/api/v1/contacts/${sample[i % sample.length].id}`, { title: `Title ${i}` })),
+        check(
+          await request(address, key, 'PATCH', `/api/v1/contacts/${sample[i % sample.length].id}`, {
+            title: `Title ${i}`,
+          }),
+        ),
       ),
       raw: await time(ITERATIONS, (i) =>
-        raw.query(`update contacts set title = $3, version = version + 1, updated_at = now() where workspace_id = $1 and id = $2 and deleted_at is null returning ${columns}`, [
-          workspaceId,
-          sample[(i + 7) % sample.length].id,
-          `Raw ${i}`,
-        ]),
+        raw.query(
+          `update contacts set title = $3, version = version + 1, updated_at = now() where workspace_id = $1 and id = $2 and deleted_at is null returning ${columns}`,
+          [workspaceId, sample[(i + 7) % sample.length].id, `Raw ${i}`],
+        ),
       ),
     });
     // 5. Batch upsert by email: 1,000 per request, half existing, half new.
@@ -208,7 +253,18 @@ async function main() {
          from jsonb_to_recordset($2::jsonb) as v(email text, title text, first_name text, last_name text, tags text[])
          on conflict (workspace_id, email) where deleted_at is null
          do update set title = coalesce(excluded.title, contacts.title), version = contacts.version + 1, updated_at = now()`,
-        [workspaceId, JSON.stringify(rows.map((r) => ({ email: r.email, title: r.title, first_name: r.firstName, last_name: r.lastName, tags: r.tags })))],
+        [
+          workspaceId,
+          JSON.stringify(
+            rows.map((r) => ({
+              email: r.email,
+              title: r.title,
+              first_name: r.firstName,
+              last_name: r.lastName,
+              tags: r.tags,
+            })),
+          ),
+        ],
       );
       upsertRaw.push(performance.now() - t0);
     }
@@ -220,11 +276,21 @@ async function main() {
     const head = '| workload | API p50 | API p95 | raw p50 | raw p95 | target (p95) | met |';
     lines.push(head, '|---|---|---|---|---|---|---|');
     for (const r of results) {
-      const [a50, a95, r50, r95] = [percentile(r.api, 50), percentile(r.api, 95), percentile(r.raw, 50), percentile(r.raw, 95)];
+      const [a50, a95, r50, r95] = [
+        percentile(r.api, 50),
+        percentile(r.api, 95),
+        percentile(r.raw, 50),
+        percentile(r.raw, 95),
+      ];
       const limit = 2 * r95 + 1;
       const cap = r.name.startsWith('list') || r.name.startsWith('search') ? Math.min(limit, 20) : limit;
-      const target = r.name.startsWith('list') || r.name.startsWith('search') ? `≤ 2×raw+1 ms and < 20 ms` : `≤ 2×raw+1 ms (${limit.toFixed(2)})`;
-      lines.push(`| ${r.name} | ${a50.toFixed(2)} ms | ${a95.toFixed(2)} ms | ${r50.toFixed(2)} ms | ${r95.toFixed(2)} ms | ${target} | ${a95 <= cap ? 'yes' : 'NO'} |`);
+      const target =
+        r.name.startsWith('list') || r.name.startsWith('search')
+          ? `≤ 2×raw+1 ms and < 20 ms`
+          : `≤ 2×raw+1 ms (${limit.toFixed(2)})`;
+      lines.push(
+        `| ${r.name} | ${a50.toFixed(2)} ms | ${a95.toFixed(2)} ms | ${r50.toFixed(2)} ms | ${r95.toFixed(2)} ms | ${target} | ${a95 <= cap ? 'yes' : 'NO'} |`,
+      );
     }
     const apiRate = perSec(upsertApi);
     lines.push(
@@ -245,7 +311,9 @@ async function main() {
     ].join('\n');
     process.stdout.write(`\n${report}\n`);
     const file = new URL('./RESULTS.md', import.meta.url);
-    const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmark results\n\nNewest first. Produced by `npm run bench`.\n\n';
+    const previous = fs.existsSync(file)
+      ? fs.readFileSync(file, 'utf8')
+      : '# Benchmark results\n\nNewest first. Produced by `npm run bench`.\n\n';
     const [title, ...rest] = previous.split('\n\n');
     fs.writeFileSync(file, [title, rest[0], report, ...rest.slice(1)].filter((s) => s !== undefined).join('\n\n'));
   } finally {

@@ -84,7 +84,9 @@ export async function seedContacts(
             now() - make_interval(secs => (i::bigint * 104729) % 94608000), now()
           from generate_series(${from}::int, ${to}::int) i,
             lateral (select (${firstNames}::text[])[1 + ((i::bigint * 7919) % ${firstNames.length})::int] as fn,
-                            (${lastNames}::text[])[1 + ((i::bigint * 104723) % ${lastNames.length})::int] as ln) n`.execute(tx),
+                            (${lastNames}::text[])[1 + ((i::bigint * 104723) % ${lastNames.length})::int] as ln) n`.execute(
+        tx,
+      ),
     );
     done = to;
     progress(done);

@@ -20,7 +20,8 @@ import type { Database } from './platform/db/database';
 import { registerRequestContext } from './platform/http/context';
 import { AppError } from './platform/http/errors';
 import { healthRoutes } from './platform/http/health.routes';
-import { errorHandler, sendProblem } from './platform/http/problem';
+import { registerInputGuard } from './platform/http/input-guard';
+import { errorHandler, frameworkErrors, sendProblem } from './platform/http/problem';
 import { loggerOptions } from './platform/logging';
 import { loadSchemas } from './platform/records/object-schema';
 import { objectRoutes } from './platform/records/objects.routes';
@@ -54,11 +55,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: process.env.RAPPORT_TRUST_PROXY === '1',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  registerInputGuard(app);
   app.setNotFoundHandler((req, reply) =>
     sendProblem(reply, 'route_not_found', `No endpoint ${req.method} ${req.url.split('?')[0]}`),
   );

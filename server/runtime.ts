@@ -6,6 +6,8 @@ import type { Config } from './platform/config';
 import { type Database, openDatabase } from './platform/db/database';
 import { migrate } from './platform/db/migrate';
 import { MailDispatcher } from './platform/mail/dispatcher';
+import { SCHEMA_CHANNEL } from './platform/records/custom-fields.service';
+import { invalidateSchemas } from './platform/records/object-schema';
 import { RecordService } from './platform/records/records.service';
 import { ObjectRegistry } from './platform/records/registry';
 
@@ -35,6 +37,8 @@ export async function startRuntime(
     await migrate(database.pool);
     const auth = createAuth(config, database, await loadAuthSecret(config, database));
     const records = new RecordService(new ObjectRegistry(STANDARD_OBJECTS));
+    // Custom fields changed on another app server: drop our cached schemas of that workspace.
+    await database.listen(SCHEMA_CHANNEL, invalidateSchemas);
     const app = await buildApp({ config, database, auth, records, logStream: opts.logStream });
     const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
     if (opts.backgroundWork !== false) mail.start();

@@ -102,6 +102,25 @@ describe('tenant isolation in the schema (row-level security through the app rol
     expect(name.rows[0]?.name).toBe('A only');
   });
 
+  it('connections reused across workspaces only ever see the workspace of the current request', async () => {
+    for (let i = 0; i < 10; i++) {
+      const ws = i % 2 === 0 ? a : b;
+      const seen = await t.database.tenantRead(ws.workspaceId, async (tx) => {
+        const r = await sql<{ id: string }>`select id from workspaces`.execute(tx);
+        const who = await sql<{ u: string }>`select current_user as u`.execute(tx);
+        return { ids: r.rows.map((x) => x.id), user: who.rows[0]?.u };
+      });
+      expect(seen.ids).toEqual([ws.workspaceId]);
+      expect(seen.user).toBe('rapport_app');
+      // A failed transaction does not leave the connection in another workspace either.
+      await expect(
+        t.database.tenant(ws.workspaceId, async (tx) => {
+          await sql`select 1/0`.execute(tx);
+        }),
+      ).rejects.toThrow(/division by zero/);
+    }
+  });
+
   it('session variables do not leak from one transaction to the next', async () => {
     await t.database.tenant(a.workspaceId, async () => {});
     const after = await sql<{ role: string; ws: string | null }>`select current_user as role,

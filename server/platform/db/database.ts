@@ -1,18 +1,22 @@
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { EventEmitter } from 'node:events';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { type EmbeddedServer, startEmbedded } from './embedded';
 import type { DB } from './schema';
 
-// timestamptz, bigint and numeric come back as strings/Dates as pg decides;
-// bigint (int8) as string keeps exactness (counts are parsed where used).
-
-export type Tx = Transaction<DB>;
+/**
+ * A query handle scoped to one unit of work: a transaction, or (for tenantRead on
+ * a PostgreSQL server) one connection already scoped to the workspace.
+ */
+export type Tx = Kysely<DB>;
 
 /** The database handle every service receives. */
 export interface Database {
   readonly kind: 'postgres' | 'embedded';
   /** e.g. "PostgreSQL 15.19"; read once at start so /health never touches the database. */
   readonly version: string;
+  /** Owner connections (migrations, system work, health). */
   readonly pool: pg.Pool;
   /** System access (table owner): bypasses row-level security. Platform code only. */
   readonly db: Kysely<DB>;
@@ -21,33 +25,39 @@ export interface Database {
    * so row-level security scopes every statement to that workspace.
    */
   tenant<T>(workspaceId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Like tenant() for read-only work that needs no transaction: on a PostgreSQL
+   * server it runs on a connection already scoped to the workspace, without
+   * BEGIN/COMMIT round trips.
+   */
+  tenantRead<T>(workspaceId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction with system access. */
   system<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Calls `handler` for NOTIFY payloads on `channel`, from this and every other app server. */
+  listen(channel: string, handler: (payload: string) => void): Promise<void>;
   close(): Promise<void>;
 }
 
 export const APP_ROLE = 'rapport_app';
 
+/** The workspace of the unit of work running on this async path. */
 export interface TenantContext {
   workspaceId: string;
-  /** workspaces.schema_version when the transaction began (custom field definitions' version). */
-  schemaVersion: number;
 }
 
-const contexts = new WeakMap<Tx, TenantContext>();
+const als = new AsyncLocalStorage<{ workspaceId: string; client?: pg.PoolClient }>();
 
-/** The workspace context of a tenant transaction (undefined for system transactions). */
-export const tenantContext = (tx: Tx): TenantContext | undefined => contexts.get(tx);
+/** The workspace context of the current tenant unit of work (undefined outside one). */
+export const tenantContext = (): TenantContext | undefined => {
+  const store = als.getStore();
+  return store ? { workspaceId: store.workspaceId } : undefined;
+};
 
-/**
- * Switches the current transaction to the app role and the given workspace, and
- * reads the workspace's schema version in the same round trip.
- */
+/** Switches the current transaction to the app role and the given workspace (transaction-local). */
 export async function enterWorkspace(tx: Tx, workspaceId: string): Promise<void> {
-  const { rows } = await sql<{ v: string | null }>`
-    select set_config('role', ${APP_ROLE}, true), set_config('app.workspace_id', ${workspaceId}, true),
-      (select schema_version from workspaces where id = ${workspaceId}::uuid)::text as v`.execute(tx);
-  contexts.set(tx, { workspaceId, schemaVersion: Number(rows[0]?.v ?? -1) });
+  await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.workspace_id', ${workspaceId}, true)`.execute(
+    tx,
+  );
 }
 
 export interface OpenOptions {
@@ -58,54 +68,171 @@ export interface OpenOptions {
 
 /** Opens the PostgreSQL server at `databaseUrl`, or embedded PGlite in `dataDir`. */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  let embedded: EmbeddedServer | undefined;
-  let pool: pg.Pool;
-  if (opts.databaseUrl) {
-    pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
-  } else {
-    embedded = await startEmbedded(opts.dataDir);
-    // One connection: PGlite is one PostgreSQL session, and one client keeps
-    // every transaction's statements together (see docs/ARCHITECTURE.md).
-    pool = new pg.Pool({
-      host: embedded.host,
-      port: embedded.port,
-      user: 'postgres',
-      database: 'postgres',
-      max: 1,
-    });
-  }
-  // A broken idle connection must not crash the process; the pool replaces it.
+  return opts.databaseUrl ? openServer(opts.databaseUrl, opts.poolSize ?? 10) : openEmbedded(opts.dataDir);
+}
+
+async function serverVersion(pool: pg.Pool): Promise<string> {
+  const { rows } = await pool.query<{ v: string }>(`select current_setting('server_version') as v`);
+  return `PostgreSQL ${rows[0]?.v ?? 'unknown'}`;
+}
+
+/**
+ * Embedded PGlite: one connection (PGlite is one PostgreSQL session, and one
+ * client keeps every transaction's statements together); the workspace and role
+ * are set per transaction.
+ */
+async function openEmbedded(dataDir: string): Promise<Database> {
+  const embedded: EmbeddedServer = await startEmbedded(dataDir);
+  const pool = new pg.Pool({
+    host: embedded.host,
+    port: embedded.port,
+    user: 'postgres',
+    database: 'postgres',
+    max: 1,
+  });
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let version: string;
   try {
-    const { rows } = await pool.query<{ v: string }>(`select current_setting('server_version') as v`);
-    version = `PostgreSQL ${rows[0]?.v ?? 'unknown'}`;
+    version = await serverVersion(pool);
   } catch (err) {
     await pool.end().catch(() => {});
-    await embedded?.stop();
+    await embedded.stop();
     throw err;
   }
+  const local = new EventEmitter();
+  const tenant = <T>(workspaceId: string, fn: (tx: Tx) => Promise<T>) =>
+    db.transaction().execute((tx) =>
+      als.run({ workspaceId }, async () => {
+        await enterWorkspace(tx, workspaceId);
+        return fn(tx);
+      }),
+    );
   let closed = false;
   return {
-    kind: embedded ? 'embedded' : 'postgres',
+    kind: 'embedded',
     version,
     pool,
     db,
-    tenant(workspaceId, fn) {
-      return db.transaction().execute(async (tx) => {
-        await enterWorkspace(tx, workspaceId);
-        return fn(tx);
-      });
-    },
-    system(fn) {
-      return db.transaction().execute(fn);
+    tenant,
+    tenantRead: tenant,
+    system: (fn) => db.transaction().execute(fn),
+    async listen(channel, handler) {
+      // One process owns an embedded database: notifications stay in-process.
+      local.on(channel, handler);
     },
     async close() {
       if (closed) return;
       closed = true;
-      await db.destroy(); // ends the pool
-      await embedded?.stop();
+      await db.destroy();
+      await embedded.stop();
+    },
+  };
+}
+
+/**
+ * A PostgreSQL server. Besides the owner pool, a tenant pool whose connections
+ * run as rapport_app (so RLS always applies on them) and carry the workspace as a
+ * session setting, changed only when a connection serves another workspace; the
+ * change is made outside any transaction so a rollback cannot undo it. Reads then
+ * cost one round trip, like the raw query.
+ */
+async function openServer(url: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const tenantPool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on('error', () => {});
+  tenantPool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  let version: string;
+  try {
+    version = await serverVersion(pool);
+  } catch (err) {
+    await Promise.all([pool.end(), tenantPool.end()]).catch(() => {});
+    throw err;
+  }
+  const scopedTo = new WeakMap<pg.PoolClient, string>();
+  // A Kysely whose "pool" hands out the connection pinned on this async path.
+  const pinned = new Kysely<DB>({
+    dialect: new PostgresDialect({
+      pool: {
+        async connect() {
+          const client = als.getStore()?.client;
+          if (!client) throw new Error('tenant query outside a tenant unit of work');
+          return { query: client.query.bind(client), release() {} } as unknown as pg.PoolClient;
+        },
+        async end() {},
+      } as unknown as pg.Pool,
+    }),
+  });
+
+  async function withScopedClient<T>(
+    workspaceId: string,
+    inTransaction: boolean,
+    fn: (tx: Tx) => Promise<T>,
+  ): Promise<T> {
+    const client = await tenantPool.connect();
+    if (scopedTo.get(client) !== workspaceId) {
+      try {
+        // Role and workspace together, session-wide, outside any transaction. A fresh
+        // connection is scoped here before its first use, so none runs as the owner.
+        scopedTo.delete(client);
+        await client.query(`select set_config('role', $1, false), set_config('app.workspace_id', $2, false)`, [
+          APP_ROLE,
+          workspaceId,
+        ]);
+        scopedTo.set(client, workspaceId);
+      } catch (err) {
+        client.release(err as Error); // state unknown: discard the connection
+        throw err;
+      }
+    }
+    let broken: Error | undefined;
+    try {
+      if (!inTransaction) return await als.run({ workspaceId, client }, () => fn(pinned));
+      await client.query('begin');
+      try {
+        const result = await als.run({ workspaceId, client }, () => fn(pinned));
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch((e: Error) => {
+          broken = e;
+        });
+        throw err;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  let listener: pg.Client | undefined;
+  const handlers = new EventEmitter();
+  let closed = false;
+  return {
+    kind: 'postgres',
+    version,
+    pool,
+    db,
+    tenant: (workspaceId, fn) => withScopedClient(workspaceId, true, fn),
+    tenantRead: (workspaceId, fn) => withScopedClient(workspaceId, false, fn),
+    system: (fn) => db.transaction().execute(fn),
+    async listen(channel, handler) {
+      if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+      if (!listener) {
+        listener = new pg.Client({ connectionString: url });
+        listener.on('error', () => {});
+        listener.on('notification', (n) => handlers.emit(n.channel, n.payload ?? ''));
+        await listener.connect();
+      }
+      if (handlers.listenerCount(channel) === 0) await listener.query(`listen ${channel}`);
+      handlers.on(channel, handler);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await listener?.end().catch(() => {});
+      await tenantPool.end();
+      await db.destroy();
     },
   };
 }

@@ -19,7 +19,6 @@ export interface UsersTable {
 export interface WorkspacesTable {
   id: string;
   name: string;
-  schema_version: Generated<string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

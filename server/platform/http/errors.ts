@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  uri_too_long: 414,
   validation_failed: 422,
   weak_password: 422,
   idempotency_key_reused: 422,

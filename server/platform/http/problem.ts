@@ -16,6 +16,7 @@ const TITLES: Record<ErrorCode, string> = {
   precondition_failed: 'Stale version',
   payload_too_large: 'Request body too large',
   unsupported_media_type: 'Unsupported media type',
+  uri_too_long: 'URL too long',
   validation_failed: 'Validation failed',
   weak_password: 'Password does not meet the policy',
   idempotency_key_reused: 'Idempotency key reused with another request',
@@ -68,6 +69,12 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_VALIDATION: 'validation_failed',
 };
 
+/** Fastify's router errors (bad URL encoding, URL too long) as problem documents. */
+export function frameworkErrors(error: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
+  if (error.statusCode === 414) return sendProblem(reply, 'uri_too_long', 'The URL is too long');
+  return sendProblem(reply, 'malformed_request', error.message || 'Malformed request');
+}
+
 /** The one place errors become HTTP responses. */
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
@@ -84,6 +91,11 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     });
     const fields = errors.map((e) => e.path).join(', ');
     return sendProblem(reply, 'validation_failed', `Invalid ${where}: ${fields}`, errors);
+  }
+  const pgCode = (error as { code?: unknown }).code;
+  if (typeof pgCode === 'string' && /^22[0-9A-Z]{3}$/.test(pgCode)) {
+    // PostgreSQL data exception: a value from the request could not be compared or stored.
+    return sendProblem(reply, 'validation_failed', 'A value in the request is out of range or cannot be used');
   }
   const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (mapped) return sendProblem(reply, mapped, error.message);

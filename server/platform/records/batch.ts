@@ -8,8 +8,10 @@ import type { ObjectSchema } from './object-schema';
 import { RecordService } from './records.service';
 import { columnName } from './types';
 import { type ValidatedInput, validateInput } from './validate';
+import { mapWriteError } from './write-errors';
 
 export const MAX_BATCH = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface BatchRequest {
   mode: 'create' | 'update' | 'upsert';
@@ -82,6 +84,10 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
         matchField === 'id'
           ? (req.records[item.index] as Record<string, unknown> | null)?.id
           : [...item.input.builtin].find(([f]) => f.name === matchField)?.[1];
+      if (matchField === 'id' && typeof v === 'string' && !UUID.test(v)) {
+        item.input.errors.push({ path: `records.${item.index}.id`, message: 'must be a UUID' });
+        continue;
+      }
       if (typeof v !== 'string' || !v) {
         if (item.input.errors.some((e) => e.path === `records.${item.index}.${matchField}`)) continue;
         item.input.errors.push({
@@ -289,7 +295,12 @@ async function writeGroups(tx: Tx, actor: Actor, schema: ObjectSchema, items: It
             );
         } catch (err) {
           await tx.executeQuery(sql`rollback to savepoint batch_item`.compile(tx));
-          fail(item, 'validation_failed', (err as Error).message);
+          try {
+            mapWriteError(err, schema, `records.${item.index}.`);
+          } catch (mapped) {
+            if (mapped instanceof AppError) fail(item, mapped.code, mapped.message, mapped.errors);
+            else fail(item, 'validation_failed', 'This record could not be written');
+          }
         }
       }
     }

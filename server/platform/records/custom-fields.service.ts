@@ -9,9 +9,11 @@ import { FIELD_TYPES, type FieldType, type SelectOption, SYSTEM_FIELD_NAMES } fr
 
 export const MAX_CUSTOM_FIELDS = 200;
 
-/** Tells every app server's schema cache that this workspace's fields changed. */
-async function bumpSchemaVersion(tx: Tx): Promise<void> {
-  await sql`update workspaces set schema_version = schema_version + 1 where id = rapport_workspace()`.execute(tx);
+export const SCHEMA_CHANNEL = 'rapport_schema';
+
+/** Tells every app server's schema cache, once this transaction commits, that this workspace's fields changed. */
+async function notifySchemaChange(tx: Tx): Promise<void> {
+  await sql`select pg_notify(${SCHEMA_CHANNEL}, rapport_workspace()::text)`.execute(tx);
 }
 
 export interface CustomFieldInput {
@@ -105,7 +107,7 @@ export class CustomFieldService {
       throw new AppError('already_exists', `${object} already has a custom field "${input.name}"`, {
         errors: [{ path: 'name', message: 'already exists' }],
       });
-    await bumpSchemaVersion(tx);
+    await notifySchemaChange(tx);
     return presentField({ def: customFieldDef(rows[0]), custom: true });
   }
 
@@ -134,7 +136,7 @@ export class CustomFieldService {
         updated_at = now()
       where object = ${object} and name = ${name}
       returning *`.execute(tx);
-    await bumpSchemaVersion(tx);
+    await notifySchemaChange(tx);
     return presentField({ def: customFieldDef(rows[0] as Parameters<typeof customFieldDef>[0]), custom: true });
   }
 
@@ -144,7 +146,7 @@ export class CustomFieldService {
     const { rows } =
       await sql`delete from custom_fields where object = ${object} and name = ${name} returning id`.execute(tx);
     if (rows.length === 0) throw notFound(`Custom field "${name}"`);
-    await bumpSchemaVersion(tx);
+    await notifySchemaChange(tx);
     await sql`update ${sql.table(schema.def.table)} set custom = custom - ${name}::text
               where custom ? ${name}`.execute(tx);
   }

@@ -16,6 +16,10 @@ export type FilterKind = 'text' | 'number' | 'date' | 'datetime' | 'boolean' | '
 export const ADDRESS_PARTS = ['street', 'city', 'region', 'postalCode', 'country', 'latitude', 'longitude'] as const;
 export const MONEY_PARTS = ['amount', 'currency'] as const;
 
+/** No PostgreSQL text can hold U+0000. */
+const noNul = (s: string) => !s.includes('\u0000');
+const NUL_MESSAGE = 'may not contain the NUL character (U+0000)';
+
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -75,7 +79,10 @@ const url = z
     const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `https://${v}`;
     try {
       const u = new URL(withScheme);
-      if (!['http:', 'https:'].includes(u.protocol) || !u.hostname.includes('.')) throw new Error('bad');
+      // No credentials in links: "https://bank.com@evil.example" is a phishing shape.
+      if (!['http:', 'https:'].includes(u.protocol) || !u.hostname.includes('.') || u.username || u.password) {
+        throw new Error('bad');
+      }
       return u.toString();
     } catch {
       ctx.addIssue({ code: 'custom', message: 'must be a web address (http or https)' });
@@ -85,7 +92,7 @@ const url = z
 
 const labelled = (value: z.ZodType<string>) =>
   z
-    .array(z.object({ value, label: z.string().trim().max(50).optional() }).strict())
+    .array(z.object({ value, label: z.string().trim().max(50).refine(noNul, NUL_MESSAGE).optional() }).strict())
     .refine((l) => l.length <= 20, 'at most 20 entries')
     .transform((items) => {
       const seen = new Set<string>();
@@ -102,7 +109,7 @@ const address = z
       .string()
       .trim()
       .toUpperCase()
-      .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code, e.g. FR')
+      .regex(/^([A-Z]{2})?$/, 'must be an ISO 3166-1 alpha-2 country code, e.g. FR')
       .nullish(),
     latitude: z.number().min(-90).max(90).nullish(),
     longitude: z.number().min(-180).max(180).nullish(),
@@ -121,7 +128,7 @@ const address = z
 
 /** Tags are case-insensitive labels: trimmed, lower-cased, de-duplicated. */
 const tags = z
-  .array(z.string().trim().min(1).max(64))
+  .array(z.string().trim().min(1).max(64).refine(noNul, NUL_MESSAGE))
   .refine((l) => l.length <= 100, 'at most 100 tags')
   .transform((list) => [...new Set(list.map((t) => t.toLowerCase()))]);
 
@@ -135,9 +142,13 @@ export function valueSchema(field: FieldDef): z.ZodType {
       return z
         .string()
         .trim()
-        .max(field.maxLength ?? 255);
+        .max(field.maxLength ?? 255)
+        .refine(noNul, NUL_MESSAGE);
     case 'longText':
-      return z.string().max(field.maxLength ?? 20_000);
+      return z
+        .string()
+        .max(field.maxLength ?? 20_000)
+        .refine(noNul, NUL_MESSAGE);
     case 'email':
       return email;
     case 'emails':
@@ -176,10 +187,13 @@ export function valueSchema(field: FieldDef): z.ZodType {
         })
         .strict();
     case 'date':
-      return z.iso.date({ message: 'must be a date YYYY-MM-DD' });
+      return z.iso
+        .date({ message: 'must be a date YYYY-MM-DD' })
+        .refine((d) => !d.startsWith('0000'), 'year must be 0001 or later');
     case 'datetime':
       return z.iso
         .datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone' })
+        .refine((d) => !d.startsWith('0000'), 'year must be 0001 or later')
         .transform((s) => new Date(s).toISOString());
     case 'boolean':
       return z.boolean();
@@ -191,8 +205,8 @@ export function valueSchema(field: FieldDef): z.ZodType {
       const values = (field.options ?? []).map((o) => o.value);
       return z
         .array(z.string().refine((v) => values.includes(v), `must be one of: ${values.join(', ')}`))
-        .refine((l) => l.length <= (values.length || 100), 'too many values')
-        .transform((l) => [...new Set(l)]);
+        .transform((l) => [...new Set(l)])
+        .refine((l) => l.length <= (values.length || 100), 'too many values');
     }
     case 'relation':
       return field.relation?.cardinality === 'many'
@@ -208,9 +222,17 @@ export function valueSchema(field: FieldDef): z.ZodType {
     case 'tags':
       return tags;
     case 'json':
-      return z
-        .union([z.record(z.string(), z.unknown()), z.array(z.unknown())])
-        .refine((v) => JSON.stringify(v).length <= 65_536, 'must be at most 64 KB of JSON');
+      return z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).superRefine((v, ctx) => {
+        let text: string;
+        try {
+          text = JSON.stringify(v);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'is nested too deeply' });
+          return;
+        }
+        if (text.length > 65_536) ctx.addIssue({ code: 'custom', message: 'must be at most 64 KB of JSON' });
+        if (text.includes('\\u0000')) ctx.addIssue({ code: 'custom', message: NUL_MESSAGE });
+      });
   }
 }
 
@@ -245,8 +267,19 @@ function sqlTypeOf(field: FieldDef): string {
   }
 }
 
-/** The table columns behind a built-in field. */
+const columnsCache = new WeakMap<FieldDef, ColumnSpec[]>();
+
+/** The table columns behind a built-in field (computed once per declaration). */
 export function storageColumns(field: FieldDef): ColumnSpec[] {
+  let cols = columnsCache.get(field);
+  if (!cols) {
+    cols = computeColumns(field);
+    columnsCache.set(field, cols);
+  }
+  return cols;
+}
+
+function computeColumns(field: FieldDef): ColumnSpec[] {
   const base = columnName(field.name);
   if (field.type === 'money') {
     return [
@@ -316,6 +349,7 @@ export function fromCustom(_field: FieldDef, value: unknown): unknown {
 
 /** The comparison kind of a field, or of one of its sub-fields. */
 export function filterKind(field: FieldDef, sub?: string): FilterKind {
+  if (field.name === 'id' && !field.customId) return 'uuid';
   switch (field.type) {
     case 'money':
       return sub === 'currency' ? 'text' : 'number';

@@ -74,27 +74,38 @@ export function customFieldDef(r: CustomFieldRow): FieldDef {
   };
 }
 
-const cache = new WeakMap<ObjectRegistry, Map<string, { version: number; schemas: Map<string, ObjectSchema> }>>();
+/** How long a workspace's schemas are trusted without a change notification. */
+const SCHEMA_TTL_MS = 30_000;
+const cache = new WeakMap<ObjectRegistry, Map<string, { at: number; schemas: Map<string, ObjectSchema> }>>();
+const generations = new Map<string, number>();
+
+/** Forget a workspace's cached schemas (its custom fields changed, here or on another server). */
+export function invalidateSchemas(workspaceId: string): void {
+  generations.set(workspaceId, (generations.get(workspaceId) ?? 0) + 1);
+}
 
 /**
- * Every object of the transaction's workspace with its custom fields. Cached per
- * workspace and schema version (read when the transaction began), so requests
- * skip the query until an administrator changes a custom field.
+ * Every object of the current workspace with its custom fields, cached per
+ * workspace until a custom field changes (invalidateSchemas, called locally after
+ * the change commits and on other servers through NOTIFY rapport_schema).
  */
 export async function loadSchemas(tx: Tx, registry: ObjectRegistry): Promise<Map<string, ObjectSchema>> {
-  const ctx = tenantContext(tx);
+  const ctx = tenantContext();
+  if (!ctx) return readSchemas(tx, registry);
   let perRegistry = cache.get(registry);
   if (!perRegistry) {
     perRegistry = new Map();
     cache.set(registry, perRegistry);
   }
-  const hit = ctx ? perRegistry.get(ctx.workspaceId) : undefined;
-  if (ctx && hit && hit.version === ctx.schemaVersion) return hit.schemas;
+  const key = ctx.workspaceId;
+  const generation = generations.get(key) ?? 0;
+  const hit = perRegistry.get(`${key}:${generation}`);
+  if (hit && Date.now() - hit.at < SCHEMA_TTL_MS) return hit.schemas;
   const schemas = await readSchemas(tx, registry);
-  if (ctx && ctx.schemaVersion >= 0) {
-    if (perRegistry.size > 5_000) perRegistry.clear();
-    perRegistry.set(ctx.workspaceId, { version: ctx.schemaVersion, schemas });
-  }
+  // Stored under the generation read before the query: a change meanwhile makes it unreachable.
+  if (perRegistry.size > 5_000) perRegistry.clear();
+  perRegistry.delete(`${key}:${generation - 1}`);
+  perRegistry.set(`${key}:${generation}`, { at: Date.now(), schemas });
   return schemas;
 }
 

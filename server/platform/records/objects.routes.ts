@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assertAdministrator } from '../auth/actor';
-import type { Database } from '../db/database';
+import type { Database, Tx } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
 import { CustomFieldService } from './custom-fields.service';
 import { presentObject } from './metadata';
-import { loadSchemas } from './object-schema';
+import { invalidateSchemas, loadSchemas } from './object-schema';
 import type { RecordService } from './records.service';
 import { search } from './search.service';
 import { FIELD_TYPES } from './types';
@@ -82,6 +82,14 @@ const FieldParam = z.object({ object: z.string().max(64), name: z.string().max(6
 export function objectRoutes(deps: { database: Database; records: RecordService }): FastifyPluginAsyncZod {
   const { database, records } = deps;
   const customFields = new CustomFieldService(records.registry);
+  /** Changes custom fields, then drops this server's cached schemas (other servers hear NOTIFY). */
+  const changeFields = async <T>(workspaceId: string, fn: (tx: Tx) => Promise<T>): Promise<T> => {
+    try {
+      return await database.tenant(workspaceId, fn);
+    } finally {
+      invalidateSchemas(workspaceId);
+    }
+  };
   return async (app) => {
     app.get(
       '/api/v1/objects',
@@ -94,7 +102,7 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
       },
       async (req) => {
         const actor = actorOf(req);
-        const schemas = await database.tenant(actor.workspaceId, (tx) => loadSchemas(tx, records.registry));
+        const schemas = await database.tenantRead(actor.workspaceId, (tx) => loadSchemas(tx, records.registry));
         return { data: [...schemas.values()].map(presentObject) };
       },
     );
@@ -133,7 +141,7 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
       async (req, reply) => {
         const actor = actorOf(req);
         assertAdministrator(actor);
-        const data = await database.tenant(actor.workspaceId, (tx) =>
+        const data = await changeFields(actor.workspaceId, (tx) =>
           customFields.create(tx, actor.workspaceId, req.params.object, req.body),
         );
         return reply
@@ -157,7 +165,7 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
       async (req) => {
         const actor = actorOf(req);
         assertAdministrator(actor);
-        const data = await database.tenant(actor.workspaceId, (tx) =>
+        const data = await changeFields(actor.workspaceId, (tx) =>
           customFields.update(
             tx,
             req.params.object,
@@ -182,7 +190,7 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
       async (req, reply) => {
         const actor = actorOf(req);
         assertAdministrator(actor);
-        await database.tenant(actor.workspaceId, (tx) => customFields.remove(tx, req.params.object, req.params.name));
+        await changeFields(actor.workspaceId, (tx) => customFields.remove(tx, req.params.object, req.params.name));
         return reply.status(204).send(null);
       },
     );

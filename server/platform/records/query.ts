@@ -270,8 +270,8 @@ export interface SortKey {
 
 /** Parses and checks a sort string; the id tie-breaker is added by the pager. */
 export function resolveSort(schema: ObjectSchema, sort: string | undefined): SortKey[] {
-  const spec = sort?.trim() ? sort : (schema.def.defaultSort ?? '-createdAt');
-  const keys = parseSort(spec);
+  const given = sort ? parseSort(sort).filter((k) => k.field) : [];
+  const keys = given.length > 0 ? given : parseSort(schema.def.defaultSort ?? '-createdAt');
   if (keys.length > 5) throw invalid('sort', 'sort by at most 5 fields');
   return keys.map((k) => {
     const acc = directAccessor(schema, 't', k.field);
@@ -302,6 +302,19 @@ interface CursorPayload {
   id: string;
 }
 
+/** What a sort key's text may look like in a cursor, per kind (a forged cursor must not reach a cast). */
+const CURSOR_VALUE: Record<FilterKind, (v: string) => boolean> = {
+  text: (v) => v.length <= 10_000,
+  number: (v) => /^-?\d{1,30}(\.\d{1,30})?$/.test(v),
+  date: (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) && !v.startsWith('0000'),
+  datetime: (v) => /^\d{4}-\d{2}-\d{2}[ T][\d:.]+([+-]\d{2}(:?\d{2})?|Z)?$/.test(v) && !v.startsWith('0000'),
+  boolean: (v) => v === 'true' || v === 'false',
+  uuid: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+  array: () => false,
+  multi: () => false,
+  json: () => false,
+};
+
 const CursorSchema = z.object({ s: z.string(), k: z.array(z.string().nullable()), id: z.uuid() });
 
 const sortSignature = (keys: SortKey[]) => keys.map((k) => `${k.desc ? '-' : ''}${k.path}`).join(',');
@@ -327,6 +340,11 @@ export function afterCursor(keys: SortKey[], cursor: string): Sql {
   if (payload.s !== sortSignature(keys) || payload.k.length !== keys.length) {
     throw invalid('cursor', 'belongs to another sort order; restart without a cursor');
   }
+  keys.forEach((k, i) => {
+    const v = payload.k[i];
+    if (v != null && !CURSOR_VALUE[k.acc.kind](v))
+      throw invalid('cursor', 'is malformed; pass back the nextCursor of a previous page unchanged');
+  });
   const last = keys[keys.length - 1];
   const idDesc = !!last?.desc;
   const idCond = sql`t.id ${sql.raw(idDesc ? '<' : '>')} ${payload.id}::uuid`;

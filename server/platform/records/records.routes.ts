@@ -76,7 +76,7 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
 
       const runList = (req: FastifyRequest, opts: ListOptions) => {
         const actor = actorOf(req);
-        return database.tenant(actor.workspaceId, (tx) => records.list(tx, def.name, opts));
+        return database.tenantRead(actor.workspaceId, (tx) => records.list(tx, def.name, opts));
       };
 
       app.get(

@@ -111,7 +111,14 @@ export const SYSTEM_FIELDS: FieldDef[] = [
 
 export const SYSTEM_FIELD_NAMES = new Set([...SYSTEM_FIELDS.map((f) => f.name), 'deletedAt', 'custom', 'search']);
 
+const columnNames = new Map<string, string>();
+
 /** camelCase → snake_case column name. */
 export function columnName(fieldName: string): string {
-  return fieldName.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  let name = columnNames.get(fieldName);
+  if (name === undefined) {
+    name = fieldName.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    columnNames.set(fieldName, name);
+  }
+  return name;
 }

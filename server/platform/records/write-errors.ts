@@ -50,9 +50,12 @@ export function mapWriteError(err: unknown, schema: ObjectSchema, pathPrefix = '
       errors: [{ path: `${pathPrefix}${field}`, message: 'is required' }],
     });
   }
-  if (e?.code === '22003' || e?.code === '22P02' || e?.code === '22007' || e?.code === '22008') {
-    throw new AppError('validation_failed', 'A value is out of range or malformed', {
-      errors: [{ path: pathPrefix.replace(/\.$/, '') || 'body', message: e.message ?? 'invalid value' }],
+  if (typeof e?.code === 'string' && e.code.startsWith('22')) {
+    // A data exception (out of range, malformed, unstorable character): the client's value.
+    throw new AppError('validation_failed', 'A value is out of range or cannot be stored', {
+      errors: [
+        { path: pathPrefix.replace(/\.$/, '') || 'body', message: 'a value is out of range or cannot be stored' },
+      ],
     });
   }
   throw err;

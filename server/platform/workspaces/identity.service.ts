@@ -132,7 +132,7 @@ export async function signOut(deps: IdentityDeps, headers: IncomingHttpHeaders):
 
 /** The caller, their workspace and role (GET /api/v1/me). */
 export async function getMe(database: Database, actor: Actor): Promise<MeView> {
-  return database.tenant(actor.workspaceId, async (tx) => {
+  return database.tenantRead(actor.workspaceId, async (tx) => {
     const workspace = await tx
       .selectFrom('workspaces')
       .select(['id', 'name'])
