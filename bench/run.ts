@@ -152,7 +152,12 @@ async function main() {
       .key;
     // The API runs as its own `rapport serve` process, as in production; this process is the
     // client and runs the raw-SQL baseline, so server and client do not share a CPU core.
-    server = await startServerProcess({ DATABASE_URL: dbUrl, RAPPORT_RATE_LIMIT: '0', RAPPORT_SEED_DEMO: '0', LOG_LEVEL: 'warn' });
+    server = await startServerProcess({
+      DATABASE_URL: dbUrl,
+      RAPPORT_RATE_LIMIT: '0',
+      RAPPORT_SEED_DEMO: '0',
+      LOG_LEVEL: 'warn',
+    });
     const address = server.url;
 
     const sample = (
@@ -303,7 +308,9 @@ async function main() {
     lines.push(
       `| batch upsert by email, 1,000/request (half new) | ${percentile(upsertApi, 50).toFixed(0)} ms | ${percentile(upsertApi, 95).toFixed(0)} ms | ${percentile(upsertRaw, 50).toFixed(0)} ms | ${percentile(upsertRaw, 95).toFixed(0)} ms | ≥ 20,000 records/s | ${apiRate >= 20_000 ? 'yes' : 'NO'} |`,
     );
-    lines.push(`| (floor) GET /health, no database | ${percentile(floor, 50).toFixed(2)} ms | ${percentile(floor, 95).toFixed(2)} ms | – | – | – | – |`);
+    lines.push(
+      `| (floor) GET /health, no database | ${percentile(floor, 50).toFixed(2)} ms | ${percentile(floor, 95).toFixed(2)} ms | – | – | – | – |`,
+    );
     const summary = `Batch upsert: API ${apiRate.toLocaleString('en')} records/s, raw SQL ${perSec(upsertRaw).toLocaleString('en')} records/s.`;
     const pgVersion = (await raw.query('show server_version')).rows[0].server_version;
     const machine = `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${pgVersion}`;

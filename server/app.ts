@@ -12,6 +12,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
+import { accessRoutes } from './platform/access/access.routes';
+import { requestInfo } from './platform/access/access.service';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes';
 import type { Auth } from './platform/auth/auth';
 import { CallerResolver } from './platform/auth/caller-resolver';
@@ -65,6 +67,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) =>
     sendProblem(reply, 'route_not_found', `No endpoint ${req.method} ${req.url.split('?')[0]}`),
   );
+  // Request facts for the audit log, on the async path of everything this request runs.
+  app.addHook('onRequest', (req, _reply, done) => requestInfo.run({ ip: req.ip, requestId: req.id }, done));
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -155,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes({ database, auth, callers }));
   await app.register(invitationRoutes({ database, auth, callers, baseUrl: config.baseUrl }));
   await app.register(apiKeyRoutes(database, callers));
+  await app.register(accessRoutes({ database, records, access: records.access, callers }));
   await app.register(objectRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
   return app;

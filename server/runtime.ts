@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { STANDARD_OBJECTS } from './modules/objects';
+import { AccessService } from './platform/access/access.service';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
 import { type Database, openDatabase } from './platform/db/database';
@@ -36,7 +37,8 @@ export async function startRuntime(
   try {
     await migrate(database.pool);
     const auth = createAuth(config, database, await loadAuthSecret(config, database));
-    const records = new RecordService(new ObjectRegistry(STANDARD_OBJECTS));
+    const access = new AccessService(database);
+    const records = new RecordService(new ObjectRegistry(STANDARD_OBJECTS), access);
     // Custom fields changed on another app server: drop our cached schemas of that workspace.
     await database.listen(SCHEMA_CHANNEL, invalidateSchemas);
     const app = await buildApp({ config, database, auth, records, logStream: opts.logStream });

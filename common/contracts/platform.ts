@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /** Request and response contracts of the platform endpoints, shared by server and web app. */
 
-export const RoleKeySchema = z.enum(['administrator', 'sales_rep', 'marketing_manager', 'service_rep', 'data_analyst']);
+/** A role of the workspace: a standard one (administrator, sales_rep, marketing_manager, service_rep, data_analyst) or a custom one. */
+export const RoleKeySchema = z.string().regex(/^[a-z][a-z0-9_]{1,49}$/, 'must be a role key such as sales_rep');
 
 const email = z.string().trim().max(254).email();
 const password = z.string().min(1).max(1024);

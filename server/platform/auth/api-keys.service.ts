@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import { audit } from '../access/access.service';
+import { assertRoleExists } from '../access/permissions';
 import type { Database } from '../db/database';
 import type { RoleKey } from '../db/schema';
 import { AppError, notFound } from '../http/errors';
@@ -70,8 +72,9 @@ export async function createApiKey(
   input: { name: string; role: RoleKey; scopes?: string[]; expiresAt?: Date | null; createdBy: string | null },
 ): Promise<ApiKeyView & { key: string }> {
   const key = newToken(API_KEY_PREFIX);
-  const row = await database.tenant(workspaceId, (tx) =>
-    tx
+  const row = await database.tenant(workspaceId, async (tx) => {
+    await assertRoleExists(tx, input.role);
+    return tx
       .insertInto('api_keys')
       .values({
         workspace_id: workspaceId,
@@ -85,8 +88,8 @@ export async function createApiKey(
         expires_at: input.expiresAt ?? null,
       })
       .returning(COLUMNS)
-      .executeTakeFirstOrThrow(),
-  );
+      .executeTakeFirstOrThrow();
+  });
   return { ...present(row), key };
 }
 
@@ -138,13 +141,21 @@ export async function authenticateApiKey(database: Database, token: string): Pro
     throw new AppError('unauthenticated', 'Invalid, revoked or expired API key');
   }
   // Record use at most once a minute per key, not a write per request.
+  // …and the audit log gets the same once-a-minute trace of the key's use.
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
-    await database.db
-      .updateTable('api_keys')
-      .set({ last_used_at: new Date() })
-      .where('workspace_id', '=', row.workspace_id)
-      .where('id', '=', row.id)
-      .execute();
+    await database.system(async (tx) => {
+      await tx
+        .updateTable('api_keys')
+        .set({ last_used_at: new Date() })
+        .where('workspace_id', '=', row.workspace_id)
+        .where('id', '=', row.id)
+        .execute();
+      await audit(
+        tx,
+        { workspaceId: row.workspace_id, userId: row.created_by, apiKeyId: row.id },
+        { action: 'api_key.used' },
+      );
+    });
   }
   return {
     id: row.id,

@@ -3,7 +3,8 @@ import type { ColumnType, Generated } from 'kysely';
 /** Kysely table types for the platform tables (server/migrations/0001_platform.sql). */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
-export type RoleKey = 'administrator' | 'sales_rep' | 'marketing_manager' | 'service_rep' | 'data_analyst';
+/** A role key: one of the five standard roles or a workspace's custom role. */
+export type RoleKey = string;
 
 export interface UsersTable {
   id: string;

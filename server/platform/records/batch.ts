@@ -1,11 +1,13 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import { auditMany } from '../access/access.service';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
 import { AppError, type ErrorCode, type FieldError } from '../http/errors';
 import { storageColumns, toColumns, valueSchema } from './field-types';
 import type { ObjectSchema } from './object-schema';
-import { RecordService } from './records.service';
+import { presentRow, selectColumns } from './query';
+import { diff, type RecordContext, type RecordData, RecordService } from './records.service';
 import { columnName } from './types';
 import { type ValidatedInput, validateInput } from './validate';
 import { mapWriteError } from './write-errors';
@@ -49,7 +51,9 @@ const fail = (item: Item, code: ErrorCode, message: string, errors?: FieldError[
  * reporting per-item results in request order.
  */
 export async function runBatch(service: RecordService, tx: Tx, actor: Actor, object: string, req: BatchRequest) {
-  const { schema, schemas } = await service.schema(tx, object);
+  const ctx = await service.context(tx, actor, object, req.mode === 'update' ? 'update' : 'create');
+  if (req.mode === 'upsert') ctx.policy.assert(object, 'update');
+  const { schema } = ctx;
   if (req.records.length > MAX_BATCH) {
     throw new AppError('validation_failed', `At most ${MAX_BATCH} records per batch`, {
       errors: [{ path: 'records', message: `at most ${MAX_BATCH} records` }],
@@ -134,7 +138,11 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
     for (const item of items) item.op = req.mode === 'create' ? 'insert' : 'update';
   }
 
-  await checkBatchReferences(tx, schemas, items);
+  await service.checkReferences(
+    tx,
+    ctx,
+    items.filter((i) => i.input.errors.length === 0).map((i) => ({ input: i.input, prefix: `records.${i.index}.` })),
+  );
   for (const item of items) {
     if (item.input.errors.length && !item.result) fail(item, 'validation_failed', 'Invalid record', item.input.errors);
   }
@@ -142,9 +150,30 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
 
   const inserts = items.filter((i) => !i.result && i.op === 'insert');
   const updates = items.filter((i) => !i.result && i.op === 'update');
-  await writeGroups(tx, actor, schema, inserts, 'insert');
-  await writeGroups(tx, actor, schema, updates, 'update');
+  const before = await currentRows(tx, ctx, updates);
+  const writable = ctx.visible(object, 't', 'write');
+  await writeGroups(tx, actor, schema, inserts, 'insert', writable);
+  await writeGroups(tx, actor, schema, updates, 'update', writable);
   if (req.atomic) assertNoFailures(items);
+  await auditMany(
+    tx,
+    actor,
+    object,
+    items
+      .filter((i) => i.result && i.result.status !== 'error')
+      .map((i) => {
+        const after = Object.fromEntries(
+          [...i.input.builtin].map(([f, v]) => [f.name, v]).concat(Object.entries(i.input.custom)),
+        );
+        const old = before.get(i.id as string) ?? {};
+        const from = Object.fromEntries(Object.keys(after).map((k) => [k, old[k] ?? null]));
+        return {
+          action: i.result?.status === 'created' ? 'record.created' : 'record.updated',
+          recordId: i.id as string,
+          changes: diff(from, after),
+        };
+      }),
+  );
 
   const results = items.map((i) => i.result as BatchItemResult);
   return {
@@ -186,54 +215,25 @@ function assertNoFailures(items: Item[]) {
   );
 }
 
-/** Bulk-checks foreign keys (to-one relations, owner) so one bad id fails one item, not the statement. */
-async function checkBatchReferences(tx: Tx, schemas: Map<string, ObjectSchema>, items: Item[]) {
-  const targets = new Map<string, { table: string; ids: Set<string> }>();
-  for (const item of items) {
-    for (const [field, value] of item.input.builtin) {
-      if (value == null) continue;
-      const key = field.name === 'ownerId' ? 'users' : field.type === 'relation' ? `${field.name}` : undefined;
-      if (!key) continue;
-      const table =
-        field.name === 'ownerId'
-          ? 'workspace_members'
-          : `${schemas.get(field.relation?.object ?? '')?.def.table}_scoped`;
-      const entry = targets.get(key) ?? { table, ids: new Set<string>() };
-      for (const id of Array.isArray(value) ? value : [value]) entry.ids.add(String(id));
-      targets.set(key, entry);
-    }
-  }
-  const found = new Map<string, Set<string>>();
-  for (const [key, { table, ids }] of targets) {
-    const list = [...ids];
-    const { rows } =
-      table === 'workspace_members'
-        ? await sql<{
-            id: string;
-          }>`select user_id as id from workspace_members where user_id = any(${list}::uuid[])`.execute(tx)
-        : await sql<{
-            id: string;
-          }>`select id from ${sql.table(table)} where id = any(${list}::uuid[]) and deleted_at is null`.execute(tx);
-    found.set(key, new Set(rows.map((r) => r.id)));
-  }
-  for (const item of items) {
-    for (const [field, value] of item.input.builtin) {
-      const key = field.name === 'ownerId' ? 'users' : field.type === 'relation' ? field.name : undefined;
-      if (!key || value == null) continue;
-      const ok = found.get(key);
-      const bad = (Array.isArray(value) ? value : [value]).filter((id) => !ok?.has(String(id)));
-      if (bad.length) {
-        item.input.errors.push({
-          path: `records.${item.index}.${field.name}`,
-          message: key === 'users' ? 'is not a member of this workspace' : 'points to a record that does not exist',
-        });
-      }
-    }
-  }
+/** One set-based statement per group of items that carry the same columns. */
+/** The records batch updates will change, as they are now (for the audit log's from → to). */
+async function currentRows(tx: Tx, ctx: RecordContext, items: Item[]): Promise<Map<string, RecordData>> {
+  const ids = items.map((i) => i.id).filter((id): id is string => !!id);
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql<Record<string, unknown>>`
+    select ${selectColumns(ctx.schema, undefined)} from ${sql.table(`${ctx.schema.def.table}_scoped`)} t
+    where t.id = any(${ids}::uuid[])`.execute(tx);
+  return new Map(rows.map((r) => [r.id as string, presentRow(ctx.schema, r)]));
 }
 
-/** One set-based statement per group of items that carry the same columns. */
-async function writeGroups(tx: Tx, actor: Actor, schema: ObjectSchema, items: Item[], op: 'insert' | 'update') {
+async function writeGroups(
+  tx: Tx,
+  actor: Actor,
+  schema: ObjectSchema,
+  items: Item[],
+  op: 'insert' | 'update',
+  writable: RawBuilder<unknown> | undefined,
+) {
   const groups = new Map<string, { cols: string[]; items: Item[]; rows: Record<string, unknown>[] }>();
   for (const item of items) {
     const cols: Record<string, unknown> = {};
@@ -257,7 +257,7 @@ async function writeGroups(tx: Tx, actor: Actor, schema: ObjectSchema, items: It
       const written =
         op === 'insert'
           ? await insertGroup(tx, actor, schema, g.cols, g.rows)
-          : await updateGroup(tx, actor, schema, g.cols, g.rows);
+          : await updateGroup(tx, actor, schema, g.cols, g.rows, writable);
       await tx.executeQuery(sql`release savepoint batch_group`.compile(tx));
       for (const item of g.items) {
         const w = written.get(item.id as string);
@@ -277,7 +277,7 @@ async function writeGroups(tx: Tx, actor: Actor, schema: ObjectSchema, items: It
           const written =
             op === 'insert'
               ? await insertGroup(tx, actor, schema, g.cols, [row])
-              : await updateGroup(tx, actor, schema, g.cols, [row]);
+              : await updateGroup(tx, actor, schema, g.cols, [row], writable);
           await tx.executeQuery(sql`release savepoint batch_item`.compile(tx));
           const w = written.get(item.id as string);
           if (w)
@@ -336,6 +336,7 @@ async function updateGroup(
   schema: ObjectSchema,
   cols: string[],
   rows: Record<string, unknown>[],
+  writable: RawBuilder<unknown> | undefined,
 ) {
   const sets = cols
     .filter((c) => c !== 'id')
@@ -349,6 +350,7 @@ async function updateGroup(
     update ${sql.table(schema.def.table)} as t set ${sql.join(sets)}
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(${RecordService.recordsetColumns(schema, cols)})
     where t.workspace_id = ${actor.workspaceId}::uuid and t.id = v.id and t.deleted_at is null
+      ${writable ? sql`and ${writable}` : sql``}
     returning t.id, t.version`.execute(tx);
   return new Map(out.map((r) => [r.id, r.version]));
 }

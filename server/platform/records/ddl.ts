@@ -16,6 +16,7 @@ export function objectDDL(def: ObjectDef, targets: (name: string) => ObjectDef |
   ];
   const fks: string[] = [
     'FOREIGN KEY (workspace_id, owner_id) REFERENCES workspace_members (workspace_id, user_id) ON DELETE SET NULL (owner_id)',
+    'FOREIGN KEY (workspace_id, team_id) REFERENCES teams (workspace_id, id) ON DELETE SET NULL (team_id)',
   ];
   const indexes: string[] = [];
   for (const f of def.fields) {
@@ -41,6 +42,7 @@ export function objectDDL(def: ObjectDef, targets: (name: string) => ObjectDef |
   }
   lines.push(
     'owner_id uuid',
+    'team_id uuid',
     "tags text[] NOT NULL DEFAULT '{}'",
     "custom jsonb NOT NULL DEFAULT '{}'",
     'version integer NOT NULL DEFAULT 1',
@@ -71,6 +73,7 @@ export function objectDDL(def: ObjectDef, targets: (name: string) => ObjectDef |
     `CREATE INDEX ${t}_created_idx ON ${t} (workspace_id, created_at, id);`,
     `CREATE INDEX ${t}_updated_idx ON ${t} (workspace_id, updated_at, id);`,
     `CREATE INDEX ${t}_owner_idx ON ${t} (workspace_id, owner_id);`,
+    `CREATE INDEX ${t}_team_idx ON ${t} (workspace_id, team_id);`,
     `CREATE INDEX ${t}_trash_idx ON ${t} (workspace_id, deleted_at) WHERE deleted_at IS NOT NULL;`,
     `CREATE INDEX ${t}_tags_idx ON ${t} USING gin (tags);`,
     `CREATE INDEX ${t}_custom_idx ON ${t} USING gin (custom jsonb_path_ops);`,

@@ -40,6 +40,28 @@ export class ObjectSchema {
   }
 }
 
+/**
+ * The object as a role sees it: hidden fields removed (so they cannot be read,
+ * filtered, sorted, searched or named in an error) and read-only ones marked.
+ */
+export function restrictSchema(schema: ObjectSchema, fields: Record<string, 'hidden' | 'readOnly'>): ObjectSchema {
+  if (Object.keys(fields).length === 0) return schema;
+  const adjust = (f: FieldDef): FieldDef | undefined =>
+    fields[f.name] === 'hidden' && f.name !== 'id'
+      ? undefined
+      : fields[f.name] === 'readOnly'
+        ? { ...f, readOnly: true }
+        : f;
+  const builtins = new Map<string, FieldDef>();
+  for (const r of schema.fields()) {
+    if (r.custom) continue;
+    const f = adjust(r.def);
+    if (f) builtins.set(f.name, f);
+  }
+  const custom = schema.customFields.map(adjust).filter((f): f is FieldDef => !!f);
+  return new ObjectSchema(schema.def, builtins, custom);
+}
+
 interface CustomFieldRow {
   id: string;
   object: string;

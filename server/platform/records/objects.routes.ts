@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { AccessPolicy } from '../access/access.service';
 import { assertAdministrator } from '../auth/actor';
 import type { Database, Tx } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
 import { CustomFieldService } from './custom-fields.service';
 import { presentObject } from './metadata';
-import { invalidateSchemas, loadSchemas } from './object-schema';
+import { invalidateSchemas, loadSchemas, type ObjectSchema, restrictSchema } from './object-schema';
 import type { RecordService } from './records.service';
 import { search } from './search.service';
 import { FIELD_TYPES } from './types';
@@ -39,6 +40,14 @@ const ObjectMeta = z.object({
   defaultSort: z.string(),
   fields: z.array(Field),
   includes: z.array(z.string()),
+  permissions: z.object({
+    create: z.boolean(),
+    read: z.boolean(),
+    update: z.boolean(),
+    delete: z.boolean(),
+    export: z.boolean(),
+    scope: z.enum(['own', 'team', 'all']),
+  }),
 });
 
 const Option = z
@@ -75,6 +84,22 @@ const UpdateField = z
   })
   .strict();
 
+/** Metadata as the caller's role sees it: hidden fields left out, their permissions attached. */
+function presentForRole(schema: ObjectSchema, policy: AccessPolicy) {
+  const p = policy.object(schema.def.name);
+  return {
+    ...presentObject(restrictSchema(schema, p.fields)),
+    permissions: {
+      create: p.create,
+      read: p.read,
+      update: p.update,
+      delete: p.delete,
+      export: p.export,
+      scope: p.scope,
+    },
+  };
+}
+
 const ObjectParam = z.object({ object: z.string().max(64) }).strict();
 const FieldParam = z.object({ object: z.string().max(64), name: z.string().max(64) }).strict();
 
@@ -102,8 +127,14 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
       },
       async (req) => {
         const actor = actorOf(req);
-        const schemas = await database.tenantRead(actor.workspaceId, (tx) => loadSchemas(tx, records.registry));
-        return { data: [...schemas.values()].map(presentObject) };
+        const data = await database.tenantRead(actor.workspaceId, async (tx) => {
+          const schemas = await loadSchemas(tx, records.registry);
+          const policy = await records.access.policy(tx, actor);
+          return [...schemas.values()]
+            .filter((s) => policy.can(s.def.name, 'read'))
+            .map((s) => presentForRole(s, policy));
+        });
+        return { data };
       },
     );
 
@@ -119,11 +150,15 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
       },
       async (req) => {
         const actor = actorOf(req);
-        const schema = (await database.tenant(actor.workspaceId, (tx) => loadSchemas(tx, records.registry))).get(
-          req.params.object,
-        );
-        if (!schema) throw new AppError('not_found', `No object "${req.params.object}"`);
-        return { data: presentObject(schema) };
+        const data = await database.tenantRead(actor.workspaceId, async (tx) => {
+          const schema = (await loadSchemas(tx, records.registry)).get(req.params.object);
+          const policy = await records.access.policy(tx, actor);
+          if (!schema || !policy.can(req.params.object, 'read')) {
+            throw new AppError('not_found', `No object "${req.params.object}"`);
+          }
+          return presentForRole(schema, policy);
+        });
+        return { data };
       },
     );
 
@@ -230,7 +265,7 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
           .map((s) => s.trim())
           .filter(Boolean);
         const data = await database.tenant(actor.workspaceId, (tx) =>
-          search(tx, records.registry, req.query.q, { objects, limit: req.query.limit }),
+          search(tx, records, actor, req.query.q, { objects, limit: req.query.limit }),
         );
         return { data };
       },

@@ -225,13 +225,22 @@ function compileLeaf(acc: Accessor, op: string, rawValue: unknown, path: string)
 
 export interface FilterContext {
   schemas: Map<string, ObjectSchema>;
+  /** Extra condition a related record (alias) of `object` must meet to be visible to the caller. */
+  visible?: (object: string, alias: string) => Sql | undefined;
 }
 
 /**
  * Compiles a filter tree into a parameterised SQL condition on alias `t`.
  * Field paths may go through one to-one relation (`account.industry`).
  */
-export function compileFilter(schema: ObjectSchema, filter: FilterNode, ctx: FilterContext, basePath = 'filter'): Sql {
+export function compileFilter(
+  schema: ObjectSchema,
+  filter: FilterNode,
+  ctx: FilterContext,
+  basePath = 'filter',
+  alias = 't',
+): Sql {
+  const rel = `${alias}r`;
   let leaves = 0;
   const walk = (node: FilterNode, path: string, depth: number): Sql => {
     if (depth > MAX_FILTER_DEPTH) throw invalid(path, `filters nest at most ${MAX_FILTER_DEPTH} levels`);

@@ -8,6 +8,7 @@ import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
 import { BatchBody, BatchResponse, ListQuery, objectSchemas, PageSchema, QueryBody } from './api-schemas';
 import { runBatch } from './batch';
+import { exportCsv } from './export';
 import { requestHash, withIdempotency } from './idempotency';
 import type { ListOptions, RecordService } from './records.service';
 
@@ -76,7 +77,7 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
 
       const runList = (req: FastifyRequest, opts: ListOptions) => {
         const actor = actorOf(req);
-        return database.tenantRead(actor.workspaceId, (tx) => records.list(tx, def.name, opts));
+        return database.tenantRead(actor.workspaceId, (tx) => records.list(tx, actor, def.name, opts));
       };
 
       app.get(
@@ -123,6 +124,31 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
             include: req.body.include,
             count: req.body.count,
           }),
+      );
+
+      app.get(
+        `${base}/export`,
+        {
+          schema: {
+            tags,
+            summary: `Export ${def.labelPlural.toLowerCase()} as CSV (the export permission; audited)`,
+            querystring: ListQuery.pick({ filter: true, sort: true, fields: true }),
+          },
+        },
+        async (req, reply) => {
+          const actor = actorOf(req);
+          const csv = await database.tenant(actor.workspaceId, (tx) =>
+            exportCsv(records, tx, actor, def.name, {
+              filter: parseFilter(req.query.filter),
+              sort: req.query.sort,
+              fields: req.query.fields,
+            }),
+          );
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="${def.name}.csv"`)
+            .send(csv);
+        },
       );
 
       app.get(
@@ -218,8 +244,11 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
         },
         async (req, reply) => {
           const actor = actorOf(req);
-          const data = await database.tenant(actor.workspaceId, (tx) =>
-            records.get(tx, def.name, req.params.id, { fields: req.query.fields, include: list(req.query.include) }),
+          const data = await database.tenantRead(actor.workspaceId, (tx) =>
+            records.get(tx, actor, def.name, req.params.id, {
+              fields: req.query.fields,
+              include: list(req.query.include),
+            }),
           );
           return reply.header('etag', etag(data.version)).send({ data });
         },
@@ -265,8 +294,7 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
           const actor = actorOf(req);
           const version = ifMatch(req);
           if (req.query.permanent === 'true') {
-            assertAdministrator(actor);
-            await database.tenant(actor.workspaceId, (tx) => records.purge(tx, def.name, req.params.id));
+            await database.tenant(actor.workspaceId, (tx) => records.purge(tx, actor, def.name, req.params.id));
           } else {
             await database.tenant(actor.workspaceId, (tx) =>
               records.trash(tx, actor, def.name, req.params.id, version),

@@ -1,11 +1,12 @@
 import { type RawBuilder, sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { FilterNode } from '../../../common/filter';
+import { type AccessPolicy, type AccessService, audit, type ObjectAction } from '../access/access.service';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
 import { AppError, type FieldError, notFound } from '../http/errors';
 import { storageColumns, toColumns } from './field-types';
-import { loadSchemas, type ObjectSchema } from './object-schema';
+import { loadSchemas, type ObjectSchema, restrictSchema } from './object-schema';
 import {
   afterCursor,
   compileFilter,
@@ -42,45 +43,87 @@ export interface ListResult {
   total?: number;
 }
 
+/**
+ * One request's view of the objects: the caller's policy, each object's schema as
+ * their role sees it (hidden fields gone, read-only ones marked), and the
+ * condition that makes a record visible to them.
+ */
+export interface RecordContext {
+  policy: AccessPolicy;
+  schema: ObjectSchema;
+  schemas: Map<string, ObjectSchema>;
+  full: Map<string, ObjectSchema>;
+  visible: (object: string, alias: string, mode?: 'read' | 'write') => Sql | undefined;
+}
+
 export const MAX_PAGE = 500;
 const INCLUDE_LIMIT = 100;
 
+const and = (parts: (Sql | undefined)[]) =>
+  sql.join(
+    parts.filter((p): p is Sql => !!p),
+    sql` and `,
+  );
+
 /**
- * Generic CRUD, list, trash and batch for every declared object. All methods take
- * the caller's tenant transaction, so a capability can compose them with its own
- * writes atomically.
+ * Generic CRUD, list, trash and batch for every declared object. Every method takes
+ * the caller (Actor) and their tenant transaction: authorisation (object, field and
+ * record permissions) is applied here, for every object, so no route can skip it.
  */
 export class RecordService {
-  constructor(readonly registry: ObjectRegistry) {}
+  constructor(
+    readonly registry: ObjectRegistry,
+    readonly access: AccessService,
+  ) {}
 
-  /** The object as this workspace sees it (built-in + custom fields); 404 for unknown objects. */
-  async schema(tx: Tx, object: string): Promise<{ schema: ObjectSchema; schemas: Map<string, ObjectSchema> }> {
-    const schemas = await loadSchemas(tx, this.registry);
-    const schema = schemas.get(object);
-    if (!schema) throw new AppError('route_not_found', `No object "${object}"`);
-    return { schema, schemas };
+  /** The caller's view of `object`; 404 for unknown objects, 403 when the role may not do `action`. */
+  async context(tx: Tx, actor: Actor, object: string, action?: ObjectAction): Promise<RecordContext> {
+    const full = await loadSchemas(tx, this.registry);
+    if (!full.has(object)) throw new AppError('route_not_found', `No object "${object}"`);
+    const policy = await this.access.policy(tx, actor);
+    if (action) policy.assert(object, action);
+    const schemas = new Map([...full].map(([n, s]) => [n, restrictSchema(s, policy.object(n).fields)]));
+    const visible = (name: string, alias: string, mode: 'read' | 'write' = 'read') => {
+      const where = policy.object(name).where;
+      const fullSchema = full.get(name);
+      const rowFilter =
+        where && fullSchema ? compileFilter(fullSchema, where, { schemas: full }, 'where', alias) : undefined;
+      const scope = policy.scope(name, alias, mode);
+      if (!scope && !rowFilter) return undefined;
+      return sql`(${and([scope, rowFilter])})`;
+    };
+    return { policy, schema: schemas.get(object) as ObjectSchema, schemas, full, visible };
   }
 
-  async list(tx: Tx, object: string, opts: ListOptions): Promise<ListResult> {
-    const { schema, schemas } = await this.schema(tx, object);
+  async list(
+    tx: Tx,
+    actor: Actor,
+    object: string,
+    opts: ListOptions,
+    action: ObjectAction = 'read',
+  ): Promise<ListResult> {
+    const ctx = await this.context(tx, actor, object, action);
+    const { schema } = ctx;
     const limit = opts.limit ?? 50;
     const fields = resolveFields(schema, opts.fields);
     const keys = resolveSort(schema, opts.sort);
-    const where: Sql[] = [opts.trashed ? sql`t.deleted_at is not null` : sql`t.deleted_at is null`];
-    if (opts.filter) where.push(compileFilter(schema, opts.filter, { schemas }));
-    const filterOnly = sql.join(where, sql` and `);
+    const where: (Sql | undefined)[] = [opts.trashed ? sql`t.deleted_at is not null` : sql`t.deleted_at is null`];
+    where.push(ctx.visible(object, 't', opts.trashed ? 'write' : 'read'));
+    if (opts.filter) where.push(compileFilter(schema, opts.filter, { schemas: ctx.schemas, visible: ctx.visible }));
+    const filterOnly = and(where);
     if (opts.cursor) where.push(afterCursor(keys, opts.cursor));
     const view = sql.table(`${schema.def.table}_scoped`);
     const { rows } = await sql<Record<string, unknown>>`
       select ${selectColumns(schema, fields)}, ${sql.join(sortKeySelect(keys))}
       from ${view} t
-      where ${sql.join(where, sql` and `)}
+      where ${and(where)}
       order by ${orderBy(keys)}
       limit ${limit + 1}`.execute(tx);
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
     const data = page.map((r) => presentRow(schema, r, fields));
-    if (opts.include?.length) await this.embed(tx, schemas, schema, data, opts.include);
+    if (opts.include?.length) await this.embed(tx, ctx, schema, data, opts.include);
+    await this.auditSensitiveReads(tx, actor, schema, data);
     const last = page[page.length - 1];
     const result: ListResult = {
       data,
@@ -95,43 +138,56 @@ export class RecordService {
 
   async get(
     tx: Tx,
+    actor: Actor,
     object: string,
     id: string,
     opts: { fields?: string; include?: string[] } = {},
   ): Promise<RecordData> {
-    const { schema, schemas } = await this.schema(tx, object);
-    const fields = resolveFields(schema, opts.fields);
-    const row = await this.fetchRow(tx, schema, id, fields);
-    if (!row) throw notFound(schema.def.label);
-    const data = presentRow(schema, row, fields);
-    if (opts.include?.length) await this.embed(tx, schemas, schema, [data], opts.include);
+    const ctx = await this.context(tx, actor, object, 'read');
+    const fields = resolveFields(ctx.schema, opts.fields);
+    const row = await this.fetchRow(tx, ctx, id, fields, 'read');
+    if (!row) throw notFound(ctx.schema.def.label);
+    const data = presentRow(ctx.schema, row, fields);
+    if (opts.include?.length) await this.embed(tx, ctx, ctx.schema, [data], opts.include);
+    await this.auditSensitiveReads(tx, actor, ctx.schema, [data]);
     return data;
   }
 
-  private async fetchRow(tx: Tx, schema: ObjectSchema, id: string, fields?: string[]) {
+  /** A live record the caller can see (read) or change (write), with `for update` on writes. */
+  private async fetchRow(tx: Tx, ctx: RecordContext, id: string, fields: string[] | undefined, mode: 'read' | 'write') {
+    const { schema } = ctx;
     const { rows } = await sql<Record<string, unknown>>`
-      select ${selectColumns(schema, fields)} from ${sql.table(`${schema.def.table}_scoped`)} t
-      where t.id = ${id}::uuid and t.deleted_at is null`.execute(tx);
+      select ${selectColumns(schema, fields)} from ${sql.table(mode === 'write' ? schema.def.table : `${schema.def.table}_scoped`)} t
+      where ${and([sql`t.id = ${id}::uuid`, sql`t.deleted_at is null`, ctx.visible(schema.def.name, 't', mode)])}
+      ${mode === 'write' ? sql`for update` : sql``}`.execute(tx);
     return rows[0];
   }
 
-  /** Attaches related records: to-one relations (`account`), inverse lists (`contacts`) and `owner`. */
-  private async embed(
-    tx: Tx,
-    schemas: Map<string, ObjectSchema>,
-    schema: ObjectSchema,
-    records: RecordData[],
-    include: string[],
-  ): Promise<void> {
+  /** Reads of records holding personal data the role can see leave a trace. */
+  private async auditSensitiveReads(tx: Tx, actor: Actor, schema: ObjectSchema, records: RecordData[]): Promise<void> {
+    const sensitive = schema
+      .fields()
+      .filter((f) => f.def.sensitive)
+      .map((f) => f.def.name);
+    if (sensitive.length === 0) return;
+    const ids = records.filter((r) => sensitive.some((f) => r[f] != null)).map((r) => r.id as string);
+    if (ids.length === 0) return;
+    await audit(tx, actor, {
+      action: 'record.sensitive_read',
+      object: schema.def.name,
+      recordId: ids.length === 1 ? ids[0] : undefined,
+      detail: { fields: sensitive, recordIds: ids.slice(0, 500) },
+    });
+  }
+
+  /** Attaches related records the caller may read: to-one relations, inverse lists and `owner`. */
+  private async embed(tx: Tx, ctx: RecordContext, schema: ObjectSchema, records: RecordData[], include: string[]) {
     for (const name of include) {
       if (name === 'owner') {
         const ids = [...new Set(records.map((r) => r.ownerId).filter((v): v is string => typeof v === 'string'))];
         const { rows } = ids.length
-          ? await sql<{
-              id: string;
-              name: string;
-              email: string;
-            }>`select id, name, email from users where id = any(${ids}::uuid[])`.execute(tx)
+          ? await sql<{ id: string; name: string; email: string }>`
+              select id, name, email from users where id = any(${ids}::uuid[])`.execute(tx)
           : { rows: [] };
         const byId = new Map(rows.map((u) => [u.id, u]));
         for (const r of records) r.owner = byId.get(r.ownerId as string) ?? null;
@@ -139,30 +195,35 @@ export class RecordService {
       }
       const rel = schema.toOneRelation(name);
       if (rel?.def.relation) {
-        const target = schemas.get(rel.def.relation.object) as ObjectSchema;
+        const targetName = rel.def.relation.object;
+        const target = ctx.schemas.get(targetName) as ObjectSchema;
         const ids = [...new Set(records.map((r) => r[rel.def.name]).filter((v): v is string => typeof v === 'string'))];
-        const { rows } = ids.length
-          ? await sql<
-              Record<string, unknown>
-            >`select ${selectColumns(target, undefined)} from ${sql.table(`${target.def.table}_scoped`)} t
-              where t.id = any(${ids}::uuid[]) and t.deleted_at is null`.execute(tx)
-          : { rows: [] };
+        const { rows } =
+          ids.length && ctx.policy.can(targetName, 'read')
+            ? await sql<Record<string, unknown>>`
+                select ${selectColumns(target, undefined)} from ${sql.table(`${target.def.table}_scoped`)} t
+                where ${and([sql`t.id = any(${ids}::uuid[])`, sql`t.deleted_at is null`, ctx.visible(targetName, 't')])}`.execute(
+                tx,
+              )
+            : { rows: [] };
         const byId = new Map(rows.map((row) => [row.id as string, presentRow(target, row)]));
         for (const r of records) r[name] = byId.get(r[rel.def.name] as string) ?? null;
         continue;
       }
       const inverse = schema.def.inverse?.find((i) => i.name === name);
       if (inverse) {
-        const target = schemas.get(inverse.object) as ObjectSchema;
+        const target = ctx.schemas.get(inverse.object) as ObjectSchema;
         const via = columnName(inverse.via);
         const ids = records.map((r) => r.id as string);
-        const { rows } = await sql<Record<string, unknown>>`
-          select * from (
-            select ${selectColumns(target, undefined)}, t.${sql.ref(via)} as _parent,
-                   row_number() over (partition by t.${sql.ref(via)} order by t.created_at, t.id) as _n
-            from ${sql.table(`${target.def.table}_scoped`)} t
-            where t.${sql.ref(via)} = any(${ids}::uuid[]) and t.deleted_at is null) x
-          where _n <= ${INCLUDE_LIMIT}`.execute(tx);
+        const { rows } = ctx.policy.can(inverse.object, 'read')
+          ? await sql<Record<string, unknown>>`
+              select * from (
+                select ${selectColumns(target, undefined)}, t.${sql.ref(via)} as _parent,
+                       row_number() over (partition by t.${sql.ref(via)} order by t.created_at, t.id) as _n
+                from ${sql.table(`${target.def.table}_scoped`)} t
+                where ${and([sql`t.${sql.ref(via)} = any(${ids}::uuid[])`, sql`t.deleted_at is null`, ctx.visible(inverse.object, 't')])}) x
+              where _n <= ${INCLUDE_LIMIT}`.execute(tx)
+          : { rows: [] };
         for (const r of records) {
           r[name] = rows.filter((row) => row._parent === r.id).map((row) => presentRow(target, row));
         }
@@ -182,56 +243,78 @@ export class RecordService {
     }
   }
 
-  /** Checks to-many relations and custom relation/user fields point at live records of this workspace. */
-  private async checkReferences(
+  /**
+   * Checks relations and custom user fields point at live records of this workspace
+   * that the caller can see (a record out of their scope is as good as absent).
+   */
+  async checkReferences(
     tx: Tx,
-    schema: ObjectSchema,
-    schemas: Map<string, ObjectSchema>,
-    input: ValidatedInput,
-    pathPrefix = '',
-  ): Promise<FieldError[]> {
-    const errors: FieldError[] = [];
-    const checks: { path: string; object: string | 'users'; ids: string[] }[] = [];
-    for (const [field, value] of input.builtin) {
-      if (value == null) continue;
-      if (field.type === 'relation' && field.relation?.cardinality === 'many') {
-        checks.push({ path: field.name, object: field.relation.object, ids: value as string[] });
+    ctx: RecordContext,
+    inputs: { input: ValidatedInput; prefix: string }[],
+  ): Promise<void> {
+    const { schema } = ctx;
+    const wanted = new Map<string, Set<string>>(); // object (or "users") → ids
+    const uses: { input: ValidatedInput; path: string; object: string; ids: string[] }[] = [];
+    const add = (input: ValidatedInput, path: string, object: string, value: unknown) => {
+      const ids = (Array.isArray(value) ? value : [value]).map(String);
+      uses.push({ input, path, object, ids });
+      const set = wanted.get(object) ?? new Set<string>();
+      for (const id of ids) set.add(id);
+      wanted.set(object, set);
+    };
+    for (const { input, prefix } of inputs) {
+      for (const [field, value] of input.builtin) {
+        if (value == null) continue;
+        if (field.type === 'relation' && field.relation)
+          add(input, `${prefix}${field.name}`, field.relation.object, value);
+        if (field.type === 'user')
+          add(input, `${prefix}${field.name}`, field.name === 'teamId' ? 'teams' : 'users', value);
+      }
+      for (const [name, value] of Object.entries(input.custom)) {
+        const f = schema.field(name)?.def;
+        if (value == null || !f) continue;
+        if (f.type === 'user') add(input, `${prefix}${name}`, 'users', value);
+        if (f.type === 'relation' && f.relation) add(input, `${prefix}${name}`, f.relation.object, value);
       }
     }
-    for (const [name, value] of Object.entries(input.custom)) {
-      const f = schema.field(name)?.def;
-      if (value == null || !f) continue;
-      if (f.type === 'user') checks.push({ path: name, object: 'users', ids: [value as string] });
-      if (f.type === 'relation' && f.relation) {
-        checks.push({
-          path: name,
-          object: f.relation.object,
-          ids: Array.isArray(value) ? (value as string[]) : [value as string],
-        });
+    const found = new Map<string, Set<string>>();
+    for (const [object, ids] of wanted) {
+      const list = [...ids];
+      let rows: { id: string }[];
+      if (object === 'users') {
+        rows = (
+          await sql<{
+            id: string;
+          }>`select user_id as id from workspace_members where user_id = any(${list}::uuid[])`.execute(tx)
+        ).rows;
+      } else if (object === 'teams') {
+        rows = (await sql<{ id: string }>`select id from teams where id = any(${list}::uuid[])`.execute(tx)).rows;
+      } else {
+        const target = ctx.full.get(object) as ObjectSchema;
+        rows = ctx.policy.can(object, 'read')
+          ? (
+              await sql<{ id: string }>`select t.id from ${sql.table(`${target.def.table}_scoped`)} t
+                where ${and([sql`t.id = any(${list}::uuid[])`, sql`t.deleted_at is null`, ctx.visible(object, 't')])}`.execute(
+                tx,
+              )
+            ).rows
+          : [];
       }
+      found.set(object, new Set(rows.map((r) => r.id)));
     }
-    for (const c of checks) {
-      if (c.ids.length === 0) continue;
-      const found =
-        c.object === 'users'
-          ? await sql<{
-              id: string;
-            }>`select user_id as id from workspace_members where user_id = any(${c.ids}::uuid[])`.execute(tx)
-          : await sql<{ id: string }>`select id from ${sql.table(`${schemas.get(c.object)?.def.table}_scoped`)}
-              where id = any(${c.ids}::uuid[]) and deleted_at is null`.execute(tx);
-      const ok = new Set(found.rows.map((r) => r.id));
-      const missing = c.ids.filter((id) => !ok.has(id));
-      if (missing.length) {
-        errors.push({
-          path: `${pathPrefix}${c.path}`,
-          message:
-            c.object === 'users'
-              ? 'is not a member of this workspace'
-              : `no such record: ${missing.slice(0, 3).join(', ')}`,
-        });
-      }
+    for (const u of uses) {
+      const ok = found.get(u.object);
+      if (u.ids.every((id) => ok?.has(id))) continue;
+      u.input.errors.push({
+        path: u.path,
+        message:
+          u.object === 'users'
+            ? 'is not a member of this workspace'
+            : u.object === 'teams'
+              ? 'is not a team of this workspace'
+              : 'points to a record that does not exist',
+      });
     }
-    return errors;
   }
 
   /** Column → value for the built-in fields of a validated input. */
@@ -241,24 +324,25 @@ export class RecordService {
     return cols;
   }
 
-  private async validated(tx: Tx, object: string, body: unknown, mode: 'create' | 'update') {
-    const { schema, schemas } = await this.schema(tx, object);
-    const input = validateInput(schema, body, mode);
-    if (input.errors.length === 0) input.errors.push(...(await this.checkReferences(tx, schema, schemas, input)));
+  private async validated(tx: Tx, actor: Actor, object: string, body: unknown, mode: 'create' | 'update') {
+    const ctx = await this.context(tx, actor, object, mode);
+    const input = validateInput(ctx.schema, body, mode);
+    if (input.errors.length === 0) await this.checkReferences(tx, ctx, [{ input, prefix: '' }]);
     if (input.errors.length) {
       throw new AppError(
         'validation_failed',
-        `Invalid ${schema.def.singular}: ${input.errors.map((e) => e.path).join(', ')}`,
+        `Invalid ${ctx.schema.def.singular}: ${input.errors.map((e) => e.path).join(', ')}`,
         {
           errors: input.errors,
         },
       );
     }
-    return { schema, input };
+    return { ctx, input };
   }
 
   async create(tx: Tx, actor: Actor, object: string, body: unknown): Promise<RecordData> {
-    const { schema, input } = await this.validated(tx, object, body, 'create');
+    const { ctx, input } = await this.validated(tx, actor, object, body, 'create');
+    const { schema } = ctx;
     const cols = this.columnsOf(input);
     if (!('owner_id' in cols) && actor.userId) cols.owner_id = actor.userId;
     const id = uuidv7();
@@ -271,87 +355,103 @@ export class RecordService {
       updated_by: actor.userId,
     };
     const names = Object.keys(all);
+    let created: RecordData;
     try {
       const { rows } = await sql<Record<string, unknown>>`
         insert into ${sql.table(schema.def.table)} as t (${sql.join(names.map((n) => sql.ref(n)))})
         values (${sql.join(names.map((n) => sql`${all[n]}`))})
         returning ${selectColumns(schema, undefined)}`.execute(tx);
-      return presentRow(schema, rows[0] as Record<string, unknown>);
+      created = presentRow(schema, rows[0] as Record<string, unknown>);
     } catch (err) {
       mapWriteError(err, schema);
     }
+    await audit(tx, actor, { action: 'record.created', object, recordId: id, changes: diff({}, created) });
+    return created;
   }
 
   /** Partial update; with `ifMatch` (a version) a stale version gets 412 and changes nothing. */
   async update(tx: Tx, actor: Actor, object: string, id: string, body: unknown, ifMatch?: number): Promise<RecordData> {
-    const { schema, input } = await this.validated(tx, object, body, 'update');
+    const { ctx, input } = await this.validated(tx, actor, object, body, 'update');
+    const { schema } = ctx;
+    const before = await this.fetchRow(tx, ctx, id, undefined, 'write');
+    if (!before) return this.missingOrStale(tx, ctx, id);
+    if (ifMatch !== undefined && before.version !== ifMatch) return this.missingOrStale(tx, ctx, id);
     const cols = this.columnsOf(input);
     const sets: Sql[] = Object.entries(cols).map(([c, v]) => sql`${sql.ref(c)} = ${v}`);
     if (Object.keys(input.custom).length) {
       sets.push(sql`custom = jsonb_strip_nulls(t.custom || ${JSON.stringify(input.custom)}::jsonb)`);
     }
     sets.push(sql`version = t.version + 1`, sql`updated_at = now()`, sql`updated_by = ${actor.userId}`);
+    let after: RecordData;
     try {
       const { rows } = await sql<Record<string, unknown>>`
         update ${sql.table(schema.def.table)} as t set ${sql.join(sets)}
         where t.id = ${id}::uuid and t.deleted_at is null
-          ${ifMatch === undefined ? sql`` : sql`and t.version = ${ifMatch}`}
         returning ${selectColumns(schema, undefined)}`.execute(tx);
-      if (rows[0]) return presentRow(schema, rows[0]);
+      if (!rows[0]) return this.missingOrStale(tx, ctx, id);
+      after = presentRow(schema, rows[0]);
     } catch (err) {
       mapWriteError(err, schema);
     }
-    return this.missingOrStale(tx, schema, id);
+    const changes = diff(presentRow(schema, before), after, ['version', 'updatedAt', 'updatedBy']);
+    await audit(tx, actor, { action: 'record.updated', object, recordId: id, changes });
+    return after;
   }
 
-  private async missingOrStale(tx: Tx, schema: ObjectSchema, id: string): Promise<never> {
-    const exists = await this.fetchRow(tx, schema, id, []);
+  private async missingOrStale(tx: Tx, ctx: RecordContext, id: string): Promise<never> {
+    const exists = await this.fetchRow(tx, ctx, id, [], 'write');
     if (exists) {
       throw new AppError(
         'precondition_failed',
-        `This ${schema.def.singular} was changed by someone else (now version ${exists.version}); reload it and retry`,
+        `This ${ctx.schema.def.singular} was changed by someone else (now version ${exists.version}); reload it and retry`,
       );
     }
-    throw notFound(schema.def.label);
+    throw notFound(ctx.schema.def.label);
   }
 
   /** Moves a record to the trash (restorable). */
   async trash(tx: Tx, actor: Actor, object: string, id: string, ifMatch?: number): Promise<void> {
-    const { schema } = await this.schema(tx, object);
+    const ctx = await this.context(tx, actor, object, 'delete');
     const { rows } = await sql`
-      update ${sql.table(schema.def.table)} as t
+      update ${sql.table(ctx.schema.def.table)} as t
       set deleted_at = now(), version = t.version + 1, updated_at = now(), updated_by = ${actor.userId}
-      where t.id = ${id}::uuid and t.deleted_at is null ${ifMatch === undefined ? sql`` : sql`and t.version = ${ifMatch}`}
+      where ${and([
+        sql`t.id = ${id}::uuid`,
+        sql`t.deleted_at is null`,
+        ifMatch === undefined ? undefined : sql`t.version = ${ifMatch}`,
+        ctx.visible(object, 't', 'write'),
+      ])}
       returning t.id`.execute(tx);
-    if (rows.length === 0) await this.missingOrStale(tx, schema, id);
+    if (rows.length === 0) await this.missingOrStale(tx, ctx, id);
+    await audit(tx, actor, { action: 'record.trashed', object, recordId: id });
   }
 
   async restore(tx: Tx, actor: Actor, object: string, id: string): Promise<RecordData> {
-    const { schema } = await this.schema(tx, object);
+    const ctx = await this.context(tx, actor, object, 'delete');
     try {
       const { rows } = await sql<Record<string, unknown>>`
-        update ${sql.table(schema.def.table)} as t
+        update ${sql.table(ctx.schema.def.table)} as t
         set deleted_at = null, version = t.version + 1, updated_at = now(), updated_by = ${actor.userId}
-        where t.id = ${id}::uuid and t.deleted_at is not null
-        returning ${selectColumns(schema, undefined)}`.execute(tx);
-      if (!rows[0]) throw new AppError('not_found', `No ${schema.def.singular} with this id in the trash`);
-      return presentRow(schema, rows[0]);
+        where ${and([sql`t.id = ${id}::uuid`, sql`t.deleted_at is not null`, ctx.visible(object, 't', 'write')])}
+        returning ${selectColumns(ctx.schema, undefined)}`.execute(tx);
+      if (!rows[0]) throw new AppError('not_found', `No ${ctx.schema.def.singular} with this id in the trash`);
+      await audit(tx, actor, { action: 'record.restored', object, recordId: id });
+      return presentRow(ctx.schema, rows[0]);
     } catch (err) {
       if (err instanceof AppError) throw err;
-      mapWriteError(err, schema);
+      mapWriteError(err, ctx.schema);
     }
   }
 
   /** Deletes for good (live or trashed). Related records keep existing; their links are cleared. */
-  async purge(tx: Tx, object: string, id: string): Promise<void> {
-    const { schema } = await this.schema(tx, object);
-    const { rows } = await sql`delete from ${sql.table(schema.def.table)} where id = ${id}::uuid returning id`.execute(
-      tx,
-    );
-    if (rows.length === 0) throw notFound(schema.def.label);
+  async purge(tx: Tx, actor: Actor, object: string, id: string): Promise<void> {
+    const ctx = await this.context(tx, actor, object, 'delete');
+    if (!ctx.policy.admin) throw new AppError('forbidden', 'Only administrators delete records for good');
+    const { rows } = await sql`delete from ${sql.table(ctx.schema.def.table)} t
+      where ${and([sql`t.id = ${id}::uuid`, ctx.visible(object, 't', 'write')])} returning id`.execute(tx);
+    if (rows.length === 0) throw notFound(ctx.schema.def.label);
     // Built-in links are cleared by their foreign keys; custom relation fields here.
-    const schemas = await loadSchemas(tx, this.registry);
-    for (const other of schemas.values()) {
+    for (const other of ctx.full.values()) {
       for (const f of other.customFields) {
         if (f.type !== 'relation' || f.relation?.object !== object) continue;
         const table = sql.table(other.def.table);
@@ -365,6 +465,7 @@ export class RecordService {
         }
       }
     }
+    await audit(tx, actor, { action: 'record.purged', object, recordId: id });
   }
 
   /** Columns a batch row may carry, with their SQL types, for jsonb_to_recordset. */
@@ -372,6 +473,7 @@ export class RecordService {
     const types = new Map<string, string>([
       ['id', 'uuid'],
       ['owner_id', 'uuid'],
+      ['team_id', 'uuid'],
       ['tags', 'text[]'],
       ['custom', 'jsonb'],
     ]);
@@ -381,6 +483,18 @@ export class RecordService {
     }
     return sql.join(names.map((n) => sql`${sql.ref(n)} ${sql.raw(types.get(n) ?? 'text')}`));
   }
+}
+
+/** Field → [from, to] for what differs between two presentations of a record. */
+export function diff(before: RecordData, after: RecordData, ignore: string[] = []): Record<string, [unknown, unknown]> {
+  const out: Record<string, [unknown, unknown]> = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (ignore.includes(key)) continue;
+    const a = before[key] ?? null;
+    const b = after[key] ?? null;
+    if (JSON.stringify(a) !== JSON.stringify(b)) out[key] = [a, b];
+  }
+  return out;
 }
 
 export { sql };

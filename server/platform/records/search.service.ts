@@ -1,8 +1,11 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
+import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
 import { AppError } from '../http/errors';
+import { storageColumns } from './field-types';
 import { loadSchemas, type ObjectSchema } from './object-schema';
-import type { ObjectRegistry } from './registry';
+import { likeEscape } from './query';
+import type { RecordContext, RecordService } from './records.service';
 import { columnName } from './types';
 
 export interface SearchHit {
@@ -45,12 +48,13 @@ const textOf = (cols: string[]) =>
  */
 export async function search(
   tx: Tx,
-  registry: ObjectRegistry,
+  records: RecordService,
+  actor: Actor,
   q: string,
   opts: { objects?: string[]; limit?: number } = {},
 ): Promise<SearchHit[]> {
   const limit = opts.limit ?? 20;
-  const schemas = await loadSchemas(tx, registry);
+  const schemas = await loadSchemas(tx, records.registry);
   const names = opts.objects?.length ? [...new Set(opts.objects)] : [...schemas.keys()];
   for (const n of names) {
     if (!schemas.has(n))
@@ -61,11 +65,73 @@ export async function search(
   const tsq = toPrefixQuery(q);
   if (!tsq) return [];
   const hits: SearchHit[] = [];
-  for (const name of names) hits.push(...(await searchObject(tx, schemas.get(name) as ObjectSchema, q, tsq, limit)));
+  for (const name of names) {
+    // Objects the role may not read are skipped; scope and hidden fields apply to the rest.
+    const ctx = await records.context(tx, actor, name);
+    if (!ctx.policy.can(name, 'read')) continue;
+    const found = hidesSearchedField(ctx.schema)
+      ? await searchVisibleColumns(tx, ctx, q, limit)
+      : await searchObject(tx, ctx.schema, q, tsq, limit, ctx.visible(name, 't'));
+    hits.push(...found);
+  }
   return hits.sort((a, b) => b.score - a.score || a.title.localeCompare(b.title)).slice(0, limit);
 }
 
-async function searchObject(tx: Tx, schema: ObjectSchema, q: string, tsq: string, limit: number): Promise<SearchHit[]> {
+/** True when the role cannot see a field that feeds the search index (matching it would leak its value). */
+function hidesSearchedField(schema: ObjectSchema): boolean {
+  const visible = new Set(schema.fields().map((f) => f.def.name));
+  return (
+    schema.def.fields.some((f) => (f.search || f.fuzzy) && !visible.has(f.name)) ||
+    schema.def.titleFields.some((f) => !visible.has(f))
+  );
+}
+
+/**
+ * Search for roles with hidden searchable fields: every word must prefix a visible
+ * searchable field. Not index-assisted; such roles are rare and scoped.
+ */
+async function searchVisibleColumns(tx: Tx, ctx: RecordContext, q: string, limit: number): Promise<SearchHit[]> {
+  const schema = ctx.schema;
+  const def = schema.def;
+  const visible = new Set(schema.fields().map((f) => f.def.name));
+  const cols = def.fields
+    .filter((f) => (f.search || f.fuzzy) && visible.has(f.name) && storageColumns(f).length === 1)
+    .map((f) => columnName(f.name));
+  const words = q
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}@.]+/u)
+    .filter(Boolean)
+    .slice(0, 8);
+  if (cols.length === 0 || words.length === 0) return [];
+  const titleCols = def.titleFields.filter((f) => visible.has(f)).map(columnName);
+  const subCols = (def.subtitleFields ?? []).filter((f) => visible.has(f)).map(columnName);
+  const conds = words.map(
+    (w) =>
+      sql`(${sql.join(
+        cols.map((c) => sql`lower(rapport_unaccent(coalesce(t.${sql.ref(c)}, ''))) like ${`${likeEscape(w)}%`}`),
+        sql` or `,
+      )})`,
+  );
+  const extra = ctx.visible(def.name, 't');
+  const { rows } = await sql<{ id: string; title: string; subtitle: string | null }>`
+    select t.id, trim(${titleCols.length ? textOf(titleCols) : sql`''`}) as title,
+      ${subCols.length ? sql`nullif(trim(${textOf(subCols)}), '')` : sql`null`} as subtitle
+    from ${sql.table(`${def.table}_scoped`)} t
+    where t.deleted_at is null and ${sql.join(conds, sql` and `)} ${extra ? sql`and ${extra}` : sql``}
+    order by t.id limit ${limit}`.execute(tx);
+  return rows.map((r) => ({ object: def.name, ...r, title: r.title || r.subtitle || '(untitled)', score: 1 }));
+}
+
+async function searchObject(
+  tx: Tx,
+  schema: ObjectSchema,
+  q: string,
+  tsq: string,
+  limit: number,
+  visible: RawBuilder<unknown> | undefined,
+): Promise<SearchHit[]> {
   const def = schema.def;
   const view = sql.table(`${def.table}_scoped`);
   const title = textOf(def.titleFields.map(columnName));
@@ -76,7 +142,7 @@ async function searchObject(tx: Tx, schema: ObjectSchema, q: string, tsq: string
     candidates as (
       select t.id, t.search_vector, t.search_text, ${title} as title, ${subtitle} as subtitle
       from ${view} t, query
-      where t.deleted_at is null and t.search_vector @@ query.tq
+      where t.deleted_at is null and t.search_vector @@ query.tq ${visible ? sql`and ${visible}` : sql``}
       limit ${CANDIDATES})
     select c.id, trim(c.title) as title, nullif(trim(c.subtitle), '') as subtitle,
       (1 + ts_rank(c.search_vector, query.tq) + word_similarity(query.norm, c.search_text))::float8 as score
@@ -96,6 +162,7 @@ async function searchObject(tx: Tx, schema: ObjectSchema, q: string, tsq: string
       word_similarity(query.norm, t.search_text)::float8 as score
     from ${view} t, query
     where t.deleted_at is null and query.norm <% t.search_text and not (t.search_vector @@ query.tq)
+      ${visible ? sql`and ${visible}` : sql``}
     order by score desc, t.id
     limit ${limit}`.execute(tx);
   return [...fuzzy.map((r) => ({ object: def.name, ...r, title: r.title || r.subtitle || '(untitled)' }))];

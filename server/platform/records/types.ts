@@ -59,6 +59,8 @@ export interface FieldDef {
   fuzzy?: boolean;
   /** Gets a (workspace_id, column, id) index: for fields lists are often sorted or filtered by. */
   indexed?: boolean;
+  /** Holds personal data whose reads are written to the audit log. */
+  sensitive?: boolean;
   /** Hidden from default list columns in the UI. */
   hidden?: boolean;
   /** Custom fields only: the id of the definition row. */
@@ -101,6 +103,8 @@ export interface ObjectDef {
 export const SYSTEM_FIELDS: FieldDef[] = [
   { name: 'id', type: 'text', label: 'ID', readOnly: true },
   { name: 'ownerId', type: 'user', label: 'Owner' },
+  // A team id (validated as a uuid, checked by a foreign key to teams).
+  { name: 'teamId', type: 'user', label: 'Team', hidden: true },
   { name: 'tags', type: 'tags', label: 'Tags' },
   { name: 'version', type: 'integer', label: 'Version', readOnly: true, hidden: true },
   { name: 'createdAt', type: 'datetime', label: 'Created', readOnly: true },

@@ -2,6 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { isAPIError } from 'better-auth/api';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import { auditUserEverywhere } from '../access/access.service';
+import { createStandardRoles } from '../access/permissions';
 import { type Actor, toWebHeaders } from '../auth/actor';
 import type { Auth } from '../auth/auth';
 import { assertPasswordPolicy } from '../auth/password-policy';
@@ -73,6 +75,7 @@ export async function signUp(
   try {
     await deps.database.system(async (tx) => {
       await tx.insertInto('workspaces').values({ id: workspaceId, name: input.workspaceName }).execute();
+      await createStandardRoles(tx, workspaceId);
       await tx
         .insertInto('workspace_members')
         .values({ workspace_id: workspaceId, user_id: userId, role: 'administrator' })
@@ -109,10 +112,12 @@ export async function signIn(
       returnHeaders: true,
     });
     await recordSignIn(deps.database, email, ip, true);
+    await auditUserEverywhere(deps.database, email, 'auth.sign_in', { method: 'password' });
     return { data: { userId: response.user.id }, setCookies: out.getSetCookie() };
   } catch (err) {
     if (isAPIError(err) && (err.statusCode === 401 || err.statusCode === 400 || err.statusCode === 403)) {
       await recordSignIn(deps.database, email, ip, false);
+      await auditUserEverywhere(deps.database, email, 'auth.sign_in_failed', { method: 'password' });
       throw new AppError('unauthenticated', 'Invalid email or password');
     }
     throw err;

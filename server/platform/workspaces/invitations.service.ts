@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import { assertRoleExists } from '../access/permissions';
 import type { Actor, SessionUser } from '../auth/actor';
 import { assertPasswordPolicy } from '../auth/password-policy';
 import { hashToken, newToken } from '../auth/tokens';
@@ -67,6 +68,7 @@ export async function inviteMember(
   const email = normaliseEmail(input.email);
   const token = newToken('inv');
   return database.tenant(actor.workspaceId, async (tx) => {
+    await assertRoleExists(tx, input.role);
     const member = await sql`select 1 from workspace_members m join users u on u.id = m.user_id
                              where u.email = ${email}`.execute(tx);
     if (member.rows.length > 0) {

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { checkFilterTree, type FilterNode } from '../../../common/filter';
+
+/** What a role may do with one object. Absent keys fall back to the role's "*" entry. */
+export interface ObjectPermission {
+  create?: boolean;
+  read?: boolean;
+  update?: boolean;
+  delete?: boolean;
+  export?: boolean;
+  /** Which records: the caller's own, their teams' (and own), or all. Shared records come on top. */
+  scope?: 'own' | 'team' | 'all';
+  /** Per field: hidden (never leaves the server) or readOnly. */
+  fields?: Record<string, 'hidden' | 'readOnly'>;
+  /** A filter records must also match to be visible (e.g. accounts that are not suppliers). */
+  where?: FilterNode;
+}
+
+export interface RolePermissions {
+  /** Per object name, plus "*" for every object (including objects added later). */
+  objects: Record<string, ObjectPermission>;
+  /** Manage users, teams, roles, API keys, custom fields and security settings; read the audit log. */
+  admin?: boolean;
+}
+
+export const STANDARD_ROLES = [
+  'administrator',
+  'sales_rep',
+  'marketing_manager',
+  'service_rep',
+  'data_analyst',
+] as const;
+export type StandardRole = (typeof STANDARD_ROLES)[number];
+
+export const STANDARD_ROLE_NAMES: Record<StandardRole, string> = {
+  administrator: 'Administrator',
+  sales_rep: 'Sales representative',
+  marketing_manager: 'Marketing manager',
+  service_rep: 'Customer service representative',
+  data_analyst: 'Data analyst',
+};
+
+const ALL = { create: true, read: true, update: true, delete: true, export: true, scope: 'all' } as const;
+
+/**
+ * The standard roles' defaults (a standard role whose stored permissions are NULL
+ * follows these). "*" applies to every object, so an object added later is covered
+ * the moment it exists: no object can skip authorisation.
+ */
+export const STANDARD_PERMISSIONS: Record<StandardRole, RolePermissions> = {
+  administrator: { objects: { '*': ALL }, admin: true },
+  sales_rep: {
+    objects: {
+      '*': { create: true, read: true, update: true, delete: true, export: false, scope: 'own' },
+      accounts: { where: { field: 'type', op: 'ne', value: 'supplier' } },
+    },
+  },
+  marketing_manager: {
+    objects: { '*': { create: true, read: true, update: true, delete: false, export: true, scope: 'all' } },
+  },
+  service_rep: {
+    objects: {
+      '*': { create: true, read: true, update: true, delete: false, export: false, scope: 'all' },
+      opportunities: { fields: { amount: 'hidden' } },
+    },
+  },
+  data_analyst: {
+    objects: { '*': { create: false, read: true, update: false, delete: false, export: true, scope: 'all' } },
+  },
+};
+
+const ObjectPermissionSchema = z
+  .object({
+    create: z.boolean().optional(),
+    read: z.boolean().optional(),
+    update: z.boolean().optional(),
+    delete: z.boolean().optional(),
+    export: z.boolean().optional(),
+    scope: z.enum(['own', 'team', 'all']).optional(),
+    fields: z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/), z.enum(['hidden', 'readOnly'])).optional(),
+    where: z
+      .unknown()
+      .optional()
+      .superRefine((v, ctx) => {
+        if (v === undefined) return;
+        for (const e of checkFilterTree(v, 'where'))
+          ctx.addIssue({ code: 'custom', message: `${e.path}: ${e.message}` });
+      }),
+  })
+  .strict();
+
+export const RolePermissionsSchema = z
+  .object({
+    objects: z.record(z.string().regex(/^(\*|[a-z][a-z_]*)$/), ObjectPermissionSchema),
+    admin: z.boolean().optional(),
+  })
+  .strict();
+
+export type ResolvedObjectPermission = Required<Omit<ObjectPermission, 'where' | 'fields'>> & {
+  fields: Record<string, 'hidden' | 'readOnly'>;
+  where?: FilterNode;
+};
+
+/** One object's effective permissions: its entry over the "*" entry; nothing granted by default. */
+export function resolveObject(perms: RolePermissions, object: string): ResolvedObjectPermission {
+  const base = perms.objects['*'] ?? {};
+  const own = perms.objects[object] ?? {};
+  const pick = <K extends keyof ObjectPermission>(k: K) => (own[k] !== undefined ? own[k] : base[k]);
+  return {
+    create: pick('create') ?? false,
+    read: pick('read') ?? false,
+    update: pick('update') ?? false,
+    delete: pick('delete') ?? false,
+    export: pick('export') ?? false,
+    scope: pick('scope') ?? 'own',
+    fields: { ...(base.fields ?? {}), ...(own.fields ?? {}) },
+    where: pick('where'),
+  };
+}
+
+/** The five standard roles every workspace starts with (permissions NULL = the defaults above). */
+export async function createStandardRoles(tx: import('../db/database').Tx, workspaceId: string): Promise<void> {
+  const { sql } = await import('kysely');
+  for (const key of STANDARD_ROLES) {
+    await sql`insert into roles (workspace_id, key, name, standard) values (${workspaceId}, ${key}, ${STANDARD_ROLE_NAMES[key]}, true)
+              on conflict do nothing`.execute(tx);
+  }
+}
+
+/** 422 naming `role` unless the workspace has that role. */
+export async function assertRoleExists(tx: import('../db/database').Tx, role: string, path = 'role'): Promise<void> {
+  const { sql } = await import('kysely');
+  const { AppError } = await import('../http/errors');
+  const { rows } = await sql`select 1 from roles where key = ${role}`.execute(tx);
+  if (rows.length === 0) {
+    throw new AppError('validation_failed', `No role "${role}" in this workspace`, {
+      errors: [{ path, message: 'is not a role of this workspace' }],
+    });
+  }
+}

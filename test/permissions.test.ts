@@ -1,0 +1,426 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember, createUser } from '../server/platform/workspaces/identity.service';
+import {
+  createTestApp,
+  type SignedUp,
+  STRONG_PASSWORD,
+  sessionCookie,
+  signUp,
+  type TestApp,
+  uniqueEmail,
+} from './helpers/app';
+
+type Action = 'create' | 'read' | 'update' | 'delete' | 'export';
+const ACTIONS: Action[] = ['create', 'read', 'update', 'delete', 'export'];
+const OBJECTS = ['accounts', 'contacts'] as const;
+
+/** The standard roles' permissions, written out by hand: the server must match every cell. */
+const EXPECTED: Record<string, Record<Action, boolean>> = {
+  administrator: { create: true, read: true, update: true, delete: true, export: true },
+  sales_rep: { create: true, read: true, update: true, delete: true, export: false },
+  marketing_manager: { create: true, read: true, update: true, delete: false, export: true },
+  service_rep: { create: true, read: true, update: true, delete: false, export: false },
+  data_analyst: { create: false, read: true, update: false, delete: false, export: true },
+};
+
+const bodyFor = (object: string, n: string) =>
+  object === 'accounts' ? { name: `Acc ${n}` } : { lastName: `Con ${n}` };
+
+describe('roles and permissions through the HTTP API', () => {
+  let t: TestApp;
+  let admin: SignedUp;
+  const cookies: Record<string, string> = {};
+  const userIds: Record<string, string> = {};
+
+  const call = (method: string, url: string, cookie: string, payload?: unknown) =>
+    t.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { cookie },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await signUp(t.app, { workspaceName: 'Perm Co' });
+    cookies.administrator = admin.cookie;
+    userIds.administrator = admin.userId;
+    for (const role of Object.keys(EXPECTED).filter((r) => r !== 'administrator')) {
+      const email = uniqueEmail(role.replace('_', ''));
+      const { userId } = await createUser(
+        { database: t.database, auth: t.auth },
+        { name: role, email, password: STRONG_PASSWORD },
+        {},
+      );
+      await addMember(t.database, admin.workspaceId, userId, role);
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/sign-in',
+        payload: { email, password: STRONG_PASSWORD },
+      });
+      cookies[role] = sessionCookie(res);
+      userIds[role] = userId;
+    }
+  });
+  afterAll(() => t.stop());
+
+  describe.each(Object.keys(EXPECTED))('%s', (role) => {
+    it.each(OBJECTS.flatMap((o) => ACTIONS.map((a) => [o, a] as const)))('%s: %s', async (object, action) => {
+      const cookie = cookies[role] as string;
+      const allowed = EXPECTED[role]?.[action];
+      // The record acted on: owned by the caller (so scope does not interfere), made by the administrator.
+      const own = (
+        await call('POST', `/api/v1/${object}`, admin.cookie, {
+          ...bodyFor(object, `${role}-${action}`),
+          ownerId: userIds[role],
+        })
+      ).json().data;
+      let res: Awaited<ReturnType<typeof call>>;
+      switch (action) {
+        case 'create':
+          res = await call('POST', `/api/v1/${object}`, cookie, bodyFor(object, `new-${role}`));
+          expect(res.statusCode, res.body).toBe(allowed ? 201 : 403);
+          break;
+        case 'read':
+          res = await call('GET', `/api/v1/${object}/${own.id}`, cookie);
+          expect(res.statusCode).toBe(allowed ? 200 : 403);
+          break;
+        case 'update':
+          res = await call(
+            'PATCH',
+            `/api/v1/${object}/${own.id}`,
+            cookie,
+            object === 'accounts' ? { name: 'Renamed' } : { title: 'Renamed' },
+          );
+          expect(res.statusCode, res.body).toBe(allowed ? 200 : 403);
+          break;
+        case 'delete':
+          res = await call('DELETE', `/api/v1/${object}/${own.id}`, cookie);
+          expect(res.statusCode).toBe(allowed ? 204 : 403);
+          break;
+        case 'export':
+          res = await call('GET', `/api/v1/${object}/export`, cookie);
+          expect(res.statusCode).toBe(allowed ? 200 : 403);
+          if (allowed) expect(res.headers['content-type']).toMatch(/text\/csv/);
+          break;
+      }
+      if (!allowed) expect(res.json().code).toBe('forbidden');
+      // A refused write changed nothing.
+      const after = (await call('GET', `/api/v1/${object}/${own.id}`, admin.cookie)).json().data;
+      if (!allowed && action !== 'read' && action !== 'export') expect(after).toEqual(own);
+    });
+  });
+
+  it('only administrators manage roles, members, teams and read the audit log', async () => {
+    for (const role of Object.keys(EXPECTED)) {
+      const cookie = cookies[role] as string;
+      const expected = role === 'administrator' ? 200 : 403;
+      expect((await call('GET', '/api/v1/roles', cookie)).statusCode, role).toBe(expected);
+      expect((await call('GET', '/api/v1/audit-log', cookie)).statusCode, role).toBe(expected);
+      const team = await call('POST', '/api/v1/teams', cookie, { name: `Team of ${role}` });
+      expect(team.statusCode, role).toBe(role === 'administrator' ? 201 : 403);
+      const change = await call('PATCH', `/api/v1/members/${userIds.data_analyst}`, cookie, { role: 'data_analyst' });
+      expect(change.statusCode, role).toBe(expected);
+    }
+  });
+});
+
+describe('record scope, sharing and row rules', () => {
+  let t: TestApp;
+  let admin: SignedUp;
+  let rep: { cookie: string; userId: string };
+  let rep2: { cookie: string; userId: string };
+  const call = (method: string, url: string, cookie: string, payload?: unknown) =>
+    t.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { cookie },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+
+  const member = async (role: string) => {
+    const email = uniqueEmail(role.replace('_', ''));
+    const { userId } = await createUser(
+      { database: t.database, auth: t.auth },
+      { name: `${role} person`, email, password: STRONG_PASSWORD },
+      {},
+    );
+    await addMember(t.database, admin.workspaceId, userId, role);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email, password: STRONG_PASSWORD },
+    });
+    return { cookie: sessionCookie(res), userId };
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await signUp(t.app, { workspaceName: 'Scope Co' });
+    rep = await member('sales_rep');
+    rep2 = await member('sales_rep');
+  });
+  afterAll(() => t.stop());
+
+  it('a sales rep sees only their own records, everywhere: get, list, count, search, embeds, relation filters, references', async () => {
+    const mine = (await call('POST', '/api/v1/accounts', rep.cookie, { name: 'Zyxwv Mine' })).json().data;
+    const theirs = (await call('POST', '/api/v1/accounts', admin.cookie, { name: 'Zyxwv Theirs' })).json().data;
+    await call('POST', '/api/v1/contacts', admin.cookie, { lastName: 'Qwertz Hidden', accountId: mine.id });
+    const myContact = (
+      await call('POST', '/api/v1/contacts', rep.cookie, { lastName: 'Qwertz Visible', accountId: mine.id })
+    ).json().data;
+
+    expect((await call('GET', `/api/v1/accounts/${theirs.id}`, rep.cookie)).statusCode).toBe(404);
+    expect((await call('PATCH', `/api/v1/accounts/${theirs.id}`, rep.cookie, { name: 'x' })).statusCode).toBe(404);
+    expect((await call('DELETE', `/api/v1/accounts/${theirs.id}`, rep.cookie)).statusCode).toBe(404);
+    const list = (await call('GET', '/api/v1/accounts?count=true', rep.cookie)).json();
+    expect(list.data.map((a: { id: string }) => a.id)).toEqual([mine.id]);
+    expect(list.total).toBe(1);
+    const search = (await call('GET', '/api/v1/search?q=zyxwv', rep.cookie)).json().data;
+    expect(search.map((h: { id: string }) => h.id)).toEqual([mine.id]);
+    const qwertz = (await call('GET', '/api/v1/search?q=qwertz', rep.cookie)).json().data;
+    expect(qwertz.map((h: { id: string }) => h.id)).toEqual([myContact.id]);
+    const embedded = (await call('GET', `/api/v1/accounts/${mine.id}?include=contacts`, rep.cookie)).json().data;
+    expect(embedded.contacts.map((c: { id: string }) => c.id)).toEqual([myContact.id]);
+    // A relation filter cannot probe an account the rep cannot see.
+    const probe = encodeURIComponent(JSON.stringify({ field: 'account.name', op: 'eq', value: 'Zyxwv Theirs' }));
+    expect((await call('GET', `/api/v1/contacts?filter=${probe}`, rep.cookie)).json().data).toEqual([]);
+    // Nor point a record at it.
+    const ref = await call('POST', '/api/v1/contacts', rep.cookie, { lastName: 'Ref', accountId: theirs.id });
+    expect(ref.statusCode).toBe(422);
+    expect(ref.json().errors[0]).toEqual({ path: 'accountId', message: 'points to a record that does not exist' });
+    // The administrator sees everything.
+    expect((await call('GET', '/api/v1/accounts?count=true', admin.cookie)).json().total).toBe(2);
+  });
+
+  it('sharing a record lets a colleague read it (read share) or change it (edit share)', async () => {
+    const acc = (await call('POST', '/api/v1/accounts', rep.cookie, { name: 'Shared Ltd' })).json().data;
+    expect((await call('GET', `/api/v1/accounts/${acc.id}`, rep2.cookie)).statusCode).toBe(404);
+    const share = await call('POST', `/api/v1/accounts/${acc.id}/shares`, rep.cookie, {
+      userId: rep2.userId,
+      access: 'read',
+    });
+    expect(share.statusCode, share.body).toBe(201);
+    expect((await call('GET', `/api/v1/accounts/${acc.id}`, rep2.cookie)).statusCode).toBe(200);
+    expect((await call('PATCH', `/api/v1/accounts/${acc.id}`, rep2.cookie, { name: 'Edited' })).statusCode).toBe(404);
+    // rep2 cannot share what they cannot change.
+    expect(
+      (await call('POST', `/api/v1/accounts/${acc.id}/shares`, rep2.cookie, { userId: rep2.userId, access: 'edit' }))
+        .statusCode,
+    ).toBe(404);
+    await call('POST', `/api/v1/accounts/${acc.id}/shares`, admin.cookie, { userId: rep2.userId, access: 'edit' }).then(
+      (r) => expect(r.statusCode).toBe(409),
+    );
+  });
+
+  it('team scope: a custom role sees its team’s records', async () => {
+    const role = await call('POST', '/api/v1/roles', admin.cookie, {
+      key: 'team_rep',
+      name: 'Team rep',
+      permissions: {
+        objects: { '*': { create: true, read: true, update: true, delete: false, export: false, scope: 'team' } },
+      },
+    });
+    expect(role.statusCode, role.body).toBe(201);
+    const lead = await member('team_rep');
+    const team = (await call('POST', '/api/v1/teams', admin.cookie, { name: 'West' })).json().data;
+    expect((await call('PUT', `/api/v1/teams/${team.id}/members/${lead.userId}`, admin.cookie)).statusCode).toBe(204);
+    expect((await call('PUT', `/api/v1/teams/${team.id}/members/${rep.userId}`, admin.cookie)).statusCode).toBe(204);
+    const byTeammate = (await call('POST', '/api/v1/accounts', rep.cookie, { name: 'Teammate Account' })).json().data;
+    const outsider = (await call('POST', '/api/v1/accounts', rep2.cookie, { name: 'Outsider Account' })).json().data;
+    const teamTagged = (
+      await call('POST', '/api/v1/accounts', admin.cookie, { name: 'Tagged Team', teamId: team.id })
+    ).json().data;
+    const seen = (await call('GET', '/api/v1/accounts?limit=100', lead.cookie))
+      .json()
+      .data.map((a: { id: string }) => a.id);
+    expect(seen).toContain(byTeammate.id);
+    expect(seen).toContain(teamTagged.id);
+    expect(seen).not.toContain(outsider.id);
+  });
+
+  it('sales reps never see supplier accounts, even their own', async () => {
+    const sup = (
+      await call('POST', '/api/v1/accounts', admin.cookie, {
+        name: 'Supplies Inc',
+        type: 'supplier',
+        ownerId: rep.userId,
+      })
+    ).json().data;
+    expect((await call('GET', `/api/v1/accounts/${sup.id}`, rep.cookie)).statusCode).toBe(404);
+    const filter = encodeURIComponent(JSON.stringify({ field: 'type', op: 'eq', value: 'supplier' }));
+    expect((await call('GET', `/api/v1/accounts?filter=${filter}`, rep.cookie)).json().data).toEqual([]);
+    expect((await call('GET', '/api/v1/search?q=supplies', rep.cookie)).json().data).toEqual([]);
+  });
+});
+
+describe('hidden and read-only fields never leak', () => {
+  let t: TestApp;
+  let admin: SignedUp;
+  let viewer: { cookie: string; userId: string };
+  let contact: { id: string; email: string };
+  let account: { id: string };
+  const call = (method: string, url: string, cookie: string, payload?: unknown) =>
+    t.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { cookie },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+  const SECRET = 'secret.person@hidden.example';
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await signUp(t.app, { workspaceName: 'Leak Co' });
+    await call('POST', '/api/v1/roles', admin.cookie, {
+      key: 'restricted',
+      name: 'Restricted',
+      permissions: {
+        objects: {
+          '*': { create: true, read: true, update: true, delete: false, export: true, scope: 'all' },
+          contacts: { fields: { email: 'hidden', title: 'readOnly' } },
+        },
+      },
+    });
+    const email = uniqueEmail('restricted');
+    const { userId } = await createUser(
+      { database: t.database, auth: t.auth },
+      { name: 'Restricted', email, password: STRONG_PASSWORD },
+      {},
+    );
+    await addMember(t.database, admin.workspaceId, userId, 'restricted');
+    viewer = {
+      cookie: sessionCookie(
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/sign-in',
+          payload: { email, password: STRONG_PASSWORD },
+        }),
+      ),
+      userId,
+    };
+    account = (await call('POST', '/api/v1/accounts', admin.cookie, { name: 'Leaky Ltd' })).json().data;
+    contact = (
+      await call('POST', '/api/v1/contacts', admin.cookie, {
+        firstName: 'Hidden',
+        lastName: 'Person',
+        email: SECRET,
+        title: 'CFO',
+        accountId: account.id,
+      })
+    ).json().data;
+  });
+  afterAll(() => t.stop());
+
+  it('not in records, lists, embeds, search results or exports', async () => {
+    const one = await call('GET', `/api/v1/contacts/${contact.id}`, viewer.cookie);
+    expect(one.json().data).not.toHaveProperty('email');
+    expect(one.body).not.toContain(SECRET);
+    const list = await call('GET', '/api/v1/contacts', viewer.cookie);
+    expect(list.body).not.toContain(SECRET);
+    const embed = await call('GET', `/api/v1/accounts/${account.id}?include=contacts`, viewer.cookie);
+    expect(embed.json().data.contacts[0]).not.toHaveProperty('email');
+    const byEmail = await call('GET', `/api/v1/search?q=${encodeURIComponent('secret.person')}`, viewer.cookie);
+    expect(byEmail.json().data).toEqual([]);
+    const byName = await call('GET', '/api/v1/search?q=hidden', viewer.cookie);
+    expect(byName.json().data.map((h: { id: string }) => h.id)).toEqual([contact.id]);
+    expect(byName.body).not.toContain(SECRET);
+    const csv = await call('GET', '/api/v1/contacts/export', viewer.cookie);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).not.toContain(SECRET);
+    expect(csv.body.split('\r\n')[0]?.split(',')).not.toContain('email');
+    const meta = await call('GET', '/api/v1/objects/contacts', viewer.cookie);
+    expect(meta.json().data.fields.map((f: { name: string }) => f.name)).not.toContain('email');
+  });
+
+  it('cannot be filtered, sorted, counted on or written, and errors do not reveal it', async () => {
+    for (const op of ['eq', 'startsWith', 'isNotEmpty']) {
+      const filter = encodeURIComponent(JSON.stringify({ field: 'email', op, value: 'secret' }));
+      const res = await call('GET', `/api/v1/contacts?count=true&filter=${filter}`, viewer.cookie);
+      expect(res.statusCode).toBe(422);
+      expect(res.body).not.toContain(SECRET);
+      expect(res.json().errors[0].path).toBe('filter.field');
+    }
+    expect((await call('GET', '/api/v1/contacts?sort=email', viewer.cookie)).statusCode).toBe(422);
+    const write = await call('PATCH', `/api/v1/contacts/${contact.id}`, viewer.cookie, { email: 'new@x.example' });
+    expect(write.statusCode).toBe(422);
+    expect(write.body).not.toContain(SECRET);
+    const readOnly = await call('PATCH', `/api/v1/contacts/${contact.id}`, viewer.cookie, { title: 'CEO' });
+    expect(readOnly.json().errors).toEqual([{ path: 'title', message: 'is read-only' }]);
+    const ok = await call('PATCH', `/api/v1/contacts/${contact.id}`, viewer.cookie, { firstName: 'Still' });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().data.title).toBe('CFO');
+    const stored = (await call('GET', `/api/v1/contacts/${contact.id}`, admin.cookie)).json().data;
+    expect(stored).toMatchObject({ email: SECRET, title: 'CFO', firstName: 'Still' });
+  });
+});
+
+describe('audit log', () => {
+  let t: TestApp;
+  let admin: SignedUp;
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await signUp(t.app, { workspaceName: 'Audit Co' });
+  });
+  afterAll(() => t.stop());
+  const call = (method: string, url: string, payload?: unknown) =>
+    t.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { cookie: admin.cookie },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+
+  it('records changes (who, what, from → to), sign-ins, exports, role changes; searchable and exportable', async () => {
+    const c = (await call('POST', '/api/v1/contacts', { lastName: 'Audited', title: 'Buyer' })).json().data;
+    await call('PATCH', `/api/v1/contacts/${c.id}`, { title: 'Head buyer' });
+    await call('POST', '/api/v1/contacts/batch', { mode: 'update', records: [{ id: c.id, title: 'Chief buyer' }] });
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: admin.email, password: 'wrong password entirely' },
+    });
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: admin.email, password: STRONG_PASSWORD },
+    });
+    await call('GET', '/api/v1/contacts/export');
+    await call('PATCH', '/api/v1/roles/sales_rep', { permissions: { objects: { '*': { read: true, scope: 'own' } } } });
+    const entries = (await call('GET', `/api/v1/audit-log?object=contacts&recordId=${c.id}`)).json().data;
+    expect(entries.map((e: { action: string }) => e.action)).toEqual([
+      'record.updated',
+      'record.updated',
+      'record.created',
+    ]);
+    expect(entries[0]).toMatchObject({ actorUserId: admin.userId, changes: { title: ['Head buyer', 'Chief buyer'] } });
+    expect(entries[1].changes.title).toEqual(['Buyer', 'Head buyer']);
+    expect(entries[1].requestId).toBeTruthy();
+    const all = (await call('GET', '/api/v1/audit-log?limit=1000'))
+      .json()
+      .data.map((e: { action: string }) => e.action);
+    for (const action of ['auth.sign_in', 'auth.sign_in_failed', 'records.exported', 'role.changed'])
+      expect(all).toContain(action);
+    const csv = await call('GET', '/api/v1/audit-log/export?action=record.updated');
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.body.split('\r\n').filter(Boolean)).toHaveLength(3); // header + two updates
+    const after = (await call('GET', '/api/v1/audit-log?action=audit_log.exported')).json().data;
+    expect(after).toHaveLength(1);
+  });
+
+  it('is append-only: nobody can change or delete entries, not even the table owner', async () => {
+    await expect(
+      t.database.tenant(admin.workspaceId, (tx) => sql`update audit_log set action = 'forged'`.execute(tx)),
+    ).rejects.toThrow(/permission denied/);
+    await expect(t.database.tenant(admin.workspaceId, (tx) => sql`delete from audit_log`.execute(tx))).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(sql`update audit_log set action = 'forged'`.execute(t.database.db)).rejects.toThrow(/append-only/);
+    await expect(sql`delete from audit_log`.execute(t.database.db)).rejects.toThrow(/append-only/);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from audit_log where action = 'forged'`.execute(
+      t.database.db,
+    );
+    expect(rows[0]?.n).toBe(0);
+  });
+});
