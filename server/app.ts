@@ -24,6 +24,7 @@ import { AppError } from './platform/http/errors';
 import { healthRoutes } from './platform/http/health.routes';
 import { registerInputGuard } from './platform/http/input-guard';
 import { errorHandler, frameworkErrors, sendProblem } from './platform/http/problem';
+import { webAppRoutes } from './platform/http/static';
 import { loggerOptions } from './platform/logging';
 import { loadSchemas } from './platform/records/object-schema';
 import { objectRoutes } from './platform/records/objects.routes';
@@ -162,5 +163,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accessRoutes({ database, records, access: records.access, callers }));
   await app.register(objectRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
+  await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)
   return app;
 }

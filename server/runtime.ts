@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { STANDARD_OBJECTS } from './modules/objects';
-import { AccessService } from './platform/access/access.service';
+import { AccessService, purgeAuditLog } from './platform/access/access.service';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
 import { type Database, openDatabase } from './platform/db/database';
@@ -43,7 +43,21 @@ export async function startRuntime(
     await database.listen(SCHEMA_CHANNEL, invalidateSchemas);
     const app = await buildApp({ config, database, auth, records, logStream: opts.logStream });
     const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
-    if (opts.backgroundWork !== false) mail.start();
+    // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
+    let housekeeping: NodeJS.Timeout | undefined;
+    if (opts.backgroundWork !== false) {
+      mail.start();
+      housekeeping = setInterval(() => {
+        Promise.all([
+          purgeAuditLog(database),
+          database.db
+            .deleteFrom('idempotency_keys' as never)
+            .where('created_at' as never, '<', new Date(Date.now() - 86_400_000) as never)
+            .execute(),
+        ]).catch((err) => app.log.warn({ err }, 'housekeeping failed'));
+      }, 3_600_000);
+      housekeeping.unref();
+    }
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -55,6 +69,7 @@ export async function startRuntime(
       close() {
         closing ??= (async () => {
           await app.close();
+          if (housekeeping) clearInterval(housekeeping);
           await mail.stop();
           await database.close();
         })();

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { purgeAuditLog } from '../server/platform/access/access.service';
 import { addMember, createUser } from '../server/platform/workspaces/identity.service';
 import {
   createTestApp,
@@ -407,6 +408,23 @@ describe('audit log', () => {
     expect(csv.body.split('\r\n').filter(Boolean)).toHaveLength(3); // header + two updates
     const after = (await call('GET', '/api/v1/audit-log?action=audit_log.exported')).json().data;
     expect(after).toHaveLength(1);
+  });
+
+  it('keeps entries for the workspace’s retention period, then the purge removes them', async () => {
+    const bad = await call('PATCH', '/api/v1/workspace/settings', { auditRetentionDays: 5 });
+    expect(bad.statusCode).toBe(422);
+    expect((await call('PATCH', '/api/v1/workspace/settings', { auditRetentionDays: 30 })).statusCode).toBe(200);
+    // Age some entries past 30 days (as the owner, with the purge flag the trigger allows for deletes only:
+    // back-dating is done by inserting old entries).
+    await sql`insert into audit_log (workspace_id, action, at) values (${admin.workspaceId}, 'old.entry', now() - interval '31 days'),
+      (${admin.workspaceId}, 'recent.entry', now() - interval '29 days')`.execute(t.database.db);
+    expect(await purgeAuditLog(t.database)).toBe(1);
+    const actions = (await call('GET', '/api/v1/audit-log?limit=1000'))
+      .json()
+      .data.map((e: { action: string }) => e.action);
+    expect(actions).not.toContain('old.entry');
+    expect(actions).toContain('recent.entry');
+    expect(actions).toContain('workspace.settings_changed');
   });
 
   it('is append-only: nobody can change or delete entries, not even the table owner', async () => {

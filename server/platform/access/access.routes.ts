@@ -199,6 +199,29 @@ export function accessRoutes(deps: {
       },
     );
 
+    app.patch(
+      '/api/v1/workspace/settings',
+      {
+        schema: {
+          tags: ['access'],
+          summary: 'Workspace security settings (administrators): audit log retention in days',
+          body: z.object({ auditRetentionDays: z.number().int().min(30).max(3650) }).strict(),
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        await asAdmin(actor, async (tx) => {
+          const { rows } = await sql<{ d: number }>`select audit_retention_days as d from workspaces`.execute(tx);
+          await sql`update workspaces set audit_retention_days = ${req.body.auditRetentionDays}`.execute(tx);
+          await audit(tx, actor, {
+            action: 'workspace.settings_changed',
+            changes: { auditRetentionDays: [rows[0]?.d ?? null, req.body.auditRetentionDays] },
+          });
+        });
+        return { data: req.body };
+      },
+    );
+
     app.get(
       '/api/v1/members',
       { schema: { tags: ['access'], summary: 'Members of this workspace with their roles and teams' } },

@@ -185,3 +185,20 @@ export async function auditUserEverywhere(
     select m.workspace_id, ${action}, u.id, ${JSON.stringify(detail)}::jsonb, ${info?.ip ?? null}, ${info?.requestId ?? null}
     from users u join workspace_members m on m.user_id = u.id where u.email = ${email}`.execute(database.db);
 }
+
+/**
+ * Deletes audit entries older than each workspace's retention (the only deletion the
+ * append-only trigger allows, flagged for this transaction). Returns how many went.
+ */
+export async function purgeAuditLog(database: Database): Promise<number> {
+  return database.system(async (tx) => {
+    await sql`select set_config('rapport.audit_purge', 'on', true)`.execute(tx);
+    const { rows } = await sql<{ n: number }>`
+      with gone as (
+        delete from audit_log a using workspaces w
+        where w.id = a.workspace_id and a.at < now() - make_interval(days => w.audit_retention_days)
+        returning 1)
+      select count(*)::int as n from gone`.execute(tx);
+    return rows[0]?.n ?? 0;
+  });
+}

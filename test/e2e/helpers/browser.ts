@@ -1,0 +1,75 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+/** Debian's Chromium (apt-get install -y chromium); playwright's own browsers cannot be downloaded here. */
+export const CHROMIUM = process.env.RAPPORT_CHROMIUM ?? '/usr/bin/chromium';
+
+export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../../test-results/screenshots');
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const EXPECTED_HTTP_ERROR = /^Failed to load resource: the server responded with a status of (401|404|409|412|422) /;
+
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors, page errors and CSP violations seen so far. */
+  problems: string[];
+  /** Saves a full-page screenshot as test-results/screenshots/<name>.png. */
+  shot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A fresh Chromium (its own temporary profile) with one page, watching for errors. */
+export async function openBrowser(opts: { viewport: { width: number; height: number }; mobile?: boolean }) {
+  const profile = mkdtempSync(path.join(tmpdir(), 'rapport-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: opts.viewport,
+    isMobile: opts.mobile ?? false,
+    hasTouch: opts.mobile ?? false,
+    deviceScaleFactor: 1,
+    colorScheme: 'light',
+    locale: 'en-GB',
+    timezoneId: 'UTC',
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(15_000);
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    // The browser logs every failed request; 4xx answers the app expects and handles are not problems.
+    if (msg.type() === 'error' && !EXPECTED_HTTP_ERROR.test(msg.text())) problems.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const session: BrowserSession = {
+    context,
+    page,
+    problems,
+    async shot(name) {
+      // Let transitions and lazy chunks settle so the picture shows the finished page.
+      await page.waitForLoadState('networkidle').catch(() => undefined);
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+  return session;
+}
+
+export type { Browser, Page };

@@ -1,0 +1,41 @@
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/** The form control labelled exactly `label`. */
+export const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
+
+/** Opens a Mantine Select/combobox by its label and picks the option named `option`. */
+export async function choose(page: Page, label: string, option: string, opts: { type?: string } = {}) {
+  const input = field(page, label);
+  await input.click();
+  if (opts.type !== undefined) await input.fill(opts.type);
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+/** Waits until `fn` returns true (polling, like expect.poll), with a readable failure. */
+export async function until(what: string, fn: () => Promise<boolean>, timeout = 15_000) {
+  await expect.poll(fn, { timeout, message: what }).toBe(true);
+}
+
+/** The page itself never scrolls sideways (tables may scroll inside their own box). */
+export async function expectNoHorizontalScroll(page: Page) {
+  const { scroll, width } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: window.innerWidth,
+  }));
+  expect(scroll, `page is ${scroll}px wide in a ${width}px viewport`).toBeLessThanOrEqual(width);
+}
+
+/** Texts of the title cells of the rows currently in the DOM, top to bottom. */
+export async function rowTitles(page: Page): Promise<string[]> {
+  return page.getByTestId('record-link').allTextContents();
+}
+
+/** Creates records through the API with the browser's session (the same cookie the app uses). */
+export async function createViaApi(page: Page, base: string, object: string, records: Record<string, unknown>[]) {
+  const res = await page.request.post(`${base}/api/v1/${object}/batch`, {
+    data: { mode: 'create', atomic: true, records },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  return ((await res.json()) as { data: { id: string }[] }).data.map((r) => r.id);
+}
