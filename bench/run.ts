@@ -14,7 +14,7 @@ import pg from 'pg';
 import { seedContacts } from '../cli/seed';
 import { createApiKey } from '../server/platform/auth/api-keys.service';
 import { loadConfig } from '../server/platform/config';
-import { signUp } from '../server/platform/workspaces/identity.service';
+import { addMember, createUser, signUp } from '../server/platform/workspaces/identity.service';
 import { startRuntime } from '../server/runtime';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server-process';
 
@@ -139,6 +139,9 @@ async function main() {
         {},
       );
       workspaceId = main.data.workspace.id;
+      // A sales rep who owns half the records (owners alternate), for the permission overhead figures.
+      const { userId: repId } = await createUser(deps, { name: 'Rep', email: 'rep@bench.example', password: 'bench rep passphrase' }, {});
+      await addMember(database, workspaceId, repId, 'sales_rep');
       const t0 = Date.now();
       await seedContacts(database, workspaceId, { contacts: CONTACTS }, (n) =>
         process.stderr.write(`\r  seeding ${n.toLocaleString('en')} contacts…`),
@@ -150,6 +153,8 @@ async function main() {
     }
     const key = (await createApiKey(database, workspaceId, { name: 'bench', role: 'administrator', createdBy: null }))
       .key;
+    const repUser = (await raw.query(`select id from users where email = 'rep@bench.example'`)).rows[0].id;
+    const repKey = (await createApiKey(database, workspaceId, { name: 'rep', role: 'sales_rep', createdBy: repUser })).key;
     // The API runs as its own `rapport serve` process, as in production; this process is the
     // client and runs the raw-SQL baseline, so server and client do not share a CPU core.
     server = await startServerProcess({
@@ -248,6 +253,34 @@ async function main() {
           ? { email: sample[(b * 500 + j / 2) % sample.length].email, title: `${prefix} ${b}` }
           : { email: `${prefix}-${b}-${j}@upsert.bench`, firstName: 'Up', lastName: `Sert ${j}`, tags: ['bench'] },
       );
+    // 6. Permission overhead: the same list and search as a sales rep (own scope, half the records)
+    //    and as an administrator, in the same run.
+    const listPath = (i: number) =>
+      `/api/v1/contacts?filter=${encodeURIComponent(JSON.stringify({ field: 'lifecycleStage', op: 'eq', value: stages[i % 6] }))}&sort=-createdAt&limit=50`;
+    const searchPath = (i: number) => `/api/v1/search?q=${encodeURIComponent(term(i))}&objects=contacts`;
+    const perm: { name: string; admin: number[]; rep: number[] }[] = [];
+    for (const [name, path] of [
+      ['list', listPath],
+      ['search', searchPath],
+    ] as const) {
+      const adminT: number[] = [];
+      const repT: number[] = [];
+      for (let i = 0; i < WARMUP; i++) {
+        check(await request(address, key, 'GET', path(i)));
+        check(await request(address, repKey, 'GET', path(i)));
+      }
+      for (let i = 0; i < ITERATIONS; i++) {
+        // Interleaved, so both callers see the same machine.
+        let t0 = performance.now();
+        check(await request(address, key, 'GET', path(i)));
+        adminT.push(performance.now() - t0);
+        t0 = performance.now();
+        check(await request(address, repKey, 'GET', path(i)));
+        repT.push(performance.now() - t0);
+      }
+      perm.push({ name, admin: adminT.sort((a, b) => a - b), rep: repT.sort((a, b) => a - b) });
+    }
+
     const upsertApi: number[] = [];
     for (let b = 0; b < batches; b++) {
       const body = { mode: 'upsert', matchOn: 'email', records: makeBatch(b, `api${Date.now()}`) };
@@ -311,6 +344,12 @@ async function main() {
     lines.push(
       `| (floor) GET /health, no database | ${percentile(floor, 50).toFixed(2)} ms | ${percentile(floor, 95).toFixed(2)} ms | – | – | – | – |`,
     );
+    lines.push('', '| permissions: same request as | administrator p50 | sales rep (own scope) p50 | administrator p95 | sales rep p95 | overhead p50 | target |', '|---|---|---|---|---|---|---|');
+    for (const p of perm) {
+      const [a50, r50, a95, r95] = [percentile(p.admin, 50), percentile(p.rep, 50), percentile(p.admin, 95), percentile(p.rep, 95)];
+      const over = (r50 / a50 - 1) * 100;
+      lines.push(`| ${p.name} | ${a50.toFixed(2)} ms | ${r50.toFixed(2)} ms | ${a95.toFixed(2)} ms | ${r95.toFixed(2)} ms | ${over.toFixed(1)} % | < 10 % ${over < 10 ? 'yes' : 'NO'} |`);
+    }
     const summary = `Batch upsert: API ${apiRate.toLocaleString('en')} records/s, raw SQL ${perSec(upsertRaw).toLocaleString('en')} records/s.`;
     const pgVersion = (await raw.query('show server_version')).rows[0].server_version;
     const machine = `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${pgVersion}`;

@@ -52,7 +52,7 @@ export async function seedContacts(
             (${cities}::text[])[1 + i % ${cities.length}], (${countries}::text[])[1 + i % ${countries.length}],
             (${lats}::float8[])[1 + i % ${lats.length}] + ((i % 100) - 50) / 1000.0,
             (${lons}::float8[])[1 + i % ${lons.length}] + ((i % 77) - 38) / 1000.0,
-            (${owners}::uuid[])[1 + i % ${owners.length}],
+            (${owners}::uuid[])[1 + (i / 7) % ${owners.length}],
             now() - make_interval(secs => (i::bigint * 7919) % 94608000), now()
           from generate_series(${from}::int, ${to}::int) i`.execute(tx),
     );
@@ -80,7 +80,7 @@ export async function seedContacts(
             (${lats}::float8[])[1 + i % ${lats.length}] + ((i % 100) - 50) / 1000.0,
             (${lons}::float8[])[1 + i % ${lons.length}] + ((i % 77) - 38) / 1000.0,
             case when i % 10 = 0 then array['newsletter'] when i % 25 = 0 then array['vip', 'newsletter'] else '{}'::text[] end,
-            (${owners}::uuid[])[1 + i % ${owners.length}],
+            (${owners}::uuid[])[1 + (i / 7) % ${owners.length}],
             now() - make_interval(secs => (i::bigint * 104729) % 94608000), now()
           from generate_series(${from}::int, ${to}::int) i,
             lateral (select (${firstNames}::text[])[1 + ((i::bigint * 7919) % ${firstNames.length})::int] as fn,
