@@ -75,7 +75,7 @@ describe('the web app on a desktop browser', () => {
   });
 
   it('creates an account from the generated form, with the API’s field errors beside the fields', async () => {
-    await page.getByRole('link', { name: 'New account' }).click();
+    await page.getByRole('link', { name: 'New account' }).first().click();
     await page.waitForURL(/\/accounts\/new$/);
     await field(page, 'Name').fill('Acme Corporation');
     await field(page, 'Domain').fill('not a domain');
@@ -106,7 +106,7 @@ describe('the web app on a desktop browser', () => {
   it('creates a contact on that account, picking the account by search', async () => {
     await page.getByRole('navigation', { name: 'Objects' }).getByRole('link', { name: 'Contacts' }).click();
     await page.waitForURL(/\/contacts$/);
-    await page.getByRole('link', { name: 'New contact' }).click();
+    await page.getByRole('link', { name: 'New contact' }).first().click();
     await field(page, 'First name').fill('Ada');
     await field(page, 'Last name').fill('Lovelace');
     await field(page, 'Email').fill('Ada@Example.com');
@@ -152,7 +152,9 @@ describe('the web app on a desktop browser', () => {
     }
     await until('all pages loaded', () => page.getByText('End of the list · 251 records').isVisible());
     expect(await page.getByTestId('record-row').count()).toBeLessThan(60);
-    expect((await rowTitles(page)).at(-1)).toBe('Ada Lovelace');
+    await table.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await until('last row rendered', async () => (await rowTitles(page)).at(-1) === 'Ada Lovelace');
+    await browser.shot('desktop-09-contacts-list-end');
     await table.evaluate((el) => el.scrollTo(0, 0));
 
     // Sort: Last name header toggles to descending (it is the default ascending key).
@@ -171,12 +173,12 @@ describe('the web app on a desktop browser', () => {
     await choose(page, 'Value', 'Lead');
     await page.getByRole('button', { name: 'Add condition' }).click();
     const second = page.getByTestId('filter-condition').nth(1);
-    await second.getByLabel('Field', { exact: true }).click();
+    await field(second, 'Field').click();
     await page.getByRole('option', { name: 'First name', exact: true }).click();
-    await second.getByLabel('Condition', { exact: true }).click();
+    await field(second, 'Condition').click();
     await page.getByRole('option', { name: 'starts with', exact: true }).click();
-    await second.getByLabel('Value', { exact: true }).fill('person00');
-    await browser.shot('desktop-09-filter-builder');
+    await field(second, 'Value').fill('person00');
+    await browser.shot('desktop-10-filter-builder');
     await page.getByRole('button', { name: 'Apply' }).click();
     // Person001..Person009 with odd numbers are leads: 001, 003, 005, 007, 009.
     await until('filtered rows', async () => (await rowTitles(page)).length === 5);
@@ -188,7 +190,7 @@ describe('the web app on a desktop browser', () => {
       'Person009 Bulk240',
     ]);
     await until('chips', () => page.getByText('Lifecycle stage is any of Lead').isVisible());
-    await browser.shot('desktop-10-filtered-list');
+    await browser.shot('desktop-11-filtered-list');
 
     // A filter that matches nothing shows the empty state; clearing it brings everything back.
     await page.getByRole('button', { name: /Remove filter Lifecycle stage/ }).click();
@@ -219,7 +221,7 @@ describe('the web app on a desktop browser', () => {
     await field(page, 'Job title').fill('Countess');
     await page.getByRole('button', { name: 'Save' }).click();
     await until('conflict shown', () => page.getByTestId('conflict').isVisible());
-    await browser.shot('desktop-11-edit-conflict');
+    await browser.shot('desktop-12-edit-conflict');
     await page.getByRole('button', { name: 'Reload latest version' }).click();
     await until('latest version loaded', async () => (await field(page, 'Department').inputValue()) === 'R&D');
     expect(await field(page, 'Job title').inputValue()).toBe('Chief Analyst');
@@ -238,7 +240,7 @@ describe('the web app on a desktop browser', () => {
     await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
     const related = page.getByRole('region', { name: 'Contacts' });
     await until('related contact listed', () => related.getByRole('link', { name: 'Ada Lovelace' }).isVisible());
-    await browser.shot('desktop-12-account-record');
+    await browser.shot('desktop-13-account-record');
   });
 
   it('searches from the command palette and jumps to the record', async () => {
@@ -247,7 +249,7 @@ describe('the web app on a desktop browser', () => {
     await until('palette open', () => box.isVisible());
     await box.fill('lovelac');
     await until('hit listed', () => page.getByRole('option', { name: /Ada Lovelace/ }).isVisible());
-    await browser.shot('desktop-13-command-palette');
+    await browser.shot('desktop-14-command-palette');
     await page.keyboard.press('Enter');
     await page.waitForURL(contactUrl);
     await until('contact page', () => page.getByRole('heading', { name: 'Ada Lovelace' }).isVisible());

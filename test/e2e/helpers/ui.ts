@@ -1,8 +1,11 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 
-/** The form control labelled exactly `label`. */
-export const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The form control labelled exactly `label` (required fields' labels end in " *"). */
+export const field = (root: Page | Locator, label: string) =>
+  root.getByLabel(new RegExp(`^${escapeRegExp(label)}( \\*)?$`)).and(root.locator('input, textarea'));
 
 /** Opens a Mantine Select/combobox by its label and picks the option named `option`. */
 export async function choose(page: Page, label: string, option: string, opts: { type?: string } = {}) {

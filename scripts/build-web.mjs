@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Builds the web app (web/ → dist/web) with Vite, then writes .gz and .br copies of the
+// assets so the server sends them compressed. Skips the build when dist/web was made
+// from the same sources (a hash of web/, common/ and the lockfile), so `npm start` on a
+// fresh clone builds once and later starts stay fast. `--force` always builds.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const OUT = path.join(ROOT, 'dist/web');
+const STAMP = path.join(OUT, '.build-hash');
+const INPUTS = ['web', 'common', 'package-lock.json'];
+
+async function files(p) {
+  const full = path.join(ROOT, p);
+  if (!existsSync(full)) return [];
+  const entries = await readdir(full, { withFileTypes: true, recursive: true }).catch(() => null);
+  if (entries === null) return [p]; // a file
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+/** A hash of every input file's path and content. */
+async function sourceHash() {
+  const h = createHash('sha256');
+  for (const input of INPUTS) {
+    for (const f of await files(input)) {
+      h.update(f);
+      h.update(await readFile(path.join(ROOT, f)));
+    }
+  }
+  return h.digest('hex');
+}
+
+/** Writes precompressed copies of text assets (served by @fastify/static's preCompressed). */
+async function precompress() {
+  let n = 0;
+  for (const e of await readdir(OUT, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile() || !/\.(js|css|html|svg|json)$/.test(e.name)) continue;
+    const file = path.join(e.parentPath, e.name);
+    const body = await readFile(file);
+    if (body.length < 1024) continue;
+    await writeFile(`${file}.gz`, gzipSync(body, { level: 9 }));
+    await writeFile(`${file}.br`, brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+    n++;
+  }
+  return n;
+}
+
+const force = process.argv.includes('--force');
+const hash = await sourceHash();
+const built = existsSync(path.join(OUT, 'index.html')) && existsSync(STAMP);
+if (!force && built && (await readFile(STAMP, 'utf8')).trim() === hash) {
+  console.log('Web app is up to date (dist/web).');
+  process.exit(0);
+}
+
+console.log(force || !built ? 'Building the web app…' : 'Web app sources changed: rebuilding…');
+const started = Date.now();
+const { build } = await import('vite');
+await build({ configFile: path.join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
+const compressed = await precompress();
+await writeFile(STAMP, `${hash}\n`);
+console.log(
+  `Web app built into dist/web in ${((Date.now() - started) / 1000).toFixed(1)} s (${compressed} files precompressed).`,
+);

@@ -1,0 +1,10 @@
+import { Center, Loader } from '@mantine/core';
+
+/** Shown while a page's code or data loads. */
+export function PageLoader() {
+  return (
+    <Center h="60vh" aria-busy="true">
+      <Loader aria-label="Loading" />
+    </Center>
+  );
+}

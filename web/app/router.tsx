@@ -1,0 +1,135 @@
+import type { QueryClient } from '@tanstack/react-query';
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  Outlet,
+  redirect,
+} from '@tanstack/react-router';
+import { isUnauthenticated } from '../lib/http';
+import { meQuery } from '../modules/auth/api/auth.api';
+import { objectsQuery } from '../modules/objects/api/objects.api';
+import type { FilterLeaf } from '../modules/records/utils/filters';
+import { parseFilterSearch } from '../modules/records/utils/filters';
+import { PageError } from './PageError';
+import { PageLoader } from './PageLoader';
+import { queryClient, setSignedOutHandler } from './query-client';
+
+/** Search params of a list view: sort (`-createdAt`) and filter conditions, so views can be linked. */
+export interface ListSearch {
+  sort?: string;
+  filter?: FilterLeaf[];
+}
+
+const isStringRecord = (v: unknown): v is Record<string, string> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+
+const rootRoute = createRootRouteWithContext<{ queryClient: QueryClient }>()({
+  component: Outlet,
+  notFoundComponent: lazyRouteComponent(() => import('../pages/NotFoundPage'), 'NotFoundPage'),
+});
+
+const authSearch = (s: Record<string, unknown>): { redirect?: string } => ({
+  redirect: typeof s.redirect === 'string' && s.redirect.startsWith('/') ? s.redirect : undefined,
+});
+
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'sign-in',
+  validateSearch: authSearch,
+  component: lazyRouteComponent(() => import('../pages/SignInPage'), 'SignInPage'),
+});
+
+const signUpRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'sign-up',
+  component: lazyRouteComponent(() => import('../pages/SignUpPage'), 'SignUpPage'),
+});
+
+/** Everything behind sign-in: checks the session first, and sends strangers to /sign-in. */
+const appRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: '_app',
+  beforeLoad: async ({ context, location }) => {
+    try {
+      await context.queryClient.ensureQueryData(meQuery);
+    } catch (err) {
+      if (isUnauthenticated(err)) throw redirect({ to: '/sign-in', search: { redirect: location.href } });
+      throw err;
+    }
+  },
+  loader: ({ context }) => context.queryClient.ensureQueryData(objectsQuery),
+  component: lazyRouteComponent(() => import('../modules/shell/components/AppLayout'), 'AppLayout'),
+});
+
+const homeRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/',
+  beforeLoad: async ({ context }) => {
+    const objects = await context.queryClient.ensureQueryData(objectsQuery);
+    const first = objects[0];
+    if (first) throw redirect({ to: '/$object', params: { object: first.name } });
+  },
+  component: lazyRouteComponent(() => import('../pages/NotFoundPage'), 'NotFoundPage'),
+});
+
+const listRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '$object',
+  validateSearch: (s: Record<string, unknown>): ListSearch => ({
+    sort: typeof s.sort === 'string' && s.sort ? s.sort : undefined,
+    filter: parseFilterSearch(s.filter),
+  }),
+  component: lazyRouteComponent(() => import('../pages/ObjectListPage'), 'ObjectListPage'),
+});
+
+const createRecordRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '$object/new',
+  validateSearch: (s: Record<string, unknown>): { prefill?: Record<string, string> } => ({
+    prefill: isStringRecord(s.prefill) ? s.prefill : undefined,
+  }),
+  component: lazyRouteComponent(() => import('../pages/RecordCreatePage'), 'RecordCreatePage'),
+});
+
+const recordRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '$object/$id',
+  component: lazyRouteComponent(() => import('../pages/RecordPage'), 'RecordPage'),
+});
+
+const editRecordRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '$object/$id/edit',
+  component: lazyRouteComponent(() => import('../pages/RecordEditPage'), 'RecordEditPage'),
+});
+
+const routeTree = rootRoute.addChildren([
+  signInRoute,
+  signUpRoute,
+  appRoute.addChildren([homeRoute, listRoute, createRecordRoute, recordRoute, editRecordRoute]),
+]);
+
+export const router = createRouter({
+  routeTree,
+  context: { queryClient },
+  defaultPreload: 'intent',
+  // Queries own freshness; the router should not cache loader results on top.
+  defaultPreloadStaleTime: 0,
+  defaultPendingComponent: PageLoader,
+  defaultErrorComponent: PageError,
+  scrollRestoration: true,
+});
+
+setSignedOutHandler(() => {
+  if (router.state.location.pathname === '/sign-in' || router.state.location.pathname === '/sign-up') return;
+  queryClient.clear();
+  void router.navigate({ to: '/sign-in', search: { redirect: router.state.location.href } });
+});
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}

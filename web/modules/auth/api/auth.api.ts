@@ -1,0 +1,37 @@
+import { queryOptions } from '@tanstack/react-query';
+import { getJson, request } from '../../../lib/http';
+
+/** `GET /api/v1/me` (common/contracts/platform.ts MeResponse). */
+export interface Me {
+  user: { id: string; name: string; email: string } | null;
+  workspace: { id: string; name: string };
+  role: string;
+  via: 'session' | 'api_key';
+  scopes: string[];
+}
+
+export interface SignUpInput {
+  name: string;
+  email: string;
+  password: string;
+  workspaceName: string;
+}
+
+export const meQuery = queryOptions({
+  queryKey: ['me'],
+  queryFn: ({ signal }) => getJson<{ data: Me }>('/api/v1/me', signal).then((r) => r.data),
+  staleTime: 5 * 60_000,
+  retry: false,
+});
+
+export async function signIn(input: { email: string; password: string }): Promise<Me> {
+  return (await request<{ data: Me }>('POST', '/api/v1/auth/sign-in', { body: input })).body.data;
+}
+
+export async function signUp(input: SignUpInput): Promise<Me> {
+  return (await request<{ data: Me }>('POST', '/api/v1/auth/sign-up', { body: input })).body.data;
+}
+
+export async function signOut(): Promise<void> {
+  await request<void>('POST', '/api/v1/auth/sign-out');
+}

@@ -1,0 +1,79 @@
+import type { FilterNode } from '../../../../common/filter';
+import { getJson, request, withQuery } from '../../../lib/http';
+
+/** A record as the API returns it: fields by name, plus any included relations. */
+export type RecordData = Record<string, unknown> & { id: string; version: number };
+
+export interface RecordPage {
+  data: RecordData[];
+  page: { nextCursor: string | null; hasMore: boolean };
+  total?: number;
+}
+
+export interface ListParams {
+  filter?: FilterNode;
+  sort?: string;
+  cursor?: string;
+  limit?: number;
+  include?: string[];
+}
+
+/** A record with the ETag to send back as If-Match when changing it. */
+export interface VersionedRecord {
+  data: RecordData;
+  etag: string | null;
+}
+
+const base = (object: string) => `/api/v1/${encodeURIComponent(object)}`;
+
+export function listRecords(object: string, params: ListParams, signal?: AbortSignal): Promise<RecordPage> {
+  return getJson<RecordPage>(
+    withQuery(base(object), {
+      filter: params.filter ? JSON.stringify(params.filter) : undefined,
+      sort: params.sort,
+      cursor: params.cursor,
+      limit: params.limit,
+      include: params.include?.join(','),
+    }),
+    signal,
+  );
+}
+
+export async function getRecord(
+  object: string,
+  id: string,
+  include: string[] = [],
+  signal?: AbortSignal,
+): Promise<VersionedRecord> {
+  const res = await request<{ data: RecordData }>(
+    'GET',
+    withQuery(`${base(object)}/${encodeURIComponent(id)}`, { include: include.join(',') }),
+    { signal },
+  );
+  return { data: res.body.data, etag: res.headers.get('etag') };
+}
+
+export async function createRecord(object: string, values: Record<string, unknown>): Promise<VersionedRecord> {
+  const res = await request<{ data: RecordData }>('POST', base(object), { body: values });
+  return { data: res.body.data, etag: res.headers.get('etag') };
+}
+
+/** PATCH with If-Match: the API answers 412 if someone changed the record since `etag` was read. */
+export async function updateRecord(
+  object: string,
+  id: string,
+  changes: Record<string, unknown>,
+  etag: string | null,
+): Promise<VersionedRecord> {
+  const res = await request<{ data: RecordData }>('PATCH', `${base(object)}/${encodeURIComponent(id)}`, {
+    body: changes,
+    headers: etag ? { 'if-match': etag } : {},
+  });
+  return { data: res.body.data, etag: res.headers.get('etag') };
+}
+
+export async function trashRecord(object: string, id: string, etag: string | null): Promise<void> {
+  await request<void>('DELETE', `${base(object)}/${encodeURIComponent(id)}`, {
+    headers: etag ? { 'if-match': etag } : {},
+  });
+}

@@ -1,0 +1,172 @@
+import { Center, Loader, Text } from '@mantine/core';
+import { Link } from '@tanstack/react-router';
+import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef } from 'react';
+import { Icon } from '../../../ui/Icon';
+import type { FieldMeta, ObjectMeta } from '../../objects/api/objects.api';
+import type { RecordData } from '../api/records.api';
+import { recordTitle } from '../utils/fields';
+import { sortKeys } from '../utils/sort';
+import { FieldValue } from './FieldValue';
+import classes from './RecordTable.module.css';
+
+const ROW_HEIGHT = 44;
+
+interface Props {
+  meta: ObjectMeta;
+  columns: FieldMeta[];
+  rows: RecordData[];
+  /** The sort in effect (the API's `sort` syntax). */
+  sort: string;
+  onSortChange: (sort: string | undefined) => void;
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
+}
+
+const widthOf = (f: FieldMeta, isTitle: boolean) => {
+  if (isTitle) return 220;
+  if (f.type === 'boolean') return 120;
+  if (f.type === 'address') return 260;
+  if (f.type === 'email' || f.type === 'url' || f.type === 'money') return 210;
+  return 170;
+};
+
+/**
+ * A virtualised table: only the rows in view (plus a few) are in the DOM, so lists of
+ * any length scroll smoothly; scrolling near the end asks for the next page.
+ */
+export function RecordTable({ meta, columns, rows, sort, onSortChange, hasMore, loadingMore, onLoadMore }: Props) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const titleField = columns[0]?.name;
+  const [primary] = sortKeys(sort);
+
+  const columnDefs = useMemo<ColumnDef<RecordData>[]>(
+    () =>
+      columns.map((f) => ({
+        id: f.name,
+        header: f.label,
+        accessorFn: (r) => r[f.name],
+        size: widthOf(f, f.name === titleField),
+        enableSorting: f.sortable,
+        cell: ({ row }) =>
+          f.name === titleField ? (
+            <Link
+              to="/$object/$id"
+              params={{ object: meta.name, id: row.original.id }}
+              className={classes.titleLink}
+              data-testid="record-link"
+            >
+              {recordTitle(meta, row.original)}
+            </Link>
+          ) : (
+            <FieldValue field={f} record={row.original} />
+          ),
+      })),
+    [columns, meta, titleField],
+  );
+
+  const table = useReactTable({
+    data: rows,
+    columns: columnDefs,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (r) => r.id,
+    manualSorting: true,
+    state: { sorting: primary ? [{ id: primary.field, desc: primary.desc }] : [] },
+  });
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items[items.length - 1]?.index ?? -1;
+
+  useEffect(() => {
+    if (hasMore && !loadingMore && lastIndex >= rows.length - 20) onLoadMore();
+  }, [hasMore, loadingMore, lastIndex, rows.length, onLoadMore]);
+
+  const template = table
+    .getAllLeafColumns()
+    .map((c, i, all) => (i === all.length - 1 ? `minmax(${c.getSize()}px, 1fr)` : `${c.getSize()}px`))
+    .join(' ');
+  const width = table.getTotalSize();
+
+  const toggleSort = (field: string) => {
+    if (primary?.field !== field) onSortChange(field);
+    else if (!primary.desc) onSortChange(`-${field}`);
+    else onSortChange(undefined);
+  };
+
+  const tableRows = table.getRowModel().rows;
+  return (
+    <div ref={scrollRef} className={classes.scroller} data-testid="record-table">
+      <table className={classes.table} aria-label={meta.labelPlural} aria-rowcount={hasMore ? -1 : rows.length + 1}>
+        <thead className={classes.head} style={{ minWidth: width }}>
+          {table.getHeaderGroups().map((group) => (
+            <tr aria-rowindex={1} key={group.id} className={classes.row} style={{ gridTemplateColumns: template }}>
+              {group.headers.map((h) => {
+                const sorted = primary?.field === h.id ? (primary.desc ? 'descending' : 'ascending') : undefined;
+                return (
+                  <th aria-sort={sorted ?? 'none'} key={h.id} className={classes.headerCell} scope="col">
+                    {h.column.getCanSort() ? (
+                      <button
+                        type="button"
+                        className={classes.sortButton}
+                        onClick={() => toggleSort(h.id)}
+                        title={`Sort by ${h.column.columnDef.header as string}`}
+                      >
+                        <span>{flexRender(h.column.columnDef.header, h.getContext())}</span>
+                        <Icon
+                          name={sorted === 'ascending' ? 'up' : sorted === 'descending' ? 'down' : 'sort'}
+                          size={14}
+                          opacity={sorted ? 1 : 0.35}
+                        />
+                      </button>
+                    ) : (
+                      flexRender(h.column.columnDef.header, h.getContext())
+                    )}
+                  </th>
+                );
+              })}
+            </tr>
+          ))}
+        </thead>
+        <tbody className={classes.body} style={{ height: virtualizer.getTotalSize(), minWidth: width }}>
+          {items.map((item) => {
+            const row = tableRows[item.index];
+            if (!row) return null;
+            return (
+              <tr
+                aria-rowindex={item.index + 2}
+                key={row.id}
+                className={classes.row}
+                data-testid="record-row"
+                style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)` }}
+              >
+                {row.getVisibleCells().map((cell) => (
+                  <td key={cell.id} className={classes.cell}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </td>
+                ))}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {loadingMore && (
+        <Center py="sm">
+          <Loader size="sm" aria-label="Loading more" />
+        </Center>
+      )}
+      {!hasMore && rows.length > 50 && (
+        <Text size="xs" c="dimmed" ta="center" py="xs">
+          End of the list · {rows.length.toLocaleString()} records
+        </Text>
+      )}
+    </div>
+  );
+}

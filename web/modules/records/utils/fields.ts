@@ -1,0 +1,120 @@
+import type { FieldMeta, ObjectMeta } from '../../objects/api/objects.api';
+import type { RecordData } from '../api/records.api';
+
+/** Fields every record has that the system maintains (never typed in a form). */
+const SYSTEM = new Set(['id', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy']);
+
+/** The record's display title from the object's title fields (e.g. first + last name). */
+export function recordTitle(meta: ObjectMeta, record: Record<string, unknown>): string {
+  const title = meta.titleFields
+    .map((f) => record[f])
+    .filter((v) => typeof v === 'string' && v.trim() !== '')
+    .join(' ');
+  if (title) return title;
+  const sub = meta.subtitleFields.map((f) => record[f]).find((v) => typeof v === 'string' && v !== '');
+  return typeof sub === 'string' ? sub : `Untitled ${meta.singular}`;
+}
+
+/** The include name that embeds a to-one relation (`accountId` → `account`, `ownerId` → `owner`). */
+export function includeFor(field: FieldMeta): string | null {
+  if (field.name === 'ownerId') return 'owner';
+  if (field.relation?.cardinality === 'one') return field.name.replace(/Id$/, '');
+  return null;
+}
+
+/** Columns of the list view: the visible fields, title fields first, system bookkeeping left out. */
+export function listColumns(meta: ObjectMeta): FieldMeta[] {
+  const visible = meta.fields.filter(
+    (f) => !f.hidden && !SYSTEM.has(f.name) && f.type !== 'json' && f.type !== 'longText' && f.name !== 'tags',
+  );
+  const rank = (f: FieldMeta) => {
+    const i = meta.titleFields.indexOf(f.name);
+    return i === -1 ? meta.titleFields.length : i;
+  };
+  return [...visible].sort((a, b) => rank(a) - rank(b));
+}
+
+/** Includes that embed to-one relations shown by these fields (one extra query each per page). */
+export function includesFor(meta: ObjectMeta, fields: FieldMeta[]): string[] {
+  const names = fields.map(includeFor).filter((n): n is string => n !== null);
+  return [...new Set(names)].filter((n) => meta.includes.includes(n));
+}
+
+/** Fields a person can type into when creating or editing (owner defaults to the creator). */
+export function editableFields(meta: ObjectMeta): FieldMeta[] {
+  return meta.fields.filter((f) => !f.readOnly && !SYSTEM.has(f.name));
+}
+
+export interface FieldGroup {
+  label: string;
+  fields: FieldMeta[];
+}
+
+const CONTACT_TYPES = new Set(['email', 'emails', 'phone', 'phones', 'url', 'address']);
+
+/** Groups an object's fields for the record page and forms: details, contact info, links, custom, system. */
+export function groupFields(fields: FieldMeta[]): FieldGroup[] {
+  const groups: FieldGroup[] = [
+    { label: 'Details', fields: [] },
+    { label: 'Contact information', fields: [] },
+    { label: 'Relations', fields: [] },
+    { label: 'Custom fields', fields: [] },
+    { label: 'System', fields: [] },
+  ];
+  const [details, contact, relations, custom, system] = groups as [
+    FieldGroup,
+    FieldGroup,
+    FieldGroup,
+    FieldGroup,
+    FieldGroup,
+  ];
+  for (const f of fields) {
+    if (SYSTEM.has(f.name)) system.fields.push(f);
+    else if (f.custom) custom.fields.push(f);
+    else if (f.type === 'relation' || f.type === 'user') relations.fields.push(f);
+    else if (CONTACT_TYPES.has(f.type)) contact.fields.push(f);
+    else details.fields.push(f);
+  }
+  // Tags close their group rather than open it.
+  details.fields.sort((a, b) => Number(a.name === 'tags') - Number(b.name === 'tags'));
+  return groups.filter((g) => g.fields.length > 0);
+}
+
+export interface RelatedList {
+  include: string;
+  label: string;
+  object: ObjectMeta;
+}
+
+/**
+ * The inverse relations an object can include (an account's contacts, its subsidiaries).
+ * The metadata lists their names only, so the target object is the one whose name the
+ * include ends with and which has a to-one relation back to this object.
+ */
+export function relatedLists(meta: ObjectMeta, objects: ObjectMeta[]): RelatedList[] {
+  const toOne = new Set(meta.fields.map(includeFor).filter(Boolean));
+  const out: RelatedList[] = [];
+  for (const include of meta.includes) {
+    if (toOne.has(include)) continue;
+    const target = objects.find(
+      (o) =>
+        include.toLowerCase().endsWith(o.name.toLowerCase()) &&
+        o.fields.some((f) => f.relation?.object === meta.name && f.relation.cardinality === 'one'),
+    );
+    if (target) out.push({ include, label: humanise(include), object: target });
+  }
+  return out;
+}
+
+/** `childAccounts` → `Child accounts`. */
+export function humanise(name: string): string {
+  const words = name.replace(/([A-Z])/g, ' $1').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The embedded record of a to-one include, if the API returned it. */
+export function embedded(record: RecordData, include: string | null): Record<string, unknown> | null {
+  if (!include) return null;
+  const v = record[include];
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}

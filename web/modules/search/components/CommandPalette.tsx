@@ -1,0 +1,137 @@
+import { Box, Group, Loader, Modal, Stack, Text, TextInput, UnstyledButton } from '@mantine/core';
+import { useNavigate } from '@tanstack/react-router';
+import { type KeyboardEvent, useId, useMemo, useState } from 'react';
+import { Icon } from '../../../ui/Icon';
+import { useObjects } from '../../objects/hooks/useObjects';
+import { useSearch } from '../hooks/useSearch';
+
+interface Item {
+  key: string;
+  label: string;
+  detail: string;
+  go: () => void;
+}
+
+/** Ctrl/Cmd-K: search every object and jump to a record, or go to an object's list. */
+export function CommandPalette({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const [query, setQuery] = useState('');
+  const [active, setActive] = useState(0);
+  const navigate = useNavigate();
+  const objects = useObjects();
+  const search = useSearch(query, { limit: 20 });
+  const listId = useId();
+
+  const close = () => {
+    onClose();
+    setQuery('');
+  };
+
+  const items: Item[] = useMemo(() => {
+    if (!query.trim()) {
+      return objects.map((o) => ({
+        key: `go:${o.name}`,
+        label: `Go to ${o.labelPlural}`,
+        detail: 'List',
+        go: () => void navigate({ to: '/$object', params: { object: o.name } }),
+      }));
+    }
+    const labelOf = (object: string) => objects.find((o) => o.name === object)?.label ?? object;
+    return (search.data ?? []).map((hit) => ({
+      key: `${hit.object}:${hit.id}`,
+      label: hit.title || 'Untitled',
+      detail: [labelOf(hit.object), hit.subtitle].filter(Boolean).join(' · '),
+      go: () => void navigate({ to: '/$object/$id', params: { object: hit.object, id: hit.id } }),
+    }));
+  }, [query, search.data, objects, navigate]);
+  const current = Math.min(active, items.length - 1);
+
+  const choose = (item: Item | undefined) => {
+    if (!item) return;
+    close();
+    item.go();
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      setActive((i) => Math.min(i + 1, items.length - 1));
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      setActive((i) => Math.max(i - 1, 0));
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      choose(items[current]);
+    }
+  };
+
+  const searching = query.trim() !== '' && !search.settled;
+  return (
+    <Modal
+      opened={opened}
+      onClose={close}
+      withCloseButton={false}
+      padding={0}
+      size="lg"
+      yOffset="10vh"
+      title={null}
+      aria-label="Search"
+      transitionProps={{ duration: 0 }}
+    >
+      <TextInput
+        data-autofocus
+        size="lg"
+        variant="unstyled"
+        px="md"
+        placeholder="Search contacts, accounts…"
+        aria-label="Search records"
+        role="combobox"
+        aria-expanded={items.length > 0}
+        aria-controls={listId}
+        aria-activedescendant={items[current] ? `${listId}-${current}` : undefined}
+        value={query}
+        onChange={(e) => {
+          setQuery(e.currentTarget.value);
+          setActive(0);
+        }}
+        onKeyDown={onKeyDown}
+        leftSection={<Icon name="search" />}
+        rightSection={searching ? <Loader size="xs" /> : null}
+        styles={{ input: { borderBottom: '1px solid var(--mantine-color-default-border)' } }}
+      />
+      <Box id={listId} role="listbox" aria-label="Results" mah="60vh" style={{ overflowY: 'auto' }} p={6}>
+        <Stack gap={2}>
+          {items.map((item, i) => (
+            <UnstyledButton
+              key={item.key}
+              id={`${listId}-${i}`}
+              role="option"
+              aria-selected={i === current}
+              onMouseEnter={() => setActive(i)}
+              onClick={() => choose(item)}
+              px="sm"
+              py={8}
+              mih={44}
+              style={{
+                borderRadius: 'var(--mantine-radius-sm)',
+                background: i === current ? 'var(--mantine-primary-color-light)' : undefined,
+              }}
+            >
+              <Group justify="space-between" wrap="nowrap" gap="sm">
+                <Text size="sm" fw={500} truncate>
+                  {item.label}
+                </Text>
+                <Text size="xs" c="dimmed" truncate>
+                  {item.detail}
+                </Text>
+              </Group>
+            </UnstyledButton>
+          ))}
+          {query.trim() !== '' && search.settled && items.length === 0 && (
+            <Text size="sm" c="dimmed" p="sm">
+              {search.isError ? 'Search failed. Try again.' : `Nothing matches “${query.trim()}”.`}
+            </Text>
+          )}
+        </Stack>
+      </Box>
+    </Modal>
+  );
+}

@@ -1,0 +1,87 @@
+import { AppShell, Burger, Button, Group, Kbd, ScrollArea, Text } from '@mantine/core';
+import { useDisclosure, useHotkeys } from '@mantine/hooks';
+import { useSuspenseQuery } from '@tanstack/react-query';
+import { Link, Outlet } from '@tanstack/react-router';
+import { lazy, Suspense } from 'react';
+import { Icon } from '../../../ui/Icon';
+import { meQuery } from '../../auth/api/auth.api';
+import { ObjectNav } from './ObjectNav';
+import { ThemeToggle } from './ThemeToggle';
+import { UserMenu } from './UserMenu';
+
+// The palette loads on first use, keeping it out of every page's initial download.
+const CommandPalette = lazy(() =>
+  import('../../search/components/CommandPalette').then((m) => ({ default: m.CommandPalette })),
+);
+
+/** The signed-in frame: header (workspace, search, theme, user), object navigation, and the page. */
+export function AppLayout() {
+  const me = useSuspenseQuery(meQuery).data;
+  const [navOpen, nav] = useDisclosure(false);
+  const [paletteOpen, palette] = useDisclosure(false);
+  const [paletteLoaded, setPaletteLoaded] = useDisclosure(false);
+  const openPalette = () => {
+    setPaletteLoaded.open();
+    palette.open();
+  };
+  useHotkeys([['mod+K', openPalette]], []);
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !navOpen } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="sm">
+          <Group gap="sm" wrap="nowrap" miw={0}>
+            <Burger opened={navOpen} onClick={nav.toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Text component={Link} to="/" fw={800} c="blue" fz="lg">
+              Rapport
+            </Text>
+            <Text size="sm" c="dimmed" truncate visibleFrom="xs" data-testid="workspace-name">
+              {me.workspace.name}
+            </Text>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            <Button
+              variant="default"
+              onClick={openPalette}
+              leftSection={<Icon name="search" size={16} />}
+              rightSection={
+                <Kbd size="xs" visibleFrom="md">
+                  Ctrl K
+                </Kbd>
+              }
+              h={40}
+              aria-label="Search (Ctrl+K)"
+              aria-keyshortcuts="Control+K Meta+K"
+            >
+              <Text size="sm" visibleFrom="sm" component="span">
+                Search
+              </Text>
+            </Button>
+            <ThemeToggle />
+            <UserMenu />
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs">
+        <ScrollArea>
+          <Text size="sm" fw={600} px="sm" py="xs" hiddenFrom="xs">
+            {me.workspace.name}
+          </Text>
+          <ObjectNav onNavigate={nav.close} />
+        </ScrollArea>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Outlet />
+      </AppShell.Main>
+      {paletteLoaded && (
+        <Suspense fallback={null}>
+          <CommandPalette opened={paletteOpen} onClose={palette.close} />
+        </Suspense>
+      )}
+    </AppShell>
+  );
+}

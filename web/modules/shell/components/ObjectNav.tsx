@@ -1,0 +1,28 @@
+import { Stack, Text } from '@mantine/core';
+import { useRouterState } from '@tanstack/react-router';
+import { NavLinkLink } from '../../../ui/links';
+import { useObjects } from '../../objects/hooks/useObjects';
+
+/** One link per object of the workspace, straight from the metadata (custom objects appear too). */
+export function ObjectNav({ onNavigate }: { onNavigate?: () => void }) {
+  const objects = useObjects();
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+  return (
+    <Stack gap={2} component="nav" aria-label="Objects">
+      <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" pb={4}>
+        Records
+      </Text>
+      {objects.map((o) => (
+        <NavLinkLink
+          key={o.name}
+          to="/$object"
+          params={{ object: o.name }}
+          label={o.labelPlural}
+          active={pathname === `/${o.name}` || pathname.startsWith(`/${o.name}/`)}
+          onClick={onNavigate}
+          styles={{ root: { minHeight: 40, borderRadius: 'var(--mantine-radius-md)' } }}
+        />
+      ))}
+    </Stack>
+  );
+}

@@ -1,0 +1,53 @@
+import { Avatar, Menu, Text, UnstyledButton } from '@mantine/core';
+import { useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
+import { meQuery, signOut } from '../../auth/api/auth.api';
+
+const initials = (name: string) =>
+  name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w.charAt(0).toUpperCase())
+    .join('');
+
+/** The signed-in user (name, email, role) and sign-out. */
+export function UserMenu() {
+  const me = useSuspenseQuery(meQuery).data;
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const name = me.user?.name ?? 'API key';
+  const out = async () => {
+    await signOut().catch(() => undefined);
+    queryClient.clear();
+    await navigate({ to: '/sign-in' });
+  };
+  return (
+    <Menu position="bottom-end" width={240}>
+      <Menu.Target>
+        <UnstyledButton aria-label={`Account menu for ${name}`} style={{ minHeight: 40 }}>
+          <Avatar color="blue" radius="xl" size={36}>
+            {initials(name)}
+          </Avatar>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>
+          <Text size="sm" fw={600} c="var(--mantine-color-text)" data-testid="user-name">
+            {name}
+          </Text>
+          {me.user && (
+            <Text size="xs" c="dimmed">
+              {me.user.email}
+            </Text>
+          )}
+          <Text size="xs" c="dimmed">
+            {me.workspace.name} · {me.role.replace(/_/g, ' ')}
+          </Text>
+        </Menu.Label>
+        <Menu.Divider />
+        <Menu.Item onClick={out}>Sign out</Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}

@@ -1,0 +1,103 @@
+import { Group, Stack, Text, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
+import { getRouteApi } from '@tanstack/react-router';
+import { useCallback } from 'react';
+import { can } from '../modules/objects/api/objects.api';
+import { useObjectMeta } from '../modules/objects/hooks/useObjectMeta';
+import { FilterBuilder } from '../modules/records/components/FilterBuilder';
+import { FilterChips } from '../modules/records/components/FilterChips';
+import { ListEmpty, ListError, ListLoading } from '../modules/records/components/ListState';
+import { RecordTable } from '../modules/records/components/RecordTable';
+import { useRecordList } from '../modules/records/hooks/useRecordList';
+import { includesFor, listColumns } from '../modules/records/utils/fields';
+import { type FilterLeaf, toFilterNode } from '../modules/records/utils/filters';
+import { Icon } from '../ui/Icon';
+import { ButtonLink } from '../ui/links';
+import { NotFoundPage } from './NotFoundPage';
+
+const route = getRouteApi('/_app/$object');
+
+/** Any object's list: filter, sort and scroll through every record. */
+export function ObjectListPage() {
+  const { object } = route.useParams();
+  const meta = useObjectMeta(object);
+  if (!meta) return <NotFoundPage />;
+  return <ObjectList key={meta.name} object={object} />;
+}
+
+function ObjectList({ object }: { object: string }) {
+  const meta = useObjectMeta(object);
+  const search = route.useSearch();
+  const navigate = route.useNavigate();
+  const narrow = useMediaQuery('(max-width: 36em)');
+  if (!meta) throw new Error('unreachable');
+
+  const all = listColumns(meta);
+  const columns = narrow ? all.slice(0, 1).concat(all.filter((f) => meta.subtitleFields.includes(f.name))) : all;
+  const sort = search.sort ?? meta.defaultSort;
+  const leaves = search.filter ?? [];
+  const list = useRecordList(object, {
+    sort: search.sort,
+    filter: toFilterNode(leaves),
+    include: includesFor(meta, columns),
+  });
+
+  const setFilter = (filter: FilterLeaf[]) =>
+    navigate({ search: (s) => ({ ...s, filter: filter.length ? filter : undefined }) });
+  const setSort = (next: string | undefined) => navigate({ search: (s) => ({ ...s, sort: next }) });
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  return (
+    // Fills the viewport below the header, so the table scrolls inside itself.
+    <Stack gap="sm" h="calc(100dvh - var(--app-shell-header-offset, 56px) - 2 * var(--mantine-spacing-md))">
+      <Group justify="space-between" wrap="nowrap">
+        <Title order={1} fz="h2">
+          {meta.labelPlural}
+        </Title>
+        <Group gap="xs" wrap="nowrap">
+          <FilterBuilder meta={meta} value={leaves} onApply={setFilter} />
+          {can(meta, 'create') && (
+            <ButtonLink
+              to="/$object/new"
+              params={{ object }}
+              h={40}
+              leftSection={<Icon name="plus" size={16} />}
+              aria-label={`New ${meta.singular}`}
+            >
+              New
+              <Text span visibleFrom="xs" inherit ml={4}>
+                {meta.singular}
+              </Text>
+            </ButtonLink>
+          )}
+        </Group>
+      </Group>
+      <FilterChips meta={meta} value={leaves} onChange={setFilter} />
+      {list.isPending ? (
+        <ListLoading />
+      ) : list.isError && list.rows.length === 0 ? (
+        <ListError
+          error={list.error}
+          onRetry={() => void list.refetch()}
+          onClear={leaves.length ? () => setFilter([]) : undefined}
+        />
+      ) : list.rows.length === 0 ? (
+        <ListEmpty meta={meta} filtered={leaves.length > 0} onClear={() => setFilter([])} />
+      ) : (
+        <RecordTable
+          meta={meta}
+          columns={columns}
+          rows={list.rows}
+          sort={sort}
+          onSortChange={setSort}
+          hasMore={!!list.hasNextPage}
+          loadingMore={list.isFetchingNextPage}
+          onLoadMore={loadMore}
+        />
+      )}
+    </Stack>
+  );
+}
