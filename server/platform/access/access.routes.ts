@@ -410,6 +410,7 @@ export function accessRoutes(deps: {
             if (code === '23505') throw new AppError('already_exists', 'Already shared with them');
             throw err;
           }
+          access.forgetTeams(actor.workspaceId);
           await audit(tx, actor, {
             action: 'record.shared',
             object,

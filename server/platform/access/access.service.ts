@@ -23,6 +23,8 @@ export class AccessPolicy {
     readonly permissions: RolePermissions,
     /** Teams the calling user belongs to. */
     readonly teamIds: string[],
+    /** Objects with records shared with the user or their teams (others skip the share check). */
+    readonly sharedObjects: ReadonlySet<string> = new Set(),
   ) {}
 
   get admin(): boolean {
@@ -76,7 +78,7 @@ export class AccessPolicy {
       ...(me ? [sql`s.user_id = ${me}::uuid`] : []),
       ...(this.teamIds.length ? [sql`s.team_id = any(${this.teamIds}::uuid[])`] : []),
     ];
-    if (who.length > 0) {
+    if (who.length > 0 && this.sharedObjects.has(object)) {
       ors.push(sql`exists (select 1 from record_shares s where s.object = ${object} and s.record_id = ${a('id')}
         and (${sql.join(who, sql` or `)}) ${mode === 'write' ? sql`and s.access = 'edit'` : sql``})`);
     }
@@ -90,7 +92,7 @@ export const requestInfo = new AsyncLocalStorage<{ ip: string; requestId: string
 /** Loads roles and teams into AccessPolicies, with short per-server caches. */
 export class AccessService {
   private readonly roles = new TtlCache<RolePermissions>(30_000);
-  private readonly teams = new TtlCache<string[]>(5_000);
+  private readonly teams = new TtlCache<{ teamIds: string[]; shared: Set<string> }>(5_000);
 
   constructor(readonly database: Database) {}
 
@@ -105,20 +107,22 @@ export class AccessService {
         (row?.standard ? STANDARD_PERMISSIONS[actor.role as StandardRole] : undefined) ?? { objects: {} };
       this.roles.set(roleKey, permissions);
     }
-    let teamIds: string[] = [];
+    let membership = { teamIds: [] as string[], shared: new Set<string>() };
     if (actor.userId) {
       const teamKey = `${actor.workspaceId}:${actor.userId}`;
       const cached = this.teams.get(teamKey);
-      if (cached) teamIds = cached;
+      if (cached) membership = cached;
       else {
-        const { rows } = await sql<{
-          team_id: string;
-        }>`select team_id from team_members where user_id = ${actor.userId}::uuid`.execute(tx);
-        teamIds = rows.map((r) => r.team_id);
-        this.teams.set(teamKey, teamIds);
+        const { rows } = await sql<{ teams: string[] | null; shared: string[] | null }>`
+          with my_teams as (select team_id from team_members where user_id = ${actor.userId}::uuid)
+          select (select array_agg(team_id) from my_teams) as teams,
+            (select array_agg(distinct object) from record_shares
+             where user_id = ${actor.userId}::uuid or team_id in (select team_id from my_teams)) as shared`.execute(tx);
+        membership = { teamIds: rows[0]?.teams ?? [], shared: new Set(rows[0]?.shared ?? []) };
+        this.teams.set(teamKey, membership);
       }
     }
-    return new AccessPolicy(actor, permissions, teamIds);
+    return new AccessPolicy(actor, permissions, membership.teamIds, membership.shared);
   }
 
   /** Forget cached roles of a workspace (a role changed). */
@@ -126,7 +130,7 @@ export class AccessService {
     this.roles.deletePrefix(`${workspaceId}:`);
   }
 
-  /** Forget cached team memberships of a workspace (a team changed). */
+  /** Forget cached team memberships and shares of a workspace (a team or a share changed). */
   forgetTeams(workspaceId: string): void {
     this.teams.deletePrefix(`${workspaceId}:`);
   }

@@ -72,7 +72,7 @@ export function objectDDL(def: ObjectDef, targets: (name: string) => ObjectDef |
   indexes.push(
     `CREATE INDEX ${t}_created_idx ON ${t} (workspace_id, created_at, id);`,
     `CREATE INDEX ${t}_updated_idx ON ${t} (workspace_id, updated_at, id);`,
-    `CREATE INDEX ${t}_owner_idx ON ${t} (workspace_id, owner_id);`,
+    `CREATE INDEX ${t}_owner_idx ON ${t} (workspace_id, owner_id, created_at, id);`,
     `CREATE INDEX ${t}_team_idx ON ${t} (workspace_id, team_id);`,
     `CREATE INDEX ${t}_trash_idx ON ${t} (workspace_id, deleted_at) WHERE deleted_at IS NOT NULL;`,
     `CREATE INDEX ${t}_tags_idx ON ${t} USING gin (tags);`,
