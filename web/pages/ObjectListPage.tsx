@@ -54,7 +54,7 @@ function ObjectList({ object }: { object: string }) {
     // Fills the viewport below the header, so the table scrolls inside itself.
     <Stack gap="sm" h="calc(100dvh - var(--app-shell-header-offset, 56px) - 2 * var(--mantine-spacing-md))">
       <Group justify="space-between" wrap="nowrap">
-        <Title order={1} fz="h2">
+        <Title order={1} fz={{ base: 'h3', xs: 'h2' }} lineClamp={1}>
           {meta.labelPlural}
         </Title>
         <Group gap="xs" wrap="nowrap">
@@ -96,6 +96,7 @@ function ObjectList({ object }: { object: string }) {
           hasMore={!!list.hasNextPage}
           loadingMore={list.isFetchingNextPage}
           onLoadMore={loadMore}
+          fluid={!!narrow}
         />
       )}
     </Stack>

@@ -62,7 +62,13 @@ export async function openBrowser(opts: { viewport: { width: number; height: num
     async shot(name) {
       // Let transitions and lazy chunks settle so the picture shows the finished page.
       await page.waitForLoadState('networkidle').catch(() => undefined);
-      // From the top, so the fixed header sits where it belongs in a full-page picture.
+      // Finished transitions (menus sliding, modals opening), and from the top, so the
+      // fixed header sits where it belongs in a full-page picture.
+      await page
+        .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), null, {
+          timeout: 5000,
+        })
+        .catch(() => undefined);
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
     },

@@ -42,3 +42,19 @@ export async function createViaApi(page: Page, base: string, object: string, rec
   expect(res.status(), await res.text()).toBe(200);
   return ((await res.json()) as { data: { id: string }[] }).data.map((r) => r.id);
 }
+
+/** Every visible button and link in `root` is at least 40 px tall (comfortable to tap). */
+export async function expectTapTargets(root: Locator, min = 40) {
+  const small = await root.locator('button:visible, a:visible, input:visible').evaluateAll(
+    (els, min) =>
+      els
+        .map((el) => ({ el, box: el.getBoundingClientRect() }))
+        .filter(({ box }) => box.height > 0 && box.height < min)
+        .map(
+          ({ el, box }) =>
+            `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('aria-label') || '').trim()}" ${Math.round(box.height)}px`,
+        ),
+    min,
+  );
+  expect(small, 'tap targets under 40 px').toEqual([]);
+}

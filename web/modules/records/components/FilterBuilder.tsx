@@ -45,10 +45,14 @@ export function FilterBuilder({ meta, value, onApply }: Props) {
           <Button
             variant="default"
             h={40}
+            px="sm"
             leftSection={<Icon name="filter" size={16} />}
             onClick={() => (opened ? setOpened(false) : open())}
+            aria-label="Filter"
           >
-            Filter
+            <Text span inherit visibleFrom="xs">
+              Filter
+            </Text>
           </Button>
         </Indicator>
       </Popover.Target>

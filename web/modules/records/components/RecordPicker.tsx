@@ -1,10 +1,11 @@
 import { Select } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ObjectMeta } from '../../objects/api/objects.api';
 import { searchRecords } from '../../search/api/search.api';
-import { listRecords } from '../api/records.api';
+import { recordKeys } from '../api/record-keys';
+import { getRecord, listRecords } from '../api/records.api';
 import { recordTitle } from '../utils/fields';
 
 interface Props {
@@ -38,12 +39,14 @@ export function RecordPicker({
   const [labels, setLabels] = useState<Record<string, string>>(() =>
     value && valueLabel ? { [value]: valueLabel } : {},
   );
-  const currentLabel = value ? labels[value] : undefined;
+  const [known, setKnown] = useState<string | undefined>(undefined);
   // While the box shows the chosen record's name, list records as if nothing were typed.
-  const q = typed && typed !== currentLabel ? typed : '';
+  const showsValue = !!value && (typed === known || typed === fallbackLabel(target, value));
+  const q = showsValue ? '' : typed;
 
   const options = useQuery({
-    queryKey: ['picker', target.name, q],
+    // Under the target's record keys, so saving one of its records refreshes pickers too.
+    queryKey: [...recordKeys.all(target.name), 'picker', q],
     placeholderData: keepPreviousData,
     queryFn: async ({ signal }) => {
       if (q) {
@@ -55,14 +58,34 @@ export function RecordPicker({
     },
   });
 
+  const listed = value ? (labels[value] ?? options.data?.find((o) => o.value === value)?.label) : undefined;
+  // A value that is not among the listed records (a preset, or beyond the first 20): ask for it.
+  const chosen = useQuery({
+    queryKey: [...recordKeys.one(target.name, value ?? ''), 'title'],
+    queryFn: ({ signal }) => getRecord(target.name, value ?? '', [], signal),
+    enabled: !!value && !listed && !options.isPending,
+    staleTime: 60_000,
+  });
+  const currentLabel = listed ?? (chosen.data ? recordTitle(target, chosen.data.data) : undefined);
+  // A preset value (e.g. the account of a new contact) shows its name once it is known.
+  const filledFor = useRef<string | null>(null);
+  useEffect(() => {
+    setKnown(currentLabel);
+    if (value && currentLabel && filledFor.current !== value) {
+      filledFor.current = value;
+      // Replace nothing, or the placeholder name shown while the record loaded.
+      setSearch((s) => (!s || s === fallbackLabel(target, value) ? currentLabel : s));
+    }
+  }, [value, currentLabel, target]);
+
   const data = useMemo(() => {
     const list = options.data ?? [];
     const withCurrent =
       value && !list.some((o) => o.value === value)
-        ? [{ value, label: currentLabel ?? `${target.label} ${value.slice(-6)}` }, ...list]
+        ? [{ value, label: currentLabel ?? fallbackLabel(target, value) }, ...list]
         : list;
     return withCurrent;
-  }, [options.data, value, currentLabel, target.label]);
+  }, [options.data, value, currentLabel, target]);
 
   return (
     <Select
@@ -88,3 +111,6 @@ export function RecordPicker({
     />
   );
 }
+
+/** What a record is called until its title is known. */
+const fallbackLabel = (target: ObjectMeta, id: string) => `${target.label} ${id.slice(-6)}`;

@@ -23,6 +23,8 @@ interface Props {
   hasMore: boolean;
   loadingMore: boolean;
   onLoadMore: () => void;
+  /** Share the width between the columns instead of fixed widths (phones, with few columns). */
+  fluid?: boolean;
 }
 
 const widthOf = (f: FieldMeta, isTitle: boolean) => {
@@ -37,7 +39,17 @@ const widthOf = (f: FieldMeta, isTitle: boolean) => {
  * A virtualised table: only the rows in view (plus a few) are in the DOM, so lists of
  * any length scroll smoothly; scrolling near the end asks for the next page.
  */
-export function RecordTable({ meta, columns, rows, sort, onSortChange, hasMore, loadingMore, onLoadMore }: Props) {
+export function RecordTable({
+  meta,
+  columns,
+  rows,
+  sort,
+  onSortChange,
+  hasMore,
+  loadingMore,
+  onLoadMore,
+  fluid = false,
+}: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const titleField = columns[0]?.name;
   const [primary] = sortKeys(sort);
@@ -89,11 +101,16 @@ export function RecordTable({ meta, columns, rows, sort, onSortChange, hasMore, 
     if (hasMore && !loadingMore && lastIndex >= rows.length - 20) onLoadMore();
   }, [hasMore, loadingMore, lastIndex, rows.length, onLoadMore]);
 
-  const template = table
-    .getAllLeafColumns()
-    .map((c, i, all) => (i === all.length - 1 ? `minmax(${c.getSize()}px, 1fr)` : `${c.getSize()}px`))
-    .join(' ');
-  const width = table.getTotalSize();
+  const template = fluid
+    ? table
+        .getAllLeafColumns()
+        .map((_, i) => (i === 0 ? 'minmax(0, 3fr)' : 'minmax(0, 2fr)'))
+        .join(' ')
+    : table
+        .getAllLeafColumns()
+        .map((c, i, all) => (i === all.length - 1 ? `minmax(${c.getSize()}px, 1fr)` : `${c.getSize()}px`))
+        .join(' ');
+  const width = fluid ? 0 : table.getTotalSize();
 
   const toggleSort = (field: string) => {
     if (primary?.field !== field) onSortChange(field);

@@ -1,4 +1,4 @@
-import { Box, Group, Loader, Modal, Stack, Text, TextInput, UnstyledButton } from '@mantine/core';
+import { Box, Loader, Modal, Stack, Text, TextInput, UnstyledButton } from '@mantine/core';
 import { useNavigate } from '@tanstack/react-router';
 import { type KeyboardEvent, useId, useMemo, useState } from 'react';
 import { Icon } from '../../../ui/Icon';
@@ -108,21 +108,20 @@ export function CommandPalette({ opened, onClose }: { opened: boolean; onClose: 
               onMouseEnter={() => setActive(i)}
               onClick={() => choose(item)}
               px="sm"
-              py={8}
+              py={6}
               mih={44}
+              display="block"
               style={{
                 borderRadius: 'var(--mantine-radius-sm)',
                 background: i === current ? 'var(--mantine-primary-color-light)' : undefined,
               }}
             >
-              <Group justify="space-between" wrap="nowrap" gap="sm">
-                <Text size="sm" fw={500} truncate>
-                  {item.label}
-                </Text>
-                <Text size="xs" c="dimmed" truncate>
-                  {item.detail}
-                </Text>
-              </Group>
+              <Text size="sm" fw={500} truncate>
+                {item.label}
+              </Text>
+              <Text size="xs" c="dimmed" truncate>
+                {item.detail}
+              </Text>
             </UnstyledButton>
           ))}
           {query.trim() !== '' && search.settled && items.length === 0 && (

@@ -35,8 +35,26 @@ export function AppLayout() {
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="sm">
           <Group gap="sm" wrap="nowrap" miw={0}>
-            <Burger opened={navOpen} onClick={nav.toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
-            <Text component={Link} to="/" fw={800} c="blue" fz="lg">
+            <Burger
+              opened={navOpen}
+              onClick={nav.toggle}
+              hiddenFrom="sm"
+              size="sm"
+              w={40}
+              h={40}
+              aria-label="Toggle navigation"
+              aria-expanded={navOpen}
+            />
+            <Text
+              component={Link}
+              to="/"
+              fw={800}
+              c="blue"
+              fz="lg"
+              h={40}
+              display="flex"
+              style={{ alignItems: 'center' }}
+            >
               Rapport
             </Text>
             <Text size="sm" c="dimmed" truncate visibleFrom="xs" data-testid="workspace-name">
