@@ -506,7 +506,7 @@ const SORTS = [
 
 /** The signature a cursor carries for a sort (see query.ts), so forged cursors pass that check. */
 const signature = (sort: string) =>
-  (sort.trim() ? sort : 'lastName,firstName')
+  (sort.trim() ? sort : 'lastName')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)

@@ -12,7 +12,8 @@ export const contactsObject: ObjectDef = {
   table: 'contacts',
   titleFields: ['firstName', 'lastName'],
   subtitleFields: ['email'],
-  defaultSort: 'lastName,firstName',
+  // Index-backed (workspace_id, last_name, id): a default that stays fast at millions of contacts.
+  defaultSort: 'lastName',
   fields: [
     { name: 'firstName', type: 'text', label: 'First name', maxLength: 100, search: 'A', fuzzy: true },
     { name: 'lastName', type: 'text', label: 'Last name', maxLength: 100, search: 'A', fuzzy: true, indexed: true },

@@ -158,7 +158,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         labelPlural: 'Contacts',
         titleFields: ['firstName', 'lastName'],
         subtitleFields: ['email'],
-        defaultSort: 'lastName,firstName',
+        defaultSort: 'lastName',
         includes: ['owner', 'account'],
       });
       expect(customNames(contacts)).toEqual([]);
