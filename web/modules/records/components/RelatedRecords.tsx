@@ -39,12 +39,23 @@ export function RelatedRecords({ meta, record, list }: { meta: ObjectMeta; recor
       ) : (
         <Stack gap={4} component="ul" p={0} m={0} style={{ listStyle: 'none' }}>
           {items.map((r) => (
-            <Group component="li" key={r.id} justify="space-between" wrap="nowrap" mih={36}>
-              <AnchorLink to="/$object/$id" params={{ object: list.object.name, id: r.id }} size="sm">
+            <Group component="li" key={r.id} justify="space-between" wrap="nowrap" mih={36} gap="sm">
+              <AnchorLink
+                to="/$object/$id"
+                params={{ object: list.object.name, id: r.id }}
+                size="sm"
+                style={{
+                  whiteSpace: 'nowrap',
+                  flexShrink: 0,
+                  minHeight: 36,
+                  display: 'inline-flex',
+                  alignItems: 'center',
+                }}
+              >
                 {recordTitle(list.object, r)}
               </AnchorLink>
               {sub && typeof r[sub] === 'string' && (
-                <Text size="xs" c="dimmed" truncate>
+                <Text size="xs" c="dimmed" truncate style={{ minWidth: 0 }}>
                   {String(r[sub])}
                 </Text>
               )}

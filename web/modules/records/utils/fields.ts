@@ -27,9 +27,11 @@ export function listColumns(meta: ObjectMeta): FieldMeta[] {
   const visible = meta.fields.filter(
     (f) => !f.hidden && !SYSTEM.has(f.name) && f.type !== 'json' && f.type !== 'longText' && f.name !== 'tags',
   );
+  // Title fields first, the record's own fields next, the owner last.
   const rank = (f: FieldMeta) => {
     const i = meta.titleFields.indexOf(f.name);
-    return i === -1 ? meta.titleFields.length : i;
+    if (i !== -1) return i;
+    return f.name === 'ownerId' ? meta.titleFields.length + 1 : meta.titleFields.length;
   };
   return [...visible].sort((a, b) => rank(a) - rank(b));
 }

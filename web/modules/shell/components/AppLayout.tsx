@@ -1,5 +1,5 @@
 import { AppShell, Burger, Button, Group, Kbd, ScrollArea, Text } from '@mantine/core';
-import { useDisclosure, useHotkeys } from '@mantine/hooks';
+import { useDisclosure, useHotkeys, useMediaQuery } from '@mantine/hooks';
 import { useSuspenseQuery } from '@tanstack/react-query';
 import { Link, Outlet } from '@tanstack/react-router';
 import { lazy, Suspense } from 'react';
@@ -18,6 +18,8 @@ const CommandPalette = lazy(() =>
 export function AppLayout() {
   const me = useSuspenseQuery(meQuery).data;
   const [navOpen, nav] = useDisclosure(false);
+  // On phones the closed menu sits off screen: keep it out of the tab order and screen readers.
+  const phone = useMediaQuery('(max-width: 48em)');
   const [paletteOpen, palette] = useDisclosure(false);
   const [paletteLoaded, setPaletteLoaded] = useDisclosure(false);
   const openPalette = () => {
@@ -84,7 +86,7 @@ export function AppLayout() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs">
+      <AppShell.Navbar p="xs" inert={phone && !navOpen}>
         <ScrollArea>
           <Text size="sm" fw={600} px="sm" py="xs" hiddenFrom="xs">
             {me.workspace.name}

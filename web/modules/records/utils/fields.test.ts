@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { editableFields, groupFields, includesFor, listColumns, recordTitle, relatedLists } from './fields';
+import { accountsMeta, contactsMeta } from './test-objects';
+
+describe('metadata helpers', () => {
+  it('titles a record from its title fields, then its subtitle, then a placeholder', () => {
+    expect(recordTitle(contactsMeta, { firstName: 'Ada', lastName: 'Lovelace' })).toBe('Ada Lovelace');
+    expect(recordTitle(contactsMeta, { lastName: 'Lovelace', firstName: '' })).toBe('Lovelace');
+    expect(recordTitle(contactsMeta, { email: 'ada@example.com' })).toBe('ada@example.com');
+    expect(recordTitle(contactsMeta, {})).toBe('Untitled contact');
+  });
+
+  it('lists visible columns: title fields first, owner last, bookkeeping and long text left out', () => {
+    const names = listColumns(contactsMeta).map((f) => f.name);
+    expect(names).toEqual(['firstName', 'lastName', 'email', 'accountId', 'ownerId']);
+    expect(listColumns(accountsMeta).map((f) => f.name)).not.toContain('description');
+  });
+
+  it('asks the API to embed the to-one relations the columns show', () => {
+    expect(includesFor(contactsMeta, listColumns(contactsMeta))).toEqual(['account', 'owner']);
+  });
+
+  it('offers every writable field in forms, owner included, system fields not', () => {
+    const names = editableFields(accountsMeta).map((f) => f.name);
+    expect(names).toContain('ownerId');
+    expect(names).not.toContain('id');
+    expect(names).not.toContain('createdAt');
+  });
+
+  it('groups fields for pages and forms, tags last among the details', () => {
+    const groups = groupFields(accountsMeta.fields);
+    expect(groups.map((g) => g.label)).toEqual([
+      'Details',
+      'Contact information',
+      'Relations',
+      'Custom fields',
+      'System',
+    ]);
+    expect(groups[0]?.fields.at(-1)?.name).toBe('tags');
+    expect(groups.find((g) => g.label === 'Custom fields')?.fields.map((f) => f.name)).toEqual(['score']);
+  });
+
+  it('finds the object behind each inverse include', () => {
+    const lists = relatedLists(accountsMeta, [accountsMeta, contactsMeta]);
+    expect(lists.map((l) => [l.include, l.object.name, l.label])).toEqual([
+      ['contacts', 'contacts', 'Contacts'],
+      ['childAccounts', 'accounts', 'Child accounts'],
+    ]);
+  });
+});
