@@ -140,7 +140,11 @@ async function main() {
       );
       workspaceId = main.data.workspace.id;
       // A sales rep who owns half the records (owners alternate), for the permission overhead figures.
-      const { userId: repId } = await createUser(deps, { name: 'Rep', email: 'rep@bench.example', password: 'bench rep passphrase' }, {});
+      const { userId: repId } = await createUser(
+        deps,
+        { name: 'Rep', email: 'rep@bench.example', password: 'bench rep passphrase' },
+        {},
+      );
       await addMember(database, workspaceId, repId, 'sales_rep');
       const t0 = Date.now();
       await seedContacts(database, workspaceId, { contacts: CONTACTS }, (n) =>
@@ -154,7 +158,8 @@ async function main() {
     const key = (await createApiKey(database, workspaceId, { name: 'bench', role: 'administrator', createdBy: null }))
       .key;
     const repUser = (await raw.query(`select id from users where email = 'rep@bench.example'`)).rows[0].id;
-    const repKey = (await createApiKey(database, workspaceId, { name: 'rep', role: 'sales_rep', createdBy: repUser })).key;
+    const repKey = (await createApiKey(database, workspaceId, { name: 'rep', role: 'sales_rep', createdBy: repUser }))
+      .key;
     // The API runs as its own `rapport serve` process, as in production; this process is the
     // client and runs the raw-SQL baseline, so server and client do not share a CPU core.
     server = await startServerProcess({
@@ -344,11 +349,22 @@ async function main() {
     lines.push(
       `| (floor) GET /health, no database | ${percentile(floor, 50).toFixed(2)} ms | ${percentile(floor, 95).toFixed(2)} ms | – | – | – | – |`,
     );
-    lines.push('', '| permissions: same request as | administrator p50 | sales rep (own scope) p50 | administrator p95 | sales rep p95 | overhead p50 | target |', '|---|---|---|---|---|---|---|');
+    lines.push(
+      '',
+      '| permissions: same request as | administrator p50 | sales rep (own scope) p50 | administrator p95 | sales rep p95 | overhead p50 | target |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const p of perm) {
-      const [a50, r50, a95, r95] = [percentile(p.admin, 50), percentile(p.rep, 50), percentile(p.admin, 95), percentile(p.rep, 95)];
+      const [a50, r50, a95, r95] = [
+        percentile(p.admin, 50),
+        percentile(p.rep, 50),
+        percentile(p.admin, 95),
+        percentile(p.rep, 95),
+      ];
       const over = (r50 / a50 - 1) * 100;
-      lines.push(`| ${p.name} | ${a50.toFixed(2)} ms | ${r50.toFixed(2)} ms | ${a95.toFixed(2)} ms | ${r95.toFixed(2)} ms | ${over.toFixed(1)} % | < 10 % ${over < 10 ? 'yes' : 'NO'} |`);
+      lines.push(
+        `| ${p.name} | ${a50.toFixed(2)} ms | ${r50.toFixed(2)} ms | ${a95.toFixed(2)} ms | ${r95.toFixed(2)} ms | ${over.toFixed(1)} % | < 10 % ${over < 10 ? 'yes' : 'NO'} |`,
+      );
     }
     const summary = `Batch upsert: API ${apiRate.toLocaleString('en')} records/s, raw SQL ${perSec(upsertRaw).toLocaleString('en')} records/s.`;
     const pgVersion = (await raw.query('show server_version')).rows[0].server_version;

@@ -185,8 +185,15 @@ describe('record scope, sharing and row rules', () => {
     const embedded = (await call('GET', `/api/v1/accounts/${mine.id}?include=contacts`, rep.cookie)).json().data;
     expect(embedded.contacts.map((c: { id: string }) => c.id)).toEqual([myContact.id]);
     // A relation filter cannot probe an account the rep cannot see.
+    // Even for the rep's own contact linked (by the admin) to the admin's account.
+    await call('POST', '/api/v1/contacts', admin.cookie, {
+      lastName: 'Linked',
+      accountId: theirs.id,
+      ownerId: rep.userId,
+    });
     const probe = encodeURIComponent(JSON.stringify({ field: 'account.name', op: 'eq', value: 'Zyxwv Theirs' }));
     expect((await call('GET', `/api/v1/contacts?filter=${probe}`, rep.cookie)).json().data).toEqual([]);
+    expect((await call('GET', `/api/v1/contacts?filter=${probe}`, admin.cookie)).json().data).toHaveLength(1);
     // Nor point a record at it.
     const ref = await call('POST', '/api/v1/contacts', rep.cookie, { lastName: 'Ref', accountId: theirs.id });
     expect(ref.statusCode).toBe(422);

@@ -256,17 +256,22 @@ export function compileFilter(
       )})`;
     if ('not' in node) return sql`not coalesce(${walk(node.not, `${path}.not`, depth + 1)}, false)`;
     if (++leaves > MAX_FILTER_LEAVES) throw invalid(path, `at most ${MAX_FILTER_LEAVES} conditions`);
-    const direct = directAccessor(schema, 't', node.field);
+    const direct = directAccessor(schema, alias, node.field);
     if (direct) return compileLeaf(direct, node.op, node.value, path);
-    const [relName = '', ...rest] = node.field.split('.');
-    const rel = rest.length > 0 ? schema.toOneRelation(relName) : undefined;
-    const target = rel?.def.relation ? ctx.schemas.get(rel.def.relation.object) : undefined;
-    const inner = target ? directAccessor(target, 'r', rest.join('.')) : undefined;
-    if (!rel || !target || !inner)
+    const [relName = '', ...restPath] = node.field.split('.');
+    const relation = restPath.length > 0 ? schema.toOneRelation(relName) : undefined;
+    const target = relation?.def.relation ? ctx.schemas.get(relation.def.relation.object) : undefined;
+    const inner = target ? directAccessor(target, rel, restPath.join('.')) : undefined;
+    if (!relation || !target || !inner)
       throw invalid(`${path}.field`, `unknown field "${node.field}" on ${schema.def.name}`);
     const cond = compileLeaf(inner, node.op, node.value, path);
-    const fk = rel.custom ? sql`(t.custom ->> ${rel.def.name})::uuid` : sql.ref(`t.${columnName(rel.def.name)}`);
-    return sql`exists (select 1 from ${sql.table(`${target.def.table}_scoped`)} r where r.id = ${fk} and r.deleted_at is null and ${cond})`;
+    const fk = relation.custom
+      ? sql`(${sql.ref(`${alias}.custom`)} ->> ${relation.def.name})::uuid`
+      : sql.ref(`${alias}.${columnName(relation.def.name)}`);
+    // The related record must be one the caller may see, or the filter would probe it.
+    const visible = ctx.visible?.(target.def.name, rel);
+    return sql`exists (select 1 from ${sql.table(`${target.def.table}_scoped`)} ${sql.raw(rel)}
+      where ${sql.ref(`${rel}.id`)} = ${fk} and ${sql.ref(`${rel}.deleted_at`)} is null and ${cond}${visible ? sql` and ${visible}` : sql``})`;
   };
   return walk(filter, basePath, 0);
 }

@@ -2,7 +2,6 @@ import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastif
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { checkFilterTree, type FilterNode } from '../../../common/filter';
-import { assertAdministrator } from '../auth/actor';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';

@@ -4,7 +4,7 @@ import type { FilterNode } from '../../../common/filter';
 import { type AccessPolicy, type AccessService, audit, type ObjectAction } from '../access/access.service';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
-import { AppError, type FieldError, notFound } from '../http/errors';
+import { AppError, notFound } from '../http/errors';
 import { storageColumns, toColumns } from './field-types';
 import { loadSchemas, type ObjectSchema, restrictSchema } from './object-schema';
 import {
