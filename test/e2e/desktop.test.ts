@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
 import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
 import { choose, createViaApi, field, rowTitles, until } from './helpers/ui';
@@ -29,6 +30,7 @@ describe('the web app on a desktop browser', () => {
     await page.waitForURL(/\/sign-in/);
     await until('sign-in form shown', () => page.getByRole('button', { name: 'Sign in' }).isVisible());
     await browser.shot('desktop-01-sign-in');
+    await expectAccessible(page, 'the sign-in page');
 
     await page.getByRole('link', { name: 'Create a workspace' }).click();
     await field(page, 'Your name').fill('Ada Admin');
@@ -67,6 +69,7 @@ describe('the web app on a desktop browser', () => {
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     await until('dark theme', async () => (await scheme()) === 'dark');
     await browser.shot('desktop-04-dark-theme');
+    await expectAccessible(page, 'the dark theme');
     // The choice survives a reload (applied before paint by color-scheme.js).
     await page.reload();
     await until('still dark after reload', async () => (await scheme()) === 'dark');
@@ -90,6 +93,7 @@ describe('the web app on a desktop browser', () => {
       page.getByText('must be a domain name such as acme.com').isVisible(),
     );
     await browser.shot('desktop-05-account-form-422');
+    await expectAccessible(page, 'the account form with errors');
 
     await field(page, 'Domain').fill('https://www.acme.com/about');
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -123,6 +127,7 @@ describe('the web app on a desktop browser', () => {
     );
     expect(await page.locator('[data-field="email"]').textContent()).toBe('ada@example.com');
     await browser.shot('desktop-07-contact-record');
+    await expectAccessible(page, 'a contact record page');
   });
 
   it('lists many contacts virtualised, loads more on scroll, sorts and filters', async () => {
@@ -143,6 +148,7 @@ describe('the web app on a desktop browser', () => {
     const inDom = await page.getByTestId('record-row').count();
     expect(inDom).toBeLessThan(60);
     await browser.shot('desktop-08-contacts-list');
+    await expectAccessible(page, 'the contacts list');
 
     // Scrolling to the end fetches the next pages with the cursor until all 251 are there.
     const table = page.getByTestId('record-table');
@@ -250,6 +256,7 @@ describe('the web app on a desktop browser', () => {
     await box.fill('lovelac');
     await until('hit listed', () => page.getByRole('option', { name: /Ada Lovelace/ }).isVisible());
     await browser.shot('desktop-14-command-palette');
+    await expectAccessible(page, 'the command palette');
     await page.keyboard.press('Enter');
     await page.waitForURL(contactUrl);
     await until('contact page', () => page.getByRole('heading', { name: 'Ada Lovelace' }).isVisible());

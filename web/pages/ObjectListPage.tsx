@@ -67,7 +67,7 @@ function ObjectList({ object }: { object: string }) {
               leftSection={<Icon name="plus" size={16} />}
               aria-label={`New ${meta.singular}`}
             >
-              New
+              New{' '}
               <Text span visibleFrom="xs" inherit ml={4}>
                 {meta.singular}
               </Text>

@@ -1,4 +1,4 @@
-import { AppShell, Burger, Button, Group, Kbd, ScrollArea, Text } from '@mantine/core';
+import { AppShell, Burger, Button, Group, ScrollArea, Text } from '@mantine/core';
 import { useDisclosure, useHotkeys, useMediaQuery } from '@mantine/hooks';
 import { useSuspenseQuery } from '@tanstack/react-query';
 import { Link, Outlet } from '@tanstack/react-router';
@@ -68,13 +68,9 @@ export function AppLayout() {
               variant="default"
               onClick={openPalette}
               leftSection={<Icon name="search" size={16} />}
-              rightSection={
-                <Kbd size="xs" visibleFrom="md">
-                  Ctrl K
-                </Kbd>
-              }
               h={40}
-              aria-label="Search (Ctrl+K)"
+              title="Search (Ctrl+K)"
+              aria-label="Search"
               aria-keyshortcuts="Control+K Meta+K"
             >
               <Text size="sm" visibleFrom="sm" component="span">

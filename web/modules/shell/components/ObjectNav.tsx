@@ -2,6 +2,7 @@ import { Stack, Text } from '@mantine/core';
 import { useRouterState } from '@tanstack/react-router';
 import { NavLinkLink } from '../../../ui/links';
 import { useObjects } from '../../objects/hooks/useObjects';
+import classes from './ObjectNav.module.css';
 
 /** One link per object of the workspace, straight from the metadata (custom objects appear too). */
 export function ObjectNav({ onNavigate }: { onNavigate?: () => void }) {
@@ -20,7 +21,7 @@ export function ObjectNav({ onNavigate }: { onNavigate?: () => void }) {
           label={o.labelPlural}
           active={pathname === `/${o.name}` || pathname.startsWith(`/${o.name}/`)}
           onClick={onNavigate}
-          styles={{ root: { minHeight: 40, borderRadius: 'var(--mantine-radius-md)' } }}
+          className={classes.link}
         />
       ))}
     </Stack>
