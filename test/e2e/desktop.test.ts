@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
 import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
@@ -9,12 +10,15 @@ import { choose, createViaApi, field, rowTitles, until } from './helpers/ui';
 let rapport: RunningRapport;
 let browser: BrowserSession;
 let page: Page;
+let smtp: SmtpSink;
 
 const email = `ada-${Date.now()}@example.com`;
 let contactUrl = '';
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  // A real SMTP server catches the invitation email.
+  smtp = await startSmtpSink();
+  rapport = await startRapport({ SMTP_URL: smtp.url });
   browser = await openBrowser({ viewport: { width: 1280, height: 800 } });
   page = browser.page;
 });
@@ -22,6 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await rapport?.stop();
+  await smtp?.close();
 });
 
 describe('the web app on a desktop browser', () => {
@@ -266,13 +271,48 @@ describe('the web app on a desktop browser', () => {
     await page.getByRole('button', { name: /Account menu for Ada Admin/ }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await page.waitForURL(/\/sign-in/);
-    await page.goto(`${rapport.url}/contacts`);
+    await page.goto(`${rapport.url}/contacts?sort=-email`);
     await page.waitForURL(/\/sign-in\?redirect=/);
     await field(page, 'Email').fill(email);
     await field(page, 'Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/contacts$/);
+    // Back where the guard stopped it, query included.
+    await page.waitForURL(/\/contacts\?sort=-email$/);
     await until('list after sign-in', async () => (await page.getByTestId('record-row').count()) > 0);
     expect(browser.problems).toEqual([]);
+  });
+  it('invites a colleague, who joins from the email link', async () => {
+    const colleague = `charles-${Date.now()}@example.com`;
+    const res = await page.request.post(`${rapport.url}/api/v1/invitations`, {
+      data: { email: colleague, role: 'sales_rep' },
+    });
+    expect(res.status(), await res.text()).toBe(201);
+    const [mail] = await smtp.waitFor(1, 20_000);
+    const link = /https?:\/\/\S+\/accept-invite\?token=[\w%.-]+/.exec(mail?.text ?? '')?.[0];
+    expect(link, mail?.text).toBeTruthy();
+
+    // A fresh browser: the colleague is not signed in.
+    const other = await openBrowser({ viewport: { width: 1280, height: 800 } });
+    try {
+      const p = other.page;
+      await p.goto(String(link));
+      await until('invitation shown', () => p.getByText('You are invited to join').isVisible());
+      expect(await field(p, 'Email').inputValue()).toBe(colleague);
+      await field(p, 'Your name').fill('Charles Babbage');
+      await field(p, 'Choose a password').fill(PASSWORD);
+      await other.shot('desktop-15-accept-invitation');
+      await p.getByRole('button', { name: 'Join Analytical Engines Ltd' }).click();
+      await p.waitForURL(/\/accounts$/);
+      await until(
+        'in the inviting workspace',
+        async () => (await p.getByTestId('workspace-name').textContent()) === 'Analytical Engines Ltd',
+      );
+      // Signed in as themselves, with the role the invitation gave.
+      await p.getByRole('button', { name: 'Account menu for Charles Babbage' }).click();
+      await until('role shown', () => p.getByText('Analytical Engines Ltd · sales rep').isVisible());
+      expect(other.problems).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -47,6 +47,15 @@ const signUpRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/SignUpPage'), 'SignUpPage'),
 });
 
+const acceptInviteRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'accept-invite',
+  validateSearch: (s: Record<string, unknown>): { token?: string } => ({
+    token: typeof s.token === 'string' ? s.token : undefined,
+  }),
+  component: lazyRouteComponent(() => import('../pages/AcceptInvitePage'), 'AcceptInvitePage'),
+});
+
 /** Everything behind sign-in: checks the session first, and sends strangers to /sign-in. */
 const appRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -108,6 +117,7 @@ const editRecordRoute = createRoute({
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
+  acceptInviteRoute,
   appRoute.addChildren([homeRoute, listRoute, createRecordRoute, recordRoute, editRecordRoute]),
 ]);
 
@@ -123,7 +133,7 @@ export const router = createRouter({
 });
 
 setSignedOutHandler(() => {
-  if (router.state.location.pathname === '/sign-in' || router.state.location.pathname === '/sign-up') return;
+  if (['/sign-in', '/sign-up', '/accept-invite'].includes(router.state.location.pathname)) return;
   queryClient.clear();
   void router.navigate({ to: '/sign-in', search: { redirect: router.state.location.href } });
 });

@@ -7,12 +7,13 @@ export interface RunningRapport {
   output(): string;
 }
 
-/** A real `rapport serve` on a throw-away embedded database (PGlite in memory), no demo data. */
-export async function startRapport(): Promise<RunningRapport> {
+/** A real `rapport serve` on a throw-away embedded database (PGlite in memory), no demo data; `env` adds settings (SMTP_URL…). */
+export async function startRapport(env: Record<string, string> = {}): Promise<RunningRapport> {
   const server: ServerProcess = await startServerProcess({
     RAPPORT_DATA_DIR: 'memory://',
     RAPPORT_SEED_DEMO: 'false',
     LOG_LEVEL: 'warn',
+    ...env,
   });
   const port = new URL(server.url).port;
   return {

@@ -1,6 +1,6 @@
 import { Alert, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { useNavigate } from '@tanstack/react-router';
+import { useNavigate, useRouter } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
 import { AnchorLink } from '../../../ui/links';
@@ -14,6 +14,7 @@ export function SignInForm({ redirect }: { redirect?: string }) {
   const errors = useFieldErrors();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
+  const router = useRouter();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -23,7 +24,9 @@ export function SignInForm({ redirect }: { redirect?: string }) {
       const me = await signIn({ email, password });
       queryClient.clear();
       queryClient.setQueryData(meQuery.queryKey, me);
-      await navigate({ to: redirect ?? '/' });
+      // The redirect is a whole href (path and search) captured by the session guard.
+      if (redirect) router.history.push(redirect);
+      else await navigate({ to: '/' });
     } catch (err) {
       errors.show(err);
     } finally {
