@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
@@ -201,6 +202,24 @@ describe('the web app on a desktop browser', () => {
       'Person009 Bulk240',
     ]);
     await until('chips', () => page.getByText('Lifecycle stage is any of Lead').isVisible());
+    // The current view downloads as CSV: same filter, sort and columns.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export CSV' }).click(),
+    ]);
+    const csv = readFileSync(String(await download.path()), 'utf8')
+      .trim()
+      .split(/\r?\n/);
+    expect(csv[0]).toBe(
+      'id,ownerId,version,firstName,lastName,email,phone,title,accountId,lifecycleStage,address,doNotContact,doNotSell,lastContactedAt',
+    );
+    expect(csv.slice(1).map((l) => l.split(',')[3])).toEqual([
+      'Person001',
+      'Person003',
+      'Person005',
+      'Person007',
+      'Person009',
+    ]);
     await browser.shot('desktop-11-filtered-list');
 
     // A filter that matches nothing shows the empty state; clearing it brings everything back.

@@ -4,6 +4,7 @@ import { getRouteApi } from '@tanstack/react-router';
 import { useCallback } from 'react';
 import { can } from '../modules/objects/api/objects.api';
 import { useObjectMeta } from '../modules/objects/hooks/useObjectMeta';
+import { ExportButton } from '../modules/records/components/ExportButton';
 import { FilterBuilder } from '../modules/records/components/FilterBuilder';
 import { FilterChips } from '../modules/records/components/FilterChips';
 import { ListEmpty, ListError, ListLoading } from '../modules/records/components/ListState';
@@ -58,6 +59,9 @@ function ObjectList({ object }: { object: string }) {
           {meta.labelPlural}
         </Title>
         <Group gap="xs" wrap="nowrap">
+          {can(meta, 'export') && (
+            <ExportButton meta={meta} filter={toFilterNode(leaves)} sort={search.sort} columns={all} />
+          )}
           <FilterBuilder meta={meta} value={leaves} onApply={setFilter} />
           {can(meta, 'create') && (
             <ButtonLink
