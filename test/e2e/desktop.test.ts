@@ -229,6 +229,29 @@ describe('the web app on a desktop browser', () => {
     await until('unfiltered', async () => (await rowTitles(page)).length > 10);
   });
 
+  it('chooses and reorders columns, remembered after a reload', async () => {
+    const headers = () => page.getByRole('columnheader').allTextContents();
+    expect((await headers()).slice(0, 4)).toEqual(['First name', 'Last name', 'Email', 'Phone']);
+    await page.getByRole('button', { name: 'Columns' }).click();
+    await page.getByRole('checkbox', { name: 'Phone', exact: true }).click();
+    await page.getByRole('button', { name: 'Move Email up' }).click();
+    await page.getByRole('checkbox', { name: 'Created', exact: true }).click();
+    await browser.shot('desktop-12-column-chooser');
+    await page.keyboard.press('Escape');
+    await until('columns changed', async () => (await headers()).slice(0, 3).join() === 'First name,Email,Last name');
+    expect(await headers()).not.toContain('Phone');
+    expect((await headers()).at(-1)).toBe('Created');
+    await page.reload();
+    await until('remembered', async () => (await headers()).slice(0, 3).join() === 'First name,Email,Last name');
+    await page.getByRole('button', { name: 'Columns' }).click();
+    await page.getByRole('button', { name: 'Reset to default columns' }).click();
+    await page.keyboard.press('Escape');
+    await until(
+      'defaults back',
+      async () => (await headers()).slice(0, 4).join() === 'First name,Last name,Email,Phone',
+    );
+  });
+
   it('edits the contact, and on a concurrent change offers to reload', async () => {
     await page.goto(contactUrl);
     await page.getByRole('link', { name: 'Edit' }).click();
@@ -251,7 +274,7 @@ describe('the web app on a desktop browser', () => {
     await field(page, 'Job title').fill('Countess');
     await page.getByRole('button', { name: 'Save' }).click();
     await until('conflict shown', () => page.getByTestId('conflict').isVisible());
-    await browser.shot('desktop-12-edit-conflict');
+    await browser.shot('desktop-13-edit-conflict');
     await page.getByRole('button', { name: 'Reload latest version' }).click();
     await until('latest version loaded', async () => (await field(page, 'Department').inputValue()) === 'R&D');
     expect(await field(page, 'Job title').inputValue()).toBe('Chief Analyst');
@@ -270,7 +293,7 @@ describe('the web app on a desktop browser', () => {
     await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
     const related = page.getByRole('region', { name: 'Contacts' });
     await until('related contact listed', () => related.getByRole('link', { name: 'Ada Lovelace' }).isVisible());
-    await browser.shot('desktop-13-account-record');
+    await browser.shot('desktop-14-account-record');
   });
 
   it('searches from the command palette and jumps to the record', async () => {
@@ -279,7 +302,7 @@ describe('the web app on a desktop browser', () => {
     await until('palette open', () => box.isVisible());
     await box.fill('lovelac');
     await until('hit listed', () => page.getByRole('option', { name: /Ada Lovelace/ }).isVisible());
-    await browser.shot('desktop-14-command-palette');
+    await browser.shot('desktop-15-command-palette');
     await expectAccessible(page, 'the command palette');
     await page.keyboard.press('Enter');
     await page.waitForURL(contactUrl);
@@ -319,7 +342,7 @@ describe('the web app on a desktop browser', () => {
       expect(await field(p, 'Email').inputValue()).toBe(colleague);
       await field(p, 'Your name').fill('Charles Babbage');
       await field(p, 'Choose a password').fill(PASSWORD);
-      await other.shot('desktop-15-accept-invitation');
+      await other.shot('desktop-16-accept-invitation');
       await p.getByRole('button', { name: 'Join Analytical Engines Ltd' }).click();
       await p.waitForURL(/\/accounts$/);
       await until(

@@ -2,13 +2,15 @@ import { Group, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { getRouteApi } from '@tanstack/react-router';
 import { useCallback } from 'react';
-import { can } from '../modules/objects/api/objects.api';
+import { can, type ObjectMeta } from '../modules/objects/api/objects.api';
 import { useObjectMeta } from '../modules/objects/hooks/useObjectMeta';
+import { ColumnChooser } from '../modules/records/components/ColumnChooser';
 import { ExportButton } from '../modules/records/components/ExportButton';
 import { FilterBuilder } from '../modules/records/components/FilterBuilder';
 import { FilterChips } from '../modules/records/components/FilterChips';
 import { ListEmpty, ListError, ListLoading } from '../modules/records/components/ListState';
 import { RecordTable } from '../modules/records/components/RecordTable';
+import { useColumnPrefs } from '../modules/records/hooks/useColumnPrefs';
 import { useRecordList } from '../modules/records/hooks/useRecordList';
 import { includesFor, listColumns } from '../modules/records/utils/fields';
 import { type FilterLeaf, toFilterNode } from '../modules/records/utils/filters';
@@ -23,18 +25,18 @@ export function ObjectListPage() {
   const { object } = route.useParams();
   const meta = useObjectMeta(object);
   if (!meta) return <NotFoundPage />;
-  return <ObjectList key={meta.name} object={object} />;
+  return <ObjectList key={meta.name} meta={meta} />;
 }
 
-function ObjectList({ object }: { object: string }) {
-  const meta = useObjectMeta(object);
+function ObjectList({ meta }: { meta: ObjectMeta }) {
+  const object = meta.name;
   const search = route.useSearch();
   const navigate = route.useNavigate();
   const narrow = useMediaQuery('(max-width: 36em)');
-  if (!meta) throw new Error('unreachable');
-
-  const all = listColumns(meta);
-  const columns = narrow ? all.slice(0, 1).concat(all.filter((f) => meta.subtitleFields.includes(f.name))) : all;
+  const prefs = useColumnPrefs(meta);
+  const all = prefs.columns;
+  const phone = listColumns(meta);
+  const columns = narrow ? phone.slice(0, 1).concat(phone.filter((f) => meta.subtitleFields.includes(f.name))) : all;
   const sort = search.sort ?? meta.defaultSort;
   const leaves = search.filter ?? [];
   const list = useRecordList(object, {
@@ -62,6 +64,7 @@ function ObjectList({ object }: { object: string }) {
           {can(meta, 'export') && (
             <ExportButton meta={meta} filter={toFilterNode(leaves)} sort={search.sort} columns={all} />
           )}
+          <ColumnChooser meta={meta} columns={all} onChange={prefs.save} />
           <FilterBuilder meta={meta} value={leaves} onApply={setFilter} />
           {can(meta, 'create') && (
             <ButtonLink
