@@ -288,6 +288,26 @@ describe('the web app on a desktop browser', () => {
     expect(await page.locator('[data-field="department"]').textContent()).toBe('R&D');
   });
 
+  it('warns before leaving a form with unsaved changes', async () => {
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.waitForURL(/\/edit$/);
+    await field(page, 'Department').fill('Engines');
+    const dialogs: string[] = [];
+    page.once('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await until('asked', async () => dialogs.length === 1);
+    expect(dialogs[0]).toMatch(/Leave without saving/);
+    expect(page.url()).toMatch(/\/edit$/);
+    expect(await field(page, 'Department').inputValue()).toBe('Engines');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForURL(contactUrl);
+    expect(await page.locator('[data-field="department"]').textContent()).toBe('R&D');
+  });
+
   it('opens the account with its related contacts', async () => {
     await page.locator('[data-field="accountId"]').getByRole('link', { name: 'Acme Corporation' }).click();
     await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
