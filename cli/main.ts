@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { STANDARD_ROLES } from '../server/platform/access/permissions';
 import { createApiKey } from '../server/platform/auth/api-keys.service';
 import { createAuth, loadAuthSecret } from '../server/platform/auth/auth';
 import { loadConfig } from '../server/platform/config';
@@ -9,7 +10,7 @@ import { AppError } from '../server/platform/http/errors';
 import { addMember, signUp } from '../server/platform/workspaces/identity.service';
 import { seedContacts } from './seed';
 
-const ROLES: RoleKey[] = ['administrator', 'sales_rep', 'marketing_manager', 'service_rep', 'data_analyst'];
+const ROLES: RoleKey[] = [...STANDARD_ROLES];
 
 const positiveInt = (value: string) => {
   const n = Number(value.replace(/_/g, ''));

@@ -1,5 +1,8 @@
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { checkFilterTree, type FilterNode } from '../../../common/filter';
+import type { Tx } from '../db/database';
+import { AppError } from '../http/errors';
 
 /** What a role may do with one object. Absent keys fall back to the role's "*" entry. */
 export interface ObjectPermission {
@@ -119,8 +122,7 @@ export function resolveObject(perms: RolePermissions, object: string): ResolvedO
 }
 
 /** The five standard roles every workspace starts with (permissions NULL = the defaults above). */
-export async function createStandardRoles(tx: import('../db/database').Tx, workspaceId: string): Promise<void> {
-  const { sql } = await import('kysely');
+export async function createStandardRoles(tx: Tx, workspaceId: string): Promise<void> {
   for (const key of STANDARD_ROLES) {
     await sql`insert into roles (workspace_id, key, name, standard) values (${workspaceId}, ${key}, ${STANDARD_ROLE_NAMES[key]}, true)
               on conflict do nothing`.execute(tx);
@@ -128,9 +130,7 @@ export async function createStandardRoles(tx: import('../db/database').Tx, works
 }
 
 /** 422 naming `role` unless the workspace has that role. */
-export async function assertRoleExists(tx: import('../db/database').Tx, role: string, path = 'role'): Promise<void> {
-  const { sql } = await import('kysely');
-  const { AppError } = await import('../http/errors');
+export async function assertRoleExists(tx: Tx, role: string, path = 'role'): Promise<void> {
   const { rows } = await sql`select 1 from roles where key = ${role}`.execute(tx);
   if (rows.length === 0) {
     throw new AppError('validation_failed', `No role "${role}" in this workspace`, {

@@ -153,7 +153,7 @@ async function searchObject(
   // Typo matching only when nothing matched as typed: fuzzy hits would drown exact ones.
   if (out.length > 0) return out;
   // 2. Typos: trigram word similarity on names and emails, for what full text missed.
-  // pg_trgm's default threshold (0.6) misses swapped letters ("Durnad"); 0.3 catches
+  // pg_trgm's default threshold (0.6) misses swapped letters ("Durnad"); TYPO_THRESHOLD catches
   // them, still through the trigram index, and they rank below full-text hits.
   await sql`select set_config('pg_trgm.word_similarity_threshold', ${String(TYPO_THRESHOLD)}, true)`.execute(tx);
   const { rows: fuzzy } = await sql<{ id: string; title: string; subtitle: string | null; score: number }>`
