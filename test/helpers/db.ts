@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type Database, openDatabase } from '../../server/platform/db/database';
 import { migrate } from '../../server/platform/db/migrate';
-import { ENGINE, PG_ADMIN_URL, pgUrl, TEMPLATE_DB } from './engine';
+import { ENGINE, PG_ADMIN_URL, pgUrl, RUN_DB_PREFIX, TEMPLATE_DB } from './engine';
 
 export interface TestDatabase {
   /** Connection settings for a Rapport config: databaseUrl (postgres) or dataDir (embedded). */
@@ -15,7 +15,7 @@ export interface TestDatabase {
 /** A fresh, migrated, empty database on this run's engine. */
 export async function freshDatabase(): Promise<TestDatabase> {
   if (ENGINE === 'embedded') return { dataDir: 'memory://', drop: async () => {} };
-  const name = `rapport_t_${randomBytes(6).toString('hex')}`;
+  const name = `${RUN_DB_PREFIX}_${randomBytes(6).toString('hex')}`;
   await adminQuery(`create database ${name} template ${TEMPLATE_DB}`);
   return {
     databaseUrl: pgUrl(name),

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { ENGINE, PG_ADMIN_URL, pgUrl } from './engine';
+import { ENGINE, PG_ADMIN_URL, pgUrl, RUN_DB_PREFIX } from './engine';
 
 /** A brand-new database with no migrations applied (PGlite in memory, or a new server database). */
 export async function freshEmptyDatabase(): Promise<{ databaseUrl?: string; dataDir: string; drop(): Promise<void> }> {
   if (ENGINE === 'embedded') return { dataDir: 'memory://', drop: async () => {} };
-  const name = `rapport_t_${randomBytes(6).toString('hex')}`;
+  const name = `${RUN_DB_PREFIX}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   await admin.query(`create database ${name}`);
