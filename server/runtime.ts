@@ -6,6 +6,7 @@ import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
 import { type Database, openDatabase } from './platform/db/database';
 import { migrate } from './platform/db/migrate';
+import { EventDispatcher } from './platform/events/dispatcher';
 import { MailDispatcher } from './platform/mail/dispatcher';
 import { SCHEMA_CHANNEL } from './platform/records/custom-fields.service';
 import { invalidateSchemas } from './platform/records/object-schema';
@@ -20,6 +21,8 @@ export interface Runtime {
   records: RecordService;
   app: FastifyInstance;
   mail: MailDispatcher;
+  /** Delivers committed events to consumers (register them before background work starts). */
+  events: EventDispatcher;
   /** Stops accepting requests, finishes in-flight ones, stops background work, closes the database. */
   close(): Promise<void>;
 }
@@ -43,10 +46,12 @@ export async function startRuntime(
     await database.listen(SCHEMA_CHANNEL, invalidateSchemas);
     const app = await buildApp({ config, database, auth, records, logStream: opts.logStream });
     const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
+    const events = new EventDispatcher({ database, log: app.log });
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
     let housekeeping: NodeJS.Timeout | undefined;
     if (opts.backgroundWork !== false) {
       mail.start();
+      await events.start();
       housekeeping = setInterval(() => {
         Promise.all([
           purgeAuditLog(database),
@@ -66,11 +71,13 @@ export async function startRuntime(
       records,
       app,
       mail,
+      events,
       close() {
         closing ??= (async () => {
           await app.close();
           if (housekeeping) clearInterval(housekeeping);
           await mail.stop();
+          await events.stop();
           await database.close();
         })();
         return closing;
