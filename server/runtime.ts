@@ -47,6 +47,8 @@ export async function startRuntime(
     const app = await buildApp({ config, database, auth, records, logStream: opts.logStream });
     const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
     const events = new EventDispatcher({ database, log: app.log });
+    // Modules register their event consumers here, before prepare().
+    await events.prepare();
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
     let housekeeping: NodeJS.Timeout | undefined;
     if (opts.backgroundWork !== false) {
