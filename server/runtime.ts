@@ -8,6 +8,7 @@ import { type Database, openDatabase } from './platform/db/database';
 import { migrate } from './platform/db/migrate';
 import { registerJobHousekeeping } from './platform/jobs/housekeeping';
 import { JobQueue } from './platform/jobs/job-queue';
+import { EventDispatcher } from './platform/events/dispatcher';
 import { MailDispatcher } from './platform/mail/dispatcher';
 import { SCHEMA_CHANNEL } from './platform/records/custom-fields.service';
 import { invalidateSchemas } from './platform/records/object-schema';
@@ -24,6 +25,8 @@ export interface Runtime {
   mail: MailDispatcher;
   /** The job queue: define queues and enqueue jobs; its workers run with the background work. */
   jobs: JobQueue;
+  /** Delivers committed events to consumers (register them before background work starts). */
+  events: EventDispatcher;
   /** Stops accepting requests, finishes in-flight ones, stops background work, closes the database. */
   close(): Promise<void>;
 }
@@ -51,11 +54,13 @@ export async function startRuntime(
     const app = await buildApp({ config, database, auth, records, jobs, logStream: opts.logStream });
     logTo.app = app;
     const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
+    const events = new EventDispatcher({ database, log: app.log });
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
     let housekeeping: NodeJS.Timeout | undefined;
     if (opts.backgroundWork !== false) {
       mail.start();
       await jobs.start();
+      await events.start();
       housekeeping = setInterval(() => {
         Promise.all([
           purgeAuditLog(database),
@@ -76,12 +81,14 @@ export async function startRuntime(
       app,
       mail,
       jobs,
+      events,
       close() {
         closing ??= (async () => {
           await app.close();
           if (housekeeping) clearInterval(housekeeping);
           await jobs.stop();
           await mail.stop();
+          await events.stop();
           await database.close();
         })();
         return closing;
