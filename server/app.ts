@@ -33,6 +33,7 @@ import { objectRoutes } from './platform/records/objects.routes';
 import { withCustomFields } from './platform/records/openapi-custom';
 import { recordRoutes } from './platform/records/records.routes';
 import type { RecordService } from './platform/records/records.service';
+import { webhookRoutes } from './platform/webhooks/webhooks.routes';
 import { authRoutes } from './platform/workspaces/auth.routes';
 import { invitationRoutes } from './platform/workspaces/invitations.routes';
 
@@ -167,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(objectRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
   await app.register(jobRoutes({ database, access: records.access, now: deps.jobs.now }));
+  await app.register(webhookRoutes({ database, access: records.access, jobs: deps.jobs }));
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)
   return app;
 }

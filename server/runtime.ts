@@ -10,6 +10,7 @@ import { registerJobHousekeeping } from './platform/jobs/housekeeping';
 import { JobQueue } from './platform/jobs/job-queue';
 import { EventDispatcher } from './platform/events/dispatcher';
 import { MailDispatcher } from './platform/mail/dispatcher';
+import { registerWebhooks } from './platform/webhooks';
 import { SCHEMA_CHANNEL } from './platform/records/custom-fields.service';
 import { invalidateSchemas } from './platform/records/object-schema';
 import { RecordService } from './platform/records/records.service';
@@ -34,7 +35,7 @@ export interface Runtime {
 /** Opens the database, applies migrations, builds the app and starts background workers. */
 export async function startRuntime(
   config: Config,
-  opts: { backgroundWork?: boolean; logStream?: NodeJS.WritableStream } = {},
+  opts: { backgroundWork?: boolean; logStream?: NodeJS.WritableStream; clock?: () => Date } = {},
 ): Promise<Runtime> {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
@@ -49,12 +50,13 @@ export async function startRuntime(
     // Custom fields changed on another app server: drop our cached schemas of that workspace.
     await database.listen(SCHEMA_CHANNEL, invalidateSchemas);
     const logTo: { app?: FastifyInstance } = {};
-    const jobs = new JobQueue({ database, log: { warn: (obj, msg) => logTo.app?.log.warn(obj, msg) } });
+    const jobs = new JobQueue({ database, clock: opts.clock, log: { warn: (obj, msg) => logTo.app?.log.warn(obj, msg) } });
     registerJobHousekeeping(jobs);
     const app = await buildApp({ config, database, auth, records, jobs, logStream: opts.logStream });
     logTo.app = app;
     const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
     const events = new EventDispatcher({ database, log: app.log });
+    registerWebhooks({ jobs, events, timeoutMs: config.webhookTimeoutMs });
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
     let housekeeping: NodeJS.Timeout | undefined;
     if (opts.backgroundWork !== false) {
