@@ -126,3 +126,24 @@ CREATE INDEX webhook_attempts_delivery_idx ON webhook_attempts (workspace_id, de
 ALTER TABLE webhook_attempts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON webhook_attempts
   USING (workspace_id = rapport_workspace()) WITH CHECK (workspace_id = rapport_workspace());
+
+-- Mail templates: subject, HTML and text bodies with {{ variables }} (server/platform/mail/template.ts).
+CREATE TABLE mail_templates (
+  workspace_id uuid NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+  id uuid NOT NULL,
+  name text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+  subject text NOT NULL CHECK (length(subject) BETWEEN 1 AND 500),
+  html_body text NOT NULL DEFAULT '' CHECK (length(html_body) <= 200000),
+  text_body text NOT NULL DEFAULT '' CHECK (length(text_body) <= 100000),
+  created_by uuid REFERENCES users (id) ON DELETE SET NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (workspace_id, id),
+  UNIQUE (workspace_id, name)
+);
+ALTER TABLE mail_templates ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON mail_templates
+  USING (workspace_id = rapport_workspace()) WITH CHECK (workspace_id = rapport_workspace());
+
+-- The outbox as the app lists it (newest first, per status).
+CREATE INDEX mail_outbox_list_idx ON mail_outbox (workspace_id, created_at DESC, id DESC);
