@@ -28,11 +28,13 @@ import { webAppRoutes } from './platform/http/static';
 import type { JobQueue } from './platform/jobs/job-queue';
 import { jobRoutes } from './platform/jobs/jobs.routes';
 import { loggerOptions } from './platform/logging';
+import { mailRoutes } from './platform/mail/mail.routes';
 import { loadSchemas } from './platform/records/object-schema';
 import { objectRoutes } from './platform/records/objects.routes';
 import { withCustomFields } from './platform/records/openapi-custom';
 import { recordRoutes } from './platform/records/records.routes';
 import type { RecordService } from './platform/records/records.service';
+import { webhookRoutes } from './platform/webhooks/webhooks.routes';
 import { authRoutes } from './platform/workspaces/auth.routes';
 import { invitationRoutes } from './platform/workspaces/invitations.routes';
 
@@ -167,6 +169,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(objectRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
   await app.register(jobRoutes({ database, access: records.access, now: deps.jobs.now }));
+  await app.register(mailRoutes({ database, access: records.access, records }));
+  await app.register(webhookRoutes({ database, access: records.access, jobs: deps.jobs }));
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)
   return app;
 }

@@ -6,14 +6,15 @@ import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
 import { type Database, openDatabase } from './platform/db/database';
 import { migrate } from './platform/db/migrate';
+import { EventDispatcher } from './platform/events/dispatcher';
 import { registerJobHousekeeping } from './platform/jobs/housekeeping';
 import { JobQueue } from './platform/jobs/job-queue';
-import { EventDispatcher } from './platform/events/dispatcher';
 import { MailDispatcher } from './platform/mail/dispatcher';
 import { SCHEMA_CHANNEL } from './platform/records/custom-fields.service';
 import { invalidateSchemas } from './platform/records/object-schema';
 import { RecordService } from './platform/records/records.service';
 import { ObjectRegistry } from './platform/records/registry';
+import { registerWebhooks } from './platform/webhooks';
 
 /** Everything a running Rapport process holds, and how to shut it down in order. */
 export interface Runtime {
@@ -34,7 +35,7 @@ export interface Runtime {
 /** Opens the database, applies migrations, builds the app and starts background workers. */
 export async function startRuntime(
   config: Config,
-  opts: { backgroundWork?: boolean; logStream?: NodeJS.WritableStream } = {},
+  opts: { backgroundWork?: boolean; logStream?: NodeJS.WritableStream; clock?: () => Date } = {},
 ): Promise<Runtime> {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
@@ -49,13 +50,24 @@ export async function startRuntime(
     // Custom fields changed on another app server: drop our cached schemas of that workspace.
     await database.listen(SCHEMA_CHANNEL, invalidateSchemas);
     const logTo: { app?: FastifyInstance } = {};
-    const jobs = new JobQueue({ database, log: { warn: (obj, msg) => logTo.app?.log.warn(obj, msg) } });
+    const jobs = new JobQueue({
+      database,
+      clock: opts.clock,
+      log: { warn: (obj, msg) => logTo.app?.log.warn(obj, msg) },
+    });
     registerJobHousekeeping(jobs);
     const app = await buildApp({ config, database, auth, records, jobs, logStream: opts.logStream });
     logTo.app = app;
-    const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
+    const mail = new MailDispatcher({
+      database,
+      smtpUrl: config.smtpUrl,
+      from: config.mailFrom,
+      log: app.log,
+      clock: opts.clock,
+    });
     const events = new EventDispatcher({ database, log: app.log });
-    // Modules register their event consumers here, before prepare().
+    registerWebhooks({ jobs, events, timeoutMs: config.webhookTimeoutMs });
+    // Modules register their event consumers above, before prepare().
     await events.prepare();
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
     let housekeeping: NodeJS.Timeout | undefined;

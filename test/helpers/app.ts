@@ -12,7 +12,7 @@ export interface TestApp extends Runtime {
 /** A real Rapport (real database on this run's engine, real HTTP stack via inject) with a fresh database. */
 export async function createTestApp(
   overrides: Partial<Config> = {},
-  opts: { logStream?: NodeJS.WritableStream } = {},
+  opts: { logStream?: NodeJS.WritableStream; clock?: () => Date } = {},
 ): Promise<TestApp> {
   const target = await freshDatabase();
   const config = loadConfig(
@@ -27,7 +27,7 @@ export async function createTestApp(
     },
     {},
   );
-  const runtime = await startRuntime(config, { backgroundWork: false, logStream: opts.logStream });
+  const runtime = await startRuntime(config, { backgroundWork: false, logStream: opts.logStream, clock: opts.clock });
   return Object.assign(runtime, {
     async stop() {
       await runtime.close();

@@ -38,6 +38,8 @@ export interface QueueOptions {
   retryForSeconds?: number;
   /** A claimed job not finished within this time is taken back and retried (default 300 s). */
   leaseSeconds?: number;
+  /** Called after a job of this queue went to the dead letter (best effort: not in the same transaction). */
+  onFailed?: (job: Job<never>, error: string, ctx: JobContext) => Promise<void>;
 }
 
 export interface EnqueueSpec<P = Record<string, unknown>> {
@@ -77,7 +79,8 @@ export interface QueueLog {
 
 interface Definition {
   handler: JobHandler<never>;
-  opts: Required<Omit<QueueOptions, 'retryForSeconds'>> & { retryForSeconds?: number };
+  opts: Required<Omit<QueueOptions, 'retryForSeconds' | 'onFailed'>> &
+    Pick<QueueOptions, 'retryForSeconds' | 'onFailed'>;
   inflight: number;
 }
 
@@ -141,6 +144,7 @@ export class JobQueue {
         maxBackoffSeconds: opts.maxBackoffSeconds ?? 3600,
         retryForSeconds: opts.retryForSeconds,
         leaseSeconds: opts.leaseSeconds ?? 300,
+        onFailed: opts.onFailed as QueueOptions['onFailed'],
       },
       inflight: 0,
     });
@@ -179,6 +183,46 @@ export class JobQueue {
     const found = existing.rows[0];
     if (!found) throw new Error(`job with key ${spec.key} conflicted but cannot be read`);
     return { id: found.id, created: false };
+  }
+
+  /**
+   * Writes many jobs in one statement (fan-out); jobs whose key exists are skipped.
+   * Returns how many were created.
+   */
+  async enqueueMany(tx: Tx, specs: EnqueueSpec[]): Promise<number> {
+    if (specs.length === 0) return 0;
+    const now = this.now();
+    const rows = specs.map((spec) => {
+      const def = this.defs.get(spec.queue);
+      const retryFor = def?.opts.retryForSeconds;
+      return {
+        id: uuidv7(),
+        workspace_id: spec.workspaceId ?? null,
+        queue: spec.queue,
+        payload: spec.payload ?? {},
+        key: spec.key ?? null,
+        priority: spec.priority ?? 0,
+        max_attempts: spec.maxAttempts ?? def?.opts.maxAttempts ?? 5,
+        run_at: (spec.runAt ?? now).toISOString(),
+        retry_until: retryFor === undefined ? null : new Date(now.getTime() + retryFor * 1000).toISOString(),
+      };
+    });
+    const { rows: created } = await sql<{ n: number }>`
+      with ins as (
+        insert into jobs (id, workspace_id, queue, payload, key, priority, max_attempts, run_at, retry_until, created_at)
+        select v.id, v.workspace_id, v.queue, v.payload, v.key, v.priority, v.max_attempts, v.run_at, v.retry_until, ${now}
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id uuid, workspace_id uuid, queue text,
+          payload jsonb, key text, priority int, max_attempts int, run_at timestamptz, retry_until timestamptz)
+        on conflict (workspace_id, queue, key) where key is not null do nothing
+        returning 1)
+      select count(*)::int as n from ins`.execute(tx);
+    const n = created[0]?.n ?? 0;
+    if (n > 0) {
+      for (const queue of new Set(specs.map((s) => s.queue))) {
+        await sql`select pg_notify(${JOBS_CHANNEL}, ${queue})`.execute(tx);
+      }
+    }
+    return n;
   }
 
   /**
@@ -330,6 +374,11 @@ export class JobQueue {
         { jobId: row.id, queue: row.queue, attempt: row.attempts, dead, err: message },
         dead ? 'job failed for good' : 'job failed; will retry',
       );
+      if (dead && def.opts.onFailed) {
+        await def.opts
+          .onFailed(job as never, message, { database: this.opts.database, now: this.now })
+          .catch((e) => this.opts.log.warn({ jobId: row.id, err: String(e) }, 'onFailed hook failed'));
+      }
       return dead ? 'failed' : 'retried';
     }
   }

@@ -13,6 +13,8 @@ export interface MailDispatcherOptions {
   /** How long a claimed mail is leased before another attempt may take it. */
   leaseSeconds?: number;
   maxAttempts?: number;
+  /** Injectable clock (tests); defaults to the system time. */
+  clock?: () => Date;
 }
 
 /**
@@ -60,6 +62,7 @@ export class MailDispatcher {
       return 0;
     }
     const lease = this.opts.leaseSeconds ?? 300;
+    const now = (this.opts.clock ?? (() => new Date()))();
     const { rows } = await sql<{
       workspace_id: string;
       id: string;
@@ -70,10 +73,10 @@ export class MailDispatcher {
       attempts: number;
     }>`
       update mail_outbox m set attempts = m.attempts + 1,
-        next_attempt_at = now() + make_interval(secs => ${lease})
+        next_attempt_at = ${now}::timestamptz + make_interval(secs => ${lease})
       where (m.workspace_id, m.id) in (
         select workspace_id, id from mail_outbox
-        where status = 'queued' and next_attempt_at <= now()
+        where status = 'queued' and next_attempt_at <= ${now}
         order by next_attempt_at limit ${limit}
         for update skip locked)
       returning m.workspace_id, m.id, m.to_address, m.subject, m.text_body, m.html_body, m.attempts`.execute(
@@ -90,7 +93,7 @@ export class MailDispatcher {
           html: mail.html_body ?? undefined,
           messageId: `<${mail.id}@rapport>`,
         });
-        await sql`update mail_outbox set status = 'sent', sent_at = now(), last_error = null
+        await sql`update mail_outbox set status = 'sent', sent_at = ${now}, last_error = null
                   where workspace_id = ${mail.workspace_id} and id = ${mail.id}`.execute(database.db);
         sent++;
       } catch (err) {
@@ -98,7 +101,7 @@ export class MailDispatcher {
         const backoff = Math.min(3600, 30 * 2 ** (mail.attempts - 1));
         await sql`update mail_outbox
                   set status = case when attempts >= ${maxAttempts} then 'failed' else 'queued' end,
-                      next_attempt_at = now() + make_interval(secs => ${backoff}),
+                      next_attempt_at = ${now}::timestamptz + make_interval(secs => ${backoff}),
                       last_error = ${String((err as Error).message).slice(0, 500)}
                   where workspace_id = ${mail.workspace_id} and id = ${mail.id}`.execute(database.db);
         this.opts.log.warn({ mailId: mail.id, attempts: mail.attempts }, 'mail delivery failed; will retry');

@@ -1,0 +1,175 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AccessService } from '../access/access.service';
+import type { Database } from '../db/database';
+import { actorOf } from '../http/context';
+import { asWorkspaceAdmin } from '../jobs/jobs.routes';
+import type { RecordService } from '../records/records.service';
+import { getMail, listOutbox, MAIL_STATUSES, retryMail } from './outbox.service';
+import {
+  createTemplate,
+  deleteTemplate,
+  getTemplate,
+  listTemplates,
+  previewTemplate,
+  sendTemplate,
+  updateTemplate,
+} from './templates.service';
+
+const Bodies = {
+  subject: z.string().min(1).max(500),
+  html: z.string().max(200_000),
+  text: z.string().max(100_000),
+};
+const TemplateBody = z.object({ name: z.string().trim().min(1).max(200), ...Bodies }).strict();
+const Id = z.object({ id: z.uuid() }).strict();
+
+/** Mail templates (with preview and send) and the outbox, for administrators; sending needs read access to the contact. */
+export function mailRoutes(deps: {
+  database: Database;
+  access: AccessService;
+  records: RecordService;
+}): FastifyPluginAsyncZod {
+  const { database, access, records } = deps;
+  return async (app) => {
+    app.get('/api/v1/mail/templates', { schema: { tags: ['mail'], summary: 'Mail templates' } }, async (req) => ({
+      data: await asWorkspaceAdmin(database, access, actorOf(req), listTemplates),
+    }));
+
+    app.post(
+      '/api/v1/mail/templates',
+      {
+        schema: {
+          tags: ['mail'],
+          summary: 'Create a template ({{ contact.firstName | default: "there" }})',
+          body: TemplateBody,
+        },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        const data = await asWorkspaceAdmin(database, access, actor, (tx) => createTemplate(tx, actor, req.body));
+        return reply.status(201).header('location', `/api/v1/mail/templates/${data.id}`).send({ data });
+      },
+    );
+
+    app.get(
+      '/api/v1/mail/templates/:id',
+      { schema: { tags: ['mail'], summary: 'One template', params: Id } },
+      async (req) => ({
+        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) => getTemplate(tx, req.params.id)),
+      }),
+    );
+
+    app.patch(
+      '/api/v1/mail/templates/:id',
+      { schema: { tags: ['mail'], summary: 'Change a template', params: Id, body: TemplateBody.partial().strict() } },
+      async (req) => ({
+        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) =>
+          updateTemplate(tx, req.params.id, req.body),
+        ),
+      }),
+    );
+
+    app.delete(
+      '/api/v1/mail/templates/:id',
+      { schema: { tags: ['mail'], summary: 'Delete a template', params: Id } },
+      async (req, reply) => {
+        await asWorkspaceAdmin(database, access, actorOf(req), (tx) => deleteTemplate(tx, req.params.id));
+        return reply.status(204).send();
+      },
+    );
+
+    app.post(
+      '/api/v1/mail/templates/preview',
+      {
+        schema: {
+          tags: ['mail'],
+          summary: 'Render an unsaved draft with a contact (or sample data)',
+          body: z.object({ ...Bodies, contactId: z.uuid().optional() }).strict(),
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        const { contactId, ...draft } = req.body;
+        return {
+          data: await asWorkspaceAdmin(database, access, actor, (tx) =>
+            previewTemplate(tx, records, actor, draft, contactId),
+          ),
+        };
+      },
+    );
+
+    app.post(
+      '/api/v1/mail/templates/:id/preview',
+      {
+        schema: {
+          tags: ['mail'],
+          summary: 'Render a template with a contact (or sample data)',
+          params: Id,
+          body: z.object({ contactId: z.uuid().optional() }).strict().optional(),
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return {
+          data: await asWorkspaceAdmin(database, access, actor, (tx) =>
+            previewTemplate(tx, records, actor, { id: req.params.id }, req.body?.contactId),
+          ),
+        };
+      },
+    );
+
+    app.post(
+      '/api/v1/mail/templates/:id/send',
+      {
+        schema: {
+          tags: ['mail'],
+          summary: 'Send a template to a contact through the outbox',
+          params: Id,
+          body: z.object({ contactId: z.uuid() }).strict(),
+        },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        const data = await database.tenant(actor.workspaceId, (tx) =>
+          sendTemplate(tx, records, actor, req.params.id, req.body.contactId),
+        );
+        return reply.status(202).send({ data });
+      },
+    );
+
+    app.get(
+      '/api/v1/mail/outbox',
+      {
+        schema: {
+          tags: ['mail'],
+          summary: 'Outgoing mail: queued, held (no SMTP configured), sent, failed',
+          querystring: z
+            .object({
+              status: z.enum(MAIL_STATUSES).optional(),
+              before: z.uuid().optional(),
+              limit: z.coerce.number().int().min(1).max(200).default(50),
+            })
+            .strict(),
+        },
+      },
+      async (req) => asWorkspaceAdmin(database, access, actorOf(req), (tx) => listOutbox(tx, req.query)),
+    );
+
+    app.get(
+      '/api/v1/mail/outbox/:id',
+      { schema: { tags: ['mail'], summary: 'One mail with its bodies', params: Id } },
+      async (req) => ({
+        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) => getMail(tx, req.params.id)),
+      }),
+    );
+
+    app.post(
+      '/api/v1/mail/outbox/:id/retry',
+      { schema: { tags: ['mail'], summary: 'Send a failed or held mail again', params: Id } },
+      async (req) => ({
+        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) => retryMail(tx, req.params.id)),
+      }),
+    );
+  };
+}

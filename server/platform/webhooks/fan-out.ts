@@ -1,0 +1,138 @@
+import { sql } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import { type RolePermissions, resolveObject, STANDARD_PERMISSIONS, type StandardRole } from '../access/permissions';
+import type { Tx } from '../db/database';
+import type { EventConsumer } from '../events/dispatcher';
+import { publicEventId, type StoredEvent } from '../events/events';
+import type { JobQueue } from '../jobs/job-queue';
+import { DELIVERY_QUEUE } from './delivery-worker';
+
+/** Whether a subscription's pattern (`contact.created`, `contact.*`, `*`) covers an event type. */
+export function typeMatches(patterns: string[], type: string): boolean {
+  return patterns.some((p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
+}
+
+/**
+ * The event's data as a role may see it: nothing when the role may not read the
+ * object, and the role's hidden fields removed from every record-shaped value
+ * (`record`, `changes`, …). A hidden field never leaves the server in a webhook.
+ */
+export function shapeForRole(event: StoredEvent, perms: RolePermissions): Record<string, unknown> | null {
+  if (!event.object) return event.data;
+  const p = resolveObject(perms, event.object);
+  if (!p.read) return null;
+  const hidden = Object.entries(p.fields)
+    .filter(([, rule]) => rule === 'hidden')
+    .map(([name]) => name);
+  if (hidden.length === 0) return event.data;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(event.data)) {
+    if (hidden.includes(k)) continue;
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      out[k] = Object.fromEntries(Object.entries(v).filter(([name]) => !hidden.includes(name)));
+    } else out[k] = v;
+  }
+  return out;
+}
+
+/** The JSON a receiver gets (docs/API.md): id, type, createdAt, workspaceId, data. */
+export function deliveryBody(e: {
+  id: string;
+  type: string;
+  createdAt: Date;
+  workspaceId: string;
+  data: unknown;
+}): string {
+  return JSON.stringify({
+    id: e.id,
+    type: e.type,
+    createdAt: new Date(e.createdAt).toISOString(),
+    workspaceId: e.workspaceId,
+    data: e.data,
+  });
+}
+
+interface Sub {
+  workspace_id: string;
+  id: string;
+  event_types: string[];
+  role: string;
+}
+
+/**
+ * The webhook fan-out as an event consumer: for each event and each active
+ * subscription that matches it, one delivery row (unique per subscription and
+ * event) and its delivery job, written in the consumer's transaction together
+ * with the cursor advance — so exactly once per event, however often a batch is
+ * retried or a server dies.
+ */
+export function webhookFanOut(jobs: JobQueue): EventConsumer {
+  return {
+    name: 'webhooks',
+    batchSize: 500,
+    async handle(tx: Tx, events: StoredEvent[]) {
+      const workspaces = [...new Set(events.map((e) => e.workspaceId))];
+      const { rows: subs } = await sql<Sub>`
+        select workspace_id, id, event_types, role from webhook_subscriptions
+        where active and workspace_id = any(${workspaces}::uuid[])`.execute(tx);
+      if (subs.length === 0) return;
+      const perms = await rolePermissions(tx, subs);
+      const deliveries: Record<string, unknown>[] = [];
+      for (const e of events) {
+        for (const s of subs) {
+          if (s.workspace_id !== e.workspaceId || !typeMatches(s.event_types, e.type)) continue;
+          const data = shapeForRole(e, perms.get(`${s.workspace_id}:${s.role}`) ?? { objects: {} });
+          if (data === null) continue;
+          const eventId = publicEventId(e.id);
+          deliveries.push({
+            workspace_id: s.workspace_id,
+            id: uuidv7(),
+            subscription_id: s.id,
+            event_id: eventId,
+            event_type: e.type,
+            body: deliveryBody({ id: eventId, type: e.type, createdAt: e.createdAt, workspaceId: e.workspaceId, data }),
+          });
+        }
+      }
+      if (deliveries.length === 0) return;
+      const { rows: created } = await sql<{ workspace_id: string; id: string }>`
+        insert into webhook_deliveries (workspace_id, id, subscription_id, event_id, event_type, body, next_attempt_at)
+        select v.workspace_id, v.id, v.subscription_id, v.event_id, v.event_type, v.body, now()
+        from jsonb_to_recordset(${JSON.stringify(deliveries)}::jsonb)
+          as v(workspace_id uuid, id uuid, subscription_id uuid, event_id text, event_type text, body text)
+        on conflict (workspace_id, subscription_id, event_id) do nothing
+        returning workspace_id, id`.execute(tx);
+      await jobs.enqueueMany(
+        tx,
+        created.map((d) => ({
+          queue: DELIVERY_QUEUE,
+          workspaceId: d.workspace_id,
+          key: d.id,
+          payload: { deliveryId: d.id },
+        })),
+      );
+    },
+  };
+}
+
+/** Permissions of each (workspace, role) a subscription acts as; unknown roles get none. */
+async function rolePermissions(tx: Tx, subs: Sub[]): Promise<Map<string, RolePermissions>> {
+  const pairs = [...new Set(subs.map((s) => JSON.stringify([s.workspace_id, s.role])))].map(
+    (p) => JSON.parse(p) as [string, string],
+  );
+  const { rows } = await sql<{
+    workspace_id: string;
+    key: string;
+    permissions: RolePermissions | null;
+    standard: boolean;
+  }>`
+    select r.workspace_id, r.key, r.permissions, r.standard from roles r
+    join jsonb_to_recordset(${JSON.stringify(pairs.map(([w, k]) => ({ w, k })))}::jsonb) as v(w uuid, k text)
+      on r.workspace_id = v.w and r.key = v.k`.execute(tx);
+  const out = new Map<string, RolePermissions>();
+  for (const r of rows) {
+    const perms = r.permissions ?? (r.standard ? STANDARD_PERMISSIONS[r.key as StandardRole] : undefined);
+    if (perms) out.set(`${r.workspace_id}:${r.key}`, perms);
+  }
+  return out;
+}

@@ -1,0 +1,10 @@
+import type { EventDispatcher } from '../events/dispatcher';
+import type { JobQueue } from '../jobs/job-queue';
+import { defineDeliveryQueue } from './delivery-worker';
+import { webhookFanOut } from './fan-out';
+
+/** Wires webhooks into the runtime: the fan-out consumer and the delivery worker. */
+export function registerWebhooks(deps: { jobs: JobQueue; events: EventDispatcher; timeoutMs: number }): void {
+  defineDeliveryQueue(deps.jobs, { timeoutMs: deps.timeoutMs });
+  deps.events.register(webhookFanOut(deps.jobs));
+}
