@@ -143,6 +143,25 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
     ctx,
     items.filter((i) => i.input.errors.length === 0).map((i) => ({ input: i.input, prefix: `records.${i.index}.` })),
   );
+  // The object's own rules (beforeWrite) see each valid item with its stored record.
+  const full = ctx.full.get(object) as ObjectSchema;
+  const hooked = schema.def.beforeWrite || schema.def.afterWrite;
+  const stored = hooked
+    ? await fullRows(
+        tx,
+        full,
+        items.filter((i) => i.op === 'update' && i.id).map((i) => i.id as string),
+        ctx.visible(object, 't', 'write'),
+      )
+    : new Map<string, Record<string, unknown>>();
+  if (schema.def.beforeWrite) {
+    for (const item of items) {
+      if (item.input.errors.length) continue;
+      const before = item.op === 'update' ? (stored.get(item.id as string) ?? null) : null;
+      if (item.op === 'update' && !before) continue; // reported as not found when written
+      await service.beforeWrite(tx, actor, ctx, item.input, before, `records.${item.index}.`);
+    }
+  }
   for (const item of items) {
     if (item.input.errors.length && !item.result) fail(item, 'validation_failed', 'Invalid record', item.input.errors);
   }
@@ -155,6 +174,26 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
   await writeGroups(tx, actor, schema, inserts, 'insert', writable);
   await writeGroups(tx, actor, schema, updates, 'update', writable);
   if (req.atomic) assertNoFailures(items);
+  if (schema.def.afterWrite) {
+    const written = items.filter((i) => i.result && i.result.status !== 'error');
+    const after = await fullRows(
+      tx,
+      full,
+      written.map((i) => i.id as string),
+      undefined,
+    );
+    for (const item of written) {
+      const row = after.get(item.id as string);
+      if (!row) continue;
+      const old = stored.get(item.id as string);
+      await schema.def.afterWrite(tx, {
+        actor,
+        mode: item.result?.status === 'created' ? 'create' : 'update',
+        before: old ? presentRow(full, old) : null,
+        after: presentRow(full, row),
+      });
+    }
+  }
   await auditMany(
     tx,
     actor,
@@ -215,7 +254,20 @@ function assertNoFailures(items: Item[]) {
   );
 }
 
-/** One set-based statement per group of items that carry the same columns. */
+/** Stored rows (every column) by id, for the object's write rules. */
+async function fullRows(
+  tx: Tx,
+  full: ObjectSchema,
+  ids: string[],
+  writable: RawBuilder<unknown> | undefined,
+): Promise<Map<string, Record<string, unknown>>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql<Record<string, unknown>>`
+    select ${selectColumns(full, undefined)} from ${sql.table(full.def.table)} t
+    where t.id = any(${ids}::uuid[]) and t.deleted_at is null ${writable ? sql`and ${writable}` : sql``}`.execute(tx);
+  return new Map(rows.map((r) => [r.id as string, r]));
+}
+
 /** The records batch updates will change, as they are now (for the audit log's from → to). */
 async function currentRows(tx: Tx, ctx: RecordContext, items: Item[]): Promise<Map<string, RecordData>> {
   const ids = items.map((i) => i.id).filter((id): id is string => !!id);
