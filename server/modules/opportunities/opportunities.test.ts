@@ -200,7 +200,7 @@ describe('opportunities, pipelines and stage history', () => {
 
     it('a stage holding opportunities cannot be removed or change kind; an empty one can', async () => {
       const keep = other.stages.map((s) => ({ id: s.id, name: s.name, kind: s.kind }));
-      const removing = await call('PATCH', `/api/v1/pipelines/${other.id}`, { stages: keep.slice(1).concat({ name: 'New open', kind: 'open' }) });
+      const removing = await call('PATCH', `/api/v1/pipelines/${other.id}`, { stages: [...keep.slice(1), { name: 'New open', kind: 'open' }] });
       expect(removing.statusCode).toBe(409);
       const rekinding = await call('PATCH', `/api/v1/pipelines/${other.id}`, {
         stages: [{ ...keep[0], kind: 'lost' }, keep[1], { ...keep[2], kind: 'open' }],

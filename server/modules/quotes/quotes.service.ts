@@ -1,3 +1,4 @@
+import Decimal from 'decimal.js';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Actor } from '../../platform/auth/actor';
@@ -9,7 +10,7 @@ import { stagesOf } from '../pipelines/pipelines.service';
 import { priceOf } from '../products/price-books.service';
 import { recordFor, visibleIds } from '../sales/record-access';
 import { renderQuotePdf } from './quote-pdf';
-import { lineAmounts } from './quote-totals';
+import { lineAmounts, minorDigits } from './quote-totals';
 
 export interface LineInput {
   productId?: string | null;
@@ -40,9 +41,12 @@ interface LineRow {
 const n = (v: unknown) => normaliseDecimal(String(v));
 
 export async function readLines(tx: Tx, quoteId: string) {
-  const { rows } = await sql<LineRow>`select id, position, product_id, name, description, quantity, unit_price,
-      discount_percent, tax_rate, gross, discount, tax, total
-    from quote_line_items where quote_id = ${quoteId}::uuid order by position`.execute(tx);
+  const { rows } = await sql<LineRow & { currency: string }>`select l.id, l.position, l.product_id, l.name, l.description,
+      l.quantity, l.unit_price, l.discount_percent, l.tax_rate, l.gross, l.discount, l.tax, l.total, q.currency
+    from quote_line_items l join quotes q on q.id = l.quote_id
+    where l.quote_id = ${quoteId}::uuid order by l.position`.execute(tx);
+  // Amounts with the currency's decimals, as computed (stored with 4).
+  const money = (v: string, currency: string) => new Decimal(v).toFixed(minorDigits(currency));
   return rows.map((r) => ({
     id: r.id,
     position: r.position,
@@ -53,10 +57,10 @@ export async function readLines(tx: Tx, quoteId: string) {
     unitPrice: n(r.unit_price),
     discountPercent: n(r.discount_percent),
     taxRate: n(r.tax_rate),
-    gross: String(r.gross),
-    discount: String(r.discount),
-    tax: String(r.tax),
-    total: String(r.total),
+    gross: money(r.gross, r.currency),
+    discount: money(r.discount, r.currency),
+    tax: money(r.tax, r.currency),
+    total: money(r.total, r.currency),
   }));
 }
 
