@@ -33,6 +33,7 @@ import { loadSchemas } from './platform/records/object-schema';
 import { objectRoutes } from './platform/records/objects.routes';
 import { withCustomFields } from './platform/records/openapi-custom';
 import { recordRoutes } from './platform/records/records.routes';
+import { salesRoutes } from './modules/sales/sales.routes';
 import type { RecordService } from './platform/records/records.service';
 import { webhookRoutes } from './platform/webhooks/webhooks.routes';
 import { authRoutes } from './platform/workspaces/auth.routes';
@@ -167,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(apiKeyRoutes(database, callers));
   await app.register(accessRoutes({ database, records, access: records.access, callers }));
   await app.register(objectRoutes({ database, records }));
+  await app.register(salesRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
   await app.register(jobRoutes({ database, access: records.access, now: deps.jobs.now }));
   await app.register(mailRoutes({ database, access: records.access, records }));

@@ -1,6 +1,17 @@
 import type { ObjectDef } from '../platform/records/types';
 import { accountsObject } from './accounts/accounts.object';
 import { contactsObject } from './contacts/contacts.object';
+import { leadsObject } from './leads/leads.object';
+import { opportunitiesObject } from './opportunities/opportunities.object';
+import { productsObject } from './products/products.object';
+import { quotesObject } from './quotes/quotes.object';
 
 /** Every standard object, declared once each. Later capabilities add theirs here. */
-export const STANDARD_OBJECTS: ObjectDef[] = [accountsObject, contactsObject];
+export const STANDARD_OBJECTS: ObjectDef[] = [
+  accountsObject,
+  contactsObject,
+  opportunitiesObject,
+  leadsObject,
+  productsObject,
+  quotesObject,
+];

@@ -76,6 +76,7 @@ export const accountsObject: ObjectDef = {
   inverse: [
     { name: 'contacts', object: 'contacts', via: 'accountId', label: 'Contacts' },
     { name: 'childAccounts', object: 'accounts', via: 'parentAccountId', label: 'Subsidiaries' },
+    { name: 'opportunities', object: 'opportunities', via: 'accountId', label: 'Opportunities' },
   ],
   normalise: {
     // "https://www.Acme.com/about" and "acme.com" are the same company domain.

@@ -44,6 +44,8 @@ export const STANDARD_ROLE_NAMES: Record<StandardRole, string> = {
 };
 
 const ALL = { create: true, read: true, update: true, delete: true, export: true, scope: 'all' } as const;
+/** The product catalogue (and its price books) is shared and kept by administrators; others read all of it. */
+const CATALOGUE_READER = { create: false, update: false, delete: false, scope: 'all' } as const;
 
 /**
  * The standard roles' defaults (a standard role whose stored permissions are NULL
@@ -56,15 +58,22 @@ export const STANDARD_PERMISSIONS: Record<StandardRole, RolePermissions> = {
     objects: {
       '*': { create: true, read: true, update: true, delete: true, export: false, scope: 'own' },
       accounts: { where: { field: 'type', op: 'ne', value: 'supplier' } },
+      products: CATALOGUE_READER,
     },
   },
   marketing_manager: {
-    objects: { '*': { create: true, read: true, update: true, delete: false, export: true, scope: 'all' } },
+    objects: {
+      '*': { create: true, read: true, update: true, delete: false, export: true, scope: 'all' },
+      products: CATALOGUE_READER,
+    },
   },
   service_rep: {
     objects: {
       '*': { create: true, read: true, update: true, delete: false, export: false, scope: 'all' },
+      // Service reps see no deal values: not the amounts, not the quotes (their totals are the amounts).
       opportunities: { fields: { amount: 'hidden' } },
+      quotes: { create: false, read: false, update: false, delete: false },
+      products: CATALOGUE_READER,
     },
   },
   data_analyst: {

@@ -144,6 +144,25 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
     ctx,
     items.filter((i) => i.input.errors.length === 0).map((i) => ({ input: i.input, prefix: `records.${i.index}.` })),
   );
+  // The object's own rules (beforeWrite) see each valid item with its stored record.
+  const full = ctx.full.get(object) as ObjectSchema;
+  const hooked = schema.def.beforeWrite || schema.def.afterWrite;
+  const stored = hooked
+    ? await fullRows(
+        tx,
+        full,
+        items.filter((i) => i.op === 'update' && i.id).map((i) => i.id as string),
+        ctx.visible(object, 't', 'write'),
+      )
+    : new Map<string, Record<string, unknown>>();
+  if (schema.def.beforeWrite) {
+    for (const item of items) {
+      if (item.input.errors.length) continue;
+      const before = item.op === 'update' ? (stored.get(item.id as string) ?? null) : null;
+      if (item.op === 'update' && !before) continue; // reported as not found when written
+      await service.beforeWrite(tx, actor, ctx, item.input, before, `records.${item.index}.`);
+    }
+  }
   for (const item of items) {
     if (item.input.errors.length && !item.result) fail(item, 'validation_failed', 'Invalid record', item.input.errors);
   }
@@ -156,6 +175,26 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
   await writeGroups(tx, actor, schema, inserts, 'insert', writable);
   await writeGroups(tx, actor, schema, updates, 'update', writable);
   if (req.atomic) assertNoFailures(items);
+  if (schema.def.afterWrite) {
+    const done = items.filter((i) => i.result && i.result.status !== 'error');
+    const after = await fullRows(
+      tx,
+      full,
+      done.map((i) => i.id as string),
+      undefined,
+    );
+    for (const item of done) {
+      const row = after.get(item.id as string);
+      if (!row) continue;
+      const old = stored.get(item.id as string);
+      await schema.def.afterWrite(tx, {
+        actor,
+        mode: item.result?.status === 'created' ? 'create' : 'update',
+        before: old ? presentRow(full, old) : null,
+        after: presentRow(full, row),
+      });
+    }
+  }
   const written = items
     .filter((i) => i.result && i.result.status !== 'error')
     .map((i) => {
@@ -211,6 +250,20 @@ function assertNoFailures(items: Item[]) {
     `${failed.length} of ${items.length} records failed; nothing was written (atomic batch)`,
     { errors },
   );
+}
+
+/** Stored rows (every column) by id, for the object's write rules. */
+async function fullRows(
+  tx: Tx,
+  full: ObjectSchema,
+  ids: string[],
+  writable: RawBuilder<unknown> | undefined,
+): Promise<Map<string, Record<string, unknown>>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql<Record<string, unknown>>`
+    select ${selectColumns(full, undefined)} from ${sql.table(full.def.table)} t
+    where t.id = any(${ids}::uuid[]) and t.deleted_at is null ${writable ? sql`and ${writable}` : sql``}`.execute(tx);
+  return new Map(rows.map((r) => [r.id as string, r]));
 }
 
 /** The records batch updates will change, as they are now (for the audit log's from → to). */

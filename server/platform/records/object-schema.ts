@@ -139,7 +139,14 @@ async function readSchemas(tx: Tx, registry: ObjectRegistry): Promise<Map<string
   const out = new Map<string, ObjectSchema>();
   for (const def of registry.all()) {
     const custom = rows.filter((r) => r.object === def.name).map(customFieldDef);
-    out.set(def.name, new ObjectSchema(def, registry.fields(def.name), custom));
+    let builtins = registry.fields(def.name);
+    if (def.dynamicOptions) {
+      const loaded = await def.dynamicOptions.load(tx);
+      builtins = new Map(
+        [...builtins].map(([n, f]) => [n, loaded[n] && def.dynamicOptions?.fields.includes(n) ? { ...f, options: loaded[n] } : f]),
+      );
+    }
+    out.set(def.name, new ObjectSchema(def, builtins, custom));
   }
   return out;
 }

@@ -22,7 +22,16 @@ const Field = z.object({
   unique: z.boolean(),
   readOnly: z.boolean(),
   hidden: z.boolean(),
-  options: z.array(z.object({ value: z.string(), label: z.string() })).nullable(),
+  options: z
+    .array(
+      z.object({
+        value: z.string(),
+        label: z.string(),
+        group: z.string().optional(),
+        meta: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+      }),
+    )
+    .nullable(),
   relation: z.object({ object: z.string(), cardinality: z.enum(['one', 'many']) }).nullable(),
   maxLength: z.number().nullable(),
   min: z.number().nullable(),

@@ -161,10 +161,11 @@ export class RecordService {
     id: string,
     fields: string[] | undefined,
     mode: 'read' | 'write',
-    schema: ObjectSchema = ctx.schema,
+    columnsOf: ObjectSchema = ctx.schema,
   ) {
+    const { schema } = ctx;
     const { rows } = await sql<Record<string, unknown>>`
-      select ${selectColumns(schema, fields)} from ${sql.table(mode === 'write' ? schema.def.table : `${schema.def.table}_scoped`)} t
+      select ${selectColumns(columnsOf, fields)} from ${sql.table(mode === 'write' ? schema.def.table : `${schema.def.table}_scoped`)} t
       where ${and([sql`t.id = ${id}::uuid`, sql`t.deleted_at is null`, ctx.visible(schema.def.name, 't', mode)])}
       ${mode === 'write' ? sql`for update` : sql``}`.execute(tx);
     return rows[0];
@@ -347,9 +348,57 @@ export class RecordService {
     return { ctx, input };
   }
 
+  /**
+   * The object's beforeWrite rule: refuses the write (422) or adds derived fields to
+   * the input. `before` is the stored row (every column).
+   */
+  async beforeWrite(
+    tx: Tx,
+    actor: Actor,
+    ctx: RecordContext,
+    input: ValidatedInput,
+    before: Record<string, unknown> | null,
+    pathPrefix = '',
+  ): Promise<void> {
+    const def = ctx.schema.def;
+    if (!def.beforeWrite) return;
+    const full = ctx.full.get(def.name) as ObjectSchema;
+    const changes: RecordData = { ...input.custom };
+    for (const [f, v] of input.builtin) changes[f.name] = v;
+    const result = await def.beforeWrite(tx, {
+      actor,
+      mode: before ? 'update' : 'create',
+      before: before ? presentRow(full, before) : null,
+      changes,
+      pathPrefix,
+    });
+    if (result?.errors?.length) input.errors.push(...result.errors);
+    for (const [name, value] of Object.entries(result?.set ?? {})) {
+      const f = full.field(name);
+      if (!f) throw new Error(`${def.name}.beforeWrite set an unknown field ${name}`);
+      if (f.custom) input.custom[name] = value;
+      else {
+        for (const k of input.builtin.keys()) if (k.name === name) input.builtin.delete(k);
+        input.builtin.set(f.def, value);
+      }
+    }
+  }
+
+  private refuseInvalid(ctx: RecordContext, input: ValidatedInput): void {
+    if (input.errors.length === 0) return;
+    throw new AppError(
+      'validation_failed',
+      `Invalid ${ctx.schema.def.singular}: ${input.errors.map((e) => e.path).join(', ')}`,
+      { errors: input.errors },
+    );
+  }
+
   async create(tx: Tx, actor: Actor, object: string, body: unknown): Promise<RecordData> {
     const { ctx, input } = await this.validated(tx, actor, object, body, 'create');
     const { schema } = ctx;
+    const full = ctx.full.get(object) as ObjectSchema;
+    await this.beforeWrite(tx, actor, ctx, input, null);
+    this.refuseInvalid(ctx, input);
     const cols = this.columnsOf(input);
     if (!('owner_id' in cols) && actor.userId) cols.owner_id = actor.userId;
     const id = uuidv7();
@@ -362,21 +411,23 @@ export class RecordService {
       updated_by: actor.userId,
     };
     const names = Object.keys(all);
-    const fullSchema = this.fullSchema(ctx, object);
     let created: RecordData;
-    let record: RecordData;
+    let row: Record<string, unknown>;
     try {
       const { rows } = await sql<Record<string, unknown>>`
         insert into ${sql.table(schema.def.table)} as t (${sql.join(names.map((n) => sql.ref(n)))})
         values (${sql.join(names.map((n) => sql`${all[n]}`))})
-        returning ${selectColumns(fullSchema, undefined)}`.execute(tx);
-      created = presentRow(schema, rows[0] as Record<string, unknown>);
-      record = presentRow(fullSchema, rows[0] as Record<string, unknown>);
+        returning ${selectColumns(full, undefined)}`.execute(tx);
+      row = rows[0] as Record<string, unknown>;
+      created = presentRow(schema, row);
     } catch (err) {
       mapWriteError(err, schema);
     }
     await audit(tx, actor, { action: 'record.created', object, recordId: id, changes: diff({}, created) });
-    await this.emit(tx, actor, ctx, 'created', id, { record });
+    await this.emit(tx, actor, ctx, 'created', id, { record: presentRow(full, row) });
+    if (schema.def.afterWrite) {
+      await schema.def.afterWrite(tx, { actor, mode: 'create', before: null, after: presentRow(full, row) });
+    }
     return created;
   }
 
@@ -384,10 +435,12 @@ export class RecordService {
   async update(tx: Tx, actor: Actor, object: string, id: string, body: unknown, ifMatch?: number): Promise<RecordData> {
     const { ctx, input } = await this.validated(tx, actor, object, body, 'update');
     const { schema } = ctx;
-    const fullSchema = this.fullSchema(ctx, object);
-    const before = await this.fetchRow(tx, ctx, id, undefined, 'write', fullSchema);
+    const full = ctx.full.get(object) as ObjectSchema;
+    const before = await this.fetchRow(tx, ctx, id, undefined, 'write', full);
     if (!before) return this.missingOrStale(tx, ctx, id);
     if (ifMatch !== undefined && before.version !== ifMatch) return this.missingOrStale(tx, ctx, id);
+    await this.beforeWrite(tx, actor, ctx, input, before);
+    this.refuseInvalid(ctx, input);
     const cols = this.columnsOf(input);
     const sets: Sql[] = Object.entries(cols).map(([c, v]) => sql`${sql.ref(c)} = ${v}`);
     if (Object.keys(input.custom).length) {
@@ -395,23 +448,32 @@ export class RecordService {
     }
     sets.push(sql`version = t.version + 1`, sql`updated_at = now()`, sql`updated_by = ${actor.userId}`);
     let after: RecordData;
-    let record: RecordData;
+    let row: Record<string, unknown>;
     try {
       const { rows } = await sql<Record<string, unknown>>`
         update ${sql.table(schema.def.table)} as t set ${sql.join(sets)}
         where t.id = ${id}::uuid and t.deleted_at is null
-        returning ${selectColumns(fullSchema, undefined)}`.execute(tx);
+        returning ${selectColumns(full, undefined)}`.execute(tx);
       if (!rows[0]) return this.missingOrStale(tx, ctx, id);
-      after = presentRow(schema, rows[0]);
-      record = presentRow(fullSchema, rows[0]);
+      row = rows[0];
+      after = presentRow(schema, row);
     } catch (err) {
       mapWriteError(err, schema);
     }
     const ignore = ['version', 'updatedAt', 'updatedBy'];
     const changes = diff(presentRow(schema, before), after, ignore);
     await audit(tx, actor, { action: 'record.updated', object, recordId: id, changes });
-    const allChanges = diff(presentRow(fullSchema, before), record, ignore);
+    const record = presentRow(full, row);
+    const allChanges = diff(presentRow(full, before), record, ignore);
     if (Object.keys(allChanges).length) await this.emit(tx, actor, ctx, 'updated', id, { record, changes: allChanges });
+    if (schema.def.afterWrite) {
+      await schema.def.afterWrite(tx, {
+        actor,
+        mode: 'update',
+        before: presentRow(full, before),
+        after: record,
+      });
+    }
     return after;
   }
 

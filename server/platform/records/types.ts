@@ -1,3 +1,7 @@
+import type { Actor } from '../auth/actor';
+import type { Tx } from '../db/database';
+import type { FieldError } from '../http/errors';
+
 /**
  * The record engine's vocabulary. An object (accounts, contacts, …) is declared
  * once as an ObjectDef; the engine derives its table, validation, REST routes,
@@ -32,6 +36,10 @@ export type FieldType = (typeof FIELD_TYPES)[number];
 export interface SelectOption {
   value: string;
   label: string;
+  /** Options loaded from workspace data may belong to a group (a stage to its pipeline's id). */
+  group?: string;
+  /** Facts about the option a client may show or use (a stage's probability and kind). */
+  meta?: Record<string, string | number | boolean | null>;
 }
 
 export interface FieldDef {
@@ -97,6 +105,39 @@ export interface ObjectDef {
   validate?: (record: Record<string, unknown>, mode: 'create' | 'update') => { path: string; message: string }[];
   /** Normalises a unique value before matching (e.g. domains without www.). */
   normalise?: Partial<Record<string, (value: string) => string>>;
+  /**
+   * Select fields whose options are workspace data (an opportunity's pipeline and stage):
+   * loaded with the workspace's schema and cached with it (call invalidateSchemas and
+   * NOTIFY rapport_schema when the data changes). Validation and metadata use them.
+   */
+  dynamicOptions?: { fields: string[]; load: (tx: Tx) => Promise<Record<string, SelectOption[]>> };
+  /**
+   * Rules that need the database or the stored record, run in the write's transaction
+   * for every create and update (single, PATCH, batch) after field validation: return
+   * errors to refuse the write, or `set` to write derived fields (read-only ones too).
+   */
+  beforeWrite?: (tx: Tx, w: BeforeWrite) => Promise<{ errors?: FieldError[]; set?: Record<string, unknown> } | undefined>;
+  /** Runs in the write's transaction after every create and update (history, events). */
+  afterWrite?: (tx: Tx, w: AfterWrite) => Promise<void>;
+}
+
+export interface BeforeWrite {
+  actor: Actor;
+  mode: 'create' | 'update';
+  /** The stored record (every field, whatever the caller may see); null on create. */
+  before: Record<string, unknown> | null;
+  /** The validated fields sent (API names, null = clear). */
+  changes: Record<string, unknown>;
+  /** Where errors point: '' for single writes, `records.3.` in a batch. */
+  pathPrefix: string;
+}
+
+export interface AfterWrite {
+  actor: Actor;
+  mode: 'create' | 'update';
+  before: Record<string, unknown> | null;
+  /** The stored record after the write (every field). */
+  after: Record<string, unknown>;
 }
 
 /** The columns every record table has, with their API names. */

@@ -1,0 +1,239 @@
+import { sql } from 'kysely';
+import type { Actor } from '../../platform/auth/actor';
+import type { Tx } from '../../platform/db/database';
+import { AppError } from '../../platform/http/errors';
+import type { ObjectSchema } from '../../platform/records/object-schema';
+import { presentRow, selectColumns } from '../../platform/records/query';
+import type { RecordContext, RecordData, RecordService } from '../../platform/records/records.service';
+import { audit } from '../../platform/access/access.service';
+import { normaliseDomain } from '../sales/options';
+import { recordFor } from '../sales/record-access';
+
+export interface ConvertInput {
+  accountId?: string;
+  contactId?: string;
+  createOpportunity?: boolean;
+  opportunity?: {
+    name?: string;
+    amount?: { amount: string; currency: string };
+    pipelineId?: string;
+    stageId?: string;
+    expectedCloseDate?: string;
+  };
+  ownerId?: string;
+}
+
+export interface ConvertResult {
+  lead: RecordData;
+  account: { id: string; created: boolean } | null;
+  contact: { id: string; created: boolean };
+  opportunity: { id: string } | null;
+}
+
+/** Custom field values of the lead that the target object has too (same name and type). */
+function copiedCustom(lead: RecordData, from: ObjectSchema, to: ObjectSchema): RecordData {
+  const out: RecordData = {};
+  for (const f of from.customFields) {
+    const target = to.field(f.name);
+    if (target?.custom && target.def.type === f.type && lead[f.name] != null) out[f.name] = lead[f.name];
+  }
+  return out;
+}
+
+const clean = (r: RecordData) => Object.fromEntries(Object.entries(r).filter(([, v]) => v != null && v !== ''));
+
+/** The id of a live record the caller can see matching `where`, oldest first. */
+async function findVisible(tx: Tx, ctx: RecordContext, object: string, where: ReturnType<typeof sql>) {
+  const schema = ctx.full.get(object) as ObjectSchema;
+  const vis = ctx.visible(object, 't');
+  const { rows } = await sql<{ id: string }>`select t.id from ${sql.table(`${schema.def.table}_scoped`)} t
+    where t.deleted_at is null and ${where} ${vis ? sql`and ${vis}` : sql``}
+    order by t.created_at, t.id limit 1`.execute(tx);
+  return rows[0]?.id;
+}
+
+/** A transaction-scoped lock on a matching key, so two conversions cannot both create "the" account. */
+async function lockKey(tx: Tx, workspaceId: string, key: string) {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`${workspaceId}:${key}`}, 7))`.execute(tx);
+}
+
+/**
+ * Converts a lead in one transaction: links or creates the account (matched by domain,
+ * then by exact company name), links or creates the contact (matched by email),
+ * optionally creates an opportunity with the contact as primary, copies the lead's
+ * fields, tags and same-named custom fields, moves the lead's timeline to the contact,
+ * and marks the lead converted. Records are created through the record engine, so the
+ * caller's permissions, field rules and audit apply; matching only sees records the
+ * caller can see, and unique keys (account domain, contact email) refuse duplicates.
+ */
+export async function convertLead(
+  tx: Tx,
+  records: RecordService,
+  actor: Actor,
+  leadId: string,
+  input: ConvertInput,
+): Promise<ConvertResult> {
+  const ctx = await recordFor(tx, records, actor, 'leads', leadId, 'update');
+  const leadSchema = ctx.full.get('leads') as ObjectSchema;
+  const { rows } = await sql<Record<string, unknown>>`select ${selectColumns(leadSchema, undefined)} from leads t
+    where t.id = ${leadId}::uuid`.execute(tx);
+  const lead = presentRow(leadSchema, rows[0] as Record<string, unknown>);
+  if (lead.status === 'converted') {
+    throw new AppError('conflict', 'This lead is already converted', {
+      errors: [{ path: 'status', message: `converted on ${lead.convertedAt}` }],
+    });
+  }
+  const ownerId = input.ownerId ?? (lead.ownerId as string | null) ?? actor.userId;
+  const tags = (lead.tags as string[]) ?? [];
+  const full = (o: string) => ctx.full.get(o) as ObjectSchema;
+
+  // Account -------------------------------------------------------------------
+  let account: ConvertResult['account'] = null;
+  if (input.accountId) {
+    await linkable(tx, records, actor, 'accounts', input.accountId, 'accountId');
+    account = { id: input.accountId, created: false };
+  } else {
+    const domain =
+      (lead.domain as string | null) ?? (typeof lead.website === 'string' ? normaliseDomain(lead.website) : null);
+    const company = (lead.company as string | null)?.trim() || null;
+    if (domain || company) {
+      await lockKey(tx, actor.workspaceId, `account:${domain ?? company?.toLowerCase()}`);
+      const found =
+        (domain ? await findVisible(tx, ctx, 'accounts', sql`t.domain = ${domain}`) : undefined) ??
+        (company ? await findVisible(tx, ctx, 'accounts', sql`lower(t.name) = lower(${company})`) : undefined);
+      if (found) account = { id: found, created: false };
+      else {
+        const created = await records.create(tx, actor, 'accounts', {
+          ...clean({
+            name: company ?? domain,
+            domain,
+            website: lead.website,
+            industry: lead.industry,
+            employees: lead.employees,
+            address: lead.address,
+          }),
+          ...copiedCustom(lead, leadSchema, full('accounts')),
+          ownerId,
+          tags,
+        });
+        account = { id: created.id as string, created: true };
+      }
+    }
+  }
+
+  // Contact -------------------------------------------------------------------
+  const wantsOpportunity = input.createOpportunity !== false;
+  let contact: ConvertResult['contact'];
+  if (input.contactId) {
+    await linkable(tx, records, actor, 'contacts', input.contactId, 'contactId');
+    contact = { id: input.contactId, created: false };
+  } else {
+    const email = lead.email as string | null;
+    if (email) await lockKey(tx, actor.workspaceId, `contact:${email}`);
+    const found = email ? await findVisible(tx, ctx, 'contacts', sql`t.email = ${email}`) : undefined;
+    if (found) contact = { id: found, created: false };
+    else {
+      const lifecycle = wantsOpportunity ? 'opportunity' : lead.status === 'mql' ? 'mql' : lead.status === 'sql' ? 'sql' : 'lead';
+      const created = await records.create(tx, actor, 'contacts', {
+        ...clean({
+          firstName: lead.firstName,
+          lastName: lead.lastName,
+          email,
+          phone: lead.phone,
+          title: lead.title,
+          address: lead.address,
+          description: lead.description,
+          accountId: account?.id,
+        }),
+        ...copiedCustom(lead, leadSchema, full('contacts')),
+        ...(!lead.lastName && !lead.firstName && !email ? { lastName: lead.company } : {}),
+        lifecycleStage: lifecycle,
+        ownerId,
+        tags,
+      });
+      contact = { id: created.id as string, created: true };
+    }
+  }
+  if (!contact.created) await addToExisting(tx, records, actor, 'contacts', contact.id, tags, account?.id);
+  if (account && !account.created && tags.length) await addToExisting(tx, records, actor, 'accounts', account.id, tags);
+
+  // Opportunity ---------------------------------------------------------------
+  let opportunity: ConvertResult['opportunity'] = null;
+  if (wantsOpportunity) {
+    const o = input.opportunity ?? {};
+    const who = [lead.firstName, lead.lastName].filter(Boolean).join(' ');
+    const created = await records.create(tx, actor, 'opportunities', {
+      ...clean({
+        name: o.name ?? `${(lead.company as string | null) || who || (lead.email as string)}`,
+        accountId: account?.id,
+        amount: o.amount,
+        pipelineId: o.pipelineId,
+        stageId: o.stageId,
+        expectedCloseDate: o.expectedCloseDate,
+        source: lead.source,
+      }),
+      ...copiedCustom(lead, leadSchema, full('opportunities')),
+      ownerId,
+      tags,
+    });
+    opportunity = { id: created.id as string };
+    await sql`insert into opportunity_contacts (workspace_id, opportunity_id, contact_id, is_primary)
+      values (${actor.workspaceId}, ${opportunity.id}, ${contact.id}, true)`.execute(tx);
+  }
+
+  // The lead ------------------------------------------------------------------
+  const { rows: updated } = await sql<Record<string, unknown>>`update leads as t set status = 'converted',
+      converted_at = now(), converted_account_id = ${account?.id ?? null}, converted_contact_id = ${contact.id},
+      converted_opportunity_id = ${opportunity?.id ?? null},
+      version = t.version + 1, updated_at = now(), updated_by = ${actor.userId}
+    where t.id = ${leadId}::uuid returning ${selectColumns(leadSchema, undefined)}`.execute(tx);
+  const after = presentRow(ctx.schema, updated[0] as Record<string, unknown>);
+  await audit(tx, actor, {
+    action: 'record.updated',
+    object: 'leads',
+    recordId: leadId,
+    changes: { status: [lead.status ?? null, 'converted'] },
+    detail: { converted: { accountId: account?.id ?? null, contactId: contact.id, opportunityId: opportunity?.id ?? null } },
+  });
+  return { lead: after, account, contact, opportunity };
+}
+
+/** A record named in the request must be visible to the caller (422 naming the field otherwise). */
+async function linkable(tx: Tx, records: RecordService, actor: Actor, object: string, id: string, path: string) {
+  try {
+    await records.get(tx, actor, object, id, { fields: 'id' });
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'not_found') {
+      throw new AppError('validation_failed', `${path} points to a record that does not exist`, {
+        errors: [{ path, message: 'points to a record that does not exist' }],
+      });
+    }
+    throw err;
+  }
+}
+
+/** Adds the lead's tags (and an account when it has none) to a record conversion linked. */
+async function addToExisting(
+  tx: Tx,
+  records: RecordService,
+  actor: Actor,
+  object: string,
+  id: string,
+  tags: string[],
+  accountId?: string,
+) {
+  const current = await records.get(tx, actor, object, id);
+  const patch: RecordData = {};
+  const merged = [...new Set([...((current.tags as string[]) ?? []), ...tags])];
+  if (merged.length !== ((current.tags as string[]) ?? []).length) patch.tags = merged;
+  if (accountId && object === 'contacts' && !current.accountId) patch.accountId = accountId;
+  if (Object.keys(patch).length === 0) return;
+  // Linking is allowed with read access; adding tags needs update: skip quietly without it.
+  const ctx = await records.context(tx, actor, object);
+  if (!ctx.policy.can(object, 'update')) return;
+  try {
+    await records.update(tx, actor, object, id, patch);
+  } catch (err) {
+    if (!(err instanceof AppError && err.code === 'not_found')) throw err;
+  }
+}

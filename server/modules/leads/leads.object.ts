@@ -1,0 +1,87 @@
+import type { ObjectDef } from '../../platform/records/types';
+import { INDUSTRIES } from '../accounts/accounts.object';
+import { DOMAIN_RE, normaliseDomain, opt, SOURCES } from '../sales/options';
+
+export const LEAD_STATUSES = ['new', 'working', 'mql', 'sql', 'nurturing', 'disqualified', 'converted'] as const;
+
+/**
+ * Leads: people (and their company) not yet qualified. Conversion
+ * (`POST /api/v1/leads/{id}/convert`, lead-converter.ts) turns one into an account,
+ * a contact and optionally an opportunity; only it sets the status `converted`.
+ */
+export const leadsObject: ObjectDef = {
+  name: 'leads',
+  singular: 'lead',
+  label: 'Lead',
+  labelPlural: 'Leads',
+  table: 'leads',
+  titleFields: ['firstName', 'lastName'],
+  subtitleFields: ['company'],
+  defaultSort: '-createdAt',
+  fields: [
+    { name: 'firstName', type: 'text', label: 'First name', maxLength: 100, search: 'A', fuzzy: true },
+    { name: 'lastName', type: 'text', label: 'Last name', maxLength: 100, search: 'A', fuzzy: true, indexed: true },
+    { name: 'email', type: 'email', label: 'Email', search: 'A', fuzzy: true, indexed: true },
+    { name: 'phone', type: 'phone', label: 'Phone', search: 'B', indexed: true },
+    { name: 'title', type: 'text', label: 'Job title', maxLength: 200, search: 'C' },
+    { name: 'company', type: 'text', label: 'Company', maxLength: 200, search: 'A', fuzzy: true },
+    { name: 'domain', type: 'text', label: 'Company domain', maxLength: 253, search: 'B', indexed: true },
+    { name: 'website', type: 'url', label: 'Website', hidden: true },
+    { name: 'industry', type: 'select', label: 'Industry', options: opt(...INDUSTRIES), hidden: true },
+    { name: 'employees', type: 'integer', label: 'Employees', min: 0, max: 10_000_000, hidden: true },
+    { name: 'address', type: 'address', label: 'Address', hidden: true },
+    { name: 'source', type: 'select', label: 'Source', options: SOURCES, indexed: true },
+    { name: 'status', type: 'select', label: 'Status', options: opt(...LEAD_STATUSES), indexed: true },
+    { name: 'disqualifiedReason', type: 'text', label: 'Disqualified because', maxLength: 500, hidden: true },
+    // Filled in by lead scoring; clients read it.
+    { name: 'score', type: 'integer', label: 'Score', readOnly: true, min: -1_000_000, max: 1_000_000 },
+    { name: 'convertedAt', type: 'datetime', label: 'Converted', readOnly: true, hidden: true },
+    {
+      name: 'convertedAccountId',
+      type: 'relation',
+      label: 'Converted to account',
+      readOnly: true,
+      hidden: true,
+      relation: { object: 'accounts', cardinality: 'one' },
+    },
+    {
+      name: 'convertedContactId',
+      type: 'relation',
+      label: 'Converted to contact',
+      readOnly: true,
+      hidden: true,
+      relation: { object: 'contacts', cardinality: 'one' },
+    },
+    {
+      name: 'convertedOpportunityId',
+      type: 'relation',
+      label: 'Converted to opportunity',
+      readOnly: true,
+      hidden: true,
+      relation: { object: 'opportunities', cardinality: 'one' },
+    },
+    { name: 'description', type: 'longText', label: 'Notes', hidden: true },
+  ],
+  normalise: { domain: normaliseDomain },
+  async beforeWrite(_tx, w) {
+    if (w.mode === 'create' && w.changes.status == null) return { set: { status: 'new' } };
+    if (w.before?.status === 'converted' && 'status' in w.changes) {
+      return { errors: [{ path: `${w.pathPrefix}status`, message: 'a converted lead stays converted' }] };
+    }
+    return undefined;
+  },
+  validate(record, mode) {
+    const errors: { path: string; message: string }[] = [];
+    if (mode === 'create' && !record.lastName && !record.email && !record.company) {
+      errors.push({ path: 'lastName', message: 'a lead needs a last name, an email or a company' });
+    }
+    if (record.status === 'converted') {
+      errors.push({ path: 'status', message: 'is set by converting the lead (POST /api/v1/leads/{id}/convert)' });
+    }
+    const d = record.domain;
+    if (typeof d === 'string' && d && !DOMAIN_RE.test(d)) {
+      errors.push({ path: 'domain', message: 'must be a domain name such as acme.com' });
+    }
+    return errors;
+  },
+};

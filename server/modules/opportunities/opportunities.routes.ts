@@ -1,0 +1,73 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { OpportunityContactSchema, SetOpportunityContactsRequest, StageHistorySchema } from '../../../common/contracts/sales';
+import type { Database } from '../../platform/db/database';
+import { actorOf } from '../../platform/http/context';
+import type { RecordService } from '../../platform/records/records.service';
+import { listOpportunityContacts, setOpportunityContacts, stageHistory } from './opportunity-extras.service';
+
+const IdParam = z.object({ id: z.uuid() }).strict();
+const tags = ['Opportunities'];
+
+/** What opportunities have beyond the generic record endpoints: contact roles and stage history. */
+export function opportunityRoutes(deps: { database: Database; records: RecordService }): FastifyPluginAsyncZod {
+  const { database, records } = deps;
+  return async (app) => {
+    app.get(
+      '/api/v1/opportunities/:id/contacts',
+      {
+        schema: {
+          tags,
+          summary: 'Contacts of an opportunity with their roles',
+          params: IdParam,
+          response: { 200: z.object({ data: z.array(OpportunityContactSchema) }) },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return {
+          data: await database.tenantRead(actor.workspaceId, (tx) =>
+            listOpportunityContacts(tx, records, actor, req.params.id),
+          ),
+        };
+      },
+    );
+    app.put(
+      '/api/v1/opportunities/:id/contacts',
+      {
+        schema: {
+          tags,
+          summary: 'Replace the contacts of an opportunity (roles, one primary)',
+          params: IdParam,
+          body: SetOpportunityContactsRequest,
+          response: { 200: z.object({ data: z.array(OpportunityContactSchema) }) },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return {
+          data: await database.tenant(actor.workspaceId, (tx) =>
+            setOpportunityContacts(tx, records, actor, req.params.id, req.body.contacts),
+          ),
+        };
+      },
+    );
+    app.get(
+      '/api/v1/opportunities/:id/stage-history',
+      {
+        schema: {
+          tags,
+          summary: 'Every stay of the opportunity in a stage, with its length',
+          params: IdParam,
+          response: { 200: z.object({ data: z.array(StageHistorySchema) }) },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return {
+          data: await database.tenantRead(actor.workspaceId, (tx) => stageHistory(tx, records, actor, req.params.id)),
+        };
+      },
+    );
+  };
+}
