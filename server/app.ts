@@ -26,11 +26,15 @@ import { registerInputGuard } from './platform/http/input-guard';
 import { errorHandler, frameworkErrors, sendProblem } from './platform/http/problem';
 import { webAppRoutes } from './platform/http/static';
 import { loggerOptions } from './platform/logging';
+import { aggregateRoutes } from './platform/records/aggregate';
+import { bulkRoutes } from './platform/records/bulk';
 import { loadSchemas } from './platform/records/object-schema';
 import { objectRoutes } from './platform/records/objects.routes';
 import { withCustomFields } from './platform/records/openapi-custom';
 import { recordRoutes } from './platform/records/records.routes';
 import type { RecordService } from './platform/records/records.service';
+import { viewRoutes } from './platform/views/views.routes';
+import { ViewService } from './platform/views/views.service';
 import { authRoutes } from './platform/workspaces/auth.routes';
 import { invitationRoutes } from './platform/workspaces/invitations.routes';
 
@@ -162,7 +166,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(apiKeyRoutes(database, callers));
   await app.register(accessRoutes({ database, records, access: records.access, callers }));
   await app.register(objectRoutes({ database, records }));
+  await app.register(aggregateRoutes({ database, records }));
+  await app.register(bulkRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
+  await app.register(viewRoutes({ database, views: new ViewService(records) }));
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)
   return app;
 }
