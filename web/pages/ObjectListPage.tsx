@@ -108,7 +108,7 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
           </ButtonLink>
         )}
       </Group>
-      <Group gap="xs" wrap="wrap" align="flex-end">
+      <Group gap="xs" wrap="wrap" align="flex-end" data-testid="list-toolbar">
         <SavedViewPicker meta={meta} currentId={search.view} state={state} onSelect={applyView} />
         {boardable && <ViewModeToggle mode={board ? 'board' : 'list'} onChange={setMode} />}
         <FilterBuilder meta={meta} value={leaves} onApply={setFilter} />

@@ -27,7 +27,7 @@ export function ConfirmModal({ title, message, confirmLabel, onConfirm, onClose 
     }
   };
   return (
-    <Modal opened onClose={onClose} title={title} centered>
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': 'Close' }} title={title} centered>
       <Stack gap="sm">
         <Text size="sm">{message}</Text>
         {error && (

@@ -46,6 +46,7 @@ export function BulkEditModal({ meta, count, onSubmit, onClose }: Props) {
     <Modal
       opened
       onClose={onClose}
+      closeButtonProps={{ 'aria-label': 'Close' }}
       title={`Edit ${count} ${count === 1 ? meta.singular : meta.labelPlural.toLowerCase()}`}
       centered
     >

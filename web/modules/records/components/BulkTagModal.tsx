@@ -33,7 +33,13 @@ export function BulkTagModal({ mode, count, onSubmit, onClose }: Props) {
   };
   const adding = mode === 'addTags';
   return (
-    <Modal opened onClose={onClose} title={`${adding ? 'Add tags to' : 'Remove tags from'} ${count} selected`} centered>
+    <Modal
+      opened
+      onClose={onClose}
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      title={`${adding ? 'Add tags to' : 'Remove tags from'} ${count} selected`}
+      centered
+    >
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
           <TagsInput

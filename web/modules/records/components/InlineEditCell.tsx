@@ -1,5 +1,5 @@
 import { Alert, Button, Group, Popover, Stack } from '@mantine/core';
-import { type FormEvent, type KeyboardEvent, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../../lib/http';
 import type { FieldMeta, ObjectMeta } from '../../objects/api/objects.api';
 import { type RecordData, updateRecord } from '../api/records.api';
@@ -34,10 +34,26 @@ export function InlineEditCell({ meta, field, record, onSaved, onStale }: Props)
     setError(null);
     setEditing(true);
   };
+  const cellRef = useRef<HTMLDivElement>(null);
   const close = () => {
     setEditing(false);
     setError(null);
+    // Back to the cell, so the keyboard user carries on from where they were.
+    requestAnimationFrame(() => cellRef.current?.focus());
   };
+  // A click outside closes the editor, except in portals: the editor's own and the
+  // dropdowns of its select inputs, which Mantine renders outside the popover.
+  useEffect(() => {
+    if (!editing) return;
+    const onDown = (e: PointerEvent) => {
+      if (!(e.target instanceof Element) || e.target.closest('[data-portal]')) return;
+      setEditing(false);
+      setError(null);
+    };
+    document.addEventListener('pointerdown', onDown);
+    return () => document.removeEventListener('pointerdown', onDown);
+  }, [editing]);
+
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.key === 'Enter' && e.target === e.currentTarget && !editing) {
       e.preventDefault();
@@ -80,42 +96,57 @@ export function InlineEditCell({ meta, field, record, onSaved, onStale }: Props)
   };
 
   return (
-    <Popover opened={editing} onChange={(o) => !o && close()} position="bottom-start" width={300} trapFocus shadow="md">
-      <Popover.Target>
-        {/* biome-ignore lint/a11y/noStaticElementInteractions: a spreadsheet-like cell: focus it and press Enter to edit; the edit itself is a form in the popover. */}
-        <div
-          className={classes.editable}
-          // biome-ignore lint/a11y/noNoninteractiveTabindex: cells are reached with Tab so Enter can edit them.
-          tabIndex={0}
-          onDoubleClick={open}
-          onKeyDown={onKeyDown}
-          title="Double-click or press Enter to edit"
-          data-testid="editable-cell"
-          data-field={field.name}
+    <div className={classes.editableWrap}>
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: a spreadsheet-like cell: focus it and press Enter to edit; the edit itself is a form in the popover. */}
+      <div
+        ref={cellRef}
+        className={classes.editable}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: cells are reached with Tab so Enter can edit them.
+        tabIndex={0}
+        onDoubleClick={open}
+        onKeyDown={onKeyDown}
+        title="Double-click or press Enter to edit"
+        data-testid="editable-cell"
+        data-field={field.name}
+      >
+        <FieldValue field={field} record={record} />
+      </div>
+      {/* Only the cell being edited carries a popover (a list has hundreds of cells). */}
+      {editing && (
+        <Popover
+          opened
+          onChange={(o) => !o && close()}
+          closeOnClickOutside={false}
+          position="bottom-start"
+          width={300}
+          trapFocus
+          shadow="md"
         >
-          <FieldValue field={field} record={record} />
-        </div>
-      </Popover.Target>
-      <Popover.Dropdown>
-        <form onSubmit={submit} noValidate aria-label={`Edit ${field.label}`}>
-          <Stack gap="xs">
-            <FieldInput field={field} value={draft} onChange={setDraft} error={error ?? undefined} />
-            {error && field.type === 'boolean' && (
-              <Alert color="red" p="xs" role="alert">
-                {error}
-              </Alert>
-            )}
-            <Group justify="flex-end" gap="xs">
-              <Button variant="default" h={40} onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" h={40} loading={busy}>
-                Save
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </Popover.Dropdown>
-    </Popover>
+          <Popover.Target>
+            <button type="button" tabIndex={-1} className={classes.editAnchor} aria-label={`Editing ${field.label}`} />
+          </Popover.Target>
+          <Popover.Dropdown>
+            <form onSubmit={submit} noValidate aria-label={`Edit ${field.label}`}>
+              <Stack gap="xs">
+                <FieldInput field={field} value={draft} onChange={setDraft} error={error ?? undefined} />
+                {error && field.type === 'boolean' && (
+                  <Alert color="red" p="xs" role="alert">
+                    {error}
+                  </Alert>
+                )}
+                <Group justify="flex-end" gap="xs">
+                  <Button variant="default" h={40} onClick={close}>
+                    Cancel
+                  </Button>
+                  <Button type="submit" h={40} loading={busy}>
+                    Save
+                  </Button>
+                </Group>
+              </Stack>
+            </form>
+          </Popover.Dropdown>
+        </Popover>
+      )}
+    </div>
   );
 }

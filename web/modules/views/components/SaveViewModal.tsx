@@ -47,7 +47,7 @@ export function SaveViewModal({
   };
 
   return (
-    <Modal opened onClose={onClose} title={title} centered>
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': 'Close' }} title={title} centered>
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
           {errors.general && !errors.fields.name && (
