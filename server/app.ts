@@ -12,6 +12,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
+import { salesRoutes } from './modules/sales/sales.routes';
 import { accessRoutes } from './platform/access/access.routes';
 import { requestInfo } from './platform/access/access.service';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes';
@@ -29,12 +30,15 @@ import type { JobQueue } from './platform/jobs/job-queue';
 import { jobRoutes } from './platform/jobs/jobs.routes';
 import { loggerOptions } from './platform/logging';
 import { mailRoutes } from './platform/mail/mail.routes';
+import { aggregateRoutes } from './platform/records/aggregate';
+import { bulkRoutes } from './platform/records/bulk';
 import { loadSchemas } from './platform/records/object-schema';
 import { objectRoutes } from './platform/records/objects.routes';
 import { withCustomFields } from './platform/records/openapi-custom';
 import { recordRoutes } from './platform/records/records.routes';
-import { salesRoutes } from './modules/sales/sales.routes';
 import type { RecordService } from './platform/records/records.service';
+import { viewRoutes } from './platform/views/views.routes';
+import { ViewService } from './platform/views/views.service';
 import { webhookRoutes } from './platform/webhooks/webhooks.routes';
 import { authRoutes } from './platform/workspaces/auth.routes';
 import { invitationRoutes } from './platform/workspaces/invitations.routes';
@@ -169,7 +173,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accessRoutes({ database, records, access: records.access, callers }));
   await app.register(objectRoutes({ database, records }));
   await app.register(salesRoutes({ database, records }));
+  await app.register(aggregateRoutes({ database, records }));
+  await app.register(bulkRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
+  await app.register(viewRoutes({ database, views: new ViewService(records) }));
   await app.register(jobRoutes({ database, access: records.access, now: deps.jobs.now }));
   await app.register(mailRoutes({ database, access: records.access, records }));
   await app.register(webhookRoutes({ database, access: records.access, jobs: deps.jobs }));

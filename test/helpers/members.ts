@@ -1,16 +1,17 @@
 import { addMember, createUser } from '../../server/platform/workspaces/identity.service';
 import { STRONG_PASSWORD, sessionCookie, type TestApp, uniqueEmail } from './app';
 
-/** A new member of the workspace with `role`, signed in: their cookie and user id. */
+/** A new user joined to `workspaceId` with `role`, signed in: their session cookie and id. */
 export async function memberWithRole(
   t: TestApp,
   workspaceId: string,
   role: string,
+  name = role,
 ): Promise<{ cookie: string; userId: string }> {
   const email = uniqueEmail(role.replace(/_/g, ''));
   const { userId } = await createUser(
     { database: t.database, auth: t.auth },
-    { name: role, email, password: STRONG_PASSWORD },
+    { name, email, password: STRONG_PASSWORD },
     {},
   );
   await addMember(t.database, workspaceId, userId, role);

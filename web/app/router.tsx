@@ -20,7 +20,13 @@ import { queryClient, setSignedOutHandler } from './query-client';
 export interface ListSearch {
   sort?: string;
   filter?: FilterLeaf[];
+  /** The saved view in use, and the board's group-by and total fields (a board when `board` is set). */
+  view?: string;
+  board?: string;
+  sum?: string;
 }
+
+const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
 
 const isStringRecord = (v: unknown): v is Record<string, string> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
@@ -89,6 +95,9 @@ const listRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): ListSearch => ({
     sort: typeof s.sort === 'string' && s.sort ? s.sort : undefined,
     filter: parseFilterSearch(s.filter),
+    view: str(s.view),
+    board: str(s.board),
+    sum: str(s.sum),
   }),
   component: lazyRouteComponent(() => import('../pages/ObjectListPage'), 'ObjectListPage'),
 });

@@ -1,9 +1,14 @@
 import { Group, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { getRouteApi } from '@tanstack/react-router';
-import { useCallback } from 'react';
-import { can, type ObjectMeta } from '../modules/objects/api/objects.api';
+import { useCallback, useEffect, useMemo } from 'react';
+import { BoardSettings } from '../modules/board/components/BoardSettings';
+import { BoardView } from '../modules/board/components/BoardView';
+import { ViewModeToggle } from '../modules/board/components/ViewModeToggle';
+import { groupFields, sumFields } from '../modules/board/utils/board';
+import { can, type FieldMeta, type ObjectMeta } from '../modules/objects/api/objects.api';
 import { useObjectMeta } from '../modules/objects/hooks/useObjectMeta';
+import { BulkActionBar } from '../modules/records/components/BulkActionBar';
 import { ColumnChooser } from '../modules/records/components/ColumnChooser';
 import { ExportButton } from '../modules/records/components/ExportButton';
 import { FilterBuilder } from '../modules/records/components/FilterBuilder';
@@ -11,16 +16,21 @@ import { FilterChips } from '../modules/records/components/FilterChips';
 import { ListEmpty, ListError, ListLoading } from '../modules/records/components/ListState';
 import { RecordTable } from '../modules/records/components/RecordTable';
 import { useColumnPrefs } from '../modules/records/hooks/useColumnPrefs';
+import { useRecordCache } from '../modules/records/hooks/useRecordCache';
 import { useRecordList } from '../modules/records/hooks/useRecordList';
-import { includesFor, listColumns } from '../modules/records/utils/fields';
+import { useSelection } from '../modules/records/hooks/useSelection';
+import { editableFields, includesFor, listColumns } from '../modules/records/utils/fields';
 import { type FilterLeaf, toFilterNode } from '../modules/records/utils/filters';
+import type { SavedView } from '../modules/views/api/views.api';
+import { SavedViewPicker } from '../modules/views/components/SavedViewPicker';
+import { stateOf, type ViewState } from '../modules/views/utils/view-state';
 import { Icon } from '../ui/Icon';
 import { ButtonLink } from '../ui/links';
 import { NotFoundPage } from './NotFoundPage';
 
 const route = getRouteApi('/_app/$object');
 
-/** Any object's list: filter, sort and scroll through every record. */
+/** Any object's list or board: saved views, filter, sort, inline edit, bulk actions. */
 export function ObjectListPage() {
   const { object } = route.useParams();
   const meta = useObjectMeta(object);
@@ -34,78 +44,170 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
   const navigate = route.useNavigate();
   const narrow = useMediaQuery('(max-width: 36em)');
   const prefs = useColumnPrefs(meta);
+  const selection = useSelection();
   const all = prefs.columns;
   const phone = listColumns(meta);
   const columns = narrow ? phone.slice(0, 1).concat(phone.filter((f) => meta.subtitleFields.includes(f.name))) : all;
   const sort = search.sort ?? meta.defaultSort;
   const leaves = search.filter ?? [];
-  const list = useRecordList(object, {
+  const filter = toFilterNode(leaves);
+  const boardable = groupFields(meta).length > 0;
+  const board =
+    boardable && search.board && groupFields(meta).some((f) => f.name === search.board) ? search.board : undefined;
+  const state: ViewState = {
     sort: search.sort,
-    filter: toFilterNode(leaves),
-    include: includesFor(meta, columns),
-  });
+    filter: search.filter,
+    columns: prefs.customised ? all.map((c) => c.name) : undefined,
+    board,
+    sum: board ? search.sum : undefined,
+  };
 
-  const setFilter = (filter: FilterLeaf[]) =>
-    navigate({ search: (s) => ({ ...s, filter: filter.length ? filter : undefined }) });
+  const setFilter = (next: FilterLeaf[]) =>
+    navigate({ search: (s) => ({ ...s, filter: next.length ? next : undefined }) });
   const setSort = (next: string | undefined) => navigate({ search: (s) => ({ ...s, sort: next }) });
-  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
-  const loadMore = useCallback(() => {
-    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  const applyView = (view: SavedView | null) => {
+    const next = view ? stateOf(view, meta) : {};
+    prefs.save(next.columns ?? null);
+    navigate({
+      search: { view: view?.id, sort: next.sort, filter: next.filter, board: next.board, sum: next.sum },
+    });
+  };
+  const setMode = (mode: 'list' | 'board') =>
+    navigate({
+      search: (s) => ({
+        ...s,
+        board: mode === 'board' ? (groupFields(meta)[0]?.name ?? undefined) : undefined,
+        sum: mode === 'board' ? sumFields(meta).find((f) => f.type === 'money')?.name : undefined,
+      }),
+    });
+
+  // A new filter or sort shows other records: start the selection afresh.
+  const filterKey = JSON.stringify([search.filter, search.sort, board]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: filterKey stands for what the list shows.
+  useEffect(() => selection.clear(), [filterKey, selection.clear]);
 
   return (
-    // Fills the viewport below the header, so the table scrolls inside itself.
+    // Fills the viewport below the header, so the table or board scrolls inside itself.
     <Stack gap="sm" h="calc(100dvh - var(--app-shell-header-offset, 56px) - 2 * var(--mantine-spacing-md))">
       <Group justify="space-between" wrap="nowrap">
         <Title order={1} fz={{ base: 'h3', xs: 'h2' }} lineClamp={1}>
           {meta.labelPlural}
         </Title>
-        <Group gap="xs" wrap="nowrap">
-          {can(meta, 'export') && (
-            <ExportButton meta={meta} filter={toFilterNode(leaves)} sort={search.sort} columns={all} />
-          )}
-          <ColumnChooser meta={meta} columns={all} onChange={prefs.save} />
-          <FilterBuilder meta={meta} value={leaves} onApply={setFilter} />
-          {can(meta, 'create') && (
-            <ButtonLink
-              to="/$object/new"
-              params={{ object }}
-              h={40}
-              leftSection={<Icon name="plus" size={16} />}
-              aria-label={`New ${meta.singular}`}
-            >
-              New{' '}
-              <Text span visibleFrom="xs" inherit ml={4}>
-                {meta.singular}
-              </Text>
-            </ButtonLink>
-          )}
-        </Group>
+        {can(meta, 'create') && (
+          <ButtonLink
+            to="/$object/new"
+            params={{ object }}
+            h={40}
+            leftSection={<Icon name="plus" size={16} />}
+            aria-label={`New ${meta.singular}`}
+          >
+            New{' '}
+            <Text span visibleFrom="xs" inherit ml={4}>
+              {meta.singular}
+            </Text>
+          </ButtonLink>
+        )}
       </Group>
-      <FilterChips meta={meta} value={leaves} onChange={setFilter} />
-      {list.isPending ? (
-        <ListLoading />
-      ) : list.isError && list.rows.length === 0 ? (
-        <ListError
-          error={list.error}
-          onRetry={() => void list.refetch()}
-          onClear={leaves.length ? () => setFilter([]) : undefined}
+      <Group gap="xs" wrap="wrap" align="flex-end" data-testid="list-toolbar">
+        <SavedViewPicker meta={meta} currentId={search.view} state={state} onSelect={applyView} />
+        {boardable && <ViewModeToggle mode={board ? 'board' : 'list'} onChange={setMode} />}
+        <FilterBuilder meta={meta} value={leaves} onApply={setFilter} />
+        {!board && <ColumnChooser meta={meta} columns={all} onChange={prefs.save} />}
+        {!board && can(meta, 'export') && <ExportButton meta={meta} filter={filter} sort={search.sort} columns={all} />}
+      </Group>
+      {board && (
+        <BoardSettings
+          meta={meta}
+          groupBy={board}
+          sum={search.sum}
+          onChange={(next) => navigate({ search: (s) => ({ ...s, board: next.groupBy, sum: next.sum }) })}
         />
-      ) : list.rows.length === 0 ? (
-        <ListEmpty meta={meta} filtered={leaves.length > 0} onClear={() => setFilter([])} />
+      )}
+      <FilterChips meta={meta} value={leaves} onChange={setFilter} />
+      {board ? (
+        <BoardView meta={meta} groupBy={board} sum={search.sum} filter={filter} sort={search.sort} />
+      ) : (
+        <ListBody
+          meta={meta}
+          columns={columns}
+          sort={sort}
+          leaves={leaves}
+          selection={selection}
+          onSort={setSort}
+          onFilter={setFilter}
+          fluid={!!narrow}
+        />
+      )}
+    </Stack>
+  );
+}
+
+interface ListBodyProps {
+  meta: ObjectMeta;
+  columns: FieldMeta[];
+  sort: string;
+  leaves: FilterLeaf[];
+  selection: ReturnType<typeof useSelection>;
+  onSort: (sort: string | undefined) => void;
+  onFilter: (leaves: FilterLeaf[]) => void;
+  fluid: boolean;
+}
+
+function ListBody({ meta, columns, sort, leaves, selection, onSort, onFilter, fluid }: ListBodyProps) {
+  const search = route.useSearch();
+  const list = useRecordList(meta.name, {
+    sort: search.sort,
+    filter: toFilterNode(leaves),
+    include: includesFor(meta, columns),
+  });
+  const putInCache = useRecordCache(meta.name);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage, refetch } = list;
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  const editable = useMemo(() => new Set(editableFields(meta).map((f) => f.name)), [meta]);
+  const inlineEdit = useMemo(
+    () =>
+      can(meta, 'update')
+        ? {
+            canEdit: (f: FieldMeta) => editable.has(f.name) && f.type !== 'json',
+            onSaved: putInCache,
+            onStale: () => void refetch(),
+          }
+        : undefined,
+    [meta, editable, putInCache, refetch],
+  );
+  const selectable = can(meta, 'update') || can(meta, 'delete');
+
+  if (list.isPending) return <ListLoading />;
+  if (list.isError && list.rows.length === 0)
+    return (
+      <ListError
+        error={list.error}
+        onRetry={() => void list.refetch()}
+        onClear={leaves.length ? () => onFilter([]) : undefined}
+      />
+    );
+  return (
+    <>
+      {selectable && <BulkActionBar meta={meta} selection={selection} />}
+      {list.rows.length === 0 ? (
+        <ListEmpty meta={meta} filtered={leaves.length > 0} onClear={() => onFilter([])} />
       ) : (
         <RecordTable
           meta={meta}
           columns={columns}
           rows={list.rows}
           sort={sort}
-          onSortChange={setSort}
+          onSortChange={onSort}
           hasMore={!!list.hasNextPage}
           loadingMore={list.isFetchingNextPage}
           onLoadMore={loadMore}
-          fluid={!!narrow}
+          fluid={fluid}
+          selection={selectable ? selection : undefined}
+          inlineEdit={inlineEdit}
         />
       )}
-    </Stack>
+    </>
   );
 }

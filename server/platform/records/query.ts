@@ -25,7 +25,7 @@ import { columnName, type FieldDef } from './types';
 type Sql = RawBuilder<unknown>;
 
 /** A field (or sub-field) as an SQL expression with its comparison kind. */
-interface Accessor {
+export interface Accessor {
   expr: Sql;
   kind: FilterKind;
   field: FieldDef;
@@ -54,7 +54,7 @@ function invalid(path: string, message: string): AppError {
 }
 
 /** Resolves `field` or `field.sub` on `schema` for table alias `alias`. */
-function directAccessor(schema: ObjectSchema, alias: string, path: string): Accessor | undefined {
+export function directAccessor(schema: ObjectSchema, alias: string, path: string): Accessor | undefined {
   const [name = '', sub, ...rest] = path.split('.');
   const f = schema.field(name);
   if (!f || rest.length > 0) return undefined;

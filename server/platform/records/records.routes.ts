@@ -35,7 +35,8 @@ function ifMatch(req: FastifyRequest): number | undefined {
   return Number(m[1]);
 }
 
-function parseFilter(raw: string | undefined): FilterNode | undefined {
+/** The `filter` query parameter (JSON) as a checked filter tree. */
+export function parseFilter(raw: string | undefined): FilterNode | undefined {
   if (raw === undefined || raw === '') return undefined;
   let json: unknown;
   try {
@@ -48,7 +49,7 @@ function parseFilter(raw: string | undefined): FilterNode | undefined {
   return checkFilter(json);
 }
 
-function checkFilter(json: unknown): FilterNode {
+export function checkFilter(json: unknown): FilterNode {
   const errors = checkFilterTree(json).slice(0, 20);
   if (errors.length)
     throw new AppError('validation_failed', `Invalid filter: ${errors.map((e) => e.path).join(', ')}`, { errors });

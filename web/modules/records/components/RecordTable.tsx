@@ -6,10 +6,13 @@ import { useEffect, useMemo, useRef } from 'react';
 import { Icon } from '../../../ui/Icon';
 import type { FieldMeta, ObjectMeta } from '../../objects/api/objects.api';
 import type { RecordData } from '../api/records.api';
+import type { Selection } from '../hooks/useSelection';
 import { recordTitle } from '../utils/fields';
 import { sortKeys } from '../utils/sort';
 import { FieldValue } from './FieldValue';
+import { InlineEditCell } from './InlineEditCell';
 import classes from './RecordTable.module.css';
+import { SelectBox } from './SelectBox';
 
 const ROW_HEIGHT = 44;
 
@@ -25,7 +28,13 @@ interface Props {
   onLoadMore: () => void;
   /** Share the width between the columns instead of fixed widths (phones, with few columns). */
   fluid?: boolean;
+  /** Ticked rows, for bulk actions (a checkbox column when given). */
+  selection?: Selection;
+  /** Edit cells in place (double-click or Enter) when given: what to do with the saved record. */
+  inlineEdit?: { canEdit: (field: FieldMeta) => boolean; onSaved: (r: RecordData) => void; onStale: () => void };
 }
+
+const SELECT_COLUMN = '__select__';
 
 const widthOf = (f: FieldMeta, isTitle: boolean) => {
   if (isTitle) return 220;
@@ -49,34 +58,76 @@ export function RecordTable({
   loadingMore,
   onLoadMore,
   fluid = false,
+  selection,
+  inlineEdit,
 }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const titleField = columns[0]?.name;
   const [primary] = sortKeys(sort);
 
   const columnDefs = useMemo<ColumnDef<RecordData>[]>(
-    () =>
-      columns.map((f) => ({
-        id: f.name,
-        header: f.label,
-        accessorFn: (r) => r[f.name],
-        size: widthOf(f, f.name === titleField),
-        enableSorting: f.sortable,
-        cell: ({ row }) =>
-          f.name === titleField ? (
-            <Link
-              to="/$object/$id"
-              params={{ object: meta.name, id: row.original.id }}
-              className={classes.titleLink}
-              data-testid="record-link"
-            >
-              {recordTitle(meta, row.original)}
-            </Link>
-          ) : (
-            <FieldValue field={f} record={row.original} />
-          ),
-      })),
-    [columns, meta, titleField],
+    () => [
+      ...(selection
+        ? [
+            {
+              id: SELECT_COLUMN,
+              size: 52,
+              enableSorting: false,
+              header: () => (
+                <SelectBox
+                  label="Select all loaded rows"
+                  checked={rows.length > 0 && rows.every((r) => selection.ids.has(r.id))}
+                  indeterminate={selection.ids.size > 0 && !rows.every((r) => selection.ids.has(r.id))}
+                  onChange={(on) =>
+                    selection.setAll(
+                      rows.map((r) => r.id),
+                      on,
+                    )
+                  }
+                />
+              ),
+              cell: ({ row }) => (
+                <SelectBox
+                  label={`Select ${recordTitle(meta, row.original)}`}
+                  checked={selection.ids.has(row.original.id)}
+                  onChange={(on) => selection.toggle(row.original.id, on)}
+                />
+              ),
+            } satisfies ColumnDef<RecordData>,
+          ]
+        : []),
+      ...columns.map(
+        (f): ColumnDef<RecordData> => ({
+          id: f.name,
+          header: f.label,
+          accessorFn: (r) => r[f.name],
+          size: widthOf(f, f.name === titleField),
+          enableSorting: f.sortable,
+          cell: ({ row }) =>
+            f.name === titleField ? (
+              <Link
+                to="/$object/$id"
+                params={{ object: meta.name, id: row.original.id }}
+                className={classes.titleLink}
+                data-testid="record-link"
+              >
+                {recordTitle(meta, row.original)}
+              </Link>
+            ) : inlineEdit?.canEdit(f) ? (
+              <InlineEditCell
+                meta={meta}
+                field={f}
+                record={row.original}
+                onSaved={inlineEdit.onSaved}
+                onStale={inlineEdit.onStale}
+              />
+            ) : (
+              <FieldValue field={f} record={row.original} />
+            ),
+        }),
+      ),
+    ],
+    [columns, meta, titleField, selection, inlineEdit, rows],
   );
 
   const table = useReactTable({
@@ -104,7 +155,9 @@ export function RecordTable({
   const template = fluid
     ? table
         .getAllLeafColumns()
-        .map((_, i) => (i === 0 ? 'minmax(0, 3fr)' : 'minmax(0, 2fr)'))
+        .map((c, i) =>
+          c.id === SELECT_COLUMN ? '52px' : i === (selection ? 1 : 0) ? 'minmax(0, 3fr)' : 'minmax(0, 2fr)',
+        )
         .join(' ')
     : table
         .getAllLeafColumns()
@@ -162,6 +215,7 @@ export function RecordTable({
                 key={row.id}
                 className={classes.row}
                 data-testid="record-row"
+                data-selected={selection?.ids.has(row.id) || undefined}
                 style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)` }}
               >
                 {row.getVisibleCells().map((cell) => (

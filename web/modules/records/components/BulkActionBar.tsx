@@ -1,0 +1,111 @@
+import { Button, CloseButton, Group, Paper, Text } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ConfirmModal } from '../../../ui/ConfirmModal';
+import { Icon } from '../../../ui/Icon';
+import { can, type ObjectMeta } from '../../objects/api/objects.api';
+import { type BulkBody, bulkRecords, describeBulk } from '../api/bulk.api';
+import type { Selection } from '../hooks/useSelection';
+import { BulkEditModal } from './BulkEditModal';
+import { BulkTagModal } from './BulkTagModal';
+
+type Dialog = 'edit' | 'addTags' | 'removeTags' | 'trash' | null;
+
+/** What to do with the ticked records: set a field, add or remove tags, or move them to the trash. */
+export function BulkActionBar({ meta, selection }: { meta: ObjectMeta; selection: Selection }) {
+  const queryClient = useQueryClient();
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [result, setResult] = useState<string | null>(null);
+  const count = selection.ids.size;
+  const hasTags = meta.fields.some((f) => f.name === 'tags' && !f.readOnly);
+
+  const run = async (body: Omit<BulkBody, 'ids'>) => {
+    const res = await bulkRecords(meta.name, { ...body, ids: [...selection.ids] });
+    setResult(describeBulk(res));
+    // Records that were changed leave the selection; failures stay ticked to retry.
+    selection.remove(res.data.filter((r) => r.status !== 'error').map((r) => r.id));
+    await queryClient.invalidateQueries({ queryKey: ['records', meta.name] });
+  };
+
+  if (count === 0 && !result) return null;
+  return (
+    <Paper withBorder radius="md" px="sm" py={4} data-testid="bulk-bar">
+      <Group gap="xs" justify="space-between" wrap="wrap">
+        <Group gap="xs" wrap="wrap">
+          {count > 0 && (
+            <Text size="sm" fw={600} data-testid="bulk-count">
+              {count} selected
+            </Text>
+          )}
+          {count > 0 && can(meta, 'update') && (
+            <>
+              <Button variant="default" h={40} px="sm" onClick={() => setDialog('edit')}>
+                Edit field
+              </Button>
+              {hasTags && (
+                <>
+                  <Button variant="default" h={40} px="sm" onClick={() => setDialog('addTags')}>
+                    Add tags
+                  </Button>
+                  <Button variant="default" h={40} px="sm" onClick={() => setDialog('removeTags')}>
+                    Remove tags
+                  </Button>
+                </>
+              )}
+            </>
+          )}
+          {count > 0 && can(meta, 'delete') && (
+            <Button
+              variant="light"
+              color="red"
+              h={40}
+              px="sm"
+              leftSection={<Icon name="trash" size={16} />}
+              onClick={() => setDialog('trash')}
+            >
+              Delete
+            </Button>
+          )}
+          {result && (
+            <Text size="sm" c="dimmed" role="status" data-testid="bulk-result">
+              {result}
+            </Text>
+          )}
+        </Group>
+        <CloseButton
+          size={40}
+          aria-label="Clear selection"
+          onClick={() => {
+            selection.clear();
+            setResult(null);
+          }}
+        />
+      </Group>
+      {dialog === 'edit' && (
+        <BulkEditModal
+          meta={meta}
+          count={count}
+          onClose={() => setDialog(null)}
+          onSubmit={(values) => run({ action: 'update', values })}
+        />
+      )}
+      {(dialog === 'addTags' || dialog === 'removeTags') && (
+        <BulkTagModal
+          mode={dialog}
+          count={count}
+          onClose={() => setDialog(null)}
+          onSubmit={(tags) => run({ action: dialog, tags })}
+        />
+      )}
+      {dialog === 'trash' && (
+        <ConfirmModal
+          title={`Delete ${count} ${count === 1 ? meta.singular : meta.labelPlural.toLowerCase()}?`}
+          message="They move to the trash, from where they can be restored."
+          confirmLabel={`Delete ${count}`}
+          onClose={() => setDialog(null)}
+          onConfirm={() => run({ action: 'trash' })}
+        />
+      )}
+    </Paper>
+  );
+}
