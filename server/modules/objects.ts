@@ -1,6 +1,7 @@
 import type { ObjectDef } from '../platform/records/types';
 import { accountsObject } from './accounts/accounts.object';
 import { contactsObject } from './contacts/contacts.object';
+import { staffObject } from './staff/staff.object';
 
 /** Every standard object, declared once each. Later capabilities add theirs here. */
-export const STANDARD_OBJECTS: ObjectDef[] = [accountsObject, contactsObject];
+export const STANDARD_OBJECTS: ObjectDef[] = [accountsObject, contactsObject, staffObject];
