@@ -114,11 +114,18 @@ const editRecordRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/RecordEditPage'), 'RecordEditPage'),
 });
 
+/** Administration: one route; its pages are the list in web/modules/admin/admin-pages.ts. */
+const adminRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'admin/$',
+  component: lazyRouteComponent(() => import('../modules/admin/components/AdminLayout'), 'AdminLayout'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   acceptInviteRoute,
-  appRoute.addChildren([homeRoute, listRoute, createRecordRoute, recordRoute, editRecordRoute]),
+  appRoute.addChildren([homeRoute, adminRoute, listRoute, createRecordRoute, recordRoute, editRecordRoute]),
 ]);
 
 export const router = createRouter({
