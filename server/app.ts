@@ -13,6 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
 import { salesRoutes } from './modules/sales/sales.routes';
+import { staffRoutes } from './modules/staff/staff.routes';
 import { accessRoutes } from './platform/access/access.routes';
 import { requestInfo } from './platform/access/access.service';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes';
@@ -175,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(salesRoutes({ database, records }));
   await app.register(aggregateRoutes({ database, records }));
   await app.register(bulkRoutes({ database, records }));
+  await app.register(staffRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
   await app.register(viewRoutes({ database, views: new ViewService(records) }));
   await app.register(jobRoutes({ database, access: records.access, now: deps.jobs.now }));

@@ -5,6 +5,7 @@ import { leadsObject } from './leads/leads.object';
 import { opportunitiesObject } from './opportunities/opportunities.object';
 import { productsObject } from './products/products.object';
 import { quotesObject } from './quotes/quotes.object';
+import { staffObject } from './staff/staff.object';
 
 /** Every standard object, declared once each. Later capabilities add theirs here. */
 export const STANDARD_OBJECTS: ObjectDef[] = [
@@ -14,4 +15,5 @@ export const STANDARD_OBJECTS: ObjectDef[] = [
   leadsObject,
   productsObject,
   quotesObject,
+  staffObject,
 ];

@@ -129,11 +129,26 @@ const adminJobsRoute = createRoute({
   component: lazyRouteComponent(() => import('../modules/jobs/components/JobsPage'), 'JobsPage'),
 });
 
+/** Administration: one route; its pages are the list in web/modules/admin/admin-pages.ts. */
+const adminRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'admin/$',
+  component: lazyRouteComponent(() => import('../modules/admin/components/AdminLayout'), 'AdminLayout'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   acceptInviteRoute,
-  appRoute.addChildren([adminJobsRoute, homeRoute, listRoute, createRecordRoute, recordRoute, editRecordRoute]),
+  appRoute.addChildren([
+    adminJobsRoute,
+    homeRoute,
+    adminRoute,
+    listRoute,
+    createRecordRoute,
+    recordRoute,
+    editRecordRoute,
+  ]),
 ]);
 
 export const router = createRouter({

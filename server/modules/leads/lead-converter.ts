@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
+import { audit } from '../../platform/access/access.service';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
 import type { ObjectSchema } from '../../platform/records/object-schema';
 import { presentRow, selectColumns } from '../../platform/records/query';
 import type { RecordContext, RecordData, RecordService } from '../../platform/records/records.service';
-import { audit } from '../../platform/access/access.service';
 import { normaliseDomain } from '../sales/options';
 import { recordFor } from '../sales/record-access';
 
@@ -133,7 +133,13 @@ export async function convertLead(
     const found = email ? await findVisible(tx, ctx, 'contacts', sql`t.email = ${email}`) : undefined;
     if (found) contact = { id: found, created: false };
     else {
-      const lifecycle = wantsOpportunity ? 'opportunity' : lead.status === 'mql' ? 'mql' : lead.status === 'sql' ? 'sql' : 'lead';
+      const lifecycle = wantsOpportunity
+        ? 'opportunity'
+        : lead.status === 'mql'
+          ? 'mql'
+          : lead.status === 'sql'
+            ? 'sql'
+            : 'lead';
       const created = await records.create(tx, actor, 'contacts', {
         ...clean({
           firstName: lead.firstName,
@@ -193,7 +199,9 @@ export async function convertLead(
     object: 'leads',
     recordId: leadId,
     changes: { status: [lead.status ?? null, 'converted'] },
-    detail: { converted: { accountId: account?.id ?? null, contactId: contact.id, opportunityId: opportunity?.id ?? null } },
+    detail: {
+      converted: { accountId: account?.id ?? null, contactId: contact.id, opportunityId: opportunity?.id ?? null },
+    },
   });
   return { lead: after, account, contact, opportunity };
 }

@@ -40,7 +40,8 @@ export async function beforeOpportunityWrite(
   let stageId = (has('stageId') ? changes.stageId : before?.stageId) as string | null | undefined;
   let stage = stageId ? await findStage(tx, stageId) : undefined;
   if (!stageId || (stage && stage.pipelineId !== pipelineId && !has('stageId'))) {
-    if (has('stageId') && !stageId) return { errors: [{ path: `${p}stageId`, message: 'is required and cannot be empty' }] };
+    if (has('stageId') && !stageId)
+      return { errors: [{ path: `${p}stageId`, message: 'is required and cannot be empty' }] };
     // New opportunity, or a pipeline change without a stage: the pipeline's first open stage.
     stage = (await stagesOf(tx, pipelineId)).find((s) => s.kind === 'open');
     stageId = stage?.id;
@@ -86,5 +87,7 @@ export async function afterOpportunityWrite(tx: Tx, w: AfterWrite): Promise<void
   await sql`insert into opportunity_stage_history
     (workspace_id, id, opportunity_id, pipeline_id, from_stage_id, to_stage_id, entered_at, changed_by)
     values (${actor.workspaceId}, ${uuidv7()}, ${after.id as string}, ${after.pipelineId as string},
-      ${(before?.stageId as string | undefined) ?? null}, ${after.stageId as string}, now(), ${actor.userId})`.execute(tx);
+      ${(before?.stageId as string | undefined) ?? null}, ${after.stageId as string}, now(), ${actor.userId})`.execute(
+    tx,
+  );
 }

@@ -79,7 +79,8 @@ export async function beforeQuoteWrite(
   }
   if (before && has('currency') && currency !== before.currency) {
     const lines = await storedLineAmounts(tx, before.id as string);
-    if (lines.length) errors.push({ path: `${p}currency`, message: 'remove the line items before changing the currency' });
+    if (lines.length)
+      errors.push({ path: `${p}currency`, message: 'remove the line items before changing the currency' });
   }
   if (!before && !has('priceBookId')) set.priceBookId = (await standardPriceBookId(tx)) ?? null;
   const lines = before ? await storedLineAmounts(tx, before.id as string) : [];

@@ -9,7 +9,22 @@ import type { Database, Tx } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError, notFound } from '../http/errors';
 import type { RecordService } from '../records/records.service';
-import { type AccessService, audit } from './access.service';
+import {
+  ACCESS_CHANNEL,
+  type AccessChange,
+  type AccessService,
+  audit,
+  notifyAccessChange,
+  parseAccessChange,
+} from './access.service';
+import {
+  assertAnAdministratorRemains,
+  deleteTeam,
+  getSettings,
+  removeMember,
+  renameTeam,
+  updateSettings,
+} from './admin.service';
 import { RolePermissionsSchema, STANDARD_PERMISSIONS, type StandardRole } from './permissions';
 
 const Uuid = z.uuid();
@@ -31,7 +46,20 @@ export function accessRoutes(deps: {
       return fn(tx);
     });
 
+  /** Drops this server's cached policies after a change (other servers hear the NOTIFY). */
+  const forget = (change: AccessChange) => {
+    access.forgetWorkspace(change.workspaceId);
+    if (change.userId) callers.forgetMember(change.userId);
+    for (const id of change.apiKeyIds ?? []) callers.forgetApiKey(id);
+  };
+
   return async (app) => {
+    // Roles, members, teams or shares changed on another app server: forget ours now, not at expiry.
+    await database.listen(ACCESS_CHANNEL, (payload) => {
+      const change = parseAccessChange(payload);
+      if (change) forget(change);
+    });
+
     app.get(
       '/api/v1/me/permissions',
       { schema: { tags: ['access'], summary: 'What the caller may do, per object (for the UI to mirror)' } },
@@ -114,8 +142,9 @@ export function accessRoutes(deps: {
               errors: [{ path: 'key', message: 'already exists' }],
             });
           await audit(tx, actor, { action: 'role.created', detail: { role: body.key, permissions: body.permissions } });
+          await notifyAccessChange(tx, { workspaceId: actor.workspaceId });
         });
-        access.forgetRoles(actor.workspaceId);
+        forget({ workspaceId: actor.workspaceId });
         return reply
           .status(201)
           .header('location', `/api/v1/roles/${body.key}`)
@@ -163,8 +192,10 @@ export function accessRoutes(deps: {
             action: 'role.changed',
             detail: { role: key, from: role.permissions, to: body.permissions, name: body.name },
           });
+          await assertAnAdministratorRemains(tx);
+          await notifyAccessChange(tx, { workspaceId: actor.workspaceId });
         });
-        access.forgetRoles(actor.workspaceId);
+        forget({ workspaceId: actor.workspaceId });
         return { data: { key } };
       },
     );
@@ -191,11 +222,28 @@ export function accessRoutes(deps: {
               tx,
             );
           if (used.rows.length) throw new AppError('conflict', 'Members or API keys still hold this role');
-          await sql`delete from roles where key = ${req.params.key}`.execute(tx);
+          try {
+            await sql`delete from roles where key = ${req.params.key}`.execute(tx);
+          } catch (err) {
+            // Revoked API keys still name their role (their history stays readable).
+            if ((err as { code?: string }).code === '23503')
+              throw new AppError('conflict', 'Revoked API keys still name this role; it cannot be deleted');
+            throw err;
+          }
           await audit(tx, actor, { action: 'role.deleted', detail: { role: req.params.key } });
+          await notifyAccessChange(tx, { workspaceId: actor.workspaceId });
         });
-        access.forgetRoles(actor.workspaceId);
+        forget({ workspaceId: actor.workspaceId });
         return reply.status(204).send();
+      },
+    );
+
+    app.get(
+      '/api/v1/workspace/settings',
+      { schema: { tags: ['access'], summary: 'Workspace settings (administrators): name, audit log retention' } },
+      async (req) => {
+        const actor = actorOf(req);
+        return { data: await asAdmin(actor, getSettings) };
       },
     );
 
@@ -204,21 +252,18 @@ export function accessRoutes(deps: {
       {
         schema: {
           tags: ['access'],
-          summary: 'Workspace security settings (administrators): audit log retention in days',
-          body: z.object({ auditRetentionDays: z.number().int().min(30).max(3650) }).strict(),
+          summary: 'Change workspace settings (administrators): name, audit log retention in days',
+          body: z
+            .object({
+              name: z.string().trim().min(1).max(200).optional(),
+              auditRetentionDays: z.number().int().min(30).max(3650).optional(),
+            })
+            .strict(),
         },
       },
       async (req) => {
         const actor = actorOf(req);
-        await asAdmin(actor, async (tx) => {
-          const { rows } = await sql<{ d: number }>`select audit_retention_days as d from workspaces`.execute(tx);
-          await sql`update workspaces set audit_retention_days = ${req.body.auditRetentionDays}`.execute(tx);
-          await audit(tx, actor, {
-            action: 'workspace.settings_changed',
-            changes: { auditRetentionDays: [rows[0]?.d ?? null, req.body.auditRetentionDays] },
-          });
-        });
-        return { data: req.body };
+        return { data: await asAdmin(actor, (tx) => updateSettings(tx, actor, req.body)) };
       },
     );
 
@@ -262,9 +307,29 @@ export function accessRoutes(deps: {
             action: 'member.role_changed',
             detail: { userId: req.params.userId, from: rows[0].role, to: req.body.role },
           });
+          await assertAnAdministratorRemains(tx);
+          await notifyAccessChange(tx, { workspaceId: actor.workspaceId, userId: req.params.userId });
         });
-        callers.forgetMember(req.params.userId);
+        forget({ workspaceId: actor.workspaceId, userId: req.params.userId });
         return { data: { userId: req.params.userId, role: req.body.role } };
+      },
+    );
+
+    app.delete(
+      '/api/v1/members/:userId',
+      {
+        schema: {
+          tags: ['access'],
+          summary:
+            'Remove a member (administrators): their API keys are revoked; the last administrator cannot be removed',
+          params: z.object({ userId: Uuid }).strict(),
+        },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        const { revokedKeyIds } = await asAdmin(actor, (tx) => removeMember(tx, actor, req.params.userId));
+        forget({ workspaceId: actor.workspaceId, userId: req.params.userId, apiKeyIds: revokedKeyIds });
+        return reply.status(204).send();
       },
     );
 
@@ -308,6 +373,39 @@ export function accessRoutes(deps: {
       },
     );
 
+    app.patch(
+      '/api/v1/teams/:id',
+      {
+        schema: {
+          tags: ['access'],
+          summary: 'Rename a team (administrators)',
+          params: z.object({ id: Uuid }).strict(),
+          body: z.object({ name: z.string().trim().min(1).max(100) }).strict(),
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return { data: await asAdmin(actor, (tx) => renameTeam(tx, actor, req.params.id, req.body.name)) };
+      },
+    );
+
+    app.delete(
+      '/api/v1/teams/:id',
+      {
+        schema: {
+          tags: ['access'],
+          summary: 'Delete a team (administrators); its records keep existing without a team',
+          params: z.object({ id: Uuid }).strict(),
+        },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        await asAdmin(actor, (tx) => deleteTeam(tx, actor, req.params.id));
+        forget({ workspaceId: actor.workspaceId });
+        return reply.status(204).send();
+      },
+    );
+
     app.put(
       '/api/v1/teams/:id/members/:userId',
       {
@@ -332,8 +430,9 @@ export function accessRoutes(deps: {
             action: 'team.member_added',
             detail: { teamId: req.params.id, userId: req.params.userId },
           });
+          await notifyAccessChange(tx, { workspaceId: actor.workspaceId });
         });
-        access.forgetTeams(actor.workspaceId);
+        forget({ workspaceId: actor.workspaceId });
         return reply.status(204).send();
       },
     );
@@ -357,8 +456,9 @@ export function accessRoutes(deps: {
             action: 'team.member_removed',
             detail: { teamId: req.params.id, userId: req.params.userId },
           });
+          await notifyAccessChange(tx, { workspaceId: actor.workspaceId });
         });
-        access.forgetTeams(actor.workspaceId);
+        forget({ workspaceId: actor.workspaceId });
         return reply.status(204).send();
       },
     );
@@ -410,14 +510,15 @@ export function accessRoutes(deps: {
             if (code === '23505') throw new AppError('already_exists', 'Already shared with them');
             throw err;
           }
-          access.forgetTeams(actor.workspaceId);
           await audit(tx, actor, {
             action: 'record.shared',
             object,
             recordId: id,
             detail: { userId: req.body.userId, teamId: req.body.teamId, access: req.body.access },
           });
+          await notifyAccessChange(tx, { workspaceId: actor.workspaceId });
         });
+        forget({ workspaceId: actor.workspaceId });
         return reply.status(201).send({ data: { id: shareId } });
       },
     );

@@ -86,6 +86,39 @@ export class AccessPolicy {
   }
 }
 
+/** NOTIFY channel telling every app server that a workspace's roles, members, teams or shares changed. */
+export const ACCESS_CHANNEL = 'rapport_access';
+
+/** What changed, as carried in an ACCESS_CHANNEL notification. */
+export interface AccessChange {
+  /** The workspace whose cached roles, teams and shares are stale. */
+  workspaceId: string;
+  /** A member whose cached membership (role) is stale. */
+  userId?: string;
+  /** API keys that were revoked. */
+  apiKeyIds?: string[];
+}
+
+/**
+ * Tells every app server, when this transaction commits, to drop its cached
+ * policies of the workspace (NOTIFY is transactional: a rollback sends nothing).
+ * The server that made the change also drops them itself after the commit
+ * (AccessService.forget*), so its next request never sees the old state.
+ */
+export async function notifyAccessChange(tx: Tx, change: AccessChange): Promise<void> {
+  await sql`select pg_notify(${ACCESS_CHANNEL}, ${JSON.stringify(change)})`.execute(tx);
+}
+
+/** Parses an ACCESS_CHANNEL payload (null if it is not one of ours). */
+export function parseAccessChange(payload: string): AccessChange | null {
+  try {
+    const v = JSON.parse(payload) as AccessChange;
+    return typeof v.workspaceId === 'string' && v.workspaceId ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Request facts the audit log records (set per request by the HTTP layer). */
 export const requestInfo = new AsyncLocalStorage<{ ip: string; requestId: string }>();
 
@@ -98,7 +131,7 @@ export class AccessService {
 
   async policy(tx: Tx, actor: Actor): Promise<AccessPolicy> {
     const roleKey = `${actor.workspaceId}:${actor.role}`;
-    let permissions = this.roles.get(roleKey);
+    let permissions = actor.permissions ?? this.roles.get(roleKey);
     if (!permissions) {
       const { rows } = await sql<{ permissions: RolePermissions | null; standard: boolean }>`
         select permissions, standard from roles where key = ${actor.role}`.execute(tx);
@@ -133,6 +166,12 @@ export class AccessService {
   /** Forget cached team memberships and shares of a workspace (a team or a share changed). */
   forgetTeams(workspaceId: string): void {
     this.teams.deletePrefix(`${workspaceId}:`);
+  }
+
+  /** Forget everything cached about a workspace's access (a notification from another server). */
+  forgetWorkspace(workspaceId: string): void {
+    this.forgetRoles(workspaceId);
+    this.forgetTeams(workspaceId);
   }
 }
 

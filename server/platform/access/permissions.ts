@@ -48,6 +48,27 @@ const ALL = { create: true, read: true, update: true, delete: true, export: true
 const CATALOGUE_READER = { create: false, update: false, delete: false, scope: 'all' } as const;
 
 /**
+ * The staff directory (server/modules/staff) as every standard role but the
+ * administrator sees it: everyone's entry, read only, without the private fields
+ * (personal email and phone, home address, date of birth, emergency contact).
+ * Members read and change their own private fields through /api/v1/staff/me.
+ */
+const STAFF_DIRECTORY: ObjectPermission = {
+  create: false,
+  read: true,
+  update: false,
+  delete: false,
+  scope: 'all',
+  fields: {
+    personalEmail: 'hidden',
+    personalPhone: 'hidden',
+    homeAddress: 'hidden',
+    dateOfBirth: 'hidden',
+    emergencyContact: 'hidden',
+  },
+};
+
+/**
  * The standard roles' defaults (a standard role whose stored permissions are NULL
  * follows these). "*" applies to every object, so an object added later is covered
  * the moment it exists: no object can skip authorisation.
@@ -59,12 +80,14 @@ export const STANDARD_PERMISSIONS: Record<StandardRole, RolePermissions> = {
       '*': { create: true, read: true, update: true, delete: true, export: false, scope: 'own' },
       accounts: { where: { field: 'type', op: 'ne', value: 'supplier' } },
       products: CATALOGUE_READER,
+      staff: STAFF_DIRECTORY,
     },
   },
   marketing_manager: {
     objects: {
       '*': { create: true, read: true, update: true, delete: false, export: true, scope: 'all' },
       products: CATALOGUE_READER,
+      staff: STAFF_DIRECTORY,
     },
   },
   service_rep: {
@@ -74,10 +97,14 @@ export const STANDARD_PERMISSIONS: Record<StandardRole, RolePermissions> = {
       opportunities: { fields: { amount: 'hidden' } },
       quotes: { create: false, read: false, update: false, delete: false },
       products: CATALOGUE_READER,
+      staff: STAFF_DIRECTORY,
     },
   },
   data_analyst: {
-    objects: { '*': { create: false, read: true, update: false, delete: false, export: true, scope: 'all' } },
+    objects: {
+      '*': { create: false, read: true, update: false, delete: false, export: true, scope: 'all' },
+      staff: STAFF_DIRECTORY,
+    },
   },
 };
 

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { sql } from 'kysely';
+import type { RolePermissions } from '../access/permissions';
 import type { Database } from '../db/database';
 import type { RoleKey } from '../db/schema';
 import { AppError } from '../http/errors';
@@ -15,6 +16,11 @@ export interface Actor {
   apiKeyId?: string;
   /** Narrowing scopes of an API key ([] = everything its role allows). */
   scopes: string[];
+  /**
+   * Permissions to act with instead of the role's: set only by a service that lets
+   * the caller act on their own data (e.g. their staff entry), never from a request.
+   */
+  permissions?: RolePermissions;
 }
 
 export const API_KEY_SCOPES = ['read', 'write', 'admin'] as const;

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { isAPIError } from 'better-auth/api';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import { auditUserEverywhere } from '../access/access.service';
+import { auditUserEverywhere, notifyAccessChange } from '../access/access.service';
 import { createStandardRoles } from '../access/permissions';
 import { type Actor, toWebHeaders } from '../auth/actor';
 import type { Auth } from '../auth/auth';
@@ -167,6 +167,8 @@ export async function addMember(database: Database, workspaceId: string, userId:
       .execute();
     await sql`update users set default_workspace_id = coalesce(default_workspace_id, ${workspaceId}::uuid)
               where id = ${userId}`.execute(tx);
+    // Other app servers may have cached "not a member" (or the old role) for this user.
+    await notifyAccessChange(tx, { workspaceId, userId });
   });
 }
 

@@ -4,6 +4,7 @@ import { useSuspenseQuery } from '@tanstack/react-query';
 import { Link, Outlet } from '@tanstack/react-router';
 import { lazy, Suspense } from 'react';
 import { Icon } from '../../../ui/Icon';
+import { AdminNavLink } from '../../admin/components/AdminNavLink';
 import { meQuery } from '../../auth/api/auth.api';
 import { AdminLinks } from '../../jobs/components/AdminLinks';
 import { ObjectNav } from './ObjectNav';
@@ -89,6 +90,7 @@ export function AppLayout() {
             {me.workspace.name}
           </Text>
           <ObjectNav onNavigate={nav.close} />
+          <AdminNavLink onNavigate={nav.close} />
           <AdminLinks onNavigate={nav.close} />
         </ScrollArea>
       </AppShell.Navbar>

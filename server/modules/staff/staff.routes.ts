@@ -1,0 +1,57 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Database } from '../../platform/db/database';
+import { actorOf } from '../../platform/http/context';
+import { AppError } from '../../platform/http/errors';
+import type { RecordService } from '../../platform/records/records.service';
+import { getOwnStaffEntry, updateOwnStaffEntry } from './staff.service';
+
+const etag = (version: unknown) => `"${version}"`;
+
+/** The caller's own staff-directory entry; the directory itself is the generic /api/v1/staff. */
+export function staffRoutes(deps: { database: Database; records: RecordService }): FastifyPluginAsyncZod {
+  const { database, records } = deps;
+  return async (app) => {
+    app.get(
+      '/api/v1/staff/me',
+      {
+        schema: {
+          tags: ['staff'],
+          summary: 'Your own staff entry, with your private fields (the read is audited)',
+        },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        const data = await database.tenant(actor.workspaceId, (tx) => getOwnStaffEntry(tx, records, actor));
+        return reply.header('etag', etag(data.version)).send({ data });
+      },
+    );
+
+    app.patch(
+      '/api/v1/staff/me',
+      {
+        schema: {
+          tags: ['staff'],
+          summary:
+            'Change your own work and mobile phone, location and private fields (personal email and phone, home address, date of birth, emergency contact)',
+        },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        const h = req.headers['if-match'];
+        let version: number | undefined;
+        if (h !== undefined && h !== '*') {
+          const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(String(h).trim());
+          if (!m)
+            throw new AppError('malformed_request', 'If-Match must be an ETag from a previous response, e.g. "3"', {
+              errors: [{ path: 'If-Match', message: 'malformed' }],
+            });
+          version = Number(m[1]);
+        }
+        const data = await database.tenant(actor.workspaceId, (tx) =>
+          updateOwnStaffEntry(tx, records, actor, req.body, version),
+        );
+        return reply.header('etag', etag(data.version)).send({ data });
+      },
+    );
+  };
+}
