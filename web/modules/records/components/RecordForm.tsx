@@ -150,6 +150,7 @@ export function RecordForm({ meta, record, preset, save, onSaved, onCancel, onRe
                 const related = base ? embedded(base.data, includeFor(f)) : null;
                 const target = objects.find((o) => o.name === f.relation?.object);
                 return (
+                  // biome-ignore lint/a11y/noStaticElementInteractions: listens for focus leaving the field's inputs (to check it), adds no interaction
                   <div
                     key={f.name}
                     style={WIDE.has(f.type) ? { gridColumn: '1 / -1' } : undefined}
