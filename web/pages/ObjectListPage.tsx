@@ -1,7 +1,7 @@
 import { Group, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { getRouteApi } from '@tanstack/react-router';
-import { useCallback } from 'react';
+import { useCallback, useRef } from 'react';
 import { can, type ObjectMeta } from '../modules/objects/api/objects.api';
 import { useObjectMeta } from '../modules/objects/hooks/useObjectMeta';
 import { ColumnChooser } from '../modules/records/components/ColumnChooser';
@@ -14,6 +14,9 @@ import { useColumnPrefs } from '../modules/records/hooks/useColumnPrefs';
 import { useRecordList } from '../modules/records/hooks/useRecordList';
 import { includesFor, listColumns } from '../modules/records/utils/fields';
 import { type FilterLeaf, toFilterNode } from '../modules/records/utils/filters';
+import listKeys from '../modules/shortcuts/components/KeyboardList.module.css';
+import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
+import { moveRowFocus } from '../modules/shortcuts/utils/row-focus';
 import { Icon } from '../ui/Icon';
 import { ButtonLink } from '../ui/links';
 import { NotFoundPage } from './NotFoundPage';
@@ -53,9 +56,23 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
+  // Keyboard: n new record, / filter, j/k move through the rows (the `?` dialog lists them).
+  const page = useRef<HTMLDivElement>(null);
+  usePageShortcuts({
+    n: can(meta, 'create') ? () => void navigate({ to: '/$object/new', params: { object } }) : undefined,
+    '/': () => page.current?.querySelector<HTMLButtonElement>('button[aria-label="Filter"]')?.click(),
+    j: () => moveRowFocus(page.current, 1),
+    k: () => moveRowFocus(page.current, -1),
+  });
+
   return (
     // Fills the viewport below the header, so the table scrolls inside itself.
-    <Stack gap="sm" h="calc(100dvh - var(--app-shell-header-offset, 56px) - 2 * var(--mantine-spacing-md))">
+    <Stack
+      gap="sm"
+      h="calc(100dvh - var(--app-shell-header-offset, 56px) - 2 * var(--mantine-spacing-md))"
+      ref={page}
+      className={listKeys.list}
+    >
       <Group justify="space-between" wrap="nowrap">
         <Title order={1} fz={{ base: 'h3', xs: 'h2' }} lineClamp={1}>
           {meta.labelPlural}
@@ -73,6 +90,7 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
               h={40}
               leftSection={<Icon name="plus" size={16} />}
               aria-label={`New ${meta.singular}`}
+              aria-keyshortcuts="n"
             >
               New{' '}
               <Text span visibleFrom="xs" inherit ml={4}>
