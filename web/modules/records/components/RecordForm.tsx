@@ -68,7 +68,11 @@ export function RecordForm({ meta, record, preset, save, onSaved, onCancel, onRe
 
   /** Checks a field when focus leaves it (and its parts: money, address). */
   const checkOnLeave = (f: (typeof fields)[number]) => (e: FocusEvent<HTMLDivElement>) => {
-    if (e.currentTarget.contains(e.relatedTarget as Node | null)) return;
+    const next = e.relatedTarget as HTMLElement | null;
+    if (next && e.currentTarget.contains(next)) return;
+    // Heading for Save or Cancel: a message appearing now would move the button under the
+    // pointer before the click lands; submit checks everything anyway.
+    if (next?.closest('[data-form-action]')) return;
     errors.setField(f.name, draftProblem(f, latest.current[f.name] ?? null, mode, base?.data[f.name]));
   };
 
@@ -170,10 +174,10 @@ export function RecordForm({ meta, record, preset, save, onSaved, onCancel, onRe
           </Fieldset>
         ))}
         <Group justify="flex-end" gap="sm">
-          <Button variant="default" onClick={onCancel} h={40}>
+          <Button variant="default" onClick={onCancel} h={40} data-form-action>
             Cancel
           </Button>
-          <Button type="submit" loading={busy} h={40}>
+          <Button type="submit" loading={busy} h={40} data-form-action>
             {base ? 'Save' : `Create ${meta.singular}`}
           </Button>
         </Group>

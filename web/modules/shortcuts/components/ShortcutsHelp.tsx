@@ -84,7 +84,13 @@ export function ShortcutsHelp(props: {
   ];
   const records: Row[] = [{ keys: [['e']], what: 'Edit the record' }];
   return (
-    <Modal opened={props.opened} onClose={props.onClose} title="Keyboard shortcuts" size="lg">
+    <Modal
+      opened={props.opened}
+      onClose={props.onClose}
+      title="Keyboard shortcuts"
+      size="lg"
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
       <Stack gap="md">
         <Text size="sm" c="dimmed">
           Shortcuts work anywhere except while you type in a field.
