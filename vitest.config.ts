@@ -4,7 +4,13 @@ import { defineConfig } from 'vitest/config';
 // postgres (the server at RAPPORT_TEST_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres).
 export default defineConfig({
   test: {
-    include: ['server/**/*.test.ts', 'cli/**/*.test.ts', 'test/**/*.test.ts', 'web/**/*.test.ts'],
+    include: [
+      'server/**/*.test.ts',
+      'common/**/*.test.ts',
+      'cli/**/*.test.ts',
+      'test/**/*.test.ts',
+      'web/**/*.test.ts',
+    ],
     exclude: ['test/e2e/**', 'node_modules/**'],
     globalSetup: ['test/helpers/global-setup.ts'],
     pool: 'forks',

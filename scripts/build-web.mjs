@@ -52,6 +52,34 @@ async function precompress() {
   return n;
 }
 
+/** Files the service worker keeps for offline use: the whole app shell, every hashed chunk included. */
+async function precacheList() {
+  const manifest = JSON.parse(await readFile(path.join(OUT, '.vite/manifest.json'), 'utf8'));
+  const files = new Set(['/', '/index.html']);
+  for (const chunk of Object.values(manifest)) {
+    for (const f of [chunk.file, ...(chunk.css ?? []), ...(chunk.assets ?? [])]) if (f) files.add(`/${f}`);
+  }
+  const publicFiles = await readdir(path.join(ROOT, 'web/public'), { withFileTypes: true, recursive: true });
+  for (const e of publicFiles) {
+    if (!e.isFile() || e.name === 'sw.js') continue;
+    files.add(`/${path.relative(path.join(ROOT, 'web/public'), path.join(e.parentPath, e.name)).split(path.sep).join('/')}`);
+  }
+  return [...files].sort();
+}
+
+/** Fills the service worker's build version and precache list (placeholders in web/public/sw.js). */
+async function writeServiceWorker(hash) {
+  const file = path.join(OUT, 'sw.js');
+  const source = await readFile(file, 'utf8');
+  const list = await precacheList();
+  const out = source
+    .replace("const VERSION = 'dev';", `const VERSION = '${hash.slice(0, 12)}';`)
+    .replace("const PRECACHE = ['/', '/index.html'];", `const PRECACHE = ${JSON.stringify(list)};`);
+  if (out === source) throw new Error('web/public/sw.js lacks the VERSION/PRECACHE placeholders');
+  await writeFile(file, out);
+  return list.length;
+}
+
 const force = process.argv.includes('--force');
 const hash = await sourceHash();
 const built = existsSync(path.join(OUT, 'index.html')) && existsSync(STAMP);
@@ -64,8 +92,9 @@ console.log(force || !built ? 'Building the web app…' : 'Web app sources chang
 const started = Date.now();
 const { build } = await import('vite');
 await build({ configFile: path.join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
+const precached = await writeServiceWorker(hash);
 const compressed = await precompress();
 await writeFile(STAMP, `${hash}\n`);
 console.log(
-  `Web app built into dist/web in ${((Date.now() - started) / 1000).toFixed(1)} s (${compressed} files precompressed).`,
+  `Web app built into dist/web in ${((Date.now() - started) / 1000).toFixed(1)} s (${compressed} files precompressed, ${precached} precached by the service worker).`,
 );

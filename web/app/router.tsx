@@ -10,6 +10,7 @@ import {
 import { isUnauthenticated } from '../lib/http';
 import { meQuery } from '../modules/auth/api/auth.api';
 import { objectsQuery } from '../modules/objects/api/objects.api';
+import { clearOfflineData } from '../modules/offline/clear-offline-data';
 import type { FilterLeaf } from '../modules/records/utils/filters';
 import { parseFilterSearch } from '../modules/records/utils/filters';
 import { PageError } from './PageError';
@@ -81,12 +82,7 @@ const appRoute = createRoute({
 const homeRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/',
-  beforeLoad: async ({ context }) => {
-    const objects = await context.queryClient.ensureQueryData(objectsQuery);
-    const first = objects[0];
-    if (first) throw redirect({ to: '/$object', params: { object: first.name } });
-  },
-  component: lazyRouteComponent(() => import('../pages/NotFoundPage'), 'NotFoundPage'),
+  component: lazyRouteComponent(() => import('../pages/HomePage'), 'HomePage'),
 });
 
 const listRoute = createRoute({
@@ -165,6 +161,7 @@ export const router = createRouter({
 setSignedOutHandler(() => {
   if (['/sign-in', '/sign-up', '/accept-invite'].includes(router.state.location.pathname)) return;
   queryClient.clear();
+  void clearOfflineData();
   void router.navigate({ to: '/sign-in', search: { redirect: router.state.location.href } });
 });
 

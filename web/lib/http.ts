@@ -1,3 +1,5 @@
+import { chosenWorkspace } from './workspace';
+
 /** A field problem as the API reports it in `errors` (path like `email` or `address.country`). */
 export interface FieldProblem {
   path: string;
@@ -34,6 +36,8 @@ interface RequestOptions {
  */
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  const workspace = chosenWorkspace();
+  if (workspace) headers['rapport-workspace'] = workspace;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {

@@ -20,6 +20,16 @@ export function useFieldErrors() {
       setGeneral(message);
       setFields(byField);
     },
+    /** Sets or clears one field's message (checked as the user leaves the field). */
+    setField(name: string, message: string | null) {
+      setFields((f) => {
+        if ((f[name] ?? null) === message) return f;
+        const next = { ...f };
+        if (message === null) delete next[name];
+        else next[name] = message;
+        return next;
+      });
+    },
     show(err: unknown) {
       if (!(err instanceof ApiError)) {
         setGeneral('Something went wrong. Please try again.');

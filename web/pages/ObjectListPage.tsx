@@ -1,7 +1,7 @@
 import { Group, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { getRouteApi } from '@tanstack/react-router';
-import { useCallback, useEffect, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { BoardSettings } from '../modules/board/components/BoardSettings';
 import { BoardView } from '../modules/board/components/BoardView';
 import { ViewModeToggle } from '../modules/board/components/ViewModeToggle';
@@ -21,6 +21,9 @@ import { useRecordList } from '../modules/records/hooks/useRecordList';
 import { useSelection } from '../modules/records/hooks/useSelection';
 import { editableFields, includesFor, listColumns } from '../modules/records/utils/fields';
 import { type FilterLeaf, toFilterNode } from '../modules/records/utils/filters';
+import listKeys from '../modules/shortcuts/components/KeyboardList.module.css';
+import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
+import { moveRowFocus } from '../modules/shortcuts/utils/row-focus';
 import type { SavedView } from '../modules/views/api/views.api';
 import { SavedViewPicker } from '../modules/views/components/SavedViewPicker';
 import { stateOf, type ViewState } from '../modules/views/utils/view-state';
@@ -86,9 +89,23 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: filterKey stands for what the list shows.
   useEffect(() => selection.clear(), [filterKey, selection.clear]);
 
+  // Keyboard: n new record, / filter, j/k move through the rows (the `?` dialog lists them).
+  const page = useRef<HTMLDivElement>(null);
+  usePageShortcuts({
+    n: can(meta, 'create') ? () => void navigate({ to: '/$object/new', params: { object } }) : undefined,
+    '/': () => page.current?.querySelector<HTMLButtonElement>('button[aria-label="Filter"]')?.click(),
+    j: () => moveRowFocus(page.current, 1),
+    k: () => moveRowFocus(page.current, -1),
+  });
+
   return (
     // Fills the viewport below the header, so the table or board scrolls inside itself.
-    <Stack gap="sm" h="calc(100dvh - var(--app-shell-header-offset, 56px) - 2 * var(--mantine-spacing-md))">
+    <Stack
+      gap="sm"
+      h="calc(100dvh - var(--app-shell-header-offset, 56px) - 2 * var(--mantine-spacing-md))"
+      ref={page}
+      className={listKeys.list}
+    >
       <Group justify="space-between" wrap="nowrap">
         <Title order={1} fz={{ base: 'h3', xs: 'h2' }} lineClamp={1}>
           {meta.labelPlural}
@@ -100,6 +117,7 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
             h={40}
             leftSection={<Icon name="plus" size={16} />}
             aria-label={`New ${meta.singular}`}
+            aria-keyshortcuts="n"
           >
             New{' '}
             <Text span visibleFrom="xs" inherit ml={4}>

@@ -1,18 +1,23 @@
 import { Alert, Button, Grid, Group, Stack, Text, Title } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { PageLoader } from '../app/PageLoader';
 import { ApiError } from '../lib/http';
+import { meQuery } from '../modules/auth/api/auth.api';
 import { can } from '../modules/objects/api/objects.api';
 import { useObjectMeta } from '../modules/objects/hooks/useObjectMeta';
 import { useObjects } from '../modules/objects/hooks/useObjects';
+import { OfflineBanner } from '../modules/offline/components/OfflineBanner';
+import { useOnline } from '../modules/offline/hooks/useOnline';
+import { forgetViewed, rememberViewed } from '../modules/offline/recent';
 import { recordKeys } from '../modules/records/api/record-keys';
 import { trashRecord } from '../modules/records/api/records.api';
 import { RecordDetails } from '../modules/records/components/RecordDetails';
 import { RelatedRecords } from '../modules/records/components/RelatedRecords';
 import { useRecord } from '../modules/records/hooks/useRecord';
 import { recordTitle, relatedLists } from '../modules/records/utils/fields';
+import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
 import { Icon } from '../ui/Icon';
 import { AnchorLink, ButtonLink } from '../ui/links';
 import { NotFoundPage } from './NotFoundPage';
@@ -28,18 +33,41 @@ export function RecordPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [trashError, setTrashError] = useState<string | null>(null);
+  const workspaceId = useSuspenseQuery(meQuery).data.workspace.id;
+  const online = useOnline();
+  const shown = record.data?.data;
+  const shownTitle = meta && shown ? recordTitle(meta, shown) : null;
+  const missing = record.error instanceof ApiError && record.error.status === 404;
+
+  // Recently viewed (home page, palette): also what can be opened offline.
+  useEffect(() => {
+    if (shownTitle !== null) rememberViewed(workspaceId, { object, id, title: shownTitle });
+  }, [workspaceId, object, id, shownTitle]);
+  useEffect(() => {
+    if (missing) forgetViewed(workspaceId, object, id);
+  }, [workspaceId, object, id, missing]);
+
+  const editable = !!meta && !!shown && online && !record.data?.savedAt && can(meta, 'update');
+  usePageShortcuts({
+    e: editable ? () => void navigate({ to: '/$object/$id/edit', params: { object, id } }) : undefined,
+  });
 
   if (!meta) return <NotFoundPage />;
   if (record.isPending) return <PageLoader />;
   if (record.isError) {
     const gone = record.error instanceof ApiError && record.error.status === 404;
+    const unreachable = record.error instanceof ApiError && record.error.code === 'network_error';
     return (
       <Alert
         color={gone ? 'gray' : 'red'}
-        title={gone ? `This ${meta.singular} does not exist` : 'Could not load'}
+        title={gone ? `This ${meta.singular} does not exist` : unreachable ? 'Not available offline' : 'Could not load'}
         role="alert"
       >
-        {gone ? 'It may have been deleted.' : record.error.message}
+        {gone
+          ? 'It may have been deleted.'
+          : unreachable
+            ? `Rapport cannot be reached, and this ${meta.singular} was not opened on this device before.`
+            : record.error.message}
         <Group mt="sm">
           {!gone && (
             <Button variant="light" onClick={() => void record.refetch()}>
@@ -54,7 +82,9 @@ export function RecordPage() {
     );
   }
 
-  const { data, etag } = record.data;
+  const { data, etag, savedAt } = record.data;
+  // A saved copy (or no network): show it, but changes would fail, so offer none.
+  const offline = !online || !!savedAt;
   const title = recordTitle(meta, data);
   const subtitle = meta.subtitleFields.map((f) => data[f]).find((v) => typeof v === 'string' && v);
   const trash = async () => {
@@ -84,23 +114,25 @@ export function RecordPage() {
           {typeof subtitle === 'string' && <Text c="dimmed">{subtitle}</Text>}
         </div>
         <Group gap="xs">
-          {can(meta, 'update') && (
+          {!offline && can(meta, 'update') && (
             <ButtonLink
               to="/$object/$id/edit"
               params={{ object, id }}
               leftSection={<Icon name="edit" size={16} />}
               h={40}
+              aria-keyshortcuts="e"
             >
               Edit
             </ButtonLink>
           )}
-          {can(meta, 'delete') && (
+          {!offline && can(meta, 'delete') && (
             <Button variant="default" color="red" onClick={trash} leftSection={<Icon name="trash" size={16} />} h={40}>
               Delete
             </Button>
           )}
         </Group>
       </Group>
+      {offline && <OfflineBanner savedAt={savedAt ?? null} />}
       {trashError && (
         <Alert color="red" role="alert">
           {trashError}
@@ -113,7 +145,7 @@ export function RecordPage() {
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="md">
             {relatedLists(meta, objects).map((list) => (
-              <RelatedRecords key={list.include} meta={meta} record={data} list={list} />
+              <RelatedRecords key={list.include} record={data} list={list} />
             ))}
           </Stack>
         </Grid.Col>

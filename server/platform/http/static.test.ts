@@ -9,6 +9,8 @@ import { webAppRoutes } from './static';
 const INDEX =
   '<!doctype html><html><body><div id="root"></div><script type="module" src="/assets/app-1.js"></script></body></html>';
 const SCRIPT = `console.log(${JSON.stringify('x'.repeat(4000))});`;
+const SW = "self.addEventListener('fetch', () => {});";
+const MANIFEST = '{"name":"Rapport","start_url":"/"}';
 
 async function appWith(root: string): Promise<FastifyInstance> {
   const app = Fastify();
@@ -29,6 +31,8 @@ describe('web app serving (http/static.ts)', () => {
     mkdirSync(path.join(dir, '.vite'));
     writeFileSync(path.join(dir, 'index.html'), INDEX);
     writeFileSync(path.join(dir, 'color-scheme.js'), '/* theme */');
+    writeFileSync(path.join(dir, 'sw.js'), SW);
+    writeFileSync(path.join(dir, 'manifest.webmanifest'), MANIFEST);
     writeFileSync(path.join(dir, 'assets/app-1.js'), SCRIPT);
     writeFileSync(path.join(dir, 'assets/app-1.js.gz'), gzipSync(SCRIPT));
     writeFileSync(path.join(dir, '.vite/manifest.json'), '{}');
@@ -70,6 +74,27 @@ describe('web app serving (http/static.ts)', () => {
     expect(small.statusCode).toBe(200);
     expect(small.headers['content-encoding']).toBeUndefined();
     expect(small.headers['cache-control']).toBe('no-cache');
+  });
+
+  it('serves the service worker revalidated on every load, allowed to control the whole app', async () => {
+    const res = await app.inject({ method: 'GET', url: '/sw.js' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^(application|text)\/javascript/);
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(res.headers['service-worker-allowed']).toBe('/');
+    expect(res.body).toBe(SW);
+    // Only the worker gets that header.
+    expect((await app.inject({ method: 'GET', url: '/color-scheme.js' })).headers['service-worker-allowed']).toBe(
+      undefined,
+    );
+  });
+
+  it('serves the web app manifest as application/manifest+json', async () => {
+    const res = await app.inject({ method: 'GET', url: '/manifest.webmanifest' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/manifest+json; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(JSON.parse(res.body)).toEqual({ name: 'Rapport', start_url: '/' });
   });
 
   it('leaves server paths, missing files and dotfiles to the 404 handler', async () => {

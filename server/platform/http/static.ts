@@ -35,6 +35,9 @@ export function webAppRoutes(opts: { root?: string } = {}): FastifyPluginAsync {
       setHeaders: (reply, filePath) => {
         const immutable = filePath.startsWith(path.join(root, 'assets') + path.sep);
         reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+        // The service worker (always revalidated, so a new build takes over) controls the whole app.
+        if (filePath === path.join(root, 'sw.js')) reply.header('service-worker-allowed', '/');
+        if (filePath.endsWith('.webmanifest')) reply.header('content-type', 'application/manifest+json; charset=utf-8');
       },
     });
     app.get('/*', { schema: { hide: true } }, (req, reply) => {

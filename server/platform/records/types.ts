@@ -8,30 +8,10 @@ import type { FieldError } from '../http/errors';
  * OpenAPI schemas, filters, sorting and search from that declaration.
  */
 
-export const FIELD_TYPES = [
-  'text',
-  'longText',
-  'email',
-  'emails',
-  'phone',
-  'phones',
-  'url',
-  'integer',
-  'decimal',
-  'money',
-  'percent',
-  'date',
-  'datetime',
-  'boolean',
-  'select',
-  'multiSelect',
-  'relation',
-  'user',
-  'address',
-  'tags',
-  'json',
-] as const;
-export type FieldType = (typeof FIELD_TYPES)[number];
+import type { FieldType } from '../../../common/fields/field-values';
+
+// Field types are shared with the web app (common/fields/field-values.ts).
+export { FIELD_TYPES, type FieldType } from '../../../common/fields/field-values';
 
 export interface SelectOption {
   value: string;

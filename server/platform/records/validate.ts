@@ -1,5 +1,5 @@
+import { checkFieldValue, isEmptyValue, REQUIRED_MESSAGE } from '../../../common/fields/field-values';
 import type { FieldError } from '../http/errors';
-import { valueSchema } from './field-types';
 import type { ObjectSchema } from './object-schema';
 import type { FieldDef } from './types';
 
@@ -12,8 +12,6 @@ export interface ValidatedInput {
   custom: Record<string, unknown>;
   errors: FieldError[];
 }
-
-const EMPTY = (v: unknown) => v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
 /**
  * Validates a record body against the object's fields (built-in and custom):
@@ -41,25 +39,17 @@ export function validateInput(schema: ObjectSchema, input: unknown, mode: WriteM
       continue;
     }
     let value = raw;
-    if (value !== null && value !== undefined) {
-      const normalise = schema.def.normalise?.[key];
-      if (normalise && typeof value === 'string') value = normalise(value);
-      const parsed = valueSchema(field.def).safeParse(value);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          const sub = issue.path.length ? `.${issue.path.join('.')}` : '';
-          out.errors.push({ path: at(key + sub), message: issue.message });
-        }
-        continue;
-      }
-      value = parsed.data;
-    }
-    if (value === undefined) continue;
-    if (typeof value === 'string' && value === '') value = null;
-    if (field.def.required && EMPTY(value)) {
-      out.errors.push({ path: at(key), message: 'is required and cannot be empty' });
+    const normalise = schema.def.normalise?.[key];
+    if (normalise && typeof value === 'string') value = normalise(value);
+    // The same per-field rules the web app's forms apply (common/fields/field-values.ts).
+    const checked = checkFieldValue(field.def, value);
+    if (!checked.ok) {
+      for (const p of checked.problems)
+        out.errors.push({ path: at(p.sub ? `${key}.${p.sub}` : key), message: p.message });
       continue;
     }
+    value = checked.value;
+    if (value === undefined) continue;
     normalised[key] = value;
     if (field.custom) out.custom[key] = value;
     else out.builtin.set(field.def, value);
@@ -69,10 +59,10 @@ export function validateInput(schema: ObjectSchema, input: unknown, mode: WriteM
       if (
         f.def.required &&
         !f.def.readOnly &&
-        (normalised[f.def.name] === undefined || EMPTY(normalised[f.def.name]))
+        (normalised[f.def.name] === undefined || isEmptyValue(normalised[f.def.name]))
       ) {
         if (!out.errors.some((e) => e.path === at(f.def.name)))
-          out.errors.push({ path: at(f.def.name), message: 'is required' });
+          out.errors.push({ path: at(f.def.name), message: REQUIRED_MESSAGE });
       }
     }
   }

@@ -1,5 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
-import { getJson, request } from '../../../lib/http';
+import { ApiError, getJson, request } from '../../../lib/http';
+import { chooseWorkspace, chosenWorkspace } from '../../../lib/workspace';
 
 /** `GET /api/v1/me` (common/contracts/platform.ts MeResponse). */
 export interface Me {
@@ -19,7 +20,16 @@ export interface SignUpInput {
 
 export const meQuery = queryOptions({
   queryKey: ['me'],
-  queryFn: ({ signal }) => getJson<{ data: Me }>('/api/v1/me', signal).then((r) => r.data),
+  queryFn: async ({ signal }) => {
+    try {
+      return (await getJson<{ data: Me }>('/api/v1/me', signal)).data;
+    } catch (err) {
+      // The workspace chosen in this browser is no longer the user's: fall back to their default.
+      if (!(err instanceof ApiError && err.status === 403 && chosenWorkspace())) throw err;
+      chooseWorkspace(null);
+      return (await getJson<{ data: Me }>('/api/v1/me', signal)).data;
+    }
+  },
   staleTime: 5 * 60_000,
   retry: false,
 });

@@ -4,9 +4,11 @@ import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { ApiError } from '../../../lib/http';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
+import { chooseWorkspace } from '../../../lib/workspace';
 import { AnchorLink } from '../../../ui/links';
 import { meQuery } from '../api/auth.api';
 import { acceptInvitation, type InvitationInfo, lookupInvitation } from '../api/invitations.api';
+import { openFirstList } from '../utils/start-page';
 
 /**
  * Joins the workspace an invitation is for: a new person chooses a name and password;
@@ -47,9 +49,11 @@ function AcceptForm({ token, info, signedInAs }: { token: string; info: Invitati
     setBusy(true);
     errors.clear();
     try {
-      await acceptInvitation(sameUser ? { token } : { token, name, password });
+      const joined = await acceptInvitation(sameUser ? { token } : { token, name, password });
+      // Someone already in other workspaces lands in the one they just joined.
+      chooseWorkspace(joined.workspaceId);
       queryClient.clear();
-      await navigate({ to: '/' });
+      await openFirstList(queryClient, navigate);
     } catch (err) {
       if (err instanceof ApiError && err.status === 409 && !sameUser) setNeedsSignIn(true);
       errors.show(err);

@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useRouter } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
+import { chooseWorkspace } from '../../../lib/workspace';
 import { AnchorLink } from '../../../ui/links';
 import { meQuery, signIn } from '../api/auth.api';
 
@@ -22,6 +23,8 @@ export function SignInForm({ redirect }: { redirect?: string }) {
     errors.clear();
     try {
       const me = await signIn({ email, password });
+      // The answer is about the default workspace: start there, not in a previous choice.
+      chooseWorkspace(null);
       queryClient.clear();
       queryClient.setQueryData(meQuery.queryKey, me);
       // The redirect is a whole href (path and search) captured by the session guard.

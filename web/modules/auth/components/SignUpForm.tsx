@@ -3,8 +3,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
+import { chooseWorkspace } from '../../../lib/workspace';
 import { AnchorLink } from '../../../ui/links';
 import { meQuery, type SignUpInput, signUp } from '../api/auth.api';
+import { openFirstList } from '../utils/start-page';
 
 /** Creates a user and a workspace they administer, then opens the app signed in. */
 export function SignUpForm() {
@@ -24,9 +26,10 @@ export function SignUpForm() {
     errors.clear();
     try {
       const me = await signUp(values);
+      chooseWorkspace(null);
       queryClient.clear();
       queryClient.setQueryData(meQuery.queryKey, me);
-      await navigate({ to: '/' });
+      await openFirstList(queryClient, navigate);
     } catch (err) {
       errors.show(err);
     } finally {

@@ -33,8 +33,17 @@ export interface ObjectMeta {
   defaultSort: string;
   fields: FieldMeta[];
   includes: string[];
+  /** Records of other objects that point here (related lists): include name, object, back-pointing field. */
+  inverse?: InverseMeta[];
   /** What the caller's role may do with this object (fields it may not see are left out). */
   permissions?: ObjectPermissions;
+}
+
+export interface InverseMeta {
+  name: string;
+  object: string;
+  via: string;
+  label: string;
 }
 
 export interface ObjectPermissions {

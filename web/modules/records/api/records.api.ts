@@ -22,6 +22,8 @@ export interface ListParams {
 export interface VersionedRecord {
   data: RecordData;
   etag: string | null;
+  /** Set when the service worker answered with the copy it saved (offline): when it was saved. */
+  savedAt?: string | null;
 }
 
 const base = (object: string) => `/api/v1/${encodeURIComponent(object)}`;
@@ -50,7 +52,7 @@ export async function getRecord(
     withQuery(`${base(object)}/${encodeURIComponent(id)}`, { include: include.join(',') }),
     { signal },
   );
-  return { data: res.body.data, etag: res.headers.get('etag') };
+  return { data: res.body.data, etag: res.headers.get('etag'), savedAt: res.headers.get('rapport-saved-at') };
 }
 
 export async function createRecord(object: string, values: Record<string, unknown>): Promise<VersionedRecord> {

@@ -1,6 +1,6 @@
 import { Alert, Button, Fieldset, Group, SimpleGrid, Stack } from '@mantine/core';
 import { useBlocker } from '@tanstack/react-router';
-import { type FormEvent, useMemo, useRef, useState } from 'react';
+import { type FocusEvent, type FormEvent, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../../../lib/http';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
 import type { ObjectMeta } from '../../objects/api/objects.api';
@@ -8,6 +8,7 @@ import { useObjects } from '../../objects/hooks/useObjects';
 import type { VersionedRecord } from '../api/records.api';
 import { editableFields, embedded, groupFields, includeFor, recordTitle } from '../utils/fields';
 import { type Draft, fromDraft, sameValue, toDraft } from '../utils/form-values';
+import { draftProblem, isBlank } from '../utils/validate-draft';
 import { FieldInput } from './FieldInput';
 
 interface Props {
@@ -27,9 +28,11 @@ interface Props {
 const WIDE = new Set(['longText', 'json', 'address']);
 
 /**
- * A create/edit form generated from the object's metadata. Sends only what changed,
- * shows the API's 422 messages beside their fields, and on 412 (someone saved first)
- * offers to reload the latest version.
+ * A create/edit form generated from the object's metadata. Checks each field with the
+ * API's own schemas as the user leaves it and again before sending (nothing is sent
+ * while a field is wrong), sends only what changed, shows the API's 422 messages for
+ * what only the server knows (uniqueness, references), and on 412 (someone saved
+ * first) offers to reload the latest version.
  */
 export function RecordForm({ meta, record, preset, save, onSaved, onCancel, onReload }: Props) {
   const objects = useObjects();
@@ -53,9 +56,24 @@ export function RecordForm({ meta, record, preset, save, onSaved, onCancel, onRe
     enableBeforeUnload: () => dirty && !leaving.current,
   });
 
+  // Blur handlers read the drafts through a ref: the change may not have re-rendered yet.
+  const latest = useRef(drafts);
+  latest.current = drafts;
+  const mode = base ? 'update' : 'create';
+
   const set = (name: string) => (value: Draft) => {
     setDrafts((d) => ({ ...d, [name]: value }));
     setDirty(true);
+  };
+
+  /** Checks a field when focus leaves it (and its parts: money, address). */
+  const checkOnLeave = (f: (typeof fields)[number]) => (e: FocusEvent<HTMLDivElement>) => {
+    const next = e.relatedTarget as HTMLElement | null;
+    if (next && e.currentTarget.contains(next)) return;
+    // Heading for Save or Cancel: a message appearing now would move the button under the
+    // pointer before the click lands; submit checks everything anyway.
+    if (next?.closest('[data-form-action]')) return;
+    errors.setField(f.name, draftProblem(f, latest.current[f.name] ?? null, mode, base?.data[f.name]));
   };
 
   const submit = async (e: FormEvent) => {
@@ -66,11 +84,13 @@ export function RecordForm({ meta, record, preset, save, onSaved, onCancel, onRe
     const local: Record<string, string> = {};
     for (const f of fields) {
       const previous = base?.data[f.name];
-      const parsed = fromDraft(f, drafts[f.name] ?? null, previous);
-      if (!parsed.ok) {
-        local[f.name] = parsed.error;
+      const problem = draftProblem(f, drafts[f.name] ?? null, mode, previous);
+      if (problem) {
+        local[f.name] = problem;
         continue;
       }
+      const parsed = fromDraft(f, drafts[f.name] ?? null, previous);
+      if (!parsed.ok) continue;
       if (base) {
         if (!sameValue(parsed.value, previous)) body[f.name] = parsed.value;
       } else if (!isBlank(parsed.value)) {
@@ -134,7 +154,12 @@ export function RecordForm({ meta, record, preset, save, onSaved, onCancel, onRe
                 const related = base ? embedded(base.data, includeFor(f)) : null;
                 const target = objects.find((o) => o.name === f.relation?.object);
                 return (
-                  <div key={f.name} style={WIDE.has(f.type) ? { gridColumn: '1 / -1' } : undefined}>
+                  // biome-ignore lint/a11y/noStaticElementInteractions: listens for focus leaving the field's inputs (to check it), adds no interaction
+                  <div
+                    key={f.name}
+                    style={WIDE.has(f.type) ? { gridColumn: '1 / -1' } : undefined}
+                    onBlur={checkOnLeave(f)}
+                  >
                     <FieldInput
                       field={f}
                       value={drafts[f.name] ?? null}
@@ -149,10 +174,10 @@ export function RecordForm({ meta, record, preset, save, onSaved, onCancel, onRe
           </Fieldset>
         ))}
         <Group justify="flex-end" gap="sm">
-          <Button variant="default" onClick={onCancel} h={40}>
+          <Button variant="default" onClick={onCancel} h={40} data-form-action>
             Cancel
           </Button>
-          <Button type="submit" loading={busy} h={40}>
+          <Button type="submit" loading={busy} h={40} data-form-action>
             {base ? 'Save' : `Create ${meta.singular}`}
           </Button>
         </Group>
@@ -160,6 +185,3 @@ export function RecordForm({ meta, record, preset, save, onSaved, onCancel, onRe
     </form>
   );
 }
-
-const isBlank = (v: unknown) =>
-  v === null || v === undefined || v === false || v === '' || (Array.isArray(v) && v.length === 0);

@@ -5,9 +5,10 @@ import type { RecordData } from '../api/records.api';
 import { type RelatedList, recordTitle } from '../utils/fields';
 
 /** Records that point at this one (an account's contacts), with a shortcut to add another. */
-export function RelatedRecords({ meta, record, list }: { meta: ObjectMeta; record: RecordData; list: RelatedList }) {
+export function RelatedRecords({ record, list }: { record: RecordData; list: RelatedList }) {
   const items = Array.isArray(record[list.include]) ? (record[list.include] as RecordData[]) : [];
-  const via = list.object.fields.find((f) => f.relation?.object === meta.name && f.relation.cardinality === 'one');
+  // Only offered when the caller may set the field that points back here.
+  const via = list.object.fields.find((f) => f.name === list.via && !f.readOnly);
   const sub = list.object.subtitleFields[0];
   return (
     <Card withBorder radius="md" padding="md" component="section" aria-label={list.label}>

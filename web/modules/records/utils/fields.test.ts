@@ -40,11 +40,13 @@ describe('metadata helpers', () => {
     expect(groups.find((g) => g.label === 'Custom fields')?.fields.map((f) => f.name)).toEqual(['score']);
   });
 
-  it('finds the object behind each inverse include', () => {
+  it('builds related lists from the inverse relations in the metadata', () => {
     const lists = relatedLists(accountsMeta, [accountsMeta, contactsMeta]);
-    expect(lists.map((l) => [l.include, l.object.name, l.label])).toEqual([
-      ['contacts', 'contacts', 'Contacts'],
-      ['childAccounts', 'accounts', 'Child accounts'],
+    expect(lists.map((l) => [l.include, l.object.name, l.via, l.label])).toEqual([
+      ['contacts', 'contacts', 'accountId', 'Contacts'],
+      ['childAccounts', 'accounts', 'parentAccountId', 'Subsidiaries'],
     ]);
+    // An object the caller cannot see (absent from the metadata) has no list.
+    expect(relatedLists(accountsMeta, [accountsMeta]).map((l) => l.include)).toEqual(['childAccounts']);
   });
 });

@@ -86,24 +86,20 @@ export interface RelatedList {
   include: string;
   label: string;
   object: ObjectMeta;
+  /** The to-one field on `object` that points at this record (e.g. `accountId`). */
+  via: string;
 }
 
 /**
- * The inverse relations an object can include (an account's contacts, its subsidiaries).
- * The metadata lists their names only, so the target object is the one whose name the
- * include ends with and which has a to-one relation back to this object.
+ * The inverse relations an object can include (an account's contacts, its subsidiaries),
+ * as the metadata describes them, limited to objects (and back-pointing fields) the caller sees.
  */
 export function relatedLists(meta: ObjectMeta, objects: ObjectMeta[]): RelatedList[] {
-  const toOne = new Set(meta.fields.map(includeFor).filter(Boolean));
   const out: RelatedList[] = [];
-  for (const include of meta.includes) {
-    if (toOne.has(include)) continue;
-    const target = objects.find(
-      (o) =>
-        include.toLowerCase().endsWith(o.name.toLowerCase()) &&
-        o.fields.some((f) => f.relation?.object === meta.name && f.relation.cardinality === 'one'),
-    );
-    if (target) out.push({ include, label: humanise(include), object: target });
+  for (const inv of meta.inverse ?? []) {
+    const target = objects.find((o) => o.name === inv.object);
+    if (!target || !meta.includes.includes(inv.name)) continue;
+    out.push({ include: inv.name, label: inv.label, object: target, via: inv.via });
   }
   return out;
 }

@@ -59,6 +59,10 @@ export const accountsMeta: ObjectMeta = {
     fieldMeta('score', 'integer', { custom: true }),
   ],
   includes: ['owner', 'parentAccount', 'contacts', 'childAccounts'],
+  inverse: [
+    { name: 'contacts', object: 'contacts', via: 'accountId', label: 'Contacts' },
+    { name: 'childAccounts', object: 'accounts', via: 'parentAccountId', label: 'Subsidiaries' },
+  ],
 };
 
 export const contactsMeta: ObjectMeta = {

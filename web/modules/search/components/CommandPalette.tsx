@@ -1,8 +1,11 @@
 import { Box, Loader, Modal, Stack, Text, TextInput, UnstyledButton } from '@mantine/core';
+import { useSuspenseQuery } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { type KeyboardEvent, useId, useMemo, useState } from 'react';
 import { Icon } from '../../../ui/Icon';
+import { meQuery } from '../../auth/api/auth.api';
 import { useObjects } from '../../objects/hooks/useObjects';
+import { useRecentlyViewed } from '../../offline/hooks/useRecentlyViewed';
 import { useSearch } from '../hooks/useSearch';
 
 interface Item {
@@ -19,6 +22,7 @@ export function CommandPalette({ opened, onClose }: { opened: boolean; onClose: 
   const navigate = useNavigate();
   const objects = useObjects();
   const search = useSearch(query, { limit: 20 });
+  const recent = useRecentlyViewed(useSuspenseQuery(meQuery).data.workspace.id);
   const listId = useId();
 
   const close = () => {
@@ -27,22 +31,31 @@ export function CommandPalette({ opened, onClose }: { opened: boolean; onClose: 
   };
 
   const items: Item[] = useMemo(() => {
-    if (!query.trim()) {
-      return objects.map((o) => ({
-        key: `go:${o.name}`,
-        label: `Go to ${o.labelPlural}`,
-        detail: 'List',
-        go: () => void navigate({ to: '/$object', params: { object: o.name } }),
-      }));
-    }
     const labelOf = (object: string) => objects.find((o) => o.name === object)?.label ?? object;
+    if (!query.trim()) {
+      // Recently viewed first (they open offline too), then every object's list.
+      const recentItems = recent.slice(0, 5).map((r) => ({
+        key: `recent:${r.object}:${r.id}`,
+        label: r.title,
+        detail: `${labelOf(r.object)} · Recently viewed`,
+        go: () => void navigate({ to: '/$object/$id', params: { object: r.object, id: r.id } }),
+      }));
+      return recentItems.concat(
+        objects.map((o) => ({
+          key: `go:${o.name}`,
+          label: `Go to ${o.labelPlural}`,
+          detail: 'List',
+          go: () => void navigate({ to: '/$object', params: { object: o.name } }),
+        })),
+      );
+    }
     return (search.data ?? []).map((hit) => ({
       key: `${hit.object}:${hit.id}`,
       label: hit.title || 'Untitled',
       detail: [labelOf(hit.object), hit.subtitle].filter(Boolean).join(' · '),
       go: () => void navigate({ to: '/$object/$id', params: { object: hit.object, id: hit.id } }),
     }));
-  }, [query, search.data, objects, navigate]);
+  }, [query, search.data, objects, navigate, recent]);
   const current = Math.min(active, items.length - 1);
 
   const choose = (item: Item | undefined) => {

@@ -7,6 +7,9 @@ import { Icon } from '../../../ui/Icon';
 import { AdminNavLink } from '../../admin/components/AdminNavLink';
 import { meQuery } from '../../auth/api/auth.api';
 import { AdminLinks } from '../../jobs/components/AdminLinks';
+import { useObjects } from '../../objects/hooks/useObjects';
+import { useShortcutLayer } from '../../shortcuts/hooks/useShortcutLayer';
+import { WorkspaceSwitcher } from '../../workspaces/components/WorkspaceSwitcher';
 import { ObjectNav } from './ObjectNav';
 import { ThemeToggle } from './ThemeToggle';
 import { UserMenu } from './UserMenu';
@@ -14,6 +17,9 @@ import { UserMenu } from './UserMenu';
 // The palette loads on first use, keeping it out of every page's initial download.
 const CommandPalette = lazy(() =>
   import('../../search/components/CommandPalette').then((m) => ({ default: m.CommandPalette })),
+);
+const ShortcutsHelp = lazy(() =>
+  import('../../shortcuts/components/ShortcutsHelp').then((m) => ({ default: m.ShortcutsHelp })),
 );
 
 /** The signed-in frame: header (workspace, search, theme, user), object navigation, and the page. */
@@ -29,6 +35,9 @@ export function AppLayout() {
     palette.open();
   };
   useHotkeys([['mod+K', openPalette]], []);
+  const objects = useObjects();
+  const [helpOpen, help] = useDisclosure(false);
+  const goKeys = useShortcutLayer({ objects, openHelp: help.open, openSearch: openPalette });
 
   return (
     <AppShell
@@ -61,9 +70,7 @@ export function AppLayout() {
             >
               Rapport
             </Text>
-            <Text size="sm" c="dimmed" truncate visibleFrom="xs" data-testid="workspace-name">
-              {me.workspace.name}
-            </Text>
+            <WorkspaceSwitcher name={me.workspace.name} visibleFrom="xs" testId="workspace-name" />
           </Group>
           <Group gap="xs" wrap="nowrap">
             <Button
@@ -86,9 +93,9 @@ export function AppLayout() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" inert={phone && !navOpen}>
         <ScrollArea>
-          <Text size="sm" fw={600} px="sm" py="xs" hiddenFrom="xs">
-            {me.workspace.name}
-          </Text>
+          <Group px="sm" py={4} hiddenFrom="xs">
+            <WorkspaceSwitcher name={me.workspace.name} />
+          </Group>
           <ObjectNav onNavigate={nav.close} />
           <AdminNavLink onNavigate={nav.close} />
           <AdminLinks onNavigate={nav.close} />
@@ -97,6 +104,11 @@ export function AppLayout() {
       <AppShell.Main>
         <Outlet />
       </AppShell.Main>
+      {helpOpen && (
+        <Suspense fallback={null}>
+          <ShortcutsHelp opened={helpOpen} onClose={help.close} goKeys={goKeys} objects={objects} />
+        </Suspense>
+      )}
       {paletteLoaded && (
         <Suspense fallback={null}>
           <CommandPalette opened={paletteOpen} onClose={palette.close} />

@@ -2,6 +2,7 @@ import { Avatar, Menu, Text, UnstyledButton, VisuallyHidden } from '@mantine/cor
 import { useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { meQuery, signOut } from '../../auth/api/auth.api';
+import { clearOfflineData } from '../../offline/clear-offline-data';
 
 const initials = (name: string) =>
   name
@@ -19,6 +20,8 @@ export function UserMenu() {
   const name = me.user?.name ?? 'API key';
   const out = async () => {
     await signOut().catch(() => undefined);
+    // Nothing of the workspace stays in this browser: saved records, recently viewed.
+    await clearOfflineData();
     queryClient.clear();
     await navigate({ to: '/sign-in' });
   };
