@@ -97,6 +97,13 @@ export interface ObjectDef {
   validate?: (record: Record<string, unknown>, mode: 'create' | 'update') => { path: string; message: string }[];
   /** Normalises a unique value before matching (e.g. domains without www.). */
   normalise?: Partial<Record<string, (value: string) => string>>;
+  /**
+   * References the engine cannot see from field types, checked like relations on every
+   * write: polymorphic links (`relatedObject` + `relatedId`) and lists of users kept in
+   * JSON. Gets the validated input by field name (only fields present) and returns what
+   * must exist and be visible to the caller (`object`: an object name or "users").
+   */
+  references?: (input: Record<string, unknown>) => { path: string; object: string; ids: string[] }[];
 }
 
 /** The columns every record table has, with their API names. */
