@@ -12,6 +12,9 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
+import { interactionRoutes } from './modules/interactions/interactions.routes';
+import { taskRoutes } from './modules/tasks/tasks.routes';
+import { timelineRoutes } from './modules/timeline/timeline.routes';
 import { accessRoutes } from './platform/access/access.routes';
 import { requestInfo } from './platform/access/access.service';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes';
@@ -163,6 +166,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accessRoutes({ database, records, access: records.access, callers }));
   await app.register(objectRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
+  await app.register(timelineRoutes({ database, records }));
+  await app.register(interactionRoutes({ database, records }));
+  await app.register(taskRoutes({ database, records, baseUrl: config.baseUrl }));
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)
   return app;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { STANDARD_OBJECTS } from './modules/objects';
+import { setupTaskWork } from './modules/tasks/tasks.runtime';
 import { AccessService, purgeAuditLog } from './platform/access/access.service';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
@@ -23,6 +24,8 @@ export interface Runtime {
   mail: MailDispatcher;
   /** Delivers committed events to consumers (register them before background work starts). */
   events: EventDispatcher;
+  /** Task reminders (tests sweep directly with their own clock). */
+  tasks: ReturnType<typeof setupTaskWork>;
   /** Stops accepting requests, finishes in-flight ones, stops background work, closes the database. */
   close(): Promise<void>;
 }
@@ -47,11 +50,13 @@ export async function startRuntime(
     const app = await buildApp({ config, database, auth, records, logStream: opts.logStream });
     const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
     const events = new EventDispatcher({ database, log: app.log });
+    const tasks = setupTaskWork({ database, events, log: app.log });
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
     let housekeeping: NodeJS.Timeout | undefined;
     if (opts.backgroundWork !== false) {
       mail.start();
       await events.start();
+      tasks.start();
       housekeeping = setInterval(() => {
         Promise.all([
           purgeAuditLog(database),
@@ -72,11 +77,13 @@ export async function startRuntime(
       app,
       mail,
       events,
+      tasks,
       close() {
         closing ??= (async () => {
           await app.close();
           if (housekeeping) clearInterval(housekeeping);
           await mail.stop();
+          await tasks.stop();
           await events.stop();
           await database.close();
         })();

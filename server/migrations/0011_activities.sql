@@ -199,11 +199,22 @@ CREATE POLICY tenant ON notes USING (workspace_id = rapport_workspace()) WITH CH
 CREATE VIEW notes_scoped AS SELECT * FROM notes WHERE workspace_id = rapport_workspace();
 GRANT SELECT ON notes_scoped TO rapport_app;
 
--- Defaults the engine does not declare, kept in the database so every write path
--- (REST, batch, workflows) gets them: tasks start open and of normal priority;
+-- Rules the engine does not declare, kept in the database so every write path
+-- (REST, batch, workflows) follows them: tasks start open and of normal priority;
 -- completed_at follows the status; moving a reminder re-arms it.
 CREATE FUNCTION rapport_tasks_before_write() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  -- The assignee owns the task, so the record scope "own" shows people the tasks
+  -- assigned to them; changing either moves both (clearing the assignee falls back
+  -- to the owner).
+  IF TG_OP = 'INSERT' THEN
+    NEW.assignee_id := coalesce(NEW.assignee_id, NEW.owner_id);
+    NEW.owner_id := NEW.assignee_id;
+  ELSIF NEW.assignee_id IS DISTINCT FROM OLD.assignee_id THEN
+    IF NEW.assignee_id IS NULL THEN NEW.assignee_id := NEW.owner_id; ELSE NEW.owner_id := NEW.assignee_id; END IF;
+  ELSIF NEW.owner_id IS DISTINCT FROM OLD.owner_id THEN
+    NEW.assignee_id := NEW.owner_id;
+  END IF;
   NEW.status := coalesce(NEW.status, 'open');
   NEW.priority := coalesce(NEW.priority, 'normal');
   IF NEW.status IN ('done', 'cancelled') THEN
