@@ -17,7 +17,9 @@ export const DEFAULT_COOLDOWN_HOURS: Record<Channel, number> = {
 
 /** The workspace's cool-downs (the defaults where it set none). Runs in a tenant transaction. */
 export async function loadCooldowns(tx: Tx): Promise<Record<Channel, number>> {
-  const { rows } = await sql<{ channel: Channel; hours: number }>`select channel, hours from contact_cooldowns`.execute(tx);
+  const { rows } = await sql<{ channel: Channel; hours: number }>`select channel, hours from contact_cooldowns`.execute(
+    tx,
+  );
   const out = { ...DEFAULT_COOLDOWN_HOURS };
   for (const r of rows) out[r.channel] = r.hours;
   return out;
@@ -118,7 +120,10 @@ export async function findRecentContacts(tx: Tx, q: GuardQuery): Promise<GuardRe
   const longest = Math.max(...Object.values(cooldownHours));
   const since = new Date(now.getTime() - longest * 3_600_000);
   const account = contact.account_id;
-  const links: Sql[] = [sql`i.contact_id = ${contact.id}::uuid`, sql`${contact.id}::uuid = any(i.participant_contact_ids)`];
+  const links: Sql[] = [
+    sql`i.contact_id = ${contact.id}::uuid`,
+    sql`${contact.id}::uuid = any(i.participant_contact_ids)`,
+  ];
   if (account) {
     const accountVisible = visible('accounts', 'a');
     links.push(sql`(i.account_id = ${account}::uuid and exists (select 1 from accounts_scoped a
@@ -175,7 +180,14 @@ export async function findRecentContacts(tx: Tx, q: GuardQuery): Promise<GuardRe
   const warn =
     contact.do_not_contact ||
     recent.some((r) => (!q.userId || r.by?.id !== q.userId) && (!narrowed || r.sameTopic || r.sameOpportunity));
-  return { contactId: contact.id, accountId: account, doNotContact: contact.do_not_contact, cooldownHours, recent, warn };
+  return {
+    contactId: contact.id,
+    accountId: account,
+    doNotContact: contact.do_not_contact,
+    cooldownHours,
+    recent,
+    warn,
+  };
 }
 
 export { CHANNELS };

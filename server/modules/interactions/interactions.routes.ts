@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { audit } from '../../platform/access/access.service';
 import { assertAdministrator } from '../../platform/auth/actor';
@@ -56,7 +56,12 @@ export function interactionRoutes(deps: { database: Database; records: RecordSer
 
     app.get(
       '/api/v1/settings/contact-cooldowns',
-      { schema: { tags: ['Interactions'], summary: 'Cool-down per channel, in hours, of the don’t-contact-twice guard' } },
+      {
+        schema: {
+          tags: ['Interactions'],
+          summary: 'Cool-down per channel, in hours, of the don’t-contact-twice guard',
+        },
+      },
       async (req) => {
         const actor = actorOf(req);
         const cooldownHours = await database.tenantRead(actor.workspaceId, loadCooldowns);
@@ -88,7 +93,11 @@ export function interactionRoutes(deps: { database: Database; records: RecordSer
             if (before[channel as keyof typeof before] !== hours)
               changes[channel] = [before[channel as keyof typeof before], hours];
           }
-          await audit(tx, actor, { action: 'workspace.settings_changed', changes, detail: { setting: 'contact_cooldowns' } });
+          await audit(tx, actor, {
+            action: 'workspace.settings_changed',
+            changes,
+            detail: { setting: 'contact_cooldowns' },
+          });
           return loadCooldowns(tx);
         });
         return { data: { cooldownHours } };

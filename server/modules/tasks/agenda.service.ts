@@ -33,19 +33,31 @@ export async function loadAgenda(
   if (!me) return out;
   if (ctx.policy.can('tasks', 'read')) {
     const taskFrom = range.overdueFrom ?? range.from;
-    out.tasks = await read(tx, ctx, 'tasks', [
-      sql`t.assignee_id = ${me}::uuid`,
-      sql`t.due_at >= ${taskFrom} and t.due_at < ${range.to}`,
-      range.openTasksOnly ? sql`t.status not in ('done', 'cancelled')` : undefined,
-      ctx.visible('tasks', 't'),
-    ], sql`t.due_at, t.id`);
+    out.tasks = await read(
+      tx,
+      ctx,
+      'tasks',
+      [
+        sql`t.assignee_id = ${me}::uuid`,
+        sql`t.due_at >= ${taskFrom} and t.due_at < ${range.to}`,
+        range.openTasksOnly ? sql`t.status not in ('done', 'cancelled')` : undefined,
+        ctx.visible('tasks', 't'),
+      ],
+      sql`t.due_at, t.id`,
+    );
   }
   if (ctx.policy.can('meetings', 'read')) {
-    out.meetings = await read(tx, ctx, 'meetings', [
-      sql`(t.owner_id = ${me}::uuid or t.attendee_user_ids @> ${JSON.stringify([me])}::jsonb)`,
-      // Overlapping the range: starts before its end, ends (or, without an end, starts) after its start.
-      sql`t.start_at < ${range.to} and coalesce(t.end_at, t.start_at) >= ${range.from}`,
-    ], sql`t.start_at, t.id`);
+    out.meetings = await read(
+      tx,
+      ctx,
+      'meetings',
+      [
+        sql`(t.owner_id = ${me}::uuid or t.attendee_user_ids @> ${JSON.stringify([me])}::jsonb)`,
+        // Overlapping the range: starts before its end, ends (or, without an end, starts) after its start.
+        sql`t.start_at < ${range.to} and coalesce(t.end_at, t.start_at) >= ${range.from}`,
+      ],
+      sql`t.start_at, t.id`,
+    );
   }
   return out;
 }

@@ -35,7 +35,11 @@ export async function feedStatus(tx: Tx, actor: Actor) {
   const { rows } = await sql<{ created_at: Date; last_used_at: Date | null }>`
     select created_at, last_used_at from calendar_feeds where user_id = ${actor.userId}`.execute(tx);
   const r = rows[0];
-  return { active: !!r, createdAt: r?.created_at.toISOString() ?? null, lastUsedAt: r?.last_used_at?.toISOString() ?? null };
+  return {
+    active: !!r,
+    createdAt: r?.created_at.toISOString() ?? null,
+    lastUsedAt: r?.last_used_at?.toISOString() ?? null,
+  };
 }
 
 /** Looks the token up (before the workspace is known) and renders that user's calendar; 404 for unknown tokens. */
@@ -55,7 +59,13 @@ export async function renderFeed(
     return rows[0];
   });
   if (!owner) throw notFound('Calendar feed');
-  const actor: Actor = { kind: 'user', userId: owner.user_id, workspaceId: owner.workspace_id, role: owner.role, scopes: [] };
+  const actor: Actor = {
+    kind: 'user',
+    userId: owner.user_id,
+    workspaceId: owner.workspace_id,
+    role: owner.role,
+    scopes: [],
+  };
   const now = opts.now ?? new Date();
   const agenda = await database.tenantRead(owner.workspace_id, (tx) =>
     loadAgenda(tx, actor, records, {
@@ -74,7 +84,11 @@ const TASK_MINUTES = 15;
  * SEQUENCE, all times in UTC (no VTIMEZONE needed).
  */
 export function toICalendar(agenda: Agenda, opts: { name: string; baseUrl: string }): string {
-  const cal = ical({ name: opts.name, prodId: { company: 'Rapport', product: 'Rapport CRM', language: 'EN' }, ttl: 900 });
+  const cal = ical({
+    name: opts.name,
+    prodId: { company: 'Rapport', product: 'Rapport CRM', language: 'EN' },
+    ttl: 900,
+  });
   const base = opts.baseUrl.replace(/\/$/, '');
   const common = (r: RecordData, object: string) => ({
     id: `${object}-${r.id}@rapport`,

@@ -10,7 +10,11 @@ import { feedStatus, feedUrl, issueFeedToken, renderFeed, revokeFeedToken } from
 const MAX_RANGE_DAYS = 62;
 
 /** "My day", the calendar range behind the calendar page, and the per-user iCalendar feed. */
-export function taskRoutes(deps: { database: Database; records: RecordService; baseUrl: string }): FastifyPluginAsyncZod {
+export function taskRoutes(deps: {
+  database: Database;
+  records: RecordService;
+  baseUrl: string;
+}): FastifyPluginAsyncZod {
   const { database, records, baseUrl } = deps;
   return async (app) => {
     app.get(
@@ -24,7 +28,9 @@ export function taskRoutes(deps: { database: Database; records: RecordService; b
       },
       async (req) => {
         const actor = actorOf(req);
-        const data = await database.tenantRead(actor.workspaceId, (tx) => myDay(tx, actor, records, { tz: req.query.tz }));
+        const data = await database.tenantRead(actor.workspaceId, (tx) =>
+          myDay(tx, actor, records, { tz: req.query.tz }),
+        );
         return { data };
       },
     );
@@ -35,7 +41,9 @@ export function taskRoutes(deps: { database: Database; records: RecordService; b
         schema: {
           tags: ['Tasks'],
           summary: `The caller's meetings and tasks between two instants (at most ${MAX_RANGE_DAYS} days)`,
-          querystring: z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).strict(),
+          querystring: z
+            .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+            .strict(),
         },
       },
       async (req) => {
@@ -52,7 +60,9 @@ export function taskRoutes(deps: { database: Database; records: RecordService; b
 
     app.get(
       '/api/v1/calendar/feed',
-      { schema: { tags: ['Tasks'], summary: 'Whether the caller has an iCalendar feed URL, and when it was last read' } },
+      {
+        schema: { tags: ['Tasks'], summary: 'Whether the caller has an iCalendar feed URL, and when it was last read' },
+      },
       async (req) => {
         const actor = actorOf(req);
         return { data: await database.tenantRead(actor.workspaceId, (tx) => feedStatus(tx, actor)) };

@@ -51,14 +51,20 @@ export async function addComment(
   const mentioned = parseMentions(body);
   if (mentioned.length > 50) throw invalidField('body', 'mentions at most 50 people');
   const { rows: members } = mentioned.length
-    ? await sql<{ id: string; name: string }>`select u.id, u.name from workspace_members m join users u on u.id = m.user_id
+    ? await sql<{
+        id: string;
+        name: string;
+      }>`select u.id, u.name from workspace_members m join users u on u.id = m.user_id
         where m.user_id = any(${mentioned}::uuid[])`.execute(tx)
     : { rows: [] };
   const known = new Map(members.map((m) => [m.id, m]));
   const strangers = mentioned.filter((id) => !known.has(id));
   if (strangers.length) {
     throw new AppError('validation_failed', 'Only members of this workspace can be mentioned', {
-      errors: strangers.map((id) => ({ path: 'body', message: `mentions ${id}, who is not a member of this workspace` })),
+      errors: strangers.map((id) => ({
+        path: 'body',
+        message: `mentions ${id}, who is not a member of this workspace`,
+      })),
     });
   }
   const id = uuidv7();
@@ -98,6 +104,6 @@ export async function addComment(
     body,
     mentions: mentioned.map((m) => known.get(m) as { id: string; name: string }),
     authorId: actor.userId,
-    createdAt: (rows[0]?.created_at as Date).toISOString(),
+    createdAt: (rows[0]?.created_at ?? new Date()).toISOString(),
   };
 }

@@ -23,10 +23,13 @@ export function validateRelated(record: Record<string, unknown>): { path: string
   }
   const o = record.relatedObject;
   const id = record.relatedId;
-  if ((o === null) !== (id === null)) return [{ path: 'relatedId', message: 'clear relatedObject and relatedId together' }];
+  if ((o === null) !== (id === null))
+    return [{ path: 'relatedId', message: 'clear relatedObject and relatedId together' }];
   const errors: { path: string; message: string }[] = [];
-  if (typeof o === 'string' && !OBJECT_NAME.test(o)) errors.push({ path: 'relatedObject', message: 'must be an object name such as contacts' });
-  if (typeof id === 'string' && !UUID.test(id)) errors.push({ path: 'relatedId', message: 'must be a record id (uuid)' });
+  if (typeof o === 'string' && !OBJECT_NAME.test(o))
+    errors.push({ path: 'relatedObject', message: 'must be an object name such as contacts' });
+  if (typeof id === 'string' && !UUID.test(id))
+    errors.push({ path: 'relatedId', message: 'must be a record id (uuid)' });
   return errors;
 }
 
@@ -34,7 +37,9 @@ export function validateRelated(record: Record<string, unknown>): { path: string
 export function relatedReference(values: Record<string, unknown>): { path: string; object: string; ids: string[] }[] {
   const o = values.relatedObject;
   const id = values.relatedId;
-  return typeof o === 'string' && typeof id === 'string' ? [{ path: 'relatedId', object: o, ids: [id.toLowerCase()] }] : [];
+  return typeof o === 'string' && typeof id === 'string'
+    ? [{ path: 'relatedId', object: o, ids: [id.toLowerCase()] }]
+    : [];
 }
 
 /** A JSON list of workspace members (meeting attendees, interaction participants). */
@@ -49,7 +54,9 @@ export function validateUserList(record: Record<string, unknown>, field: string)
 
 export function userListReference(values: Record<string, unknown>, field: string) {
   const v = values[field];
-  return Array.isArray(v) && v.length ? [{ path: field, object: 'users', ids: v.map((x) => String(x).toLowerCase()) }] : [];
+  return Array.isArray(v) && v.length
+    ? [{ path: field, object: 'users', ids: v.map((x) => String(x).toLowerCase()) }]
+    : [];
 }
 
 export const opt = (...values: string[]) =>

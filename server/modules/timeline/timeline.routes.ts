@@ -14,9 +14,18 @@ const TimelineQuery = z
       .string()
       .optional()
       .transform((s, ctx) => {
-        const list = s ? s.split(',').map((k) => k.trim()).filter(Boolean) : [];
+        const list = s
+          ? s
+              .split(',')
+              .map((k) => k.trim())
+              .filter(Boolean)
+          : [];
         const bad = list.filter((k) => !(TIMELINE_KINDS as readonly string[]).includes(k));
-        if (bad.length) ctx.addIssue({ code: 'custom', message: `unknown kind ${bad.join(', ')}; one of ${TIMELINE_KINDS.join(', ')}` });
+        if (bad.length)
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown kind ${bad.join(', ')}; one of ${TIMELINE_KINDS.join(', ')}`,
+          });
         return list as TimelineKind[];
       }),
     limit: z.coerce.number().int().min(1).max(200).optional(),

@@ -109,7 +109,11 @@ export class TimelineService {
       const { rows } = await sql<{ id: string }>`select t.id from contacts_scoped t
         where ${and([sql`t.account_id = ${id}::uuid`, sql`t.deleted_at is null`, ctx.visible('contacts', 't')])}
         limit 1000`.execute(tx);
-      if (rows.length) targets.set('contacts', rows.map((r) => r.id));
+      if (rows.length)
+        targets.set(
+          'contacts',
+          rows.map((r) => r.id),
+        );
     }
     const after = (at: Sql, idCol: Sql) =>
       cursor ? sql`(${at}, ${idCol}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)` : undefined;
@@ -177,12 +181,13 @@ const and = (parts: (Sql | undefined)[]) =>
 function linkedTo(schema: ObjectSchema, targets: Map<string, string[]>): Sql {
   const ors: Sql[] = [];
   for (const [object, ids] of targets) {
-    if (schema.field('relatedId'))
-      ors.push(sql`(t.related_object = ${object} and t.related_id = any(${ids}::text[]))`);
+    if (schema.field('relatedId')) ors.push(sql`(t.related_object = ${object} and t.related_id = any(${ids}::text[]))`);
     for (const f of schema.fields()) {
       if (f.custom || f.def.type !== 'relation' || f.def.relation?.object !== object) continue;
       const col = sql.ref(`t.${columnName(f.def.name)}`);
-      ors.push(f.def.relation.cardinality === 'one' ? sql`${col} = any(${ids}::uuid[])` : sql`${col} && ${ids}::uuid[]`);
+      ors.push(
+        f.def.relation.cardinality === 'one' ? sql`${col} = any(${ids}::uuid[])` : sql`${col} && ${ids}::uuid[]`,
+      );
     }
   }
   return ors.length ? sql`(${sql.join(ors, sql` or `)})` : sql`false`;
@@ -201,7 +206,13 @@ function present(ctx: RecordContext, r: Row & { _kind: TimelineKind; _object?: s
   const base = { id: r.id, kind: r._kind, at: ms(r._at), actor: null };
   if (r._kind === 'event') return presentEvent(ctx, r, base);
   if (r._kind === 'comment') {
-    return { ...base, object: r.object as string, recordId: r.record_id as string, body: r.body as string, mentions: [] };
+    return {
+      ...base,
+      object: r.object as string,
+      recordId: r.record_id as string,
+      body: r.body as string,
+      mentions: [],
+    };
   }
   const schema = ctx.schemas.get(r._object as string) as ObjectSchema;
   return { ...base, object: r._object, recordId: r.id, record: presentRow(schema, r) };
@@ -213,7 +224,13 @@ function presentEvent(ctx: RecordContext, r: Row, base: Omit<TimelineItem, 'kind
   const full = ctx.full.get(object);
   const data = (r.data ?? {}) as Record<string, unknown>;
   const sees = (field: string) => !full?.field(field) || !!visible?.field(field);
-  const item: TimelineItem = { ...base, kind: 'event', type: r.type as string, object, recordId: r.record_id as string };
+  const item: TimelineItem = {
+    ...base,
+    kind: 'event',
+    type: r.type as string,
+    object,
+    recordId: r.record_id as string,
+  };
   const changes = data.changes as Record<string, [unknown, unknown]> | undefined;
   if (changes && typeof changes === 'object') {
     const kept = Object.fromEntries(Object.entries(changes).filter(([f]) => visible?.field(f)));
@@ -235,8 +252,7 @@ function presentEvent(ctx: RecordContext, r: Row, base: Omit<TimelineItem, 'kind
 /** Names of actors and mentioned members (only members of this workspace are readable). */
 async function attachPeople(tx: Tx, items: TimelineItem[], rows: Row[]): Promise<void> {
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const actorOf = (r: Row | undefined) =>
-    (r?.actor_user_id ?? r?.author_id ?? r?._created_by ?? null) as string | null;
+  const actorOf = (r: Row | undefined) => (r?.actor_user_id ?? r?.author_id ?? r?._created_by ?? null) as string | null;
   const ids = new Set<string>();
   for (const it of items) {
     const r = byId.get(it.id);

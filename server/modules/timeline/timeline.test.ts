@@ -58,7 +58,11 @@ describe('timeline: history, activities and comments of a record, through HTTP',
   it('merges changes, notes, interactions, tasks, meetings and comments, newest first', async () => {
     const c = await as.create('/api/v1/contacts', { firstName: 'Tim', lastName: 'Line', title: 'Buyer' });
     await as.patch(`/api/v1/contacts/${c.id}`, { title: 'Head of Buying', firstName: 'Timothy' });
-    const note = await as.create('/api/v1/notes', { body: 'Prefers mornings', relatedObject: 'contacts', relatedId: c.id });
+    const note = await as.create('/api/v1/notes', {
+      body: 'Prefers mornings',
+      relatedObject: 'contacts',
+      relatedId: c.id,
+    });
     const call = await as.create('/api/v1/interactions', {
       channel: 'call',
       topic: 'Renewal',
@@ -95,7 +99,10 @@ describe('timeline: history, activities and comments of a record, through HTTP',
     expect(data.find((i) => i.kind === 'interaction')?.record).toMatchObject({ id: call.id, channel: 'call' });
     expect(data.find((i) => i.kind === 'task')?.record).toMatchObject({ id: task.id });
     expect(data.find((i) => i.kind === 'meeting')?.record).toMatchObject({ id: meeting.id });
-    expect(data.find((i) => i.kind === 'comment')).toMatchObject({ body: 'Looks promising', actor: { name: 'Alice Admin' } });
+    expect(data.find((i) => i.kind === 'comment')).toMatchObject({
+      body: 'Looks promising',
+      actor: { name: 'Alice Admin' },
+    });
 
     // Filter by kind.
     const only = await timelineOf(admin.cookie, `/api/v1/contacts/${c.id}/timeline?kinds=note,comment`);
@@ -123,7 +130,12 @@ describe('timeline: history, activities and comments of a record, through HTTP',
     const c = await as.create('/api/v1/contacts', { firstName: 'Hidden', lastName: 'Title', title: 'Secret title' });
     await as.patch(`/api/v1/contacts/${c.id}`, { title: 'Another secret' }); // only a hidden field
     await as.patch(`/api/v1/contacts/${c.id}`, { title: 'Third secret', lastName: 'Titles' }); // mixed
-    await as.create('/api/v1/interactions', { channel: 'email', topic: 'Hello', contactId: c.id, body: 'Confidential body' });
+    await as.create('/api/v1/interactions', {
+      channel: 'email',
+      topic: 'Hello',
+      contactId: c.id,
+      body: 'Confidential body',
+    });
 
     const res = await client(t, viewer.cookie).get(`/api/v1/contacts/${c.id}/timeline`);
     expect(res.statusCode).toBe(200);
@@ -146,7 +158,11 @@ describe('timeline: history, activities and comments of a record, through HTTP',
 
   it('an out-of-scope record has no timeline, takes no comments and no activities', async () => {
     const mine = await client(t, repA.cookie).create('/api/v1/contacts', { lastName: 'Ritas' });
-    await client(t, repA.cookie).create('/api/v1/notes', { body: 'Rita only', relatedObject: 'contacts', relatedId: mine.id });
+    await client(t, repA.cookie).create('/api/v1/notes', {
+      body: 'Rita only',
+      relatedObject: 'contacts',
+      relatedId: mine.id,
+    });
     const b = client(t, repB.cookie);
     const tl = await b.get(`/api/v1/contacts/${mine.id}/timeline`);
     expect(tl.statusCode).toBe(404);
