@@ -83,6 +83,18 @@ const homeRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/NotFoundPage'), 'NotFoundPage'),
 });
 
+const myDayRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'my-day',
+  component: lazyRouteComponent(() => import('../pages/MyDayPage'), 'MyDayPage'),
+});
+
+const calendarRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'calendar',
+  component: lazyRouteComponent(() => import('../pages/CalendarPage'), 'CalendarPage'),
+});
+
 const listRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '$object',
@@ -118,7 +130,15 @@ const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   acceptInviteRoute,
-  appRoute.addChildren([homeRoute, listRoute, createRecordRoute, recordRoute, editRecordRoute]),
+  appRoute.addChildren([
+    homeRoute,
+    myDayRoute,
+    calendarRoute,
+    listRoute,
+    createRecordRoute,
+    recordRoute,
+    editRecordRoute,
+  ]),
 ]);
 
 export const router = createRouter({

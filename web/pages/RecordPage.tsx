@@ -13,6 +13,8 @@ import { RecordDetails } from '../modules/records/components/RecordDetails';
 import { RelatedRecords } from '../modules/records/components/RelatedRecords';
 import { useRecord } from '../modules/records/hooks/useRecord';
 import { recordTitle, relatedLists } from '../modules/records/utils/fields';
+import { ContactGuardBanner } from '../modules/timeline/components/ContactGuardBanner';
+import { RecordTimeline } from '../modules/timeline/components/RecordTimeline';
 import { Icon } from '../ui/Icon';
 import { AnchorLink, ButtonLink } from '../ui/links';
 import { NotFoundPage } from './NotFoundPage';
@@ -106,9 +108,11 @@ export function RecordPage() {
           {trashError}
         </Alert>
       )}
+      <ContactGuardBanner object={object} id={id} />
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 8 }}>
           <RecordDetails meta={meta} record={data} />
+          <RecordTimeline meta={meta} record={data} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="md">
