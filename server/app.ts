@@ -12,8 +12,11 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
+import { interactionRoutes } from './modules/interactions/interactions.routes';
 import { salesRoutes } from './modules/sales/sales.routes';
 import { staffRoutes } from './modules/staff/staff.routes';
+import { taskRoutes } from './modules/tasks/tasks.routes';
+import { timelineRoutes } from './modules/timeline/timeline.routes';
 import { accessRoutes } from './platform/access/access.routes';
 import { requestInfo } from './platform/access/access.service';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes';
@@ -182,6 +185,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(jobRoutes({ database, access: records.access, now: deps.jobs.now }));
   await app.register(mailRoutes({ database, access: records.access, records }));
   await app.register(webhookRoutes({ database, access: records.access, jobs: deps.jobs }));
+  await app.register(timelineRoutes({ database, records }));
+  await app.register(interactionRoutes({ database, records }));
+  await app.register(taskRoutes({ database, records, baseUrl: config.baseUrl }));
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)
   return app;
 }

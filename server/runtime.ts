@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { STANDARD_OBJECTS } from './modules/objects';
+import { setupTaskWork } from './modules/tasks/tasks.runtime';
 import { AccessService, purgeAuditLog } from './platform/access/access.service';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
@@ -28,6 +29,8 @@ export interface Runtime {
   jobs: JobQueue;
   /** Delivers committed events to consumers (register them before background work starts). */
   events: EventDispatcher;
+  /** Task reminders (tests sweep directly with their own clock). */
+  tasks: ReturnType<typeof setupTaskWork>;
   /** Stops accepting requests, finishes in-flight ones, stops background work, closes the database. */
   close(): Promise<void>;
 }
@@ -67,6 +70,7 @@ export async function startRuntime(
     });
     const events = new EventDispatcher({ database, log: app.log });
     registerWebhooks({ jobs, events, timeoutMs: config.webhookTimeoutMs });
+    const tasks = setupTaskWork({ database, events, log: app.log });
     // Modules register their event consumers above, before prepare().
     await events.prepare();
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
@@ -75,6 +79,7 @@ export async function startRuntime(
       mail.start();
       await jobs.start();
       await events.start();
+      tasks.start();
       housekeeping = setInterval(() => {
         Promise.all([
           purgeAuditLog(database),
@@ -96,12 +101,14 @@ export async function startRuntime(
       mail,
       jobs,
       events,
+      tasks,
       close() {
         closing ??= (async () => {
           await app.close();
           if (housekeeping) clearInterval(housekeeping);
           await jobs.stop();
           await mail.stop();
+          await tasks.stop();
           await events.stop();
           await database.close();
         })();

@@ -85,6 +85,18 @@ const homeRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/HomePage'), 'HomePage'),
 });
 
+const myDayRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'my-day',
+  component: lazyRouteComponent(() => import('../pages/MyDayPage'), 'MyDayPage'),
+});
+
+const calendarRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'calendar',
+  component: lazyRouteComponent(() => import('../pages/CalendarPage'), 'CalendarPage'),
+});
+
 const listRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '$object',
@@ -140,6 +152,8 @@ const routeTree = rootRoute.addChildren([
     adminJobsRoute,
     homeRoute,
     adminRoute,
+    myDayRoute,
+    calendarRoute,
     listRoute,
     createRecordRoute,
     recordRoute,

@@ -18,6 +18,8 @@ import { RelatedRecords } from '../modules/records/components/RelatedRecords';
 import { useRecord } from '../modules/records/hooks/useRecord';
 import { recordTitle, relatedLists } from '../modules/records/utils/fields';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
+import { ContactGuardBanner } from '../modules/timeline/components/ContactGuardBanner';
+import { RecordTimeline } from '../modules/timeline/components/RecordTimeline';
 import { Icon } from '../ui/Icon';
 import { AnchorLink, ButtonLink } from '../ui/links';
 import { NotFoundPage } from './NotFoundPage';
@@ -138,9 +140,11 @@ export function RecordPage() {
           {trashError}
         </Alert>
       )}
+      <ContactGuardBanner object={object} id={id} />
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 8 }}>
           <RecordDetails meta={meta} record={data} />
+          <RecordTimeline meta={meta} record={data} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="md">

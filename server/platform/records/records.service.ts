@@ -278,6 +278,13 @@ export class RecordService {
         if (field.type === 'user')
           add(input, `${prefix}${field.name}`, field.name === 'teamId' ? 'teams' : 'users', value);
       }
+      if (schema.def.references) {
+        const values = Object.fromEntries([...input.builtin].map(([f, v]) => [f.name, v]));
+        for (const r of schema.def.references(values)) {
+          if (r.object === 'users' || ctx.full.has(r.object)) add(input, `${prefix}${r.path}`, r.object, r.ids);
+          else input.errors.push({ path: `${prefix}${r.path}`, message: 'is not an object of this workspace' });
+        }
+      }
       for (const [name, value] of Object.entries(input.custom)) {
         const f = schema.field(name)?.def;
         if (value == null || !f) continue;

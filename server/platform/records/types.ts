@@ -102,6 +102,13 @@ export interface ObjectDef {
   ) => Promise<{ errors?: FieldError[]; set?: Record<string, unknown> } | undefined>;
   /** Runs in the write's transaction after every create and update (history, events). */
   afterWrite?: (tx: Tx, w: AfterWrite) => Promise<void>;
+  /**
+   * References the engine cannot see from field types, checked like relations on every
+   * write: polymorphic links (`relatedObject` + `relatedId`) and lists of users kept in
+   * JSON. Gets the validated input by field name (only fields present) and returns what
+   * must exist and be visible to the caller (`object`: an object name or "users").
+   */
+  references?: (input: Record<string, unknown>) => { path: string; object: string; ids: string[] }[];
 }
 
 export interface BeforeWrite {

@@ -2,6 +2,7 @@ import { Stack, Text } from '@mantine/core';
 import { useRouterState } from '@tanstack/react-router';
 import { NavLinkLink } from '../../../ui/links';
 import { useObjects } from '../../objects/hooks/useObjects';
+import { PlannerNav } from '../../tasks/components/PlannerNav';
 import classes from './ObjectNav.module.css';
 
 /** One link per object of the workspace, straight from the metadata (custom objects appear too). */
@@ -10,6 +11,7 @@ export function ObjectNav({ onNavigate }: { onNavigate?: () => void }) {
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   return (
     <Stack gap={2} component="nav" aria-label="Objects">
+      <PlannerNav pathname={pathname} onNavigate={onNavigate} className={classes.link} />
       <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" pb={4}>
         Records
       </Text>

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { addUser, client, type Member } from '../timeline/test-kit';
+import { findRecentContacts, sameTopic } from './contact-guard';
+
+const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+
+describe('don’t contact twice', () => {
+  let t: TestApp;
+  let admin: SignedUp;
+  let as: ReturnType<typeof client>;
+  let mia: Member;
+  let sam: Member;
+  let rep: Member;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await signUp(t.app, { name: 'Alice Admin', workspaceName: 'Guard Co' });
+    as = client(t, admin.cookie);
+    mia = await addUser(t, admin.workspaceId, 'marketing_manager', 'Mia Manager');
+    sam = await addUser(t, admin.workspaceId, 'service_rep', 'Sam Service');
+    rep = await addUser(t, admin.workspaceId, 'sales_rep', 'Rob Rep');
+  });
+  afterAll(() => t.stop());
+
+  const recent = async (who: { cookie: string }, contactId: string, query = '') => {
+    const res = await client(t, who.cookie).get(`/api/v1/contacts/${contactId}/recent-contacts${query}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json().data;
+  };
+
+  it('warns a second user that a colleague contacted the person recently, with who, when, channel and topic', async () => {
+    const c = await as.create('/api/v1/contacts', { firstName: 'Carla', lastName: 'Customer' });
+    const call = await client(t, mia.cookie).create('/api/v1/interactions', {
+      channel: 'call',
+      topic: 'Q3 pricing',
+      contactId: c.id,
+      occurredAt: hoursAgo(2),
+    });
+    const r = await recent(sam, c.id, '?channel=email&topic=Pricing%20follow-up');
+    expect(r.warn).toBe(true);
+    expect(r.recent).toEqual([
+      expect.objectContaining({
+        interactionId: call.id,
+        channel: 'call',
+        topic: 'Q3 pricing',
+        by: { id: mia.userId, name: 'Mia Manager' },
+        contact: { id: c.id, name: 'Carla Customer' },
+        viaAccount: false,
+        sameTopic: true,
+        sameChannel: false,
+      }),
+    ]);
+    expect(Date.parse(r.recent[0].cooldownEndsAt) - Date.parse(call.occurredAt)).toBe(24 * 3_600_000);
+    // Another topic: still listed, but no warning.
+    const other = await recent(sam, c.id, '?channel=email&topic=Conference%20invitation');
+    expect(other.warn).toBe(false);
+    expect(other.recent).toHaveLength(1);
+    // The one who made the call is not warned about their own call.
+    expect((await recent(mia, c.id)).warn).toBe(false);
+    expect((await recent(sam, c.id)).warn).toBe(true);
+  });
+
+  it('covers the contact’s account and colleagues, and lets cool-downs expire per channel', async () => {
+    const acc = await as.create('/api/v1/accounts', { name: 'Guarded Ltd' });
+    const c1 = await as.create('/api/v1/contacts', { lastName: 'One', accountId: acc.id });
+    const c2 = await as.create('/api/v1/contacts', { lastName: 'Two', accountId: acc.id });
+    const colleague = await client(t, mia.cookie).create('/api/v1/interactions', {
+      channel: 'email',
+      topic: 'Renewal',
+      contactId: c2.id,
+      occurredAt: hoursAgo(30),
+    });
+    const accountLevel = await client(t, mia.cookie).create('/api/v1/interactions', {
+      channel: 'direct_mail',
+      topic: 'Catalogue',
+      accountId: acc.id,
+      occurredAt: hoursAgo(24 * 10),
+    });
+    // Email cool-down (48 h) long over; call cool-down (24 h) over.
+    await client(t, mia.cookie).create('/api/v1/interactions', {
+      channel: 'email',
+      topic: 'Old',
+      contactId: c1.id,
+      occurredAt: hoursAgo(50),
+    });
+    await client(t, mia.cookie).create('/api/v1/interactions', {
+      channel: 'call',
+      topic: 'Old call',
+      contactId: c1.id,
+      occurredAt: hoursAgo(25),
+    });
+    const r = await recent(sam, c1.id);
+    expect(r.accountId).toBe(acc.id);
+    expect(r.recent.map((x: { interactionId: string }) => x.interactionId)).toEqual([colleague.id, accountLevel.id]);
+    expect(r.recent.every((x: { viaAccount: boolean }) => x.viaAccount)).toBe(true);
+
+    // Administrators change cool-downs; others may read but not change them.
+    expect(
+      (await client(t, sam.cookie).call('PUT', '/api/v1/settings/contact-cooldowns', { cooldownHours: { email: 1 } }))
+        .statusCode,
+    ).toBe(403);
+    const bad = await as.call('PUT', '/api/v1/settings/contact-cooldowns', { cooldownHours: { email: -1, fax: 2 } });
+    expect(bad.statusCode).toBe(422);
+    expect(
+      bad
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .join(' '),
+    ).toMatch(/email/);
+    const ok = await as.call('PUT', '/api/v1/settings/contact-cooldowns', { cooldownHours: { email: 24, call: 48 } });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().data.cooldownHours).toMatchObject({ email: 24, call: 48, direct_mail: 336 });
+    expect((await client(t, sam.cookie).get('/api/v1/settings/contact-cooldowns')).json().data.cooldownHours.call).toBe(
+      48,
+    );
+    const after = await recent(sam, c1.id);
+    // The 30 h old email is now past its 24 h cool-down; the 25 h old call is within 48 h.
+    expect(after.recent.map((x: { topic: string }) => x.topic)).toEqual(['Old call', 'Catalogue']);
+    await as.call('PUT', '/api/v1/settings/contact-cooldowns', { cooldownHours: { email: 48, call: 24 } });
+  });
+
+  it('flags do-not-contact and respects the caller’s scope', async () => {
+    const c = await as.create('/api/v1/contacts', { lastName: 'Quiet', doNotContact: true });
+    const r = await recent(sam, c.id);
+    expect(r).toMatchObject({ doNotContact: true, warn: true, recent: [] });
+    // A sales rep cannot ask about a contact outside their scope: 404, nothing revealed.
+    const res = await client(t, rep.cookie).get(`/api/v1/contacts/${c.id}/recent-contacts`);
+    expect(res.statusCode).toBe(404);
+    expect((await as.get(`/api/v1/contacts/${c.id}/recent-contacts?channel=fax`)).statusCode).toBe(422);
+  });
+
+  it('is the one function automated sends call (no caller: every interaction counts)', async () => {
+    const c = await as.create('/api/v1/contacts', { lastName: 'Automated' });
+    const opportunityId = '0190b4d1-0000-7000-8000-00000000abcd';
+    await as.create('/api/v1/interactions', { channel: 'email', topic: 'Nurture 1', contactId: c.id });
+    await t.database.tenant(admin.workspaceId, async (tx) => {
+      const r = await findRecentContacts(tx, { contactId: c.id, channel: 'email', topic: 'Nurture 1' });
+      expect(r.warn).toBe(true);
+      expect(r.recent[0]).toMatchObject({ sameTopic: true, sameChannel: true, sameOpportunity: false });
+      const later = await findRecentContacts(tx, { contactId: c.id, now: new Date(Date.now() + 49 * 3_600_000) });
+      expect(later).toMatchObject({ warn: false, recent: [] });
+      const opp = await findRecentContacts(tx, { contactId: c.id, opportunityId });
+      expect(opp.warn).toBe(false);
+    });
+  });
+
+  it('compares topics by their significant words', () => {
+    expect(sameTopic('Pricing', 'Q3 pricing proposal')).toBe(true);
+    expect(sameTopic('Renewal call', 'Pricing call')).toBe(false);
+    expect(sameTopic('Démo produit', 'demo PRODUIT')).toBe(true);
+    expect(sameTopic('', 'x')).toBe(false);
+    expect(sameTopic('Hi', 'hi')).toBe(true);
+  });
+});

@@ -1,0 +1,94 @@
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import { sql } from 'kysely';
+import type { Database, Tx } from '../../platform/db/database';
+import { notify } from '../../platform/notifications/notify';
+
+export interface ReminderSweeperOptions {
+  database: Database;
+  log?: Logger;
+  /** Injectable clock (tests). */
+  clock?: () => Date;
+  intervalMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * Fires task reminders on time and exactly once. Each sweep claims due reminders
+ * (`reminded_at` set where it was null, rows locked `skip locked` so several app
+ * servers share the work) and writes their notifications in the same transaction:
+ * a crash before the commit leaves them unclaimed for the next sweep, and a commit
+ * makes both permanent. The notification's dedupe key (`reminder:<task>:<remindAt>`)
+ * backs this up. Moving `remindAt` re-arms the reminder (a database trigger).
+ */
+export class ReminderSweeper {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private readonly clock: () => Date;
+
+  constructor(private readonly opts: ReminderSweeperOptions) {
+    this.clock = opts.clock ?? (() => new Date());
+  }
+
+  /** One sweep: claims and notifies up to batchSize due reminders; returns how many. */
+  async sweep(now: Date = this.clock(), hooks: { beforeCommit?: (tx: Tx) => Promise<void> } = {}): Promise<number> {
+    const batch = this.opts.batchSize ?? 200;
+    return this.opts.database.system(async (tx) => {
+      const { rows } = await sql<{
+        workspace_id: string;
+        id: string;
+        title: string;
+        remind_at: Date;
+        due_at: Date | null;
+        user_id: string | null;
+      }>`
+        update tasks t set reminded_at = ${now}
+        from (select workspace_id, id from tasks
+              where remind_at <= ${now} and reminded_at is null and deleted_at is null
+                and status not in ('done', 'cancelled')
+              order by remind_at limit ${batch} for update skip locked) due
+        where t.workspace_id = due.workspace_id and t.id = due.id
+        returning t.workspace_id, t.id, t.title, t.remind_at, t.due_at, coalesce(t.assignee_id, t.owner_id) as user_id`.execute(
+        tx,
+      );
+      for (const r of rows) {
+        if (!r.user_id) continue;
+        await notify(tx, {
+          workspaceId: r.workspace_id,
+          userId: r.user_id,
+          kind: 'reminder',
+          title: `Reminder: ${r.title}`,
+          body: r.due_at ? `Due ${r.due_at.toISOString()}` : undefined,
+          object: 'tasks',
+          recordId: r.id,
+          dedupeKey: `reminder:${r.id}:${r.remind_at.toISOString()}`,
+        });
+      }
+      await hooks.beforeCommit?.(tx);
+      return rows.length;
+    });
+  }
+
+  /** Sweeps every intervalMs (default 15 s), draining full batches at once. */
+  start(): void {
+    const tick = async () => {
+      try {
+        const batch = this.opts.batchSize ?? 200;
+        while ((await this.sweep()) >= batch && this.timer) {}
+      } catch (err) {
+        this.opts.log?.warn({ err }, 'reminder sweep failed');
+      }
+    };
+    this.timer = setInterval(() => {
+      this.running ??= tick().finally(() => {
+        this.running = undefined;
+      });
+    }, this.opts.intervalMs ?? 15_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}

@@ -1,0 +1,112 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Database } from '../../platform/db/database';
+import { actorOf } from '../../platform/http/context';
+import type { RecordService } from '../../platform/records/records.service';
+import { addComment } from './comments.service';
+import { suggestTags } from './tags.service';
+import { TIMELINE_KINDS, type TimelineKind, TimelineService } from './timeline.service';
+
+const IdParam = z.object({ id: z.uuid() }).strict();
+const TimelineQuery = z
+  .object({
+    kinds: z
+      .string()
+      .optional()
+      .transform((s, ctx) => {
+        const list = s
+          ? s
+              .split(',')
+              .map((k) => k.trim())
+              .filter(Boolean)
+          : [];
+        const bad = list.filter((k) => !(TIMELINE_KINDS as readonly string[]).includes(k));
+        if (bad.length)
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown kind ${bad.join(', ')}; one of ${TIMELINE_KINDS.join(', ')}`,
+          });
+        return list as TimelineKind[];
+      }),
+    limit: z.coerce.number().int().min(1).max(200).optional(),
+    cursor: z.string().max(500).optional(),
+    includeContacts: z.enum(['true', 'false']).optional(),
+  })
+  .strict();
+
+/** The timeline and comments of every object (registered once for all), and tag suggestions. */
+export function timelineRoutes(deps: { database: Database; records: RecordService }): FastifyPluginAsyncZod {
+  const { database, records } = deps;
+  const timeline = new TimelineService(records);
+  return async (app) => {
+    for (const def of records.registry.all()) {
+      const base = `/api/v1/${def.name}/:id`;
+      const tags = [def.labelPlural];
+      app.get(
+        `${base}/timeline`,
+        {
+          schema: {
+            tags,
+            summary: `The ${def.singular}'s timeline: history, comments and activities, newest first`,
+            description:
+              'kinds: comma-separated event, comment, interaction, task, meeting, note. ' +
+              (def.name === 'accounts' ? 'includeContacts=true adds the activities of its contacts. ' : '') +
+              'Pass page.nextCursor back as cursor for the next page.',
+            params: IdParam,
+            querystring: TimelineQuery,
+          },
+        },
+        async (req) => {
+          const actor = actorOf(req);
+          return database.tenantRead(actor.workspaceId, (tx) =>
+            timeline.timeline(tx, actor, def.name, req.params.id, {
+              kinds: req.query.kinds,
+              limit: req.query.limit,
+              cursor: req.query.cursor,
+              includeContacts: req.query.includeContacts === 'true',
+            }),
+          );
+        },
+      );
+      app.post(
+        `${base}/comments`,
+        {
+          schema: {
+            tags,
+            summary: `Comment on a ${def.singular}; mention colleagues as @[Name](user:<id>) to notify them`,
+            params: IdParam,
+            body: z.object({ body: z.string().max(10_000) }).strict(),
+          },
+        },
+        async (req, reply) => {
+          const actor = actorOf(req);
+          const data = await database.tenant(actor.workspaceId, (tx) =>
+            addComment(tx, actor, records, { object: def.name, recordId: req.params.id, body: req.body.body }),
+          );
+          return reply.status(201).send({ data });
+        },
+      );
+    }
+    app.get(
+      '/api/v1/tags',
+      {
+        schema: {
+          tags: ['tags'],
+          summary: 'Tags in use, most used first (autocomplete)',
+          querystring: z
+            .object({
+              object: z.string().max(63).optional(),
+              q: z.string().max(100).optional(),
+              limit: z.coerce.number().int().min(1).max(100).optional(),
+            })
+            .strict(),
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        const data = await database.tenantRead(actor.workspaceId, (tx) => suggestTags(tx, actor, records, req.query));
+        return { data };
+      },
+    );
+  };
+}

@@ -1,0 +1,189 @@
+import { Badge, Checkbox, Group, Stack, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { AnchorLink } from '../../../ui/links';
+import type { ObjectMeta } from '../../objects/api/objects.api';
+import { formatValue } from '../../records/utils/format';
+import type { TimelineItem } from '../api/timeline.api';
+import { bodyParts } from '../utils/mentions';
+import { formatDateTime, relativeTime } from '../utils/relative-time';
+
+const KIND_LABEL: Record<string, string> = {
+  event: 'History',
+  comment: 'Comment',
+  interaction: 'Interaction',
+  task: 'Task',
+  meeting: 'Meeting',
+  note: 'Note',
+};
+const KIND_COLOR: Record<string, string> = {
+  event: 'gray',
+  comment: 'violet',
+  interaction: 'blue',
+  task: 'orange',
+  meeting: 'teal',
+  note: 'yellow',
+};
+
+const ACTION: Record<string, string> = {
+  created: 'Created',
+  updated: 'Changed',
+  deleted: 'Moved to the trash',
+  restored: 'Restored from the trash',
+  purged: 'Deleted for good',
+  stage_changed: 'Stage moved',
+  converted: 'Converted',
+  merged: 'Merged',
+};
+
+interface Props {
+  item: TimelineItem;
+  objects: ObjectMeta[];
+  onToggleTask?: (id: string, done: boolean) => void;
+}
+
+function meta(objects: ObjectMeta[], name: string | undefined) {
+  return objects.find((o) => o.name === name);
+}
+
+function show(objects: ObjectMeta[], object: string | undefined, field: string, value: unknown): string {
+  const f = meta(objects, object)?.fields.find((x) => x.name === field);
+  const text = f ? formatValue(f, value) : value == null ? '' : String(value);
+  return text === '' ? '—' : text;
+}
+
+function EventBody({ item, objects }: { item: TimelineItem; objects: ObjectMeta[] }) {
+  const action = item.type?.split('.').slice(1).join('.') ?? '';
+  const changes = Object.entries(item.changes ?? {});
+  const m = meta(objects, item.object);
+  const stage = item.data as { from?: unknown; to?: unknown } | undefined;
+  return (
+    <Stack gap={2}>
+      <Text size="sm" fw={600}>
+        {ACTION[action] ?? item.type}
+        {action === 'stage_changed' && stage?.to !== undefined
+          ? `: ${String(stage.from ?? '—')} → ${String(stage.to)}`
+          : ''}
+      </Text>
+      {changes.map(([field, [from, to]]) => (
+        <Text key={field} size="sm" style={{ overflowWrap: 'anywhere' }}>
+          <Text span c="dimmed" size="sm">
+            {m?.fields.find((f) => f.name === field)?.label ?? field}:
+          </Text>{' '}
+          {show(objects, item.object, field, from)} → {show(objects, item.object, field, to)}
+        </Text>
+      ))}
+    </Stack>
+  );
+}
+
+function CommentBody({ body }: { body: string }) {
+  return (
+    <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+      {bodyParts(body).map((p) =>
+        'text' in p ? (
+          <span key={p.at}>{p.text}</span>
+        ) : (
+          <Text key={p.at} span fw={600} c="violet.8" data-mention={p.mention.id}>
+            @{p.mention.name}
+          </Text>
+        ),
+      )}
+    </Text>
+  );
+}
+
+function ActivityBody({ item, objects, onToggleTask }: Props) {
+  const r: Record<string, unknown> = item.record ?? { id: item.id };
+  const object = item.object ?? '';
+  const title = String(r.title ?? r.topic ?? '');
+  const link = (children: ReactNode) => (
+    <AnchorLink to="/$object/$id" params={{ object, id: r.id as string }} size="sm" fw={600}>
+      {children}
+    </AnchorLink>
+  );
+  if (item.kind === 'interaction') {
+    return (
+      <Stack gap={2}>
+        <Text size="sm">
+          {show(objects, object, 'channel', r.channel)} · {show(objects, object, 'direction', r.direction)} ·{' '}
+          {link(title)}
+        </Text>
+        {typeof r.body === 'string' && r.body && (
+          <Text size="sm" c="dimmed" lineClamp={3}>
+            {r.body}
+          </Text>
+        )}
+      </Stack>
+    );
+  }
+  if (item.kind === 'task') {
+    const done = r.status === 'done';
+    return (
+      <Group gap="xs" wrap="nowrap" align="flex-start">
+        {onToggleTask && (
+          <Checkbox
+            aria-label={done ? `Reopen ${title}` : `Complete ${title}`}
+            checked={done}
+            onChange={(e) => onToggleTask(r.id as string, e.currentTarget.checked)}
+            mt={2}
+          />
+        )}
+        <Stack gap={0}>
+          <Text size="sm" td={done ? 'line-through' : undefined}>
+            {link(title)}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {r.dueAt ? `Due ${formatDateTime(String(r.dueAt))}` : 'No due date'} ·{' '}
+            {show(objects, object, 'status', r.status)}
+          </Text>
+        </Stack>
+      </Group>
+    );
+  }
+  if (item.kind === 'meeting') {
+    return (
+      <Stack gap={0}>
+        <Text size="sm">{link(title)}</Text>
+        <Text size="xs" c="dimmed">
+          {r.startAt ? formatDateTime(String(r.startAt)) : ''}
+          {r.location ? ` · ${String(r.location)}` : ''}
+        </Text>
+      </Stack>
+    );
+  }
+  return (
+    <Stack gap={2}>
+      {title && <Text size="sm">{link(title)}</Text>}
+      <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }} lineClamp={6}>
+        {String(r.body ?? '')}
+      </Text>
+      {!title && link('Open note')}
+    </Stack>
+  );
+}
+
+/** One entry of a record's timeline. */
+export function TimelineEntry({ item, objects, onToggleTask }: Props) {
+  return (
+    <Stack gap={4} component="li" data-kind={item.kind} style={{ listStyle: 'none' }}>
+      <Group gap="xs" wrap="wrap">
+        <Badge color={KIND_COLOR[item.kind]} variant="light" radius="sm" c={`${KIND_COLOR[item.kind]}.9`}>
+          {KIND_LABEL[item.kind]}
+        </Badge>
+        <Text size="xs" c="dimmed" component="span">
+          {item.actor?.name ?? 'System'} ·{' '}
+          <time dateTime={item.at} title={formatDateTime(item.at)}>
+            {relativeTime(item.at)}
+          </time>
+        </Text>
+      </Group>
+      {item.kind === 'event' ? (
+        <EventBody item={item} objects={objects} />
+      ) : item.kind === 'comment' ? (
+        <CommentBody body={item.body ?? ''} />
+      ) : (
+        <ActivityBody item={item} objects={objects} onToggleTask={onToggleTask} />
+      )}
+    </Stack>
+  );
+}
