@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { STANDARD_OBJECTS } from './modules/objects';
+import { type Automation, createAutomation } from './modules/workflows/automation';
 import { AccessService, purgeAuditLog } from './platform/access/access.service';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
@@ -23,6 +24,8 @@ export interface Runtime {
   mail: MailDispatcher;
   /** Delivers committed events to consumers (register them before background work starts). */
   events: EventDispatcher;
+  /** Workflow triggers, runner and schedules; notification emails. */
+  automation: Automation;
   /** Stops accepting requests, finishes in-flight ones, stops background work, closes the database. */
   close(): Promise<void>;
 }
@@ -47,11 +50,14 @@ export async function startRuntime(
     const app = await buildApp({ config, database, auth, records, logStream: opts.logStream });
     const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
     const events = new EventDispatcher({ database, log: app.log });
+    const automation = createAutomation({ database, records, log: app.log, baseUrl: config.baseUrl });
+    events.register(automation.triggers);
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
     let housekeeping: NodeJS.Timeout | undefined;
     if (opts.backgroundWork !== false) {
       mail.start();
       await events.start();
+      automation.start();
       housekeeping = setInterval(() => {
         Promise.all([
           purgeAuditLog(database),
@@ -72,10 +78,12 @@ export async function startRuntime(
       app,
       mail,
       events,
+      automation,
       close() {
         closing ??= (async () => {
           await app.close();
           if (housekeeping) clearInterval(housekeeping);
+          await automation.stop();
           await mail.stop();
           await events.stop();
           await database.close();

@@ -24,6 +24,8 @@ export interface RolePermissions {
   objects: Record<string, ObjectPermission>;
   /** Manage users, teams, roles, API keys, custom fields and security settings; read the audit log. */
   admin?: boolean;
+  /** Define, change and run workflows (automation). */
+  workflows?: boolean;
 }
 
 export const STANDARD_ROLES = [
@@ -51,7 +53,7 @@ const ALL = { create: true, read: true, update: true, delete: true, export: true
  * the moment it exists: no object can skip authorisation.
  */
 export const STANDARD_PERMISSIONS: Record<StandardRole, RolePermissions> = {
-  administrator: { objects: { '*': ALL }, admin: true },
+  administrator: { objects: { '*': ALL }, admin: true, workflows: true },
   sales_rep: {
     objects: {
       '*': { create: true, read: true, update: true, delete: true, export: false, scope: 'own' },
@@ -60,6 +62,7 @@ export const STANDARD_PERMISSIONS: Record<StandardRole, RolePermissions> = {
   },
   marketing_manager: {
     objects: { '*': { create: true, read: true, update: true, delete: false, export: true, scope: 'all' } },
+    workflows: true,
   },
   service_rep: {
     objects: {
@@ -96,6 +99,7 @@ export const RolePermissionsSchema = z
   .object({
     objects: z.record(z.string().regex(/^(\*|[a-z][a-z_]*)$/), ObjectPermissionSchema),
     admin: z.boolean().optional(),
+    workflows: z.boolean().optional(),
   })
   .strict();
 
