@@ -17,6 +17,7 @@ import { salesRoutes } from './modules/sales/sales.routes';
 import { staffRoutes } from './modules/staff/staff.routes';
 import { taskRoutes } from './modules/tasks/tasks.routes';
 import { timelineRoutes } from './modules/timeline/timeline.routes';
+import { workflowPlugin } from './modules/workflows/automation';
 import { accessRoutes } from './platform/access/access.routes';
 import { requestInfo } from './platform/access/access.service';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes';
@@ -34,6 +35,7 @@ import type { JobQueue } from './platform/jobs/job-queue';
 import { jobRoutes } from './platform/jobs/jobs.routes';
 import { loggerOptions } from './platform/logging';
 import { mailRoutes } from './platform/mail/mail.routes';
+import { notificationRoutes } from './platform/notifications/notifications.routes';
 import { aggregateRoutes } from './platform/records/aggregate';
 import { bulkRoutes } from './platform/records/bulk';
 import { loadSchemas } from './platform/records/object-schema';
@@ -188,6 +190,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(timelineRoutes({ database, records }));
   await app.register(interactionRoutes({ database, records }));
   await app.register(taskRoutes({ database, records, baseUrl: config.baseUrl }));
+  await app.register(notificationRoutes({ database, trustedOrigins: [config.baseUrl, ...config.corsOrigins] }));
+  await app.register(workflowPlugin({ database, records }));
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)
   return app;
 }

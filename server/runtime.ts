@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { STANDARD_OBJECTS } from './modules/objects';
 import { setupTaskWork } from './modules/tasks/tasks.runtime';
+import { type Automation, createAutomation } from './modules/workflows/automation';
 import { AccessService, purgeAuditLog } from './platform/access/access.service';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
@@ -31,6 +32,8 @@ export interface Runtime {
   events: EventDispatcher;
   /** Task reminders (tests sweep directly with their own clock). */
   tasks: ReturnType<typeof setupTaskWork>;
+  /** Workflow triggers, runner and schedules; notification emails. */
+  automation: Automation;
   /** Stops accepting requests, finishes in-flight ones, stops background work, closes the database. */
   close(): Promise<void>;
 }
@@ -71,6 +74,8 @@ export async function startRuntime(
     const events = new EventDispatcher({ database, log: app.log });
     registerWebhooks({ jobs, events, timeoutMs: config.webhookTimeoutMs });
     const tasks = setupTaskWork({ database, events, log: app.log });
+    const automation = createAutomation({ database, records, log: app.log, baseUrl: config.baseUrl });
+    events.register(automation.triggers);
     // Modules register their event consumers above, before prepare().
     await events.prepare();
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
@@ -80,6 +85,7 @@ export async function startRuntime(
       await jobs.start();
       await events.start();
       tasks.start();
+      automation.start();
       housekeeping = setInterval(() => {
         Promise.all([
           purgeAuditLog(database),
@@ -102,11 +108,13 @@ export async function startRuntime(
       jobs,
       events,
       tasks,
+      automation,
       close() {
         closing ??= (async () => {
           await app.close();
           if (housekeeping) clearInterval(housekeeping);
           await jobs.stop();
+          await automation.stop();
           await mail.stop();
           await tasks.stop();
           await events.stop();

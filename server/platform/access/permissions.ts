@@ -24,6 +24,8 @@ export interface RolePermissions {
   objects: Record<string, ObjectPermission>;
   /** Manage users, teams, roles, API keys, custom fields and security settings; read the audit log. */
   admin?: boolean;
+  /** Define, change and run workflows (automation). */
+  workflows?: boolean;
 }
 
 export const STANDARD_ROLES = [
@@ -74,7 +76,7 @@ const STAFF_DIRECTORY: ObjectPermission = {
  * the moment it exists: no object can skip authorisation.
  */
 export const STANDARD_PERMISSIONS: Record<StandardRole, RolePermissions> = {
-  administrator: { objects: { '*': ALL }, admin: true },
+  administrator: { objects: { '*': ALL }, admin: true, workflows: true },
   sales_rep: {
     objects: {
       '*': { create: true, read: true, update: true, delete: true, export: false, scope: 'own' },
@@ -89,6 +91,7 @@ export const STANDARD_PERMISSIONS: Record<StandardRole, RolePermissions> = {
       products: CATALOGUE_READER,
       staff: STAFF_DIRECTORY,
     },
+    workflows: true,
   },
   service_rep: {
     objects: {
@@ -132,6 +135,7 @@ export const RolePermissionsSchema = z
   .object({
     objects: z.record(z.string().regex(/^(\*|[a-z][a-z_]*)$/), ObjectPermissionSchema),
     admin: z.boolean().optional(),
+    workflows: z.boolean().optional(),
   })
   .strict();
 

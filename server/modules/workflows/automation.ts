@@ -1,0 +1,60 @@
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Database } from '../../platform/db/database';
+import type { EventConsumer } from '../../platform/events/dispatcher';
+import { NotificationMailer } from '../../platform/notifications/notification-mailer';
+import type { RecordService } from '../../platform/records/records.service';
+import { AutomationSettingsService } from './automation-settings.service';
+import { httpWebhookSender, type WebhookSender } from './outbound-webhook';
+import { WorkflowRunner } from './workflow-runner';
+import { WorkflowScheduler, workflowTriggerConsumer } from './workflow-triggers';
+import { workflowRoutes } from './workflows.routes';
+import { WorkflowService } from './workflows.service';
+
+/** The workflow API (registered by buildApp). */
+export function workflowPlugin(deps: { database: Database; records: RecordService }): FastifyPluginAsyncZod {
+  return workflowRoutes({ workflows: new WorkflowService(deps), settings: new AutomationSettingsService(deps) });
+}
+
+/** Background automation: the workflow trigger consumer, step runner, date/schedule scanner, notification emails. */
+export interface Automation {
+  /** Register with the event dispatcher before it starts. */
+  triggers: EventConsumer;
+  runner: WorkflowRunner;
+  scheduler: WorkflowScheduler;
+  notificationMailer: NotificationMailer;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createAutomation(deps: {
+  database: Database;
+  records: RecordService;
+  log: Logger;
+  baseUrl: string;
+  now?: () => Date;
+  webhooks?: WebhookSender;
+}): Automation {
+  const now = deps.now ?? (() => new Date());
+  // Outbound webhooks never reach private or loopback addresses unless the operator allows it
+  // (on-premise receivers, tests): RAPPORT_WEBHOOKS_ALLOW_PRIVATE=1.
+  const webhooks =
+    deps.webhooks ?? httpWebhookSender({ allowPrivate: process.env.RAPPORT_WEBHOOKS_ALLOW_PRIVATE === '1' });
+  const runner = new WorkflowRunner({ database: deps.database, records: deps.records, log: deps.log, webhooks, now });
+  const scheduler = new WorkflowScheduler({ database: deps.database, records: deps.records, log: deps.log, now });
+  const notificationMailer = new NotificationMailer({ database: deps.database, log: deps.log, baseUrl: deps.baseUrl });
+  return {
+    triggers: workflowTriggerConsumer({ now, log: deps.log }),
+    runner,
+    scheduler,
+    notificationMailer,
+    start() {
+      runner.start();
+      scheduler.start();
+      notificationMailer.start();
+    },
+    async stop() {
+      await Promise.all([runner.stop(), scheduler.stop(), notificationMailer.stop()]);
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { CronExpressionParser } from 'cron-parser';
+import type { FilterNode } from '../../../common/filter';
+import type { Actor } from '../../platform/auth/actor';
+import type { Tx } from '../../platform/db/database';
+import { AppError, type FieldError } from '../../platform/http/errors';
+import type { RecordService } from '../../platform/records/records.service';
+import { type Definition, DefinitionSchema, objectOf, type Step } from './workflow-definition';
+
+const RECORD_STEPS = new Set(['update_fields', 'add_tag', 'remove_tag', 'assign_owner', 'branch']);
+
+/**
+ * Parses and checks a definition for the caller: the shape (zod), then against the
+ * workspace — objects exist and the caller may read them, trigger fields exist with
+ * the right type, every filter compiles against the object as the caller sees it,
+ * the cron expression parses, record steps have a record to act on. All errors at
+ * once, each with its path under `definition`.
+ */
+export async function checkDefinition(
+  tx: Tx,
+  records: RecordService,
+  actor: Actor,
+  input: unknown,
+): Promise<Definition> {
+  const parsed = DefinitionSchema.safeParse(input);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((i) => ({
+      path: ['definition', ...i.path].join('.'),
+      message: i.message,
+    }));
+    throw new AppError('validation_failed', `Invalid workflow: ${errors.map((e) => e.path).join(', ')}`, { errors });
+  }
+  const def = parsed.data;
+  const errors: FieldError[] = [];
+  const object = objectOf(def.trigger);
+
+  const filterErrors = async (obj: string, filter: FilterNode, path: string) => {
+    try {
+      await records.list(tx, actor, obj, { filter, limit: 1, fields: 'id' });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      if (err.errors.length === 0) errors.push({ path, message: err.message });
+      for (const e of err.errors) errors.push({ path: e.path.replace(/^filter/, path), message: e.message });
+    }
+  };
+
+  if (object) {
+    if (!records.registry.get(object)) {
+      errors.push({ path: 'definition.trigger.object', message: `no object "${object}"` });
+    } else {
+      const ctx = await records.context(tx, actor, object).catch(() => undefined);
+      if (!ctx?.policy.can(object, 'read')) {
+        errors.push({ path: 'definition.trigger.object', message: `you may not read ${object}` });
+      } else if ('field' in def.trigger) {
+        const field = ctx.schema.field(def.trigger.field);
+        if (!field) errors.push({ path: 'definition.trigger.field', message: `unknown field "${def.trigger.field}"` });
+        else if (def.trigger.type === 'date_reached' && !['date', 'datetime'].includes(field.def.type)) {
+          errors.push({ path: 'definition.trigger.field', message: 'must be a date or date-time field' });
+        }
+      }
+    }
+  }
+  if (def.trigger.type === 'schedule') {
+    try {
+      CronExpressionParser.parse(def.trigger.cron, { tz: 'UTC' });
+    } catch (err) {
+      errors.push({ path: 'definition.trigger.cron', message: `not a cron expression: ${(err as Error).message}` });
+    }
+  }
+  const objectOk = !!object && !errors.some((e) => e.path.startsWith('definition.trigger.object'));
+  if (def.conditions) {
+    if (!object) errors.push({ path: 'definition.conditions', message: 'conditions need a trigger with an object' });
+    else if (objectOk) await filterErrors(object, def.conditions, 'definition.conditions');
+  }
+  const walk = async (steps: Step[], path: string) => {
+    for (const [i, s] of steps.entries()) {
+      const at = `${path}.${i}`;
+      if (RECORD_STEPS.has(s.type) && !object) {
+        errors.push({ path: `${at}.type`, message: 'this step acts on a record: the trigger has no object' });
+        continue;
+      }
+      if (s.type === 'branch') {
+        if (objectOk) await filterErrors(object as string, s.condition, `${at}.condition`);
+        await walk(s.yes, `${at}.yes`);
+        await walk(s.no, `${at}.no`);
+      }
+      if (s.type === 'assign_owner' && s.mode === 'rule' && objectOk) {
+        for (const [j, r] of (s.rules ?? []).entries())
+          await filterErrors(object as string, r.when, `${at}.rules.${j}.when`);
+      }
+      if (s.type === 'create_record' && !records.registry.get(s.object)) {
+        errors.push({ path: `${at}.object`, message: `no object "${s.object}"` });
+      }
+      if (s.type === 'create_task' && !records.registry.get('tasks')) {
+        errors.push({ path: `${at}.type`, message: 'tasks are not available in this installation' });
+      }
+    }
+  };
+  await walk(def.steps, 'definition.steps');
+  if (errors.length > 0) {
+    throw new AppError('validation_failed', `Invalid workflow: ${errors.map((e) => e.path).join(', ')}`, { errors });
+  }
+  return def;
+}

@@ -1,0 +1,102 @@
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import { sql } from 'kysely';
+import type { WebSocket } from 'ws';
+import type { Actor } from '../auth/actor';
+import type { Database } from '../db/database';
+import type { NotificationService } from './notifications.service';
+import { NOTIFICATIONS_CHANNEL } from './notify';
+
+interface Client {
+  socket: WebSocket;
+  actor: Actor;
+}
+
+/**
+ * Pushes new notifications to the user's open sockets on this app server.
+ * On a PostgreSQL server, notify()'s pg_notify reaches every app server on commit
+ * (LISTEN). In embedded mode that NOTIFY stays inside PGlite, so the hub polls for
+ * recent notifications of connected users instead (one process owns the database).
+ */
+export class NotificationHub {
+  private readonly clients = new Map<string, Set<Client>>();
+  private readonly pushed = new Map<string, number>();
+  private poller?: NodeJS.Timeout;
+
+  constructor(
+    private readonly opts: { database: Database; service: NotificationService; log: Logger; pollMs?: number },
+  ) {}
+
+  async start(): Promise<void> {
+    await this.opts.database.listen(NOTIFICATIONS_CHANNEL, (payload) => {
+      try {
+        const p = JSON.parse(payload) as { workspaceId: string; userId: string; id: string };
+        void this.deliver(p.workspaceId, p.userId, p.id);
+      } catch {
+        // not ours
+      }
+    });
+    if (this.opts.database.kind === 'embedded') {
+      this.poller = setInterval(() => void this.poll(), this.opts.pollMs ?? 1000);
+      this.poller.unref();
+    }
+  }
+
+  stop(): void {
+    if (this.poller) clearInterval(this.poller);
+    for (const set of this.clients.values()) for (const c of set) c.socket.close(1001, 'server shutting down');
+    this.clients.clear();
+  }
+
+  add(socket: WebSocket, actor: Actor): void {
+    const key = `${actor.workspaceId}:${actor.userId}`;
+    const client = { socket, actor };
+    const set = this.clients.get(key) ?? new Set<Client>();
+    this.clients.set(key, set);
+    set.add(client);
+    const ping = setInterval(() => socket.ping(), 30_000);
+    ping.unref();
+    socket.on('close', () => {
+      clearInterval(ping);
+      set.delete(client);
+      if (set.size === 0) this.clients.delete(key);
+    });
+  }
+
+  get connections(): number {
+    let n = 0;
+    for (const s of this.clients.values()) n += s.size;
+    return n;
+  }
+
+  private async deliver(workspaceId: string, userId: string, id: string): Promise<void> {
+    const set = this.clients.get(`${workspaceId}:${userId}`);
+    if (!set || set.size === 0 || this.pushed.has(id)) return;
+    this.pushed.set(id, Date.now());
+    const first = [...set][0] as Client;
+    try {
+      const found = await this.opts.service.one(first.actor, id);
+      if (!found) return;
+      const message = JSON.stringify({ type: 'notification', ...found });
+      for (const c of set) if (c.socket.readyState === c.socket.OPEN) c.socket.send(message);
+    } catch (err) {
+      this.opts.log.warn({ err }, 'notification push failed');
+    }
+  }
+
+  private async poll(): Promise<void> {
+    const cutoff = Date.now() - 120_000;
+    for (const [k, t] of this.pushed) if (t < cutoff) this.pushed.delete(k);
+    if (this.clients.size === 0) return;
+    const pairs = [...this.clients.keys()].map((k) => k.split(':') as [string, string]);
+    try {
+      const { rows } = await sql<{ workspace_id: string; user_id: string; id: string }>`
+        select workspace_id, user_id, id from notifications
+        where created_at > now() - interval '60 seconds'
+          and (workspace_id, user_id) in (select * from unnest(${pairs.map((p) => p[0])}::uuid[], ${pairs.map((p) => p[1])}::uuid[]))
+        order by id`.execute(this.opts.database.db);
+      for (const r of rows) await this.deliver(r.workspace_id, r.user_id, r.id);
+    } catch (err) {
+      this.opts.log.warn({ err }, 'notification poll failed');
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import websocket from '@fastify/websocket';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Database } from '../db/database';
+import { actorOf } from '../http/context';
+import { NotificationHub } from './notification-hub';
+import { NotificationService } from './notifications.service';
+
+const tags = ['notifications'];
+
+/**
+ * In-app notifications: list with unread count, read state, per-kind preferences,
+ * and `GET /api/v1/notifications/stream`, a WebSocket that pushes each new
+ * notification (with the new unread count) as it is written. The socket is
+ * authenticated like every route (session cookie or API key); a cookie-authenticated
+ * socket must come from a trusted origin (cross-site WebSocket hijacking).
+ */
+export function notificationRoutes(deps: { database: Database; trustedOrigins: string[] }): FastifyPluginAsyncZod {
+  const trusted = new Set(deps.trustedOrigins.map((o) => new URL(o).origin));
+  return async (app) => {
+    const service = new NotificationService(deps.database);
+    const hub = new NotificationHub({ database: deps.database, service, log: app.log });
+    await hub.start();
+    app.addHook('onClose', async () => hub.stop());
+    await app.register(websocket, { options: { maxPayload: 4096 } });
+
+    app.get(
+      '/api/v1/notifications',
+      {
+        schema: {
+          tags,
+          summary: 'My notifications, newest first, with the unread count',
+          querystring: z.object({
+            unread: z
+              .enum(['true', 'false'])
+              .optional()
+              .transform((v) => v === 'true'),
+            limit: z.coerce.number().int().min(1).max(100).optional(),
+            cursor: z.uuid().optional(),
+          }),
+        },
+      },
+      async (req) => service.list(actorOf(req), req.query),
+    );
+
+    app.post(
+      '/api/v1/notifications/read',
+      {
+        schema: {
+          tags,
+          summary: 'Mark notifications read: some ({ ids }) or all ({ all: true })',
+          body: z.union([
+            z.object({ ids: z.array(z.uuid()).min(1).max(500) }).strict(),
+            z.object({ all: z.literal(true) }).strict(),
+          ]),
+        },
+      },
+      async (req) => {
+        const unreadCount = await service.markRead(actorOf(req), 'ids' in req.body ? req.body.ids : 'all');
+        return { data: { unreadCount } };
+      },
+    );
+
+    app.post(
+      '/api/v1/notifications/:id/unread',
+      { schema: { tags, summary: 'Mark a notification unread', params: z.object({ id: z.uuid() }) } },
+      async (req) => ({ data: { unreadCount: await service.markUnread(actorOf(req), req.params.id) } }),
+    );
+
+    app.get(
+      '/api/v1/notifications/preferences',
+      { schema: { tags, summary: 'What I get in the app and by email, per kind' } },
+      async (req) => ({ data: await service.preferences(actorOf(req)) }),
+    );
+
+    app.put(
+      '/api/v1/notifications/preferences',
+      {
+        schema: {
+          tags,
+          summary: 'Change what I get in the app and by email',
+          body: z
+            .array(
+              z
+                .object({
+                  kind: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/),
+                  inApp: z.boolean().optional(),
+                  email: z.boolean().optional(),
+                })
+                .strict(),
+            )
+            .min(1)
+            .max(50),
+        },
+      },
+      async (req) => ({ data: await service.setPreferences(actorOf(req), req.body) }),
+    );
+
+    app.get(
+      '/api/v1/notifications/stream',
+      { websocket: true, schema: { tags, summary: 'WebSocket: new notifications in real time' } },
+      async (socket, req) => {
+        const actor = actorOf(req);
+        const origin = req.headers.origin;
+        if (req.headers.cookie && !req.headers.authorization && origin && !trusted.has(origin)) {
+          socket.close(1008, 'origin not allowed');
+          return;
+        }
+        if (!actor.userId) {
+          socket.close(1008, 'notifications belong to users');
+          return;
+        }
+        hub.add(socket, actor);
+        socket.on('message', () => {}); // the stream is one-way; pings keep it open
+        const { unreadCount } = await service.list(actor, { limit: 1 });
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'hello', unreadCount }));
+      },
+    );
+  };
+}
