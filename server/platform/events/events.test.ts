@@ -290,5 +290,6 @@ describe('events survive a crash between commit and delivery', () => {
       await target.drop();
       if (ENGINE === 'embedded') rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+    // Two start-ups of an on-disk database with every migration: slow on a busy machine.
+  }, 120_000);
 });
