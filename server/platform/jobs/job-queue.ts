@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Database, Tx } from '../db/database';
+import { coalesce } from './coalesce';
 import { type Schedule, ScheduleRunner } from './schedules';
 
 /** A claimed job as a handler sees it. */
@@ -126,6 +127,19 @@ export class JobQueue {
   private stopped = true;
   private pumping = false;
   private pumpAgain = false;
+  private lastMaintenance = 0;
+  /**
+   * Marks a job completed. Completions that arrive together are written in one
+   * statement, fenced by attempt like single ones.
+   */
+  private readonly complete = coalesce(async (done: { id: string; attempts: number; result: string | null }[]) => {
+    await sql`
+      update jobs j set state = 'completed', finished_at = ${this.now()}, locked_until = null, last_error = null,
+        result = v.result::jsonb
+      from jsonb_to_recordset(${JSON.stringify(done)}::jsonb) as v(id uuid, attempts int, result text)
+      where j.id = v.id and j.state = 'running' and j.attempts = v.attempts`.execute(this.opts.database.db);
+    return done.map(() => undefined);
+  });
 
   constructor(private readonly opts: { database: Database; log: QueueLog; clock?: () => Date; pollMs?: number }) {
     this.now = opts.clock ?? (() => new Date());
@@ -285,8 +299,12 @@ export class JobQueue {
 
   /** One background round: schedules, leases, then claim up to each queue's free slots. */
   private async pump(): Promise<void> {
-    await this.schedules.fireDue();
-    await this.reapExpired();
+    // Schedules and expired leases at most once a second; claims on every round.
+    if (Date.now() - this.lastMaintenance >= 1000) {
+      this.lastMaintenance = Date.now();
+      await this.schedules.fireDue();
+      await this.reapExpired();
+    }
     for (const [queue, def] of this.defs) {
       const free = def.opts.concurrency - def.inflight;
       if (free <= 0 || this.stopped) continue;
@@ -349,10 +367,11 @@ export class JobQueue {
     const db = this.opts.database.db;
     try {
       const result = await def.handler(job as never, { database: this.opts.database, now: this.now });
-      await sql`
-        update jobs set state = 'completed', finished_at = ${this.now()}, locked_until = null, last_error = null,
-          result = ${result === undefined ? null : JSON.stringify(result)}::jsonb
-        where id = ${row.id} and state = 'running' and attempts = ${row.attempts}`.execute(db);
+      await this.complete({
+        id: row.id,
+        attempts: row.attempts,
+        result: result === undefined ? null : JSON.stringify(result),
+      });
       return 'completed';
     } catch (err) {
       const now = this.now();
