@@ -120,11 +120,32 @@ const adminJobsRoute = createRoute({
   component: lazyRouteComponent(() => import('../modules/jobs/components/JobsPage'), 'JobsPage'),
 });
 
+const adminMailRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'admin/mail',
+  component: lazyRouteComponent(() => import('../modules/mail/components/MailPage'), 'MailPage'),
+});
+
+const adminWebhooksRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'admin/webhooks',
+  component: lazyRouteComponent(() => import('../modules/webhooks/components/WebhooksPage'), 'WebhooksPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   acceptInviteRoute,
-  appRoute.addChildren([adminJobsRoute, homeRoute, listRoute, createRecordRoute, recordRoute, editRecordRoute]),
+  appRoute.addChildren([
+    adminJobsRoute,
+    adminMailRoute,
+    adminWebhooksRoute,
+    homeRoute,
+    listRoute,
+    createRecordRoute,
+    recordRoute,
+    editRecordRoute,
+  ]),
 ]);
 
 export const router = createRouter({

@@ -5,12 +5,16 @@ import { NavLinkLink } from '../../../ui/links';
 import { meQuery } from '../../auth/api/auth.api';
 import classes from '../../shell/components/ObjectNav.module.css';
 
-/** Navigation to the automation admin pages , for administrators only. */
+/** Navigation to the automation admin pages (jobs, mail, webhooks), for administrators only. */
 export function AdminLinks({ onNavigate }: { onNavigate?: () => void }) {
   const me = useQuery(meQuery).data;
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   if (me?.role !== 'administrator') return null;
-  const links = [{ to: '/admin/jobs', label: 'Background jobs' }] as const;
+  const links = [
+    { to: '/admin/jobs', label: 'Background jobs' },
+    { to: '/admin/mail', label: 'Mail' },
+    { to: '/admin/webhooks', label: 'Webhooks' },
+  ] as const;
   return (
     <Stack gap={2} component="nav" aria-label="Automation" mt="md">
       <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" pb={4}>
