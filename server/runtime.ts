@@ -66,7 +66,9 @@ export async function startRuntime(
       clock: opts.clock,
     });
     const events = new EventDispatcher({ database, log: app.log });
+    // Modules register their event consumers here, before prepare().
     registerWebhooks({ jobs, events, timeoutMs: config.webhookTimeoutMs });
+    await events.prepare();
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
     let housekeeping: NodeJS.Timeout | undefined;
     if (opts.backgroundWork !== false) {
