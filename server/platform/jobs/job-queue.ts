@@ -83,6 +83,8 @@ interface Definition {
   opts: Required<Omit<QueueOptions, 'retryForSeconds' | 'onFailed'>> &
     Pick<QueueOptions, 'retryForSeconds' | 'onFailed'>;
   inflight: number;
+  /** The last claim found fewer due jobs than it asked for (cleared by a notification or the poll). */
+  empty: boolean;
 }
 
 interface ClaimedRow {
@@ -161,6 +163,7 @@ export class JobQueue {
         onFailed: opts.onFailed as QueueOptions['onFailed'],
       },
       inflight: 0,
+      empty: false,
     });
   }
 
@@ -264,7 +267,11 @@ export class JobQueue {
   /** Starts polling (and listening for enqueue notifications) in the background. */
   async start(): Promise<void> {
     this.stopped = false;
-    await this.opts.database.listen(JOBS_CHANNEL, () => this.wake());
+    await this.opts.database.listen(JOBS_CHANNEL, (queue) => {
+      const def = this.defs.get(queue);
+      if (def) def.empty = false;
+      this.kick();
+    });
     this.wake();
   }
 
@@ -274,8 +281,13 @@ export class JobQueue {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
-  /** Wakes the background loop now (e.g. after an enqueue in this process). */
+  /** Wakes the background loop now and has it look at every queue (e.g. after an enqueue in this process). */
   wake(): void {
+    for (const def of this.defs.values()) def.empty = false;
+    this.kick();
+  }
+
+  private kick(): void {
     if (this.stopped) return;
     if (this.pumping) {
       this.pumpAgain = true;
@@ -290,9 +302,11 @@ export class JobQueue {
         if (this.stopped) return;
         if (this.pumpAgain) {
           this.pumpAgain = false;
-          setImmediate(() => this.wake());
+          setImmediate(() => this.kick());
         } else {
-          this.timer = setTimeout(() => this.wake(), this.opts.pollMs ?? 1000);
+          // Without notifications (embedded mode, jobs retried later) the poll finds due jobs.
+          const poll = this.opts.pollMs ?? (this.opts.database.kind === 'embedded' ? 250 : 1000);
+          this.timer = setTimeout(() => this.wake(), poll);
         }
       });
   }
@@ -307,8 +321,11 @@ export class JobQueue {
     }
     for (const [queue, def] of this.defs) {
       const free = def.opts.concurrency - def.inflight;
-      if (free <= 0 || this.stopped) continue;
+      // While jobs run, claim in batches (an eighth of the slots) rather than one by one.
+      const worth = def.inflight > 0 ? Math.max(1, Math.floor(def.opts.concurrency / 8)) : 1;
+      if (def.empty || free < worth || this.stopped) continue;
       const jobs = await this.claim(queue, free, def.opts.leaseSeconds);
+      def.empty = jobs.length < free;
       for (const row of jobs) {
         def.inflight++;
         const p = this.execute(def, row)
@@ -316,7 +333,7 @@ export class JobQueue {
           .finally(() => {
             def.inflight--;
             this.running.delete(p);
-            this.wake();
+            this.kick();
           });
         this.running.add(p);
       }
