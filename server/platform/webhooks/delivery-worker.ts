@@ -87,7 +87,7 @@ export function defineDeliveryQueue(jobs: JobQueue, opts: { timeoutMs: number; c
       return deliver(job, store, ctx.now, opts.timeoutMs);
     },
     {
-      concurrency: opts.concurrency ?? 64,
+      concurrency: opts.concurrency ?? 128,
       backoffSeconds: DELIVERY_BACKOFF.base,
       maxBackoffSeconds: DELIVERY_BACKOFF.cap,
       retryForSeconds: DELIVERY_BACKOFF.windowSeconds,
