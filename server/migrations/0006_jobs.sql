@@ -31,7 +31,7 @@ CREATE TABLE jobs (
   started_at timestamptz,
   finished_at timestamptz
 );
-CREATE INDEX jobs_due_idx ON jobs (queue, priority DESC, run_at) WHERE state = 'queued';
+CREATE INDEX jobs_due_idx ON jobs (queue, priority DESC, run_at, id) WHERE state = 'queued';
 CREATE INDEX jobs_lease_idx ON jobs (locked_until) WHERE state = 'running';
 CREATE INDEX jobs_workspace_idx ON jobs (workspace_id, state, created_at DESC);
 CREATE INDEX jobs_finished_idx ON jobs (finished_at) WHERE state IN ('completed', 'failed', 'cancelled');

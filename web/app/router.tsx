@@ -131,12 +131,6 @@ const editRecordRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/RecordEditPage'), 'RecordEditPage'),
 });
 
-const adminJobsRoute = createRoute({
-  getParentRoute: () => appRoute,
-  path: 'admin/jobs',
-  component: lazyRouteComponent(() => import('../modules/jobs/components/JobsPage'), 'JobsPage'),
-});
-
 /** Administration: one route; its pages are the list in web/modules/admin/admin-pages.ts. */
 const adminRoute = createRoute({
   getParentRoute: () => appRoute,
@@ -149,7 +143,6 @@ const routeTree = rootRoute.addChildren([
   signUpRoute,
   acceptInviteRoute,
   appRoute.addChildren([
-    adminJobsRoute,
     homeRoute,
     adminRoute,
     myDayRoute,

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Database, Tx } from '../db/database';
+import { coalesce } from './coalesce';
 import { type Schedule, ScheduleRunner } from './schedules';
 
 /** A claimed job as a handler sees it. */
@@ -82,6 +83,8 @@ interface Definition {
   opts: Required<Omit<QueueOptions, 'retryForSeconds' | 'onFailed'>> &
     Pick<QueueOptions, 'retryForSeconds' | 'onFailed'>;
   inflight: number;
+  /** The last claim found fewer due jobs than it asked for (cleared by a notification or the poll). */
+  empty: boolean;
 }
 
 interface ClaimedRow {
@@ -126,6 +129,19 @@ export class JobQueue {
   private stopped = true;
   private pumping = false;
   private pumpAgain = false;
+  private lastMaintenance = 0;
+  /**
+   * Marks a job completed. Completions that arrive together are written in one
+   * statement, fenced by attempt like single ones.
+   */
+  private readonly complete = coalesce(async (done: { id: string; attempts: number; result: string | null }[]) => {
+    await sql`
+      update jobs j set state = 'completed', finished_at = ${this.now()}, locked_until = null, last_error = null,
+        result = v.result::jsonb
+      from jsonb_to_recordset(${JSON.stringify(done)}::jsonb) as v(id uuid, attempts int, result text)
+      where j.id = v.id and j.state = 'running' and j.attempts = v.attempts`.execute(this.opts.database.db);
+    return done.map(() => undefined);
+  });
 
   constructor(private readonly opts: { database: Database; log: QueueLog; clock?: () => Date; pollMs?: number }) {
     this.now = opts.clock ?? (() => new Date());
@@ -147,6 +163,7 @@ export class JobQueue {
         onFailed: opts.onFailed as QueueOptions['onFailed'],
       },
       inflight: 0,
+      empty: false,
     });
   }
 
@@ -250,7 +267,11 @@ export class JobQueue {
   /** Starts polling (and listening for enqueue notifications) in the background. */
   async start(): Promise<void> {
     this.stopped = false;
-    await this.opts.database.listen(JOBS_CHANNEL, () => this.wake());
+    await this.opts.database.listen(JOBS_CHANNEL, (queue) => {
+      const def = this.defs.get(queue);
+      if (def) def.empty = false;
+      this.kick();
+    });
     this.wake();
   }
 
@@ -260,8 +281,13 @@ export class JobQueue {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
-  /** Wakes the background loop now (e.g. after an enqueue in this process). */
+  /** Wakes the background loop now and has it look at every queue (e.g. after an enqueue in this process). */
   wake(): void {
+    for (const def of this.defs.values()) def.empty = false;
+    this.kick();
+  }
+
+  private kick(): void {
     if (this.stopped) return;
     if (this.pumping) {
       this.pumpAgain = true;
@@ -276,21 +302,30 @@ export class JobQueue {
         if (this.stopped) return;
         if (this.pumpAgain) {
           this.pumpAgain = false;
-          setImmediate(() => this.wake());
+          setImmediate(() => this.kick());
         } else {
-          this.timer = setTimeout(() => this.wake(), this.opts.pollMs ?? 1000);
+          // Without notifications (embedded mode, jobs retried later) the poll finds due jobs.
+          const poll = this.opts.pollMs ?? (this.opts.database.kind === 'embedded' ? 250 : 1000);
+          this.timer = setTimeout(() => this.wake(), poll);
         }
       });
   }
 
   /** One background round: schedules, leases, then claim up to each queue's free slots. */
   private async pump(): Promise<void> {
-    await this.schedules.fireDue();
-    await this.reapExpired();
+    // Schedules and expired leases at most once a second; claims on every round.
+    if (Date.now() - this.lastMaintenance >= 1000) {
+      this.lastMaintenance = Date.now();
+      await this.schedules.fireDue();
+      await this.reapExpired();
+    }
     for (const [queue, def] of this.defs) {
       const free = def.opts.concurrency - def.inflight;
-      if (free <= 0 || this.stopped) continue;
+      // While jobs run, claim in batches (an eighth of the slots) rather than one by one.
+      const worth = def.inflight > 0 ? Math.max(1, Math.floor(def.opts.concurrency / 8)) : 1;
+      if (def.empty || free < worth || this.stopped) continue;
       const jobs = await this.claim(queue, free, def.opts.leaseSeconds);
+      def.empty = jobs.length < free;
       for (const row of jobs) {
         def.inflight++;
         const p = this.execute(def, row)
@@ -298,7 +333,7 @@ export class JobQueue {
           .finally(() => {
             def.inflight--;
             this.running.delete(p);
-            this.wake();
+            this.kick();
           });
         this.running.add(p);
       }
@@ -349,10 +384,11 @@ export class JobQueue {
     const db = this.opts.database.db;
     try {
       const result = await def.handler(job as never, { database: this.opts.database, now: this.now });
-      await sql`
-        update jobs set state = 'completed', finished_at = ${this.now()}, locked_until = null, last_error = null,
-          result = ${result === undefined ? null : JSON.stringify(result)}::jsonb
-        where id = ${row.id} and state = 'running' and attempts = ${row.attempts}`.execute(db);
+      await this.complete({
+        id: row.id,
+        attempts: row.attempts,
+        result: result === undefined ? null : JSON.stringify(result),
+      });
       return 'completed';
     } catch (err) {
       const now = this.now();

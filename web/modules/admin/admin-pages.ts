@@ -38,6 +38,17 @@ export const ADMIN_PAGES: AdminPage[] = [
     component: page(() => import('./components/AuditLogPage').then((m) => m.AuditLogPage)),
   },
   {
+    path: 'webhooks',
+    label: 'Webhooks',
+    component: page(() => import('../webhooks/components/WebhooksPage').then((m) => m.WebhooksPage)),
+  },
+  { path: 'mail', label: 'Mail', component: page(() => import('../mail/components/MailPage').then((m) => m.MailPage)) },
+  {
+    path: 'jobs',
+    label: 'Background jobs',
+    component: page(() => import('../jobs/components/JobsPage').then((m) => m.JobsPage)),
+  },
+  {
     path: 'settings',
     label: 'Settings',
     component: page(() => import('./components/SettingsPage').then((m) => m.SettingsPage)),

@@ -1,15 +1,8 @@
-import { Alert, Badge, Button, Code, Group, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, Code, Group, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { cancelJob, JOB_STATES, type JobItem, type JobState, jobsQuery, retryJob } from '../api/jobs.api';
-
-const STATE_COLOR: Record<JobState, string> = {
-  queued: 'blue',
-  running: 'yellow',
-  failed: 'red',
-  completed: 'green',
-  cancelled: 'gray',
-};
+import { StatusBadge } from './StatusBadge';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
 
@@ -61,9 +54,7 @@ export function JobsPage() {
                     <Code>{job.queue}</Code>
                   </Table.Td>
                   <Table.Td>
-                    <Badge color={STATE_COLOR[job.state]} variant="light">
-                      {job.state}
-                    </Badge>
+                    <StatusBadge status={job.state} />
                   </Table.Td>
                   <Table.Td>
                     {job.attempts} / {job.maxAttempts}

@@ -6,7 +6,6 @@ import { lazy, Suspense } from 'react';
 import { Icon } from '../../../ui/Icon';
 import { AdminNavLink } from '../../admin/components/AdminNavLink';
 import { meQuery } from '../../auth/api/auth.api';
-import { AdminLinks } from '../../jobs/components/AdminLinks';
 import { useObjects } from '../../objects/hooks/useObjects';
 import { useShortcutLayer } from '../../shortcuts/hooks/useShortcutLayer';
 import { WorkspaceSwitcher } from '../../workspaces/components/WorkspaceSwitcher';
@@ -98,7 +97,6 @@ export function AppLayout() {
           </Group>
           <ObjectNav onNavigate={nav.close} />
           <AdminNavLink onNavigate={nav.close} />
-          <AdminLinks onNavigate={nav.close} />
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main>
