@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database';
+import { emitEvent } from '../../platform/events/events';
 import type { FieldError } from '../../platform/http/errors';
 import type { AfterWrite, BeforeWrite } from '../../platform/records/types';
 import { standardPriceBookId } from '../products/price-books.service';
@@ -88,5 +89,13 @@ export async function beforeQuoteWrite(
   return { errors, set };
 }
 
-/** Nothing to record yet beyond the engine's audit; events for acceptance are emitted here. */
-export async function afterQuoteWrite(_tx: Tx, _w: AfterWrite): Promise<void> {}
+/** `quote.accepted` when a quote becomes accepted (with the change). */
+export async function afterQuoteWrite(tx: Tx, w: AfterWrite): Promise<void> {
+  if (w.after.status !== 'accepted' || w.before?.status === 'accepted') return;
+  await emitEvent(tx, w.actor, {
+    type: 'quote.accepted',
+    object: 'quotes',
+    recordId: w.after.id as string,
+    data: { quoteId: w.after.id, number: w.after.number, opportunityId: w.after.opportunityId, total: w.after.total },
+  });
+}
