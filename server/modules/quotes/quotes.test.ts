@@ -252,6 +252,13 @@ describe('products, price books and quotes', () => {
     expect(change.json().errors.map((e: { path: string }) => e.path)).toEqual(['status', 'validUntil']);
     expect((await call('PATCH', `/api/v1/quotes/${q.id}`, { tags: ['signed'] })).statusCode).toBe(200);
     expect((await call('POST', `/api/v1/quotes/${q.id}/accept`, {})).statusCode).toBe(422);
+    const { rows } = await t.database.tenant(admin.workspaceId, (tx) =>
+      sql<{ type: string; record_id: string; data: Record<string, unknown> }>`select type, record_id, data from events
+        where type in ('quote.accepted', 'opportunity.stage_changed') and record_id in (${q.id}::uuid, ${opp.id}::uuid)
+        order by seq`.execute(tx),
+    );
+    expect(rows.map((r) => r.type)).toEqual(['quote.accepted', 'opportunity.stage_changed']);
+    expect(rows[0]?.data).toMatchObject({ quoteId: q.id, opportunityId: opp.id, total: { amount: '107.48', currency: 'EUR' } });
   });
 
   it('accepting without closing; expired and rejected quotes cannot be accepted', async () => {
