@@ -138,12 +138,18 @@ describe('sales objects: roles and permissions through the HTTP API', () => {
     const foreignDeal = opportunityOf.administrator as string;
     expect((await call('GET', `/api/v1/leads/${foreignLead.id}`, rep.cookie)).statusCode).toBe(404);
     expect((await call('GET', `/api/v1/opportunities/${foreignDeal}`, rep.cookie)).statusCode).toBe(404);
-    expect((await call('PATCH', `/api/v1/opportunities/${foreignDeal}`, rep.cookie, { nextStep: 'x' })).statusCode).toBe(404);
+    expect(
+      (await call('PATCH', `/api/v1/opportunities/${foreignDeal}`, rep.cookie, { nextStep: 'x' })).statusCode,
+    ).toBe(404);
     const listed = (await call('GET', '/api/v1/opportunities?limit=500', rep.cookie)).json().data;
     expect(listed.length).toBeGreaterThan(0);
     for (const o of listed) expect(o.ownerId).toBe(rep.userId);
     // A quote on someone else's opportunity cannot be made: the opportunity is out of scope.
-    const q = await call('POST', '/api/v1/quotes', rep.cookie, { name: 'Sneaky', opportunityId: foreignDeal, currency: 'EUR' });
+    const q = await call('POST', '/api/v1/quotes', rep.cookie, {
+      name: 'Sneaky',
+      opportunityId: foreignDeal,
+      currency: 'EUR',
+    });
     expect(q.statusCode).toBe(422);
     expect(q.json().errors[0]).toEqual({ path: 'opportunityId', message: 'points to a record that does not exist' });
     // Products are a shared catalogue: reps see every product.
@@ -172,14 +178,17 @@ describe('sales objects: roles and permissions through the HTTP API', () => {
     expect(filtered.statusCode).toBe(422);
     const sorted = await call('GET', '/api/v1/opportunities?sort=-amount', svc.cookie);
     expect(sorted.statusCode).toBe(422);
-    const write = await call('PATCH', `/api/v1/opportunities/${id}`, svc.cookie, { amount: { amount: '1', currency: 'EUR' } });
+    const write = await call('PATCH', `/api/v1/opportunities/${id}`, svc.cookie, {
+      amount: { amount: '1', currency: 'EUR' },
+    });
     expect(write.statusCode).toBe(422);
     expect(write.json().errors[0]).toEqual({ path: 'amount', message: 'unknown field' });
     const meta = (await call('GET', '/api/v1/objects/opportunities', svc.cookie)).json().data;
     expect(meta.fields.map((f: { name: string }) => f.name)).not.toContain('amount');
     const account = (await call('POST', '/api/v1/accounts', admin.cookie, { name: 'Embedded' })).json().data;
     await call('PATCH', `/api/v1/opportunities/${id}`, admin.cookie, { accountId: account.id });
-    const embedded = (await call('GET', `/api/v1/accounts/${account.id}?include=opportunities`, svc.cookie)).json().data;
+    const embedded = (await call('GET', `/api/v1/accounts/${account.id}?include=opportunities`, svc.cookie)).json()
+      .data;
     expect(embedded.opportunities).toHaveLength(1);
     expect(embedded.opportunities[0]).not.toHaveProperty('amount');
     const withQuotes = await call('GET', `/api/v1/opportunities/${id}?include=quotes`, svc.cookie);
@@ -189,7 +198,10 @@ describe('sales objects: roles and permissions through the HTTP API', () => {
     const moved = await call('PATCH', `/api/v1/opportunities/${id}`, svc.cookie, { stageId: p.stages[1].id });
     expect(moved.statusCode, moved.body).toBe(200);
     expect(moved.json().data).not.toHaveProperty('amount');
-    expect((await call('GET', `/api/v1/opportunities/${id}`, admin.cookie)).json().data.amount).toEqual({ amount: '1000', currency: 'EUR' });
+    expect((await call('GET', `/api/v1/opportunities/${id}`, admin.cookie)).json().data.amount).toEqual({
+      amount: '1000',
+      currency: 'EUR',
+    });
     const search = (await call('GET', '/api/v1/search?q=Quote', svc.cookie)).json().data;
     expect(search.filter((r: { object: string }) => r.object === 'quotes')).toEqual([]);
   });

@@ -99,7 +99,12 @@ describe('deals: the won/lost view, win rate and sales cycle', () => {
     expect(edge).toMatchObject({ won: 2, lost: 0, winRate: 1, averageCycleDays: 15 });
     const list = (await call('GET', '/api/v1/deals?from=2026-04-01T00:00:00Z&to=2026-05-01T00:00:00Z')).json();
     expect(list.data.map((d: { name: string }) => d.name)).toEqual(['Lost C', 'Won C', 'Won B', 'Won A']);
-    expect(list.data[3]).toMatchObject({ status: 'won', cycleDays: 10, amount: { amount: '1000.1', currency: 'EUR' }, lostReason: null });
+    expect(list.data[3]).toMatchObject({
+      status: 'won',
+      cycleDays: 10,
+      amount: { amount: '1000.1', currency: 'EUR' },
+      lostReason: null,
+    });
     expect(list.data[0]).toMatchObject({ status: 'lost', lostReason: 'price' });
   });
 
@@ -107,8 +112,15 @@ describe('deals: the won/lost view, win rate and sales cycle', () => {
     const o = await deal('Flip-flop', 'won', '2026-05-10T00:00:00Z', 4);
     expect((await stats('?from=2026-05-01T00:00:00Z&to=2026-06-01T00:00:00Z')).won).toBe(1);
     await call('PATCH', `/api/v1/opportunities/${o.id}`, { stageId: stage.Negotiation });
-    expect(await stats('?from=2026-05-01T00:00:00Z&to=2026-06-01T00:00:00Z')).toMatchObject({ won: 0, lost: 0, winRate: null });
-    const res = await call('PATCH', `/api/v1/opportunities/${o.id}`, { stageId: stage['Closed Lost'], lostReason: 'timing' });
+    expect(await stats('?from=2026-05-01T00:00:00Z&to=2026-06-01T00:00:00Z')).toMatchObject({
+      won: 0,
+      lost: 0,
+      winRate: null,
+    });
+    const res = await call('PATCH', `/api/v1/opportunities/${o.id}`, {
+      stageId: stage['Closed Lost'],
+      lostReason: 'timing',
+    });
     const closedAt = res.json().data.closedAt as string;
     expect(Date.parse(closedAt)).toBeGreaterThan(Date.parse('2026-05-10T00:00:00Z'));
     const all = (await call('GET', '/api/v1/deals?status=lost')).json().data;

@@ -21,8 +21,15 @@ describe('duplicates: detection and merge', () => {
     return res.json().data;
   };
   const events = (recordId: string) =>
-    t.database.tenant(admin.workspaceId, async (tx) =>
-      (await sql<{ type: string; data: Record<string, unknown> }>`select type, data from events where record_id = ${recordId}::uuid order by seq`.execute(tx)).rows,
+    t.database.tenant(
+      admin.workspaceId,
+      async (tx) =>
+        (
+          await sql<{
+            type: string;
+            data: Record<string, unknown>;
+          }>`select type, data from events where record_id = ${recordId}::uuid order by seq`.execute(tx)
+        ).rows,
     );
 
   beforeAll(async () => {
@@ -48,12 +55,20 @@ describe('duplicates: detection and merge', () => {
     expect(byEmail).toEqual([
       expect.objectContaining({ object: 'contacts', id: jane.id, title: 'Jane Doe', reasons: ['email'], score: 1 }),
     ]);
-    expect((await check({ email: 'janed@work.example' })).json().data[0]).toMatchObject({ id: other.id, reasons: ['email'] });
-    expect((await check({ phone: '0033 1 23 45 67 89' })).json().data[0]).toMatchObject({ id: jane.id, reasons: ['phone'] });
+    expect((await check({ email: 'janed@work.example' })).json().data[0]).toMatchObject({
+      id: other.id,
+      reasons: ['email'],
+    });
+    expect((await check({ phone: '0033 1 23 45 67 89' })).json().data[0]).toMatchObject({
+      id: jane.id,
+      reasons: ['phone'],
+    });
     const byName = (await check({ firstName: 'Jane', lastName: 'Doé' })).json().data;
     expect(byName[0]).toMatchObject({ id: jane.id, reasons: ['name'] });
     expect(byName[0].score).toBeGreaterThanOrEqual(0.6);
-    expect((await check({ firstName: 'Bob', lastName: 'Marley', email: 'bob@marley.example' })).json().data).toEqual([]);
+    expect((await check({ firstName: 'Bob', lastName: 'Marley', email: 'bob@marley.example' })).json().data).toEqual(
+      [],
+    );
     const bad = await check({ email: 'not-an-email' });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors[0].path).toBe('email');
@@ -63,10 +78,15 @@ describe('duplicates: detection and merge', () => {
 
   it('accounts: same domain in any spelling, similar name; leads are checked against leads and contacts', async () => {
     const acme = await create('accounts', { name: 'Acme Corporation', domain: 'acme.example' });
-    const res = await call('POST', '/api/v1/accounts/duplicates', { name: 'ACME Corporation Ltd', domain: 'https://www.Acme.example/home' });
+    const res = await call('POST', '/api/v1/accounts/duplicates', {
+      name: 'ACME Corporation Ltd',
+      domain: 'https://www.Acme.example/home',
+    });
     expect(res.json().data[0]).toMatchObject({ id: acme.id, reasons: ['domain', 'name'], score: 1 });
     const lead = await create('leads', { firstName: 'Jane', lastName: 'Doe', email: 'jane.doe@lead.example' });
-    const forLead = (await call('POST', '/api/v1/leads/duplicates', { email: 'jane@doe.example', firstName: 'Jane', lastName: 'Doe' })).json().data;
+    const forLead = (
+      await call('POST', '/api/v1/leads/duplicates', { email: 'jane@doe.example', firstName: 'Jane', lastName: 'Doe' })
+    ).json().data;
     expect(forLead.map((d: { object: string; id: string }) => d.object).sort()).toEqual(['contacts', 'leads']);
     expect(forLead.find((d: { object: string }) => d.object === 'leads').id).toBe(lead.id);
   });
@@ -94,8 +114,20 @@ describe('duplicates: detection and merge', () => {
       relation: { object: 'contacts', cardinality: 'many' },
     });
     expect(manyRel.statusCode, manyRel.body).toBe(201);
-    const keep = await create('contacts', { firstName: 'Ann', lastName: 'Smith', email: 'ann@old.example', tags: ['a'], phone: '+44 20 7946 0958' });
-    const lose = await create('contacts', { firstName: 'Anne', lastName: 'Smith', email: 'ann@new.example', tags: ['b'], title: 'CTO' });
+    const keep = await create('contacts', {
+      firstName: 'Ann',
+      lastName: 'Smith',
+      email: 'ann@old.example',
+      tags: ['a'],
+      phone: '+44 20 7946 0958',
+    });
+    const lose = await create('contacts', {
+      firstName: 'Anne',
+      lastName: 'Smith',
+      email: 'ann@new.example',
+      tags: ['b'],
+      title: 'CTO',
+    });
     const acc = await create('accounts', { name: 'Smith & Co', champion: lose.id });
     const opp = await create('opportunities', { name: 'Smith deal', influencers: [lose.id, keep.id] });
     const opp2 = await create('opportunities', { name: 'Other deal' });
@@ -105,13 +137,20 @@ describe('duplicates: detection and merge', () => {
         { contactId: lose.id, role: 'economic_buyer', isPrimary: true },
       ],
     });
-    await call('PUT', `/api/v1/opportunities/${opp2.id}/contacts`, { contacts: [{ contactId: lose.id, role: 'user' }] });
+    await call('PUT', `/api/v1/opportunities/${opp2.id}/contacts`, {
+      contacts: [{ contactId: lose.id, role: 'user' }],
+    });
     const quote = await create('quotes', { name: 'Q', opportunityId: opp.id, currency: 'EUR', contactId: lose.id });
     const lead = await create('leads', { lastName: 'Smith', email: 'ann@lead.example' });
-    const converted = await call('POST', `/api/v1/leads/${lead.id}/convert`, { contactId: lose.id, createOpportunity: false });
+    const converted = await call('POST', `/api/v1/leads/${lead.id}/convert`, {
+      contactId: lose.id,
+      createOpportunity: false,
+    });
     expect(converted.statusCode, converted.body).toBe(200);
     const rep = await memberWithRole(t, admin.workspaceId, 'sales_rep');
-    expect((await call('POST', `/api/v1/contacts/${lose.id}/shares`, { userId: rep.userId, access: 'read' })).statusCode).toBe(201);
+    expect(
+      (await call('POST', `/api/v1/contacts/${lose.id}/shares`, { userId: rep.userId, access: 'read' })).statusCode,
+    ).toBe(201);
 
     const res = await call('POST', `/api/v1/contacts/${keep.id}/merge`, {
       otherId: lose.id,
@@ -124,7 +163,9 @@ describe('duplicates: detection and merge', () => {
 
     // The loser is in the trash; everything that pointed at it points at the survivor.
     expect((await call('GET', `/api/v1/contacts/${lose.id}`)).statusCode).toBe(404);
-    expect((await call('GET', '/api/v1/contacts/trash')).json().data.map((c: { id: string }) => c.id)).toContain(lose.id);
+    expect((await call('GET', '/api/v1/contacts/trash')).json().data.map((c: { id: string }) => c.id)).toContain(
+      lose.id,
+    );
     expect((await call('GET', `/api/v1/accounts/${acc.id}`)).json().data.champion).toBe(keep.id);
     expect((await call('GET', `/api/v1/opportunities/${opp.id}`)).json().data.influencers).toEqual([keep.id]);
     expect((await call('GET', `/api/v1/quotes/${quote.id}`)).json().data.contactId).toBe(keep.id);
@@ -138,7 +179,9 @@ describe('duplicates: detection and merge', () => {
     // The share moved: the rep now sees the survivor.
     expect((await call('GET', `/api/v1/contacts/${keep.id}`, undefined, rep.cookie)).statusCode).toBe(200);
     // The timeline: the loser's (and the lead converted into it) now show on the survivor.
-    const sources = await t.database.tenant(admin.workspaceId, (tx) => timelineSources(tx, { object: 'contacts', id: keep.id }));
+    const sources = await t.database.tenant(admin.workspaceId, (tx) =>
+      timelineSources(tx, { object: 'contacts', id: keep.id }),
+    );
     expect(sources).toEqual(
       expect.arrayContaining([
         { object: 'contacts', id: keep.id },
@@ -154,13 +197,20 @@ describe('duplicates: detection and merge', () => {
 
   it('merging accounts re-points contacts, opportunities, subsidiaries and quotes; a parent link to itself is cleared', async () => {
     const keep = await create('accounts', { name: 'Globex', domain: 'globex.example' });
-    const lose = await create('accounts', { name: 'Globex Inc', domain: 'globex-inc.example', parentAccountId: undefined });
+    const lose = await create('accounts', {
+      name: 'Globex Inc',
+      domain: 'globex-inc.example',
+      parentAccountId: undefined,
+    });
     await call('PATCH', `/api/v1/accounts/${keep.id}`, { parentAccountId: lose.id });
     const sub = await create('accounts', { name: 'Globex Labs', parentAccountId: lose.id });
     const person = await create('contacts', { lastName: 'Scorpio', accountId: lose.id });
     const deal = await create('opportunities', { name: 'Globex deal', accountId: lose.id });
     const before = (await call('GET', `/api/v1/contacts/${person.id}`)).json().data.version;
-    const res = await call('POST', `/api/v1/accounts/${keep.id}/merge`, { otherId: lose.id, values: { domain: 'globex-inc.example' } });
+    const res = await call('POST', `/api/v1/accounts/${keep.id}/merge`, {
+      otherId: lose.id,
+      values: { domain: 'globex-inc.example' },
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().data).toMatchObject({ domain: 'globex-inc.example', parentAccountId: null });
     const moved = (await call('GET', `/api/v1/contacts/${person.id}`)).json().data;
@@ -176,7 +226,9 @@ describe('duplicates: detection and merge', () => {
     const self = await call('POST', `/api/v1/contacts/${a.id}/merge`, { otherId: a.id });
     expect(self.statusCode).toBe(422);
     expect(self.json().errors[0].path).toBe('otherId');
-    const unknown = await call('POST', `/api/v1/contacts/${a.id}/merge`, { otherId: '00000000-0000-4000-8000-000000000000' });
+    const unknown = await call('POST', `/api/v1/contacts/${a.id}/merge`, {
+      otherId: '00000000-0000-4000-8000-000000000000',
+    });
     expect(unknown.json().errors[0]).toEqual({ path: 'otherId', message: 'points to a record that does not exist' });
     const badValue = await call('POST', `/api/v1/contacts/${a.id}/merge`, { otherId: b.id, values: { email: 'nope' } });
     expect(badValue.statusCode).toBe(422);

@@ -96,7 +96,14 @@ export async function mergeRecords(
     const clashes = ref.uniqueWith.map(
       (others) =>
         sql`not exists (select 1 from ${t} y where y.workspace_id = x.workspace_id and y.${col} = ${survivorId}::uuid
-          ${others.length ? sql`and ${sql.join(others.map((o) => sql`y.${sql.ref(o)} is not distinct from x.${sql.ref(o)}`), sql` and `)}` : sql``})`,
+          ${
+            others.length
+              ? sql`and ${sql.join(
+                  others.map((o) => sql`y.${sql.ref(o)} is not distinct from x.${sql.ref(o)}`),
+                  sql` and `,
+                )}`
+              : sql``
+          })`,
     );
     const { rows } = await sql`update ${t} as x set ${col} = ${survivorId}::uuid ${bump}
       where x.workspace_id = ${actor.workspaceId}::uuid and x.${col} = ${loserId}::uuid ${self}
@@ -105,11 +112,15 @@ export async function mergeRecords(
     count(`${ref.table}.${ref.column}`, rows.length);
     if (ref.table === table) {
       // The survivor pointed at the loser (its parent account): that link would point at itself.
-      await sql`update ${t} as x set ${col} = null where x.id = ${survivorId}::uuid and x.${col} = ${loserId}::uuid`.execute(tx);
+      await sql`update ${t} as x set ${col} = null where x.id = ${survivorId}::uuid and x.${col} = ${loserId}::uuid`.execute(
+        tx,
+      );
     }
     if (ref.uniqueWith.length && !ref.isRecordTable) {
       // What is left duplicates a link the survivor already has.
-      await sql`delete from ${t} x where x.workspace_id = ${actor.workspaceId}::uuid and x.${col} = ${loserId}::uuid`.execute(tx);
+      await sql`delete from ${t} x where x.workspace_id = ${actor.workspaceId}::uuid and x.${col} = ${loserId}::uuid`.execute(
+        tx,
+      );
     }
   }
 

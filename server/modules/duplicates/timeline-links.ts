@@ -19,12 +19,15 @@ export async function linkTimeline(
   to: RecordRef,
   reason: 'merged' | 'converted',
 ): Promise<number> {
-  const { rows } = await sql`insert into record_timeline_links (workspace_id, object, record_id, from_object, from_id, reason)
+  const { rows } =
+    await sql`insert into record_timeline_links (workspace_id, object, record_id, from_object, from_id, reason)
     select ${workspaceId}::uuid, ${to.object}, ${to.id}::uuid, l.from_object, l.from_id, l.reason
     from record_timeline_links l where l.object = ${from.object} and l.record_id = ${from.id}::uuid
     union all select ${workspaceId}::uuid, ${to.object}, ${to.id}::uuid, ${from.object}, ${from.id}::uuid, ${reason}
     on conflict do nothing returning 1`.execute(tx);
-  await sql`delete from record_timeline_links where object = ${from.object} and record_id = ${from.id}::uuid`.execute(tx);
+  await sql`delete from record_timeline_links where object = ${from.object} and record_id = ${from.id}::uuid`.execute(
+    tx,
+  );
   return rows.length;
 }
 

@@ -22,7 +22,8 @@ describe('leads and their conversion', () => {
     return res.json().data;
   };
   const count = async (object: string, filter: unknown) =>
-    (await call('GET', `/api/v1/${object}?count=true&filter=${encodeURIComponent(JSON.stringify(filter))}`)).json().total;
+    (await call('GET', `/api/v1/${object}?count=true&filter=${encodeURIComponent(JSON.stringify(filter))}`)).json()
+      .total;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -40,14 +41,22 @@ describe('leads and their conversion', () => {
       domain: 'https://www.analytical.example/about',
       source: 'trade_show',
     });
-    expect(l).toMatchObject({ status: 'new', email: 'ada@analytical.example', domain: 'analytical.example', score: null });
+    expect(l).toMatchObject({
+      status: 'new',
+      email: 'ada@analytical.example',
+      domain: 'analytical.example',
+      score: null,
+    });
     const score = await call('PATCH', `/api/v1/leads/${l.id}`, { score: 99 });
     expect(score.json().errors).toEqual([{ path: 'score', message: 'is read-only' }]);
     const status = await call('PATCH', `/api/v1/leads/${l.id}`, { status: 'converted' });
     expect(status.statusCode).toBe(422);
     expect(status.json().errors[0].path).toBe('status');
     const empty = await call('POST', '/api/v1/leads', { source: 'website' });
-    expect(empty.json().errors[0]).toEqual({ path: 'lastName', message: 'a lead needs a last name, an email or a company' });
+    expect(empty.json().errors[0]).toEqual({
+      path: 'lastName',
+      message: 'a lead needs a last name, an email or a company',
+    });
   });
 
   it('converts into a new account, contact and opportunity, copying fields and tags, in one go', async () => {
@@ -79,7 +88,13 @@ describe('leads and their conversion', () => {
       convertedOpportunityId: opportunity.id,
     });
     const a = (await call('GET', `/api/v1/accounts/${account.id}`)).json().data;
-    expect(a).toMatchObject({ name: 'Cobol Systems', domain: 'cobol.example', industry: 'software', employees: 120, tags: ['hot'] });
+    expect(a).toMatchObject({
+      name: 'Cobol Systems',
+      domain: 'cobol.example',
+      industry: 'software',
+      employees: 120,
+      tags: ['hot'],
+    });
     const c = (await call('GET', `/api/v1/contacts/${contact.id}`)).json().data;
     expect(c).toMatchObject({
       firstName: 'Grace',
@@ -92,7 +107,13 @@ describe('leads and their conversion', () => {
       tags: ['hot'],
     });
     const o = (await call('GET', `/api/v1/opportunities/${opportunity.id}`)).json().data;
-    expect(o).toMatchObject({ name: 'Cobol rollout', accountId: account.id, source: 'referral', status: 'open', amount: { amount: '25000', currency: 'USD' } });
+    expect(o).toMatchObject({
+      name: 'Cobol rollout',
+      accountId: account.id,
+      source: 'referral',
+      status: 'open',
+      amount: { amount: '25000', currency: 'USD' },
+    });
     const roles = (await call('GET', `/api/v1/opportunities/${opportunity.id}/contacts`)).json().data;
     expect(roles).toMatchObject([{ contactId: contact.id, isPrimary: true }]);
 
@@ -123,12 +144,19 @@ describe('leads and their conversion', () => {
   });
 
   it('links the existing account (by domain, then by name) and contact (by email): no duplicates', async () => {
-    const acc = (await call('POST', '/api/v1/accounts', { name: 'Babbage Ltd', domain: 'babbage.example' })).json().data;
+    const acc = (await call('POST', '/api/v1/accounts', { name: 'Babbage Ltd', domain: 'babbage.example' })).json()
+      .data;
     const byName = (await call('POST', '/api/v1/accounts', { name: 'Difference Engines' })).json().data;
     const person = (
       await call('POST', '/api/v1/contacts', { lastName: 'Babbage', email: 'charles@babbage.example', tags: ['vip'] })
     ).json().data;
-    const l1 = await lead({ lastName: 'Babbage', email: 'charles@babbage.example', company: 'Babbage', domain: 'www.babbage.example', tags: ['event'] });
+    const l1 = await lead({
+      lastName: 'Babbage',
+      email: 'charles@babbage.example',
+      company: 'Babbage',
+      domain: 'www.babbage.example',
+      tags: ['event'],
+    });
     const r1 = (await call('POST', `/api/v1/leads/${l1.id}/convert`, { createOpportunity: false })).json().data;
     expect(r1.account).toEqual({ id: acc.id, created: false });
     expect(r1.contact).toEqual({ id: person.id, created: false });
@@ -147,7 +175,9 @@ describe('leads and their conversion', () => {
   it('explicit accountId / contactId are used; unknown ones are 422 naming the field; failures write nothing', async () => {
     const acc = (await call('POST', '/api/v1/accounts', { name: 'Chosen Inc' })).json().data;
     const l = await lead({ lastName: 'Turing', email: 'alan@bletchley.example', company: 'Bletchley' });
-    const bad = await call('POST', `/api/v1/leads/${l.id}/convert`, { accountId: '00000000-0000-4000-8000-000000000000' });
+    const bad = await call('POST', `/api/v1/leads/${l.id}/convert`, {
+      accountId: '00000000-0000-4000-8000-000000000000',
+    });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors).toEqual([{ path: 'accountId', message: 'points to a record that does not exist' }]);
     // A bad stage fails after the account and contact were made: the whole conversion rolls back.
@@ -175,7 +205,11 @@ describe('leads and their conversion', () => {
 
   it('custom fields with the same name and type are copied', async () => {
     for (const object of ['leads', 'contacts']) {
-      const res = await call('POST', `/api/v1/objects/${object}/fields`, { name: 'shoeSize', type: 'integer', label: 'Shoe size' });
+      const res = await call('POST', `/api/v1/objects/${object}/fields`, {
+        name: 'shoeSize',
+        type: 'integer',
+        label: 'Shoe size',
+      });
       expect(res.statusCode, res.body).toBe(201);
     }
     const l = await lead({ lastName: 'Custom', email: 'custom@copy.example', shoeSize: 44 });
@@ -188,7 +222,9 @@ describe('leads and their conversion', () => {
     const res = await call('POST', `/api/v1/leads/${mine.id}/convert`, {}, rep.cookie);
     expect(res.statusCode, res.body).toBe(200);
     const { contact, opportunity } = res.json().data;
-    expect((await call('GET', `/api/v1/opportunities/${opportunity.id}`, undefined, rep.cookie)).json().data.ownerId).toBe(rep.userId);
+    expect(
+      (await call('GET', `/api/v1/opportunities/${opportunity.id}`, undefined, rep.cookie)).json().data.ownerId,
+    ).toBe(rep.userId);
     expect((await call('GET', `/api/v1/contacts/${contact.id}`, undefined, rep.cookie)).statusCode).toBe(200);
     const others = await lead({ lastName: 'Admin lead' });
     expect((await call('POST', `/api/v1/leads/${others.id}/convert`, {}, rep.cookie)).statusCode).toBe(404);
@@ -196,12 +232,21 @@ describe('leads and their conversion', () => {
 
   it('the conversion is audited and honours Idempotency-Key', async () => {
     const l = await lead({ lastName: 'Idem', email: 'idem@potent.example' });
-    const first = await call('POST', `/api/v1/leads/${l.id}/convert`, {}, admin.cookie, { 'idempotency-key': 'conv-1' });
-    const second = await call('POST', `/api/v1/leads/${l.id}/convert`, {}, admin.cookie, { 'idempotency-key': 'conv-1' });
+    const first = await call('POST', `/api/v1/leads/${l.id}/convert`, {}, admin.cookie, {
+      'idempotency-key': 'conv-1',
+    });
+    const second = await call('POST', `/api/v1/leads/${l.id}/convert`, {}, admin.cookie, {
+      'idempotency-key': 'conv-1',
+    });
     expect(second.statusCode).toBe(200);
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(second.json()).toEqual(first.json());
     const log = (await call('GET', `/api/v1/audit-log?object=leads&recordId=${l.id}`)).json().data;
-    expect(log.some((e: { action: string; detail?: { converted?: unknown } }) => e.action === 'record.updated' && e.detail?.converted)).toBe(true);
+    expect(
+      log.some(
+        (e: { action: string; detail?: { converted?: unknown } }) =>
+          e.action === 'record.updated' && e.detail?.converted,
+      ),
+    ).toBe(true);
   });
 });

@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
+import { audit } from '../../platform/access/access.service';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
+import { emitEvents } from '../../platform/events/events';
 import { AppError } from '../../platform/http/errors';
 import type { ObjectSchema } from '../../platform/records/object-schema';
 import { presentRow, selectColumns } from '../../platform/records/query';
 import { diff, type RecordContext, type RecordData, type RecordService } from '../../platform/records/records.service';
-import { audit } from '../../platform/access/access.service';
-import { emitEvents } from '../../platform/events/events';
 import { linkTimeline } from '../duplicates/timeline-links';
 import { normaliseDomain } from '../sales/options';
 import { recordFor } from '../sales/record-access';
@@ -135,7 +135,13 @@ export async function convertLead(
     const found = email ? await findVisible(tx, ctx, 'contacts', sql`t.email = ${email}`) : undefined;
     if (found) contact = { id: found, created: false };
     else {
-      const lifecycle = wantsOpportunity ? 'opportunity' : lead.status === 'mql' ? 'mql' : lead.status === 'sql' ? 'sql' : 'lead';
+      const lifecycle = wantsOpportunity
+        ? 'opportunity'
+        : lead.status === 'mql'
+          ? 'mql'
+          : lead.status === 'sql'
+            ? 'sql'
+            : 'lead';
       const created = await records.create(tx, actor, 'contacts', {
         ...clean({
           firstName: lead.firstName,
@@ -191,7 +197,13 @@ export async function convertLead(
     where t.id = ${leadId}::uuid returning ${selectColumns(leadSchema, undefined)}`.execute(tx);
   const after = presentRow(ctx.schema, updated[0] as Record<string, unknown>);
   const links = { accountId: account?.id ?? null, contactId: contact.id, opportunityId: opportunity?.id ?? null };
-  await linkTimeline(tx, actor.workspaceId, { object: 'leads', id: leadId }, { object: 'contacts', id: contact.id }, 'converted');
+  await linkTimeline(
+    tx,
+    actor.workspaceId,
+    { object: 'leads', id: leadId },
+    { object: 'contacts', id: contact.id },
+    'converted',
+  );
   const record = presentRow(leadSchema, updated[0] as Record<string, unknown>);
   await emitEvents(tx, actor, [
     {

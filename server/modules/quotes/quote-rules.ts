@@ -4,6 +4,7 @@ import { emitEvent } from '../../platform/events/events';
 import type { FieldError } from '../../platform/http/errors';
 import type { AfterWrite, BeforeWrite } from '../../platform/records/types';
 import { standardPriceBookId } from '../products/price-books.service';
+import { transactionTime } from '../sales/clock';
 import { type LineAmounts, quoteTotals } from './quote-totals';
 
 /** Fields an accepted quote still lets change (it is a signed document otherwise). */
@@ -55,10 +56,10 @@ export async function beforeQuoteWrite(
     if (validUntil && validUntil < todayUtc()) {
       errors.push({ path: `${p}status`, message: `the quote expired on ${validUntil}` });
     }
-    set.acceptedAt = (await sql<{ now: Date }>`select now() as now`.execute(tx)).rows[0]?.now.toISOString();
+    set.acceptedAt = await transactionTime(tx);
   }
   if (status === 'sent' && !before?.sentAt) {
-    set.sentAt = (await sql<{ now: Date }>`select now() as now`.execute(tx)).rows[0]?.now.toISOString();
+    set.sentAt = await transactionTime(tx);
   }
   const opportunityId = (has('opportunityId') ? changes.opportunityId : before?.opportunityId) as string;
   if (before && has('opportunityId') && changes.opportunityId !== before.opportunityId && before.status !== 'draft') {
@@ -80,7 +81,8 @@ export async function beforeQuoteWrite(
   }
   if (before && has('currency') && currency !== before.currency) {
     const lines = await storedLineAmounts(tx, before.id as string);
-    if (lines.length) errors.push({ path: `${p}currency`, message: 'remove the line items before changing the currency' });
+    if (lines.length)
+      errors.push({ path: `${p}currency`, message: 'remove the line items before changing the currency' });
   }
   if (!before && !has('priceBookId')) set.priceBookId = (await standardPriceBookId(tx)) ?? null;
   const lines = before ? await storedLineAmounts(tx, before.id as string) : [];

@@ -13,12 +13,22 @@ describe('quote arithmetic (exact, rounded per line)', () => {
   it('3 × 0.10 with 7.7 % tax: 0.30 + 0.02 = 0.32 (0.1 + 0.2 never shows up)', () => {
     const l = lineAmounts(line('3', '0.10', '7.7'), 'CHF');
     expect(l).toEqual({ gross: '0.30', discount: '0.00', net: '0.30', tax: '0.02', total: '0.32' });
-    expect(quoteTotals([l], 'CHF')).toEqual({ subtotal: '0.30', discountTotal: '0.00', taxTotal: '0.02', total: '0.32' });
+    expect(quoteTotals([l], 'CHF')).toEqual({
+      subtotal: '0.30',
+      discountTotal: '0.00',
+      taxTotal: '0.02',
+      total: '0.32',
+    });
   });
 
   it('per-line rounding: three lines of 1 × 0.10 at 7.7 % pay 0.01 tax each (0.03), not 0.02 on the total', () => {
     const lines = [1, 2, 3].map(() => lineAmounts(line('1', '0.10', '7.7'), 'CHF'));
-    expect(quoteTotals(lines, 'CHF')).toEqual({ subtotal: '0.30', discountTotal: '0.00', taxTotal: '0.03', total: '0.33' });
+    expect(quoteTotals(lines, 'CHF')).toEqual({
+      subtotal: '0.30',
+      discountTotal: '0.00',
+      taxTotal: '0.03',
+      total: '0.33',
+    });
   });
 
   it('rounds half away from zero at the currency’s minor unit', () => {
@@ -50,7 +60,9 @@ describe('quote arithmetic (exact, rounded per line)', () => {
 
   it('totals always equal the sum of the printed lines', () => {
     const dec = (max: number, scale: number) =>
-      fc.tuple(fc.integer({ min: 0, max }), fc.integer({ min: 0, max: 10 ** scale - 1 })).map(([i, f]) => `${i}.${String(f).padStart(scale, '0')}`);
+      fc
+        .tuple(fc.integer({ min: 0, max }), fc.integer({ min: 0, max: 10 ** scale - 1 }))
+        .map(([i, f]) => `${i}.${String(f).padStart(scale, '0')}`);
     fc.assert(
       fc.property(
         fc.array(fc.tuple(dec(50, 3), dec(10_000, 4), dec(30, 2), dec(99, 2)), { minLength: 1, maxLength: 8 }),

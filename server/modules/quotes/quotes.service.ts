@@ -41,7 +41,9 @@ interface LineRow {
 const n = (v: unknown) => normaliseDecimal(String(v));
 
 export async function readLines(tx: Tx, quoteId: string) {
-  const { rows } = await sql<LineRow & { currency: string }>`select l.id, l.position, l.product_id, l.name, l.description,
+  const { rows } = await sql<
+    LineRow & { currency: string }
+  >`select l.id, l.position, l.product_id, l.name, l.description,
       l.quantity, l.unit_price, l.discount_percent, l.tax_rate, l.gross, l.discount, l.tax, l.total, q.currency
     from quote_line_items l join quotes q on q.id = l.quote_id
     where l.quote_id = ${quoteId}::uuid order by l.position`.execute(tx);
@@ -93,7 +95,10 @@ export async function setLines(
   const quote = rows[0];
   if (!quote) throw new AppError('not_found', 'Quote not found');
   if (ifMatch !== undefined && quote.version !== ifMatch) {
-    throw new AppError('precondition_failed', `This quote was changed by someone else (now version ${quote.version}); reload it and retry`);
+    throw new AppError(
+      'precondition_failed',
+      `This quote was changed by someone else (now version ${quote.version}); reload it and retry`,
+    );
   }
   if (quote.status !== 'draft') {
     throw new AppError('conflict', `Only a draft quote's lines can change (this one is ${quote.status})`);
@@ -119,7 +124,8 @@ export async function setLines(
     if (Number(l.quantity) <= 0) errors.push({ path: at('quantity'), message: 'must be greater than 0' });
     let unitPrice = l.unitPrice;
     if (unitPrice === undefined) {
-      if (product && quote.price_book_id) unitPrice = await priceOf(tx, quote.price_book_id, product.id, quote.currency);
+      if (product && quote.price_book_id)
+        unitPrice = await priceOf(tx, quote.price_book_id, product.id, quote.currency);
       if (unitPrice === undefined) {
         errors.push({
           path: at('unitPrice'),
@@ -182,7 +188,12 @@ export async function acceptQuote(
 }
 
 /** The PDF of a quote the caller can read (refused when their role hides its totals). */
-export async function quotePdf(tx: Tx, records: RecordService, actor: Actor, quoteId: string): Promise<{ pdf: Buffer; number: number }> {
+export async function quotePdf(
+  tx: Tx,
+  records: RecordService,
+  actor: Actor,
+  quoteId: string,
+): Promise<{ pdf: Buffer; number: number }> {
   const quote = await records.get(tx, actor, 'quotes', quoteId, { include: ['account', 'contact'] });
   const money = (k: string) => (quote[k] as { amount: string } | null | undefined)?.amount;
   const total = money('total');

@@ -31,7 +31,8 @@ describe('products, price books and quotes', () => {
     admin = await signUp(t.app, { workspaceName: 'Quote Co' });
     const books = (await call('GET', '/api/v1/price-books')).json().data;
     standardBook = books.find((b: { isStandard: boolean }) => b.isStandard).id;
-    product = (await call('POST', '/api/v1/products', { name: 'Seat licence', sku: 'seat-01', taxRate: 7.7 })).json().data;
+    product = (await call('POST', '/api/v1/products', { name: 'Seat licence', sku: 'seat-01', taxRate: 7.7 })).json()
+      .data;
     cheap = (await call('POST', '/api/v1/products', { name: 'Sticker', sku: 'STK' })).json().data;
     const prices = await call('PUT', `/api/v1/price-books/${standardBook}/entries`, {
       entries: [
@@ -64,10 +65,16 @@ describe('products, price books and quotes', () => {
       ['EUR', '49.9'],
     ]);
     const bad = await call('PUT', `/api/v1/price-books/${standardBook}/entries`, {
-      entries: [{ productId: product.id, currency: 'XXQ', unitPrice: '1.5' }, { productId: product.id, currency: 'EUR', unitPrice: '-1' }],
+      entries: [
+        { productId: product.id, currency: 'XXQ', unitPrice: '1.5' },
+        { productId: product.id, currency: 'EUR', unitPrice: '-1' },
+      ],
     });
     expect(bad.statusCode).toBe(422);
-    expect(bad.json().errors.map((e: { path: string }) => e.path)).toEqual(['entries.0.currency', 'entries.1.unitPrice']);
+    expect(bad.json().errors.map((e: { path: string }) => e.path)).toEqual([
+      'entries.0.currency',
+      'entries.1.unitPrice',
+    ]);
   });
 
   it('other price books: created, priced, listed as quote price book options', async () => {
@@ -81,7 +88,9 @@ describe('products, price books and quotes', () => {
     const options = meta.fields.find((f: { name: string }) => f.name === 'priceBookId').options;
     expect(options.map((o: { label: string }) => o.label)).toEqual(['Standard', 'Partners']);
     const q = await newQuote({ priceBookId: partners.id });
-    const lines = await call('PUT', `/api/v1/quotes/${q.id}/lines`, { lines: [{ productId: product.id, quantity: '10' }] });
+    const lines = await call('PUT', `/api/v1/quotes/${q.id}/lines`, {
+      lines: [{ productId: product.id, quantity: '10' }],
+    });
     expect(lines.json().data.lines[0]).toMatchObject({ unitPrice: '0.08', gross: '0.80' });
     expect((await call('DELETE', `/api/v1/price-books/${standardBook}`)).statusCode).toBe(409);
   });
@@ -104,14 +113,35 @@ describe('products, price books and quotes', () => {
     const res = await call(
       'PUT',
       `/api/v1/quotes/${q.id}/lines`,
-      { lines: [{ productId: product.id, quantity: '3' }, { name: 'Setup', quantity: '1', unitPrice: '150', discountPercent: '10' }] },
+      {
+        lines: [
+          { productId: product.id, quantity: '3' },
+          { name: 'Setup', quantity: '1', unitPrice: '150', discountPercent: '10' },
+        ],
+      },
       { 'if-match': `"${q.version}"` },
     );
     expect(res.statusCode, res.body).toBe(200);
     const { quote, lines } = res.json().data;
     expect(lines).toMatchObject([
-      { name: 'Seat licence', quantity: '3', unitPrice: '0.1', taxRate: '7.7', gross: '0.30', tax: '0.02', total: '0.32' },
-      { name: 'Setup', unitPrice: '150', discountPercent: '10', taxRate: '0', gross: '150.00', discount: '15.00', total: '135.00' },
+      {
+        name: 'Seat licence',
+        quantity: '3',
+        unitPrice: '0.1',
+        taxRate: '7.7',
+        gross: '0.30',
+        tax: '0.02',
+        total: '0.32',
+      },
+      {
+        name: 'Setup',
+        unitPrice: '150',
+        discountPercent: '10',
+        taxRate: '0',
+        gross: '150.00',
+        discount: '15.00',
+        total: '135.00',
+      },
     ]);
     expect(quote).toMatchObject({
       subtotal: { amount: '150.3', currency: 'CHF' },
@@ -137,7 +167,10 @@ describe('products, price books and quotes', () => {
     );
     const renamed = await call('PATCH', `/api/v1/quotes/${q.id}`, { name: 'Stickers' });
     expect(renamed.json().data.total).toEqual({ amount: '4', currency: 'CHF' });
-    const batch = await call('POST', '/api/v1/quotes/batch', { mode: 'update', records: [{ id: q.id, name: 'Stickers 2' }] });
+    const batch = await call('POST', '/api/v1/quotes/batch', {
+      mode: 'update',
+      records: [{ id: q.id, name: 'Stickers 2' }],
+    });
     expect(batch.json().data[0].status).toBe('updated');
   });
 
@@ -172,7 +205,9 @@ describe('products, price books and quotes', () => {
     ]);
     expect((await call('GET', `/api/v1/quotes/${q.id}/lines`)).json().data).toEqual([]);
     const eur = await newQuote({ currency: 'USD' });
-    const noPrice = await call('PUT', `/api/v1/quotes/${eur.id}/lines`, { lines: [{ productId: product.id, quantity: '1' }] });
+    const noPrice = await call('PUT', `/api/v1/quotes/${eur.id}/lines`, {
+      lines: [{ productId: product.id, quantity: '1' }],
+    });
     expect(noPrice.json().errors[0]).toEqual({
       path: 'lines.0.unitPrice',
       message: "is required: the product has no USD price in the quote's price book",
@@ -182,7 +217,9 @@ describe('products, price books and quotes', () => {
   it('numbers are sequential without gaps, also for concurrent creates and after a rollback', async () => {
     const before = (await newQuote()).number as number;
     const concurrent = await Promise.all(
-      [1, 2, 3, 4, 5].map((i) => call('POST', '/api/v1/quotes', { name: `Parallel ${i}`, opportunityId: opportunity.id })),
+      [1, 2, 3, 4, 5].map((i) =>
+        call('POST', '/api/v1/quotes', { name: `Parallel ${i}`, opportunityId: opportunity.id }),
+      ),
     );
     for (const r of concurrent) expect(r.statusCode, r.body).toBe(201);
     const numbers = concurrent.map((r) => r.json().data.number as number).sort((a, b) => a - b);
@@ -190,7 +227,13 @@ describe('products, price books and quotes', () => {
     // A transaction that created a quote and then failed gives its number back.
     await expect(
       t.database.tenant(admin.workspaceId, async (tx) => {
-        const actor = { kind: 'user' as const, userId: admin.userId, workspaceId: admin.workspaceId, role: 'administrator', scopes: [] };
+        const actor = {
+          kind: 'user' as const,
+          userId: admin.userId,
+          workspaceId: admin.workspaceId,
+          role: 'administrator',
+          scopes: [],
+        };
         await t.records.create(tx, actor, 'quotes', { name: 'Doomed', opportunityId: opportunity.id });
         throw new Error('rolled back');
       }),
@@ -205,15 +248,23 @@ describe('products, price books and quotes', () => {
         { name: 'B3', opportunityId: opportunity.id },
       ],
     });
-    const ids = batch.json().data.filter((r: { status: string }) => r.status === 'created').map((r: { id: string }) => r.id);
-    const got = await Promise.all(ids.map(async (id: string) => (await call('GET', `/api/v1/quotes/${id}`)).json().data.number));
+    const ids = batch
+      .json()
+      .data.filter((r: { status: string }) => r.status === 'created')
+      .map((r: { id: string }) => r.id);
+    const got = await Promise.all(
+      ids.map(async (id: string) => (await call('GET', `/api/v1/quotes/${id}`)).json().data.number),
+    );
     expect(got).toEqual([before + 7, before + 8]);
   });
 
   it('the PDF is a real PDF holding the number, the lines and the totals', async () => {
     const q = await newQuote({ terms: 'Payable within 30 days.' });
     await call('PUT', `/api/v1/quotes/${q.id}/lines`, {
-      lines: [{ productId: product.id, quantity: '3' }, { name: 'Training day', quantity: '2', unitPrice: '1250.5' }],
+      lines: [
+        { productId: product.id, quantity: '3' },
+        { name: 'Training day', quantity: '2', unitPrice: '1250.5' },
+      ],
     });
     const res = await call('GET', `/api/v1/quotes/${q.id}/pdf`);
     expect(res.statusCode).toBe(200);
@@ -232,14 +283,20 @@ describe('products, price books and quotes', () => {
   });
 
   it('accepting closes the opportunity as won with the quote’s total; an accepted quote is final', async () => {
-    const opp = (await call('POST', '/api/v1/opportunities', { name: 'To win', amount: { amount: '1', currency: 'EUR' } })).json().data;
-    const q = (await call('POST', '/api/v1/quotes', { name: 'Final offer', opportunityId: opp.id, status: 'sent' })).json().data;
+    const opp = (
+      await call('POST', '/api/v1/opportunities', { name: 'To win', amount: { amount: '1', currency: 'EUR' } })
+    ).json().data;
+    const q = (
+      await call('POST', '/api/v1/quotes', { name: 'Final offer', opportunityId: opp.id, status: 'sent' })
+    ).json().data;
     expect(q.sentAt).not.toBeNull();
     await call('PUT', `/api/v1/quotes/${q.id}/lines`, { lines: [{ productId: product.id, quantity: '2' }] });
     // Lines change only on drafts.
     expect((await call('PUT', `/api/v1/quotes/${q.id}/lines`, { lines: [] })).statusCode).toBe(409);
     await call('PATCH', `/api/v1/quotes/${q.id}`, { status: 'draft' });
-    const lines = await call('PUT', `/api/v1/quotes/${q.id}/lines`, { lines: [{ productId: product.id, quantity: '2' }] });
+    const lines = await call('PUT', `/api/v1/quotes/${q.id}/lines`, {
+      lines: [{ productId: product.id, quantity: '2' }],
+    });
     expect(lines.json().data.quote.total).toEqual({ amount: '107.48', currency: 'EUR' });
     const res = await call('POST', `/api/v1/quotes/${q.id}/accept`, {});
     expect(res.statusCode, res.body).toBe(200);
@@ -258,7 +315,11 @@ describe('products, price books and quotes', () => {
         order by seq`.execute(tx),
     );
     expect(rows.map((r) => r.type)).toEqual(['quote.accepted', 'opportunity.stage_changed']);
-    expect(rows[0]?.data).toMatchObject({ quoteId: q.id, opportunityId: opp.id, total: { amount: '107.48', currency: 'EUR' } });
+    expect(rows[0]?.data).toMatchObject({
+      quoteId: q.id,
+      opportunityId: opp.id,
+      total: { amount: '107.48', currency: 'EUR' },
+    });
   });
 
   it('accepting without closing; expired and rejected quotes cannot be accepted', async () => {
@@ -275,7 +336,11 @@ describe('products, price books and quotes', () => {
     expect((await call('POST', `/api/v1/quotes/${rejected.id}/accept`, {})).json().errors[0].message).toBe(
       'a rejected quote cannot be accepted',
     );
-    const created = await call('POST', '/api/v1/quotes', { name: 'x', opportunityId: opportunity.id, status: 'accepted' });
+    const created = await call('POST', '/api/v1/quotes', {
+      name: 'x',
+      opportunityId: opportunity.id,
+      status: 'accepted',
+    });
     expect(created.statusCode).toBe(422);
   });
 
@@ -289,6 +354,9 @@ describe('products, price books and quotes', () => {
     const q = await newQuote();
     await call('PUT', `/api/v1/quotes/${q.id}/lines`, { lines: [{ productId: cheap.id, quantity: '1' }] });
     const switched = await call('PATCH', `/api/v1/quotes/${q.id}`, { currency: 'EUR' });
-    expect(switched.json().errors[0]).toEqual({ path: 'currency', message: 'remove the line items before changing the currency' });
+    expect(switched.json().errors[0]).toEqual({
+      path: 'currency',
+      message: 'remove the line items before changing the currency',
+    });
   });
 });

@@ -464,7 +464,8 @@ export class RecordService {
     const beforeRecord = presentRow(fullSchema, before);
     const allChanges = diff(beforeRecord, record, ignore);
     if (Object.keys(allChanges).length) await this.emit(tx, actor, ctx, 'updated', id, { record, changes: allChanges });
-    if (schema.def.afterWrite) await schema.def.afterWrite(tx, { actor, mode: 'update', before: beforeRecord, after: record });
+    if (schema.def.afterWrite)
+      await schema.def.afterWrite(tx, { actor, mode: 'update', before: beforeRecord, after: record });
     return after;
   }
 
