@@ -12,6 +12,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
+import { salesRoutes } from './modules/sales/sales.routes';
 import { accessRoutes } from './platform/access/access.routes';
 import { requestInfo } from './platform/access/access.service';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes';
@@ -32,7 +33,6 @@ import { loadSchemas } from './platform/records/object-schema';
 import { objectRoutes } from './platform/records/objects.routes';
 import { withCustomFields } from './platform/records/openapi-custom';
 import { recordRoutes } from './platform/records/records.routes';
-import { salesRoutes } from './modules/sales/sales.routes';
 import type { RecordService } from './platform/records/records.service';
 import { authRoutes } from './platform/workspaces/auth.routes';
 import { invitationRoutes } from './platform/workspaces/invitations.routes';
