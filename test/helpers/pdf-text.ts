@@ -8,7 +8,7 @@ import { inflateSync } from 'node:zlib';
 export function pdfText(pdf: Buffer): string {
   const raw = pdf.toString('latin1');
   const lines: string[] = [];
-  const streamRe = /<<([^]*?)>>\s*stream\r?\n/g;
+  const streamRe = /<<([\s\S]*?)>>\s*stream\r?\n/g;
   for (let m = streamRe.exec(raw); m; m = streamRe.exec(raw)) {
     const start = m.index + m[0].length;
     const end = raw.indexOf('endstream', start);

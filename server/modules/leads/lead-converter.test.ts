@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
 import { memberWithRole } from '../../../test/helpers/members';
+import { timelineSources } from '../duplicates/timeline-links';
 
 describe('leads and their conversion', () => {
   let t: TestApp;
@@ -114,6 +116,27 @@ describe('leads and their conversion', () => {
     });
     const roles = (await call('GET', `/api/v1/opportunities/${opportunity.id}/contacts`)).json().data;
     expect(roles).toMatchObject([{ contactId: contact.id, isPrimary: true }]);
+
+    const { rows } = await t.database.tenant(admin.workspaceId, (tx) =>
+      sql<{ type: string; data: Record<string, unknown> }>`select type, data from events
+        where object = 'leads' and record_id = ${l.id}::uuid order by seq`.execute(tx),
+    );
+    expect(rows.map((r) => r.type)).toEqual(['lead.created', 'lead.updated', 'lead.converted']);
+    expect(rows[2]?.data).toEqual({
+      leadId: l.id,
+      accountId: account.id,
+      contactId: contact.id,
+      opportunityId: opportunity.id,
+      accountCreated: true,
+      contactCreated: true,
+    });
+    const sources = await t.database.tenant(admin.workspaceId, (tx) =>
+      timelineSources(tx, { object: 'contacts', id: contact.id }),
+    );
+    expect(sources).toEqual([
+      { object: 'contacts', id: contact.id },
+      { object: 'leads', id: l.id, reason: 'converted' },
+    ]);
 
     const again = await call('POST', `/api/v1/leads/${l.id}/convert`, {});
     expect(again.statusCode).toBe(409);

@@ -101,6 +101,28 @@ describe('opportunities, pipelines and stage history', () => {
     });
   });
 
+  it('a stage change emits opportunity.stage_changed after opportunity.updated, in the same transaction', async () => {
+    const o = (await call('POST', '/api/v1/opportunities', { name: 'Evented' })).json().data;
+    await call('PATCH', `/api/v1/opportunities/${o.id}`, { stageId: stages.Proposal?.id });
+    await call('PATCH', `/api/v1/opportunities/${o.id}`, { nextStep: 'Demo' }); // no stage change: no stage event
+    // A refused change emits nothing.
+    await call('PATCH', `/api/v1/opportunities/${o.id}`, { stageId: stages['Closed Lost']?.id });
+    const { rows } = await t.database.tenant(admin.workspaceId, (tx) =>
+      sql<{ type: string; data: Record<string, { stageId: string; status: string }> }>`
+        select type, data from events where record_id = ${o.id}::uuid order by seq`.execute(tx),
+    );
+    expect(rows.map((r) => r.type)).toEqual([
+      'opportunity.created',
+      'opportunity.updated',
+      'opportunity.stage_changed',
+      'opportunity.updated',
+    ]);
+    expect(rows[2]?.data).toEqual({
+      from: { pipelineId, stageId: stages.Qualified?.id, status: 'open' },
+      to: { pipelineId, stageId: stages.Proposal?.id, status: 'open' },
+    });
+  });
+
   it('a probability sent with the stage change wins over the stage’s', async () => {
     const o = (await call('POST', '/api/v1/opportunities', { name: 'Custom p', probability: 33 })).json().data;
     expect(o.probability).toBe(33);

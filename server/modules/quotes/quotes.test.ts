@@ -309,6 +309,17 @@ describe('products, price books and quotes', () => {
     expect(change.json().errors.map((e: { path: string }) => e.path)).toEqual(['status', 'validUntil']);
     expect((await call('PATCH', `/api/v1/quotes/${q.id}`, { tags: ['signed'] })).statusCode).toBe(200);
     expect((await call('POST', `/api/v1/quotes/${q.id}/accept`, {})).statusCode).toBe(422);
+    const { rows } = await t.database.tenant(admin.workspaceId, (tx) =>
+      sql<{ type: string; record_id: string; data: Record<string, unknown> }>`select type, record_id, data from events
+        where type in ('quote.accepted', 'opportunity.stage_changed') and record_id in (${q.id}::uuid, ${opp.id}::uuid)
+        order by seq`.execute(tx),
+    );
+    expect(rows.map((r) => r.type)).toEqual(['quote.accepted', 'opportunity.stage_changed']);
+    expect(rows[0]?.data).toMatchObject({
+      quoteId: q.id,
+      opportunityId: opp.id,
+      total: { amount: '107.48', currency: 'EUR' },
+    });
   });
 
   it('accepting without closing; expired and rejected quotes cannot be accepted', async () => {
@@ -331,6 +342,23 @@ describe('products, price books and quotes', () => {
       status: 'accepted',
     });
     expect(created.statusCode).toBe(422);
+  });
+
+  it('purging a product keeps the quote lines that used it; purging an opportunity takes its quotes', async () => {
+    const temp = (await call('POST', '/api/v1/products', { name: 'Temporary', sku: 'TMP' })).json().data;
+    const opp = (
+      await call('POST', '/api/v1/opportunities', { name: 'Doomed deal', amount: { amount: '5', currency: 'EUR' } })
+    ).json().data;
+    const q = (await call('POST', '/api/v1/quotes', { name: 'Doomed quote', opportunityId: opp.id })).json().data;
+    await call('PUT', `/api/v1/quotes/${q.id}/lines`, {
+      lines: [{ productId: temp.id, quantity: '1', unitPrice: '5' }],
+    });
+    expect((await call('DELETE', `/api/v1/products/${temp.id}?permanent=true`)).statusCode).toBe(204);
+    expect((await call('GET', `/api/v1/quotes/${q.id}/lines`)).json().data).toMatchObject([
+      { productId: null, name: 'Temporary', total: '5.00' },
+    ]);
+    expect((await call('DELETE', `/api/v1/opportunities/${opp.id}?permanent=true`)).statusCode).toBe(204);
+    expect((await call('GET', `/api/v1/quotes/${q.id}`)).statusCode).toBe(404);
   });
 
   it('a quote needs a currency when its opportunity has no amount', async () => {

@@ -175,6 +175,22 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
   await writeGroups(tx, actor, schema, inserts, 'insert', writable);
   await writeGroups(tx, actor, schema, updates, 'update', writable);
   if (req.atomic) assertNoFailures(items);
+  const written = items
+    .filter((i) => i.result && i.result.status !== 'error')
+    .map((i) => {
+      const after = Object.fromEntries(
+        [...i.input.builtin].map(([f, v]) => [f.name, v]).concat(Object.entries(i.input.custom)),
+      );
+      const old = before.get(i.id as string) ?? {};
+      const from = Object.fromEntries(Object.keys(after).map((k) => [k, old[k] ?? null]));
+      return {
+        action: i.result?.status === 'created' ? 'record.created' : 'record.updated',
+        recordId: i.id as string,
+        changes: diff(from, after),
+      };
+    });
+  await auditMany(tx, actor, object, written);
+  await emitBatchEvents(tx, actor, service.fullSchema(ctx, object), written);
   if (schema.def.afterWrite) {
     const done = items.filter((i) => i.result && i.result.status !== 'error');
     const after = await fullRows(
@@ -195,22 +211,6 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
       });
     }
   }
-  const written = items
-    .filter((i) => i.result && i.result.status !== 'error')
-    .map((i) => {
-      const after = Object.fromEntries(
-        [...i.input.builtin].map(([f, v]) => [f.name, v]).concat(Object.entries(i.input.custom)),
-      );
-      const old = before.get(i.id as string) ?? {};
-      const from = Object.fromEntries(Object.keys(after).map((k) => [k, old[k] ?? null]));
-      return {
-        action: i.result?.status === 'created' ? 'record.created' : 'record.updated',
-        recordId: i.id as string,
-        changes: diff(from, after),
-      };
-    });
-  await auditMany(tx, actor, object, written);
-  await emitBatchEvents(tx, actor, service.fullSchema(ctx, object), written);
 
   const results = items.map((i) => i.result as BatchItemResult);
   return {

@@ -369,7 +369,7 @@ export class RecordService {
   ): Promise<void> {
     const def = ctx.schema.def;
     if (!def.beforeWrite) return;
-    const full = ctx.full.get(def.name) as ObjectSchema;
+    const full = this.fullSchema(ctx, def.name);
     const changes: RecordData = { ...input.custom };
     for (const [f, v] of input.builtin) changes[f.name] = v;
     const result = await def.beforeWrite(tx, {
@@ -403,7 +403,6 @@ export class RecordService {
   async create(tx: Tx, actor: Actor, object: string, body: unknown): Promise<RecordData> {
     const { ctx, input } = await this.validated(tx, actor, object, body, 'create');
     const { schema } = ctx;
-    const full = ctx.full.get(object) as ObjectSchema;
     await this.beforeWrite(tx, actor, ctx, input, null);
     this.refuseInvalid(ctx, input);
     const cols = this.columnsOf(input);
@@ -418,23 +417,22 @@ export class RecordService {
       updated_by: actor.userId,
     };
     const names = Object.keys(all);
+    const fullSchema = this.fullSchema(ctx, object);
     let created: RecordData;
-    let row: Record<string, unknown>;
+    let record: RecordData;
     try {
       const { rows } = await sql<Record<string, unknown>>`
         insert into ${sql.table(schema.def.table)} as t (${sql.join(names.map((n) => sql.ref(n)))})
         values (${sql.join(names.map((n) => sql`${all[n]}`))})
-        returning ${selectColumns(full, undefined)}`.execute(tx);
-      row = rows[0] as Record<string, unknown>;
-      created = presentRow(schema, row);
+        returning ${selectColumns(fullSchema, undefined)}`.execute(tx);
+      created = presentRow(schema, rows[0] as Record<string, unknown>);
+      record = presentRow(fullSchema, rows[0] as Record<string, unknown>);
     } catch (err) {
       mapWriteError(err, schema);
     }
     await audit(tx, actor, { action: 'record.created', object, recordId: id, changes: diff({}, created) });
-    await this.emit(tx, actor, ctx, 'created', id, { record: presentRow(full, row) });
-    if (schema.def.afterWrite) {
-      await schema.def.afterWrite(tx, { actor, mode: 'create', before: null, after: presentRow(full, row) });
-    }
+    await this.emit(tx, actor, ctx, 'created', id, { record });
+    if (schema.def.afterWrite) await schema.def.afterWrite(tx, { actor, mode: 'create', before: null, after: record });
     return created;
   }
 
@@ -442,8 +440,8 @@ export class RecordService {
   async update(tx: Tx, actor: Actor, object: string, id: string, body: unknown, ifMatch?: number): Promise<RecordData> {
     const { ctx, input } = await this.validated(tx, actor, object, body, 'update');
     const { schema } = ctx;
-    const full = ctx.full.get(object) as ObjectSchema;
-    const before = await this.fetchRow(tx, ctx, id, undefined, 'write', full);
+    const fullSchema = this.fullSchema(ctx, object);
+    const before = await this.fetchRow(tx, ctx, id, undefined, 'write', fullSchema);
     if (!before) return this.missingOrStale(tx, ctx, id);
     if (ifMatch !== undefined && before.version !== ifMatch) return this.missingOrStale(tx, ctx, id);
     await this.beforeWrite(tx, actor, ctx, input, before);
@@ -455,32 +453,26 @@ export class RecordService {
     }
     sets.push(sql`version = t.version + 1`, sql`updated_at = now()`, sql`updated_by = ${actor.userId}`);
     let after: RecordData;
-    let row: Record<string, unknown>;
+    let record: RecordData;
     try {
       const { rows } = await sql<Record<string, unknown>>`
         update ${sql.table(schema.def.table)} as t set ${sql.join(sets)}
         where t.id = ${id}::uuid and t.deleted_at is null
-        returning ${selectColumns(full, undefined)}`.execute(tx);
+        returning ${selectColumns(fullSchema, undefined)}`.execute(tx);
       if (!rows[0]) return this.missingOrStale(tx, ctx, id);
-      row = rows[0];
-      after = presentRow(schema, row);
+      after = presentRow(schema, rows[0]);
+      record = presentRow(fullSchema, rows[0]);
     } catch (err) {
       mapWriteError(err, schema);
     }
     const ignore = ['version', 'updatedAt', 'updatedBy'];
     const changes = diff(presentRow(schema, before), after, ignore);
     await audit(tx, actor, { action: 'record.updated', object, recordId: id, changes });
-    const record = presentRow(full, row);
-    const allChanges = diff(presentRow(full, before), record, ignore);
+    const beforeRecord = presentRow(fullSchema, before);
+    const allChanges = diff(beforeRecord, record, ignore);
     if (Object.keys(allChanges).length) await this.emit(tx, actor, ctx, 'updated', id, { record, changes: allChanges });
-    if (schema.def.afterWrite) {
-      await schema.def.afterWrite(tx, {
-        actor,
-        mode: 'update',
-        before: presentRow(full, before),
-        after: record,
-      });
-    }
+    if (schema.def.afterWrite)
+      await schema.def.afterWrite(tx, { actor, mode: 'update', before: beforeRecord, after: record });
     return after;
   }
 
