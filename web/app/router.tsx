@@ -12,6 +12,7 @@ import { meQuery } from '../modules/auth/api/auth.api';
 import { objectsQuery } from '../modules/objects/api/objects.api';
 import type { FilterLeaf } from '../modules/records/utils/filters';
 import { parseFilterSearch } from '../modules/records/utils/filters';
+import { parseDealsSearch } from '../modules/sales/utils/deals-search';
 import { PageError } from './PageError';
 import { PageLoader } from './PageLoader';
 import { queryClient, setSignedOutHandler } from './query-client';
@@ -114,11 +115,35 @@ const editRecordRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/RecordEditPage'), 'RecordEditPage'),
 });
 
+const pipelineRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'pipeline',
+  validateSearch: (s: Record<string, unknown>): { pipeline?: string } => ({
+    pipeline: typeof s.pipeline === 'string' && s.pipeline ? s.pipeline : undefined,
+  }),
+  component: lazyRouteComponent(() => import('../pages/PipelinePage'), 'PipelinePage'),
+});
+
+const dealsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'deals',
+  validateSearch: parseDealsSearch,
+  component: lazyRouteComponent(() => import('../pages/DealsPage'), 'DealsPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   acceptInviteRoute,
-  appRoute.addChildren([homeRoute, listRoute, createRecordRoute, recordRoute, editRecordRoute]),
+  appRoute.addChildren([
+    homeRoute,
+    pipelineRoute,
+    dealsRoute,
+    listRoute,
+    createRecordRoute,
+    recordRoute,
+    editRecordRoute,
+  ]),
 ]);
 
 export const router = createRouter({

@@ -1,7 +1,7 @@
 import { Alert, Button, Grid, Group, Stack, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { PageLoader } from '../app/PageLoader';
 import { ApiError } from '../lib/http';
 import { can } from '../modules/objects/api/objects.api';
@@ -13,15 +13,32 @@ import { RecordDetails } from '../modules/records/components/RecordDetails';
 import { RelatedRecords } from '../modules/records/components/RelatedRecords';
 import { useRecord } from '../modules/records/hooks/useRecord';
 import { recordTitle, relatedLists } from '../modules/records/utils/fields';
+import { SalesRecordActions, SalesRecordAside, SalesRecordBanner } from '../modules/sales/components/SalesRecordExtras';
 import { Icon } from '../ui/Icon';
 import { AnchorLink, ButtonLink } from '../ui/links';
 import { NotFoundPage } from './NotFoundPage';
 
 const route = getRouteApi('/_app/$object/$id');
 
-/** One record: every field, grouped, and the records related to it. */
+/** Objects with a page of their own (lazy: their code loads when first opened). */
+const OWN_PAGES: Record<string, React.ComponentType<{ id: string }>> = {
+  opportunities: lazy(() => import('./OpportunityPage').then((m) => ({ default: m.OpportunityPage }))),
+  quotes: lazy(() => import('./QuotePage').then((m) => ({ default: m.QuotePage }))),
+};
+
+/** One record: its object's own page, or every field, grouped, and the records related to it. */
 export function RecordPage() {
   const { object, id } = route.useParams();
+  const Own = OWN_PAGES[object];
+  if (!Own) return <GenericRecordPage object={object} id={id} />;
+  return (
+    <Suspense fallback={<PageLoader />}>
+      <Own key={id} id={id} />
+    </Suspense>
+  );
+}
+
+function GenericRecordPage({ object, id }: { object: string; id: string }) {
   const meta = useObjectMeta(object);
   const objects = useObjects();
   const record = useRecord(object, id, meta?.includes ?? []);
@@ -84,6 +101,7 @@ export function RecordPage() {
           {typeof subtitle === 'string' && <Text c="dimmed">{subtitle}</Text>}
         </div>
         <Group gap="xs">
+          <SalesRecordActions meta={meta} record={data} />
           {can(meta, 'update') && (
             <ButtonLink
               to="/$object/$id/edit"
@@ -106,12 +124,14 @@ export function RecordPage() {
           {trashError}
         </Alert>
       )}
+      <SalesRecordBanner meta={meta} record={data} />
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 8 }}>
           <RecordDetails meta={meta} record={data} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="md">
+            <SalesRecordAside meta={meta} record={data} />
             {relatedLists(meta, objects).map((list) => (
               <RelatedRecords key={list.include} meta={meta} record={data} list={list} />
             ))}

@@ -5,6 +5,7 @@ import { Link, Outlet } from '@tanstack/react-router';
 import { lazy, Suspense } from 'react';
 import { Icon } from '../../../ui/Icon';
 import { meQuery } from '../../auth/api/auth.api';
+import { SalesNav } from '../../sales/components/SalesNav';
 import { ObjectNav } from './ObjectNav';
 import { ThemeToggle } from './ThemeToggle';
 import { UserMenu } from './UserMenu';
@@ -87,6 +88,7 @@ export function AppLayout() {
           <Text size="sm" fw={600} px="sm" py="xs" hiddenFrom="xs">
             {me.workspace.name}
           </Text>
+          <SalesNav onNavigate={nav.close} />
           <ObjectNav onNavigate={nav.close} />
         </ScrollArea>
       </AppShell.Navbar>
