@@ -16,6 +16,8 @@ export function DealsPage() {
   const pipelines = usePipelines();
   // Computed once per filter change, so the query key stays put while the page is open.
   const params = useMemo(() => dealsParams(search, new Date()), [search]);
+  // The result filter narrows the list; a win rate needs both won and lost deals.
+  const statsParams = useMemo(() => ({ ...params, status: undefined }), [params]);
   return (
     <Stack gap="md">
       <Title order={1} fz="h2">
@@ -26,7 +28,7 @@ export function DealsPage() {
         pipelines={pipelines.data ?? []}
         onChange={(next) => void navigate({ to: '/deals', search: next })}
       />
-      <DealStatsCards params={params} />
+      <DealStatsCards params={statsParams} />
       <DealsTable params={params} />
     </Stack>
   );

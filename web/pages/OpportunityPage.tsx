@@ -1,4 +1,4 @@
-import { Alert, Badge, Grid, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Grid, Group, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { PageLoader } from '../app/PageLoader';
 import { ApiError } from '../lib/http';
@@ -15,13 +15,14 @@ import { OpportunityQuotes } from '../modules/sales/components/OpportunityQuotes
 import { RecordLoadError } from '../modules/sales/components/RecordLoadError';
 import { StageHistory } from '../modules/sales/components/StageHistory';
 import { StagePath } from '../modules/sales/components/StagePath';
+import { type Tone, ToneBadge } from '../modules/sales/components/ToneBadge';
 import { useOpportunityStage } from '../modules/sales/hooks/useOpportunityStage';
 import { usePipelines } from '../modules/sales/hooks/usePipelines';
 import { Icon } from '../ui/Icon';
 import { AnchorLink, ButtonLink } from '../ui/links';
 import { NotFoundPage } from './NotFoundPage';
 
-const STATUS_COLOR = { open: 'blue', won: 'green', lost: 'gray' } as Record<string, string>;
+const STATUS_COLOR: Record<string, Tone> = { open: 'blue', won: 'green', lost: 'gray' };
 
 /** An opportunity: its stage path (click to move), fields, stage history, contacts with roles and quotes. */
 export function OpportunityPage({ id }: { id: string }) {
@@ -92,9 +93,9 @@ function Loaded({
             <Title order={1} fz="h2" style={{ overflowWrap: 'anywhere' }}>
               {String(data.name ?? 'Untitled opportunity')}
             </Title>
-            <Badge color={STATUS_COLOR[status] ?? 'gray'} variant="light" data-testid="opportunity-status">
+            <ToneBadge tone={STATUS_COLOR[status] ?? 'gray'} data-testid="opportunity-status">
               {status}
-            </Badge>
+            </ToneBadge>
           </Group>
           <Group gap="md" wrap="wrap">
             {account?.id && (

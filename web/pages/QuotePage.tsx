@@ -1,4 +1,4 @@
-import { Alert, Badge, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Group, Stack, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { PageLoader } from '../app/PageLoader';
@@ -12,6 +12,7 @@ import { QuoteActions } from '../modules/sales/components/QuoteActions';
 import { QuoteLinesEditor } from '../modules/sales/components/QuoteLinesEditor';
 import { QUOTE_STATUS_COLOR } from '../modules/sales/components/quote-status';
 import { RecordLoadError } from '../modules/sales/components/RecordLoadError';
+import { ToneBadge } from '../modules/sales/components/ToneBadge';
 import { Icon } from '../ui/Icon';
 import { AnchorLink, ButtonLink } from '../ui/links';
 import { NotFoundPage } from './NotFoundPage';
@@ -69,9 +70,9 @@ export function QuotePage({ id }: { id: string }) {
             <Title order={1} fz="h2" style={{ overflowWrap: 'anywhere' }}>
               Quote #{String(quote.number ?? '')} {String(quote.name ?? '')}
             </Title>
-            <Badge variant="light" color={QUOTE_STATUS_COLOR[status] ?? 'gray'} data-testid="quote-status">
+            <ToneBadge tone={QUOTE_STATUS_COLOR[status] ?? 'gray'} data-testid="quote-status">
               {status}
-            </Badge>
+            </ToneBadge>
           </Group>
           <Text c="dimmed" size="sm">
             Currency {String(quote.currency ?? '')}

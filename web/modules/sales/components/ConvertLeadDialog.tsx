@@ -89,7 +89,14 @@ export function ConvertLeadDialog({ lead, opened, onClose }: Props) {
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title={`Convert ${leadName(lead) || 'lead'}`} size="lg" centered>
+    <Modal
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      opened={opened}
+      onClose={onClose}
+      title={`Convert ${leadName(lead) || 'lead'}`}
+      size="lg"
+      centered
+    >
       <Stack gap="md">
         {error && (
           <Alert color="red" role="alert" title="Not converted">

@@ -50,18 +50,13 @@ export function DealStatsCards({ params }: { params: DealsParams }) {
           <Text component="dt" size="xs" c="dimmed" fw={600}>
             {i.label}
           </Text>
-          <Text
-            component="dd"
-            m={0}
-            fw={700}
-            size="lg"
-            style={{ overflowWrap: 'anywhere' }}
-            data-testid={`stat-${i.id}`}
-          >
-            {i.value}
-          </Text>
-          <Text size="xs" c="dimmed">
-            {i.hint}
+          <Text component="dd" m={0}>
+            <Text span fw={700} size="lg" display="block" style={{ overflowWrap: 'anywhere' }} data-testid={`stat-${i.id}`}>
+              {i.value}
+            </Text>
+            <Text span size="xs" c="dimmed" display="block">
+              {i.hint}
+            </Text>
           </Text>
         </Paper>
       ))}

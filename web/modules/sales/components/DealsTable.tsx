@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Center, Paper, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Alert, Button, Center, Paper, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { AnchorLink } from '../../../ui/links';
 import { useObjectMeta } from '../../objects/hooks/useObjectMeta';
@@ -6,6 +6,7 @@ import { membersQuery } from '../../people/api/people.api';
 import { formatMoney } from '../../records/utils/format';
 import type { DealsParams } from '../api/sales.api';
 import { useDeals } from '../hooks/useDeals';
+import { ToneBadge } from './ToneBadge';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -63,9 +64,7 @@ export function DealsTable({ params }: { params: DealsParams }) {
                   </AnchorLink>
                 </Table.Td>
                 <Table.Td>
-                  <Badge color={d.status === 'won' ? 'green' : 'gray'} variant="light">
-                    {d.status}
-                  </Badge>
+                  <ToneBadge tone={d.status === 'won' ? 'green' : 'gray'}>{d.status}</ToneBadge>
                 </Table.Td>
                 <Table.Td>{when.format(new Date(d.closedAt))}</Table.Td>
                 <Table.Td style={{ textAlign: 'right', whiteSpace: 'nowrap' }} data-testid="deal-amount">

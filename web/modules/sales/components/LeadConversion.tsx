@@ -13,7 +13,7 @@ export function ConvertLeadButton({ lead }: { lead: RecordData }) {
   if (!meta || lead.status === 'converted' || !can(meta, 'update')) return null;
   return (
     <>
-      <Button onClick={() => setOpen(true)} h={40} color="green">
+      <Button onClick={() => setOpen(true)} h={40}>
         Convert
       </Button>
       {open && <ConvertLeadDialog lead={lead} opened={open} onClose={() => setOpen(false)} />}

@@ -15,7 +15,13 @@ export function LostReasonModal({ opened, name, onCancel, onConfirm }: Props) {
   const options = meta?.fields.find((f) => f.name === 'lostReason')?.options ?? [];
   const [reason, setReason] = useState<string | null>(null);
   return (
-    <Modal opened={opened} onClose={onCancel} title="Why was it lost?" centered>
+    <Modal
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      opened={opened}
+      onClose={onCancel}
+      title="Why was it lost?"
+      centered
+    >
       <Stack gap="md">
         <Text size="sm">“{name}” moves to a lost stage. The reason feeds the win/loss reports.</Text>
         <Select

@@ -76,7 +76,14 @@ export function MergeDialog({ meta, record, otherId: preset, opened, onClose }: 
   const thisTitle = recordTitle(meta, record);
   const otherTitle = other.data ? recordTitle(meta, other.data.data) : '';
   return (
-    <Modal opened={opened} onClose={onClose} title={`Merge into ${thisTitle}`} size="xl" centered>
+    <Modal
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      opened={opened}
+      onClose={onClose}
+      title={`Merge into ${thisTitle}`}
+      size="xl"
+      centered
+    >
       <Stack gap="md">
         <RecordPicker
           target={meta}
@@ -147,7 +154,7 @@ export function MergeDialog({ meta, record, otherId: preset, opened, onClose }: 
           <Button variant="default" onClick={onClose} h={40}>
             Cancel
           </Button>
-          <Button color="red" onClick={merge} loading={busy} disabled={!other.data || otherId === record.id} h={40}>
+          <Button onClick={merge} loading={busy} disabled={!other.data || otherId === record.id} h={40}>
             Merge
           </Button>
         </Group>

@@ -21,7 +21,11 @@ export function OpportunityCard({ record, stages, onMove, preview }: Props) {
   const name = String(record.name ?? 'Untitled opportunity');
   const account = record.account as { name?: string } | null | undefined;
   const amount = record.amount as Money | null;
-  const close = typeof record.expectedCloseDate === 'string' ? record.expectedCloseDate : null;
+  // A calendar date (some engines send it with a time part: keep the date).
+  const close =
+    typeof record.expectedCloseDate === 'string' && /^\d{4}-\d{2}-\d{2}/.test(record.expectedCloseDate)
+      ? record.expectedCloseDate.slice(0, 10)
+      : null;
   return (
     <Paper
       ref={preview ? undefined : setNodeRef}
@@ -53,7 +57,7 @@ export function OpportunityCard({ record, stages, onMove, preview }: Props) {
             params={{ object: 'opportunities', id: record.id }}
             fw={600}
             size="sm"
-            style={{ overflowWrap: 'anywhere' }}
+            style={{ overflowWrap: 'anywhere', minHeight: 40, display: 'flex', alignItems: 'center' }}
           >
             {name}
           </AnchorLink>

@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -8,6 +8,7 @@ import { recordKeys } from '../../records/api/record-keys';
 import { createRecord, type RecordData } from '../../records/api/records.api';
 import { formatMoney, type Money } from '../../records/utils/format';
 import { QUOTE_STATUS_COLOR } from './quote-status';
+import { ToneBadge } from './ToneBadge';
 
 /** 30 days from today (UTC), the default validity of a new quote. */
 const in30Days = () => new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
@@ -69,9 +70,9 @@ export function OpportunityQuotes({ opportunity, canCreate }: { opportunity: Rec
               </AnchorLink>
               <Group gap={6} wrap="nowrap">
                 <Text size="sm">{q.total ? formatMoney(q.total as Money) : ''}</Text>
-                <Badge size="sm" variant="light" color={QUOTE_STATUS_COLOR[String(q.status)] ?? 'gray'}>
+                <ToneBadge size="sm" tone={QUOTE_STATUS_COLOR[String(q.status)] ?? 'gray'}>
                   {String(q.status)}
-                </Badge>
+                </ToneBadge>
               </Group>
             </Group>
           ))}

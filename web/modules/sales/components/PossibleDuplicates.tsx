@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { AnchorLink } from '../../../ui/links';
@@ -6,6 +6,7 @@ import { can, type ObjectMeta } from '../../objects/api/objects.api';
 import type { RecordData } from '../../records/api/records.api';
 import { getDuplicatesOf, salesKeys } from '../api/sales.api';
 import { MergeDialog } from './MergeDialog';
+import { ToneBadge } from './ToneBadge';
 
 /** Records that look like this one (API duplicate detection), each with a Merge shortcut; plus Merge with any other. */
 export function PossibleDuplicates({ meta, record }: { meta: ObjectMeta; record: RecordData }) {
@@ -49,9 +50,9 @@ export function PossibleDuplicates({ meta, record }: { meta: ObjectMeta; record:
                 </AnchorLink>
                 <Group gap={4}>
                   {d.reasons.map((r) => (
-                    <Badge key={r} size="xs" variant="light">
+                    <ToneBadge key={r} size="xs" tone="blue">
                       same {r}
-                    </Badge>
+                    </ToneBadge>
                   ))}
                 </Group>
               </Stack>

@@ -43,7 +43,7 @@ export function QuoteActions({ quote, canUpdate, linesDirty, patch, accept }: Pr
         <TextInput
           label="Valid until"
           type="date"
-          value={typeof quote.validUntil === 'string' ? quote.validUntil : ''}
+          value={typeof quote.validUntil === 'string' ? quote.validUntil.slice(0, 10) : ''}
           disabled={!canUpdate || !open || busy !== null}
           onChange={(e) => {
             const v = e.currentTarget.value;
@@ -63,7 +63,7 @@ export function QuoteActions({ quote, canUpdate, linesDirty, patch, accept }: Pr
           </Button>
         )}
         {open && (
-          <Button color="green" h={40} disabled={locked} loading={busy === 'accept'} onClick={run('accept', accept)}>
+          <Button h={40} disabled={locked} loading={busy === 'accept'} onClick={run('accept', accept)}>
             Accept
           </Button>
         )}

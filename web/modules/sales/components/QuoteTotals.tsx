@@ -1,6 +1,7 @@
-import { Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Card, Group, Stack, Text, Title } from '@mantine/core';
 import { formatDecimal } from '../../records/utils/format';
 import type { Totals } from '../utils/quote-math';
+import { ToneBadge } from './ToneBadge';
 
 /** Subtotal, discount, tax and total: live while editing, the server's once saved. */
 export function QuoteTotals({ totals, currency, live }: { totals: Totals; currency: string; live: boolean }) {
@@ -15,9 +16,9 @@ export function QuoteTotals({ totals, currency, live }: { totals: Totals; curren
         <Title order={2} fz="h5" id="quote-totals-title">
           Totals
         </Title>
-        <Badge variant="light" color={live ? 'orange' : 'green'} data-testid="totals-source">
+        <ToneBadge tone={live ? 'orange' : 'green'} data-testid="totals-source">
           {live ? 'live, not saved' : 'saved'}
-        </Badge>
+        </ToneBadge>
       </Group>
       <Stack gap={4} component="dl" m={0}>
         {rows.map((r) => (

@@ -1,12 +1,13 @@
 import { useDroppable } from '@dnd-kit/core';
-import { Badge, Group, Paper, Stack, Text } from '@mantine/core';
+import { Group, Paper, Stack, Text } from '@mantine/core';
 import type { RecordData } from '../../records/api/records.api';
 import type { Money } from '../../records/utils/format';
 import type { Stage } from '../api/sales.api';
 import { formatSums, sumByCurrency } from '../utils/money';
 import { OpportunityCard } from './OpportunityCard';
+import { type Tone, ToneBadge } from './ToneBadge';
 
-const KIND_COLOR = { open: 'blue', won: 'green', lost: 'gray' } as const;
+const KIND_COLOR = { open: 'blue', won: 'green', lost: 'gray' } as const satisfies Record<string, Tone>;
 
 interface Props {
   stage: Stage;
@@ -38,9 +39,9 @@ export function StageColumn({ stage, stages, records, onMove }: Props) {
           <Text component="h2" id={headingId} fw={700} size="sm" m={0} truncate>
             {stage.name}
           </Text>
-          <Badge variant="light" color={KIND_COLOR[stage.kind]} style={{ flexShrink: 0 }}>
+          <ToneBadge tone={KIND_COLOR[stage.kind]} style={{ flexShrink: 0 }}>
             {stage.probability} %
-          </Badge>
+          </ToneBadge>
         </Group>
         <Text size="xs" c="dimmed" data-testid="stage-summary">
           <span data-testid="stage-count">{records.length}</span> ·{' '}

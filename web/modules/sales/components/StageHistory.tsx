@@ -1,7 +1,8 @@
-import { Badge, Card, Stack, Table, Text, Title } from '@mantine/core';
+import { Card, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { getStageHistory, salesKeys } from '../api/sales.api';
 import { formatDuration } from '../utils/money';
+import { ToneBadge } from './ToneBadge';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -48,9 +49,9 @@ export function StageHistory({ opportunityId, version }: { opportunityId: string
                         {h.stageName ?? 'Removed stage'}
                       </Text>
                       {!h.leftAt && (
-                        <Badge size="xs" variant="light" w="fit-content">
+                        <ToneBadge size="xs" tone="blue" w="fit-content">
                           current
-                        </Badge>
+                        </ToneBadge>
                       )}
                     </Stack>
                   </Table.Td>

@@ -1,5 +1,5 @@
 /** Badge colours of quote statuses. */
-export const QUOTE_STATUS_COLOR: Record<string, string> = {
+export const QUOTE_STATUS_COLOR: Record<string, import('./ToneBadge').Tone> = {
   draft: 'gray',
   sent: 'blue',
   accepted: 'green',
