@@ -12,6 +12,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
+import { salesRoutes } from './modules/sales/sales.routes';
 import { accessRoutes } from './platform/access/access.routes';
 import { requestInfo } from './platform/access/access.service';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes';
@@ -25,12 +26,13 @@ import { healthRoutes } from './platform/http/health.routes';
 import { registerInputGuard } from './platform/http/input-guard';
 import { errorHandler, frameworkErrors, sendProblem } from './platform/http/problem';
 import { webAppRoutes } from './platform/http/static';
+import type { JobQueue } from './platform/jobs/job-queue';
+import { jobRoutes } from './platform/jobs/jobs.routes';
 import { loggerOptions } from './platform/logging';
 import { loadSchemas } from './platform/records/object-schema';
 import { objectRoutes } from './platform/records/objects.routes';
 import { withCustomFields } from './platform/records/openapi-custom';
 import { recordRoutes } from './platform/records/records.routes';
-import { salesRoutes } from './modules/sales/sales.routes';
 import type { RecordService } from './platform/records/records.service';
 import { authRoutes } from './platform/workspaces/auth.routes';
 import { invitationRoutes } from './platform/workspaces/invitations.routes';
@@ -40,6 +42,7 @@ export interface AppDeps {
   database: Database;
   auth: Auth;
   records: RecordService;
+  jobs: JobQueue;
   /** Where logs go (default stdout); tests pass a stream to read them. */
   logStream?: NodeJS.WritableStream;
 }
@@ -165,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(objectRoutes({ database, records }));
   await app.register(salesRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
+  await app.register(jobRoutes({ database, access: records.access, now: deps.jobs.now }));
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)
   return app;
 }

@@ -6,6 +6,9 @@ import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
 import { type Database, openDatabase } from './platform/db/database';
 import { migrate } from './platform/db/migrate';
+import { EventDispatcher } from './platform/events/dispatcher';
+import { registerJobHousekeeping } from './platform/jobs/housekeeping';
+import { JobQueue } from './platform/jobs/job-queue';
 import { MailDispatcher } from './platform/mail/dispatcher';
 import { SCHEMA_CHANNEL } from './platform/records/custom-fields.service';
 import { invalidateSchemas } from './platform/records/object-schema';
@@ -20,6 +23,10 @@ export interface Runtime {
   records: RecordService;
   app: FastifyInstance;
   mail: MailDispatcher;
+  /** The job queue: define queues and enqueue jobs; its workers run with the background work. */
+  jobs: JobQueue;
+  /** Delivers committed events to consumers (register them before background work starts). */
+  events: EventDispatcher;
   /** Stops accepting requests, finishes in-flight ones, stops background work, closes the database. */
   close(): Promise<void>;
 }
@@ -41,12 +48,21 @@ export async function startRuntime(
     const records = new RecordService(new ObjectRegistry(STANDARD_OBJECTS), access);
     // Custom fields changed on another app server: drop our cached schemas of that workspace.
     await database.listen(SCHEMA_CHANNEL, invalidateSchemas);
-    const app = await buildApp({ config, database, auth, records, logStream: opts.logStream });
+    const logTo: { app?: FastifyInstance } = {};
+    const jobs = new JobQueue({ database, log: { warn: (obj, msg) => logTo.app?.log.warn(obj, msg) } });
+    registerJobHousekeeping(jobs);
+    const app = await buildApp({ config, database, auth, records, jobs, logStream: opts.logStream });
+    logTo.app = app;
     const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
+    const events = new EventDispatcher({ database, log: app.log });
+    // Modules register their event consumers here, before prepare().
+    await events.prepare();
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
     let housekeeping: NodeJS.Timeout | undefined;
     if (opts.backgroundWork !== false) {
       mail.start();
+      await jobs.start();
+      await events.start();
       housekeeping = setInterval(() => {
         Promise.all([
           purgeAuditLog(database),
@@ -66,11 +82,15 @@ export async function startRuntime(
       records,
       app,
       mail,
+      jobs,
+      events,
       close() {
         closing ??= (async () => {
           await app.close();
           if (housekeeping) clearInterval(housekeeping);
+          await jobs.stop();
           await mail.stop();
+          await events.stop();
           await database.close();
         })();
         return closing;

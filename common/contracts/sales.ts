@@ -8,7 +8,10 @@ const decimal = (scale: number, what: string) =>
   z
     .string()
     .trim()
-    .regex(new RegExp(`^\\d{1,15}(\\.\\d{1,${scale}})?$`), `must be a non-negative decimal string with at most ${scale} decimals, e.g. "12.5"`)
+    .regex(
+      new RegExp(`^\\d{1,15}(\\.\\d{1,${scale}})?$`),
+      `must be a non-negative decimal string with at most ${scale} decimals, e.g. "12.5"`,
+    )
     .describe(what);
 const Currency = z
   .string()
@@ -84,7 +87,10 @@ export const OpportunityContactSchema = z.object({
   contactId: z.string(),
   role: ContactRole.nullable(),
   isPrimary: z.boolean(),
-  contact: z.record(z.string(), z.unknown()).nullable().describe('The contact (title fields) when the caller may see it'),
+  contact: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe('The contact (title fields) when the caller may see it'),
 });
 export const StageHistorySchema = z.object({
   id: z.string(),

@@ -274,7 +274,7 @@ CREATE TABLE quotes (
   PRIMARY KEY (workspace_id, id),
   FOREIGN KEY (workspace_id, owner_id) REFERENCES workspace_members (workspace_id, user_id) ON DELETE SET NULL (owner_id),
   FOREIGN KEY (workspace_id, team_id) REFERENCES teams (workspace_id, id) ON DELETE SET NULL (team_id),
-  FOREIGN KEY (workspace_id, opportunity_id) REFERENCES opportunities (workspace_id, id) ON DELETE SET NULL (opportunity_id),
+  FOREIGN KEY (workspace_id, opportunity_id) REFERENCES opportunities (workspace_id, id) ON DELETE CASCADE,
   FOREIGN KEY (workspace_id, account_id) REFERENCES accounts (workspace_id, id) ON DELETE SET NULL (account_id),
   FOREIGN KEY (workspace_id, contact_id) REFERENCES contacts (workspace_id, id) ON DELETE SET NULL (contact_id)
 );
@@ -435,3 +435,20 @@ END $$;
 CREATE TRIGGER workspaces_sales_defaults AFTER INSERT ON workspaces
   FOR EACH ROW EXECUTE FUNCTION rapport_workspace_sales_defaults();
 SELECT rapport_sales_defaults(id) FROM workspaces;
+
+-- Events are immutable facts, so a merged record's or a converted lead's timeline is
+-- not rewritten: it is linked. A record's timeline is its own events plus those of every
+-- record linked to it here (kept transitive: merging B into C moves B's links to C).
+CREATE TABLE record_timeline_links (
+  workspace_id uuid NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+  object text NOT NULL,
+  record_id uuid NOT NULL,
+  from_object text NOT NULL,
+  from_id uuid NOT NULL,
+  reason text NOT NULL CHECK (reason IN ('merged', 'converted')),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (workspace_id, object, record_id, from_object, from_id)
+);
+CREATE INDEX record_timeline_links_from_idx ON record_timeline_links (workspace_id, from_object, from_id);
+ALTER TABLE record_timeline_links ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON record_timeline_links USING (workspace_id = rapport_workspace()) WITH CHECK (workspace_id = rapport_workspace());

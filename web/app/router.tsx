@@ -115,6 +115,12 @@ const editRecordRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/RecordEditPage'), 'RecordEditPage'),
 });
 
+const adminJobsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'admin/jobs',
+  component: lazyRouteComponent(() => import('../modules/jobs/components/JobsPage'), 'JobsPage'),
+});
+
 const pipelineRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'pipeline',
@@ -136,6 +142,7 @@ const routeTree = rootRoute.addChildren([
   signUpRoute,
   acceptInviteRoute,
   appRoute.addChildren([
+    adminJobsRoute,
     homeRoute,
     pipelineRoute,
     dealsRoute,

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DealSchema, DealStatsSchema, DealsQuery } from '../../../common/contracts/sales';
-import { PageSchema } from '../../platform/records/api-schemas';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
+import { PageSchema } from '../../platform/records/api-schemas';
 import type { RecordService } from '../../platform/records/records.service';
 import { dealStats, listDeals } from './deals.service';
 

@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db/database';
 import { runBatch } from '../../platform/records/batch';
 import type { RecordService } from '../../platform/records/records.service';
 import { signUp } from '../../platform/workspaces/identity.service';
+import { seedSalesSamples } from './sales-sample';
 import { sampleRecords } from './sample-data';
 
 export const DEMO_LOGIN = { email: 'demo@rapport.local', password: 'rapport-demo-2026' } as const;
@@ -54,5 +55,6 @@ async function seedSampleRecords(
     });
     const ids = accounts.data.map((r) => r.id as string);
     await runBatch(records, tx, actor, 'contacts', { mode: 'create', atomic: true, records: contactsFor(ids) });
+    await seedSalesSamples(tx, records, actor, ids);
   });
 }

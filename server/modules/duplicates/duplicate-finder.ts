@@ -107,8 +107,15 @@ async function matchesIn(
   return rows.map((row) => {
     const r = presentRow(schema, row);
     const why = row._reasons as Duplicate['reasons'];
-    const title = schema.def.titleFields.map((f) => r[f]).filter(Boolean).join(' ');
-    const subtitle = (schema.def.subtitleFields ?? []).map((f) => r[f]).filter(Boolean).join(' ') || null;
+    const title = schema.def.titleFields
+      .map((f) => r[f])
+      .filter(Boolean)
+      .join(' ');
+    const subtitle =
+      (schema.def.subtitleFields ?? [])
+        .map((f) => r[f])
+        .filter(Boolean)
+        .join(' ') || null;
     return {
       object,
       id: r.id as string,
@@ -154,6 +161,7 @@ export async function duplicatesOf(tx: Tx, records: RecordService, actor: Actor,
   if (!DUPLICATE_TARGETS[object]) throw new AppError('route_not_found', `No duplicate detection for ${object}`);
   const record = await records.get(tx, actor, object, id);
   const probe: RecordData = {};
-  for (const k of ['email', 'phone', 'domain', 'name', 'firstName', 'lastName']) if (record[k] != null) probe[k] = record[k];
+  for (const k of ['email', 'phone', 'domain', 'name', 'firstName', 'lastName'])
+    if (record[k] != null) probe[k] = record[k];
   return findDuplicates(tx, records, actor, object, probe, id);
 }

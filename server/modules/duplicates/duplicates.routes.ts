@@ -42,7 +42,12 @@ export function duplicateRoutes(deps: { database: Database; records: RecordServi
       app.get(
         `${base}/:id/duplicates`,
         {
-          schema: { tags, summary: `Possible duplicates of a ${def.singular}`, params: IdParam, response: { 200: Duplicates } },
+          schema: {
+            tags,
+            summary: `Possible duplicates of a ${def.singular}`,
+            params: IdParam,
+            response: { 200: Duplicates },
+          },
         },
         async (req) => {
           const actor = actorOf(req);

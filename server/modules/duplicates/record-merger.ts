@@ -2,9 +2,11 @@ import { sql } from 'kysely';
 import { audit } from '../../platform/access/access.service';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
+import { emitEvent } from '../../platform/events/events';
 import { AppError } from '../../platform/http/errors';
 import type { RecordData, RecordService } from '../../platform/records/records.service';
 import { recordFor } from '../sales/record-access';
+import { linkTimeline } from './timeline-links';
 
 /** Objects that can be merged. */
 export const MERGEABLE = new Set(['contacts', 'accounts', 'leads']);
@@ -45,8 +47,8 @@ async function referencesTo(tx: Tx, table: string, recordTables: Set<string>): P
 /**
  * Merges `loserId` into `survivorId` (contacts, accounts or leads), in one transaction:
  * every record and module row that points at the loser (built-in and custom relation
- * fields of every object, child tables found through their foreign keys), its shares and
- * its timeline events move to the survivor; the tags are united; the chosen `values`
+ * fields of every object, child tables found through their foreign keys) and its shares
+ * move to the survivor, and its timeline is linked to the survivor's (timeline-links.ts); the tags are united; the chosen `values`
  * (a PATCH body, e.g. the loser's email) are written to the survivor; the loser goes to
  * the trash (restorable, but empty: its links stay with the survivor); audited as
  * `record.merged`.
@@ -94,7 +96,14 @@ export async function mergeRecords(
     const clashes = ref.uniqueWith.map(
       (others) =>
         sql`not exists (select 1 from ${t} y where y.workspace_id = x.workspace_id and y.${col} = ${survivorId}::uuid
-          ${others.length ? sql`and ${sql.join(others.map((o) => sql`y.${sql.ref(o)} is not distinct from x.${sql.ref(o)}`), sql` and `)}` : sql``})`,
+          ${
+            others.length
+              ? sql`and ${sql.join(
+                  others.map((o) => sql`y.${sql.ref(o)} is not distinct from x.${sql.ref(o)}`),
+                  sql` and `,
+                )}`
+              : sql``
+          })`,
     );
     const { rows } = await sql`update ${t} as x set ${col} = ${survivorId}::uuid ${bump}
       where x.workspace_id = ${actor.workspaceId}::uuid and x.${col} = ${loserId}::uuid ${self}
@@ -103,11 +112,15 @@ export async function mergeRecords(
     count(`${ref.table}.${ref.column}`, rows.length);
     if (ref.table === table) {
       // The survivor pointed at the loser (its parent account): that link would point at itself.
-      await sql`update ${t} as x set ${col} = null where x.id = ${survivorId}::uuid and x.${col} = ${loserId}::uuid`.execute(tx);
+      await sql`update ${t} as x set ${col} = null where x.id = ${survivorId}::uuid and x.${col} = ${loserId}::uuid`.execute(
+        tx,
+      );
     }
     if (ref.uniqueWith.length && !ref.isRecordTable) {
       // What is left duplicates a link the survivor already has.
-      await sql`delete from ${t} x where x.workspace_id = ${actor.workspaceId}::uuid and x.${col} = ${loserId}::uuid`.execute(tx);
+      await sql`delete from ${t} x where x.workspace_id = ${actor.workspaceId}::uuid and x.${col} = ${loserId}::uuid`.execute(
+        tx,
+      );
     }
   }
 
@@ -139,7 +152,10 @@ export async function mergeRecords(
     returning 1`.execute(tx);
   count('record_shares', shares.length);
   await sql`delete from record_shares where object = ${object} and record_id = ${loserId}::uuid`.execute(tx);
-  count('events', await moveTimeline(tx, object, loserId, object, survivorId));
+  count(
+    'timeline',
+    await linkTimeline(tx, actor.workspaceId, { object, id: loserId }, { object, id: survivorId }, 'merged'),
+  );
 
   await records.trash(tx, actor, object, loserId);
   const tags = [...new Set([...((survivor.tags as string[]) ?? []), ...((loser.tags as string[]) ?? [])])];
@@ -150,23 +166,11 @@ export async function mergeRecords(
     recordId: survivorId,
     detail: { mergedId: loserId, moved, chosen: Object.keys(values) },
   });
+  await emitEvent(tx, actor, {
+    type: 'record.merged',
+    object,
+    recordId: survivorId,
+    data: { object, survivorId, mergedId: loserId, moved },
+  });
   return merged;
-}
-
-/**
- * Moves the timeline (events) of one record to another. Returns how many moved; 0 while
- * the events table does not exist yet.
- */
-export async function moveTimeline(
-  tx: Tx,
-  fromObject: string,
-  fromId: string,
-  toObject: string,
-  toId: string,
-): Promise<number> {
-  const { rows: exists } = await sql<{ t: string | null }>`select to_regclass('events')::text as t`.execute(tx);
-  if (!exists[0]?.t) return 0;
-  const { rows } = await sql`update events set object = ${toObject}, record_id = ${toId}::uuid
-    where object = ${fromObject} and record_id = ${fromId}::uuid returning 1`.execute(tx);
-  return rows.length;
 }

@@ -1,11 +1,13 @@
 import { sql } from 'kysely';
+import { audit } from '../../platform/access/access.service';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
+import { emitEvents } from '../../platform/events/events';
 import { AppError } from '../../platform/http/errors';
 import type { ObjectSchema } from '../../platform/records/object-schema';
 import { presentRow, selectColumns } from '../../platform/records/query';
-import type { RecordContext, RecordData, RecordService } from '../../platform/records/records.service';
-import { audit } from '../../platform/access/access.service';
+import { diff, type RecordContext, type RecordData, type RecordService } from '../../platform/records/records.service';
+import { linkTimeline } from '../duplicates/timeline-links';
 import { normaliseDomain } from '../sales/options';
 import { recordFor } from '../sales/record-access';
 
@@ -61,7 +63,7 @@ async function lockKey(tx: Tx, workspaceId: string, key: string) {
  * Converts a lead in one transaction: links or creates the account (matched by domain,
  * then by exact company name), links or creates the contact (matched by email),
  * optionally creates an opportunity with the contact as primary, copies the lead's
- * fields, tags and same-named custom fields, moves the lead's timeline to the contact,
+ * fields, tags and same-named custom fields, links the lead's timeline to the contact's,
  * and marks the lead converted. Records are created through the record engine, so the
  * caller's permissions, field rules and audit apply; matching only sees records the
  * caller can see, and unique keys (account domain, contact email) refuse duplicates.
@@ -133,7 +135,13 @@ export async function convertLead(
     const found = email ? await findVisible(tx, ctx, 'contacts', sql`t.email = ${email}`) : undefined;
     if (found) contact = { id: found, created: false };
     else {
-      const lifecycle = wantsOpportunity ? 'opportunity' : lead.status === 'mql' ? 'mql' : lead.status === 'sql' ? 'sql' : 'lead';
+      const lifecycle = wantsOpportunity
+        ? 'opportunity'
+        : lead.status === 'mql'
+          ? 'mql'
+          : lead.status === 'sql'
+            ? 'sql'
+            : 'lead';
       const created = await records.create(tx, actor, 'contacts', {
         ...clean({
           firstName: lead.firstName,
@@ -188,12 +196,40 @@ export async function convertLead(
       version = t.version + 1, updated_at = now(), updated_by = ${actor.userId}
     where t.id = ${leadId}::uuid returning ${selectColumns(leadSchema, undefined)}`.execute(tx);
   const after = presentRow(ctx.schema, updated[0] as Record<string, unknown>);
+  const links = { accountId: account?.id ?? null, contactId: contact.id, opportunityId: opportunity?.id ?? null };
+  await linkTimeline(
+    tx,
+    actor.workspaceId,
+    { object: 'leads', id: leadId },
+    { object: 'contacts', id: contact.id },
+    'converted',
+  );
+  const record = presentRow(leadSchema, updated[0] as Record<string, unknown>);
+  await emitEvents(tx, actor, [
+    {
+      type: 'lead.updated',
+      object: 'leads',
+      recordId: leadId,
+      data: { record, changes: diff(lead, record, ['version', 'updatedAt', 'updatedBy']) },
+    },
+    {
+      type: 'lead.converted',
+      object: 'leads',
+      recordId: leadId,
+      data: {
+        leadId,
+        ...links,
+        accountCreated: account?.created ?? false,
+        contactCreated: contact.created,
+      },
+    },
+  ]);
   await audit(tx, actor, {
     action: 'record.updated',
     object: 'leads',
     recordId: leadId,
     changes: { status: [lead.status ?? null, 'converted'] },
-    detail: { converted: { accountId: account?.id ?? null, contactId: contact.id, opportunityId: opportunity?.id ?? null } },
+    detail: { converted: links },
   });
   return { lead: after, account, contact, opportunity };
 }

@@ -1,6 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { OpportunityContactSchema, SetOpportunityContactsRequest, StageHistorySchema } from '../../../common/contracts/sales';
+import {
+  OpportunityContactSchema,
+  SetOpportunityContactsRequest,
+  StageHistorySchema,
+} from '../../../common/contracts/sales';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
 import type { RecordService } from '../../platform/records/records.service';

@@ -69,7 +69,10 @@ describe('opportunities, pipelines and stage history', () => {
   });
 
   it('a new opportunity lands in the default pipeline’s first open stage with its probability', async () => {
-    const res = await call('POST', '/api/v1/opportunities', { name: 'Big deal', amount: { amount: '1200.50', currency: 'EUR' } });
+    const res = await call('POST', '/api/v1/opportunities', {
+      name: 'Big deal',
+      amount: { amount: '1200.50', currency: 'EUR' },
+    });
     expect(res.statusCode, res.body).toBe(201);
     const o = res.json().data;
     expect(o).toMatchObject({
@@ -90,7 +93,34 @@ describe('opportunities, pipelines and stage history', () => {
     expect(won.json().data).toMatchObject({ status: 'won', probability: 100, forecastCategory: 'closed' });
     expect(won.json().data.closedAt).toMatch(/^\d{4}-/);
     const reopened = await call('PATCH', `/api/v1/opportunities/${o.id}`, { stageId: stages.Negotiation?.id });
-    expect(reopened.json().data).toMatchObject({ status: 'open', probability: 75, forecastCategory: 'pipeline', closedAt: null });
+    expect(reopened.json().data).toMatchObject({
+      status: 'open',
+      probability: 75,
+      forecastCategory: 'pipeline',
+      closedAt: null,
+    });
+  });
+
+  it('a stage change emits opportunity.stage_changed after opportunity.updated, in the same transaction', async () => {
+    const o = (await call('POST', '/api/v1/opportunities', { name: 'Evented' })).json().data;
+    await call('PATCH', `/api/v1/opportunities/${o.id}`, { stageId: stages.Proposal?.id });
+    await call('PATCH', `/api/v1/opportunities/${o.id}`, { nextStep: 'Demo' }); // no stage change: no stage event
+    // A refused change emits nothing.
+    await call('PATCH', `/api/v1/opportunities/${o.id}`, { stageId: stages['Closed Lost']?.id });
+    const { rows } = await t.database.tenant(admin.workspaceId, (tx) =>
+      sql<{ type: string; data: Record<string, { stageId: string; status: string }> }>`
+        select type, data from events where record_id = ${o.id}::uuid order by seq`.execute(tx),
+    );
+    expect(rows.map((r) => r.type)).toEqual([
+      'opportunity.created',
+      'opportunity.updated',
+      'opportunity.stage_changed',
+      'opportunity.updated',
+    ]);
+    expect(rows[2]?.data).toEqual({
+      from: { pipelineId, stageId: stages.Qualified?.id, status: 'open' },
+      to: { pipelineId, stageId: stages.Proposal?.id, status: 'open' },
+    });
   });
 
   it('a probability sent with the stage change wins over the stage’s', async () => {
@@ -104,7 +134,9 @@ describe('opportunities, pipelines and stage history', () => {
     const o = (await call('POST', '/api/v1/opportunities', { name: 'Lose me' })).json().data;
     const refused = await call('PATCH', `/api/v1/opportunities/${o.id}`, { stageId: stages['Closed Lost']?.id });
     expect(refused.statusCode).toBe(422);
-    expect(refused.json().errors).toEqual([{ path: 'lostReason', message: 'is required when the opportunity is lost' }]);
+    expect(refused.json().errors).toEqual([
+      { path: 'lostReason', message: 'is required when the opportunity is lost' },
+    ]);
     expect((await call('GET', `/api/v1/opportunities/${o.id}`)).json().data.status).toBe('open');
 
     const batch = await call('POST', '/api/v1/opportunities/batch', {
@@ -170,7 +202,10 @@ describe('opportunities, pipelines and stage history', () => {
       const o = (await call('POST', '/api/v1/opportunities', { name: 'Mixed up' })).json().data;
       const res = await call('PATCH', `/api/v1/opportunities/${o.id}`, { stageId: other.stages[0]?.id, pipelineId });
       expect(res.statusCode).toBe(422);
-      expect(res.json().errors[0]).toEqual({ path: 'stageId', message: 'is not a stage of the opportunity’s pipeline' });
+      expect(res.json().errors[0]).toEqual({
+        path: 'stageId',
+        message: 'is not a stage of the opportunity’s pipeline',
+      });
       const batch = await call('POST', '/api/v1/opportunities/batch', {
         mode: 'create',
         records: [{ name: 'Bad', pipelineId, stageId: other.stages[1]?.id }],
@@ -182,7 +217,8 @@ describe('opportunities, pipelines and stage history', () => {
     });
 
     it('moving to another pipeline without a stage puts it in that pipeline’s first open stage', async () => {
-      const o = (await call('POST', '/api/v1/opportunities', { name: 'Mover', stageId: stages.Proposal?.id })).json().data;
+      const o = (await call('POST', '/api/v1/opportunities', { name: 'Mover', stageId: stages.Proposal?.id })).json()
+        .data;
       const res = await call('PATCH', `/api/v1/opportunities/${o.id}`, { pipelineId: other.id });
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json().data).toMatchObject({ pipelineId: other.id, stageId: other.stages[0]?.id });
@@ -194,13 +230,18 @@ describe('opportunities, pipelines and stage history', () => {
         `/api/v1/opportunities?filter=${encodeURIComponent(JSON.stringify({ field: 'pipelineId', op: 'eq', value: other.id }))}&fields=name,stageId&limit=500`,
       );
       expect(res.statusCode, res.body).toBe(200);
-      const names = res.json().data.map((o: { name: string }) => o.name).sort();
+      const names = res
+        .json()
+        .data.map((o: { name: string }) => o.name)
+        .sort();
       expect(names).toEqual(['Mover', 'Renewal 2027']);
     });
 
     it('a stage holding opportunities cannot be removed or change kind; an empty one can', async () => {
       const keep = other.stages.map((s) => ({ id: s.id, name: s.name, kind: s.kind }));
-      const removing = await call('PATCH', `/api/v1/pipelines/${other.id}`, { stages: keep.slice(1).concat({ name: 'New open', kind: 'open' }) });
+      const removing = await call('PATCH', `/api/v1/pipelines/${other.id}`, {
+        stages: [...keep.slice(1), { name: 'New open', kind: 'open' }],
+      });
       expect(removing.statusCode).toBe(409);
       const rekinding = await call('PATCH', `/api/v1/pipelines/${other.id}`, {
         stages: [{ ...keep[0], kind: 'lost' }, keep[1], { ...keep[2], kind: 'open' }],
@@ -211,7 +252,12 @@ describe('opportunities, pipelines and stage history', () => {
         stages: [{ name: 'Early', kind: 'open', probability: 30 }, ...keep],
       });
       expect(renamed.statusCode, renamed.body).toBe(200);
-      expect(renamed.json().data.stages.map((s: Stage) => s.name)).toEqual(['Early', 'Up for renewal', 'Renewed', 'Churned']);
+      expect(renamed.json().data.stages.map((s: Stage) => s.name)).toEqual([
+        'Early',
+        'Up for renewal',
+        'Renewed',
+        'Churned',
+      ]);
       expect((await call('DELETE', `/api/v1/pipelines/${other.id}`)).statusCode).toBe(409);
     });
 
@@ -231,7 +277,10 @@ describe('opportunities, pipelines and stage history', () => {
           { path: 'stages', message: 'a pipeline needs at least one lost stage' },
         ]),
       );
-      const dup = await call('POST', '/api/v1/pipelines', { name: 'renewals 2027', stages: other.stages.map((s) => ({ name: s.name, kind: s.kind })) });
+      const dup = await call('POST', '/api/v1/pipelines', {
+        name: 'renewals 2027',
+        stages: other.stages.map((s) => ({ name: s.name, kind: s.kind })),
+      });
       expect(dup.statusCode).toBe(409);
     });
   });

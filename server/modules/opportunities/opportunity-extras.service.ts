@@ -13,10 +13,17 @@ export async function listOpportunityContacts(tx: Tx, records: RecordService, ac
   const { rows } = await sql<{ contact_id: string; role: Role | null; is_primary: boolean }>`
     select contact_id, role, is_primary from opportunity_contacts
     where opportunity_id = ${opportunityId}::uuid order by is_primary desc, created_at, contact_id`.execute(tx);
-  const visible = await visibleIds(ctx, tx, 'contacts', rows.map((r) => r.contact_id));
+  const visible = await visibleIds(
+    ctx,
+    tx,
+    'contacts',
+    rows.map((r) => r.contact_id),
+  );
   const { rows: people } = visible.size
     ? await sql<{ id: string; first_name: string | null; last_name: string | null; email: string | null }>`
-        select id, first_name, last_name, email from contacts_scoped where id = any(${[...visible]}::uuid[])`.execute(tx)
+        select id, first_name, last_name, email from contacts_scoped where id = any(${[...visible]}::uuid[])`.execute(
+        tx,
+      )
     : { rows: [] };
   const byId = new Map(people.map((p) => [p.id, p]));
   return rows.map((r) => {
@@ -42,15 +49,20 @@ export async function setOpportunityContacts(
   const ids = contacts.map((c) => c.contactId);
   const visible = await visibleIds(ctx, tx, 'contacts', ids);
   const errors = contacts.flatMap((c, i) => [
-    ...(visible.has(c.contactId) ? [] : [{ path: `contacts.${i}.contactId`, message: 'points to a record that does not exist' }]),
+    ...(visible.has(c.contactId)
+      ? []
+      : [{ path: `contacts.${i}.contactId`, message: 'points to a record that does not exist' }]),
     ...(ids.indexOf(c.contactId) !== i ? [{ path: `contacts.${i}.contactId`, message: 'appears twice' }] : []),
   ]);
-  if (contacts.filter((c) => c.isPrimary).length > 1) errors.push({ path: 'contacts', message: 'at most one primary contact' });
+  if (contacts.filter((c) => c.isPrimary).length > 1)
+    errors.push({ path: 'contacts', message: 'at most one primary contact' });
   if (errors.length) throw new AppError('validation_failed', 'Invalid opportunity contacts', { errors });
   await sql`delete from opportunity_contacts where opportunity_id = ${opportunityId}::uuid`.execute(tx);
   for (const c of contacts) {
     await sql`insert into opportunity_contacts (workspace_id, opportunity_id, contact_id, role, is_primary)
-      values (${actor.workspaceId}, ${opportunityId}, ${c.contactId}, ${c.role ?? null}, ${c.isPrimary ?? false})`.execute(tx);
+      values (${actor.workspaceId}, ${opportunityId}, ${c.contactId}, ${c.role ?? null}, ${c.isPrimary ?? false})`.execute(
+      tx,
+    );
   }
   await sql`update opportunities set version = version + 1, updated_at = now(), updated_by = ${actor.userId}
     where id = ${opportunityId}::uuid`.execute(tx);

@@ -1,14 +1,11 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Tx } from '../../platform/db/database';
+import { emitEvent } from '../../platform/events/events';
 import type { FieldError } from '../../platform/http/errors';
 import type { AfterWrite, BeforeWrite } from '../../platform/records/types';
 import { defaultPipelineId, findStage, stagesOf } from '../pipelines/pipelines.service';
-
-async function txNow(tx: Tx): Promise<string> {
-  const { rows } = await sql<{ now: Date }>`select now() as now`.execute(tx);
-  return (rows[0]?.now as Date).toISOString();
-}
+import { transactionTime } from '../sales/clock';
 
 /**
  * Keeps an opportunity consistent on every write (single, PATCH, batch):
@@ -40,7 +37,8 @@ export async function beforeOpportunityWrite(
   let stageId = (has('stageId') ? changes.stageId : before?.stageId) as string | null | undefined;
   let stage = stageId ? await findStage(tx, stageId) : undefined;
   if (!stageId || (stage && stage.pipelineId !== pipelineId && !has('stageId'))) {
-    if (has('stageId') && !stageId) return { errors: [{ path: `${p}stageId`, message: 'is required and cannot be empty' }] };
+    if (has('stageId') && !stageId)
+      return { errors: [{ path: `${p}stageId`, message: 'is required and cannot be empty' }] };
     // New opportunity, or a pipeline change without a stage: the pipeline's first open stage.
     stage = (await stagesOf(tx, pipelineId)).find((s) => s.kind === 'open');
     stageId = stage?.id;
@@ -50,7 +48,7 @@ export async function beforeOpportunityWrite(
     return { errors: [{ path: `${p}stageId`, message: 'is not a stage of the opportunity’s pipeline' }] };
   }
   const stageChanged = !before || before.stageId !== stage.id;
-  const now = await txNow(tx);
+  const now = await transactionTime(tx);
   const closed = stage.kind !== 'open';
   if (stageChanged) {
     set.status = stage.kind;
@@ -77,14 +75,30 @@ export async function beforeOpportunityWrite(
   return { errors, set };
 }
 
-/** Stage history: one row per stay in a stage (entered, left), written with the change. */
+/**
+ * Stage history (one row per stay in a stage: entered, left) and the
+ * `opportunity.stage_changed` event, written with the change.
+ */
 export async function afterOpportunityWrite(tx: Tx, w: AfterWrite): Promise<void> {
   const { before, after, actor } = w;
   if (before && before.stageId === after.stageId) return;
+  if (before) {
+    await emitEvent(tx, actor, {
+      type: 'opportunity.stage_changed',
+      object: 'opportunities',
+      recordId: after.id as string,
+      data: {
+        from: { pipelineId: before.pipelineId, stageId: before.stageId, status: before.status },
+        to: { pipelineId: after.pipelineId, stageId: after.stageId, status: after.status },
+      },
+    });
+  }
   await sql`update opportunity_stage_history set left_at = now()
     where opportunity_id = ${after.id as string}::uuid and left_at is null`.execute(tx);
   await sql`insert into opportunity_stage_history
     (workspace_id, id, opportunity_id, pipeline_id, from_stage_id, to_stage_id, entered_at, changed_by)
     values (${actor.workspaceId}, ${uuidv7()}, ${after.id as string}, ${after.pipelineId as string},
-      ${(before?.stageId as string | undefined) ?? null}, ${after.stageId as string}, now(), ${actor.userId})`.execute(tx);
+      ${(before?.stageId as string | undefined) ?? null}, ${after.stageId as string}, now(), ${actor.userId})`.execute(
+    tx,
+  );
 }

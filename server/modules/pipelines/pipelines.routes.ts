@@ -55,7 +55,12 @@ export function pipelineRoutes(deps: { database: Database; records: RecordServic
     app.get(
       '/api/v1/pipelines/:id',
       {
-        schema: { tags, summary: 'One pipeline', params: IdParam, response: { 200: z.object({ data: PipelineSchema }) } },
+        schema: {
+          tags,
+          summary: 'One pipeline',
+          params: IdParam,
+          response: { 200: z.object({ data: PipelineSchema }) },
+        },
       },
       async (req) => ({ data: await read(actorOf(req), (tx) => getPipeline(tx, req.params.id)) }),
     );

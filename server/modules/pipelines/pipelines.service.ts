@@ -165,7 +165,9 @@ export async function createPipeline(tx: Tx, workspaceId: string, input: Pipelin
   }
   for (const [i, s] of input.stages.entries()) {
     await sql`insert into pipeline_stages (workspace_id, pipeline_id, id, name, position, probability, kind)
-      values (${workspaceId}, ${id}, ${uuidv7()}, ${s.name.trim()}, ${i}, ${defaultProbability(s)}, ${s.kind})`.execute(tx);
+      values (${workspaceId}, ${id}, ${uuidv7()}, ${s.name.trim()}, ${i}, ${defaultProbability(s)}, ${s.kind})`.execute(
+      tx,
+    );
   }
   if (input.isDefault) await setDefault(tx, id);
   await notify(tx);
@@ -232,7 +234,9 @@ export async function updatePipeline(
         );
       }
     }
-    await sql`delete from pipeline_stages where pipeline_id = ${id} and not (id = any(${[...kept]}::text[]))`.execute(tx);
+    await sql`delete from pipeline_stages where pipeline_id = ${id} and not (id = any(${[...kept]}::text[]))`.execute(
+      tx,
+    );
     for (const [i, s] of input.stages.entries()) {
       if (s.id) {
         await sql`update pipeline_stages set name = ${s.name.trim()}, position = ${i},
@@ -253,7 +257,8 @@ export async function updatePipeline(
 /** Deletes a pipeline that holds no opportunity and is not the default. */
 export async function deletePipeline(tx: Tx, id: string): Promise<void> {
   const current = await getPipeline(tx, id);
-  if (current.isDefault) throw new AppError('conflict', 'The default pipeline cannot be deleted; make another the default first');
+  if (current.isDefault)
+    throw new AppError('conflict', 'The default pipeline cannot be deleted; make another the default first');
   if ((await opportunitiesIn(tx, 'pipeline_id', id)) > 0) {
     throw new AppError('conflict', 'This pipeline holds opportunities (live or in the trash): move them first');
   }

@@ -47,13 +47,24 @@ export function priceBookRoutes(deps: { database: Database; records: RecordServi
   return async (app) => {
     app.get(
       '/api/v1/price-books',
-      { schema: { tags, summary: 'Price books (standard first)', response: { 200: z.object({ data: z.array(PriceBookSchema) }) } } },
+      {
+        schema: {
+          tags,
+          summary: 'Price books (standard first)',
+          response: { 200: z.object({ data: z.array(PriceBookSchema) }) },
+        },
+      },
       async (req) => ({ data: await read(actorOf(req), listPriceBooks) }),
     );
     app.post(
       '/api/v1/price-books',
       {
-        schema: { tags, summary: 'Create a price book', body: PriceBookRequest, response: { 201: z.object({ data: PriceBookSchema }) } },
+        schema: {
+          tags,
+          summary: 'Create a price book',
+          body: PriceBookRequest,
+          response: { 201: z.object({ data: PriceBookSchema }) },
+        },
       },
       async (req, reply) => {
         const actor = actorOf(req);
@@ -63,7 +74,14 @@ export function priceBookRoutes(deps: { database: Database; records: RecordServi
     );
     app.get(
       '/api/v1/price-books/:id',
-      { schema: { tags, summary: 'One price book', params: IdParam, response: { 200: z.object({ data: PriceBookSchema }) } } },
+      {
+        schema: {
+          tags,
+          summary: 'One price book',
+          params: IdParam,
+          response: { 200: z.object({ data: PriceBookSchema }) },
+        },
+      },
       async (req) => ({ data: await read(actorOf(req), (tx) => getPriceBook(tx, req.params.id)) }),
     );
     app.patch(
@@ -105,13 +123,16 @@ export function priceBookRoutes(deps: { database: Database; records: RecordServi
           response: { 200: z.object({ data: z.array(PriceEntrySchema) }) },
         },
       },
-      async (req) =>
-        ({
-          data: await read(actorOf(req), async (tx) => {
-            await getPriceBook(tx, req.params.id);
-            return listEntries(tx, { priceBookId: req.params.id, ...req.query, currency: req.query.currency?.toUpperCase() });
-          }),
+      async (req) => ({
+        data: await read(actorOf(req), async (tx) => {
+          await getPriceBook(tx, req.params.id);
+          return listEntries(tx, {
+            priceBookId: req.params.id,
+            ...req.query,
+            currency: req.query.currency?.toUpperCase(),
+          });
         }),
+      }),
     );
     app.put(
       '/api/v1/price-books/:id/entries',
@@ -128,7 +149,12 @@ export function priceBookRoutes(deps: { database: Database; records: RecordServi
         const actor = actorOf(req);
         const data = await change(actor, async (tx) => {
           const ctx = await records.context(tx, actor, 'products', 'update');
-          const ok = await visibleIds(ctx, tx, 'products', req.body.entries.map((e) => e.productId));
+          const ok = await visibleIds(
+            ctx,
+            tx,
+            'products',
+            req.body.entries.map((e) => e.productId),
+          );
           const errors = req.body.entries
             .map((e, i) => ({ e, i }))
             .filter(({ e }) => !ok.has(e.productId))
@@ -145,7 +171,9 @@ export function priceBookRoutes(deps: { database: Database; records: RecordServi
         schema: {
           tags,
           summary: 'Remove one price',
-          params: z.object({ id: z.string().min(1).max(64), productId: z.uuid(), currency: z.string().length(3) }).strict(),
+          params: z
+            .object({ id: z.string().min(1).max(64), productId: z.uuid(), currency: z.string().length(3) })
+            .strict(),
           response: { 204: z.null() },
         },
       },

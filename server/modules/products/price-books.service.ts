@@ -78,7 +78,11 @@ export async function standardPriceBookId(tx: Tx): Promise<string | undefined> {
 export async function priceBookOptions(tx: Tx): Promise<Record<string, SelectOption[]>> {
   const books = await listPriceBooks(tx);
   return {
-    priceBookId: books.map((b) => ({ value: b.id, label: b.name, meta: { isStandard: b.isStandard, active: b.active } })),
+    priceBookId: books.map((b) => ({
+      value: b.id,
+      label: b.name,
+      meta: { isStandard: b.isStandard, active: b.active },
+    })),
   };
 }
 
@@ -101,7 +105,9 @@ export async function createPriceBook(
   const id = uuidv7();
   try {
     await sql`insert into price_books (workspace_id, id, name, description, active)
-      values (${workspaceId}, ${id}, ${input.name.trim()}, ${input.description ?? null}, ${input.active ?? true})`.execute(tx);
+      values (${workspaceId}, ${id}, ${input.name.trim()}, ${input.description ?? null}, ${input.active ?? true})`.execute(
+      tx,
+    );
   } catch (err) {
     throw nameTaken(err);
   }

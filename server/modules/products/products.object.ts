@@ -15,7 +15,16 @@ export const productsObject: ObjectDef = {
   subtitleFields: ['sku'],
   defaultSort: 'name',
   fields: [
-    { name: 'name', type: 'text', label: 'Name', required: true, maxLength: 200, search: 'A', fuzzy: true, indexed: true },
+    {
+      name: 'name',
+      type: 'text',
+      label: 'Name',
+      required: true,
+      maxLength: 200,
+      search: 'A',
+      fuzzy: true,
+      indexed: true,
+    },
     { name: 'sku', type: 'text', label: 'SKU', unique: true, maxLength: 64, search: 'A', fuzzy: true },
     { name: 'family', type: 'text', label: 'Family', maxLength: 100, search: 'C' },
     { name: 'unit', type: 'text', label: 'Unit', maxLength: 30, description: 'e.g. seat, hour, piece' },

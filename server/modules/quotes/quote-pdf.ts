@@ -81,7 +81,14 @@ export function renderQuotePdf(q: QuoteDocument): Promise<Buffer> {
   };
   row(header, true);
   for (const l of q.lines) {
-    row([l.name, l.quantity, formatAmount(l.unitPrice, q.currency), l.discountPercent, l.taxRate, formatAmount(l.total, q.currency)]);
+    row([
+      l.name,
+      l.quantity,
+      formatAmount(l.unitPrice, q.currency),
+      l.discountPercent,
+      l.taxRate,
+      formatAmount(l.total, q.currency),
+    ]);
     if (l.description) doc.font('Helvetica-Oblique').fontSize(8).text(l.description, 50, doc.y, { width: 200 });
   }
   doc.moveDown();

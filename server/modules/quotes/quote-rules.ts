@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database';
+import { emitEvent } from '../../platform/events/events';
 import type { FieldError } from '../../platform/http/errors';
 import type { AfterWrite, BeforeWrite } from '../../platform/records/types';
 import { standardPriceBookId } from '../products/price-books.service';
+import { transactionTime } from '../sales/clock';
 import { type LineAmounts, quoteTotals } from './quote-totals';
 
 /** Fields an accepted quote still lets change (it is a signed document otherwise). */
@@ -54,10 +56,10 @@ export async function beforeQuoteWrite(
     if (validUntil && validUntil < todayUtc()) {
       errors.push({ path: `${p}status`, message: `the quote expired on ${validUntil}` });
     }
-    set.acceptedAt = (await sql<{ now: Date }>`select now() as now`.execute(tx)).rows[0]?.now.toISOString();
+    set.acceptedAt = await transactionTime(tx);
   }
   if (status === 'sent' && !before?.sentAt) {
-    set.sentAt = (await sql<{ now: Date }>`select now() as now`.execute(tx)).rows[0]?.now.toISOString();
+    set.sentAt = await transactionTime(tx);
   }
   const opportunityId = (has('opportunityId') ? changes.opportunityId : before?.opportunityId) as string;
   if (before && has('opportunityId') && changes.opportunityId !== before.opportunityId && before.status !== 'draft') {
@@ -79,7 +81,8 @@ export async function beforeQuoteWrite(
   }
   if (before && has('currency') && currency !== before.currency) {
     const lines = await storedLineAmounts(tx, before.id as string);
-    if (lines.length) errors.push({ path: `${p}currency`, message: 'remove the line items before changing the currency' });
+    if (lines.length)
+      errors.push({ path: `${p}currency`, message: 'remove the line items before changing the currency' });
   }
   if (!before && !has('priceBookId')) set.priceBookId = (await standardPriceBookId(tx)) ?? null;
   const lines = before ? await storedLineAmounts(tx, before.id as string) : [];
@@ -88,5 +91,13 @@ export async function beforeQuoteWrite(
   return { errors, set };
 }
 
-/** Nothing to record yet beyond the engine's audit; events for acceptance are emitted here. */
-export async function afterQuoteWrite(_tx: Tx, _w: AfterWrite): Promise<void> {}
+/** `quote.accepted` when a quote becomes accepted (with the change). */
+export async function afterQuoteWrite(tx: Tx, w: AfterWrite): Promise<void> {
+  if (w.after.status !== 'accepted' || w.before?.status === 'accepted') return;
+  await emitEvent(tx, w.actor, {
+    type: 'quote.accepted',
+    object: 'quotes',
+    recordId: w.after.id as string,
+    data: { quoteId: w.after.id, number: w.after.number, opportunityId: w.after.opportunityId, total: w.after.total },
+  });
+}

@@ -27,7 +27,9 @@ export function quoteRoutes(deps: { database: Database; records: RecordService }
       },
       async (req) => {
         const actor = actorOf(req);
-        return { data: await database.tenantRead(actor.workspaceId, (tx) => listLines(tx, records, actor, req.params.id)) };
+        return {
+          data: await database.tenantRead(actor.workspaceId, (tx) => listLines(tx, records, actor, req.params.id)),
+        };
       },
     );
     app.put(
@@ -67,7 +69,9 @@ export function quoteRoutes(deps: { database: Database; records: RecordService }
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        const { pdf, number } = await database.tenant(actor.workspaceId, (tx) => quotePdf(tx, records, actor, req.params.id));
+        const { pdf, number } = await database.tenant(actor.workspaceId, (tx) =>
+          quotePdf(tx, records, actor, req.params.id),
+        );
         return reply
           .type('application/pdf')
           .header('content-disposition', `inline; filename="quote-${number}.pdf"`)

@@ -1,3 +1,4 @@
+import Decimal from 'decimal.js';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Actor } from '../../platform/auth/actor';
@@ -9,7 +10,7 @@ import { stagesOf } from '../pipelines/pipelines.service';
 import { priceOf } from '../products/price-books.service';
 import { recordFor, visibleIds } from '../sales/record-access';
 import { renderQuotePdf } from './quote-pdf';
-import { lineAmounts } from './quote-totals';
+import { lineAmounts, minorDigits } from './quote-totals';
 
 export interface LineInput {
   productId?: string | null;
@@ -40,9 +41,14 @@ interface LineRow {
 const n = (v: unknown) => normaliseDecimal(String(v));
 
 export async function readLines(tx: Tx, quoteId: string) {
-  const { rows } = await sql<LineRow>`select id, position, product_id, name, description, quantity, unit_price,
-      discount_percent, tax_rate, gross, discount, tax, total
-    from quote_line_items where quote_id = ${quoteId}::uuid order by position`.execute(tx);
+  const { rows } = await sql<
+    LineRow & { currency: string }
+  >`select l.id, l.position, l.product_id, l.name, l.description,
+      l.quantity, l.unit_price, l.discount_percent, l.tax_rate, l.gross, l.discount, l.tax, l.total, q.currency
+    from quote_line_items l join quotes q on q.id = l.quote_id
+    where l.quote_id = ${quoteId}::uuid order by l.position`.execute(tx);
+  // Amounts with the currency's decimals, as computed (stored with 4).
+  const money = (v: string, currency: string) => new Decimal(v).toFixed(minorDigits(currency));
   return rows.map((r) => ({
     id: r.id,
     position: r.position,
@@ -53,10 +59,10 @@ export async function readLines(tx: Tx, quoteId: string) {
     unitPrice: n(r.unit_price),
     discountPercent: n(r.discount_percent),
     taxRate: n(r.tax_rate),
-    gross: String(r.gross),
-    discount: String(r.discount),
-    tax: String(r.tax),
-    total: String(r.total),
+    gross: money(r.gross, r.currency),
+    discount: money(r.discount, r.currency),
+    tax: money(r.tax, r.currency),
+    total: money(r.total, r.currency),
   }));
 }
 
@@ -89,7 +95,10 @@ export async function setLines(
   const quote = rows[0];
   if (!quote) throw new AppError('not_found', 'Quote not found');
   if (ifMatch !== undefined && quote.version !== ifMatch) {
-    throw new AppError('precondition_failed', `This quote was changed by someone else (now version ${quote.version}); reload it and retry`);
+    throw new AppError(
+      'precondition_failed',
+      `This quote was changed by someone else (now version ${quote.version}); reload it and retry`,
+    );
   }
   if (quote.status !== 'draft') {
     throw new AppError('conflict', `Only a draft quote's lines can change (this one is ${quote.status})`);
@@ -115,7 +124,8 @@ export async function setLines(
     if (Number(l.quantity) <= 0) errors.push({ path: at('quantity'), message: 'must be greater than 0' });
     let unitPrice = l.unitPrice;
     if (unitPrice === undefined) {
-      if (product && quote.price_book_id) unitPrice = await priceOf(tx, quote.price_book_id, product.id, quote.currency);
+      if (product && quote.price_book_id)
+        unitPrice = await priceOf(tx, quote.price_book_id, product.id, quote.currency);
       if (unitPrice === undefined) {
         errors.push({
           path: at('unitPrice'),
@@ -178,7 +188,12 @@ export async function acceptQuote(
 }
 
 /** The PDF of a quote the caller can read (refused when their role hides its totals). */
-export async function quotePdf(tx: Tx, records: RecordService, actor: Actor, quoteId: string): Promise<{ pdf: Buffer; number: number }> {
+export async function quotePdf(
+  tx: Tx,
+  records: RecordService,
+  actor: Actor,
+  quoteId: string,
+): Promise<{ pdf: Buffer; number: number }> {
   const quote = await records.get(tx, actor, 'quotes', quoteId, { include: ['account', 'contact'] });
   const money = (k: string) => (quote[k] as { amount: string } | null | undefined)?.amount;
   const total = money('total');

@@ -14,10 +14,16 @@ export async function idempotentPost(
 ) {
   const raw = req.headers['idempotency-key'];
   const key = Array.isArray(raw) ? raw[0] : raw;
-  const r = await withIdempotency(database, actor, key, requestHash('POST', req.url.split('?')[0] ?? '', req.body), async (tx) => ({
-    status: 200,
-    body: { data: await run(tx) },
-  }));
+  const r = await withIdempotency(
+    database,
+    actor,
+    key,
+    requestHash('POST', req.url.split('?')[0] ?? '', req.body),
+    async (tx) => ({
+      status: 200,
+      body: { data: await run(tx) },
+    }),
+  );
   if (r.replayed) reply.header('idempotent-replayed', 'true');
   return reply.status(r.status).send(r.body);
 }

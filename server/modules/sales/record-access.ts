@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
+import type { ObjectAction } from '../../platform/access/access.service';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { notFound } from '../../platform/http/errors';
-import type { ObjectAction } from '../../platform/access/access.service';
 import type { RecordContext, RecordService } from '../../platform/records/records.service';
 
 /**
@@ -21,7 +21,8 @@ export async function recordFor(
   const ctx = await records.context(tx, actor, object, action);
   const mode = action === 'read' || action === 'export' ? 'read' : 'write';
   const vis = ctx.visible(object, 't', mode);
-  const { rows } = await sql`select 1 from ${sql.table(mode === 'read' ? `${ctx.schema.def.table}_scoped` : ctx.schema.def.table)} t
+  const { rows } =
+    await sql`select 1 from ${sql.table(mode === 'read' ? `${ctx.schema.def.table}_scoped` : ctx.schema.def.table)} t
     where t.id = ${id}::uuid and t.deleted_at is null ${vis ? sql`and ${vis}` : sql``}
     ${mode === 'write' ? sql`for update` : sql``}`.execute(tx);
   if (rows.length === 0) throw notFound(ctx.schema.def.label);

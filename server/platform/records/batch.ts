@@ -3,11 +3,12 @@ import { uuidv7 } from 'uuidv7';
 import { auditMany } from '../access/access.service';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
+import { emitEvents } from '../events/events';
 import { AppError, type ErrorCode, type FieldError } from '../http/errors';
 import { storageColumns, toColumns, valueSchema } from './field-types';
 import type { ObjectSchema } from './object-schema';
 import { presentRow, selectColumns } from './query';
-import { diff, type RecordContext, type RecordData, RecordService } from './records.service';
+import { diff, eventName, type RecordContext, type RecordData, RecordService } from './records.service';
 import { columnName } from './types';
 import { type ValidatedInput, validateInput } from './validate';
 import { mapWriteError } from './write-errors';
@@ -174,15 +175,31 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
   await writeGroups(tx, actor, schema, inserts, 'insert', writable);
   await writeGroups(tx, actor, schema, updates, 'update', writable);
   if (req.atomic) assertNoFailures(items);
+  const written = items
+    .filter((i) => i.result && i.result.status !== 'error')
+    .map((i) => {
+      const after = Object.fromEntries(
+        [...i.input.builtin].map(([f, v]) => [f.name, v]).concat(Object.entries(i.input.custom)),
+      );
+      const old = before.get(i.id as string) ?? {};
+      const from = Object.fromEntries(Object.keys(after).map((k) => [k, old[k] ?? null]));
+      return {
+        action: i.result?.status === 'created' ? 'record.created' : 'record.updated',
+        recordId: i.id as string,
+        changes: diff(from, after),
+      };
+    });
+  await auditMany(tx, actor, object, written);
+  await emitBatchEvents(tx, actor, service.fullSchema(ctx, object), written);
   if (schema.def.afterWrite) {
-    const written = items.filter((i) => i.result && i.result.status !== 'error');
+    const done = items.filter((i) => i.result && i.result.status !== 'error');
     const after = await fullRows(
       tx,
       full,
-      written.map((i) => i.id as string),
+      done.map((i) => i.id as string),
       undefined,
     );
-    for (const item of written) {
+    for (const item of done) {
       const row = after.get(item.id as string);
       if (!row) continue;
       const old = stored.get(item.id as string);
@@ -194,25 +211,6 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
       });
     }
   }
-  await auditMany(
-    tx,
-    actor,
-    object,
-    items
-      .filter((i) => i.result && i.result.status !== 'error')
-      .map((i) => {
-        const after = Object.fromEntries(
-          [...i.input.builtin].map(([f, v]) => [f.name, v]).concat(Object.entries(i.input.custom)),
-        );
-        const old = before.get(i.id as string) ?? {};
-        const from = Object.fromEntries(Object.keys(after).map((k) => [k, old[k] ?? null]));
-        return {
-          action: i.result?.status === 'created' ? 'record.created' : 'record.updated',
-          recordId: i.id as string,
-          changes: diff(from, after),
-        };
-      }),
-  );
 
   const results = items.map((i) => i.result as BatchItemResult);
   return {
@@ -278,6 +276,37 @@ async function currentRows(tx: Tx, ctx: RecordContext, items: Item[]): Promise<M
   return new Map(rows.map((r) => [r.id as string, presentRow(ctx.schema, r)]));
 }
 
+/** One event per written record, carrying the whole record as stored now and what changed. */
+async function emitBatchEvents(
+  tx: Tx,
+  actor: Actor,
+  full: ObjectSchema,
+  written: { action: string; recordId: string; changes: Record<string, [unknown, unknown]> }[],
+): Promise<void> {
+  if (written.length === 0) return;
+  const { rows } = await sql<Record<string, unknown>>`
+    select ${selectColumns(full, undefined)} from ${sql.table(full.def.table)} t
+    where t.id = any(${written.map((w) => w.recordId)}::uuid[])`.execute(tx);
+  const records = new Map(rows.map((r) => [r.id as string, presentRow(full, r)]));
+  const name = eventName(full.def);
+  await emitEvents(
+    tx,
+    actor,
+    written
+      .filter((w) => w.action === 'record.created' || Object.keys(w.changes).length > 0)
+      .map((w) => ({
+        type: `${name}.${w.action === 'record.created' ? 'created' : 'updated'}`,
+        object: full.def.name,
+        recordId: w.recordId,
+        data: {
+          record: records.get(w.recordId) ?? null,
+          ...(w.action === 'record.updated' ? { changes: w.changes } : {}),
+        },
+      })),
+  );
+}
+
+/** One set-based statement per group of items that carry the same columns. */
 async function writeGroups(
   tx: Tx,
   actor: Actor,

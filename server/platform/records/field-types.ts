@@ -337,6 +337,11 @@ export function fromRow(field: FieldDef, row: Record<string, unknown>): unknown 
       return normaliseDecimal(String(v));
     case 'datetime':
       return v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
+    case 'date':
+      // node-postgres parses a date as local midnight: read it back in local time.
+      return v instanceof Date
+        ? `${String(v.getFullYear()).padStart(4, '0')}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`
+        : String(v).slice(0, 10);
     default:
       return v;
   }

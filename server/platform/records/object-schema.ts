@@ -143,7 +143,10 @@ async function readSchemas(tx: Tx, registry: ObjectRegistry): Promise<Map<string
     if (def.dynamicOptions) {
       const loaded = await def.dynamicOptions.load(tx);
       builtins = new Map(
-        [...builtins].map(([n, f]) => [n, loaded[n] && def.dynamicOptions?.fields.includes(n) ? { ...f, options: loaded[n] } : f]),
+        [...builtins].map(([n, f]) => [
+          n,
+          loaded[n] && def.dynamicOptions?.fields.includes(n) ? { ...f, options: loaded[n] } : f,
+        ]),
       );
     }
     out.set(def.name, new ObjectSchema(def, builtins, custom));

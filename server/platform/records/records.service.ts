@@ -4,6 +4,7 @@ import type { FilterNode } from '../../../common/filter';
 import { type AccessPolicy, type AccessService, audit, type ObjectAction } from '../access/access.service';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
+import { emitEvent } from '../events/events';
 import { AppError, notFound } from '../http/errors';
 import { storageColumns, toColumns } from './field-types';
 import { loadSchemas, type ObjectSchema, restrictSchema } from './object-schema';
@@ -361,7 +362,7 @@ export class RecordService {
   ): Promise<void> {
     const def = ctx.schema.def;
     if (!def.beforeWrite) return;
-    const full = ctx.full.get(def.name) as ObjectSchema;
+    const full = this.fullSchema(ctx, def.name);
     const changes: RecordData = { ...input.custom };
     for (const [f, v] of input.builtin) changes[f.name] = v;
     const result = await def.beforeWrite(tx, {
@@ -395,7 +396,6 @@ export class RecordService {
   async create(tx: Tx, actor: Actor, object: string, body: unknown): Promise<RecordData> {
     const { ctx, input } = await this.validated(tx, actor, object, body, 'create');
     const { schema } = ctx;
-    const full = ctx.full.get(object) as ObjectSchema;
     await this.beforeWrite(tx, actor, ctx, input, null);
     this.refuseInvalid(ctx, input);
     const cols = this.columnsOf(input);
@@ -410,22 +410,22 @@ export class RecordService {
       updated_by: actor.userId,
     };
     const names = Object.keys(all);
+    const fullSchema = this.fullSchema(ctx, object);
     let created: RecordData;
-    let row: Record<string, unknown>;
+    let record: RecordData;
     try {
       const { rows } = await sql<Record<string, unknown>>`
         insert into ${sql.table(schema.def.table)} as t (${sql.join(names.map((n) => sql.ref(n)))})
         values (${sql.join(names.map((n) => sql`${all[n]}`))})
-        returning ${selectColumns(full, undefined)}`.execute(tx);
-      row = rows[0] as Record<string, unknown>;
-      created = presentRow(schema, row);
+        returning ${selectColumns(fullSchema, undefined)}`.execute(tx);
+      created = presentRow(schema, rows[0] as Record<string, unknown>);
+      record = presentRow(fullSchema, rows[0] as Record<string, unknown>);
     } catch (err) {
       mapWriteError(err, schema);
     }
     await audit(tx, actor, { action: 'record.created', object, recordId: id, changes: diff({}, created) });
-    if (schema.def.afterWrite) {
-      await schema.def.afterWrite(tx, { actor, mode: 'create', before: null, after: presentRow(full, row) });
-    }
+    await this.emit(tx, actor, ctx, 'created', id, { record });
+    if (schema.def.afterWrite) await schema.def.afterWrite(tx, { actor, mode: 'create', before: null, after: record });
     return created;
   }
 
@@ -433,8 +433,8 @@ export class RecordService {
   async update(tx: Tx, actor: Actor, object: string, id: string, body: unknown, ifMatch?: number): Promise<RecordData> {
     const { ctx, input } = await this.validated(tx, actor, object, body, 'update');
     const { schema } = ctx;
-    const full = ctx.full.get(object) as ObjectSchema;
-    const before = await this.fetchRow(tx, ctx, id, undefined, 'write', full);
+    const fullSchema = this.fullSchema(ctx, object);
+    const before = await this.fetchRow(tx, ctx, id, undefined, 'write', fullSchema);
     if (!before) return this.missingOrStale(tx, ctx, id);
     if (ifMatch !== undefined && before.version !== ifMatch) return this.missingOrStale(tx, ctx, id);
     await this.beforeWrite(tx, actor, ctx, input, before);
@@ -446,28 +446,26 @@ export class RecordService {
     }
     sets.push(sql`version = t.version + 1`, sql`updated_at = now()`, sql`updated_by = ${actor.userId}`);
     let after: RecordData;
-    let row: Record<string, unknown>;
+    let record: RecordData;
     try {
       const { rows } = await sql<Record<string, unknown>>`
         update ${sql.table(schema.def.table)} as t set ${sql.join(sets)}
         where t.id = ${id}::uuid and t.deleted_at is null
-        returning ${selectColumns(full, undefined)}`.execute(tx);
+        returning ${selectColumns(fullSchema, undefined)}`.execute(tx);
       if (!rows[0]) return this.missingOrStale(tx, ctx, id);
-      row = rows[0];
-      after = presentRow(schema, row);
+      after = presentRow(schema, rows[0]);
+      record = presentRow(fullSchema, rows[0]);
     } catch (err) {
       mapWriteError(err, schema);
     }
-    const changes = diff(presentRow(schema, before), after, ['version', 'updatedAt', 'updatedBy']);
+    const ignore = ['version', 'updatedAt', 'updatedBy'];
+    const changes = diff(presentRow(schema, before), after, ignore);
     await audit(tx, actor, { action: 'record.updated', object, recordId: id, changes });
-    if (schema.def.afterWrite) {
-      await schema.def.afterWrite(tx, {
-        actor,
-        mode: 'update',
-        before: presentRow(full, before),
-        after: presentRow(full, row),
-      });
-    }
+    const beforeRecord = presentRow(fullSchema, before);
+    const allChanges = diff(beforeRecord, record, ignore);
+    if (Object.keys(allChanges).length) await this.emit(tx, actor, ctx, 'updated', id, { record, changes: allChanges });
+    if (schema.def.afterWrite)
+      await schema.def.afterWrite(tx, { actor, mode: 'update', before: beforeRecord, after: record });
     return after;
   }
 
@@ -497,6 +495,7 @@ export class RecordService {
       returning t.id`.execute(tx);
     if (rows.length === 0) await this.missingOrStale(tx, ctx, id);
     await audit(tx, actor, { action: 'record.trashed', object, recordId: id });
+    await this.emit(tx, actor, ctx, 'deleted', id, {});
   }
 
   async restore(tx: Tx, actor: Actor, object: string, id: string): Promise<RecordData> {
@@ -506,9 +505,10 @@ export class RecordService {
         update ${sql.table(ctx.schema.def.table)} as t
         set deleted_at = null, version = t.version + 1, updated_at = now(), updated_by = ${actor.userId}
         where ${and([sql`t.id = ${id}::uuid`, sql`t.deleted_at is not null`, ctx.visible(object, 't', 'write')])}
-        returning ${selectColumns(ctx.schema, undefined)}`.execute(tx);
+        returning ${selectColumns(this.fullSchema(ctx, object), undefined)}`.execute(tx);
       if (!rows[0]) throw new AppError('not_found', `No ${ctx.schema.def.singular} with this id in the trash`);
       await audit(tx, actor, { action: 'record.restored', object, recordId: id });
+      await this.emit(tx, actor, ctx, 'restored', id, { record: presentRow(this.fullSchema(ctx, object), rows[0]) });
       return presentRow(ctx.schema, rows[0]);
     } catch (err) {
       if (err instanceof AppError) throw err;
@@ -539,6 +539,25 @@ export class RecordService {
       }
     }
     await audit(tx, actor, { action: 'record.purged', object, recordId: id });
+    await this.emit(tx, actor, ctx, 'purged', id, {});
+  }
+
+  /** The object's schema with every field (events carry whole records; consumers restrict per reader). */
+  fullSchema(ctx: RecordContext, object: string): ObjectSchema {
+    return ctx.full.get(object) as ObjectSchema;
+  }
+
+  /** The record's event (`contact.created` …) in the same transaction as the change. */
+  private async emit(
+    tx: Tx,
+    actor: Actor,
+    ctx: RecordContext,
+    action: 'created' | 'updated' | 'deleted' | 'restored' | 'purged',
+    id: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    const { def } = ctx.schema;
+    await emitEvent(tx, actor, { type: `${eventName(def)}.${action}`, object: def.name, recordId: id, data });
   }
 
   /** Columns a batch row may carry, with their SQL types, for jsonb_to_recordset. */
@@ -571,3 +590,8 @@ export function diff(before: RecordData, after: RecordData, ignore: string[] = [
 }
 
 export { sql };
+
+/** The object's name in event types: `contact` in `contact.created` (singular, snake_case). */
+export function eventName(def: { singular: string }): string {
+  return def.singular.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+}

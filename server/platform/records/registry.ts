@@ -23,7 +23,11 @@ export class ObjectRegistry {
         if (f.type === 'relation' && !(f.relation && this.objects.has(f.relation.object))) {
           throw new Error(`${def.name}.${f.name}: relation to an undeclared object`);
         }
-        if ((f.type === 'select' || f.type === 'multiSelect') && !f.options?.length && !def.dynamicOptions?.fields.includes(f.name)) {
+        if (
+          (f.type === 'select' || f.type === 'multiSelect') &&
+          !f.options?.length &&
+          !def.dynamicOptions?.fields.includes(f.name)
+        ) {
           throw new Error(`${def.name}.${f.name}: a select needs options`);
         }
         if (f.unique && storageColumns(f).length !== 1)

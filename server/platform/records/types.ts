@@ -116,7 +116,10 @@ export interface ObjectDef {
    * for every create and update (single, PATCH, batch) after field validation: return
    * errors to refuse the write, or `set` to write derived fields (read-only ones too).
    */
-  beforeWrite?: (tx: Tx, w: BeforeWrite) => Promise<{ errors?: FieldError[]; set?: Record<string, unknown> } | undefined>;
+  beforeWrite?: (
+    tx: Tx,
+    w: BeforeWrite,
+  ) => Promise<{ errors?: FieldError[]; set?: Record<string, unknown> } | undefined>;
   /** Runs in the write's transaction after every create and update (history, events). */
   afterWrite?: (tx: Tx, w: AfterWrite) => Promise<void>;
 }

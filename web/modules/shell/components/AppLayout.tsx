@@ -5,6 +5,7 @@ import { Link, Outlet } from '@tanstack/react-router';
 import { lazy, Suspense } from 'react';
 import { Icon } from '../../../ui/Icon';
 import { meQuery } from '../../auth/api/auth.api';
+import { AdminLinks } from '../../jobs/components/AdminLinks';
 import { SalesNav } from '../../sales/components/SalesNav';
 import { ObjectNav } from './ObjectNav';
 import { ThemeToggle } from './ThemeToggle';
@@ -90,6 +91,7 @@ export function AppLayout() {
           </Text>
           <SalesNav onNavigate={nav.close} />
           <ObjectNav onNavigate={nav.close} />
+          <AdminLinks onNavigate={nav.close} />
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main>

@@ -1,0 +1,249 @@
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import { sql } from 'kysely';
+import type { Database, Tx } from '../db/database';
+import { EVENTS_CHANNEL, type StoredEvent } from './events';
+
+/**
+ * Something that reacts to events: the timeline, webhooks, workflows, notifications.
+ * `handle` runs in a system transaction (no workspace scoping: events of every
+ * workspace, each carrying its workspaceId) together with the advance of the
+ * consumer's cursor, so whatever it writes in `tx` happens exactly once per event.
+ * Work that leaves the database (HTTP, SMTP) must not run here: write a row (a job,
+ * a delivery) and let a worker do it. Throwing retries the batch.
+ */
+export interface EventConsumer {
+  name: string;
+  /** Event types to receive: exact (`contact.created`) or by prefix (`contact.*`); all when absent. */
+  types?: string[];
+  batchSize?: number;
+  handle(tx: Tx, events: StoredEvent[]): Promise<void>;
+}
+
+export interface EventDispatcherOptions {
+  database: Database;
+  log: Logger;
+  /** How often to look for new events without a NOTIFY (embedded mode has none across connections). */
+  pollMs?: number;
+  /** After this many consecutive failures of one event, it is dead-lettered and the consumer moves on. */
+  maxFailures?: number;
+}
+
+interface Cursor {
+  last_tx: string;
+  last_seq: string;
+  failures: number;
+}
+
+const matches = (types: string[] | undefined, type: string) =>
+  !types || types.some((t) => (t.endsWith('.*') ? type.startsWith(t.slice(0, -1)) : t === type));
+
+/**
+ * Delivers committed events to consumers, at least once and in commit-safe order.
+ *
+ * Order is (tx, seq): the writing transaction's id and a sequence. A consumer only
+ * reads events of transactions older than the oldest transaction still running
+ * (`pg_snapshot_xmin`), so no event can later commit behind its cursor — the flaw
+ * of a plain sequence cursor, where a slow transaction's lower number appears after
+ * a faster one's higher number was consumed. Each consumer's cursor row is locked
+ * while it works (`for update skip locked`), so with several app servers one of them
+ * serves a consumer at a time and the others skip it.
+ */
+export class EventDispatcher {
+  private readonly consumers = new Map<string, EventConsumer>();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = true;
+  private wakeRequested = false;
+  private readonly ready = new Set<string>();
+
+  constructor(private readonly opts: EventDispatcherOptions) {}
+
+  /** Adds a consumer (before start). Its cursor starts at the events committed from now on. */
+  register(consumer: EventConsumer): void {
+    if (this.consumers.has(consumer.name)) throw new Error(`event consumer ${consumer.name} registered twice`);
+    this.consumers.set(consumer.name, consumer);
+  }
+
+  get consumerNames(): string[] {
+    return [...this.consumers.keys()];
+  }
+
+  /**
+   * Creates the cursors of consumers seen for the first time (starting after the events
+   * committed so far). startRuntime calls it once every module has registered, so a
+   * consumer misses nothing written after the process started, even before `start()`.
+   */
+  async prepare(): Promise<void> {
+    for (const name of this.consumers.keys()) await this.ensureCursor(name);
+  }
+
+  async start(): Promise<void> {
+    await this.prepare();
+    this.stopped = false;
+    await this.opts.database.listen(EVENTS_CHANNEL, () => this.wake());
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wakeRequested = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.loop().finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        const again = this.wakeRequested;
+        this.wakeRequested = false;
+        this.schedule(again ? 0 : (this.opts.pollMs ?? (this.opts.database.kind === 'embedded' ? 200 : 1000)));
+      });
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      let moved = 0;
+      try {
+        moved = await this.runOnce();
+      } catch (err) {
+        this.opts.log.warn({ err }, 'event dispatch failed');
+        return;
+      }
+      if (moved === 0) return;
+    }
+  }
+
+  /** One batch for every consumer; returns how many events the cursors moved past. */
+  async runOnce(): Promise<number> {
+    let moved = 0;
+    for (const consumer of this.consumers.values()) moved += await this.runConsumer(consumer);
+    return moved;
+  }
+
+  /**
+   * Delivers everything committed so far to every consumer (for tests and shutdown
+   * paths). Waits while events exist that a running transaction elsewhere keeps
+   * behind the horizon, up to `timeoutMs`.
+   */
+  async drain(timeoutMs = 15_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await this.runOnce()) > 0) continue;
+      if (!(await this.pending())) return;
+      if (Date.now() > until) throw new Error('events still pending after drain timeout');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Whether any consumer has events after its cursor (committed ones, ignoring the horizon). */
+  private async pending(): Promise<boolean> {
+    for (const name of this.consumers.keys()) {
+      await this.ensureCursor(name);
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from events e, event_consumers c
+        where c.name = ${name} and (e.tx, e.seq) > (c.last_tx, c.last_seq)`.execute(this.opts.database.db);
+      if ((rows[0]?.n ?? 0) > 0) return true;
+    }
+    return false;
+  }
+
+  /** A new consumer starts after the events already committed: it reacts to what happens from now on. */
+  private async ensureCursor(name: string): Promise<void> {
+    if (this.ready.has(name)) return;
+    await sql`insert into event_consumers (name, last_tx, last_seq)
+      select ${name}, coalesce(max(tx), '0'::xid8), coalesce(max(seq), 0) from events
+      on conflict (name) do nothing`.execute(this.opts.database.db);
+    this.ready.add(name);
+  }
+
+  private async runConsumer(consumer: EventConsumer): Promise<number> {
+    await this.ensureCursor(consumer.name);
+    const { database, log } = this.opts;
+    const maxFailures = this.opts.maxFailures ?? 5;
+    return database.system(async (tx) => {
+      const { rows: cursors } = await sql<Cursor>`
+        select last_tx::text as last_tx, last_seq::text as last_seq, failures from event_consumers
+        where name = ${consumer.name} for update skip locked`.execute(tx);
+      const cursor = cursors[0];
+      if (!cursor) return 0; // another app server is serving this consumer right now
+      // After a failure, go one event at a time to find the one that fails.
+      const limit = cursor.failures > 0 ? 1 : (consumer.batchSize ?? 500);
+      const { rows } = await sql<{
+        id: string;
+        workspace_id: string;
+        tx: string;
+        seq: string;
+        type: string;
+        object: string | null;
+        record_id: string | null;
+        actor_user_id: string | null;
+        actor_api_key_id: string | null;
+        data: Record<string, unknown>;
+        created_at: Date;
+      }>`
+        select id, workspace_id, tx::text as tx, seq::text as seq, type, object, record_id, actor_user_id,
+          actor_api_key_id, data, created_at
+        from events
+        where (tx, seq) > (${cursor.last_tx}::xid8, ${cursor.last_seq}::bigint)
+          and tx < pg_snapshot_xmin(pg_current_snapshot())
+        order by tx, seq
+        limit ${limit}`.execute(tx);
+      const last = rows[rows.length - 1];
+      if (!last) return 0;
+      const events: StoredEvent[] = rows
+        .filter((r) => matches(consumer.types, r.type))
+        .map((r) => ({
+          id: r.id,
+          workspaceId: r.workspace_id,
+          type: r.type,
+          object: r.object,
+          recordId: r.record_id,
+          actorUserId: r.actor_user_id,
+          actorApiKeyId: r.actor_api_key_id,
+          data: r.data,
+          createdAt: r.created_at,
+        }));
+      if (events.length > 0) {
+        await sql`savepoint consumer_batch`.execute(tx);
+        try {
+          await consumer.handle(tx, events);
+        } catch (err) {
+          await sql`rollback to savepoint consumer_batch`.execute(tx);
+          const message = String((err as Error)?.message ?? err).slice(0, 1000);
+          if (rows.length === 1 && cursor.failures + 1 >= maxFailures) {
+            log.error({ err, consumer: consumer.name, eventId: last.id }, 'event dead-lettered');
+            await sql`insert into event_dead_letters (consumer, workspace_id, event_id, error)
+              values (${consumer.name}, ${last.workspace_id}, ${last.id}, ${message})
+              on conflict do nothing`.execute(tx);
+          } else {
+            log.warn(
+              { err, consumer: consumer.name, failures: cursor.failures + 1 },
+              'event consumer failed; retrying',
+            );
+            await sql`update event_consumers set failures = failures + 1, last_error = ${message}, updated_at = now()
+              where name = ${consumer.name}`.execute(tx);
+            return 0;
+          }
+        }
+      }
+      await sql`update event_consumers
+        set last_tx = ${last.tx}::xid8, last_seq = ${last.seq}::bigint, failures = 0, last_error = null, updated_at = now()
+        where name = ${consumer.name}`.execute(tx);
+      return rows.length;
+    });
+  }
+}
