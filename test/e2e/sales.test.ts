@@ -123,6 +123,8 @@ describe('sales on a desktop browser', () => {
     // The converted lead links to what it became.
     await page.goto(leadUrl);
     await until('converted banner', () => page.getByTestId('lead-converted').isVisible());
+    await browser.shot('sales-01b-lead-converted');
+    await expectAccessible(page, 'a converted lead');
     await expect(page.getByRole('button', { name: 'Convert' }).count()).resolves.toBe(0);
     await page.getByTestId('lead-converted').getByRole('link', { name: 'Opportunity' }).click();
     await page.waitForURL(opportunityUrl);
@@ -237,6 +239,7 @@ describe('sales on a desktop browser', () => {
     await until('accepted banner', () => page.getByTestId('quote-accepted').isVisible());
     expect(await page.getByRole('button', { name: 'Save line items' }).count()).toBe(0);
     await browser.shot('sales-08-quote-accepted');
+    await expectAccessible(page, 'an accepted quote');
     await page.getByTestId('quote-accepted').getByRole('link', { name: 'Open the opportunity' }).click();
     await page.waitForURL(opportunityUrl);
     await until('won', async () => (await page.getByTestId('opportunity-status').textContent()) === 'won');
@@ -261,21 +264,40 @@ describe('sales on a desktop browser', () => {
     await browser.shot('sales-09-deals');
     await expectAccessible(page, 'the deals view');
     // Filtering by lost deals empties the view.
-    await page.locator('label').filter({ hasText: /^Lost$/ }).click();
+    await page
+      .locator('label')
+      .filter({ hasText: /^Lost$/ })
+      .click();
     await until('no lost deals', () => page.getByTestId('deals-empty').isVisible());
     expect(await page.getByTestId('stat-win-rate').textContent()).toBe('100%');
   });
 
-  it('merges a duplicate contact, choosing field values side by side', async () => {
-    const [dupId] = await createViaApi(page, rapport.url, 'contacts', [
-      { firstName: 'Ada', lastName: 'Lovelace', email: 'ada.lovelace@example.org', title: 'Countess' },
-    ]);
+  it('warns about a duplicate when creating a contact, then merges the two side by side', async () => {
     const contacts = await api<{ data: { id: string; email: string }[] }>(
       page,
       'get',
       `/api/v1/contacts?filter=${encodeURIComponent(JSON.stringify({ field: 'email', op: 'eq', value: 'ada@acme.com' }))}`,
     );
     const keepId = contacts.data[0]?.id;
+    await page.goto(`${rapport.url}/contacts/new`);
+    await field(page, 'First name').fill('Ada');
+    await field(page, 'Last name').fill('Lovelace');
+    await field(page, 'Email').fill('ada.lovelace@example.org');
+    await field(page, 'Job title').fill('Countess');
+    await page.getByRole('button', { name: 'Create contact' }).click();
+    // The API's duplicate check: a warning with a link to the existing contact, nothing created yet.
+    const warning = page.getByTestId('duplicate-warning');
+    await until('duplicate warning', () => warning.isVisible());
+    expect(await warning.getByRole('link', { name: 'Ada Lovelace' }).getAttribute('href')).toBe(`/contacts/${keepId}`);
+    expect(await warning.textContent()).toContain('same name');
+    expect(page.url()).toMatch(/\/contacts\/new$/);
+    await browser.shot('sales-10-duplicate-warning');
+    await expectAccessible(page, 'the duplicate warning');
+    // Saving again creates it anyway.
+    await page.getByRole('button', { name: 'Create contact' }).click();
+    await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/);
+    const dupId = page.url().split('/').pop();
+
     await page.goto(`${rapport.url}/contacts/${keepId}`);
     const dups = page.getByRole('region', { name: 'Possible duplicates' });
     await until('duplicate found', () => dups.getByRole('link', { name: 'Ada Lovelace' }).isVisible());
@@ -285,7 +307,7 @@ describe('sales on a desktop browser', () => {
     // This record has no job title: the other's is preselected; take the other's email too.
     expect(await dialog.getByRole('radio', { name: 'Countess' }).isChecked()).toBe(true);
     await dialog.getByRole('radio', { name: 'ada.lovelace@example.org' }).check();
-    await browser.shot('sales-10-merge');
+    await browser.shot('sales-11-merge');
     await expectAccessible(page, 'the merge dialog');
     await dialog.getByRole('button', { name: 'Merge' }).click();
     await until('dialog closed', async () => !(await dialog.isVisible()));

@@ -12,6 +12,7 @@ import { QuoteActions } from '../modules/sales/components/QuoteActions';
 import { QuoteLinesEditor } from '../modules/sales/components/QuoteLinesEditor';
 import { QUOTE_STATUS_COLOR } from '../modules/sales/components/quote-status';
 import { RecordLoadError } from '../modules/sales/components/RecordLoadError';
+import { READABLE_ALERT } from '../modules/sales/components/readable-alert';
 import { ToneBadge } from '../modules/sales/components/ToneBadge';
 import { Icon } from '../ui/Icon';
 import { AnchorLink, ButtonLink } from '../ui/links';
@@ -91,10 +92,11 @@ export function QuotePage({ id }: { id: string }) {
         )}
       </Group>
       {status === 'accepted' && (
-        <Alert color="green" title="Accepted" data-testid="quote-accepted">
+        <Alert styles={READABLE_ALERT} color="green" title="Accepted" data-testid="quote-accepted">
           {typeof quote.acceptedAt === 'string' ? `On ${new Date(quote.acceptedAt).toLocaleString()}. ` : ''}
           {(accepted ?? opportunity?.id) && (
             <AnchorLink
+              c="blue.9"
               to="/$object/$id"
               params={{ object: 'opportunities', id: (accepted ?? opportunity?.id) as string }}
             >

@@ -51,7 +51,14 @@ export function DealStatsCards({ params }: { params: DealsParams }) {
             {i.label}
           </Text>
           <Text component="dd" m={0}>
-            <Text span fw={700} size="lg" display="block" style={{ overflowWrap: 'anywhere' }} data-testid={`stat-${i.id}`}>
+            <Text
+              span
+              fw={700}
+              size="lg"
+              display="block"
+              style={{ overflowWrap: 'anywhere' }}
+              data-testid={`stat-${i.id}`}
+            >
               {i.value}
             </Text>
             <Text span size="xs" c="dimmed" display="block">

@@ -5,6 +5,7 @@ import { can } from '../../objects/api/objects.api';
 import { useObjectMeta } from '../../objects/hooks/useObjectMeta';
 import type { RecordData } from '../../records/api/records.api';
 import { ConvertLeadDialog } from './ConvertLeadDialog';
+import { READABLE_ALERT } from './readable-alert';
 
 /** The Convert button of a lead page. */
 export function ConvertLeadButton({ lead }: { lead: RecordData }) {
@@ -32,11 +33,18 @@ export function LeadConversionLinks({ lead }: { lead: RecordData }) {
     { object: 'opportunities', id: lead.convertedOpportunityId, label: 'Opportunity' },
   ].filter((l): l is { object: string; id: string; label: string } => typeof l.id === 'string');
   return (
-    <Alert color="green" title="Converted" data-testid="lead-converted">
+    <Alert styles={READABLE_ALERT} color="green" title="Converted" data-testid="lead-converted">
       {typeof lead.convertedAt === 'string' && <Text size="sm">On {when.format(new Date(lead.convertedAt))}.</Text>}
       <Group gap="md" mt={4}>
         {links.map((l) => (
-          <AnchorLink key={l.object} to="/$object/$id" params={{ object: l.object, id: l.id }} size="sm" fw={600}>
+          <AnchorLink
+            key={l.object}
+            to="/$object/$id"
+            params={{ object: l.object, id: l.id }}
+            size="sm"
+            fw={600}
+            c="blue.9"
+          >
             {l.label}
           </AnchorLink>
         ))}

@@ -105,51 +105,48 @@ export function MergeDialog({ meta, record, otherId: preset, opened, onClose }: 
             {other.error.message}
           </Alert>
         )}
-        {other.data && (
-          <>
-            {diffs.length === 0 ? (
-              <Text size="sm">Both records hold the same values; tags are united.</Text>
-            ) : (
-              <ScrollArea type="auto">
-                <Table verticalSpacing="xs" miw={520} data-testid="merge-fields">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Field</Table.Th>
-                      <Table.Th>{thisTitle} (keeps)</Table.Th>
-                      <Table.Th>{otherTitle}</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {diffs.map((f) => {
-                      const pick = (v: 'this' | 'other') => () => setPicks((p) => ({ ...p, [f.name]: v }));
-                      return (
-                        <Table.Tr key={f.name}>
-                          <Table.Td fw={600}>{f.label}</Table.Td>
-                          <Table.Td>
-                            <Radio
-                              name={`merge-${f.name}`}
-                              checked={choice(f.name) === 'this'}
-                              onChange={pick('this')}
-                              label={<FieldValue field={f} record={record} />}
-                            />
-                          </Table.Td>
-                          <Table.Td>
-                            <Radio
-                              name={`merge-${f.name}`}
-                              checked={choice(f.name) === 'other'}
-                              onChange={pick('other')}
-                              label={<FieldValue field={f} record={other.data.data} />}
-                            />
-                          </Table.Td>
-                        </Table.Tr>
-                      );
-                    })}
-                  </Table.Tbody>
-                </Table>
-              </ScrollArea>
-            )}
-          </>
-        )}
+        {other.data &&
+          (diffs.length === 0 ? (
+            <Text size="sm">Both records hold the same values; tags are united.</Text>
+          ) : (
+            <ScrollArea type="auto">
+              <Table verticalSpacing="xs" miw={520} data-testid="merge-fields">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Field</Table.Th>
+                    <Table.Th>{thisTitle} (keeps)</Table.Th>
+                    <Table.Th>{otherTitle}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {diffs.map((f) => {
+                    const pick = (v: 'this' | 'other') => () => setPicks((p) => ({ ...p, [f.name]: v }));
+                    return (
+                      <Table.Tr key={f.name}>
+                        <Table.Td fw={600}>{f.label}</Table.Td>
+                        <Table.Td>
+                          <Radio
+                            name={`merge-${f.name}`}
+                            checked={choice(f.name) === 'this'}
+                            onChange={pick('this')}
+                            label={<FieldValue field={f} record={record} />}
+                          />
+                        </Table.Td>
+                        <Table.Td>
+                          <Radio
+                            name={`merge-${f.name}`}
+                            checked={choice(f.name) === 'other'}
+                            onChange={pick('other')}
+                            label={<FieldValue field={f} record={other.data.data} />}
+                          />
+                        </Table.Td>
+                      </Table.Tr>
+                    );
+                  })}
+                </Table.Tbody>
+              </Table>
+            </ScrollArea>
+          ))}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose} h={40}>
             Cancel

@@ -107,7 +107,14 @@ export function PipelineBoard({ pipeline }: { pipeline: Pipeline }) {
         onDragCancel={() => setDragging(null)}
       >
         <Box
-          style={{ display: 'flex', gap: 12, overflowX: 'auto', paddingBottom: 8, alignItems: 'stretch' }}
+          style={{
+            display: 'flex',
+            gap: 12,
+            overflowX: 'auto',
+            paddingBottom: 8,
+            alignItems: 'stretch',
+            scrollSnapType: 'x proximity',
+          }}
           data-testid="pipeline-board"
         >
           {pipeline.stages.map((stage) => (

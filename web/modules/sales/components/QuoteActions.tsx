@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { ApiError } from '../../../lib/http';
 import type { RecordData } from '../../records/api/records.api';
 import { quotePdfUrl } from '../api/sales.api';
+import { READABLE_ALERT } from './readable-alert';
 
 interface Props {
   quote: RecordData;
@@ -89,7 +90,11 @@ export function QuoteActions({ quote, canUpdate, linesDirty, patch, accept }: Pr
           Download PDF
         </Button>
       </Group>
-      {linesDirty && open && <Alert color="yellow">Save the line items before changing the status.</Alert>}
+      {linesDirty && open && (
+        <Alert styles={READABLE_ALERT} color="yellow">
+          Save the line items before changing the status.
+        </Alert>
+      )}
       {error && (
         <Alert color="red" role="alert">
           {error}

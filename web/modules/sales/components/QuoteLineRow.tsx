@@ -1,4 +1,4 @@
-import { ActionIcon, Group, Paper, Select, SimpleGrid, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Group, Paper, Select, SimpleGrid, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { Icon } from '../../../ui/Icon';
 import { formatDecimal } from '../../records/utils/format';
 import type { CatalogueItem } from '../hooks/useQuoteCatalogue';
@@ -45,7 +45,7 @@ export function QuoteLineRow({
     <Paper withBorder radius="md" p="sm" component="li" data-testid="quote-line" aria-label={`Line ${n}`}>
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 7 }} spacing="xs" verticalSpacing="xs">
         <Select
-          label={`Product (line ${n})`}
+          label={<LineLabel text="Product" n={n} />}
           placeholder="Free text line"
           searchable
           clearable
@@ -66,14 +66,14 @@ export function QuoteLineRow({
           style={{ gridColumn: 'span 2' }}
         />
         <TextInput
-          label={`Description (line ${n})`}
+          label={<LineLabel text="Description" n={n} />}
           value={line.name}
           onChange={set('name')}
           disabled={readOnly}
           error={errors('name')}
         />
         <TextInput
-          label={`Quantity (line ${n})`}
+          label={<LineLabel text="Quantity" n={n} />}
           inputMode="decimal"
           value={line.quantity}
           onChange={set('quantity')}
@@ -81,7 +81,7 @@ export function QuoteLineRow({
           error={errors('quantity')}
         />
         <TextInput
-          label={`Unit price (line ${n})`}
+          label={<LineLabel text="Unit price" n={n} />}
           inputMode="decimal"
           value={line.unitPrice}
           onChange={set('unitPrice')}
@@ -91,7 +91,7 @@ export function QuoteLineRow({
           rightSectionWidth={44}
         />
         <TextInput
-          label={`Discount % (line ${n})`}
+          label={<LineLabel text="Discount %" n={n} />}
           inputMode="decimal"
           value={line.discountPercent}
           onChange={set('discountPercent')}
@@ -99,7 +99,7 @@ export function QuoteLineRow({
           error={errors('discountPercent')}
         />
         <TextInput
-          label={`Tax % (line ${n})`}
+          label={<LineLabel text="Tax %" n={n} />}
           inputMode="decimal"
           value={line.taxRate}
           onChange={set('taxRate')}
@@ -125,5 +125,15 @@ export function QuoteLineRow({
         </Group>
       </Group>
     </Paper>
+  );
+}
+
+/** "Quantity" on screen, "Quantity (line 2)" for screen readers. */
+function LineLabel({ text, n }: { text: string; n: number }) {
+  return (
+    <>
+      {text}
+      <VisuallyHidden> (line {n})</VisuallyHidden>
+    </>
   );
 }

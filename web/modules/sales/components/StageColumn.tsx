@@ -30,7 +30,14 @@ export function StageColumn({ stage, stages, records, onMove }: Props) {
       radius="md"
       p="xs"
       bg={isOver ? 'var(--mantine-color-blue-light)' : 'var(--mantine-color-default-hover)'}
-      style={{ width: 272, flexShrink: 0, display: 'flex', flexDirection: 'column', minHeight: 200 }}
+      style={{
+        width: 'min(272px, 85vw)',
+        flexShrink: 0,
+        display: 'flex',
+        flexDirection: 'column',
+        minHeight: 200,
+        scrollSnapAlign: 'start',
+      }}
       data-testid="stage-column"
       data-stage={stage.name}
     >
