@@ -168,6 +168,20 @@ describe('sales on a desktop browser', () => {
     await until('dialog closed', async () => !(await lost.isVisible()));
     expect(await card(column(page, 'Negotiation'), 'Acme analytics').isVisible()).toBe(true);
     await browser.shot('sales-04-board-moved');
+
+    // Someone else changes the opportunity meanwhile: the move is refused (412), the card
+    // goes back and the board says why.
+    const oppId = opportunityUrl.split('/').pop();
+    await api(page, 'patch', `/api/v1/opportunities/${oppId}`, { nextStep: 'Send the proposal' });
+    await page.getByRole('button', { name: 'Move Acme analytics' }).click();
+    await page.getByRole('menuitem', { name: 'Qualified' }).click();
+    await until('refusal shown', async () =>
+      /was not moved: Someone changed this opportunity/.test(
+        (await page.getByTestId('board-error').textContent()) ?? '',
+      ),
+    );
+    await until('card back in Negotiation', () => card(column(page, 'Negotiation'), 'Acme analytics').isVisible());
+    expect(await column(page, 'Qualified').getByTestId('stage-count').textContent()).toBe('0');
   });
 
   it('shows the stage history on the opportunity page and starts a quote', async () => {
@@ -177,6 +191,17 @@ describe('sales on a desktop browser', () => {
     const stages = await history.locator('tbody tr td:first-child').allTextContents();
     expect(stages.map((s) => s.replace('current', ''))).toEqual(['Negotiation', 'Proposal', 'Qualified']);
     expect(await history.locator('tbody tr').first().textContent()).toContain('current');
+    // The contact's role on the deal is saved with the opportunity's contacts.
+    await choose(page, 'Role of Ada Lovelace', 'Decision maker');
+    const oppId = opportunityUrl.split('/').pop();
+    await until('role saved', async () => {
+      const res = await api<{ data: { role: string | null; isPrimary: boolean }[] }>(
+        page,
+        'get',
+        `/api/v1/opportunities/${oppId}/contacts`,
+      );
+      return res.data[0]?.role === 'decision_maker' && res.data[0]?.isPrimary === true;
+    });
     await browser.shot('sales-05-opportunity');
     await expectAccessible(page, 'the opportunity page');
     await page.getByRole('button', { name: 'New quote' }).click();
@@ -244,6 +269,10 @@ describe('sales on a desktop browser', () => {
     await page.waitForURL(opportunityUrl);
     await until('won', async () => (await page.getByTestId('opportunity-status').textContent()) === 'won');
     expect(await page.getByTestId('opportunity-amount').textContent()).toBe('179.86 EUR');
+    const quotes = page.getByTestId('opportunity-quotes');
+    await until('quote listed as accepted', async () =>
+      /#1 .*179\.86 EUR\s*accepted/.test((await quotes.textContent()) ?? ''),
+    );
     await until(
       'current stage is Closed Won',
       async () =>
