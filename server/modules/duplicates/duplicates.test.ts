@@ -220,6 +220,28 @@ describe('duplicates: detection and merge', () => {
     expect((await call('GET', `/api/v1/accounts/${sub.id}`)).json().data.parentAccountId).toBe(keep.id);
   });
 
+  it('merging re-points polymorphic links (related_object + related_id) of other modules’ tables', async () => {
+    // A stand-in for tasks / notes: any tenant table with the convention's two columns.
+    await sql`create table merge_test_notes (workspace_id uuid not null, id uuid primary key,
+      related_object text, related_id text)`.execute(t.database.db);
+    const keep = await create('contacts', { lastName: 'Keeper' });
+    const lose = await create('contacts', { lastName: 'Loser' });
+    const other = await create('accounts', { name: 'Unrelated' });
+    await t.database.tenant(admin.workspaceId, (tx) =>
+      sql`insert into merge_test_notes values
+        (${admin.workspaceId}, gen_random_uuid(), 'contacts', ${lose.id}),
+        (${admin.workspaceId}, gen_random_uuid(), 'accounts', ${other.id})`.execute(tx),
+    );
+    const res = await call('POST', `/api/v1/contacts/${keep.id}/merge`, { otherId: lose.id });
+    expect(res.statusCode, res.body).toBe(200);
+    const { rows } = await sql<{ related_object: string; related_id: string }>`
+      select related_object, related_id from merge_test_notes order by related_object`.execute(t.database.db);
+    expect(rows).toEqual([
+      { related_object: 'accounts', related_id: other.id },
+      { related_object: 'contacts', related_id: keep.id },
+    ]);
+  });
+
   it('refuses a merge with itself, with an unknown record, with bad values, or without delete permission', async () => {
     const a = await create('contacts', { lastName: 'A' });
     const b = await create('contacts', { lastName: 'B', email: 'b@b.example' });

@@ -44,10 +44,38 @@ async function referencesTo(tx: Tx, table: string, recordTables: Set<string>): P
   }));
 }
 
+/** Tables that link to any record by (object name, id) under other names than related_object/related_id. */
+export const POLYMORPHIC_TABLES: { table: string; objectColumn: string; idColumn: string }[] = [
+  { table: 'comments', objectColumn: 'object', idColumn: 'record_id' },
+];
+
+/**
+ * Polymorphic links to re-point: every tenant table with `related_object` + `related_id`
+ * columns (the convention for "related to any record"), plus POLYMORPHIC_TABLES that exist.
+ * Immutable logs (events, audit log) are not links and are left alone.
+ */
+async function polymorphicLinks(tx: Tx, recordTables: Set<string>) {
+  const { rows } = await sql<{ tbl: string }>`
+    select c.table_name as tbl from information_schema.columns c
+    where c.table_schema = 'public' and c.column_name = 'related_object'
+      and exists (select 1 from information_schema.columns i where i.table_schema = 'public'
+                  and i.table_name = c.table_name and i.column_name = 'related_id')
+      and exists (select 1 from information_schema.columns w where w.table_schema = 'public'
+                  and w.table_name = c.table_name and w.column_name = 'workspace_id')
+      and c.table_name not like '%\_scoped'`.execute(tx);
+  const links = rows.map((r) => ({ table: r.tbl, objectColumn: 'related_object', idColumn: 'related_id' }));
+  for (const l of POLYMORPHIC_TABLES) {
+    const { rows: found } = await sql<{ t: string | null }>`select to_regclass(${l.table})::text as t`.execute(tx);
+    if (found[0]?.t) links.push(l);
+  }
+  return links.map((l) => ({ ...l, isRecordTable: recordTables.has(l.table) }));
+}
+
 /**
  * Merges `loserId` into `survivorId` (contacts, accounts or leads), in one transaction:
  * every record and module row that points at the loser (built-in and custom relation
- * fields of every object, child tables found through their foreign keys) and its shares
+ * fields of every object, child tables found through their foreign keys, polymorphic
+ * related_object/related_id links such as tasks and notes, comments) and its shares
  * move to the survivor, and its timeline is linked to the survivor's (timeline-links.ts); the tags are united; the chosen `values`
  * (a PATCH body, e.g. the loser's email) are written to the survivor; the loser goes to
  * the trash (restorable, but empty: its links stay with the survivor); audited as
@@ -142,6 +170,17 @@ export async function mergeRecords(
               returning 1`.execute(tx);
       count(`${other.def.table}.custom.${f.name}`, rows.length);
     }
+  }
+
+  // Polymorphic links (an object name and an id column: tasks, notes, comments…).
+  for (const link of await polymorphicLinks(tx, recordTables)) {
+    const t = sql.table(link.table);
+    const bump = link.isRecordTable ? sql`, version = x.version + 1, updated_at = now()` : sql``;
+    const { rows } = await sql`update ${t} as x set ${sql.ref(link.idColumn)} = ${survivorId} ${bump}
+      where x.workspace_id = ${actor.workspaceId}::uuid and x.${sql.ref(link.objectColumn)} = ${object}
+        and x.${sql.ref(link.idColumn)}::text = ${loserId}
+      returning 1`.execute(tx);
+    count(`${link.table}.${link.idColumn}`, rows.length);
   }
 
   // Shares of the loser become shares of the survivor (unless it has the same already).

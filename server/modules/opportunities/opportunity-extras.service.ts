@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { audit } from '../../platform/access/access.service';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
@@ -57,6 +58,7 @@ export async function setOpportunityContacts(
   if (contacts.filter((c) => c.isPrimary).length > 1)
     errors.push({ path: 'contacts', message: 'at most one primary contact' });
   if (errors.length) throw new AppError('validation_failed', 'Invalid opportunity contacts', { errors });
+  const before = await listOpportunityContacts(tx, records, actor, opportunityId);
   await sql`delete from opportunity_contacts where opportunity_id = ${opportunityId}::uuid`.execute(tx);
   for (const c of contacts) {
     await sql`insert into opportunity_contacts (workspace_id, opportunity_id, contact_id, role, is_primary)
@@ -66,6 +68,14 @@ export async function setOpportunityContacts(
   }
   await sql`update opportunities set version = version + 1, updated_at = now(), updated_by = ${actor.userId}
     where id = ${opportunityId}::uuid`.execute(tx);
+  const brief = (l: { contactId: string; role: Role | null; isPrimary: boolean }[]) =>
+    l.map(({ contactId, role, isPrimary }) => ({ contactId, role, isPrimary }));
+  await audit(tx, actor, {
+    action: 'record.updated',
+    object: 'opportunities',
+    recordId: opportunityId,
+    changes: { contacts: [brief(before), brief(contacts.map((c) => ({ role: null, isPrimary: false, ...c })))] },
+  });
   return listOpportunityContacts(tx, records, actor, opportunityId);
 }
 

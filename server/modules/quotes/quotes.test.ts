@@ -346,9 +346,13 @@ describe('products, price books and quotes', () => {
 
   it('purging a product keeps the quote lines that used it; purging an opportunity takes its quotes', async () => {
     const temp = (await call('POST', '/api/v1/products', { name: 'Temporary', sku: 'TMP' })).json().data;
-    const opp = (await call('POST', '/api/v1/opportunities', { name: 'Doomed deal', amount: { amount: '5', currency: 'EUR' } })).json().data;
+    const opp = (
+      await call('POST', '/api/v1/opportunities', { name: 'Doomed deal', amount: { amount: '5', currency: 'EUR' } })
+    ).json().data;
     const q = (await call('POST', '/api/v1/quotes', { name: 'Doomed quote', opportunityId: opp.id })).json().data;
-    await call('PUT', `/api/v1/quotes/${q.id}/lines`, { lines: [{ productId: temp.id, quantity: '1', unitPrice: '5' }] });
+    await call('PUT', `/api/v1/quotes/${q.id}/lines`, {
+      lines: [{ productId: temp.id, quantity: '1', unitPrice: '5' }],
+    });
     expect((await call('DELETE', `/api/v1/products/${temp.id}?permanent=true`)).statusCode).toBe(204);
     expect((await call('GET', `/api/v1/quotes/${q.id}/lines`)).json().data).toMatchObject([
       { productId: null, name: 'Temporary', total: '5.00' },

@@ -201,7 +201,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       expect(fieldOf(contacts, 'createdAt')).toMatchObject({ type: 'datetime', readOnly: true, sortable: true });
 
       const accounts = data.find((o: Json) => o.name === 'accounts');
-      expect(accounts.includes).toEqual(['owner', 'parentAccount', 'contacts', 'childAccounts']);
+      expect(accounts.includes).toEqual(['owner', 'parentAccount', 'contacts', 'childAccounts', 'opportunities']);
       expect(accounts.titleFields).toEqual(['name']);
       expect(fieldOf(accounts, 'name')).toMatchObject({ type: 'text', required: true, maxLength: 200 });
       expect(fieldOf(accounts, 'employees')).toMatchObject({

@@ -31,7 +31,9 @@ export function objectDDL(def: ObjectDef, targets: (name: string) => ObjectDef |
       if (!target) throw new Error(`unknown relation target ${f.relation.object}`);
       // A required relation cannot be cleared: the record goes with its parent when that is purged.
       const onDelete = f.required ? 'CASCADE' : `SET NULL (${col})`;
-      fks.push(`FOREIGN KEY (workspace_id, ${col}) REFERENCES ${target.table} (workspace_id, id) ON DELETE ${onDelete}`);
+      fks.push(
+        `FOREIGN KEY (workspace_id, ${col}) REFERENCES ${target.table} (workspace_id, id) ON DELETE ${onDelete}`,
+      );
       indexes.push(`CREATE INDEX ${t}_${col}_idx ON ${t} (workspace_id, ${col});`);
     }
     if (f.unique) {
