@@ -13,6 +13,7 @@ import { objectsQuery } from '../modules/objects/api/objects.api';
 import { clearOfflineData } from '../modules/offline/clear-offline-data';
 import type { FilterLeaf } from '../modules/records/utils/filters';
 import { parseFilterSearch } from '../modules/records/utils/filters';
+import { parseDealsSearch } from '../modules/sales/utils/deals-search';
 import { PageError } from './PageError';
 import { PageLoader } from './PageLoader';
 import { queryClient, setSignedOutHandler } from './query-client';
@@ -138,6 +139,22 @@ const adminRoute = createRoute({
   component: lazyRouteComponent(() => import('../modules/admin/components/AdminLayout'), 'AdminLayout'),
 });
 
+const pipelineRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'pipeline',
+  validateSearch: (s: Record<string, unknown>): { pipeline?: string } => ({
+    pipeline: typeof s.pipeline === 'string' && s.pipeline ? s.pipeline : undefined,
+  }),
+  component: lazyRouteComponent(() => import('../pages/PipelinePage'), 'PipelinePage'),
+});
+
+const dealsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'deals',
+  validateSearch: parseDealsSearch,
+  component: lazyRouteComponent(() => import('../pages/DealsPage'), 'DealsPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
@@ -147,6 +164,8 @@ const routeTree = rootRoute.addChildren([
     adminRoute,
     myDayRoute,
     calendarRoute,
+    pipelineRoute,
+    dealsRoute,
     listRoute,
     createRecordRoute,
     recordRoute,

@@ -5,6 +5,8 @@ import { useObjectMeta } from '../modules/objects/hooks/useObjectMeta';
 import { recordKeys } from '../modules/records/api/record-keys';
 import { createRecord } from '../modules/records/api/records.api';
 import { RecordForm } from '../modules/records/components/RecordForm';
+import { DuplicateWarning } from '../modules/sales/components/DuplicateWarning';
+import { useDuplicateGuard } from '../modules/sales/hooks/useDuplicateGuard';
 import { AnchorLink } from '../ui/links';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -16,6 +18,7 @@ export function RecordCreatePage() {
   const meta = useObjectMeta(object);
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const duplicates = useDuplicateGuard(object);
   if (!meta) return <NotFoundPage />;
   return (
     <Stack gap="md" maw={900}>
@@ -25,10 +28,14 @@ export function RecordCreatePage() {
       <Title order={1} fz="h2">
         New {meta.singular}
       </Title>
+      <DuplicateWarning duplicates={duplicates.duplicates} />
       <RecordForm
         meta={meta}
         preset={prefill}
-        save={(values) => createRecord(object, values)}
+        save={async (values) => {
+          await duplicates.check(values);
+          return createRecord(object, values);
+        }}
         onSaved={async (saved) => {
           await queryClient.invalidateQueries({ queryKey: recordKeys.all(object) });
           for (const f of meta.fields) {

@@ -1,7 +1,7 @@
 import { Alert, Button, Grid, Group, Stack, Text, Title } from '@mantine/core';
 import { useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { PageLoader } from '../app/PageLoader';
 import { ApiError } from '../lib/http';
 import { meQuery } from '../modules/auth/api/auth.api';
@@ -17,6 +17,7 @@ import { RecordDetails } from '../modules/records/components/RecordDetails';
 import { RelatedRecords } from '../modules/records/components/RelatedRecords';
 import { useRecord } from '../modules/records/hooks/useRecord';
 import { recordTitle, relatedLists } from '../modules/records/utils/fields';
+import { SalesRecordActions, SalesRecordAside, SalesRecordBanner } from '../modules/sales/components/SalesRecordExtras';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
 import { ContactGuardBanner } from '../modules/timeline/components/ContactGuardBanner';
 import { RecordTimeline } from '../modules/timeline/components/RecordTimeline';
@@ -26,9 +27,25 @@ import { NotFoundPage } from './NotFoundPage';
 
 const route = getRouteApi('/_app/$object/$id');
 
-/** One record: every field, grouped, and the records related to it. */
+/** Objects with a page of their own (lazy: their code loads when first opened). */
+const OWN_PAGES: Record<string, React.ComponentType<{ id: string }>> = {
+  opportunities: lazy(() => import('./OpportunityPage').then((m) => ({ default: m.OpportunityPage }))),
+  quotes: lazy(() => import('./QuotePage').then((m) => ({ default: m.QuotePage }))),
+};
+
+/** One record: its object's own page, or every field, grouped, and the records related to it. */
 export function RecordPage() {
   const { object, id } = route.useParams();
+  const Own = OWN_PAGES[object];
+  if (!Own) return <GenericRecordPage object={object} id={id} />;
+  return (
+    <Suspense fallback={<PageLoader />}>
+      <Own key={id} id={id} />
+    </Suspense>
+  );
+}
+
+function GenericRecordPage({ object, id }: { object: string; id: string }) {
   const meta = useObjectMeta(object);
   const objects = useObjects();
   const record = useRecord(object, id, meta?.includes ?? []);
@@ -116,6 +133,7 @@ export function RecordPage() {
           {typeof subtitle === 'string' && <Text c="dimmed">{subtitle}</Text>}
         </div>
         <Group gap="xs">
+          <SalesRecordActions meta={meta} record={data} />
           {!offline && can(meta, 'update') && (
             <ButtonLink
               to="/$object/$id/edit"
@@ -141,6 +159,7 @@ export function RecordPage() {
         </Alert>
       )}
       <ContactGuardBanner object={object} id={id} />
+      <SalesRecordBanner meta={meta} record={data} />
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 8 }}>
           <RecordDetails meta={meta} record={data} />
@@ -148,6 +167,7 @@ export function RecordPage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="md">
+            <SalesRecordAside meta={meta} record={data} />
             {relatedLists(meta, objects).map((list) => (
               <RelatedRecords key={list.include} record={data} list={list} />
             ))}

@@ -7,6 +7,7 @@ import { Icon } from '../../../ui/Icon';
 import { AdminNavLink } from '../../admin/components/AdminNavLink';
 import { meQuery } from '../../auth/api/auth.api';
 import { useObjects } from '../../objects/hooks/useObjects';
+import { SalesNav } from '../../sales/components/SalesNav';
 import { useShortcutLayer } from '../../shortcuts/hooks/useShortcutLayer';
 import { WorkspaceSwitcher } from '../../workspaces/components/WorkspaceSwitcher';
 import { ObjectNav } from './ObjectNav';
@@ -95,6 +96,7 @@ export function AppLayout() {
           <Group px="sm" py={4} hiddenFrom="xs">
             <WorkspaceSwitcher name={me.workspace.name} />
           </Group>
+          <SalesNav onNavigate={nav.close} />
           <ObjectNav onNavigate={nav.close} />
           <AdminNavLink onNavigate={nav.close} />
         </ScrollArea>
