@@ -188,7 +188,7 @@ describe('lists and boards on a desktop browser', () => {
     await input.fill('-5');
     await input.press('Enter');
     // The API's message (employees may not be negative) beside the input.
-    await until('api message', () => page.getByText(/Employees .*(greater|>=|at least|too small)/i).isVisible());
+    await until('api message', () => page.getByText(/too small|>=\s?0/i).isVisible());
     await browser.shot('lists-03-inline-edit-error');
     await expectAccessible(page, 'an inline edit with an error');
     await input.press('Escape');
@@ -202,6 +202,18 @@ describe('lists and boards on a desktop browser', () => {
     await field(page, 'Employees').press('Enter');
     await until('cell shows 42', async () => (await cell('Acme', 'employees').textContent()) === '42');
     expect((await accountByName('Acme')).employees).toBe(42);
+
+    // Someone else saved Globex meanwhile: the edit is refused (412) and the list refreshed.
+    await api('PATCH', `/api/v1/accounts/${(await accountByName('Globex')).id}`, { employees: 900 });
+    await cell('Globex', 'employees').dblclick();
+    await field(page, 'Employees').fill('901');
+    await field(page, 'Employees').press('Enter');
+    await until('conflict message', () => page.getByText(/changed this record since the list loaded/).isVisible());
+    await until('latest shown', async () => (await cell('Globex', 'employees').textContent()) === '900');
+    await field(page, 'Employees').fill('901');
+    await field(page, 'Employees').press('Enter');
+    await until('saved on the latest', async () => (await cell('Globex', 'employees').textContent()) === '901');
+    expect((await accountByName('Globex')).employees).toBe(901);
 
     // A select field uses the same input as the form.
     await cell('Stark', 'type').dblclick();
