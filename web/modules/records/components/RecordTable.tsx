@@ -156,7 +156,14 @@ export function RecordTable({
                 {group.headers.map((h) => {
                   const sorted = primary?.field === h.id ? (primary.desc ? 'descending' : 'ascending') : undefined;
                   return (
-                    <th aria-sort={sorted ?? 'none'} key={h.id} className={classes.headerCell} scope="col">
+                    <th
+                      aria-sort={sorted ?? 'none'}
+                      key={h.id}
+                      className={
+                        h.id === SELECT_COLUMN ? `${classes.headerCell} ${classes.selectCell}` : classes.headerCell
+                      }
+                      scope="col"
+                    >
                       {h.column.getCanSort() ? (
                         <button
                           type="button"
@@ -194,7 +201,12 @@ export function RecordTable({
                   style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)` }}
                 >
                   {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className={classes.cell}>
+                    <td
+                      key={cell.id}
+                      className={
+                        cell.column.id === SELECT_COLUMN ? `${classes.cell} ${classes.selectCell}` : classes.cell
+                      }
+                    >
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </td>
                   ))}
