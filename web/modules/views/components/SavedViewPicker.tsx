@@ -88,7 +88,16 @@ export function SavedViewPicker({ meta, currentId, state, onSelect }: Props) {
           {others.map(item)}
           <Menu.Divider />
           {current?.permissions.update && changed && (
-            <Menu.Item mih={40} onClick={() => update.mutate({ id: current.id, body: viewBody(meta.name, state) })}>
+            <Menu.Item
+              mih={40}
+              onClick={() => {
+                setProblem(null);
+                update.mutate(
+                  { id: current.id, body: viewBody(meta.name, state) },
+                  { onError: (err) => setProblem(err instanceof ApiError ? err.message : 'please try again') },
+                );
+              }}
+            >
               Save changes to “{current.name}”
             </Menu.Item>
           )}
