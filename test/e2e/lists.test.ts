@@ -333,6 +333,38 @@ describe('lists and boards on a desktop browser', () => {
     expect(await rowTitles(page)).not.toContain('Hooli');
     const trash = await api('GET', '/api/v1/accounts/trash');
     expect((trash.data as Json[]).map((r) => r.name).sort()).toEqual(['Hooli', 'Umbrella']);
+  });
+
+  it('selects every record matching the filter, beyond the loaded page, and tags them', async () => {
+    await createViaApi(
+      page,
+      rapport.url,
+      'contacts',
+      Array.from({ length: 130 }, (_, i) => ({ lastName: `Many${String(i).padStart(3, '0')}` })),
+    );
+    await createViaApi(page, rapport.url, 'contacts', [{ lastName: 'Other' }]);
+    await page.goto(`${rapport.url}/contacts`);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await choose(page, 'Field', 'Last name');
+    await choose(page, 'Condition', 'starts with');
+    await field(page, 'Value').fill('Many');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await until('first page', async () => (await page.getByTestId('record-row').count()) > 0);
+    await page.getByRole('checkbox', { name: 'Select all loaded rows' }).check();
+    await until('100 ticked', async () => (await page.getByTestId('bulk-count').textContent()) === '100 selected');
+    await page.getByRole('button', { name: /Select all matching/ }).click();
+    await until(
+      'all matching',
+      async () => (await page.getByTestId('bulk-count').textContent()) === 'All contacts matching',
+    );
+    await page.getByRole('button', { name: 'Add tags' }).click();
+    await field(page, 'Tags to add').fill('campaign');
+    await field(page, 'Tags to add').press('Enter');
+    await page.getByRole('button', { name: 'Add tags' }).last().click();
+    await until('result', async () => (await page.getByTestId('bulk-result').textContent()) === '130 updated');
+    const tagged = encodeURIComponent(JSON.stringify({ field: 'tags', op: 'contains', value: 'campaign' }));
+    const res = await page.request.get(`${rapport.url}/api/v1/contacts?filter=${tagged}&count=true&limit=1`);
+    expect(((await res.json()) as { total: number }).total).toBe(130);
     expect(browser.problems).toEqual([]);
   });
 });

@@ -190,7 +190,15 @@ function ListBody({ meta, columns, sort, leaves, selection, onSort, onFilter, fl
     );
   return (
     <>
-      {selectable && <BulkActionBar meta={meta} selection={selection} />}
+      {selectable && (
+        <BulkActionBar
+          meta={meta}
+          selection={selection}
+          filter={toFilterNode(leaves)}
+          hasMore={!!list.hasNextPage}
+          loaded={list.rows.length}
+        />
+      )}
       {list.rows.length === 0 ? (
         <ListEmpty meta={meta} filtered={leaves.length > 0} onClear={() => onFilter([])} />
       ) : (
