@@ -1,9 +1,8 @@
 import { Group, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { getRouteApi } from '@tanstack/react-router';
-import { useCallback, useEffect, useMemo } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo } from 'react';
 import { BoardSettings } from '../modules/board/components/BoardSettings';
-import { BoardView } from '../modules/board/components/BoardView';
 import { ViewModeToggle } from '../modules/board/components/ViewModeToggle';
 import { groupFields, sumFields } from '../modules/board/utils/board';
 import { can, type FieldMeta, type ObjectMeta } from '../modules/objects/api/objects.api';
@@ -29,6 +28,8 @@ import { ButtonLink } from '../ui/links';
 import { NotFoundPage } from './NotFoundPage';
 
 const route = getRouteApi('/_app/$object');
+// The board (and drag and drop) loads when first shown, not with every list.
+const BoardView = lazy(() => import('../modules/board/components/BoardView').then((m) => ({ default: m.BoardView })));
 
 /** Any object's list or board: saved views, filter, sort, inline edit, bulk actions. */
 export function ObjectListPage() {
@@ -125,7 +126,9 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
       )}
       <FilterChips meta={meta} value={leaves} onChange={setFilter} />
       {board ? (
-        <BoardView meta={meta} groupBy={board} sum={search.sum} filter={filter} sort={search.sort} />
+        <Suspense fallback={<ListLoading />}>
+          <BoardView meta={meta} groupBy={board} sum={search.sum} filter={filter} sort={search.sort} />
+        </Suspense>
       ) : (
         <ListBody
           meta={meta}
