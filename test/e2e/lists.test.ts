@@ -433,6 +433,17 @@ describe('lists and boards on a 375 px phone', () => {
     await page.reload();
     await until('after reload', async () => (await countOf('partner')) === '1');
     await expectNoHorizontalScroll(page);
+  });
+
+  it('deletes a saved view after confirmation', async () => {
+    await page.getByTestId('view-picker').click();
+    await page.getByRole('menuitem', { name: 'Delete view…' }).click();
+    await until('confirm', () => page.getByText(/“Pipeline by type” will be deleted/).isVisible());
+    await expectNoHorizontalScroll(page);
+    await page.getByRole('button', { name: 'Delete view' }).click();
+    await until('back to all', async () => (await page.getByTestId('view-picker').textContent()) === 'All accounts');
+    const views = (await api('GET', '/api/v1/views?object=accounts')).data as Json[];
+    expect(views.map((v) => v.name)).toEqual(['Software accounts']);
     expect(browser.problems).toEqual([]);
   });
 });
