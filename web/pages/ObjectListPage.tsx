@@ -1,9 +1,8 @@
 import { Group, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { getRouteApi } from '@tanstack/react-router';
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef } from 'react';
 import { BoardSettings } from '../modules/board/components/BoardSettings';
-import { BoardView } from '../modules/board/components/BoardView';
 import { ViewModeToggle } from '../modules/board/components/ViewModeToggle';
 import { groupFields, sumFields } from '../modules/board/utils/board';
 import { can, type FieldMeta, type ObjectMeta } from '../modules/objects/api/objects.api';
@@ -32,6 +31,8 @@ import { ButtonLink } from '../ui/links';
 import { NotFoundPage } from './NotFoundPage';
 
 const route = getRouteApi('/_app/$object');
+// The board (and drag and drop) loads when first shown, not with every list.
+const BoardView = lazy(() => import('../modules/board/components/BoardView').then((m) => ({ default: m.BoardView })));
 
 /** Any object's list or board: saved views, filter, sort, inline edit, bulk actions. */
 export function ObjectListPage() {
@@ -143,7 +144,9 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
       )}
       <FilterChips meta={meta} value={leaves} onChange={setFilter} />
       {board ? (
-        <BoardView meta={meta} groupBy={board} sum={search.sum} filter={filter} sort={search.sort} />
+        <Suspense fallback={<ListLoading />}>
+          <BoardView meta={meta} groupBy={board} sum={search.sum} filter={filter} sort={search.sort} />
+        </Suspense>
       ) : (
         <ListBody
           meta={meta}
@@ -208,7 +211,15 @@ function ListBody({ meta, columns, sort, leaves, selection, onSort, onFilter, fl
     );
   return (
     <>
-      {selectable && <BulkActionBar meta={meta} selection={selection} />}
+      {selectable && (
+        <BulkActionBar
+          meta={meta}
+          selection={selection}
+          filter={toFilterNode(leaves)}
+          hasMore={!!list.hasNextPage}
+          loaded={list.rows.length}
+        />
+      )}
       {list.rows.length === 0 ? (
         <ListEmpty meta={meta} filtered={leaves.length > 0} onClear={() => onFilter([])} />
       ) : (

@@ -175,7 +175,7 @@ describe('GET /api/v1/{object}/aggregate (board counts and totals)', () => {
     expect(field.statusCode, field.body).toBe(201);
     const list = await get(
       admin.cookie,
-      '/api/v1/accounts?filter=' + encodeURIComponent(JSON.stringify({ field: 'name', op: 'in', value: ['A1', 'A2'] })),
+      `/api/v1/accounts?filter=${encodeURIComponent(JSON.stringify({ field: 'name', op: 'in', value: ['A1', 'A2'] }))}`,
     );
     for (const r of list.json().data as { id: string; name: string }[]) {
       await t.app.inject({

@@ -70,6 +70,18 @@ describe('POST /api/v1/{object}/bulk', () => {
     });
   });
 
+  it('refuses to push a record past 100 tags, alone', async () => {
+    const many = Array.from({ length: 99 }, (_, i) => `t${i}`);
+    const ids = await create(admin.cookie, [{ lastName: 'Full', tags: many }, { lastName: 'Roomy' }]);
+    const res = await bulk(admin.cookie, { ids, action: 'addTags', tags: ['x1', 'x2'] });
+    expect(res.json().data.map((r: { status: string }) => r.status)).toEqual(['error', 'updated']);
+    expect(res.json().data[0].error.errors).toEqual([{ path: 'tags', message: 'at most 100 tags per record' }]);
+    expect((await read(ids[0] as string)).tags).toHaveLength(99);
+    const fits = await bulk(admin.cookie, { ids: [ids[0]], action: 'addTags', tags: ['t0', 'x1'] });
+    expect(fits.json().data[0].status).toBe('updated');
+    expect((await read(ids[0] as string)).tags).toHaveLength(100);
+  });
+
   it('sets fields on many records through the record engine; a bad value fails the request, nothing written', async () => {
     const ids = await create(admin.cookie, [{ lastName: 'U1' }, { lastName: 'U2' }]);
     const bad = await bulk(admin.cookie, { ids, action: 'update', values: { lifecycleStage: 'nope', birthday: 'x' } });

@@ -17,6 +17,9 @@ import { validateInput } from './validate';
 
 type Sql = RawBuilder<unknown>;
 
+/** Tags a record may carry (the tags field type's own limit). */
+const MAX_TAGS = 100;
+
 export type BulkAction = 'update' | 'addTags' | 'removeTags' | 'trash';
 
 export interface BulkRequest {
@@ -204,7 +207,13 @@ async function bulkTags(
       : sql`array(select x from unnest(t.tags) x where not x = any(${tags}::text[]))`;
   const changes =
     action === 'addTags' ? sql`not (coalesce(t.tags, '{}') @> ${tags}::text[])` : sql`t.tags && ${tags}::text[]`;
-  const writable = before.map((r) => r.id);
+  // A record holds at most 100 tags (as on any write): one that would exceed it fails alone.
+  const tooMany = new Set(
+    action === 'addTags'
+      ? before.filter((r) => new Set([...(r.tags ?? []), ...tags]).size > MAX_TAGS).map((r) => r.id)
+      : [],
+  );
+  const writable = before.map((r) => r.id).filter((id) => !tooMany.has(id));
   const { rows: after } = writable.length
     ? await sql<{ id: string; tags: string[]; version: number }>`
         update ${table} as t set tags = ${next}, version = t.version + 1, updated_at = now(), updated_by = ${actor.userId}::uuid
@@ -226,6 +235,18 @@ async function bulkTags(
   return ids.map((id, index): BulkItemResult => {
     const c = changed.get(id);
     if (c) return { index, id, status: 'updated', version: c.version };
+    if (tooMany.has(id)) {
+      return {
+        index,
+        id,
+        status: 'error',
+        error: {
+          code: 'validation_failed',
+          message: `would have more than ${MAX_TAGS} tags`,
+          errors: [{ path: 'tags', message: `at most ${MAX_TAGS} tags per record` }],
+        },
+      };
+    }
     const o = old.get(id);
     if (o) return { index, id, status: 'unchanged', version: o.version };
     return notFoundItem(index, id, ctx.schema.def.label);

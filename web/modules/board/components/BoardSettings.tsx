@@ -14,11 +14,12 @@ export function BoardSettings({ meta, groupBy, sum, onChange }: Props) {
   const groups = groupFields(meta).map((f) => ({ value: f.name, label: f.label }));
   const sums = sumFields(meta).map((f) => ({ value: f.name, label: f.label }));
   return (
-    <Group gap="xs" wrap="wrap" data-testid="board-settings">
+    <Group gap="xs" wrap="nowrap" data-testid="board-settings" maw={440}>
       <Select
         label="Columns by"
         size="sm"
-        w={{ base: 'calc(50% - 4px)', xs: 180 }}
+        flex="1 1 0"
+        miw={0}
         data={groups}
         value={groupBy}
         allowDeselect={false}
@@ -28,7 +29,8 @@ export function BoardSettings({ meta, groupBy, sum, onChange }: Props) {
       <Select
         label="Total"
         size="sm"
-        w={{ base: 'calc(50% - 4px)', xs: 180 }}
+        flex="1 1 0"
+        miw={0}
         data={sums}
         value={sum ?? null}
         placeholder="Count only"

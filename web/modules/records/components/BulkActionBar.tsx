@@ -1,6 +1,7 @@
 import { Button, CloseButton, Group, Paper, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import type { FilterNode } from '../../../../common/filter';
 import { ConfirmModal } from '../../../ui/ConfirmModal';
 import { Icon } from '../../../ui/Icon';
 import { can, type ObjectMeta } from '../../objects/api/objects.api';
@@ -11,16 +12,34 @@ import { BulkTagModal } from './BulkTagModal';
 
 type Dialog = 'edit' | 'addTags' | 'removeTags' | 'trash' | null;
 
+interface Props {
+  meta: ObjectMeta;
+  selection: Selection;
+  /** The list's filter, for "select all matching". */
+  filter?: FilterNode;
+  /** More records match than are loaded (then "select all matching" is offered). */
+  hasMore: boolean;
+  /** How many rows are loaded. */
+  loaded: number;
+}
+
+// "Every record" as a filter, for "select all" on an unfiltered list.
+const EVERYTHING: FilterNode = { field: 'id', op: 'isNotEmpty' };
+
 /** What to do with the ticked records: set a field, add or remove tags, or move them to the trash. */
-export function BulkActionBar({ meta, selection }: { meta: ObjectMeta; selection: Selection }) {
+export function BulkActionBar({ meta, selection, filter, hasMore, loaded }: Props) {
   const queryClient = useQueryClient();
   const [dialog, setDialog] = useState<Dialog>(null);
   const [result, setResult] = useState<string | null>(null);
   const count = selection.ids.size;
+  const label = selection.matching ? 'all matching' : String(count);
   const hasTags = meta.fields.some((f) => f.name === 'tags' && !f.readOnly);
 
   const run = async (body: Omit<BulkBody, 'ids'>) => {
-    const res = await bulkRecords(meta.name, { ...body, ids: [...selection.ids] });
+    const res = await bulkRecords(
+      meta.name,
+      selection.matching ? { ...body, filter: filter ?? EVERYTHING } : { ...body, ids: [...selection.ids] },
+    );
     setResult(describeBulk(res));
     // Records that were changed leave the selection; failures stay ticked to retry.
     selection.remove(res.data.filter((r) => r.status !== 'error').map((r) => r.id));
@@ -34,8 +53,13 @@ export function BulkActionBar({ meta, selection }: { meta: ObjectMeta; selection
         <Group gap="xs" wrap="wrap">
           {count > 0 && (
             <Text size="sm" fw={600} data-testid="bulk-count">
-              {count} selected
+              {selection.matching ? `All ${meta.labelPlural.toLowerCase()} matching` : `${count} selected`}
             </Text>
+          )}
+          {count > 0 && count === loaded && hasMore && !selection.matching && (
+            <Button variant="subtle" h={40} px="xs" onClick={selection.selectMatching}>
+              Select all matching (up to 1,000)
+            </Button>
           )}
           {count > 0 && can(meta, 'update') && (
             <>
@@ -84,7 +108,7 @@ export function BulkActionBar({ meta, selection }: { meta: ObjectMeta; selection
       {dialog === 'edit' && (
         <BulkEditModal
           meta={meta}
-          count={count}
+          count={label}
           onClose={() => setDialog(null)}
           onSubmit={(values) => run({ action: 'update', values })}
         />
@@ -92,16 +116,16 @@ export function BulkActionBar({ meta, selection }: { meta: ObjectMeta; selection
       {(dialog === 'addTags' || dialog === 'removeTags') && (
         <BulkTagModal
           mode={dialog}
-          count={count}
+          count={label}
           onClose={() => setDialog(null)}
           onSubmit={(tags) => run({ action: dialog, tags })}
         />
       )}
       {dialog === 'trash' && (
         <ConfirmModal
-          title={`Delete ${count} ${count === 1 ? meta.singular : meta.labelPlural.toLowerCase()}?`}
+          title={`Delete ${label} ${count === 1 && !selection.matching ? meta.singular : meta.labelPlural.toLowerCase()}?`}
           message="They move to the trash, from where they can be restored."
-          confirmLabel={`Delete ${count}`}
+          confirmLabel={`Delete ${label}`}
           onClose={() => setDialog(null)}
           onConfirm={() => run({ action: 'trash' })}
         />

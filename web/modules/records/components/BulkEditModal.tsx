@@ -8,7 +8,8 @@ import { FieldInput } from './FieldInput';
 
 interface Props {
   meta: ObjectMeta;
-  count: number;
+  /** How many are selected (a number, or "all matching"). */
+  count: string;
   onSubmit: (values: Record<string, unknown>) => Promise<unknown>;
   onClose: () => void;
 }
@@ -47,7 +48,7 @@ export function BulkEditModal({ meta, count, onSubmit, onClose }: Props) {
       opened
       onClose={onClose}
       closeButtonProps={{ 'aria-label': 'Close' }}
-      title={`Edit ${count} ${count === 1 ? meta.singular : meta.labelPlural.toLowerCase()}`}
+      title={`Edit ${count} ${count === '1' ? meta.singular : meta.labelPlural.toLowerCase()}`}
       centered
     >
       <form onSubmit={submit} noValidate>

@@ -4,7 +4,7 @@ import { ApiError } from '../../../lib/http';
 
 interface Props {
   mode: 'addTags' | 'removeTags';
-  count: number;
+  count: string;
   onSubmit: (tags: string[]) => Promise<unknown>;
   onClose: () => void;
 }
@@ -37,7 +37,7 @@ export function BulkTagModal({ mode, count, onSubmit, onClose }: Props) {
       opened
       onClose={onClose}
       closeButtonProps={{ 'aria-label': 'Close' }}
-      title={`${adding ? 'Add tags to' : 'Remove tags from'} ${count} selected`}
+      title={`${adding ? 'Add tags to' : 'Remove tags from'} ${count === 'all matching' ? 'all matching records' : `${count} selected`}`}
       centered
     >
       <form onSubmit={submit} noValidate>

@@ -86,7 +86,7 @@ export function InlineEditCell({ meta, field, record, onSaved, onStale }: Props)
         onStale();
       } else if (err instanceof ApiError) {
         const mine = err.errors.find((x) => x.path === field.name || x.path.startsWith(`${field.name}.`));
-        setError(mine ? `${field.label} ${mine.message}` : err.message);
+        setError(mine ? mine.message : err.message);
       } else {
         setError('Something went wrong. Please try again.');
       }

@@ -9,10 +9,8 @@ import type { RecordData } from '../api/records.api';
 import type { Selection } from '../hooks/useSelection';
 import { recordTitle } from '../utils/fields';
 import { sortKeys } from '../utils/sort';
-import { FieldValue } from './FieldValue';
-import { InlineEditCell } from './InlineEditCell';
 import classes from './RecordTable.module.css';
-import { SelectBox } from './SelectBox';
+import { type InlineEdit, SelectAllCell, SelectRowCell, TableState, ValueCell } from './RecordTableCells';
 
 const ROW_HEIGHT = 44;
 
@@ -31,7 +29,7 @@ interface Props {
   /** Ticked rows, for bulk actions (a checkbox column when given). */
   selection?: Selection;
   /** Edit cells in place (double-click or Enter) when given: what to do with the saved record. */
-  inlineEdit?: { canEdit: (field: FieldMeta) => boolean; onSaved: (r: RecordData) => void; onStale: () => void };
+  inlineEdit?: InlineEdit;
 }
 
 const SELECT_COLUMN = '__select__';
@@ -65,34 +63,17 @@ export function RecordTable({
   const titleField = columns[0]?.name;
   const [primary] = sortKeys(sort);
 
+  const hasSelection = !!selection;
   const columnDefs = useMemo<ColumnDef<RecordData>[]>(
     () => [
-      ...(selection
+      ...(hasSelection
         ? [
             {
               id: SELECT_COLUMN,
               size: 52,
               enableSorting: false,
-              header: () => (
-                <SelectBox
-                  label="Select all loaded rows"
-                  checked={rows.length > 0 && rows.every((r) => selection.ids.has(r.id))}
-                  indeterminate={selection.ids.size > 0 && !rows.every((r) => selection.ids.has(r.id))}
-                  onChange={(on) =>
-                    selection.setAll(
-                      rows.map((r) => r.id),
-                      on,
-                    )
-                  }
-                />
-              ),
-              cell: ({ row }) => (
-                <SelectBox
-                  label={`Select ${recordTitle(meta, row.original)}`}
-                  checked={selection.ids.has(row.original.id)}
-                  onChange={(on) => selection.toggle(row.original.id, on)}
-                />
-              ),
+              header: () => <SelectAllCell />,
+              cell: ({ row }) => <SelectRowCell meta={meta} record={row.original} />,
             } satisfies ColumnDef<RecordData>,
           ]
         : []),
@@ -113,22 +94,15 @@ export function RecordTable({
               >
                 {recordTitle(meta, row.original)}
               </Link>
-            ) : inlineEdit?.canEdit(f) ? (
-              <InlineEditCell
-                meta={meta}
-                field={f}
-                record={row.original}
-                onSaved={inlineEdit.onSaved}
-                onStale={inlineEdit.onStale}
-              />
             ) : (
-              <FieldValue field={f} record={row.original} />
+              <ValueCell meta={meta} field={f} record={row.original} />
             ),
         }),
       ),
     ],
-    [columns, meta, titleField, selection, inlineEdit, rows],
+    [columns, meta, titleField, hasSelection],
   );
+  const tableState = useMemo(() => ({ rows, selection, inlineEdit }), [rows, selection, inlineEdit]);
 
   const table = useReactTable({
     data: rows,
@@ -173,71 +147,85 @@ export function RecordTable({
 
   const tableRows = table.getRowModel().rows;
   return (
-    <div ref={scrollRef} className={classes.scroller} data-testid="record-table">
-      <table className={classes.table} aria-label={meta.labelPlural} aria-rowcount={hasMore ? -1 : rows.length + 1}>
-        <thead className={classes.head} style={{ minWidth: width }}>
-          {table.getHeaderGroups().map((group) => (
-            <tr aria-rowindex={1} key={group.id} className={classes.row} style={{ gridTemplateColumns: template }}>
-              {group.headers.map((h) => {
-                const sorted = primary?.field === h.id ? (primary.desc ? 'descending' : 'ascending') : undefined;
-                return (
-                  <th aria-sort={sorted ?? 'none'} key={h.id} className={classes.headerCell} scope="col">
-                    {h.column.getCanSort() ? (
-                      <button
-                        type="button"
-                        className={classes.sortButton}
-                        onClick={() => toggleSort(h.id)}
-                        title={`Sort by ${h.column.columnDef.header as string}`}
-                      >
-                        <span>{flexRender(h.column.columnDef.header, h.getContext())}</span>
-                        <Icon
-                          name={sorted === 'ascending' ? 'up' : sorted === 'descending' ? 'down' : 'sort'}
-                          size={14}
-                          opacity={sorted ? 1 : 0.35}
-                        />
-                      </button>
-                    ) : (
-                      flexRender(h.column.columnDef.header, h.getContext())
-                    )}
-                  </th>
-                );
-              })}
-            </tr>
-          ))}
-        </thead>
-        <tbody className={classes.body} style={{ height: virtualizer.getTotalSize(), minWidth: width }}>
-          {items.map((item) => {
-            const row = tableRows[item.index];
-            if (!row) return null;
-            return (
-              <tr
-                aria-rowindex={item.index + 2}
-                key={row.id}
-                className={classes.row}
-                data-testid="record-row"
-                data-selected={selection?.ids.has(row.id) || undefined}
-                style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)` }}
-              >
-                {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} className={classes.cell}>
-                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                  </td>
-                ))}
+    <TableState.Provider value={tableState}>
+      <div ref={scrollRef} className={classes.scroller} data-testid="record-table">
+        <table className={classes.table} aria-label={meta.labelPlural} aria-rowcount={hasMore ? -1 : rows.length + 1}>
+          <thead className={classes.head} style={{ minWidth: width }}>
+            {table.getHeaderGroups().map((group) => (
+              <tr aria-rowindex={1} key={group.id} className={classes.row} style={{ gridTemplateColumns: template }}>
+                {group.headers.map((h) => {
+                  const sorted = primary?.field === h.id ? (primary.desc ? 'descending' : 'ascending') : undefined;
+                  return (
+                    <th
+                      aria-sort={sorted ?? 'none'}
+                      key={h.id}
+                      className={
+                        h.id === SELECT_COLUMN ? `${classes.headerCell} ${classes.selectCell}` : classes.headerCell
+                      }
+                      scope="col"
+                    >
+                      {h.column.getCanSort() ? (
+                        <button
+                          type="button"
+                          className={classes.sortButton}
+                          onClick={() => toggleSort(h.id)}
+                          title={`Sort by ${h.column.columnDef.header as string}`}
+                        >
+                          <span>{flexRender(h.column.columnDef.header, h.getContext())}</span>
+                          <Icon
+                            name={sorted === 'ascending' ? 'up' : sorted === 'descending' ? 'down' : 'sort'}
+                            size={14}
+                            opacity={sorted ? 1 : 0.35}
+                          />
+                        </button>
+                      ) : (
+                        flexRender(h.column.columnDef.header, h.getContext())
+                      )}
+                    </th>
+                  );
+                })}
               </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      {loadingMore && (
-        <Center py="sm">
-          <Loader size="sm" aria-label="Loading more" />
-        </Center>
-      )}
-      {!hasMore && rows.length > 50 && (
-        <Text size="xs" c="dimmed" ta="center" py="xs">
-          End of the list · {rows.length.toLocaleString()} records
-        </Text>
-      )}
-    </div>
+            ))}
+          </thead>
+          <tbody className={classes.body} style={{ height: virtualizer.getTotalSize(), minWidth: width }}>
+            {items.map((item) => {
+              const row = tableRows[item.index];
+              if (!row) return null;
+              return (
+                <tr
+                  aria-rowindex={item.index + 2}
+                  key={row.id}
+                  className={classes.row}
+                  data-testid="record-row"
+                  data-selected={selection?.ids.has(row.id) || undefined}
+                  style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)` }}
+                >
+                  {row.getVisibleCells().map((cell) => (
+                    <td
+                      key={cell.id}
+                      className={
+                        cell.column.id === SELECT_COLUMN ? `${classes.cell} ${classes.selectCell}` : classes.cell
+                      }
+                    >
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  ))}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        {loadingMore && (
+          <Center py="sm">
+            <Loader size="sm" aria-label="Loading more" />
+          </Center>
+        )}
+        {!hasMore && rows.length > 50 && (
+          <Text size="xs" c="dimmed" ta="center" py="xs">
+            End of the list · {rows.length.toLocaleString()} records
+          </Text>
+        )}
+      </div>
+    </TableState.Provider>
   );
 }

@@ -1,9 +1,14 @@
 import { useCallback, useMemo, useState } from 'react';
 
-/** The records ticked in a list, by id. */
+/**
+ * The records ticked in a list, by id — or, after "select all matching", every record
+ * the list's filter finds (including pages not loaded yet).
+ */
 export function useSelection() {
   const [ids, setIds] = useState<ReadonlySet<string>>(() => new Set());
+  const [matching, setMatching] = useState(false);
   const toggle = useCallback((id: string, on: boolean) => {
+    setMatching(false);
     setIds((prev) => {
       const next = new Set(prev);
       if (on) next.add(id);
@@ -11,18 +16,27 @@ export function useSelection() {
       return next;
     });
   }, []);
-  const setAll = useCallback((all: string[], on: boolean) => setIds(on ? new Set(all) : new Set()), []);
-  const clear = useCallback(() => setIds(new Set()), []);
-  const remove = useCallback(
-    (gone: string[]) =>
-      setIds((prev) => {
-        const next = new Set(prev);
-        for (const id of gone) next.delete(id);
-        return next;
-      }),
-    [],
+  const setAll = useCallback((all: string[], on: boolean) => {
+    setMatching(false);
+    setIds(on ? new Set(all) : new Set());
+  }, []);
+  const clear = useCallback(() => {
+    setMatching(false);
+    setIds(new Set());
+  }, []);
+  const remove = useCallback((gone: string[]) => {
+    setMatching(false);
+    setIds((prev) => {
+      const next = new Set(prev);
+      for (const id of gone) next.delete(id);
+      return next;
+    });
+  }, []);
+  const selectMatching = useCallback(() => setMatching(true), []);
+  return useMemo(
+    () => ({ ids, matching, toggle, setAll, clear, remove, selectMatching }),
+    [ids, matching, toggle, setAll, clear, remove, selectMatching],
   );
-  return useMemo(() => ({ ids, toggle, setAll, clear, remove }), [ids, toggle, setAll, clear, remove]);
 }
 
 export type Selection = ReturnType<typeof useSelection>;

@@ -1,6 +1,7 @@
 import { Badge, Button, Menu, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { ApiError } from '../../../lib/http';
 import { ConfirmModal } from '../../../ui/ConfirmModal';
 import { Icon } from '../../../ui/Icon';
 import { meQuery } from '../../auth/api/auth.api';
@@ -27,6 +28,7 @@ export function SavedViewPicker({ meta, currentId, state, onSelect }: Props) {
   const { views, create, update, remove } = useSavedViews(meta.name);
   const me = useQuery(meQuery).data;
   const [dialog, setDialog] = useState<Dialog>(null);
+  const [problem, setProblem] = useState<string | null>(null);
   const current = views.find((v) => v.id === currentId) ?? null;
   const mine = views.filter((v) => v.ownerId === me?.user?.id);
   const others = views.filter((v) => v.ownerId !== me?.user?.id);
@@ -68,7 +70,7 @@ export function SavedViewPicker({ meta, currentId, state, onSelect }: Props) {
             rightSection={<Icon name="down" size={14} />}
             aria-label={`View: ${label}${changed ? ' (changed)' : ''}`}
             data-testid="view-picker"
-            maw={{ base: 150, xs: 240 }}
+            maw={{ base: 128, xs: 240 }}
           >
             <Text span inherit truncate>
               {label}
@@ -86,7 +88,16 @@ export function SavedViewPicker({ meta, currentId, state, onSelect }: Props) {
           {others.map(item)}
           <Menu.Divider />
           {current?.permissions.update && changed && (
-            <Menu.Item mih={40} onClick={() => update.mutate({ id: current.id, body: viewBody(meta.name, state) })}>
+            <Menu.Item
+              mih={40}
+              onClick={() => {
+                setProblem(null);
+                update.mutate(
+                  { id: current.id, body: viewBody(meta.name, state) },
+                  { onError: (err) => setProblem(err instanceof ApiError ? err.message : 'please try again') },
+                );
+              }}
+            >
               Save changes to “{current.name}”
             </Menu.Item>
           )}
@@ -110,6 +121,11 @@ export function SavedViewPicker({ meta, currentId, state, onSelect }: Props) {
           )}
         </Menu.Dropdown>
       </Menu>
+      {problem && (
+        <Text size="sm" c="red" role="alert">
+          The view was not saved: {problem}
+        </Text>
+      )}
       {dialog === 'save' && (
         <SaveViewModal
           title={`Save this ${state.board ? 'board' : 'list'} as a view`}
