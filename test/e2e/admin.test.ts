@@ -362,6 +362,9 @@ describe('administration in the browser', () => {
         await goAdmin(p, path);
         await p.waitForLoadState('networkidle');
         await expectNoHorizontalScroll(p);
+        // A mobile browser widens its layout viewport to fit wide content, so check the phone's own width too.
+        const width = await p.evaluate(() => document.documentElement.scrollWidth);
+        expect(width, `${path} is ${width}px wide on a 375px phone`).toBeLessThanOrEqual(375);
         await expectTapTargets(p.getByRole('navigation', { name: 'Administration pages' }));
         await expectAccessible(p, `${path} on a phone`);
         await phone.shot(`admin-mobile-${String(i + 1).padStart(2, '0')}-${path.replace('/', '-')}`);
