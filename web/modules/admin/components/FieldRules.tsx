@@ -35,7 +35,7 @@ export function FieldRules({
         maw={320}
       />
       {meta && (
-        <ScrollBox minWidth={420}>
+        <ScrollBox minWidth={340}>
           <Table verticalSpacing={4} data-testid="field-rules">
             <Table.Thead>
               <Table.Tr>
