@@ -121,11 +121,25 @@ const adminRoute = createRoute({
   component: lazyRouteComponent(() => import('../modules/admin/components/AdminLayout'), 'AdminLayout'),
 });
 
+const myStaffEntryRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'me',
+  component: lazyRouteComponent(() => import('../pages/MyStaffEntryPage'), 'MyStaffEntryPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   acceptInviteRoute,
-  appRoute.addChildren([homeRoute, adminRoute, listRoute, createRecordRoute, recordRoute, editRecordRoute]),
+  appRoute.addChildren([
+    homeRoute,
+    adminRoute,
+    myStaffEntryRoute,
+    listRoute,
+    createRecordRoute,
+    recordRoute,
+    editRecordRoute,
+  ]),
 ]);
 
 export const router = createRouter({

@@ -149,7 +149,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
 
     it('GET /objects lists every object with built-in fields, their types, operators and includes', async () => {
       const { data } = ok(await call('GET', '/api/v1/objects'));
-      expect(data.map((o: Json) => o.name).sort()).toEqual(['accounts', 'contacts']);
+      expect(data.map((o: Json) => o.name).sort()).toEqual(['accounts', 'contacts', 'staff']);
       const contacts = data.find((o: Json) => o.name === 'contacts');
       expect(contacts).toMatchObject({
         name: 'contacts',
