@@ -234,6 +234,14 @@ describe('administration in the browser', () => {
     await p.getByRole('button', { name: 'Save' }).click();
     await until('saved', () => p.getByText('Saved.').isVisible());
     await me.shot('admin-13-own-directory-entry');
+    // A fresh page for axe: the command palette used earlier in this tab leaves its closed
+    // modal root with an aria-label behind (a search-module issue, reported, not this page's).
+    await p.reload();
+    await until(
+      'reloaded with the saved values',
+      async () => (await field(p, 'Personal email').inputValue()) === 'alan@home.example',
+    );
+    expect(await field(p, 'Date of birth').inputValue()).toBe('1912-06-23');
     await expectAccessible(p, 'your directory entry');
 
     // In the directory itself the private fields are not there for them…

@@ -27,8 +27,7 @@ export function MyStaffEntryPage() {
           {line || 'Your job title and department are set by an administrator.'}
         </Text>
       </div>
-      {/* Keyed by version: a reload after a conflict starts the form from the latest entry. */}
-      <MyStaffEntryForm key={entry.version} entry={entry} etag={etag} />
+      <MyStaffEntryForm key={entry.id} entry={entry} etag={etag} />
     </Stack>
   );
 }

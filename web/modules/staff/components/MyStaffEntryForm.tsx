@@ -5,16 +5,17 @@ import { ApiError } from '../../../lib/http';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
 import { FieldInput } from '../../records/components/FieldInput';
 import { type Draft, fromDraft, sameValue, toDraft } from '../../records/utils/form-values';
-import { SELF_EDITABLE, type StaffEntry, updateMyStaffEntry } from '../api/staff.api';
+import { myStaffEntryQuery, SELF_EDITABLE, type StaffEntry, updateMyStaffEntry } from '../api/staff.api';
 
 const FIELDS = SELF_EDITABLE.flatMap((s) => s.fields);
 
 /** Your phones, location and private details; sends only what changed, with the version read. */
-export function MyStaffEntryForm({ entry, etag }: { entry: StaffEntry; etag?: string }) {
+export function MyStaffEntryForm(props: { entry: StaffEntry; etag?: string }) {
   const queryClient = useQueryClient();
-  const [draft, setDraft] = useState<Record<string, Draft>>(() =>
-    Object.fromEntries(FIELDS.map((f) => [f.name, toDraft(f, entry[f.name])])),
-  );
+  // The version this form edits: the one read when it opened, then each saved one.
+  const [{ entry, etag }, setBase] = useState(props);
+  const draftOf = (e: StaffEntry) => Object.fromEntries(FIELDS.map((f) => [f.name, toDraft(f, e[f.name])]));
+  const [draft, setDraft] = useState<Record<string, Draft>>(() => draftOf(props.entry));
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
   const [stale, setStale] = useState(false);
@@ -36,6 +37,7 @@ export function MyStaffEntryForm({ entry, etag }: { entry: StaffEntry; etag?: st
     setBusy(true);
     try {
       const next = await updateMyStaffEntry(changes, etag);
+      setBase(next);
       queryClient.setQueryData(['staff', 'me'], next);
       await queryClient.invalidateQueries({ queryKey: ['records', 'staff'] });
       setSaved(true);
@@ -75,7 +77,13 @@ export function MyStaffEntryForm({ entry, etag }: { entry: StaffEntry; etag?: st
                   variant="light"
                   color="red"
                   h={40}
-                  onClick={() => queryClient.invalidateQueries({ queryKey: ['staff', 'me'] })}
+                  onClick={async () => {
+                    const latest = await queryClient.fetchQuery({ ...myStaffEntryQuery, staleTime: 0 });
+                    setBase(latest);
+                    setDraft(draftOf(latest.entry));
+                    setStale(false);
+                    errors.clear();
+                  }}
                 >
                   Load the latest version
                 </Button>
