@@ -213,6 +213,58 @@ describe('administration in the browser', () => {
     expect((colleague as BrowserSession).problems).toEqual([]);
   });
 
+  it('the colleague fills in their own private directory details, which the directory hides from them and shows administrators', async () => {
+    const me = colleague as BrowserSession;
+    const p = me.page;
+    await p.getByRole('button', { name: 'Account menu for Alan Turing' }).click();
+    await p.getByRole('menuitem', { name: 'Your directory entry' }).click();
+    await p.waitForURL(/\/me$/);
+    await until('own entry', () => p.getByRole('heading', { name: 'Alan Turing' }).isVisible());
+    await field(p, 'Personal email').fill('not an email');
+    await p.getByRole('button', { name: 'Save' }).click();
+    await until('email refused', () =>
+      p
+        .getByText(/valid email/i)
+        .first()
+        .isVisible(),
+    );
+    await field(p, 'Personal email').fill('alan@home.example');
+    await field(p, 'Date of birth').fill('1912-06-23');
+    await field(p, 'Emergency contact').fill('Sara, +447911123456');
+    await p.getByRole('button', { name: 'Save' }).click();
+    await until('saved', () => p.getByText('Saved.').isVisible());
+    await me.shot('admin-13-own-directory-entry');
+    // A fresh page for axe: the command palette used earlier in this tab leaves its closed
+    // modal root with an aria-label behind (a search-module issue, reported, not this page's).
+    await p.reload();
+    await until(
+      'reloaded with the saved values',
+      async () => (await field(p, 'Personal email').inputValue()) === 'alan@home.example',
+    );
+    expect(await field(p, 'Date of birth').inputValue()).toBe('1912-06-23');
+    await expectAccessible(p, 'your directory entry');
+
+    // In the directory itself the private fields are not there for them…
+    await p.goto(`${rapport.url}/staff`);
+    await until('directory', () => p.getByTestId('record-link').first().isVisible());
+    const headers = await p.getByRole('columnheader').allTextContents();
+    expect(headers).toContain('Job title');
+    expect(headers.join()).not.toMatch(/Personal|birth|Emergency/);
+    await p.getByTestId('record-link').filter({ hasText: 'Alan Turing' }).click();
+    await until('entry page', () => p.getByRole('heading', { name: 'Alan Turing' }).isVisible());
+    expect(await p.locator('main').textContent()).not.toContain('alan@home.example');
+    // …and the administrator sees them.
+    const entry = (await (await page.request.get(`${rapport.url}/api/v1/staff?sort=displayName`)).json()).data.find(
+      (e: { displayName: string }) => e.displayName === 'Alan Turing',
+    );
+    await page.goto(`${rapport.url}/staff/${entry.id}`);
+    await until(
+      'private field shown',
+      async () => (await page.locator('[data-field="personalEmail"]').textContent()) === 'alan@home.example',
+    );
+    expect(me.problems).toEqual([]);
+  });
+
   it('creates an API key whose secret is shown once and works from a program, then revokes it', async () => {
     await goAdmin(page, 'api-keys');
     await until('no keys', () => page.getByTestId('api-keys-empty').isVisible());
@@ -362,6 +414,9 @@ describe('administration in the browser', () => {
         await goAdmin(p, path);
         await p.waitForLoadState('networkidle');
         await expectNoHorizontalScroll(p);
+        // A mobile browser widens its layout viewport to fit wide content, so check the phone's own width too.
+        const width = await p.evaluate(() => document.documentElement.scrollWidth);
+        expect(width, `${path} is ${width}px wide on a 375px phone`).toBeLessThanOrEqual(375);
         await expectTapTargets(p.getByRole('navigation', { name: 'Administration pages' }));
         await expectAccessible(p, `${path} on a phone`);
         await phone.shot(`admin-mobile-${String(i + 1).padStart(2, '0')}-${path.replace('/', '-')}`);

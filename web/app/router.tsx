@@ -155,6 +155,12 @@ const dealsRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/DealsPage'), 'DealsPage'),
 });
 
+const myStaffEntryRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'me',
+  component: lazyRouteComponent(() => import('../pages/MyStaffEntryPage'), 'MyStaffEntryPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
@@ -166,6 +172,7 @@ const routeTree = rootRoute.addChildren([
     calendarRoute,
     pipelineRoute,
     dealsRoute,
+    myStaffEntryRoute,
     listRoute,
     createRecordRoute,
     recordRoute,

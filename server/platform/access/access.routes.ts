@@ -536,6 +536,7 @@ export function accessRoutes(deps: {
       })
       .strict();
 
+    // Newest first by the numeric column (the text alias "id" would sort 9 after 10).
     const searchAudit = (tx: Tx, q: z.infer<typeof AuditQuery>, limit: number) =>
       sql<Record<string, unknown>>`
         select id::text, at, action, actor_user_id as "actorUserId", actor_api_key_id as "actorApiKeyId", object, record_id as "recordId",
@@ -549,7 +550,7 @@ export function accessRoutes(deps: {
           ${q.from ? sql`and at >= ${q.from}::timestamptz` : sql``}
           ${q.to ? sql`and at < ${q.to}::timestamptz` : sql``}
           ${q.before ? sql`and id < ${q.before}` : sql``}
-        order by id desc limit ${limit}`.execute(tx);
+        order by audit_log.id desc limit ${limit}`.execute(tx);
 
     app.get(
       '/api/v1/audit-log',

@@ -125,6 +125,26 @@ describe('administration endpoints: members, teams, settings', () => {
     });
   });
 
+  it('the audit log pages newest first, in time order across page boundaries', async () => {
+    for (let i = 0; i < 12; i++) await call('POST', '/api/v1/teams', admin.cookie, { name: `Paging ${i}` });
+    const seen: { id: string; at: string }[] = [];
+    let before: number | null | undefined;
+    do {
+      const res = await call('GET', `/api/v1/audit-log?limit=7${before ? `&before=${before}` : ''}`, admin.cookie);
+      expect(res.statusCode).toBe(200);
+      seen.push(...res.json().data);
+      before = res.json().page.nextBefore;
+    } while (before);
+    const ids = seen.map((e) => Number(e.id));
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(seen.length).toBeGreaterThan(20);
+    const names = seen.filter((e) => (e as { action?: string }).action === 'team.created').slice(0, 12);
+    expect(names.map((e) => (e as unknown as { detail: { name: string } }).detail.name)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `Paging ${11 - i}`),
+    );
+  });
+
   it('non-administrators get 403 from every administration endpoint and change nothing', async () => {
     const rep = await member('sales_rep');
     const team = (await call('POST', '/api/v1/teams', admin.cookie, { name: 'Guarded' })).json().data;

@@ -6,6 +6,7 @@ import { useRoleOptions } from '../hooks/useRoleOptions';
 import { AdminEmpty, AdminLoadError, AdminLoading } from './AdminState';
 import { ConfirmButton } from './ConfirmButton';
 import { CreateApiKeyForm } from './CreateApiKeyForm';
+import { ScrollBox } from './ScrollBox';
 
 const when = (iso: string | null) =>
   iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—';
@@ -35,7 +36,7 @@ export function ApiKeysPage() {
         ) : keys.data.length === 0 ? (
           <AdminEmpty testId="api-keys-empty">No API keys yet.</AdminEmpty>
         ) : (
-          <Table.ScrollContainer type="native" tabIndex={0} minWidth={640}>
+          <ScrollBox minWidth={640}>
             <Table verticalSpacing="xs" data-testid="api-keys-table">
               <Table.Thead>
                 <Table.Tr>
@@ -94,7 +95,7 @@ export function ApiKeysPage() {
                 })}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </ScrollBox>
         )}
       </Stack>
     </Stack>

@@ -1,5 +1,6 @@
 import { Code, Modal, Stack, Table, Text } from '@mantine/core';
 import type { AuditEntry } from '../api/admin.api';
+import { ScrollBox } from './ScrollBox';
 
 const show = (v: unknown) => (v == null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
@@ -39,7 +40,7 @@ export function AuditEntryDetails({
             </Text>
           )}
           {entry.changes && Object.keys(entry.changes).length > 0 && (
-            <Table.ScrollContainer type="native" tabIndex={0} minWidth={400}>
+            <ScrollBox minWidth={400}>
               <Table data-testid="audit-changes">
                 <Table.Thead>
                   <Table.Tr>
@@ -58,7 +59,7 @@ export function AuditEntryDetails({
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </ScrollBox>
           )}
           {entry.detail && (
             <Code block style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>

@@ -6,6 +6,7 @@ import { type AuditEntry, type AuditFilter, auditExportUrl, auditPage } from '..
 import { AdminEmpty, AdminLoadError, AdminLoading } from './AdminState';
 import { AuditEntryDetails } from './AuditEntryDetails';
 import { AuditFilters } from './AuditFilters';
+import { ScrollBox } from './ScrollBox';
 
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
@@ -52,7 +53,7 @@ export function AuditLogPage() {
         <AdminEmpty testId="audit-empty">No entries match.</AdminEmpty>
       ) : (
         <>
-          <Table.ScrollContainer type="native" tabIndex={0} minWidth={600}>
+          <ScrollBox minWidth={600}>
             <Table verticalSpacing="xs" highlightOnHover data-testid="audit-table">
               <Table.Thead>
                 <Table.Tr>
@@ -88,7 +89,7 @@ export function AuditLogPage() {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </ScrollBox>
           {log.hasNextPage && (
             <Group justify="center">
               <Button variant="default" h={40} loading={log.isFetchingNextPage} onClick={() => log.fetchNextPage()}>

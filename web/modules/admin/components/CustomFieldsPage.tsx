@@ -10,6 +10,7 @@ import { typeLabel } from '../utils/field-types';
 import { AdminEmpty, AdminLoadError, AdminLoading } from './AdminState';
 import { ConfirmButton } from './ConfirmButton';
 import { CustomFieldForm } from './CustomFieldForm';
+import { ScrollBox } from './ScrollBox';
 
 /** /admin/fields/<object>: the object's custom fields; add, edit and remove them. */
 export function CustomFieldsPage({ rest }: AdminPageProps) {
@@ -48,7 +49,7 @@ export function CustomFieldsPage({ rest }: AdminPageProps) {
           {meta.labelPlural} have no custom fields yet. Add one: it appears in forms, lists, filters and the API.
         </AdminEmpty>
       ) : (
-        <Table.ScrollContainer type="native" tabIndex={0} minWidth={520}>
+        <ScrollBox minWidth={520}>
           <Table verticalSpacing="xs" data-testid="custom-fields">
             <Table.Thead>
               <Table.Tr>
@@ -104,7 +105,7 @@ export function CustomFieldsPage({ rest }: AdminPageProps) {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollBox>
       )}
       <Modal
         opened={editing !== null}

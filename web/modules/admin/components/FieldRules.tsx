@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { ObjectMeta } from '../../objects/api/objects.api';
 import type { FieldRule, RolePermissions } from '../api/admin.api';
 import { fieldRule, setFieldRule } from '../utils/permissions';
+import { ScrollBox } from './ScrollBox';
 
 const RULES = [
   { value: 'visible', label: 'Visible' },
@@ -34,7 +35,7 @@ export function FieldRules({
         maw={320}
       />
       {meta && (
-        <Table.ScrollContainer type="native" tabIndex={0} minWidth={420}>
+        <ScrollBox minWidth={340}>
           <Table verticalSpacing={4} data-testid="field-rules">
             <Table.Thead>
               <Table.Tr>
@@ -44,7 +45,7 @@ export function FieldRules({
             </Table.Thead>
             <Table.Tbody>
               {meta.fields
-                .filter((f) => f.name !== 'id')
+                .filter((f) => f.name !== 'id' && f.name !== 'version')
                 .map((f) => (
                   <Table.Tr key={f.name} data-field={f.name}>
                     <Table.Td>
@@ -77,7 +78,7 @@ export function FieldRules({
                 ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollBox>
       )}
     </Stack>
   );

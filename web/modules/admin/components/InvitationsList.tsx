@@ -5,6 +5,7 @@ import { admin, invitationsQuery } from '../api/admin.api';
 import { useAdminChange } from '../hooks/useAdminChange';
 import { useRoleOptions } from '../hooks/useRoleOptions';
 import { AdminEmpty, AdminLoadError, AdminLoading, MutationError } from './AdminState';
+import { ScrollBox } from './ScrollBox';
 
 const STATUS_COLOR = { pending: 'blue', accepted: 'green', revoked: 'gray', expired: 'orange' } as const;
 const date = (iso: string) => new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
@@ -26,7 +27,7 @@ export function InvitationsList() {
   return (
     <>
       <MutationError error={error} />
-      <Table.ScrollContainer type="native" tabIndex={0} minWidth={560}>
+      <ScrollBox minWidth={560}>
         <Table verticalSpacing="xs" data-testid="invitations-table">
           <Table.Thead>
             <Table.Tr>
@@ -91,7 +92,7 @@ export function InvitationsList() {
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </ScrollBox>
     </>
   );
 }

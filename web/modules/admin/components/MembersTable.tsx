@@ -8,6 +8,7 @@ import { useAdminChange } from '../hooks/useAdminChange';
 import { useRoleOptions } from '../hooks/useRoleOptions';
 import { AdminEmpty, AdminLoadError, AdminLoading, MutationError } from './AdminState';
 import { ConfirmButton } from './ConfirmButton';
+import { ScrollBox } from './ScrollBox';
 
 /** Members with their role (changeable) and teams; removal asks first. */
 export function MembersTable() {
@@ -27,7 +28,7 @@ export function MembersTable() {
   return (
     <Stack>
       <MutationError error={roleError} />
-      <Table.ScrollContainer type="native" tabIndex={0} minWidth={560}>
+      <ScrollBox minWidth={560}>
         <Table verticalSpacing="xs" data-testid="members-table">
           <Table.Thead>
             <Table.Tr>
@@ -103,7 +104,7 @@ export function MembersTable() {
             })}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </ScrollBox>
     </Stack>
   );
 }

@@ -2,6 +2,7 @@ import { Button, Checkbox, Select, Table, Text, VisuallyHidden } from '@mantine/
 import type { ObjectMeta } from '../../objects/api/objects.api';
 import type { RolePermissions, Scope } from '../api/admin.api';
 import { ACTIONS, ALL_OBJECTS, effective, followDefault, overrides, setAccess } from '../utils/permissions';
+import { ScrollBox } from './ScrollBox';
 
 const SCOPES = [
   { value: 'own', label: 'Own' },
@@ -25,7 +26,7 @@ export function ObjectAccessTable({
     ...objects.map((o) => ({ name: o.name, label: o.labelPlural })),
   ];
   return (
-    <Table.ScrollContainer type="native" tabIndex={0} minWidth={640}>
+    <ScrollBox minWidth={640}>
       <Table verticalSpacing={4} data-testid="object-access">
         <Table.Thead>
           <Table.Tr>
@@ -95,6 +96,6 @@ export function ObjectAccessTable({
           })}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </ScrollBox>
   );
 }

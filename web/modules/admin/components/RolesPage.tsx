@@ -7,6 +7,7 @@ import { rolesQuery } from '../api/admin.api';
 import { AdminLoadError, AdminLoading } from './AdminState';
 import { CreateRoleForm } from './CreateRoleForm';
 import { RoleEditor } from './RoleEditor';
+import { ScrollBox } from './ScrollBox';
 
 /** /admin/roles: standard and custom roles; /admin/roles/<key> edits one. */
 export function RolesPage({ rest }: AdminPageProps) {
@@ -24,7 +25,7 @@ export function RolesPage({ rest }: AdminPageProps) {
         <Title order={2} fz="h3">
           Roles
         </Title>
-        <Table.ScrollContainer type="native" tabIndex={0} minWidth={480}>
+        <ScrollBox minWidth={480}>
           <Table verticalSpacing="xs" data-testid="roles-table">
             <Table.Thead>
               <Table.Tr>
@@ -69,7 +70,7 @@ export function RolesPage({ rest }: AdminPageProps) {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollBox>
       </Stack>
       <Stack gap="sm">
         <Title order={2} fz="h3">

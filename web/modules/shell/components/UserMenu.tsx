@@ -51,6 +51,7 @@ export function UserMenu() {
           </Text>
         </Menu.Label>
         <Menu.Divider />
+        {me.user && <Menu.Item onClick={() => navigate({ to: '/me' })}>Your directory entry</Menu.Item>}
         <Menu.Item onClick={out}>Sign out</Menu.Item>
       </Menu.Dropdown>
     </Menu>
