@@ -39,7 +39,12 @@ const cacheContents = () =>
 describe('the installable, offline-capable web app', () => {
   it('has a valid manifest, and Chromium finds it installable once the service worker runs', async () => {
     const res = await page.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-      data: { name: 'Olive Offline', email: `olive-${Date.now()}@example.com`, password: PASSWORD, workspaceName: 'Field Sales' },
+      data: {
+        name: 'Olive Offline',
+        email: `olive-${Date.now()}@example.com`,
+        password: PASSWORD,
+        workspaceName: 'Field Sales',
+      },
     });
     expect(res.status(), await res.text()).toBe(201);
     ids = await createViaApi(page, rapport.url, 'contacts', [

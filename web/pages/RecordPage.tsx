@@ -18,6 +18,7 @@ import { RelatedRecords } from '../modules/records/components/RelatedRecords';
 import { useRecord } from '../modules/records/hooks/useRecord';
 import { recordTitle, relatedLists } from '../modules/records/utils/fields';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
+import { BackLink } from '../ui/BackLink';
 import { Icon } from '../ui/Icon';
 import { AnchorLink, ButtonLink } from '../ui/links';
 import { NotFoundPage } from './NotFoundPage';
@@ -100,12 +101,7 @@ export function RecordPage() {
 
   return (
     <Stack gap="md">
-      <AnchorLink to="/$object" params={{ object }} size="sm">
-        <Group gap={4} component="span">
-          <Icon name="back" size={14} />
-          {meta.labelPlural}
-        </Group>
-      </AnchorLink>
+      <BackLink object={object}>{meta.labelPlural}</BackLink>
       <Group justify="space-between" align="flex-start" wrap="wrap" gap="sm">
         <div style={{ minWidth: 0 }}>
           <Title order={1} fz="h2" style={{ overflowWrap: 'anywhere' }}>
