@@ -1,6 +1,6 @@
 import { Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { AnchorLink, ButtonLink } from '../../../ui/links';
-import { can, type ObjectMeta } from '../../objects/api/objects.api';
+import { can } from '../../objects/api/objects.api';
 import type { RecordData } from '../api/records.api';
 import { type RelatedList, recordTitle } from '../utils/fields';
 
