@@ -58,7 +58,10 @@ describe('the workspace switcher', () => {
     await page.goto(String(link));
     await page.getByRole('button', { name: 'Join Partner Org' }).click();
     await page.waitForURL(/\/accounts$/);
-    await until('in the new workspace', async () => (await page.getByTestId('workspace-name').textContent()) === 'Partner Org');
+    await until(
+      'in the new workspace',
+      async () => (await page.getByTestId('workspace-name').textContent()) === 'Partner Org',
+    );
     await until('its records', async () => (await rowTitles(page)).join() === 'Partner Account');
   });
 
@@ -69,7 +72,10 @@ describe('the workspace switcher', () => {
     await until('both workspaces', async () =>
       (await menu.getByRole('menuitem').allTextContents()).some((t) => t.startsWith('Home Base')),
     );
-    expect(await menu.getByRole('menuitem').allTextContents()).toEqual(['Home Baseadministrator', 'Partner Orgdata analyst']);
+    expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
+      'Home Baseadministrator',
+      'Partner Orgdata analyst',
+    ]);
     await browser.shot('workspaces-01-switcher');
     await expectAccessible(page, 'the workspace switcher');
     await menu.getByRole('menuitem', { name: /Home Base/ }).click();
