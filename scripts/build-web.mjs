@@ -62,7 +62,9 @@ async function precacheList() {
   const publicFiles = await readdir(path.join(ROOT, 'web/public'), { withFileTypes: true, recursive: true });
   for (const e of publicFiles) {
     if (!e.isFile() || e.name === 'sw.js') continue;
-    files.add(`/${path.relative(path.join(ROOT, 'web/public'), path.join(e.parentPath, e.name)).split(path.sep).join('/')}`);
+    files.add(
+      `/${path.relative(path.join(ROOT, 'web/public'), path.join(e.parentPath, e.name)).split(path.sep).join('/')}`,
+    );
   }
   return [...files].sort();
 }

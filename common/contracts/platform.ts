@@ -31,6 +31,18 @@ export const MeResponse = z.object({
   }),
 });
 
+export const MyWorkspacesResponse = z.object({
+  data: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      role: RoleKeySchema,
+      current: z.boolean().describe('The workspace this request acts in'),
+      default: z.boolean().describe('Used when a request sends no Rapport-Workspace header'),
+    }),
+  ),
+});
+
 export const ApiKeyScopeSchema = z.enum(['read', 'write', 'admin']);
 
 export const CreateApiKeyRequest = z

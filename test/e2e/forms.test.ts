@@ -26,7 +26,12 @@ beforeAll(async () => {
     }
   });
   const res = await page.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-    data: { name: 'Val Idator', email: `val-${Date.now()}@example.com`, password: PASSWORD, workspaceName: 'Checks Co' },
+    data: {
+      name: 'Val Idator',
+      email: `val-${Date.now()}@example.com`,
+      password: PASSWORD,
+      workspaceName: 'Checks Co',
+    },
   });
   expect(res.status(), await res.text()).toBe(201);
 });

@@ -100,7 +100,10 @@ describe('keyboard shortcuts', () => {
     await page.keyboard.press('/');
     await until('filter open', () => page.getByRole('group', { name: 'Filter conditions' }).isVisible());
     await page.keyboard.press('Escape');
-    await until('filter closed', async () => !(await page.getByRole('group', { name: 'Filter conditions' }).isVisible()));
+    await until(
+      'filter closed',
+      async () => !(await page.getByRole('group', { name: 'Filter conditions' }).isVisible()),
+    );
     // Focus is back on the page (not in a field): n opens the form.
     await page.locator('body').click({ position: { x: 700, y: 10 } });
     await page.keyboard.press('n');

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
 import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
@@ -17,10 +18,13 @@ import {
 let rapport: RunningRapport;
 let browser: BrowserSession;
 let page: Page;
+let smtp: SmtpSink;
 let contactUrl = '';
+let email = '';
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  smtp = await startSmtpSink();
+  rapport = await startRapport({ SMTP_URL: smtp.url });
   browser = await openBrowser({ viewport: { width: 375, height: 812 }, mobile: true });
   page = browser.page;
 });
@@ -28,7 +32,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await rapport?.stop();
+  await smtp?.close();
 });
+
+/** The checks every phone page passes: no sideways scrolling, 40 px tap targets in the page and header. */
+async function expectPhoneFriendly(what: string) {
+  await expectNoHorizontalScroll(page);
+  await expectTapTargets(page.locator('main, header').first());
+  await expectTapTargets(page.locator('main'));
+  await expectAccessible(page, what);
+}
 
 const burger = () => page.getByRole('button', { name: 'Toggle navigation' });
 /** On a phone the navigation slides in from the left; it is on screen when its box starts at x ≥ 0. */
@@ -44,10 +57,12 @@ describe('the web app on a 375 px phone', () => {
   it('signs up', async () => {
     await page.goto(`${rapport.url}/sign-up`);
     await field(page, 'Your name').fill('Grace Hopper');
-    await field(page, 'Work email').fill(`grace-${Date.now()}@example.com`);
+    email = `grace-${Date.now()}@example.com`;
+    await field(page, 'Work email').fill(email);
     await field(page, 'Password').fill(PASSWORD);
     await field(page, 'Company (workspace name)').fill('Compilers Inc');
     await expectNoHorizontalScroll(page);
+    await expectTapTargets(page.locator('main, body').first());
     await browser.shot('mobile-01-sign-up');
     await page.getByRole('button', { name: 'Create workspace' }).click();
     await page.waitForURL(/\/accounts$/);
@@ -72,7 +87,7 @@ describe('the web app on a 375 px phone', () => {
     await field(page, 'Name').fill('Harvard Mark I');
     await field(page, 'Domain').fill('harvard.edu');
     await choose(page, 'Industry', 'Education');
-    await expectNoHorizontalScroll(page);
+    await expectPhoneFriendly('the account form on a phone');
     await browser.shot('mobile-04-account-form');
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
@@ -94,7 +109,7 @@ describe('the web app on a 375 px phone', () => {
     // Click-to-call and click-to-email.
     expect(await page.locator('[data-field="phone"] a').getAttribute('href')).toBe('tel:+12025550143');
     expect(await page.locator('[data-field="email"] a').getAttribute('href')).toBe('mailto:grace@navy.mil');
-    await expectNoHorizontalScroll(page);
+    await expectPhoneFriendly('a contact record on a phone');
     await browser.shot('mobile-05-contact-record');
   });
 
@@ -135,6 +150,7 @@ describe('the web app on a 375 px phone', () => {
     await choose(page, 'Condition', 'contains');
     await field(page, 'Value').fill('ov');
     await expectNoHorizontalScroll(page);
+    await expectTapTargets(page.getByRole('group', { name: 'Filter conditions' }));
     await browser.shot('mobile-07-filter-builder');
     await page.getByRole('button', { name: 'Apply' }).click();
     await until('filtered', async () => (await rowTitles(page)).join() === 'Ada Lovelace,Barbara Liskov');
@@ -147,9 +163,8 @@ describe('the web app on a 375 px phone', () => {
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.waitForURL(/\/edit$/);
     await field(page, 'Job title').fill('Rear Admiral');
-    await expectNoHorizontalScroll(page);
+    await expectPhoneFriendly('the edit form on a phone');
     await browser.shot('mobile-09-edit-form');
-    await expectAccessible(page, 'the edit form on a phone');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(contactUrl);
     await until('saved', async () => (await page.locator('[data-field="title"]').textContent()) === 'Rear Admiral');
@@ -161,10 +176,77 @@ describe('the web app on a 375 px phone', () => {
     await box.fill('dijks');
     await until('hit', () => page.getByRole('option', { name: /Edsger Dijkstra/ }).isVisible());
     await expectNoHorizontalScroll(page);
+    await expectTapTargets(page.getByRole('dialog'));
     await browser.shot('mobile-10-command-palette');
     await page.getByRole('option', { name: /Edsger Dijkstra/ }).click();
     await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/);
     await until('record', () => page.getByRole('heading', { name: 'Edsger Dijkstra' }).isVisible());
     expect(browser.problems).toEqual([]);
+  });
+
+  it('shows the home page with what was viewed', async () => {
+    await page.getByRole('link', { name: 'Rapport' }).click();
+    await page.waitForURL(`${rapport.url}/`);
+    const recent = page.getByTestId('recently-viewed');
+    await until('recently viewed', async () => (await recent.getByRole('link').count()) >= 3);
+    expect((await recent.getByRole('link').first().textContent()) ?? '').toMatch(/^Edsger Dijkstra/);
+    await expectPhoneFriendly('the home page on a phone');
+    await browser.shot('mobile-11-home');
+  });
+
+  it('opens an account with its related contacts', async () => {
+    await page
+      .getByTestId('recently-viewed')
+      .getByRole('link', { name: /Harvard Mark I/ })
+      .click();
+    await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
+    await until('related contact', () =>
+      page.getByRole('region', { name: 'Contacts' }).getByRole('link', { name: 'Grace Hopper' }).isVisible(),
+    );
+    await expectPhoneFriendly('an account record on a phone');
+    await browser.shot('mobile-12-account-record');
+  });
+
+  it('signs out and back in', async () => {
+    await page.getByRole('button', { name: /Account menu for Grace Hopper/ }).click();
+    await expectTapTargets(page.getByRole('menu'));
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in/);
+    await until('sign-in form', () => page.getByRole('button', { name: 'Sign in' }).isVisible());
+    await expectPhoneFriendly('the sign-in page on a phone');
+    await browser.shot('mobile-13-sign-in');
+    await field(page, 'Email').fill(email);
+    await field(page, 'Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${rapport.url}/`);
+    expect(browser.problems).toEqual([]);
+  });
+
+  it('lets an invited colleague join on a phone', async () => {
+    const colleague = `alan-${Date.now()}@example.com`;
+    const res = await page.request.post(`${rapport.url}/api/v1/invitations`, {
+      data: { email: colleague, role: 'sales_rep' },
+    });
+    expect(res.status(), await res.text()).toBe(201);
+    const [mail] = await smtp.waitFor(1, 20_000);
+    const link = /https?:\/\/\S+\/accept-invite\?token=[\w%.-]+/.exec(mail?.text ?? '')?.[0];
+    expect(link, mail?.text).toBeTruthy();
+    const other = await openBrowser({ viewport: { width: 375, height: 812 }, mobile: true });
+    try {
+      const p = other.page;
+      await p.goto(String(link));
+      await until('invitation shown', () => p.getByText('You are invited to join').isVisible());
+      await field(p, 'Your name').fill('Alan Turing');
+      await field(p, 'Choose a password').fill(PASSWORD);
+      await expectNoHorizontalScroll(p);
+      await expectTapTargets(p.locator('main, body').first());
+      await expectAccessible(p, 'the invitation page on a phone');
+      await other.shot('mobile-14-accept-invitation');
+      await p.getByRole('button', { name: 'Join Compilers Inc' }).click();
+      await p.waitForURL(/\/accounts$/);
+      expect(other.problems).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, openBrowser } from './helpers/browser';
 import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { createViaApi, until } from './helpers/ui';
+import { createViaApi, expectNoHorizontalScroll, until } from './helpers/ui';
 
 // The installable app: manifest, service worker, records readable offline, nothing left
 // behind after sign-out. Each test continues the last one.
@@ -39,7 +39,12 @@ const cacheContents = () =>
 describe('the installable, offline-capable web app', () => {
   it('has a valid manifest, and Chromium finds it installable once the service worker runs', async () => {
     const res = await page.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-      data: { name: 'Olive Offline', email: `olive-${Date.now()}@example.com`, password: PASSWORD, workspaceName: 'Field Sales' },
+      data: {
+        name: 'Olive Offline',
+        email: `olive-${Date.now()}@example.com`,
+        password: PASSWORD,
+        workspaceName: 'Field Sales',
+      },
     });
     expect(res.status(), await res.text()).toBe(201);
     ids = await createViaApi(page, rapport.url, 'contacts', [
@@ -127,6 +132,8 @@ describe('the installable, offline-capable web app', () => {
       const titles = (await recent.getByRole('link').allTextContents()).join('|');
       expect(titles).toContain('Dorothy Vaughan');
       expect(titles).toContain('Katherine Johnson');
+      expect(await page.getByRole('status').filter({ hasText: 'Offline' }).isVisible()).toBe(true);
+      await expectNoHorizontalScroll(page);
       await browser.shot('pwa-02-home-offline');
 
       await recent.getByRole('link', { name: /Katherine Johnson/ }).click();

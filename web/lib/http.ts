@@ -1,3 +1,4 @@
+import { reportReachable } from './connectivity';
 import { chosenWorkspace } from './workspace';
 
 /** A field problem as the API reports it in `errors` (path like `email` or `address.country`). */
@@ -50,8 +51,11 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    reportReachable(false);
     throw new ApiError(0, 'network_error', 'Rapport cannot be reached. Check your connection and try again.');
   }
+  // The service worker answers with its saved copy only when the server cannot be reached.
+  reportReachable(!res.headers.has('rapport-saved-at'));
   if (res.status === 204) return { body: undefined as T, headers: res.headers };
   const text = await res.text();
   let json: unknown;

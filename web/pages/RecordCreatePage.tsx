@@ -7,7 +7,7 @@ import { createRecord } from '../modules/records/api/records.api';
 import { RecordForm } from '../modules/records/components/RecordForm';
 import { DuplicateWarning } from '../modules/sales/components/DuplicateWarning';
 import { useDuplicateGuard } from '../modules/sales/hooks/useDuplicateGuard';
-import { AnchorLink } from '../ui/links';
+import { BackLink } from '../ui/BackLink';
 import { NotFoundPage } from './NotFoundPage';
 
 const route = getRouteApi('/_app/$object/new');
@@ -22,9 +22,7 @@ export function RecordCreatePage() {
   if (!meta) return <NotFoundPage />;
   return (
     <Stack gap="md" maw={900}>
-      <AnchorLink to="/$object" params={{ object }} size="sm">
-        ← {meta.labelPlural}
-      </AnchorLink>
+      <BackLink object={object}>{meta.labelPlural}</BackLink>
       <Title order={1} fz="h2">
         New {meta.singular}
       </Title>

@@ -10,7 +10,7 @@ import { updateRecord } from '../modules/records/api/records.api';
 import { RecordForm } from '../modules/records/components/RecordForm';
 import { useRecord } from '../modules/records/hooks/useRecord';
 import { includesFor, recordTitle } from '../modules/records/utils/fields';
-import { AnchorLink } from '../ui/links';
+import { BackLink } from '../ui/BackLink';
 import { NotFoundPage } from './NotFoundPage';
 
 const route = getRouteApi('/_app/$object/$id/edit');
@@ -28,9 +28,9 @@ export function RecordEditPage() {
   const open = () => navigate({ to: '/$object/$id', params: { object, id } });
   return (
     <Stack gap="md" maw={900}>
-      <AnchorLink to="/$object/$id" params={{ object, id }} size="sm">
-        ← {recordTitle(meta, record.data.data)}
-      </AnchorLink>
+      <BackLink object={object} id={id}>
+        {recordTitle(meta, record.data.data)}
+      </BackLink>
       <Title order={1} fz="h2">
         Edit {meta.singular}
       </Title>

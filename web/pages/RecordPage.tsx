@@ -21,6 +21,7 @@ import { SalesRecordActions, SalesRecordAside, SalesRecordBanner } from '../modu
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
 import { ContactGuardBanner } from '../modules/timeline/components/ContactGuardBanner';
 import { RecordTimeline } from '../modules/timeline/components/RecordTimeline';
+import { BackLink } from '../ui/BackLink';
 import { Icon } from '../ui/Icon';
 import { AnchorLink, ButtonLink } from '../ui/links';
 import { NotFoundPage } from './NotFoundPage';
@@ -119,12 +120,7 @@ function GenericRecordPage({ object, id }: { object: string; id: string }) {
 
   return (
     <Stack gap="md">
-      <AnchorLink to="/$object" params={{ object }} size="sm">
-        <Group gap={4} component="span">
-          <Icon name="back" size={14} />
-          {meta.labelPlural}
-        </Group>
-      </AnchorLink>
+      <BackLink object={object}>{meta.labelPlural}</BackLink>
       <Group justify="space-between" align="flex-start" wrap="wrap" gap="sm">
         <div style={{ minWidth: 0 }}>
           <Title order={1} fz="h2" style={{ overflowWrap: 'anywhere' }}>

@@ -34,3 +34,6 @@ function NavLinkBase(props: NavLinkBaseProps) {
 const CreatedNavLink = createLink(NavLinkBase);
 /** A NavLink (navigation item) that is a router link. */
 export const NavLinkLink: LinkComponent<typeof NavLinkBase> = (props) => <CreatedNavLink preload="intent" {...props} />;
+
+/** For a link inside a sentence that is also a button-sized target (40 px tall, phones). */
+export const TAPPABLE = { display: 'inline-flex', mih: 40, style: { alignItems: 'center' } } as const;

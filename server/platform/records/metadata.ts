@@ -46,5 +46,8 @@ export function presentObject(schema: ObjectSchema) {
         .map((f) => f.def.name.replace(/Id$/, '')),
       ...(d.inverse ?? []).map((i) => i.name),
     ],
+    // Records of other objects that point here (an account's contacts): include name,
+    // object, the to-one field on that object, and a label for the related list.
+    inverse: (d.inverse ?? []).map((i) => ({ name: i.name, object: i.object, via: i.via, label: i.label })),
   };
 }

@@ -49,6 +49,7 @@ const ObjectMeta = z.object({
   defaultSort: z.string(),
   fields: z.array(Field),
   includes: z.array(z.string()),
+  inverse: z.array(z.object({ name: z.string(), object: z.string(), via: z.string(), label: z.string() })),
   permissions: z.object({
     create: z.boolean(),
     read: z.boolean(),
@@ -96,8 +97,11 @@ const UpdateField = z
 /** Metadata as the caller's role sees it: hidden fields left out, their permissions attached. */
 function presentForRole(schema: ObjectSchema, policy: AccessPolicy) {
   const p = policy.object(schema.def.name);
+  const meta = presentObject(restrictSchema(schema, p.fields));
   return {
-    ...presentObject(restrictSchema(schema, p.fields)),
+    ...meta,
+    // Related lists of objects the caller may not read would only ever be empty.
+    inverse: meta.inverse.filter((i) => policy.can(i.object, 'read')),
     permissions: {
       create: p.create,
       read: p.read,

@@ -1,12 +1,12 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { MeResponse, SignInRequest, SignUpRequest } from '../../../common/contracts/platform';
+import { MeResponse, MyWorkspacesResponse, SignInRequest, SignUpRequest } from '../../../common/contracts/platform';
 import { membershipOf } from '../auth/actor';
 import type { CallerResolver } from '../auth/caller-resolver';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
-import { getMe, type IdentityDeps, signIn, signOut, signUp } from './identity.service';
+import { getMe, type IdentityDeps, listMyWorkspaces, signIn, signOut, signUp } from './identity.service';
 
 const setCookies = (reply: FastifyReply, cookies: string[]) => {
   if (cookies.length > 0) reply.header('set-cookie', cookies);
@@ -77,6 +77,18 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver }): Fa
       '/api/v1/me',
       { schema: { tags: ['auth'], summary: 'The caller, their workspace and role', response: { 200: MeResponse } } },
       async (req) => ({ data: await getMe(deps.database, actorOf(req)) }),
+    );
+
+    app.get(
+      '/api/v1/me/workspaces',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'The workspaces the caller belongs to; pick one with the Rapport-Workspace header',
+          response: { 200: MyWorkspacesResponse },
+        },
+      },
+      async (req) => ({ data: await listMyWorkspaces(deps.database, actorOf(req)) }),
     );
   };
 }

@@ -157,6 +157,44 @@ export async function getMe(database: Database, actor: Actor): Promise<MeView> {
   });
 }
 
+export interface WorkspaceChoice {
+  id: string;
+  name: string;
+  role: RoleKey;
+  /** The workspace this request acts in. */
+  current: boolean;
+  /** The one used when a request names none (Rapport-Workspace header absent). */
+  default: boolean;
+}
+
+/**
+ * The workspaces the caller may switch between (GET /api/v1/me/workspaces): every
+ * membership of a signed-in user, default first; an API key only has its own.
+ */
+export async function listMyWorkspaces(database: Database, actor: Actor): Promise<WorkspaceChoice[]> {
+  if (actor.kind === 'api_key') {
+    const me = await getMe(database, actor);
+    return [{ ...me.workspace, role: actor.role, current: true, default: true }];
+  }
+  // Memberships span workspaces, so this reads outside any one tenant, for this user only.
+  return database.system(async (tx) => {
+    const rows = await sql<{ id: string; name: string; role: RoleKey; is_default: boolean }>`
+      select w.id, w.name, m.role, coalesce(w.id = u.default_workspace_id, false) as is_default
+      from workspace_members m
+      join workspaces w on w.id = m.workspace_id
+      join users u on u.id = m.user_id
+      where m.user_id = ${actor.userId}
+      order by is_default desc, m.created_at, w.name`.execute(tx);
+    return rows.rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      role: r.role,
+      current: r.id === actor.workspaceId,
+      default: r.is_default,
+    }));
+  });
+}
+
 /** Adds an existing user to a workspace with a role (idempotent); used by invitations and the CLI. */
 export async function addMember(database: Database, workspaceId: string, userId: string, role: RoleKey): Promise<void> {
   await database.system(async (tx) => {

@@ -43,12 +43,20 @@ export async function createViaApi(page: Page, base: string, object: string, rec
   return ((await res.json()) as { data: { id: string }[] }).data.map((r) => r.id);
 }
 
-/** Every visible button and link in `root` is at least 40 px tall (comfortable to tap). */
+/** Every visible button, link and input in `root` is at least 40 px tall (comfortable to tap). */
 export async function expectTapTargets(root: Locator, min = 40) {
   const small = await root.locator('button:visible, a:visible, input:visible').evaluateAll(
     (els, min) =>
       els
-        .map((el) => ({ el, box: el.getBoundingClientRect() }))
+        .map((el) => {
+          const box = el.getBoundingClientRect();
+          // A checkbox is toggled by its label too: the target is the box and the label together.
+          const label = el instanceof HTMLInputElement && /^(checkbox|radio)$/.test(el.type) ? el.labels?.[0] : null;
+          if (!label) return { el, box };
+          const l = label.getBoundingClientRect();
+          const top = Math.min(box.top, l.top);
+          return { el, box: { height: Math.max(box.bottom, l.bottom) - top } };
+        })
         .filter(({ box }) => box.height > 0 && box.height < min)
         .map(
           ({ el, box }) =>

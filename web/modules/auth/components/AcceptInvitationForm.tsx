@@ -5,7 +5,7 @@ import { type FormEvent, useState } from 'react';
 import { ApiError } from '../../../lib/http';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
 import { chooseWorkspace } from '../../../lib/workspace';
-import { AnchorLink } from '../../../ui/links';
+import { AnchorLink, TAPPABLE } from '../../../ui/links';
 import { meQuery } from '../api/auth.api';
 import { acceptInvitation, type InvitationInfo, lookupInvitation } from '../api/invitations.api';
 import { openFirstList } from '../utils/start-page';
@@ -74,7 +74,7 @@ function AcceptForm({ token, info, signedInAs }: { token: string; info: Invitati
             {errors.general}
             {needsSignIn && (
               <Text size="sm" mt="xs">
-                <AnchorLink to="/sign-in" search={{ redirect: back }}>
+                <AnchorLink to="/sign-in" search={{ redirect: back }} {...TAPPABLE}>
                   Sign in as {info.email}
                 </AnchorLink>{' '}
                 and come back to this link.

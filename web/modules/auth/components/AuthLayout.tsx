@@ -9,7 +9,7 @@ export function AuthLayout({ title, children }: { title: string; children: React
       <Box pos="absolute" top={12} right={12}>
         <ThemeToggle />
       </Box>
-      <Center mih="100dvh" p="md">
+      <Center mih="100dvh" p="md" component="main">
         <Stack w="100%" maw={420} gap="lg">
           <Stack gap={4} align="center">
             <Text fw={800} fz={28} c="blue" component="div">

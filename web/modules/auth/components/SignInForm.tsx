@@ -4,7 +4,7 @@ import { useNavigate, useRouter } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
 import { chooseWorkspace } from '../../../lib/workspace';
-import { AnchorLink } from '../../../ui/links';
+import { AnchorLink, TAPPABLE } from '../../../ui/links';
 import { meQuery, signIn } from '../api/auth.api';
 
 /** Email and password; on success the session cookie is set and the app opens where the user was going. */
@@ -66,7 +66,10 @@ export function SignInForm({ redirect }: { redirect?: string }) {
           Sign in
         </Button>
         <Text size="sm" ta="center">
-          New to Rapport? <AnchorLink to="/sign-up">Create a workspace</AnchorLink>
+          New to Rapport?{' '}
+          <AnchorLink to="/sign-up" {...TAPPABLE}>
+            Create a workspace
+          </AnchorLink>
         </Text>
       </Stack>
     </form>

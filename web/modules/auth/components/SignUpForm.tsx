@@ -4,7 +4,7 @@ import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
 import { chooseWorkspace } from '../../../lib/workspace';
-import { AnchorLink } from '../../../ui/links';
+import { AnchorLink, TAPPABLE } from '../../../ui/links';
 import { meQuery, type SignUpInput, signUp } from '../api/auth.api';
 import { openFirstList } from '../utils/start-page';
 
@@ -83,7 +83,10 @@ export function SignUpForm() {
           Create workspace
         </Button>
         <Text size="sm" ta="center">
-          Already have an account? <AnchorLink to="/sign-in">Sign in</AnchorLink>
+          Already have an account?{' '}
+          <AnchorLink to="/sign-in" {...TAPPABLE}>
+            Sign in
+          </AnchorLink>
         </Text>
       </Stack>
     </form>

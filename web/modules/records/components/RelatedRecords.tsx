@@ -1,6 +1,6 @@
 import { Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { AnchorLink, ButtonLink } from '../../../ui/links';
-import { can, type ObjectMeta } from '../../objects/api/objects.api';
+import { can } from '../../objects/api/objects.api';
 import type { RecordData } from '../api/records.api';
 import { type RelatedList, recordTitle } from '../utils/fields';
 
@@ -40,7 +40,7 @@ export function RelatedRecords({ record, list }: { record: RecordData; list: Rel
       ) : (
         <Stack gap={4} component="ul" p={0} m={0} style={{ listStyle: 'none' }}>
           {items.map((r) => (
-            <Group component="li" key={r.id} justify="space-between" wrap="nowrap" mih={36} gap="sm">
+            <Group component="li" key={r.id} justify="space-between" wrap="nowrap" mih={40} gap="sm">
               <AnchorLink
                 to="/$object/$id"
                 params={{ object: list.object.name, id: r.id }}
@@ -48,7 +48,7 @@ export function RelatedRecords({ record, list }: { record: RecordData; list: Rel
                 style={{
                   whiteSpace: 'nowrap',
                   flexShrink: 0,
-                  minHeight: 36,
+                  minHeight: 40,
                   display: 'inline-flex',
                   alignItems: 'center',
                 }}

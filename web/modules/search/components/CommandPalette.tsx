@@ -78,72 +78,68 @@ export function CommandPalette({ opened, onClose }: { opened: boolean; onClose: 
 
   const searching = query.trim() !== '' && !search.settled;
   return (
-    <Modal
-      opened={opened}
-      onClose={close}
-      withCloseButton={false}
-      padding={0}
-      size="lg"
-      yOffset="10vh"
-      title={null}
-      aria-label="Search"
-      transitionProps={{ duration: 0 }}
-    >
-      <TextInput
-        data-autofocus
-        size="lg"
-        variant="unstyled"
-        px="md"
-        placeholder="Search contacts, accounts…"
-        aria-label="Search records"
-        role="combobox"
-        aria-expanded={items.length > 0}
-        aria-controls={listId}
-        aria-activedescendant={items[current] ? `${listId}-${current}` : undefined}
-        value={query}
-        onChange={(e) => {
-          setQuery(e.currentTarget.value);
-          setActive(0);
-        }}
-        onKeyDown={onKeyDown}
-        leftSection={<Icon name="search" />}
-        rightSection={searching ? <Loader size="xs" /> : null}
-        styles={{ input: { borderBottom: '1px solid var(--mantine-color-default-border)' } }}
-      />
-      <Box id={listId} role="listbox" aria-label="Results" mah="60vh" style={{ overflowY: 'auto' }} p={6}>
-        <Stack gap={2}>
-          {items.map((item, i) => (
-            <UnstyledButton
-              key={item.key}
-              id={`${listId}-${i}`}
-              role="option"
-              aria-selected={i === current}
-              onMouseEnter={() => setActive(i)}
-              onClick={() => choose(item)}
-              px="sm"
-              py={6}
-              mih={44}
-              display="block"
-              style={{
-                borderRadius: 'var(--mantine-radius-sm)',
-                background: i === current ? 'var(--mantine-primary-color-light)' : undefined,
-              }}
-            >
-              <Text size="sm" fw={500} truncate>
-                {item.label}
-              </Text>
-              <Text size="xs" c="dimmed" truncate>
-                {item.detail}
-              </Text>
-            </UnstyledButton>
-          ))}
-          {query.trim() !== '' && search.settled && items.length === 0 && (
-            <Text size="sm" c="dimmed" p="sm">
-              {search.isError ? 'Search failed. Try again.' : `Nothing matches “${query.trim()}”.`}
-            </Text>
-          )}
-        </Stack>
-      </Box>
-    </Modal>
+    // Modal.Root so the label sits on the dialog itself (Modal's aria-label lands on a role-less wrapper).
+    <Modal.Root opened={opened} onClose={close} size="lg" yOffset="10vh" transitionProps={{ duration: 0 }}>
+      <Modal.Overlay />
+      <Modal.Content aria-label="Search">
+        <Modal.Body p={0}>
+          <TextInput
+            data-autofocus
+            size="lg"
+            variant="unstyled"
+            px="md"
+            placeholder="Search contacts, accounts…"
+            aria-label="Search records"
+            role="combobox"
+            aria-expanded={items.length > 0}
+            aria-controls={listId}
+            aria-activedescendant={items[current] ? `${listId}-${current}` : undefined}
+            value={query}
+            onChange={(e) => {
+              setQuery(e.currentTarget.value);
+              setActive(0);
+            }}
+            onKeyDown={onKeyDown}
+            leftSection={<Icon name="search" />}
+            rightSection={searching ? <Loader size="xs" /> : null}
+            styles={{ input: { borderBottom: '1px solid var(--mantine-color-default-border)' } }}
+          />
+          <Box id={listId} role="listbox" aria-label="Results" mah="60vh" style={{ overflowY: 'auto' }} p={6}>
+            <Stack gap={2}>
+              {items.map((item, i) => (
+                <UnstyledButton
+                  key={item.key}
+                  id={`${listId}-${i}`}
+                  role="option"
+                  aria-selected={i === current}
+                  onMouseEnter={() => setActive(i)}
+                  onClick={() => choose(item)}
+                  px="sm"
+                  py={6}
+                  mih={44}
+                  display="block"
+                  style={{
+                    borderRadius: 'var(--mantine-radius-sm)',
+                    background: i === current ? 'var(--mantine-primary-color-light)' : undefined,
+                  }}
+                >
+                  <Text size="sm" fw={500} truncate>
+                    {item.label}
+                  </Text>
+                  <Text size="xs" c="dimmed" truncate>
+                    {item.detail}
+                  </Text>
+                </UnstyledButton>
+              ))}
+              {query.trim() !== '' && search.settled && items.length === 0 && (
+                <Text size="sm" c="dimmed" p="sm">
+                  {search.isError ? 'Search failed. Try again.' : `Nothing matches “${query.trim()}”.`}
+                </Text>
+              )}
+            </Stack>
+          </Box>
+        </Modal.Body>
+      </Modal.Content>
+    </Modal.Root>
   );
 }

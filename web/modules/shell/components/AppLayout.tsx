@@ -1,4 +1,4 @@
-import { AppShell, Burger, Button, Group, ScrollArea, Text } from '@mantine/core';
+import { AppShell, Badge, Burger, Button, Group, ScrollArea, Text } from '@mantine/core';
 import { useDisclosure, useHotkeys, useMediaQuery } from '@mantine/hooks';
 import { useSuspenseQuery } from '@tanstack/react-query';
 import { Link, Outlet } from '@tanstack/react-router';
@@ -7,6 +7,7 @@ import { Icon } from '../../../ui/Icon';
 import { AdminNavLink } from '../../admin/components/AdminNavLink';
 import { meQuery } from '../../auth/api/auth.api';
 import { useObjects } from '../../objects/hooks/useObjects';
+import { useOnline } from '../../offline/hooks/useOnline';
 import { SalesNav } from '../../sales/components/SalesNav';
 import { useShortcutLayer } from '../../shortcuts/hooks/useShortcutLayer';
 import { WorkspaceSwitcher } from '../../workspaces/components/WorkspaceSwitcher';
@@ -37,6 +38,7 @@ export function AppLayout() {
   useHotkeys([['mod+K', openPalette]], []);
   const objects = useObjects();
   const [helpOpen, help] = useDisclosure(false);
+  const online = useOnline();
   const goKeys = useShortcutLayer({ objects, openHelp: help.open, openSearch: openPalette });
 
   return (
@@ -71,6 +73,11 @@ export function AppLayout() {
               Rapport
             </Text>
             <WorkspaceSwitcher name={me.workspace.name} visibleFrom="xs" testId="workspace-name" />
+            {!online && (
+              <Badge color="orange" variant="light" role="status" style={{ flexShrink: 0 }}>
+                Offline
+              </Badge>
+            )}
           </Group>
           <Group gap="xs" wrap="nowrap">
             <Button

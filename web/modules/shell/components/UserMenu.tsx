@@ -26,7 +26,7 @@ export function UserMenu() {
     await navigate({ to: '/sign-in' });
   };
   return (
-    <Menu position="bottom-end" width={240}>
+    <Menu position="bottom-end" width={240} withInitialFocusPlaceholder={false}>
       <Menu.Target>
         <UnstyledButton style={{ minHeight: 40 }}>
           {/* The initials are decoration; the name is what a screen reader announces. */}

@@ -1,13 +1,12 @@
 import { Menu, Text, UnstyledButton } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useNavigate } from '@tanstack/react-router';
 import { chooseWorkspace } from '../../../lib/workspace';
 import { Icon } from '../../../ui/Icon';
 import { myWorkspacesQuery } from '../api/workspaces.api';
 
 /**
  * The current workspace's name; for people in several workspaces, a menu to switch.
- * Switching forgets every cached answer (they belong to the other workspace) and starts at home.
+ * Switching forgets every cached answer (they belong to the other workspace) and reloads at home.
  */
 export function WorkspaceSwitcher({
   name,
@@ -22,7 +21,6 @@ export function WorkspaceSwitcher({
 }) {
   const workspaces = useQuery(myWorkspacesQuery).data ?? [];
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
   if (workspaces.length < 2) {
     return (
       <Text size="sm" c="dimmed" truncate data-testid={testId} {...text}>
@@ -30,13 +28,15 @@ export function WorkspaceSwitcher({
       </Text>
     );
   }
-  const pick = async (id: string) => {
+  const pick = (id: string) => {
     chooseWorkspace(id);
     queryClient.clear();
-    await navigate({ to: '/' });
+    // A fresh start: every screen, query and subscription belongs to the other workspace.
+    window.location.assign('/');
   };
   return (
-    <Menu position="bottom-start" width={260}>
+    // No focus placeholder: a tabindex'd presentational child inside role="menu" fails axe.
+    <Menu position="bottom-start" width={260} withInitialFocusPlaceholder={false}>
       <Menu.Target>
         <UnstyledButton
           mih={40}
@@ -56,9 +56,9 @@ export function WorkspaceSwitcher({
         {workspaces.map((w) => (
           <Menu.Item
             key={w.id}
-            onClick={() => void pick(w.id)}
-            disabled={w.current}
+            onClick={() => (w.current ? undefined : pick(w.id))}
             aria-current={w.current ? 'true' : undefined}
+            fw={w.current ? 700 : undefined}
             rightSection={
               <Text size="xs" c="dimmed">
                 {w.role.replace(/_/g, ' ')}
