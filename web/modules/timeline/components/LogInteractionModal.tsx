@@ -62,7 +62,13 @@ export function LogInteractionModal({ object, record, opened, onClose, onSaved }
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title="Log interaction" size="lg">
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title="Log interaction"
+      size="lg"
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
       <Stack gap="sm">
         {contactId && <RecentContactsAlert contactId={contactId} channel={channel} topic={typedTopic || undefined} />}
         <Group grow wrap="wrap" gap="sm">

@@ -167,7 +167,7 @@ export function TimelineEntry({ item, objects, onToggleTask }: Props) {
   return (
     <Stack gap={4} component="li" data-kind={item.kind} style={{ listStyle: 'none' }}>
       <Group gap="xs" wrap="wrap">
-        <Badge color={KIND_COLOR[item.kind]} variant="light" radius="sm" c={`${KIND_COLOR[item.kind]}.9`}>
+        <Badge color={KIND_COLOR[item.kind]} variant="light" radius="sm" c="var(--mantine-color-text)">
           {KIND_LABEL[item.kind]}
         </Badge>
         <Text size="xs" c="dimmed" component="span">
