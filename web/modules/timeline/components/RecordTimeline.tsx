@@ -63,7 +63,7 @@ export function RecordTimeline({
   const meetingExtra = meta.name === 'contacts' ? { ...related, attendeeContactIds: [id] } : related;
 
   return (
-    <Card withBorder radius="md" padding="md" component="section" aria-labelledby="timeline-title">
+    <Card withBorder radius="md" padding="md" component="section" aria-labelledby="timeline-title" mt="md">
       <Stack gap="sm">
         <Group justify="space-between" wrap="wrap" gap="xs">
           <Title order={2} fz="h5" id="timeline-title">
@@ -100,7 +100,7 @@ export function RecordTimeline({
         </Group>
         <CommentBox object={meta.name} id={id} onDone={refresh} />
         <Group justify="space-between" wrap="wrap" gap="xs">
-          <SegmentedControl data={FILTERS} value={kinds} onChange={setKinds} aria-label="Show" size="sm" />
+          <SegmentedControl data={FILTERS} value={kinds} onChange={setKinds} aria-label="Show" size="xs" />
           {meta.name === 'accounts' && (
             <Switch label="Include contacts" checked={rollUp} onChange={(e) => setRollUp(e.currentTarget.checked)} />
           )}
