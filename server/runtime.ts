@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { STANDARD_OBJECTS } from './modules/objects';
-import { setupTaskWork } from './modules/tasks/tasks.runtime';
+import { setupActivityWork } from './modules/tasks/activity-work';
 import { AccessService, purgeAuditLog } from './platform/access/access.service';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
@@ -25,7 +25,7 @@ export interface Runtime {
   /** Delivers committed events to consumers (register them before background work starts). */
   events: EventDispatcher;
   /** Task reminders (tests sweep directly with their own clock). */
-  tasks: ReturnType<typeof setupTaskWork>;
+  tasks: ReturnType<typeof setupActivityWork>;
   /** Stops accepting requests, finishes in-flight ones, stops background work, closes the database. */
   close(): Promise<void>;
 }
@@ -50,7 +50,7 @@ export async function startRuntime(
     const app = await buildApp({ config, database, auth, records, logStream: opts.logStream });
     const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
     const events = new EventDispatcher({ database, log: app.log });
-    const tasks = setupTaskWork({ database, events, log: app.log });
+    const tasks = setupActivityWork({ database, events, log: app.log });
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
     let housekeeping: NodeJS.Timeout | undefined;
     if (opts.backgroundWork !== false) {

@@ -145,6 +145,30 @@ describe('don’t contact twice', () => {
     });
   });
 
+  it('keeps the contacts’ last-contacted date at their latest interaction', async () => {
+    const c = await as.create('/api/v1/contacts', { lastName: 'Dated' });
+    const p = await as.create('/api/v1/contacts', { lastName: 'Participant' });
+    await t.events.drain(); // the consumer starts here
+    const at = hoursAgo(5);
+    await as.create('/api/v1/interactions', {
+      channel: 'call',
+      topic: 'x',
+      contactId: c.id,
+      participantContactIds: [p.id],
+      occurredAt: at,
+    });
+    await as.create('/api/v1/interactions', {
+      channel: 'email',
+      topic: 'older',
+      contactId: c.id,
+      occurredAt: hoursAgo(50),
+    });
+    await t.events.drain();
+    const read = async (id: string) => (await as.get(`/api/v1/contacts/${id}`)).json().data.lastContactedAt;
+    expect(await read(c.id)).toBe(at);
+    expect(await read(p.id)).toBe(at);
+  });
+
   it('compares topics by their significant words', () => {
     expect(sameTopic('Pricing', 'Q3 pricing proposal')).toBe(true);
     expect(sameTopic('Renewal call', 'Pricing call')).toBe(false);
