@@ -13,6 +13,7 @@ import { RecordDetails } from '../modules/records/components/RecordDetails';
 import { RelatedRecords } from '../modules/records/components/RelatedRecords';
 import { useRecord } from '../modules/records/hooks/useRecord';
 import { recordTitle, relatedLists } from '../modules/records/utils/fields';
+import { TaskCompleteButton } from '../modules/tasks/components/TaskCompleteButton';
 import { ContactGuardBanner } from '../modules/timeline/components/ContactGuardBanner';
 import { RecordTimeline } from '../modules/timeline/components/RecordTimeline';
 import { Icon } from '../ui/Icon';
@@ -86,6 +87,7 @@ export function RecordPage() {
           {typeof subtitle === 'string' && <Text c="dimmed">{subtitle}</Text>}
         </div>
         <Group gap="xs">
+          {can(meta, 'update') && <TaskCompleteButton object={object} record={data} etag={etag} />}
           {can(meta, 'update') && (
             <ButtonLink
               to="/$object/$id/edit"
