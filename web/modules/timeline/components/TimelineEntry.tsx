@@ -182,6 +182,7 @@ export function TimelineEntry({ item, objects, onToggleTask, onDelete }: Props) 
           <Button
             variant="subtle"
             size="compact-xs"
+            h={40}
             color="gray"
             c="dimmed"
             onClick={onDelete}
