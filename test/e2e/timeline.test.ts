@@ -33,12 +33,17 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-const timelineText = (p: Page) => p.getByTestId('timeline').innerText();
+const timelineText = async (p: Page) => (await p.getByTestId('timeline').textContent()) ?? '';
 
 describe('timeline, don’t contact twice, tasks and calendar in the browser', () => {
   it('Ada logs a call on a contact and sees it on the timeline', async () => {
     const signUp = await a.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-      data: { name: 'Ada Admin', email: `ada-${Date.now()}@example.com`, password: PASSWORD, workspaceName: 'Timeline Ltd' },
+      data: {
+        name: 'Ada Admin',
+        email: `ada-${Date.now()}@example.com`,
+        password: PASSWORD,
+        workspaceName: 'Timeline Ltd',
+      },
     });
     expect(signUp.status(), await signUp.text()).toBe(201);
     const [id] = await createViaApi(a, rapport.url, 'contacts', [
@@ -81,7 +86,7 @@ describe('timeline, don’t contact twice, tasks and calendar in the browser', (
     await m.goto(contactUrl);
     const banner = m.getByTestId('recent-contacts-warning');
     await until('banner on the contact page', () => banner.isVisible());
-    expect(await banner.innerText()).toMatch(/Ada Admin\s+called them .* about “Pricing for 2027”/);
+    expect(await banner.textContent()).toMatch(/Ada Admin\s+called them .* about “Pricing for 2027”/);
     await expectNoHorizontalScroll(m);
     await mia.shot('timeline-03-phone-contact-warning');
     await expectAccessible(m, 'the contact page with the recent-contact banner on a phone');
@@ -92,10 +97,11 @@ describe('timeline, don’t contact twice, tasks and calendar in the browser', (
     await choose(m, 'Channel', 'Email');
     await field(dialog, 'Topic').fill('Pricing follow-up');
     const warning = dialog.getByTestId('recent-contacts-warning');
-    await until('same-topic warning in the dialog', async () =>
-      (await warning.isVisible()) && (await warning.innerText()).includes('same topic'),
+    await until(
+      'same-topic warning in the dialog',
+      async () => (await warning.isVisible()) && ((await warning.textContent()) ?? '').includes('same topic'),
     );
-    expect(await warning.innerText()).toContain('Ada Admin');
+    expect((await warning.textContent()) ?? '').toContain('Ada Admin');
     await mia.shot('timeline-04-phone-warning-before-email');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await until('email on the timeline', async () => (await timelineText(m)).includes('Pricing follow-up'));
@@ -124,7 +130,7 @@ describe('timeline, don’t contact twice, tasks and calendar in the browser', (
     // Ada sees the comment with the mention highlighted on her timeline.
     await a.reload();
     await until('comment for Ada', async () => (await timelineText(a)).includes('@Ada Admin'));
-    await expect(a.locator('[data-mention]').first().innerText()).resolves.toBe('@Ada Admin');
+    await expect(a.locator('[data-mention]').first().textContent()).resolves.toBe('@Ada Admin');
     expect(mia.problems).toEqual([]);
   });
 
@@ -153,7 +159,7 @@ describe('timeline, don’t contact twice, tasks and calendar in the browser', (
     await a.getByRole('link', { name: 'Calendar' }).click();
     await a.waitForURL(/\/calendar$/);
     const grid = a.getByTestId('calendar-grid');
-    await until('task in the calendar', async () => (await grid.innerText()).includes('Send the quote'));
+    await until('task in the calendar', async () => ((await grid.textContent()) ?? '').includes('Send the quote'));
     await a.getByRole('button', { name: 'Create feed URL' }).click();
     const urlBox = a.getByTestId('feed-url');
     await until('feed URL shown', () => urlBox.isVisible());
