@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
 import { addUser, client, type Member } from '../timeline/test-kit';
@@ -142,6 +144,17 @@ describe('don’t contact twice', () => {
       expect(later).toMatchObject({ warn: false, recent: [] });
       const opp = await findRecentContacts(tx, { contactId: c.id, opportunityId });
       expect(opp.warn).toBe(false);
+    });
+    // An interaction about that opportunity (the opportunities object comes with the sales
+    // module; the row is written directly here) makes the same question warn.
+    await sql`insert into interactions (workspace_id, id, topic, channel, contact_id, related_object, related_id)
+      values (${admin.workspaceId}, ${uuidv7()}, 'Proposal', 'call', ${c.id}, 'opportunities', ${opportunityId})`.execute(
+      t.database.db,
+    );
+    await t.database.tenant(admin.workspaceId, async (tx) => {
+      const opp = await findRecentContacts(tx, { contactId: c.id, opportunityId });
+      expect(opp.warn).toBe(true);
+      expect(opp.recent.find((r) => r.sameOpportunity)?.topic).toBe('Proposal');
     });
   });
 
