@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { STANDARD_OBJECTS } from './modules/objects';
-import { setupTaskWork } from './modules/tasks/tasks.runtime';
+import { setupActivityWork } from './modules/tasks/activity-work';
 import { type Automation, createAutomation } from './modules/workflows/automation';
 import { AccessService, purgeAuditLog } from './platform/access/access.service';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
@@ -31,7 +31,7 @@ export interface Runtime {
   /** Delivers committed events to consumers (register them before background work starts). */
   events: EventDispatcher;
   /** Task reminders (tests sweep directly with their own clock). */
-  tasks: ReturnType<typeof setupTaskWork>;
+  tasks: ReturnType<typeof setupActivityWork>;
   /** Workflow triggers, runner and schedules; notification emails. */
   automation: Automation;
   /** Stops accepting requests, finishes in-flight ones, stops background work, closes the database. */
@@ -73,7 +73,7 @@ export async function startRuntime(
     });
     const events = new EventDispatcher({ database, log: app.log });
     registerWebhooks({ jobs, events, timeoutMs: config.webhookTimeoutMs });
-    const tasks = setupTaskWork({ database, events, log: app.log });
+    const tasks = setupActivityWork({ database, events, log: app.log });
     const automation = createAutomation({ database, records, log: app.log, baseUrl: config.baseUrl });
     events.register(automation.triggers);
     // Modules register their event consumers above, before prepare().

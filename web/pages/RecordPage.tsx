@@ -19,6 +19,7 @@ import { useRecord } from '../modules/records/hooks/useRecord';
 import { recordTitle, relatedLists } from '../modules/records/utils/fields';
 import { SalesRecordActions, SalesRecordAside, SalesRecordBanner } from '../modules/sales/components/SalesRecordExtras';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
+import { TaskCompleteButton } from '../modules/tasks/components/TaskCompleteButton';
 import { ContactGuardBanner } from '../modules/timeline/components/ContactGuardBanner';
 import { RecordTimeline } from '../modules/timeline/components/RecordTimeline';
 import { BackLink } from '../ui/BackLink';
@@ -130,6 +131,7 @@ function GenericRecordPage({ object, id }: { object: string; id: string }) {
         </div>
         <Group gap="xs">
           <SalesRecordActions meta={meta} record={data} />
+          {!offline && can(meta, 'update') && <TaskCompleteButton object={object} record={data} etag={etag} />}
           {!offline && can(meta, 'update') && (
             <ButtonLink
               to="/$object/$id/edit"

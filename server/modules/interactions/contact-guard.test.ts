@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
 import { addUser, client, type Member } from '../timeline/test-kit';
@@ -143,6 +145,41 @@ describe('don’t contact twice', () => {
       const opp = await findRecentContacts(tx, { contactId: c.id, opportunityId });
       expect(opp.warn).toBe(false);
     });
+    // An interaction about that opportunity (the opportunities object comes with the sales
+    // module; the row is written directly here) makes the same question warn.
+    await sql`insert into interactions (workspace_id, id, topic, channel, contact_id, related_object, related_id)
+      values (${admin.workspaceId}, ${uuidv7()}, 'Proposal', 'call', ${c.id}, 'opportunities', ${opportunityId})`.execute(
+      t.database.db,
+    );
+    await t.database.tenant(admin.workspaceId, async (tx) => {
+      const opp = await findRecentContacts(tx, { contactId: c.id, opportunityId });
+      expect(opp.warn).toBe(true);
+      expect(opp.recent.find((r) => r.sameOpportunity)?.topic).toBe('Proposal');
+    });
+  });
+
+  it('keeps the contacts’ last-contacted date at their latest interaction', async () => {
+    const c = await as.create('/api/v1/contacts', { lastName: 'Dated' });
+    const p = await as.create('/api/v1/contacts', { lastName: 'Participant' });
+    await t.events.drain(); // the consumer starts here
+    const at = hoursAgo(5);
+    await as.create('/api/v1/interactions', {
+      channel: 'call',
+      topic: 'x',
+      contactId: c.id,
+      participantContactIds: [p.id],
+      occurredAt: at,
+    });
+    await as.create('/api/v1/interactions', {
+      channel: 'email',
+      topic: 'older',
+      contactId: c.id,
+      occurredAt: hoursAgo(50),
+    });
+    await t.events.drain();
+    const read = async (id: string) => (await as.get(`/api/v1/contacts/${id}`)).json().data.lastContactedAt;
+    expect(await read(c.id)).toBe(at);
+    expect(await read(p.id)).toBe(at);
   });
 
   it('compares topics by their significant words', () => {

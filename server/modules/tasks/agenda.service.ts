@@ -93,10 +93,16 @@ export async function myDay(
 ): Promise<Agenda & { date: string; timeZone: string; overdue: number }> {
   const tz = checkTimeZone(opts.tz ?? 'UTC');
   const now = opts.now ?? new Date();
+  // The database's zone list may differ from the JavaScript runtime's: an unknown zone is the caller's error.
   const { rows } = await sql<{ start: Date; end: Date; date: string }>`
     select (date_trunc('day', ${now}::timestamptz at time zone ${tz}) at time zone ${tz}) as start,
       ((date_trunc('day', ${now}::timestamptz at time zone ${tz}) + interval '1 day') at time zone ${tz}) as end,
-      to_char(${now}::timestamptz at time zone ${tz}, 'YYYY-MM-DD') as date`.execute(tx);
+      to_char(${now}::timestamptz at time zone ${tz}, 'YYYY-MM-DD') as date`
+    .execute(tx)
+    .catch((err: { code?: string }) => {
+      if (err.code === '22023') throw invalidField('tz', 'is not a time zone this server knows');
+      throw err;
+    });
   const day = rows[0] as { start: Date; end: Date; date: string };
   const agenda = await loadAgenda(tx, actor, records, {
     from: day.start,

@@ -107,3 +107,29 @@ export async function addComment(
     createdAt: (rows[0]?.created_at ?? new Date()).toISOString(),
   };
 }
+
+/**
+ * Deletes a comment: its author may, and so may administrators; others get 404 (as for a
+ * comment that does not exist). The record must still be visible to the caller.
+ */
+export async function deleteComment(
+  tx: Tx,
+  actor: Actor,
+  records: RecordService,
+  input: { object: string; recordId: string; commentId: string },
+): Promise<void> {
+  const ctx = await records.context(tx, actor, input.object, 'read');
+  await records.get(tx, actor, input.object, input.recordId, { fields: 'id' });
+  const { rows } = await sql<{ id: string }>`
+    delete from comments where id = ${input.commentId}::uuid and object = ${input.object}
+      and record_id = ${input.recordId}::uuid
+      and (${ctx.policy.admin} or author_id = ${actor.userId}::uuid)
+    returning id`.execute(tx);
+  if (!rows[0]) throw new AppError('not_found', 'Comment not found');
+  await emitEvent(tx, actor, {
+    type: 'comment.deleted',
+    object: 'comments',
+    recordId: input.commentId,
+    data: { comment: { id: input.commentId, object: input.object, recordId: input.recordId } },
+  });
+}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
 import type { RecordService } from '../../platform/records/records.service';
-import { addComment } from './comments.service';
+import { addComment, deleteComment } from './comments.service';
 import { suggestTags } from './tags.service';
 import { TIMELINE_KINDS, type TimelineKind, TimelineService } from './timeline.service';
 
@@ -84,6 +84,29 @@ export function timelineRoutes(deps: { database: Database; records: RecordServic
             addComment(tx, actor, records, { object: def.name, recordId: req.params.id, body: req.body.body }),
           );
           return reply.status(201).send({ data });
+        },
+      );
+    }
+    for (const def of records.registry.all()) {
+      app.delete(
+        `/api/v1/${def.name}/:id/comments/:commentId`,
+        {
+          schema: {
+            tags: [def.labelPlural],
+            summary: 'Delete a comment (its author or an administrator)',
+            params: z.object({ id: z.uuid(), commentId: z.uuid() }).strict(),
+          },
+        },
+        async (req, reply) => {
+          const actor = actorOf(req);
+          await database.tenant(actor.workspaceId, (tx) =>
+            deleteComment(tx, actor, records, {
+              object: def.name,
+              recordId: req.params.id,
+              commentId: req.params.commentId,
+            }),
+          );
+          return reply.status(204).send();
         },
       );
     }

@@ -266,6 +266,21 @@ describe('timeline: history, activities and comments of a record, through HTTP',
       expect(tl.data[0]?.mentions?.map((m) => m.name)).toEqual(['Mia Manager', 'Alice Admin']);
     });
 
+    it('a comment can be deleted by its author or an administrator only', async () => {
+      const c = await as.create('/api/v1/contacts', { lastName: 'Deletable' });
+      const mine = (await client(t, manager.cookie).post(`/api/v1/contacts/${c.id}/comments`, { body: 'oops' })).json()
+        .data;
+      const other = (await as.post(`/api/v1/contacts/${c.id}/comments`, { body: 'keep' })).json().data;
+      const del = (cookie: string, id: string) =>
+        client(t, cookie).call('DELETE', `/api/v1/contacts/${c.id}/comments/${id}`);
+      expect((await del(manager.cookie, other.id)).statusCode).toBe(404);
+      expect((await del(manager.cookie, mine.id)).statusCode).toBe(204);
+      expect((await del(manager.cookie, mine.id)).statusCode).toBe(404);
+      expect((await del(admin.cookie, other.id)).statusCode).toBe(204);
+      const tl = await timelineOf(admin.cookie, `/api/v1/contacts/${c.id}/timeline?kinds=comment`);
+      expect(tl.data).toEqual([]);
+    });
+
     it('mentioning a non-member is a 422 on body, and writes nothing', async () => {
       const c = await as.create('/api/v1/contacts', { lastName: 'Nobody' });
       const outsider = await signUp(t.app, { workspaceName: 'Outside' });

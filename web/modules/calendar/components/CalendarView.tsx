@@ -121,10 +121,10 @@ export function CalendarView() {
         })}
       </div>
       <Group gap="xs">
-        <Badge variant="light" color="teal" c="teal.9">
+        <Badge variant="light" color="teal" c="var(--mantine-color-text)">
           Meeting
         </Badge>
-        <Badge variant="light" color="orange" c="orange.9">
+        <Badge variant="light" color="orange" c="var(--mantine-color-text)">
           ☐ Task
         </Badge>
       </Group>

@@ -56,6 +56,10 @@ export async function addComment(object: string, id: string, body: string) {
   return (await request<{ data: unknown }>('POST', `/api/v1/${object}/${id}/comments`, { body: { body } })).body.data;
 }
 
+export async function deleteComment(object: string, id: string, commentId: string) {
+  await request<void>('DELETE', `/api/v1/${object}/${id}/comments/${commentId}`);
+}
+
 /** A contact with this person or their account still within its channel's cool-down. */
 export interface RecentContact {
   interactionId: string;

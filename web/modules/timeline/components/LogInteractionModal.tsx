@@ -29,7 +29,9 @@ export function LogInteractionModal({ object, record, opened, onClose, onSaved }
   const [channel, setChannel] = useState('call');
   const [direction, setDirection] = useState('outbound');
   const [topic, setTopic] = useState('');
+  // Untouched, the time of saving is used (the server's clock, to the second).
   const [when, setWhen] = useState(localNow());
+  const [whenTouched, setWhenTouched] = useState(false);
   const [body, setBody] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
@@ -44,7 +46,7 @@ export function LogInteractionModal({ object, record, opened, onClose, onSaved }
         channel,
         direction,
         topic,
-        occurredAt: fromLocalInput(when),
+        occurredAt: whenTouched ? fromLocalInput(when) : undefined,
         body: body || undefined,
         ...linkFields(object, record),
       });
@@ -62,7 +64,13 @@ export function LogInteractionModal({ object, record, opened, onClose, onSaved }
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title="Log interaction" size="lg">
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title="Log interaction"
+      size="lg"
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
       <Stack gap="sm">
         {contactId && <RecentContactsAlert contactId={contactId} channel={channel} topic={typedTopic || undefined} />}
         <Group grow wrap="wrap" gap="sm">
@@ -96,7 +104,10 @@ export function LogInteractionModal({ object, record, opened, onClose, onSaved }
           label="When"
           type="datetime-local"
           value={when}
-          onChange={(e) => setWhen(e.currentTarget.value)}
+          onChange={(e) => {
+            setWhen(e.currentTarget.value);
+            setWhenTouched(true);
+          }}
           error={errors.occurredAt}
         />
         <Textarea label="Notes" autosize minRows={2} value={body} onChange={(e) => setBody(e.currentTarget.value)} />

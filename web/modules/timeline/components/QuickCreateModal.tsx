@@ -63,7 +63,7 @@ export function QuickCreateModal({ title, object, fields, extra, opened, onClose
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title={title} size="lg">
+    <Modal opened={opened} onClose={onClose} title={title} size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
       <Stack gap="sm">
         {fields.map((f) => {
           const common = { label: f.label, required: f.required, error: errors[f.name] };

@@ -52,7 +52,13 @@ export function RecentContactsAlert({
   if (!guard?.warn) return null;
   const others = guard.recent.filter((r) => r.by?.id !== me?.user?.id);
   return (
-    <Alert color="yellow" title="Contacted recently" role="status" data-testid="recent-contacts-warning">
+    <Alert
+      color="yellow"
+      title="Contacted recently"
+      role="status"
+      data-testid="recent-contacts-warning"
+      styles={{ title: { color: 'var(--mantine-color-text)' } }}
+    >
       {guard.doNotContact && (
         <Text size="sm" fw={600}>
           This contact asked not to be contacted.

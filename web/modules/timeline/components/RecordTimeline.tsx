@@ -1,12 +1,13 @@
 import { Button, Card, Group, SegmentedControl, Stack, Switch, Text, Title } from '@mantine/core';
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Icon } from '../../../ui/Icon';
+import { meQuery } from '../../auth/api/auth.api';
 import { can, type ObjectMeta } from '../../objects/api/objects.api';
 import { useObjects } from '../../objects/hooks/useObjects';
 import { recordKeys } from '../../records/api/record-keys';
 import { updateRecord } from '../../records/api/records.api';
-import { getTimeline, timelineKeys } from '../api/timeline.api';
+import { deleteComment, getTimeline, timelineKeys } from '../api/timeline.api';
 import { MEETING_FIELDS, NOTE_FIELDS, TASK_FIELDS } from './activity-forms';
 import { CommentBox } from './CommentBox';
 import { LogInteractionModal } from './LogInteractionModal';
@@ -32,6 +33,7 @@ export function RecordTimeline({
   record: Record<string, unknown> & { id: string };
 }) {
   const objects = useObjects();
+  const me = useQuery(meQuery).data;
   const queryClient = useQueryClient();
   const [kinds, setKinds] = useState('');
   const [rollUp, setRollUp] = useState(false);
@@ -63,7 +65,7 @@ export function RecordTimeline({
   const meetingExtra = meta.name === 'contacts' ? { ...related, attendeeContactIds: [id] } : related;
 
   return (
-    <Card withBorder radius="md" padding="md" component="section" aria-labelledby="timeline-title">
+    <Card withBorder radius="md" padding="md" component="section" aria-labelledby="timeline-title" mt="md">
       <Stack gap="sm">
         <Group justify="space-between" wrap="wrap" gap="xs">
           <Title order={2} fz="h5" id="timeline-title">
@@ -100,7 +102,7 @@ export function RecordTimeline({
         </Group>
         <CommentBox object={meta.name} id={id} onDone={refresh} />
         <Group justify="space-between" wrap="wrap" gap="xs">
-          <SegmentedControl data={FILTERS} value={kinds} onChange={setKinds} aria-label="Show" size="sm" />
+          <SegmentedControl data={FILTERS} value={kinds} onChange={setKinds} aria-label="Show" size="xs" />
           {meta.name === 'accounts' && (
             <Switch label="Include contacts" checked={rollUp} onChange={(e) => setRollUp(e.currentTarget.checked)} />
           )}
@@ -120,7 +122,20 @@ export function RecordTimeline({
         ) : (
           <Stack gap="md" component="ol" p={0} m={0} data-testid="timeline">
             {items.map((item) => (
-              <TimelineEntry key={`${item.kind}-${item.id}`} item={item} objects={objects} onToggleTask={toggleTask} />
+              <TimelineEntry
+                key={`${item.kind}-${item.id}`}
+                item={item}
+                objects={objects}
+                onToggleTask={toggleTask}
+                onDelete={
+                  item.kind === 'comment' && (me?.role === 'administrator' || item.actor?.id === me?.user?.id)
+                    ? () => {
+                        if (window.confirm('Delete this comment?'))
+                          void deleteComment(meta.name, id, item.id).then(refresh);
+                      }
+                    : undefined
+                }
+              />
             ))}
           </Stack>
         )}

@@ -1,4 +1,4 @@
-import { Badge, Checkbox, Group, Stack, Text } from '@mantine/core';
+import { Badge, Button, Checkbox, Group, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { AnchorLink } from '../../../ui/links';
 import type { ObjectMeta } from '../../objects/api/objects.api';
@@ -39,6 +39,8 @@ interface Props {
   item: TimelineItem;
   objects: ObjectMeta[];
   onToggleTask?: (id: string, done: boolean) => void;
+  /** Given when the caller may delete this entry (their own comment, or an administrator). */
+  onDelete?: () => void;
 }
 
 function meta(objects: ObjectMeta[], name: string | undefined) {
@@ -163,11 +165,11 @@ function ActivityBody({ item, objects, onToggleTask }: Props) {
 }
 
 /** One entry of a record's timeline. */
-export function TimelineEntry({ item, objects, onToggleTask }: Props) {
+export function TimelineEntry({ item, objects, onToggleTask, onDelete }: Props) {
   return (
     <Stack gap={4} component="li" data-kind={item.kind} style={{ listStyle: 'none' }}>
       <Group gap="xs" wrap="wrap">
-        <Badge color={KIND_COLOR[item.kind]} variant="light" radius="sm" c={`${KIND_COLOR[item.kind]}.9`}>
+        <Badge color={KIND_COLOR[item.kind]} variant="light" radius="sm" c="var(--mantine-color-text)">
           {KIND_LABEL[item.kind]}
         </Badge>
         <Text size="xs" c="dimmed" component="span">
@@ -176,6 +178,19 @@ export function TimelineEntry({ item, objects, onToggleTask }: Props) {
             {relativeTime(item.at)}
           </time>
         </Text>
+        {onDelete && (
+          <Button
+            variant="subtle"
+            size="compact-xs"
+            h={40}
+            color="gray"
+            c="dimmed"
+            onClick={onDelete}
+            aria-label="Delete comment"
+          >
+            Delete
+          </Button>
+        )}
       </Group>
       {item.kind === 'event' ? (
         <EventBody item={item} objects={objects} />

@@ -5,16 +5,16 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60_000],
 ];
 
-/** "3 hours ago", "in 2 days", "now". */
+/** "3 hours ago", "in 2 days", "just now". */
 export function relativeTime(iso: string, now = Date.now()): string {
   const diff = Date.parse(iso) - now;
   for (const [unit, ms] of UNITS) {
     if (Math.abs(diff) >= ms || unit === 'minute') {
       const n = Math.round(diff / ms);
-      return n === 0 ? 'now' : rtf.format(n, unit);
+      return n === 0 ? 'just now' : rtf.format(n, unit);
     }
   }
-  return 'now';
+  return 'just now';
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });

@@ -1,16 +1,18 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Database } from '../../platform/db/database';
 import type { EventDispatcher } from '../../platform/events/dispatcher';
+import { lastContactedUpdater } from '../interactions/last-contacted';
 import { assignmentNotifier } from './assignment-notifier';
 import { ReminderSweeper } from './reminders';
 
 /**
- * Wires tasks into the runtime: the assignment notifier consumes events (registered
- * always, so tests can drain the dispatcher), the reminder sweeper runs with the
- * background work.
+ * Wires activities into the runtime: event consumers (task assignment notifications,
+ * contacts' last-contacted date; registered always, so tests can drain the dispatcher)
+ * and the reminder sweeper, which runs with the background work.
  */
-export function setupTaskWork(deps: { database: Database; events: EventDispatcher; log: Logger }) {
+export function setupActivityWork(deps: { database: Database; events: EventDispatcher; log: Logger }) {
   deps.events.register(assignmentNotifier);
+  deps.events.register(lastContactedUpdater);
   const reminders = new ReminderSweeper({ database: deps.database, log: deps.log });
   return {
     reminders,
