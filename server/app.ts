@@ -26,6 +26,8 @@ import { healthRoutes } from './platform/http/health.routes';
 import { registerInputGuard } from './platform/http/input-guard';
 import { errorHandler, frameworkErrors, sendProblem } from './platform/http/problem';
 import { webAppRoutes } from './platform/http/static';
+import type { JobQueue } from './platform/jobs/job-queue';
+import { jobRoutes } from './platform/jobs/jobs.routes';
 import { loggerOptions } from './platform/logging';
 import { notificationRoutes } from './platform/notifications/notifications.routes';
 import { loadSchemas } from './platform/records/object-schema';
@@ -41,6 +43,7 @@ export interface AppDeps {
   database: Database;
   auth: Auth;
   records: RecordService;
+  jobs: JobQueue;
   /** Where logs go (default stdout); tests pass a stream to read them. */
   logStream?: NodeJS.WritableStream;
 }
@@ -165,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accessRoutes({ database, records, access: records.access, callers }));
   await app.register(objectRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
+  await app.register(jobRoutes({ database, access: records.access, now: deps.jobs.now }));
   await app.register(notificationRoutes({ database, trustedOrigins: [config.baseUrl, ...config.corsOrigins] }));
   await app.register(workflowPlugin({ database, records }));
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)

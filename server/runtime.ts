@@ -7,6 +7,8 @@ import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
 import { type Database, openDatabase } from './platform/db/database';
 import { migrate } from './platform/db/migrate';
+import { registerJobHousekeeping } from './platform/jobs/housekeeping';
+import { JobQueue } from './platform/jobs/job-queue';
 import { EventDispatcher } from './platform/events/dispatcher';
 import { MailDispatcher } from './platform/mail/dispatcher';
 import { SCHEMA_CHANNEL } from './platform/records/custom-fields.service';
@@ -22,6 +24,8 @@ export interface Runtime {
   records: RecordService;
   app: FastifyInstance;
   mail: MailDispatcher;
+  /** The job queue: define queues and enqueue jobs; its workers run with the background work. */
+  jobs: JobQueue;
   /** Delivers committed events to consumers (register them before background work starts). */
   events: EventDispatcher;
   /** Workflow triggers, runner and schedules; notification emails. */
@@ -47,15 +51,22 @@ export async function startRuntime(
     const records = new RecordService(new ObjectRegistry(STANDARD_OBJECTS), access);
     // Custom fields changed on another app server: drop our cached schemas of that workspace.
     await database.listen(SCHEMA_CHANNEL, invalidateSchemas);
-    const app = await buildApp({ config, database, auth, records, logStream: opts.logStream });
+    const logTo: { app?: FastifyInstance } = {};
+    const jobs = new JobQueue({ database, log: { warn: (obj, msg) => logTo.app?.log.warn(obj, msg) } });
+    registerJobHousekeeping(jobs);
+    const app = await buildApp({ config, database, auth, records, jobs, logStream: opts.logStream });
+    logTo.app = app;
     const mail = new MailDispatcher({ database, smtpUrl: config.smtpUrl, from: config.mailFrom, log: app.log });
     const events = new EventDispatcher({ database, log: app.log });
-    const automation = createAutomation({ database, records, log: app.log, baseUrl: config.baseUrl });
+    // Modules register their event consumers here, before prepare().
+    const automation = createAutomation({ database, records, log: app.log, baseUrl: config.baseUrl, jobs });
     events.register(automation.triggers);
+    await events.prepare();
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
     let housekeeping: NodeJS.Timeout | undefined;
     if (opts.backgroundWork !== false) {
       mail.start();
+      await jobs.start();
       await events.start();
       automation.start();
       housekeeping = setInterval(() => {
@@ -77,6 +88,7 @@ export async function startRuntime(
       records,
       app,
       mail,
+      jobs,
       events,
       automation,
       close() {
@@ -84,6 +96,7 @@ export async function startRuntime(
           await app.close();
           if (housekeeping) clearInterval(housekeeping);
           await automation.stop();
+          await jobs.stop();
           await mail.stop();
           await events.stop();
           await database.close();

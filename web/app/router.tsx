@@ -114,11 +114,17 @@ const editRecordRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/RecordEditPage'), 'RecordEditPage'),
 });
 
+const adminJobsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'admin/jobs',
+  component: lazyRouteComponent(() => import('../modules/jobs/components/JobsPage'), 'JobsPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   acceptInviteRoute,
-  appRoute.addChildren([homeRoute, listRoute, createRecordRoute, recordRoute, editRecordRoute]),
+  appRoute.addChildren([adminJobsRoute, homeRoute, listRoute, createRecordRoute, recordRoute, editRecordRoute]),
 ]);
 
 export const router = createRouter({

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Database } from '../../platform/db/database';
 import type { EventConsumer } from '../../platform/events/dispatcher';
+import type { JobQueue } from '../../platform/jobs/job-queue';
 import { NotificationMailer } from '../../platform/notifications/notification-mailer';
 import type { RecordService } from '../../platform/records/records.service';
 import { AutomationSettingsService } from './automation-settings.service';
@@ -34,6 +35,8 @@ export function createAutomation(deps: {
   baseUrl: string;
   now?: () => Date;
   webhooks?: WebhookSender;
+  /** With the job queue, the date/schedule scan is its cron job: once a minute across all app servers. */
+  jobs?: JobQueue;
 }): Automation {
   const now = deps.now ?? (() => new Date());
   // Outbound webhooks never reach private or loopback addresses unless the operator allows it
@@ -43,6 +46,13 @@ export function createAutomation(deps: {
   const runner = new WorkflowRunner({ database: deps.database, records: deps.records, log: deps.log, webhooks, now });
   const scheduler = new WorkflowScheduler({ database: deps.database, records: deps.records, log: deps.log, now });
   const notificationMailer = new NotificationMailer({ database: deps.database, log: deps.log, baseUrl: deps.baseUrl });
+  if (deps.jobs) {
+    deps.jobs.define('workflows.scan', async () => ({ started: await scheduler.scan() }), {
+      concurrency: 1,
+      maxAttempts: 2,
+    });
+    deps.jobs.schedule('workflows.scan', '* * * * *', { queue: 'workflows.scan' });
+  }
   return {
     triggers: workflowTriggerConsumer({ now, log: deps.log }),
     runner,
@@ -50,7 +60,7 @@ export function createAutomation(deps: {
     notificationMailer,
     start() {
       runner.start();
-      scheduler.start();
+      if (!deps.jobs) scheduler.start();
       notificationMailer.start();
     },
     async stop() {

@@ -68,7 +68,17 @@ export class EventDispatcher {
     return [...this.consumers.keys()];
   }
 
+  /**
+   * Creates the cursors of consumers seen for the first time (starting after the events
+   * committed so far). startRuntime calls it once every module has registered, so a
+   * consumer misses nothing written after the process started, even before `start()`.
+   */
+  async prepare(): Promise<void> {
+    for (const name of this.consumers.keys()) await this.ensureCursor(name);
+  }
+
   async start(): Promise<void> {
+    await this.prepare();
     this.stopped = false;
     await this.opts.database.listen(EVENTS_CHANNEL, () => this.wake());
     this.schedule(0);

@@ -54,12 +54,14 @@ export async function emitEvents(tx: Tx, actor: EventActor, events: EventInput[]
     record_id: e.recordId ?? null,
     data: e.data ?? {},
   }));
-  await sql`insert into events (workspace_id, id, type, object, record_id, actor_user_id, actor_api_key_id, data)
-    select ${actor.workspaceId}::uuid, v.id, v.type, v.object, v.record_id, ${actor.userId}::uuid,
-      ${actor.apiKeyId ?? null}::uuid, v.data
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as v(n int, id uuid, type text, object text, record_id uuid, data jsonb)
-    order by v.n`.execute(tx);
-  await sql`select pg_notify(${EVENTS_CHANNEL}, '')`.execute(tx);
+  // One round trip: the insert and the wake-up (NOTIFY is delivered on commit).
+  await sql`with added as (
+      insert into events (workspace_id, id, type, object, record_id, actor_user_id, actor_api_key_id, data)
+      select ${actor.workspaceId}::uuid, v.id, v.type, v.object, v.record_id, ${actor.userId}::uuid,
+        ${actor.apiKeyId ?? null}::uuid, v.data
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as v(n int, id uuid, type text, object text, record_id uuid, data jsonb)
+      order by v.n)
+    select pg_notify(${EVENTS_CHANNEL}, '')`.execute(tx);
   return rows.map((r) => r.id);
 }

@@ -5,6 +5,7 @@ import { Link, Outlet } from '@tanstack/react-router';
 import { lazy, Suspense } from 'react';
 import { Icon } from '../../../ui/Icon';
 import { meQuery } from '../../auth/api/auth.api';
+import { AdminLinks } from '../../jobs/components/AdminLinks';
 import { ObjectNav } from './ObjectNav';
 import { ThemeToggle } from './ThemeToggle';
 import { UserMenu } from './UserMenu';
@@ -88,6 +89,7 @@ export function AppLayout() {
             {me.workspace.name}
           </Text>
           <ObjectNav onNavigate={nav.close} />
+          <AdminLinks onNavigate={nav.close} />
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main>

@@ -1,0 +1,26 @@
+import { sql } from 'kysely';
+import type { JobQueue } from './job-queue';
+
+/** How long finished jobs stay visible (and their keys block re-enqueue). */
+export const KEEP_COMPLETED_DAYS = 7;
+export const KEEP_FAILED_DAYS = 30;
+
+/** The queue's own cron job: deletes completed and cancelled jobs after 7 days, failed ones after 30. */
+export function registerJobHousekeeping(jobs: JobQueue): void {
+  jobs.define(
+    'jobs.purge',
+    async (_job, { database, now }) => {
+      const t = now().getTime();
+      const { rows } = await sql<{ n: number }>`
+        with gone as (
+          delete from jobs
+          where (state in ('completed', 'cancelled') and finished_at < ${new Date(t - KEEP_COMPLETED_DAYS * 86_400_000)})
+             or (state = 'failed' and finished_at < ${new Date(t - KEEP_FAILED_DAYS * 86_400_000)})
+          returning 1)
+        select count(*)::int as n from gone`.execute(database.db);
+      return { deleted: rows[0]?.n ?? 0 };
+    },
+    { concurrency: 1, maxAttempts: 3 },
+  );
+  jobs.schedule('jobs.purge', '17 3 * * *', { queue: 'jobs.purge' });
+}

@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AccessService } from '../access/access.service';
+import type { Actor } from '../auth/actor';
+import type { Database, Tx } from '../db/database';
+import { actorOf } from '../http/context';
+import { AppError } from '../http/errors';
+import { cancelJob, getJob, JOB_STATES, listJobs, retryJob } from './jobs.service';
+
+/** Runs `fn` in the actor's workspace after checking they administer it. */
+export async function asWorkspaceAdmin<T>(
+  database: Database,
+  access: AccessService,
+  actor: Actor,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  return database.tenant(actor.workspaceId, async (tx) => {
+    const policy = await access.policy(tx, actor);
+    if (!policy.admin) throw new AppError('forbidden', 'Only administrators may do this');
+    return fn(tx);
+  });
+}
+
+const IdParams = z.object({ id: z.uuid() }).strict();
+
+/** The job queue as administrators see it: their workspace's jobs by state and queue, retry, cancel. */
+export function jobRoutes(deps: {
+  database: Database;
+  access: AccessService;
+  now?: () => Date;
+}): FastifyPluginAsyncZod {
+  const { database, access } = deps;
+  const now = deps.now ?? (() => new Date());
+  return async (app) => {
+    app.get(
+      '/api/v1/admin/jobs',
+      {
+        schema: {
+          tags: ['jobs'],
+          summary: 'Background jobs of this workspace, newest first, with counts per state (administrators)',
+          querystring: z
+            .object({
+              state: z.enum(JOB_STATES).optional(),
+              queue: z.string().max(100).optional(),
+              before: z.uuid().optional(),
+              limit: z.coerce.number().int().min(1).max(200).default(50),
+            })
+            .strict(),
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        const page = await asWorkspaceAdmin(database, access, actor, (tx) => listJobs(tx, req.query));
+        return { data: page.jobs, counts: page.counts, next: page.next };
+      },
+    );
+
+    app.get(
+      '/api/v1/admin/jobs/:id',
+      { schema: { tags: ['jobs'], summary: 'One job', params: IdParams } },
+      async (req) => ({
+        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) => getJob(tx, req.params.id)),
+      }),
+    );
+
+    app.post(
+      '/api/v1/admin/jobs/:id/retry',
+      { schema: { tags: ['jobs'], summary: 'Queue a failed or cancelled job again, due now', params: IdParams } },
+      async (req) => ({
+        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) => retryJob(tx, req.params.id, now())),
+      }),
+    );
+
+    app.post(
+      '/api/v1/admin/jobs/:id/cancel',
+      { schema: { tags: ['jobs'], summary: 'Cancel a queued job', params: IdParams } },
+      async (req) => ({
+        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) => cancelJob(tx, req.params.id, now())),
+      }),
+    );
+  };
+}
