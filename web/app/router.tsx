@@ -120,11 +120,46 @@ const adminJobsRoute = createRoute({
   component: lazyRouteComponent(() => import('../modules/jobs/components/JobsPage'), 'JobsPage'),
 });
 
+const workflowsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'workflows',
+  component: lazyRouteComponent(() => import('../modules/workflows/components/WorkflowsPage'), 'WorkflowsPage'),
+});
+const newWorkflowRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'workflows/new',
+  component: lazyRouteComponent(() => import('../modules/workflows/components/WorkflowPage'), 'NewWorkflowPage'),
+});
+const workflowRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'workflows/$id',
+  component: lazyRouteComponent(() => import('../modules/workflows/components/WorkflowPage'), 'WorkflowPage'),
+});
+const notificationSettingsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'settings/notifications',
+  component: lazyRouteComponent(
+    () => import('../modules/notifications/components/NotificationPreferencesPage'),
+    'NotificationPreferencesPage',
+  ),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   acceptInviteRoute,
-  appRoute.addChildren([adminJobsRoute, homeRoute, listRoute, createRecordRoute, recordRoute, editRecordRoute]),
+  appRoute.addChildren([
+    workflowsRoute,
+    newWorkflowRoute,
+    workflowRoute,
+    notificationSettingsRoute,
+    adminJobsRoute,
+    homeRoute,
+    listRoute,
+    createRecordRoute,
+    recordRoute,
+    editRecordRoute,
+  ]),
 ]);
 
 export const router = createRouter({

@@ -6,6 +6,8 @@ import { lazy, Suspense } from 'react';
 import { Icon } from '../../../ui/Icon';
 import { meQuery } from '../../auth/api/auth.api';
 import { AdminLinks } from '../../jobs/components/AdminLinks';
+import { NotificationBell } from '../../notifications/components/NotificationBell';
+import { WorkflowNavLink } from '../../workflows/components/WorkflowNavLink';
 import { ObjectNav } from './ObjectNav';
 import { ThemeToggle } from './ThemeToggle';
 import { UserMenu } from './UserMenu';
@@ -78,6 +80,7 @@ export function AppLayout() {
                 Search
               </Text>
             </Button>
+            <NotificationBell />
             <ThemeToggle />
             <UserMenu />
           </Group>
@@ -89,6 +92,7 @@ export function AppLayout() {
             {me.workspace.name}
           </Text>
           <ObjectNav onNavigate={nav.close} />
+          <WorkflowNavLink onNavigate={nav.close} />
           <AdminLinks onNavigate={nav.close} />
         </ScrollArea>
       </AppShell.Navbar>
