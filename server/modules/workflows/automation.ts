@@ -43,7 +43,16 @@ export function createAutomation(deps: {
   // (on-premise receivers, tests): RAPPORT_WEBHOOKS_ALLOW_PRIVATE=1.
   const webhooks =
     deps.webhooks ?? httpWebhookSender({ allowPrivate: process.env.RAPPORT_WEBHOOKS_ALLOW_PRIVATE === '1' });
-  const runner = new WorkflowRunner({ database: deps.database, records: deps.records, log: deps.log, webhooks, now });
+  const lease = Number(process.env.RAPPORT_WORKFLOW_WEBHOOK_LEASE_SECONDS);
+  const runner = new WorkflowRunner({
+    database: deps.database,
+    records: deps.records,
+    log: deps.log,
+    webhooks,
+    now,
+    // How long a webhook attempt holds its step: after a crash mid-request, the same delivery is resent then.
+    leaseSeconds: Number.isFinite(lease) && lease > 0 ? lease : undefined,
+  });
   const scheduler = new WorkflowScheduler({ database: deps.database, records: deps.records, log: deps.log, now });
   const notificationMailer = new NotificationMailer({ database: deps.database, log: deps.log, baseUrl: deps.baseUrl });
   if (deps.jobs) {
