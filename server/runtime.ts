@@ -7,9 +7,9 @@ import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
 import { type Database, openDatabase } from './platform/db/database';
 import { migrate } from './platform/db/migrate';
+import { EventDispatcher } from './platform/events/dispatcher';
 import { registerJobHousekeeping } from './platform/jobs/housekeeping';
 import { JobQueue } from './platform/jobs/job-queue';
-import { EventDispatcher } from './platform/events/dispatcher';
 import { MailDispatcher } from './platform/mail/dispatcher';
 import { SCHEMA_CHANNEL } from './platform/records/custom-fields.service';
 import { invalidateSchemas } from './platform/records/object-schema';
@@ -60,7 +60,7 @@ export async function startRuntime(
     const events = new EventDispatcher({ database, log: app.log });
     // Modules register their event consumers here, before prepare().
     const automation = createAutomation({ database, records, log: app.log, baseUrl: config.baseUrl, jobs });
-    events.register(automation.triggers);
+    for (const consumer of automation.consumers) events.register(consumer);
     await events.prepare();
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
     let housekeeping: NodeJS.Timeout | undefined;

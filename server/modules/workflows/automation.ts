@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Database } from '../../platform/db/database';
 import type { EventConsumer } from '../../platform/events/dispatcher';
 import type { JobQueue } from '../../platform/jobs/job-queue';
+import { assignmentNotifier } from '../../platform/notifications/assignment-notifier';
 import { NotificationMailer } from '../../platform/notifications/notification-mailer';
 import type { RecordService } from '../../platform/records/records.service';
 import { AutomationSettingsService } from './automation-settings.service';
@@ -19,8 +20,10 @@ export function workflowPlugin(deps: { database: Database; records: RecordServic
 
 /** Background automation: the workflow trigger consumer, step runner, date/schedule scanner, notification emails. */
 export interface Automation {
-  /** Register with the event dispatcher before it starts. */
+  /** The workflow trigger consumer. */
   triggers: EventConsumer;
+  /** Every event consumer of automation (triggers, assignment notifications): register before the dispatcher starts. */
+  consumers: EventConsumer[];
   runner: WorkflowRunner;
   scheduler: WorkflowScheduler;
   notificationMailer: NotificationMailer;
@@ -62,8 +65,10 @@ export function createAutomation(deps: {
     });
     deps.jobs.schedule('workflows.scan', '* * * * *', { queue: 'workflows.scan' });
   }
+  const triggers = workflowTriggerConsumer({ now, log: deps.log });
   return {
-    triggers: workflowTriggerConsumer({ now, log: deps.log }),
+    triggers,
+    consumers: [triggers, assignmentNotifier(deps.records.registry)],
     runner,
     scheduler,
     notificationMailer,

@@ -127,6 +127,29 @@ describe('notifications: list, unread count, read state, preferences, real time,
     );
   });
 
+  it('notifies a person when a record is assigned to them by someone else, once per change', async () => {
+    const before = (await b.as(other.cookie).get('/api/v1/notifications')).json().data.length;
+    const acc = (await b.adminApi.post('/api/v1/accounts', { name: 'Handed Over Ltd', ownerId: other.userId })).json()
+      .data;
+    await b.adminApi.post('/api/v1/accounts', { name: 'Kept By Me' }); // own record: no notification
+    await b.t.events.drain();
+    const list = (await b.as(other.cookie).get('/api/v1/notifications')).json().data;
+    expect(list.length - before).toBe(1);
+    expect(list[0]).toMatchObject({
+      kind: 'assignment',
+      title: 'Account assigned to you: Handed Over Ltd',
+      recordId: acc.id,
+    });
+    // Handing it back to the admin by the admin: nobody else to tell.
+    await b.adminApi.patch(`/api/v1/accounts/${acc.id}`, { ownerId: b.admin.userId });
+    await b.t.events.drain();
+    expect(
+      (await b.adminApi.get('/api/v1/notifications'))
+        .json()
+        .data.some((n: { title: string }) => n.title.includes('Handed Over')),
+    ).toBe(false);
+  });
+
   it('emails each notification once when the user wants that kind by email', async () => {
     const mailer = new NotificationMailer({
       database: b.t.database,
