@@ -74,8 +74,8 @@ export async function startRuntime(
     const events = new EventDispatcher({ database, log: app.log });
     registerWebhooks({ jobs, events, timeoutMs: config.webhookTimeoutMs });
     const tasks = setupActivityWork({ database, events, log: app.log });
-    const automation = createAutomation({ database, records, log: app.log, baseUrl: config.baseUrl });
-    events.register(automation.triggers);
+    const automation = createAutomation({ database, records, log: app.log, baseUrl: config.baseUrl, jobs });
+    for (const consumer of automation.consumers) events.register(consumer);
     // Modules register their event consumers above, before prepare().
     await events.prepare();
     // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
@@ -113,8 +113,8 @@ export async function startRuntime(
         closing ??= (async () => {
           await app.close();
           if (housekeeping) clearInterval(housekeeping);
-          await jobs.stop();
           await automation.stop();
+          await jobs.stop();
           await mail.stop();
           await tasks.stop();
           await events.stop();

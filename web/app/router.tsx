@@ -161,6 +161,30 @@ const myStaffEntryRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/MyStaffEntryPage'), 'MyStaffEntryPage'),
 });
 
+const workflowsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'workflows',
+  component: lazyRouteComponent(() => import('../modules/workflows/components/WorkflowsPage'), 'WorkflowsPage'),
+});
+const newWorkflowRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'workflows/new',
+  component: lazyRouteComponent(() => import('../modules/workflows/components/WorkflowPage'), 'NewWorkflowPage'),
+});
+const workflowRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'workflows/$id',
+  component: lazyRouteComponent(() => import('../modules/workflows/components/WorkflowPage'), 'WorkflowPage'),
+});
+const notificationSettingsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'settings/notifications',
+  component: lazyRouteComponent(
+    () => import('../modules/notifications/components/NotificationPreferencesPage'),
+    'NotificationPreferencesPage',
+  ),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
@@ -173,6 +197,10 @@ const routeTree = rootRoute.addChildren([
     pipelineRoute,
     dealsRoute,
     myStaffEntryRoute,
+    workflowsRoute,
+    newWorkflowRoute,
+    workflowRoute,
+    notificationSettingsRoute,
     listRoute,
     createRecordRoute,
     recordRoute,

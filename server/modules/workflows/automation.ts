@@ -2,6 +2,8 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Database } from '../../platform/db/database';
 import type { EventConsumer } from '../../platform/events/dispatcher';
+import type { JobQueue } from '../../platform/jobs/job-queue';
+import { assignmentNotifier } from '../../platform/notifications/assignment-notifier';
 import { NotificationMailer } from '../../platform/notifications/notification-mailer';
 import type { RecordService } from '../../platform/records/records.service';
 import { AutomationSettingsService } from './automation-settings.service';
@@ -18,8 +20,10 @@ export function workflowPlugin(deps: { database: Database; records: RecordServic
 
 /** Background automation: the workflow trigger consumer, step runner, date/schedule scanner, notification emails. */
 export interface Automation {
-  /** Register with the event dispatcher before it starts. */
+  /** The workflow trigger consumer. */
   triggers: EventConsumer;
+  /** Every event consumer of automation (triggers, assignment notifications): register before the dispatcher starts. */
+  consumers: EventConsumer[];
   runner: WorkflowRunner;
   scheduler: WorkflowScheduler;
   notificationMailer: NotificationMailer;
@@ -34,23 +38,43 @@ export function createAutomation(deps: {
   baseUrl: string;
   now?: () => Date;
   webhooks?: WebhookSender;
+  /** With the job queue, the date/schedule scan is its cron job: once a minute across all app servers. */
+  jobs?: JobQueue;
 }): Automation {
   const now = deps.now ?? (() => new Date());
   // Outbound webhooks never reach private or loopback addresses unless the operator allows it
   // (on-premise receivers, tests): RAPPORT_WEBHOOKS_ALLOW_PRIVATE=1.
   const webhooks =
     deps.webhooks ?? httpWebhookSender({ allowPrivate: process.env.RAPPORT_WEBHOOKS_ALLOW_PRIVATE === '1' });
-  const runner = new WorkflowRunner({ database: deps.database, records: deps.records, log: deps.log, webhooks, now });
+  const lease = Number(process.env.RAPPORT_WORKFLOW_WEBHOOK_LEASE_SECONDS);
+  const runner = new WorkflowRunner({
+    database: deps.database,
+    records: deps.records,
+    log: deps.log,
+    webhooks,
+    now,
+    // How long a webhook attempt holds its step: after a crash mid-request, the same delivery is resent then.
+    leaseSeconds: Number.isFinite(lease) && lease > 0 ? lease : undefined,
+  });
   const scheduler = new WorkflowScheduler({ database: deps.database, records: deps.records, log: deps.log, now });
   const notificationMailer = new NotificationMailer({ database: deps.database, log: deps.log, baseUrl: deps.baseUrl });
+  if (deps.jobs) {
+    deps.jobs.define('workflows.scan', async () => ({ started: await scheduler.scan() }), {
+      concurrency: 1,
+      maxAttempts: 2,
+    });
+    deps.jobs.schedule('workflows.scan', '* * * * *', { queue: 'workflows.scan' });
+  }
+  const triggers = workflowTriggerConsumer({ now, log: deps.log });
   return {
-    triggers: workflowTriggerConsumer({ now, log: deps.log }),
+    triggers,
+    consumers: [triggers, assignmentNotifier(deps.records.registry)],
     runner,
     scheduler,
     notificationMailer,
     start() {
       runner.start();
-      scheduler.start();
+      if (!deps.jobs) scheduler.start();
       notificationMailer.start();
     },
     async stop() {

@@ -145,6 +145,10 @@ export class WorkflowScheduler {
 
   /** One scan of every active date and schedule workflow; returns how many runs it started. */
   async scan(): Promise<number> {
+    // Loop-guard marks are only needed until their events are consumed (seconds); keep a day.
+    await sql`delete from workflow_tx_marks where created_at < ${new Date(this.opts.now().getTime() - 86_400_000)}`.execute(
+      this.opts.database.db,
+    );
     const { rows } = await sql<ActiveFlow>`
       select w.workspace_id, w.id, w.active_version as version, w.run_as_user_id, w.activated_at, v.definition
       from workflows w

@@ -156,6 +156,9 @@ export class WorkflowService {
   }
 
   private async setActive(tx: Tx, actor: Actor, id: string, version: number | null) {
+    if (version !== null && !actor.userId) {
+      throw new AppError('forbidden', 'A workflow runs as a user: activate it as one (this API key has no user)');
+    }
     // Whoever activates a workflow is who it runs as (their role, at the time each step runs).
     await sql`update workflows set active_version = ${version}, activated_at = ${version ? this.now : null},
         run_as_user_id = ${version ? actor.userId : sql`run_as_user_id`}, updated_at = ${this.now}

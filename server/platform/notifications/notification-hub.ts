@@ -20,6 +20,8 @@ interface Client {
 export class NotificationHub {
   private readonly clients = new Map<string, Set<Client>>();
   private readonly pushed = new Map<string, number>();
+  /** Per user key: when their first open socket connected (the embedded poll pushes only what is newer). */
+  private readonly since = new Map<string, Date>();
   private poller?: NodeJS.Timeout;
 
   constructor(
@@ -51,6 +53,7 @@ export class NotificationHub {
     const key = `${actor.workspaceId}:${actor.userId}`;
     const client = { socket, actor };
     const set = this.clients.get(key) ?? new Set<Client>();
+    if (set.size === 0) this.since.set(key, new Date());
     this.clients.set(key, set);
     set.add(client);
     const ping = setInterval(() => socket.ping(), 30_000);
@@ -58,7 +61,10 @@ export class NotificationHub {
     socket.on('close', () => {
       clearInterval(ping);
       set.delete(client);
-      if (set.size === 0) this.clients.delete(key);
+      if (set.size === 0) {
+        this.clients.delete(key);
+        this.since.delete(key);
+      }
     });
   }
 
@@ -87,13 +93,16 @@ export class NotificationHub {
     const cutoff = Date.now() - 120_000;
     for (const [k, t] of this.pushed) if (t < cutoff) this.pushed.delete(k);
     if (this.clients.size === 0) return;
-    const pairs = [...this.clients.keys()].map((k) => k.split(':') as [string, string]);
+    const keys = [...this.clients.keys()];
+    const pairs = keys.map((k) => k.split(':') as [string, string]);
+    const since = keys.map((k) => (this.since.get(k) ?? new Date()).toISOString());
     try {
       const { rows } = await sql<{ workspace_id: string; user_id: string; id: string }>`
-        select workspace_id, user_id, id from notifications
-        where created_at > now() - interval '60 seconds'
-          and (workspace_id, user_id) in (select * from unnest(${pairs.map((p) => p[0])}::uuid[], ${pairs.map((p) => p[1])}::uuid[]))
-        order by id`.execute(this.opts.database.db);
+        select n.workspace_id, n.user_id, n.id from notifications n
+        join unnest(${pairs.map((p) => p[0])}::uuid[], ${pairs.map((p) => p[1])}::uuid[], ${since}::timestamptz[])
+          as c(workspace_id, user_id, since) on c.workspace_id = n.workspace_id and c.user_id = n.user_id
+        where n.created_at > now() - interval '60 seconds' and n.created_at >= c.since
+        order by n.id`.execute(this.opts.database.db);
       for (const r of rows) await this.deliver(r.workspace_id, r.user_id, r.id);
     } catch (err) {
       this.opts.log.warn({ err }, 'notification poll failed');

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
+import { AppError } from '../http/errors';
 import { NotificationHub } from './notification-hub';
 import { NotificationService } from './notifications.service';
 
@@ -21,8 +22,14 @@ export function notificationRoutes(deps: { database: Database; trustedOrigins: s
     const service = new NotificationService(deps.database);
     const hub = new NotificationHub({ database: deps.database, service, log: app.log });
     await hub.start();
-    app.addHook('onClose', async () => hub.stop());
+    // Before the server waits for connections to end: open sockets would keep it waiting.
+    app.addHook('preClose', async () => hub.stop());
     await app.register(websocket, { options: { maxPayload: 4096 } });
+    // A refused upgrade (401, 403) is answered over the raw socket, which the HTTP server no
+    // longer tracks: end it, or it stays open (and server shutdown waits for it).
+    app.addHook('onResponse', async (req, reply) => {
+      if (req.headers.upgrade && reply.statusCode >= 400) req.raw.socket?.destroy();
+    });
 
     app.get(
       '/api/v1/notifications',
@@ -98,18 +105,22 @@ export function notificationRoutes(deps: { database: Database; trustedOrigins: s
 
     app.get(
       '/api/v1/notifications/stream',
-      { websocket: true, schema: { tags, summary: 'WebSocket: new notifications in real time' } },
+      {
+        websocket: true,
+        schema: { tags, summary: 'WebSocket: new notifications in real time' },
+        // Refused before the upgrade: a cookie-authenticated socket from another site (cross-site
+        // WebSocket hijacking), or a caller that is not a user.
+        preValidation: async (req) => {
+          const origin = req.headers.origin;
+          if (req.headers.cookie && !req.headers.authorization && origin && !trusted.has(origin)) {
+            throw new AppError('csrf_rejected', 'WebSocket connections with cookies must come from this site');
+          }
+          if (!actorOf(req).userId)
+            throw new AppError('forbidden', 'Notifications belong to users; this API key has none');
+        },
+      },
       async (socket, req) => {
         const actor = actorOf(req);
-        const origin = req.headers.origin;
-        if (req.headers.cookie && !req.headers.authorization && origin && !trusted.has(origin)) {
-          socket.close(1008, 'origin not allowed');
-          return;
-        }
-        if (!actor.userId) {
-          socket.close(1008, 'notifications belong to users');
-          return;
-        }
         hub.add(socket, actor);
         socket.on('message', () => {}); // the stream is one-way; pings keep it open
         const { unreadCount } = await service.list(actor, { limit: 1 });

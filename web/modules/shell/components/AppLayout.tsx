@@ -6,10 +6,12 @@ import { lazy, Suspense } from 'react';
 import { Icon } from '../../../ui/Icon';
 import { AdminNavLink } from '../../admin/components/AdminNavLink';
 import { meQuery } from '../../auth/api/auth.api';
+import { NotificationBell } from '../../notifications/components/NotificationBell';
 import { useObjects } from '../../objects/hooks/useObjects';
 import { useOnline } from '../../offline/hooks/useOnline';
 import { SalesNav } from '../../sales/components/SalesNav';
 import { useShortcutLayer } from '../../shortcuts/hooks/useShortcutLayer';
+import { WorkflowNavLink } from '../../workflows/components/WorkflowNavLink';
 import { WorkspaceSwitcher } from '../../workspaces/components/WorkspaceSwitcher';
 import { ObjectNav } from './ObjectNav';
 import { ThemeToggle } from './ThemeToggle';
@@ -93,6 +95,7 @@ export function AppLayout() {
                 Search
               </Text>
             </Button>
+            <NotificationBell />
             <ThemeToggle />
             <UserMenu />
           </Group>
@@ -106,6 +109,7 @@ export function AppLayout() {
           <SalesNav onNavigate={nav.close} />
           <ObjectNav onNavigate={nav.close} />
           <AdminNavLink onNavigate={nav.close} />
+          <WorkflowNavLink onNavigate={nav.close} />
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main>

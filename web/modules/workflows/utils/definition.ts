@@ -1,0 +1,100 @@
+import type { FilterNode } from '../../../../common/filter';
+import type { FilterLeaf } from '../../records/utils/filters';
+import type { Definition, Step, StepType, Trigger, TriggerType } from '../api/workflows.api';
+
+export const TRIGGER_LABELS: Record<TriggerType, string> = {
+  record_created: 'A record is created',
+  field_changed: 'A field changes',
+  stage_moved: 'A stage moves',
+  date_reached: 'A date is reached',
+  schedule: 'On a schedule',
+  webhook: 'A webhook is received',
+  manual: 'Run by hand on a selection',
+};
+
+export const STEP_LABELS: Record<StepType, string> = {
+  update_fields: 'Update fields',
+  create_task: 'Create a task',
+  assign_owner: 'Assign an owner',
+  add_tag: 'Add tags',
+  remove_tag: 'Remove tags',
+  send_email: 'Send an email',
+  notify: 'Notify users',
+  webhook: 'Call a webhook',
+  create_record: 'Create a record',
+  wait: 'Wait',
+  branch: 'If / else',
+};
+
+/** A new step's id: short, unique enough within one definition. */
+export const newStepId = () => `s${Math.random().toString(36).slice(2, 8)}`;
+
+/** A step of `type` with the settings it needs, ready to edit. */
+export function newStep(type: StepType): Step {
+  const id = newStepId();
+  switch (type) {
+    case 'update_fields':
+    case 'create_record':
+      return { id, type, values: {}, ...(type === 'create_record' ? { object: 'contacts' } : {}) };
+    case 'create_task':
+      return { id, type, title: 'Follow up on {{record.name}}', dueInDays: 2, assignTo: 'record_owner' };
+    case 'assign_owner':
+      return { id, type, mode: 'user' };
+    case 'add_tag':
+    case 'remove_tag':
+      return { id, type, tags: [] };
+    case 'send_email':
+      return { id, type, to: 'record', subject: '', body: '' };
+    case 'notify':
+      return { id, type, users: [], title: '' };
+    case 'webhook':
+      return { id, type, url: 'https://', method: 'POST' };
+    case 'wait':
+      return { id, type, amount: 1, unit: 'days' };
+    case 'branch':
+      return { id, type, yes: [], no: [] };
+  }
+}
+
+export const emptyDefinition = (object = 'accounts'): Definition => ({
+  trigger: { type: 'record_created', object },
+  steps: [],
+});
+
+/** Whether a trigger type is about records of an object. */
+export const needsObject = (t: TriggerType) => t !== 'schedule' && t !== 'webhook';
+export const hasField = (t: TriggerType) => t === 'field_changed' || t === 'stage_moved' || t === 'date_reached';
+
+/** The flat "all of these" conditions the filter builder edits, from a filter tree (others: none). */
+export function toLeaves(node: FilterNode | undefined): FilterLeaf[] {
+  if (!node) return [];
+  if ('and' in node) return node.and.filter((n): n is FilterLeaf => 'field' in n);
+  if ('field' in node) return [node as FilterLeaf];
+  return [];
+}
+
+export function fromLeaves(leaves: FilterLeaf[]): FilterNode | undefined {
+  if (leaves.length === 0) return undefined;
+  return leaves.length === 1 ? (leaves[0] as FilterNode) : { and: leaves as FilterNode[] };
+}
+
+/** A short sentence for the list page. */
+export function describeTrigger(t: Trigger): string {
+  const obj = t.object ? ` (${t.object})` : '';
+  if (t.type === 'field_changed' || t.type === 'stage_moved') return `${t.field ?? 'field'} changes${obj}`;
+  if (t.type === 'date_reached') {
+    const d = t.offsetDays ?? 0;
+    const rel = d === 0 ? 'on' : d < 0 ? `${-d} days before` : `${d} days after`;
+    return `${rel} ${t.field ?? 'a date'}${obj}`;
+  }
+  if (t.type === 'schedule') return `schedule ${t.cron ?? ''}${obj}`;
+  return `${TRIGGER_LABELS[t.type]}${obj}`;
+}
+
+/** Drops branch conditions left empty in the editor (the API wants a real filter or none). */
+export function cleanSteps(steps: Step[]): Step[] {
+  return steps.map((s) => {
+    if (s.type !== 'branch') return s;
+    return { ...s, yes: cleanSteps(s.yes as Step[]), no: cleanSteps(s.no as Step[]) };
+  });
+}
