@@ -3,11 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../server/platform/config';
 import { startRuntime } from '../server/runtime';
 import { freshDatabase, type TestDatabase } from '../test/helpers/db';
 import { ENGINE } from '../test/helpers/engine';
+
+// These tests start real `rapport` processes (migrations on a fresh database each time):
+// give them room on a busy 2-core machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const run = promisify(execFile);
 const CLI = path.resolve(import.meta.dirname, 'rapport.js');

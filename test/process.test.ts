@@ -2,12 +2,16 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_LOGIN } from '../server/modules/demo/demo-seed';
 import { createTestApp, STRONG_PASSWORD, uniqueEmail } from './helpers/app';
 import { freshDatabase, type TestDatabase } from './helpers/db';
 import { ENGINE } from './helpers/engine';
 import { startServerProcess } from './helpers/server-process';
+
+// These tests start real `rapport` processes (migrations on a fresh database each time):
+// give them room on a busy 2-core machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 describe('the process', () => {
   it('answers /health in well under 100 ms while a multi-second query runs in the database', async () => {
