@@ -1,8 +1,8 @@
+import { createServer, type Server } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueMail } from '../server/platform/mail/outbox';
 import { createTestApp, type SignedUp, signUp, type TestApp } from './helpers/app';
-import { freePort } from './helpers/server-process';
 import { type SmtpSink, startSmtpSink } from './helpers/smtp-sink';
 
 /** SMTP server down → mails retried with back-off → server back → each delivered once. */
@@ -11,16 +11,22 @@ describe('mail delivery survives an SMTP outage', () => {
   let admin: SignedUp;
   let port: number;
   let sink: SmtpSink | undefined;
-  let now = new Date('2026-12-01T09:00:00Z').getTime();
+  // "Down": the port stays ours (no other test can take it) but hangs up on every connection.
+  let down: Server | undefined;
+  let now = Date.now();
   const clock = () => new Date(now);
 
   beforeAll(async () => {
-    port = await freePort();
+    const blocker = createServer((socket) => socket.destroy());
+    down = blocker;
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    port = (blocker.address() as { port: number }).port;
     t = await createTestApp({ smtpUrl: `smtp://127.0.0.1:${port}` }, { clock });
     admin = await signUp(t.app);
   });
   afterAll(async () => {
     await sink?.close();
+    down?.close();
     await t.stop();
   });
 
@@ -34,6 +40,7 @@ describe('mail delivery survives an SMTP outage', () => {
       }
       return out;
     });
+    now = Date.now() + 1000; // the queue's clock from here on: enqueueMail stamped the rows with the database's now()
     const state = async () =>
       (
         await sql<{ id: string; status: string; attempts: number; next_attempt_at: Date; last_error: string | null }>`
@@ -52,6 +59,8 @@ describe('mail delivery survives an SMTP outage', () => {
     expect(rows.every((r) => r.attempts === 2 && new Date(r.next_attempt_at).getTime() - now === 60_000)).toBe(true);
 
     // Back up; nothing is sent before the next attempt is due.
+    await new Promise<void>((r) => down?.close(() => r()));
+    down = undefined;
     sink = await startSmtpSink(port);
     now += 59_000;
     expect(await t.mail.runOnce()).toBe(0);

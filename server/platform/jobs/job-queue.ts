@@ -85,6 +85,8 @@ interface Definition {
   inflight: number;
   /** The last claim found fewer due jobs than it asked for (cleared by a notification or the poll). */
   empty: boolean;
+  /** Counts wake-ups, so a claim that started before one cannot mark the queue empty after it. */
+  wakes: number;
 }
 
 interface ClaimedRow {
@@ -164,6 +166,7 @@ export class JobQueue {
       },
       inflight: 0,
       empty: false,
+      wakes: 0,
     });
   }
 
@@ -269,7 +272,10 @@ export class JobQueue {
     this.stopped = false;
     await this.opts.database.listen(JOBS_CHANNEL, (queue) => {
       const def = this.defs.get(queue);
-      if (def) def.empty = false;
+      if (def) {
+        def.empty = false;
+        def.wakes++;
+      }
       this.kick();
     });
     this.wake();
@@ -283,7 +289,10 @@ export class JobQueue {
 
   /** Wakes the background loop now and has it look at every queue (e.g. after an enqueue in this process). */
   wake(): void {
-    for (const def of this.defs.values()) def.empty = false;
+    for (const def of this.defs.values()) {
+      def.empty = false;
+      def.wakes++;
+    }
     this.kick();
   }
 
@@ -324,8 +333,9 @@ export class JobQueue {
       // While jobs run, claim in batches (an eighth of the slots) rather than one by one.
       const worth = def.inflight > 0 ? Math.max(1, Math.floor(def.opts.concurrency / 8)) : 1;
       if (def.empty || free < worth || this.stopped) continue;
+      const seen = def.wakes;
       const jobs = await this.claim(queue, free, def.opts.leaseSeconds);
-      def.empty = jobs.length < free;
+      def.empty = jobs.length < free && def.wakes === seen;
       for (const row of jobs) {
         def.inflight++;
         const p = this.execute(def, row)
@@ -361,26 +371,27 @@ export class JobQueue {
   /** Jobs whose worker died or overran its lease go back to the queue (or to the dead letter). */
   private async reapExpired(): Promise<void> {
     const now = this.now();
-    await sql`
+    const message = 'lease expired: the worker stopped or overran its lease';
+    const { rows } = await sql<ClaimedRow & { state: string }>`
       update jobs set
         state = case when attempts >= max_attempts then 'failed' else 'queued' end,
         finished_at = case when attempts >= max_attempts then ${now}::timestamptz end,
-        run_at = ${now}, locked_until = null, locked_by = null,
-        last_error = 'lease expired: the worker stopped or overran its lease'
-      where state = 'running' and locked_until <= ${now}`.execute(this.opts.database.db);
+        run_at = ${now}, locked_until = null, locked_by = null, last_error = ${message}
+      where state = 'running' and locked_until <= ${now}
+      returning id, workspace_id, queue, payload, key, attempts, max_attempts, created_at, retry_until, state`.execute(
+      this.opts.database.db,
+    );
+    for (const row of rows) {
+      const onFailed = this.defs.get(row.queue)?.opts.onFailed;
+      if (row.state !== 'failed' || !onFailed) continue;
+      await onFailed(toJob(row) as never, message, { database: this.opts.database, now: this.now }).catch((e) =>
+        this.opts.log.warn({ jobId: row.id, err: String(e) }, 'onFailed hook failed'),
+      );
+    }
   }
 
   private async execute(def: Definition, row: ClaimedRow): Promise<keyof RunSummary> {
-    const job: Job = {
-      id: row.id,
-      workspaceId: row.workspace_id,
-      queue: row.queue,
-      payload: row.payload,
-      key: row.key,
-      attempt: row.attempts,
-      maxAttempts: row.max_attempts,
-      createdAt: new Date(row.created_at),
-    };
+    const job = toJob(row);
     const db = this.opts.database.db;
     try {
       const result = await def.handler(job as never, { database: this.opts.database, now: this.now });
@@ -419,6 +430,17 @@ export class JobQueue {
     }
   }
 }
+
+const toJob = (row: ClaimedRow): Job => ({
+  id: row.id,
+  workspaceId: row.workspace_id,
+  queue: row.queue,
+  payload: row.payload,
+  key: row.key,
+  attempt: row.attempts,
+  maxAttempts: row.max_attempts,
+  createdAt: new Date(row.created_at),
+});
 
 /** Runs `fn` over `items` with at most `limit` at a time. */
 async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
