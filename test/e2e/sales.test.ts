@@ -140,12 +140,16 @@ describe('sales on a desktop browser', () => {
     await browser.shot('sales-02-board');
     await expectAccessible(page, 'the pipeline board');
 
-    // Drag and drop to Proposal.
+    // Drag and drop to Proposal; the PATCH must be answered before the reload.
+    const saved = page.waitForResponse(
+      (r) => r.request().method() === 'PATCH' && r.url().includes('/api/v1/opportunities/'),
+    );
     await drag(
       page,
       page.getByRole('button', { name: 'Drag Acme analytics to another stage' }),
       column(page, 'Proposal'),
     );
+    expect((await saved).status()).toBe(200);
     await until('card in Proposal', () => card(column(page, 'Proposal'), 'Acme analytics').isVisible());
     await until('Qualified empty', async () => (await qualified.getByTestId('stage-count').textContent()) === '0');
     // The move is saved, not only drawn.
@@ -154,7 +158,11 @@ describe('sales on a desktop browser', () => {
 
     // The card's menu moves it too (keyboard and touch users).
     await page.getByRole('button', { name: 'Move Acme analytics' }).click();
+    const movedOn = page.waitForResponse(
+      (r) => r.request().method() === 'PATCH' && r.url().includes('/api/v1/opportunities/'),
+    );
     await page.getByRole('menuitem', { name: 'Negotiation' }).click();
+    expect((await movedOn).status()).toBe(200);
     await until('card in Negotiation', () => card(column(page, 'Negotiation'), 'Acme analytics').isVisible());
     expect(await column(page, 'Negotiation').getByTestId('stage-sum').textContent()).toBe('12,000 EUR');
 

@@ -1,4 +1,5 @@
-import { Alert, Button, Center, Paper, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Alert, Button, Center, Group, Paper, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { AnchorLink } from '../../../ui/links';
 import { useObjectMeta } from '../../objects/hooks/useObjectMeta';
@@ -15,6 +16,8 @@ export function DealsTable({ params }: { params: DealsParams }) {
   const deals = useDeals(params);
   const members = useQuery(membersQuery);
   const meta = useObjectMeta('opportunities');
+  // On a phone, one card per deal: the amount stays in view (a wide table would scroll sideways).
+  const phone = useMediaQuery('(max-width: 36em)');
   const reasons = meta?.fields.find((f) => f.name === 'lostReason')?.options ?? [];
   const owner = (id: string | null) => {
     const m = members.data?.find((x) => x.id === id);
@@ -39,6 +42,40 @@ export function DealsTable({ params }: { params: DealsParams }) {
           <Text fw={600}>No deals closed in this view yet</Text>
         </Center>
       </Paper>
+    );
+  const reason = (r: string | null) => (r ? (reasons.find((x) => x.value === r)?.label ?? r) : '—');
+  const more = deals.hasNextPage && (
+    <Button variant="default" onClick={() => void deals.fetchNextPage()} loading={deals.isFetchingNextPage} h={40}>
+      Load more
+    </Button>
+  );
+  if (phone)
+    return (
+      <Stack gap="xs" component="ul" p={0} m={0} style={{ listStyle: 'none' }} data-testid="deals-table">
+        {rows.map((d) => (
+          <Paper component="li" key={d.id} withBorder radius="md" p="sm" data-testid="deal-row">
+            <Group justify="space-between" wrap="nowrap" gap="xs">
+              <AnchorLink
+                to="/$object/$id"
+                params={{ object: 'opportunities', id: d.id }}
+                fw={600}
+                style={{ minHeight: 40, display: 'flex', alignItems: 'center', overflowWrap: 'anywhere' }}
+              >
+                {d.name}
+              </AnchorLink>
+              <ToneBadge tone={d.status === 'won' ? 'green' : 'gray'}>{d.status}</ToneBadge>
+            </Group>
+            <Text fw={700} data-testid="deal-amount">
+              {d.amount ? formatMoney(d.amount) : '—'}
+            </Text>
+            <Text size="sm" c="dimmed">
+              {when.format(new Date(d.closedAt))} · {owner(d.ownerId)} · {d.cycleDays.toFixed(1)} d
+              {d.status === 'lost' ? ` · ${reason(d.lostReason)}` : ''}
+            </Text>
+          </Paper>
+        ))}
+        {more}
+      </Stack>
     );
   return (
     <Stack gap="sm">
@@ -70,9 +107,7 @@ export function DealsTable({ params }: { params: DealsParams }) {
                 <Table.Td style={{ textAlign: 'right', whiteSpace: 'nowrap' }} data-testid="deal-amount">
                   {d.amount ? formatMoney(d.amount) : '—'}
                 </Table.Td>
-                <Table.Td>
-                  {d.lostReason ? (reasons.find((r) => r.value === d.lostReason)?.label ?? d.lostReason) : '—'}
-                </Table.Td>
+                <Table.Td>{reason(d.lostReason)}</Table.Td>
                 <Table.Td>{owner(d.ownerId)}</Table.Td>
                 <Table.Td style={{ textAlign: 'right' }}>{d.cycleDays.toFixed(1)} d</Table.Td>
               </Table.Tr>
@@ -80,11 +115,7 @@ export function DealsTable({ params }: { params: DealsParams }) {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {deals.hasNextPage && (
-        <Button variant="default" onClick={() => void deals.fetchNextPage()} loading={deals.isFetchingNextPage} h={40}>
-          Load more
-        </Button>
-      )}
+      {more}
     </Stack>
   );
 }
