@@ -6,6 +6,7 @@ import type { ObjectSchema } from '../../platform/records/object-schema';
 import { compileFilter, presentRow, selectColumns } from '../../platform/records/query';
 import type { RecordContext, RecordService } from '../../platform/records/records.service';
 import { columnName } from '../../platform/records/types';
+import { timelineSources } from '../duplicates/timeline-links';
 
 type Sql = RawBuilder<unknown>;
 
@@ -120,10 +121,19 @@ export class TimelineService {
 
     const rows: (Row & { _kind: TimelineKind; _object?: string })[] = [];
     if (kinds.has('event')) {
+      // The record's own history, and that of records merged or converted into it (a lead's
+      // history on its contact), for objects the caller may read.
+      const sources = (await timelineSources(tx, { object, id })).filter(
+        (s) => s.object === object || ctx.policy.can(s.object, 'read'),
+      );
+      const mine = sql.join(
+        sources.map((s) => sql`(e.object = ${s.object} and e.record_id = ${s.id}::uuid)`),
+        sql` or `,
+      );
       const { rows: evs } = await sql<Row>`
         select e.id, e.type, e.object, e.record_id, e.actor_user_id, e.data, ${AT(sql`e.created_at`)} as _at
         from events e
-        where ${and([sql`e.object = ${object}`, sql`e.record_id = ${id}::uuid`, after(sql`e.created_at`, sql`e.id`)])}
+        where ${and([sql`(${mine})`, after(sql`e.created_at`, sql`e.id`)])}
         order by e.created_at desc, e.id desc limit ${limit + 1}`.execute(tx);
       for (const e of evs) rows.push({ ...e, _kind: 'event' });
     }
