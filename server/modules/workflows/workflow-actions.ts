@@ -6,6 +6,7 @@ import { AppError } from '../../platform/http/errors';
 import { enqueueMail } from '../../platform/mail/outbox';
 import { notify } from '../../platform/notifications/notify';
 import type { RecordData, RecordService } from '../../platform/records/records.service';
+import { findRecentContacts } from '../interactions/contact-guard';
 import { checkAutomatedSend, recordAutomatedSend, workspaceCooldownHours } from './contact-guard';
 import { renderText, renderValue, type TemplateContext } from './templates';
 import type { Step, UserRef } from './workflow-definition';
@@ -121,6 +122,30 @@ async function sendEmail(env: StepEnv, step: Extract<Step, { type: 'send_email' 
       now: env.now,
     });
     if (!decision.ok) return { status: 'skipped', output: { reason: decision.reason, to } };
+    // …and people: a colleague who emailed this contact (or their account) within the
+    // email cool-down means no automated email now (the same rule the app warns with).
+    if (contactId) {
+      const recent = await findRecentContacts(env.tx, {
+        contactId,
+        channel: 'email',
+        userId: null,
+        now: env.now,
+      }).catch((err) => {
+        if (err instanceof AppError && err.code === 'not_found') return { recent: [] }; // the contact is gone
+        throw err;
+      });
+      const human = recent.recent.find((r) => r.sameChannel);
+      if (human) {
+        const who = human.by?.name ?? 'a colleague';
+        return {
+          status: 'skipped',
+          output: {
+            reason: `contacted recently: ${who} emailed ${human.viaAccount ? 'their account' : 'this contact'} at ${human.occurredAt} (cool-down until ${human.cooldownEndsAt})`,
+            to,
+          },
+        };
+      }
+    }
   }
   const subject = renderText(step.subject, env.template).slice(0, 300);
   const text = renderText(step.body, env.template);

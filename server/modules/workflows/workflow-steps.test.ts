@@ -128,6 +128,47 @@ describe('workflow steps: email with "don’t contact twice", wait, webhooks', (
     await b.adminApi.patch('/api/v1/automation/settings', { emailCooldownHours: 24 });
   });
 
+  it('skips an automated email to a contact a colleague emailed within the email cool-down (not after a call)', async () => {
+    const w = (
+      await b.adminApi.post('/api/v1/workflows', {
+        name: 'Nurture',
+        active: true,
+        definition: {
+          trigger: { type: 'manual', object: 'contacts' },
+          steps: [
+            { id: 'mail', type: 'send_email', to: 'record', subject: 'News for {{record.firstName}}', body: 'Hi' },
+          ],
+        },
+      })
+    ).json().data;
+    const mk = async (firstName: string, email: string) =>
+      (await b.adminApi.post('/api/v1/contacts', { firstName, lastName: 'Guarded', email })).json().data;
+    const emailed = await mk('Hugo', 'hugo@example.com');
+    const called = await mk('Cleo', 'cleo@example.com');
+    const log = async (contactId: string, channel: string) =>
+      (
+        await b.adminApi.post('/api/v1/interactions', {
+          topic: 'Renewal terms',
+          channel,
+          direction: 'outbound',
+          occurredAt: new Date().toISOString(),
+          contactId,
+        })
+      ).statusCode;
+    expect(await log(emailed.id, 'email')).toBe(201);
+    expect(await log(called.id, 'call')).toBe(201);
+
+    await b.adminApi.post(`/api/v1/workflows/${w.id}/run`, { recordIds: [emailed.id, called.id] });
+    await settle();
+    const sent = (await b.outbox()).filter((m) => m.subject.startsWith('News for')).map((m) => m.to_address);
+    expect(sent).toEqual(['cleo@example.com']);
+    const runs = await b.runsOf(w.id);
+    const hugoRun = runs.find((r) => r.recordId === emailed.id);
+    const step = (await b.runDetail(w.id, hugoRun?.id as string)).steps.find((x) => x.stepId === 'mail');
+    expect(step?.status).toBe('skipped');
+    expect(String(step?.output.reason)).toMatch(/^contacted recently: .* emailed this contact at /);
+  });
+
   it('waits durably: the step after a wait is not run before its time, then exactly once', async () => {
     const w = (
       await b.adminApi.post('/api/v1/workflows', {
