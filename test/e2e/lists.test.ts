@@ -378,7 +378,9 @@ describe('lists and boards on a 375 px phone', () => {
     await field(page, 'Email').fill(email);
     await field(page, 'Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/accounts$/);
+    // Signing in lands on the home page; the phone goes on to the accounts list.
+    await page.waitForURL(`${rapport.url}/`);
+    await page.goto(`${rapport.url}/accounts`);
     await until('rows', async () => (await rowTitles(page)).length === ACCOUNTS.length - 2);
     await expectNoHorizontalScroll(page);
     await page.getByTestId('view-picker').click();

@@ -376,7 +376,7 @@ describe('the key part on a 375 px phone', () => {
     await field(p, 'Email').fill(email);
     await field(p, 'Password').fill(PASSWORD);
     await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.waitForURL(/\/accounts$/);
+    await p.waitForURL(`${rapport.url}/`); // signing in lands on the home page
     const [leadId] = await createViaApi(p, rapport.url, 'leads', [
       { firstName: 'Grace', lastName: 'Hopper', email: 'grace@navy.example', company: 'Navy Labs' },
     ]);

@@ -5,9 +5,10 @@
  */
 export function moveRowFocus(list: HTMLElement | null, delta: 1 | -1): boolean {
   if (!list) return false;
-  const links = [...list.querySelectorAll<HTMLAnchorElement>('tbody tr a[href]')].filter(
-    (a) => a.closest('td') === a.closest('tr')?.querySelector('td'),
-  );
+  // Each row's first link is its title (the selection checkbox cell, when there is one, has none).
+  const links = [...list.querySelectorAll<HTMLTableRowElement>('tbody tr')]
+    .map((tr) => tr.querySelector<HTMLAnchorElement>('a[href]'))
+    .filter((a): a is HTMLAnchorElement => !!a);
   if (links.length === 0) return false;
   const current = links.findIndex(
     (a) => a === document.activeElement || a.closest('tr')?.contains(document.activeElement),
