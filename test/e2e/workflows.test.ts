@@ -89,7 +89,13 @@ describe('workflows in the browser', () => {
       'saas tag on the account',
       async () => {
         await second.reload();
-        return second.locator('[data-field="tags"]').getByText('saas', { exact: true }).isVisible();
+        // The record loads after the page does: give each reload a moment to show it.
+        return second
+          .locator('[data-field="tags"]')
+          .getByText('saas', { exact: true })
+          .waitFor({ timeout: 3000 })
+          .then(() => true)
+          .catch(() => false);
       },
       20_000,
     );
