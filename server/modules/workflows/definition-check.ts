@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { sql } from 'kysely';
 import type { FilterNode } from '../../../common/filter';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
@@ -89,6 +90,15 @@ export async function checkDefinition(
       }
       if (s.type === 'create_record' && !records.registry.get(s.object)) {
         errors.push({ path: `${at}.object`, message: `no object "${s.object}"` });
+      }
+      if (s.type === 'send_email') {
+        if (s.templateId) {
+          const found = await sql`select 1 from mail_templates where id = ${s.templateId}::uuid`.execute(tx);
+          if (found.rows.length === 0) errors.push({ path: `${at}.templateId`, message: 'no such mail template' });
+        } else {
+          if (!s.subject) errors.push({ path: `${at}.subject`, message: 'is required without a templateId' });
+          if (!s.body) errors.push({ path: `${at}.body`, message: 'is required without a templateId' });
+        }
       }
       if (s.type === 'create_task' && !records.registry.get('tasks')) {
         errors.push({ path: `${at}.type`, message: 'tasks are not available in this installation' });

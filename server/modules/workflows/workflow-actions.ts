@@ -4,6 +4,8 @@ import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
 import { enqueueMail } from '../../platform/mail/outbox';
+import { renderTemplate } from '../../platform/mail/template';
+import { getTemplate } from '../../platform/mail/templates.service';
 import { notify } from '../../platform/notifications/notify';
 import type { RecordData, RecordService } from '../../platform/records/records.service';
 import { findRecentContacts } from '../interactions/contact-guard';
@@ -147,9 +149,24 @@ async function sendEmail(env: StepEnv, step: Extract<Step, { type: 'send_email' 
       }
     }
   }
-  const subject = renderText(step.subject, env.template).slice(0, 300);
-  const text = renderText(step.body, env.template);
-  const mailId = await enqueueMail(env.tx, env.workspaceId, { to, subject, text });
+  let mail: { subject: string; text: string; html?: string };
+  if (step.templateId) {
+    // A saved template: {{ variables }} with HTML-escaped values (server/platform/mail/template.ts).
+    const tpl = await getTemplate(env.tx, step.templateId);
+    const data = { ...env.template, contact: contactId ? env.record : undefined };
+    mail = {
+      subject: renderTemplate(tpl.subject, data, 'text').slice(0, 300),
+      text: renderTemplate(tpl.text, data, 'text'),
+      html: tpl.html ? renderTemplate(tpl.html, data, 'html') : undefined,
+    };
+  } else {
+    mail = {
+      subject: renderText(step.subject ?? '', env.template).slice(0, 300),
+      text: renderText(step.body ?? '', env.template),
+    };
+  }
+  const { subject } = mail;
+  const mailId = await enqueueMail(env.tx, env.workspaceId, { to, ...mail });
   if (!toMember) {
     await recordAutomatedSend(env.tx, {
       workspaceId: env.workspaceId,

@@ -116,8 +116,10 @@ const ActionSteps = [
       type: z.literal('send_email'),
       /** record: the record's email field; owner: its owner; else an address (templates allowed). */
       to: z.union([z.literal('record'), z.literal('record_owner'), Text(320)]).default('record'),
-      subject: Text(300),
-      body: Text(20_000),
+      /** A mail template (/api/v1/mail/templates) instead of the subject and body written here. */
+      templateId: z.uuid().optional(),
+      subject: Text(300).optional(),
+      body: Text(20_000).optional(),
       /** Overrides the workspace's cool-down for this step (hours; 0 = none). */
       cooldownHours: z.number().int().min(0).max(8760).optional(),
     })

@@ -169,6 +169,51 @@ describe('workflow steps: email with "don’t contact twice", wait, webhooks', (
     expect(String(step?.output.reason)).toMatch(/^contacted recently: .* emailed this contact at /);
   });
 
+  it('sends from a saved mail template, escaping values in its HTML; an unknown template is a 422', async () => {
+    const tpl = await b.adminApi.post('/api/v1/mail/templates', {
+      name: 'Workflow welcome',
+      subject: 'Welcome, {{contact.firstName}}',
+      html: '<p>Hello {{contact.firstName}} from {{workflow.name}}</p>',
+      text: 'Hello {{contact.firstName}} from {{workflow.name}}',
+    });
+    expect(tpl.statusCode, tpl.body).toBe(201);
+    const bad = await b.adminApi.post('/api/v1/workflows', {
+      name: 'Broken template',
+      definition: {
+        trigger: { type: 'manual', object: 'contacts' },
+        steps: [{ id: 'mail', type: 'send_email', to: 'record', templateId: '01a23122-0000-7000-8000-000000000000' }],
+      },
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().errors).toEqual([{ path: 'definition.steps.0.templateId', message: 'no such mail template' }]);
+    const w = (
+      await b.adminApi.post('/api/v1/workflows', {
+        name: 'Templated',
+        active: true,
+        definition: {
+          trigger: { type: 'manual', object: 'contacts' },
+          steps: [{ id: 'mail', type: 'send_email', to: 'record', templateId: tpl.json().data.id }],
+        },
+      })
+    ).json().data;
+    const c = (
+      await b.adminApi.post('/api/v1/contacts', { firstName: '<b>Zoe</b>', lastName: 'Tpl', email: 'zoe@example.com' })
+    ).json().data;
+    await b.adminApi.post(`/api/v1/workflows/${w.id}/run`, { recordIds: [c.id] });
+    await settle();
+    const { rows } = await sql<{ subject: string; text_body: string; html_body: string }>`
+      select subject, text_body, html_body from mail_outbox where to_address = 'zoe@example.com'`.execute(
+      b.t.database.db,
+    );
+    expect(rows).toEqual([
+      {
+        subject: 'Welcome, <b>Zoe</b>',
+        text_body: 'Hello <b>Zoe</b> from Templated',
+        html_body: '<p>Hello &lt;b&gt;Zoe&lt;/b&gt; from Templated</p>',
+      },
+    ]);
+  });
+
   it('waits durably: the step after a wait is not run before its time, then exactly once', async () => {
     const w = (
       await b.adminApi.post('/api/v1/workflows', {
