@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STANDARD_OBJECTS } from '../server/modules/objects';
 import { createTestApp, type SignedUp, signUp, type TestApp } from './helpers/app';
 import { memberWithRole } from './helpers/members';
+import { ACTIONS, type Action, checkMatrixCell } from './helpers/permission-matrix';
 
-type Action = 'create' | 'read' | 'update' | 'delete' | 'export';
-const ACTIONS: Action[] = ['create', 'read', 'update', 'delete', 'export'];
 const OBJECTS = ['tasks', 'meetings', 'interactions', 'notes'] as const;
 type ActivityObject = (typeof OBJECTS)[number];
 
@@ -108,43 +107,16 @@ describe('activities (tasks, meetings, interactions, notes): roles and permissio
 
   describe.each(Object.keys(EXPECTED))('%s', (role) => {
     it.each(OBJECTS.flatMap((o) => ACTIONS.map((a) => [o, a] as const)))('%s: %s', async (object, action) => {
-      const { cookie, userId } = users[role] as { cookie: string; userId: string };
-      const allowed = EXPECTED[role]?.[object][action];
-      // The record acted on: owned by the caller (so record scope does not interfere), made by the administrator.
-      const made = await call('POST', `/api/v1/${object}`, admin.cookie, {
-        ...createBody(object, role, `${role}-${action}`),
-        ownerId: userId,
+      await checkMatrixCell({
+        call,
+        adminCookie: admin.cookie,
+        caller: users[role] as { cookie: string; userId: string },
+        object,
+        action,
+        allowed: EXPECTED[role]?.[object][action] ?? false,
+        createBody: (tag) => createBody(object, role, `${role}-${tag}`),
+        updateBody: updateBody[object],
       });
-      expect(made.statusCode, made.body).toBe(201);
-      const own = made.json().data;
-      let res: Awaited<ReturnType<typeof call>>;
-      switch (action) {
-        case 'create':
-          res = await call('POST', `/api/v1/${object}`, cookie, createBody(object, role, `new-${role}`));
-          expect(res.statusCode, res.body).toBe(allowed ? 201 : 403);
-          break;
-        case 'read':
-          res = await call('GET', `/api/v1/${object}/${own.id}`, cookie);
-          expect(res.statusCode, res.body).toBe(allowed ? 200 : 403);
-          break;
-        case 'update':
-          res = await call('PATCH', `/api/v1/${object}/${own.id}`, cookie, updateBody[object]);
-          expect(res.statusCode, res.body).toBe(allowed ? 200 : 403);
-          break;
-        case 'delete':
-          res = await call('DELETE', `/api/v1/${object}/${own.id}`, cookie);
-          expect(res.statusCode, res.body).toBe(allowed ? 204 : 403);
-          break;
-        case 'export':
-          res = await call('GET', `/api/v1/${object}/export`, cookie);
-          expect(res.statusCode, res.body).toBe(allowed ? 200 : 403);
-          if (allowed) expect(res.headers['content-type']).toMatch(/text\/csv/);
-          break;
-      }
-      if (!allowed) expect(res.json().code).toBe('forbidden');
-      // A refused change changes nothing.
-      const after = (await call('GET', `/api/v1/${object}/${own.id}`, admin.cookie)).json().data;
-      if (!allowed && action !== 'read' && action !== 'export') expect(after).toEqual(own);
     });
   });
 
