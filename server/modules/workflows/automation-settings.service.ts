@@ -3,7 +3,7 @@ import type { Actor } from '../../platform/auth/actor';
 import type { Database } from '../../platform/db/database';
 import { notFound } from '../../platform/http/errors';
 import type { RecordService } from '../../platform/records/records.service';
-import { workspaceCooldownHours } from './contact-guard';
+import { workspaceCooldownHours } from './automated-send-guard';
 import { assertWorkflowManager } from './workflows.service';
 
 /** Workspace automation settings and the email suppression list (workflow managers). */

@@ -9,7 +9,7 @@ import { getTemplate } from '../../platform/mail/templates.service';
 import { notify } from '../../platform/notifications/notify';
 import type { RecordData, RecordService } from '../../platform/records/records.service';
 import { findRecentContacts } from '../interactions/contact-guard';
-import { checkAutomatedSend, recordAutomatedSend, workspaceCooldownHours } from './contact-guard';
+import { checkAutomatedSend, recordAutomatedSend, workspaceCooldownHours } from './automated-send-guard';
 import { renderText, renderValue, type TemplateContext } from './templates';
 import type { Step, UserRef } from './workflow-definition';
 import { recordMatches } from './workflow-runs';
