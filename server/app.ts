@@ -174,8 +174,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(healthRoutes(database));
   await app.register(authRoutes({ database, auth, callers }));
-  await app.register(invitationRoutes({ database, auth, callers, baseUrl: config.baseUrl }));
-  await app.register(apiKeyRoutes(database, callers));
+  await app.register(invitationRoutes({ database, auth, callers, access: records.access, baseUrl: config.baseUrl }));
+  await app.register(apiKeyRoutes(database, records.access, callers));
   await app.register(accessRoutes({ database, records, access: records.access, callers }));
   await app.register(objectRoutes({ database, records }));
   await app.register(salesRoutes({ database, records }));
@@ -184,9 +184,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(staffRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
   await app.register(viewRoutes({ database, views: new ViewService(records) }));
-  await app.register(jobRoutes({ database, access: records.access, now: deps.jobs.now }));
+  await app.register(jobRoutes({ access: records.access, now: deps.jobs.now }));
   await app.register(mailRoutes({ database, access: records.access, records }));
-  await app.register(webhookRoutes({ database, access: records.access, jobs: deps.jobs }));
+  await app.register(webhookRoutes({ access: records.access, jobs: deps.jobs }));
   await app.register(timelineRoutes({ database, records }));
   await app.register(interactionRoutes({ database, records }));
   await app.register(taskRoutes({ database, records, baseUrl: config.baseUrl }));

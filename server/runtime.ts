@@ -72,7 +72,7 @@ export async function startRuntime(
       clock: opts.clock,
     });
     const events = new EventDispatcher({ database, log: app.log });
-    registerWebhooks({ jobs, events, timeoutMs: config.webhookTimeoutMs });
+    registerWebhooks({ jobs, events, records, timeoutMs: config.webhookTimeoutMs });
     const tasks = setupActivityWork({ database, events, log: app.log });
     const automation = createAutomation({ database, records, log: app.log, baseUrl: config.baseUrl, jobs });
     for (const consumer of automation.consumers) events.register(consumer);

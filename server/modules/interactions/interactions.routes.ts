@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { audit } from '../../platform/access/access.service';
-import { assertAdministrator } from '../../platform/auth/actor';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
 import type { RecordService } from '../../platform/records/records.service';
@@ -80,8 +79,7 @@ export function interactionRoutes(deps: { database: Database; records: RecordSer
       },
       async (req) => {
         const actor = actorOf(req);
-        assertAdministrator(actor);
-        const cooldownHours = await database.tenant(actor.workspaceId, async (tx) => {
+        const cooldownHours = await records.access.asAdmin(actor, async (tx) => {
           const before = await loadCooldowns(tx);
           const changes: Record<string, [unknown, unknown]> = {};
           for (const [channel, hours] of Object.entries(req.body.cooldownHours)) {

@@ -9,7 +9,6 @@ import {
 import type { Actor } from '../../platform/auth/actor';
 import type { Database, Tx } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
-import { AppError } from '../../platform/http/errors';
 import { invalidateSchemas } from '../../platform/records/object-schema';
 import type { RecordService } from '../../platform/records/records.service';
 import { stageReport } from '../opportunities/opportunity-extras.service';
@@ -29,12 +28,7 @@ export function pipelineRoutes(deps: { database: Database; records: RecordServic
   /** An administrator's change; this server's cached schemas (stage options) go after commit, others hear NOTIFY. */
   const change = async <T>(actor: Actor, fn: (tx: Tx) => Promise<T>) => {
     try {
-      return await database.tenant(actor.workspaceId, async (tx) => {
-        if (!(await records.access.policy(tx, actor)).admin) {
-          throw new AppError('forbidden', 'Only administrators change pipelines');
-        }
-        return fn(tx);
-      });
+      return await records.access.asAdmin(actor, fn);
     } finally {
       invalidateSchemas(actor.workspaceId);
     }

@@ -39,12 +39,7 @@ export function accessRoutes(deps: {
   const { database, records, access, callers } = deps;
 
   /** Runs an administration change as the actor, after checking they administer the workspace. */
-  const asAdmin = async <T>(actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> =>
-    database.tenant(actor.workspaceId, async (tx) => {
-      const policy = await access.policy(tx, actor);
-      if (!policy.admin) throw new AppError('forbidden', 'Only administrators may do this');
-      return fn(tx);
-    });
+  const asAdmin = <T>(actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> => access.asAdmin(actor, fn);
 
   /** Drops this server's cached policies after a change (other servers hear the NOTIFY). */
   const forget = (change: AccessChange) => {

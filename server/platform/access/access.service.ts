@@ -158,6 +158,35 @@ export class AccessService {
     return new AccessPolicy(actor, permissions, membership.teamIds, membership.shared);
   }
 
+  /**
+   * Runs `fn` in the actor's workspace after checking they administer it: a role
+   * with `admin` (standard or custom), and for an API key the admin scope (or no
+   * narrowing scopes). The one administrator check every route uses.
+   */
+  async asAdmin<T>(actor: Actor, fn: (tx: Tx, policy: AccessPolicy) => Promise<T>): Promise<T> {
+    return this.database.tenant(actor.workspaceId, async (tx) => {
+      const policy = await this.assertAdmin(tx, actor);
+      return fn(tx, policy);
+    });
+  }
+
+  /** Throws 403 unless the caller administers the workspace (see asAdmin); for checks made before other work. */
+  async checkAdmin(actor: Actor): Promise<void> {
+    await this.asAdmin(actor, async () => undefined);
+  }
+
+  /** The caller's policy; throws 403 unless they administer the workspace (see asAdmin). */
+  async assertAdmin(tx: Tx, actor: Actor): Promise<AccessPolicy> {
+    const policy = await this.policy(tx, actor);
+    if (!policy.admin) {
+      throw new AppError(
+        'forbidden',
+        policy.permissions.admin ? 'This API key lacks the "admin" scope' : 'Only administrators may do this',
+      );
+    }
+    return policy;
+  }
+
   /** Forget cached roles of a workspace (a role changed). */
   forgetRoles(workspaceId: string): void {
     this.roles.deletePrefix(`${workspaceId}:`);

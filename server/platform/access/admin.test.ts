@@ -176,4 +176,49 @@ describe('administration endpoints: members, teams, settings', () => {
       (await call('GET', '/api/v1/teams', admin.cookie)).json().data.map((x: { name: string }) => x.name),
     ).toContain('Guarded');
   });
+
+  it('a custom role with admin rights administers like the standard one: API keys, fields, invitations, settings', async () => {
+    const role = await call('POST', '/api/v1/roles', admin.cookie, {
+      key: 'ops_admin',
+      name: 'Operations administrator',
+      permissions: {
+        objects: { '*': { create: true, read: true, update: true, delete: true, scope: 'all' } },
+        admin: true,
+      },
+    });
+    expect(role.statusCode, role.body).toBe(201);
+    const ops = await member('ops_admin');
+    const plain = await call('POST', '/api/v1/roles', admin.cookie, {
+      key: 'ops_plain',
+      name: 'Operations (no admin)',
+      permissions: { objects: { '*': { create: true, read: true, update: true, delete: true, scope: 'all' } } },
+    });
+    expect(plain.statusCode, plain.body).toBe(201);
+    const notAdmin = await member('ops_plain');
+    const attempts: [string, string, number, unknown?][] = [
+      ['POST', '/api/v1/api-keys', 201, { name: 'ops key' }],
+      ['GET', '/api/v1/api-keys', 200],
+      ['POST', '/api/v1/objects/contacts/fields', 201, { name: 'opsNote', type: 'text', label: 'Ops note' }],
+      ['PATCH', '/api/v1/objects/contacts/fields/opsNote', 200, { label: 'Operations note' }],
+      ['DELETE', '/api/v1/objects/contacts/fields/opsNote', 204],
+      ['POST', '/api/v1/invitations', 201, { email: uniqueEmail('opsinvite'), role: 'sales_rep' }],
+      ['GET', '/api/v1/invitations', 200],
+      ['PUT', '/api/v1/settings/contact-cooldowns', 200, { cooldownHours: { email: 12 } }],
+      ['GET', '/api/v1/webhooks', 200],
+      ['GET', '/api/v1/admin/jobs', 200],
+      ['GET', '/api/v1/roles', 200],
+    ];
+    for (const [method, url, status, body] of attempts) {
+      const denied = await call(method, url, notAdmin.cookie, body);
+      expect(denied.statusCode, `${method} ${url} without admin: ${denied.body}`).toBe(403);
+      const res = await call(method, url, ops.cookie, body);
+      expect(res.statusCode, `${method} ${url} as ops_admin: ${res.body}`).toBe(status);
+    }
+    // An API key of the custom admin role, narrowed to read/write: no administration.
+    const key = await call('POST', '/api/v1/api-keys', ops.cookie, { name: 'narrow', scopes: ['read', 'write'] });
+    expect(key.statusCode, key.body).toBe(201);
+    const narrow = await call('GET', '/api/v1/api-keys', key.json().data.key);
+    expect(narrow.statusCode).toBe(403);
+    expect(narrow.json().detail).toContain('"admin" scope');
+  });
 });

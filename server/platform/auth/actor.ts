@@ -70,11 +70,3 @@ export async function membershipOf(
   const r = rows[0];
   return r ? { workspaceId: r.workspace_id, role: r.role } : null;
 }
-
-/** Throws 403 unless the caller is an administrator (and, for API keys, holds the admin scope). */
-export function assertAdministrator(actor: Actor): void {
-  if (actor.role !== 'administrator') throw new AppError('forbidden', 'Only administrators may do this');
-  if (actor.kind === 'api_key' && actor.scopes.length > 0 && !actor.scopes.includes('admin')) {
-    throw new AppError('forbidden', 'This API key lacks the "admin" scope');
-  }
-}

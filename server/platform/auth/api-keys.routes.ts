@@ -1,15 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiKeySchema, CreateApiKeyRequest, IdParams } from '../../../common/contracts/platform';
+import type { AccessService } from '../access/access.service';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
-import { assertAdministrator } from './actor';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.service';
 import type { CallerResolver } from './caller-resolver';
 
 /** API keys of a workspace: created (shown once), listed, revoked — by administrators. */
-export function apiKeyRoutes(database: Database, callers: CallerResolver): FastifyPluginAsyncZod {
+export function apiKeyRoutes(
+  database: Database,
+  access: AccessService,
+  callers: CallerResolver,
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/api/v1/api-keys',
@@ -23,7 +27,7 @@ export function apiKeyRoutes(database: Database, callers: CallerResolver): Fasti
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        assertAdministrator(actor);
+        await access.checkAdmin(actor);
         const expiresAt = req.body.expiresAt ? new Date(req.body.expiresAt) : null;
         if (expiresAt && expiresAt.getTime() <= Date.now()) {
           throw new AppError('validation_failed', 'expiresAt must be in the future', {
@@ -56,7 +60,7 @@ export function apiKeyRoutes(database: Database, callers: CallerResolver): Fasti
       },
       async (req) => {
         const actor = actorOf(req);
-        assertAdministrator(actor);
+        await access.checkAdmin(actor);
         return { data: await listApiKeys(database, actor.workspaceId) };
       },
     );
@@ -73,7 +77,7 @@ export function apiKeyRoutes(database: Database, callers: CallerResolver): Fasti
       },
       async (req) => {
         const actor = actorOf(req);
-        assertAdministrator(actor);
+        await access.checkAdmin(actor);
         const data = await revokeApiKey(database, actor.workspaceId, req.params.id);
         callers.forgetApiKey(data.id);
         return { data };

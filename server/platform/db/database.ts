@@ -60,6 +60,11 @@ export async function enterWorkspace(tx: Tx, workspaceId: string): Promise<void>
   );
 }
 
+/** Returns a system transaction that entered a workspace (enterWorkspace) to the owner role and no workspace. */
+export async function leaveWorkspace(tx: Tx): Promise<void> {
+  await sql`select set_config('role', 'none', true), set_config('app.workspace_id', '', true)`.execute(tx);
+}
+
 export interface OpenOptions {
   databaseUrl?: string;
   dataDir: string;

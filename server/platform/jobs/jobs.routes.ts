@@ -1,35 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccessService } from '../access/access.service';
-import type { Actor } from '../auth/actor';
-import type { Database, Tx } from '../db/database';
 import { actorOf } from '../http/context';
-import { AppError } from '../http/errors';
 import { cancelJob, getJob, JOB_STATES, listJobs, retryJob } from './jobs.service';
-
-/** Runs `fn` in the actor's workspace after checking they administer it. */
-export async function asWorkspaceAdmin<T>(
-  database: Database,
-  access: AccessService,
-  actor: Actor,
-  fn: (tx: Tx) => Promise<T>,
-): Promise<T> {
-  return database.tenant(actor.workspaceId, async (tx) => {
-    const policy = await access.policy(tx, actor);
-    if (!policy.admin) throw new AppError('forbidden', 'Only administrators may do this');
-    return fn(tx);
-  });
-}
 
 const IdParams = z.object({ id: z.uuid() }).strict();
 
 /** The job queue as administrators see it: their workspace's jobs by state and queue, retry, cancel. */
-export function jobRoutes(deps: {
-  database: Database;
-  access: AccessService;
-  now?: () => Date;
-}): FastifyPluginAsyncZod {
-  const { database, access } = deps;
+export function jobRoutes(deps: { access: AccessService; now?: () => Date }): FastifyPluginAsyncZod {
+  const { access } = deps;
   const now = deps.now ?? (() => new Date());
   return async (app) => {
     app.get(
@@ -50,7 +29,7 @@ export function jobRoutes(deps: {
       },
       async (req) => {
         const actor = actorOf(req);
-        const page = await asWorkspaceAdmin(database, access, actor, (tx) => listJobs(tx, req.query));
+        const page = await access.asAdmin(actor, (tx) => listJobs(tx, req.query));
         return { data: page.jobs, counts: page.counts, next: page.next };
       },
     );
@@ -59,7 +38,7 @@ export function jobRoutes(deps: {
       '/api/v1/admin/jobs/:id',
       { schema: { tags: ['jobs'], summary: 'One job', params: IdParams } },
       async (req) => ({
-        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) => getJob(tx, req.params.id)),
+        data: await access.asAdmin(actorOf(req), (tx) => getJob(tx, req.params.id)),
       }),
     );
 
@@ -67,7 +46,7 @@ export function jobRoutes(deps: {
       '/api/v1/admin/jobs/:id/retry',
       { schema: { tags: ['jobs'], summary: 'Queue a failed or cancelled job again, due now', params: IdParams } },
       async (req) => ({
-        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) => retryJob(tx, req.params.id, now())),
+        data: await access.asAdmin(actorOf(req), (tx) => retryJob(tx, req.params.id, now())),
       }),
     );
 
@@ -75,7 +54,7 @@ export function jobRoutes(deps: {
       '/api/v1/admin/jobs/:id/cancel',
       { schema: { tags: ['jobs'], summary: 'Cancel a queued job', params: IdParams } },
       async (req) => ({
-        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) => cancelJob(tx, req.params.id, now())),
+        data: await access.asAdmin(actorOf(req), (tx) => cancelJob(tx, req.params.id, now())),
       }),
     );
   };

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { AccessService } from '../access/access.service';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
-import { asWorkspaceAdmin } from '../jobs/jobs.routes';
 import type { RecordService } from '../records/records.service';
 import { getMail, listOutbox, MAIL_STATUSES, retryMail } from './outbox.service';
 import {
@@ -33,7 +32,7 @@ export function mailRoutes(deps: {
   const { database, access, records } = deps;
   return async (app) => {
     app.get('/api/v1/mail/templates', { schema: { tags: ['mail'], summary: 'Mail templates' } }, async (req) => ({
-      data: await asWorkspaceAdmin(database, access, actorOf(req), listTemplates),
+      data: await access.asAdmin(actorOf(req), listTemplates),
     }));
 
     app.post(
@@ -47,7 +46,7 @@ export function mailRoutes(deps: {
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        const data = await asWorkspaceAdmin(database, access, actor, (tx) => createTemplate(tx, actor, req.body));
+        const data = await access.asAdmin(actor, (tx) => createTemplate(tx, actor, req.body));
         return reply.status(201).header('location', `/api/v1/mail/templates/${data.id}`).send({ data });
       },
     );
@@ -56,7 +55,7 @@ export function mailRoutes(deps: {
       '/api/v1/mail/templates/:id',
       { schema: { tags: ['mail'], summary: 'One template', params: Id } },
       async (req) => ({
-        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) => getTemplate(tx, req.params.id)),
+        data: await access.asAdmin(actorOf(req), (tx) => getTemplate(tx, req.params.id)),
       }),
     );
 
@@ -64,9 +63,7 @@ export function mailRoutes(deps: {
       '/api/v1/mail/templates/:id',
       { schema: { tags: ['mail'], summary: 'Change a template', params: Id, body: TemplateBody.partial().strict() } },
       async (req) => ({
-        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) =>
-          updateTemplate(tx, req.params.id, req.body),
-        ),
+        data: await access.asAdmin(actorOf(req), (tx) => updateTemplate(tx, req.params.id, req.body)),
       }),
     );
 
@@ -74,7 +71,7 @@ export function mailRoutes(deps: {
       '/api/v1/mail/templates/:id',
       { schema: { tags: ['mail'], summary: 'Delete a template', params: Id } },
       async (req, reply) => {
-        await asWorkspaceAdmin(database, access, actorOf(req), (tx) => deleteTemplate(tx, req.params.id));
+        await access.asAdmin(actorOf(req), (tx) => deleteTemplate(tx, req.params.id));
         return reply.status(204).send();
       },
     );
@@ -92,9 +89,7 @@ export function mailRoutes(deps: {
         const actor = actorOf(req);
         const { contactId, ...draft } = req.body;
         return {
-          data: await asWorkspaceAdmin(database, access, actor, (tx) =>
-            previewTemplate(tx, records, actor, draft, contactId),
-          ),
+          data: await access.asAdmin(actor, (tx) => previewTemplate(tx, records, actor, draft, contactId)),
         };
       },
     );
@@ -112,7 +107,7 @@ export function mailRoutes(deps: {
       async (req) => {
         const actor = actorOf(req);
         return {
-          data: await asWorkspaceAdmin(database, access, actor, (tx) =>
+          data: await access.asAdmin(actor, (tx) =>
             previewTemplate(tx, records, actor, { id: req.params.id }, req.body?.contactId),
           ),
         };
@@ -153,14 +148,14 @@ export function mailRoutes(deps: {
             .strict(),
         },
       },
-      async (req) => asWorkspaceAdmin(database, access, actorOf(req), (tx) => listOutbox(tx, req.query)),
+      async (req) => access.asAdmin(actorOf(req), (tx) => listOutbox(tx, req.query)),
     );
 
     app.get(
       '/api/v1/mail/outbox/:id',
       { schema: { tags: ['mail'], summary: 'One mail with its bodies', params: Id } },
       async (req) => ({
-        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) => getMail(tx, req.params.id)),
+        data: await access.asAdmin(actorOf(req), (tx) => getMail(tx, req.params.id)),
       }),
     );
 
@@ -168,7 +163,7 @@ export function mailRoutes(deps: {
       '/api/v1/mail/outbox/:id/retry',
       { schema: { tags: ['mail'], summary: 'Send a failed or held mail again', params: Id } },
       async (req) => ({
-        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) => retryMail(tx, req.params.id)),
+        data: await access.asAdmin(actorOf(req), (tx) => retryMail(tx, req.params.id)),
       }),
     );
   };

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccessPolicy } from '../access/access.service';
-import { assertAdministrator } from '../auth/actor';
 import type { Database, Tx } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
@@ -188,7 +187,7 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        assertAdministrator(actor);
+        await records.access.checkAdmin(actor);
         const data = await changeFields(actor.workspaceId, (tx) =>
           customFields.create(tx, actor.workspaceId, req.params.object, req.body),
         );
@@ -212,7 +211,7 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
       },
       async (req) => {
         const actor = actorOf(req);
-        assertAdministrator(actor);
+        await records.access.checkAdmin(actor);
         const data = await changeFields(actor.workspaceId, (tx) =>
           customFields.update(
             tx,
@@ -237,7 +236,7 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        assertAdministrator(actor);
+        await records.access.checkAdmin(actor);
         await changeFields(actor.workspaceId, (tx) => customFields.remove(tx, req.params.object, req.params.name));
         return reply.status(204).send(null);
       },

@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import { type RolePermissions, resolveObject, STANDARD_PERMISSIONS, type StandardRole } from '../access/permissions';
-import type { Tx } from '../db/database';
+import type { Actor } from '../auth/actor';
+import { enterWorkspace, leaveWorkspace, type Tx } from '../db/database';
 import type { EventConsumer } from '../events/dispatcher';
 import { publicEventId, type StoredEvent } from '../events/events';
 import type { JobQueue } from '../jobs/job-queue';
+import type { RecordService } from '../records/records.service';
 import { DELIVERY_QUEUE } from './delivery-worker';
 
 /** Whether a subscription's pattern (`contact.created`, `contact.*`, `*`) covers an event type. */
@@ -57,6 +59,7 @@ interface Sub {
   id: string;
   event_types: string[];
   role: string;
+  created_by: string | null;
 }
 
 /**
@@ -65,34 +68,44 @@ interface Sub {
  * event) and its delivery job, written in the consumer's transaction together
  * with the cursor advance — so exactly once per event, however often a batch is
  * retried or a server dies.
+ *
+ * A subscription receives what its role may read, as the API would show it to an
+ * API key of that role created by the subscription's creator: the object, the
+ * fields (hidden ones removed) and the records (scope own/team/all, shares and row
+ * rules such as "not supplier accounts").
  */
-export function webhookFanOut(jobs: JobQueue): EventConsumer {
+export function webhookFanOut(jobs: JobQueue, records: RecordService): EventConsumer {
   return {
     name: 'webhooks',
     batchSize: 500,
     async handle(tx: Tx, events: StoredEvent[]) {
       const workspaces = [...new Set(events.map((e) => e.workspaceId))];
       const { rows: subs } = await sql<Sub>`
-        select workspace_id, id, event_types, role from webhook_subscriptions
+        select workspace_id, id, event_types, role, created_by from webhook_subscriptions
         where active and workspace_id = any(${workspaces}::uuid[])`.execute(tx);
       if (subs.length === 0) return;
       const perms = await rolePermissions(tx, subs);
-      const deliveries: Record<string, unknown>[] = [];
+      const matched: { s: Sub; e: StoredEvent; data: Record<string, unknown> }[] = [];
       for (const e of events) {
         for (const s of subs) {
           if (s.workspace_id !== e.workspaceId || !typeMatches(s.event_types, e.type)) continue;
           const data = shapeForRole(e, perms.get(`${s.workspace_id}:${s.role}`) ?? { objects: {} });
-          if (data === null) continue;
-          const eventId = publicEventId(e.id);
-          deliveries.push({
-            workspace_id: s.workspace_id,
-            id: uuidv7(),
-            subscription_id: s.id,
-            event_id: eventId,
-            event_type: e.type,
-            body: deliveryBody({ id: eventId, type: e.type, createdAt: e.createdAt, workspaceId: e.workspaceId, data }),
-          });
+          if (data !== null) matched.push({ s, e, data });
         }
+      }
+      const unseen = await outOfScope(tx, records, matched, perms);
+      const deliveries: Record<string, unknown>[] = [];
+      for (const { s, e, data } of matched) {
+        if (unseen.has(`${s.id}:${e.id}`)) continue;
+        const eventId = publicEventId(e.id);
+        deliveries.push({
+          workspace_id: s.workspace_id,
+          id: uuidv7(),
+          subscription_id: s.id,
+          event_id: eventId,
+          event_type: e.type,
+          body: deliveryBody({ id: eventId, type: e.type, createdAt: e.createdAt, workspaceId: e.workspaceId, data }),
+        });
       }
       if (deliveries.length === 0) return;
       const { rows: created } = await sql<{ workspace_id: string; id: string }>`
@@ -113,6 +126,58 @@ export function webhookFanOut(jobs: JobQueue): EventConsumer {
       );
     },
   };
+}
+
+/**
+ * The matched (subscription, event) pairs whose record the subscription's role may
+ * not see, as `subscriptionId:eventId`. Only roles limited by record scope or a row
+ * rule on the event's object are checked: one query per (workspace, role, creator,
+ * object), in the consumer's transaction switched into the workspace (RLS applies)
+ * and back. The record is checked as it is now, trashed ones included; a record
+ * deleted for good is no longer visible to a limited role, so its event is withheld.
+ */
+async function outOfScope(
+  tx: Tx,
+  records: RecordService,
+  matched: { s: Sub; e: StoredEvent }[],
+  perms: Map<string, RolePermissions>,
+): Promise<Set<string>> {
+  const groups = new Map<string, { s: Sub; object: string; pairs: { s: Sub; e: StoredEvent }[] }>();
+  for (const m of matched) {
+    const { s, e } = m;
+    if (!e.object || !e.recordId) continue;
+    const p = resolveObject(perms.get(`${s.workspace_id}:${s.role}`) ?? { objects: {} }, e.object);
+    if (p.scope === 'all' && !p.where) continue;
+    const key = JSON.stringify([s.workspace_id, s.role, s.created_by, e.object]);
+    const g = groups.get(key) ?? { s, object: e.object, pairs: [] };
+    g.pairs.push(m);
+    groups.set(key, g);
+  }
+  const unseen = new Set<string>();
+  if (groups.size === 0) return unseen;
+  try {
+    for (const { s, object, pairs } of groups.values()) {
+      await enterWorkspace(tx, s.workspace_id);
+      const actor: Actor = {
+        kind: 'api_key',
+        userId: s.created_by,
+        workspaceId: s.workspace_id,
+        role: s.role,
+        scopes: ['read'],
+      };
+      const ctx = await records.context(tx, actor, object);
+      const ids = [...new Set(pairs.map((p) => p.e.recordId as string))];
+      const visible = ctx.visible(object, 't');
+      const { rows } = await sql<{ id: string }>`
+        select t.id from ${sql.table(ctx.full.get(object)?.def.table ?? object)} t
+        where t.id = any(${ids}::uuid[]) ${visible ? sql`and ${visible}` : sql``}`.execute(tx);
+      const seen = new Set(rows.map((r) => r.id));
+      for (const p of pairs) if (!seen.has(p.e.recordId as string)) unseen.add(`${p.s.id}:${p.e.id}`);
+    }
+  } finally {
+    await leaveWorkspace(tx);
+  }
+  return unseen;
 }
 
 /** Permissions of each (workspace, role) a subscription acts as; unknown roles get none. */

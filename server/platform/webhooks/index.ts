@@ -1,10 +1,16 @@
 import type { EventDispatcher } from '../events/dispatcher';
 import type { JobQueue } from '../jobs/job-queue';
+import type { RecordService } from '../records/records.service';
 import { defineDeliveryQueue } from './delivery-worker';
 import { webhookFanOut } from './fan-out';
 
 /** Wires webhooks into the runtime: the fan-out consumer and the delivery worker. */
-export function registerWebhooks(deps: { jobs: JobQueue; events: EventDispatcher; timeoutMs: number }): void {
+export function registerWebhooks(deps: {
+  jobs: JobQueue;
+  events: EventDispatcher;
+  records: RecordService;
+  timeoutMs: number;
+}): void {
   defineDeliveryQueue(deps.jobs, { timeoutMs: deps.timeoutMs });
-  deps.events.register(webhookFanOut(deps.jobs));
+  deps.events.register(webhookFanOut(deps.jobs, deps.records));
 }

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccessService } from '../access/access.service';
-import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
 import type { JobQueue } from '../jobs/job-queue';
-import { asWorkspaceAdmin } from '../jobs/jobs.routes';
 import {
   createSubscription,
   deleteSubscription,
@@ -39,12 +37,8 @@ const Id = z.object({ id: z.uuid() }).strict();
 const DeliveryParams = z.object({ id: z.uuid(), deliveryId: z.uuid() }).strict();
 
 /** Outbound webhook subscriptions, their delivery log, replay and ping — administrators only. */
-export function webhookRoutes(deps: {
-  database: Database;
-  access: AccessService;
-  jobs: JobQueue;
-}): FastifyPluginAsyncZod {
-  const { database, access, jobs } = deps;
+export function webhookRoutes(deps: { access: AccessService; jobs: JobQueue }): FastifyPluginAsyncZod {
+  const { access, jobs } = deps;
   return async (app) => {
     app.post(
       '/api/v1/webhooks',
@@ -66,20 +60,20 @@ export function webhookRoutes(deps: {
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        const data = await asWorkspaceAdmin(database, access, actor, (tx) => createSubscription(tx, actor, req.body));
+        const data = await access.asAdmin(actor, (tx) => createSubscription(tx, actor, req.body));
         return reply.status(201).header('location', `/api/v1/webhooks/${data.id}`).send({ data });
       },
     );
 
     app.get('/api/v1/webhooks', { schema: { tags: ['webhooks'], summary: 'Webhook subscriptions' } }, async (req) => ({
-      data: await asWorkspaceAdmin(database, access, actorOf(req), listSubscriptions),
+      data: await access.asAdmin(actorOf(req), listSubscriptions),
     }));
 
     app.get(
       '/api/v1/webhooks/:id',
       { schema: { tags: ['webhooks'], summary: 'One webhook subscription', params: Id } },
       async (req) => ({
-        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) => getSubscription(tx, req.params.id)),
+        data: await access.asAdmin(actorOf(req), (tx) => getSubscription(tx, req.params.id)),
       }),
     );
 
@@ -94,9 +88,7 @@ export function webhookRoutes(deps: {
         },
       },
       async (req) => ({
-        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) =>
-          updateSubscription(tx, req.params.id, req.body),
-        ),
+        data: await access.asAdmin(actorOf(req), (tx) => updateSubscription(tx, req.params.id, req.body)),
       }),
     );
 
@@ -104,7 +96,7 @@ export function webhookRoutes(deps: {
       '/api/v1/webhooks/:id',
       { schema: { tags: ['webhooks'], summary: 'Delete a subscription and its delivery log', params: Id } },
       async (req, reply) => {
-        await asWorkspaceAdmin(database, access, actorOf(req), (tx) => deleteSubscription(tx, req.params.id));
+        await access.asAdmin(actorOf(req), (tx) => deleteSubscription(tx, req.params.id));
         return reply.status(204).send();
       },
     );
@@ -115,7 +107,7 @@ export function webhookRoutes(deps: {
         schema: { tags: ['webhooks'], summary: 'Replace the signing secret (shown in this response only)', params: Id },
       },
       async (req) => ({
-        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) => rotateSecret(tx, req.params.id)),
+        data: await access.asAdmin(actorOf(req), (tx) => rotateSecret(tx, req.params.id)),
       }),
     );
 
@@ -124,9 +116,7 @@ export function webhookRoutes(deps: {
       { schema: { tags: ['webhooks'], summary: 'Send a signed webhook.ping event now', params: Id } },
       async (req, reply) => {
         const actor = actorOf(req);
-        const data = await asWorkspaceAdmin(database, access, actor, (tx) =>
-          pingSubscription(tx, jobs, actor, req.params.id, jobs.now()),
-        );
+        const data = await access.asAdmin(actor, (tx) => pingSubscription(tx, jobs, actor, req.params.id, jobs.now()));
         return reply.status(202).send({ data });
       },
     );
@@ -147,17 +137,14 @@ export function webhookRoutes(deps: {
             .strict(),
         },
       },
-      async (req) =>
-        asWorkspaceAdmin(database, access, actorOf(req), (tx) => listDeliveries(tx, req.params.id, req.query)),
+      async (req) => access.asAdmin(actorOf(req), (tx) => listDeliveries(tx, req.params.id, req.query)),
     );
 
     app.get(
       '/api/v1/webhooks/:id/deliveries/:deliveryId',
       { schema: { tags: ['webhooks'], summary: 'One delivery with its body and attempts', params: DeliveryParams } },
       async (req) => ({
-        data: await asWorkspaceAdmin(database, access, actorOf(req), (tx) =>
-          getDelivery(tx, req.params.id, req.params.deliveryId),
-        ),
+        data: await access.asAdmin(actorOf(req), (tx) => getDelivery(tx, req.params.id, req.params.deliveryId)),
       }),
     );
 
@@ -165,7 +152,7 @@ export function webhookRoutes(deps: {
       '/api/v1/webhooks/:id/deliveries/:deliveryId/replay',
       { schema: { tags: ['webhooks'], summary: 'Send a delivery again now (same event id)', params: DeliveryParams } },
       async (req, reply) => {
-        const data = await asWorkspaceAdmin(database, access, actorOf(req), (tx) =>
+        const data = await access.asAdmin(actorOf(req), (tx) =>
           replayDelivery(tx, jobs, req.params.id, req.params.deliveryId),
         );
         return reply.status(202).send({ data });

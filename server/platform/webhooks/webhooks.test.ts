@@ -2,6 +2,7 @@ import os from 'node:os';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApiKeyVia, createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { memberWithRole } from '../../../test/helpers/members';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../test/helpers/webhook-receiver';
 import { verifySignature } from './signing';
 
@@ -241,6 +242,44 @@ describe('outbound webhooks', () => {
     expect(fullGot.find((r) => r.json.type === 'contact.created')?.json.data.record).toMatchObject({
       email: 'double-o@ex.com',
     });
+  });
+
+  it('payloads follow the role’s record scope and row rules: a sales-rep hook gets its creator’s records, no suppliers', async () => {
+    const other = await memberWithRole(t, admin.workspaceId, 'sales_rep', 'Other Rep');
+    const rep = await subscribe({ url: `${receiver.url}/rep`, eventTypes: ['*'], role: 'sales_rep' });
+    const everything = await subscribe({ url: `${receiver.url}/all`, eventTypes: ['*'] });
+    const post = async (object: string, body: Record<string, unknown>) => {
+      const res = await api('POST', `/api/v1/${object}`, body);
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().data as { id: string };
+    };
+    const mine = await post('contacts', { firstName: 'Mine', lastName: 'Own', ownerId: admin.userId });
+    const theirs = await post('contacts', { firstName: 'Theirs', lastName: 'Other', ownerId: other.userId });
+    const customer = await post('accounts', { name: 'Customer Co', type: 'customer', ownerId: admin.userId });
+    const supplier = await post('accounts', { name: 'Supplier Co', type: 'supplier', ownerId: admin.userId });
+    // A record moved out of scope: its later events stop; one moved in: its later events start.
+    expect((await api('PATCH', `/api/v1/contacts/${mine.id}`, { title: 'Still mine' })).statusCode).toBe(200);
+    expect((await api('DELETE', `/api/v1/contacts/${theirs.id}`)).statusCode).toBe(204);
+    await flush();
+    const ids = (path: string) => receiver.received.filter((r) => r.path === path).map((r) => r.body);
+    const repBodies = ids('/rep').join('\n');
+    expect(repBodies).toContain(mine.id);
+    expect(repBodies).toContain(customer.id);
+    expect(repBodies).not.toContain(theirs.id);
+    expect(repBodies).not.toContain(supplier.id);
+    expect(repBodies).not.toContain('Supplier Co');
+    expect(repBodies).not.toContain('Theirs');
+    expect(
+      receiver.received
+        .filter((r) => r.path === '/rep')
+        .map((r) => r.json.type)
+        .sort(),
+    ).toEqual(['account.created', 'contact.created', 'contact.updated']);
+    const allBodies = ids('/all').join('\n');
+    for (const id of [mine.id, theirs.id, customer.id, supplier.id]) expect(allBodies).toContain(id);
+    expect(receiver.received.filter((r) => r.path === '/all')).toHaveLength(6);
+    expect((await deliveries(rep.id)).length).toBe(3);
+    expect((await deliveries(everything.id)).length).toBe(6);
   });
 
   it('the SSRF guard refuses private addresses unless allowed, at creation and again when delivering', async () => {

@@ -7,7 +7,7 @@ import {
   InvitationSchema,
   RoleKeySchema,
 } from '../../../common/contracts/platform';
-import { assertAdministrator } from '../auth/actor';
+import type { AccessService } from '../access/access.service';
 import type { CallerResolver } from '../auth/caller-resolver';
 import { actorOf } from '../http/context';
 import type { IdentityDeps } from './identity.service';
@@ -21,7 +21,7 @@ import {
 
 /** Inviting people to a workspace by email, and accepting. */
 export function invitationRoutes(
-  deps: IdentityDeps & { baseUrl: string; callers: CallerResolver },
+  deps: IdentityDeps & { baseUrl: string; callers: CallerResolver; access: AccessService },
 ): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
@@ -36,7 +36,7 @@ export function invitationRoutes(
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        assertAdministrator(actor);
+        await deps.access.checkAdmin(actor);
         const data = await inviteMember(deps.database, deps.baseUrl, actor, req.body);
         return reply.status(201).header('location', `/api/v1/invitations/${data.id}`).send({ data });
       },
@@ -53,7 +53,7 @@ export function invitationRoutes(
       },
       async (req) => {
         const actor = actorOf(req);
-        assertAdministrator(actor);
+        await deps.access.checkAdmin(actor);
         return { data: await listInvitations(deps.database, actor) };
       },
     );
@@ -70,7 +70,7 @@ export function invitationRoutes(
       },
       async (req) => {
         const actor = actorOf(req);
-        assertAdministrator(actor);
+        await deps.access.checkAdmin(actor);
         return { data: await revokeInvitation(deps.database, actor, req.params.id) };
       },
     );
