@@ -35,6 +35,39 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
+/**
+ * The API workload and its raw-SQL baseline, interleaved request by request (which
+ * goes first alternates), so both see the same machine: on a 2-core VM, noise that
+ * hits one block of requests and not the next is larger than what is measured.
+ */
+async function timePair(
+  n: number,
+  api: (i: number) => Promise<unknown>,
+  rawFn: (i: number) => Promise<unknown>,
+): Promise<{ api: number[]; raw: number[] }> {
+  for (let i = 0; i < WARMUP; i++) {
+    await api(i + 1_000_000);
+    await rawFn(i + 1_000_000);
+  }
+  const a: number[] = [];
+  const r: number[] = [];
+  const once = async (fn: (i: number) => Promise<unknown>, i: number, out: number[]) => {
+    const t0 = performance.now();
+    await fn(i);
+    out.push(performance.now() - t0);
+  };
+  for (let i = 0; i < n; i++) {
+    if (i % 2 === 0) {
+      await once(api, i, a);
+      await once(rawFn, i, r);
+    } else {
+      await once(rawFn, i, r);
+      await once(api, i, a);
+    }
+  }
+  return { api: a.sort((x, y) => x - y), raw: r.sort((x, y) => x - y) };
+}
+
 async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
   for (let i = 0; i < WARMUP; i++) await fn(i + 1_000_000);
   const out: number[] = [];
@@ -47,12 +80,16 @@ async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<num
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+/** For the concurrent batch-upsert workload: one keep-alive socket per client. */
+const CONCURRENCY = 4;
+const agentMany = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 function request(
   base: string,
   key: string,
   method: string,
   path: string,
   body?: unknown,
+  via: http.Agent = agent,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -60,7 +97,7 @@ function request(
       `${base}${path}`,
       {
         method,
-        agent,
+        agent: via,
         headers: {
           authorization: `Bearer ${key}`,
           ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
@@ -190,114 +227,105 @@ async function main() {
     // 1. Filtered + sorted list page (50 rows).
     results.push({
       name: 'list: lifecycleStage = X, sort -createdAt, 50 rows',
-      api: await time(ITERATIONS, async (i) => {
-        const filter = encodeURIComponent(JSON.stringify({ field: 'lifecycleStage', op: 'eq', value: stages[i % 6] }));
-        check(await request(address, key, 'GET', `/api/v1/contacts?filter=${filter}&sort=-createdAt&limit=50`));
-      }),
-      raw: await time(ITERATIONS, (i) =>
-        raw.query(
-          `select ${columns} from contacts where workspace_id = $1 and deleted_at is null and lifecycle_stage = $2
+      ...(await timePair(
+        ITERATIONS,
+        async (i) => {
+          const filter = encodeURIComponent(
+            JSON.stringify({ field: 'lifecycleStage', op: 'eq', value: stages[i % 6] }),
+          );
+          check(await request(address, key, 'GET', `/api/v1/contacts?filter=${filter}&sort=-createdAt&limit=50`));
+        },
+        (i) =>
+          raw.query(
+            `select ${columns} from contacts where workspace_id = $1 and deleted_at is null and lifecycle_stage = $2
                    order by created_at desc, id desc limit 51`,
-          [workspaceId, stages[i % 6]],
-        ),
-      ),
+            [workspaceId, stages[i % 6]],
+          ),
+      )),
     });
     // 2. Point read.
     results.push({
       name: 'point read by id',
-      api: await time(ITERATIONS, async (i) =>
-        check(await request(address, key, 'GET', `/api/v1/contacts/${sample[i % sample.length].id}`)),
-      ),
-      raw: await time(ITERATIONS, (i) =>
-        raw.query(`select ${columns} from contacts where workspace_id = $1 and id = $2 and deleted_at is null`, [
-          workspaceId,
-          sample[i % sample.length].id,
-        ]),
-      ),
+      ...(await timePair(
+        ITERATIONS,
+        async (i) => check(await request(address, key, 'GET', `/api/v1/contacts/${sample[i % sample.length].id}`)),
+        (i) =>
+          raw.query(`select ${columns} from contacts where workspace_id = $1 and id = $2 and deleted_at is null`, [
+            workspaceId,
+            sample[(i + 1000) % sample.length].id,
+          ]),
+      )),
     });
     // 3. Search (a last name, as typed: its first 5 letters).
     const term = (i: number) => String(sample[i % sample.length].last_name).slice(0, 5);
     results.push({
       name: 'search contacts: 5-letter name prefix, 20 hits',
-      api: await time(ITERATIONS, async (i) =>
-        check(await request(address, key, 'GET', `/api/v1/search?q=${encodeURIComponent(term(i))}&objects=contacts`)),
-      ),
-      raw: await time(ITERATIONS, (i) =>
-        raw.query(
-          `with q as (select to_tsquery('simple', $2) tq, lower(rapport_unaccent($3)) norm),
+      ...(await timePair(
+        ITERATIONS,
+        async (i) =>
+          check(await request(address, key, 'GET', `/api/v1/search?q=${encodeURIComponent(term(i))}&objects=contacts`)),
+        (i) =>
+          raw.query(
+            `with q as (select to_tsquery('simple', $2) tq, lower(rapport_unaccent($3)) norm),
            c as (select id, search_vector, search_text, first_name, last_name, email from contacts, q
                  where workspace_id = $1 and deleted_at is null and search_vector @@ q.tq limit 1000)
            select id, first_name, last_name, email, ts_rank(search_vector, q.tq) + word_similarity(q.norm, search_text) s
            from c, q order by s desc, id limit 20`,
-          [workspaceId, `'${term(i).toLowerCase().replace(/'/g, "''")}':*`, term(i)],
-        ),
-      ),
+            [workspaceId, `'${term(i).toLowerCase().replace(/'/g, "''")}':*`, term(i)],
+          ),
+      )),
     });
-    // 4. Update one field.
+    // 4. Update one field (a write: reported, no target in the issue).
     results.push({
       name: 'update: PATCH one field',
-      api: await time(ITERATIONS, async (i) =>
-        check(
-          await request(address, key, 'PATCH', `/api/v1/contacts/${sample[i % sample.length].id}`, {
-            title: `Title ${i}`,
-          }),
-        ),
-      ),
-      raw: await time(ITERATIONS, (i) =>
-        raw.query(
-          `update contacts set title = $3, version = version + 1, updated_at = now() where workspace_id = $1 and id = $2 and deleted_at is null returning ${columns}`,
-          [workspaceId, sample[(i + 7) % sample.length].id, `Raw ${i}`],
-        ),
-      ),
+      ...(await timePair(
+        ITERATIONS,
+        async (i) =>
+          check(
+            await request(address, key, 'PATCH', `/api/v1/contacts/${sample[i % sample.length].id}`, {
+              title: `Title ${i}`,
+            }),
+          ),
+        (i) =>
+          raw.query(
+            `update contacts set title = $3, version = version + 1, updated_at = now() where workspace_id = $1 and id = $2 and deleted_at is null returning ${columns}`,
+            [workspaceId, sample[(i + 1000) % sample.length].id, `Raw ${i}`],
+          ),
+      )),
     });
-    // 5. Batch upsert by email: 1,000 per request, half existing, half new.
+    // 5. Batch upsert by email: 1,000 per request, half existing, half new. API and raw
+    //    batches alternate and each touches its own never-read rows, so neither finds the
+    //    other's pages already in the cache.
     const batches = 20;
-    const makeBatch = (b: number, prefix: string) =>
-      Array.from({ length: 1000 }, (_, j) =>
+    const cold = (
+      await raw.query(
+        `select email from contacts where workspace_id = $1 and not (id = any($2::uuid[]))
+         order by random() limit ${batches * 500 * 4}`,
+        [workspaceId, sample.map((r) => r.id)],
+      )
+    ).rows.map((r) => r.email as string);
+    let coldNext = 0;
+    const makeBatch = (b: number, prefix: string) => {
+      const existing = cold.slice(coldNext, coldNext + 500);
+      coldNext += 500;
+      return Array.from({ length: 1000 }, (_, j) =>
         j % 2 === 0
-          ? { email: sample[(b * 500 + j / 2) % sample.length].email, title: `${prefix} ${b}` }
+          ? { email: existing[j / 2], title: `${prefix} ${b}` }
           : { email: `${prefix}-${b}-${j}@upsert.bench`, firstName: 'Up', lastName: `Sert ${j}`, tags: ['bench'] },
       );
-    // 6. Permission overhead: the same list and search as a sales rep (own scope, half the records)
-    //    and as an administrator, in the same run.
-    const listPath = (i: number) =>
-      `/api/v1/contacts?filter=${encodeURIComponent(JSON.stringify({ field: 'lifecycleStage', op: 'eq', value: stages[i % 6] }))}&sort=-createdAt&limit=50`;
-    const searchPath = (i: number) => `/api/v1/search?q=${encodeURIComponent(term(i))}&objects=contacts`;
-    const perm: { name: string; admin: number[]; rep: number[] }[] = [];
-    for (const [name, path] of [
-      ['list', listPath],
-      ['search', searchPath],
-    ] as const) {
-      const adminT: number[] = [];
-      const repT: number[] = [];
-      for (let i = 0; i < WARMUP; i++) {
-        check(await request(address, key, 'GET', path(i)));
-        check(await request(address, repKey, 'GET', path(i)));
-      }
-      for (let i = 0; i < ITERATIONS; i++) {
-        // Interleaved, so both callers see the same machine.
-        let t0 = performance.now();
-        check(await request(address, key, 'GET', path(i)));
-        adminT.push(performance.now() - t0);
-        t0 = performance.now();
-        check(await request(address, repKey, 'GET', path(i)));
-        repT.push(performance.now() - t0);
-      }
-      perm.push({ name, admin: adminT.sort((a, b) => a - b), rep: repT.sort((a, b) => a - b) });
-    }
-
-    const upsertApi: number[] = [];
-    for (let b = 0; b < batches; b++) {
-      const body = { mode: 'upsert', matchOn: 'email', records: makeBatch(b, `api${Date.now()}`) };
-      const t0 = performance.now();
-      check(await request(address, key, 'POST', '/api/v1/contacts/batch', body));
-      upsertApi.push(performance.now() - t0);
-    }
-    const upsertRaw: number[] = [];
-    for (let b = 0; b < batches; b++) {
-      const rows = makeBatch(b, `raw${Date.now()}`);
-      const t0 = performance.now();
-      await raw.query(
+    };
+    const apiUpsert = (b: number, prefix: string, via = agent) =>
+      request(
+        address,
+        key,
+        'POST',
+        '/api/v1/contacts/batch',
+        { mode: 'upsert', matchOn: 'email', records: makeBatch(b, prefix) },
+        via,
+      ).then(check);
+    const rawUpsert = (b: number, prefix: string, pool: pg.Pool = raw) => {
+      const rows = makeBatch(b, prefix);
+      return pool.query(
         `insert into contacts (workspace_id, id, email, title, first_name, last_name, tags)
          select $1, gen_random_uuid(), v.email, v.title, v.first_name, v.last_name, coalesce(v.tags, '{}')
          from jsonb_to_recordset($2::jsonb) as v(email text, title text, first_name text, last_name text, tags text[])
@@ -316,10 +344,54 @@ async function main() {
           ),
         ],
       );
+    };
+    // 6. Permission overhead: the same list and search as a sales rep (own scope, half the records)
+    //    and as an administrator, in the same run.
+    const listPath = (i: number) =>
+      `/api/v1/contacts?filter=${encodeURIComponent(JSON.stringify({ field: 'lifecycleStage', op: 'eq', value: stages[i % 6] }))}&sort=-createdAt&limit=50`;
+    const searchPath = (i: number) => `/api/v1/search?q=${encodeURIComponent(term(i))}&objects=contacts`;
+    const perm: { name: string; admin: number[]; rep: number[] }[] = [];
+    for (const [name, path] of [
+      ['list', listPath],
+      ['search', searchPath],
+    ] as const) {
+      const t = await timePair(
+        ITERATIONS,
+        async (i) => check(await request(address, key, 'GET', path(i))),
+        async (i) => check(await request(address, repKey, 'GET', path(i))),
+      );
+      perm.push({ name, admin: t.api, rep: t.raw });
+    }
+
+    const upsertApi: number[] = [];
+    const upsertRaw: number[] = [];
+    const stamp = Date.now();
+    for (let b = 0; b < batches; b++) {
+      let t0 = performance.now();
+      await apiUpsert(b, `api${stamp}`);
+      upsertApi.push(performance.now() - t0);
+      t0 = performance.now();
+      await rawUpsert(b, `raw${stamp}`);
       upsertRaw.push(performance.now() - t0);
     }
     upsertApi.sort((a, b) => a - b);
     upsertRaw.sort((a, b) => a - b);
+    // The same with CONCURRENCY clients at once (records/s over the wall time), as an
+    // import or a sync job with several workers would send them.
+    const concurrent = async (fn: (b: number) => Promise<unknown>) => {
+      const t0 = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < batches / 2) await fn(next++);
+        }),
+      );
+      return Math.round(((batches / 2) * 1000 * 1000) / (performance.now() - t0));
+    };
+    const rawMany = new pg.Pool({ connectionString: dbUrl, max: CONCURRENCY });
+    const manyApiRate = await concurrent((b) => apiUpsert(b, `capi${stamp}`, agentMany));
+    const manyRawRate = await concurrent((b) => rawUpsert(b, `craw${stamp}`, rawMany));
+    await rawMany.end();
     const perSec = (ms: number[]) => Math.round((1000 * 1000 * ms.length) / ms.reduce((a, b) => a + b, 0));
 
     const lines: string[] = [];
@@ -333,18 +405,23 @@ async function main() {
         percentile(r.raw, 95),
       ];
       const limit = 2 * r95 + 1;
+      const isWrite = r.name.startsWith('update');
       const cap = r.name.startsWith('list') || r.name.startsWith('search') ? Math.min(limit, 20) : limit;
-      const target =
-        r.name.startsWith('list') || r.name.startsWith('search')
-          ? `≤ 2×raw+1 ms and < 20 ms`
+      const target = isWrite
+        ? '– (a write; the targets are for reads)'
+        : r.name.startsWith('list') || r.name.startsWith('search')
+          ? `≤ 2×raw+1 ms (${limit.toFixed(2)}) and < 20 ms`
           : `≤ 2×raw+1 ms (${limit.toFixed(2)})`;
       lines.push(
-        `| ${r.name} | ${a50.toFixed(2)} ms | ${a95.toFixed(2)} ms | ${r50.toFixed(2)} ms | ${r95.toFixed(2)} ms | ${target} | ${a95 <= cap ? 'yes' : 'NO'} |`,
+        `| ${r.name} | ${a50.toFixed(2)} ms | ${a95.toFixed(2)} ms | ${r50.toFixed(2)} ms | ${r95.toFixed(2)} ms | ${target} | ${isWrite ? '–' : a95 <= cap ? 'yes' : 'NO'} |`,
       );
     }
     const apiRate = perSec(upsertApi);
     lines.push(
       `| batch upsert by email, 1,000/request (half new) | ${percentile(upsertApi, 50).toFixed(0)} ms | ${percentile(upsertApi, 95).toFixed(0)} ms | ${percentile(upsertRaw, 50).toFixed(0)} ms | ${percentile(upsertRaw, 95).toFixed(0)} ms | ≥ 20,000 records/s | ${apiRate >= 20_000 ? 'yes' : 'NO'} |`,
+    );
+    lines.push(
+      `| batch upsert as above, ${CONCURRENCY} clients at once | ${manyApiRate.toLocaleString('en')} records/s | – | ${manyRawRate.toLocaleString('en')} records/s | – | ≥ 20,000 records/s | ${manyApiRate >= 20_000 ? 'yes' : 'NO'} |`,
     );
     lines.push(
       `| (floor) GET /health, no database | ${percentile(floor, 50).toFixed(2)} ms | ${percentile(floor, 95).toFixed(2)} ms | – | – | – | – |`,
@@ -366,13 +443,13 @@ async function main() {
         `| ${p.name} | ${a50.toFixed(2)} ms | ${r50.toFixed(2)} ms | ${a95.toFixed(2)} ms | ${r95.toFixed(2)} ms | ${over.toFixed(1)} % | < 10 % ${over < 10 ? 'yes' : 'NO'} |`,
       );
     }
-    const summary = `Batch upsert: API ${apiRate.toLocaleString('en')} records/s, raw SQL ${perSec(upsertRaw).toLocaleString('en')} records/s.`;
+    const summary = `Batch upsert, one client: API ${apiRate.toLocaleString('en')} records/s, raw SQL ${perSec(upsertRaw).toLocaleString('en')} records/s; ${CONCURRENCY} clients: API ${manyApiRate.toLocaleString('en')} records/s, raw SQL ${manyRawRate.toLocaleString('en')} records/s.`;
     const pgVersion = (await raw.query('show server_version')).rows[0].server_version;
     const machine = `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${pgVersion}`;
     const report = [
       `## ${new Date().toISOString().slice(0, 10)} — ${CONTACTS.toLocaleString('en')} contacts (+ 2 × 50,000 in other workspaces)`,
       '',
-      `Machine: ${machine}. ${ITERATIONS} sequential requests per workload after ${WARMUP} warm-up; the API is a separate \`rapport serve\` process, called over HTTP keep-alive on loopback with an API key; raw SQL runs through \`pg\` from the client process.`,
+      `Machine: ${machine}. ${ITERATIONS} sequential requests per workload after ${WARMUP} warm-up, API and raw SQL interleaved request by request; the API is a separate \`rapport serve\` process, called over HTTP keep-alive on loopback with an API key; raw SQL runs through \`pg\` from the client process.`,
       '',
       ...lines,
       '',
@@ -388,6 +465,7 @@ async function main() {
     fs.writeFileSync(file, [title, rest[0], report, ...rest.slice(1)].filter((s) => s !== undefined).join('\n\n'));
   } finally {
     agent.destroy();
+    agentMany.destroy();
     if (server) {
       server.child.kill('SIGTERM');
       await server.exited;

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Database, Tx } from '../db/database';
 import { EVENTS_CHANNEL, type StoredEvent } from './events';
 
@@ -32,6 +32,18 @@ interface Cursor {
   last_tx: string;
   last_seq: string;
   failures: number;
+}
+
+/**
+ * `value` for events of the consumer's types, else null: a consumer reads every
+ * event to move its cursor, but only the bodies (records, changes) it handles.
+ */
+function typeFilter(types: string[] | undefined, value: RawBuilder<unknown>): RawBuilder<unknown> {
+  if (!types) return value;
+  const exact = types.filter((t) => !t.endsWith('.*'));
+  const prefixes = types.filter((t) => t.endsWith('.*')).map((t) => t.slice(0, -1));
+  return sql`case when e.type = any(${exact}::text[])
+    or exists (select 1 from unnest(${prefixes}::text[]) p where starts_with(e.type, p)) then ${value} end`;
 }
 
 const matches = (types: string[] | undefined, type: string) =>
@@ -195,13 +207,18 @@ export class EventDispatcher {
         data: Record<string, unknown>;
         created_at: Date;
       }>`
-        select id, workspace_id, tx::text as tx, seq::text as seq, type, object, record_id, actor_user_id,
-          actor_api_key_id, data, created_at
-        from events
-        where (tx, seq) > (${cursor.last_tx}::xid8, ${cursor.last_seq}::bigint)
-          and tx < pg_snapshot_xmin(pg_current_snapshot())
-        order by tx, seq
-        limit ${limit}`.execute(tx);
+        with page as materialized (
+          -- The page's keys first, by an index-only scan in (tx, seq) order: asked for the
+          -- wide rows at once, the planner sorts every event after the cursor instead.
+          select tx, seq from events
+          where (tx, seq) > (${cursor.last_tx}::xid8, ${cursor.last_seq}::bigint)
+            and tx < pg_snapshot_xmin(pg_current_snapshot())
+          order by tx, seq
+          limit ${limit})
+        select e.id, e.workspace_id, e.tx::text as tx, e.seq::text as seq, e.type, e.object, e.record_id,
+          e.actor_user_id, e.actor_api_key_id, ${typeFilter(consumer.types, sql`e.data`)} as data, e.created_at
+        from page join events e on e.tx = page.tx and e.seq = page.seq
+        order by page.tx, page.seq`.execute(tx);
       const last = rows[rows.length - 1];
       if (!last) return 0;
       const events: StoredEvent[] = rows
