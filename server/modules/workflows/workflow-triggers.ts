@@ -50,7 +50,7 @@ export function workflowTriggerConsumer(deps: { now: () => Date; log: Logger }):
     name: 'workflows',
     async handle(tx, events) {
       const recordEvents = events.filter((e) => e.object && e.recordId && /\.(created|updated)$/.test(e.type));
-      if (recordEvents.length === 0) return;
+      if (recordEvents.length === 0) return 'nothing-written';
       const ws = recordEvents.map((e) => e.workspaceId);
       const objs = recordEvents.map((e) => e.object as string);
       const { rows: flows } = await sql<ActiveFlow & { object: string }>`
@@ -60,7 +60,7 @@ export function workflowTriggerConsumer(deps: { now: () => Date; log: Logger }):
         where w.active_version is not null and w.deleted_at is null
           and v.trigger_type in (${sql.join(RECORD_TRIGGERS)})
           and (w.workspace_id, v.object) in (select * from unnest(${ws}::uuid[], ${objs}::text[]))`.execute(tx);
-      if (flows.length === 0) return;
+      if (flows.length === 0) return 'nothing-written';
       const { rows: marks } = await sql<{ id: string; workflow_id: string; depth: number }>`
         select e.id, m.workflow_id, m.depth from events e
         join workflow_tx_marks m on m.workspace_id = e.workspace_id and m.tx = e.tx

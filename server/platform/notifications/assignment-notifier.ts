@@ -13,6 +13,7 @@ export function assignmentNotifier(registry: ObjectRegistry): EventConsumer {
   return {
     name: 'notifications.assignments',
     async handle(tx, events) {
+      let wrote = false;
       for (const e of events) {
         if (!e.object || !e.recordId || !/\.(created|updated)$/.test(e.type)) continue;
         const record = (e.data.record ?? {}) as Record<string, unknown>;
@@ -41,7 +42,9 @@ export function assignmentNotifier(registry: ObjectRegistry): EventConsumer {
           actorUserId: e.actorUserId,
           dedupeKey: `assignment:${e.id}`,
         });
+        wrote = true;
       }
+      return wrote ? undefined : 'nothing-written';
     },
   };
 }

@@ -83,7 +83,7 @@ export function webhookFanOut(jobs: JobQueue, records: RecordService): EventCons
       const { rows: subs } = await sql<Sub>`
         select workspace_id, id, event_types, role, created_by from webhook_subscriptions
         where active and workspace_id = any(${workspaces}::uuid[])`.execute(tx);
-      if (subs.length === 0) return;
+      if (subs.length === 0) return 'nothing-written';
       const perms = await rolePermissions(tx, subs);
       const matched: { s: Sub; e: StoredEvent; data: Record<string, unknown> }[] = [];
       for (const e of events) {
@@ -107,7 +107,7 @@ export function webhookFanOut(jobs: JobQueue, records: RecordService): EventCons
           body: deliveryBody({ id: eventId, type: e.type, createdAt: e.createdAt, workspaceId: e.workspaceId, data }),
         });
       }
-      if (deliveries.length === 0) return;
+      if (deliveries.length === 0) return 'nothing-written';
       const { rows: created } = await sql<{ workspace_id: string; id: string }>`
         insert into webhook_deliveries (workspace_id, id, subscription_id, event_id, event_type, body, next_attempt_at)
         select v.workspace_id, v.id, v.subscription_id, v.event_id, v.event_type, v.body, now()
