@@ -192,6 +192,10 @@ async function main() {
     } else {
       workspaceId = (await raw.query(`select id from workspaces where name = 'Bench'`)).rows[0].id;
     }
+    if (process.env.RAPPORT_BENCH_SEED_ONLY === '1') {
+      process.stderr.write('  seeded; RAPPORT_BENCH_SEED_ONLY=1, so no workloads\n');
+      return;
+    }
     const key = (await createApiKey(database, workspaceId, { name: 'bench', role: 'administrator', createdBy: null }))
       .key;
     const repUser = (await raw.query(`select id from users where email = 'rep@bench.example'`)).rows[0].id;
@@ -445,7 +449,9 @@ async function main() {
     }
     const summary = `Batch upsert, one client: API ${apiRate.toLocaleString('en')} records/s, raw SQL ${perSec(upsertRaw).toLocaleString('en')} records/s; ${CONCURRENCY} clients: API ${manyApiRate.toLocaleString('en')} records/s, raw SQL ${manyRawRate.toLocaleString('en')} records/s.`;
     const pgVersion = (await raw.query('show server_version')).rows[0].server_version;
-    const machine = `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${pgVersion}`;
+    const pgPort = new URL(ADMIN_URL).port || '5432';
+    const sharedBuffers = (await raw.query('show shared_buffers')).rows[0].shared_buffers;
+    const machine = `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${pgVersion} on port ${pgPort} (shared_buffers ${sharedBuffers})`;
     const report = [
       `## ${new Date().toISOString().slice(0, 10)} — ${CONTACTS.toLocaleString('en')} contacts (+ 2 × 50,000 in other workspaces)`,
       '',

@@ -74,7 +74,15 @@ export async function startRuntime(
     const events = new EventDispatcher({ database, log: app.log });
     registerWebhooks({ jobs, events, records, timeoutMs: config.webhookTimeoutMs });
     const tasks = setupActivityWork({ database, events, log: app.log });
-    const automation = createAutomation({ database, records, log: app.log, baseUrl: config.baseUrl, jobs });
+    const automation = createAutomation({
+      database,
+      records,
+      log: app.log,
+      baseUrl: config.baseUrl,
+      jobs,
+      webhooksAllowPrivate: config.workflowWebhooksAllowPrivate,
+      webhookLeaseSeconds: config.workflowWebhookLeaseSeconds,
+    });
     for (const consumer of automation.consumers) events.register(consumer);
     // Modules register their event consumers above, before prepare().
     await events.prepare();

@@ -26,6 +26,12 @@ export const ConfigSchema = z.object({
   webhookTimeoutMs: z.coerce.number().int().min(100).max(60_000),
   /** Seed a demo workspace on first start (default: only on the embedded database). */
   seedDemo: z.boolean(),
+  /** Behind a reverse proxy: take the client address and protocol from X-Forwarded-*. */
+  trustProxy: z.boolean(),
+  /** Let workflow webhook steps reach private and loopback addresses (on-premise receivers, tests). */
+  workflowWebhooksAllowPrivate: z.boolean(),
+  /** How long a workflow webhook attempt holds its step; after a crash mid-request it is resent then. */
+  workflowWebhookLeaseSeconds: z.coerce.number().int().min(1).max(3600),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -56,6 +62,9 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     webhookTimeoutMs: env.RAPPORT_WEBHOOK_TIMEOUT_MS ?? 10_000,
     // A demo user with a published password is for the embedded default only.
     seedDemo: bool(env.RAPPORT_SEED_DEMO, !env.DATABASE_URL),
+    trustProxy: bool(env.RAPPORT_TRUST_PROXY, false),
+    workflowWebhooksAllowPrivate: bool(env.RAPPORT_WEBHOOKS_ALLOW_PRIVATE, false),
+    workflowWebhookLeaseSeconds: env.RAPPORT_WORKFLOW_WEBHOOK_LEASE_SECONDS ?? 60,
     ...overrides,
   };
   const parsed = ConfigSchema.safeParse(raw);

@@ -38,15 +38,17 @@ export function createAutomation(deps: {
   baseUrl: string;
   now?: () => Date;
   webhooks?: WebhookSender;
+  /** config.workflowWebhooksAllowPrivate */
+  webhooksAllowPrivate?: boolean;
+  /** config.workflowWebhookLeaseSeconds (the runner's default when absent) */
+  webhookLeaseSeconds?: number;
   /** With the job queue, the date/schedule scan is its cron job: once a minute across all app servers. */
   jobs?: JobQueue;
 }): Automation {
   const now = deps.now ?? (() => new Date());
   // Outbound webhooks never reach private or loopback addresses unless the operator allows it
   // (on-premise receivers, tests): RAPPORT_WEBHOOKS_ALLOW_PRIVATE=1.
-  const webhooks =
-    deps.webhooks ?? httpWebhookSender({ allowPrivate: process.env.RAPPORT_WEBHOOKS_ALLOW_PRIVATE === '1' });
-  const lease = Number(process.env.RAPPORT_WORKFLOW_WEBHOOK_LEASE_SECONDS);
+  const webhooks = deps.webhooks ?? httpWebhookSender({ allowPrivate: deps.webhooksAllowPrivate ?? false });
   const runner = new WorkflowRunner({
     database: deps.database,
     records: deps.records,
@@ -54,7 +56,7 @@ export function createAutomation(deps: {
     webhooks,
     now,
     // How long a webhook attempt holds its step: after a crash mid-request, the same delivery is resent then.
-    leaseSeconds: Number.isFinite(lease) && lease > 0 ? lease : undefined,
+    leaseSeconds: deps.webhookLeaseSeconds,
   });
   const scheduler = new WorkflowScheduler({ database: deps.database, records: deps.records, log: deps.log, now });
   const notificationMailer = new NotificationMailer({ database: deps.database, log: deps.log, baseUrl: deps.baseUrl });

@@ -20,6 +20,7 @@ export interface EventConsumer {
    * Returns 'nothing-written' when it wrote nothing for these events (e.g. no webhook
    * subscribes to them): the cursor then advances without waiting for a WAL flush.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a consumer that always writes just returns
   handle(tx: Tx, events: StoredEvent[]): Promise<void | 'nothing-written'>;
 }
 

@@ -60,7 +60,14 @@ export function WebhooksPage() {
       <Title order={1} size="h2">
         Webhooks
       </Title>
-      <Card withBorder component="form" onSubmit={(e) => (e.preventDefault(), create.mutate())}>
+      <Card
+        withBorder
+        component="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate();
+        }}
+      >
         <Stack gap="sm">
           <Title order={2} size="h4">
             New webhook
