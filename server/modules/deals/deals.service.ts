@@ -38,6 +38,12 @@ export async function listDeals(
   actor: Actor,
   f: DealsFilter & { limit?: number; cursor?: string },
 ) {
+  // Like the stats: a pipeline that is not this workspace's (a select the filter would refuse,
+  // naming its own internals) simply has no deals.
+  if (f.pipelineId) {
+    const { rows } = await sql`select 1 from pipelines where id = ${f.pipelineId}`.execute(tx);
+    if (rows.length === 0) return { data: [], page: { nextCursor: null, hasMore: false } };
+  }
   const page = await records.list(tx, actor, 'opportunities', {
     filter: filterOf(f),
     sort: '-closedAt',

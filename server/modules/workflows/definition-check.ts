@@ -13,7 +13,8 @@ const RECORD_STEPS = new Set(['update_fields', 'add_tag', 'remove_tag', 'assign_
  * Parses and checks a definition for the caller: the shape (zod), then against the
  * workspace — objects exist and the caller may read them, trigger fields exist with
  * the right type, every filter compiles against the object as the caller sees it,
- * the cron expression parses, record steps have a record to act on. All errors at
+ * the cron expression parses, record steps have a record to act on, the members, teams
+ * and mail templates steps name are this workspace's. All errors at
  * once, each with its path under `definition`.
  */
 export async function checkDefinition(
@@ -72,9 +73,22 @@ export async function checkDefinition(
     if (!object) errors.push({ path: 'definition.conditions', message: 'conditions need a trigger with an object' });
     else if (objectOk) await filterErrors(object, def.conditions, 'definition.conditions');
   }
+  // Members and teams a step names: they must be this workspace's (checked at once, below).
+  const userRefs: { path: string; id: string }[] = [];
+  const teamRefs: { path: string; id: string }[] = [];
+  const userRef = (path: string, ref: string | undefined) => {
+    if (ref && ref !== 'record_owner' && ref !== 'run_as') userRefs.push({ path, id: ref });
+  };
   const walk = async (steps: Step[], path: string) => {
     for (const [i, s] of steps.entries()) {
       const at = `${path}.${i}`;
+      if (s.type === 'assign_owner') {
+        userRef(`${at}.userId`, s.userId);
+        for (const [j, r] of (s.rules ?? []).entries()) userRef(`${at}.rules.${j}.userId`, r.userId);
+        if (s.teamId) teamRefs.push({ path: `${at}.teamId`, id: s.teamId });
+      }
+      if (s.type === 'create_task') userRef(`${at}.assignTo`, s.assignTo);
+      if (s.type === 'notify') for (const [j, u] of s.users.entries()) userRef(`${at}.users.${j}`, u);
       if (RECORD_STEPS.has(s.type) && !object) {
         errors.push({ path: `${at}.type`, message: 'this step acts on a record: the trigger has no object' });
         continue;
@@ -106,6 +120,19 @@ export async function checkDefinition(
     }
   };
   await walk(def.steps, 'definition.steps');
+  if (userRefs.length) {
+    const { rows } = await sql<{ id: string }>`select user_id as id from workspace_members
+      where user_id = any(${userRefs.map((r) => r.id)}::uuid[])`.execute(tx);
+    const members = new Set(rows.map((r) => r.id));
+    for (const r of userRefs)
+      if (!members.has(r.id)) errors.push({ path: r.path, message: 'is not a member of this workspace' });
+  }
+  if (teamRefs.length) {
+    const { rows } = await sql<{ id: string }>`select id from teams
+      where id = any(${teamRefs.map((r) => r.id)}::uuid[])`.execute(tx);
+    const teams = new Set(rows.map((r) => r.id));
+    for (const r of teamRefs) if (!teams.has(r.id)) errors.push({ path: r.path, message: 'no such team' });
+  }
   if (errors.length > 0) {
     throw new AppError('validation_failed', `Invalid workflow: ${errors.map((e) => e.path).join(', ')}`, { errors });
   }

@@ -444,9 +444,12 @@ export function accessRoutes(deps: {
       async (req, reply) => {
         const actor = actorOf(req);
         await asAdmin(actor, async (tx) => {
-          await sql`delete from team_members where team_id = ${req.params.id} and user_id = ${req.params.userId}`.execute(
-            tx,
-          );
+          const { rows } =
+            await sql`delete from team_members where team_id = ${req.params.id} and user_id = ${req.params.userId} returning 1`.execute(
+              tx,
+            );
+          // Not a member of that team (or another workspace's team or user): 404, like adding one.
+          if (rows.length === 0) throw notFound('Team member');
           await audit(tx, actor, {
             action: 'team.member_removed',
             detail: { teamId: req.params.id, userId: req.params.userId },

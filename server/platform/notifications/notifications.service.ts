@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Actor } from '../auth/actor';
 import type { Database, Tx } from '../db/database';
-import { AppError } from '../http/errors';
+import { AppError, notFound } from '../http/errors';
 import { HIDDEN_BY_DEFAULT, kindDefaults, NOTIFICATION_KINDS } from './notification-kinds';
 
 export interface NotificationView {
@@ -93,9 +93,10 @@ export class NotificationService {
   async markUnread(actor: Actor, id: string): Promise<number> {
     const userId = userOf(actor);
     return this.database.tenant(actor.workspaceId, async (tx) => {
-      await sql`update notifications set read_at = null where user_id = ${userId}::uuid and id = ${id}::uuid`.execute(
-        tx,
-      );
+      const { rows } = await sql`update notifications set read_at = null
+        where user_id = ${userId}::uuid and id = ${id}::uuid returning id`.execute(tx);
+      // Someone else's notification (or another workspace's) is not found, never "done".
+      if (rows.length === 0) throw notFound('Notification');
       return this.unreadCount(tx, actor);
     });
   }
