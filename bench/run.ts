@@ -270,12 +270,20 @@ async function main() {
           check(await request(address, key, 'GET', `/api/v1/search?q=${encodeURIComponent(term(i))}&objects=contacts`)),
         (i) =>
           raw.query(
-            `with q as (select to_tsquery('simple', $2) tq, lower(rapport_unaccent($3)) norm),
-           c as (select id, search_vector, search_text, first_name, last_name, email from contacts, q
-                 where workspace_id = $1 and deleted_at is null and search_vector @@ q.tq limit 1000)
+            // The API's query (search.service.ts): up to 200 whole-word and 200 prefix matches, ranked.
+            `with q as (select to_tsquery('simple', $2) tq, to_tsquery('simple', $4) wq, lower(rapport_unaccent($3)) norm),
+           ids as ((select id from contacts, q where workspace_id = $1 and deleted_at is null and search_vector @@ q.wq limit 200)
+             union (select id from contacts, q where workspace_id = $1 and deleted_at is null and search_vector @@ q.tq limit 200)),
+           c as (select id, search_vector, search_text, first_name, last_name, email from contacts
+                 where workspace_id = $1 and id in (select id from ids))
            select id, first_name, last_name, email, ts_rank(search_vector, q.tq) + word_similarity(q.norm, search_text) s
            from c, q order by s desc, id limit 20`,
-            [workspaceId, `'${term(i).toLowerCase().replace(/'/g, "''")}':*`, term(i)],
+            [
+              workspaceId,
+              `'${term(i).toLowerCase().replace(/'/g, "''")}':*`,
+              term(i),
+              `'${term(i).toLowerCase().replace(/'/g, "''")}'`,
+            ],
           ),
       )),
     });

@@ -19,11 +19,25 @@ export interface SearchHit {
 /** Minimum trigram word similarity for a typo match. */
 export const TYPO_THRESHOLD = 0.25;
 
-/** How many full-text matches per object are ranked (bounded work for very common prefixes). */
-const CANDIDATES = 1000;
+/**
+ * How many full-text matches per object are ranked, twice over: records holding the
+ * words as typed (whole words), and records holding words they begin. Bounded work for
+ * very common prefixes ("jo" on a million contacts) while whole-word hits — the ones a
+ * user who typed a full name wants — are always among those ranked.
+ */
+const CANDIDATES = 200;
 
 /** Search tokens: case- and accent-folded words, each quoted for to_tsquery and matched as a prefix. */
 export function toPrefixQuery(q: string): string | null {
+  return tsQuery(q, ':*');
+}
+
+/** The same tokens as whole words. */
+export function toWordQuery(q: string): string | null {
+  return tsQuery(q, '');
+}
+
+function tsQuery(q: string, suffix: string): string | null {
   const tokens = q
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
@@ -32,7 +46,7 @@ export function toPrefixQuery(q: string): string | null {
     .filter(Boolean)
     .slice(0, 8);
   if (tokens.length === 0) return null;
-  return tokens.map((t) => `'${t.replace(/'/g, "''")}':*`).join(' & ');
+  return tokens.map((t) => `'${t.replace(/'/g, "''")}'${suffix}`).join(' & ');
 }
 
 const textOf = (cols: string[]) =>
@@ -136,14 +150,21 @@ async function searchObject(
   const view = sql.table(`${def.table}_scoped`);
   const title = textOf(def.titleFields.map(columnName));
   const subtitle = def.subtitleFields?.length ? textOf(def.subtitleFields.map(columnName)) : sql`null`;
-  // 1. Full-text prefix matches, ranked: exact/prefix word hits on names first.
+  // 1. Full-text matches, ranked: whole-word and prefix hits on names first.
+  const matching = (tq: RawBuilder<unknown>) => sql`
+      select t.id from ${view} t
+      where t.deleted_at is null and t.search_vector @@ ${tq} ${visible ? sql`and ${visible}` : sql``}
+      limit ${CANDIDATES}`;
   const { rows: fts } = await sql<{ id: string; title: string; subtitle: string | null; score: number }>`
     with query as (select to_tsquery('simple', ${tsq}) as tq, lower(rapport_unaccent(${q})) as norm),
+    ids as (
+      (${matching(sql`to_tsquery('simple', ${toWordQuery(q) ?? tsq})`)})
+      union
+      (${matching(sql`to_tsquery('simple', ${tsq})`)})),
     candidates as (
       select t.id, t.search_vector, t.search_text, ${title} as title, ${subtitle} as subtitle
-      from ${view} t, query
-      where t.deleted_at is null and t.search_vector @@ query.tq ${visible ? sql`and ${visible}` : sql``}
-      limit ${CANDIDATES})
+      from ${view} t
+      where t.id in (select id from ids))
     select c.id, trim(c.title) as title, nullif(trim(c.subtitle), '') as subtitle,
       (1 + ts_rank(c.search_vector, query.tq) + word_similarity(query.norm, c.search_text))::float8 as score
     from candidates c, query
