@@ -113,6 +113,26 @@ describe('GET /api/v1/search', () => {
     expect(scores).toEqual([...scores].sort((x, y) => y - x));
   });
 
+  it('a whole-word match is found and ranked first even when hundreds of records only begin with the word', async () => {
+    // Far more prefix matches than the search ranks (200 per object), all created before the
+    // one whole-word match, so a prefix-only candidate set would not contain it.
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/contacts/batch',
+      headers: { cookie: b.cookie },
+      payload: {
+        mode: 'create',
+        records: Array.from({ length: 260 }, (_, i) => ({ firstName: `Peer${i}`, lastName: 'Quillfeatherton' })),
+      },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const exact = await create(b, 'contacts', { firstName: 'Zed', lastName: 'Quillfeather' });
+    const found = await hits('quillfeather', { objects: 'contacts' }, b);
+    expect(found).toHaveLength(20);
+    expect(found[0]?.id).toBe(exact);
+    expect(found[0]?.title).toBe('Zed Quillfeather');
+  });
+
   it('is accent-insensitive both ways', async () => {
     expect(idsOf(await hits('elodie'))).toContain(ids.elodie);
     expect(idsOf(await hits('Elodie'))).toContain(ids.elodie);
