@@ -42,7 +42,8 @@ describe('the rapport CLI', () => {
     }
   };
 
-  it('prints help for every command', async () => {
+  // Help and argument errors never open a database: checked once, on the embedded run.
+  it.runIf(ENGINE === 'embedded')('prints help for every command', async () => {
     const top = await rapport('--help');
     expect(top.code).toBe(0);
     for (const cmd of ['serve', 'migrate', 'seed', 'users', 'apikeys']) expect(top.stdout).toContain(cmd);
@@ -53,7 +54,7 @@ describe('the rapport CLI', () => {
     }
   });
 
-  it('fails clearly with a non-zero status on bad usage', async () => {
+  it.runIf(ENGINE === 'embedded')('fails clearly with a non-zero status on bad usage', async () => {
     const unknown = await rapport('frobnicate');
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/unknown command/);
