@@ -26,8 +26,12 @@ export class ObjectSchema {
     return this.byName.get(name);
   }
 
-  fields(): ResolvedField[] {
-    return [...this.byName.values()];
+  private all?: readonly ResolvedField[];
+
+  /** Every field, built-in then custom (one array per schema: called per row when presenting records). */
+  fields(): readonly ResolvedField[] {
+    this.all ??= [...this.byName.values()];
+    return this.all;
   }
 
   /** The to-one relation an include or filter path names: `account` → `accountId`. */
