@@ -34,6 +34,8 @@ export function FilterBuilder({ meta, value, onApply }: Props) {
   const objects = useObjects();
   const targets = useMemo(() => filterTargets(meta, objects), [meta, objects]);
   const narrow = useMediaQuery('(max-width: 36em)');
+  // The draft stays until the dialog has faded out, so its content does not vanish first.
+  const [opened, setOpened] = useState(false);
   const [draft, setDraft] = useState<FilterDraft | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const count = countConditions(value);
@@ -43,8 +45,9 @@ export function FilterBuilder({ meta, value, onApply }: Props) {
     if (d.root.children.length === 0 && targets[0]) d.root.children.push(newCondition(targets[0]));
     setProblem(null);
     setDraft(d);
+    setOpened(true);
   };
-  const close = () => setDraft(null);
+  const close = () => setOpened(false);
   const apply = () => {
     if (!draft) return;
     const tree = fromDraft(pruneDraft(draft));
@@ -75,8 +78,9 @@ export function FilterBuilder({ meta, value, onApply }: Props) {
         </Button>
       </Indicator>
       <Modal
-        opened={!!draft}
+        opened={opened}
         onClose={close}
+        onExitTransitionEnd={() => setDraft(null)}
         title={`Filter ${meta.labelPlural.toLowerCase()}`}
         size={800}
         fullScreen={!!narrow}
