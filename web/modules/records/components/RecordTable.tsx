@@ -59,7 +59,7 @@ export function RecordTable({
   selection,
   inlineEdit,
 }: Props) {
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const scrollRef = useRef<HTMLElement>(null);
   const titleField = columns[0]?.name;
   const [primary] = sortKeys(sort);
 
@@ -148,7 +148,15 @@ export function RecordTable({
   const tableRows = table.getRowModel().rows;
   return (
     <TableState.Provider value={tableState}>
-      <div ref={scrollRef} className={classes.scroller} data-testid="record-table">
+      {/* Focusable, so the keyboard scrolls it (arrows, Page Down, End) even after the row that had focus scrolled away. */}
+      <section
+        ref={scrollRef}
+        className={classes.scroller}
+        data-testid="record-table"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard (WCAG 2.1.1).
+        tabIndex={0}
+        aria-label={`${meta.labelPlural}: scroll with the arrow keys, Page Down or End`}
+      >
         <table className={classes.table} aria-label={meta.labelPlural} aria-rowcount={hasMore ? -1 : rows.length + 1}>
           <thead className={classes.head} style={{ minWidth: width }}>
             {table.getHeaderGroups().map((group) => (
@@ -225,7 +233,7 @@ export function RecordTable({
             End of the list · {rows.length.toLocaleString()} records
           </Text>
         )}
-      </div>
+      </section>
     </TableState.Provider>
   );
 }
