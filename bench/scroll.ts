@@ -140,7 +140,7 @@ const RECORDER = `(() => {
   const tick = (t) => {
     (rec.frames[rec.phase] ||= []).push(t - last);
     last = t;
-    const n = document.querySelectorAll('[data-testid="record-row"]').length;
+    const n = document.querySelectorAll('tbody tr').length;
     if (n > (rec.maxRows[rec.phase] || 0)) rec.maxRows[rec.phase] = n;
     requestAnimationFrame(tick);
   };
@@ -196,8 +196,8 @@ async function signIn(browser: Browser, base: string, email: string) {
   const page = await context.newPage();
   page.setDefaultTimeout(60_000);
   await page.goto(`${base}/sign-in`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel(/^Email( \*)?$/).fill(email);
+  await page.getByLabel(/^Password( \*)?$/).fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${base}/`);
   return { context, page };
@@ -318,7 +318,6 @@ async function measureStatic(browser: Browser): Promise<PhaseResult> {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
   try {
-    await page.addInitScript(RECORDER);
     const rows = Array.from(
       { length: 60 },
       (_, i) =>
@@ -327,6 +326,7 @@ async function measureStatic(browser: Browser): Promise<PhaseResult> {
     await page.setContent(
       `<div id="s" style="height:800px;overflow:auto"><table style="width:100%">${rows}</table></div>`,
     );
+    await page.evaluate(RECORDER);
     await page.mouse.move(640, 400);
     await setPhase(page, 'wheel');
     for (let i = 0; i < WHEEL_STEPS; i++) {

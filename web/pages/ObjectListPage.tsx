@@ -1,7 +1,7 @@
 import { Group, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { getRouteApi } from '@tanstack/react-router';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef } from 'react';
 import type { FilterNode } from '../../common/filter-ops';
 import { BoardSettings } from '../modules/board/components/BoardSettings';
 import { ViewModeToggle } from '../modules/board/components/ViewModeToggle';
@@ -18,9 +18,9 @@ import { ListEmpty, ListError, ListLoading } from '../modules/records/components
 import { RecordTable } from '../modules/records/components/RecordTable';
 import { useColumnPrefs } from '../modules/records/hooks/useColumnPrefs';
 import { useRecordCache } from '../modules/records/hooks/useRecordCache';
-import { useRecordList } from '../modules/records/hooks/useRecordList';
+import { useRecordCount, useRecordList } from '../modules/records/hooks/useRecordList';
 import { useSelection } from '../modules/records/hooks/useSelection';
-import { editableFields, includesFor, listColumns } from '../modules/records/utils/fields';
+import { compactIncluded, editableFields, includesFor, listColumns, listFields } from '../modules/records/utils/fields';
 import listKeys from '../modules/shortcuts/components/KeyboardList.module.css';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
 import { moveRowFocus } from '../modules/shortcuts/utils/row-focus';
@@ -57,6 +57,8 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
   const filter = search.filter;
   const objects = useObjects();
   const boardable = groupFields(meta).length > 0;
+  // The same query the list reads its length from (one request for both).
+  const total = useRecordCount(object, filter).data;
   const board =
     boardable && search.board && groupFields(meta).some((f) => f.name === search.board) ? search.board : undefined;
   const state: ViewState = {
@@ -108,9 +110,20 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
       className={listKeys.list}
     >
       <Group justify="space-between" wrap="nowrap">
-        <Title order={1} fz={{ base: 'h3', xs: 'h2' }} lineClamp={1}>
-          {meta.labelPlural}
-        </Title>
+        <Group gap="xs" align="baseline" wrap="nowrap" miw={0}>
+          <Title order={1} fz={{ base: 'h3', xs: 'h2' }} lineClamp={1}>
+            {meta.labelPlural}
+          </Title>
+          {!board && total != null && (
+            <Text c="dimmed" size="sm" data-testid="list-total" style={{ whiteSpace: 'nowrap' }}>
+              {total.toLocaleString()}
+              <Text span inherit visibleFrom="xs">
+                {' '}
+                {total === 1 ? meta.singular : meta.labelPlural.toLowerCase()}
+              </Text>
+            </Text>
+          )}
+        </Group>
         {can(meta, 'create') && (
           <ButtonLink
             to="/$object/new"
@@ -176,16 +189,13 @@ interface ListBodyProps {
 
 function ListBody({ meta, columns, sort, filter, selection, onSort, onFilter, fluid }: ListBodyProps) {
   const search = route.useSearch();
-  const list = useRecordList(meta.name, {
-    sort: search.sort,
-    filter,
-    include: includesFor(meta, columns),
-  });
+  const objects = useObjects();
+  const include = useMemo(() => includesFor(meta, columns), [meta, columns]);
+  const fields = useMemo(() => listFields(meta, columns), [meta, columns]);
+  const compact = useMemo(() => compactIncluded(meta, objects, include), [meta, objects, include]);
+  const list = useRecordList(meta.name, { sort, requestedSort: search.sort, filter, include, fields, compact });
   const putInCache = useRecordCache(meta.name);
-  const { hasNextPage, isFetchingNextPage, fetchNextPage, refetch } = list;
-  const loadMore = useCallback(() => {
-    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  const { refetch } = list;
   const editable = useMemo(() => new Set(editableFields(meta).map((f) => f.name)), [meta]);
   const inlineEdit = useMemo(
     () =>
@@ -201,7 +211,7 @@ function ListBody({ meta, columns, sort, filter, selection, onSort, onFilter, fl
   const selectable = can(meta, 'update') || can(meta, 'delete');
 
   if (list.isPending) return <ListLoading />;
-  if (list.isError && list.rows.length === 0)
+  if (list.isError && list.window.count === 0)
     return (
       <ListError
         error={list.error}
@@ -216,22 +226,21 @@ function ListBody({ meta, columns, sort, filter, selection, onSort, onFilter, fl
           meta={meta}
           selection={selection}
           filter={filter}
-          hasMore={!!list.hasNextPage}
-          loaded={list.rows.length}
+          hasMore={!list.window.complete}
+          loaded={list.window.loaded.length}
         />
       )}
-      {list.rows.length === 0 ? (
+      {list.window.count === 0 ? (
         <ListEmpty meta={meta} filtered={!!filter} onClear={() => onFilter(undefined)} />
       ) : (
         <RecordTable
           meta={meta}
           columns={columns}
-          rows={list.rows}
+          list={list.window}
           sort={sort}
           onSortChange={onSort}
-          hasMore={!!list.hasNextPage}
-          loadingMore={list.isFetchingNextPage}
-          onLoadMore={loadMore}
+          loading={list.loading}
+          onLoad={list.load}
           fluid={fluid}
           selection={selectable ? selection : undefined}
           inlineEdit={inlineEdit}

@@ -88,7 +88,7 @@ describe('filter tree ↔ builder draft', () => {
     const group = newGroup(industry);
     let root: GroupItem = { ...d.root, children: [...d.root.children, group] };
     const [cond] = group.children;
-    if (!cond || cond.kind !== 'condition') throw new Error('a new group starts with a condition');
+    if (cond?.kind !== 'condition') throw new Error('a new group starts with a condition');
     root = updateItem(root, cond.id, (c) =>
       c.kind === 'condition' ? toggleNot({ ...c, leaf: { ...c.leaf, value: 'software' } }) : c,
     );
