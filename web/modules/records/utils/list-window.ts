@@ -81,7 +81,7 @@ export function listWindow(p: ListParts): ListWindow {
 /** Rows around the visible ones worth loading before they scroll into view. */
 export const LOAD_AHEAD = 60;
 /** A gap this small is filled at once, so a short list is soon whole ("End of the list"). */
-export const FILL_GAP = 1_000;
+export const FILL_GAP = 400;
 
 /** While the list is still scrolling, only missing rows this close to a loaded end are fetched. */
 export const NEAR = 1_000;
