@@ -1,31 +1,17 @@
 import { z } from 'zod';
+import { FILTER_OPERATORS, type FilterNode, MAX_FILTER_DEPTH, MAX_FILTER_LEAVES } from './filter-ops';
 
-/** The filter tree every list endpoint accepts (API.md), shared by server and web app. */
-export const FILTER_OPERATORS = [
-  'eq',
-  'ne',
-  'in',
-  'nin',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'contains',
-  'startsWith',
-  'endsWith',
-  'isEmpty',
-  'isNotEmpty',
-] as const;
-export type FilterOperator = (typeof FILTER_OPERATORS)[number];
-
-export type FilterNode =
-  | { and: FilterNode[] }
-  | { or: FilterNode[] }
-  | { not: FilterNode }
-  | { field: string; op: FilterOperator; value?: unknown };
-
-export const MAX_FILTER_DEPTH = 8;
-export const MAX_FILTER_LEAVES = 100;
+export {
+  FILTER_OPERATORS,
+  type FilterableField,
+  type FilterKind,
+  type FilterNode,
+  type FilterOperator,
+  filterKind,
+  MAX_FILTER_DEPTH,
+  MAX_FILTER_LEAVES,
+  OPS_BY_KIND,
+} from './filter-ops';
 
 export const FilterNodeSchema: z.ZodType<FilterNode> = z.lazy(() =>
   z.union([

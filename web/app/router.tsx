@@ -7,21 +7,21 @@ import {
   Outlet,
   redirect,
 } from '@tanstack/react-router';
+import type { FilterNode } from '../../common/filter-ops';
 import { isUnauthenticated } from '../lib/http';
 import { meQuery } from '../modules/auth/api/auth.api';
 import { objectsQuery } from '../modules/objects/api/objects.api';
 import { clearOfflineData } from '../modules/offline/clear-offline-data';
-import type { FilterLeaf } from '../modules/records/utils/filters';
-import { parseFilterSearch } from '../modules/records/utils/filters';
+import { parseFilterSearch } from '../modules/records/utils/filter-search';
 import { parseDealsSearch } from '../modules/sales/utils/deals-search';
 import { PageError } from './PageError';
 import { PageLoader } from './PageLoader';
 import { queryClient, setSignedOutHandler } from './query-client';
 
-/** Search params of a list view: sort (`-createdAt`) and filter conditions, so views can be linked. */
+/** Search params of a list view: sort (`-createdAt`) and the filter tree, so views can be linked. */
 export interface ListSearch {
   sort?: string;
-  filter?: FilterLeaf[];
+  filter?: FilterNode;
   /** The saved view in use, and the board's group-by and total fields (a board when `board` is set). */
   view?: string;
   board?: string;

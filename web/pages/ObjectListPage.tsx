@@ -1,12 +1,14 @@
 import { Group, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { getRouteApi } from '@tanstack/react-router';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef } from 'react';
+import type { FilterNode } from '../../common/filter-ops';
 import { BoardSettings } from '../modules/board/components/BoardSettings';
 import { ViewModeToggle } from '../modules/board/components/ViewModeToggle';
 import { groupFields, sumFields } from '../modules/board/utils/board';
 import { can, type FieldMeta, type ObjectMeta } from '../modules/objects/api/objects.api';
 import { useObjectMeta } from '../modules/objects/hooks/useObjectMeta';
+import { useObjects } from '../modules/objects/hooks/useObjects';
 import { BulkActionBar } from '../modules/records/components/BulkActionBar';
 import { ColumnChooser } from '../modules/records/components/ColumnChooser';
 import { ExportButton } from '../modules/records/components/ExportButton';
@@ -16,10 +18,9 @@ import { ListEmpty, ListError, ListLoading } from '../modules/records/components
 import { RecordTable } from '../modules/records/components/RecordTable';
 import { useColumnPrefs } from '../modules/records/hooks/useColumnPrefs';
 import { useRecordCache } from '../modules/records/hooks/useRecordCache';
-import { useRecordList } from '../modules/records/hooks/useRecordList';
+import { useRecordCount, useRecordList } from '../modules/records/hooks/useRecordList';
 import { useSelection } from '../modules/records/hooks/useSelection';
-import { editableFields, includesFor, listColumns } from '../modules/records/utils/fields';
-import { type FilterLeaf, toFilterNode } from '../modules/records/utils/filters';
+import { compactIncluded, editableFields, includesFor, listColumns, listFields } from '../modules/records/utils/fields';
 import listKeys from '../modules/shortcuts/components/KeyboardList.module.css';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
 import { moveRowFocus } from '../modules/shortcuts/utils/row-focus';
@@ -53,9 +54,11 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
   const phone = listColumns(meta);
   const columns = narrow ? phone.slice(0, 1).concat(phone.filter((f) => meta.subtitleFields.includes(f.name))) : all;
   const sort = search.sort ?? meta.defaultSort;
-  const leaves = search.filter ?? [];
-  const filter = toFilterNode(leaves);
+  const filter = search.filter;
+  const objects = useObjects();
   const boardable = groupFields(meta).length > 0;
+  // The same query the list reads its length from (one request for both).
+  const total = useRecordCount(object, filter).data;
   const board =
     boardable && search.board && groupFields(meta).some((f) => f.name === search.board) ? search.board : undefined;
   const state: ViewState = {
@@ -66,11 +69,10 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
     sum: board ? search.sum : undefined,
   };
 
-  const setFilter = (next: FilterLeaf[]) =>
-    navigate({ search: (s) => ({ ...s, filter: next.length ? next : undefined }) });
+  const setFilter = (next: FilterNode | undefined) => navigate({ search: (s) => ({ ...s, filter: next }) });
   const setSort = (next: string | undefined) => navigate({ search: (s) => ({ ...s, sort: next }) });
   const applyView = (view: SavedView | null) => {
-    const next = view ? stateOf(view, meta) : {};
+    const next = view ? stateOf(view, meta, objects) : {};
     prefs.save(next.columns ?? null);
     navigate({
       search: { view: view?.id, sort: next.sort, filter: next.filter, board: next.board, sum: next.sum },
@@ -108,9 +110,20 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
       className={listKeys.list}
     >
       <Group justify="space-between" wrap="nowrap">
-        <Title order={1} fz={{ base: 'h3', xs: 'h2' }} lineClamp={1}>
-          {meta.labelPlural}
-        </Title>
+        <Group gap="xs" align="baseline" wrap="nowrap" miw={0}>
+          <Title order={1} fz={{ base: 'h3', xs: 'h2' }} lineClamp={1}>
+            {meta.labelPlural}
+          </Title>
+          {!board && total != null && (
+            <Text c="dimmed" size="sm" data-testid="list-total" style={{ whiteSpace: 'nowrap' }}>
+              {total.toLocaleString()}
+              <Text span inherit visibleFrom="xs">
+                {' '}
+                {total === 1 ? meta.singular : meta.labelPlural.toLowerCase()}
+              </Text>
+            </Text>
+          )}
+        </Group>
         {can(meta, 'create') && (
           <ButtonLink
             to="/$object/new"
@@ -130,7 +143,7 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
       <Group gap="xs" wrap="wrap" align="flex-end" data-testid="list-toolbar">
         <SavedViewPicker meta={meta} currentId={search.view} state={state} onSelect={applyView} />
         {boardable && <ViewModeToggle mode={board ? 'board' : 'list'} onChange={setMode} />}
-        <FilterBuilder meta={meta} value={leaves} onApply={setFilter} />
+        <FilterBuilder meta={meta} value={filter} onApply={setFilter} />
         {!board && <ColumnChooser meta={meta} columns={all} onChange={prefs.save} />}
         {!board && can(meta, 'export') && <ExportButton meta={meta} filter={filter} sort={search.sort} columns={all} />}
       </Group>
@@ -142,7 +155,7 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
           onChange={(next) => navigate({ search: (s) => ({ ...s, board: next.groupBy, sum: next.sum }) })}
         />
       )}
-      <FilterChips meta={meta} value={leaves} onChange={setFilter} />
+      <FilterChips meta={meta} value={filter} onChange={setFilter} />
       {board ? (
         <Suspense fallback={<ListLoading />}>
           <BoardView meta={meta} groupBy={board} sum={search.sum} filter={filter} sort={search.sort} />
@@ -152,7 +165,7 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
           meta={meta}
           columns={columns}
           sort={sort}
-          leaves={leaves}
+          filter={filter}
           selection={selection}
           onSort={setSort}
           onFilter={setFilter}
@@ -167,25 +180,22 @@ interface ListBodyProps {
   meta: ObjectMeta;
   columns: FieldMeta[];
   sort: string;
-  leaves: FilterLeaf[];
+  filter: FilterNode | undefined;
   selection: ReturnType<typeof useSelection>;
   onSort: (sort: string | undefined) => void;
-  onFilter: (leaves: FilterLeaf[]) => void;
+  onFilter: (filter: FilterNode | undefined) => void;
   fluid: boolean;
 }
 
-function ListBody({ meta, columns, sort, leaves, selection, onSort, onFilter, fluid }: ListBodyProps) {
+function ListBody({ meta, columns, sort, filter, selection, onSort, onFilter, fluid }: ListBodyProps) {
   const search = route.useSearch();
-  const list = useRecordList(meta.name, {
-    sort: search.sort,
-    filter: toFilterNode(leaves),
-    include: includesFor(meta, columns),
-  });
+  const objects = useObjects();
+  const include = useMemo(() => includesFor(meta, columns), [meta, columns]);
+  const fields = useMemo(() => listFields(meta, columns), [meta, columns]);
+  const compact = useMemo(() => compactIncluded(meta, objects, include), [meta, objects, include]);
+  const list = useRecordList(meta.name, { sort, requestedSort: search.sort, filter, include, fields, compact });
   const putInCache = useRecordCache(meta.name);
-  const { hasNextPage, isFetchingNextPage, fetchNextPage, refetch } = list;
-  const loadMore = useCallback(() => {
-    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  const { refetch } = list;
   const editable = useMemo(() => new Set(editableFields(meta).map((f) => f.name)), [meta]);
   const inlineEdit = useMemo(
     () =>
@@ -201,12 +211,12 @@ function ListBody({ meta, columns, sort, leaves, selection, onSort, onFilter, fl
   const selectable = can(meta, 'update') || can(meta, 'delete');
 
   if (list.isPending) return <ListLoading />;
-  if (list.isError && list.rows.length === 0)
+  if (list.isError && list.window.count === 0)
     return (
       <ListError
         error={list.error}
         onRetry={() => void list.refetch()}
-        onClear={leaves.length ? () => onFilter([]) : undefined}
+        onClear={filter ? () => onFilter(undefined) : undefined}
       />
     );
   return (
@@ -215,23 +225,22 @@ function ListBody({ meta, columns, sort, leaves, selection, onSort, onFilter, fl
         <BulkActionBar
           meta={meta}
           selection={selection}
-          filter={toFilterNode(leaves)}
-          hasMore={!!list.hasNextPage}
-          loaded={list.rows.length}
+          filter={filter}
+          hasMore={!list.window.complete}
+          loaded={list.window.loaded.length}
         />
       )}
-      {list.rows.length === 0 ? (
-        <ListEmpty meta={meta} filtered={leaves.length > 0} onClear={() => onFilter([])} />
+      {list.window.count === 0 ? (
+        <ListEmpty meta={meta} filtered={!!filter} onClear={() => onFilter(undefined)} />
       ) : (
         <RecordTable
           meta={meta}
           columns={columns}
-          rows={list.rows}
+          list={list.window}
           sort={sort}
           onSortChange={onSort}
-          hasMore={!!list.hasNextPage}
-          loadingMore={list.isFetchingNextPage}
-          onLoadMore={loadMore}
+          loading={list.loading}
+          onLoad={list.load}
           fluid={fluid}
           selection={selectable ? selection : undefined}
           inlineEdit={inlineEdit}

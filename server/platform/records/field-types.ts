@@ -5,6 +5,7 @@ import {
   normaliseDecimal,
   valueSchema as sharedValueSchema,
 } from '../../../common/fields/field-values';
+import type { FilterKind } from '../../../common/filter';
 import { columnName, type FieldDef } from './types';
 
 // The value schemas live in common/ so the web app validates with the very same rules.
@@ -26,8 +27,8 @@ export interface ColumnSpec {
   sub?: string;
 }
 
-/** How a field (or sub-field) is compared in filters and sorts. */
-export type FilterKind = 'text' | 'number' | 'date' | 'datetime' | 'boolean' | 'uuid' | 'array' | 'multi' | 'json';
+// How fields compare in filters lives in common/ so the web app's filter builder offers the same operators.
+export { type FilterKind, filterKind } from '../../../common/filter';
 
 /** The SQL type of a single-column field. */
 function sqlTypeOf(field: FieldDef): string {
@@ -143,41 +144,6 @@ export function fromRow(field: FieldDef, row: Record<string, unknown>): unknown 
 /** A custom field's stored JSON value → API value (stored already normalised). */
 export function fromCustom(_field: FieldDef, value: unknown): unknown {
   return value === undefined ? null : value;
-}
-
-/** The comparison kind of a field, or of one of its sub-fields. */
-export function filterKind(field: FieldDef, sub?: string): FilterKind {
-  if (field.name === 'id' && !field.customId) return 'uuid';
-  switch (field.type) {
-    case 'money':
-      return sub === 'currency' ? 'text' : 'number';
-    case 'address':
-      return sub === 'latitude' || sub === 'longitude' ? 'number' : 'text';
-    case 'integer':
-    case 'decimal':
-    case 'percent':
-      return 'number';
-    case 'date':
-      return 'date';
-    case 'datetime':
-      return 'datetime';
-    case 'boolean':
-      return 'boolean';
-    case 'user':
-      return 'uuid';
-    case 'relation':
-      return field.relation?.cardinality === 'many' ? 'array' : 'uuid';
-    case 'multiSelect':
-    case 'tags':
-      return 'array';
-    case 'emails':
-    case 'phones':
-      return 'multi';
-    case 'json':
-      return 'json';
-    default:
-      return 'text';
-  }
 }
 
 /** Sub-fields a filter or sort may name (`address.city`, `revenue.currency`). */

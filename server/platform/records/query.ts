@@ -1,12 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
-import {
-  FILTER_OPERATORS,
-  type FilterNode,
-  MAX_FILTER_DEPTH,
-  MAX_FILTER_LEAVES,
-  parseSort,
-} from '../../../common/filter';
+import { type FilterNode, MAX_FILTER_DEPTH, MAX_FILTER_LEAVES, OPS_BY_KIND, parseSort } from '../../../common/filter';
 import { AppError, type FieldError } from '../http/errors';
 import {
   defaultSub,
@@ -124,17 +118,7 @@ function scalarSchema(acc: Accessor): z.ZodType {
   }
 }
 
-export const OPS_BY_KIND: Record<FilterKind, readonly string[]> = {
-  text: FILTER_OPERATORS,
-  number: ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'isEmpty', 'isNotEmpty'],
-  date: ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'isEmpty', 'isNotEmpty'],
-  datetime: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'isEmpty', 'isNotEmpty'],
-  boolean: ['eq', 'ne', 'isEmpty', 'isNotEmpty'],
-  uuid: ['eq', 'ne', 'in', 'nin', 'isEmpty', 'isNotEmpty'],
-  array: ['eq', 'ne', 'contains', 'in', 'nin', 'isEmpty', 'isNotEmpty'],
-  multi: ['eq', 'contains', 'isEmpty', 'isNotEmpty'],
-  json: ['isEmpty', 'isNotEmpty'],
-};
+export { OPS_BY_KIND };
 
 /** Escapes LIKE wildcards so user text matches literally. */
 export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -151,7 +135,7 @@ function parseValue(acc: Accessor, value: unknown, path: string, many: boolean):
 
 function compileLeaf(acc: Accessor, op: string, rawValue: unknown, path: string): Sql {
   const { expr, kind, custom } = acc;
-  if (!OPS_BY_KIND[kind].includes(op)) {
+  if (!(OPS_BY_KIND[kind] as readonly string[]).includes(op)) {
     throw invalid(
       `${path}.op`,
       `"${op}" does not apply to ${acc.field.name} (${acc.field.type}); use one of ${OPS_BY_KIND[kind].join(', ')}`,

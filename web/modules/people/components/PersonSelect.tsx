@@ -11,11 +11,13 @@ interface Props {
   description?: string;
   required?: boolean;
   withinPortal?: boolean;
+  /** Overrides where the dropdown renders (the filter builder's placement). */
+  comboboxProps?: { withinPortal?: boolean; zIndex?: number };
   'aria-label'?: string;
 }
 
 /** Picks a workspace member (owner…) or, for the team field, a team. */
-export function PersonSelect({ field, value, onChange, withinPortal = true, ...rest }: Props) {
+export function PersonSelect({ field, value, onChange, withinPortal = true, comboboxProps, ...rest }: Props) {
   const { options, isLoading } = usePeople(field);
   return (
     <Select
@@ -27,7 +29,7 @@ export function PersonSelect({ field, value, onChange, withinPortal = true, ...r
       clearable={!rest.required}
       placeholder={isLoading ? 'Loading…' : `Choose ${field.name === 'teamId' ? 'a team' : 'a person'}…`}
       nothingFoundMessage="Nobody found"
-      comboboxProps={{ withinPortal }}
+      comboboxProps={{ withinPortal, ...comboboxProps }}
     />
   );
 }

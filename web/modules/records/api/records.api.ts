@@ -16,6 +16,10 @@ export interface ListParams {
   cursor?: string;
   limit?: number;
   include?: string[];
+  /** Only these fields (id and version always come). */
+  fields?: string[];
+  /** Also count every matching record (`total`). */
+  count?: boolean;
 }
 
 /** A record with the ETag to send back as If-Match when changing it. */
@@ -35,7 +39,9 @@ export function listRecords(object: string, params: ListParams, signal?: AbortSi
       sort: params.sort,
       cursor: params.cursor,
       limit: params.limit,
-      include: params.include?.join(','),
+      include: params.include?.length ? params.include.join(',') : undefined,
+      fields: params.fields?.join(','),
+      count: params.count ? 'true' : undefined,
     }),
     signal,
   );

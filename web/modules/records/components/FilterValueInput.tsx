@@ -1,8 +1,9 @@
 import { MultiSelect, Select, TagsInput, TextInput } from '@mantine/core';
-import type { FilterOperator } from '../../../../common/filter';
+import type { FilterOperator } from '../../../../common/filter-ops';
 import { useObjects } from '../../objects/hooks/useObjects';
 import { PersonSelect } from '../../people/components/PersonSelect';
-import { type FilterTarget, isUnary, takesList } from '../utils/filters';
+import { useFilterDropdowns } from '../hooks/useFilterDropdowns';
+import { type FilterTarget, isUnary, kindOf, takesList } from '../utils/filters';
 import { toLocalDateTime } from '../utils/form-values';
 import { RecordPicker } from './RecordPicker';
 
@@ -10,66 +11,67 @@ interface Props {
   target: FilterTarget;
   op: FilterOperator;
   value: unknown;
+  /** undefined: no value yet (the condition is left out until it has one). */
   onChange: (value: unknown) => void;
 }
 
-// The builder lives in a Popover: dropdowns must render inside it, or picking an
-// option counts as a click outside and closes the builder.
-const inPopover = { comboboxProps: { withinPortal: false } };
-
+const LABEL = 'Value';
 const asList = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
 const asText = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+const orNone = (v: string | null) => (v === null || v === '' ? undefined : v);
+const listOrNone = (v: string[]) => (v.length ? v : undefined);
 
-/** The value box of one filter condition, shaped by the field's type and the operator. */
+/** The value box of one filter condition, shaped by the field's type, the part compared and the operator. */
 export function FilterValueInput({ target, op, value, onChange }: Props) {
   const objects = useObjects();
+  const dropdowns = useFilterDropdowns();
   if (isUnary(op)) return null;
-  const { field } = target;
-  const label = 'Value';
-  const list = takesList(field, op);
-  const isPart = target.path !== field.name;
+  const { field, sub } = target;
+  const kind = kindOf(target);
+  const list = takesList(target, op);
 
-  if (field.options && !isPart) {
+  if (field.options && !sub) {
     return list ? (
       <MultiSelect
-        {...inPopover}
-        aria-label={label}
+        comboboxProps={dropdowns}
+        aria-label={LABEL}
         data={field.options}
         value={asList(value)}
-        onChange={onChange}
+        onChange={(v) => onChange(listOrNone(v))}
         searchable
       />
     ) : (
       <Select
-        {...inPopover}
-        aria-label={label}
+        comboboxProps={dropdowns}
+        aria-label={LABEL}
         data={field.options}
         value={asText(value) || null}
-        onChange={onChange}
+        onChange={(v) => onChange(orNone(v))}
         searchable
       />
     );
   }
-  if (field.type === 'boolean') {
+  if (kind === 'boolean') {
     return (
       <Select
-        {...inPopover}
-        aria-label={label}
+        comboboxProps={dropdowns}
+        aria-label={LABEL}
         data={[
           { value: 'true', label: 'Yes' },
           { value: 'false', label: 'No' },
         ]}
-        value={value === undefined ? null : String(value)}
+        value={value === undefined || value === null ? null : String(value)}
         onChange={(v) => onChange(v === null ? undefined : v === 'true')}
       />
     );
   }
-  const target_ = field.relation ? objects.find((o) => o.name === field.relation?.object) : undefined;
-  if (target_ && !list) {
+  const related = field.relation ? objects.find((o) => o.name === field.relation?.object) : undefined;
+  if (related && !list) {
     return (
       <RecordPicker
-        withinPortal={false}
-        target={target_}
+        comboboxProps={dropdowns}
+        aria-label={LABEL}
+        target={related}
         value={asText(value) || null}
         onChange={(id) => onChange(id ?? undefined)}
       />
@@ -78,9 +80,9 @@ export function FilterValueInput({ target, op, value, onChange }: Props) {
   if (field.type === 'user' && !list) {
     return (
       <PersonSelect
-        aria-label={label}
+        comboboxProps={dropdowns}
+        aria-label={LABEL}
         field={field}
-        withinPortal={false}
         value={asText(value) || null}
         onChange={(id) => onChange(id ?? undefined)}
       />
@@ -89,29 +91,29 @@ export function FilterValueInput({ target, op, value, onChange }: Props) {
   if (list) {
     return (
       <TagsInput
-        {...inPopover}
-        aria-label={label}
+        comboboxProps={dropdowns}
+        aria-label={LABEL}
         placeholder="Type and press Enter"
         value={asList(value)}
-        onChange={onChange}
+        onChange={(v) => onChange(listOrNone(v))}
       />
     );
   }
-  if (field.type === 'date' && !isPart) {
+  if (kind === 'date') {
     return (
       <TextInput
-        aria-label={label}
+        aria-label={LABEL}
         type="date"
         value={asText(value)}
-        onChange={(e) => onChange(e.currentTarget.value)}
+        onChange={(e) => onChange(orNone(e.currentTarget.value))}
       />
     );
   }
-  if (field.type === 'datetime') {
+  if (kind === 'datetime') {
     const local = typeof value === 'string' && value ? toLocalDateTime(value) : '';
     return (
       <TextInput
-        aria-label={label}
+        aria-label={LABEL}
         type="datetime-local"
         value={local}
         onChange={(e) => {
@@ -121,13 +123,12 @@ export function FilterValueInput({ target, op, value, onChange }: Props) {
       />
     );
   }
-  const numeric = ['integer', 'decimal', 'percent', 'money'].includes(field.type) && !isPart;
   return (
     <TextInput
-      aria-label={label}
-      inputMode={numeric ? 'decimal' : undefined}
+      aria-label={LABEL}
+      inputMode={kind === 'number' ? 'decimal' : undefined}
       value={asText(value)}
-      onChange={(e) => onChange(e.currentTarget.value)}
+      onChange={(e) => onChange(orNone(e.currentTarget.value))}
     />
   );
 }

@@ -20,6 +20,10 @@ interface Props {
   description?: string;
   /** False inside a Popover, so choosing an option is not a click outside it. */
   withinPortal?: boolean;
+  /** Overrides where the dropdown renders (the filter builder's placement). */
+  comboboxProps?: { withinPortal?: boolean; zIndex?: number };
+  /** The accessible name when no visible label is shown (a filter's value box). */
+  'aria-label'?: string;
 }
 
 /** Picks one record of `target`: its first records at once, then search as you type. */
@@ -33,6 +37,8 @@ export function RecordPicker({
   required,
   description,
   withinPortal = true,
+  'aria-label': ariaLabel,
+  comboboxProps,
 }: Props) {
   const [search, setSearch] = useState('');
   const [typed] = useDebouncedValue(search.trim(), 150);
@@ -90,6 +96,7 @@ export function RecordPicker({
   return (
     <Select
       label={label}
+      aria-label={label ? undefined : ariaLabel}
       description={description}
       placeholder={`Choose ${/^[aeiou]/i.test(target.singular) ? 'an' : 'a'} ${target.singular}…`}
       searchable
@@ -107,7 +114,7 @@ export function RecordPicker({
         onChange(id);
       }}
       error={error}
-      comboboxProps={{ withinPortal }}
+      comboboxProps={{ withinPortal, ...comboboxProps }}
     />
   );
 }

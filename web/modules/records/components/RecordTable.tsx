@@ -2,28 +2,31 @@ import { Center, Loader, Text } from '@mantine/core';
 import { Link } from '@tanstack/react-router';
 import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef } from 'react';
+import { memo, type ReactNode, useEffect, useMemo, useRef } from 'react';
 import { Icon } from '../../../ui/Icon';
 import type { FieldMeta, ObjectMeta } from '../../objects/api/objects.api';
 import type { RecordData } from '../api/records.api';
 import type { Selection } from '../hooks/useSelection';
 import { recordTitle } from '../utils/fields';
+import { type ListWindow, nextLoad } from '../utils/list-window';
 import { sortKeys } from '../utils/sort';
 import classes from './RecordTable.module.css';
-import { type InlineEdit, SelectAllCell, SelectRowCell, TableState, ValueCell } from './RecordTableCells';
+import { type InlineEdit, LoadedRows, SelectAllCell, SelectRowCell, TableState, ValueCell } from './RecordTableCells';
 
 const ROW_HEIGHT = 44;
 
 interface Props {
   meta: ObjectMeta;
   columns: FieldMeta[];
-  rows: RecordData[];
+  /** The rows: loaded records, and placeholders for the ones still to load. */
+  list: ListWindow;
   /** The sort in effect (the API's `sort` syntax). */
   sort: string;
   onSortChange: (sort: string | undefined) => void;
-  hasMore: boolean;
-  loadingMore: boolean;
-  onLoadMore: () => void;
+  /** A page is on its way. */
+  loading: boolean;
+  /** Asks for the next page from the top or from the bottom of the list. */
+  onLoad: (end: 'head' | 'tail') => void;
   /** Share the width between the columns instead of fixed widths (phones, with few columns). */
   fluid?: boolean;
   /** Ticked rows, for bulk actions (a checkbox column when given). */
@@ -33,6 +36,7 @@ interface Props {
 }
 
 const SELECT_COLUMN = '__select__';
+const NO_ROWS: RecordData[] = [];
 
 const widthOf = (f: FieldMeta, isTitle: boolean) => {
   if (isTitle) return 220;
@@ -42,89 +46,160 @@ const widthOf = (f: FieldMeta, isTitle: boolean) => {
   return 170;
 };
 
+/** One body column: its id, cell class and how it draws a record. */
+interface BodyColumn {
+  id: string;
+  className?: string;
+  render: (record: RecordData) => ReactNode;
+}
+
+interface RowProps {
+  index: number;
+  start: number;
+  template: string;
+  record: RecordData | undefined;
+  cells: BodyColumn[];
+  selected: boolean;
+}
+
+/**
+ * One row, redrawn only when its own record, place or ticked state changes: pages
+ * arriving (or the rows around it scrolling) leave the rows on screen alone.
+ */
+const RecordRow = memo(function RecordRow({ index, start, template, record, cells, selected }: RowProps) {
+  const style = { gridTemplateColumns: template, transform: `translateY(${start}px)` };
+  if (!record) {
+    return (
+      <tr
+        aria-rowindex={index + 2}
+        aria-busy="true"
+        className={classes.row}
+        data-testid="record-row-placeholder"
+        style={style}
+      >
+        <td className={classes.placeholder}>
+          <span className={classes.placeholderBar} />
+          <span className={classes.visuallyHidden}>Loading</span>
+        </td>
+      </tr>
+    );
+  }
+  return (
+    <tr
+      aria-rowindex={index + 2}
+      className={classes.row}
+      data-testid="record-row"
+      data-selected={selected || undefined}
+      style={style}
+    >
+      {cells.map((c) => (
+        <td key={c.id} className={c.className}>
+          {c.render(record)}
+        </td>
+      ))}
+    </tr>
+  );
+});
+
 /**
  * A virtualised table: only the rows in view (plus a few) are in the DOM, so lists of
- * any length scroll smoothly; scrolling near the end asks for the next page.
+ * any length scroll smoothly. With the list's total known it is as long as the list from
+ * the start; rows come from both ends of the list as they near the screen.
  */
 export function RecordTable({
   meta,
   columns,
-  rows,
+  list,
   sort,
   onSortChange,
-  hasMore,
-  loadingMore,
-  onLoadMore,
+  loading,
+  onLoad,
   fluid = false,
   selection,
   inlineEdit,
 }: Props) {
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const scrollRef = useRef<HTMLElement>(null);
   const titleField = columns[0]?.name;
   const [primary] = sortKeys(sort);
 
   const hasSelection = !!selection;
-  const columnDefs = useMemo<ColumnDef<RecordData>[]>(
+  const body = useMemo<BodyColumn[]>(
     () => [
       ...(hasSelection
         ? [
             {
               id: SELECT_COLUMN,
-              size: 52,
-              enableSorting: false,
-              header: () => <SelectAllCell />,
-              cell: ({ row }) => <SelectRowCell meta={meta} record={row.original} />,
-            } satisfies ColumnDef<RecordData>,
+              className: `${classes.cell} ${classes.selectCell}`,
+              render: (r: RecordData) => <SelectRowCell meta={meta} record={r} />,
+            },
           ]
         : []),
       ...columns.map(
-        (f): ColumnDef<RecordData> => ({
+        (f): BodyColumn => ({
           id: f.name,
-          header: f.label,
-          accessorFn: (r) => r[f.name],
-          size: widthOf(f, f.name === titleField),
-          enableSorting: f.sortable,
-          cell: ({ row }) =>
+          className: classes.cell,
+          render: (r) =>
             f.name === titleField ? (
               <Link
                 to="/$object/$id"
-                params={{ object: meta.name, id: row.original.id }}
+                params={{ object: meta.name, id: r.id }}
                 className={classes.titleLink}
                 data-testid="record-link"
               >
-                {recordTitle(meta, row.original)}
+                {recordTitle(meta, r)}
               </Link>
             ) : (
-              <ValueCell meta={meta} field={f} record={row.original} />
+              <ValueCell meta={meta} field={f} record={r} />
             ),
         }),
       ),
     ],
     [columns, meta, titleField, hasSelection],
   );
-  const tableState = useMemo(() => ({ rows, selection, inlineEdit }), [rows, selection, inlineEdit]);
+  // The table model draws the header only: rows are drawn from the list window, so a
+  // page arriving never rebuilds a model of every loaded record.
+  const columnDefs = useMemo<ColumnDef<RecordData>[]>(
+    () => [
+      ...(hasSelection ? [{ id: SELECT_COLUMN, size: 52, enableSorting: false, header: () => <SelectAllCell /> }] : []),
+      ...columns.map(
+        (f): ColumnDef<RecordData> => ({
+          id: f.name,
+          header: f.label,
+          // Sortable columns need an accessor in TanStack Table, though it never reads rows here.
+          accessorFn: (r) => r[f.name],
+          size: widthOf(f, f.name === titleField),
+          enableSorting: f.sortable,
+        }),
+      ),
+    ],
+    [columns, titleField, hasSelection],
+  );
+  const tableState = useMemo(() => ({ selection, inlineEdit }), [selection, inlineEdit]);
 
   const table = useReactTable({
-    data: rows,
+    data: NO_ROWS,
     columns: columnDefs,
     getCoreRowModel: getCoreRowModel(),
-    getRowId: (r) => r.id,
     manualSorting: true,
     state: { sorting: primary ? [{ id: primary.field, desc: primary.desc }] : [] },
   });
 
   const virtualizer = useVirtualizer({
-    count: rows.length,
+    count: list.count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
   });
   const items = virtualizer.getVirtualItems();
-  const lastIndex = items[items.length - 1]?.index ?? -1;
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? -1;
 
+  const scrolling = virtualizer.isScrolling;
   useEffect(() => {
-    if (hasMore && !loadingMore && lastIndex >= rows.length - 20) onLoadMore();
-  }, [hasMore, loadingMore, lastIndex, rows.length, onLoadMore]);
+    if (loading) return;
+    const end = nextLoad(list, first, last, { scrolling });
+    if (end) onLoad(end);
+  }, [list, first, last, scrolling, loading, onLoad]);
 
   const template = fluid
     ? table
@@ -145,87 +220,89 @@ export function RecordTable({
     else onSortChange(undefined);
   };
 
-  const tableRows = table.getRowModel().rows;
   return (
     <TableState.Provider value={tableState}>
-      <div ref={scrollRef} className={classes.scroller} data-testid="record-table">
-        <table className={classes.table} aria-label={meta.labelPlural} aria-rowcount={hasMore ? -1 : rows.length + 1}>
-          <thead className={classes.head} style={{ minWidth: width }}>
-            {table.getHeaderGroups().map((group) => (
-              <tr aria-rowindex={1} key={group.id} className={classes.row} style={{ gridTemplateColumns: template }}>
-                {group.headers.map((h) => {
-                  const sorted = primary?.field === h.id ? (primary.desc ? 'descending' : 'ascending') : undefined;
-                  return (
-                    <th
-                      aria-sort={sorted ?? 'none'}
-                      key={h.id}
-                      className={
-                        h.id === SELECT_COLUMN ? `${classes.headerCell} ${classes.selectCell}` : classes.headerCell
-                      }
-                      scope="col"
-                    >
-                      {h.column.getCanSort() ? (
-                        <button
-                          type="button"
-                          className={classes.sortButton}
-                          onClick={() => toggleSort(h.id)}
-                          title={`Sort by ${h.column.columnDef.header as string}`}
-                        >
-                          <span>{flexRender(h.column.columnDef.header, h.getContext())}</span>
-                          <Icon
-                            name={sorted === 'ascending' ? 'up' : sorted === 'descending' ? 'down' : 'sort'}
-                            size={14}
-                            opacity={sorted ? 1 : 0.35}
-                          />
-                        </button>
-                      ) : (
-                        flexRender(h.column.columnDef.header, h.getContext())
-                      )}
-                    </th>
-                  );
-                })}
-              </tr>
-            ))}
-          </thead>
-          <tbody className={classes.body} style={{ height: virtualizer.getTotalSize(), minWidth: width }}>
-            {items.map((item) => {
-              const row = tableRows[item.index];
-              if (!row) return null;
-              return (
-                <tr
-                  aria-rowindex={item.index + 2}
-                  key={row.id}
-                  className={classes.row}
-                  data-testid="record-row"
-                  data-selected={selection?.ids.has(row.id) || undefined}
-                  style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)` }}
-                >
-                  {row.getVisibleCells().map((cell) => (
-                    <td
-                      key={cell.id}
-                      className={
-                        cell.column.id === SELECT_COLUMN ? `${classes.cell} ${classes.selectCell}` : classes.cell
-                      }
-                    >
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </td>
-                  ))}
+      <LoadedRows.Provider value={list.loaded}>
+        {/* Focusable, so the keyboard scrolls it (arrows, Page Down, End) even after the row that had focus scrolled away. */}
+        <section
+          ref={scrollRef}
+          className={classes.scroller}
+          data-testid="record-table"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard (WCAG 2.1.1).
+          tabIndex={0}
+          aria-label={`${meta.labelPlural}: scroll with the arrow keys, Page Down or End`}
+        >
+          <table
+            className={classes.table}
+            aria-label={meta.labelPlural}
+            aria-rowcount={list.sized ? list.count + 1 : -1}
+          >
+            <thead className={classes.head} style={{ minWidth: width }}>
+              {table.getHeaderGroups().map((group) => (
+                <tr aria-rowindex={1} key={group.id} className={classes.row} style={{ gridTemplateColumns: template }}>
+                  {group.headers.map((h) => {
+                    const sorted = primary?.field === h.id ? (primary.desc ? 'descending' : 'ascending') : undefined;
+                    return (
+                      <th
+                        aria-sort={sorted ?? 'none'}
+                        key={h.id}
+                        className={
+                          h.id === SELECT_COLUMN ? `${classes.headerCell} ${classes.selectCell}` : classes.headerCell
+                        }
+                        scope="col"
+                      >
+                        {h.column.getCanSort() ? (
+                          <button
+                            type="button"
+                            className={classes.sortButton}
+                            onClick={() => toggleSort(h.id)}
+                            title={`Sort by ${h.column.columnDef.header as string}`}
+                          >
+                            <span>{flexRender(h.column.columnDef.header, h.getContext())}</span>
+                            <Icon
+                              name={sorted === 'ascending' ? 'up' : sorted === 'descending' ? 'down' : 'sort'}
+                              size={14}
+                              opacity={sorted ? 1 : 0.35}
+                            />
+                          </button>
+                        ) : (
+                          flexRender(h.column.columnDef.header, h.getContext())
+                        )}
+                      </th>
+                    );
+                  })}
                 </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        {loadingMore && (
-          <Center py="sm">
-            <Loader size="sm" aria-label="Loading more" />
-          </Center>
-        )}
-        {!hasMore && rows.length > 50 && (
-          <Text size="xs" c="dimmed" ta="center" py="xs">
-            End of the list · {rows.length.toLocaleString()} records
-          </Text>
-        )}
-      </div>
+              ))}
+            </thead>
+            <tbody className={classes.body} style={{ height: virtualizer.getTotalSize(), minWidth: width }}>
+              {items.map((item) => {
+                const record = list.at(item.index);
+                return (
+                  <RecordRow
+                    key={record?.id ?? `placeholder-${item.index}`}
+                    index={item.index}
+                    start={item.start}
+                    template={template}
+                    record={record}
+                    cells={body}
+                    selected={!!record && !!selection?.ids.has(record.id)}
+                  />
+                );
+              })}
+            </tbody>
+          </table>
+          {loading && !list.sized && (
+            <Center py="sm">
+              <Loader size="sm" aria-label="Loading more" />
+            </Center>
+          )}
+          {list.complete && list.count > 50 && (
+            <Text size="xs" c="dimmed" ta="center" py="xs">
+              End of the list · {list.count.toLocaleString()} records
+            </Text>
+          )}
+        </section>
+      </LoadedRows.Provider>
     </TableState.Provider>
   );
 }

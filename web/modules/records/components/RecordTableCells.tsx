@@ -14,16 +14,18 @@ export interface InlineEdit {
 }
 
 /**
- * What cells need that changes often (the rows, the ticked ids). Passed by context so
- * the table's column definitions stay the same across refetches and ticks: new column
- * definitions would remount every cell, closing an inline editor mid-edit.
+ * What cells need that changes often (the ticked ids). Passed by context so the table's
+ * column definitions stay the same across refetches and ticks: new column definitions
+ * would remount every cell, closing an inline editor mid-edit.
  */
-export const TableState = createContext<{ rows: RecordData[]; selection?: Selection; inlineEdit?: InlineEdit }>({
-  rows: [],
-});
+export const TableState = createContext<{ selection?: Selection; inlineEdit?: InlineEdit }>({});
+
+/** The loaded records, for "select all loaded rows" only: every page arriving changes it, and no row cell listens. */
+export const LoadedRows = createContext<RecordData[]>([]);
 
 export function SelectAllCell() {
-  const { rows, selection } = useContext(TableState);
+  const { selection } = useContext(TableState);
+  const rows = useContext(LoadedRows);
   if (!selection) return null;
   const all = rows.length > 0 && rows.every((r) => selection.ids.has(r.id));
   return (

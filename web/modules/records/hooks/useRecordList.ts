@@ -1,20 +1,129 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
-import type { FilterNode } from '../../../../common/filter';
+import { type InfiniteData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useCallback, useMemo, useState } from 'react';
+import type { FilterNode } from '../../../../common/filter-ops';
 import { recordKeys } from '../api/record-keys';
-import { listRecords } from '../api/records.api';
+import { listRecords, type RecordData, type RecordPage } from '../api/records.api';
+import { listWindow, reverseSort } from '../utils/list-window';
 
+/** The first page: enough to fill a screen several times over, quick to arrive. */
 export const PAGE_SIZE = 100;
+/** Later pages grow to the API's largest, so a long scroll needs fewer round trips. */
+const PAGE_SIZES = [PAGE_SIZE, 200, 500];
+const pageSize = (loaded: number) => PAGE_SIZES[Math.min(loaded, PAGE_SIZES.length - 1)] ?? 500;
 
-/** A list as pages fetched one after another with the API's keyset cursor (`nextCursor`). */
-export function useRecordList(object: string, params: { sort?: string; filter?: FilterNode; include: string[] }) {
-  const { sort, filter, include } = params;
-  const query = useInfiniteQuery({
-    queryKey: [...recordKeys.list(object, { sort, filter }), include],
-    queryFn: ({ pageParam, signal }) =>
-      listRecords(object, { sort, filter, include, cursor: pageParam, limit: PAGE_SIZE }, signal),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => (last.page.hasMore && last.page.nextCursor ? last.page.nextCursor : undefined),
+interface PageParam {
+  cursor?: string;
+  limit: number;
+}
+
+export interface ListParams {
+  /** The sort in effect (the object's default when the page has none): the tail reads it backwards. */
+  sort: string;
+  /** The sort the page asked for (undefined: the API's default, which is the same list). */
+  requestedSort?: string;
+  filter?: FilterNode;
+  include: string[];
+  /** Only the fields the table shows (less to send and to keep for 100,000 rows). */
+  fields?: string[];
+  /** Shrinks each record before it is kept (e.g. included relations to their titles). */
+  compact?: (r: RecordData) => RecordData;
+}
+
+/** The number of records matching a filter (`count=true` on a one-row page), for the list's header and length. */
+export function useRecordCount(object: string, filter: FilterNode | undefined) {
+  return useQuery({
+    queryKey: recordKeys.count(object, { filter }),
+    queryFn: ({ signal }) =>
+      listRecords(object, { filter, limit: 1, fields: ['id'], count: true }, signal).then((p) => p.total ?? null),
   });
-  const rows = query.data?.pages.flatMap((p) => p.data) ?? [];
-  return { ...query, rows };
+}
+
+const rowsOf = (data: InfiniteData<RecordPage, unknown> | undefined) => data?.pages.flatMap((p) => p.data) ?? [];
+
+/**
+ * A list read with the API's keyset cursor from the top (the head) and, once the user
+ * goes far down (End, the scrollbar dragged to the bottom), from the bottom with the same
+ * sort reversed (the tail). With the total known the table is as long as the list from
+ * the start; `load('head' | 'tail')` fetches the next page of one end.
+ */
+export function useRecordList(object: string, params: ListParams) {
+  const { sort, requestedSort, filter, include, fields, compact } = params;
+  const count = useRecordCount(object, filter);
+  const total = count.data ?? undefined;
+  const key = [...recordKeys.list(object, { sort: requestedSort, filter }), include, fields ?? null] as const;
+  const fetchPage = (s: string | undefined, param: PageParam, signal: AbortSignal) =>
+    listRecords(object, { sort: s, filter, include, fields, cursor: param.cursor, limit: param.limit }, signal).then(
+      (page) => (compact ? { ...page, data: page.data.map(compact) } : page),
+    );
+  const next = (last: RecordPage, all: RecordPage[]): PageParam | undefined =>
+    last.page.hasMore && last.page.nextCursor
+      ? { cursor: last.page.nextCursor, limit: pageSize(all.length) }
+      : undefined;
+
+  const head = useInfiniteQuery({
+    queryKey: key,
+    queryFn: ({ pageParam, signal }) => fetchPage(requestedSort, pageParam, signal),
+    initialPageParam: { limit: PAGE_SIZE } as PageParam,
+    getNextPageParam: next,
+  });
+  const headDone = head.isSuccess && !head.hasNextPage;
+  // The tail is read only once someone goes far from the top of a long list (of this sort and filter).
+  const keyText = JSON.stringify(key);
+  const [tailFor, setTailFor] = useState<string | null>(null);
+  const wantTail = tailFor === keyText;
+  const tail = useInfiniteQuery({
+    queryKey: [...key, 'tail'],
+    queryFn: ({ pageParam, signal }) => fetchPage(reverseSort(sort), pageParam, signal),
+    initialPageParam: { limit: PAGE_SIZE } as PageParam,
+    getNextPageParam: next,
+    enabled: wantTail && total !== undefined && !headDone,
+  });
+
+  const headRows = useMemo(() => rowsOf(head.data), [head.data]);
+  const tailRows = useMemo(() => rowsOf(tail.data), [tail.data]);
+  const win = useMemo(
+    () =>
+      listWindow({
+        head: headRows,
+        headDone,
+        tail: wantTail ? tailRows : [],
+        tailDone: wantTail && tail.isSuccess && !tail.hasNextPage,
+        total: head.isSuccess ? total : undefined,
+      }),
+    [headRows, headDone, tailRows, wantTail, tail.isSuccess, tail.hasNextPage, total, head.isSuccess],
+  );
+
+  const fetching = head.isFetching || tail.isFetching;
+  const { fetchNextPage: nextHead, hasNextPage: headMore } = head;
+  const { fetchNextPage: nextTail, hasNextPage: tailMore, isSuccess: tailLoaded } = tail;
+  const load = useCallback(
+    (end: 'head' | 'tail') => {
+      if (fetching) return;
+      if (end === 'head' && headMore) void nextHead();
+      else if (end === 'tail') {
+        if (!wantTail) setTailFor(keyText);
+        else if (tailLoaded && tailMore) void nextTail();
+      }
+    },
+    [fetching, headMore, nextHead, wantTail, keyText, tailLoaded, tailMore, nextTail],
+  );
+  const { refetch: refetchHead } = head;
+  const { refetch: refetchTail } = tail;
+  const { refetch: refetchCount } = count;
+  const refetch = useCallback(() => {
+    void refetchHead();
+    if (wantTail) void refetchTail();
+    void refetchCount();
+  }, [refetchHead, refetchTail, refetchCount, wantTail]);
+
+  return {
+    window: win,
+    total,
+    load,
+    loading: fetching,
+    isPending: head.isPending,
+    isError: head.isError,
+    error: head.error,
+    refetch,
+  };
 }

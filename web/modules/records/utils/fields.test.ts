@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { editableFields, groupFields, includesFor, listColumns, recordTitle, relatedLists } from './fields';
+import {
+  compactIncluded,
+  editableFields,
+  groupFields,
+  includesFor,
+  listColumns,
+  listFields,
+  recordTitle,
+  relatedLists,
+} from './fields';
 import { accountsMeta, contactsMeta } from './test-objects';
 
 describe('metadata helpers', () => {
@@ -48,5 +57,44 @@ describe('metadata helpers', () => {
     ]);
     // An object the caller cannot see (absent from the metadata) has no list.
     expect(relatedLists(accountsMeta, [accountsMeta]).map((l) => l.include)).toEqual(['childAccounts']);
+  });
+});
+
+describe('what a list keeps of each record', () => {
+  it('asks only for its columns and the title and subtitle fields', () => {
+    const columns = contactsMeta.fields.filter((f) => ['email', 'accountId'].includes(f.name));
+    expect(listFields(contactsMeta, columns)).toEqual(['email', 'accountId', 'firstName', 'lastName']);
+  });
+
+  it('shrinks embedded records to what a cell shows of them', () => {
+    const compact = compactIncluded(contactsMeta, [accountsMeta, contactsMeta], ['account', 'owner']);
+    const row = {
+      id: 'c1',
+      version: 3,
+      accountId: 'a1',
+      account: {
+        id: 'a1',
+        version: 9,
+        name: 'Acme',
+        domain: 'acme.test',
+        industry: 'software',
+        address: { city: 'Lyon' },
+      },
+      owner: { id: 'u1', name: 'Ada', email: 'ada@acme.test' },
+    };
+    expect(compact?.(row)).toEqual({
+      id: 'c1',
+      version: 3,
+      accountId: 'a1',
+      account: { id: 'a1', name: 'Acme', domain: 'acme.test' },
+      owner: { id: 'u1', name: 'Ada', email: 'ada@acme.test' },
+    });
+    expect(compact?.({ id: 'c2', version: 1, accountId: null, account: null })).toEqual({
+      id: 'c2',
+      version: 1,
+      accountId: null,
+      account: null,
+    });
+    expect(compactIncluded(contactsMeta, [accountsMeta], [])).toBeUndefined();
   });
 });

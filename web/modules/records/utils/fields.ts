@@ -42,6 +42,41 @@ export function includesFor(meta: ObjectMeta, fields: FieldMeta[]): string[] {
   return [...new Set(names)].filter((n) => meta.includes.includes(n));
 }
 
+/** The fields a list asks for: its columns and what titles its rows (id and version always come). */
+export function listFields(meta: ObjectMeta, columns: FieldMeta[]): string[] {
+  const known = new Set(meta.fields.map((f) => f.name));
+  return [...new Set([...columns.map((c) => c.name), ...meta.titleFields, ...meta.subtitleFields])].filter((n) =>
+    known.has(n),
+  );
+}
+
+/**
+ * Shrinks a list row's embedded records to what a cell shows of them (id, title and
+ * subtitle fields; people as they come): a related account is otherwise a whole record
+ * again in every row, which adds up over 100,000 rows.
+ */
+export function compactIncluded(meta: ObjectMeta, objects: ObjectMeta[], include: string[]) {
+  const keep = new Map<string, string[]>();
+  for (const f of meta.fields) {
+    const name = includeFor(f);
+    const target = f.relation ? objects.find((o) => o.name === f.relation?.object) : undefined;
+    if (name && target && include.includes(name))
+      keep.set(name, ['id', ...target.titleFields, ...target.subtitleFields]);
+  }
+  if (keep.size === 0) return undefined;
+  return (r: RecordData): RecordData => {
+    const out = { ...r };
+    for (const [name, fields] of keep) {
+      const related = r[name];
+      if (related && typeof related === 'object' && !Array.isArray(related)) {
+        const src = related as Record<string, unknown>;
+        out[name] = Object.fromEntries(fields.filter((k) => k in src).map((k) => [k, src[k]]));
+      }
+    }
+    return out;
+  };
+}
+
 /** Fields a person can type into when creating or editing (owner defaults to the creator). */
 export function editableFields(meta: ObjectMeta): FieldMeta[] {
   return meta.fields.filter((f) => !f.readOnly && !SYSTEM.has(f.name));

@@ -6,6 +6,7 @@ import { ConfirmModal } from '../../../ui/ConfirmModal';
 import { Icon } from '../../../ui/Icon';
 import { meQuery } from '../../auth/api/auth.api';
 import type { ObjectMeta } from '../../objects/api/objects.api';
+import { useObjects } from '../../objects/hooks/useObjects';
 import type { SavedView } from '../api/views.api';
 import { useSavedViews } from '../hooks/useSavedViews';
 import { differsFrom, type ViewState, viewBody } from '../utils/view-state';
@@ -27,12 +28,13 @@ type Dialog = 'save' | 'rename' | 'delete' | null;
 export function SavedViewPicker({ meta, currentId, state, onSelect }: Props) {
   const { views, create, update, remove } = useSavedViews(meta.name);
   const me = useQuery(meQuery).data;
+  const objects = useObjects();
   const [dialog, setDialog] = useState<Dialog>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const current = views.find((v) => v.id === currentId) ?? null;
   const mine = views.filter((v) => v.ownerId === me?.user?.id);
   const others = views.filter((v) => v.ownerId !== me?.user?.id);
-  const changed = current ? differsFrom(current, meta, state) : false;
+  const changed = current ? differsFrom(current, meta, objects, state) : false;
   const label = current ? current.name : `All ${meta.labelPlural.toLowerCase()}`;
 
   const item = (v: SavedView) => (

@@ -1,12 +1,15 @@
-import type { FilterNode } from '../../../../common/filter';
+import type { FilterNode } from '../../../../common/filter-ops';
 import type { ObjectMeta } from '../../objects/api/objects.api';
-import { type FilterLeaf, toFilterNode } from '../../records/utils/filters';
+import { isFilterTree } from '../../records/utils/filter-search';
+import { sameJson, unknownFields } from '../../records/utils/filter-tree';
+import { filterTargets } from '../../records/utils/filters';
 import type { SavedView, ViewCreate } from '../api/views.api';
 
 /** What a list or board shows: the part of the page a saved view captures. */
 export interface ViewState {
   sort?: string;
-  filter?: FilterLeaf[];
+  /** The filter tree, exactly as the API takes it. */
+  filter?: FilterNode;
   /** Column names in order; undefined = the object's default columns. */
   columns?: string[];
   /** Set for a board: the select field whose options are the columns. */
@@ -15,31 +18,28 @@ export interface ViewState {
 }
 
 /**
- * A saved filter tree back as the list's conditions. The filter builder edits "all of
- * these" lists, so a tree of another shape (or naming fields this user cannot see)
- * comes back as null and the view applies without its filter.
+ * A saved view's filter tree as the page will apply it: the very tree (the builder edits
+ * any shape), or null when it names a field this user cannot see (then the view applies
+ * without its filter, rather than failing).
  */
-export function leavesOf(node: FilterNode | null | undefined, meta: ObjectMeta): FilterLeaf[] | undefined | null {
+export function filterOf(
+  node: FilterNode | null | undefined,
+  meta: ObjectMeta,
+  objects: ObjectMeta[],
+): FilterNode | undefined | null {
   if (!node) return undefined;
-  const list = 'and' in node ? node.and : [node];
-  const leaves: FilterLeaf[] = [];
-  for (const n of list) {
-    if (!('field' in n)) return null;
-    const name = n.field.split('.')[0] ?? '';
-    if (!meta.fields.some((f) => f.name === name)) return null;
-    leaves.push(n.value === undefined ? { field: n.field, op: n.op } : { field: n.field, op: n.op, value: n.value });
-  }
-  return leaves.length ? leaves : undefined;
+  if (!isFilterTree(node)) return null;
+  return unknownFields(node, filterTargets(meta, objects)).length ? null : node;
 }
 
 /** The page state a saved view stands for, keeping only fields the caller can see. */
-export function stateOf(view: SavedView, meta: ObjectMeta): ViewState {
+export function stateOf(view: SavedView, meta: ObjectMeta, objects: ObjectMeta[]): ViewState {
   const known = new Set(meta.fields.map((f) => f.name));
   const columns = view.columns?.filter((c) => known.has(c));
   const isBoard = view.kind === 'board' && !!view.groupBy && known.has(view.groupBy);
   return {
     sort: view.sort ?? undefined,
-    filter: leavesOf(view.filter, meta) ?? undefined,
+    filter: filterOf(view.filter as FilterNode | null, meta, objects) ?? undefined,
     columns: columns?.length ? columns : undefined,
     board: isBoard ? (view.groupBy as string) : undefined,
     sum: isBoard && view.sumField && known.has(view.sumField) ? view.sumField : undefined,
@@ -51,7 +51,7 @@ export function viewBody(object: string, state: ViewState): Omit<ViewCreate, 'na
   return {
     object,
     kind: state.board ? 'board' : 'list',
-    filter: toFilterNode(state.filter) ?? null,
+    filter: state.filter ?? null,
     sort: state.sort ?? null,
     columns: state.columns ?? null,
     groupBy: state.board ?? null,
@@ -59,14 +59,14 @@ export function viewBody(object: string, state: ViewState): Omit<ViewCreate, 'na
   };
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const same = (a: unknown, b: unknown) => sameJson(a ?? null, b ?? null);
 
 /** True when the page shows something other than what the view saved (to offer "Save changes"). */
-export function differsFrom(view: SavedView, meta: ObjectMeta, state: ViewState): boolean {
-  const saved = stateOf(view, meta);
+export function differsFrom(view: SavedView, meta: ObjectMeta, objects: ObjectMeta[], state: ViewState): boolean {
+  const saved = stateOf(view, meta, objects);
   return (
     !same(saved.sort, state.sort) ||
-    !same(saved.filter ?? [], state.filter ?? []) ||
+    !same(saved.filter, state.filter) ||
     !same(saved.columns, state.columns) ||
     !same(saved.board, state.board) ||
     !same(saved.sum, state.sum)

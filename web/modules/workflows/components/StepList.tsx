@@ -4,7 +4,7 @@ import { Icon } from '../../../ui/Icon';
 import { useObjectMeta } from '../../objects/hooks/useObjectMeta';
 import { FilterBuilder } from '../../records/components/FilterBuilder';
 import type { Step, StepType } from '../api/workflows.api';
-import { fromLeaves, newStep, STEP_LABELS, toLeaves } from '../utils/definition';
+import { newStep, STEP_LABELS } from '../utils/definition';
 import { StepFields } from './StepFields';
 
 interface Props {
@@ -70,8 +70,8 @@ export function StepList({ steps, object, onChange, label }: Props) {
                   {meta && (
                     <FilterBuilder
                       meta={meta}
-                      value={toLeaves(s.condition as FilterNode | undefined)}
-                      onApply={(leaves) => replace(i, { ...s, condition: fromLeaves(leaves) })}
+                      value={s.condition as FilterNode | undefined}
+                      onApply={(condition) => replace(i, { ...s, condition })}
                     />
                   )}
                 </Group>

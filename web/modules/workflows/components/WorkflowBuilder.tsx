@@ -3,8 +3,9 @@ import { useState } from 'react';
 import type { ApiError } from '../../../lib/http';
 import { useObjectMeta } from '../../objects/hooks/useObjectMeta';
 import { FilterBuilder } from '../../records/components/FilterBuilder';
+import { countConditions } from '../../records/utils/filter-tree';
 import type { Definition, WorkflowInput } from '../api/workflows.api';
-import { fromLeaves, needsObject, toLeaves } from '../utils/definition';
+import { needsObject } from '../utils/definition';
 import { StepList } from './StepList';
 import { TriggerEditor } from './TriggerEditor';
 
@@ -44,14 +45,14 @@ export function WorkflowBuilder({ initial, hookUrl, isNew, saving, error, onSave
           </Title>
           <Group gap="sm">
             <Text size="sm" c="dimmed">
-              {toLeaves(def.conditions).length
-                ? `Only ${meta.labelPlural.toLowerCase()} matching ${toLeaves(def.conditions).length} condition(s)`
+              {countConditions(def.conditions)
+                ? `Only ${meta.labelPlural.toLowerCase()} matching ${countConditions(def.conditions)} condition(s)`
                 : `Every ${meta.singular.toLowerCase()}`}
             </Text>
             <FilterBuilder
               meta={meta}
-              value={toLeaves(def.conditions)}
-              onApply={(leaves) => setDef({ ...def, conditions: fromLeaves(leaves) })}
+              value={def.conditions}
+              onApply={(conditions) => setDef({ ...def, conditions })}
             />
           </Group>
         </Card>

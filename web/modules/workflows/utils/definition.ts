@@ -1,5 +1,3 @@
-import type { FilterNode } from '../../../../common/filter';
-import type { FilterLeaf } from '../../records/utils/filters';
 import type { Definition, Step, StepType, Trigger, TriggerType } from '../api/workflows.api';
 
 export const TRIGGER_LABELS: Record<TriggerType, string> = {
@@ -64,19 +62,6 @@ export const emptyDefinition = (object = 'accounts'): Definition => ({
 /** Whether a trigger type is about records of an object. */
 export const needsObject = (t: TriggerType) => t !== 'schedule' && t !== 'webhook';
 export const hasField = (t: TriggerType) => t === 'field_changed' || t === 'stage_moved' || t === 'date_reached';
-
-/** The flat "all of these" conditions the filter builder edits, from a filter tree (others: none). */
-export function toLeaves(node: FilterNode | undefined): FilterLeaf[] {
-  if (!node) return [];
-  if ('and' in node) return node.and.filter((n): n is FilterLeaf => 'field' in n);
-  if ('field' in node) return [node as FilterLeaf];
-  return [];
-}
-
-export function fromLeaves(leaves: FilterLeaf[]): FilterNode | undefined {
-  if (leaves.length === 0) return undefined;
-  return leaves.length === 1 ? (leaves[0] as FilterNode) : { and: leaves as FilterNode[] };
-}
 
 /** A short sentence for the list page. */
 export function describeTrigger(t: Trigger): string {

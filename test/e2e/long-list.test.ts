@@ -1,0 +1,113 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible } from './helpers/axe';
+import { type BrowserSession, openBrowser } from './helpers/browser';
+import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
+import { createViaApi, field, rowTitles, until } from './helpers/ui';
+
+// A list longer than a few pages: as long as the list from the start (the total is
+// counted), the last rows come at once with End (the same sort reversed), a jump to the
+// middle fills in from the nearer end, and only the rows on screen are in the DOM.
+// Each test continues the last one. (Speed is measured by bench/scroll.ts, not here.)
+let rapport: RunningRapport;
+let browser: BrowserSession;
+let page: Page;
+const TOTAL = 2_600;
+const pad = (i: number) => String(i).padStart(4, '0');
+const title = (i: number) => `F${pad(i)} L${pad(i)}`;
+
+/** The API list calls the page made (count calls apart), with their page size and sort. */
+const calls: { limit: number; sort: string | null; count: boolean }[] = [];
+const pages = () => calls.filter((c) => !c.count);
+const rowsInDom = () => page.locator('[data-testid="record-table"] tbody tr').count();
+const table = () => page.getByTestId('record-table');
+
+beforeAll(async () => {
+  rapport = await startRapport();
+  browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
+  page = browser.page;
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (r.method() !== 'GET' || url.pathname !== '/api/v1/contacts') return;
+    const q = url.searchParams;
+    calls.push({ limit: Number(q.get('limit')), sort: q.get('sort'), count: q.get('count') === 'true' });
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await rapport?.stop();
+});
+
+describe('a long list in the browser', () => {
+  it('signs up with 2,600 contacts', async () => {
+    await page.goto(`${rapport.url}/sign-up`);
+    await field(page, 'Your name').fill('Lou Long');
+    await field(page, 'Work email').fill(`long-${Date.now()}@example.com`);
+    await field(page, 'Password').fill(PASSWORD);
+    await field(page, 'Company (workspace name)').fill('Long Lists Ltd');
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await page.waitForURL(/\/accounts$/);
+    for (let from = 0; from < TOTAL; from += 1000) {
+      const batch = Array.from({ length: Math.min(1000, TOTAL - from) }, (_, k) => ({
+        firstName: `F${pad(from + k)}`,
+        lastName: `L${pad(from + k)}`,
+      }));
+      await createViaApi(page, rapport.url, 'contacts', batch);
+    }
+  });
+
+  it('is as long as the list from the start, and says how many there are', async () => {
+    calls.length = 0;
+    await page.goto(`${rapport.url}/contacts`);
+    await until('first rows', async () => (await rowTitles(page))[0] === title(0));
+    await until('total', async () => (await page.getByTestId('list-total').textContent()) === '2,600 contacts');
+    expect(await page.getByRole('table', { name: 'Contacts' }).getAttribute('aria-rowcount')).toBe(String(TOTAL + 1));
+    expect(await rowsInDom()).toBeLessThan(60);
+    expect(pages().map((c) => c.limit)).toEqual([100]);
+    await expectAccessible(page, 'a long list');
+  });
+
+  it('shows the last rows at once with End (the same sort, reversed), the DOM still small', async () => {
+    await table().focus();
+    await page.keyboard.press('End');
+    await until('last row', async () => (await rowTitles(page)).at(-1) === title(TOTAL - 1));
+    const shown = await rowTitles(page);
+    // The rows above it, in order, with no gap: the tail is the list's end read backwards.
+    expect(shown.slice(-5)).toEqual([TOTAL - 5, TOTAL - 4, TOTAL - 3, TOTAL - 2, TOTAL - 1].map(title));
+    expect(await rowsInDom()).toBeLessThan(60);
+    // One page from the bottom (the sort reversed), not the 25 pages in between.
+    // (A smooth End may pass a page's worth of rows near either end on its way: at most one more each.)
+    const tail = pages().filter((c) => c.sort?.startsWith('-'));
+    expect(tail[0]?.limit).toBe(100);
+    expect(pages().length).toBeLessThanOrEqual(4);
+    await browser.shot('long-list-01-end');
+    await page.keyboard.press('Home');
+    await until('first row again', async () => (await rowTitles(page))[0] === title(0));
+  });
+
+  it('fills in the middle from the nearer end after a jump there, each row in its place', async () => {
+    // The scrollbar dragged to a third of the way down: row 866.
+    await table().evaluate((el) => el.scrollTo(0, Math.round(el.scrollHeight / 3)));
+    await until('placeholders or rows', async () => (await rowsInDom()) > 0);
+    await until(
+      'rows in place',
+      async () => {
+        const rows = await page
+          .locator('[data-testid="record-row"]')
+          .evaluateAll((trs) =>
+            trs.map((tr) => [Number(tr.getAttribute('aria-rowindex')) - 2, tr.querySelector('a')?.textContent ?? '']),
+          );
+        const placeholders = await page.getByTestId('record-row-placeholder').count();
+        return rows.length > 10 && placeholders === 0 && rows.every(([i, t]) => t === title(i as number));
+      },
+      30_000,
+    );
+    expect(await rowsInDom()).toBeLessThan(60);
+    // From the top (nearer), in pages that grew to the API's largest.
+    const head = pages().filter((c) => !c.sort?.startsWith('-'));
+    expect(head.map((c) => c.limit).slice(0, 3)).toEqual([100, 200, 500]);
+    await browser.shot('long-list-02-middle');
+    expect(browser.problems).toEqual([]);
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { RecordData } from '../api/records.api';
+import { FILL_GAP, listWindow, nextLoad, reverseSort } from './list-window';
+
+const rec = (i: number): RecordData => ({ id: `r${i}`, version: 1, n: i });
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => rec(from + k));
+/** The last `n` of `total` records, as the reversed sort returns them (last first). */
+const tailOf = (total: number, n: number) => range(total - n, total).reverse();
+const ids = (w: ReturnType<typeof listWindow>, from: number, to: number) =>
+  Array.from({ length: to - from }, (_, k) => w.at(from + k)?.id ?? null);
+
+describe('a list loaded from both ends', () => {
+  it('grows with the head while the total is unknown (or the head is the whole list)', () => {
+    const w = listWindow({ head: range(0, 100), headDone: false, tail: [], tailDone: false });
+    expect(w).toMatchObject({ count: 100, complete: false, sized: false });
+    expect(nextLoad(w, 0, 30)).toBeNull();
+    expect(nextLoad(w, 30, 50)).toBe('head'); // within LOAD_AHEAD of the end
+    const done = listWindow({ head: range(0, 42), headDone: true, tail: [], tailDone: false, total: 9999 });
+    expect(done).toMatchObject({ count: 42, complete: true });
+    expect(nextLoad(done, 30, 41)).toBeNull();
+  });
+
+  it('is as long as the total from the start; rows between the ends are placeholders', () => {
+    const w = listWindow({
+      head: range(0, 100),
+      headDone: false,
+      tail: tailOf(100_000, 100),
+      tailDone: false,
+      total: 100_000,
+    });
+    expect(w).toMatchObject({ count: 100_000, headEnd: 100, tailStart: 99_900, sized: true, complete: false });
+    expect(ids(w, 98, 102)).toEqual(['r98', 'r99', null, null]);
+    expect(ids(w, 99_898, 99_902)).toEqual([null, null, 'r99900', 'r99901']);
+    expect(w.at(99_999)?.id).toBe('r99999');
+    expect(w.loaded.map((r) => r.id).slice(98, 102)).toEqual(['r98', 'r99', 'r99900', 'r99901']);
+  });
+
+  it('loads the end nearest to what is on screen', () => {
+    const head = listWindow({ head: range(0, 300), headDone: false, tail: [], tailDone: false, total: 100_000 });
+    expect(nextLoad(head, 0, 20)).toBeNull(); // all loaded near the top, and the gap is large
+    expect(nextLoad(head, 250, 270)).toBe('head');
+    expect(nextLoad(head, 99_980, 99_999)).toBe('tail'); // End, or the scrollbar dragged to the bottom
+    expect(nextLoad(head, 30_000, 30_020)).toBe('head'); // the middle: nearer the top
+    const both = listWindow({
+      head: range(0, 300),
+      headDone: false,
+      tail: tailOf(100_000, 600),
+      tailDone: false,
+      total: 100_000,
+    });
+    expect(nextLoad(both, 99_980, 99_999)).toBeNull();
+    expect(nextLoad(both, 99_300, 99_420)).toBe('tail');
+    expect(nextLoad(both, 80_000, 80_020)).toBe('tail');
+  });
+
+  it('waits for the list to stop before loading far from both ends', () => {
+    const w = listWindow({ head: range(0, 300), headDone: false, tail: [], tailDone: false, total: 100_000 });
+    expect(nextLoad(w, 30_000, 30_020, { scrolling: true })).toBeNull(); // passing through the middle
+    expect(nextLoad(w, 30_000, 30_020, { scrolling: false })).toBe('head');
+    expect(nextLoad(w, 280, 300, { scrolling: true })).toBe('head'); // scrolling on from the loaded rows
+    expect(nextLoad(w, 99_980, 99_999, { scrolling: true })).toBe('tail'); // arriving at the bottom
+  });
+
+  it('fills a small gap at once, so a short list soon ends', () => {
+    const w = listWindow({ head: range(0, 100), headDone: false, tail: tailOf(251, 100), tailDone: false, total: 251 });
+    expect(w.tailStart - w.headEnd).toBeLessThanOrEqual(FILL_GAP);
+    expect(nextLoad(w, 231, 250)).toBe('head');
+  });
+
+  it('is whole when the ends share a record, each record once', () => {
+    const w = listWindow({
+      head: range(0, 600),
+      headDone: false,
+      tail: tailOf(1000, 500),
+      tailDone: false,
+      total: 1000,
+    });
+    expect(w).toMatchObject({ count: 1000, complete: true });
+    expect(ids(w, 0, 1000)).toEqual(range(0, 1000).map((r) => r.id));
+    expect(nextLoad(w, 500, 520)).toBeNull();
+  });
+
+  it('does not take the ends as met when only the stale total says so', () => {
+    // Five records were added after the count: 500 + 500 = the total, but r500..r504 are between them.
+    const w = listWindow({
+      head: range(0, 500),
+      headDone: false,
+      tail: tailOf(1005, 500),
+      tailDone: false,
+      total: 1000,
+    });
+    expect(w.complete).toBe(false);
+    expect(w.count).toBe(1001);
+    expect(w.at(500)).toBeUndefined();
+    expect(nextLoad(w, 490, 510)).toBe('head');
+    // The tail reaching the top is the whole list too.
+    const all = listWindow({ head: range(0, 3), headDone: false, tail: tailOf(40, 40), tailDone: true, total: 50 });
+    expect(all).toMatchObject({ count: 40, complete: true });
+    expect(ids(all, 0, 40)).toEqual(range(0, 40).map((r) => r.id));
+  });
+});
+
+describe('reverseSort', () => {
+  it('flips every key (the API flips the id tie-breaker with the last key)', () => {
+    expect(reverseSort('lastName,firstName')).toBe('-lastName,-firstName');
+    expect(reverseSort('-createdAt')).toBe('createdAt');
+    expect(reverseSort(' +name , -score')).toBe('-name,score');
+  });
+});
