@@ -11,10 +11,13 @@
  * 2. End: the list focused (as Tab does), then End held down (pressed every 30 ms,
  *    like key repeat) until the last row is on screen;
  * 3. drag: the list opened afresh and the scrollbar dragged to the bottom and held
- *    there (scrollTop set to the maximum every 30 ms) until the last row is on screen.
+ *    there (scrollTop set to the maximum every 30 ms) until the last row is on screen;
+ * 4. slow: the list opened afresh and the scrollbar dragged from the top to the bottom
+ *    in 100 steps 100 ms apart, then held there until the last row is on screen.
  *
  * Measured in the page with requestAnimationFrame: frame durations (p50/p95/p99, frames
- * over 50 ms), the most row elements in the DOM at any time; then the JS heap after a
+ * over 50 ms), the most row elements in the DOM at any time and how many of them were
+ * placeholders (records still on their way); then the JS heap after a
  * garbage collection, the time to reach the last row and the API list requests made.
  *
  * Environment: RAPPORT_BENCH_PG_URL (maintenance DB, default postgres://postgres@127.0.0.1:5432/postgres),
@@ -42,6 +45,7 @@ const DB_NAME = `rapport_bench_scroll_${ROWS}`;
 const PASSWORD = 'bench scroll passphrase';
 const WHEEL_STEPS = 300;
 const WHEEL_PX = 240;
+const SLOW_STEPS = 100;
 const VIEWPORT = { width: 1280, height: 900 };
 /** Giving up on reaching the last row after this long (the figure is then reported as not reached). */
 const END_TIMEOUT_MS = 15 * 60_000;
@@ -51,6 +55,9 @@ interface Recorded {
   phase: string;
   frames: Record<string, number[]>;
   maxRows: Record<string, number>;
+  /** Most placeholder rows (records still on their way) in the DOM, and frames that showed any. */
+  maxWaiting: Record<string, number>;
+  waitingFrames: Record<string, number>;
 }
 declare const window: { __bench: Recorded };
 declare const document: {
@@ -134,7 +141,7 @@ async function seed() {
  * which the page does not have.
  */
 const RECORDER = `(() => {
-  const rec = { phase: 'open', frames: {}, maxRows: {} };
+  const rec = { phase: 'open', frames: {}, maxRows: {}, maxWaiting: {}, waitingFrames: {} };
   window.__bench = rec;
   let last = performance.now();
   const tick = (t) => {
@@ -142,6 +149,9 @@ const RECORDER = `(() => {
     last = t;
     const n = document.querySelectorAll('tbody tr').length;
     if (n > (rec.maxRows[rec.phase] || 0)) rec.maxRows[rec.phase] = n;
+    const w = document.querySelectorAll('[data-testid="record-row-placeholder"]').length;
+    if (w > (rec.maxWaiting[rec.phase] || 0)) rec.maxWaiting[rec.phase] = w;
+    if (w > 0) rec.waitingFrames[rec.phase] = (rec.waitingFrames[rec.phase] || 0) + 1;
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
@@ -217,20 +227,22 @@ async function holdUntilLastRow(page: Page, total: number, step: () => Promise<v
 interface PhaseResult {
   frames: number[];
   maxRows: number;
+  maxWaiting: number;
+  waitingFrames: number;
+  /** Until the last row was on screen (NaN: not reached; undefined: not the phase's aim). */
+  toLastMs?: number;
+  calls: ListRequest[];
 }
+
+type PhaseName = 'wheel' | 'end' | 'drag' | 'slow';
 
 interface RunResult {
   label: string;
   rows: number;
   openMs: number;
-  phases: Record<'wheel' | 'end' | 'drag', PhaseResult>;
-  endMs: number;
-  dragMs: number;
-  endCalls: ListRequest[];
-  dragCalls: ListRequest[];
+  phases: Record<PhaseName, PhaseResult>;
   heapEnd: number;
   heapAfterDrag: number;
-  overallMaxRows: number;
 }
 
 async function heapAfterGc(page: Page): Promise<number> {
@@ -241,47 +253,58 @@ async function heapAfterGc(page: Page): Promise<number> {
   return usedSize;
 }
 
-async function collect(page: Page): Promise<{ frames: Record<string, number[]>; maxRows: Record<string, number> }> {
-  return page.evaluate(() => ({ frames: window.__bench.frames, maxRows: window.__bench.maxRows }));
-}
+const collect = (page: Page): Promise<Recorded> =>
+  page.evaluate(() => ({ ...window.__bench, phase: window.__bench.phase }));
+
+const phaseOf = (rec: Recorded, name: PhaseName, calls: ListRequest[], toLastMs?: number): PhaseResult => ({
+  frames: [...(rec.frames[name] ?? [])].sort((a, b) => a - b),
+  maxRows: rec.maxRows[name] ?? 0,
+  maxWaiting: rec.maxWaiting[name] ?? 0,
+  waitingFrames: rec.waitingFrames[name] ?? 0,
+  toLastMs,
+  calls: calls.filter((c) => c.phase === name),
+});
 
 async function measureList(browser: Browser, base: string, w: (typeof WORKSPACES)[number]): Promise<RunResult> {
   const { context, page } = await signIn(browser, base, w.email);
   try {
     await page.addInitScript(RECORDER);
-    // 1. Open the list, wheel down fast, then hold End until the last row.
     const reqs = watchRequests(page);
-    const t0 = performance.now();
-    await page.goto(`${base}/contacts`);
-    await page.getByTestId('record-row').first().waitFor();
-    const openMs = performance.now() - t0;
     const table = page.getByTestId('record-table');
+    const open = async () => {
+      reqs.setPhase('open');
+      const t0 = performance.now();
+      await page.goto(`${base}/contacts`);
+      await page.getByTestId('record-row').first().waitFor();
+      return performance.now() - t0;
+    };
+    const start = async (name: PhaseName) => {
+      await setPhase(page, name);
+      reqs.setPhase(name);
+    };
+
+    // 1. Open the list, wheel down fast, then hold End until the last row.
+    const openMs = await open();
     const box = await table.boundingBox();
     if (!box) throw new Error('no table');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await setPhase(page, 'wheel');
-    reqs.setPhase('wheel');
+    await start('wheel');
     for (let i = 0; i < WHEEL_STEPS; i++) {
       await page.mouse.wheel(0, WHEEL_PX);
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
     }
     await page.waitForTimeout(500);
-    await setPhase(page, 'end');
-    reqs.setPhase('end');
+    await start('end');
     // The keyboard in the list (Tab reaches the scrolling table first), then End held down.
     await table.focus();
     const endMs = await holdUntilLastRow(page, w.rows, () => page.keyboard.press('End'));
     await page.waitForTimeout(500);
     const heapEnd = await heapAfterGc(page);
     const first = await collect(page);
-    const endCalls = reqs.calls.filter((c) => c.phase === 'end');
 
-    // 2. Afresh: drag the scrollbar to the bottom and hold it there.
-    const again = watchRequests(page);
-    await page.reload();
-    await page.getByTestId('record-row').first().waitFor();
-    await setPhase(page, 'drag');
-    again.setPhase('drag');
+    // 2. Afresh: the scrollbar dragged to the bottom at once and held there.
+    await open();
+    await start('drag');
     const dragMs = await holdUntilLastRow(page, w.rows, () =>
       table.evaluate((el) => {
         el.scrollTop = el.scrollHeight;
@@ -290,23 +313,36 @@ async function measureList(browser: Browser, base: string, w: (typeof WORKSPACES
     await page.waitForTimeout(500);
     const heapAfterDrag = await heapAfterGc(page);
     const second = await collect(page);
-    const phase = (name: 'wheel' | 'end' | 'drag', from: typeof first): PhaseResult => ({
-      frames: [...(from.frames[name] ?? [])].sort((a, b) => a - b),
-      maxRows: from.maxRows[name] ?? 0,
-    });
-    const all = [...Object.values(first.maxRows), ...Object.values(second.maxRows)];
+
+    // 3. Afresh: the scrollbar dragged slowly from the top to the bottom (SLOW_STEPS steps, 100 ms apart), then held.
+    await open();
+    await start('slow');
+    const t0 = performance.now();
+    for (let i = 1; i <= SLOW_STEPS; i++) {
+      await table.evaluate((el, f) => {
+        el.scrollTop = (el.scrollHeight - el.clientHeight) * f;
+      }, i / SLOW_STEPS);
+      await page.waitForTimeout(100);
+    }
+    const held = await holdUntilLastRow(page, w.rows, () =>
+      table.evaluate((el) => {
+        el.scrollTop = el.scrollHeight;
+      }),
+    );
+    const slowMs = Number.isNaN(held) ? Number.NaN : performance.now() - t0;
+    const third = await collect(page);
     return {
       label: `${w.rows.toLocaleString('en')} contacts`,
       rows: w.rows,
       openMs,
-      phases: { wheel: phase('wheel', first), end: phase('end', first), drag: phase('drag', second) },
-      endMs,
-      dragMs,
-      endCalls,
-      dragCalls: again.calls.filter((c) => c.phase === 'drag'),
+      phases: {
+        wheel: phaseOf(first, 'wheel', reqs.calls),
+        end: phaseOf(first, 'end', reqs.calls, endMs),
+        drag: phaseOf(second, 'drag', reqs.calls, dragMs),
+        slow: phaseOf(third, 'slow', reqs.calls, slowMs),
+      },
       heapEnd,
       heapAfterDrag,
-      overallMaxRows: Math.max(...all),
     };
   } finally {
     await context.close();
@@ -335,8 +371,7 @@ async function measureStatic(browser: Browser): Promise<PhaseResult> {
       await page.mouse.wheel(0, WHEEL_PX / 8);
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
     }
-    const { frames, maxRows } = await collect(page);
-    return { frames: [...(frames.wheel ?? [])].sort((a, b) => a - b), maxRows: maxRows.wheel ?? 0 };
+    return phaseOf(await collect(page), 'wheel', []);
   } finally {
     await context.close();
   }
@@ -388,21 +423,28 @@ async function main() {
     }
 
     const lines = [
-      '| list | phase | frame p50 | p95 | p99 | frames > 50 ms | most rows in the DOM | time to the last row | API pages fetched (size), p50 |',
-      '|---|---|---|---|---|---|---|---|---|',
-      `| static page, 60 rows (floor) | wheel | ${frameCells(floor.frames)} | ${floor.maxRows} | – | – |`,
+      '| list | phase | frame p50 | p95 | p99 | frames > 50 ms | most rows in the DOM | most placeholder rows (frames showing any) | time to the last row | API pages fetched (sizes), p50 |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+      `| static page, 60 rows (floor) | wheel | ${frameCells(floor.frames)} | ${floor.maxRows} | – | – | – |`,
+    ];
+    const names: [PhaseName, string][] = [
+      ['wheel', `wheel ${WHEEL_STEPS} × ${WHEEL_PX} px`],
+      ['end', 'End held'],
+      ['drag', 'scrollbar to the bottom'],
+      ['slow', `scrollbar top → bottom in ${SLOW_STEPS} steps`],
     ];
     for (const r of results) {
-      lines.push(
-        `| ${r.label} | wheel ${WHEEL_STEPS} × ${WHEEL_PX} px | ${frameCells(r.phases.wheel.frames)} | ${r.phases.wheel.maxRows} | – | – |`,
-        `| ${r.label} | End held | ${frameCells(r.phases.end.frames)} | ${r.phases.end.maxRows} | ${secs(r.endMs)} | ${pagesOf(r.endCalls)} |`,
-        `| ${r.label} | scrollbar to the bottom | ${frameCells(r.phases.drag.frames)} | ${r.phases.drag.maxRows} | ${secs(r.dragMs)} | ${pagesOf(r.dragCalls)} |`,
-      );
+      for (const [key, text] of names) {
+        const ph = r.phases[key];
+        lines.push(
+          `| ${r.label} | ${text} | ${frameCells(ph.frames)} | ${ph.maxRows} | ${ph.maxWaiting} (${ph.waitingFrames}) | ${ph.toLastMs === undefined ? '–' : secs(ph.toLastMs)} | ${pagesOf(ph.calls)} |`,
+        );
+      }
     }
     const heap = results
       .map(
         (r) =>
-          `${r.label}: first row ${ms(r.openMs)} after opening the list; JS heap after a GC ${mib(r.heapEnd)} (all rows loaded by End), ${mib(r.heapAfterDrag)} (after the scrollbar drag); at most ${r.overallMaxRows} rows in the DOM.`,
+          `${r.label}: first row ${ms(r.openMs)} after opening the list; JS heap after a GC ${mib(r.heapEnd)} after the wheel and End, ${mib(r.heapAfterDrag)} after the scrollbar drag.`,
       )
       .join(' ');
     const pgVersion = await (async () => {

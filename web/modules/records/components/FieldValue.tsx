@@ -1,30 +1,26 @@
-import { Anchor, Badge, Group, Text } from '@mantine/core';
+import { Badge, Group } from '@mantine/core';
 import { AnchorLink } from '../../../ui/links';
-import type { FieldMeta, ObjectMeta } from '../../objects/api/objects.api';
+import type { FieldMeta } from '../../objects/api/objects.api';
 import { useObjects } from '../../objects/hooks/useObjects';
 import { PersonName } from '../../people/components/PersonName';
 import type { RecordData } from '../api/records.api';
 import { embedded, includeFor, recordTitle } from '../utils/fields';
 import { formatValue } from '../utils/format';
+import classes from './FieldValue.module.css';
 
 const EMPTY = (
-  <Text span inherit c="dimmed" aria-label="empty">
-    —
-  </Text>
+  <span className={classes.dimmed}>
+    <span aria-hidden="true">—</span>
+    <span className={classes.visuallyHidden}>empty</span>
+  </span>
 );
 
 /** A field's value for reading: links for emails, phones, web addresses and related records; badges for tags. */
 export function FieldValue({ field, record }: { field: FieldMeta; record: RecordData }) {
-  const objects = useObjects();
   const value = record[field.name];
   if (field.type === 'user') {
     const user = embedded(record, includeFor(field));
-    if (user && typeof user.name === 'string')
-      return (
-        <Text span inherit>
-          {user.name}
-        </Text>
-      );
+    if (user && typeof user.name === 'string') return <span>{user.name}</span>;
     if (typeof value === 'string' && value) return <PersonName field={field} id={value} />;
   }
   if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) {
@@ -33,30 +29,30 @@ export function FieldValue({ field, record }: { field: FieldMeta; record: Record
   switch (field.type) {
     case 'email':
       return (
-        <Anchor href={`mailto:${value}`} size="sm">
+        <a href={`mailto:${value}`} className={classes.link}>
           {String(value)}
-        </Anchor>
+        </a>
       );
     case 'phone':
       return (
-        <Anchor href={`tel:${value}`} size="sm">
+        <a href={`tel:${value}`} className={classes.link}>
           {String(value)}
-        </Anchor>
+        </a>
       );
     case 'url':
       return (
-        <Anchor href={String(value)} target="_blank" rel="noopener noreferrer" size="sm">
+        <a href={String(value)} target="_blank" rel="noopener noreferrer" className={classes.link}>
           {String(value).replace(/^https?:\/\//, '')}
-        </Anchor>
+        </a>
       );
     case 'emails':
     case 'phones':
       return (
         <Group gap={6}>
           {(value as { value: string; label?: string }[]).map((v) => (
-            <Anchor key={v.value} href={`${field.type === 'emails' ? 'mailto' : 'tel'}:${v.value}`} size="sm">
+            <a key={v.value} href={`${field.type === 'emails' ? 'mailto' : 'tel'}:${v.value}`} className={classes.link}>
               {v.label ? `${v.label}: ${v.value}` : v.value}
-            </Anchor>
+            </a>
           ))}
         </Group>
       );
@@ -72,27 +68,20 @@ export function FieldValue({ field, record }: { field: FieldMeta; record: Record
         </Group>
       );
     case 'relation':
-      return <RelationValue field={field} record={record} objects={objects} />;
+      return <RelationValue field={field} record={record} />;
     default:
-      return (
-        <Text span inherit>
-          {formatValue(field, value)}
-        </Text>
-      );
+      return <span>{formatValue(field, value)}</span>;
   }
 }
 
-function RelationValue({ field, record, objects }: { field: FieldMeta; record: RecordData; objects: ObjectMeta[] }) {
+// Only relation cells read the objects (a list draws hundreds of cells; each hook is a query subscription).
+function RelationValue({ field, record }: { field: FieldMeta; record: RecordData }) {
+  const objects = useObjects();
   const target = objects.find((o) => o.name === field.relation?.object);
   const value = record[field.name];
   const ids = Array.isArray(value) ? (value as string[]) : [String(value)];
   const related = embedded(record, includeFor(field));
-  if (!target)
-    return (
-      <Text span inherit>
-        {ids.join(', ')}
-      </Text>
-    );
+  if (!target) return <span>{ids.join(', ')}</span>;
   return (
     <Group gap={6}>
       {ids.map((id) => (
