@@ -17,23 +17,14 @@ import { loadConfig } from '../server/platform/config';
 import { addMember, createUser, signUp } from '../server/platform/workspaces/identity.service';
 import { startRuntime } from '../server/runtime';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server-process';
+import { ADMIN_URL, databaseUrl, dropUnlessReused, ensureDatabase, percentile } from './bench-db';
 
-const ADMIN_URL = process.env.RAPPORT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CONTACTS = Number(process.env.RAPPORT_BENCH_CONTACTS ?? 1_000_000);
 const DB_NAME = `rapport_bench_${CONTACTS}`;
-const REUSE = process.env.RAPPORT_BENCH_REUSE === '1';
 const ITERATIONS = 400;
 const WARMUP = 50;
 
-const dbUrl = (() => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${DB_NAME}`;
-  return u.toString();
-})();
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
+const dbUrl = databaseUrl(DB_NAME);
 
 /**
  * The API workload and its raw-SQL baseline, interleaved request by request (which
@@ -117,34 +108,17 @@ function request(
   });
 }
 
-async function ensureDatabase(): Promise<boolean> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    const exists = (await admin.query('select 1 from pg_database where datname = $1', [DB_NAME])).rowCount === 1;
-    if (exists && REUSE) {
-      // Reuse only a complete earlier seed.
-      const db = new pg.Client({ connectionString: dbUrl });
-      await db.connect();
-      const ok = await db
-        .query(
-          `select count(*)::int as n from contacts c join workspaces w on w.id = c.workspace_id where w.name = 'Bench'`,
-        )
-        .then((r) => r.rows[0].n >= CONTACTS)
-        .catch(() => false);
-      await db.end();
-      if (ok) return true;
-    }
-    if (exists) await admin.query(`drop database ${DB_NAME} with (force)`);
-    await admin.query(`create database ${DB_NAME}`);
-    return false;
-  } finally {
-    await admin.end();
-  }
-}
+/** Reuse only a complete earlier seed. */
+const ensureBenchDatabase = () =>
+  ensureDatabase(DB_NAME, async (db) => {
+    const { rows } = await db.query(
+      `select count(*)::int as n from contacts c join workspaces w on w.id = c.workspace_id where w.name = 'Bench'`,
+    );
+    return rows[0].n >= CONTACTS;
+  });
 
 async function main() {
-  const reused = await ensureDatabase();
+  const reused = await ensureBenchDatabase();
   const config = loadConfig(
     { databaseUrl: dbUrl, logLevel: 'silent', seedDemo: false, rateLimitPerMinute: 0, poolSize: 8 },
     {},
@@ -495,12 +469,7 @@ async function main() {
     }
     await raw.end();
     await runtime.close();
-    if (!REUSE) {
-      const admin = new pg.Client({ connectionString: ADMIN_URL });
-      await admin.connect();
-      await admin.query(`drop database if exists ${DB_NAME} with (force)`);
-      await admin.end();
-    }
+    await dropUnlessReused(DB_NAME);
   }
 }
 

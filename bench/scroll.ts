@@ -35,11 +35,10 @@ import { loadConfig } from '../server/platform/config';
 import { signUp } from '../server/platform/workspaces/identity.service';
 import { startRuntime } from '../server/runtime';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server-process';
+import { ADMIN_URL, databaseUrl, dropUnlessReused, ensureDatabase, percentile } from './bench-db';
 
-const ADMIN_URL = process.env.RAPPORT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ROWS = Number(process.env.RAPPORT_BENCH_SCROLL_ROWS ?? 100_000);
 const BASELINE = Number(process.env.RAPPORT_BENCH_SCROLL_BASELINE ?? 1_000);
-const REUSE = process.env.RAPPORT_BENCH_REUSE === '1';
 const CHROMIUM = process.env.RAPPORT_CHROMIUM ?? '/usr/bin/chromium';
 const DB_NAME = `rapport_bench_scroll_${ROWS}`;
 const PASSWORD = 'bench scroll passphrase';
@@ -67,14 +66,7 @@ declare const document: {
 declare function requestAnimationFrame(callback: (time: number) => void): number;
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const dbUrl = (() => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${DB_NAME}`;
-  return u.toString();
-})();
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+const dbUrl = databaseUrl(DB_NAME);
 const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(n < 100 ? 1 : 0)} ms` : '–');
 const secs = (n: number) => (Number.isFinite(n) ? `${(n / 1000).toFixed(1)} s` : 'not reached');
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
@@ -84,31 +76,14 @@ const WORKSPACES = [
   { key: 'large', email: 'scroll-large@bench.example', name: 'Scroll large', rows: ROWS },
 ] as const;
 
-async function ensureDatabase(): Promise<boolean> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    const exists = (await admin.query('select 1 from pg_database where datname = $1', [DB_NAME])).rowCount === 1;
-    if (exists && REUSE) {
-      const db = new pg.Client({ connectionString: dbUrl });
-      await db.connect();
-      const ok = await db
-        .query(
-          `select count(*)::int as n from contacts c join workspaces w on w.id = c.workspace_id where w.name = $1`,
-          ['Scroll large'],
-        )
-        .then((r) => r.rows[0].n === ROWS)
-        .catch(() => false);
-      await db.end();
-      if (ok) return true;
-    }
-    if (exists) await admin.query(`drop database ${DB_NAME} with (force)`);
-    await admin.query(`create database ${DB_NAME}`);
-    return false;
-  } finally {
-    await admin.end();
-  }
-}
+const ensureScrollDatabase = () =>
+  ensureDatabase(DB_NAME, async (db) => {
+    const { rows } = await db.query(
+      `select count(*)::int as n from contacts c join workspaces w on w.id = c.workspace_id where w.name = $1`,
+      ['Scroll large'],
+    );
+    return rows[0].n === ROWS;
+  });
 
 async function seed() {
   const config = loadConfig({ databaseUrl: dbUrl, logLevel: 'silent', seedDemo: false, poolSize: 4 }, {});
@@ -388,7 +363,7 @@ const pagesOf = (calls: ListRequest[]) => {
 };
 
 async function main() {
-  const reused = await ensureDatabase();
+  const reused = await ensureScrollDatabase();
   let server: ServerProcess | undefined;
   let browser: Browser | undefined;
   try {
@@ -485,12 +460,7 @@ async function main() {
       server.child.kill('SIGTERM');
       await server.exited;
     }
-    if (!REUSE) {
-      const admin = new pg.Client({ connectionString: ADMIN_URL });
-      await admin.connect();
-      await admin.query(`drop database if exists ${DB_NAME} with (force)`);
-      await admin.end();
-    }
+    await dropUnlessReused(DB_NAME);
   }
 }
 

@@ -1,0 +1,53 @@
+/**
+ * What the benchmarks share: the database each one seeds on the PostgreSQL server
+ * (kept and reused with RAPPORT_BENCH_REUSE=1) and percentiles.
+ */
+import pg from 'pg';
+
+export const ADMIN_URL = process.env.RAPPORT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REUSE = process.env.RAPPORT_BENCH_REUSE === '1';
+
+/** The URL of database `name` on the benchmark's server. */
+export function databaseUrl(name: string): string {
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** p-th percentile of an ascending array (NaN when empty). */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/**
+ * Database `name`, ready to seed: true when RAPPORT_BENCH_REUSE=1 and an earlier run
+ * left it complete (`complete` answers that, run on it), else it is (re)created empty.
+ */
+export async function ensureDatabase(name: string, complete: (db: pg.Client) => Promise<boolean>): Promise<boolean> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    const exists = (await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
+    if (exists && REUSE) {
+      const db = new pg.Client({ connectionString: databaseUrl(name) });
+      await db.connect();
+      const ok = await complete(db).catch(() => false);
+      await db.end();
+      if (ok) return true;
+    }
+    if (exists) await admin.query(`drop database ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+    return false;
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Drops database `name` unless RAPPORT_BENCH_REUSE=1 keeps it for the next run. */
+export async function dropUnlessReused(name: string): Promise<void> {
+  if (REUSE) return;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+}
