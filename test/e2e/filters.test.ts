@@ -4,7 +4,15 @@ import type { FilterNode } from '../../common/filter';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
 import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { createViaApi, expectNoHorizontalScroll, expectTapTargets, field, rowTitles, until } from './helpers/ui';
+import {
+  createViaApi,
+  expectNoHorizontalScroll,
+  expectTapTargets,
+  field,
+  rowTitles,
+  signUpInBrowser,
+  until,
+} from './helpers/ui';
 
 // The filter builder edits the API's whole filter tree: all/any groups, "not", every
 // operator, fields of related records. Rows shown = the API's answer for the same tree;
@@ -75,13 +83,7 @@ afterAll(async () => {
 
 describe('the filter builder on a desktop browser', () => {
   it('signs up with contacts at accounts of several industries', async () => {
-    await page.goto(`${rapport.url}/sign-up`);
-    await field(page, 'Your name').fill('Fay Filters');
-    await field(page, 'Work email').fill(email);
-    await field(page, 'Password').fill(PASSWORD);
-    await field(page, 'Company (workspace name)').fill('Filters Ltd');
-    await page.getByRole('button', { name: 'Create workspace' }).click();
-    await page.waitForURL(/\/accounts$/);
+    await signUpInBrowser(page, rapport.url, { name: 'Fay Filters', email: email, workspace: 'Filters Ltd' });
     const [acme, globex, initech] = await createViaApi(page, rapport.url, 'accounts', [
       { name: 'Acme', industry: 'software' },
       { name: 'Globex', industry: 'banking' },

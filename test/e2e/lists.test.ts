@@ -10,6 +10,7 @@ import {
   expectTapTargets,
   field,
   rowTitles,
+  signUpInBrowser,
   until,
 } from './helpers/ui';
 
@@ -96,13 +97,7 @@ afterAll(async () => {
 
 describe('lists and boards on a desktop browser', () => {
   it('signs up with accounts to work on', async () => {
-    await page.goto(`${rapport.url}/sign-up`);
-    await field(page, 'Your name').fill('Lin Lists');
-    await field(page, 'Work email').fill(email);
-    await field(page, 'Password').fill(PASSWORD);
-    await field(page, 'Company (workspace name)').fill('Boards Ltd');
-    await page.getByRole('button', { name: 'Create workspace' }).click();
-    await page.waitForURL(/\/accounts$/);
+    await signUpInBrowser(page, rapport.url, { name: 'Lin Lists', email: email, workspace: 'Boards Ltd' });
     await createViaApi(page, rapport.url, 'accounts', ACCOUNTS);
     await page.reload();
     await until('rows', async () => (await rowTitles(page)).length === ACCOUNTS.length);

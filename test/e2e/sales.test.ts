@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
 import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { choose, createViaApi, expectNoHorizontalScroll, expectTapTargets, field, until } from './helpers/ui';
+import {
+  choose,
+  createViaApi,
+  expectNoHorizontalScroll,
+  expectTapTargets,
+  field,
+  signUpInBrowser,
+  until,
+} from './helpers/ui';
 
 // The sales story on one real Rapport: lead → conversion → board → quote → acceptance →
 // won deal, on a desktop browser and then the key part on a 375 px phone.
@@ -63,13 +71,7 @@ async function fillLine(
 
 describe('sales on a desktop browser', () => {
   it('signs up and sets up a catalogue and an existing account', async () => {
-    await page.goto(`${rapport.url}/sign-up`);
-    await field(page, 'Your name').fill('Sally Seller');
-    await field(page, 'Work email').fill(email);
-    await field(page, 'Password').fill(PASSWORD);
-    await field(page, 'Company (workspace name)').fill('Seller & Co');
-    await page.getByRole('button', { name: 'Create workspace' }).click();
-    await page.waitForURL(/\/accounts$/);
+    await signUpInBrowser(page, rapport.url, { name: 'Sally Seller', email: email, workspace: 'Seller & Co' });
     // An account the conversion must find by the lead's domain, and a product with a list price.
     await createViaApi(page, rapport.url, 'accounts', [{ name: 'Acme Corporation', domain: 'acme.com' }]);
     const [productId] = await createViaApi(page, rapport.url, 'products', [

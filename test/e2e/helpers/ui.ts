@@ -1,5 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { PASSWORD } from './rapport';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -65,4 +66,19 @@ export async function expectTapTargets(root: Locator, min = 40) {
     min,
   );
   expect(small, 'tap targets under 40 px').toEqual([]);
+}
+
+/** Signs up through the sign-up page (a new workspace) and waits for the app's first page. */
+export async function signUpInBrowser(
+  page: Page,
+  base: string,
+  who: { name: string; email: string; workspace: string },
+): Promise<void> {
+  await page.goto(`${base}/sign-up`);
+  await field(page, 'Your name').fill(who.name);
+  await field(page, 'Work email').fill(who.email);
+  await field(page, 'Password').fill(PASSWORD);
+  await field(page, 'Company (workspace name)').fill(who.workspace);
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  await page.waitForURL(/\/accounts$/);
 }
