@@ -5,7 +5,7 @@ import { ApiError } from '../../../lib/http';
 /** Placeholder while an administration list loads. */
 export function AdminLoading({ label }: { label: string }) {
   return (
-    <Stack gap={6} aria-busy="true" aria-label={label}>
+    <Stack gap={6} role="status" aria-busy="true" aria-label={label}>
       {Array.from({ length: 5 }, (_, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: static placeholders.
         <Skeleton key={i} height={40} radius="sm" />

@@ -69,7 +69,7 @@ export function BoardColumn({ meta, groupBy, group, columns, filter, sort, sumFi
             onMove={(to) => onMove(record, to)}
           />
         ))}
-        {list.isPending && <Loader size="sm" mx="auto" aria-label="Loading cards" />}
+        {list.isPending && <Loader size="sm" mx="auto" role="status" aria-label="Loading cards" />}
         {list.hasNextPage && (
           <Button variant="subtle" h={40} loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
             Show more

@@ -6,7 +6,7 @@ import { can, type ObjectMeta } from '../../objects/api/objects.api';
 /** Placeholder rows while the first page loads. */
 export function ListLoading() {
   return (
-    <Stack gap={6} aria-busy="true" aria-label="Loading records">
+    <Stack gap={6} role="status" aria-busy="true" aria-label="Loading records">
       {Array.from({ length: 8 }, (_, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: static placeholders.
         <Skeleton key={i} height={36} radius="sm" />

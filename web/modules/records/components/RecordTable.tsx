@@ -293,7 +293,7 @@ export function RecordTable({
           </table>
           {loading && !list.sized && (
             <Center py="sm">
-              <Loader size="sm" aria-label="Loading more" />
+              <Loader size="sm" role="status" aria-label="Loading more" />
             </Center>
           )}
           {list.complete && list.count > 50 && (

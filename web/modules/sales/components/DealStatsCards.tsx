@@ -9,7 +9,7 @@ const days = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 /** The stats of the deals in view, as the API computes them. */
 export function DealStatsCards({ params }: { params: DealsParams }) {
   const stats = useDealStats(params);
-  if (stats.isPending) return <Skeleton h={84} radius="md" aria-label="Loading statistics" />;
+  if (stats.isPending) return <Skeleton h={84} radius="md" role="status" aria-label="Loading statistics" />;
   if (stats.isError)
     return (
       <Alert color="red" role="alert" title="Statistics could not be loaded">

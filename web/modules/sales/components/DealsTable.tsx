@@ -24,7 +24,7 @@ export function DealsTable({ params }: { params: DealsParams }) {
     return m ? m.name || m.email : '—';
   };
 
-  if (deals.isPending) return <Skeleton h={160} radius="md" aria-label="Loading deals" />;
+  if (deals.isPending) return <Skeleton h={160} radius="md" role="status" aria-label="Loading deals" />;
   if (deals.isError)
     return (
       <Alert color="red" role="alert" title="Deals could not be loaded">
