@@ -14,6 +14,10 @@ export default defineConfig({
     exclude: ['test/e2e/**', 'node_modules/**'],
     globalSetup: ['test/helpers/global-setup.ts'],
     pool: 'forks',
+    // Two files at a time (vitest's default on two cores is one): most files wait on
+    // their embedded database's thread, a child process or a timer about half the time.
+    maxWorkers: 2,
+    minWorkers: 1,
     testTimeout: 30_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,

@@ -22,7 +22,12 @@ const positiveInt = (value: string) => {
 /** Opens the configured database, migrated, for one command. */
 async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    embeddedTemplate: config.embeddedTemplate,
+    poolSize: 4,
+  });
   try {
     await migrate(database.pool);
     return await fn(database);

@@ -46,6 +46,7 @@ export async function startRuntime(
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    embeddedTemplate: config.embeddedTemplate,
     poolSize: config.poolSize,
   });
   try {

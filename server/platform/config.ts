@@ -7,6 +7,12 @@ export const ConfigSchema = z.object({
   databaseUrl: z.string().url().optional(),
   /** Where embedded PGlite keeps its files ("memory://" for a throw-away database). */
   dataDir: z.string().min(1),
+  /**
+   * A PGlite data directory dump (`dumpDataDir`) that a new in-memory embedded database
+   * starts from instead of an empty cluster. The test runs build one of the migrated
+   * schema once per run, as the PostgreSQL runs clone a template database.
+   */
+  embeddedTemplate: z.string().min(1).optional(),
   host: z.string().min(1),
   port: z.coerce.number().int().min(0).max(65535),
   /** Public URL of the app, used in links (invitations) and to decide Secure cookies. */
@@ -45,6 +51,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
   const raw = {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.RAPPORT_DATA_DIR ?? path.resolve('data'),
+    embeddedTemplate: env.RAPPORT_EMBEDDED_TEMPLATE || undefined,
     host,
     port,
     baseUrl: env.RAPPORT_BASE_URL ?? `http://localhost:${port}`,

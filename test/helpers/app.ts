@@ -19,6 +19,7 @@ export async function createTestApp(
     {
       databaseUrl: target.databaseUrl,
       dataDir: target.dataDir,
+      embeddedTemplate: target.embeddedTemplate,
       baseUrl: 'http://localhost:3000',
       logLevel: 'silent',
       seedDemo: false,

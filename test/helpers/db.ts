@@ -8,13 +8,17 @@ export interface TestDatabase {
   /** Connection settings for a Rapport config: databaseUrl (postgres) or dataDir (embedded). */
   databaseUrl?: string;
   dataDir: string;
+  /** Embedded: the run's migrated template (see global-setup.ts). */
+  embeddedTemplate?: string;
   /** Drops the database (postgres); the embedded one lives in memory. */
   drop(): Promise<void>;
 }
 
 /** A fresh, migrated, empty database on this run's engine. */
 export async function freshDatabase(): Promise<TestDatabase> {
-  if (ENGINE === 'embedded') return { dataDir: 'memory://', drop: async () => {} };
+  if (ENGINE === 'embedded') {
+    return { dataDir: 'memory://', embeddedTemplate: process.env.RAPPORT_EMBEDDED_TEMPLATE, drop: async () => {} };
+  }
   const name = `${RUN_DB_PREFIX}_${randomBytes(6).toString('hex')}`;
   await adminQuery(`create database ${name} template ${TEMPLATE_DB}`);
   return {
@@ -46,7 +50,12 @@ async function adminQuery(sql: string): Promise<void> {
 /** Opens a fresh migrated database directly (no app), for database-level tests. */
 export async function openTestDatabase(): Promise<Database & { drop(): Promise<void> }> {
   const target = await freshDatabase();
-  const database = await openDatabase({ databaseUrl: target.databaseUrl, dataDir: target.dataDir, poolSize: 4 });
+  const database = await openDatabase({
+    databaseUrl: target.databaseUrl,
+    dataDir: target.dataDir,
+    embeddedTemplate: target.embeddedTemplate,
+    poolSize: 4,
+  });
   await migrate(database.pool);
   return Object.assign(database, {
     async drop() {

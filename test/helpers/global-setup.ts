@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../../server/platform/db/database';
+import { startEmbedded } from '../../server/platform/db/embedded';
 import { migrate } from '../../server/platform/db/migrate';
 import { ENGINE, PG_ADMIN_URL, pgUrl } from './engine';
 
@@ -15,7 +19,7 @@ const STALE_AFTER_S = 6 * 3600;
  * (by the start time in their names) are dropped, and this run's on teardown.
  */
 export default async function setup() {
-  if (ENGINE !== 'postgres') return;
+  if (ENGINE !== 'postgres') return embeddedTemplate();
   const started = Math.floor(Date.now() / 1000);
   const template = `rapport_tpl_${started}_${randomBytes(3).toString('hex')}`;
   process.env.RAPPORT_TEST_TEMPLATE = template; // workers are forked after this, with this environment
@@ -45,6 +49,30 @@ export default async function setup() {
       for (const { datname } of mine.rows) await admin.query(`drop database if exists "${datname}" with (force)`);
     });
   };
+}
+
+/**
+ * For the embedded run: migrate one in-memory PGlite and dump its data directory;
+ * every in-memory database of the run (test apps, `rapport serve` children, which
+ * inherit the environment) starts from that dump instead of initdb plus migrations.
+ * The migration tests start from an empty database (freshEmptyDatabase) regardless.
+ */
+export async function embeddedTemplate() {
+  const file = path.join(tmpdir(), `rapport-test-template-${process.pid}-${randomBytes(3).toString('hex')}.pgdata`);
+  const server = await startEmbedded('memory://');
+  try {
+    const pool = new pg.Pool({ host: server.host, port: server.port, user: 'postgres', database: 'postgres', max: 1 });
+    try {
+      await migrate(pool);
+    } finally {
+      await pool.end();
+    }
+    await server.dump(file);
+  } finally {
+    await server.stop();
+  }
+  process.env.RAPPORT_EMBEDDED_TEMPLATE = file; // workers are forked after this, with this environment
+  return () => rmSync(file, { force: true });
 }
 
 async function withAdmin(fn: (admin: pg.Client) => Promise<void>): Promise<void> {

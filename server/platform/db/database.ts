@@ -68,12 +68,16 @@ export async function leaveWorkspace(tx: Tx): Promise<void> {
 export interface OpenOptions {
   databaseUrl?: string;
   dataDir: string;
+  /** Embedded, in memory only: a PGlite data-dir dump to start from (see Config.embeddedTemplate). */
+  embeddedTemplate?: string;
   poolSize?: number;
 }
 
 /** Opens the PostgreSQL server at `databaseUrl`, or embedded PGlite in `dataDir`. */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  return opts.databaseUrl ? openServer(opts.databaseUrl, opts.poolSize ?? 10) : openEmbedded(opts.dataDir);
+  return opts.databaseUrl
+    ? openServer(opts.databaseUrl, opts.poolSize ?? 10)
+    : openEmbedded(opts.dataDir, opts.embeddedTemplate);
 }
 
 async function serverVersion(pool: pg.Pool): Promise<string> {
@@ -86,8 +90,8 @@ async function serverVersion(pool: pg.Pool): Promise<string> {
  * client keeps every transaction's statements together); the workspace and role
  * are set per transaction.
  */
-async function openEmbedded(dataDir: string): Promise<Database> {
-  const embedded: EmbeddedServer = await startEmbedded(dataDir);
+async function openEmbedded(dataDir: string, template: string | undefined): Promise<Database> {
+  const embedded: EmbeddedServer = await startEmbedded(dataDir, { template });
   const pool = new pg.Pool({
     host: embedded.host,
     port: embedded.port,

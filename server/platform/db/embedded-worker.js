@@ -2,6 +2,7 @@
 // PostgreSQL wire protocol, so a heavy query never blocks the HTTP event loop
 // and the app uses the same `pg` code as with a PostgreSQL server.
 // Plain JavaScript on purpose: worker threads do not go through the TS loader.
+import { readFile, writeFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { cube } from '@electric-sql/pglite/contrib/cube';
@@ -11,17 +12,29 @@ import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
-const { dataDir } = workerData;
+const { dataDir, template } = workerData;
 
 try {
   const db = await PGlite.create(dataDir, {
     extensions: { pg_trgm, unaccent, pgcrypto, cube, earthdistance },
+    // A dump to start an in-memory database from (embedded.ts passes it for memory:// only).
+    loadDataDir: template ? new Blob([await readFile(template)]) : undefined,
   });
   // The app holds one connection (see embedded.ts); a few more let tools connect.
   const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 4 });
   await server.start();
   parentPort.postMessage({ type: 'ready', address: server.getServerConn() });
   parentPort.on('message', async (msg) => {
+    if (msg?.type === 'dump') {
+      try {
+        const blob = await db.dumpDataDir('none');
+        await writeFile(msg.file, Buffer.from(await blob.arrayBuffer()));
+        parentPort.postMessage({ type: 'dumped' });
+      } catch (err) {
+        parentPort.postMessage({ type: 'dumped', error: String(err) });
+      }
+      return;
+    }
     if (msg?.type !== 'close') return;
     try {
       await server.stop();

@@ -6,15 +6,18 @@ import { Worker } from 'node:worker_threads';
 export interface EmbeddedServer {
   host: string;
   port: number;
+  /** Writes the whole data directory, uncompressed, to `file` (a template for startEmbedded). */
+  dump(file: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * Starts PGlite in a worker thread. `dataDir` is Rapport's data directory: the
  * database lives in `<dataDir>/pg` and a lock file stops a second process from
- * opening the same files (PGlite is single-process).
+ * opening the same files (PGlite is single-process). An in-memory database starts
+ * from `template` (a dump) when given: a second instead of initdb plus migrations.
  */
-export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
+export async function startEmbedded(dataDir: string, opts: { template?: string } = {}): Promise<EmbeddedServer> {
   const inMemory = dataDir.startsWith('memory://');
   let releaseLock = () => {};
   let pgDir = dataDir;
@@ -24,7 +27,7 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
     pgDir = path.join(dataDir, 'pg');
   }
   const worker = new Worker(new URL('./embedded-worker.js', import.meta.url), {
-    workerData: { dataDir: pgDir },
+    workerData: { dataDir: pgDir, template: inMemory ? opts.template : undefined },
   });
   try {
     const ready = await new Promise<{ address: string }>((resolve, reject) => {
@@ -36,20 +39,34 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
     });
     const [host = '127.0.0.1', port = '0'] = ready.address.split(':');
     let stopped = false;
+    const ask = (msg: { type: string; file?: string }, reply: string) =>
+      new Promise<{ error?: string }>((resolve) => {
+        const onMessage = (m: { type: string; error?: string }) => {
+          if (m.type !== reply) return;
+          worker.off('message', onMessage);
+          resolve(m);
+        };
+        worker.on('message', onMessage);
+        worker.postMessage(msg);
+      });
     return {
       host,
       port: Number(port),
+      async dump(file) {
+        const { error } = await ask({ type: 'dump', file }, 'dumped');
+        if (error) throw new Error(`could not dump the embedded database: ${error}`);
+      },
       async stop() {
         if (stopped) return;
         stopped = true;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 10_000);
-          worker.once('message', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          worker.postMessage({ type: 'close' });
-        });
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          ask({ type: 'close' }, 'closed'),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, 10_000);
+          }),
+        ]);
+        clearTimeout(timer);
         await worker.terminate();
         releaseLock();
       },

@@ -17,6 +17,13 @@ interface Violation {
  * evaluate() runs through the DevTools protocol, so the page's CSP does not block axe.
  */
 export async function expectAccessible(page: Page, what: string) {
+  // Judge the settled page: a modal caught mid fade-in has half-transparent text, which
+  // axe reports as low contrast. Endless animations (spinners, skeletons) are not waited for.
+  await page.waitForFunction(() =>
+    document
+      .getAnimations()
+      .every((a) => a.effect?.getComputedTiming().endTime === Infinity || a.playState !== 'running'),
+  );
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     const axe = (

@@ -66,7 +66,14 @@ export function PipelineBoard({ pipeline }: { pipeline: Pipeline }) {
 
   if (board.isPending) {
     return (
-      <Group gap="sm" wrap="nowrap" role="status" aria-busy="true" aria-label="Loading the board" style={{ overflow: 'hidden' }}>
+      <Group
+        gap="sm"
+        wrap="nowrap"
+        role="status"
+        aria-busy="true"
+        aria-label="Loading the board"
+        style={{ overflow: 'hidden' }}
+      >
         {pipeline.stages.slice(0, 4).map((s) => (
           <Skeleton key={s.id} w={272} h={240} radius="md" style={{ flexShrink: 0 }} />
         ))}
