@@ -1,7 +1,11 @@
 /**
  * What the benchmarks share: the database each one seeds on the PostgreSQL server
- * (kept and reused with RAPPORT_BENCH_REUSE=1) and percentiles.
+ * (kept and reused with RAPPORT_BENCH_REUSE=1), percentiles, and writing a run's section
+ * into bench/RESULTS.md.
  */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 export const ADMIN_URL = process.env.RAPPORT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -50,4 +54,22 @@ export async function dropUnlessReused(name: string): Promise<void> {
   await admin.connect();
   await admin.query(`drop database if exists ${name} with (force)`);
   await admin.end();
+}
+
+/**
+ * Adds a run's section to bench/RESULTS.md, newest first (after the title and the intro
+ * paragraph), then formats the file as `npm run lint` checks it (Biome aligns the tables).
+ */
+export function addResults(section: string): void {
+  const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  const previous = fs.existsSync(file)
+    ? fs.readFileSync(file, 'utf8')
+    : '# Benchmark results\n\nNewest first. Produced by `npm run bench`.\n\n';
+  const [title, ...rest] = previous.split('\n\n');
+  const text = [title, rest[0], section.trim(), ...rest.slice(1)].filter((s) => s !== undefined).join('\n\n');
+  fs.writeFileSync(file, text);
+  const format = spawnSync(process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'format', '--write', file], {
+    encoding: 'utf8',
+  });
+  if (format.status !== 0) process.stderr.write(`could not format ${file}: ${format.stderr}\n`);
 }

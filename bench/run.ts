@@ -7,7 +7,6 @@
  * Environment: RAPPORT_BENCH_PG_URL (maintenance DB, default postgres://postgres@127.0.0.1:5432/postgres),
  * RAPPORT_BENCH_CONTACTS (default 1000000), RAPPORT_BENCH_REUSE=1 to keep and reuse the seeded database.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import pg from 'pg';
@@ -17,7 +16,7 @@ import { loadConfig } from '../server/platform/config';
 import { addMember, createUser, signUp } from '../server/platform/workspaces/identity.service';
 import { startRuntime } from '../server/runtime';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server-process';
-import { ADMIN_URL, databaseUrl, dropUnlessReused, ensureDatabase, percentile } from './bench-db';
+import { ADMIN_URL, addResults, databaseUrl, dropUnlessReused, ensureDatabase, percentile } from './bench-db';
 
 const CONTACTS = Number(process.env.RAPPORT_BENCH_CONTACTS ?? 1_000_000);
 const DB_NAME = `rapport_bench_${CONTACTS}`;
@@ -462,12 +461,7 @@ async function main() {
       '',
     ].join('\n');
     process.stdout.write(`\n${report}\n`);
-    const file = new URL('./RESULTS.md', import.meta.url);
-    const previous = fs.existsSync(file)
-      ? fs.readFileSync(file, 'utf8')
-      : '# Benchmark results\n\nNewest first. Produced by `npm run bench`.\n\n';
-    const [title, ...rest] = previous.split('\n\n');
-    fs.writeFileSync(file, [title, rest[0], report, ...rest.slice(1)].filter((s) => s !== undefined).join('\n\n'));
+    addResults(report);
   } finally {
     agent.destroy();
     agentMany.destroy();

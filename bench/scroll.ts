@@ -25,7 +25,6 @@
  * RAPPORT_BENCH_REUSE=1 to keep and reuse the seeded database, RAPPORT_CHROMIUM (default /usr/bin/chromium).
  */
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -35,7 +34,7 @@ import { loadConfig } from '../server/platform/config';
 import { signUp } from '../server/platform/workspaces/identity.service';
 import { startRuntime } from '../server/runtime';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server-process';
-import { ADMIN_URL, databaseUrl, dropUnlessReused, ensureDatabase, percentile } from './bench-db';
+import { ADMIN_URL, addResults, databaseUrl, dropUnlessReused, ensureDatabase, percentile } from './bench-db';
 
 const ROWS = Number(process.env.RAPPORT_BENCH_SCROLL_ROWS ?? 100_000);
 const BASELINE = Number(process.env.RAPPORT_BENCH_SCROLL_BASELINE ?? 1_000);
@@ -447,13 +446,7 @@ async function main() {
       '',
     ].join('\n');
     process.stdout.write(`\n${report}\n`);
-    const file = new URL('./RESULTS.md', import.meta.url);
-    const current = fs.readFileSync(file, 'utf8');
-    const at = current.indexOf('\n## ');
-    fs.writeFileSync(
-      file,
-      at < 0 ? `${current}\n${report}` : `${current.slice(0, at + 1)}${report}\n${current.slice(at + 1)}`,
-    );
+    addResults(report);
   } finally {
     await browser?.close();
     if (server && server.child.exitCode === null) {

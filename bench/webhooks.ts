@@ -13,12 +13,12 @@
  * Environment: RAPPORT_BENCH_PG_URL (maintenance DB), RAPPORT_BENCH_EVENTS (default 30000),
  * RAPPORT_BENCH_RATE, RAPPORT_BENCH_STEADY_SECONDS (default 15).
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import pg from 'pg';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server-process';
+import { addResults } from './bench-db';
 
 const ADMIN_URL = process.env.RAPPORT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const EVENTS = Number(process.env.RAPPORT_BENCH_EVENTS ?? 30_000);
@@ -229,11 +229,7 @@ Machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os
 Every event arrived (${receiver.arrivals.size.toLocaleString('en')} unique event ids; ${repeats} repeated requests).
 `;
     process.stdout.write(section);
-    const file = new URL('./RESULTS.md', import.meta.url);
-    const current = fs.readFileSync(file, 'utf8');
-    const marker = '\n## ';
-    const at = current.indexOf(marker);
-    fs.writeFileSync(file, at < 0 ? current + section : current.slice(0, at) + section + current.slice(at));
+    addResults(section);
   } finally {
     if (server && server.child.exitCode === null) {
       server.child.kill('SIGTERM');
