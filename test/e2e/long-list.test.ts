@@ -6,19 +6,21 @@ import { type RunningRapport, startRapport } from './helpers/rapport';
 import { createViaApi, rowTitles, signUpInBrowser, until } from './helpers/ui';
 
 // A list longer than a few pages: as long as the list from the start (the total is
-// counted), the last rows come at once with End (the same sort reversed), a jump to the
-// middle fills in from the nearer end, and only the rows on screen are in the DOM.
+// counted), the last rows come at once with End (the same sort reversed), a jump far from
+// both ends reads one page there by offset, a jump near one end fills in from it, and only
+// the rows on screen are in the DOM.
 // Each test continues the last one. (Speed is measured by bench/scroll.ts, not here.)
 let rapport: RunningRapport;
 let browser: BrowserSession;
 let page: Page;
-const TOTAL = 2_600;
+const TOTAL = 6_000;
 const pad = (i: number) => String(i).padStart(4, '0');
 const title = (i: number) => `F${pad(i)} L${pad(i)}`;
 
 /** The API list calls the page made (count calls apart), with their page size and sort. */
-const calls: { limit: number; sort: string | null; count: boolean }[] = [];
+const calls: { limit: number; sort: string | null; count: boolean; offset: number | null }[] = [];
 const pages = () => calls.filter((c) => !c.count);
+const islands = () => pages().filter((c) => c.offset !== null);
 const rowsInDom = () => page.locator('[data-testid="record-table"] tbody tr').count();
 const table = () => page.getByTestId('record-table');
 
@@ -30,7 +32,12 @@ beforeAll(async () => {
     const url = new URL(r.url());
     if (r.method() !== 'GET' || url.pathname !== '/api/v1/contacts') return;
     const q = url.searchParams;
-    calls.push({ limit: Number(q.get('limit')), sort: q.get('sort'), count: q.get('count') === 'true' });
+    calls.push({
+      limit: Number(q.get('limit')),
+      sort: q.get('sort'),
+      count: q.get('count') === 'true',
+      offset: q.has('offset') ? Number(q.get('offset')) : null,
+    });
   });
 });
 
@@ -40,7 +47,7 @@ afterAll(async () => {
 });
 
 describe('a long list in the browser', () => {
-  it('signs up with 2,600 contacts', async () => {
+  it('signs up with 6,000 contacts', async () => {
     await signUpInBrowser(page, rapport.url, {
       name: 'Lou Long',
       email: `long-${Date.now()}@example.com`,
@@ -59,7 +66,7 @@ describe('a long list in the browser', () => {
     calls.length = 0;
     await page.goto(`${rapport.url}/contacts`);
     await until('first rows', async () => (await rowTitles(page))[0] === title(0));
-    await until('total', async () => (await page.getByTestId('list-total').textContent()) === '2,600 contacts');
+    await until('total', async () => (await page.getByTestId('list-total').textContent()) === '6,000 contacts');
     expect(await page.getByRole('table', { name: 'Contacts' }).getAttribute('aria-rowcount')).toBe(String(TOTAL + 1));
     expect(await rowsInDom()).toBeLessThan(60);
     expect(pages().map((c) => c.limit)).toEqual([100]);
@@ -74,38 +81,66 @@ describe('a long list in the browser', () => {
     // The rows above it, in order, with no gap: the tail is the list's end read backwards.
     expect(shown.slice(-5)).toEqual([TOTAL - 5, TOTAL - 4, TOTAL - 3, TOTAL - 2, TOTAL - 1].map(title));
     expect(await rowsInDom()).toBeLessThan(60);
-    // One page from the bottom (the sort reversed), not the 25 pages in between.
-    // (A smooth End may pass a page's worth of rows near either end on its way: at most one more each.)
+    // Pages from the bottom (the sort reversed), not the 5,000 rows in between. A smooth End
+    // passes the first and last rows on its way, and each end may grow while the view is
+    // within 1,000 rows of it (list-window.ts, NEAR): at most 100 + 200 + 500 rows each.
     const tail = pages().filter((c) => c.sort?.startsWith('-'));
+    const head = pages().filter((c) => !c.sort?.startsWith('-'));
+    const rows = (cs: typeof calls) => cs.reduce((n, c) => n + c.limit, 0);
     expect(tail[0]?.limit).toBe(100);
-    expect(pages().length).toBeLessThanOrEqual(4);
+    expect(rows(head), JSON.stringify(pages())).toBeLessThanOrEqual(800);
+    expect(rows(tail), JSON.stringify(pages())).toBeLessThanOrEqual(800);
+    expect(islands()).toEqual([]);
     await browser.shot('long-list-01-end');
     await page.keyboard.press('Home');
     await until('first row again', async () => (await rowTitles(page))[0] === title(0));
   });
 
-  it('fills in the middle from the nearer end after a jump there, each row in its place', async () => {
-    // The scrollbar dragged to a third of the way down: row 866.
-    await table().evaluate((el) => el.scrollTo(0, Math.round(el.scrollHeight / 3)));
-    await until('placeholders or rows', async () => (await rowsInDom()) > 0);
-    await until(
-      'rows in place',
-      async () => {
-        const rows = await page
-          .locator('[data-testid="record-row"]')
-          .evaluateAll((trs) =>
-            trs.map((tr) => [Number(tr.getAttribute('aria-rowindex')) - 2, tr.querySelector('a')?.textContent ?? '']),
-          );
-        const placeholders = await page.getByTestId('record-row-placeholder').count();
-        return rows.length > 10 && placeholders === 0 && rows.every(([i, t]) => t === title(i as number));
-      },
-      30_000,
-    );
+  /** The record rows shown, each with the list position its aria-rowindex says. */
+  const rowsInPlace = async () => {
+    const rows = await page
+      .locator('[data-testid="record-row"]')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [Number(tr.getAttribute('aria-rowindex')) - 2, tr.querySelector('a')?.textContent ?? '']),
+      );
+    const placeholders = await page.getByTestId('record-row-placeholder').count();
+    return rows.length > 10 && placeholders === 0 && rows.every(([i, t]) => t === title(i as number));
+  };
+
+  it('reads one page by offset where the list stops far from both ends, each row in its place', async () => {
+    const before = pages().length;
+    // The scrollbar dragged to the middle: row 3,000, over 1,000 rows from both loaded ends.
+    await table().evaluate((el) => el.scrollTo(0, Math.round(el.scrollHeight / 2)));
+    await until('rows in place', rowsInPlace, 30_000);
+    const [island, ...more] = islands();
+    expect(more).toEqual([]);
+    expect(island?.limit).toBe(500);
+    expect(island?.sort).toBeNull(); // the list's own sort
+    // It starts just above the view, which it covers.
+    const shown = await page
+      .locator('[data-testid="record-row"]')
+      .evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('aria-rowindex')) - 2));
+    expect(island?.offset).toBeLessThanOrEqual(Math.min(...shown));
+    expect((island?.offset ?? 0) + 500).toBeGreaterThan(Math.max(...shown));
+    // Nothing else was read: not the 2,000 rows between it and either end.
+    expect(pages().length - before).toBe(1);
     expect(await rowsInDom()).toBeLessThan(60);
-    // From the top (nearer), in pages that grew to the API's largest.
-    const head = pages().filter((c) => !c.sort?.startsWith('-'));
+    await browser.shot('long-list-02-island');
+    await page.keyboard.press('Home');
+    await until('first row again', async () => (await rowTitles(page))[0] === title(0));
+  });
+
+  it('fills in the middle from the nearer end after a jump there, each row in its place', async () => {
+    // The scrollbar dragged to row 1,200: within 1,000 rows of the loaded head.
+    await table().evaluate((el) => el.scrollTo(0, Math.round((el.scrollHeight * 1_200) / 6_001)));
+    await until('placeholders or rows', async () => (await rowsInDom()) > 0);
+    await until('rows in place', rowsInPlace, 30_000);
+    expect(await rowsInDom()).toBeLessThan(60);
+    // From the top (nearer), in pages that grew to the API's largest; no new island.
+    expect(islands()).toHaveLength(1);
+    const head = pages().filter((c) => !c.sort?.startsWith('-') && c.offset === null);
     expect(head.map((c) => c.limit).slice(0, 3)).toEqual([100, 200, 500]);
-    await browser.shot('long-list-02-middle');
+    await browser.shot('long-list-03-middle');
     expect(browser.problems).toEqual([]);
   });
 });

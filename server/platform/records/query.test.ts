@@ -292,6 +292,50 @@ describe('cursor pagination at scale', () => {
     expect(paged).toEqual(all);
   });
 
+  it('jumps into the list with offset: the same records as that stretch of the whole list; its cursor goes on from there', async () => {
+    const sort = '-birthday,firstName';
+    const ids = async (url: string) => {
+      const res = await t.app.inject({ method: 'GET', url, headers: h });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    const all = (await ids(`/api/v1/contacts?sort=${sort}&limit=500`)).data.map((r: { id: string }) => r.id);
+    const jump = await ids(`/api/v1/contacts?sort=${sort}&limit=30&offset=150&fields=firstName`);
+    expect(jump.data.map((r: { id: string }) => r.id)).toEqual(all.slice(150, 180));
+    const after = await ids(`/api/v1/contacts?sort=${sort}&limit=30&fields=firstName&cursor=${jump.page.nextCursor}`);
+    expect(after.data.map((r: { id: string }) => r.id)).toEqual(all.slice(180, 210));
+    // The body form, with a filter and a count (the total is of the whole filtered list).
+    const query = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/contacts/query',
+      headers: h,
+      payload: { sort, limit: 5, offset: 20, count: true },
+    });
+    expect(query.statusCode, query.body).toBe(200);
+    expect(query.json().data.map((r: { id: string }) => r.id)).toEqual(all.slice(20, 25));
+    expect(query.json().total).toBe(all.length);
+    // Past the end: an empty last page.
+    const past = await ids(`/api/v1/contacts?sort=${sort}&offset=${all.length}`);
+    expect(past.data).toEqual([]);
+    expect(past.page).toEqual({ nextCursor: null, hasMore: false });
+  });
+
+  it('refuses an offset with a cursor, a negative or a too-large offset, naming offset', async () => {
+    const first = await t.app.inject({ method: 'GET', url: '/api/v1/contacts?limit=2', headers: h });
+    const cursor = first.json().page.nextCursor;
+    for (const url of [
+      `/api/v1/contacts?limit=2&offset=4&cursor=${cursor}`,
+      '/api/v1/contacts?offset=-1',
+      '/api/v1/contacts?offset=1000001',
+      '/api/v1/contacts?offset=ten',
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url, headers: h });
+      expect(res.statusCode, url).toBe(422);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(JSON.stringify(res.json().errors), url).toContain('offset');
+    }
+  });
+
   it('is stable under concurrent inserts: no record skipped or repeated', async () => {
     const before = (await t.app.inject({ method: 'GET', url: '/api/v1/contacts?sort=lastName&limit=500', headers: h }))
       .json()

@@ -32,6 +32,8 @@ export interface ListOptions {
   sort?: string;
   limit?: number;
   cursor?: string;
+  /** Records to skip before the page (a jump into a long list); not with `cursor`. */
+  offset?: number;
   fields?: string;
   include?: string[];
   count?: boolean;
@@ -103,6 +105,11 @@ export class RecordService {
     opts: ListOptions,
     action: ObjectAction = 'read',
   ): Promise<ListResult> {
+    if (opts.offset && opts.cursor) {
+      throw new AppError('validation_failed', 'Send either offset or cursor, not both', {
+        errors: [{ path: 'offset', message: 'cannot be combined with cursor' }],
+      });
+    }
     const ctx = await this.context(tx, actor, object, action);
     const { schema } = ctx;
     const limit = opts.limit ?? 50;
@@ -119,7 +126,7 @@ export class RecordService {
       from ${view} t
       where ${and(where)}
       order by ${orderBy(keys)}
-      limit ${limit + 1}`.execute(tx);
+      limit ${limit + 1} offset ${opts.offset ?? 0}`.execute(tx);
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
     const data = page.map((r) => presentRow(schema, r, fields));

@@ -14,6 +14,8 @@ export interface ListParams {
   filter?: FilterNode;
   sort?: string;
   cursor?: string;
+  /** Records to skip (a jump into a long list); not with cursor. */
+  offset?: number;
   limit?: number;
   include?: string[];
   /** Only these fields (id and version always come). */
@@ -38,6 +40,7 @@ export function listRecords(object: string, params: ListParams, signal?: AbortSi
       filter: params.filter ? JSON.stringify(params.filter) : undefined,
       sort: params.sort,
       cursor: params.cursor,
+      offset: params.offset,
       limit: params.limit,
       include: params.include?.length ? params.include.join(',') : undefined,
       fields: params.fields?.join(','),

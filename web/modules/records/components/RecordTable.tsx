@@ -8,7 +8,7 @@ import type { FieldMeta, ObjectMeta } from '../../objects/api/objects.api';
 import type { RecordData } from '../api/records.api';
 import type { Selection } from '../hooks/useSelection';
 import { recordTitle } from '../utils/fields';
-import { type ListWindow, nextLoad } from '../utils/list-window';
+import { type ListWindow, type Load, nextLoad } from '../utils/list-window';
 import { sortKeys } from '../utils/sort';
 import classes from './RecordTable.module.css';
 import { type InlineEdit, LoadedRows, SelectAllCell, SelectRowCell, TableState, ValueCell } from './RecordTableCells';
@@ -26,7 +26,7 @@ interface Props {
   /** A page is on its way. */
   loading: boolean;
   /** Asks for the next page from the top or from the bottom of the list. */
-  onLoad: (end: 'head' | 'tail') => void;
+  onLoad: (end: Load) => void;
   /** Share the width between the columns instead of fixed widths (phones, with few columns). */
   fluid?: boolean;
   /** Ticked rows, for bulk actions (a checkbox column when given). */

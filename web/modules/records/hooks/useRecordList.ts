@@ -1,15 +1,17 @@
-import { type InfiniteData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { type InfiniteData, keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
 import type { FilterNode } from '../../../../common/filter-ops';
 import { recordKeys } from '../api/record-keys';
 import { listRecords, type RecordData, type RecordPage } from '../api/records.api';
-import { listWindow, reverseSort } from '../utils/list-window';
+import { type Load, listWindow, reverseSort } from '../utils/list-window';
 
 /** The first page: enough to fill a screen several times over, quick to arrive. */
 export const PAGE_SIZE = 100;
 /** Later pages grow to the API's largest, so a long scroll needs fewer round trips. */
 const PAGE_SIZES = [PAGE_SIZE, 200, 500];
 const pageSize = (loaded: number) => PAGE_SIZES[Math.min(loaded, PAGE_SIZES.length - 1)] ?? 500;
+/** Rows read at once where the list stopped far from both ends (the API's largest page). */
+export const ISLAND_SIZE = 500;
 
 interface PageParam {
   cursor?: string;
@@ -44,7 +46,8 @@ const rowsOf = (data: InfiniteData<RecordPage, unknown> | undefined) => data?.pa
  * A list read with the API's keyset cursor from the top (the head) and, once the user
  * goes far down (End, the scrollbar dragged to the bottom), from the bottom with the same
  * sort reversed (the tail). With the total known the table is as long as the list from
- * the start; `load('head' | 'tail')` fetches the next page of one end.
+ * the start; `load('head' | 'tail')` fetches the next page of one end, `load({ at })` one
+ * page by offset where the list stopped far from both (only the latest such island is kept).
  */
 export function useRecordList(object: string, params: ListParams) {
   const { sort, requestedSort, filter, include, fields, compact } = params;
@@ -79,6 +82,25 @@ export function useRecordList(object: string, params: ListParams) {
     enabled: wantTail && total !== undefined && !headDone,
   });
 
+  // The island: one page by offset, kept (with the list it belongs to) while the next one loads.
+  const [islandAt, setIslandAt] = useState<{ key: string; at: number } | null>(null);
+  const wantIsland = islandAt?.key === keyText && !headDone;
+  const island = useQuery({
+    queryKey: [...key, 'at', wantIsland ? islandAt.at : null],
+    queryFn: async ({ signal }) => {
+      const at = islandAt?.at ?? 0;
+      const page = await listRecords(
+        object,
+        { sort: requestedSort, filter, include, fields, offset: at, limit: ISLAND_SIZE },
+        signal,
+      );
+      return { key: keyText, start: at, requested: ISLAND_SIZE, rows: compact ? page.data.map(compact) : page.data };
+    },
+    enabled: wantIsland && total !== undefined,
+    placeholderData: keepPreviousData,
+  });
+  const islandData = wantIsland && island.data?.key === keyText ? island.data : undefined;
+
   const headRows = useMemo(() => rowsOf(head.data), [head.data]);
   const tailRows = useMemo(() => rowsOf(tail.data), [tail.data]);
   const win = useMemo(
@@ -89,32 +111,37 @@ export function useRecordList(object: string, params: ListParams) {
         tail: wantTail ? tailRows : [],
         tailDone: wantTail && tail.isSuccess && !tail.hasNextPage,
         total: head.isSuccess ? total : undefined,
+        island: islandData,
       }),
-    [headRows, headDone, tailRows, wantTail, tail.isSuccess, tail.hasNextPage, total, head.isSuccess],
+    [headRows, headDone, tailRows, wantTail, tail.isSuccess, tail.hasNextPage, total, head.isSuccess, islandData],
   );
 
-  const fetching = head.isFetching || tail.isFetching;
+  const fetching = head.isFetching || tail.isFetching || island.isFetching;
   const { fetchNextPage: nextHead, hasNextPage: headMore } = head;
   const { fetchNextPage: nextTail, hasNextPage: tailMore, isSuccess: tailLoaded } = tail;
   const load = useCallback(
-    (end: 'head' | 'tail') => {
+    (end: Load) => {
       if (fetching) return;
-      if (end === 'head' && headMore) void nextHead();
+      if (typeof end === 'object') {
+        if (islandAt?.key !== keyText || islandAt.at !== end.at) setIslandAt({ key: keyText, at: end.at });
+      } else if (end === 'head' && headMore) void nextHead();
       else if (end === 'tail') {
         if (!wantTail) setTailFor(keyText);
         else if (tailLoaded && tailMore) void nextTail();
       }
     },
-    [fetching, headMore, nextHead, wantTail, keyText, tailLoaded, tailMore, nextTail],
+    [fetching, headMore, nextHead, wantTail, keyText, tailLoaded, tailMore, nextTail, islandAt],
   );
   const { refetch: refetchHead } = head;
   const { refetch: refetchTail } = tail;
+  const { refetch: refetchIsland } = island;
   const { refetch: refetchCount } = count;
   const refetch = useCallback(() => {
     void refetchHead();
     if (wantTail) void refetchTail();
+    if (wantIsland) void refetchIsland();
     void refetchCount();
-  }, [refetchHead, refetchTail, refetchCount, wantTail]);
+  }, [refetchHead, refetchTail, refetchIsland, refetchCount, wantTail, wantIsland]);
 
   return {
     window: win,

@@ -40,7 +40,8 @@ describe('a list loaded from both ends', () => {
     expect(nextLoad(head, 0, 20)).toBeNull(); // all loaded near the top, and the gap is large
     expect(nextLoad(head, 250, 270)).toBe('head');
     expect(nextLoad(head, 99_980, 99_999)).toBe('tail'); // End, or the scrollbar dragged to the bottom
-    expect(nextLoad(head, 30_000, 30_020)).toBe('head'); // the middle: nearer the top
+    expect(nextLoad(head, 1_200, 1_220)).toBe('head'); // within NEAR of the head
+    expect(nextLoad(head, 30_000, 30_020)).toEqual({ at: 29_940 }); // far from both ends: an island there
     const both = listWindow({
       head: range(0, 300),
       headDone: false,
@@ -50,15 +51,57 @@ describe('a list loaded from both ends', () => {
     });
     expect(nextLoad(both, 99_980, 99_999)).toBeNull();
     expect(nextLoad(both, 99_300, 99_420)).toBe('tail');
-    expect(nextLoad(both, 80_000, 80_020)).toBe('tail');
+    expect(nextLoad(both, 98_600, 98_620)).toBe('tail');
+    expect(nextLoad(both, 80_000, 80_020)).toEqual({ at: 79_940 });
   });
 
   it('waits for the list to stop before loading far from both ends', () => {
     const w = listWindow({ head: range(0, 300), headDone: false, tail: [], tailDone: false, total: 100_000 });
     expect(nextLoad(w, 30_000, 30_020, { scrolling: true })).toBeNull(); // passing through the middle
-    expect(nextLoad(w, 30_000, 30_020, { scrolling: false })).toBe('head');
+    expect(nextLoad(w, 30_000, 30_020, { scrolling: false })).toEqual({ at: 29_940 }); // stopped there
     expect(nextLoad(w, 280, 300, { scrolling: true })).toBe('head'); // scrolling on from the loaded rows
     expect(nextLoad(w, 99_980, 99_999, { scrolling: true })).toBe('tail'); // arriving at the bottom
+  });
+
+  it('shows an island read by offset between the ends, and asks for no other while the view is in it', () => {
+    const island = { start: 50_000, requested: 500, rows: range(50_000, 50_500) };
+    const w = listWindow({
+      head: range(0, 300),
+      headDone: false,
+      tail: tailOf(100_000, 100),
+      tailDone: false,
+      total: 100_000,
+      island,
+    });
+    expect(ids(w, 49_999, 50_002)).toEqual([null, 'r50000', 'r50001']);
+    expect(ids(w, 50_498, 50_501)).toEqual(['r50498', 'r50499', null]);
+    expect(w.loaded).toHaveLength(300 + 100 + 500);
+    expect(nextLoad(w, 50_100, 50_120)).toBeNull(); // all in the island, with LOAD_AHEAD around it
+    // Moving past its end: the next island starts where the view (with LOAD_AHEAD) does, so
+    // it alone covers the view once it replaces this one.
+    expect(nextLoad(w, 50_450, 50_470)).toEqual({ at: 50_390 });
+    expect(nextLoad(w, 49_990, 50_010)).toEqual({ at: 49_930 }); // moving up past its start
+    // Rows the island did not bring (the list is shorter than its count) are not asked for again.
+    const short = listWindow({
+      head: range(0, 300),
+      headDone: false,
+      tail: [],
+      tailDone: false,
+      total: 100_000,
+      island: { start: 60_000, requested: 500, rows: range(60_000, 60_010) },
+    });
+    expect(nextLoad(short, 60_060, 60_080)).toBeNull(); // the view it was asked for
+    // An island that overlaps an end counts each record once.
+    const overlap = listWindow({
+      head: range(0, 300),
+      headDone: false,
+      tail: [],
+      tailDone: false,
+      total: 100_000,
+      island: { start: 250, requested: 500, rows: range(250, 750) },
+    });
+    expect(new Set(overlap.loaded.map((r) => r.id)).size).toBe(overlap.loaded.length);
+    expect(overlap.loaded).toHaveLength(750);
   });
 
   it('fills a small gap at once, so a short list soon ends', () => {

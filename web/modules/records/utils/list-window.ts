@@ -6,7 +6,19 @@ import type { RecordData } from '../api/records.api';
  * The head is read from the top, the tail from the bottom (last record first); with the
  * total known, the table is as long as the list from the start (the scrollbar says where
  * you are), rows not loaded yet show as placeholders, and End shows the last rows at once.
+ * Where the list stops far from both ends (the scrollbar dragged to the middle), one page
+ * is read there by offset (the island) and shown until the view moves on.
  */
+
+/** Rows read by offset at `start`: `requested` were asked for, `rows` came (fewer at the end). */
+export interface Island {
+  start: number;
+  requested: number;
+  rows: RecordData[];
+}
+
+/** What to load next: a page of one end, or an island starting at row `at`. */
+export type Load = 'head' | 'tail' | { at: number };
 
 export interface ListParts {
   /** Records from the top, in list order. */
@@ -19,6 +31,8 @@ export interface ListParts {
   tailDone: boolean;
   /** How many records match (the API's count), when known. */
   total?: number;
+  /** A page read by offset between the ends. */
+  island?: Island;
 }
 
 export interface ListWindow {
@@ -36,6 +50,8 @@ export interface ListWindow {
   complete: boolean;
   /** The table is as long as the list (the total is known), not just the loaded rows. */
   sized: boolean;
+  /** The island shown between the ends, if any. */
+  island?: Island;
 }
 
 const whole = (all: RecordData[], complete: boolean): ListWindow => ({
@@ -66,15 +82,23 @@ export function listWindow(p: ListParts): ListWindow {
   // One row at least between the ends while they have not met, so there is always a row left to load.
   const count = Math.max(total, p.head.length + p.tail.length + 1);
   const tailStart = count - p.tail.length;
-  const { head, tail } = p;
+  const { head, tail, island } = p;
+  const islandEnd = island ? island.start + island.rows.length : 0;
+  const fromIsland = (i: number) =>
+    island && i >= island.start && i < islandEnd ? island.rows[i - island.start] : undefined;
+  // Every loaded record once (an island may overlap an end, or repeat a record that moved).
+  const ends = head.concat(inOrder);
+  const endIds = island ? new Set(ends.map((r) => r.id)) : undefined;
+  const loaded = island && endIds ? ends.concat(island.rows.filter((r) => !endIds.has(r.id))) : ends;
   return {
     count,
-    at: (i) => (i < head.length ? head[i] : i >= tailStart ? tail[count - 1 - i] : undefined),
+    at: (i) => (i < head.length ? head[i] : i >= tailStart ? tail[count - 1 - i] : fromIsland(i)),
     headEnd: head.length,
     tailStart,
-    loaded: head.concat(inOrder),
+    loaded,
     complete: false,
     sized: true,
+    island,
   };
 }
 
@@ -91,14 +115,15 @@ export const NEAR = 1_000;
  * rows in and around the view are closer to it, the tail when closer to the bottom, none
  * when everything near the view is loaded (and the gap is too big to be worth filling).
  * While the list is still moving (a smooth End, the scrollbar being dragged) rows far
- * from both ends wait until it stops, so a jump to the bottom does not load the middle.
+ * from both ends wait until it stops, so a jump to the bottom does not load the middle;
+ * once it stops there, an island is read where the view is, unless one was asked for there.
  */
 export function nextLoad(
   w: ListWindow,
   first: number,
   last: number,
   { ahead = LOAD_AHEAD, scrolling = false }: { ahead?: number; scrolling?: boolean } = {},
-): 'head' | 'tail' | null {
+): Load | null {
   if (w.complete) return null;
   const gap = w.tailStart - w.headEnd;
   const from = Math.max(0, first - ahead);
@@ -110,8 +135,13 @@ export function nextLoad(
   const missingTo = Math.min(to, w.tailStart - 1);
   const toHead = missingFrom - w.headEnd;
   const toTail = w.tailStart - 1 - missingTo;
-  if (scrolling && Math.min(toHead, toTail) > NEAR) return null;
-  return toHead <= toTail ? 'head' : 'tail';
+  if (Math.min(toHead, toTail) <= NEAR) return toHead <= toTail ? 'head' : 'tail';
+  if (scrolling) return null;
+  // Far from both ends: the island, if it was asked for over the missing rows, is all there
+  // is to read there (rows it did not bring are past a list shorter than its count).
+  const { island } = w;
+  const asked = island && missingFrom >= island.start && missingTo < island.start + island.requested;
+  return asked ? null : { at: missingFrom };
 }
 
 /** The same sort, backwards (the id tie-breaker follows the last key, so the order is exactly reversed). */
