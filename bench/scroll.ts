@@ -13,7 +13,9 @@
  * 3. drag: the list opened afresh and the scrollbar dragged to the bottom and held
  *    there (scrollTop set to the maximum every 30 ms) until the last row is on screen;
  * 4. slow: the list opened afresh and the scrollbar dragged from the top to the bottom
- *    in 100 steps 100 ms apart, then held there until the last row is on screen.
+ *    in 100 steps 100 ms apart, then held there until the last row is on screen;
+ * 5. middle: the list opened afresh and the scrollbar dragged to the middle at once and
+ *    left there, until every row on screen is a record (the island read by offset).
  *
  * Measured in the page with requestAnimationFrame: frame durations (p50/p95/p99, frames
  * over 50 ms), the most row elements in the DOM at any time and how many of them were
@@ -198,17 +200,29 @@ async function holdUntilLastRow(page: Page, total: number, step: () => Promise<v
   return Number.NaN;
 }
 
+/** Runs `step` once, then waits until the rows on screen are all records (no placeholder): ms, or NaN. */
+async function untilViewLoaded(page: Page, step: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await step();
+  while (performance.now() - t0 < END_TIMEOUT_MS) {
+    const placeholders = await page.getByTestId('record-row-placeholder').count();
+    if (placeholders === 0 && (await page.getByTestId('record-row').count()) > 0) return performance.now() - t0;
+    await page.waitForTimeout(20);
+  }
+  return Number.NaN;
+}
+
 interface PhaseResult {
   frames: number[];
   maxRows: number;
   maxWaiting: number;
   waitingFrames: number;
-  /** Until the last row was on screen (NaN: not reached; undefined: not the phase's aim). */
+  /** Until the phase's aim (the last row; the middle: the rows in view loaded). NaN: not reached; undefined: no aim. */
   toLastMs?: number;
   calls: ListRequest[];
 }
 
-type PhaseName = 'wheel' | 'end' | 'drag' | 'slow';
+type PhaseName = 'wheel' | 'end' | 'drag' | 'slow' | 'middle';
 
 interface RunResult {
   label: string;
@@ -305,6 +319,17 @@ async function measureList(browser: Browser, base: string, w: (typeof WORKSPACES
     );
     const slowMs = Number.isNaN(held) ? Number.NaN : performance.now() - t0;
     const third = await collect(page);
+
+    // 4. Afresh: the scrollbar dragged to the middle at once and left there.
+    await open();
+    await start('middle');
+    const middleMs = await untilViewLoaded(page, () =>
+      table.evaluate((el) => {
+        el.scrollTop = (el.scrollHeight - el.clientHeight) / 2;
+      }),
+    );
+    await page.waitForTimeout(500);
+    const fourth = await collect(page);
     return {
       label: `${w.rows.toLocaleString('en')} contacts`,
       rows: w.rows,
@@ -314,6 +339,7 @@ async function measureList(browser: Browser, base: string, w: (typeof WORKSPACES
         end: phaseOf(first, 'end', reqs.calls, endMs),
         drag: phaseOf(second, 'drag', reqs.calls, dragMs),
         slow: phaseOf(third, 'slow', reqs.calls, slowMs),
+        middle: phaseOf(fourth, 'middle', reqs.calls, middleMs),
       },
       heapEnd,
       heapAfterDrag,
@@ -397,7 +423,7 @@ async function main() {
     }
 
     const lines = [
-      '| list | phase | frame p50 | p95 | p99 | frames > 50 ms | most rows in the DOM | most placeholder rows (frames showing any) | time to the last row | API pages fetched (sizes), p50 |',
+      '| list | phase | frame p50 | p95 | p99 | frames > 50 ms | most rows in the DOM | most placeholder rows (frames showing any) | time to the last row (middle: to the rows in view) | API pages fetched (sizes), p50 |',
       '|---|---|---|---|---|---|---|---|---|---|',
       `| static page, 60 rows (floor) | wheel | ${frameCells(floor.frames)} | ${floor.maxRows} | – | – | – |`,
     ];
@@ -406,6 +432,7 @@ async function main() {
       ['end', 'End held'],
       ['drag', 'scrollbar to the bottom'],
       ['slow', `scrollbar top → bottom in ${SLOW_STEPS} steps`],
+      ['middle', 'scrollbar to the middle, left there'],
     ];
     for (const r of results) {
       for (const [key, text] of names) {
