@@ -1,4 +1,4 @@
-import { Badge, Group } from '@mantine/core';
+import { Badge, Group, VisuallyHidden } from '@mantine/core';
 import { AnchorLink } from '../../../ui/links';
 import type { FieldMeta } from '../../objects/api/objects.api';
 import { useObjects } from '../../objects/hooks/useObjects';
@@ -8,10 +8,11 @@ import { embedded, includeFor, recordTitle } from '../utils/fields';
 import { formatValue } from '../utils/format';
 import classes from './FieldValue.module.css';
 
+// Plain elements with Mantine's own classes: this renders in every empty table cell.
 const EMPTY = (
   <span className={classes.dimmed}>
     <span aria-hidden="true">—</span>
-    <span className={classes.visuallyHidden}>empty</span>
+    <span className={VisuallyHidden.classes.root}>empty</span>
   </span>
 );
 

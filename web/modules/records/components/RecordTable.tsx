@@ -1,4 +1,4 @@
-import { Center, Loader, Text } from '@mantine/core';
+import { Center, Loader, Text, VisuallyHidden } from '@mantine/core';
 import { Link } from '@tanstack/react-router';
 import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -79,7 +79,7 @@ const RecordRow = memo(function RecordRow({ index, start, template, record, cell
       >
         <td className={classes.placeholder}>
           <span className={classes.placeholderBar} />
-          <span className={classes.visuallyHidden}>Loading</span>
+          <span className={VisuallyHidden.classes.root}>Loading</span>
         </td>
       </tr>
     );
