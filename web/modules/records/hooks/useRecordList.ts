@@ -1,9 +1,10 @@
 import { type InfiniteData, keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
 import type { FilterNode } from '../../../../common/filter-ops';
+import { reverseSort } from '../../../../common/sort';
 import { recordKeys } from '../api/record-keys';
 import { listRecords, type RecordData, type RecordPage } from '../api/records.api';
-import { type Load, listWindow, reverseSort } from '../utils/list-window';
+import { type Load, listWindow } from '../utils/list-window';
 
 /** The first page: enough to fill a screen several times over, quick to arrive. */
 export const PAGE_SIZE = 100;

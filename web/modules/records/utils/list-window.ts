@@ -143,13 +143,3 @@ export function nextLoad(
   const asked = island && missingFrom >= island.start && missingTo < island.start + island.requested;
   return asked ? null : { at: missingFrom };
 }
-
-/** The same sort, backwards (the id tie-breaker follows the last key, so the order is exactly reversed). */
-export function reverseSort(sort: string): string {
-  return sort
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => (s.startsWith('-') ? s.slice(1) : `-${s.replace(/^\+/, '')}`))
-    .join(',');
-}
