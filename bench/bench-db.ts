@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
@@ -72,4 +73,42 @@ export function addResults(section: string): void {
     encoding: 'utf8',
   });
   if (format.status !== 0) process.stderr.write(`could not format ${file}: ${format.stderr}\n`);
+}
+
+/** One keep-alive socket: the benchmarks' sequential requests reuse it (destroy it when done). */
+export const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+/** One API call with an API key; the body comes back as text. */
+export function request(
+  base: string,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  via: http.Agent = keepAlive,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      `${base}${path}`,
+      {
+        method,
+        agent: via,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }

@@ -9,16 +9,14 @@
  * seeded database, default 1000000), RAPPORT_BENCH_NODE_FLAGS (default the CPU profiler;
  * e.g. "--trace-gc" instead).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createApiKey, revokeApiKey } from '../server/platform/auth/api-keys.service';
 import { openDatabase } from '../server/platform/db/database';
-import { freePort } from '../test/helpers/server-process';
-import { databaseUrl, percentile } from './bench-db';
+import { startServerProcess } from '../test/helpers/server-process';
+import { databaseUrl, keepAlive, percentile, request } from './bench-db';
 
 const WHAT = process.env.RAPPORT_BENCH_PROFILE_WHAT ?? 'list';
 const N = Number(process.env.RAPPORT_BENCH_PROFILE_N ?? 4000);
@@ -67,20 +65,11 @@ async function main() {
     createdBy: null,
   });
 
-  const port = await freePort();
-  const child = spawn(process.execPath, [...flags, 'cli/rapport.js', 'serve', '--port', String(port)], {
-    env: { ...process.env, DATABASE_URL: dbUrl, RAPPORT_RATE_LIMIT: '0', RAPPORT_SEED_DEMO: '0', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await new Promise<void>((resolve) => {
-    child.stdout.on('data', (d) => {
-      if (String(d).includes('Rapport is running at')) resolve();
-      else if (!String(d).includes('Rapport') && String(d).trim()) process.stdout.write(d);
-    });
-  });
-
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const server = await startServerProcess(
+    { DATABASE_URL: dbUrl, RAPPORT_RATE_LIMIT: '0', RAPPORT_SEED_DEMO: '0' },
+    60_000,
+    flags,
+  );
   const stages = ['lead', 'mql', 'sql'];
   const target = (i: number) =>
     WHAT === 'point'
@@ -88,21 +77,12 @@ async function main() {
       : WHAT === 'health'
         ? '/health'
         : `/api/v1/contacts?filter=${encodeURIComponent(JSON.stringify({ field: 'lifecycleStage', op: 'eq', value: stages[i % 3] }))}&sort=-createdAt&limit=50`;
-  const get = (p: string) =>
-    new Promise<number>((resolve, reject) => {
-      const t0 = performance.now();
-      const req = http.request(
-        { host: '127.0.0.1', port, path: p, agent, headers: { authorization: `Bearer ${created.key}` } },
-        (res) => {
-          res.resume();
-          res.on('end', () =>
-            res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`${p} → ${res.statusCode}`)),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
+  const get = async (p: string) => {
+    const t0 = performance.now();
+    const res = await request(server.url, created.key, 'GET', p);
+    if (res.status !== 200) throw new Error(`${p} → ${res.status}: ${res.body.slice(0, 200)}`);
+    return performance.now() - t0;
+  };
   try {
     for (let i = 0; i < WARMUP; i++) await get(target(i));
     const times: number[] = [];
@@ -111,9 +91,11 @@ async function main() {
     const p = (q: number) => `${percentile(times, q).toFixed(2)} ms`;
     console.log(`${WHAT}: ${N} requests after ${WARMUP} warm-up: p50 ${p(50)}, p95 ${p(95)}, p99 ${p(99)}`);
   } finally {
-    agent.destroy();
-    child.kill('SIGTERM');
-    await exited;
+    keepAlive.destroy();
+    server.child.kill('SIGTERM');
+    await server.exited;
+    // What the flags printed (e.g. --trace-gc), without the start-up banner.
+    if (process.env.RAPPORT_BENCH_NODE_FLAGS) process.stdout.write(server.output());
     await revokeApiKey(database, workspaceId, created.id);
     await database.close();
     await raw.end();

@@ -16,7 +16,16 @@ import { loadConfig } from '../server/platform/config';
 import { addMember, createUser, signUp } from '../server/platform/workspaces/identity.service';
 import { startRuntime } from '../server/runtime';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server-process';
-import { ADMIN_URL, addResults, databaseUrl, dropUnlessReused, ensureDatabase, percentile } from './bench-db';
+import {
+  ADMIN_URL,
+  addResults,
+  databaseUrl,
+  dropUnlessReused,
+  ensureDatabase,
+  keepAlive,
+  percentile,
+  request,
+} from './bench-db';
 
 const CONTACTS = Number(process.env.RAPPORT_BENCH_CONTACTS ?? 1_000_000);
 const DB_NAME = `rapport_bench_${CONTACTS}`;
@@ -74,43 +83,9 @@ async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<num
   return out.sort((a, b) => a - b);
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 /** For the concurrent batch-upsert workload: one keep-alive socket per client. */
 const CONCURRENCY = 4;
 const agentMany = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-function request(
-  base: string,
-  key: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  via: http.Agent = agent,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(
-      `${base}${path}`,
-      {
-        method,
-        agent: via,
-        headers: {
-          authorization: `Bearer ${key}`,
-          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => {
-          text += d;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 /** Reuse only a complete earlier seed. */
 const ensureBenchDatabase = () =>
@@ -316,7 +291,7 @@ async function main() {
           : { email: `${prefix}-${b}-${j}@upsert.bench`, firstName: 'Up', lastName: `Sert ${j}`, tags: ['bench'] },
       );
     };
-    const apiUpsert = (b: number, prefix: string, via = agent) =>
+    const apiUpsert = (b: number, prefix: string, via = keepAlive) =>
       request(
         address,
         key,
@@ -463,7 +438,7 @@ async function main() {
     process.stdout.write(`\n${report}\n`);
     addResults(report);
   } finally {
-    agent.destroy();
+    keepAlive.destroy();
     agentMany.destroy();
     if (server) {
       server.child.kill('SIGTERM');

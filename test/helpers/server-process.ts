@@ -22,10 +22,18 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `rapport serve` as a real child process and waits until it listens. */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+/**
+ * Starts `rapport serve` as a real child process and waits until it listens. `nodeFlags`
+ * go to node itself (e.g. the CPU profiler, which NODE_OPTIONS does not take).
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  nodeFlags: string[] = [],
+): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'cli/rapport.js'), 'serve', '--port', String(port)], {
+  const args = [...nodeFlags, path.join(ROOT, 'cli/rapport.js'), 'serve', '--port', String(port)];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
       ...process.env,
