@@ -16,6 +16,8 @@ export const ISLAND_SIZE = 500;
 
 interface PageParam {
   cursor?: string;
+  /** Only for an island: rows to skip. */
+  offset?: number;
   limit: number;
 }
 
@@ -56,8 +58,8 @@ export function useRecordList(object: string, params: ListParams) {
   const total = count.data ?? undefined;
   const key = [...recordKeys.list(object, { sort: requestedSort, filter }), include, fields ?? null] as const;
   const fetchPage = (s: string | undefined, param: PageParam, signal: AbortSignal) =>
-    listRecords(object, { sort: s, filter, include, fields, cursor: param.cursor, limit: param.limit }, signal).then(
-      (page) => (compact ? { ...page, data: page.data.map(compact) } : page),
+    listRecords(object, { sort: s, filter, include, fields, ...param }, signal).then((page) =>
+      compact ? { ...page, data: page.data.map(compact) } : page,
     );
   const next = (last: RecordPage, all: RecordPage[]): PageParam | undefined =>
     last.page.hasMore && last.page.nextCursor
@@ -90,12 +92,8 @@ export function useRecordList(object: string, params: ListParams) {
     queryKey: [...key, 'at', wantIsland ? islandAt.at : null],
     queryFn: async ({ signal }) => {
       const at = islandAt?.at ?? 0;
-      const page = await listRecords(
-        object,
-        { sort: requestedSort, filter, include, fields, offset: at, limit: ISLAND_SIZE },
-        signal,
-      );
-      return { key: keyText, start: at, requested: ISLAND_SIZE, rows: compact ? page.data.map(compact) : page.data };
+      const page = await fetchPage(requestedSort, { offset: at, limit: ISLAND_SIZE }, signal);
+      return { key: keyText, start: at, requested: ISLAND_SIZE, rows: page.data };
     },
     enabled: wantIsland && total !== undefined,
     placeholderData: keepPreviousData,
