@@ -1,25 +1,45 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+const ROOTS = ['server', 'common', 'cli', 'test', 'web'];
+
+/**
+ * Test files that cannot touch a database: they import neither the test database helpers
+ * (test/helpers: app, db, engine, …) nor server/platform/db. Their result cannot depend on
+ * the engine, so they run in the embedded pass only; the postgres pass runs the rest.
+ */
+const DB_IMPORT =
+  /helpers\/(app|db|empty-db|engine|members|permission-matrix|server-process|workflow-testbed)['/]|platform\/db\//;
+export function engineIndependentFiles(): string[] {
+  return ROOTS.flatMap((root) =>
+    readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .map((f) => path.join(root, f))
+      .filter((f) => f.endsWith('.test.ts') && !f.startsWith(path.join('test', 'e2e')))
+      .filter((f) => !DB_IMPORT.test(readFileSync(f, 'utf8'))),
+  );
+}
 
 // The suite runs once per database engine: RAPPORT_TEST_DB=embedded (PGlite) or
 // postgres (the server at RAPPORT_TEST_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres).
 export default defineConfig({
   test: {
-    include: [
-      'server/**/*.test.ts',
-      'common/**/*.test.ts',
-      'cli/**/*.test.ts',
-      'test/**/*.test.ts',
-      'web/**/*.test.ts',
+    include: ROOTS.map((root) => `${root}/**/*.test.ts`),
+    exclude: [
+      'test/e2e/**',
+      'node_modules/**',
+      ...(process.env.RAPPORT_TEST_DB === 'postgres' ? engineIndependentFiles() : []),
     ],
-    exclude: ['test/e2e/**', 'node_modules/**'],
     globalSetup: ['test/helpers/global-setup.ts'],
     pool: 'forks',
     // Two files at a time (vitest's default on two cores is one): most files wait on
     // their embedded database's thread, a child process or a timer about half the time.
     maxWorkers: 2,
     minWorkers: 1,
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
+    // Safety nets, not expectations (tests wait for conditions): a test that takes 2 s on a
+    // quiet machine takes over 30 s on two cores shared by a dozen processes.
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
     teardownTimeout: 30_000,
   },
 });

@@ -9,8 +9,11 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: one browser and one server at a time.
     fileParallelism: false,
-    testTimeout: 180_000,
-    hookTimeout: 120_000,
+    // Safety nets, not expectations: every step waits for a condition with its own 30 s
+    // deadline. A setup starts a server and a Chromium (up to 180 s and 120 s on a busy machine),
+    // and the longest test takes 30 s on a quiet machine but over 140 s on a loaded one.
+    testTimeout: 600_000,
+    hookTimeout: 420_000,
     teardownTimeout: 30_000,
   },
 });

@@ -93,7 +93,9 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
         trigger: { type: 'record_created', object: 'contacts' },
         steps: [
           { id: 'first', type: 'add_tag', tags: ['step1'] },
-          { id: 'pause', type: 'wait', amount: 6, unit: 'seconds' },
+          // Long enough that the kill surely comes during it: the test sees the step waiting
+          // through the API, which can take seconds on a busy machine.
+          { id: 'pause', type: 'wait', amount: 20, unit: 'seconds' },
           {
             id: 'mail',
             type: 'send_email',
@@ -144,7 +146,7 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
         };
         return run.status === 'completed' ? run : undefined;
       },
-      60_000,
+      120_000,
     );
     expect(done.steps.map((s) => [s.stepId, s.status])).toEqual([
       ['_conditions', 'completed'],
@@ -166,7 +168,7 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
     expect(tags).toEqual(['step1', 'done']);
     const runs = (await api('GET', `/api/v1/workflows/${workflowId}/runs`)).json.data as unknown as unknown[];
     expect(runs).toHaveLength(1);
-  }, 180_000);
+  }, 360_000);
 
   it('a crash after the webhook reached the receiver but before the step was marked done resends the same delivery id', async () => {
     server?.child.kill('SIGKILL');
@@ -196,7 +198,9 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
         ...(ENGINE === 'postgres' ? { DATABASE_URL: db.databaseUrl ?? '' } : { RAPPORT_DATA_DIR: dir }),
         RAPPORT_SEED_DEMO: 'false',
         RAPPORT_WEBHOOKS_ALLOW_PRIVATE: '1',
-        RAPPORT_WORKFLOW_WEBHOOK_LEASE_SECONDS: '3',
+        // The lease must outlast the first attempt's trip to the receiver on a busy machine, or a
+        // second worker would resend before the kill; after the restart it is what the retry waits for.
+        RAPPORT_WORKFLOW_WEBHOOK_LEASE_SECONDS: '10',
       };
       server = await startServerProcess(env);
       let base = server.url;
@@ -256,5 +260,5 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
       await new Promise<void>((r) => rx.close(() => r()));
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 360_000);
 });

@@ -82,7 +82,7 @@ describe('automation admin pages', () => {
       /^whsec_/.test((await page.getByTestId('webhook-secret').textContent()) ?? ''),
     );
     await page.getByRole('button', { name: 'Ping' }).click();
-    await receiver.waitFor(1, 15_000);
+    await receiver.waitFor(1, 60_000);
     expect(receiver.received[0]?.json.type).toBe('webhook.ping');
     await until(
       'delivery listed as succeeded',

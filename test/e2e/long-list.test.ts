@@ -111,7 +111,7 @@ describe('a long list in the browser', () => {
     const before = pages().length;
     // The scrollbar dragged to the middle: row 3,000, over 1,000 rows from both loaded ends.
     await table().evaluate((el) => el.scrollTo(0, Math.round(el.scrollHeight / 2)));
-    await until('rows in place', rowsInPlace, 30_000);
+    await until('rows in place', rowsInPlace, 60_000);
     const [island, ...more] = islands();
     expect(more).toEqual([]);
     expect(island?.limit).toBe(500);
@@ -134,7 +134,7 @@ describe('a long list in the browser', () => {
     // The scrollbar dragged to row 1,200: within 1,000 rows of the loaded head.
     await table().evaluate((el) => el.scrollTo(0, Math.round((el.scrollHeight * 1_200) / 6_001)));
     await until('placeholders or rows', async () => (await rowsInDom()) > 0);
-    await until('rows in place', rowsInPlace, 30_000);
+    await until('rows in place', rowsInPlace, 60_000);
     expect(await rowsInDom()).toBeLessThan(60);
     // From the top (nearer), in pages that grew to the API's largest; no new island.
     expect(islands()).toHaveLength(1);

@@ -28,9 +28,23 @@ export interface ServerProcess {
  */
 export async function startServerProcess(
   env: Record<string, string>,
-  timeoutMs = 60_000,
+  timeoutMs = 180_000,
   nodeFlags: string[] = [],
 ): Promise<ServerProcess> {
+  // freePort() releases the port before the child binds it; on a machine shared with other
+  // test runs another process can take it in between. Only that case starts again, on a new port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(env, timeoutMs, nodeFlags);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof PortTaken)) throw err;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOnce(env: Record<string, string>, timeoutMs: number, nodeFlags: string[]): Promise<ServerProcess> {
   const port = await freePort();
   const args = [...nodeFlags, path.join(ROOT, 'cli/rapport.js'), 'serve', '--port', String(port)];
   const child = spawn(process.execPath, args, {
@@ -54,10 +68,13 @@ export async function startServerProcess(
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + timeoutMs;
   while (!out.includes('Rapport is running at')) {
-    if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
+    if (child.exitCode !== null) {
+      if (out.includes('EADDRINUSE')) throw new PortTaken(`port ${port} taken:\n${out}`);
+      throw new Error(`server exited early:\n${out}`);
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not start:\n${out}`);
+      throw new Error(`server did not start within ${timeoutMs} ms:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -33,7 +33,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     url: `smtp://127.0.0.1:${actualPort}`,
     port: actualPort,
     messages,
-    async waitFor(n, ms = 10_000) {
+    async waitFor(n, ms = 30_000) {
       const deadline = Date.now() + ms;
       while (messages.length < n) {
         if (Date.now() > deadline) throw new Error(`expected ${n} mails, got ${messages.length}`);

@@ -27,7 +27,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     port: 0,
     received: [],
     respond: () => ({ status: 200, body: 'ok' }),
-    async waitFor(n, ms = 10_000) {
+    async waitFor(n, ms = 30_000) {
       const deadline = Date.now() + ms;
       while (receiver.received.length < n) {
         if (Date.now() > deadline) throw new Error(`expected ${n} webhooks, got ${receiver.received.length}`);

@@ -300,7 +300,9 @@ describe('job queue', () => {
   });
 
   it('the background worker picks up a job soon after its transaction commits', async () => {
-    const queue = new JobQueue({ database, log: silent, pollMs: 5000 });
+    // The poll interval is far beyond the test's timeout: only the wake-up can run the job,
+    // however long the machine takes (a time limit here would measure the machine).
+    const queue = new JobQueue({ database, log: silent, pollMs: 600_000 });
     let resolve!: (id: string) => void;
     const ran = new Promise<string>((r) => {
       resolve = r;
@@ -308,11 +310,9 @@ describe('job queue', () => {
     queue.define('t.background', async (job) => resolve(job.id));
     await queue.start();
     try {
-      const started = Date.now();
       const { id } = await database.system((tx) => queue.enqueue(tx, { queue: 't.background' }));
       queue.wake(); // embedded mode has no cross-connection NOTIFY; on a server the notification wakes it too
       expect(await ran).toBe(id);
-      expect(Date.now() - started).toBeLessThan(2000);
     } finally {
       await queue.stop();
     }

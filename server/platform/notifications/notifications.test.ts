@@ -14,7 +14,7 @@ function messages(socket: WebSocket) {
   socket.on('message', (d) => got.push(JSON.parse(String(d))));
   return {
     got,
-    async next(type: string, ms = 5000) {
+    async next(type: string, ms = 30_000) {
       const deadline = Date.now() + ms;
       for (;;) {
         const i = got.findIndex((m) => m.type === type);

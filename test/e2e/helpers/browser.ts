@@ -19,6 +19,35 @@ const ARGS = [
   '--disable-sync',
 ];
 
+/**
+ * Injected into every document before the app's own code: no CSS transitions or
+ * animations, no smooth scrolling. A busy machine stretches a 200 ms fade into a second,
+ * and a test that reads or clicks mid-transition sees half-transparent text (axe reports
+ * low contrast) or a button still sliding into place. The app's own styles allow inline
+ * <style> (style-src 'unsafe-inline'), so this raises no CSP report.
+ */
+const NO_MOTION_CSS =
+  '*, *::before, *::after { transition: none !important; animation-duration: 0s !important; ' +
+  'animation-delay: 0s !important; animation-iteration-count: 1 !important; scroll-behavior: auto !important; }';
+
+function injectNoMotion(css: string) {
+  const add = () => {
+    const style = document.createElement('style');
+    style.dataset.test = 'no-motion';
+    style.textContent = css;
+    (document.head ?? document.documentElement).appendChild(style);
+  };
+  if (document.documentElement) add();
+  else {
+    const wait = new MutationObserver(() => {
+      if (!document.documentElement) return;
+      wait.disconnect();
+      add();
+    });
+    wait.observe(document, { childList: true });
+  }
+}
+
 const EXPECTED_HTTP_ERROR = /^Failed to load resource: the server responded with a status of (401|404|409|412|422) /;
 
 export interface BrowserSession {
@@ -45,9 +74,15 @@ export async function openBrowser(opts: { viewport: { width: number; height: num
     colorScheme: 'light',
     locale: 'en-GB',
     timezoneId: 'UTC',
+    reducedMotion: 'reduce',
+    // Starting Chromium takes seconds on a quiet machine and can take a minute on a busy one.
+    timeout: 120_000,
   });
+  await context.addInitScript(injectNoMotion, NO_MOTION_CSS);
   const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(15_000);
+  // Every wait is for a condition; the limit only decides how long a real failure takes to
+  // report. 30 s leaves room for a machine whose two cores are shared many ways.
+  page.setDefaultTimeout(30_000);
   const problems: string[] = [];
   page.on('console', (msg) => {
     // The browser logs every failed request; 4xx answers the app expects and handles are not problems.
