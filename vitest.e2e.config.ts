@@ -9,11 +9,12 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: one browser and one server at a time.
     fileParallelism: false,
-    // Safety nets, not expectations: every step waits for a condition with its own 30 s
-    // deadline. A setup starts a server and a Chromium (up to 180 s and 120 s on a busy machine),
-    // and the longest test takes 30 s on a quiet machine but over 140 s on a loaded one.
-    testTimeout: 600_000,
-    hookTimeout: 420_000,
+    // Safety nets, not expectations: every step waits for a condition with its own 60 s
+    // deadline. A setup starts a server and a Chromium (up to 300 s and 180 s: at a load of
+    // 25 on two cores a server start took over 3 minutes), and the longest test takes 30 s
+    // on a quiet machine but over 140 s on a loaded one.
+    testTimeout: 900_000,
+    hookTimeout: 600_000,
     teardownTimeout: 30_000,
   },
 });

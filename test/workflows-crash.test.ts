@@ -11,7 +11,7 @@ import { type ServerProcess, startServerProcess } from './helpers/server-process
 import { type SmtpSink, startSmtpSink } from './helpers/smtp-sink';
 
 /** Polls until `fn` returns a value (not undefined), or fails naming `what`. */
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
   const deadline = Date.now() + ms;
   let last: unknown;
   for (;;) {
@@ -146,7 +146,7 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
         };
         return run.status === 'completed' ? run : undefined;
       },
-      120_000,
+      300_000,
     );
     expect(done.steps.map((s) => [s.stepId, s.status])).toEqual([
       ['_conditions', 'completed'],
@@ -168,7 +168,7 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
     expect(tags).toEqual(['step1', 'done']);
     const runs = (await api('GET', `/api/v1/workflows/${workflowId}/runs`)).json.data as unknown as unknown[];
     expect(runs).toHaveLength(1);
-  }, 360_000);
+  }, 900_000);
 
   it('a crash after the webhook reached the receiver but before the step was marked done resends the same delivery id', async () => {
     server?.child.kill('SIGKILL');
@@ -245,7 +245,7 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
           }[];
           return runs[0]?.status === 'completed' ? runs[0] : undefined;
         },
-        60_000,
+        300_000,
       );
       const detail = (await api('GET', `/api/v1/workflows/${wf.data.id}/runs/${run.id}`)).data as {
         steps: { stepId: string; attempts: number; output: { deliveryId: string } }[];
@@ -260,5 +260,5 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
       await new Promise<void>((r) => rx.close(() => r()));
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 360_000);
+  }, 900_000);
 });

@@ -28,7 +28,7 @@ export interface ServerProcess {
  */
 export async function startServerProcess(
   env: Record<string, string>,
-  timeoutMs = 180_000,
+  timeoutMs = 300_000,
   nodeFlags: string[] = [],
 ): Promise<ServerProcess> {
   // freePort() releases the port before the child binds it; on a machine shared with other

@@ -76,13 +76,13 @@ export async function openBrowser(opts: { viewport: { width: number; height: num
     timezoneId: 'UTC',
     reducedMotion: 'reduce',
     // Starting Chromium takes seconds on a quiet machine and can take a minute on a busy one.
-    timeout: 120_000,
+    timeout: 180_000,
   });
   await context.addInitScript(injectNoMotion, NO_MOTION_CSS);
   const page = context.pages()[0] ?? (await context.newPage());
   // Every wait is for a condition; the limit only decides how long a real failure takes to
-  // report. 30 s leaves room for a machine whose two cores are shared many ways.
-  page.setDefaultTimeout(30_000);
+  // report. 60 s leaves room for a machine whose two cores are shared a dozen ways.
+  page.setDefaultTimeout(60_000);
   const problems: string[] = [];
   page.on('console', (msg) => {
     // The browser logs every failed request; 4xx answers the app expects and handles are not problems.

@@ -17,7 +17,7 @@ export async function choose(page: Page, label: string, option: string, opts: { 
 }
 
 /** Waits until `fn` returns true (polling, like expect.poll), with a readable failure. */
-export async function until(what: string, fn: () => Promise<boolean>, timeout = 30_000) {
+export async function until(what: string, fn: () => Promise<boolean>, timeout = 60_000) {
   await expect.poll(fn, { timeout, message: what }).toBe(true);
 }
 
