@@ -68,6 +68,8 @@ const titlesIn = async (value: string) => column(value).getByTestId('board-card'
 const pickView = async (name: string | RegExp) => {
   await page.getByTestId('view-picker').click();
   await page.getByRole('menuitem', { name }).click();
+  // The menu closes on a timer that a busy machine stretches: go on with the settled page.
+  await until('view menu closed', async () => (await page.getByRole('menu').count()) === 0);
 };
 
 /** Drags a board card by its handle onto another column with the mouse, in small steps. */

@@ -21,12 +21,25 @@ export async function until(what: string, fn: () => Promise<boolean>, timeout = 
   await expect.poll(fn, { timeout, message: what }).toBe(true);
 }
 
-/** The page itself never scrolls sideways (tables may scroll inside their own box). */
+/**
+ * The settled page never scrolls sideways (tables may scroll inside their own box). A menu
+ * that is closing stays in the DOM until its timer ends, which a busy machine stretches:
+ * wait for the page to settle (up to 10 s), then judge it.
+ */
 export async function expectNoHorizontalScroll(page: Page) {
-  const { scroll, width } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    width: window.innerWidth,
-  }));
+  const measure = () =>
+    page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  await expect
+    .poll(
+      async () => {
+        const { scroll, width } = await measure();
+        return scroll <= width;
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(true)
+    .catch(() => undefined); // the assertion below reports the measurement
+  const { scroll, width } = await measure();
   expect(scroll, `page is ${scroll}px wide in a ${width}px viewport`).toBeLessThanOrEqual(width);
 }
 
