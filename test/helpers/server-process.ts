@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -46,7 +47,15 @@ class PortTaken extends Error {}
 
 async function startOnce(env: Record<string, string>, timeoutMs: number, nodeFlags: string[]): Promise<ServerProcess> {
   const port = await freePort();
-  const args = [...nodeFlags, path.join(ROOT, 'cli/rapport.js'), 'serve', '--port', String(port)];
+  const args = [
+    '--import',
+    pathToFileURL(path.join(ROOT, 'test/helpers/exit-with-parent.mjs')).href,
+    ...nodeFlags,
+    path.join(ROOT, 'cli/rapport.js'),
+    'serve',
+    '--port',
+    String(port),
+  ];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
