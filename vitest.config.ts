@@ -39,7 +39,7 @@ export default defineConfig({
     // Safety nets, not expectations (tests wait for conditions): a test that takes 2 s on a
     // quiet machine takes over 30 s on two cores shared by a dozen processes.
     testTimeout: 120_000,
-    hookTimeout: 300_000,
+    hookTimeout: 900_000,
     teardownTimeout: 30_000,
   },
 });

@@ -10,11 +10,11 @@ export default defineConfig({
     // Two cores: one browser and one server at a time.
     fileParallelism: false,
     // Safety nets, not expectations: every step waits for a condition with its own 60 s
-    // deadline. A setup starts a server and a Chromium (up to 300 s and 180 s: at a load of
-    // 25 on two cores a server start took over 3 minutes), and the longest test takes 30 s
-    // on a quiet machine but over 140 s on a loaded one.
+    // deadline. A setup starts a server and a Chromium (up to 600 s and 180 s: at a load of
+    // 25-30 on two cores a server start took over 3 minutes), and the longest test takes
+    // 30 s on a quiet machine but over 140 s on a loaded one.
     testTimeout: 900_000,
-    hookTimeout: 600_000,
+    hookTimeout: 900_000,
     teardownTimeout: 30_000,
   },
 });

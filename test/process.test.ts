@@ -12,7 +12,7 @@ import { startServerProcess } from './helpers/server-process';
 
 // These tests start real `rapport` processes (migrations on a fresh database each time):
 // give them room on a busy 2-core machine.
-vi.setConfig({ testTimeout: 900_000, hookTimeout: 900_000 });
+vi.setConfig({ testTimeout: 1_800_000, hookTimeout: 900_000 });
 
 /** Resolves once nothing listens at `url` any more (a new connection is refused). */
 async function listenerClosed(url: string): Promise<void> {

@@ -26,7 +26,7 @@ describe('task reminders survive a killed server', () => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('fires each reminder once across SIGKILL and restart', { timeout: 900_000 }, async () => {
+  it('fires each reminder once across SIGKILL and restart', { timeout: 1_800_000 }, async () => {
     db = await freshDatabase();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-reminders-'));
     const env: Record<string, string> = {

@@ -29,7 +29,7 @@ describe('webhooks survive a killed server', () => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('delivers every event exactly once by event id after SIGKILL and restart', { timeout: 900_000 }, async () => {
+  it('delivers every event exactly once by event id after SIGKILL and restart', { timeout: 1_800_000 }, async () => {
     db = await freshDatabase();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-crash-'));
     const env: Record<string, string> = {

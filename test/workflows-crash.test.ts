@@ -168,7 +168,7 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
     expect(tags).toEqual(['step1', 'done']);
     const runs = (await api('GET', `/api/v1/workflows/${workflowId}/runs`)).json.data as unknown as unknown[];
     expect(runs).toHaveLength(1);
-  }, 900_000);
+  }, 1_800_000);
 
   it('a crash after the webhook reached the receiver but before the step was marked done resends the same delivery id', async () => {
     server?.child.kill('SIGKILL');
@@ -260,5 +260,5 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
       await new Promise<void>((r) => rx.close(() => r()));
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 900_000);
+  }, 1_800_000);
 });

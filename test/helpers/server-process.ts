@@ -29,7 +29,7 @@ export interface ServerProcess {
  */
 export async function startServerProcess(
   env: Record<string, string>,
-  timeoutMs = 300_000,
+  timeoutMs = 600_000,
   nodeFlags: string[] = [],
 ): Promise<ServerProcess> {
   // freePort() releases the port before the child binds it; on a machine shared with other

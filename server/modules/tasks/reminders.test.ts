@@ -85,7 +85,7 @@ describe('task reminders fire exactly once, across a crash and a restart', () =>
       await target.drop();
       if (ENGINE === 'embedded') rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 900_000); // three process starts on a database on disk
+  }, 1_800_000); // three process starts on a database on disk
 
   // On PostgreSQL two app servers; embedded has one process per database, so concurrent sweeps in it.
   it('sweeps running at once (two app servers on PostgreSQL) send each reminder once', async () => {
