@@ -6,11 +6,12 @@ const ROOTS = ['server', 'common', 'cli', 'test', 'web'];
 
 /**
  * Test files that cannot touch a database: they import neither the test database helpers
- * (test/helpers: app, db, engine, …) nor server/platform/db. Their result cannot depend on
- * the engine, so they run in the embedded pass only; the postgres pass runs the rest.
+ * (test/helpers: app, db, engine, …) nor the database layer (a db/ module, the runtime,
+ * pg, PGlite). Their result cannot depend on the engine, so they run in the embedded pass
+ * only; the postgres pass runs the rest.
  */
 const DB_IMPORT =
-  /helpers\/(app|db|empty-db|engine|members|permission-matrix|server-process|workflow-testbed)['/]|platform\/db\//;
+  /helpers\/(app|db|empty-db|engine|members|permission-matrix|server-process|workflow-testbed)['/]|\/db\/|\/runtime['/]|from '(pg|@electric-sql\/[^']+)'/;
 export function engineIndependentFiles(): string[] {
   return ROOTS.flatMap((root) =>
     readdirSync(root, { recursive: true, encoding: 'utf8' })
