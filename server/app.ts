@@ -186,7 +186,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(viewRoutes({ database, views: new ViewService(records) }));
   await app.register(jobRoutes({ access: records.access, now: deps.jobs.now }));
   await app.register(mailRoutes({ database, access: records.access, records }));
-  await app.register(webhookRoutes({ access: records.access, jobs: deps.jobs }));
+  await app.register(
+    webhookRoutes({ access: records.access, jobs: deps.jobs, allowPrivateNetwork: config.webhooksAllowPrivate }),
+  );
   await app.register(timelineRoutes({ database, records }));
   await app.register(interactionRoutes({ database, records }));
   await app.register(taskRoutes({ database, records, baseUrl: config.baseUrl }));

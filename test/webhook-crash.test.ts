@@ -36,6 +36,7 @@ describe('webhooks survive a killed server', () => {
       ...(ENGINE === 'postgres' ? { DATABASE_URL: db.databaseUrl ?? '' } : { RAPPORT_DATA_DIR: dataDir }),
       RAPPORT_SEED_DEMO: '0',
       RAPPORT_RATE_LIMIT: '0',
+      RAPPORT_WEBHOOKS_ALLOW_PRIVATE: '1', // the receiver is on loopback
       RAPPORT_WEBHOOK_TIMEOUT_MS: '2000', // lease = 7 s: deliveries in flight at the kill are retried soon
     };
     receiver = await startWebhookReceiver();
@@ -66,7 +67,6 @@ describe('webhooks survive a killed server', () => {
     const sub = await call('POST', '/api/v1/webhooks', {
       url: `${rx.url}/crash`,
       eventTypes: ['contact.created'],
-      allowPrivateNetwork: true,
     });
     expect(sub.status).toBe(201);
     const subId = ((await sub.json()) as { data: { id: string } }).data.id;

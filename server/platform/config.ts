@@ -34,8 +34,12 @@ export const ConfigSchema = z.object({
   seedDemo: z.boolean(),
   /** Behind a reverse proxy: take the client address and protocol from X-Forwarded-*. */
   trustProxy: z.boolean(),
-  /** Let workflow webhook steps reach private and loopback addresses (on-premise receivers, tests). */
-  workflowWebhooksAllowPrivate: z.boolean(),
+  /**
+   * Let webhooks (subscriptions and workflow steps) reach private and loopback addresses
+   * (on-premise receivers, tests). The operator's decision for the whole server: no
+   * workspace can set it.
+   */
+  webhooksAllowPrivate: z.boolean(),
   /** How long a workflow webhook attempt holds its step; after a crash mid-request it is resent then. */
   workflowWebhookLeaseSeconds: z.coerce.number().int().min(1).max(3600),
 });
@@ -70,7 +74,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     // A demo user with a published password is for the embedded default only.
     seedDemo: bool(env.RAPPORT_SEED_DEMO, !env.DATABASE_URL),
     trustProxy: bool(env.RAPPORT_TRUST_PROXY, false),
-    workflowWebhooksAllowPrivate: bool(env.RAPPORT_WEBHOOKS_ALLOW_PRIVATE, false),
+    webhooksAllowPrivate: bool(env.RAPPORT_WEBHOOKS_ALLOW_PRIVATE, false),
     workflowWebhookLeaseSeconds: env.RAPPORT_WORKFLOW_WEBHOOK_LEASE_SECONDS ?? 60,
     ...overrides,
   };

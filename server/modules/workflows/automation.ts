@@ -38,7 +38,7 @@ export function createAutomation(deps: {
   baseUrl: string;
   now?: () => Date;
   webhooks?: WebhookSender;
-  /** config.workflowWebhooksAllowPrivate */
+  /** config.webhooksAllowPrivate (RAPPORT_WEBHOOKS_ALLOW_PRIVATE) */
   webhooksAllowPrivate?: boolean;
   /** config.workflowWebhookLeaseSeconds (the runner's default when absent) */
   webhookLeaseSeconds?: number;
