@@ -113,7 +113,9 @@ export function sendOutbound(opts: {
     const deadline = setTimeout(() => req.destroy(new Error('timeout')), opts.timeoutMs);
     req.on('close', () => clearTimeout(deadline));
     req.on('error', (err) =>
-      reject(err instanceof BlockedAddressError ? new SendError(PRIVATE_REFUSED, true) : new SendError(UNREACHABLE, false)),
+      reject(
+        err instanceof BlockedAddressError ? new SendError(PRIVATE_REFUSED, true) : new SendError(UNREACHABLE, false),
+      ),
     );
     req.end(opts.body);
   });

@@ -111,7 +111,10 @@ describe('webhooks on an instance whose operator keeps private networks closed (
       const res = await api('POST', '/api/v1/webhooks', { url, eventTypes: ['*'] });
       expect(res.statusCode, url).toBe(422);
       const errors = res.json().errors as { path: string; message: string }[];
-      expect(errors.map((e) => e.path), url).toEqual(['url']);
+      expect(
+        errors.map((e) => e.path),
+        url,
+      ).toEqual(['url']);
       expect(errors[0]?.message, url).not.toMatch(/127\.0\.0\.1|::1|resolves to \d/);
     }
     expect(internal.received).toHaveLength(0);
@@ -290,9 +293,9 @@ describe('migration 0012', () => {
       const guarded = rows.rows.find((r) => r.subscription_id === subs.guarded);
       expect(open).toMatchObject({ response_body: null, error: 'redacted', last_error: 'redacted' });
       expect(guarded?.response_body).toHaveLength(200);
-      await expect(
-        db.pool.query(`update webhook_attempts set response_body = repeat('y', 201)`),
-      ).rejects.toThrow(/webhook_attempts_excerpt_len/);
+      await expect(db.pool.query(`update webhook_attempts set response_body = repeat('y', 201)`)).rejects.toThrow(
+        /webhook_attempts_excerpt_len/,
+      );
     } finally {
       await db.close();
       await target.drop();

@@ -61,8 +61,7 @@ async function checkUrl(url: string, network: NetworkPolicy): Promise<void> {
 }
 
 async function loadSub(tx: Tx, id: string, lock = false): Promise<SubRow> {
-  const { rows } =
-    await sql<SubRow>`select id, url, description, event_types, secret, role, active,
+  const { rows } = await sql<SubRow>`select id, url, description, event_types, secret, role, active,
       created_at, updated_at from webhook_subscriptions where workspace_id = rapport_workspace() and id = ${id}
       ${lock ? sql`for update` : sql``}`.execute(tx);
   if (!rows[0]) throw notFound('Webhook');
@@ -83,11 +82,10 @@ export async function createSubscription(tx: Tx, actor: Actor, input: Subscripti
 }
 
 export async function listSubscriptions(tx: Tx): Promise<SubscriptionView[]> {
-  const { rows } =
-    await sql<SubRow>`select id, url, description, event_types, secret, role, active,
+  const { rows } = await sql<SubRow>`select id, url, description, event_types, secret, role, active,
       created_at, updated_at from webhook_subscriptions where workspace_id = rapport_workspace() order by created_at`.execute(
-      tx,
-    );
+    tx,
+  );
   return rows.map(presentSub);
 }
 
