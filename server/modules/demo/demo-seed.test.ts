@@ -36,5 +36,5 @@ describe('the demo login has no published password', () => {
     expect((await signIn('rapport-demo-2026')).statusCode).toBe(401);
     const again = await seedDemoIfEmpty(t.database, t.auth, t.records, t.app.log);
     expect(again).toEqual({ email: DEMO_EMAIL, generatedPassword: null, created: false });
-  });
+  }, 120_000); // seeds the whole demo workspace
 });

@@ -95,9 +95,12 @@ export function webhookRoutes(deps: {
           body: z.object(Fields).partial().strict(),
         },
       },
-      async (req) => ({
-        data: await access.asAdmin(actorOf(req), (tx) => updateSubscription(tx, req.params.id, req.body, network)),
-      }),
+      async (req) => {
+        const actor = actorOf(req);
+        return {
+          data: await access.asAdmin(actor, (tx) => updateSubscription(tx, actor, req.params.id, req.body, network)),
+        };
+      },
     );
 
     app.delete(

@@ -91,8 +91,10 @@ export async function listSubscriptions(tx: Tx): Promise<SubscriptionView[]> {
 
 export const getSubscription = async (tx: Tx, id: string) => presentSub(await loadSub(tx, id));
 
+/** Changes a subscription; the administrator who changes it vouches for it from now on (see fan-out.ts). */
 export async function updateSubscription(
   tx: Tx,
+  actor: Actor,
   id: string,
   patch: Partial<SubscriptionInput>,
   network: NetworkPolicy,
@@ -106,6 +108,7 @@ export async function updateSubscription(
       event_types = ${patch.eventTypes ?? current.event_types}::text[],
       role = ${patch.role ?? current.role},
       active = ${patch.active ?? current.active},
+      created_by = coalesce(${actor.userId}::uuid, created_by),
       updated_at = now()
     where workspace_id = rapport_workspace() and id = ${id}`.execute(tx);
   return presentSub(await loadSub(tx, id));

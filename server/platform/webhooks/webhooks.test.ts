@@ -284,6 +284,39 @@ describe('outbound webhooks', () => {
     expect((await deliveries(everything.id)).length).toBe(6);
   });
 
+  it('a subscription stops when its creator is no longer an administrator (demoted or removed) until another takes it over', async () => {
+    const second = await memberWithRole(t, admin.workspaceId, 'administrator', 'Second Admin');
+    const asSecond = (method: string, url: string, payload?: unknown) =>
+      t.app.inject({ method: method as 'GET', url, headers: { cookie: second.cookie }, payload: payload as object });
+    const made = await asSecond('POST', '/api/v1/webhooks', {
+      url: `${receiver.url}/second`,
+      eventTypes: ['account.*'],
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const sub = made.json().data as { id: string; role: string };
+    expect(sub.role).toBe('administrator');
+    const got = () => receiver.received.filter((r) => r.path === '/second').map((r) => r.json.data.record);
+    const account = async (name: string) => {
+      expect((await api('POST', '/api/v1/accounts', { name })).statusCode).toBe(201);
+      await flush();
+    };
+    await account('While admin');
+    expect(got().map((r) => (r as { name: string }).name)).toEqual(['While admin']);
+
+    // Demoted: their administrator subscription no longer carries every record to their URL.
+    expect((await api('PATCH', `/api/v1/members/${second.userId}`, { role: 'sales_rep' })).statusCode).toBe(200);
+    await account('After demotion');
+    // Removed from the workspace: nothing either.
+    expect((await api('DELETE', `/api/v1/members/${second.userId}`)).statusCode).toBe(204);
+    await account('After removal');
+    expect(got()).toHaveLength(1);
+
+    // An administrator who changes it vouches for it from now on.
+    expect((await api('PATCH', `/api/v1/webhooks/${sub.id}`, { description: 'kept' })).statusCode).toBe(200);
+    await account('Taken over');
+    expect(got().map((r) => (r as { name: string }).name)).toEqual(['While admin', 'Taken over']);
+  });
+
   it('ping, rotate, deactivate, delete; administrators only', async () => {
     const sub = await subscribe({ url: `${receiver.url}/ping`, eventTypes: ['contact.created'] });
     const ping = await api('POST', `/api/v1/webhooks/${sub.id}/ping`);
