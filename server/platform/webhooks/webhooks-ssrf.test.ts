@@ -146,6 +146,17 @@ describe('webhooks on an instance whose operator keeps private networks closed (
     expect(jobs.body).not.toContain(SECRET);
   });
 
+  it('workflow webhook steps meet the same guard when the workflow is saved (422 naming the step url)', async () => {
+    for (const url of [`http://localhost.:${internal.port}/x`, 'http://[::ffff:127.0.0.1]/x', 'http://0x7f.1/x']) {
+      const res = await api('POST', '/api/v1/workflows', {
+        name: 'Exfiltrate',
+        definition: { trigger: { type: 'manual' }, steps: [{ id: 'out', type: 'webhook', url }] },
+      });
+      expect(res.statusCode, `${url} ${res.body}`).toBe(422);
+      expect(res.json().errors.map((e: { path: string }) => e.path)).toEqual(['definition.steps.0.url']);
+    }
+  });
+
   it('checks the address the connection really uses (DNS rebinding): a name resolving to loopback is refused when connecting', async () => {
     // sendOutbound checks IP literals itself and host names only in the socket's lookup,
     // so this is the connection-time check alone (what a name that changed its DNS meets).
