@@ -11,7 +11,7 @@ import { startServerProcess } from './helpers/server-process';
 
 // These tests start real `rapport` processes (migrations on a fresh database each time):
 // give them room on a busy 2-core machine.
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
+vi.setConfig({ testTimeout: 420_000, hookTimeout: 180_000 });
 
 describe('the process', () => {
   it('answers /health in well under 100 ms while a multi-second query runs in the database', async () => {
@@ -57,7 +57,8 @@ describe('the process', () => {
         ENGINE === 'postgres' ? { DATABASE_URL: db.databaseUrl ?? '' } : { RAPPORT_DATA_DIR: dataDir };
       env.RAPPORT_SEED_DEMO = '1';
       env.LOG_LEVEL = 'info'; // every log line in the output, to check the password is in none of them
-      const first = await startServerProcess(env);
+      // A first start migrates a new data directory and seeds the demo (argon2, sample data): slow on a busy machine.
+      const first = await startServerProcess(env, 180_000);
       // A password generated for this installation, printed once beside the URL.
       const printed = new RegExp(`Demo login: ${DEMO_EMAIL} / (\\S+)`).exec(first.output());
       const demoPassword = printed?.[1] as string;
@@ -95,7 +96,7 @@ describe('the process', () => {
       if (ENGINE === 'embedded') expect(fs.existsSync(path.join(dataDir, 'rapport.lock'))).toBe(false);
 
       // After a restart on the same database the user can sign in: nothing was lost.
-      const second = await startServerProcess(env);
+      const second = await startServerProcess(env, 180_000);
       try {
         expect(second.output()).toContain(`Demo login: ${DEMO_EMAIL} (its password was shown at the first start)`);
         expect(second.output()).not.toContain(demoPassword); // not seeded twice, and never shown again
