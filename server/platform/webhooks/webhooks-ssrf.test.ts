@@ -150,7 +150,7 @@ describe('webhooks on an instance whose operator keeps private networks closed (
     for (const url of [`http://localhost.:${internal.port}/x`, 'http://[::ffff:127.0.0.1]/x', 'http://0x7f.1/x']) {
       const res = await api('POST', '/api/v1/workflows', {
         name: 'Exfiltrate',
-        definition: { trigger: { type: 'manual' }, steps: [{ id: 'out', type: 'webhook', url }] },
+        definition: { trigger: { type: 'webhook' }, steps: [{ id: 'out', type: 'webhook', url }] },
       });
       expect(res.statusCode, `${url} ${res.body}`).toBe(422);
       expect(res.json().errors.map((e: { path: string }) => e.path)).toEqual(['definition.steps.0.url']);
@@ -186,7 +186,7 @@ describe('webhooks on an instance whose operator allows private networks (RAPPOR
   );
 
   beforeAll(async () => {
-    t = await createTestApp({ webhooksAllowPrivate: true, webhookTimeoutMs: 300 });
+    t = await createTestApp({ webhooksAllowPrivate: true, webhookTimeoutMs: 3000 });
     admin = await signUp(t.app, { workspaceName: 'On-premise Co' });
     internal = await startWebhookReceiver();
     internal.respond = () => ({ status: 200, body: SECRET });
