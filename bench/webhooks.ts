@@ -118,6 +118,7 @@ async function main() {
       RAPPORT_SEED_DEMO: '0',
       RAPPORT_RATE_LIMIT: '0',
       RAPPORT_POOL_SIZE: '20',
+      RAPPORT_WEBHOOKS_ALLOW_PRIVATE: '1', // the receiver is on loopback
       LOG_LEVEL: 'error',
     });
     const base = server.url;
@@ -141,7 +142,6 @@ async function main() {
     const sub = await call(base, key, 'POST', '/api/v1/webhooks', {
       url: `${receiver.url}/bench`,
       eventTypes: ['contact.*'],
-      allowPrivateNetwork: true,
     });
     if (sub.status !== 201) throw new Error(`subscription failed: ${sub.body}`);
 

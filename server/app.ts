@@ -33,7 +33,7 @@ import { errorHandler, frameworkErrors, sendProblem } from './platform/http/prob
 import { webAppRoutes } from './platform/http/static';
 import type { JobQueue } from './platform/jobs/job-queue';
 import { jobRoutes } from './platform/jobs/jobs.routes';
-import { loggerOptions } from './platform/logging';
+import { loggerOptions, redactUrl } from './platform/logging';
 import { mailRoutes } from './platform/mail/mail.routes';
 import { notificationRoutes } from './platform/notifications/notifications.routes';
 import { aggregateRoutes } from './platform/records/aggregate';
@@ -82,7 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
   registerInputGuard(app);
   app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, 'route_not_found', `No endpoint ${req.method} ${req.url.split('?')[0]}`),
+    sendProblem(reply, 'route_not_found', `No endpoint ${req.method} ${redactUrl(req.url.split('?')[0] ?? '')}`),
   );
   // Request facts for the audit log, on the async path of everything this request runs.
   app.addHook('onRequest', (req, _reply, done) => requestInfo.run({ ip: req.ip, requestId: req.id }, done));
@@ -186,12 +186,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(viewRoutes({ database, views: new ViewService(records) }));
   await app.register(jobRoutes({ access: records.access, now: deps.jobs.now }));
   await app.register(mailRoutes({ database, access: records.access, records }));
-  await app.register(webhookRoutes({ access: records.access, jobs: deps.jobs }));
+  await app.register(
+    webhookRoutes({ access: records.access, jobs: deps.jobs, allowPrivateNetwork: config.webhooksAllowPrivate }),
+  );
   await app.register(timelineRoutes({ database, records }));
   await app.register(interactionRoutes({ database, records }));
   await app.register(taskRoutes({ database, records, baseUrl: config.baseUrl }));
   await app.register(notificationRoutes({ database, trustedOrigins: [config.baseUrl, ...config.corsOrigins] }));
-  await app.register(workflowPlugin({ database, records }));
+  await app.register(workflowPlugin({ database, records, webhooksAllowPrivate: config.webhooksAllowPrivate }));
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)
   return app;
 }

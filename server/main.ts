@@ -8,7 +8,11 @@ export async function serve(overrides: Parameters<typeof loadConfig>[0] = {}): P
   const runtime = await startRuntime(config);
   const { app } = runtime;
   let demo: Awaited<ReturnType<typeof seedDemoIfEmpty>> = null;
-  if (config.seedDemo) demo = await seedDemoIfEmpty(runtime.database, runtime.auth, runtime.records, app.log);
+  if (config.seedDemo) {
+    demo = await seedDemoIfEmpty(runtime.database, runtime.auth, runtime.records, app.log, {
+      password: config.demoPassword,
+    });
+  }
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {
@@ -41,6 +45,13 @@ export async function serve(overrides: Parameters<typeof loadConfig>[0] = {}): P
     }`,
     `  API docs: ${url}/api/docs`,
   ];
-  if (demo) lines.push(`  Demo login: ${demo.email} / ${demo.password}`);
+  // The generated password is shown here once, on stdout beside the URL, never through the logger.
+  if (demo?.generatedPassword) {
+    lines.push(`  Demo login: ${demo.email} / ${demo.generatedPassword}`, '  (shown this once; keep it)');
+  } else if (demo?.created) {
+    lines.push(`  Demo login: ${demo.email} / the password in RAPPORT_DEMO_PASSWORD`);
+  } else if (demo) {
+    lines.push(`  Demo login: ${demo.email} (its password was shown at the first start)`);
+  }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }

@@ -73,7 +73,13 @@ export async function startRuntime(
       clock: opts.clock,
     });
     const events = new EventDispatcher({ database, log: app.log });
-    registerWebhooks({ jobs, events, records, timeoutMs: config.webhookTimeoutMs });
+    registerWebhooks({
+      jobs,
+      events,
+      records,
+      timeoutMs: config.webhookTimeoutMs,
+      allowPrivateNetwork: config.webhooksAllowPrivate,
+    });
     const tasks = setupActivityWork({ database, events, log: app.log });
     const automation = createAutomation({
       database,
@@ -81,7 +87,7 @@ export async function startRuntime(
       log: app.log,
       baseUrl: config.baseUrl,
       jobs,
-      webhooksAllowPrivate: config.workflowWebhooksAllowPrivate,
+      webhooksAllowPrivate: config.webhooksAllowPrivate,
       webhookLeaseSeconds: config.workflowWebhookLeaseSeconds,
     });
     for (const consumer of automation.consumers) events.register(consumer);

@@ -281,7 +281,6 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
         url: 'http://127.0.0.1:9/b-hook',
         eventTypes: ['contact.created'],
         description: MARK,
-        allowPrivateNetwork: true,
       }),
       201,
     ).data;
@@ -367,14 +366,14 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       await asA('POST', '/api/v1/webhooks', {
         url: 'http://127.0.0.1:9/a-hook',
         eventTypes: ['contact.created'],
-        allowPrivateNetwork: true,
       }),
       201,
     ).data.id;
   }
 
   beforeAll(async () => {
-    t = await createTestApp({ rateLimitPerMinute: 0 });
+    // Webhooks point at 127.0.0.1:9: the operator allows private networks here.
+    t = await createTestApp({ rateLimitPerMinute: 0, webhooksAllowPrivate: true });
     a = await signUp(t.app, { workspaceName: 'Workspace A', name: 'Alice A' });
     b = await signUp(t.app, { workspaceName: `${MARK} workspace`, name: `${MARK} admin` });
     await t.events.drain(); // consumers start here
@@ -750,7 +749,6 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
           url: 'http://127.0.0.1:9/a',
           eventTypes: ['*'],
           role: B.roleKey,
-          allowPrivateNetwork: true,
         }),
         422,
         'role',

@@ -32,10 +32,16 @@ export const ConfigSchema = z.object({
   webhookTimeoutMs: z.coerce.number().int().min(100).max(60_000),
   /** Seed a demo workspace on first start (default: only on the embedded database). */
   seedDemo: z.boolean(),
+  /** The demo administrator's password (RAPPORT_DEMO_PASSWORD); generated and printed once when unset. */
+  demoPassword: z.string().min(1).optional(),
   /** Behind a reverse proxy: take the client address and protocol from X-Forwarded-*. */
   trustProxy: z.boolean(),
-  /** Let workflow webhook steps reach private and loopback addresses (on-premise receivers, tests). */
-  workflowWebhooksAllowPrivate: z.boolean(),
+  /**
+   * Let webhooks (subscriptions and workflow steps) reach private and loopback addresses
+   * (on-premise receivers, tests). The operator's decision for the whole server: no
+   * workspace can set it.
+   */
+  webhooksAllowPrivate: z.boolean(),
   /** How long a workflow webhook attempt holds its step; after a crash mid-request it is resent then. */
   workflowWebhookLeaseSeconds: z.coerce.number().int().min(1).max(3600),
 });
@@ -67,10 +73,11 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     poolSize: env.RAPPORT_POOL_SIZE ?? 10,
     rateLimitPerMinute: env.RAPPORT_RATE_LIMIT ?? 1200,
     webhookTimeoutMs: env.RAPPORT_WEBHOOK_TIMEOUT_MS ?? 10_000,
-    // A demo user with a published password is for the embedded default only.
+    // A demo workspace is for the embedded default only; its password is never a published one.
     seedDemo: bool(env.RAPPORT_SEED_DEMO, !env.DATABASE_URL),
+    demoPassword: env.RAPPORT_DEMO_PASSWORD || undefined,
     trustProxy: bool(env.RAPPORT_TRUST_PROXY, false),
-    workflowWebhooksAllowPrivate: bool(env.RAPPORT_WEBHOOKS_ALLOW_PRIVATE, false),
+    webhooksAllowPrivate: bool(env.RAPPORT_WEBHOOKS_ALLOW_PRIVATE, false),
     workflowWebhookLeaseSeconds: env.RAPPORT_WORKFLOW_WEBHOOK_LEASE_SECONDS ?? 60,
     ...overrides,
   };

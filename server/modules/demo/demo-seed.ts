@@ -1,6 +1,8 @@
+import { randomInt } from 'node:crypto';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Actor } from '../../platform/auth/actor';
 import type { Auth } from '../../platform/auth/auth';
+import { passwordProblem } from '../../platform/auth/password-policy';
 import type { Database } from '../../platform/db/database';
 import { runBatch } from '../../platform/records/batch';
 import type { RecordService } from '../../platform/records/records.service';
@@ -8,34 +10,71 @@ import { signUp } from '../../platform/workspaces/identity.service';
 import { seedSalesSamples } from './sales-sample';
 import { sampleRecords } from './sample-data';
 
-export const DEMO_LOGIN = { email: 'demo@rapport.local', password: 'rapport-demo-2026' } as const;
+export const DEMO_EMAIL = 'demo@rapport.local';
+
+// No 0/O, 1/l/I: read off a terminal and typed by hand.
+const ALPHABET = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** A random password that passes the password policy: 4 groups of 5 (about 116 bits). */
+export function generateDemoPassword(): string {
+  for (;;) {
+    const groups = Array.from({ length: 4 }, () =>
+      Array.from({ length: 5 }, () => ALPHABET[randomInt(ALPHABET.length)]).join(''),
+    );
+    const password = groups.join('-');
+    if (!passwordProblem(password, { email: DEMO_EMAIL, name: 'Dana Demo' })) return password;
+  }
+}
+
+export interface DemoLogin {
+  email: string;
+  /** The password, only when the demo was created by this call with a generated one (print it once). */
+  generatedPassword: string | null;
+  /** True when the demo was created by this call. */
+  created: boolean;
+}
 
 /**
  * On first start of an empty installation: a demo workspace, its administrator
- * and realistic sample data. Returns the demo login while the demo user exists.
+ * and realistic sample data. The administrator's password is `password`
+ * (RAPPORT_DEMO_PASSWORD) or else generated here and returned once, for the
+ * caller to print; it is stored only as a hash, so later starts cannot show it
+ * (no install reachable from a network has a known login). Returns the demo
+ * login while the demo user exists, null on a real installation.
  */
 export async function seedDemoIfEmpty(
   database: Database,
   auth: Auth,
   records: RecordService,
   log: Logger,
-): Promise<{ email: string; password: string } | null> {
+  opts: { password?: string } = {},
+): Promise<DemoLogin | null> {
   const demoUser = await database.db
     .selectFrom('users')
     .select('id')
-    .where('email', '=', DEMO_LOGIN.email)
+    .where('email', '=', DEMO_EMAIL)
     .executeTakeFirst();
-  if (demoUser) return DEMO_LOGIN;
+  if (demoUser) return { email: DEMO_EMAIL, generatedPassword: null, created: false };
   const anyUser = await database.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (anyUser) return null; // a real installation: never add a demo user to it
+  if (opts.password) {
+    const problem = passwordProblem(opts.password, { email: DEMO_EMAIL, name: 'Dana Demo' });
+    if (problem) throw new Error(`RAPPORT_DEMO_PASSWORD ${problem}`); // stops the start-up, saying why
+  }
+  const generatedPassword = opts.password ? null : generateDemoPassword();
   const { data } = await signUp(
     { database, auth },
-    { name: 'Dana Demo', email: DEMO_LOGIN.email, password: DEMO_LOGIN.password, workspaceName: 'Acme Demo' },
+    {
+      name: 'Dana Demo',
+      email: DEMO_EMAIL,
+      password: opts.password ?? (generatedPassword as string),
+      workspaceName: 'Acme Demo',
+    },
     {},
   );
   await seedSampleRecords(database, records, data.workspace.id, data.user?.id ?? null);
   log.info({ workspaceId: data.workspace.id }, 'seeded the demo workspace');
-  return DEMO_LOGIN;
+  return { email: DEMO_EMAIL, generatedPassword, created: true };
 }
 
 /** Sample accounts and contacts, written through the record engine like any API batch. */

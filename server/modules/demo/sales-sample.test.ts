@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, sessionCookie, type TestApp } from '../../../test/helpers/app';
-import { DEMO_LOGIN, seedDemoIfEmpty } from './demo-seed';
+import { seedDemoIfEmpty } from './demo-seed';
 
 describe('the demo workspace has sales data', () => {
   let t: TestApp;
@@ -13,8 +13,15 @@ describe('the demo workspace has sales data', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    await seedDemoIfEmpty(t.database, t.auth, t.records, t.app.log);
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: DEMO_LOGIN });
+    const demo = await seedDemoIfEmpty(t.database, t.auth, t.records, t.app.log);
+    // No password given: one was generated, and this is the only time it is known.
+    const password = demo?.generatedPassword as string;
+    expect(password).toMatch(/^[A-Za-z2-9]{5}(-[A-Za-z2-9]{5}){3}$/);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: demo?.email, password },
+    });
     cookie = sessionCookie(res);
   });
   afterAll(() => t.stop());

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
 import { invalidField, notFound } from '../../platform/http/errors';
+import { registerSecretPath } from '../../platform/logging';
 import type { RecordService } from '../../platform/records/records.service';
 import { loadAgenda, myDay } from './agenda.service';
 import { feedStatus, feedUrl, issueFeedToken, renderFeed, revokeFeedToken } from './calendar-feed.service';
@@ -16,6 +17,8 @@ export function taskRoutes(deps: {
   baseUrl: string;
 }): FastifyPluginAsyncZod {
   const { database, records, baseUrl } = deps;
+  // The feed's URL is its credential: never in a log line.
+  registerSecretPath('/api/v1/calendar/:secret.ics');
   return async (app) => {
     app.get(
       '/api/v1/me/day',

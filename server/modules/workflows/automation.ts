@@ -14,7 +14,11 @@ import { workflowRoutes } from './workflows.routes';
 import { WorkflowService } from './workflows.service';
 
 /** The workflow API (registered by buildApp). */
-export function workflowPlugin(deps: { database: Database; records: RecordService }): FastifyPluginAsyncZod {
+export function workflowPlugin(deps: {
+  database: Database;
+  records: RecordService;
+  webhooksAllowPrivate: boolean;
+}): FastifyPluginAsyncZod {
   return workflowRoutes({ workflows: new WorkflowService(deps), settings: new AutomationSettingsService(deps) });
 }
 
@@ -38,7 +42,7 @@ export function createAutomation(deps: {
   baseUrl: string;
   now?: () => Date;
   webhooks?: WebhookSender;
-  /** config.workflowWebhooksAllowPrivate */
+  /** config.webhooksAllowPrivate (RAPPORT_WEBHOOKS_ALLOW_PRIVATE) */
   webhooksAllowPrivate?: boolean;
   /** config.workflowWebhookLeaseSeconds (the runner's default when absent) */
   webhookLeaseSeconds?: number;

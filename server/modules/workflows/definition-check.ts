@@ -5,6 +5,7 @@ import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { AppError, type FieldError } from '../../platform/http/errors';
 import type { RecordService } from '../../platform/records/records.service';
+import { urlProblem } from '../../platform/webhooks/ssrf-guard';
 import { type Definition, DefinitionSchema, objectOf, type Step } from './workflow-definition';
 
 const RECORD_STEPS = new Set(['update_fields', 'add_tag', 'remove_tag', 'assign_owner', 'branch']);
@@ -14,14 +15,16 @@ const RECORD_STEPS = new Set(['update_fields', 'add_tag', 'remove_tag', 'assign_
  * workspace — objects exist and the caller may read them, trigger fields exist with
  * the right type, every filter compiles against the object as the caller sees it,
  * the cron expression parses, record steps have a record to act on, the members, teams
- * and mail templates steps name are this workspace's. All errors at
- * once, each with its path under `definition`.
+ * and mail templates steps name are this workspace's, webhook URLs pass the SSRF
+ * guard (the operator's `allowPrivateNetwork`; checked again when sending). All
+ * errors at once, each with its path under `definition`.
  */
 export async function checkDefinition(
   tx: Tx,
   records: RecordService,
   actor: Actor,
   input: unknown,
+  network: { allowPrivateNetwork: boolean } = { allowPrivateNetwork: false },
 ): Promise<Definition> {
   const parsed = DefinitionSchema.safeParse(input);
   if (!parsed.success) {
@@ -88,6 +91,10 @@ export async function checkDefinition(
         if (s.teamId) teamRefs.push({ path: `${at}.teamId`, id: s.teamId });
       }
       if (s.type === 'create_task') userRef(`${at}.assignTo`, s.assignTo);
+      if (s.type === 'webhook') {
+        const problem = urlProblem(s.url, network.allowPrivateNetwork);
+        if (problem) errors.push({ path: `${at}.url`, message: problem });
+      }
       if (s.type === 'notify') for (const [j, u] of s.users.entries()) userRef(`${at}.users.${j}`, u);
       if (RECORD_STEPS.has(s.type) && !object) {
         errors.push({ path: `${at}.type`, message: 'this step acts on a record: the trigger has no object' });

@@ -5,7 +5,7 @@ import type { Actor } from '../../platform/auth/actor';
 import type { Database, Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
 import type { RecordData, RecordService } from '../../platform/records/records.service';
-import { BlockedAddressError, type WebhookRequest, type WebhookSender } from './outbound-webhook';
+import { SendError, type WebhookRequest, type WebhookSender } from './outbound-webhook';
 import { renderValue, type TemplateContext } from './templates';
 import { runAction, type StepEnv } from './workflow-actions';
 import { type Definition, nextAfter, parsePath, pathKey, type StepPath, stepAt, waitMs } from './workflow-definition';
@@ -298,13 +298,14 @@ export class WorkflowRunner {
     let output: Record<string, unknown> = { deliveryId: request.headers['rapport-delivery'] };
     try {
       const res = await this.opts.webhooks.send(request);
-      output = { ...output, status: res.status, response: res.body.slice(0, 500) };
+      output = { ...output, status: res.status, response: res.excerpt };
       ok = res.status >= 200 && res.status < 300;
       retry = res.status >= 500 || res.status === 408 || res.status === 429;
       message = `the receiver answered HTTP ${res.status}`;
     } catch (err) {
-      retry = !(err instanceof BlockedAddressError);
-      message = describe(err);
+      // A SendError's message is written for the workspace (no detail of the network behind it).
+      retry = !(err instanceof SendError && err.blocked);
+      message = err instanceof SendError ? err.message : 'the webhook could not be sent';
     }
     await this.opts.database.tenant(workspaceId, async (tx) => {
       const now = this.now();

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { checkFilterTree, type FilterNode } from '../../../common/filter';
 import { actorOf } from '../../platform/http/context';
 import { AppError } from '../../platform/http/errors';
+import { registerSecretPath } from '../../platform/logging';
 import type { AutomationSettingsService } from './automation-settings.service';
 import type { WorkflowService } from './workflows.service';
 
@@ -54,6 +55,8 @@ export function workflowRoutes(deps: {
   settings: AutomationSettingsService;
 }): FastifyPluginAsyncZod {
   const { workflows, settings } = deps;
+  // An inbound hook's URL is its credential: never in a log line.
+  registerSecretPath('/api/v1/workflows/:id/hooks/:secret');
   return async (app) => {
     app.get('/api/v1/workflows', { schema: { tags, summary: 'Workflows of this workspace' } }, async (req) => ({
       data: await workflows.list(actorOf(req)),

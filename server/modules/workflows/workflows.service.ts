@@ -88,7 +88,19 @@ const presentRun = (r: Record<string, unknown>) => ({
 
 /** Workflow definitions, versions, activation, runs and their logs, manual and inbound-webhook starts. */
 export class WorkflowService {
-  constructor(private readonly deps: { database: Database; records: RecordService; now?: () => Date }) {}
+  constructor(
+    private readonly deps: {
+      database: Database;
+      records: RecordService;
+      now?: () => Date;
+      /** The operator's RAPPORT_WEBHOOKS_ALLOW_PRIVATE, for webhook step URLs. */
+      webhooksAllowPrivate?: boolean;
+    },
+  ) {}
+
+  private get network() {
+    return { allowPrivateNetwork: this.deps.webhooksAllowPrivate ?? false };
+  }
 
   private get now() {
     return this.deps.now?.() ?? new Date();
@@ -136,7 +148,7 @@ export class WorkflowService {
     input: { name: string; description?: string | null; definition: unknown; active?: boolean },
   ) {
     return this.manage(actor, async (tx) => {
-      const definition = await checkDefinition(tx, this.deps.records, actor, input.definition);
+      const definition = await checkDefinition(tx, this.deps.records, actor, input.definition, this.network);
       const id = uuidv7();
       const now = this.now;
       await sql`insert into workflows (workspace_id, id, name, description, latest_version, hook_secret, created_by,
@@ -189,7 +201,7 @@ export class WorkflowService {
       const definition =
         input.definition === undefined
           ? current.definition
-          : await checkDefinition(tx, this.deps.records, actor, input.definition);
+          : await checkDefinition(tx, this.deps.records, actor, input.definition, this.network);
       const version = current.latest_version + 1;
       await this.addVersion(tx, actor, id, version, definition);
       await sql`update workflows set latest_version = ${version}, name = ${input.name ?? current.name},
@@ -216,7 +228,7 @@ export class WorkflowService {
       if (v < 1 || v > w.latest_version)
         throw invalidField('version', `no version ${v} (latest is ${w.latest_version})`);
       // Re-check the version for the activating user: they become its run-as identity.
-      await checkDefinition(tx, this.deps.records, actor, (await this.load(tx, id, v)).definition);
+      await checkDefinition(tx, this.deps.records, actor, (await this.load(tx, id, v)).definition, this.network);
       await this.setActive(tx, actor, id, v);
       return present(await this.load(tx, id));
     });

@@ -3,7 +3,7 @@ import { uuidv7 } from 'uuidv7';
 import type { Database } from '../db/database';
 import { coalesce } from '../jobs/coalesce';
 import { backoffSeconds, type Job, type JobQueue, PermanentJobError, RetryJobError } from '../jobs/job-queue';
-import { postWebhook } from './sender';
+import { SendError, sendOutbound } from './sender';
 import { signatureHeader } from './signing';
 import { urlProblem } from './ssrf-guard';
 
@@ -27,7 +27,6 @@ interface DeliveryRow {
   url: string;
   secret: string;
   active: boolean;
-  allow_private_network: boolean;
 }
 
 interface AttemptRecord {
@@ -48,7 +47,7 @@ function deliveryStore(database: Database) {
   const load = coalesce(async (keys: { workspaceId: string; id: string }[]) => {
     const { rows } = await sql<DeliveryRow>`
       select d.id, d.workspace_id, d.event_id, d.event_type, d.body, d.status,
-        s.url, s.secret, s.active, s.allow_private_network
+        s.url, s.secret, s.active
       from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k("workspaceId" uuid, id uuid)
       join webhook_deliveries d on d.workspace_id = k."workspaceId" and d.id = k.id
       join webhook_subscriptions s on s.workspace_id = d.workspace_id and s.id = d.subscription_id`.execute(
@@ -78,13 +77,16 @@ function deliveryStore(database: Database) {
 }
 
 /** Registers the delivery worker on the job queue. */
-export function defineDeliveryQueue(jobs: JobQueue, opts: { timeoutMs: number; concurrency?: number }): void {
+export function defineDeliveryQueue(
+  jobs: JobQueue,
+  opts: { timeoutMs: number; allowPrivateNetwork: boolean; concurrency?: number },
+): void {
   let store: ReturnType<typeof deliveryStore> | undefined;
   jobs.define<DeliveryPayload>(
     DELIVERY_QUEUE,
     (job, ctx) => {
       store ??= deliveryStore(ctx.database);
-      return deliver(job, store, ctx.now, opts.timeoutMs);
+      return deliver(job, store, ctx.now, opts);
     },
     {
       concurrency: opts.concurrency ?? 128,
@@ -113,7 +115,7 @@ async function deliver(
   job: Job<DeliveryPayload>,
   store: ReturnType<typeof deliveryStore>,
   now: () => Date,
-  timeoutMs: number,
+  opts: { timeoutMs: number; allowPrivateNetwork: boolean },
 ) {
   const d = await store.load({ workspaceId: job.workspaceId as string, id: job.payload.deliveryId });
   const record = (
@@ -139,7 +141,8 @@ async function deliver(
   if (!d) return { skipped: 'delivery no longer exists' };
   if (d.status === 'succeeded' && !job.payload.replay) return { skipped: 'already delivered' };
   if (!d.active) throw new PermanentJobError('the webhook is inactive');
-  const problem = urlProblem(d.url, d.allow_private_network);
+  // Checked again at every attempt: the URL was accepted under the settings of its day.
+  const problem = urlProblem(d.url, opts.allowPrivateNetwork);
   if (problem) {
     await record(d, now(), { durationMs: 0, error: `url ${problem}` }, 'failed');
     throw new PermanentJobError(`url ${problem}`);
@@ -148,11 +151,11 @@ async function deliver(
   const t = Math.floor(at.getTime() / 1000);
   let outcome: { statusCode?: number; body?: string; durationMs: number; error?: string; retryAfterSeconds?: number };
   try {
-    outcome = await postWebhook({
+    const res = await sendOutbound({
       url: d.url,
       body: d.body,
-      allowPrivateNetwork: d.allow_private_network,
-      timeoutMs,
+      allowPrivateNetwork: opts.allowPrivateNetwork,
+      timeoutMs: opts.timeoutMs,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Rapport-Webhooks/1',
@@ -163,8 +166,11 @@ async function deliver(
         'rapport-delivery-attempt': String(job.attempt),
       },
     });
+    outcome = { ...res, body: res.excerpt ?? undefined };
   } catch (err) {
-    outcome = { durationMs: Math.round(now().getTime() - at.getTime()), error: String((err as Error).message) };
+    // SendError messages are written for the workspace; anything else is not shown to it.
+    const error = err instanceof SendError ? err.message : 'the delivery could not be sent';
+    outcome = { durationMs: Math.round(now().getTime() - at.getTime()), error };
   }
   const ok = outcome.statusCode !== undefined && outcome.statusCode >= 200 && outcome.statusCode < 300;
   if (ok) {

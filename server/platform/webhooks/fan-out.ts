@@ -60,6 +60,8 @@ interface Sub {
   event_types: string[];
   role: string;
   created_by: string | null;
+  /** The creator's role now: null when they are no longer a member. */
+  creator_role: string | null;
 }
 
 /**
@@ -73,6 +75,13 @@ interface Sub {
  * API key of that role created by the subscription's creator: the object, the
  * fields (hidden ones removed) and the records (scope own/team/all, shares and row
  * rules such as "not supplier accounts").
+ *
+ * A subscription is only as good as the administrator who vouches for it: once its
+ * creator is no longer a member whose current role has `admin` (demoted, removed),
+ * it delivers nothing — otherwise a demoted or departed administrator would keep
+ * receiving every record through the URL they chose. Checked on every fan-out, so it
+ * follows role changes at once; an administrator who changes the subscription takes
+ * it over. Subscriptions without a creator (made with a CLI key) are unaffected.
  */
 export function webhookFanOut(jobs: JobQueue, records: RecordService): EventConsumer {
   return {
@@ -81,10 +90,20 @@ export function webhookFanOut(jobs: JobQueue, records: RecordService): EventCons
     async handle(tx: Tx, events: StoredEvent[]) {
       const workspaces = [...new Set(events.map((e) => e.workspaceId))];
       const { rows: subs } = await sql<Sub>`
-        select workspace_id, id, event_types, role, created_by from webhook_subscriptions
-        where active and workspace_id = any(${workspaces}::uuid[])`.execute(tx);
+        select s.workspace_id, s.id, s.event_types, s.role, s.created_by, m.role as creator_role
+        from webhook_subscriptions s
+        left join workspace_members m on m.workspace_id = s.workspace_id and m.user_id = s.created_by
+        where s.active and s.workspace_id = any(${workspaces}::uuid[])`.execute(tx);
       if (subs.length === 0) return 'nothing-written';
-      const perms = await rolePermissions(tx, subs);
+      const everyRole = await rolePermissions(tx, subs);
+      const vouched = subs.filter(
+        (s) =>
+          s.created_by === null ||
+          (s.creator_role !== null && everyRole.get(`${s.workspace_id}:${s.creator_role}`)?.admin === true),
+      );
+      if (vouched.length === 0) return 'nothing-written';
+      subs.splice(0, subs.length, ...vouched);
+      const perms = everyRole;
       const matched: { s: Sub; e: StoredEvent; data: Record<string, unknown> }[] = [];
       for (const e of events) {
         for (const s of subs) {
@@ -180,11 +199,13 @@ async function outOfScope(
   return unseen;
 }
 
-/** Permissions of each (workspace, role) a subscription acts as; unknown roles get none. */
+/** Permissions of each (workspace, role) a subscription acts as or its creator has; unknown roles get none. */
 async function rolePermissions(tx: Tx, subs: Sub[]): Promise<Map<string, RolePermissions>> {
-  const pairs = [...new Set(subs.map((s) => JSON.stringify([s.workspace_id, s.role])))].map(
-    (p) => JSON.parse(p) as [string, string],
-  );
+  const keys = subs.flatMap((s) => [
+    JSON.stringify([s.workspace_id, s.role]),
+    ...(s.creator_role ? [JSON.stringify([s.workspace_id, s.creator_role])] : []),
+  ]);
+  const pairs = [...new Set(keys)].map((p) => JSON.parse(p) as [string, string]);
   const { rows } = await sql<{
     workspace_id: string;
     key: string;

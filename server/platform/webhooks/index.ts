@@ -10,7 +10,9 @@ export function registerWebhooks(deps: {
   events: EventDispatcher;
   records: RecordService;
   timeoutMs: number;
+  /** The operator's RAPPORT_WEBHOOKS_ALLOW_PRIVATE. */
+  allowPrivateNetwork: boolean;
 }): void {
-  defineDeliveryQueue(deps.jobs, { timeoutMs: deps.timeoutMs });
+  defineDeliveryQueue(deps.jobs, { timeoutMs: deps.timeoutMs, allowPrivateNetwork: deps.allowPrivateNetwork });
   deps.events.register(webhookFanOut(deps.jobs, deps.records));
 }

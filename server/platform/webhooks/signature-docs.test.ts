@@ -26,7 +26,7 @@ describe('the documented signature verifier', () => {
   let receiver: WebhookReceiver;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ webhooksAllowPrivate: true }); // the receiver is on loopback
     admin = await signUp(t.app);
     receiver = await startWebhookReceiver();
   });
@@ -41,7 +41,7 @@ describe('the documented signature verifier', () => {
       method: 'POST',
       url: '/api/v1/webhooks',
       headers: { cookie: admin.cookie },
-      payload: { url: `${receiver.url}/in`, eventTypes: ['*'], allowPrivateNetwork: true },
+      payload: { url: `${receiver.url}/in`, eventTypes: ['*'] },
     });
     const { id, secret } = created.json().data;
     await t.app.inject({ method: 'POST', url: `/api/v1/webhooks/${id}/ping`, headers: { cookie: admin.cookie } });

@@ -5,11 +5,17 @@ import net from 'node:net';
  * The SSRF guard for outbound requests: a webhook may not reach loopback, private,
  * link-local (cloud metadata at 169.254.169.254), unique-local, CGNAT, multicast or
  * other special-purpose addresses, in IPv4 or IPv6 (including IPv4-mapped, NAT64
- * and 6to4 forms that embed an IPv4 address), unless an administrator allows it
- * per subscription. The check runs on the addresses the connection actually uses
- * (a `lookup` for http.request), so DNS rebinding between check and connect does
- * not help, and redirects are never followed.
+ * and 6to4 forms that embed an IPv4 address), unless the instance operator allows
+ * it for the whole server (RAPPORT_WEBHOOKS_ALLOW_PRIVATE; never a workspace: any
+ * signed-up administrator could otherwise probe the internal network). The check
+ * runs on the addresses the connection actually uses (a `lookup` for
+ * http.request), so DNS rebinding between check and connect does not help, and
+ * redirects are never followed.
  */
+
+/** What a workspace is told when its URL is refused (no detail about the internal network). */
+export const PRIVATE_REFUSED =
+  'refused: not a public address (private, loopback and reserved networks can only be allowed by the instance operator)';
 
 /** [first address, prefix length] of every IPv4 range refused. */
 const V4_BLOCKED: [string, number][] = [
@@ -115,6 +121,25 @@ export class BlockedAddressError extends Error {
 /** The URL's host without IPv6 brackets. */
 export const bareHost = (url: URL) => url.hostname.replace(/^\[|\]$/g, '');
 
+/**
+ * The host as a resolver sees it: lower case, without IPv6 brackets and without the
+ * trailing dots of a fully qualified name (`localhost.` is `localhost`). The URL
+ * parser already turns decimal, octal and hex IPv4 forms into dotted quads.
+ */
+export const canonicalHost = (url: URL) => bareHost(url).toLowerCase().replace(/\.+$/, '');
+
+/**
+ * Names that point inside the network whatever DNS says: localhost and its
+ * subdomains, /etc/hosts loopback aliases, mDNS (.local), and the suffixes reserved
+ * for private use (.internal, .home.arpa, .localdomain, .lan), plus single-label
+ * names, which the resolver completes with the server's own search domains.
+ */
+function internalName(host: string): boolean {
+  if (!host.includes('.')) return true;
+  if (host === 'localhost.localdomain') return true;
+  return /\.(localhost|local|internal|localdomain|lan|intranet|corp|home\.arpa)$/.test(host);
+}
+
 type LookupCallback = (
   err: NodeJS.ErrnoException | null,
   address: string | dns.LookupAddress[],
@@ -142,8 +167,9 @@ export function guardedLookup(hostname: string, options: dns.LookupOptions, call
 
 /**
  * Checks a URL before anything is sent: http(s) only, no credentials in it, and
- * (unless private networks are allowed) an IP literal must be public. Host names
- * are checked when connecting (guardedLookup). Returns a problem, or null.
+ * (unless the operator allows private networks) an IP literal must be public and a
+ * name must not be an internal one. Other host names are checked when connecting
+ * (guardedLookup). Returns a problem, or null.
  */
 export function urlProblem(raw: string, allowPrivateNetwork: boolean): string | null {
   let url: URL;
@@ -155,27 +181,23 @@ export function urlProblem(raw: string, allowPrivateNetwork: boolean): string | 
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http or https URL';
   if (url.username || url.password) return 'must not contain credentials';
   if (allowPrivateNetwork) return null;
-  const host = bareHost(url);
-  if (net.isIP(host)) {
-    const reason = blockedReason(host);
-    return reason ? `refused: ${reason} (an administrator may allow private networks for this webhook)` : null;
-  }
-  if (host === 'localhost' || host.endsWith('.localhost')) {
-    return 'refused: localhost (an administrator may allow private networks for this webhook)';
-  }
+  const host = canonicalHost(url);
+  if (net.isIP(host)) return blockedReason(host) ? PRIVATE_REFUSED : null;
+  if (host === '' || internalName(host)) return PRIVATE_REFUSED;
   return null;
 }
 
-/** Resolves a host name now and reports whether it points at a blocked address (for a 422 at creation). */
+/**
+ * Resolves a host name now and reports whether it points at a blocked address (for a
+ * 422 at creation). The answer does not say which address it resolved to: a
+ * workspace must not learn the internal network's names and addresses this way.
+ */
 export async function resolvesToBlocked(raw: string): Promise<string | null> {
-  const host = bareHost(new URL(raw));
-  if (net.isIP(host)) return blockedReason(host);
+  const host = canonicalHost(new URL(raw));
+  if (net.isIP(host)) return blockedReason(host) ? PRIVATE_REFUSED : null;
   try {
     const addresses = await dns.promises.lookup(host, { all: true });
-    for (const a of addresses) {
-      const reason = blockedReason(a.address);
-      if (reason) return `${host} resolves to ${reason}`;
-    }
+    if (addresses.some((a) => blockedReason(a.address))) return PRIVATE_REFUSED;
   } catch {
     // Unresolvable today: accepted, and checked again at every delivery.
   }

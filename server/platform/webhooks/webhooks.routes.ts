@@ -29,16 +29,25 @@ const Fields = {
   eventTypes: z.array(EventPattern).min(1).max(50),
   description: z.string().max(500).nullable(),
   active: z.boolean(),
-  allowPrivateNetwork: z.boolean(),
   role: z.string().min(1).max(50),
 };
 
 const Id = z.object({ id: z.uuid() }).strict();
 const DeliveryParams = z.object({ id: z.uuid(), deliveryId: z.uuid() }).strict();
 
-/** Outbound webhook subscriptions, their delivery log, replay and ping — administrators only. */
-export function webhookRoutes(deps: { access: AccessService; jobs: JobQueue }): FastifyPluginAsyncZod {
+/**
+ * Outbound webhook subscriptions, their delivery log, replay and ping — administrators only.
+ * Whether private networks may be reached is the operator's setting (`allowPrivateNetwork`
+ * from RAPPORT_WEBHOOKS_ALLOW_PRIVATE), not a field: the strict bodies refuse an
+ * `allowPrivateNetwork` key with a 422 naming it.
+ */
+export function webhookRoutes(deps: {
+  access: AccessService;
+  jobs: JobQueue;
+  allowPrivateNetwork: boolean;
+}): FastifyPluginAsyncZod {
   const { access, jobs } = deps;
+  const network = { allowPrivateNetwork: deps.allowPrivateNetwork };
   return async (app) => {
     app.post(
       '/api/v1/webhooks',
@@ -52,7 +61,6 @@ export function webhookRoutes(deps: { access: AccessService; jobs: JobQueue }): 
               eventTypes: Fields.eventTypes,
               description: Fields.description.optional(),
               active: Fields.active.optional(),
-              allowPrivateNetwork: Fields.allowPrivateNetwork.optional(),
               role: Fields.role.optional(),
             })
             .strict(),
@@ -60,7 +68,7 @@ export function webhookRoutes(deps: { access: AccessService; jobs: JobQueue }): 
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        const data = await access.asAdmin(actor, (tx) => createSubscription(tx, actor, req.body));
+        const data = await access.asAdmin(actor, (tx) => createSubscription(tx, actor, req.body, network));
         return reply.status(201).header('location', `/api/v1/webhooks/${data.id}`).send({ data });
       },
     );
@@ -82,14 +90,17 @@ export function webhookRoutes(deps: { access: AccessService; jobs: JobQueue }): 
       {
         schema: {
           tags: ['webhooks'],
-          summary: 'Change a subscription (URL, events, role, active, private-network override)',
+          summary: 'Change a subscription (URL, events, role, active)',
           params: Id,
           body: z.object(Fields).partial().strict(),
         },
       },
-      async (req) => ({
-        data: await access.asAdmin(actorOf(req), (tx) => updateSubscription(tx, req.params.id, req.body)),
-      }),
+      async (req) => {
+        const actor = actorOf(req);
+        return {
+          data: await access.asAdmin(actor, (tx) => updateSubscription(tx, actor, req.params.id, req.body, network)),
+        };
+      },
     );
 
     app.delete(

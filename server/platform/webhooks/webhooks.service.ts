@@ -16,8 +16,12 @@ export interface SubscriptionInput {
   eventTypes: string[];
   description?: string | null;
   active?: boolean;
-  allowPrivateNetwork?: boolean;
   role?: string;
+}
+
+/** The operator's network setting (RAPPORT_WEBHOOKS_ALLOW_PRIVATE), the same for every workspace. */
+export interface NetworkPolicy {
+  allowPrivateNetwork: boolean;
 }
 
 interface SubRow {
@@ -28,7 +32,6 @@ interface SubRow {
   secret: string;
   role: string;
   active: boolean;
-  allow_private_network: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -40,7 +43,6 @@ const presentSub = (r: SubRow) => ({
   eventTypes: r.event_types,
   role: r.role,
   active: r.active,
-  allowPrivateNetwork: r.allow_private_network,
   /** The secret's last characters, to tell secrets apart; the secret itself is shown once. */
   secretHint: `whsec_…${r.secret.slice(-4)}`,
   createdAt: new Date(r.created_at).toISOString(),
@@ -48,55 +50,57 @@ const presentSub = (r: SubRow) => ({
 });
 export type SubscriptionView = ReturnType<typeof presentSub>;
 
-/** 422 unless the URL is acceptable for this subscription's network permission. */
-async function checkUrl(url: string, allowPrivate: boolean): Promise<void> {
-  const problem = urlProblem(url, allowPrivate);
+/** 422 naming `url` unless the URL is acceptable under the operator's network setting. */
+async function checkUrl(url: string, network: NetworkPolicy): Promise<void> {
+  const problem = urlProblem(url, network.allowPrivateNetwork);
   if (problem) throw invalidField('url', problem);
-  if (!allowPrivate) {
+  if (!network.allowPrivateNetwork) {
     const blocked = await resolvesToBlocked(url);
-    if (blocked) throw invalidField('url', `refused: ${blocked} (an administrator may allow private networks)`);
+    if (blocked) throw invalidField('url', blocked);
   }
 }
 
 async function loadSub(tx: Tx, id: string, lock = false): Promise<SubRow> {
-  const { rows } =
-    await sql<SubRow>`select id, url, description, event_types, secret, role, active, allow_private_network,
+  const { rows } = await sql<SubRow>`select id, url, description, event_types, secret, role, active,
       created_at, updated_at from webhook_subscriptions where workspace_id = rapport_workspace() and id = ${id}
       ${lock ? sql`for update` : sql``}`.execute(tx);
   if (!rows[0]) throw notFound('Webhook');
   return rows[0];
 }
 
-export async function createSubscription(tx: Tx, actor: Actor, input: SubscriptionInput) {
-  const allowPrivate = input.allowPrivateNetwork ?? false;
-  await checkUrl(input.url, allowPrivate);
+export async function createSubscription(tx: Tx, actor: Actor, input: SubscriptionInput, network: NetworkPolicy) {
+  await checkUrl(input.url, network);
   const role = input.role ?? actor.role;
   await assertRoleExists(tx, role);
   const id = uuidv7();
   const secret = newWebhookSecret();
   await sql`insert into webhook_subscriptions (workspace_id, id, url, description, event_types, secret, role, active,
-      allow_private_network, created_by)
+      created_by)
     values (${actor.workspaceId}, ${id}, ${input.url}, ${input.description ?? null}, ${input.eventTypes}::text[], ${secret},
-      ${role}, ${input.active ?? true}, ${allowPrivate}, ${actor.userId})`.execute(tx);
+      ${role}, ${input.active ?? true}, ${actor.userId})`.execute(tx);
   return { ...presentSub(await loadSub(tx, id)), secret };
 }
 
 export async function listSubscriptions(tx: Tx): Promise<SubscriptionView[]> {
-  const { rows } =
-    await sql<SubRow>`select id, url, description, event_types, secret, role, active, allow_private_network,
+  const { rows } = await sql<SubRow>`select id, url, description, event_types, secret, role, active,
       created_at, updated_at from webhook_subscriptions where workspace_id = rapport_workspace() order by created_at`.execute(
-      tx,
-    );
+    tx,
+  );
   return rows.map(presentSub);
 }
 
 export const getSubscription = async (tx: Tx, id: string) => presentSub(await loadSub(tx, id));
 
-export async function updateSubscription(tx: Tx, id: string, patch: Partial<SubscriptionInput>) {
+/** Changes a subscription; the administrator who changes it vouches for it from now on (see fan-out.ts). */
+export async function updateSubscription(
+  tx: Tx,
+  actor: Actor,
+  id: string,
+  patch: Partial<SubscriptionInput>,
+  network: NetworkPolicy,
+) {
   const current = await loadSub(tx, id, true);
-  const allowPrivate = patch.allowPrivateNetwork ?? current.allow_private_network;
-  if (patch.url !== undefined || patch.allowPrivateNetwork !== undefined)
-    await checkUrl(patch.url ?? current.url, allowPrivate);
+  if (patch.url !== undefined) await checkUrl(patch.url, network);
   if (patch.role !== undefined) await assertRoleExists(tx, patch.role);
   await sql`update webhook_subscriptions set
       url = ${patch.url ?? current.url},
@@ -104,7 +108,7 @@ export async function updateSubscription(tx: Tx, id: string, patch: Partial<Subs
       event_types = ${patch.eventTypes ?? current.event_types}::text[],
       role = ${patch.role ?? current.role},
       active = ${patch.active ?? current.active},
-      allow_private_network = ${allowPrivate},
+      created_by = coalesce(${actor.userId}::uuid, created_by),
       updated_at = now()
     where workspace_id = rapport_workspace() and id = ${id}`.execute(tx);
   return presentSub(await loadSub(tx, id));
@@ -173,7 +177,7 @@ export async function listDeliveries(
   return { data: page.map(presentDelivery), next: rows.length > filter.limit ? (page.at(-1)?.id ?? null) : null };
 }
 
-/** One delivery with its body and every attempt (time, duration, response code, start of the response). */
+/** One delivery with its body and every attempt (time, duration, response code, a short excerpt of a public receiver's answer). */
 export async function getDelivery(tx: Tx, subscriptionId: string, deliveryId: string) {
   const { rows } = await sql<DeliveryRow & { body: string }>`select ${DELIVERY_COLUMNS}, body from webhook_deliveries
     where workspace_id = rapport_workspace() and subscription_id = ${subscriptionId} and id = ${deliveryId}`.execute(

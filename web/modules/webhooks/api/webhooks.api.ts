@@ -8,7 +8,6 @@ export interface Webhook {
   eventTypes: string[];
   role: string;
   active: boolean;
-  allowPrivateNetwork: boolean;
   secretHint: string;
   createdAt: string;
 }
@@ -30,7 +29,6 @@ export interface Delivery {
 export interface NewWebhook {
   url: string;
   eventTypes: string[];
-  allowPrivateNetwork: boolean;
 }
 
 export const webhooksQuery = queryOptions({

@@ -1,17 +1,4 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  Card,
-  Checkbox,
-  Code,
-  Group,
-  Stack,
-  Switch,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, Group, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
@@ -25,7 +12,6 @@ export function WebhooksPage() {
   const refresh = () => client.invalidateQueries({ queryKey: ['admin', 'webhooks'] });
   const [url, setUrl] = useState('');
   const [types, setTypes] = useState('contact.*');
-  const [allowPrivate, setAllowPrivate] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const errors = useFieldErrors();
@@ -37,7 +23,6 @@ export function WebhooksPage() {
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean),
-        allowPrivateNetwork: allowPrivate,
       }),
     onMutate: () => errors.clear(),
     onError: (err) => errors.show(err),
@@ -88,11 +73,6 @@ export function WebhooksPage() {
             onChange={(e) => setTypes(e.currentTarget.value)}
             error={errors.fields.eventTypes}
           />
-          <Checkbox
-            label="Allow private network addresses (receivers inside your network)"
-            checked={allowPrivate}
-            onChange={(e) => setAllowPrivate(e.currentTarget.checked)}
-          />
           <Group>
             <Button type="submit" loading={create.isPending}>
               Add webhook
@@ -125,7 +105,6 @@ export function WebhooksPage() {
                   ))}
                   <Text size="xs" c="dimmed">
                     as {h.role} · {h.secretHint}
-                    {h.allowPrivateNetwork && ' · private network allowed'}
                   </Text>
                 </Group>
               </Stack>
