@@ -30,6 +30,7 @@ import { AppError } from './platform/http/errors';
 import { healthRoutes } from './platform/http/health.routes';
 import { registerInputGuard } from './platform/http/input-guard';
 import { errorHandler, frameworkErrors, sendProblem } from './platform/http/problem';
+import { registerNamedLimits } from './platform/http/rate-limits';
 import { webAppRoutes } from './platform/http/static';
 import type { JobQueue } from './platform/jobs/job-queue';
 import { jobRoutes } from './platform/jobs/jobs.routes';
@@ -147,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     callers,
     trustedOrigins: [config.baseUrl, ...config.corsOrigins],
   });
+  if (config.publicRateLimits) registerNamedLimits(app, database);
 
   if (config.rateLimitPerMinute > 0) {
     // In memory per app server: limits are per key/user and per process (see docs/ARCHITECTURE.md).

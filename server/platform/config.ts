@@ -28,6 +28,12 @@ export const ConfigSchema = z.object({
   poolSize: z.coerce.number().int().min(1).max(200),
   /** Requests per minute per API key or user (per app server); 0 turns limiting off. */
   rateLimitPerMinute: z.coerce.number().int().min(0),
+  /**
+   * Per-address limits of public routes (sign-up, invitations, hooks, calendar feeds:
+   * http/rate-limits.ts). Off only where a gateway in front already limits them, and in
+   * test runs that sign up more than a real visitor would.
+   */
+  publicRateLimits: z.boolean(),
   /** How long a webhook delivery waits for the receiver's answer. */
   webhookTimeoutMs: z.coerce.number().int().min(100).max(60_000),
   /** Seed a demo workspace on first start (default: only on the embedded database). */
@@ -66,6 +72,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     mailFrom: env.MAIL_FROM ?? 'Rapport <no-reply@rapport.local>',
     poolSize: env.RAPPORT_POOL_SIZE ?? 10,
     rateLimitPerMinute: env.RAPPORT_RATE_LIMIT ?? 1200,
+    publicRateLimits: bool(env.RAPPORT_PUBLIC_RATE_LIMITS, true),
     webhookTimeoutMs: env.RAPPORT_WEBHOOK_TIMEOUT_MS ?? 10_000,
     // A demo user with a published password is for the embedded default only.
     seedDemo: bool(env.RAPPORT_SEED_DEMO, !env.DATABASE_URL),

@@ -38,6 +38,7 @@ export async function startServerProcess(
     env: {
       ...process.env,
       LOG_LEVEL: 'warn',
+      RAPPORT_PUBLIC_RATE_LIMITS: 'off',
       ...env,
       PORT: String(port),
       RAPPORT_BASE_URL: `http://localhost:${port}`,

@@ -18,7 +18,7 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver }): Fa
     app.post(
       '/api/v1/auth/sign-up',
       {
-        config: { public: true },
+        config: { public: true, limit: 'auth.sign-up' },
         schema: {
           tags: ['auth'],
           summary: 'Create an account and a workspace you administer; starts a session (cookie)',

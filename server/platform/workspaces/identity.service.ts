@@ -7,7 +7,7 @@ import { createStandardRoles } from '../access/permissions';
 import { type Actor, toWebHeaders } from '../auth/actor';
 import type { Auth } from '../auth/auth';
 import { assertPasswordPolicy } from '../auth/password-policy';
-import { assertSignInAllowed, recordSignIn } from '../auth/sign-in-guard';
+import { reserveSignInAttempt, signInFailed, signInSucceeded } from '../auth/sign-in-guard';
 import type { Database } from '../db/database';
 import type { RoleKey } from '../db/schema';
 import { AppError } from '../http/errors';
@@ -104,19 +104,19 @@ export async function signIn(
   headers: IncomingHttpHeaders,
 ): Promise<AuthResult<{ userId: string }>> {
   const email = normaliseEmail(input.email);
-  await assertSignInAllowed(deps.database, email, ip);
+  await reserveSignInAttempt(deps.database, email, ip);
   try {
     const { headers: out, response } = await deps.auth.api.signInEmail({
       body: { email, password: input.password },
       headers: toWebHeaders(headers),
       returnHeaders: true,
     });
-    await recordSignIn(deps.database, email, ip, true);
+    await signInSucceeded(deps.database, email);
     await auditUserEverywhere(deps.database, email, 'auth.sign_in', { method: 'password' });
     return { data: { userId: response.user.id }, setCookies: out.getSetCookie() };
   } catch (err) {
     if (isAPIError(err) && (err.statusCode === 401 || err.statusCode === 400 || err.statusCode === 403)) {
-      await recordSignIn(deps.database, email, ip, false);
+      await signInFailed(deps.database, ip);
       await auditUserEverywhere(deps.database, email, 'auth.sign_in_failed', { method: 'password' });
       throw new AppError('unauthenticated', 'Invalid email or password');
     }
