@@ -7,7 +7,7 @@ import { AccessService, purgeAuditLog } from './platform/access/access.service';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
 import { type Database, openDatabase } from './platform/db/database';
-import { migrate } from './platform/db/migrate';
+import { migrateDatabase } from './platform/db/migrate';
 import { EventDispatcher } from './platform/events/dispatcher';
 import { purgeRateLimits } from './platform/http/rate-limits';
 import { registerJobHousekeeping } from './platform/jobs/housekeeping';
@@ -48,10 +48,11 @@ export async function startRuntime(
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     embeddedTemplate: config.embeddedTemplate,
+    appDatabaseUrl: config.appDatabaseUrl,
     poolSize: config.poolSize,
   });
   try {
-    await migrate(database.pool);
+    await migrateDatabase(database);
     const auth = createAuth(config, database, await loadAuthSecret(config, database));
     const access = new AccessService(database);
     const records = new RecordService(new ObjectRegistry(STANDARD_OBJECTS), access);

@@ -5,6 +5,12 @@ import { z } from 'zod';
 export const ConfigSchema = z.object({
   /** PostgreSQL server URL; when absent Rapport runs on embedded PGlite. */
   databaseUrl: z.string().url().optional(),
+  /**
+   * PostgreSQL server: the URL tenant connections log in with (a role that is not the
+   * owner; `rapport migrate` creates it). Default: DATABASE_URL with user
+   * rapport_tenant and a password derived from the owner's.
+   */
+  appDatabaseUrl: z.string().url().optional(),
   /** Where embedded PGlite keeps its files ("memory://" for a throw-away database). */
   dataDir: z.string().min(1),
   /**
@@ -56,6 +62,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
   const host = env.HOST ?? '127.0.0.1';
   const raw = {
     databaseUrl: env.DATABASE_URL || undefined,
+    appDatabaseUrl: env.RAPPORT_APP_DATABASE_URL || undefined,
     dataDir: env.RAPPORT_DATA_DIR ?? path.resolve('data'),
     embeddedTemplate: env.RAPPORT_EMBEDDED_TEMPLATE || undefined,
     host,
