@@ -121,6 +121,11 @@ export class CallerResolver {
     if (token) this.sessions.delete(token);
   }
 
+  /** Forget every cached session of a user (password changed, signed out everywhere). */
+  forgetUserSessions(userId: string): void {
+    this.sessions.deleteWhere((u) => u.id === userId);
+  }
+
   /** Forget a user's memberships (role or workspace changes). */
   forgetMember(userId: string): void {
     this.members.deletePrefix(`${userId}:`);
