@@ -175,7 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return withCustomFields(base, schemas);
   });
   await app.register(healthRoutes(database));
-  await app.register(authRoutes({ database, auth, callers }));
+  await app.register(authRoutes({ database, auth, callers, baseUrl: config.baseUrl }));
   await app.register(invitationRoutes({ database, auth, callers, access: records.access, baseUrl: config.baseUrl }));
   await app.register(apiKeyRoutes(database, records.access, callers));
   await app.register(accessRoutes({ database, records, access: records.access, callers }));

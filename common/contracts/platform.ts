@@ -20,6 +20,11 @@ export type TSignUpRequest = z.infer<typeof SignUpRequest>;
 
 export const SignInRequest = z.object({ email, password }).strict();
 
+export const PasswordResetRequest = z.object({ email }).strict();
+export const PasswordResetConfirmRequest = z
+  .object({ token: z.string().min(10).max(200), newPassword: password })
+  .strict();
+
 export const ChangePasswordRequest = z.object({ currentPassword: password, newPassword: password }).strict();
 
 /** One of the caller's signed-in sessions (never its token). */

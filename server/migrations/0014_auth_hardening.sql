@@ -14,3 +14,8 @@ REVOKE ALL ON rate_limit_hits FROM rapport_app;
 
 -- Replaced by rate_limit_hits (attempts were counted after the fact, and raced).
 DROP TABLE sign_in_attempts;
+
+-- Mail that carries a secret of its recipient (a password-reset link): sent as usual,
+-- but its body is never shown in the workspace's outbox (administrators read the
+-- outbox; they must not be able to take over a member's account from it).
+ALTER TABLE mail_outbox ADD COLUMN confidential boolean NOT NULL DEFAULT false;

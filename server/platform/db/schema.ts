@@ -75,6 +75,8 @@ export interface MailOutboxTable {
   subject: string;
   text_body: string;
   html_body: string | null;
+  /** Carries a secret of its recipient: the body is sent but never shown in the outbox. */
+  confidential: Generated<boolean>;
   status: ColumnType<
     'queued' | 'sent' | 'failed' | 'held',
     'queued' | 'held' | undefined,

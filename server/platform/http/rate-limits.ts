@@ -14,8 +14,10 @@ import { AppError } from './errors';
 export const NAMED_LIMITS = {
   /** Sign-up creates an account and a workspace: a handful per address per hour. */
   'auth.sign-up': { max: 10, windowSeconds: 3600 },
-  /** Password-reset and verification mails: each sends an email. */
+  /** Password-reset mails: each sends an email. */
   'auth.mail': { max: 10, windowSeconds: 3600 },
+  /** Using an emailed token (password reset). */
+  'auth.token': { max: 30, windowSeconds: 60 },
   /** Invitation look-up and acceptance: a token is guessed only by asking. */
   'invitations.lookup': { max: 30, windowSeconds: 60 },
   /** Inbound workflow hooks: machines call these, more often. */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createApiKeyVia,
@@ -107,6 +108,72 @@ describe(`password change and sessions (${ENGINE})`, () => {
     expect(String(res.headers['set-cookie'])).toMatch(/rapport\.session_token=;/);
     expect(await me(u.cookie)).toBe(401);
     expect(await me(tablet.cookie)).toBe(401);
+  });
+
+  /** The reset mail queued for `to` (polls: the request answers before the mail is queued). */
+  const resetMail = async (to: string) => {
+    const started = Date.now();
+    for (;;) {
+      const { rows } = await sql<{ id: string; text_body: string; confidential: boolean }>`
+        select id, text_body, confidential from mail_outbox where to_address = ${to} and subject like '%password%'`.execute(
+        t.database.db,
+      );
+      if (rows[0]) return rows[0];
+      if (Date.now() - started > 10_000) throw new Error(`no reset mail to ${to}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  const requestReset = (email: string) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email } });
+  const confirm = (token: string, newPassword = NEW_PASSWORD) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset/confirm', payload: { token, newPassword } });
+
+  it('password reset by email: same answer for any email, hashed single-use token, sessions end', async () => {
+    const u = await signUp(t.app);
+    const known = await requestReset(u.email);
+    const unknown = await requestReset(`nobody-${Date.now()}@example.com`);
+    expect(known.statusCode).toBe(202);
+    expect(unknown.statusCode).toBe(202);
+    expect(known.body).toBe(unknown.body);
+
+    const mail = await resetMail(u.email);
+    expect(mail.confidential).toBe(true);
+    const token = /token=([^\s]+)/.exec(mail.text_body)?.[1] ?? '';
+    expect(token).toMatch(/^rpr_/);
+    const stored = await sql<{ identifier: string }>`select identifier from verifications`.execute(t.database.db);
+    expect(JSON.stringify(stored.rows)).not.toContain(token);
+    // The workspace's administrator reading the outbox does not see the link.
+    const shown = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/mail/outbox/${mail.id}`,
+      headers: { cookie: u.cookie },
+    });
+    expect(shown.statusCode, shown.body).toBe(200);
+    expect(shown.body).not.toContain(token);
+
+    const weak = await confirm(token, 'password1234');
+    expect(weak.statusCode).toBe(422);
+    expect(weak.json().errors[0].path).toBe('newPassword');
+    const ok = await confirm(token);
+    expect(ok.statusCode, ok.body).toBe(204);
+    expect(await me(u.cookie)).toBe(401);
+    expect((await signIn(u.email, STRONG_PASSWORD)).status).toBe(401);
+    expect((await signIn(u.email, NEW_PASSWORD)).status).toBe(200);
+    const again = await confirm(token, 'yet another passphrase here');
+    expect(again.statusCode).toBe(422);
+    expect(again.json().errors[0].path).toBe('token');
+  });
+
+  it('an expired reset token is refused', async () => {
+    const u = await signUp(t.app);
+    await requestReset(u.email);
+    const mail = await resetMail(u.email);
+    const token = /token=([^\s]+)/.exec(mail.text_body)?.[1] ?? '';
+    await sql`update verifications set expires_at = now() - interval '1 second'
+      where starts_with(identifier, 'password-reset:')`.execute(t.database.db);
+    const res = await confirm(token);
+    expect(res.statusCode).toBe(422);
+    expect((await signIn(u.email, STRONG_PASSWORD)).status).toBe(200);
   });
 
   it('an API key cannot change its creator’s password or sessions', async () => {

@@ -5,6 +5,8 @@ import {
   ChangePasswordRequest,
   MeResponse,
   MyWorkspacesResponse,
+  PasswordResetConfirmRequest,
+  PasswordResetRequest,
   SessionSchema,
   SignInRequest,
   SignUpRequest,
@@ -25,13 +27,14 @@ import {
   signOutEverywhere,
   signUp,
 } from './identity.service';
+import { confirmPasswordReset, requestPasswordReset } from './password-reset.service';
 
 const setCookies = (reply: FastifyReply, cookies: string[]) => {
   if (cookies.length > 0) reply.header('set-cookie', cookies);
 };
 
 /** Sign-up, sign-in, sign-out, "who am I", password change and the user's sessions. */
-export function authRoutes(deps: IdentityDeps & { callers: CallerResolver }): FastifyPluginAsyncZod {
+export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseUrl: string }): FastifyPluginAsyncZod {
   /** The signed-in user (a session, not an API key: keys cannot manage their creator's credentials). */
   const sessionUserOf = async (req: FastifyRequest) => {
     if (actorOf(req).kind !== 'user')
@@ -42,6 +45,44 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver }): Fa
   };
 
   return async (app) => {
+    app.post(
+      '/api/v1/auth/password-reset',
+      {
+        config: { public: true, limit: 'auth.mail' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Email a password-reset link (the answer never tells whether the email has an account)',
+          body: PasswordResetRequest,
+          response: { 202: z.object({ data: z.object({ requested: z.literal(true) }) }) },
+        },
+      },
+      async (req, reply) => {
+        // Not awaited: the answer, and its timing, are the same whether the email exists or not.
+        requestPasswordReset(deps, req.body.email).catch((err) =>
+          req.log.error({ err }, 'password reset mail could not be queued'),
+        );
+        return reply.status(202).send({ data: { requested: true } });
+      },
+    );
+
+    app.post(
+      '/api/v1/auth/password-reset/confirm',
+      {
+        config: { public: true, limit: 'auth.token' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Set a new password with the emailed token (single use); signs out every session',
+          body: PasswordResetConfirmRequest,
+          response: { 204: z.null() },
+        },
+      },
+      async (req, reply) => {
+        const { userId } = await confirmPasswordReset(deps, req.body);
+        deps.callers.forgetUserSessions(userId);
+        return reply.status(204).send(null);
+      },
+    );
+
     app.post(
       '/api/v1/auth/password',
       {
