@@ -128,6 +128,8 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseU
         },
       },
       async (req, reply) => {
+        // An API key has no sessions: no session of its caller has this id.
+        if (actorOf(req).kind !== 'user') throw new AppError('not_found', 'No such session');
         const user = await sessionUserOf(req);
         await revokeSessionById(deps, req.headers, req.params.id);
         deps.callers.forgetUserSessions(user.id);
