@@ -4,7 +4,7 @@ import { createApiKey } from '../server/platform/auth/api-keys.service';
 import { createAuth, loadAuthSecret } from '../server/platform/auth/auth';
 import { loadConfig } from '../server/platform/config';
 import { type Database, openDatabase } from '../server/platform/db/database';
-import { migrate } from '../server/platform/db/migrate';
+import { migrateDatabase } from '../server/platform/db/migrate';
 import type { RoleKey } from '../server/platform/db/schema';
 import { AppError } from '../server/platform/http/errors';
 import { addMember, signUp } from '../server/platform/workspaces/identity.service';
@@ -20,16 +20,17 @@ const positiveInt = (value: string) => {
 };
 
 /** Opens the configured database, migrated, for one command. */
-async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+async function withDatabase<T>(fn: (db: Database) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
   const config = loadConfig();
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     embeddedTemplate: config.embeddedTemplate,
+    appDatabaseUrl: config.appDatabaseUrl,
     poolSize: 4,
   });
   try {
-    await migrate(database.pool);
+    if (opts.migrate !== false) await migrateDatabase(database);
     return await fn(database);
   } finally {
     await database.close();
@@ -77,7 +78,7 @@ export function buildProgram(out: (s: string) => void): Command {
     .command('migrate')
     .description('Apply pending database migrations and exit')
     .action(async () => {
-      const applied = await withDatabase((db) => migrate(db.pool));
+      const applied = await withDatabase((db) => migrateDatabase(db), { migrate: false });
       out(applied.length ? `Applied migrations: ${applied.join(', ')}\n` : 'Database is up to date.\n');
     });
 

@@ -30,6 +30,7 @@ import { AppError } from './platform/http/errors';
 import { healthRoutes } from './platform/http/health.routes';
 import { registerInputGuard } from './platform/http/input-guard';
 import { errorHandler, frameworkErrors, sendProblem } from './platform/http/problem';
+import { registerNamedLimits } from './platform/http/rate-limits';
 import { webAppRoutes } from './platform/http/static';
 import type { JobQueue } from './platform/jobs/job-queue';
 import { jobRoutes } from './platform/jobs/jobs.routes';
@@ -147,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     callers,
     trustedOrigins: [config.baseUrl, ...config.corsOrigins],
   });
+  if (config.publicRateLimits) registerNamedLimits(app, database);
 
   if (config.rateLimitPerMinute > 0) {
     // In memory per app server: limits are per key/user and per process (see docs/ARCHITECTURE.md).
@@ -173,7 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return withCustomFields(base, schemas);
   });
   await app.register(healthRoutes(database));
-  await app.register(authRoutes({ database, auth, callers }));
+  await app.register(authRoutes({ database, auth, callers, baseUrl: config.baseUrl }));
   await app.register(invitationRoutes({ database, auth, callers, access: records.access, baseUrl: config.baseUrl }));
   await app.register(apiKeyRoutes(database, records.access, callers));
   await app.register(accessRoutes({ database, records, access: records.access, callers }));

@@ -7,8 +7,9 @@ import { AccessService, purgeAuditLog } from './platform/access/access.service';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
 import { type Database, openDatabase } from './platform/db/database';
-import { migrate } from './platform/db/migrate';
+import { migrateDatabase } from './platform/db/migrate';
 import { EventDispatcher } from './platform/events/dispatcher';
+import { purgeRateLimits } from './platform/http/rate-limits';
 import { registerJobHousekeeping } from './platform/jobs/housekeeping';
 import { JobQueue } from './platform/jobs/job-queue';
 import { MailDispatcher } from './platform/mail/dispatcher';
@@ -47,10 +48,11 @@ export async function startRuntime(
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     embeddedTemplate: config.embeddedTemplate,
+    appDatabaseUrl: config.appDatabaseUrl,
     poolSize: config.poolSize,
   });
   try {
-    await migrate(database.pool);
+    await migrateDatabase(database);
     const auth = createAuth(config, database, await loadAuthSecret(config, database));
     const access = new AccessService(database);
     const records = new RecordService(new ObjectRegistry(STANDARD_OBJECTS), access);
@@ -93,7 +95,8 @@ export async function startRuntime(
     for (const consumer of automation.consumers) events.register(consumer);
     // Modules register their event consumers above, before prepare().
     await events.prepare();
-    // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h.
+    // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h,
+    // rate-limit counters whose window ended.
     let housekeeping: NodeJS.Timeout | undefined;
     if (opts.backgroundWork !== false) {
       mail.start();
@@ -104,6 +107,7 @@ export async function startRuntime(
       housekeeping = setInterval(() => {
         Promise.all([
           purgeAuditLog(database),
+          purgeRateLimits(database),
           database.db
             .deleteFrom('idempotency_keys' as never)
             .where('created_at' as never, '<', new Date(Date.now() - 86_400_000) as never)

@@ -153,6 +153,8 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     const member = await memberWithRole(t, b.workspaceId, 'sales_rep', `${MARK} member`);
     keep('user', b.userId);
     keep('member', member.userId);
+    const session = ok(await asB('GET', '/api/v1/auth/sessions'), 200).data[0];
+    keep('session', session.id);
     needles.add(b.email);
     needles.add(b.workspaceId);
 
@@ -414,6 +416,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'fields/{name}': B.fieldName,
       'invitations/{id}': B.invitation,
       'api-keys/{id}': B.apiKey,
+      'sessions/{id}': B.session,
       'notifications/{id}': B.notification,
       'email-suppressions/{email}': B.suppressedEmail,
     };

@@ -20,6 +20,24 @@ export type TSignUpRequest = z.infer<typeof SignUpRequest>;
 
 export const SignInRequest = z.object({ email, password }).strict();
 
+export const PasswordResetRequest = z.object({ email }).strict();
+export const PasswordResetConfirmRequest = z
+  .object({ token: z.string().min(10).max(200), newPassword: password })
+  .strict();
+
+export const ChangePasswordRequest = z.object({ currentPassword: password, newPassword: password }).strict();
+
+/** One of the caller's signed-in sessions (never its token). */
+export const SessionSchema = z.object({
+  id: z.string(),
+  current: z.boolean(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  ipAddress: z.string().nullable(),
+  userAgent: z.string().nullable(),
+});
+export type TSession = z.infer<typeof SessionSchema>;
+
 export const MeResponse = z.object({
   data: z.object({
     user: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),

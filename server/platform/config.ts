@@ -5,6 +5,12 @@ import { z } from 'zod';
 export const ConfigSchema = z.object({
   /** PostgreSQL server URL; when absent Rapport runs on embedded PGlite. */
   databaseUrl: z.string().url().optional(),
+  /**
+   * PostgreSQL server: the URL tenant connections log in with (a role that is not the
+   * owner; `rapport migrate` creates it). Default: DATABASE_URL with user
+   * rapport_tenant and a password derived from the owner's.
+   */
+  appDatabaseUrl: z.string().url().optional(),
   /** Where embedded PGlite keeps its files ("memory://" for a throw-away database). */
   dataDir: z.string().min(1),
   /**
@@ -28,6 +34,12 @@ export const ConfigSchema = z.object({
   poolSize: z.coerce.number().int().min(1).max(200),
   /** Requests per minute per API key or user (per app server); 0 turns limiting off. */
   rateLimitPerMinute: z.coerce.number().int().min(0),
+  /**
+   * Per-address limits of public routes (sign-up, invitations, hooks, calendar feeds:
+   * http/rate-limits.ts). Off only where a gateway in front already limits them, and in
+   * test runs that sign up more than a real visitor would.
+   */
+  publicRateLimits: z.boolean(),
   /** How long a webhook delivery waits for the receiver's answer. */
   webhookTimeoutMs: z.coerce.number().int().min(100).max(60_000),
   /** Seed a demo workspace on first start (default: only on the embedded database). */
@@ -56,6 +68,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
   const host = env.HOST ?? '127.0.0.1';
   const raw = {
     databaseUrl: env.DATABASE_URL || undefined,
+    appDatabaseUrl: env.RAPPORT_APP_DATABASE_URL || undefined,
     dataDir: env.RAPPORT_DATA_DIR ?? path.resolve('data'),
     embeddedTemplate: env.RAPPORT_EMBEDDED_TEMPLATE || undefined,
     host,
@@ -72,6 +85,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     mailFrom: env.MAIL_FROM ?? 'Rapport <no-reply@rapport.local>',
     poolSize: env.RAPPORT_POOL_SIZE ?? 10,
     rateLimitPerMinute: env.RAPPORT_RATE_LIMIT ?? 1200,
+    publicRateLimits: bool(env.RAPPORT_PUBLIC_RATE_LIMITS, true),
     webhookTimeoutMs: env.RAPPORT_WEBHOOK_TIMEOUT_MS ?? 10_000,
     // A demo workspace is for the embedded default only; its password is never a published one.
     seedDemo: bool(env.RAPPORT_SEED_DEMO, !env.DATABASE_URL),

@@ -24,6 +24,9 @@ export async function createTestApp(
       logLevel: 'silent',
       seedDemo: false,
       poolSize: 4,
+      // Test files sign up more often from one address than a visitor may; the limits'
+      // own tests (rate-limits.test.ts) turn them on.
+      publicRateLimits: false,
       ...overrides,
     },
     {},

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type Database, openDatabase } from '../../server/platform/db/database';
-import { migrate } from '../../server/platform/db/migrate';
+import { migrateDatabase } from '../../server/platform/db/migrate';
 import { ENGINE, PG_ADMIN_URL, pgUrl, RUN_DB_PREFIX, TEMPLATE_DB } from './engine';
 
 export interface TestDatabase {
@@ -56,7 +56,7 @@ export async function openTestDatabase(): Promise<Database & { drop(): Promise<v
     embeddedTemplate: target.embeddedTemplate,
     poolSize: 4,
   });
-  await migrate(database.pool);
+  await migrateDatabase(database);
   return Object.assign(database, {
     async drop() {
       await database.close();

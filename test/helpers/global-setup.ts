@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../../server/platform/db/database';
 import { startEmbedded } from '../../server/platform/db/embedded';
-import { migrate } from '../../server/platform/db/migrate';
+import { migrate, migrateDatabase } from '../../server/platform/db/migrate';
 import { ENGINE, PG_ADMIN_URL, pgUrl } from './engine';
 
 /** Databases of runs started longer ago than this are leftovers of killed runs. */
@@ -36,7 +36,7 @@ export default async function setup() {
   });
   const db = await openDatabase({ databaseUrl: pgUrl(template), dataDir: 'memory://', poolSize: 1 });
   try {
-    await migrate(db.pool);
+    await migrateDatabase(db);
   } finally {
     await db.close();
   }

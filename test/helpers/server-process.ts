@@ -61,6 +61,7 @@ async function startOnce(env: Record<string, string>, timeoutMs: number, nodeFla
     env: {
       ...process.env,
       LOG_LEVEL: 'warn',
+      RAPPORT_PUBLIC_RATE_LIMITS: 'off',
       ...env,
       PORT: String(port),
       RAPPORT_BASE_URL: `http://localhost:${port}`,

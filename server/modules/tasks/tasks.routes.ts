@@ -100,7 +100,7 @@ export function taskRoutes(deps: {
     app.get(
       '/api/v1/calendar/:file',
       {
-        config: { public: true },
+        config: { public: true, limit: 'calendar.feed' },
         schema: {
           tags: ['Tasks'],
           summary: 'An iCalendar feed (the secret URL from POST /api/v1/calendar/feed); subscribe to it',

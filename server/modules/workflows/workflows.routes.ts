@@ -198,7 +198,7 @@ export function workflowRoutes(deps: {
     app.post(
       '/api/v1/workflows/:id/hooks/:secret',
       {
-        config: { public: true },
+        config: { public: true, limit: 'workflows.hook' },
         schema: {
           tags,
           summary: 'Inbound webhook trigger: the JSON body becomes the run’s trigger data',

@@ -5,6 +5,7 @@ import { TtlCache } from '../auth/ttl-cache';
 import type { Database, Tx } from '../db/database';
 import { AppError } from '../http/errors';
 import {
+  intersectPermissions,
   type ResolvedObjectPermission,
   type RolePermissions,
   resolveObject,
@@ -130,15 +131,12 @@ export class AccessService {
   constructor(readonly database: Database) {}
 
   async policy(tx: Tx, actor: Actor): Promise<AccessPolicy> {
-    const roleKey = `${actor.workspaceId}:${actor.role}`;
-    let permissions = actor.permissions ?? this.roles.get(roleKey);
-    if (!permissions) {
-      const { rows } = await sql<{ permissions: RolePermissions | null; standard: boolean }>`
-        select permissions, standard from roles where key = ${actor.role}`.execute(tx);
-      const row = rows[0];
-      permissions = row?.permissions ??
-        (row?.standard ? STANDARD_PERMISSIONS[actor.role as StandardRole] : undefined) ?? { objects: {} };
-      this.roles.set(roleKey, permissions);
+    let permissions = actor.permissions ?? (await this.rolePermissions(tx, actor.workspaceId, actor.role));
+    if (!actor.permissions && actor.creatorRole && actor.creatorRole !== actor.role) {
+      permissions = intersectPermissions(
+        permissions,
+        await this.rolePermissions(tx, actor.workspaceId, actor.creatorRole),
+      );
     }
     let membership = { teamIds: [] as string[], shared: new Set<string>() };
     if (actor.userId) {
@@ -156,6 +154,21 @@ export class AccessService {
       }
     }
     return new AccessPolicy(actor, permissions, membership.teamIds, membership.shared);
+  }
+
+  /** A role's permissions (stored, or the standard defaults), cached per server. */
+  private async rolePermissions(tx: Tx, workspaceId: string, role: string): Promise<RolePermissions> {
+    const roleKey = `${workspaceId}:${role}`;
+    let permissions = this.roles.get(roleKey);
+    if (!permissions) {
+      const { rows } = await sql<{ permissions: RolePermissions | null; standard: boolean }>`
+        select permissions, standard from roles where key = ${role}`.execute(tx);
+      const row = rows[0];
+      permissions = row?.permissions ??
+        (row?.standard ? STANDARD_PERMISSIONS[role as StandardRole] : undefined) ?? { objects: {} };
+      this.roles.set(roleKey, permissions);
+    }
+    return permissions;
   }
 
   /**

@@ -161,6 +161,38 @@ export function resolveObject(perms: RolePermissions, object: string): ResolvedO
   };
 }
 
+const SCOPE_RANK = { own: 0, team: 1, all: 2 } as const;
+
+/** One object's permissions allowed by both `a` and `b` (hidden beats read-only beats visible). */
+function intersectObject(a: ResolvedObjectPermission, b: ResolvedObjectPermission): ObjectPermission {
+  const fields: Record<string, 'hidden' | 'readOnly'> = { ...a.fields };
+  for (const [f, v] of Object.entries(b.fields)) if (fields[f] !== 'hidden') fields[f] = v;
+  const where = a.where && b.where ? { and: [a.where, b.where] } : (a.where ?? b.where);
+  return {
+    create: a.create && b.create,
+    read: a.read && b.read,
+    update: a.update && b.update,
+    delete: a.delete && b.delete,
+    export: a.export && b.export,
+    scope: SCOPE_RANK[a.scope] <= SCOPE_RANK[b.scope] ? a.scope : b.scope,
+    fields,
+    ...(where ? { where } : {}),
+  };
+}
+
+/**
+ * What both roles allow, object by object (the "*" entry and every object either
+ * names), with admin and workflows only if both have them. An API key acts with
+ * the intersection of its own role and its creator's current role, so a key never
+ * carries more than the person who made it has now.
+ */
+export function intersectPermissions(a: RolePermissions, b: RolePermissions): RolePermissions {
+  const names = new Set(['*', ...Object.keys(a.objects), ...Object.keys(b.objects)]);
+  const objects: Record<string, ObjectPermission> = {};
+  for (const n of names) objects[n] = intersectObject(resolveObject(a, n), resolveObject(b, n));
+  return { objects, admin: !!a.admin && !!b.admin, workflows: !!a.workflows && !!b.workflows };
+}
+
 /** The five standard roles every workspace starts with (permissions NULL = the defaults above). */
 export async function createStandardRoles(tx: Tx, workspaceId: string): Promise<void> {
   for (const key of STANDARD_ROLES) {

@@ -13,6 +13,11 @@ export interface Actor {
   userId: string | null;
   workspaceId: string;
   role: RoleKey;
+  /**
+   * For an API key with a creator: the creator's CURRENT role in the workspace. The
+   * key acts with what both its role and this role allow (AccessService.policy).
+   */
+  creatorRole?: RoleKey;
   apiKeyId?: string;
   /** Narrowing scopes of an API key ([] = everything its role allows). */
   scopes: string[];

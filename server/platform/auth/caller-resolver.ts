@@ -45,11 +45,22 @@ export class CallerResolver {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       if (!match?.[1]) throw new AppError('unauthenticated', 'Authorization must be "Bearer <api key>"');
       const key = await this.apiKey(match[1]);
+      // A key never carries more than its creator has now: their current membership
+      // (cached like any membership, dropped at once on a role change here and via
+      // NOTIFY on other servers) narrows it. A creator no longer a member leaves the
+      // key powerless. Keys made with the CLI have no creator and keep their role.
+      let creatorRole: RoleKey | undefined;
+      if (key.createdBy) {
+        const creator = await this.membership(key.createdBy, key.workspaceId);
+        if (!creator) throw new AppError('unauthenticated', 'Invalid, revoked or expired API key');
+        creatorRole = creator.role;
+      }
       return {
         kind: 'api_key',
         userId: key.createdBy,
         workspaceId: key.workspaceId,
         role: key.role,
+        ...(creatorRole ? { creatorRole } : {}),
         apiKeyId: key.id,
         scopes: key.scopes,
       };
@@ -108,6 +119,11 @@ export class CallerResolver {
   forgetSession(headers: IncomingHttpHeaders): void {
     const token = sessionToken(headers);
     if (token) this.sessions.delete(token);
+  }
+
+  /** Forget every cached session of a user (password changed, signed out everywhere). */
+  forgetUserSessions(userId: string): void {
+    this.sessions.deleteWhere((u) => u.id === userId);
   }
 
   /** Forget a user's memberships (role or workspace changes). */

@@ -1,44 +1,52 @@
-import { sql } from 'kysely';
 import type { Database } from '../db/database';
 import { AppError } from '../http/errors';
+import { hit, peek, resetHits, unhit } from '../http/rate-limits';
 
 /** Brute-force protection, kept in the database so every app server agrees. */
 export const SIGN_IN_LIMITS = {
   windowSeconds: 15 * 60,
-  /** Failed attempts for one email within the window before sign-in is refused. */
+  /** Password checks for one account within the window before sign-in is refused. */
   perEmail: 5,
-  /** Failed attempts from one address within the window (password spraying). */
+  /** Failed attempts from one address within the window (password spraying); see below. */
   perIp: 30,
 };
 
-/** Throws 429 with Retry-After when the email or the client address is locked out. */
-export async function assertSignInAllowed(database: Database, email: string, ip: string): Promise<void> {
-  const { rows } = await sql<{ by_email: number; by_ip: number; oldest: Date | null }>`
-    select
-      count(*) filter (where email = ${email})::int as by_email,
-      count(*) filter (where ip = ${ip})::int as by_ip,
-      min(attempted_at) as oldest
-    from sign_in_attempts
-    where (email = ${email} or ip = ${ip})
-      and not success
-      and attempted_at > now() - make_interval(secs => ${SIGN_IN_LIMITS.windowSeconds})`.execute(database.db);
-  const r = rows[0];
-  if (!r) return;
-  if (r.by_email >= SIGN_IN_LIMITS.perEmail || r.by_ip >= SIGN_IN_LIMITS.perIp) {
-    const oldest = r.oldest ? r.oldest.getTime() : Date.now();
-    const retry = Math.max(1, Math.ceil((oldest + SIGN_IN_LIMITS.windowSeconds * 1000 - Date.now()) / 1000));
-    throw new AppError('too_many_attempts', 'Too many failed sign-in attempts; try again later.', {
-      retryAfterSeconds: retry,
-    });
+const ACCOUNT = 'sign_in.account';
+const ADDRESS = 'sign_in.address';
+
+const tooMany = (retryAfterSeconds: number) =>
+  new AppError('too_many_attempts', 'Too many failed sign-in attempts; try again later.', { retryAfterSeconds });
+
+/**
+ * Reserves one password check for `email` from `ip`, BEFORE the password is
+ * verified, or throws 429 with Retry-After. The account's count is taken with one
+ * atomic upsert, so 25 parallel guesses get counts 1…25 and only the first five are
+ * verified. Call `signInSucceeded` / `signInFailed` with the outcome.
+ *
+ * Per address: past `perIp` failures from one address, that address may still try
+ * accounts that are not themselves under attack (no failed attempt in the window),
+ * but gets no further guess at an account that already has one. One office behind
+ * one proxy is not locked out because someone there sprays passwords; the sprayer
+ * gets at most one guess per account and window (see docs/ARCHITECTURE.md).
+ */
+export async function reserveSignInAttempt(database: Database, email: string, ip: string): Promise<void> {
+  const { windowSeconds, perEmail, perIp } = SIGN_IN_LIMITS;
+  const account = await hit(database.db, ACCOUNT, email, windowSeconds);
+  if (account.hits > perEmail) throw tooMany(account.resetSeconds);
+  const address = await peek(database.db, ADDRESS, ip);
+  if (address.hits >= perIp && account.hits > 1) {
+    // Over the address limit and the account already had a failure: this guess is not verified.
+    await unhit(database.db, ACCOUNT, email);
+    throw tooMany(address.resetSeconds);
   }
 }
 
-/** Records an attempt; a success clears that email's failures. */
-export async function recordSignIn(database: Database, email: string, ip: string, success: boolean): Promise<void> {
-  await database.system(async (tx) => {
-    if (success) {
-      await tx.deleteFrom('sign_in_attempts').where('email', '=', email).where('success', '=', false).execute();
-    }
-    await tx.insertInto('sign_in_attempts').values({ email, ip, success }).execute();
-  });
+/** A correct password: the account's failures are forgotten. */
+export async function signInSucceeded(database: Database, email: string): Promise<void> {
+  await resetHits(database.db, ACCOUNT, email);
+}
+
+/** A wrong password: it stays counted for the account, and counts for the address. */
+export async function signInFailed(database: Database, ip: string): Promise<void> {
+  await hit(database.db, ADDRESS, ip, SIGN_IN_LIMITS.windowSeconds);
 }

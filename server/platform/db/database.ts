@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHmac } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -18,6 +19,11 @@ export interface Database {
   readonly version: string;
   /** Owner connections (migrations, system work, health). */
   readonly pool: pg.Pool;
+  /**
+   * PostgreSQL server only: the login role tenant connections use (not the owner, so
+   * RESET ROLE on one leaves nothing that bypasses RLS); `migrateDatabase` creates it.
+   */
+  readonly tenantLogin?: TenantLogin;
   /** System access (table owner): bypasses row-level security. Platform code only. */
   readonly db: Kysely<DB>;
   /**
@@ -39,6 +45,30 @@ export interface Database {
 }
 
 export const APP_ROLE = 'rapport_app';
+
+/** The login role of tenant connections on a PostgreSQL server. */
+export interface TenantLogin {
+  user: string;
+  password?: string;
+}
+
+/** The default tenant login role when RAPPORT_APP_DATABASE_URL does not name one. */
+export const TENANT_LOGIN_ROLE = 'rapport_tenant';
+
+/**
+ * The URL tenant connections use: `appDatabaseUrl` when configured, else the owner's
+ * URL with user rapport_tenant and a password derived from the owner's (one-way, so
+ * every app server derives the same and the tenant password reveals nothing of the
+ * owner's; no password when the owner has none, e.g. trust or peer authentication).
+ */
+export function tenantDatabaseUrl(databaseUrl: string, appDatabaseUrl?: string): string {
+  if (appDatabaseUrl) return appDatabaseUrl;
+  const url = new URL(databaseUrl);
+  const ownerPassword = decodeURIComponent(url.password);
+  url.username = TENANT_LOGIN_ROLE;
+  url.password = ownerPassword ? createHmac('sha256', ownerPassword).update(TENANT_LOGIN_ROLE).digest('base64url') : '';
+  return url.toString();
+}
 
 /** The workspace of the unit of work running on this async path. */
 export interface TenantContext {
@@ -71,12 +101,14 @@ export interface OpenOptions {
   /** Embedded, in memory only: a PGlite data-dir dump to start from (see Config.embeddedTemplate). */
   embeddedTemplate?: string;
   poolSize?: number;
+  /** PostgreSQL server: the URL tenant connections log in with (see tenantDatabaseUrl). */
+  appDatabaseUrl?: string;
 }
 
 /** Opens the PostgreSQL server at `databaseUrl`, or embedded PGlite in `dataDir`. */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   return opts.databaseUrl
-    ? openServer(opts.databaseUrl, opts.poolSize ?? 10)
+    ? openServer(opts.databaseUrl, opts.poolSize ?? 10, tenantDatabaseUrl(opts.databaseUrl, opts.appDatabaseUrl))
     : openEmbedded(opts.dataDir, opts.embeddedTemplate);
 }
 
@@ -140,15 +172,21 @@ async function openEmbedded(dataDir: string, template: string | undefined): Prom
 }
 
 /**
- * A PostgreSQL server. Besides the owner pool, a tenant pool whose connections
- * run as rapport_app (so RLS always applies on them) and carry the workspace as a
+ * A PostgreSQL server. Besides the owner pool, a tenant pool whose connections log
+ * in as their own role (a member of rapport_app, never the owner: RESET ROLE on one
+ * keeps RLS) and run as rapport_app, and carry the workspace as a
  * session setting, changed only when a connection serves another workspace; the
  * change is made outside any transaction so a rollback cannot undo it. Reads then
  * cost one round trip, like the raw query.
  */
-async function openServer(url: string, poolSize: number): Promise<Database> {
+async function openServer(url: string, poolSize: number, tenantUrl: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  const tenantPool = new pg.Pool({ connectionString: url, max: poolSize });
+  const tenantPool = new pg.Pool({ connectionString: tenantUrl, max: poolSize });
+  const parsedTenant = new URL(tenantUrl);
+  const tenantLogin: TenantLogin = {
+    user: decodeURIComponent(parsedTenant.username),
+    ...(parsedTenant.password ? { password: decodeURIComponent(parsedTenant.password) } : {}),
+  };
   pool.on('error', () => {});
   tenantPool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
@@ -221,6 +259,7 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
     kind: 'postgres',
     version,
     pool,
+    tenantLogin,
     db,
     tenant: (workspaceId, fn) => withScopedClient(workspaceId, true, fn),
     tenantRead: (workspaceId, fn) => withScopedClient(workspaceId, false, fn),

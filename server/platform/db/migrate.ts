@@ -84,3 +84,76 @@ export async function migrate(pool: pg.Pool, migrations = readMigrations()): Pro
   }
   return applied;
 }
+
+/**
+ * Applies pending migrations and, on a PostgreSQL server, makes sure the tenant
+ * connections' login role exists (`ensureTenantLogin`). What `rapport migrate` and
+ * every start run.
+ */
+export async function migrateDatabase(database: {
+  pool: pg.Pool;
+  tenantLogin?: { user: string; password?: string };
+}): Promise<string[]> {
+  const applied = await migrate(database.pool);
+  if (database.tenantLogin) await ensureTenantLogin(database.pool, database.tenantLogin);
+  return applied;
+}
+
+const RETRYABLE = new Set(['42710', '23505', 'XX000', '40001', '40P01']);
+
+/**
+ * Creates (or updates) the login role tenant connections use: LOGIN, no superuser,
+ * no BYPASSRLS, a member of rapport_app and nothing else, so a statement that resets
+ * or sets the role on a tenant connection gains nothing past RLS. Roles are
+ * cluster-wide and other databases (other installations, concurrent test runs) may be
+ * doing the same at this moment: every step is idempotent, and a collision
+ * (duplicate role, "tuple concurrently updated") is retried.
+ */
+export async function ensureTenantLogin(pool: pg.Pool, login: { user: string; password?: string }): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const client = await pool.connect();
+    try {
+      const { rows: me } = await client.query<{ me: string }>('select current_user as me');
+      if (me[0]?.me === login.user) {
+        throw new Error(
+          `Tenant connections must not log in as the owner "${login.user}": set RAPPORT_APP_DATABASE_URL to another role`,
+        );
+      }
+      const { rows } = await client.query<{ rolsuper: boolean; rolbypassrls: boolean }>(
+        'select rolsuper, rolbypassrls from pg_roles where rolname = $1',
+        [login.user],
+      );
+      const ddl = async (template: string, ...args: string[]) => {
+        const { rows: f } = await client.query<{ q: string }>('select format($1::text, variadic $2::text[]) as q', [
+          template,
+          args,
+        ]);
+        await client.query(f[0]?.q ?? '');
+      };
+      if (!rows[0]) {
+        await ddl('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS INHERIT', login.user);
+      } else if (rows[0].rolsuper || rows[0].rolbypassrls) {
+        throw new Error(`The tenant login role "${login.user}" must not be a superuser or bypass row-level security`);
+      }
+      if (login.password) await ddl('ALTER ROLE %I LOGIN PASSWORD %L', login.user, login.password);
+      const { rows: member } = await client.query(
+        `select 1 from pg_auth_members m join pg_roles r on r.oid = m.roleid join pg_roles u on u.oid = m.member
+         where r.rolname = 'rapport_app' and u.rolname = $1`,
+        [login.user],
+      );
+      if (!member[0]) await ddl('GRANT rapport_app TO %I', login.user);
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (code === '42501') {
+        throw new Error(
+          `The database owner may not create roles. Create the tenant login role once as a superuser: CREATE ROLE "${login.user}" LOGIN PASSWORD '…'; GRANT rapport_app TO "${login.user}"; then set RAPPORT_APP_DATABASE_URL.`,
+        );
+      }
+      if (!RETRYABLE.has(code) || attempt >= 8) throw err;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 100 * (attempt + 1)));
+    } finally {
+      client.release();
+    }
+  }
+}

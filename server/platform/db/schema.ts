@@ -60,12 +60,12 @@ export interface ApiKeysTable {
   revoked_at: Timestamp | null;
 }
 
-export interface SignInAttemptsTable {
-  id: Generated<string>;
-  email: string;
-  ip: string;
-  success: boolean;
-  attempted_at: Timestamp;
+/** Fixed-window counters of named rate limits and sign-in throttling (0014_auth_hardening.sql). */
+export interface RateLimitHitsTable {
+  name: string;
+  key: string;
+  hits: number;
+  window_ends: Timestamp;
 }
 
 export interface MailOutboxTable {
@@ -75,6 +75,8 @@ export interface MailOutboxTable {
   subject: string;
   text_body: string;
   html_body: string | null;
+  /** Carries a secret of its recipient: the body is sent but never shown in the outbox. */
+  confidential: Generated<boolean>;
   status: ColumnType<
     'queued' | 'sent' | 'failed' | 'held',
     'queued' | 'held' | undefined,
@@ -100,7 +102,7 @@ export interface DB {
   workspace_members: WorkspaceMembersTable;
   invitations: InvitationsTable;
   api_keys: ApiKeysTable;
-  sign_in_attempts: SignInAttemptsTable;
+  rate_limit_hits: RateLimitHitsTable;
   mail_outbox: MailOutboxTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -10,6 +10,7 @@ interface MailRow {
   subject: string;
   text_body: string;
   html_body: string | null;
+  confidential: boolean;
   status: (typeof MAIL_STATUSES)[number];
   attempts: number;
   next_attempt_at: Date;
@@ -28,7 +29,11 @@ const present = (r: MailRow, bodies: boolean) => ({
   lastError: r.last_error,
   createdAt: new Date(r.created_at).toISOString(),
   sentAt: r.sent_at ? new Date(r.sent_at).toISOString() : null,
-  ...(bodies ? { text: r.text_body, html: r.html_body } : {}),
+  ...(bodies
+    ? r.confidential
+      ? { text: '[not shown: this mail carries a secret link for its recipient]', html: null }
+      : { text: r.text_body, html: r.html_body }
+    : {}),
 });
 
 /**
@@ -36,7 +41,8 @@ const present = (r: MailRow, bodies: boolean) => ({
  * `held` here, so a default (offline) install can still read what it would send.
  */
 export async function listOutbox(tx: Tx, filter: { status?: string; before?: string; limit: number }) {
-  const { rows } = await sql<MailRow>`select id, to_address, subject, text_body, html_body, status, attempts,
+  const { rows } =
+    await sql<MailRow>`select id, to_address, subject, text_body, html_body, confidential, status, attempts,
       next_attempt_at, last_error, created_at, sent_at
     from mail_outbox where workspace_id = rapport_workspace()
       ${filter.status ? sql`and status = ${filter.status}` : sql``}
@@ -55,7 +61,8 @@ export async function listOutbox(tx: Tx, filter: { status?: string; before?: str
 }
 
 export async function getMail(tx: Tx, id: string) {
-  const { rows } = await sql<MailRow>`select id, to_address, subject, text_body, html_body, status, attempts,
+  const { rows } =
+    await sql<MailRow>`select id, to_address, subject, text_body, html_body, confidential, status, attempts,
       next_attempt_at, last_error, created_at, sent_at
     from mail_outbox where workspace_id = rapport_workspace() and id = ${id}`.execute(tx);
   if (!rows[0]) throw notFound('Mail');

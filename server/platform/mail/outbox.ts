@@ -6,6 +6,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html?: string;
+  /** The body carries a secret of the recipient (a reset link): never shown in the outbox. */
+  confidential?: boolean;
 }
 
 /**
@@ -24,6 +26,7 @@ export async function enqueueMail(tx: Tx, workspaceId: string, mail: OutgoingMai
       subject: mail.subject,
       text_body: mail.text,
       html_body: mail.html ?? null,
+      confidential: mail.confidential ?? false,
     })
     .execute();
   return id;

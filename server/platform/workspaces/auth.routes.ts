@@ -1,24 +1,164 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { MeResponse, MyWorkspacesResponse, SignInRequest, SignUpRequest } from '../../../common/contracts/platform';
+import {
+  ChangePasswordRequest,
+  MeResponse,
+  MyWorkspacesResponse,
+  PasswordResetConfirmRequest,
+  PasswordResetRequest,
+  SessionSchema,
+  SignInRequest,
+  SignUpRequest,
+} from '../../../common/contracts/platform';
 import { membershipOf } from '../auth/actor';
 import type { CallerResolver } from '../auth/caller-resolver';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
-import { getMe, type IdentityDeps, listMyWorkspaces, signIn, signOut, signUp } from './identity.service';
+import {
+  changePassword,
+  getMe,
+  type IdentityDeps,
+  listMyWorkspaces,
+  listSessions,
+  revokeSessionById,
+  signIn,
+  signOut,
+  signOutEverywhere,
+  signUp,
+} from './identity.service';
+import { confirmPasswordReset, requestPasswordReset } from './password-reset.service';
 
 const setCookies = (reply: FastifyReply, cookies: string[]) => {
   if (cookies.length > 0) reply.header('set-cookie', cookies);
 };
 
-/** Sign-up, sign-in, sign-out and "who am I". */
-export function authRoutes(deps: IdentityDeps & { callers: CallerResolver }): FastifyPluginAsyncZod {
+/** Sign-up, sign-in, sign-out, "who am I", password change and the user's sessions. */
+export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseUrl: string }): FastifyPluginAsyncZod {
+  /** The signed-in user (a session, not an API key: keys cannot manage their creator's credentials). */
+  const sessionUserOf = async (req: FastifyRequest) => {
+    if (actorOf(req).kind !== 'user')
+      throw new AppError('forbidden', 'Only a signed-in user may do this, not an API key');
+    const user = await deps.callers.session(req.headers);
+    if (!user) throw new AppError('unauthenticated', 'Sign in first');
+    return user;
+  };
+
   return async (app) => {
+    app.post(
+      '/api/v1/auth/password-reset',
+      {
+        config: { public: true, limit: 'auth.mail' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Email a password-reset link (the answer never tells whether the email has an account)',
+          body: PasswordResetRequest,
+          response: { 202: z.object({ data: z.object({ requested: z.literal(true) }) }) },
+        },
+      },
+      async (req, reply) => {
+        // Not awaited: the answer, and its timing, are the same whether the email exists or not.
+        requestPasswordReset(deps, req.body.email).catch((err) =>
+          req.log.error({ err }, 'password reset mail could not be queued'),
+        );
+        return reply.status(202).send({ data: { requested: true } });
+      },
+    );
+
+    app.post(
+      '/api/v1/auth/password-reset/confirm',
+      {
+        config: { public: true, limit: 'auth.token' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Set a new password with the emailed token (single use); signs out every session',
+          body: PasswordResetConfirmRequest,
+          response: { 204: z.null() },
+        },
+      },
+      async (req, reply) => {
+        const { userId } = await confirmPasswordReset(deps, req.body);
+        deps.callers.forgetUserSessions(userId);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/api/v1/auth/password',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Change your password (the current one is required); signs out every other session',
+          body: ChangePasswordRequest,
+          response: { 204: z.null() },
+        },
+      },
+      async (req, reply) => {
+        const user = await sessionUserOf(req);
+        const cookies = await changePassword(deps, user, req.body, req.ip, req.headers);
+        deps.callers.forgetUserSessions(user.id);
+        setCookies(reply, cookies);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      '/api/v1/auth/sessions',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Your signed-in sessions (browsers and devices)',
+          response: { 200: z.object({ data: z.array(SessionSchema) }) },
+        },
+      },
+      async (req) => {
+        await sessionUserOf(req);
+        return { data: await listSessions(deps, req.headers) };
+      },
+    );
+
+    app.delete(
+      '/api/v1/auth/sessions/:id',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign out one of your sessions',
+          params: z.object({ id: z.string().min(1).max(100) }).strict(),
+          response: { 204: z.null() },
+        },
+      },
+      async (req, reply) => {
+        // An API key has no sessions: no session of its caller has this id.
+        if (actorOf(req).kind !== 'user') throw new AppError('not_found', 'No such session');
+        const user = await sessionUserOf(req);
+        await revokeSessionById(deps, req.headers, req.params.id);
+        deps.callers.forgetUserSessions(user.id);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/api/v1/auth/sign-out-everywhere',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'End every one of your sessions, this one included',
+          response: { 204: z.null() },
+        },
+      },
+      async (req, reply) => {
+        const user = await sessionUserOf(req);
+        const cookies = await signOutEverywhere(deps, req.headers);
+        deps.callers.forgetUserSessions(user.id);
+        setCookies(reply, cookies);
+        return reply.status(204).send(null);
+      },
+    );
+
     app.post(
       '/api/v1/auth/sign-up',
       {
-        config: { public: true },
+        config: { public: true, limit: 'auth.sign-up' },
         schema: {
           tags: ['auth'],
           summary: 'Create an account and a workspace you administer; starts a session (cookie)',

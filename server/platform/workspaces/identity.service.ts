@@ -7,7 +7,7 @@ import { createStandardRoles } from '../access/permissions';
 import { type Actor, toWebHeaders } from '../auth/actor';
 import type { Auth } from '../auth/auth';
 import { assertPasswordPolicy } from '../auth/password-policy';
-import { assertSignInAllowed, recordSignIn } from '../auth/sign-in-guard';
+import { reserveSignInAttempt, signInFailed, signInSucceeded } from '../auth/sign-in-guard';
 import type { Database } from '../db/database';
 import type { RoleKey } from '../db/schema';
 import { AppError } from '../http/errors';
@@ -104,19 +104,19 @@ export async function signIn(
   headers: IncomingHttpHeaders,
 ): Promise<AuthResult<{ userId: string }>> {
   const email = normaliseEmail(input.email);
-  await assertSignInAllowed(deps.database, email, ip);
+  await reserveSignInAttempt(deps.database, email, ip);
   try {
     const { headers: out, response } = await deps.auth.api.signInEmail({
       body: { email, password: input.password },
       headers: toWebHeaders(headers),
       returnHeaders: true,
     });
-    await recordSignIn(deps.database, email, ip, true);
+    await signInSucceeded(deps.database, email);
     await auditUserEverywhere(deps.database, email, 'auth.sign_in', { method: 'password' });
     return { data: { userId: response.user.id }, setCookies: out.getSetCookie() };
   } catch (err) {
     if (isAPIError(err) && (err.statusCode === 401 || err.statusCode === 400 || err.statusCode === 403)) {
-      await recordSignIn(deps.database, email, ip, false);
+      await signInFailed(deps.database, ip);
       await auditUserEverywhere(deps.database, email, 'auth.sign_in_failed', { method: 'password' });
       throw new AppError('unauthenticated', 'Invalid email or password');
     }
@@ -211,3 +211,81 @@ export async function addMember(database: Database, workspaceId: string, userId:
 }
 
 export { createUser, normaliseEmail };
+
+/**
+ * Changes the signed-in user's password: the current one must be given (and wrong
+ * guesses count against the same throttle as sign-in, so a stolen session cannot
+ * brute-force it), the new one must meet the policy; every session of the user is
+ * ended and a new one starts for this browser (Better Auth's changePassword).
+ */
+export async function changePassword(
+  deps: IdentityDeps,
+  user: { id: string; email: string; name: string },
+  input: { currentPassword: string; newPassword: string },
+  ip: string,
+  headers: IncomingHttpHeaders,
+): Promise<string[]> {
+  assertPasswordPolicy(input.newPassword, { email: user.email, name: user.name }, 'newPassword');
+  await reserveSignInAttempt(deps.database, user.email, ip);
+  try {
+    const { headers: out } = await deps.auth.api.changePassword({
+      body: { currentPassword: input.currentPassword, newPassword: input.newPassword, revokeOtherSessions: true },
+      headers: toWebHeaders(headers),
+      returnHeaders: true,
+    });
+    await signInSucceeded(deps.database, user.email);
+    await auditUserEverywhere(deps.database, user.email, 'auth.password_changed', {});
+    return out.getSetCookie();
+  } catch (err) {
+    if (isAPIError(err) && err.statusCode === 400) {
+      await signInFailed(deps.database, ip);
+      throw new AppError('validation_failed', 'The current password is not correct', {
+        errors: [{ path: 'currentPassword', message: 'is not correct' }],
+      });
+    }
+    throw err;
+  }
+}
+
+export interface SessionView {
+  id: string;
+  current: boolean;
+  createdAt: string;
+  expiresAt: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+/** The signed-in user's live sessions, newest first (ids only: tokens never leave the server). */
+export async function listSessions(deps: IdentityDeps, headers: IncomingHttpHeaders): Promise<SessionView[]> {
+  const web = toWebHeaders(headers);
+  const [sessions, current] = await Promise.all([
+    deps.auth.api.listSessions({ headers: web }),
+    deps.auth.api.getSession({ headers: web }),
+  ]);
+  return sessions
+    .map((s) => ({
+      id: s.id,
+      current: s.id === current?.session.id,
+      createdAt: new Date(s.createdAt).toISOString(),
+      expiresAt: new Date(s.expiresAt).toISOString(),
+      ipAddress: s.ipAddress ?? null,
+      userAgent: s.userAgent ?? null,
+    }))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+/** Ends one of the signed-in user's sessions by id (404 for any other id). */
+export async function revokeSessionById(deps: IdentityDeps, headers: IncomingHttpHeaders, id: string): Promise<void> {
+  const web = toWebHeaders(headers);
+  const sessions = await deps.auth.api.listSessions({ headers: web });
+  const target = sessions.find((s) => s.id === id);
+  if (!target) throw new AppError('not_found', 'No such session');
+  await deps.auth.api.revokeSession({ body: { token: target.token }, headers: web });
+}
+
+/** Ends every session of the signed-in user, this one included; returns the cookies that clear it. */
+export async function signOutEverywhere(deps: IdentityDeps, headers: IncomingHttpHeaders): Promise<string[]> {
+  await deps.auth.api.revokeOtherSessions({ headers: toWebHeaders(headers) });
+  return signOut(deps, headers);
+}

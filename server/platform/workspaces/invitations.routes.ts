@@ -78,7 +78,7 @@ export function invitationRoutes(
     app.get(
       '/api/v1/invitations/lookup',
       {
-        config: { public: true },
+        config: { public: true, limit: 'invitations.lookup' },
         schema: {
           tags: ['workspace'],
           summary: 'What an invitation token is for (shown before accepting)',
@@ -101,7 +101,7 @@ export function invitationRoutes(
     app.post(
       '/api/v1/invitations/accept',
       {
-        config: { public: true },
+        config: { public: true, limit: 'invitations.lookup' },
         schema: {
           tags: ['workspace'],
           summary: 'Accept an invitation: signed in with the invited email, or creating an account (name, password)',

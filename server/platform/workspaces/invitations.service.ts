@@ -182,7 +182,13 @@ export async function acceptInvitation(
       .where('email', '=', inv.email)
       .executeTakeFirst();
     if (existing) {
-      throw new AppError('conflict', 'An account with this email exists: sign in, then accept the invitation');
+      // Someone may have registered this address before its owner (addresses are not
+      // verified at sign-up): the owner proves the address by resetting the password
+      // through it, which also ends every session of whoever registered it.
+      throw new AppError(
+        'conflict',
+        'An account with this email exists: sign in (or reset its password by email), then accept the invitation',
+      );
     }
     const errors = [];
     if (!input.name?.trim()) errors.push({ path: 'name', message: 'required to create your account' });
@@ -208,5 +214,9 @@ export async function acceptInvitation(
     throw new AppError('conflict', 'This invitation was already used');
   }
   await addMember(deps.database, inv.workspace_id, userId, inv.role);
+  // The token reached its holder at the invited address: that proves the address.
+  await deps.database.system((tx) =>
+    tx.updateTable('users').set({ email_verified: true }).where('id', '=', userId).execute(),
+  );
   return { data: { workspaceId: inv.workspace_id, role: inv.role, userId }, setCookies };
 }

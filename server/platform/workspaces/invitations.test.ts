@@ -108,6 +108,68 @@ describe('invitations by email (through real SMTP)', () => {
     expect(own.json().data.workspace.name).toBe('Own Co');
   });
 
+  it('someone who registered the invited address first does not block its owner (issue 12.9)', async () => {
+    const admin = await signUp(t.app, { workspaceName: 'Real Co' });
+    const email = uniqueEmail('owner');
+    const squatter = await signUp(t.app, { email, workspaceName: 'Squat Co', password: 'squatters own passphrase' });
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      headers: { cookie: admin.cookie },
+      payload: { email, role: 'sales_rep' },
+    });
+    let before = smtp.messages.length;
+    await t.mail.runOnce();
+    let mails = await smtp.waitFor(before + 1);
+    const invitation = tokenFrom(mails[mails.length - 1]?.text ?? '');
+    const blocked = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: invitation, name: 'Owner', password: STRONG_PASSWORD },
+    });
+    expect(blocked.statusCode).toBe(409);
+    expect(blocked.json().detail).toMatch(/reset its password/);
+
+    // The owner proves the address by resetting the password through it.
+    before = smtp.messages.length;
+    await t.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email } });
+    const started = Date.now();
+    while ((await t.mail.runOnce()) === 0) {
+      if (Date.now() - started > 10_000) throw new Error('no reset mail queued');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    mails = await smtp.waitFor(before + 1);
+    const reset = tokenFrom(mails[mails.length - 1]?.text ?? '');
+    const confirmed = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password-reset/confirm',
+      payload: { token: reset, newPassword: STRONG_PASSWORD },
+    });
+    expect(confirmed.statusCode, confirmed.body).toBe(204);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: squatter.cookie } })).statusCode,
+    ).toBe(401);
+    const signedIn = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email, password: STRONG_PASSWORD },
+    });
+    expect(signedIn.statusCode).toBe(200);
+    const accepted = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      headers: { cookie: sessionCookie(signedIn) },
+      payload: { token: invitation },
+    });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    const user = await t.database.db
+      .selectFrom('users')
+      .select('email_verified')
+      .where('email', '=', email.toLowerCase())
+      .executeTakeFirstOrThrow();
+    expect(user.email_verified).toBe(true);
+  });
+
   it('only administrators invite; revoked invitations cannot be used', async () => {
     const admin = await signUp(t.app, { workspaceName: 'Rules Co' });
     const inv = await t.app.inject({
