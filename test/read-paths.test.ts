@@ -45,6 +45,7 @@ describe('every read path shows a role exactly what it may read (all objects)', 
   let relations: { source: string; field: string; path: string; target: string }[];
   /** Per relation, a record of the source made by the administrator, owned by owner_only, pointing at rec[target]. */
   const viaRec: Record<string, string> = {};
+  let samples: SampleRecords;
 
   const call = (method: string, url: string, auth: Auth, payload?: unknown): Promise<LightMyRequestResponse> =>
     t.app.inject({
@@ -120,7 +121,7 @@ describe('every read path shows a role exactly what it may read (all objects)', 
     }
     await t.events.drain(); // subscriptions start here
 
-    const samples = new SampleRecords(t, asAdmin);
+    samples = new SampleRecords(t, asAdmin);
     for (const d of objects) {
       rec[d.name] = await samples.create(d.name, { secretNote: secretOf(d.name), rowTag: 'blocked' }, markOf(d.name));
     }
@@ -405,5 +406,55 @@ describe('every read path shows a role exactly what it may read (all objects)', 
       // The owner still sees the view as saved.
       expect((await asAdmin('GET', `/api/v1/views/${view.id}`)).json().data.filter.and).toHaveLength(2);
     }
+  });
+
+  it('quote lines and the PDF follow hidden quote amounts; search subtitles follow hidden fields (12.11, 12.4)', async () => {
+    const role = await asAdmin('POST', '/api/v1/roles', {
+      key: 'no_amounts',
+      name: 'No amounts',
+      permissions: {
+        objects: {
+          '*': { create: true, read: true, update: true, delete: false, export: true, scope: 'all' },
+          quotes: { fields: { total: 'hidden', status: 'hidden' } },
+        },
+      },
+    });
+    expect(role.statusCode, role.body).toBe(201);
+    const user = await memberWithRole(t, admin.workspaceId, 'no_amounts');
+    const quote = await samples.create('quotes', {}, `Priced${RUN}`);
+    const lines = await asAdmin('PUT', `/api/v1/quotes/${quote}/lines`, {
+      lines: [{ name: 'Widget', quantity: '3', unitPrice: '123.45' }],
+    });
+    expect(lines.statusCode, lines.body).toBe(200);
+    expect(lines.body).toContain('123.45');
+    const seen = await call('GET', `/api/v1/quotes/${quote}/lines`, { cookie: user.cookie });
+    expect(seen.statusCode, seen.body).toBe(200);
+    expect(seen.json().data[0]).toMatchObject({ name: 'Widget', quantity: '3' });
+    expect(seen.body).not.toContain('123.45');
+    expect(seen.body).not.toContain('370.35');
+    expect((await call('GET', `/api/v1/quotes/${quote}/pdf`, { cookie: user.cookie })).statusCode).toBe(403);
+    // The search hit's subtitle (the quote's status) is a hidden field for this role.
+    const hits = (await call('GET', `/api/v1/search?q=Priced${RUN}&objects=quotes`, { cookie: user.cookie })).json()
+      .data;
+    expect(hits.map((h: { id: string }) => h.id)).toContain(quote);
+    expect(hits.find((h: { id: string }) => h.id === quote).subtitle).toBeNull();
+    const adminHits = (await asAdmin('GET', `/api/v1/search?q=Priced${RUN}&objects=quotes`)).json().data;
+    expect(adminHits.find((h: { id: string }) => h.id === quote).subtitle).toBe('draft');
+  });
+
+  it('assignment notifications tell only what the assignee may see of the record', async () => {
+    const blocked = await samples.create(
+      'tasks',
+      { assigneeId: users.ruled?.userId, rowTag: 'blocked' },
+      `Blocked task ${RUN}`,
+    );
+    const open = await samples.create('tasks', { assigneeId: users.ruled?.userId }, `Open task ${RUN}`);
+    await t.events.drain();
+    const mine = (await call('GET', '/api/v1/notifications?limit=100', { cookie: users.ruled?.cookie })).json()
+      .data as { title: string; recordId?: string }[];
+    expect(mine.some((n) => n.title.includes(`Open task ${RUN}`))).toBe(true);
+    expect(JSON.stringify(mine)).not.toContain(`Blocked task ${RUN}`);
+    expect(JSON.stringify(mine)).not.toContain(blocked);
+    expect(open).toBeTruthy();
   });
 });
