@@ -19,7 +19,7 @@ export function setupActivityWork(deps: {
 }) {
   deps.events.register(assignmentNotifier(deps.records));
   deps.events.register(lastContactedUpdater);
-  const reminders = new ReminderSweeper({ database: deps.database, log: deps.log });
+  const reminders = new ReminderSweeper({ database: deps.database, records: deps.records, log: deps.log });
   return {
     reminders,
     start: () => reminders.start(),

@@ -160,11 +160,13 @@ async function searchObject(
   // The stored vector holds every custom field's strings: for a role with hidden custom
   // fields a match is re-checked against the vector of what it may see, so a hidden
   // field's value (or its first letters, typed as a prefix) matches nothing.
-  const recheck = (tq: RawBuilder<unknown>) =>
+  // The ranking uses the same vector, so the order of hits says nothing of hidden values either.
+  const vector =
     hiddenCustom.length === 0
-      ? sql``
-      : sql`and (${sql.raw([...builtinSearchVector(def), "''::tsvector"].join(' || '))}
-          || setweight(to_tsvector('simple', rapport_unaccent(rapport_json_strings(t.custom - ${hiddenCustom}::text[]))), 'D')) @@ ${tq}`;
+      ? sql`t.search_vector`
+      : sql`(${sql.raw([...builtinSearchVector(def), "''::tsvector"].join(' || '))}
+          || setweight(to_tsvector('simple', rapport_unaccent(rapport_json_strings(t.custom - ${hiddenCustom}::text[]))), 'D'))`;
+  const recheck = (tq: RawBuilder<unknown>) => (hiddenCustom.length === 0 ? sql`` : sql`and ${vector} @@ ${tq}`);
   const title = textOf(def.titleFields.map(columnName));
   const subtitle = def.subtitleFields?.length ? textOf(def.subtitleFields.map(columnName)) : sql`null`;
   // 1. Full-text matches, ranked: whole-word and prefix hits on names first.
@@ -179,7 +181,7 @@ async function searchObject(
       union
       (${matching(sql`to_tsquery('simple', ${tsq})`)})),
     candidates as (
-      select t.id, t.search_vector, t.search_text, ${title} as title, ${subtitle} as subtitle
+      select t.id, ${vector} as search_vector, t.search_text, ${title} as title, ${subtitle} as subtitle
       from ${view} t
       where t.id in (select id from ids))
     select c.id, trim(c.title) as title, nullif(trim(c.subtitle), '') as subtitle,
