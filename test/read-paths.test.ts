@@ -442,19 +442,29 @@ describe('every read path shows a role exactly what it may read (all objects)', 
     expect(adminHits.find((h: { id: string }) => h.id === quote).subtitle).toBe('draft');
   });
 
-  it('assignment notifications tell only what the assignee may see of the record', async () => {
+  it('assignment and reminder notifications tell only what the assignee may see of the record', async () => {
     const blocked = await samples.create(
       'tasks',
       { assigneeId: users.ruled?.userId, rowTag: 'blocked' },
       `Blocked task ${RUN}`,
     );
-    const open = await samples.create('tasks', { assigneeId: users.ruled?.userId }, `Open task ${RUN}`);
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    const remindBlocked = await samples.create(
+      'tasks',
+      { assigneeId: users.ruled?.userId, rowTag: 'blocked', remindAt: soon },
+      `Blocked reminder ${RUN}`,
+    );
+    const open = await samples.create('tasks', { assigneeId: users.ruled?.userId, remindAt: soon }, `Open task ${RUN}`);
     await t.events.drain();
+    expect(await t.tasks.reminders.sweep(new Date(Date.now() + 3_600_000))).toBeGreaterThanOrEqual(2);
     const mine = (await call('GET', '/api/v1/notifications?limit=100', { cookie: users.ruled?.cookie })).json()
       .data as { title: string; recordId?: string }[];
     expect(mine.some((n) => n.title.includes(`Open task ${RUN}`))).toBe(true);
     expect(JSON.stringify(mine)).not.toContain(`Blocked task ${RUN}`);
     expect(JSON.stringify(mine)).not.toContain(blocked);
+    expect(mine.some((n) => n.title === `Reminder: Open task ${RUN}`)).toBe(true);
+    expect(JSON.stringify(mine)).not.toContain(`Blocked reminder ${RUN}`);
+    expect(JSON.stringify(mine)).not.toContain(remindBlocked);
     expect(open).toBeTruthy();
   });
 });
