@@ -82,7 +82,7 @@ export async function startRuntime(
       timeoutMs: config.webhookTimeoutMs,
       allowPrivateNetwork: config.webhooksAllowPrivate,
     });
-    const tasks = setupActivityWork({ database, events, log: app.log });
+    const tasks = setupActivityWork({ database, events, records, log: app.log });
     const automation = createAutomation({
       database,
       records,

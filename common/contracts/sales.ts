@@ -155,13 +155,15 @@ export const QuoteLineSchema = z.object({
   name: z.string(),
   description: z.string().nullable(),
   quantity: z.string(),
-  unitPrice: z.string(),
-  discountPercent: z.string(),
-  taxRate: z.string(),
-  gross: z.string(),
-  discount: z.string(),
-  tax: z.string(),
-  total: z.string(),
+  // The amounts are absent when the caller's role hides any of the quote's amounts (a line's
+  // price, discount or tax would reveal them).
+  unitPrice: z.string().optional(),
+  discountPercent: z.string().optional(),
+  taxRate: z.string().optional(),
+  gross: z.string().optional(),
+  discount: z.string().optional(),
+  tax: z.string().optional(),
+  total: z.string().optional(),
 });
 export const AcceptQuoteRequest = z
   .object({

@@ -87,7 +87,9 @@ async function matchesIn(
     reasons.push(sql`case when t.domain = ${probe.domain} then 'domain' end`);
   }
   let similarity: RawBuilder<unknown> = sql`0`;
-  if (probe.name) {
+  // Names are compared only when the caller sees them (else a match would reveal a hidden name).
+  const nameFields = object === 'accounts' ? ['name'] : ['firstName', 'lastName'];
+  if (probe.name && nameFields.every((f) => schema.field(f))) {
     const q = sql`lower(rapport_unaccent(${probe.name}))`;
     similarity = sql`similarity(${nameSql(object)}, ${q})`;
     // The trigram index on search_text narrows the candidates; the name similarity decides.

@@ -5,7 +5,7 @@ import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { AppError, type FieldError } from '../../platform/http/errors';
 import { normaliseDecimal } from '../../platform/records/field-types';
-import type { RecordData, RecordService } from '../../platform/records/records.service';
+import type { RecordContext, RecordData, RecordService } from '../../platform/records/records.service';
 import { stagesOf } from '../pipelines/pipelines.service';
 import { priceOf } from '../products/price-books.service';
 import { recordFor, visibleIds } from '../sales/record-access';
@@ -66,10 +66,28 @@ export async function readLines(tx: Tx, quoteId: string) {
   }));
 }
 
+/** The quote's amounts: a role that cannot see one of them sees no line amounts either. */
+const QUOTE_AMOUNTS = ['subtotal', 'discountTotal', 'taxTotal', 'total'];
+const LINE_AMOUNTS = ['unitPrice', 'discountPercent', 'taxRate', 'gross', 'discount', 'tax', 'total'] as const;
+
+function hidesAmounts(ctx: RecordContext): boolean {
+  return QUOTE_AMOUNTS.some((f) => !ctx.schema.field(f));
+}
+
+/** Lines as the caller may see them: without amounts when their role hides the quote's. */
+function linesFor(ctx: RecordContext, lines: Awaited<ReturnType<typeof readLines>>) {
+  if (!hidesAmounts(ctx)) return lines;
+  return lines.map((l) => {
+    const out: Partial<typeof l> = { ...l };
+    for (const k of LINE_AMOUNTS) delete out[k];
+    return out as Omit<typeof l, (typeof LINE_AMOUNTS)[number]>;
+  });
+}
+
 /** The line items of a quote the caller can read. */
 export async function listLines(tx: Tx, records: RecordService, actor: Actor, quoteId: string) {
-  await recordFor(tx, records, actor, 'quotes', quoteId, 'read');
-  return readLines(tx, quoteId);
+  const ctx = await recordFor(tx, records, actor, 'quotes', quoteId, 'read');
+  return linesFor(ctx, await readLines(tx, quoteId));
 }
 
 const pct = (v: string, path: string, errors: FieldError[]) => {
@@ -88,7 +106,7 @@ export async function setLines(
   quoteId: string,
   lines: LineInput[],
   ifMatch?: number,
-): Promise<{ quote: RecordData; lines: Awaited<ReturnType<typeof readLines>> }> {
+): Promise<{ quote: RecordData; lines: ReturnType<typeof linesFor> }> {
   const ctx = await recordFor(tx, records, actor, 'quotes', quoteId, 'update');
   const { rows } = await sql<{ status: string; currency: string; price_book_id: string | null; version: number }>`
     select status, currency, price_book_id, version from quotes where id = ${quoteId}::uuid`.execute(tx);
@@ -155,7 +173,7 @@ export async function setLines(
   }
   // An empty update: the quote's rules recompute the totals from the new lines, with audit and version.
   const updated = await records.update(tx, actor, 'quotes', quoteId, {});
-  return { quote: updated, lines: await readLines(tx, quoteId) };
+  return { quote: updated, lines: linesFor(ctx, await readLines(tx, quoteId)) };
 }
 
 /**
@@ -197,7 +215,8 @@ export async function quotePdf(
   const quote = await records.get(tx, actor, 'quotes', quoteId, { include: ['account', 'contact'] });
   const money = (k: string) => (quote[k] as { amount: string } | null | undefined)?.amount;
   const total = money('total');
-  if (total === undefined) throw new AppError('forbidden', 'Your role may not see quote amounts');
+  const ctx = await records.context(tx, actor, 'quotes', 'read');
+  if (total === undefined || hidesAmounts(ctx)) throw new AppError('forbidden', 'Your role may not see quote amounts');
   const { rows } = await sql<{ name: string }>`select name from workspaces where id = ${actor.workspaceId}`.execute(tx);
   const account = quote.account as { name?: string } | null;
   const contact = quote.contact as { firstName?: string | null; lastName?: string | null } | null;

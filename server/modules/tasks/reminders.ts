@@ -1,10 +1,14 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { sql } from 'kysely';
-import type { Database, Tx } from '../../platform/db/database';
+import { type Database, enterWorkspace, leaveWorkspace, type Tx } from '../../platform/db/database';
+import { eventForMember } from '../../platform/events/event-visibility';
 import { notify } from '../../platform/notifications/notify';
+import type { RecordService } from '../../platform/records/records.service';
 
 export interface ReminderSweeperOptions {
   database: Database;
+  /** Decides what the person reminded may see of the task (eventForMember). */
+  records: RecordService;
   log?: Logger;
   /** Injectable clock (tests). */
   clock?: () => Date;
@@ -40,6 +44,8 @@ export class ReminderSweeper {
         remind_at: Date;
         due_at: Date | null;
         user_id: string | null;
+        related_object: string | null;
+        related_id: string | null;
       }>`
         update tasks t set reminded_at = ${now}
         from (select workspace_id, id from tasks
@@ -47,16 +53,31 @@ export class ReminderSweeper {
                 and status not in ('done', 'cancelled')
               order by remind_at limit ${batch} for update skip locked) due
         where t.workspace_id = due.workspace_id and t.id = due.id
-        returning t.workspace_id, t.id, t.title, t.remind_at, t.due_at, coalesce(t.assignee_id, t.owner_id) as user_id`.execute(
-        tx,
-      );
+        returning t.workspace_id, t.id, t.title, t.remind_at, t.due_at, coalesce(t.assignee_id, t.owner_id) as user_id,
+          t.related_object, t.related_id`.execute(tx);
       for (const r of rows) {
         if (!r.user_id) continue;
+        // Told only if their role lets them see the task (and the record it is about).
+        const about = {
+          id: `reminder:${r.id}`,
+          object: 'tasks',
+          recordId: r.id,
+          data: { record: { id: r.id, title: r.title, relatedObject: r.related_object, relatedId: r.related_id } },
+        };
+        await enterWorkspace(tx, r.workspace_id);
+        let seen: Record<string, unknown> | null;
+        try {
+          seen = await eventForMember(tx, this.opts.records, r.workspace_id, r.user_id, about);
+        } finally {
+          await leaveWorkspace(tx);
+        }
+        const title = (seen?.record as { title?: unknown } | undefined)?.title;
+        if (!seen) continue;
         await notify(tx, {
           workspaceId: r.workspace_id,
           userId: r.user_id,
           kind: 'reminder',
-          title: `Reminder: ${r.title}`,
+          title: `Reminder: ${typeof title === 'string' ? title : 'a task'}`,
           body: r.due_at ? `Due ${r.due_at.toISOString()}` : undefined,
           object: 'tasks',
           recordId: r.id,

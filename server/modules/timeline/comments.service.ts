@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
+import { eventForMember } from '../../platform/events/event-visibility';
 import { emitEvent } from '../../platform/events/events';
 import { AppError, invalidField } from '../../platform/http/errors';
 import { notify } from '../../platform/notifications/notify';
@@ -77,8 +78,16 @@ export async function addComment(
     : undefined;
   // No record title: the mentioned member may not be allowed to see the record's fields.
   const what = records.registry.get(input.object)?.singular ?? 'record';
+  const commentEvent = {
+    id,
+    object: 'comments',
+    recordId: id,
+    data: { comment: { id, object: input.object, recordId: input.recordId } },
+  };
   for (const userId of mentioned) {
     if (userId === actor.userId) continue;
+    // A member who cannot see the record is not told what was said about it.
+    if (!(await eventForMember(tx, records, actor.workspaceId, userId, commentEvent))) continue;
     await notify(tx, {
       workspaceId: actor.workspaceId,
       userId,

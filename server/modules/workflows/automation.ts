@@ -74,7 +74,7 @@ export function createAutomation(deps: {
   const triggers = workflowTriggerConsumer({ now, log: deps.log });
   return {
     triggers,
-    consumers: [triggers, assignmentNotifier(deps.records.registry)],
+    consumers: [triggers, assignmentNotifier(deps.records)],
     runner,
     scheduler,
     notificationMailer,

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
+import { enterWorkspace, leaveWorkspace } from '../db/database';
 import type { EventConsumer } from '../events/dispatcher';
-import type { ObjectRegistry } from '../records/registry';
+import { eventForMember } from '../events/event-visibility';
+import type { RecordService } from '../records/records.service';
 import { notify } from './notify';
 
 /**
@@ -9,7 +11,8 @@ import { notify } from './notify';
  * Runs in the event dispatcher's transaction; the dedupe key (the event) makes a
  * redelivered event notify nobody twice.
  */
-export function assignmentNotifier(registry: ObjectRegistry): EventConsumer {
+export function assignmentNotifier(records: RecordService): EventConsumer {
+  const registry = records.registry;
   return {
     name: 'notifications.assignments',
     async handle(tx, events) {
@@ -28,8 +31,18 @@ export function assignmentNotifier(registry: ObjectRegistry): EventConsumer {
             tx,
           );
         if (rows.length === 0) continue;
+        // The new owner is told only what their role lets them see of the record (maybe nothing).
+        await enterWorkspace(tx, e.workspaceId);
+        let seen: Record<string, unknown> | null;
+        try {
+          seen = await eventForMember(tx, records, e.workspaceId, owner, e);
+        } finally {
+          await leaveWorkspace(tx);
+        }
+        if (!seen) continue;
+        const visible = (seen.record ?? {}) as Record<string, unknown>;
         const title = def.titleFields
-          .map((f) => record[f])
+          .map((f) => visible[f])
           .filter((v) => typeof v === 'string' && v)
           .join(' ');
         await notify(tx, {

@@ -54,15 +54,7 @@ export function objectDDL(def: ObjectDef, targets: (name: string) => ObjectDef |
     'updated_by uuid',
     'deleted_at timestamptz',
   );
-  const weighted = def.fields.filter((f) => f.search);
-  const vector = weighted.map((f) => {
-    const col = columnName(f.name);
-    const text =
-      f.type === 'email'
-        ? `translate(coalesce(${col}, ''), '@.', '  ') || ' ' || coalesce(${col}, '')`
-        : `coalesce(${col}, '')`;
-    return `setweight(to_tsvector('simple', rapport_unaccent(${text})), '${f.search}')`;
-  });
+  const vector = builtinSearchVector(def);
   vector.push(`setweight(to_tsvector('simple', rapport_unaccent(rapport_json_strings(custom))), 'D')`);
   lines.push(`search_vector tsvector GENERATED ALWAYS AS (${vector.join(' || ')}) STORED`);
   const fuzzy = def.fields.filter((f) => f.fuzzy).map((f) => columnName(f.name));
@@ -93,4 +85,22 @@ export function objectDDL(def: ObjectDef, targets: (name: string) => ObjectDef |
     `CREATE VIEW ${t}_scoped AS SELECT * FROM ${t} WHERE workspace_id = rapport_workspace();`,
     `GRANT SELECT ON ${t}_scoped TO rapport_app;`,
   ].join('\n');
+}
+
+/**
+ * The search vector's parts from the declared `search` fields (SQL over unqualified
+ * columns; the custom fields' strings are added after them). Also used by search to
+ * re-check a match against the fields a role may see.
+ */
+export function builtinSearchVector(def: ObjectDef): string[] {
+  return def.fields
+    .filter((f) => f.search)
+    .map((f) => {
+      const col = columnName(f.name);
+      const text =
+        f.type === 'email'
+          ? `translate(coalesce(${col}, ''), '@.', '  ') || ' ' || coalesce(${col}, '')`
+          : `coalesce(${col}, '')`;
+      return `setweight(to_tsvector('simple', rapport_unaccent(${text})), '${f.search}')`;
+    });
 }

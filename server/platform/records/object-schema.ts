@@ -66,6 +66,32 @@ export function restrictSchema(schema: ObjectSchema, fields: Record<string, 'hid
   return new ObjectSchema(schema.def, builtins, custom);
 }
 
+/**
+ * Every object as one role sees it: readable objects restricted to their visible
+ * fields, and objects the role may not read with no fields at all — so a relation
+ * path through them (`mainQuote.name` in a filter, an embed, a sort) resolves to
+ * nothing and is refused exactly like an unknown field, without confirming that
+ * the field exists. `acting` (the object a call is about, whose action the caller
+ * already asserted) keeps its visible fields.
+ */
+export function schemasForRole(
+  full: Map<string, ObjectSchema>,
+  role: {
+    can(object: string, action: 'read'): boolean;
+    object(name: string): { fields: Record<string, 'hidden' | 'readOnly'> };
+  },
+  acting?: string,
+): Map<string, ObjectSchema> {
+  return new Map(
+    [...full].map(([n, s]) => [
+      n,
+      n === acting || role.can(n, 'read')
+        ? restrictSchema(s, role.object(n).fields)
+        : new ObjectSchema(s.def, new Map(), []),
+    ]),
+  );
+}
+
 interface CustomFieldRow {
   id: string;
   object: string;

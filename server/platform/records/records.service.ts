@@ -7,7 +7,7 @@ import type { Tx } from '../db/database';
 import { emitEvent } from '../events/events';
 import { AppError, notFound } from '../http/errors';
 import { storageColumns, toColumns } from './field-types';
-import { loadSchemas, type ObjectSchema, restrictSchema } from './object-schema';
+import { loadSchemas, type ObjectSchema, schemasForRole } from './object-schema';
 import {
   afterCursor,
   compileFilter,
@@ -85,7 +85,7 @@ export class RecordService {
     if (!full.has(object)) throw new AppError('route_not_found', `No object "${object}"`);
     const policy = await this.access.policy(tx, actor);
     if (action) policy.assert(object, action);
-    const schemas = new Map([...full].map(([n, s]) => [n, restrictSchema(s, policy.object(n).fields)]));
+    const schemas = schemasForRole(full, policy, object);
     const visible = (name: string, alias: string, mode: 'read' | 'write' = 'read') => {
       const where = policy.object(name).where;
       const fullSchema = full.get(name);

@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
 import { AppError } from '../http/errors';
+import { builtinSearchVector } from './ddl';
 import { storageColumns } from './field-types';
 import { loadSchemas, type ObjectSchema } from './object-schema';
 import { likeEscape } from './query';
@@ -83,20 +84,27 @@ export async function search(
     // Objects the role may not read are skipped; scope and hidden fields apply to the rest.
     const ctx = await records.context(tx, actor, name);
     if (!ctx.policy.can(name, 'read')) continue;
+    const full = ctx.full.get(name) as ObjectSchema;
+    const hiddenCustom = full.customFields.filter((f) => !ctx.schema.field(f.name)).map((f) => f.name);
     const found = hidesSearchedField(ctx.schema)
       ? await searchVisibleColumns(tx, ctx, q, limit)
-      : await searchObject(tx, ctx.schema, q, tsq, limit, ctx.visible(name, 't'));
+      : await searchObject(tx, ctx.schema, q, tsq, limit, ctx.visible(name, 't'), hiddenCustom);
     hits.push(...found);
   }
   return hits.sort((a, b) => b.score - a.score || a.title.localeCompare(b.title)).slice(0, limit);
 }
 
-/** True when the role cannot see a field that feeds the search index (matching it would leak its value). */
+/**
+ * True when the role cannot see a built-in field that feeds the search index or is
+ * shown in a hit (title, subtitle): matching or showing it would leak its value.
+ * (Hidden custom fields are handled by searchObject's re-check.)
+ */
 function hidesSearchedField(schema: ObjectSchema): boolean {
   const visible = new Set(schema.fields().map((f) => f.def.name));
   return (
     schema.def.fields.some((f) => (f.search || f.fuzzy) && !visible.has(f.name)) ||
-    schema.def.titleFields.some((f) => !visible.has(f))
+    schema.def.titleFields.some((f) => !visible.has(f)) ||
+    (schema.def.subtitleFields ?? []).some((f) => !visible.has(f))
   );
 }
 
@@ -145,15 +153,26 @@ async function searchObject(
   tsq: string,
   limit: number,
   visible: RawBuilder<unknown> | undefined,
+  hiddenCustom: string[] = [],
 ): Promise<SearchHit[]> {
   const def = schema.def;
   const view = sql.table(`${def.table}_scoped`);
+  // The stored vector holds every custom field's strings: for a role with hidden custom
+  // fields a match is re-checked against the vector of what it may see, so a hidden
+  // field's value (or its first letters, typed as a prefix) matches nothing.
+  // The ranking uses the same vector, so the order of hits says nothing of hidden values either.
+  const vector =
+    hiddenCustom.length === 0
+      ? sql`t.search_vector`
+      : sql`(${sql.raw([...builtinSearchVector(def), "''::tsvector"].join(' || '))}
+          || setweight(to_tsvector('simple', rapport_unaccent(rapport_json_strings(t.custom - ${hiddenCustom}::text[]))), 'D'))`;
+  const recheck = (tq: RawBuilder<unknown>) => (hiddenCustom.length === 0 ? sql`` : sql`and ${vector} @@ ${tq}`);
   const title = textOf(def.titleFields.map(columnName));
   const subtitle = def.subtitleFields?.length ? textOf(def.subtitleFields.map(columnName)) : sql`null`;
   // 1. Full-text matches, ranked: whole-word and prefix hits on names first.
   const matching = (tq: RawBuilder<unknown>) => sql`
       select t.id from ${view} t
-      where t.deleted_at is null and t.search_vector @@ ${tq} ${visible ? sql`and ${visible}` : sql``}
+      where t.deleted_at is null and t.search_vector @@ ${tq} ${recheck(tq)} ${visible ? sql`and ${visible}` : sql``}
       limit ${CANDIDATES}`;
   const { rows: fts } = await sql<{ id: string; title: string; subtitle: string | null; score: number }>`
     with query as (select to_tsquery('simple', ${tsq}) as tq, lower(rapport_unaccent(${q})) as norm),
@@ -162,7 +181,7 @@ async function searchObject(
       union
       (${matching(sql`to_tsquery('simple', ${tsq})`)})),
     candidates as (
-      select t.id, t.search_vector, t.search_text, ${title} as title, ${subtitle} as subtitle
+      select t.id, ${vector} as search_vector, t.search_text, ${title} as title, ${subtitle} as subtitle
       from ${view} t
       where t.id in (select id from ids))
     select c.id, trim(c.title) as title, nullif(trim(c.subtitle), '') as subtitle,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import type { FilterNode } from '../../../common/filter';
+import { type FilterNode, parseSort } from '../../../common/filter';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
 import { AppError, type FieldError, notFound } from '../http/errors';
@@ -262,9 +262,50 @@ export function boardFieldError(
   return undefined;
 }
 
+/**
+ * A filter as the caller may see it: conditions on fields their role cannot see (hidden
+ * fields, fields of objects it does not read) are left out, so a shared view shows neither
+ * the hidden field's name nor the value it is compared with. The stored view is unchanged.
+ */
+function visibleFilter(ctx: RecordContext, node: FilterNode): FilterNode | null {
+  if ('and' in node || 'or' in node) {
+    const key = 'and' in node ? 'and' : 'or';
+    const kids = ((node as Record<string, FilterNode[]>)[key] ?? [])
+      .map((n) => visibleFilter(ctx, n))
+      .filter((n): n is FilterNode => n !== null);
+    return kids.length === 0 ? null : ({ [key]: kids } as FilterNode);
+  }
+  if ('not' in node) {
+    const kid = visibleFilter(ctx, node.not);
+    return kid ? { not: kid } : null;
+  }
+  try {
+    compileFilter(ctx.schema, node, { schemas: ctx.schemas });
+    return node;
+  } catch (err) {
+    if (err instanceof AppError) return null;
+    throw err;
+  }
+}
+
+function visibleSort(ctx: RecordContext, sort: string | null): string | null {
+  if (!sort) return null;
+  const kept = parseSort(sort).filter((k) => {
+    try {
+      resolveSort(ctx.schema, k.field);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return kept.length ? kept.map((k) => `${k.desc ? '-' : ''}${k.field}`).join(',') : null;
+}
+
 function present(r: ViewRow, actor: Actor, ctx: RecordContext): SavedView {
   const mine = r.owner_id === actor.userId;
   const mayChange = mine || ctx.policy.admin;
+  const sees = (name: string | null) => (name && ctx.schema.field(name) ? name : null);
+  const columns = r.columns?.filter((c) => ctx.schema.field(c)) ?? null;
   return {
     id: r.id,
     object: r.object,
@@ -272,11 +313,11 @@ function present(r: ViewRow, actor: Actor, ctx: RecordContext): SavedView {
     ownerId: r.owner_id,
     shared: r.shared,
     kind: r.kind,
-    filter: r.filter,
-    sort: r.sort,
-    columns: r.columns,
-    groupBy: r.group_by,
-    sumField: r.sum_field,
+    filter: r.filter ? visibleFilter(ctx, r.filter) : null,
+    sort: visibleSort(ctx, r.sort),
+    columns: columns?.length ? columns : null,
+    groupBy: sees(r.group_by),
+    sumField: sees(r.sum_field),
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
     permissions: { update: mayChange, delete: mayChange },

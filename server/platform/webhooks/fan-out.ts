@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import { type RolePermissions, resolveObject, STANDARD_PERMISSIONS, type StandardRole } from '../access/permissions';
+import { type RolePermissions, STANDARD_PERMISSIONS, type StandardRole } from '../access/permissions';
 import type { Actor } from '../auth/actor';
 import { enterWorkspace, leaveWorkspace, type Tx } from '../db/database';
 import type { EventConsumer } from '../events/dispatcher';
+import { visibleEvents } from '../events/event-visibility';
 import { publicEventId, type StoredEvent } from '../events/events';
 import type { JobQueue } from '../jobs/job-queue';
 import type { RecordService } from '../records/records.service';
@@ -12,29 +13,6 @@ import { DELIVERY_QUEUE } from './delivery-worker';
 /** Whether a subscription's pattern (`contact.created`, `contact.*`, `*`) covers an event type. */
 export function typeMatches(patterns: string[], type: string): boolean {
   return patterns.some((p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
-}
-
-/**
- * The event's data as a role may see it: nothing when the role may not read the
- * object, and the role's hidden fields removed from every record-shaped value
- * (`record`, `changes`, …). A hidden field never leaves the server in a webhook.
- */
-export function shapeForRole(event: StoredEvent, perms: RolePermissions): Record<string, unknown> | null {
-  if (!event.object) return event.data;
-  const p = resolveObject(perms, event.object);
-  if (!p.read) return null;
-  const hidden = Object.entries(p.fields)
-    .filter(([, rule]) => rule === 'hidden')
-    .map(([name]) => name);
-  if (hidden.length === 0) return event.data;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(event.data)) {
-    if (hidden.includes(k)) continue;
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      out[k] = Object.fromEntries(Object.entries(v).filter(([name]) => !hidden.includes(name)));
-    } else out[k] = v;
-  }
-  return out;
 }
 
 /** The JSON a receiver gets (docs/API.md): id, type, createdAt, workspaceId, data. */
@@ -103,19 +81,9 @@ export function webhookFanOut(jobs: JobQueue, records: RecordService): EventCons
       );
       if (vouched.length === 0) return 'nothing-written';
       subs.splice(0, subs.length, ...vouched);
-      const perms = everyRole;
-      const matched: { s: Sub; e: StoredEvent; data: Record<string, unknown> }[] = [];
-      for (const e of events) {
-        for (const s of subs) {
-          if (s.workspace_id !== e.workspaceId || !typeMatches(s.event_types, e.type)) continue;
-          const data = shapeForRole(e, perms.get(`${s.workspace_id}:${s.role}`) ?? { objects: {} });
-          if (data !== null) matched.push({ s, e, data });
-        }
-      }
-      const unseen = await outOfScope(tx, records, matched, perms);
+      const matched = await visibleToSubscriptions(tx, records, subs, events);
       const deliveries: Record<string, unknown>[] = [];
       for (const { s, e, data } of matched) {
-        if (unseen.has(`${s.id}:${e.id}`)) continue;
         const eventId = publicEventId(e.id);
         deliveries.push({
           workspace_id: s.workspace_id,
@@ -148,55 +116,50 @@ export function webhookFanOut(jobs: JobQueue, records: RecordService): EventCons
 }
 
 /**
- * The matched (subscription, event) pairs whose record the subscription's role may
- * not see, as `subscriptionId:eventId`. Only roles limited by record scope or a row
- * rule on the event's object are checked: one query per (workspace, role, creator,
- * object), in the consumer's transaction switched into the workspace (RLS applies)
- * and back. The record is checked as it is now, trashed ones included; a record
- * deleted for good is no longer visible to a limited role, so its event is withheld.
+ * The (subscription, event) pairs to deliver, each with the data its role may see:
+ * events are matched by type, then checked and shaped by `visibleEvents` (the one
+ * decision of who may see an event, shared with every other event consumer) once
+ * per (workspace, role, creator), in the consumer's transaction switched into the
+ * workspace (RLS applies) and back.
  */
-async function outOfScope(
+async function visibleToSubscriptions(
   tx: Tx,
   records: RecordService,
-  matched: { s: Sub; e: StoredEvent }[],
-  perms: Map<string, RolePermissions>,
-): Promise<Set<string>> {
-  const groups = new Map<string, { s: Sub; object: string; pairs: { s: Sub; e: StoredEvent }[] }>();
-  for (const m of matched) {
-    const { s, e } = m;
-    if (!e.object || !e.recordId) continue;
-    const p = resolveObject(perms.get(`${s.workspace_id}:${s.role}`) ?? { objects: {} }, e.object);
-    if (p.scope === 'all' && !p.where) continue;
-    const key = JSON.stringify([s.workspace_id, s.role, s.created_by, e.object]);
-    const g = groups.get(key) ?? { s, object: e.object, pairs: [] };
-    g.pairs.push(m);
+  subs: Sub[],
+  events: StoredEvent[],
+): Promise<{ s: Sub; e: StoredEvent; data: Record<string, unknown> }[]> {
+  const groups = new Map<string, { subs: Sub[]; events: Set<StoredEvent> }>();
+  for (const s of subs) {
+    const key = JSON.stringify([s.workspace_id, s.role, s.created_by]);
+    const g = groups.get(key) ?? { subs: [], events: new Set<StoredEvent>() };
+    g.subs.push(s);
+    for (const e of events) if (e.workspaceId === s.workspace_id && typeMatches(s.event_types, e.type)) g.events.add(e);
     groups.set(key, g);
   }
-  const unseen = new Set<string>();
-  if (groups.size === 0) return unseen;
+  const out: { s: Sub; e: StoredEvent; data: Record<string, unknown> }[] = [];
   try {
-    for (const { s, object, pairs } of groups.values()) {
-      await enterWorkspace(tx, s.workspace_id);
+    for (const g of groups.values()) {
+      const first = g.subs[0] as Sub;
+      if (g.events.size === 0) continue;
+      await enterWorkspace(tx, first.workspace_id);
       const actor: Actor = {
         kind: 'api_key',
-        userId: s.created_by,
-        workspaceId: s.workspace_id,
-        role: s.role,
+        userId: first.created_by,
+        workspaceId: first.workspace_id,
+        role: first.role,
         scopes: ['read'],
       };
-      const ctx = await records.context(tx, actor, object);
-      const ids = [...new Set(pairs.map((p) => p.e.recordId as string))];
-      const visible = ctx.visible(object, 't');
-      const { rows } = await sql<{ id: string }>`
-        select t.id from ${sql.table(ctx.full.get(object)?.def.table ?? object)} t
-        where t.id = any(${ids}::uuid[]) ${visible ? sql`and ${visible}` : sql``}`.execute(tx);
-      const seen = new Set(rows.map((r) => r.id));
-      for (const p of pairs) if (!seen.has(p.e.recordId as string)) unseen.add(`${p.s.id}:${p.e.id}`);
+      const visible = await visibleEvents(tx, records, actor, [...g.events]);
+      for (const e of g.events) {
+        const data = visible.get(e.id);
+        if (!data) continue;
+        for (const s of g.subs) if (typeMatches(s.event_types, e.type)) out.push({ s, e, data });
+      }
     }
   } finally {
     await leaveWorkspace(tx);
   }
-  return unseen;
+  return out;
 }
 
 /** Permissions of each (workspace, role) a subscription acts as or its creator has; unknown roles get none. */
