@@ -74,7 +74,7 @@ export async function startRuntime(
     });
     const events = new EventDispatcher({ database, log: app.log });
     registerWebhooks({ jobs, events, records, timeoutMs: config.webhookTimeoutMs });
-    const tasks = setupActivityWork({ database, events, log: app.log });
+    const tasks = setupActivityWork({ database, events, records, log: app.log });
     const automation = createAutomation({
       database,
       records,

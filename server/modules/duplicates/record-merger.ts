@@ -5,7 +5,6 @@ import type { Tx } from '../../platform/db/database';
 import { emitEvent } from '../../platform/events/events';
 import { AppError } from '../../platform/http/errors';
 import type { RecordData, RecordService } from '../../platform/records/records.service';
-import { recordFor } from '../sales/record-access';
 import { linkTimeline } from './timeline-links';
 
 /** Objects that can be merged. */
@@ -96,9 +95,9 @@ export async function mergeRecords(
       errors: [{ path: 'otherId', message: 'must be another record' }],
     });
   }
-  const ctx = await recordFor(tx, records, actor, object, survivorId, 'update');
+  const ctx = await records.require(tx, actor, object, survivorId, 'update');
   try {
-    await recordFor(tx, records, actor, object, loserId, 'delete');
+    await records.require(tx, actor, object, loserId, 'delete');
   } catch (err) {
     if (err instanceof AppError && err.code === 'not_found') {
       throw new AppError('validation_failed', 'otherId points to a record that does not exist', {

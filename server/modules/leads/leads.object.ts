@@ -70,12 +70,12 @@ export const leadsObject: ObjectDef = {
     }
     return undefined;
   },
-  validate(record, mode) {
+  validate(record, mode, opts) {
     const errors: { path: string; message: string }[] = [];
     if (mode === 'create' && !record.lastName && !record.email && !record.company) {
       errors.push({ path: 'lastName', message: 'a lead needs a last name, an email or a company' });
     }
-    if (record.status === 'converted') {
+    if (record.status === 'converted' && !opts?.system) {
       errors.push({ path: 'status', message: 'is set by converting the lead (POST /api/v1/leads/{id}/convert)' });
     }
     const d = record.domain;

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Database } from '../../platform/db/database';
 import type { EventDispatcher } from '../../platform/events/dispatcher';
+import type { RecordService } from '../../platform/records/records.service';
 import { lastContactedUpdater } from '../interactions/last-contacted';
 import { assignmentNotifier } from './assignment-notifier';
 import { ReminderSweeper } from './reminders';
@@ -10,9 +11,14 @@ import { ReminderSweeper } from './reminders';
  * contacts' last-contacted date; registered always, so tests can drain the dispatcher)
  * and the reminder sweeper, which runs with the background work.
  */
-export function setupActivityWork(deps: { database: Database; events: EventDispatcher; log: Logger }) {
+export function setupActivityWork(deps: {
+  database: Database;
+  events: EventDispatcher;
+  records: RecordService;
+  log: Logger;
+}) {
   deps.events.register(assignmentNotifier);
-  deps.events.register(lastContactedUpdater);
+  deps.events.register(lastContactedUpdater(deps.records));
   const reminders = new ReminderSweeper({ database: deps.database, log: deps.log });
   return {
     reminders,

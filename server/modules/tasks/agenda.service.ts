@@ -37,11 +37,11 @@ export async function loadAgenda(
       tx,
       ctx,
       'tasks',
+      records.scopedRelation(ctx, 'tasks'),
       [
         sql`t.assignee_id = ${me}::uuid`,
         sql`t.due_at >= ${taskFrom} and t.due_at < ${range.to}`,
         range.openTasksOnly ? sql`t.status not in ('done', 'cancelled')` : undefined,
-        ctx.visible('tasks', 't'),
       ],
       sql`t.due_at, t.id`,
     );
@@ -51,6 +51,8 @@ export async function loadAgenda(
       tx,
       ctx,
       'meetings',
+      // Not the caller's record scope: attending shows a meeting (see above).
+      sql.table('meetings_scoped'),
       [
         sql`(t.owner_id = ${me}::uuid or t.attendee_user_ids @> ${JSON.stringify([me])}::jsonb)`,
         // Overlapping the range: starts before its end, ends (or, without an end, starts) after its start.
@@ -62,11 +64,11 @@ export async function loadAgenda(
   return out;
 }
 
-async function read(tx: Tx, ctx: RecordContext, object: string, where: (Sql | undefined)[], order: Sql) {
+async function read(tx: Tx, ctx: RecordContext, object: string, from: Sql, where: (Sql | undefined)[], order: Sql) {
   const schema = ctx.schemas.get(object) as ObjectSchema;
   const conds = [sql`t.deleted_at is null`, ...where].filter((c): c is Sql => !!c);
   const { rows } = await sql<Record<string, unknown>>`
-    select ${selectColumns(schema, undefined)} from ${sql.table(`${schema.def.table}_scoped`)} t
+    select ${selectColumns(schema, undefined)} from ${from} t
     where ${sql.join(conds, sql` and `)} order by ${order} limit ${MAX_ITEMS}`.execute(tx);
   return rows.map((r) => presentRow(schema, r));
 }
