@@ -21,6 +21,7 @@ import {
   sortKeySelect,
 } from './query';
 import type { ObjectRegistry } from './registry';
+import { type PolymorphicTable, relinkRecord } from './relink';
 import { columnName } from './types';
 import { type ValidatedInput, validateInput } from './validate';
 import { mapWriteError } from './write-errors';
@@ -669,6 +670,22 @@ export class RecordService {
     }
     await audit(tx, actor, { action: 'record.purged', object, recordId: id });
     await this.emit(tx, actor, ctx, 'purged', id, {});
+  }
+
+  /**
+   * Re-points every link to `loserId` (relations, child tables, polymorphic links, shares)
+   * to `survivorId`, both records of `ctx`'s object (see relink.ts); the caller has checked
+   * access to both (require). Returns the links moved per `table.column`.
+   */
+  relink(
+    tx: Tx,
+    actor: Actor,
+    ctx: RecordContext,
+    loserId: string,
+    survivorId: string,
+    opts: { polymorphic?: PolymorphicTable[] } = {},
+  ): Promise<Record<string, number>> {
+    return relinkRecord(tx, actor, ctx, loserId, survivorId, opts);
   }
 
   /** A whole record (as systemWrite returns it) as the caller may see it: hidden fields left out. */
