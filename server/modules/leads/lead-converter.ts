@@ -8,7 +8,7 @@ import type { ObjectSchema } from '../../platform/records/object-schema';
 import { presentRow, selectColumns } from '../../platform/records/query';
 import type { RecordContext, RecordData, RecordService } from '../../platform/records/records.service';
 import { linkTimeline } from '../duplicates/timeline-links';
-import { normaliseDomain } from '../sales/options';
+import { normaliseDomain } from './leads.object';
 
 export interface ConvertInput {
   accountId?: string;

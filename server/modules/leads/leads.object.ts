@@ -1,6 +1,30 @@
-import type { ObjectDef } from '../../platform/records/types';
+import { type ObjectDef, opt } from '../../platform/records/types';
 import { INDUSTRIES } from '../accounts/accounts.object';
-import { DOMAIN_RE, normaliseDomain, opt, SOURCES } from '../sales/options';
+
+/** Where leads and opportunities come from (opportunities use the same options, so conversion can copy it). */
+export const SOURCES = opt(
+  'website',
+  'referral',
+  'event',
+  'advertising',
+  'cold_call',
+  'email',
+  'social',
+  'partner',
+  'trade_show',
+  'other',
+);
+
+/** "https://www.Acme.com/about" and "acme.com" are the same company domain (as accounts normalise it). */
+export const normaliseDomain = (v: string) =>
+  v
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/^www\./, '')
+    .replace(/[/?#:].*$/, '');
+
+const DOMAIN_RE = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 
 export const LEAD_STATUSES = ['new', 'working', 'mql', 'sql', 'nurturing', 'disqualified', 'converted'] as const;
 

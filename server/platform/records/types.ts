@@ -164,3 +164,7 @@ export function columnName(fieldName: string): string {
   }
   return name;
 }
+
+/** Select options from values: `best_case` → "Best case". */
+export const opt = (...values: string[]): SelectOption[] =>
+  values.map((v) => ({ value: v, label: v.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase()) }));
