@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
+import { isPgError } from '../../platform/db/pg-errors';
 import { invalidField } from '../../platform/http/errors';
 import type { ObjectSchema } from '../../platform/records/object-schema';
 import { presentRow, selectColumns } from '../../platform/records/query';
@@ -101,8 +102,8 @@ export async function myDay(
       ((date_trunc('day', ${now}::timestamptz at time zone ${tz}) + interval '1 day') at time zone ${tz}) as end,
       to_char(${now}::timestamptz at time zone ${tz}, 'YYYY-MM-DD') as date`
     .execute(tx)
-    .catch((err: { code?: string }) => {
-      if (err.code === '22023') throw invalidField('tz', 'is not a time zone this server knows');
+    .catch((err: unknown) => {
+      if (isPgError(err, 'invalidParameterValue')) throw invalidField('tz', 'is not a time zone this server knows');
       throw err;
     });
   const day = rows[0] as { start: Date; end: Date; date: string };
