@@ -35,7 +35,7 @@ function sources(dir: string): string[] {
 }
 
 /** Record-table writes in one source text: [line, statement] pairs. */
-export function recordWrites(text: string, tables: Set<string>): [number, string][] {
+function recordWrites(text: string, tables: Set<string>): [number, string][] {
   const out: [number, string][] = [];
   const lines = text.split('\n');
   const sqlWrite = /\b(insert\s+into|update|delete\s+from)\s+(\$\{|[a-z_][a-z0-9_]*)/gi;
@@ -61,6 +61,7 @@ describe('record writes go through the engine', () => {
       'await sql`update contacts set x = 1`',
       'await sql`insert into leads (id) values (1)`',
       'await sql`DELETE FROM opportunities where id = 1`',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text with a run-time table name
       'await sql`update ${t} as x set a = 1`',
       "await tx.updateTable('tasks').set({}).execute()",
       'await tx.deleteFrom(table).execute()',
