@@ -12,8 +12,14 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
+import { dealRoutes } from './modules/deals/deals.routes';
+import { duplicateRoutes } from './modules/duplicates/duplicates.routes';
 import { interactionRoutes } from './modules/interactions/interactions.routes';
-import { salesRoutes } from './modules/sales/sales.routes';
+import { leadRoutes } from './modules/leads/leads.routes';
+import { opportunityRoutes } from './modules/opportunities/opportunities.routes';
+import { pipelineRoutes } from './modules/pipelines/pipelines.routes';
+import { priceBookRoutes } from './modules/products/price-books.routes';
+import { quoteRoutes } from './modules/quotes/quotes.routes';
 import { staffRoutes } from './modules/staff/staff.routes';
 import { taskRoutes } from './modules/tasks/tasks.routes';
 import { timelineRoutes } from './modules/timeline/timeline.routes';
@@ -180,7 +186,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(apiKeyRoutes(database, records.access, callers));
   await app.register(accessRoutes({ database, records, access: records.access, callers }));
   await app.register(objectRoutes({ database, records }));
-  await app.register(salesRoutes({ database, records }));
+  // Module endpoints beyond the generic record ones (registered before them).
+  for (const routes of [
+    pipelineRoutes,
+    opportunityRoutes,
+    priceBookRoutes,
+    quoteRoutes,
+    leadRoutes,
+    dealRoutes,
+    duplicateRoutes,
+  ]) {
+    await app.register(routes({ database, records }));
+  }
   await app.register(aggregateRoutes({ database, records }));
   await app.register(bulkRoutes({ database, records }));
   await app.register(staffRoutes({ database, records }));

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
+import { doNotContactCheck } from './modules/contacts/do-not-contact';
 import { STANDARD_OBJECTS } from './modules/objects';
 import { setupActivityWork } from './modules/tasks/activity-work';
 import { type Automation, createAutomation } from './modules/workflows/automation';
@@ -13,6 +14,7 @@ import { purgeRateLimits } from './platform/http/rate-limits';
 import { registerJobHousekeeping } from './platform/jobs/housekeeping';
 import { JobQueue } from './platform/jobs/job-queue';
 import { MailDispatcher } from './platform/mail/dispatcher';
+import { registerSuppressionCheck } from './platform/mail/templates.service';
 import { SCHEMA_CHANNEL } from './platform/records/custom-fields.service';
 import { invalidateSchemas } from './platform/records/object-schema';
 import { RecordService } from './platform/records/records.service';
@@ -54,6 +56,7 @@ export async function startRuntime(
   try {
     await migrateDatabase(database);
     const auth = createAuth(config, database, await loadAuthSecret(config, database));
+    registerSuppressionCheck(doNotContactCheck);
     const access = new AccessService(database);
     const records = new RecordService(new ObjectRegistry(STANDARD_OBJECTS), access);
     // Custom fields changed on another app server: drop our cached schemas of that workspace.

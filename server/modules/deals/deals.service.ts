@@ -82,7 +82,6 @@ export async function listDeals(
  */
 export async function dealStats(tx: Tx, records: RecordService, actor: Actor, f: DealsFilter) {
   const ctx = await records.context(tx, actor, 'opportunities', 'read');
-  const vis = ctx.visible('opportunities', 't');
   const where = sql.join(
     [
       sql`t.deleted_at is null`,
@@ -92,7 +91,6 @@ export async function dealStats(tx: Tx, records: RecordService, actor: Actor, f:
       ...(f.to ? [sql`t.closed_at < ${f.to}::timestamptz`] : []),
       ...(f.ownerId ? [sql`t.owner_id = ${f.ownerId}::uuid`] : []),
       ...(f.pipelineId ? [sql`t.pipeline_id = ${f.pipelineId}`] : []),
-      ...(vis ? [vis] : []),
     ],
     sql` and `,
   );
@@ -102,7 +100,7 @@ export async function dealStats(tx: Tx, records: RecordService, actor: Actor, f:
            avg(extract(epoch from t.closed_at - t.created_at)) filter (where t.status = 'won') as avg_s,
            percentile_cont(0.5) within group (order by extract(epoch from t.closed_at - t.created_at))
              filter (where t.status = 'won') as median_s
-    from opportunities_scoped t where ${where}`.execute(tx);
+    from ${records.scopedRelation(ctx, 'opportunities')} t where ${where}`.execute(tx);
   const r = rows[0] ?? { won: '0', lost: '0', avg_s: null, median_s: null };
   const won = Number(r.won);
   const lost = Number(r.lost);
@@ -125,7 +123,7 @@ export async function dealStats(tx: Tx, records: RecordService, actor: Actor, f:
   if (ctx.schema.field('amount')) {
     const { rows: sums } = await sql<{ status: string; currency: string; amount: string; n: string }>`
       select t.status, t.amount_currency as currency, sum(t.amount_amount)::text as amount, count(*) as n
-      from opportunities_scoped t where ${where} and t.amount_amount is not null
+      from ${records.scopedRelation(ctx, 'opportunities')} t where ${where} and t.amount_amount is not null
       group by t.status, t.amount_currency order by t.amount_currency`.execute(tx);
     const of = (s: string) =>
       sums

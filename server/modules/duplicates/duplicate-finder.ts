@@ -58,6 +58,7 @@ const nameSql = (object: string): RawBuilder<unknown> =>
 
 async function matchesIn(
   tx: Tx,
+  records: RecordService,
   ctx: RecordContext,
   object: string,
   probe: Probe,
@@ -97,14 +98,12 @@ async function matchesIn(
     reasons.push(sql`case when ${similarity} >= ${NAME_SIMILARITY} then 'name' end`);
   }
   if (ors.length === 0) return [];
-  const vis = ctx.visible(object, 't');
   const { rows } = await sql<Record<string, unknown>>`
     select ${selectColumns(schema, [...schema.def.titleFields, ...(schema.def.subtitleFields ?? [])])},
       array_remove(array[${sql.join(reasons)}], null) as _reasons, ${similarity} as _similarity
-    from ${sql.table(`${schema.def.table}_scoped`)} t
-    where t.deleted_at is null and (${sql.join(ors, sql` or `)})
+    from ${records.scopedRelation(ctx, object)} t
+    where (${sql.join(ors, sql` or `)})
       ${excludeId ? sql`and t.id <> ${excludeId}::uuid` : sql``}
-      ${vis ? sql`and ${vis}` : sql``}
     limit ${LIMIT}`.execute(tx);
   return rows.map((row) => {
     const r = presentRow(schema, row);
@@ -154,7 +153,8 @@ export async function findDuplicates(
   for (const [f, v] of input.builtin) values[f.name] = v;
   const probe = probeOf(object, values);
   const found: Duplicate[] = [];
-  for (const t of targets) found.push(...(await matchesIn(tx, ctx, t, probe, t === object ? excludeId : undefined)));
+  for (const t of targets)
+    found.push(...(await matchesIn(tx, records, ctx, t, probe, t === object ? excludeId : undefined)));
   return found.sort((a, b) => b.score - a.score || b.reasons.length - a.reasons.length).slice(0, LIMIT);
 }
 

@@ -54,10 +54,10 @@ export interface GuardQuery {
   userId?: string | null;
   now?: Date;
   /**
-   * The caller's visibility condition (RecordContext.visible) for requests; leave it out
-   * for automated sends, which see every record of the workspace.
+   * The records the caller may see, per object (RecordService.scopedRelation) for
+   * requests; leave it out for automated sends, which see every record of the workspace.
    */
-  visible?: (object: string, alias: string) => Sql | undefined;
+  scoped?: (object: 'contacts' | 'accounts') => Sql;
 }
 
 export interface GuardResult {
@@ -110,10 +110,10 @@ const and = (parts: (Sql | undefined)[]) =>
  */
 export async function findRecentContacts(tx: Tx, q: GuardQuery): Promise<GuardResult> {
   const now = q.now ?? new Date();
-  const visible = (object: string, alias: string) => q.visible?.(object, alias);
+  const from = (object: 'contacts' | 'accounts') => q.scoped?.(object) ?? sql.table(`${object}_scoped`);
   const { rows: cs } = await sql<{ id: string; account_id: string | null; do_not_contact: boolean }>`
-    select c.id, c.account_id, c.do_not_contact from contacts_scoped c
-    where ${and([sql`c.id = ${q.contactId}::uuid`, sql`c.deleted_at is null`, visible('contacts', 'c')])}`.execute(tx);
+    select c.id, c.account_id, c.do_not_contact from ${from('contacts')} c
+    where ${and([sql`c.id = ${q.contactId}::uuid`, sql`c.deleted_at is null`])}`.execute(tx);
   const contact = cs[0];
   if (!contact) throw notFound('Contact');
   const cooldownHours = await loadCooldowns(tx);
@@ -125,11 +125,10 @@ export async function findRecentContacts(tx: Tx, q: GuardQuery): Promise<GuardRe
     sql`${contact.id}::uuid = any(i.participant_contact_ids)`,
   ];
   if (account) {
-    const accountVisible = visible('accounts', 'a');
-    links.push(sql`(i.account_id = ${account}::uuid and exists (select 1 from accounts_scoped a
-      where ${and([sql`a.id = ${account}::uuid`, sql`a.deleted_at is null`, accountVisible])}))`);
-    links.push(sql`i.contact_id in (select c2.id from contacts_scoped c2
-      where ${and([sql`c2.account_id = ${account}::uuid`, sql`c2.deleted_at is null`, visible('contacts', 'c2')])})`);
+    links.push(sql`(i.account_id = ${account}::uuid and exists (select 1 from ${from('accounts')} a
+      where ${and([sql`a.id = ${account}::uuid`, sql`a.deleted_at is null`])}))`);
+    links.push(sql`i.contact_id in (select c2.id from ${from('contacts')} c2
+      where ${and([sql`c2.account_id = ${account}::uuid`, sql`c2.deleted_at is null`])})`);
   }
   const { rows } = await sql<{
     id: string;

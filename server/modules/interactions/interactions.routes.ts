@@ -46,7 +46,7 @@ export function interactionRoutes(deps: { database: Database; records: RecordSer
             topic: req.query.topic,
             opportunityId: req.query.opportunityId,
             userId: actor.userId,
-            visible: ctx.visible,
+            scoped: (object) => records.scopedRelation(ctx, object),
           });
         });
         return { data };

@@ -1,15 +1,14 @@
 import { sql } from 'kysely';
-import { audit } from '../../platform/access/access.service';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
-import { emitEvents } from '../../platform/events/events';
+import { transactionTime } from '../../platform/db/transaction-time';
+import { emitEvent } from '../../platform/events/events';
 import { AppError } from '../../platform/http/errors';
 import type { ObjectSchema } from '../../platform/records/object-schema';
 import { presentRow, selectColumns } from '../../platform/records/query';
-import { diff, type RecordContext, type RecordData, type RecordService } from '../../platform/records/records.service';
+import type { RecordContext, RecordData, RecordService } from '../../platform/records/records.service';
 import { linkTimeline } from '../duplicates/timeline-links';
-import { normaliseDomain } from '../sales/options';
-import { recordFor } from '../sales/record-access';
+import { normaliseDomain } from './leads.object';
 
 export interface ConvertInput {
   accountId?: string;
@@ -45,12 +44,15 @@ function copiedCustom(lead: RecordData, from: ObjectSchema, to: ObjectSchema): R
 const clean = (r: RecordData) => Object.fromEntries(Object.entries(r).filter(([, v]) => v != null && v !== ''));
 
 /** The id of a live record the caller can see matching `where`, oldest first. */
-async function findVisible(tx: Tx, ctx: RecordContext, object: string, where: ReturnType<typeof sql>) {
-  const schema = ctx.full.get(object) as ObjectSchema;
-  const vis = ctx.visible(object, 't');
-  const { rows } = await sql<{ id: string }>`select t.id from ${sql.table(`${schema.def.table}_scoped`)} t
-    where t.deleted_at is null and ${where} ${vis ? sql`and ${vis}` : sql``}
-    order by t.created_at, t.id limit 1`.execute(tx);
+async function findVisible(
+  tx: Tx,
+  records: RecordService,
+  ctx: RecordContext,
+  object: string,
+  where: ReturnType<typeof sql>,
+) {
+  const { rows } = await sql<{ id: string }>`select t.id from ${records.scopedRelation(ctx, object)} t
+    where ${where} order by t.created_at, t.id limit 1`.execute(tx);
   return rows[0]?.id;
 }
 
@@ -75,7 +77,7 @@ export async function convertLead(
   leadId: string,
   input: ConvertInput,
 ): Promise<ConvertResult> {
-  const ctx = await recordFor(tx, records, actor, 'leads', leadId, 'update');
+  const ctx = await records.require(tx, actor, 'leads', leadId, 'update');
   const leadSchema = ctx.full.get('leads') as ObjectSchema;
   const { rows } = await sql<Record<string, unknown>>`select ${selectColumns(leadSchema, undefined)} from leads t
     where t.id = ${leadId}::uuid`.execute(tx);
@@ -101,8 +103,8 @@ export async function convertLead(
     if (domain || company) {
       await lockKey(tx, actor.workspaceId, `account:${domain ?? company?.toLowerCase()}`);
       const found =
-        (domain ? await findVisible(tx, ctx, 'accounts', sql`t.domain = ${domain}`) : undefined) ??
-        (company ? await findVisible(tx, ctx, 'accounts', sql`lower(t.name) = lower(${company})`) : undefined);
+        (domain ? await findVisible(tx, records, ctx, 'accounts', sql`t.domain = ${domain}`) : undefined) ??
+        (company ? await findVisible(tx, records, ctx, 'accounts', sql`lower(t.name) = lower(${company})`) : undefined);
       if (found) account = { id: found, created: false };
       else {
         const created = await records.create(tx, actor, 'accounts', {
@@ -132,7 +134,7 @@ export async function convertLead(
   } else {
     const email = lead.email as string | null;
     if (email) await lockKey(tx, actor.workspaceId, `contact:${email}`);
-    const found = email ? await findVisible(tx, ctx, 'contacts', sql`t.email = ${email}`) : undefined;
+    const found = email ? await findVisible(tx, records, ctx, 'contacts', sql`t.email = ${email}`) : undefined;
     if (found) contact = { id: found, created: false };
     else {
       const lifecycle = wantsOpportunity
@@ -190,13 +192,24 @@ export async function convertLead(
   }
 
   // The lead ------------------------------------------------------------------
-  const { rows: updated } = await sql<Record<string, unknown>>`update leads as t set status = 'converted',
-      converted_at = now(), converted_account_id = ${account?.id ?? null}, converted_contact_id = ${contact.id},
-      converted_opportunity_id = ${opportunity?.id ?? null},
-      version = t.version + 1, updated_at = now(), updated_by = ${actor.userId}
-    where t.id = ${leadId}::uuid returning ${selectColumns(leadSchema, undefined)}`.execute(tx);
-  const after = presentRow(ctx.schema, updated[0] as Record<string, unknown>);
   const links = { accountId: account?.id ?? null, contactId: contact.id, opportunityId: opportunity?.id ?? null };
+  // Status `converted` and the converted* fields are read-only to callers: a system write
+  // (version bump, audit row, lead.updated event) sets them.
+  const record = (await records.systemWrite(
+    tx,
+    actor,
+    'leads',
+    leadId,
+    {
+      status: 'converted',
+      convertedAt: await transactionTime(tx),
+      convertedAccountId: links.accountId,
+      convertedContactId: links.contactId,
+      convertedOpportunityId: links.opportunityId,
+    },
+    { detail: { converted: links } },
+  )) as RecordData;
+  const after = records.presentFor(ctx, record);
   await linkTimeline(
     tx,
     actor.workspaceId,
@@ -204,32 +217,16 @@ export async function convertLead(
     { object: 'contacts', id: contact.id },
     'converted',
   );
-  const record = presentRow(leadSchema, updated[0] as Record<string, unknown>);
-  await emitEvents(tx, actor, [
-    {
-      type: 'lead.updated',
-      object: 'leads',
-      recordId: leadId,
-      data: { record, changes: diff(lead, record, ['version', 'updatedAt', 'updatedBy']) },
-    },
-    {
-      type: 'lead.converted',
-      object: 'leads',
-      recordId: leadId,
-      data: {
-        leadId,
-        ...links,
-        accountCreated: account?.created ?? false,
-        contactCreated: contact.created,
-      },
-    },
-  ]);
-  await audit(tx, actor, {
-    action: 'record.updated',
+  await emitEvent(tx, actor, {
+    type: 'lead.converted',
     object: 'leads',
     recordId: leadId,
-    changes: { status: [lead.status ?? null, 'converted'] },
-    detail: { converted: links },
+    data: {
+      leadId,
+      ...links,
+      accountCreated: account?.created ?? false,
+      contactCreated: contact.created,
+    },
   });
   return { lead: after, account, contact, opportunity };
 }

@@ -1,6 +1,30 @@
-import type { ObjectDef } from '../../platform/records/types';
+import { type ObjectDef, opt } from '../../platform/records/types';
 import { INDUSTRIES } from '../accounts/accounts.object';
-import { DOMAIN_RE, normaliseDomain, opt, SOURCES } from '../sales/options';
+
+/** Where leads and opportunities come from (opportunities use the same options, so conversion can copy it). */
+export const SOURCES = opt(
+  'website',
+  'referral',
+  'event',
+  'advertising',
+  'cold_call',
+  'email',
+  'social',
+  'partner',
+  'trade_show',
+  'other',
+);
+
+/** "https://www.Acme.com/about" and "acme.com" are the same company domain (as accounts normalise it). */
+export const normaliseDomain = (v: string) =>
+  v
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/^www\./, '')
+    .replace(/[/?#:].*$/, '');
+
+const DOMAIN_RE = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 
 export const LEAD_STATUSES = ['new', 'working', 'mql', 'sql', 'nurturing', 'disqualified', 'converted'] as const;
 
@@ -70,12 +94,12 @@ export const leadsObject: ObjectDef = {
     }
     return undefined;
   },
-  validate(record, mode) {
+  validate(record, mode, opts) {
     const errors: { path: string; message: string }[] = [];
     if (mode === 'create' && !record.lastName && !record.email && !record.company) {
       errors.push({ path: 'lastName', message: 'a lead needs a last name, an email or a company' });
     }
-    if (record.status === 'converted') {
+    if (record.status === 'converted' && !opts?.system) {
       errors.push({ path: 'status', message: 'is set by converting the lead (POST /api/v1/leads/{id}/convert)' });
     }
     const d = record.domain;

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { ConvertLeadRequest, ConvertLeadResponse } from '../../../common/contracts/sales';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
+import { idempotentPost } from '../../platform/records/idempotency';
 import type { RecordService } from '../../platform/records/records.service';
-import { idempotentPost } from '../sales/http';
 import { convertLead } from './lead-converter';
 
 /** Lead conversion (the lead itself is a generic record). */

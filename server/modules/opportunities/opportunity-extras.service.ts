@@ -1,22 +1,20 @@
 import { sql } from 'kysely';
-import { audit } from '../../platform/access/access.service';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
 import type { RecordService } from '../../platform/records/records.service';
-import { recordFor, visibleIds } from '../sales/record-access';
 
 type Role = 'decision_maker' | 'economic_buyer' | 'champion' | 'influencer' | 'technical_buyer' | 'user' | 'other';
 
 /** The contacts of an opportunity with their roles (contacts the caller cannot see show no details). */
 export async function listOpportunityContacts(tx: Tx, records: RecordService, actor: Actor, opportunityId: string) {
-  const ctx = await recordFor(tx, records, actor, 'opportunities', opportunityId, 'read');
+  const ctx = await records.require(tx, actor, 'opportunities', opportunityId, 'read');
   const { rows } = await sql<{ contact_id: string; role: Role | null; is_primary: boolean }>`
     select contact_id, role, is_primary from opportunity_contacts
     where opportunity_id = ${opportunityId}::uuid order by is_primary desc, created_at, contact_id`.execute(tx);
-  const visible = await visibleIds(
-    ctx,
+  const visible = await records.visibleIds(
     tx,
+    ctx,
     'contacts',
     rows.map((r) => r.contact_id),
   );
@@ -46,9 +44,9 @@ export async function setOpportunityContacts(
   opportunityId: string,
   contacts: { contactId: string; role?: Role | null; isPrimary?: boolean }[],
 ) {
-  const ctx = await recordFor(tx, records, actor, 'opportunities', opportunityId, 'update');
+  const ctx = await records.require(tx, actor, 'opportunities', opportunityId, 'update');
   const ids = contacts.map((c) => c.contactId);
-  const visible = await visibleIds(ctx, tx, 'contacts', ids);
+  const visible = await records.visibleIds(tx, ctx, 'contacts', ids);
   const errors = contacts.flatMap((c, i) => [
     ...(visible.has(c.contactId)
       ? []
@@ -66,22 +64,28 @@ export async function setOpportunityContacts(
       tx,
     );
   }
-  await sql`update opportunities set version = version + 1, updated_at = now(), updated_by = ${actor.userId}
-    where id = ${opportunityId}::uuid`.execute(tx);
   const brief = (l: { contactId: string; role: Role | null; isPrimary: boolean }[]) =>
     l.map(({ contactId, role, isPrimary }) => ({ contactId, role, isPrimary }));
-  await audit(tx, actor, {
-    action: 'record.updated',
-    object: 'opportunities',
-    recordId: opportunityId,
-    changes: { contacts: [brief(before), brief(contacts.map((c) => ({ role: null, isPrimary: false, ...c })))] },
-  });
+  // The contact list is part of the opportunity: its version moves, and the change is
+  // audited and announced like a field change.
+  await records.systemWrite(
+    tx,
+    actor,
+    'opportunities',
+    opportunityId,
+    {},
+    {
+      extraChanges: {
+        contacts: [brief(before), brief(contacts.map((c) => ({ role: null, isPrimary: false, ...c })))],
+      },
+    },
+  );
   return listOpportunityContacts(tx, records, actor, opportunityId);
 }
 
 /** Every stay of an opportunity in a stage, oldest first, with its length. */
 export async function stageHistory(tx: Tx, records: RecordService, actor: Actor, opportunityId: string) {
-  await recordFor(tx, records, actor, 'opportunities', opportunityId, 'read');
+  await records.require(tx, actor, 'opportunities', opportunityId, 'read');
   const { rows } = await sql<{
     id: string;
     pipeline_id: string;
@@ -122,7 +126,7 @@ export async function stageReport(
   period: { from?: string; to?: string },
 ) {
   const ctx = await records.context(tx, actor, 'opportunities', 'read');
-  const vis = ctx.visible('opportunities', 'o');
+  const opportunities = records.scopedRelation(ctx, 'opportunities');
   const { rows } = await sql<{
     id: string;
     name: string;
@@ -135,11 +139,9 @@ export async function stageReport(
        count(h.id) as entered,
        count(h.left_at) as completed,
        avg(extract(epoch from h.left_at - h.entered_at)) filter (where h.left_at is not null) / 86400 as avg_days,
-       (select count(*) from opportunities_scoped o where o.stage_id = s.id and o.deleted_at is null
-          ${vis ? sql`and ${vis}` : sql``}) as current
+       (select count(*) from ${opportunities} o where o.stage_id = s.id) as current
      from pipeline_stages s
-     left join (opportunity_stage_history h join opportunities_scoped o on o.id = h.opportunity_id and o.deleted_at is null
-                ${vis ? sql`and ${vis}` : sql``})
+     left join (opportunity_stage_history h join ${opportunities} o on o.id = h.opportunity_id)
        on h.to_stage_id = s.id
        ${period.from ? sql`and h.entered_at >= ${period.from}::timestamptz` : sql``}
        ${period.to ? sql`and h.entered_at < ${period.to}::timestamptz` : sql``}

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Tx } from '../../platform/db/database';
+import { transactionTime } from '../../platform/db/transaction-time';
 import { emitEvent } from '../../platform/events/events';
 import type { FieldError } from '../../platform/http/errors';
 import type { AfterWrite, BeforeWrite } from '../../platform/records/types';
 import { defaultPipelineId, findStage, stagesOf } from '../pipelines/pipelines.service';
-import { transactionTime } from '../sales/clock';
 
 /**
  * Keeps an opportunity consistent on every write (single, PATCH, batch):

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Tx } from '../../platform/db/database';
+import { isPgError } from '../../platform/db/pg-errors';
 import { AppError, type FieldError } from '../../platform/http/errors';
 import { SCHEMA_CHANNEL } from '../../platform/records/custom-fields.service';
 import type { SelectOption } from '../../platform/records/types';
@@ -175,7 +176,7 @@ export async function createPipeline(tx: Tx, workspaceId: string, input: Pipelin
 }
 
 function nameTaken(err: unknown): unknown {
-  if ((err as { code?: string }).code === '23505') {
+  if (isPgError(err, 'uniqueViolation')) {
     return new AppError('already_exists', 'Another pipeline has this name', {
       errors: [{ path: 'name', message: 'is used by another pipeline' }],
     });

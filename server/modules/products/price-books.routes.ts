@@ -7,7 +7,6 @@ import { actorOf } from '../../platform/http/context';
 import { AppError } from '../../platform/http/errors';
 import { invalidateSchemas } from '../../platform/records/object-schema';
 import type { RecordService } from '../../platform/records/records.service';
-import { recordFor, visibleIds } from '../sales/record-access';
 import {
   createPriceBook,
   deleteEntry,
@@ -149,9 +148,9 @@ export function priceBookRoutes(deps: { database: Database; records: RecordServi
         const actor = actorOf(req);
         const data = await change(actor, async (tx) => {
           const ctx = await records.context(tx, actor, 'products', 'update');
-          const ok = await visibleIds(
-            ctx,
+          const ok = await records.visibleIds(
             tx,
+            ctx,
             'products',
             req.body.entries.map((e) => e.productId),
           );
@@ -197,7 +196,7 @@ export function priceBookRoutes(deps: { database: Database; records: RecordServi
       async (req) => {
         const actor = actorOf(req);
         const data = await database.tenantRead(actor.workspaceId, async (tx) => {
-          await recordFor(tx, records, actor, 'products', req.params.id, 'read');
+          await records.require(tx, actor, 'products', req.params.id, 'read');
           return listEntries(tx, { productId: req.params.id });
         });
         return { data };

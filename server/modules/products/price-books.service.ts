@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Tx } from '../../platform/db/database';
+import { isPgError } from '../../platform/db/pg-errors';
 import { AppError } from '../../platform/http/errors';
 import { SCHEMA_CHANNEL } from '../../platform/records/custom-fields.service';
 import { normaliseDecimal } from '../../platform/records/field-types';
@@ -91,7 +92,7 @@ async function notify(tx: Tx) {
 }
 
 const nameTaken = (err: unknown) =>
-  (err as { code?: string }).code === '23505'
+  isPgError(err, 'uniqueViolation')
     ? new AppError('already_exists', 'Another price book has this name', {
         errors: [{ path: 'name', message: 'is used by another price book' }],
       })

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database';
+import { transactionTime } from '../../platform/db/transaction-time';
 import { emitEvent } from '../../platform/events/events';
 import type { FieldError } from '../../platform/http/errors';
 import type { AfterWrite, BeforeWrite } from '../../platform/records/types';
 import { standardPriceBookId } from '../products/price-books.service';
-import { transactionTime } from '../sales/clock';
 import { type LineAmounts, quoteTotals } from './quote-totals';
 
 /** Fields an accepted quote still lets change (it is a signed document otherwise). */

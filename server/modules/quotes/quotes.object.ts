@@ -1,6 +1,6 @@
 import type { ObjectDef } from '../../platform/records/types';
+import { opt } from '../../platform/records/types';
 import { priceBookOptions } from '../products/price-books.service';
-import { opt } from '../sales/options';
 import { afterQuoteWrite, beforeQuoteWrite } from './quote-rules';
 
 export const QUOTE_STATUSES = ['draft', 'sent', 'accepted', 'rejected', 'expired'] as const;

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { AcceptQuoteRequest, QuoteLineSchema, SetQuoteLinesRequest } from '../../../common/contracts/sales';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
+import { ifMatch } from '../../platform/http/if-match';
+import { idempotentPost } from '../../platform/records/idempotency';
 import type { RecordService } from '../../platform/records/records.service';
-import { idempotentPost, ifMatchVersion } from '../sales/http';
 import { acceptQuote, listLines, quotePdf, setLines } from './quotes.service';
 
 const IdParam = z.object({ id: z.uuid() }).strict();
@@ -50,7 +51,7 @@ export function quoteRoutes(deps: { database: Database; records: RecordService }
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        const version = ifMatchVersion(req);
+        const version = ifMatch(req);
         const data = await database.tenant(actor.workspaceId, (tx) =>
           setLines(tx, records, actor, req.params.id, req.body.lines, version),
         );

@@ -8,7 +8,6 @@ import { normaliseDecimal } from '../../platform/records/field-types';
 import type { RecordContext, RecordData, RecordService } from '../../platform/records/records.service';
 import { stagesOf } from '../pipelines/pipelines.service';
 import { priceOf } from '../products/price-books.service';
-import { recordFor, visibleIds } from '../sales/record-access';
 import { renderQuotePdf } from './quote-pdf';
 import { lineAmounts, minorDigits } from './quote-totals';
 
@@ -86,7 +85,7 @@ function linesFor(ctx: RecordContext, lines: Awaited<ReturnType<typeof readLines
 
 /** The line items of a quote the caller can read. */
 export async function listLines(tx: Tx, records: RecordService, actor: Actor, quoteId: string) {
-  const ctx = await recordFor(tx, records, actor, 'quotes', quoteId, 'read');
+  const ctx = await records.require(tx, actor, 'quotes', quoteId, 'read');
   return linesFor(ctx, await readLines(tx, quoteId));
 }
 
@@ -107,7 +106,7 @@ export async function setLines(
   lines: LineInput[],
   ifMatch?: number,
 ): Promise<{ quote: RecordData; lines: ReturnType<typeof linesFor> }> {
-  const ctx = await recordFor(tx, records, actor, 'quotes', quoteId, 'update');
+  const ctx = await records.require(tx, actor, 'quotes', quoteId, 'update');
   const { rows } = await sql<{ status: string; currency: string; price_book_id: string | null; version: number }>`
     select status, currency, price_book_id, version from quotes where id = ${quoteId}::uuid`.execute(tx);
   const quote = rows[0];
@@ -122,7 +121,7 @@ export async function setLines(
     throw new AppError('conflict', `Only a draft quote's lines can change (this one is ${quote.status})`);
   }
   const productIds = [...new Set(lines.map((l) => l.productId).filter((p): p is string => !!p))];
-  const visible = await visibleIds(ctx, tx, 'products', productIds);
+  const visible = await records.visibleIds(tx, ctx, 'products', productIds);
   const { rows: products } = visible.size
     ? await sql<{ id: string; name: string; tax_rate: string | null; active: boolean }>`
         select id, name, tax_rate, active from products where id = any(${[...visible]}::uuid[])`.execute(tx)
@@ -188,7 +187,7 @@ export async function acceptQuote(
   quoteId: string,
   opts: { closeOpportunity?: boolean },
 ): Promise<{ quote: RecordData; opportunity: RecordData | null }> {
-  await recordFor(tx, records, actor, 'quotes', quoteId, 'update');
+  await records.require(tx, actor, 'quotes', quoteId, 'update');
   const quote = await records.update(tx, actor, 'quotes', quoteId, { status: 'accepted' });
   if (opts.closeOpportunity === false) return { quote, opportunity: null };
   const { rows } = await sql<{ id: string; pipeline_id: string; total_amount: string; total_currency: string }>`

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
-import { AppError } from '../../platform/http/errors';
+import { ifMatch } from '../../platform/http/if-match';
 import type { RecordService } from '../../platform/records/records.service';
 import { getOwnStaffEntry, updateOwnStaffEntry } from './staff.service';
 
@@ -37,16 +37,7 @@ export function staffRoutes(deps: { database: Database; records: RecordService }
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        const h = req.headers['if-match'];
-        let version: number | undefined;
-        if (h !== undefined && h !== '*') {
-          const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(String(h).trim());
-          if (!m)
-            throw new AppError('malformed_request', 'If-Match must be an ETag from a previous response, e.g. "3"', {
-              errors: [{ path: 'If-Match', message: 'malformed' }],
-            });
-          version = Number(m[1]);
-        }
+        const version = ifMatch(req);
         const data = await database.tenant(actor.workspaceId, (tx) =>
           updateOwnStaffEntry(tx, records, actor, req.body, version),
         );

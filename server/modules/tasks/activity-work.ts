@@ -18,7 +18,7 @@ export function setupActivityWork(deps: {
   log: Logger;
 }) {
   deps.events.register(assignmentNotifier(deps.records));
-  deps.events.register(lastContactedUpdater);
+  deps.events.register(lastContactedUpdater(deps.records));
   const reminders = new ReminderSweeper({ database: deps.database, records: deps.records, log: deps.log });
   return {
     reminders,

@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
+import { isPgError } from '../../platform/db/pg-errors';
 import { invalidField } from '../../platform/http/errors';
 import type { ObjectSchema } from '../../platform/records/object-schema';
 import { presentRow, selectColumns } from '../../platform/records/query';
@@ -37,11 +38,11 @@ export async function loadAgenda(
       tx,
       ctx,
       'tasks',
+      records.scopedRelation(ctx, 'tasks'),
       [
         sql`t.assignee_id = ${me}::uuid`,
         sql`t.due_at >= ${taskFrom} and t.due_at < ${range.to}`,
         range.openTasksOnly ? sql`t.status not in ('done', 'cancelled')` : undefined,
-        ctx.visible('tasks', 't'),
       ],
       sql`t.due_at, t.id`,
     );
@@ -51,6 +52,8 @@ export async function loadAgenda(
       tx,
       ctx,
       'meetings',
+      // Not the caller's record scope: attending shows a meeting (see above).
+      sql.table('meetings_scoped'),
       [
         sql`(t.owner_id = ${me}::uuid or t.attendee_user_ids @> ${JSON.stringify([me])}::jsonb)`,
         // Overlapping the range: starts before its end, ends (or, without an end, starts) after its start.
@@ -62,11 +65,11 @@ export async function loadAgenda(
   return out;
 }
 
-async function read(tx: Tx, ctx: RecordContext, object: string, where: (Sql | undefined)[], order: Sql) {
+async function read(tx: Tx, ctx: RecordContext, object: string, from: Sql, where: (Sql | undefined)[], order: Sql) {
   const schema = ctx.schemas.get(object) as ObjectSchema;
   const conds = [sql`t.deleted_at is null`, ...where].filter((c): c is Sql => !!c);
   const { rows } = await sql<Record<string, unknown>>`
-    select ${selectColumns(schema, undefined)} from ${sql.table(`${schema.def.table}_scoped`)} t
+    select ${selectColumns(schema, undefined)} from ${from} t
     where ${sql.join(conds, sql` and `)} order by ${order} limit ${MAX_ITEMS}`.execute(tx);
   return rows.map((r) => presentRow(schema, r));
 }
@@ -99,8 +102,8 @@ export async function myDay(
       ((date_trunc('day', ${now}::timestamptz at time zone ${tz}) + interval '1 day') at time zone ${tz}) as end,
       to_char(${now}::timestamptz at time zone ${tz}, 'YYYY-MM-DD') as date`
     .execute(tx)
-    .catch((err: { code?: string }) => {
-      if (err.code === '22023') throw invalidField('tz', 'is not a time zone this server knows');
+    .catch((err: unknown) => {
+      if (isPgError(err, 'invalidParameterValue')) throw invalidField('tz', 'is not a time zone this server knows');
       throw err;
     });
   const day = rows[0] as { start: Date; end: Date; date: string };

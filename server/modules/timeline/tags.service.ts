@@ -26,9 +26,8 @@ export async function suggestTags(
   for (const name of names) {
     const ctx = await records.context(tx, actor, name);
     if (!ctx.policy.can(name, 'read') || !ctx.schema.field('tags')) continue;
-    const visible = ctx.visible(name, 't');
-    parts.push(sql`select tag from ${sql.table(`${ctx.schema.def.table}_scoped`)} t, unnest(t.tags) as tag
-      where t.deleted_at is null and tag like ${prefix} ${visible ? sql`and ${visible}` : sql``}`);
+    parts.push(sql`select tag from ${records.scopedRelation(ctx, name)} t, unnest(t.tags) as tag
+      where tag like ${prefix}`);
   }
   if (parts.length === 0) return [];
   const { rows } = await sql<{ tag: string; count: number }>`

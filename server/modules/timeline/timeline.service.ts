@@ -107,8 +107,8 @@ export class TimelineService {
     const kinds = new Set(opts.kinds?.length ? opts.kinds : TIMELINE_KINDS);
     const targets = new Map<string, string[]>([[object, [id]]]);
     if (object === 'accounts' && opts.includeContacts && ctx.policy.can('contacts', 'read')) {
-      const { rows } = await sql<{ id: string }>`select t.id from contacts_scoped t
-        where ${and([sql`t.account_id = ${id}::uuid`, sql`t.deleted_at is null`, ctx.visible('contacts', 't')])}
+      const { rows } = await sql<{ id: string }>`select t.id from ${this.records.scopedRelation(ctx, 'contacts')} t
+        where t.account_id = ${id}::uuid
         limit 1000`.execute(tx);
       if (rows.length)
         targets.set(

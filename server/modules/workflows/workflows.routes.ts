@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { checkFilterTree, type FilterNode } from '../../../common/filter';
 import { actorOf } from '../../platform/http/context';
 import { AppError } from '../../platform/http/errors';
+import { ifMatch } from '../../platform/http/if-match';
 import { registerSecretPath } from '../../platform/logging';
 import type { AutomationSettingsService } from './automation-settings.service';
 import type { WorkflowService } from './workflows.service';
@@ -39,14 +40,6 @@ const requestKey = (req: FastifyRequest): string | undefined => {
     });
   }
   return `${req.actor?.userId ?? 'public'}:${k}`;
-};
-
-const ifMatch = (req: FastifyRequest): number | undefined => {
-  const h = req.headers['if-match'];
-  if (h === undefined || h === '*') return undefined;
-  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(String(h).trim());
-  if (!m) throw new AppError('malformed_request', 'If-Match must be a version, e.g. "3"');
-  return Number(m[1]);
 };
 
 /** /api/v1/workflows: definitions, versions, activation, runs and logs, manual and webhook starts. */

@@ -6,7 +6,9 @@ import { RoleKeySchema } from '../../../common/contracts/platform';
 import type { Actor } from '../auth/actor';
 import type { CallerResolver } from '../auth/caller-resolver';
 import type { Database, Tx } from '../db/database';
+import { isPgError } from '../db/pg-errors';
 import { actorOf } from '../http/context';
+import { csvLine } from '../http/csv';
 import { AppError, notFound } from '../http/errors';
 import type { RecordService } from '../records/records.service';
 import {
@@ -221,7 +223,7 @@ export function accessRoutes(deps: {
             await sql`delete from roles where key = ${req.params.key}`.execute(tx);
           } catch (err) {
             // Revoked API keys still name their role (their history stays readable).
-            if ((err as { code?: string }).code === '23503')
+            if (isPgError(err, 'foreignKeyViolation'))
               throw new AppError('conflict', 'Revoked API keys still name this role; it cannot be deleted');
             throw err;
           }
@@ -418,7 +420,7 @@ export function accessRoutes(deps: {
               tx,
             );
           } catch (err) {
-            if ((err as { code?: string }).code === '23503') throw notFound('Team or member');
+            if (isPgError(err, 'foreignKeyViolation')) throw notFound('Team or member');
             throw err;
           }
           await audit(tx, actor, {
@@ -500,12 +502,11 @@ export function accessRoutes(deps: {
               tx,
             );
           } catch (err) {
-            const code = (err as { code?: string }).code;
-            if (code === '23503')
+            if (isPgError(err, 'foreignKeyViolation'))
               throw new AppError('validation_failed', 'No such member or team', {
                 errors: [{ path: req.body.userId ? 'userId' : 'teamId', message: 'does not exist in this workspace' }],
               });
-            if (code === '23505') throw new AppError('already_exists', 'Already shared with them');
+            if (isPgError(err, 'uniqueViolation')) throw new AppError('already_exists', 'Already shared with them');
             throw err;
           }
           await audit(tx, actor, {
@@ -599,20 +600,7 @@ export function accessRoutes(deps: {
           'ip',
           'requestId',
         ];
-        const cell = (v: unknown) => {
-          const s =
-            v == null
-              ? ''
-              : v instanceof Date
-                ? v.toISOString()
-                : typeof v === 'object'
-                  ? JSON.stringify(v)
-                  : String(v);
-          return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s)
-            ? `"${s.replace(/^([=+\-@])/, "'$1").replace(/"/g, '""')}"`
-            : s;
-        };
-        const csv = [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\r\n');
+        const csv = [cols.join(','), ...rows.map((r) => csvLine(cols.map((c) => r[c])))].join('\r\n');
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="audit-log.csv"')

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
+import { isPgError } from '../db/pg-errors';
 import { AppError, notFound } from '../http/errors';
 import { audit, notifyAccessChange } from './access.service';
 
@@ -57,7 +58,7 @@ export async function renameTeam(tx: Tx, actor: Actor, id: string, name: string)
       tx,
     ));
   } catch (err) {
-    if ((err as { code?: string }).code === '23505')
+    if (isPgError(err, 'uniqueViolation'))
       throw new AppError('already_exists', 'A team has this name', {
         errors: [{ path: 'name', message: 'already used' }],
       });

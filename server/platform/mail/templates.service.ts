@@ -120,7 +120,8 @@ export async function deleteTemplate(tx: Tx, id: string): Promise<void> {
 
 /**
  * A suppression check: returns why mail to this address must not go out, or null.
- * Marketing (unsubscribes, bounces) adds its own with registerSuppressionCheck.
+ * Modules register theirs (contacts: do not contact; marketing: unsubscribes, bounces)
+ * with registerSuppressionCheck; the platform names no CRM rule itself.
  */
 export type SuppressionCheck = (
   tx: Tx,
@@ -129,13 +130,11 @@ export type SuppressionCheck = (
   contact: Record<string, unknown> | null,
 ) => Promise<string | null>;
 
-const suppressionChecks: SuppressionCheck[] = [
-  async (_tx, _ws, _email, contact) =>
-    contact?.doNotContact === true ? 'the contact asked not to be contacted' : null,
-];
+const suppressionChecks = new Set<SuppressionCheck>();
 
+/** Adds a check (once, however many runtimes a process starts). */
 export function registerSuppressionCheck(check: SuppressionCheck): void {
-  suppressionChecks.push(check);
+  suppressionChecks.add(check);
 }
 
 export async function suppressed(tx: Tx, workspaceId: string, email: string, contact: Record<string, unknown> | null) {

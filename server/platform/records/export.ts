@@ -1,17 +1,11 @@
 import { audit } from '../access/access.service';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
+import { csvLine } from '../http/csv';
 import type { ListOptions, RecordService } from './records.service';
 
 /** The most rows one export returns (larger exports belong to a background job). */
 export const MAX_EXPORT_ROWS = 100_000;
-
-/** A spreadsheet-safe CSV cell: quoted when needed, formulas neutralised. */
-function cell(v: unknown): string {
-  let s = v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /**
  * Exports what the caller may export: the export permission, their record scope and
@@ -32,7 +26,7 @@ export async function exportCsv(
     const page = await records.list(tx, actor, object, { ...opts, limit: 500, cursor }, 'export');
     for (const row of page.data) {
       columns ??= Object.keys(row);
-      lines.push(columns.map((c) => cell(row[c])).join(','));
+      lines.push(csvLine(columns.map((c) => row[c])));
       count++;
     }
     cursor = page.page.nextCursor ?? undefined;

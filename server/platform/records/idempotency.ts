@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Actor } from '../auth/actor';
 import type { Database, Tx } from '../db/database';
@@ -77,4 +78,28 @@ export async function withIdempotency(
     if (!previous) throw err;
     return previous;
   }
+}
+
+/** Runs a module's action POST (convert, merge, accept…) once per Idempotency-Key, like record POSTs, and sends its response. */
+export async function idempotentPost(
+  database: Database,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  actor: Actor,
+  run: (tx: Tx) => Promise<unknown>,
+) {
+  const raw = req.headers['idempotency-key'];
+  const key = Array.isArray(raw) ? raw[0] : raw;
+  const r = await withIdempotency(
+    database,
+    actor,
+    key,
+    requestHash('POST', req.url.split('?')[0] ?? '', req.body),
+    async (tx) => ({
+      status: 200,
+      body: { data: await run(tx) },
+    }),
+  );
+  if (r.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.status(r.status).send(r.body);
 }

@@ -5,6 +5,7 @@ import { checkFilterTree, type FilterNode } from '../../../common/filter';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
+import { ifMatch } from '../http/if-match';
 import { BatchBody, BatchResponse, ListQuery, objectSchemas, PageSchema, QueryBody } from './api-schemas';
 import { runBatch } from './batch';
 import { exportCsv } from './export';
@@ -24,17 +25,6 @@ const bodyByEngine: FastifySchemaCompiler<any> = (route) =>
 const etag = (version: unknown) => `"${version}"`;
 
 /** Reads If-Match: a version number, or undefined when absent or "*". */
-function ifMatch(req: FastifyRequest): number | undefined {
-  const h = req.headers['if-match'];
-  if (h === undefined || h === '*') return undefined;
-  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(String(h).trim());
-  if (!m)
-    throw new AppError('malformed_request', 'If-Match must be an ETag from a previous response, e.g. "3"', {
-      errors: [{ path: 'If-Match', message: 'malformed' }],
-    });
-  return Number(m[1]);
-}
-
 /** The `filter` query parameter (JSON) as a checked filter tree. */
 export function parseFilter(raw: string | undefined): FilterNode | undefined {
   if (raw === undefined || raw === '') return undefined;

@@ -1,7 +1,8 @@
 import { type RawBuilder, sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { FilterNode } from '../../../common/filter';
-import { type AccessPolicy, type AccessService, audit, type ObjectAction } from '../access/access.service';
+import { AccessPolicy, type AccessService, audit, type ObjectAction } from '../access/access.service';
+import { STANDARD_PERMISSIONS } from '../access/permissions';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
 import { emitEvent } from '../events/events';
@@ -20,6 +21,7 @@ import {
   sortKeySelect,
 } from './query';
 import type { ObjectRegistry } from './registry';
+import { type PolymorphicTable, relinkRecord } from './relink';
 import { columnName } from './types';
 import { type ValidatedInput, validateInput } from './validate';
 import { mapWriteError } from './write-errors';
@@ -98,6 +100,40 @@ export class RecordService {
     return { policy, schema: schemas.get(object) as ObjectSchema, schemas, full, visible };
   }
 
+  /**
+   * The caller's context on one live record they may `action` (read: visible; update or
+   * delete: writable, locked `for update`): 403 when the role may not, 404 when the record
+   * is absent or out of their scope. For module operations on a record's children
+   * (lines, contacts, history) or that change it in several steps.
+   */
+  async require(tx: Tx, actor: Actor, object: string, id: string, action: ObjectAction): Promise<RecordContext> {
+    const ctx = await this.context(tx, actor, object, action);
+    const mode = action === 'read' || action === 'export' ? 'read' : 'write';
+    const row = await this.fetchRow(tx, ctx, id, [], mode);
+    if (!row) throw notFound(ctx.schema.def.label);
+    return ctx;
+  }
+
+  /**
+   * The live records of `object` the caller may see (`read`) or change (`write`), as a
+   * relation for a module's own joined or aggregate query:
+   * `from ${records.scopedRelation(ctx, 'contacts')} c`. Permission SQL stays here.
+   */
+  scopedRelation(ctx: RecordContext, object: string, mode: 'read' | 'write' = 'read'): Sql {
+    const schema = ctx.full.get(object);
+    if (!schema) throw new Error(`scopedRelation: no object ${object}`);
+    return sql`(select r.* from ${sql.table(`${schema.def.table}_scoped`)} r
+      where ${and([sql`r.deleted_at is null`, ctx.visible(object, 'r', mode)])})`;
+  }
+
+  /** Ids among `ids` of live `object` records the caller can read. */
+  async visibleIds(tx: Tx, ctx: RecordContext, object: string, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0 || !ctx.policy.can(object, 'read') || !ctx.full.has(object)) return new Set();
+    const { rows } = await sql<{ id: string }>`select t.id from ${this.scopedRelation(ctx, object)} t
+      where t.id = any(${ids}::uuid[])`.execute(tx);
+    return new Set(rows.map((r) => r.id));
+  }
+
   async list(
     tx: Tx,
     actor: Actor,
@@ -169,11 +205,12 @@ export class RecordService {
     fields: string[] | undefined,
     mode: 'read' | 'write',
     columnsOf: ObjectSchema = ctx.schema,
+    where?: Sql,
   ) {
     const { schema } = ctx;
     const { rows } = await sql<Record<string, unknown>>`
       select ${selectColumns(columnsOf, fields)} from ${sql.table(mode === 'write' ? schema.def.table : `${schema.def.table}_scoped`)} t
-      where ${and([sql`t.id = ${id}::uuid`, sql`t.deleted_at is null`, ctx.visible(schema.def.name, 't', mode)])}
+      where ${and([sql`t.id = ${id}::uuid`, sql`t.deleted_at is null`, ctx.visible(schema.def.name, 't', mode), where])}
       ${mode === 'write' ? sql`for update` : sql``}`.execute(tx);
     return rows[0];
   }
@@ -373,6 +410,7 @@ export class RecordService {
     input: ValidatedInput,
     before: Record<string, unknown> | null,
     pathPrefix = '',
+    system = false,
   ): Promise<void> {
     const def = ctx.schema.def;
     if (!def.beforeWrite) return;
@@ -385,6 +423,7 @@ export class RecordService {
       before: before ? presentRow(full, before) : null,
       changes,
       pathPrefix,
+      system,
     });
     if (result?.errors?.length) input.errors.push(...result.errors);
     for (const [name, value] of Object.entries(result?.set ?? {})) {
@@ -446,19 +485,93 @@ export class RecordService {
   /** Partial update; with `ifMatch` (a version) a stale version gets 412 and changes nothing. */
   async update(tx: Tx, actor: Actor, object: string, id: string, body: unknown, ifMatch?: number): Promise<RecordData> {
     const { ctx, input } = await this.validated(tx, actor, object, body, 'update');
+    const written = await this.applyUpdate(tx, actor, ctx, id, input, { ifMatch });
+    return written.after;
+  }
+
+  /**
+   * A change the system makes to a record (lead conversion, a consumer keeping a derived
+   * field, a module touching a parent after changing its children): no permission check
+   * and read-only fields may be set, but everything else is a user write's — field
+   * validation and the object's rules (told `system: true`), beforeWrite, version bump,
+   * audit row, `<object>.updated` event and afterWrite. `where` (on alias `t`) makes the
+   * write conditional: null when the record is absent, trashed or does not match.
+   * `extraChanges` are changes kept outside the record's columns (e.g. its contact list),
+   * added to the audit row and the event.
+   */
+  async systemWrite(
+    tx: Tx,
+    actor: Actor,
+    object: string,
+    id: string,
+    changes: RecordData,
+    opts: { where?: Sql; detail?: Record<string, unknown>; extraChanges?: Record<string, [unknown, unknown]> } = {},
+  ): Promise<RecordData | null> {
+    const full = await loadSchemas(tx, this.registry);
+    const schema = full.get(object);
+    if (!schema) throw new AppError('route_not_found', `No object "${object}"`);
+    const policy = new AccessPolicy(actor, STANDARD_PERMISSIONS.administrator, []);
+    const ctx: RecordContext = { policy, schema, schemas: full, full, visible: () => undefined };
+    const input = validateInput(schema, changes, 'update', '', { system: true });
+    this.refuseInvalid(ctx, input);
+    const written = await this.applyUpdate(tx, actor, ctx, id, input, { system: true, ...opts });
+    return written?.record ?? null;
+  }
+
+  private async applyUpdate(
+    tx: Tx,
+    actor: Actor,
+    ctx: RecordContext,
+    id: string,
+    input: ValidatedInput,
+    opts: { ifMatch?: number },
+  ): Promise<{ after: RecordData; record: RecordData }>;
+  private async applyUpdate(
+    tx: Tx,
+    actor: Actor,
+    ctx: RecordContext,
+    id: string,
+    input: ValidatedInput,
+    opts: {
+      system: true;
+      where?: Sql;
+      detail?: Record<string, unknown>;
+      extraChanges?: Record<string, [unknown, unknown]>;
+    },
+  ): Promise<{ after: RecordData; record: RecordData } | null>;
+  private async applyUpdate(
+    tx: Tx,
+    actor: Actor,
+    ctx: RecordContext,
+    id: string,
+    input: ValidatedInput,
+    opts: {
+      ifMatch?: number;
+      system?: boolean;
+      where?: Sql;
+      detail?: Record<string, unknown>;
+      extraChanges?: Record<string, [unknown, unknown]>;
+    },
+  ): Promise<{ after: RecordData; record: RecordData } | null> {
     const { schema } = ctx;
+    const object = schema.def.name;
     const fullSchema = this.fullSchema(ctx, object);
-    const before = await this.fetchRow(tx, ctx, id, undefined, 'write', fullSchema);
-    if (!before) return this.missingOrStale(tx, ctx, id);
-    if (ifMatch !== undefined && before.version !== ifMatch) return this.missingOrStale(tx, ctx, id);
-    await this.beforeWrite(tx, actor, ctx, input, before);
+    const before = await this.fetchRow(tx, ctx, id, undefined, 'write', fullSchema, opts.where);
+    if (!before) {
+      if (opts.system) return null;
+      return this.missingOrStale(tx, ctx, id);
+    }
+    if (opts.ifMatch !== undefined && before.version !== opts.ifMatch) return this.missingOrStale(tx, ctx, id);
+    await this.beforeWrite(tx, actor, ctx, input, before, '', opts.system);
     this.refuseInvalid(ctx, input);
     const cols = this.columnsOf(input);
     const sets: Sql[] = Object.entries(cols).map(([c, v]) => sql`${sql.ref(c)} = ${v}`);
     if (Object.keys(input.custom).length) {
       sets.push(sql`custom = jsonb_strip_nulls(t.custom || ${JSON.stringify(input.custom)}::jsonb)`);
     }
-    sets.push(sql`version = t.version + 1`, sql`updated_at = now()`, sql`updated_by = ${actor.userId}`);
+    sets.push(sql`version = t.version + 1`, sql`updated_at = now()`);
+    // A system write without a user (a consumer, a schedule) leaves the last editor as it was.
+    if (!opts.system || actor.userId) sets.push(sql`updated_by = ${actor.userId}`);
     let after: RecordData;
     let record: RecordData;
     try {
@@ -466,21 +579,24 @@ export class RecordService {
         update ${sql.table(schema.def.table)} as t set ${sql.join(sets)}
         where t.id = ${id}::uuid and t.deleted_at is null
         returning ${selectColumns(fullSchema, undefined)}`.execute(tx);
-      if (!rows[0]) return this.missingOrStale(tx, ctx, id);
+      if (!rows[0]) {
+        if (opts.system) return null;
+        return this.missingOrStale(tx, ctx, id);
+      }
       after = presentRow(schema, rows[0]);
       record = presentRow(fullSchema, rows[0]);
     } catch (err) {
       mapWriteError(err, schema);
     }
     const ignore = ['version', 'updatedAt', 'updatedBy'];
-    const changes = diff(presentRow(schema, before), after, ignore);
-    await audit(tx, actor, { action: 'record.updated', object, recordId: id, changes });
+    const changes = { ...diff(presentRow(schema, before), after, ignore), ...opts.extraChanges };
+    await audit(tx, actor, { action: 'record.updated', object, recordId: id, changes, detail: opts.detail });
     const beforeRecord = presentRow(fullSchema, before);
-    const allChanges = diff(beforeRecord, record, ignore);
+    const allChanges = { ...diff(beforeRecord, record, ignore), ...opts.extraChanges };
     if (Object.keys(allChanges).length) await this.emit(tx, actor, ctx, 'updated', id, { record, changes: allChanges });
     if (schema.def.afterWrite)
       await schema.def.afterWrite(tx, { actor, mode: 'update', before: beforeRecord, after: record });
-    return after;
+    return { after, record };
   }
 
   private async missingOrStale(tx: Tx, ctx: RecordContext, id: string): Promise<never> {
@@ -554,6 +670,27 @@ export class RecordService {
     }
     await audit(tx, actor, { action: 'record.purged', object, recordId: id });
     await this.emit(tx, actor, ctx, 'purged', id, {});
+  }
+
+  /**
+   * Re-points every link to `loserId` (relations, child tables, polymorphic links, shares)
+   * to `survivorId`, both records of `ctx`'s object (see relink.ts); the caller has checked
+   * access to both (require). Returns the links moved per `table.column`.
+   */
+  relink(
+    tx: Tx,
+    actor: Actor,
+    ctx: RecordContext,
+    loserId: string,
+    survivorId: string,
+    opts: { polymorphic?: PolymorphicTable[] } = {},
+  ): Promise<Record<string, number>> {
+    return relinkRecord(tx, actor, ctx, loserId, survivorId, opts);
+  }
+
+  /** A whole record (as systemWrite returns it) as the caller may see it: hidden fields left out. */
+  presentFor(ctx: RecordContext, record: RecordData): RecordData {
+    return Object.fromEntries(Object.entries(record).filter(([name]) => ctx.schema.field(name)));
   }
 
   /** The object's schema with every field (events carry whole records; consumers restrict per reader). */

@@ -82,7 +82,12 @@ export interface ObjectDef {
   /** Default sort of lists. */
   defaultSort?: string;
   /** Object-level validation after field validation (e.g. "a name or an email"). */
-  validate?: (record: Record<string, unknown>, mode: 'create' | 'update') => { path: string; message: string }[];
+  validate?: (
+    record: Record<string, unknown>,
+    mode: 'create' | 'update',
+    /** `system`: a write the system makes (RecordService.systemWrite), not a caller's. */
+    opts?: { system?: boolean },
+  ) => { path: string; message: string }[];
   /** Normalises a unique value before matching (e.g. domains without www.). */
   normalise?: Partial<Record<string, (value: string) => string>>;
   /**
@@ -120,6 +125,8 @@ export interface BeforeWrite {
   changes: Record<string, unknown>;
   /** Where errors point: '' for single writes, `records.3.` in a batch. */
   pathPrefix: string;
+  /** A write the system makes (RecordService.systemWrite), not a caller's. */
+  system?: boolean;
 }
 
 export interface AfterWrite {
@@ -157,3 +164,7 @@ export function columnName(fieldName: string): string {
   }
   return name;
 }
+
+/** Select options from values: `best_case` → "Best case". */
+export const opt = (...values: string[]): SelectOption[] =>
+  values.map((v) => ({ value: v, label: v.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase()) }));

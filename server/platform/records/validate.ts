@@ -18,7 +18,14 @@ export interface ValidatedInput {
  * unknown or read-only fields, wrong types, required fields, object rules.
  * Collects every error with its field path instead of stopping at the first.
  */
-export function validateInput(schema: ObjectSchema, input: unknown, mode: WriteMode, pathPrefix = ''): ValidatedInput {
+export function validateInput(
+  schema: ObjectSchema,
+  input: unknown,
+  mode: WriteMode,
+  pathPrefix = '',
+  /** `system`: a system write (RecordService.systemWrite), which may set read-only fields. */
+  opts: { system?: boolean } = {},
+): ValidatedInput {
   const out: ValidatedInput = { builtin: new Map(), custom: {}, errors: [] };
   const at = (p: string) => `${pathPrefix}${p}`;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -33,7 +40,7 @@ export function validateInput(schema: ObjectSchema, input: unknown, mode: WriteM
       out.errors.push({ path: at(key), message: 'unknown field' });
       continue;
     }
-    if (field.def.readOnly) {
+    if (field.def.readOnly && !(opts.system && key !== 'id' && key !== 'version')) {
       if (key === 'id' || key === 'version') continue; // echoed back by clients: harmless, ignored
       out.errors.push({ path: at(key), message: 'is read-only' });
       continue;
@@ -67,7 +74,8 @@ export function validateInput(schema: ObjectSchema, input: unknown, mode: WriteM
     }
   }
   if (out.errors.length === 0 && schema.def.validate) {
-    for (const e of schema.def.validate(normalised, mode)) out.errors.push({ path: at(e.path), message: e.message });
+    for (const e of schema.def.validate(normalised, mode, opts))
+      out.errors.push({ path: at(e.path), message: e.message });
   }
   return out;
 }

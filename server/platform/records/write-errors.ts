@@ -1,3 +1,4 @@
+import { isPgDataException, isPgError } from '../db/pg-errors';
 import { AppError } from '../http/errors';
 import { storageColumns } from './field-types';
 import type { ObjectSchema } from './object-schema';
@@ -26,14 +27,14 @@ function fieldOfColumn(schema: ObjectSchema, column: string | undefined): string
  */
 export function mapWriteError(err: unknown, schema: ObjectSchema, pathPrefix = ''): never {
   const e = err as PgError;
-  if (e?.code === '23505') {
+  if (isPgError(err, 'uniqueViolation')) {
     const col = e.constraint?.replace(`${schema.def.table}_`, '').replace(/_key$/, '');
     const field = fieldOfColumn(schema, col) ?? 'id';
     throw new AppError('already_exists', `Another ${schema.def.singular} already has this ${field}`, {
       errors: [{ path: `${pathPrefix}${field}`, message: 'is already used by another record' }],
     });
   }
-  if (e?.code === '23503') {
+  if (isPgError(err, 'foreignKeyViolation')) {
     // Row-level security hides the key values from the error detail; the constraint
     // name (<table>_workspace_id_<column>_fkey) still names the column.
     const m = /_workspace_id_(\w+)_fkey$/.exec(e.constraint ?? '');
@@ -44,13 +45,13 @@ export function mapWriteError(err: unknown, schema: ObjectSchema, pathPrefix = '
       errors: [{ path: `${pathPrefix}${field}`, message }],
     });
   }
-  if (e?.code === '23502') {
+  if (isPgError(err, 'notNullViolation')) {
     const field = fieldOfColumn(schema, e.column) ?? e.column ?? 'body';
     throw new AppError('validation_failed', `${field} is required`, {
       errors: [{ path: `${pathPrefix}${field}`, message: 'is required' }],
     });
   }
-  if (typeof e?.code === 'string' && e.code.startsWith('22')) {
+  if (isPgDataException(err)) {
     // A data exception (out of range, malformed, unstorable character): the client's value.
     throw new AppError('validation_failed', 'A value is out of range or cannot be stored', {
       errors: [

@@ -3,6 +3,7 @@ import { uuidv7 } from 'uuidv7';
 import { type FilterNode, parseSort } from '../../../common/filter';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
+import { isPgError } from '../db/pg-errors';
 import { AppError, type FieldError, notFound } from '../http/errors';
 import type { ObjectSchema } from '../records/object-schema';
 import { compileFilter, resolveSort } from '../records/query';
@@ -184,7 +185,7 @@ async function uniqueName<T>(p: Promise<T>): Promise<T> {
   try {
     return await p;
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') throw duplicateName();
+    if (isPgError(err, 'uniqueViolation')) throw duplicateName();
     throw err;
   }
 }

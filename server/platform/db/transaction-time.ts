@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/database';
+import type { Tx } from './database';
 
 /**
  * The transaction's time (PostgreSQL now()): the same instant as the record's
