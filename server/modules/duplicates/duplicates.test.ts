@@ -1,22 +1,15 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { client } from '../../../test/helpers/http';
 import { memberWithRole } from '../../../test/helpers/members';
 import { timelineSources } from './timeline-links';
 
 describe('duplicates: detection and merge', () => {
   let t: TestApp;
   let admin: SignedUp;
-
-  const call = (method: string, url: string, payload?: unknown, cookie = admin.cookie) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { cookie },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
   const create = async (object: string, body: Record<string, unknown>, cookie = admin.cookie) => {
-    const res = await call('POST', `/api/v1/${object}`, body, cookie);
+    const res = await client(t, cookie).post(`/api/v1/${object}`, body);
     expect(res.statusCode, res.body).toBe(201);
     return res.json().data;
   };
@@ -50,7 +43,7 @@ describe('duplicates: detection and merge', () => {
       lastName: 'Else',
       emails: [{ value: 'janed@work.example' }],
     });
-    const check = (body: Record<string, unknown>) => call('POST', '/api/v1/contacts/duplicates', body);
+    const check = (body: Record<string, unknown>) => client(t, admin).post('/api/v1/contacts/duplicates', body);
     const byEmail = (await check({ email: 'JANE@doe.example' })).json().data;
     expect(byEmail).toEqual([
       expect.objectContaining({ object: 'contacts', id: jane.id, title: 'Jane Doe', reasons: ['email'], score: 1 }),
@@ -72,20 +65,24 @@ describe('duplicates: detection and merge', () => {
     const bad = await check({ email: 'not-an-email' });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors[0].path).toBe('email');
-    const own = (await call('GET', `/api/v1/contacts/${jane.id}/duplicates`)).json().data;
+    const own = (await client(t, admin).get(`/api/v1/contacts/${jane.id}/duplicates`)).json().data;
     expect(own.map((d: { id: string }) => d.id)).not.toContain(jane.id);
   });
 
   it('accounts: same domain in any spelling, similar name; leads are checked against leads and contacts', async () => {
     const acme = await create('accounts', { name: 'Acme Corporation', domain: 'acme.example' });
-    const res = await call('POST', '/api/v1/accounts/duplicates', {
+    const res = await client(t, admin).post('/api/v1/accounts/duplicates', {
       name: 'ACME Corporation Ltd',
       domain: 'https://www.Acme.example/home',
     });
     expect(res.json().data[0]).toMatchObject({ id: acme.id, reasons: ['domain', 'name'], score: 1 });
     const lead = await create('leads', { firstName: 'Jane', lastName: 'Doe', email: 'jane.doe@lead.example' });
     const forLead = (
-      await call('POST', '/api/v1/leads/duplicates', { email: 'jane@doe.example', firstName: 'Jane', lastName: 'Doe' })
+      await client(t, admin).post('/api/v1/leads/duplicates', {
+        email: 'jane@doe.example',
+        firstName: 'Jane',
+        lastName: 'Doe',
+      })
     ).json().data;
     expect(forLead.map((d: { object: string; id: string }) => d.object).sort()).toEqual(['contacts', 'leads']);
     expect(forLead.find((d: { object: string }) => d.object === 'leads').id).toBe(lead.id);
@@ -94,20 +91,20 @@ describe('duplicates: detection and merge', () => {
   it('only records the caller may see are reported', async () => {
     const rep = await memberWithRole(t, admin.workspaceId, 'sales_rep');
     await create('contacts', { lastName: 'Hidden', email: 'hidden@secret.example' });
-    const res = await call('POST', '/api/v1/contacts/duplicates', { email: 'hidden@secret.example' }, rep.cookie);
+    const res = await client(t, rep).post('/api/v1/contacts/duplicates', { email: 'hidden@secret.example' });
     expect(res.statusCode).toBe(200);
     expect(res.json().data).toEqual([]);
   });
 
   it('merging contacts keeps every related record, custom relations, roles, tags, shares, timeline and the chosen values', async () => {
-    const customRel = await call('POST', '/api/v1/objects/accounts/fields', {
+    const customRel = await client(t, admin).post('/api/v1/objects/accounts/fields', {
       name: 'champion',
       type: 'relation',
       label: 'Champion',
       relation: { object: 'contacts', cardinality: 'one' },
     });
     expect(customRel.statusCode, customRel.body).toBe(201);
-    const manyRel = await call('POST', '/api/v1/objects/opportunities/fields', {
+    const manyRel = await client(t, admin).post('/api/v1/objects/opportunities/fields', {
       name: 'influencers',
       type: 'relation',
       label: 'Influencers',
@@ -131,28 +128,29 @@ describe('duplicates: detection and merge', () => {
     const acc = await create('accounts', { name: 'Smith & Co', champion: lose.id });
     const opp = await create('opportunities', { name: 'Smith deal', influencers: [lose.id, keep.id] });
     const opp2 = await create('opportunities', { name: 'Other deal' });
-    await call('PUT', `/api/v1/opportunities/${opp.id}/contacts`, {
+    await client(t, admin).put(`/api/v1/opportunities/${opp.id}/contacts`, {
       contacts: [
         { contactId: keep.id, role: 'champion' },
         { contactId: lose.id, role: 'economic_buyer', isPrimary: true },
       ],
     });
-    await call('PUT', `/api/v1/opportunities/${opp2.id}/contacts`, {
+    await client(t, admin).put(`/api/v1/opportunities/${opp2.id}/contacts`, {
       contacts: [{ contactId: lose.id, role: 'user' }],
     });
     const quote = await create('quotes', { name: 'Q', opportunityId: opp.id, currency: 'EUR', contactId: lose.id });
     const lead = await create('leads', { lastName: 'Smith', email: 'ann@lead.example' });
-    const converted = await call('POST', `/api/v1/leads/${lead.id}/convert`, {
+    const converted = await client(t, admin).post(`/api/v1/leads/${lead.id}/convert`, {
       contactId: lose.id,
       createOpportunity: false,
     });
     expect(converted.statusCode, converted.body).toBe(200);
     const rep = await memberWithRole(t, admin.workspaceId, 'sales_rep');
     expect(
-      (await call('POST', `/api/v1/contacts/${lose.id}/shares`, { userId: rep.userId, access: 'read' })).statusCode,
+      (await client(t, admin).post(`/api/v1/contacts/${lose.id}/shares`, { userId: rep.userId, access: 'read' }))
+        .statusCode,
     ).toBe(201);
 
-    const res = await call('POST', `/api/v1/contacts/${keep.id}/merge`, {
+    const res = await client(t, admin).post(`/api/v1/contacts/${keep.id}/merge`, {
       otherId: lose.id,
       values: { email: 'ann@new.example', title: 'CTO' },
     });
@@ -162,22 +160,22 @@ describe('duplicates: detection and merge', () => {
     expect(merged.tags.sort()).toEqual(['a', 'b']);
 
     // The loser is in the trash; everything that pointed at it points at the survivor.
-    expect((await call('GET', `/api/v1/contacts/${lose.id}`)).statusCode).toBe(404);
-    expect((await call('GET', '/api/v1/contacts/trash')).json().data.map((c: { id: string }) => c.id)).toContain(
-      lose.id,
-    );
-    expect((await call('GET', `/api/v1/accounts/${acc.id}`)).json().data.champion).toBe(keep.id);
-    expect((await call('GET', `/api/v1/opportunities/${opp.id}`)).json().data.influencers).toEqual([keep.id]);
-    expect((await call('GET', `/api/v1/quotes/${quote.id}`)).json().data.contactId).toBe(keep.id);
-    expect((await call('GET', `/api/v1/leads/${lead.id}`)).json().data.convertedContactId).toBe(keep.id);
+    expect((await client(t, admin).get(`/api/v1/contacts/${lose.id}`)).statusCode).toBe(404);
+    expect(
+      (await client(t, admin).get('/api/v1/contacts/trash')).json().data.map((c: { id: string }) => c.id),
+    ).toContain(lose.id);
+    expect((await client(t, admin).get(`/api/v1/accounts/${acc.id}`)).json().data.champion).toBe(keep.id);
+    expect((await client(t, admin).get(`/api/v1/opportunities/${opp.id}`)).json().data.influencers).toEqual([keep.id]);
+    expect((await client(t, admin).get(`/api/v1/quotes/${quote.id}`)).json().data.contactId).toBe(keep.id);
+    expect((await client(t, admin).get(`/api/v1/leads/${lead.id}`)).json().data.convertedContactId).toBe(keep.id);
     // Opportunity contacts: the survivor's own link wins where both were linked; the others move.
-    const roles = (await call('GET', `/api/v1/opportunities/${opp.id}/contacts`)).json().data;
+    const roles = (await client(t, admin).get(`/api/v1/opportunities/${opp.id}/contacts`)).json().data;
     expect(roles).toMatchObject([{ contactId: keep.id, role: 'champion' }]);
-    expect((await call('GET', `/api/v1/opportunities/${opp2.id}/contacts`)).json().data).toMatchObject([
+    expect((await client(t, admin).get(`/api/v1/opportunities/${opp2.id}/contacts`)).json().data).toMatchObject([
       { contactId: keep.id, role: 'user' },
     ]);
     // The share moved: the rep now sees the survivor.
-    expect((await call('GET', `/api/v1/contacts/${keep.id}`, undefined, rep.cookie)).statusCode).toBe(200);
+    expect((await client(t, rep).get(`/api/v1/contacts/${keep.id}`)).statusCode).toBe(200);
     // The timeline: the loser's (and the lead converted into it) now show on the survivor.
     const sources = await t.database.tenant(admin.workspaceId, (tx) =>
       timelineSources(tx, { object: 'contacts', id: keep.id }),
@@ -190,7 +188,7 @@ describe('duplicates: detection and merge', () => {
       ]),
     );
     // Audited and an event, in the same transaction.
-    const log = (await call('GET', `/api/v1/audit-log?action=record.merged&recordId=${keep.id}`)).json().data;
+    const log = (await client(t, admin).get(`/api/v1/audit-log?action=record.merged&recordId=${keep.id}`)).json().data;
     expect(log[0].detail).toMatchObject({ mergedId: lose.id, chosen: ['email', 'title'] });
     expect((await events(keep.id)).some((e) => e.type === 'record.merged' && e.data.mergedId === lose.id)).toBe(true);
   });
@@ -202,22 +200,22 @@ describe('duplicates: detection and merge', () => {
       domain: 'globex-inc.example',
       parentAccountId: undefined,
     });
-    await call('PATCH', `/api/v1/accounts/${keep.id}`, { parentAccountId: lose.id });
+    await client(t, admin).patch(`/api/v1/accounts/${keep.id}`, { parentAccountId: lose.id });
     const sub = await create('accounts', { name: 'Globex Labs', parentAccountId: lose.id });
     const person = await create('contacts', { lastName: 'Scorpio', accountId: lose.id });
     const deal = await create('opportunities', { name: 'Globex deal', accountId: lose.id });
-    const before = (await call('GET', `/api/v1/contacts/${person.id}`)).json().data.version;
-    const res = await call('POST', `/api/v1/accounts/${keep.id}/merge`, {
+    const before = (await client(t, admin).get(`/api/v1/contacts/${person.id}`)).json().data.version;
+    const res = await client(t, admin).post(`/api/v1/accounts/${keep.id}/merge`, {
       otherId: lose.id,
       values: { domain: 'globex-inc.example' },
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().data).toMatchObject({ domain: 'globex-inc.example', parentAccountId: null });
-    const moved = (await call('GET', `/api/v1/contacts/${person.id}`)).json().data;
+    const moved = (await client(t, admin).get(`/api/v1/contacts/${person.id}`)).json().data;
     expect(moved.accountId).toBe(keep.id);
     expect(moved.version).toBe(before + 1); // stale ETags of re-pointed records are refused
-    expect((await call('GET', `/api/v1/opportunities/${deal.id}`)).json().data.accountId).toBe(keep.id);
-    expect((await call('GET', `/api/v1/accounts/${sub.id}`)).json().data.parentAccountId).toBe(keep.id);
+    expect((await client(t, admin).get(`/api/v1/opportunities/${deal.id}`)).json().data.accountId).toBe(keep.id);
+    expect((await client(t, admin).get(`/api/v1/accounts/${sub.id}`)).json().data.parentAccountId).toBe(keep.id);
   });
 
   it('merging re-points polymorphic links (related_object + related_id) of other modules’ tables', async () => {
@@ -232,7 +230,7 @@ describe('duplicates: detection and merge', () => {
         (${admin.workspaceId}, gen_random_uuid(), 'contacts', ${lose.id}),
         (${admin.workspaceId}, gen_random_uuid(), 'accounts', ${other.id})`.execute(tx),
     );
-    const res = await call('POST', `/api/v1/contacts/${keep.id}/merge`, { otherId: lose.id });
+    const res = await client(t, admin).post(`/api/v1/contacts/${keep.id}/merge`, { otherId: lose.id });
     expect(res.statusCode, res.body).toBe(200);
     const { rows } = await sql<{ related_object: string; related_id: string }>`
       select related_object, related_id from merge_test_notes order by related_object`.execute(t.database.db);
@@ -245,18 +243,21 @@ describe('duplicates: detection and merge', () => {
   it('refuses a merge with itself, with an unknown record, with bad values, or without delete permission', async () => {
     const a = await create('contacts', { lastName: 'A' });
     const b = await create('contacts', { lastName: 'B', email: 'b@b.example' });
-    const self = await call('POST', `/api/v1/contacts/${a.id}/merge`, { otherId: a.id });
+    const self = await client(t, admin).post(`/api/v1/contacts/${a.id}/merge`, { otherId: a.id });
     expect(self.statusCode).toBe(422);
     expect(self.json().errors[0].path).toBe('otherId');
-    const unknown = await call('POST', `/api/v1/contacts/${a.id}/merge`, {
+    const unknown = await client(t, admin).post(`/api/v1/contacts/${a.id}/merge`, {
       otherId: '00000000-0000-4000-8000-000000000000',
     });
     expect(unknown.json().errors[0]).toEqual({ path: 'otherId', message: 'points to a record that does not exist' });
-    const badValue = await call('POST', `/api/v1/contacts/${a.id}/merge`, { otherId: b.id, values: { email: 'nope' } });
+    const badValue = await client(t, admin).post(`/api/v1/contacts/${a.id}/merge`, {
+      otherId: b.id,
+      values: { email: 'nope' },
+    });
     expect(badValue.statusCode).toBe(422);
-    expect((await call('GET', `/api/v1/contacts/${b.id}`)).statusCode).toBe(200); // nothing happened
+    expect((await client(t, admin).get(`/api/v1/contacts/${b.id}`)).statusCode).toBe(200); // nothing happened
     const marketing = await memberWithRole(t, admin.workspaceId, 'marketing_manager');
-    const refused = await call('POST', `/api/v1/contacts/${a.id}/merge`, { otherId: b.id }, marketing.cookie);
+    const refused = await client(t, marketing).post(`/api/v1/contacts/${a.id}/merge`, { otherId: b.id });
     expect(refused.statusCode).toBe(403);
   });
 });

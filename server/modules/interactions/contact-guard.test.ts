@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
-import { addUser, client, type Member } from '../timeline/test-kit';
+import { client } from '../../../test/helpers/http';
+import { type Member, memberWithRole } from '../../../test/helpers/members';
 import { findRecentContacts, sameTopic } from './contact-guard';
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
@@ -19,9 +20,9 @@ describe('don’t contact twice', () => {
     t = await createTestApp();
     admin = await signUp(t.app, { name: 'Alice Admin', workspaceName: 'Guard Co' });
     as = client(t, admin.cookie);
-    mia = await addUser(t, admin.workspaceId, 'marketing_manager', 'Mia Manager');
-    sam = await addUser(t, admin.workspaceId, 'service_rep', 'Sam Service');
-    rep = await addUser(t, admin.workspaceId, 'sales_rep', 'Rob Rep');
+    mia = await memberWithRole(t, admin.workspaceId, 'marketing_manager', 'Mia Manager');
+    sam = await memberWithRole(t, admin.workspaceId, 'service_rep', 'Sam Service');
+    rep = await memberWithRole(t, admin.workspaceId, 'sales_rep', 'Rob Rep');
   });
   afterAll(() => t.stop());
 

@@ -2,7 +2,8 @@ import ICAL from 'ical.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
-import { addUser, client, type Member } from '../timeline/test-kit';
+import { client } from '../../../test/helpers/http';
+import { type Member, memberWithRole } from '../../../test/helpers/members';
 
 describe('tasks, meetings, my day and the iCalendar feed', () => {
   let t: TestApp;
@@ -14,7 +15,7 @@ describe('tasks, meetings, my day and the iCalendar feed', () => {
     t = await createTestApp();
     admin = await signUp(t.app, { name: 'Alice Admin', workspaceName: 'Tasks Co' });
     as = client(t, admin.cookie);
-    rep = await addUser(t, admin.workspaceId, 'sales_rep', 'Rob Rep');
+    rep = await memberWithRole(t, admin.workspaceId, 'sales_rep', 'Rob Rep');
     await t.events.drain(); // consumers start from here
   });
   afterAll(() => t.stop());

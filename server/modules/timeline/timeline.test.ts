@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
-import { addUser, client, type Member } from './test-kit';
+import { client } from '../../../test/helpers/http';
+import { type Member, memberWithRole } from '../../../test/helpers/members';
 
 interface Item {
   id: string;
@@ -29,9 +30,9 @@ describe('timeline: history, activities and comments of a record, through HTTP',
     t = await createTestApp();
     admin = await signUp(t.app, { name: 'Alice Admin', workspaceName: 'Timeline Co' });
     as = client(t, admin.cookie);
-    repA = await addUser(t, admin.workspaceId, 'sales_rep', 'Rita Rep');
-    repB = await addUser(t, admin.workspaceId, 'sales_rep', 'Bob Rep');
-    manager = await addUser(t, admin.workspaceId, 'marketing_manager', 'Mia Manager');
+    repA = await memberWithRole(t, admin.workspaceId, 'sales_rep', 'Rita Rep');
+    repB = await memberWithRole(t, admin.workspaceId, 'sales_rep', 'Bob Rep');
+    manager = await memberWithRole(t, admin.workspaceId, 'marketing_manager', 'Mia Manager');
     // A role that sees contacts but not their job title nor interaction notes.
     const role = await as.post('/api/v1/roles', {
       key: 'title_blind',
@@ -45,7 +46,7 @@ describe('timeline: history, activities and comments of a record, through HTTP',
       },
     });
     expect(role.statusCode, role.body).toBe(201);
-    viewer = await addUser(t, admin.workspaceId, 'title_blind', 'Vera Viewer');
+    viewer = await memberWithRole(t, admin.workspaceId, 'title_blind', 'Vera Viewer');
   });
   afterAll(() => t.stop());
 

@@ -267,8 +267,8 @@ describe('workflows: triggers, conditions, actions and the loop guard', () => {
     const rep1 = await b.member('sales_rep');
     const rep2 = await b.member('sales_rep');
     const team = (await b.adminApi.post('/api/v1/teams', { name: 'Inbound' })).json().data;
-    await b.call('PUT', `/api/v1/teams/${team.id}/members/${rep1.userId}`, b.admin.cookie);
-    await b.call('PUT', `/api/v1/teams/${team.id}/members/${rep2.userId}`, b.admin.cookie);
+    await b.adminApi.put(`/api/v1/teams/${team.id}/members/${rep1.userId}`);
+    await b.adminApi.put(`/api/v1/teams/${team.id}/members/${rep2.userId}`);
     const w = (
       await b.adminApi.post('/api/v1/workflows', {
         name: 'Route accounts',

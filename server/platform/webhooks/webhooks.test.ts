@@ -2,6 +2,7 @@ import os from 'node:os';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApiKeyVia, createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { client } from '../../../test/helpers/http';
 import { memberWithRole } from '../../../test/helpers/members';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../test/helpers/webhook-receiver';
 import { verifySignature } from './signing';
@@ -16,11 +17,8 @@ describe('outbound webhooks', () => {
     now += seconds * 1000;
   };
 
-  const api = (method: string, url: string, payload?: unknown) =>
-    t.app.inject({ method: method as 'GET', url, headers: { cookie: admin.cookie }, payload: payload as object });
-
   async function subscribe(body: Record<string, unknown>) {
-    const res = await api('POST', '/api/v1/webhooks', { allowPrivateNetwork: true, ...body });
+    const res = await client(t, admin).post('/api/v1/webhooks', { allowPrivateNetwork: true, ...body });
     expect(res.statusCode, res.body).toBe(201);
     return res.json().data as { id: string; secret: string; role: string };
   }
@@ -31,7 +29,8 @@ describe('outbound webhooks', () => {
     return t.jobs.runDue({ queues: ['webhooks.deliver'] });
   }
 
-  const deliveries = async (subId: string) => (await api('GET', `/api/v1/webhooks/${subId}/deliveries`)).json().data;
+  const deliveries = async (subId: string) =>
+    (await client(t, admin).get(`/api/v1/webhooks/${subId}/deliveries`)).json().data;
 
   beforeAll(async () => {
     t = await createTestApp({}, { clock });
@@ -52,11 +51,11 @@ describe('outbound webhooks', () => {
   it('delivers a signed event with the documented body and headers, logged with its response', async () => {
     const sub = await subscribe({ url: `${receiver.url}/hooks`, eventTypes: ['contact.created'] });
     expect(sub.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
-    const shown = await api('GET', `/api/v1/webhooks/${sub.id}`);
+    const shown = await client(t, admin).get(`/api/v1/webhooks/${sub.id}`);
     expect(shown.body).not.toContain(sub.secret);
     expect(shown.json().data.secretHint).toBe(`whsec_…${sub.secret.slice(-4)}`);
 
-    const created = await api('POST', '/api/v1/contacts', {
+    const created = await client(t, admin).post('/api/v1/contacts', {
       firstName: 'Ada',
       lastName: 'Lovelace',
       email: 'ada@ex.com',
@@ -89,7 +88,7 @@ describe('outbound webhooks', () => {
     const log = await deliveries(sub.id);
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ eventId: got.json.id, status: 'succeeded', attempts: 1, lastStatusCode: 200 });
-    const detail = (await api('GET', `/api/v1/webhooks/${sub.id}/deliveries/${log[0].id}`)).json().data;
+    const detail = (await client(t, admin).get(`/api/v1/webhooks/${sub.id}/deliveries/${log[0].id}`)).json().data;
     expect(detail.body).toBe(got.body);
     expect(detail.attemptLog).toEqual([
       expect.objectContaining({ statusCode: 200, responseBody: 'ok', durationMs: expect.any(Number) }),
@@ -103,9 +102,9 @@ describe('outbound webhooks', () => {
   it('matches wildcards: contact.* gets contact events only, * gets everything', async () => {
     const contacts = await subscribe({ url: `${receiver.url}/contacts`, eventTypes: ['contact.*'] });
     const all = await subscribe({ url: `${receiver.url}/all`, eventTypes: ['*'] });
-    const c = (await api('POST', '/api/v1/contacts', { firstName: 'Grace', lastName: 'Hopper' })).json().data;
-    await api('PATCH', `/api/v1/contacts/${c.id}`, { title: 'Rear Admiral' });
-    await api('POST', '/api/v1/accounts', { name: 'Navy' });
+    const c = (await client(t, admin).post('/api/v1/contacts', { firstName: 'Grace', lastName: 'Hopper' })).json().data;
+    await client(t, admin).patch(`/api/v1/contacts/${c.id}`, { title: 'Rear Admiral' });
+    await client(t, admin).post('/api/v1/accounts', { name: 'Navy' });
     await flush();
     const byPath = (p: string) => receiver.received.filter((r) => r.path === p).map((r) => r.json.type);
     expect(byPath('/contacts').sort()).toEqual(['contact.created', 'contact.updated']);
@@ -120,7 +119,7 @@ describe('outbound webhooks', () => {
     const sub = await subscribe({ url: `${receiver.url}/flaky`, eventTypes: ['account.created'] });
     let calls = 0;
     receiver.respond = () => (++calls === 1 ? { status: 500, body: 'database on fire' } : { status: 204 });
-    await api('POST', '/api/v1/accounts', { name: 'Flaky Ltd' });
+    await client(t, admin).post('/api/v1/accounts', { name: 'Flaky Ltd' });
     expect((await flush()).retried).toBe(1);
     let [d] = await deliveries(sub.id);
     expect(d).toMatchObject({
@@ -136,11 +135,11 @@ describe('outbound webhooks', () => {
     expect((await flush()).completed).toBe(1);
     [d] = await deliveries(sub.id);
     expect(d).toMatchObject({ status: 'succeeded', attempts: 2, lastStatusCode: 204 });
-    const detail = (await api('GET', `/api/v1/webhooks/${sub.id}/deliveries/${d.id}`)).json().data;
+    const detail = (await client(t, admin).get(`/api/v1/webhooks/${sub.id}/deliveries/${d.id}`)).json().data;
     expect(detail.attemptLog.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 204]);
     expect(detail.attemptLog[0].responseBody).toBe('database on fire');
 
-    const replay = await api('POST', `/api/v1/webhooks/${sub.id}/deliveries/${d.id}/replay`);
+    const replay = await client(t, admin).post(`/api/v1/webhooks/${sub.id}/deliveries/${d.id}/replay`);
     expect(replay.statusCode).toBe(202);
     expect(replay.json().data.status).toBe('pending');
     await flush();
@@ -157,7 +156,7 @@ describe('outbound webhooks', () => {
       { status: 410 },
     ];
     receiver.respond = () => answers.shift() ?? { status: 200 };
-    await api('POST', '/api/v1/accounts', { name: 'Picky plc' });
+    await client(t, admin).post('/api/v1/accounts', { name: 'Picky plc' });
     await flush();
     let [d] = await deliveries(sub.id);
     expect(new Date(d.nextAttemptAt).getTime() - now).toBe(120_000);
@@ -179,7 +178,7 @@ describe('outbound webhooks', () => {
   it('stops retrying 24 hours after the event', async () => {
     const sub = await subscribe({ url: `${receiver.url}/down`, eventTypes: ['account.created'] });
     receiver.respond = () => ({ status: 503 });
-    await api('POST', '/api/v1/accounts', { name: 'Down Corp' });
+    await client(t, admin).post('/api/v1/accounts', { name: 'Down Corp' });
     const start = now;
     for (let i = 0; i < 60; i++) {
       await flush();
@@ -199,7 +198,7 @@ describe('outbound webhooks', () => {
   });
 
   it('payloads follow the subscription role’s field permissions: hidden fields never leave the server', async () => {
-    const role = await api('POST', '/api/v1/roles', {
+    const role = await client(t, admin).post('/api/v1/roles', {
       key: 'hook_reader',
       name: 'Hook reader',
       permissions: {
@@ -216,15 +215,15 @@ describe('outbound webhooks', () => {
     const full = await subscribe({ url: `${receiver.url}/full`, eventTypes: ['*'] });
     expect(full.role).toBe('administrator'); // the creating administrator's role by default
     const c = (
-      await api('POST', '/api/v1/contacts', {
+      await client(t, admin).post('/api/v1/contacts', {
         firstName: 'Secret',
         lastName: 'Agent',
         email: 'double-o@ex.com',
         phone: '+442079460000',
       })
     ).json().data;
-    await api('PATCH', `/api/v1/contacts/${c.id}`, { email: 'new@ex.com', title: 'Spy' });
-    await api('POST', '/api/v1/accounts', { name: 'Hidden account' });
+    await client(t, admin).patch(`/api/v1/contacts/${c.id}`, { email: 'new@ex.com', title: 'Spy' });
+    await client(t, admin).post('/api/v1/accounts', { name: 'Hidden account' });
     await flush();
     const limitedGot = receiver.received.filter((r) => r.path === '/limited');
     const fullGot = receiver.received.filter((r) => r.path === '/full');
@@ -249,7 +248,7 @@ describe('outbound webhooks', () => {
     const rep = await subscribe({ url: `${receiver.url}/rep`, eventTypes: ['*'], role: 'sales_rep' });
     const everything = await subscribe({ url: `${receiver.url}/all`, eventTypes: ['*'] });
     const post = async (object: string, body: Record<string, unknown>) => {
-      const res = await api('POST', `/api/v1/${object}`, body);
+      const res = await client(t, admin).post(`/api/v1/${object}`, body);
       expect(res.statusCode, res.body).toBe(201);
       return res.json().data as { id: string };
     };
@@ -258,8 +257,8 @@ describe('outbound webhooks', () => {
     const customer = await post('accounts', { name: 'Customer Co', type: 'customer', ownerId: admin.userId });
     const supplier = await post('accounts', { name: 'Supplier Co', type: 'supplier', ownerId: admin.userId });
     // A record moved out of scope: its later events stop; one moved in: its later events start.
-    expect((await api('PATCH', `/api/v1/contacts/${mine.id}`, { title: 'Still mine' })).statusCode).toBe(200);
-    expect((await api('DELETE', `/api/v1/contacts/${theirs.id}`)).statusCode).toBe(204);
+    expect((await client(t, admin).patch(`/api/v1/contacts/${mine.id}`, { title: 'Still mine' })).statusCode).toBe(200);
+    expect((await client(t, admin).del(`/api/v1/contacts/${theirs.id}`)).statusCode).toBe(204);
     await flush();
     const ids = (path: string) => receiver.received.filter((r) => r.path === path).map((r) => r.body);
     const repBodies = ids('/rep').join('\n');
@@ -289,19 +288,22 @@ describe('outbound webhooks', () => {
       'http://169.254.169.254/latest/meta-data',
       'http://localhost:9/x',
     ]) {
-      const res = await api('POST', '/api/v1/webhooks', { url, eventTypes: ['*'] });
+      const res = await client(t, admin).post('/api/v1/webhooks', { url, eventTypes: ['*'] });
       expect(res.statusCode, url).toBe(422);
       expect(res.json().errors[0].path).toBe('url');
     }
-    const bad = await api('POST', '/api/v1/webhooks', { url: 'ftp://example.com/x', eventTypes: ['*'] });
+    const bad = await client(t, admin).post('/api/v1/webhooks', { url: 'ftp://example.com/x', eventTypes: ['*'] });
     expect(bad.statusCode).toBe(422);
-    const badType = await api('POST', '/api/v1/webhooks', { url: 'https://example.com/x', eventTypes: ['Contact!'] });
+    const badType = await client(t, admin).post('/api/v1/webhooks', {
+      url: 'https://example.com/x',
+      eventTypes: ['Contact!'],
+    });
     expect(badType.statusCode).toBe(422);
     expect(JSON.stringify(badType.json().errors)).toContain('eventTypes');
 
     // This machine's own name resolves to a private or loopback address.
     const host = `http://${os.hostname()}:${receiver.port}/via-name`;
-    const byName = await api('POST', '/api/v1/webhooks', { url: host, eventTypes: ['*'] });
+    const byName = await client(t, admin).post('/api/v1/webhooks', { url: host, eventTypes: ['*'] });
     expect(byName.statusCode, byName.body).toBe(422);
     // Created with the override, then the override withdrawn behind the API's back (as if DNS changed):
     // the connection-time check refuses it, and nothing reaches the receiver.
@@ -309,7 +311,7 @@ describe('outbound webhooks', () => {
     await sql`update webhook_subscriptions set allow_private_network = false where id = ${sub.id}`.execute(
       t.database.db,
     );
-    await api('POST', '/api/v1/accounts', { name: 'Rebinding' });
+    await client(t, admin).post('/api/v1/accounts', { name: 'Rebinding' });
     await flush();
     const [d] = await deliveries(sub.id);
     expect(d.status).toBe('pending');
@@ -326,13 +328,13 @@ describe('outbound webhooks', () => {
 
   it('ping, rotate, deactivate, delete; administrators only', async () => {
     const sub = await subscribe({ url: `${receiver.url}/ping`, eventTypes: ['contact.created'] });
-    const ping = await api('POST', `/api/v1/webhooks/${sub.id}/ping`);
+    const ping = await client(t, admin).post(`/api/v1/webhooks/${sub.id}/ping`);
     expect(ping.statusCode).toBe(202);
     await flush();
     expect(receiver.received[0]?.json).toMatchObject({ type: 'webhook.ping', data: { webhookId: sub.id } });
-    const rotated = (await api('POST', `/api/v1/webhooks/${sub.id}/rotate-secret`)).json().data;
+    const rotated = (await client(t, admin).post(`/api/v1/webhooks/${sub.id}/rotate-secret`)).json().data;
     expect(rotated.secret).not.toBe(sub.secret);
-    await api('POST', `/api/v1/webhooks/${sub.id}/ping`);
+    await client(t, admin).post(`/api/v1/webhooks/${sub.id}/ping`);
     await flush();
     const second = receiver.received[1];
     if (!second) throw new Error('second ping missing');
@@ -340,19 +342,19 @@ describe('outbound webhooks', () => {
     expect(verifySignature(rotated.secret, second.body, sig, Math.floor(now / 1000))).toBe(true);
     expect(verifySignature(sub.secret, second.body, sig, Math.floor(now / 1000))).toBe(false);
 
-    const off = await api('PATCH', `/api/v1/webhooks/${sub.id}`, { active: false });
+    const off = await client(t, admin).patch(`/api/v1/webhooks/${sub.id}`, { active: false });
     expect(off.json().data.active).toBe(false);
-    await api('POST', '/api/v1/contacts', { firstName: 'Nobody', lastName: 'Listens' });
+    await client(t, admin).post('/api/v1/contacts', { firstName: 'Nobody', lastName: 'Listens' });
     await flush();
     expect(receiver.received).toHaveLength(2);
 
     const key = await createApiKeyVia(t.app, admin.cookie, { name: 'rep', role: 'sales_rep' });
     const rep = await t.app.inject({ url: '/api/v1/webhooks', headers: { authorization: `Bearer ${key}` } });
     expect(rep.statusCode).toBe(403);
-    const list = (await api('GET', '/api/v1/webhooks')).json().data;
+    const list = (await client(t, admin).get('/api/v1/webhooks')).json().data;
     expect(JSON.stringify(list)).not.toMatch(/whsec_[A-Za-z0-9_-]{43}/);
-    expect((await api('DELETE', `/api/v1/webhooks/${sub.id}`)).statusCode).toBe(204);
-    expect((await api('GET', `/api/v1/webhooks/${sub.id}`)).statusCode).toBe(404);
+    expect((await client(t, admin).del(`/api/v1/webhooks/${sub.id}`)).statusCode).toBe(204);
+    expect((await client(t, admin).get(`/api/v1/webhooks/${sub.id}`)).statusCode).toBe(404);
     const other = await signUp(t.app);
     const foreign = await t.app.inject({ url: `/api/v1/webhooks/${sub.id}`, headers: { cookie: other.cookie } });
     expect(foreign.statusCode).toBe(404);
