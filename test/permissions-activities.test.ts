@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STANDARD_OBJECTS } from '../server/modules/objects';
 import { createTestApp, type SignedUp, signUp, type TestApp } from './helpers/app';
+import { buildTask } from './helpers/factories';
 import { client } from './helpers/http';
 import { memberWithRole } from './helpers/members';
 import { ACTIONS, type Action, checkMatrixCell } from './helpers/permission-matrix';
@@ -116,8 +117,7 @@ describe('activities (tasks, meetings, interactions, notes): roles and permissio
   it('a sales rep sees only their own tasks; another rep’s task is 404 and absent from lists', async () => {
     const rep = users.sales_rep as { cookie: string; userId: string };
     const other = await memberWithRole(t, admin.workspaceId, 'sales_rep', 'Other rep');
-    const theirs = (await client(t, admin).post('/api/v1/tasks', { title: 'Not yours', ownerId: other.userId })).json()
-      .data;
+    const theirs = await buildTask(client(t, admin), { title: 'Not yours', ownerId: other.userId });
     expect((await client(t, rep).get(`/api/v1/tasks/${theirs.id}`)).statusCode).toBe(404);
     expect((await client(t, rep).patch(`/api/v1/tasks/${theirs.id}`, { title: 'x' })).statusCode).toBe(404);
     const listed = (await client(t, rep).get('/api/v1/tasks?limit=500')).json().data as { ownerId: string }[];

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from './helpers/app';
+import { buildAccount, buildLead, buildProduct } from './helpers/factories';
 import { client } from './helpers/http';
 import { memberWithRole } from './helpers/members';
 import { ACTIONS, type Action, checkMatrixCell } from './helpers/permission-matrix';
@@ -100,7 +101,7 @@ describe('sales objects: roles and permissions through the HTTP API', () => {
 
   it('sales reps work on their own leads and opportunities; others’ are 404 and absent from lists', async () => {
     const rep = users.sales_rep as { cookie: string; userId: string };
-    const foreignLead = (await client(t, admin).post('/api/v1/leads', { lastName: 'Not yours' })).json().data;
+    const foreignLead = await buildLead(client(t, admin), { lastName: 'Not yours' });
     const foreignDeal = opportunityOf.administrator as string;
     expect((await client(t, rep).get(`/api/v1/leads/${foreignLead.id}`)).statusCode).toBe(404);
     expect((await client(t, rep).get(`/api/v1/opportunities/${foreignDeal}`)).statusCode).toBe(404);
@@ -119,7 +120,7 @@ describe('sales objects: roles and permissions through the HTTP API', () => {
     expect(q.statusCode).toBe(422);
     expect(q.json().errors[0]).toEqual({ path: 'opportunityId', message: 'points to a record that does not exist' });
     // Products are a shared catalogue: reps see every product.
-    const product = (await client(t, admin).post('/api/v1/products', { name: 'Catalogue item' })).json().data;
+    const product = await buildProduct(client(t, admin), { name: 'Catalogue item' });
     expect((await client(t, rep).get(`/api/v1/products/${product.id}`)).statusCode).toBe(200);
     expect((await client(t, rep).get('/api/v1/price-books')).statusCode).toBe(200);
     const books = (await client(t, admin).get('/api/v1/price-books')).json().data;
@@ -151,7 +152,7 @@ describe('sales objects: roles and permissions through the HTTP API', () => {
     expect(write.json().errors[0]).toEqual({ path: 'amount', message: 'unknown field' });
     const meta = (await client(t, svc).get('/api/v1/objects/opportunities')).json().data;
     expect(meta.fields.map((f: { name: string }) => f.name)).not.toContain('amount');
-    const account = (await client(t, admin).post('/api/v1/accounts', { name: 'Embedded' })).json().data;
+    const account = await buildAccount(client(t, admin), { name: 'Embedded' });
     await client(t, admin).patch(`/api/v1/opportunities/${id}`, { accountId: account.id });
     const embedded = (await client(t, svc).get(`/api/v1/accounts/${account.id}?include=opportunities`)).json().data;
     expect(embedded.opportunities).toHaveLength(1);

@@ -12,6 +12,7 @@ import {
   type TestApp,
   uniqueEmail,
 } from './helpers/app';
+import { buildAccount, buildContact } from './helpers/factories';
 import { client } from './helpers/http';
 
 type Action = 'create' | 'read' | 'update' | 'delete' | 'export';
@@ -150,12 +151,10 @@ describe('record scope, sharing and row rules', () => {
   afterAll(() => t.stop());
 
   it('a sales rep sees only their own records, everywhere: get, list, count, search, embeds, relation filters, references', async () => {
-    const mine = (await client(t, rep).post('/api/v1/accounts', { name: 'Zyxwv Mine' })).json().data;
-    const theirs = (await client(t, admin).post('/api/v1/accounts', { name: 'Zyxwv Theirs' })).json().data;
+    const mine = await buildAccount(client(t, rep), { name: 'Zyxwv Mine' });
+    const theirs = await buildAccount(client(t, admin), { name: 'Zyxwv Theirs' });
     await client(t, admin).post('/api/v1/contacts', { lastName: 'Qwertz Hidden', accountId: mine.id });
-    const myContact = (
-      await client(t, rep).post('/api/v1/contacts', { lastName: 'Qwertz Visible', accountId: mine.id })
-    ).json().data;
+    const myContact = await buildContact(client(t, rep), { lastName: 'Qwertz Visible', accountId: mine.id });
 
     expect((await client(t, rep).get(`/api/v1/accounts/${theirs.id}`)).statusCode).toBe(404);
     expect((await client(t, rep).patch(`/api/v1/accounts/${theirs.id}`, { name: 'x' })).statusCode).toBe(404);
@@ -188,7 +187,7 @@ describe('record scope, sharing and row rules', () => {
   });
 
   it('sharing a record lets a colleague read it (read share) or change it (edit share)', async () => {
-    const acc = (await client(t, rep).post('/api/v1/accounts', { name: 'Shared Ltd' })).json().data;
+    const acc = await buildAccount(client(t, rep), { name: 'Shared Ltd' });
     expect((await client(t, rep2).get(`/api/v1/accounts/${acc.id}`)).statusCode).toBe(404);
     const share = await client(t, rep).post(`/api/v1/accounts/${acc.id}/shares`, {
       userId: rep2.userId,
@@ -220,11 +219,9 @@ describe('record scope, sharing and row rules', () => {
     const team = (await client(t, admin).post('/api/v1/teams', { name: 'West' })).json().data;
     expect((await client(t, admin).put(`/api/v1/teams/${team.id}/members/${lead.userId}`)).statusCode).toBe(204);
     expect((await client(t, admin).put(`/api/v1/teams/${team.id}/members/${rep.userId}`)).statusCode).toBe(204);
-    const byTeammate = (await client(t, rep).post('/api/v1/accounts', { name: 'Teammate Account' })).json().data;
-    const outsider = (await client(t, rep2).post('/api/v1/accounts', { name: 'Outsider Account' })).json().data;
-    const teamTagged = (
-      await client(t, admin).post('/api/v1/accounts', { name: 'Tagged Team', teamId: team.id })
-    ).json().data;
+    const byTeammate = await buildAccount(client(t, rep), { name: 'Teammate Account' });
+    const outsider = await buildAccount(client(t, rep2), { name: 'Outsider Account' });
+    const teamTagged = await buildAccount(client(t, admin), { name: 'Tagged Team', teamId: team.id });
     const seen = (await client(t, lead).get('/api/v1/accounts?limit=100')).json().data.map((a: { id: string }) => a.id);
     expect(seen).toContain(byTeammate.id);
     expect(seen).toContain(teamTagged.id);
@@ -232,13 +229,11 @@ describe('record scope, sharing and row rules', () => {
   });
 
   it('sales reps never see supplier accounts, even their own', async () => {
-    const sup = (
-      await client(t, admin).post('/api/v1/accounts', {
-        name: 'Supplies Inc',
-        type: 'supplier',
-        ownerId: rep.userId,
-      })
-    ).json().data;
+    const sup = await buildAccount(client(t, admin), {
+      name: 'Supplies Inc',
+      type: 'supplier',
+      ownerId: rep.userId,
+    });
     expect((await client(t, rep).get(`/api/v1/accounts/${sup.id}`)).statusCode).toBe(404);
     const filter = encodeURIComponent(JSON.stringify({ field: 'type', op: 'eq', value: 'supplier' }));
     expect((await client(t, rep).get(`/api/v1/accounts?filter=${filter}`)).json().data).toEqual([]);
@@ -284,16 +279,14 @@ describe('hidden and read-only fields never leak', () => {
       ),
       userId,
     };
-    account = (await client(t, admin).post('/api/v1/accounts', { name: 'Leaky Ltd' })).json().data;
-    contact = (
-      await client(t, admin).post('/api/v1/contacts', {
-        firstName: 'Hidden',
-        lastName: 'Person',
-        email: SECRET,
-        title: 'CFO',
-        accountId: account.id,
-      })
-    ).json().data;
+    account = await buildAccount(client(t, admin), { name: 'Leaky Ltd' });
+    contact = await buildContact(client(t, admin), {
+      firstName: 'Hidden',
+      lastName: 'Person',
+      email: SECRET,
+      title: 'CFO',
+      accountId: account.id,
+    });
   });
   afterAll(() => t.stop());
 
@@ -350,7 +343,7 @@ describe('audit log', () => {
   afterAll(() => t.stop());
 
   it('records changes (who, what, from → to), sign-ins, exports, role changes; searchable and exportable', async () => {
-    const c = (await client(t, admin).post('/api/v1/contacts', { lastName: 'Audited', title: 'Buyer' })).json().data;
+    const c = await buildContact(client(t, admin), { lastName: 'Audited', title: 'Buyer' });
     await client(t, admin).patch(`/api/v1/contacts/${c.id}`, { title: 'Head buyer' });
     await client(t, admin).post('/api/v1/contacts/batch', {
       mode: 'update',

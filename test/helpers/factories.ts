@@ -4,10 +4,9 @@
 
 import type { HttpClient } from './http';
 
-export type Built = { id: string } & Record<string, any>;
 type Fields = Record<string, unknown>;
 
-async function build(api: HttpClient, object: string, defaults: Fields, fields: Fields): Promise<Built> {
+async function build(api: HttpClient, object: string, defaults: Fields, fields: Fields): Promise<any> {
   return api.create(`/api/v1/${object}`, { ...defaults, ...fields });
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { buildOpportunity } from '../../../test/helpers/factories';
 import { client } from '../../../test/helpers/http';
 import { memberWithRole } from '../../../test/helpers/members';
 
@@ -22,13 +23,11 @@ describe('deals: the won/lost view, win rate and sales cycle', () => {
     amount?: string,
     body: Record<string, unknown> = {},
   ) => {
-    const o = (
-      await client(t, admin).post('/api/v1/opportunities', {
-        name,
-        ...(amount ? { amount: { amount, currency: 'EUR' } } : {}),
-        ...body,
-      })
-    ).json().data;
+    const o = await buildOpportunity(client(t, admin), {
+      name,
+      ...(amount ? { amount: { amount, currency: 'EUR' } } : {}),
+      ...body,
+    });
     const res = await client(t, admin).patch(`/api/v1/opportunities/${o.id}`, {
       stageId: stage[status === 'won' ? 'Closed Won' : 'Closed Lost'],
       ...(status === 'lost' ? { lostReason: 'price' } : {}),

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { buildAccount, buildContact, buildLead, buildOpportunity, buildQuote } from '../../../test/helpers/factories';
 import { client } from '../../../test/helpers/http';
 import { memberWithRole } from '../../../test/helpers/members';
 import { timelineSources } from './timeline-links';
@@ -8,11 +9,6 @@ import { timelineSources } from './timeline-links';
 describe('duplicates: detection and merge', () => {
   let t: TestApp;
   let admin: SignedUp;
-  const create = async (object: string, body: Record<string, unknown>, cookie = admin.cookie) => {
-    const res = await client(t, cookie).post(`/api/v1/${object}`, body);
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json().data;
-  };
   const events = (recordId: string) =>
     t.database.tenant(
       admin.workspaceId,
@@ -32,13 +28,13 @@ describe('duplicates: detection and merge', () => {
   afterAll(() => t.stop());
 
   it('contacts: same email (also among other emails), same phone in any format, similar name', async () => {
-    const jane = await create('contacts', {
+    const jane = await buildContact(client(t, admin), {
       firstName: 'Jane',
       lastName: 'Doe',
       email: 'jane@doe.example',
       phone: '+33 1 23 45 67 89',
     });
-    const other = await create('contacts', {
+    const other = await buildContact(client(t, admin), {
       firstName: 'Someone',
       lastName: 'Else',
       emails: [{ value: 'janed@work.example' }],
@@ -70,13 +66,17 @@ describe('duplicates: detection and merge', () => {
   });
 
   it('accounts: same domain in any spelling, similar name; leads are checked against leads and contacts', async () => {
-    const acme = await create('accounts', { name: 'Acme Corporation', domain: 'acme.example' });
+    const acme = await buildAccount(client(t, admin), { name: 'Acme Corporation', domain: 'acme.example' });
     const res = await client(t, admin).post('/api/v1/accounts/duplicates', {
       name: 'ACME Corporation Ltd',
       domain: 'https://www.Acme.example/home',
     });
     expect(res.json().data[0]).toMatchObject({ id: acme.id, reasons: ['domain', 'name'], score: 1 });
-    const lead = await create('leads', { firstName: 'Jane', lastName: 'Doe', email: 'jane.doe@lead.example' });
+    const lead = await buildLead(client(t, admin), {
+      firstName: 'Jane',
+      lastName: 'Doe',
+      email: 'jane.doe@lead.example',
+    });
     const forLead = (
       await client(t, admin).post('/api/v1/leads/duplicates', {
         email: 'jane@doe.example',
@@ -90,7 +90,7 @@ describe('duplicates: detection and merge', () => {
 
   it('only records the caller may see are reported', async () => {
     const rep = await memberWithRole(t, admin.workspaceId, 'sales_rep');
-    await create('contacts', { lastName: 'Hidden', email: 'hidden@secret.example' });
+    await buildContact(client(t, admin), { lastName: 'Hidden', email: 'hidden@secret.example' });
     const res = await client(t, rep).post('/api/v1/contacts/duplicates', { email: 'hidden@secret.example' });
     expect(res.statusCode).toBe(200);
     expect(res.json().data).toEqual([]);
@@ -111,23 +111,23 @@ describe('duplicates: detection and merge', () => {
       relation: { object: 'contacts', cardinality: 'many' },
     });
     expect(manyRel.statusCode, manyRel.body).toBe(201);
-    const keep = await create('contacts', {
+    const keep = await buildContact(client(t, admin), {
       firstName: 'Ann',
       lastName: 'Smith',
       email: 'ann@old.example',
       tags: ['a'],
       phone: '+44 20 7946 0958',
     });
-    const lose = await create('contacts', {
+    const lose = await buildContact(client(t, admin), {
       firstName: 'Anne',
       lastName: 'Smith',
       email: 'ann@new.example',
       tags: ['b'],
       title: 'CTO',
     });
-    const acc = await create('accounts', { name: 'Smith & Co', champion: lose.id });
-    const opp = await create('opportunities', { name: 'Smith deal', influencers: [lose.id, keep.id] });
-    const opp2 = await create('opportunities', { name: 'Other deal' });
+    const acc = await buildAccount(client(t, admin), { name: 'Smith & Co', champion: lose.id });
+    const opp = await buildOpportunity(client(t, admin), { name: 'Smith deal', influencers: [lose.id, keep.id] });
+    const opp2 = await buildOpportunity(client(t, admin), { name: 'Other deal' });
     await client(t, admin).put(`/api/v1/opportunities/${opp.id}/contacts`, {
       contacts: [
         { contactId: keep.id, role: 'champion' },
@@ -137,8 +137,13 @@ describe('duplicates: detection and merge', () => {
     await client(t, admin).put(`/api/v1/opportunities/${opp2.id}/contacts`, {
       contacts: [{ contactId: lose.id, role: 'user' }],
     });
-    const quote = await create('quotes', { name: 'Q', opportunityId: opp.id, currency: 'EUR', contactId: lose.id });
-    const lead = await create('leads', { lastName: 'Smith', email: 'ann@lead.example' });
+    const quote = await buildQuote(client(t, admin), {
+      name: 'Q',
+      opportunityId: opp.id,
+      currency: 'EUR',
+      contactId: lose.id,
+    });
+    const lead = await buildLead(client(t, admin), { lastName: 'Smith', email: 'ann@lead.example' });
     const converted = await client(t, admin).post(`/api/v1/leads/${lead.id}/convert`, {
       contactId: lose.id,
       createOpportunity: false,
@@ -194,16 +199,16 @@ describe('duplicates: detection and merge', () => {
   });
 
   it('merging accounts re-points contacts, opportunities, subsidiaries and quotes; a parent link to itself is cleared', async () => {
-    const keep = await create('accounts', { name: 'Globex', domain: 'globex.example' });
-    const lose = await create('accounts', {
+    const keep = await buildAccount(client(t, admin), { name: 'Globex', domain: 'globex.example' });
+    const lose = await buildAccount(client(t, admin), {
       name: 'Globex Inc',
       domain: 'globex-inc.example',
       parentAccountId: undefined,
     });
     await client(t, admin).patch(`/api/v1/accounts/${keep.id}`, { parentAccountId: lose.id });
-    const sub = await create('accounts', { name: 'Globex Labs', parentAccountId: lose.id });
-    const person = await create('contacts', { lastName: 'Scorpio', accountId: lose.id });
-    const deal = await create('opportunities', { name: 'Globex deal', accountId: lose.id });
+    const sub = await buildAccount(client(t, admin), { name: 'Globex Labs', parentAccountId: lose.id });
+    const person = await buildContact(client(t, admin), { lastName: 'Scorpio', accountId: lose.id });
+    const deal = await buildOpportunity(client(t, admin), { name: 'Globex deal', accountId: lose.id });
     const before = (await client(t, admin).get(`/api/v1/contacts/${person.id}`)).json().data.version;
     const res = await client(t, admin).post(`/api/v1/accounts/${keep.id}/merge`, {
       otherId: lose.id,
@@ -222,9 +227,9 @@ describe('duplicates: detection and merge', () => {
     // A stand-in for tasks / notes: any tenant table with the convention's two columns.
     await sql`create table merge_test_notes (workspace_id uuid not null, id uuid primary key,
       related_object text, related_id text)`.execute(t.database.db);
-    const keep = await create('contacts', { lastName: 'Keeper' });
-    const lose = await create('contacts', { lastName: 'Loser' });
-    const other = await create('accounts', { name: 'Unrelated' });
+    const keep = await buildContact(client(t, admin), { lastName: 'Keeper' });
+    const lose = await buildContact(client(t, admin), { lastName: 'Loser' });
+    const other = await buildAccount(client(t, admin), { name: 'Unrelated' });
     await t.database.tenant(admin.workspaceId, (tx) =>
       sql`insert into merge_test_notes values
         (${admin.workspaceId}, gen_random_uuid(), 'contacts', ${lose.id}),
@@ -241,8 +246,8 @@ describe('duplicates: detection and merge', () => {
   });
 
   it('refuses a merge with itself, with an unknown record, with bad values, or without delete permission', async () => {
-    const a = await create('contacts', { lastName: 'A' });
-    const b = await create('contacts', { lastName: 'B', email: 'b@b.example' });
+    const a = await buildContact(client(t, admin), { lastName: 'A' });
+    const b = await buildContact(client(t, admin), { lastName: 'B', email: 'b@b.example' });
     const self = await client(t, admin).post(`/api/v1/contacts/${a.id}/merge`, { otherId: a.id });
     expect(self.statusCode).toBe(422);
     expect(self.json().errors[0].path).toBe('otherId');

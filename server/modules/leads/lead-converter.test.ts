@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { buildAccount, buildContact, buildLead } from '../../../test/helpers/factories';
 import { client } from '../../../test/helpers/http';
 import { memberWithRole } from '../../../test/helpers/members';
 import { timelineSources } from '../duplicates/timeline-links';
@@ -9,11 +10,6 @@ describe('leads and their conversion', () => {
   let t: TestApp;
   let admin: SignedUp;
   let rep: { cookie: string; userId: string };
-  const lead = async (body: Record<string, unknown>, cookie = admin.cookie) => {
-    const res = await client(t, cookie).post('/api/v1/leads', body);
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json().data;
-  };
   const count = async (object: string, filter: unknown) =>
     (
       await client(t, admin).get(`/api/v1/${object}?count=true&filter=${encodeURIComponent(JSON.stringify(filter))}`)
@@ -27,7 +23,7 @@ describe('leads and their conversion', () => {
   afterAll(() => t.stop());
 
   it('a lead: person and company fields, source, status (new by default), score read-only', async () => {
-    const l = await lead({
+    const l = await buildLead(client(t, admin), {
       firstName: 'Ada',
       lastName: 'Lovelace',
       email: 'Ada@Analytical.example',
@@ -54,7 +50,7 @@ describe('leads and their conversion', () => {
   });
 
   it('converts into a new account, contact and opportunity, copying fields and tags, in one go', async () => {
-    const l = await lead({
+    const l = await buildLead(client(t, admin), {
       firstName: 'Grace',
       lastName: 'Hopper',
       email: 'grace@cobol.example',
@@ -138,18 +134,14 @@ describe('leads and their conversion', () => {
   });
 
   it('links the existing account (by domain, then by name) and contact (by email): no duplicates', async () => {
-    const acc = (
-      await client(t, admin).post('/api/v1/accounts', { name: 'Babbage Ltd', domain: 'babbage.example' })
-    ).json().data;
-    const byName = (await client(t, admin).post('/api/v1/accounts', { name: 'Difference Engines' })).json().data;
-    const person = (
-      await client(t, admin).post('/api/v1/contacts', {
-        lastName: 'Babbage',
-        email: 'charles@babbage.example',
-        tags: ['vip'],
-      })
-    ).json().data;
-    const l1 = await lead({
+    const acc = await buildAccount(client(t, admin), { name: 'Babbage Ltd', domain: 'babbage.example' });
+    const byName = await buildAccount(client(t, admin), { name: 'Difference Engines' });
+    const person = await buildContact(client(t, admin), {
+      lastName: 'Babbage',
+      email: 'charles@babbage.example',
+      tags: ['vip'],
+    });
+    const l1 = await buildLead(client(t, admin), {
       lastName: 'Babbage',
       email: 'charles@babbage.example',
       company: 'Babbage',
@@ -165,7 +157,7 @@ describe('leads and their conversion', () => {
     expect(c.tags.sort()).toEqual(['event', 'vip']);
     expect(c.accountId).toBe(acc.id); // had no account: linked
 
-    const l2 = await lead({ lastName: 'Clement', company: 'difference engines' });
+    const l2 = await buildLead(client(t, admin), { lastName: 'Clement', company: 'difference engines' });
     const r2 = (await client(t, admin).post(`/api/v1/leads/${l2.id}/convert`, { createOpportunity: false })).json()
       .data;
     expect(r2.account).toEqual({ id: byName.id, created: false });
@@ -174,8 +166,12 @@ describe('leads and their conversion', () => {
   });
 
   it('explicit accountId / contactId are used; unknown ones are 422 naming the field; failures write nothing', async () => {
-    const acc = (await client(t, admin).post('/api/v1/accounts', { name: 'Chosen Inc' })).json().data;
-    const l = await lead({ lastName: 'Turing', email: 'alan@bletchley.example', company: 'Bletchley' });
+    const acc = await buildAccount(client(t, admin), { name: 'Chosen Inc' });
+    const l = await buildLead(client(t, admin), {
+      lastName: 'Turing',
+      email: 'alan@bletchley.example',
+      company: 'Bletchley',
+    });
     const bad = await client(t, admin).post(`/api/v1/leads/${l.id}/convert`, {
       accountId: '00000000-0000-4000-8000-000000000000',
     });
@@ -192,8 +188,18 @@ describe('leads and their conversion', () => {
   });
 
   it('two conversions of leads from the same new company create one account', async () => {
-    const a = await lead({ lastName: 'One', email: 'one@zuse.example', company: 'Zuse KG', domain: 'zuse.example' });
-    const b = await lead({ lastName: 'Two', email: 'two@zuse.example', company: 'Zuse KG', domain: 'zuse.example' });
+    const a = await buildLead(client(t, admin), {
+      lastName: 'One',
+      email: 'one@zuse.example',
+      company: 'Zuse KG',
+      domain: 'zuse.example',
+    });
+    const b = await buildLead(client(t, admin), {
+      lastName: 'Two',
+      email: 'two@zuse.example',
+      company: 'Zuse KG',
+      domain: 'zuse.example',
+    });
     const [ra, rb] = await Promise.all([
       client(t, admin).post(`/api/v1/leads/${a.id}/convert`, { createOpportunity: false }),
       client(t, admin).post(`/api/v1/leads/${b.id}/convert`, { createOpportunity: false }),
@@ -213,24 +219,24 @@ describe('leads and their conversion', () => {
       });
       expect(res.statusCode, res.body).toBe(201);
     }
-    const l = await lead({ lastName: 'Custom', email: 'custom@copy.example', shoeSize: 44 });
+    const l = await buildLead(client(t, admin), { lastName: 'Custom', email: 'custom@copy.example', shoeSize: 44 });
     const r = (await client(t, admin).post(`/api/v1/leads/${l.id}/convert`, { createOpportunity: false })).json().data;
     expect((await client(t, admin).get(`/api/v1/contacts/${r.contact.id}`)).json().data.shoeSize).toBe(44);
   });
 
   it('a sales rep converts their own lead; records are theirs; other reps’ leads are 404', async () => {
-    const mine = await lead({ lastName: 'Rep lead', email: 'rep@own.example', company: 'Own Co' }, rep.cookie);
+    const mine = await buildLead(client(t, rep), { lastName: 'Rep lead', email: 'rep@own.example', company: 'Own Co' });
     const res = await client(t, rep).post(`/api/v1/leads/${mine.id}/convert`, {});
     expect(res.statusCode, res.body).toBe(200);
     const { contact, opportunity } = res.json().data;
     expect((await client(t, rep).get(`/api/v1/opportunities/${opportunity.id}`)).json().data.ownerId).toBe(rep.userId);
     expect((await client(t, rep).get(`/api/v1/contacts/${contact.id}`)).statusCode).toBe(200);
-    const others = await lead({ lastName: 'Admin lead' });
+    const others = await buildLead(client(t, admin), { lastName: 'Admin lead' });
     expect((await client(t, rep).post(`/api/v1/leads/${others.id}/convert`, {})).statusCode).toBe(404);
   });
 
   it('the conversion is audited and honours Idempotency-Key', async () => {
-    const l = await lead({ lastName: 'Idem', email: 'idem@potent.example' });
+    const l = await buildLead(client(t, admin), { lastName: 'Idem', email: 'idem@potent.example' });
     const first = await client(t, admin).post(
       `/api/v1/leads/${l.id}/convert`,
       {},

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { buildContact, buildOpportunity } from '../../../test/helpers/factories';
 import { client } from '../../../test/helpers/http';
 
 interface Stage {
@@ -80,7 +81,7 @@ describe('opportunities, pipelines and stage history', () => {
   });
 
   it('moving to won closes it (status, close time, forecast, probability); reopening undoes that', async () => {
-    const o = (await client(t, admin).post('/api/v1/opportunities', { name: 'Close me' })).json().data;
+    const o = await buildOpportunity(client(t, admin), { name: 'Close me' });
     const won = await client(t, admin).patch(`/api/v1/opportunities/${o.id}`, { stageId: stages['Closed Won']?.id });
     expect(won.statusCode, won.body).toBe(200);
     expect(won.json().data).toMatchObject({ status: 'won', probability: 100, forecastCategory: 'closed' });
@@ -95,7 +96,7 @@ describe('opportunities, pipelines and stage history', () => {
   });
 
   it('a stage change emits opportunity.stage_changed after opportunity.updated, in the same transaction', async () => {
-    const o = (await client(t, admin).post('/api/v1/opportunities', { name: 'Evented' })).json().data;
+    const o = await buildOpportunity(client(t, admin), { name: 'Evented' });
     await client(t, admin).patch(`/api/v1/opportunities/${o.id}`, { stageId: stages.Proposal?.id });
     await client(t, admin).patch(`/api/v1/opportunities/${o.id}`, { nextStep: 'Demo' }); // no stage change: no stage event
     // A refused change emits nothing.
@@ -117,7 +118,7 @@ describe('opportunities, pipelines and stage history', () => {
   });
 
   it('a probability sent with the stage change wins over the stage’s', async () => {
-    const o = (await client(t, admin).post('/api/v1/opportunities', { name: 'Custom p', probability: 33 })).json().data;
+    const o = await buildOpportunity(client(t, admin), { name: 'Custom p', probability: 33 });
     expect(o.probability).toBe(33);
     const res = await client(t, admin).patch(`/api/v1/opportunities/${o.id}`, {
       stageId: stages.Proposal?.id,
@@ -127,7 +128,7 @@ describe('opportunities, pipelines and stage history', () => {
   });
 
   it('a lost opportunity needs a lost reason, on PATCH and in batches; the reason is cleared when reopened', async () => {
-    const o = (await client(t, admin).post('/api/v1/opportunities', { name: 'Lose me' })).json().data;
+    const o = await buildOpportunity(client(t, admin), { name: 'Lose me' });
     const refused = await client(t, admin).patch(`/api/v1/opportunities/${o.id}`, {
       stageId: stages['Closed Lost']?.id,
     });
@@ -200,7 +201,7 @@ describe('opportunities, pipelines and stage history', () => {
     });
 
     it('a stage of another pipeline is refused, on PATCH and in batches', async () => {
-      const o = (await client(t, admin).post('/api/v1/opportunities', { name: 'Mixed up' })).json().data;
+      const o = await buildOpportunity(client(t, admin), { name: 'Mixed up' });
       const res = await client(t, admin).patch(`/api/v1/opportunities/${o.id}`, {
         stageId: other.stages[0]?.id,
         pipelineId,
@@ -221,9 +222,7 @@ describe('opportunities, pipelines and stage history', () => {
     });
 
     it('moving to another pipeline without a stage puts it in that pipeline’s first open stage', async () => {
-      const o = (
-        await client(t, admin).post('/api/v1/opportunities', { name: 'Mover', stageId: stages.Proposal?.id })
-      ).json().data;
+      const o = await buildOpportunity(client(t, admin), { name: 'Mover', stageId: stages.Proposal?.id });
       const res = await client(t, admin).patch(`/api/v1/opportunities/${o.id}`, { pipelineId: other.id });
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json().data).toMatchObject({ pipelineId: other.id, stageId: other.stages[0]?.id });
@@ -290,7 +289,7 @@ describe('opportunities, pipelines and stage history', () => {
   });
 
   it('records every stay in a stage, with its length; the stage report averages them', async () => {
-    const o = (await client(t, admin).post('/api/v1/opportunities', { name: 'Historic' })).json().data;
+    const o = await buildOpportunity(client(t, admin), { name: 'Historic' });
     await client(t, admin).patch(`/api/v1/opportunities/${o.id}`, { stageId: stages.Proposal?.id });
     // Pretend the stay in Qualified lasted two days.
     await t.database.tenant(admin.workspaceId, (tx) =>
@@ -313,9 +312,9 @@ describe('opportunities, pipelines and stage history', () => {
   });
 
   it('contacts with roles: one primary, contacts must exist', async () => {
-    const o = (await client(t, admin).post('/api/v1/opportunities', { name: 'People deal' })).json().data;
-    const c1 = (await client(t, admin).post('/api/v1/contacts', { lastName: 'Buyer' })).json().data;
-    const c2 = (await client(t, admin).post('/api/v1/contacts', { lastName: 'Champion' })).json().data;
+    const o = await buildOpportunity(client(t, admin), { name: 'People deal' });
+    const c1 = await buildContact(client(t, admin), { lastName: 'Buyer' });
+    const c2 = await buildContact(client(t, admin), { lastName: 'Champion' });
     const res = await client(t, admin).put(`/api/v1/opportunities/${o.id}/contacts`, {
       contacts: [
         { contactId: c1.id, role: 'economic_buyer', isPrimary: true },

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { buildAccount, buildOpportunity, buildProduct, buildQuote } from '../../../test/helpers/factories';
 import { client } from '../../../test/helpers/http';
 import { pdfText } from '../../../test/helpers/pdf-text';
 
@@ -13,25 +14,16 @@ describe('products, price books and quotes', () => {
   let opportunity: { id: string };
   let account: { id: string };
   let wonStage: string;
-  const newQuote = async (body: Record<string, unknown> = {}) => {
-    const res = await client(t, admin).post('/api/v1/quotes', {
-      name: 'Licences',
-      opportunityId: opportunity.id,
-      ...body,
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json().data;
-  };
+  const newQuote = (body: Record<string, unknown> = {}) =>
+    buildQuote(client(t, admin), { name: 'Licences', opportunityId: opportunity.id, ...body });
 
   beforeAll(async () => {
     t = await createTestApp();
     admin = await signUp(t.app, { workspaceName: 'Quote Co' });
     const books = (await client(t, admin).get('/api/v1/price-books')).json().data;
     standardBook = books.find((b: { isStandard: boolean }) => b.isStandard).id;
-    product = (
-      await client(t, admin).post('/api/v1/products', { name: 'Seat licence', sku: 'seat-01', taxRate: 7.7 })
-    ).json().data;
-    cheap = (await client(t, admin).post('/api/v1/products', { name: 'Sticker', sku: 'STK' })).json().data;
+    product = await buildProduct(client(t, admin), { name: 'Seat licence', sku: 'seat-01', taxRate: 7.7 });
+    cheap = await buildProduct(client(t, admin), { name: 'Sticker', sku: 'STK' });
     const prices = await client(t, admin).put(`/api/v1/price-books/${standardBook}/entries`, {
       entries: [
         { productId: product.id, currency: 'CHF', unitPrice: '0.10' },
@@ -40,14 +32,12 @@ describe('products, price books and quotes', () => {
       ],
     });
     expect(prices.statusCode, prices.body).toBe(200);
-    account = (await client(t, admin).post('/api/v1/accounts', { name: 'Helvetia AG' })).json().data;
-    opportunity = (
-      await client(t, admin).post('/api/v1/opportunities', {
-        name: 'Helvetia seats',
-        accountId: account.id,
-        amount: { amount: '100', currency: 'CHF' },
-      })
-    ).json().data;
+    account = await buildAccount(client(t, admin), { name: 'Helvetia AG' });
+    opportunity = await buildOpportunity(client(t, admin), {
+      name: 'Helvetia seats',
+      accountId: account.id,
+      amount: { amount: '100', currency: 'CHF' },
+    });
     const pipelines = (await client(t, admin).get('/api/v1/pipelines')).json().data;
     wonStage = pipelines[0].stages.find((s: { kind: string }) => s.kind === 'won').id;
   });
@@ -284,12 +274,8 @@ describe('products, price books and quotes', () => {
   });
 
   it('accepting closes the opportunity as won with the quote’s total; an accepted quote is final', async () => {
-    const opp = (
-      await client(t, admin).post('/api/v1/opportunities', { name: 'To win', amount: { amount: '1', currency: 'EUR' } })
-    ).json().data;
-    const q = (
-      await client(t, admin).post('/api/v1/quotes', { name: 'Final offer', opportunityId: opp.id, status: 'sent' })
-    ).json().data;
+    const opp = await buildOpportunity(client(t, admin), { name: 'To win', amount: { amount: '1', currency: 'EUR' } });
+    const q = await buildQuote(client(t, admin), { name: 'Final offer', opportunityId: opp.id, status: 'sent' });
     expect(q.sentAt).not.toBeNull();
     await client(t, admin).put(`/api/v1/quotes/${q.id}/lines`, { lines: [{ productId: product.id, quantity: '2' }] });
     // Lines change only on drafts.
@@ -349,15 +335,12 @@ describe('products, price books and quotes', () => {
   });
 
   it('purging a product keeps the quote lines that used it; purging an opportunity takes its quotes', async () => {
-    const temp = (await client(t, admin).post('/api/v1/products', { name: 'Temporary', sku: 'TMP' })).json().data;
-    const opp = (
-      await client(t, admin).post('/api/v1/opportunities', {
-        name: 'Doomed deal',
-        amount: { amount: '5', currency: 'EUR' },
-      })
-    ).json().data;
-    const q = (await client(t, admin).post('/api/v1/quotes', { name: 'Doomed quote', opportunityId: opp.id })).json()
-      .data;
+    const temp = await buildProduct(client(t, admin), { name: 'Temporary', sku: 'TMP' });
+    const opp = await buildOpportunity(client(t, admin), {
+      name: 'Doomed deal',
+      amount: { amount: '5', currency: 'EUR' },
+    });
+    const q = await buildQuote(client(t, admin), { name: 'Doomed quote', opportunityId: opp.id });
     await client(t, admin).put(`/api/v1/quotes/${q.id}/lines`, {
       lines: [{ productId: temp.id, quantity: '1', unitPrice: '5' }],
     });
@@ -370,7 +353,7 @@ describe('products, price books and quotes', () => {
   });
 
   it('a quote needs a currency when its opportunity has no amount', async () => {
-    const bare = (await client(t, admin).post('/api/v1/opportunities', { name: 'No amount' })).json().data;
+    const bare = await buildOpportunity(client(t, admin), { name: 'No amount' });
     const res = await client(t, admin).post('/api/v1/quotes', { name: 'x', opportunityId: bare.id });
     expect(res.statusCode).toBe(422);
     expect(res.json().errors[0].path).toBe('currency');

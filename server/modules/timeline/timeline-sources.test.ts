@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { buildContact, buildLead } from '../../../test/helpers/factories';
 import { client } from '../../../test/helpers/http';
 
 /** A converted lead's and a merged record's history stay on the timeline of the record they went into. */
@@ -22,9 +23,7 @@ describe('timeline: history of converted and merged records', () => {
   afterAll(() => t.stop());
 
   it('shows the lead’s history on the contact it was converted into', async () => {
-    const lead = (
-      await client(t, admin).post('/api/v1/leads', { lastName: 'Hopper', email: 'grace@navy.example' })
-    ).json().data;
+    const lead = await buildLead(client(t, admin), { lastName: 'Hopper', email: 'grace@navy.example' });
     expect((await client(t, admin).patch(`/api/v1/leads/${lead.id}`, { title: 'Rear admiral' })).statusCode).toBe(200);
     const res = await client(t, admin).post(`/api/v1/leads/${lead.id}/convert`, { createOpportunity: false });
     expect(res.statusCode, res.body).toBe(200);
@@ -36,9 +35,8 @@ describe('timeline: history of converted and merged records', () => {
   });
 
   it('shows the merged-away contact’s history on the survivor', async () => {
-    const keep = (await client(t, admin).post('/api/v1/contacts', { firstName: 'Ada', lastName: 'Lovelace' })).json()
-      .data;
-    const gone = (await client(t, admin).post('/api/v1/contacts', { firstName: 'Ada', lastName: 'Byron' })).json().data;
+    const keep = await buildContact(client(t, admin), { firstName: 'Ada', lastName: 'Lovelace' });
+    const gone = await buildContact(client(t, admin), { firstName: 'Ada', lastName: 'Byron' });
     expect((await client(t, admin).patch(`/api/v1/contacts/${gone.id}`, { title: 'Countess' })).statusCode).toBe(200);
     const merged = await client(t, admin).post(`/api/v1/contacts/${keep.id}/merge`, { otherId: gone.id });
     expect(merged.statusCode, merged.body).toBe(200);

@@ -9,6 +9,7 @@ import {
   uniqueEmail,
 } from '../../../test/helpers/app';
 import { ENGINE } from '../../../test/helpers/engine';
+import { buildAccount } from '../../../test/helpers/factories';
 import { client } from '../../../test/helpers/http';
 import { type Runtime, startRuntime } from '../../runtime';
 import { CREDENTIAL_CACHE_MS } from '../auth/caller-resolver';
@@ -103,7 +104,7 @@ describe(`role, membership, team and share changes reach every app server at onc
     await client(a, admin).del(`/api/v1/teams/${team.id}/members/${rep.userId}`);
     await seenOnB('removed from the team', async () => (await teams()).length === 0);
 
-    const account = (await client(a, admin).post('/api/v1/accounts', { name: 'Shared Corp' })).json().data;
+    const account = await buildAccount(client(a, admin), { name: 'Shared Corp' });
     const visible = async () => (await client(b, rep).get(`/api/v1/accounts/${account.id}`)).statusCode === 200;
     expect(await visible()).toBe(false);
     const share = await client(a, admin).post(`/api/v1/accounts/${account.id}/shares`, {

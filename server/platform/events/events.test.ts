@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
 import { freshDatabase } from '../../../test/helpers/db';
 import { ENGINE } from '../../../test/helpers/engine';
+import { buildAccount, buildContact } from '../../../test/helpers/factories';
 import { client } from '../../../test/helpers/http';
 import { startRuntime } from '../../runtime';
 import { loadConfig } from '../config';
@@ -60,9 +61,7 @@ describe('events: the transactional outbox and its dispatcher', () => {
     ).rows;
 
   it('writes one event per record change, with the whole record and what changed', async () => {
-    const created = (
-      await client(t, admin).post('/api/v1/contacts', { firstName: 'Ada', lastName: 'Lovelace', title: 'Analyst' })
-    ).json().data;
+    const created = await buildContact(client(t, admin), { firstName: 'Ada', lastName: 'Lovelace', title: 'Analyst' });
     const id = created.id as string;
     const patch = await t.app.inject({
       method: 'PATCH',
@@ -151,9 +150,8 @@ describe('events: the transactional outbox and its dispatcher', () => {
     await dispatcher.drain(); // cursors start here: earlier events are not replayed to new consumers
     expect(a.seen).toHaveLength(0);
 
-    const acct = (await client(t, admin).post('/api/v1/accounts', { name: 'Initech' })).json().data;
-    const ct = (await client(t, admin).post('/api/v1/contacts', { firstName: 'Peter', accountId: acct.id })).json()
-      .data;
+    const acct = await buildAccount(client(t, admin), { name: 'Initech' });
+    const ct = await buildContact(client(t, admin), { firstName: 'Peter', accountId: acct.id });
     await dispatcher.drain();
     await dispatcher.drain(); // nothing new: nothing handled twice
     expect(a.seen.map((e) => [e.type, e.recordId])).toEqual([
@@ -175,8 +173,8 @@ describe('events: the transactional outbox and its dispatcher', () => {
     const dispatcher = new EventDispatcher({ database: t.database, log: silent, maxFailures: 3 });
     dispatcher.register(c.consumer);
     await dispatcher.drain();
-    const bad = (await client(t, admin).post('/api/v1/accounts', { name: 'Poison' })).json().data;
-    const good = (await client(t, admin).post('/api/v1/accounts', { name: 'Fine' })).json().data;
+    const bad = await buildAccount(client(t, admin), { name: 'Poison' });
+    const good = await buildAccount(client(t, admin), { name: 'Fine' });
     failFor = bad.id;
     for (let i = 0; i < 3; i++) await dispatcher.runOnce();
     expect(c.seen).toHaveLength(0);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyVia, createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { buildContact } from '../../../test/helpers/factories';
 import { client } from '../../../test/helpers/http';
 
 describe('mail templates, preview, send and the outbox', () => {
@@ -49,13 +50,11 @@ describe('mail templates, preview, send and the outbox', () => {
   });
 
   it('previews a draft live with a chosen contact, escaping its values in HTML', async () => {
-    const c = (
-      await client(t, admin).post('/api/v1/contacts', {
-        firstName: '<b>Eve</b>',
-        lastName: 'O’Hara',
-        email: 'eve@ex.com',
-      })
-    ).json().data;
+    const c = await buildContact(client(t, admin), {
+      firstName: '<b>Eve</b>',
+      lastName: 'O’Hara',
+      email: 'eve@ex.com',
+    });
     const res = await client(t, admin).post('/api/v1/mail/templates/preview', {
       subject: 'For {{contact.firstName}}',
       html: '<h1>{{contact.firstName}}</h1>{{contact.nickname | default: "friend"}}',
@@ -87,9 +86,7 @@ describe('mail templates, preview, send and the outbox', () => {
         text: 'Dear {{contact.firstName}}',
       })
     ).json().data;
-    const c = (
-      await client(t, admin).post('/api/v1/contacts', { firstName: 'Lin', lastName: 'Wu', email: 'lin@ex.com' })
-    ).json().data;
+    const c = await buildContact(client(t, admin), { firstName: 'Lin', lastName: 'Wu', email: 'lin@ex.com' });
     const sent = await client(t, admin).post(`/api/v1/mail/templates/${tpl.id}/send`, { contactId: c.id });
     expect(sent.statusCode, sent.body).toBe(202);
     expect(sent.json().data).toMatchObject({ to: 'lin@ex.com', subject: 'Following up, Lin' });
@@ -102,19 +99,16 @@ describe('mail templates, preview, send and the outbox', () => {
     const detail = (await client(t, admin).get(`/api/v1/mail/outbox/${mail.id}`)).json().data;
     expect(detail).toMatchObject({ html: '<p>Dear Lin</p>', text: 'Dear Lin' });
 
-    const quiet = (
-      await client(t, admin).post('/api/v1/contacts', {
-        firstName: 'Quiet',
-        lastName: 'Q',
-        email: 'q@ex.com',
-        doNotContact: true,
-      })
-    ).json().data;
+    const quiet = await buildContact(client(t, admin), {
+      firstName: 'Quiet',
+      lastName: 'Q',
+      email: 'q@ex.com',
+      doNotContact: true,
+    });
     const refused = await client(t, admin).post(`/api/v1/mail/templates/${tpl.id}/send`, { contactId: quiet.id });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().detail).toMatch(/asked not to be contacted/);
-    const noEmail = (await client(t, admin).post('/api/v1/contacts', { firstName: 'No', lastName: 'Mail' })).json()
-      .data;
+    const noEmail = await buildContact(client(t, admin), { firstName: 'No', lastName: 'Mail' });
     const missing = await client(t, admin).post(`/api/v1/mail/templates/${tpl.id}/send`, { contactId: noEmail.id });
     expect(missing.statusCode).toBe(422);
     expect(missing.json().errors[0].path).toBe('contactId');

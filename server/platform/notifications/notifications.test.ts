@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { buildAccount } from '../../../test/helpers/factories';
 import { workflowTestbed } from '../../../test/helpers/workflow-testbed';
 import { NotificationMailer } from './notification-mailer';
 import { notify } from './notify';
@@ -129,8 +130,7 @@ describe('notifications: list, unread count, read state, preferences, real time,
 
   it('notifies a person when a record is assigned to them by someone else, once per change', async () => {
     const before = (await b.as(other.cookie).get('/api/v1/notifications')).json().data.length;
-    const acc = (await b.adminApi.post('/api/v1/accounts', { name: 'Handed Over Ltd', ownerId: other.userId })).json()
-      .data;
+    const acc = await buildAccount(b.adminApi, { name: 'Handed Over Ltd', ownerId: other.userId });
     await b.adminApi.post('/api/v1/accounts', { name: 'Kept By Me' }); // own record: no notification
     await b.t.events.drain();
     const list = (await b.as(other.cookie).get('/api/v1/notifications')).json().data;

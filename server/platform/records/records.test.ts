@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyVia, createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { buildAccount, buildContact } from '../../../test/helpers/factories';
 import { client } from '../../../test/helpers/http';
 
 describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () => {
@@ -56,9 +57,7 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
   });
 
   it('returns only the requested fields', async () => {
-    const c = (
-      await client(t, admin).post('/api/v1/contacts', { firstName: 'Fiona', lastName: 'Fields', title: 'CTO' })
-    ).json().data;
+    const c = await buildContact(client(t, admin), { firstName: 'Fiona', lastName: 'Fields', title: 'CTO' });
     const res = await t.app.inject({
       method: 'GET',
       url: `/api/v1/contacts/${c.id}?fields=lastName,title`,
@@ -75,9 +74,7 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
   });
 
   it('PATCH updates partially, bumps the version; a stale If-Match gets 412 and changes nothing', async () => {
-    const c = (
-      await client(t, admin).post('/api/v1/contacts', { firstName: 'Pat', lastName: 'Patch', title: 'Buyer' })
-    ).json().data;
+    const c = await buildContact(client(t, admin), { firstName: 'Pat', lastName: 'Patch', title: 'Buyer' });
     const ok = await t.app.inject({
       method: 'PATCH',
       url: `/api/v1/contacts/${c.id}`,
@@ -140,7 +137,7 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
   });
 
   it('cannot reference a record or a user of another workspace', async () => {
-    const foreign = (await client(t, other).post('/api/v1/accounts', { name: 'Foreign Ltd' })).json().data;
+    const foreign = await buildAccount(client(t, other), { name: 'Foreign Ltd' });
     const before = await count('contacts');
     const res = await client(t, admin).post('/api/v1/contacts', { lastName: 'Spy', accountId: foreign.id });
     expect(res.statusCode).toBe(422);
@@ -166,11 +163,8 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
   });
 
   it('embeds related records: account and owner on contacts, contacts on accounts', async () => {
-    const a = (await client(t, admin).post('/api/v1/accounts', { name: 'Embed Inc', domain: 'embed.example' })).json()
-      .data;
-    const c1 = (
-      await client(t, admin).post('/api/v1/contacts', { firstName: 'Ann', lastName: 'One', accountId: a.id })
-    ).json().data;
+    const a = await buildAccount(client(t, admin), { name: 'Embed Inc', domain: 'embed.example' });
+    const c1 = await buildContact(client(t, admin), { firstName: 'Ann', lastName: 'One', accountId: a.id });
     await client(t, admin).post('/api/v1/contacts', { firstName: 'Bob', lastName: 'Two', accountId: a.id });
     const res = await t.app.inject({
       method: 'GET',
@@ -192,13 +186,11 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
   });
 
   it('DELETE moves to the trash; restore brings it back; permanent delete is for administrators', async () => {
-    const c = (
-      await client(t, admin).post('/api/v1/contacts', {
-        firstName: 'Tina',
-        lastName: 'Trash',
-        email: 'tina@trash.example',
-      })
-    ).json().data;
+    const c = await buildContact(client(t, admin), {
+      firstName: 'Tina',
+      lastName: 'Trash',
+      email: 'tina@trash.example',
+    });
     expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/contacts/${c.id}`, headers: h })).statusCode).toBe(
       204,
     );
@@ -212,9 +204,7 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
     const trash = await t.app.inject({ method: 'GET', url: '/api/v1/contacts/trash', headers: h });
     expect(trash.json().data.map((r: { id: string }) => r.id)).toContain(c.id);
     // The email is free again while the record is in the trash…
-    const reuse = (
-      await client(t, admin).post('/api/v1/contacts', { lastName: 'Reuser', email: 'tina@trash.example' })
-    ).json().data;
+    const reuse = await buildContact(client(t, admin), { lastName: 'Reuser', email: 'tina@trash.example' });
     // …so restoring the original now conflicts (409), until the newcomer goes.
     expect((await client(t, admin).post(`/api/v1/contacts/${c.id}/restore`, {})).statusCode).toBe(409);
     await t.app.inject({ method: 'DELETE', url: `/api/v1/contacts/${reuse.id}?permanent=true`, headers: h });

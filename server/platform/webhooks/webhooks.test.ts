@@ -2,6 +2,7 @@ import os from 'node:os';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApiKeyVia, createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { buildContact } from '../../../test/helpers/factories';
 import { client } from '../../../test/helpers/http';
 import { memberWithRole } from '../../../test/helpers/members';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../test/helpers/webhook-receiver';
@@ -102,7 +103,7 @@ describe('outbound webhooks', () => {
   it('matches wildcards: contact.* gets contact events only, * gets everything', async () => {
     const contacts = await subscribe({ url: `${receiver.url}/contacts`, eventTypes: ['contact.*'] });
     const all = await subscribe({ url: `${receiver.url}/all`, eventTypes: ['*'] });
-    const c = (await client(t, admin).post('/api/v1/contacts', { firstName: 'Grace', lastName: 'Hopper' })).json().data;
+    const c = await buildContact(client(t, admin), { firstName: 'Grace', lastName: 'Hopper' });
     await client(t, admin).patch(`/api/v1/contacts/${c.id}`, { title: 'Rear Admiral' });
     await client(t, admin).post('/api/v1/accounts', { name: 'Navy' });
     await flush();
@@ -214,14 +215,12 @@ describe('outbound webhooks', () => {
     expect(limited.role).toBe('hook_reader');
     const full = await subscribe({ url: `${receiver.url}/full`, eventTypes: ['*'] });
     expect(full.role).toBe('administrator'); // the creating administrator's role by default
-    const c = (
-      await client(t, admin).post('/api/v1/contacts', {
-        firstName: 'Secret',
-        lastName: 'Agent',
-        email: 'double-o@ex.com',
-        phone: '+442079460000',
-      })
-    ).json().data;
+    const c = await buildContact(client(t, admin), {
+      firstName: 'Secret',
+      lastName: 'Agent',
+      email: 'double-o@ex.com',
+      phone: '+442079460000',
+    });
     await client(t, admin).patch(`/api/v1/contacts/${c.id}`, { email: 'new@ex.com', title: 'Spy' });
     await client(t, admin).post('/api/v1/accounts', { name: 'Hidden account' });
     await flush();
