@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { purgeAuditLog } from '../access/access.service';
 import type { JobQueue } from './job-queue';
 
 /** How long finished jobs stay visible (and their keys block re-enqueue). */
@@ -23,4 +24,26 @@ export function registerJobHousekeeping(jobs: JobQueue): void {
     { concurrency: 1, maxAttempts: 3 },
   );
   jobs.schedule('jobs.purge', '17 3 * * *', { queue: 'jobs.purge' });
+}
+
+/**
+ * The platform's hourly clean-up, a cron job like the queue's own: audit entries past
+ * their workspace's retention, idempotency keys past 24 hours.
+ */
+export function registerPlatformHousekeeping(jobs: JobQueue): void {
+  jobs.define(
+    'platform.housekeeping',
+    async (_job, { database, now }) => {
+      const [audit, keys] = await Promise.all([
+        purgeAuditLog(database),
+        database.db
+          .deleteFrom('idempotency_keys' as never)
+          .where('created_at' as never, '<', new Date(now().getTime() - 86_400_000) as never)
+          .executeTakeFirst(),
+      ]);
+      return { auditDeleted: audit, idempotencyKeysDeleted: Number(keys.numDeletedRows) };
+    },
+    { concurrency: 1, maxAttempts: 3 },
+  );
+  jobs.schedule('platform.housekeeping', '41 * * * *', { queue: 'platform.housekeeping' });
 }
