@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { sql } from 'kysely';
 import type { Database, Tx } from '../../platform/db/database';
-import { notify } from '../../platform/notifications/notify';
 import { Poller } from '../../platform/jobs/poller';
+import { notify } from '../../platform/notifications/notify';
 
 export interface ReminderSweeperOptions {
   database: Database;

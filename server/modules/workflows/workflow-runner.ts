@@ -4,13 +4,13 @@ import { uuidv7 } from 'uuidv7';
 import type { Actor } from '../../platform/auth/actor';
 import type { Database, Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
+import { Poller } from '../../platform/jobs/poller';
 import type { RecordData, RecordService } from '../../platform/records/records.service';
 import { BlockedAddressError, type WebhookRequest, type WebhookSender } from './outbound-webhook';
 import { renderValue, type TemplateContext } from './templates';
 import { runAction, type StepEnv } from './workflow-actions';
 import { type Definition, nextAfter, parsePath, pathKey, type StepPath, stepAt, waitMs } from './workflow-definition';
 import { recordMatches, runAsActor } from './workflow-runs';
-import { Poller } from '../../platform/jobs/poller';
 
 export interface RunnerOptions {
   database: Database;

@@ -5,10 +5,10 @@ import type { FilterNode } from '../../../common/filter';
 import type { Database, Tx } from '../../platform/db/database';
 import type { EventConsumer } from '../../platform/events/dispatcher';
 import type { StoredEvent } from '../../platform/events/events';
+import { Poller } from '../../platform/jobs/poller';
 import type { RecordService } from '../../platform/records/records.service';
 import type { Definition, Trigger } from './workflow-definition';
 import { createRun, runAsActor } from './workflow-runs';
-import { Poller } from '../../platform/jobs/poller';
 
 interface ActiveFlow {
   workspace_id: string;

@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { type RawBuilder, sql } from 'kysely';
 import type { Database, Tx } from '../db/database';
-import { EVENTS_CHANNEL, type StoredEvent } from './events';
 import { Poller } from '../jobs/poller';
+import { EVENTS_CHANNEL, type StoredEvent } from './events';
 
 /**
  * Something that reacts to events: the timeline, webhooks, workflows, notifications.

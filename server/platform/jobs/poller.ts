@@ -6,10 +6,10 @@ export interface PollerOptions {
   /** Pause before the first round (default 0). */
   firstDelayMs?: number;
   /**
-   * One round of work. Returning true means more is waiting: the next round starts at
+   * One round of work. Resolving to `true` means more is waiting: the next round starts at
    * once. A thrown error is logged and the loop carries on after the interval.
    */
-  run: () => Promise<boolean | undefined | void>;
+  run: () => Promise<unknown>;
   log: { warn(obj: object, msg: string): void };
   /** Keep the process alive while the loop waits (default: the timer does not). */
   keepAlive?: boolean;
@@ -74,7 +74,7 @@ export class Poller {
   private async round(): Promise<void> {
     while (!this.stopped) {
       try {
-        if (!(await this.opts.run())) return;
+        if ((await this.opts.run()) !== true) return;
       } catch (err) {
         this.opts.log.warn({ err }, `${this.opts.name} failed`);
         return;

@@ -3,9 +3,9 @@ import { sql } from 'kysely';
 import type { WebSocket } from 'ws';
 import type { Actor } from '../auth/actor';
 import type { Database } from '../db/database';
+import { Poller } from '../jobs/poller';
 import type { NotificationService } from './notifications.service';
 import { NOTIFICATIONS_CHANNEL } from './notify';
-import { Poller } from '../jobs/poller';
 
 interface Client {
   socket: WebSocket;

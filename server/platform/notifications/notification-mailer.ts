@@ -1,9 +1,9 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { sql } from 'kysely';
 import type { Database } from '../db/database';
+import { Poller } from '../jobs/poller';
 import { enqueueMail } from '../mail/outbox';
 import { EMAIL_BY_DEFAULT } from './notification-kinds';
-import { Poller } from '../jobs/poller';
 
 /**
  * Emails notifications to users who want that kind by email. Each notification is
