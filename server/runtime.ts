@@ -4,14 +4,13 @@ import { doNotContactCheck } from './modules/contacts/do-not-contact';
 import { STANDARD_OBJECTS } from './modules/objects';
 import { setupActivityWork } from './modules/tasks/activity-work';
 import { type Automation, createAutomation } from './modules/workflows/automation';
-import { AccessService, purgeAuditLog } from './platform/access/access.service';
+import { AccessService } from './platform/access/access.service';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
 import { type Database, openDatabase } from './platform/db/database';
 import { migrateDatabase } from './platform/db/migrate';
 import { EventDispatcher } from './platform/events/dispatcher';
-import { purgeRateLimits } from './platform/http/rate-limits';
-import { registerJobHousekeeping } from './platform/jobs/housekeeping';
+import { registerJobHousekeeping, registerPlatformHousekeeping } from './platform/jobs/housekeeping';
 import { JobQueue } from './platform/jobs/job-queue';
 import { MailDispatcher } from './platform/mail/dispatcher';
 import { registerSuppressionCheck } from './platform/mail/templates.service';
@@ -68,6 +67,7 @@ export async function startRuntime(
       log: { warn: (obj, msg) => logTo.app?.log.warn(obj, msg) },
     });
     registerJobHousekeeping(jobs);
+    registerPlatformHousekeeping(jobs);
     const app = await buildApp({ config, database, auth, records, jobs, logStream: opts.logStream });
     logTo.app = app;
     const mail = new MailDispatcher({
@@ -98,26 +98,14 @@ export async function startRuntime(
     for (const consumer of automation.consumers) events.register(consumer);
     // Modules register their event consumers above, before prepare().
     await events.prepare();
-    // Housekeeping: audit entries past their workspace's retention, idempotency keys past 24 h,
-    // rate-limit counters whose window ended.
-    let housekeeping: NodeJS.Timeout | undefined;
+    // Background work (docs/ARCHITECTURE.md, "Background work"): cron jobs and job consumers
+    // run in the job queue; the row-draining loops below are Pollers. Each stops in close().
     if (opts.backgroundWork !== false) {
       mail.start();
       await jobs.start();
       await events.start();
       tasks.start();
       automation.start();
-      housekeeping = setInterval(() => {
-        Promise.all([
-          purgeAuditLog(database),
-          purgeRateLimits(database),
-          database.db
-            .deleteFrom('idempotency_keys' as never)
-            .where('created_at' as never, '<', new Date(Date.now() - 86_400_000) as never)
-            .execute(),
-        ]).catch((err) => app.log.warn({ err }, 'housekeeping failed'));
-      }, 3_600_000);
-      housekeeping.unref();
     }
     let closing: Promise<void> | undefined;
     return {
@@ -134,7 +122,6 @@ export async function startRuntime(
       close() {
         closing ??= (async () => {
           await app.close();
-          if (housekeeping) clearInterval(housekeeping);
           await automation.stop();
           await jobs.stop();
           await mail.stop();

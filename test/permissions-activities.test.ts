@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STANDARD_OBJECTS } from '../server/modules/objects';
 import { createTestApp, type SignedUp, signUp, type TestApp } from './helpers/app';
+import { buildTask } from './helpers/factories';
+import { client } from './helpers/http';
 import { memberWithRole } from './helpers/members';
 import { ACTIONS, type Action, checkMatrixCell } from './helpers/permission-matrix';
 
@@ -83,14 +85,6 @@ describe('activities (tasks, meetings, interactions, notes): roles and permissio
   let admin: SignedUp;
   const users: Record<string, { cookie: string; userId: string }> = {};
 
-  const call = (method: string, url: string, cookie: string, payload?: unknown) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { cookie },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-
   beforeAll(async () => {
     t = await createTestApp();
     admin = await signUp(t.app, { workspaceName: 'Activity Perm Co' });
@@ -99,7 +93,7 @@ describe('activities (tasks, meetings, interactions, notes): roles and permissio
       users[role] = await memberWithRole(t, admin.workspaceId, role);
     }
     for (const [role, u] of Object.entries(users)) {
-      const res = await call('POST', '/api/v1/contacts', admin.cookie, { lastName: `Of ${role}`, ownerId: u.userId });
+      const res = await client(t, admin).post('/api/v1/contacts', { lastName: `Of ${role}`, ownerId: u.userId });
       contactOf[role] = res.json().data.id;
     }
   });
@@ -108,7 +102,7 @@ describe('activities (tasks, meetings, interactions, notes): roles and permissio
   describe.each(Object.keys(EXPECTED))('%s', (role) => {
     it.each(OBJECTS.flatMap((o) => ACTIONS.map((a) => [o, a] as const)))('%s: %s', async (object, action) => {
       await checkMatrixCell({
-        call,
+        t,
         adminCookie: admin.cookie,
         caller: users[role] as { cookie: string; userId: string },
         object,
@@ -123,12 +117,10 @@ describe('activities (tasks, meetings, interactions, notes): roles and permissio
   it('a sales rep sees only their own tasks; another rep’s task is 404 and absent from lists', async () => {
     const rep = users.sales_rep as { cookie: string; userId: string };
     const other = await memberWithRole(t, admin.workspaceId, 'sales_rep', 'Other rep');
-    const theirs = (
-      await call('POST', '/api/v1/tasks', admin.cookie, { title: 'Not yours', ownerId: other.userId })
-    ).json().data;
-    expect((await call('GET', `/api/v1/tasks/${theirs.id}`, rep.cookie)).statusCode).toBe(404);
-    expect((await call('PATCH', `/api/v1/tasks/${theirs.id}`, rep.cookie, { title: 'x' })).statusCode).toBe(404);
-    const listed = (await call('GET', '/api/v1/tasks?limit=500', rep.cookie)).json().data as { ownerId: string }[];
+    const theirs = await buildTask(client(t, admin), { title: 'Not yours', ownerId: other.userId });
+    expect((await client(t, rep).get(`/api/v1/tasks/${theirs.id}`)).statusCode).toBe(404);
+    expect((await client(t, rep).patch(`/api/v1/tasks/${theirs.id}`, { title: 'x' })).statusCode).toBe(404);
+    const listed = (await client(t, rep).get('/api/v1/tasks?limit=500')).json().data as { ownerId: string }[];
     expect(listed.length).toBeGreaterThan(0);
     for (const task of listed) expect(task.ownerId).toBe(rep.userId);
   });

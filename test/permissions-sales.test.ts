@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from './helpers/app';
+import { buildAccount, buildLead, buildProduct } from './helpers/factories';
+import { client } from './helpers/http';
 import { memberWithRole } from './helpers/members';
 import { ACTIONS, type Action, checkMatrixCell } from './helpers/permission-matrix';
 
@@ -45,14 +47,6 @@ describe('sales objects: roles and permissions through the HTTP API', () => {
   /** An opportunity owned by each role's user, for their quotes. */
   const opportunityOf: Record<string, string> = {};
 
-  const call = (method: string, url: string, cookie: string, payload?: unknown) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { cookie },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-
   const createBody = (object: SalesObject, role: string, n: string): Record<string, unknown> => {
     switch (object) {
       case 'leads':
@@ -80,7 +74,7 @@ describe('sales objects: roles and permissions through the HTTP API', () => {
       users[role] = await memberWithRole(t, admin.workspaceId, role);
     }
     for (const [role, u] of Object.entries(users)) {
-      const res = await call('POST', '/api/v1/opportunities', admin.cookie, {
+      const res = await client(t, admin).post('/api/v1/opportunities', {
         name: `Owned by ${role}`,
         ownerId: u.userId,
         amount: { amount: '1000', currency: 'EUR' },
@@ -93,7 +87,7 @@ describe('sales objects: roles and permissions through the HTTP API', () => {
   describe.each(Object.keys(EXPECTED))('%s', (role) => {
     it.each(OBJECTS.flatMap((o) => ACTIONS.map((a) => [o, a] as const)))('%s: %s', async (object, action) => {
       await checkMatrixCell({
-        call,
+        t,
         adminCookie: admin.cookie,
         caller: users[role] as { cookie: string; userId: string },
         object,
@@ -107,18 +101,18 @@ describe('sales objects: roles and permissions through the HTTP API', () => {
 
   it('sales reps work on their own leads and opportunities; others’ are 404 and absent from lists', async () => {
     const rep = users.sales_rep as { cookie: string; userId: string };
-    const foreignLead = (await call('POST', '/api/v1/leads', admin.cookie, { lastName: 'Not yours' })).json().data;
+    const foreignLead = await buildLead(client(t, admin), { lastName: 'Not yours' });
     const foreignDeal = opportunityOf.administrator as string;
-    expect((await call('GET', `/api/v1/leads/${foreignLead.id}`, rep.cookie)).statusCode).toBe(404);
-    expect((await call('GET', `/api/v1/opportunities/${foreignDeal}`, rep.cookie)).statusCode).toBe(404);
-    expect(
-      (await call('PATCH', `/api/v1/opportunities/${foreignDeal}`, rep.cookie, { nextStep: 'x' })).statusCode,
-    ).toBe(404);
-    const listed = (await call('GET', '/api/v1/opportunities?limit=500', rep.cookie)).json().data;
+    expect((await client(t, rep).get(`/api/v1/leads/${foreignLead.id}`)).statusCode).toBe(404);
+    expect((await client(t, rep).get(`/api/v1/opportunities/${foreignDeal}`)).statusCode).toBe(404);
+    expect((await client(t, rep).patch(`/api/v1/opportunities/${foreignDeal}`, { nextStep: 'x' })).statusCode).toBe(
+      404,
+    );
+    const listed = (await client(t, rep).get('/api/v1/opportunities?limit=500')).json().data;
     expect(listed.length).toBeGreaterThan(0);
     for (const o of listed) expect(o.ownerId).toBe(rep.userId);
     // A quote on someone else's opportunity cannot be made: the opportunity is out of scope.
-    const q = await call('POST', '/api/v1/quotes', rep.cookie, {
+    const q = await client(t, rep).post('/api/v1/quotes', {
       name: 'Sneaky',
       opportunityId: foreignDeal,
       currency: 'EUR',
@@ -126,11 +120,11 @@ describe('sales objects: roles and permissions through the HTTP API', () => {
     expect(q.statusCode).toBe(422);
     expect(q.json().errors[0]).toEqual({ path: 'opportunityId', message: 'points to a record that does not exist' });
     // Products are a shared catalogue: reps see every product.
-    const product = (await call('POST', '/api/v1/products', admin.cookie, { name: 'Catalogue item' })).json().data;
-    expect((await call('GET', `/api/v1/products/${product.id}`, rep.cookie)).statusCode).toBe(200);
-    expect((await call('GET', '/api/v1/price-books', rep.cookie)).statusCode).toBe(200);
-    const books = (await call('GET', '/api/v1/price-books', admin.cookie)).json().data;
-    const price = await call('PUT', `/api/v1/price-books/${books[0].id}/entries`, rep.cookie, {
+    const product = await buildProduct(client(t, admin), { name: 'Catalogue item' });
+    expect((await client(t, rep).get(`/api/v1/products/${product.id}`)).statusCode).toBe(200);
+    expect((await client(t, rep).get('/api/v1/price-books')).statusCode).toBe(200);
+    const books = (await client(t, admin).get('/api/v1/price-books')).json().data;
+    const price = await client(t, rep).put(`/api/v1/price-books/${books[0].id}/entries`, {
       entries: [{ productId: product.id, currency: 'EUR', unitPrice: '1' }],
     });
     expect(price.statusCode).toBe(403);
@@ -139,53 +133,52 @@ describe('sales objects: roles and permissions through the HTTP API', () => {
   it('service reps never see opportunity amounts: not in records, lists, filters, writes, embeds, metadata or deals', async () => {
     const svc = users.service_rep as { cookie: string; userId: string };
     const id = opportunityOf.administrator as string;
-    const one = await call('GET', `/api/v1/opportunities/${id}`, svc.cookie);
+    const one = await client(t, svc).get(`/api/v1/opportunities/${id}`);
     expect(one.statusCode).toBe(200);
     expect(one.json().data.name).toBe('Owned by administrator');
     expect(one.json().data).not.toHaveProperty('amount');
     expect(one.body).not.toContain('1000');
-    const list = (await call('GET', '/api/v1/opportunities?limit=500', svc.cookie)).json().data;
+    const list = (await client(t, svc).get('/api/v1/opportunities?limit=500')).json().data;
     for (const o of list) expect(o).not.toHaveProperty('amount');
     const filter = encodeURIComponent(JSON.stringify({ field: 'amount', op: 'gt', value: 0 }));
-    const filtered = await call('GET', `/api/v1/opportunities?filter=${filter}`, svc.cookie);
+    const filtered = await client(t, svc).get(`/api/v1/opportunities?filter=${filter}`);
     expect(filtered.statusCode).toBe(422);
-    const sorted = await call('GET', '/api/v1/opportunities?sort=-amount', svc.cookie);
+    const sorted = await client(t, svc).get('/api/v1/opportunities?sort=-amount');
     expect(sorted.statusCode).toBe(422);
-    const write = await call('PATCH', `/api/v1/opportunities/${id}`, svc.cookie, {
+    const write = await client(t, svc).patch(`/api/v1/opportunities/${id}`, {
       amount: { amount: '1', currency: 'EUR' },
     });
     expect(write.statusCode).toBe(422);
     expect(write.json().errors[0]).toEqual({ path: 'amount', message: 'unknown field' });
-    const meta = (await call('GET', '/api/v1/objects/opportunities', svc.cookie)).json().data;
+    const meta = (await client(t, svc).get('/api/v1/objects/opportunities')).json().data;
     expect(meta.fields.map((f: { name: string }) => f.name)).not.toContain('amount');
-    const account = (await call('POST', '/api/v1/accounts', admin.cookie, { name: 'Embedded' })).json().data;
-    await call('PATCH', `/api/v1/opportunities/${id}`, admin.cookie, { accountId: account.id });
-    const embedded = (await call('GET', `/api/v1/accounts/${account.id}?include=opportunities`, svc.cookie)).json()
-      .data;
+    const account = await buildAccount(client(t, admin), { name: 'Embedded' });
+    await client(t, admin).patch(`/api/v1/opportunities/${id}`, { accountId: account.id });
+    const embedded = (await client(t, svc).get(`/api/v1/accounts/${account.id}?include=opportunities`)).json().data;
     expect(embedded.opportunities).toHaveLength(1);
     expect(embedded.opportunities[0]).not.toHaveProperty('amount');
-    const withQuotes = await call('GET', `/api/v1/opportunities/${id}?include=quotes`, svc.cookie);
+    const withQuotes = await client(t, svc).get(`/api/v1/opportunities/${id}?include=quotes`);
     expect(withQuotes.json().data.quotes).toEqual([]);
     // Moving the deal is fine; the stage rules never reveal the amount.
-    const [p] = (await call('GET', '/api/v1/pipelines', svc.cookie)).json().data;
-    const moved = await call('PATCH', `/api/v1/opportunities/${id}`, svc.cookie, { stageId: p.stages[1].id });
+    const [p] = (await client(t, svc).get('/api/v1/pipelines')).json().data;
+    const moved = await client(t, svc).patch(`/api/v1/opportunities/${id}`, { stageId: p.stages[1].id });
     expect(moved.statusCode, moved.body).toBe(200);
     expect(moved.json().data).not.toHaveProperty('amount');
-    expect((await call('GET', `/api/v1/opportunities/${id}`, admin.cookie)).json().data.amount).toEqual({
+    expect((await client(t, admin).get(`/api/v1/opportunities/${id}`)).json().data.amount).toEqual({
       amount: '1000',
       currency: 'EUR',
     });
-    const search = (await call('GET', '/api/v1/search?q=Quote', svc.cookie)).json().data;
+    const search = (await client(t, svc).get('/api/v1/search?q=Quote')).json().data;
     expect(search.filter((r: { object: string }) => r.object === 'quotes')).toEqual([]);
   });
 
   it('only administrators change pipelines', async () => {
-    const [p] = (await call('GET', '/api/v1/pipelines', admin.cookie)).json().data;
+    const [p] = (await client(t, admin).get('/api/v1/pipelines')).json().data;
     for (const role of ['sales_rep', 'marketing_manager', 'service_rep', 'data_analyst']) {
       const { cookie } = users[role] as { cookie: string };
-      expect((await call('GET', '/api/v1/pipelines', cookie)).statusCode, role).toBe(200);
-      expect((await call('PATCH', `/api/v1/pipelines/${p.id}`, cookie, { name: 'Mine' })).statusCode, role).toBe(403);
+      expect((await client(t, cookie).get('/api/v1/pipelines')).statusCode, role).toBe(200);
+      expect((await client(t, cookie).patch(`/api/v1/pipelines/${p.id}`, { name: 'Mine' })).statusCode, role).toBe(403);
     }
-    expect((await call('PATCH', `/api/v1/pipelines/${p.id}`, admin.cookie, { name: 'Sales' })).statusCode).toBe(200);
+    expect((await client(t, admin).patch(`/api/v1/pipelines/${p.id}`, { name: 'Sales' })).statusCode).toBe(200);
   });
 });

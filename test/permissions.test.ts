@@ -1,3 +1,4 @@
+import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeAuditLog } from '../server/platform/access/access.service';
@@ -11,6 +12,8 @@ import {
   type TestApp,
   uniqueEmail,
 } from './helpers/app';
+import { buildAccount, buildContact } from './helpers/factories';
+import { client } from './helpers/http';
 
 type Action = 'create' | 'read' | 'update' | 'delete' | 'export';
 const ACTIONS: Action[] = ['create', 'read', 'update', 'delete', 'export'];
@@ -33,14 +36,6 @@ describe('roles and permissions through the HTTP API', () => {
   let admin: SignedUp;
   const cookies: Record<string, string> = {};
   const userIds: Record<string, string> = {};
-
-  const call = (method: string, url: string, cookie: string, payload?: unknown) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { cookie },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -72,43 +67,41 @@ describe('roles and permissions through the HTTP API', () => {
       const allowed = EXPECTED[role]?.[action];
       // The record acted on: owned by the caller (so scope does not interfere), made by the administrator.
       const own = (
-        await call('POST', `/api/v1/${object}`, admin.cookie, {
+        await client(t, admin).post(`/api/v1/${object}`, {
           ...bodyFor(object, `${role}-${action}`),
           ownerId: userIds[role],
         })
       ).json().data;
-      let res: Awaited<ReturnType<typeof call>>;
+      let res: LightMyRequestResponse;
       switch (action) {
         case 'create':
-          res = await call('POST', `/api/v1/${object}`, cookie, bodyFor(object, `new-${role}`));
+          res = await client(t, cookie).post(`/api/v1/${object}`, bodyFor(object, `new-${role}`));
           expect(res.statusCode, res.body).toBe(allowed ? 201 : 403);
           break;
         case 'read':
-          res = await call('GET', `/api/v1/${object}/${own.id}`, cookie);
+          res = await client(t, cookie).get(`/api/v1/${object}/${own.id}`);
           expect(res.statusCode).toBe(allowed ? 200 : 403);
           break;
         case 'update':
-          res = await call(
-            'PATCH',
+          res = await client(t, cookie).patch(
             `/api/v1/${object}/${own.id}`,
-            cookie,
             object === 'accounts' ? { name: 'Renamed' } : { title: 'Renamed' },
           );
           expect(res.statusCode, res.body).toBe(allowed ? 200 : 403);
           break;
         case 'delete':
-          res = await call('DELETE', `/api/v1/${object}/${own.id}`, cookie);
+          res = await client(t, cookie).del(`/api/v1/${object}/${own.id}`);
           expect(res.statusCode).toBe(allowed ? 204 : 403);
           break;
         case 'export':
-          res = await call('GET', `/api/v1/${object}/export`, cookie);
+          res = await client(t, cookie).get(`/api/v1/${object}/export`);
           expect(res.statusCode).toBe(allowed ? 200 : 403);
           if (allowed) expect(res.headers['content-type']).toMatch(/text\/csv/);
           break;
       }
       if (!allowed) expect(res.json().code).toBe('forbidden');
       // A refused write changed nothing.
-      const after = (await call('GET', `/api/v1/${object}/${own.id}`, admin.cookie)).json().data;
+      const after = (await client(t, admin).get(`/api/v1/${object}/${own.id}`)).json().data;
       if (!allowed && action !== 'read' && action !== 'export') expect(after).toEqual(own);
     });
   });
@@ -117,11 +110,11 @@ describe('roles and permissions through the HTTP API', () => {
     for (const role of Object.keys(EXPECTED)) {
       const cookie = cookies[role] as string;
       const expected = role === 'administrator' ? 200 : 403;
-      expect((await call('GET', '/api/v1/roles', cookie)).statusCode, role).toBe(expected);
-      expect((await call('GET', '/api/v1/audit-log', cookie)).statusCode, role).toBe(expected);
-      const team = await call('POST', '/api/v1/teams', cookie, { name: `Team of ${role}` });
+      expect((await client(t, cookie).get('/api/v1/roles')).statusCode, role).toBe(expected);
+      expect((await client(t, cookie).get('/api/v1/audit-log')).statusCode, role).toBe(expected);
+      const team = await client(t, cookie).post('/api/v1/teams', { name: `Team of ${role}` });
       expect(team.statusCode, role).toBe(role === 'administrator' ? 201 : 403);
-      const change = await call('PATCH', `/api/v1/members/${userIds.data_analyst}`, cookie, { role: 'data_analyst' });
+      const change = await client(t, cookie).patch(`/api/v1/members/${userIds.data_analyst}`, { role: 'data_analyst' });
       expect(change.statusCode, role).toBe(expected);
     }
   });
@@ -132,13 +125,6 @@ describe('record scope, sharing and row rules', () => {
   let admin: SignedUp;
   let rep: { cookie: string; userId: string };
   let rep2: { cookie: string; userId: string };
-  const call = (method: string, url: string, cookie: string, payload?: unknown) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { cookie },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
 
   const member = async (role: string) => {
     const email = uniqueEmail(role.replace('_', ''));
@@ -165,65 +151,63 @@ describe('record scope, sharing and row rules', () => {
   afterAll(() => t.stop());
 
   it('a sales rep sees only their own records, everywhere: get, list, count, search, embeds, relation filters, references', async () => {
-    const mine = (await call('POST', '/api/v1/accounts', rep.cookie, { name: 'Zyxwv Mine' })).json().data;
-    const theirs = (await call('POST', '/api/v1/accounts', admin.cookie, { name: 'Zyxwv Theirs' })).json().data;
-    await call('POST', '/api/v1/contacts', admin.cookie, { lastName: 'Qwertz Hidden', accountId: mine.id });
-    const myContact = (
-      await call('POST', '/api/v1/contacts', rep.cookie, { lastName: 'Qwertz Visible', accountId: mine.id })
-    ).json().data;
+    const mine = await buildAccount(client(t, rep), { name: 'Zyxwv Mine' });
+    const theirs = await buildAccount(client(t, admin), { name: 'Zyxwv Theirs' });
+    await client(t, admin).post('/api/v1/contacts', { lastName: 'Qwertz Hidden', accountId: mine.id });
+    const myContact = await buildContact(client(t, rep), { lastName: 'Qwertz Visible', accountId: mine.id });
 
-    expect((await call('GET', `/api/v1/accounts/${theirs.id}`, rep.cookie)).statusCode).toBe(404);
-    expect((await call('PATCH', `/api/v1/accounts/${theirs.id}`, rep.cookie, { name: 'x' })).statusCode).toBe(404);
-    expect((await call('DELETE', `/api/v1/accounts/${theirs.id}`, rep.cookie)).statusCode).toBe(404);
-    const list = (await call('GET', '/api/v1/accounts?count=true', rep.cookie)).json();
+    expect((await client(t, rep).get(`/api/v1/accounts/${theirs.id}`)).statusCode).toBe(404);
+    expect((await client(t, rep).patch(`/api/v1/accounts/${theirs.id}`, { name: 'x' })).statusCode).toBe(404);
+    expect((await client(t, rep).del(`/api/v1/accounts/${theirs.id}`)).statusCode).toBe(404);
+    const list = (await client(t, rep).get('/api/v1/accounts?count=true')).json();
     expect(list.data.map((a: { id: string }) => a.id)).toEqual([mine.id]);
     expect(list.total).toBe(1);
-    const search = (await call('GET', '/api/v1/search?q=zyxwv', rep.cookie)).json().data;
+    const search = (await client(t, rep).get('/api/v1/search?q=zyxwv')).json().data;
     expect(search.map((h: { id: string }) => h.id)).toEqual([mine.id]);
-    const qwertz = (await call('GET', '/api/v1/search?q=qwertz', rep.cookie)).json().data;
+    const qwertz = (await client(t, rep).get('/api/v1/search?q=qwertz')).json().data;
     expect(qwertz.map((h: { id: string }) => h.id)).toEqual([myContact.id]);
-    const embedded = (await call('GET', `/api/v1/accounts/${mine.id}?include=contacts`, rep.cookie)).json().data;
+    const embedded = (await client(t, rep).get(`/api/v1/accounts/${mine.id}?include=contacts`)).json().data;
     expect(embedded.contacts.map((c: { id: string }) => c.id)).toEqual([myContact.id]);
     // A relation filter cannot probe an account the rep cannot see.
     // Even for the rep's own contact linked (by the admin) to the admin's account.
-    await call('POST', '/api/v1/contacts', admin.cookie, {
+    await client(t, admin).post('/api/v1/contacts', {
       lastName: 'Linked',
       accountId: theirs.id,
       ownerId: rep.userId,
     });
     const probe = encodeURIComponent(JSON.stringify({ field: 'account.name', op: 'eq', value: 'Zyxwv Theirs' }));
-    expect((await call('GET', `/api/v1/contacts?filter=${probe}`, rep.cookie)).json().data).toEqual([]);
-    expect((await call('GET', `/api/v1/contacts?filter=${probe}`, admin.cookie)).json().data).toHaveLength(1);
+    expect((await client(t, rep).get(`/api/v1/contacts?filter=${probe}`)).json().data).toEqual([]);
+    expect((await client(t, admin).get(`/api/v1/contacts?filter=${probe}`)).json().data).toHaveLength(1);
     // Nor point a record at it.
-    const ref = await call('POST', '/api/v1/contacts', rep.cookie, { lastName: 'Ref', accountId: theirs.id });
+    const ref = await client(t, rep).post('/api/v1/contacts', { lastName: 'Ref', accountId: theirs.id });
     expect(ref.statusCode).toBe(422);
     expect(ref.json().errors[0]).toEqual({ path: 'accountId', message: 'points to a record that does not exist' });
     // The administrator sees everything.
-    expect((await call('GET', '/api/v1/accounts?count=true', admin.cookie)).json().total).toBe(2);
+    expect((await client(t, admin).get('/api/v1/accounts?count=true')).json().total).toBe(2);
   });
 
   it('sharing a record lets a colleague read it (read share) or change it (edit share)', async () => {
-    const acc = (await call('POST', '/api/v1/accounts', rep.cookie, { name: 'Shared Ltd' })).json().data;
-    expect((await call('GET', `/api/v1/accounts/${acc.id}`, rep2.cookie)).statusCode).toBe(404);
-    const share = await call('POST', `/api/v1/accounts/${acc.id}/shares`, rep.cookie, {
+    const acc = await buildAccount(client(t, rep), { name: 'Shared Ltd' });
+    expect((await client(t, rep2).get(`/api/v1/accounts/${acc.id}`)).statusCode).toBe(404);
+    const share = await client(t, rep).post(`/api/v1/accounts/${acc.id}/shares`, {
       userId: rep2.userId,
       access: 'read',
     });
     expect(share.statusCode, share.body).toBe(201);
-    expect((await call('GET', `/api/v1/accounts/${acc.id}`, rep2.cookie)).statusCode).toBe(200);
-    expect((await call('PATCH', `/api/v1/accounts/${acc.id}`, rep2.cookie, { name: 'Edited' })).statusCode).toBe(404);
+    expect((await client(t, rep2).get(`/api/v1/accounts/${acc.id}`)).statusCode).toBe(200);
+    expect((await client(t, rep2).patch(`/api/v1/accounts/${acc.id}`, { name: 'Edited' })).statusCode).toBe(404);
     // rep2 cannot share what they cannot change.
     expect(
-      (await call('POST', `/api/v1/accounts/${acc.id}/shares`, rep2.cookie, { userId: rep2.userId, access: 'edit' }))
+      (await client(t, rep2).post(`/api/v1/accounts/${acc.id}/shares`, { userId: rep2.userId, access: 'edit' }))
         .statusCode,
     ).toBe(404);
-    await call('POST', `/api/v1/accounts/${acc.id}/shares`, admin.cookie, { userId: rep2.userId, access: 'edit' }).then(
-      (r) => expect(r.statusCode).toBe(409),
-    );
+    await client(t, admin)
+      .post(`/api/v1/accounts/${acc.id}/shares`, { userId: rep2.userId, access: 'edit' })
+      .then((r) => expect(r.statusCode).toBe(409));
   });
 
   it('team scope: a custom role sees its team’s records', async () => {
-    const role = await call('POST', '/api/v1/roles', admin.cookie, {
+    const role = await client(t, admin).post('/api/v1/roles', {
       key: 'team_rep',
       name: 'Team rep',
       permissions: {
@@ -232,34 +216,28 @@ describe('record scope, sharing and row rules', () => {
     });
     expect(role.statusCode, role.body).toBe(201);
     const lead = await member('team_rep');
-    const team = (await call('POST', '/api/v1/teams', admin.cookie, { name: 'West' })).json().data;
-    expect((await call('PUT', `/api/v1/teams/${team.id}/members/${lead.userId}`, admin.cookie)).statusCode).toBe(204);
-    expect((await call('PUT', `/api/v1/teams/${team.id}/members/${rep.userId}`, admin.cookie)).statusCode).toBe(204);
-    const byTeammate = (await call('POST', '/api/v1/accounts', rep.cookie, { name: 'Teammate Account' })).json().data;
-    const outsider = (await call('POST', '/api/v1/accounts', rep2.cookie, { name: 'Outsider Account' })).json().data;
-    const teamTagged = (
-      await call('POST', '/api/v1/accounts', admin.cookie, { name: 'Tagged Team', teamId: team.id })
-    ).json().data;
-    const seen = (await call('GET', '/api/v1/accounts?limit=100', lead.cookie))
-      .json()
-      .data.map((a: { id: string }) => a.id);
+    const team = (await client(t, admin).post('/api/v1/teams', { name: 'West' })).json().data;
+    expect((await client(t, admin).put(`/api/v1/teams/${team.id}/members/${lead.userId}`)).statusCode).toBe(204);
+    expect((await client(t, admin).put(`/api/v1/teams/${team.id}/members/${rep.userId}`)).statusCode).toBe(204);
+    const byTeammate = await buildAccount(client(t, rep), { name: 'Teammate Account' });
+    const outsider = await buildAccount(client(t, rep2), { name: 'Outsider Account' });
+    const teamTagged = await buildAccount(client(t, admin), { name: 'Tagged Team', teamId: team.id });
+    const seen = (await client(t, lead).get('/api/v1/accounts?limit=100')).json().data.map((a: { id: string }) => a.id);
     expect(seen).toContain(byTeammate.id);
     expect(seen).toContain(teamTagged.id);
     expect(seen).not.toContain(outsider.id);
   });
 
   it('sales reps never see supplier accounts, even their own', async () => {
-    const sup = (
-      await call('POST', '/api/v1/accounts', admin.cookie, {
-        name: 'Supplies Inc',
-        type: 'supplier',
-        ownerId: rep.userId,
-      })
-    ).json().data;
-    expect((await call('GET', `/api/v1/accounts/${sup.id}`, rep.cookie)).statusCode).toBe(404);
+    const sup = await buildAccount(client(t, admin), {
+      name: 'Supplies Inc',
+      type: 'supplier',
+      ownerId: rep.userId,
+    });
+    expect((await client(t, rep).get(`/api/v1/accounts/${sup.id}`)).statusCode).toBe(404);
     const filter = encodeURIComponent(JSON.stringify({ field: 'type', op: 'eq', value: 'supplier' }));
-    expect((await call('GET', `/api/v1/accounts?filter=${filter}`, rep.cookie)).json().data).toEqual([]);
-    expect((await call('GET', '/api/v1/search?q=supplies', rep.cookie)).json().data).toEqual([]);
+    expect((await client(t, rep).get(`/api/v1/accounts?filter=${filter}`)).json().data).toEqual([]);
+    expect((await client(t, rep).get('/api/v1/search?q=supplies')).json().data).toEqual([]);
   });
 });
 
@@ -269,19 +247,12 @@ describe('hidden and read-only fields never leak', () => {
   let viewer: { cookie: string; userId: string };
   let contact: { id: string; email: string };
   let account: { id: string };
-  const call = (method: string, url: string, cookie: string, payload?: unknown) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { cookie },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
   const SECRET = 'secret.person@hidden.example';
 
   beforeAll(async () => {
     t = await createTestApp();
     admin = await signUp(t.app, { workspaceName: 'Leak Co' });
-    await call('POST', '/api/v1/roles', admin.cookie, {
+    await client(t, admin).post('/api/v1/roles', {
       key: 'restricted',
       name: 'Restricted',
       permissions: {
@@ -308,58 +279,56 @@ describe('hidden and read-only fields never leak', () => {
       ),
       userId,
     };
-    account = (await call('POST', '/api/v1/accounts', admin.cookie, { name: 'Leaky Ltd' })).json().data;
-    contact = (
-      await call('POST', '/api/v1/contacts', admin.cookie, {
-        firstName: 'Hidden',
-        lastName: 'Person',
-        email: SECRET,
-        title: 'CFO',
-        accountId: account.id,
-      })
-    ).json().data;
+    account = await buildAccount(client(t, admin), { name: 'Leaky Ltd' });
+    contact = await buildContact(client(t, admin), {
+      firstName: 'Hidden',
+      lastName: 'Person',
+      email: SECRET,
+      title: 'CFO',
+      accountId: account.id,
+    });
   });
   afterAll(() => t.stop());
 
   it('not in records, lists, embeds, search results or exports', async () => {
-    const one = await call('GET', `/api/v1/contacts/${contact.id}`, viewer.cookie);
+    const one = await client(t, viewer).get(`/api/v1/contacts/${contact.id}`);
     expect(one.json().data).not.toHaveProperty('email');
     expect(one.body).not.toContain(SECRET);
-    const list = await call('GET', '/api/v1/contacts', viewer.cookie);
+    const list = await client(t, viewer).get('/api/v1/contacts');
     expect(list.body).not.toContain(SECRET);
-    const embed = await call('GET', `/api/v1/accounts/${account.id}?include=contacts`, viewer.cookie);
+    const embed = await client(t, viewer).get(`/api/v1/accounts/${account.id}?include=contacts`);
     expect(embed.json().data.contacts[0]).not.toHaveProperty('email');
-    const byEmail = await call('GET', `/api/v1/search?q=${encodeURIComponent('secret.person')}`, viewer.cookie);
+    const byEmail = await client(t, viewer).get(`/api/v1/search?q=${encodeURIComponent('secret.person')}`);
     expect(byEmail.json().data).toEqual([]);
-    const byName = await call('GET', '/api/v1/search?q=hidden', viewer.cookie);
+    const byName = await client(t, viewer).get('/api/v1/search?q=hidden');
     expect(byName.json().data.map((h: { id: string }) => h.id)).toEqual([contact.id]);
     expect(byName.body).not.toContain(SECRET);
-    const csv = await call('GET', '/api/v1/contacts/export', viewer.cookie);
+    const csv = await client(t, viewer).get('/api/v1/contacts/export');
     expect(csv.statusCode).toBe(200);
     expect(csv.body).not.toContain(SECRET);
     expect(csv.body.split('\r\n')[0]?.split(',')).not.toContain('email');
-    const meta = await call('GET', '/api/v1/objects/contacts', viewer.cookie);
+    const meta = await client(t, viewer).get('/api/v1/objects/contacts');
     expect(meta.json().data.fields.map((f: { name: string }) => f.name)).not.toContain('email');
   });
 
   it('cannot be filtered, sorted, counted on or written, and errors do not reveal it', async () => {
     for (const op of ['eq', 'startsWith', 'isNotEmpty']) {
       const filter = encodeURIComponent(JSON.stringify({ field: 'email', op, value: 'secret' }));
-      const res = await call('GET', `/api/v1/contacts?count=true&filter=${filter}`, viewer.cookie);
+      const res = await client(t, viewer).get(`/api/v1/contacts?count=true&filter=${filter}`);
       expect(res.statusCode).toBe(422);
       expect(res.body).not.toContain(SECRET);
       expect(res.json().errors[0].path).toBe('filter.field');
     }
-    expect((await call('GET', '/api/v1/contacts?sort=email', viewer.cookie)).statusCode).toBe(422);
-    const write = await call('PATCH', `/api/v1/contacts/${contact.id}`, viewer.cookie, { email: 'new@x.example' });
+    expect((await client(t, viewer).get('/api/v1/contacts?sort=email')).statusCode).toBe(422);
+    const write = await client(t, viewer).patch(`/api/v1/contacts/${contact.id}`, { email: 'new@x.example' });
     expect(write.statusCode).toBe(422);
     expect(write.body).not.toContain(SECRET);
-    const readOnly = await call('PATCH', `/api/v1/contacts/${contact.id}`, viewer.cookie, { title: 'CEO' });
+    const readOnly = await client(t, viewer).patch(`/api/v1/contacts/${contact.id}`, { title: 'CEO' });
     expect(readOnly.json().errors).toEqual([{ path: 'title', message: 'is read-only' }]);
-    const ok = await call('PATCH', `/api/v1/contacts/${contact.id}`, viewer.cookie, { firstName: 'Still' });
+    const ok = await client(t, viewer).patch(`/api/v1/contacts/${contact.id}`, { firstName: 'Still' });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().data.title).toBe('CFO');
-    const stored = (await call('GET', `/api/v1/contacts/${contact.id}`, admin.cookie)).json().data;
+    const stored = (await client(t, admin).get(`/api/v1/contacts/${contact.id}`)).json().data;
     expect(stored).toMatchObject({ email: SECRET, title: 'CFO', firstName: 'Still' });
   });
 });
@@ -372,18 +341,14 @@ describe('audit log', () => {
     admin = await signUp(t.app, { workspaceName: 'Audit Co' });
   });
   afterAll(() => t.stop());
-  const call = (method: string, url: string, payload?: unknown) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { cookie: admin.cookie },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
 
   it('records changes (who, what, from → to), sign-ins, exports, role changes; searchable and exportable', async () => {
-    const c = (await call('POST', '/api/v1/contacts', { lastName: 'Audited', title: 'Buyer' })).json().data;
-    await call('PATCH', `/api/v1/contacts/${c.id}`, { title: 'Head buyer' });
-    await call('POST', '/api/v1/contacts/batch', { mode: 'update', records: [{ id: c.id, title: 'Chief buyer' }] });
+    const c = await buildContact(client(t, admin), { lastName: 'Audited', title: 'Buyer' });
+    await client(t, admin).patch(`/api/v1/contacts/${c.id}`, { title: 'Head buyer' });
+    await client(t, admin).post('/api/v1/contacts/batch', {
+      mode: 'update',
+      records: [{ id: c.id, title: 'Chief buyer' }],
+    });
     await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/sign-in',
@@ -394,9 +359,11 @@ describe('audit log', () => {
       url: '/api/v1/auth/sign-in',
       payload: { email: admin.email, password: STRONG_PASSWORD },
     });
-    await call('GET', '/api/v1/contacts/export');
-    await call('PATCH', '/api/v1/roles/sales_rep', { permissions: { objects: { '*': { read: true, scope: 'own' } } } });
-    const entries = (await call('GET', `/api/v1/audit-log?object=contacts&recordId=${c.id}`)).json().data;
+    await client(t, admin).get('/api/v1/contacts/export');
+    await client(t, admin).patch('/api/v1/roles/sales_rep', {
+      permissions: { objects: { '*': { read: true, scope: 'own' } } },
+    });
+    const entries = (await client(t, admin).get(`/api/v1/audit-log?object=contacts&recordId=${c.id}`)).json().data;
     expect(entries.map((e: { action: string }) => e.action)).toEqual([
       'record.updated',
       'record.updated',
@@ -405,28 +372,30 @@ describe('audit log', () => {
     expect(entries[0]).toMatchObject({ actorUserId: admin.userId, changes: { title: ['Head buyer', 'Chief buyer'] } });
     expect(entries[1].changes.title).toEqual(['Buyer', 'Head buyer']);
     expect(entries[1].requestId).toBeTruthy();
-    const all = (await call('GET', '/api/v1/audit-log?limit=1000'))
+    const all = (await client(t, admin).get('/api/v1/audit-log?limit=1000'))
       .json()
       .data.map((e: { action: string }) => e.action);
     for (const action of ['auth.sign_in', 'auth.sign_in_failed', 'records.exported', 'role.changed'])
       expect(all).toContain(action);
-    const csv = await call('GET', '/api/v1/audit-log/export?action=record.updated');
+    const csv = await client(t, admin).get('/api/v1/audit-log/export?action=record.updated');
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.body.split('\r\n').filter(Boolean)).toHaveLength(3); // header + two updates
-    const after = (await call('GET', '/api/v1/audit-log?action=audit_log.exported')).json().data;
+    const after = (await client(t, admin).get('/api/v1/audit-log?action=audit_log.exported')).json().data;
     expect(after).toHaveLength(1);
   });
 
   it('keeps entries for the workspace’s retention period, then the purge removes them', async () => {
-    const bad = await call('PATCH', '/api/v1/workspace/settings', { auditRetentionDays: 5 });
+    const bad = await client(t, admin).patch('/api/v1/workspace/settings', { auditRetentionDays: 5 });
     expect(bad.statusCode).toBe(422);
-    expect((await call('PATCH', '/api/v1/workspace/settings', { auditRetentionDays: 30 })).statusCode).toBe(200);
+    expect((await client(t, admin).patch('/api/v1/workspace/settings', { auditRetentionDays: 30 })).statusCode).toBe(
+      200,
+    );
     // Age some entries past 30 days (as the owner, with the purge flag the trigger allows for deletes only:
     // back-dating is done by inserting old entries).
     await sql`insert into audit_log (workspace_id, action, at) values (${admin.workspaceId}, 'old.entry', now() - interval '31 days'),
       (${admin.workspaceId}, 'recent.entry', now() - interval '29 days')`.execute(t.database.db);
     expect(await purgeAuditLog(t.database)).toBe(1);
-    const actions = (await call('GET', '/api/v1/audit-log?limit=1000'))
+    const actions = (await client(t, admin).get('/api/v1/audit-log?limit=1000'))
       .json()
       .data.map((e: { action: string }) => e.action);
     expect(actions).not.toContain('old.entry');

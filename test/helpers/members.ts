@@ -1,13 +1,15 @@
 import { addMember, createUser } from '../../server/platform/workspaces/identity.service';
 import { STRONG_PASSWORD, sessionCookie, type TestApp, uniqueEmail } from './app';
 
-/** A new user joined to `workspaceId` with `role`, signed in: their session cookie and id. */
-export async function memberWithRole(
-  t: TestApp,
-  workspaceId: string,
-  role: string,
-  name = role,
-): Promise<{ cookie: string; userId: string }> {
+export interface Member {
+  cookie: string;
+  userId: string;
+  name: string;
+  email: string;
+}
+
+/** A new user joined to `workspaceId` with `role`, signed in: their session cookie, id, name and email. */
+export async function memberWithRole(t: TestApp, workspaceId: string, role: string, name = role): Promise<Member> {
   const email = uniqueEmail(role.replace(/_/g, ''));
   const { userId } = await createUser(
     { database: t.database, auth: t.auth },
@@ -20,5 +22,5 @@ export async function memberWithRole(
     url: '/api/v1/auth/sign-in',
     payload: { email, password: STRONG_PASSWORD },
   });
-  return { cookie: sessionCookie(res), userId };
+  return { cookie: sessionCookie(res), userId, name, email };
 }

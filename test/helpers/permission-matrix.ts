@@ -1,10 +1,9 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
+import { client, type HasApp } from './http';
 
 export type Action = 'create' | 'read' | 'update' | 'delete' | 'export';
 export const ACTIONS: Action[] = ['create', 'read', 'update', 'delete', 'export'];
-
-type Call = (method: string, url: string, cookie: string, payload?: unknown) => Promise<LightMyRequestResponse>;
 
 /**
  * One cell of a permission matrix through the HTTP API: the administrator makes a
@@ -12,7 +11,7 @@ type Call = (method: string, url: string, cookie: string, payload?: unknown) => 
  * `action` on it, and the answer must be allowed or 403 — a refused change changes nothing.
  */
 export async function checkMatrixCell(opts: {
-  call: Call;
+  t: HasApp;
   adminCookie: string;
   caller: { cookie: string; userId: string };
   object: string;
@@ -21,8 +20,10 @@ export async function checkMatrixCell(opts: {
   createBody: (tag: string) => Record<string, unknown>;
   updateBody: Record<string, unknown>;
 }): Promise<void> {
-  const { call, adminCookie, caller, object, action, allowed } = opts;
-  const made = await call('POST', `/api/v1/${object}`, adminCookie, {
+  const { t, adminCookie, caller, object, action, allowed } = opts;
+  const admin = client(t, adminCookie);
+  const as = client(t, caller.cookie);
+  const made = await admin.post(`/api/v1/${object}`, {
     ...opts.createBody(`owned-${action}`),
     ownerId: caller.userId,
   });
@@ -31,28 +32,28 @@ export async function checkMatrixCell(opts: {
   let res: LightMyRequestResponse;
   switch (action) {
     case 'create':
-      res = await call('POST', `/api/v1/${object}`, caller.cookie, opts.createBody('new'));
+      res = await as.post(`/api/v1/${object}`, opts.createBody('new'));
       expect(res.statusCode, res.body).toBe(allowed ? 201 : 403);
       break;
     case 'read':
-      res = await call('GET', `/api/v1/${object}/${own.id}`, caller.cookie);
+      res = await as.get(`/api/v1/${object}/${own.id}`);
       expect(res.statusCode, res.body).toBe(allowed ? 200 : 403);
       break;
     case 'update':
-      res = await call('PATCH', `/api/v1/${object}/${own.id}`, caller.cookie, opts.updateBody);
+      res = await as.patch(`/api/v1/${object}/${own.id}`, opts.updateBody);
       expect(res.statusCode, res.body).toBe(allowed ? 200 : 403);
       break;
     case 'delete':
-      res = await call('DELETE', `/api/v1/${object}/${own.id}`, caller.cookie);
+      res = await as.del(`/api/v1/${object}/${own.id}`);
       expect(res.statusCode, res.body).toBe(allowed ? 204 : 403);
       break;
     case 'export':
-      res = await call('GET', `/api/v1/${object}/export`, caller.cookie);
+      res = await as.get(`/api/v1/${object}/export`);
       expect(res.statusCode, res.body).toBe(allowed ? 200 : 403);
       if (allowed) expect(res.headers['content-type']).toMatch(/text\/csv/);
       break;
   }
   if (!allowed) expect(res.json().code).toBe('forbidden');
-  const after = (await call('GET', `/api/v1/${object}/${own.id}`, adminCookie)).json().data;
+  const after = (await admin.get(`/api/v1/${object}/${own.id}`)).json().data;
   if (!allowed && action !== 'read' && action !== 'export') expect(after).toEqual(own);
 }

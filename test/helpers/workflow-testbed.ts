@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
-import { addMember, createUser } from '../../server/platform/workspaces/identity.service';
-import { createTestApp, type SignedUp, STRONG_PASSWORD, sessionCookie, signUp, type TestApp, uniqueEmail } from './app';
+import { createTestApp, type SignedUp, signUp, type TestApp } from './app';
+import { client } from './http';
+import { memberWithRole } from './members';
 
 /** A test app with a signed-up administrator and helpers to call the API as anyone (tests only). */
 export async function workflowTestbed(workspaceName: string) {
@@ -9,34 +10,12 @@ export async function workflowTestbed(workspaceName: string) {
   const admin: SignedUp = await signUp(t.app, { workspaceName, name: 'Ada Admin' });
   // Consumers start at the events committed when they first run: start them now.
   await t.events.drain();
-  const call = async (method: string, url: string, cookie: string, payload?: unknown, headers = {}) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { cookie, ...headers },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-  const as = (cookie: string) => ({
-    get: (url: string) => call('GET', url, cookie),
-    post: (url: string, body?: unknown, headers = {}) => call('POST', url, cookie, body ?? {}, headers),
-    patch: (url: string, body: unknown, headers = {}) => call('PATCH', url, cookie, body, headers),
-    del: (url: string) => call('DELETE', url, cookie),
-  });
-  const member = async (role: string) => {
-    const email = uniqueEmail(role.replace('_', ''));
-    const { userId } = await createUser(
-      { database: t.database, auth: t.auth },
-      { name: `${role} person`, email, password: STRONG_PASSWORD },
-      {},
-    );
-    await addMember(t.database, admin.workspaceId, userId, role);
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/sign-in',
-      payload: { email, password: STRONG_PASSWORD },
-    });
-    return { cookie: sessionCookie(res), userId, email };
+  /** The shared client as `cookie`, except that a POST without a body sends `{}`. */
+  const as = (cookie: string) => {
+    const api = client(t, cookie);
+    return { ...api, post: (url: string, body?: unknown, headers = {}) => api.post(url, body ?? {}, headers) };
   };
+  const member = (role: string) => memberWithRole(t, admin.workspaceId, role, `${role} person`);
   /** Delivers events to the trigger consumer and runs every due step (waits are not skipped). */
   const settle = async () => {
     for (let i = 0; i < 5; i++) {
@@ -66,5 +45,5 @@ export async function workflowTestbed(workspaceName: string) {
       await sql<{ id: string; to_address: string; subject: string; text_body: string }>`
         select id, to_address, subject, text_body from mail_outbox order by created_at, id`.execute(t.database.db)
     ).rows;
-  return { t, admin, call, as, member, settle, runsOf, runDetail, outbox, adminApi: as(admin.cookie) };
+  return { t, admin, as, member, settle, runsOf, runDetail, outbox, adminApi: as(admin.cookie) };
 }

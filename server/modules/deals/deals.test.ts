@@ -1,22 +1,16 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { buildOpportunity } from '../../../test/helpers/factories';
+import { client } from '../../../test/helpers/http';
 import { memberWithRole } from '../../../test/helpers/members';
 
 describe('deals: the won/lost view, win rate and sales cycle', () => {
   let t: TestApp;
   let admin: SignedUp;
   let stage: Record<string, string>;
-
-  const call = (method: string, url: string, payload?: unknown, cookie = admin.cookie) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { cookie },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
   const stats = async (query = '', cookie = admin.cookie) => {
-    const res = await call('GET', `/api/v1/deals/stats${query}`, undefined, cookie);
+    const res = await client(t, cookie).get(`/api/v1/deals/stats${query}`);
     expect(res.statusCode, res.body).toBe(200);
     return res.json().data;
   };
@@ -29,14 +23,12 @@ describe('deals: the won/lost view, win rate and sales cycle', () => {
     amount?: string,
     body: Record<string, unknown> = {},
   ) => {
-    const o = (
-      await call('POST', '/api/v1/opportunities', {
-        name,
-        ...(amount ? { amount: { amount, currency: 'EUR' } } : {}),
-        ...body,
-      })
-    ).json().data;
-    const res = await call('PATCH', `/api/v1/opportunities/${o.id}`, {
+    const o = await buildOpportunity(client(t, admin), {
+      name,
+      ...(amount ? { amount: { amount, currency: 'EUR' } } : {}),
+      ...body,
+    });
+    const res = await client(t, admin).patch(`/api/v1/opportunities/${o.id}`, {
       stageId: stage[status === 'won' ? 'Closed Won' : 'Closed Lost'],
       ...(status === 'lost' ? { lostReason: 'price' } : {}),
     });
@@ -52,13 +44,13 @@ describe('deals: the won/lost view, win rate and sales cycle', () => {
   beforeAll(async () => {
     t = await createTestApp();
     admin = await signUp(t.app, { workspaceName: 'Deal Co' });
-    const [p] = (await call('GET', '/api/v1/pipelines')).json().data;
+    const [p] = (await client(t, admin).get('/api/v1/pipelines')).json().data;
     stage = Object.fromEntries(p.stages.map((s: { name: string; id: string }) => [s.name, s.id]));
   });
   afterAll(() => t.stop());
 
   it('no deals: zero counts, null rate and cycle (not 0)', async () => {
-    await call('POST', '/api/v1/opportunities', { name: 'Still open' });
+    await client(t, admin).post('/api/v1/opportunities', { name: 'Still open' });
     expect(await stats()).toEqual({
       won: 0,
       lost: 0,
@@ -68,7 +60,7 @@ describe('deals: the won/lost view, win rate and sales cycle', () => {
       wonAmounts: [],
       lostAmounts: [],
     });
-    expect((await call('GET', '/api/v1/deals')).json().data).toEqual([]);
+    expect((await client(t, admin).get('/api/v1/deals')).json().data).toEqual([]);
   });
 
   it('only lost deals: win rate 0, no cycle (the cycle is measured on won deals)', async () => {
@@ -97,7 +89,7 @@ describe('deals: the won/lost view, win rate and sales cycle', () => {
     // [from, to): a deal closed exactly at `to` belongs to the next period.
     const edge = await stats('?from=2026-04-01T00:00:00Z&to=2026-04-25T00:00:00Z');
     expect(edge).toMatchObject({ won: 2, lost: 0, winRate: 1, averageCycleDays: 15 });
-    const list = (await call('GET', '/api/v1/deals?from=2026-04-01T00:00:00Z&to=2026-05-01T00:00:00Z')).json();
+    const list = (await client(t, admin).get('/api/v1/deals?from=2026-04-01T00:00:00Z&to=2026-05-01T00:00:00Z')).json();
     expect(list.data.map((d: { name: string }) => d.name)).toEqual(['Lost C', 'Won C', 'Won B', 'Won A']);
     expect(list.data[3]).toMatchObject({
       status: 'won',
@@ -111,19 +103,19 @@ describe('deals: the won/lost view, win rate and sales cycle', () => {
   it('a reopened deal is not a deal; closed again, it counts once with its latest close', async () => {
     const o = await deal('Flip-flop', 'won', '2026-05-10T00:00:00Z', 4);
     expect((await stats('?from=2026-05-01T00:00:00Z&to=2026-06-01T00:00:00Z')).won).toBe(1);
-    await call('PATCH', `/api/v1/opportunities/${o.id}`, { stageId: stage.Negotiation });
+    await client(t, admin).patch(`/api/v1/opportunities/${o.id}`, { stageId: stage.Negotiation });
     expect(await stats('?from=2026-05-01T00:00:00Z&to=2026-06-01T00:00:00Z')).toMatchObject({
       won: 0,
       lost: 0,
       winRate: null,
     });
-    const res = await call('PATCH', `/api/v1/opportunities/${o.id}`, {
+    const res = await client(t, admin).patch(`/api/v1/opportunities/${o.id}`, {
       stageId: stage['Closed Lost'],
       lostReason: 'timing',
     });
     const closedAt = res.json().data.closedAt as string;
     expect(Date.parse(closedAt)).toBeGreaterThan(Date.parse('2026-05-10T00:00:00Z'));
-    const all = (await call('GET', '/api/v1/deals?status=lost')).json().data;
+    const all = (await client(t, admin).get('/api/v1/deals?status=lost')).json().data;
     expect(all.filter((d: { id: string }) => d.id === o.id)).toHaveLength(1);
   });
 
@@ -135,17 +127,17 @@ describe('deals: the won/lost view, win rate and sales cycle', () => {
     expect((await stats(july)).won).toBe(2);
     expect((await stats(`${july}&ownerId=${rep.userId}`)).won).toBe(1);
     expect((await stats(july, rep.cookie)).won).toBe(1);
-    const [p] = (await call('GET', '/api/v1/pipelines')).json().data;
+    const [p] = (await client(t, admin).get('/api/v1/pipelines')).json().data;
     expect((await stats(`${july}&pipelineId=${p.id}`)).won).toBe(2);
     expect((await stats(`${july}&pipelineId=other`)).won).toBe(0);
     const service = await memberWithRole(t, admin.workspaceId, 'service_rep');
     const s = await stats(july, service.cookie);
     expect(s.won).toBe(2);
     expect(s).not.toHaveProperty('wonAmounts');
-    const list = (await call('GET', `/api/v1/deals${july}`, undefined, service.cookie)).json().data;
+    const list = (await client(t, service).get(`/api/v1/deals${july}`)).json().data;
     expect(list).toHaveLength(2);
     for (const d of list) expect(d).not.toHaveProperty('amount');
-    const bad = await call('GET', '/api/v1/deals/stats?from=yesterday');
+    const bad = await client(t, admin).get('/api/v1/deals/stats?from=yesterday');
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors[0].path).toBe('from');
   });

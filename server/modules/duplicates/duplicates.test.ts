@@ -1,25 +1,14 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { buildAccount, buildContact, buildLead, buildOpportunity, buildQuote } from '../../../test/helpers/factories';
+import { client } from '../../../test/helpers/http';
 import { memberWithRole } from '../../../test/helpers/members';
 import { timelineSources } from './timeline-links';
 
 describe('duplicates: detection and merge', () => {
   let t: TestApp;
   let admin: SignedUp;
-
-  const call = (method: string, url: string, payload?: unknown, cookie = admin.cookie) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { cookie },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-  const create = async (object: string, body: Record<string, unknown>, cookie = admin.cookie) => {
-    const res = await call('POST', `/api/v1/${object}`, body, cookie);
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json().data;
-  };
   const events = (recordId: string) =>
     t.database.tenant(
       admin.workspaceId,
@@ -39,18 +28,18 @@ describe('duplicates: detection and merge', () => {
   afterAll(() => t.stop());
 
   it('contacts: same email (also among other emails), same phone in any format, similar name', async () => {
-    const jane = await create('contacts', {
+    const jane = await buildContact(client(t, admin), {
       firstName: 'Jane',
       lastName: 'Doe',
       email: 'jane@doe.example',
       phone: '+33 1 23 45 67 89',
     });
-    const other = await create('contacts', {
+    const other = await buildContact(client(t, admin), {
       firstName: 'Someone',
       lastName: 'Else',
       emails: [{ value: 'janed@work.example' }],
     });
-    const check = (body: Record<string, unknown>) => call('POST', '/api/v1/contacts/duplicates', body);
+    const check = (body: Record<string, unknown>) => client(t, admin).post('/api/v1/contacts/duplicates', body);
     const byEmail = (await check({ email: 'JANE@doe.example' })).json().data;
     expect(byEmail).toEqual([
       expect.objectContaining({ object: 'contacts', id: jane.id, title: 'Jane Doe', reasons: ['email'], score: 1 }),
@@ -72,20 +61,28 @@ describe('duplicates: detection and merge', () => {
     const bad = await check({ email: 'not-an-email' });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors[0].path).toBe('email');
-    const own = (await call('GET', `/api/v1/contacts/${jane.id}/duplicates`)).json().data;
+    const own = (await client(t, admin).get(`/api/v1/contacts/${jane.id}/duplicates`)).json().data;
     expect(own.map((d: { id: string }) => d.id)).not.toContain(jane.id);
   });
 
   it('accounts: same domain in any spelling, similar name; leads are checked against leads and contacts', async () => {
-    const acme = await create('accounts', { name: 'Acme Corporation', domain: 'acme.example' });
-    const res = await call('POST', '/api/v1/accounts/duplicates', {
+    const acme = await buildAccount(client(t, admin), { name: 'Acme Corporation', domain: 'acme.example' });
+    const res = await client(t, admin).post('/api/v1/accounts/duplicates', {
       name: 'ACME Corporation Ltd',
       domain: 'https://www.Acme.example/home',
     });
     expect(res.json().data[0]).toMatchObject({ id: acme.id, reasons: ['domain', 'name'], score: 1 });
-    const lead = await create('leads', { firstName: 'Jane', lastName: 'Doe', email: 'jane.doe@lead.example' });
+    const lead = await buildLead(client(t, admin), {
+      firstName: 'Jane',
+      lastName: 'Doe',
+      email: 'jane.doe@lead.example',
+    });
     const forLead = (
-      await call('POST', '/api/v1/leads/duplicates', { email: 'jane@doe.example', firstName: 'Jane', lastName: 'Doe' })
+      await client(t, admin).post('/api/v1/leads/duplicates', {
+        email: 'jane@doe.example',
+        firstName: 'Jane',
+        lastName: 'Doe',
+      })
     ).json().data;
     expect(forLead.map((d: { object: string; id: string }) => d.object).sort()).toEqual(['contacts', 'leads']);
     expect(forLead.find((d: { object: string }) => d.object === 'leads').id).toBe(lead.id);
@@ -93,66 +90,72 @@ describe('duplicates: detection and merge', () => {
 
   it('only records the caller may see are reported', async () => {
     const rep = await memberWithRole(t, admin.workspaceId, 'sales_rep');
-    await create('contacts', { lastName: 'Hidden', email: 'hidden@secret.example' });
-    const res = await call('POST', '/api/v1/contacts/duplicates', { email: 'hidden@secret.example' }, rep.cookie);
+    await buildContact(client(t, admin), { lastName: 'Hidden', email: 'hidden@secret.example' });
+    const res = await client(t, rep).post('/api/v1/contacts/duplicates', { email: 'hidden@secret.example' });
     expect(res.statusCode).toBe(200);
     expect(res.json().data).toEqual([]);
   });
 
   it('merging contacts keeps every related record, custom relations, roles, tags, shares, timeline and the chosen values', async () => {
-    const customRel = await call('POST', '/api/v1/objects/accounts/fields', {
+    const customRel = await client(t, admin).post('/api/v1/objects/accounts/fields', {
       name: 'champion',
       type: 'relation',
       label: 'Champion',
       relation: { object: 'contacts', cardinality: 'one' },
     });
     expect(customRel.statusCode, customRel.body).toBe(201);
-    const manyRel = await call('POST', '/api/v1/objects/opportunities/fields', {
+    const manyRel = await client(t, admin).post('/api/v1/objects/opportunities/fields', {
       name: 'influencers',
       type: 'relation',
       label: 'Influencers',
       relation: { object: 'contacts', cardinality: 'many' },
     });
     expect(manyRel.statusCode, manyRel.body).toBe(201);
-    const keep = await create('contacts', {
+    const keep = await buildContact(client(t, admin), {
       firstName: 'Ann',
       lastName: 'Smith',
       email: 'ann@old.example',
       tags: ['a'],
       phone: '+44 20 7946 0958',
     });
-    const lose = await create('contacts', {
+    const lose = await buildContact(client(t, admin), {
       firstName: 'Anne',
       lastName: 'Smith',
       email: 'ann@new.example',
       tags: ['b'],
       title: 'CTO',
     });
-    const acc = await create('accounts', { name: 'Smith & Co', champion: lose.id });
-    const opp = await create('opportunities', { name: 'Smith deal', influencers: [lose.id, keep.id] });
-    const opp2 = await create('opportunities', { name: 'Other deal' });
-    await call('PUT', `/api/v1/opportunities/${opp.id}/contacts`, {
+    const acc = await buildAccount(client(t, admin), { name: 'Smith & Co', champion: lose.id });
+    const opp = await buildOpportunity(client(t, admin), { name: 'Smith deal', influencers: [lose.id, keep.id] });
+    const opp2 = await buildOpportunity(client(t, admin), { name: 'Other deal' });
+    await client(t, admin).put(`/api/v1/opportunities/${opp.id}/contacts`, {
       contacts: [
         { contactId: keep.id, role: 'champion' },
         { contactId: lose.id, role: 'economic_buyer', isPrimary: true },
       ],
     });
-    await call('PUT', `/api/v1/opportunities/${opp2.id}/contacts`, {
+    await client(t, admin).put(`/api/v1/opportunities/${opp2.id}/contacts`, {
       contacts: [{ contactId: lose.id, role: 'user' }],
     });
-    const quote = await create('quotes', { name: 'Q', opportunityId: opp.id, currency: 'EUR', contactId: lose.id });
-    const lead = await create('leads', { lastName: 'Smith', email: 'ann@lead.example' });
-    const converted = await call('POST', `/api/v1/leads/${lead.id}/convert`, {
+    const quote = await buildQuote(client(t, admin), {
+      name: 'Q',
+      opportunityId: opp.id,
+      currency: 'EUR',
+      contactId: lose.id,
+    });
+    const lead = await buildLead(client(t, admin), { lastName: 'Smith', email: 'ann@lead.example' });
+    const converted = await client(t, admin).post(`/api/v1/leads/${lead.id}/convert`, {
       contactId: lose.id,
       createOpportunity: false,
     });
     expect(converted.statusCode, converted.body).toBe(200);
     const rep = await memberWithRole(t, admin.workspaceId, 'sales_rep');
     expect(
-      (await call('POST', `/api/v1/contacts/${lose.id}/shares`, { userId: rep.userId, access: 'read' })).statusCode,
+      (await client(t, admin).post(`/api/v1/contacts/${lose.id}/shares`, { userId: rep.userId, access: 'read' }))
+        .statusCode,
     ).toBe(201);
 
-    const res = await call('POST', `/api/v1/contacts/${keep.id}/merge`, {
+    const res = await client(t, admin).post(`/api/v1/contacts/${keep.id}/merge`, {
       otherId: lose.id,
       values: { email: 'ann@new.example', title: 'CTO' },
     });
@@ -162,22 +165,22 @@ describe('duplicates: detection and merge', () => {
     expect(merged.tags.sort()).toEqual(['a', 'b']);
 
     // The loser is in the trash; everything that pointed at it points at the survivor.
-    expect((await call('GET', `/api/v1/contacts/${lose.id}`)).statusCode).toBe(404);
-    expect((await call('GET', '/api/v1/contacts/trash')).json().data.map((c: { id: string }) => c.id)).toContain(
-      lose.id,
-    );
-    expect((await call('GET', `/api/v1/accounts/${acc.id}`)).json().data.champion).toBe(keep.id);
-    expect((await call('GET', `/api/v1/opportunities/${opp.id}`)).json().data.influencers).toEqual([keep.id]);
-    expect((await call('GET', `/api/v1/quotes/${quote.id}`)).json().data.contactId).toBe(keep.id);
-    expect((await call('GET', `/api/v1/leads/${lead.id}`)).json().data.convertedContactId).toBe(keep.id);
+    expect((await client(t, admin).get(`/api/v1/contacts/${lose.id}`)).statusCode).toBe(404);
+    expect(
+      (await client(t, admin).get('/api/v1/contacts/trash')).json().data.map((c: { id: string }) => c.id),
+    ).toContain(lose.id);
+    expect((await client(t, admin).get(`/api/v1/accounts/${acc.id}`)).json().data.champion).toBe(keep.id);
+    expect((await client(t, admin).get(`/api/v1/opportunities/${opp.id}`)).json().data.influencers).toEqual([keep.id]);
+    expect((await client(t, admin).get(`/api/v1/quotes/${quote.id}`)).json().data.contactId).toBe(keep.id);
+    expect((await client(t, admin).get(`/api/v1/leads/${lead.id}`)).json().data.convertedContactId).toBe(keep.id);
     // Opportunity contacts: the survivor's own link wins where both were linked; the others move.
-    const roles = (await call('GET', `/api/v1/opportunities/${opp.id}/contacts`)).json().data;
+    const roles = (await client(t, admin).get(`/api/v1/opportunities/${opp.id}/contacts`)).json().data;
     expect(roles).toMatchObject([{ contactId: keep.id, role: 'champion' }]);
-    expect((await call('GET', `/api/v1/opportunities/${opp2.id}/contacts`)).json().data).toMatchObject([
+    expect((await client(t, admin).get(`/api/v1/opportunities/${opp2.id}/contacts`)).json().data).toMatchObject([
       { contactId: keep.id, role: 'user' },
     ]);
     // The share moved: the rep now sees the survivor.
-    expect((await call('GET', `/api/v1/contacts/${keep.id}`, undefined, rep.cookie)).statusCode).toBe(200);
+    expect((await client(t, rep).get(`/api/v1/contacts/${keep.id}`)).statusCode).toBe(200);
     // The timeline: the loser's (and the lead converted into it) now show on the survivor.
     const sources = await t.database.tenant(admin.workspaceId, (tx) =>
       timelineSources(tx, { object: 'contacts', id: keep.id }),
@@ -190,49 +193,49 @@ describe('duplicates: detection and merge', () => {
       ]),
     );
     // Audited and an event, in the same transaction.
-    const log = (await call('GET', `/api/v1/audit-log?action=record.merged&recordId=${keep.id}`)).json().data;
+    const log = (await client(t, admin).get(`/api/v1/audit-log?action=record.merged&recordId=${keep.id}`)).json().data;
     expect(log[0].detail).toMatchObject({ mergedId: lose.id, chosen: ['email', 'title'] });
     expect((await events(keep.id)).some((e) => e.type === 'record.merged' && e.data.mergedId === lose.id)).toBe(true);
   });
 
   it('merging accounts re-points contacts, opportunities, subsidiaries and quotes; a parent link to itself is cleared', async () => {
-    const keep = await create('accounts', { name: 'Globex', domain: 'globex.example' });
-    const lose = await create('accounts', {
+    const keep = await buildAccount(client(t, admin), { name: 'Globex', domain: 'globex.example' });
+    const lose = await buildAccount(client(t, admin), {
       name: 'Globex Inc',
       domain: 'globex-inc.example',
       parentAccountId: undefined,
     });
-    await call('PATCH', `/api/v1/accounts/${keep.id}`, { parentAccountId: lose.id });
-    const sub = await create('accounts', { name: 'Globex Labs', parentAccountId: lose.id });
-    const person = await create('contacts', { lastName: 'Scorpio', accountId: lose.id });
-    const deal = await create('opportunities', { name: 'Globex deal', accountId: lose.id });
-    const before = (await call('GET', `/api/v1/contacts/${person.id}`)).json().data.version;
-    const res = await call('POST', `/api/v1/accounts/${keep.id}/merge`, {
+    await client(t, admin).patch(`/api/v1/accounts/${keep.id}`, { parentAccountId: lose.id });
+    const sub = await buildAccount(client(t, admin), { name: 'Globex Labs', parentAccountId: lose.id });
+    const person = await buildContact(client(t, admin), { lastName: 'Scorpio', accountId: lose.id });
+    const deal = await buildOpportunity(client(t, admin), { name: 'Globex deal', accountId: lose.id });
+    const before = (await client(t, admin).get(`/api/v1/contacts/${person.id}`)).json().data.version;
+    const res = await client(t, admin).post(`/api/v1/accounts/${keep.id}/merge`, {
       otherId: lose.id,
       values: { domain: 'globex-inc.example' },
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().data).toMatchObject({ domain: 'globex-inc.example', parentAccountId: null });
-    const moved = (await call('GET', `/api/v1/contacts/${person.id}`)).json().data;
+    const moved = (await client(t, admin).get(`/api/v1/contacts/${person.id}`)).json().data;
     expect(moved.accountId).toBe(keep.id);
     expect(moved.version).toBe(before + 1); // stale ETags of re-pointed records are refused
-    expect((await call('GET', `/api/v1/opportunities/${deal.id}`)).json().data.accountId).toBe(keep.id);
-    expect((await call('GET', `/api/v1/accounts/${sub.id}`)).json().data.parentAccountId).toBe(keep.id);
+    expect((await client(t, admin).get(`/api/v1/opportunities/${deal.id}`)).json().data.accountId).toBe(keep.id);
+    expect((await client(t, admin).get(`/api/v1/accounts/${sub.id}`)).json().data.parentAccountId).toBe(keep.id);
   });
 
   it('merging re-points polymorphic links (related_object + related_id) of other modules’ tables', async () => {
     // A stand-in for tasks / notes: any tenant table with the convention's two columns.
     await sql`create table merge_test_notes (workspace_id uuid not null, id uuid primary key,
       related_object text, related_id text)`.execute(t.database.db);
-    const keep = await create('contacts', { lastName: 'Keeper' });
-    const lose = await create('contacts', { lastName: 'Loser' });
-    const other = await create('accounts', { name: 'Unrelated' });
+    const keep = await buildContact(client(t, admin), { lastName: 'Keeper' });
+    const lose = await buildContact(client(t, admin), { lastName: 'Loser' });
+    const other = await buildAccount(client(t, admin), { name: 'Unrelated' });
     await t.database.tenant(admin.workspaceId, (tx) =>
       sql`insert into merge_test_notes values
         (${admin.workspaceId}, gen_random_uuid(), 'contacts', ${lose.id}),
         (${admin.workspaceId}, gen_random_uuid(), 'accounts', ${other.id})`.execute(tx),
     );
-    const res = await call('POST', `/api/v1/contacts/${keep.id}/merge`, { otherId: lose.id });
+    const res = await client(t, admin).post(`/api/v1/contacts/${keep.id}/merge`, { otherId: lose.id });
     expect(res.statusCode, res.body).toBe(200);
     const { rows } = await sql<{ related_object: string; related_id: string }>`
       select related_object, related_id from merge_test_notes order by related_object`.execute(t.database.db);
@@ -243,20 +246,23 @@ describe('duplicates: detection and merge', () => {
   });
 
   it('refuses a merge with itself, with an unknown record, with bad values, or without delete permission', async () => {
-    const a = await create('contacts', { lastName: 'A' });
-    const b = await create('contacts', { lastName: 'B', email: 'b@b.example' });
-    const self = await call('POST', `/api/v1/contacts/${a.id}/merge`, { otherId: a.id });
+    const a = await buildContact(client(t, admin), { lastName: 'A' });
+    const b = await buildContact(client(t, admin), { lastName: 'B', email: 'b@b.example' });
+    const self = await client(t, admin).post(`/api/v1/contacts/${a.id}/merge`, { otherId: a.id });
     expect(self.statusCode).toBe(422);
     expect(self.json().errors[0].path).toBe('otherId');
-    const unknown = await call('POST', `/api/v1/contacts/${a.id}/merge`, {
+    const unknown = await client(t, admin).post(`/api/v1/contacts/${a.id}/merge`, {
       otherId: '00000000-0000-4000-8000-000000000000',
     });
     expect(unknown.json().errors[0]).toEqual({ path: 'otherId', message: 'points to a record that does not exist' });
-    const badValue = await call('POST', `/api/v1/contacts/${a.id}/merge`, { otherId: b.id, values: { email: 'nope' } });
+    const badValue = await client(t, admin).post(`/api/v1/contacts/${a.id}/merge`, {
+      otherId: b.id,
+      values: { email: 'nope' },
+    });
     expect(badValue.statusCode).toBe(422);
-    expect((await call('GET', `/api/v1/contacts/${b.id}`)).statusCode).toBe(200); // nothing happened
+    expect((await client(t, admin).get(`/api/v1/contacts/${b.id}`)).statusCode).toBe(200); // nothing happened
     const marketing = await memberWithRole(t, admin.workspaceId, 'marketing_manager');
-    const refused = await call('POST', `/api/v1/contacts/${a.id}/merge`, { otherId: b.id }, marketing.cookie);
+    const refused = await client(t, marketing).post(`/api/v1/contacts/${a.id}/merge`, { otherId: b.id });
     expect(refused.statusCode).toBe(403);
   });
 });

@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
-import { addUser, client, type Member } from '../timeline/test-kit';
+import { buildAccount, buildContact, buildInteraction } from '../../../test/helpers/factories';
+import { client } from '../../../test/helpers/http';
+import { type Member, memberWithRole } from '../../../test/helpers/members';
 import { findRecentContacts, sameTopic } from './contact-guard';
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
@@ -19,9 +21,9 @@ describe('don’t contact twice', () => {
     t = await createTestApp();
     admin = await signUp(t.app, { name: 'Alice Admin', workspaceName: 'Guard Co' });
     as = client(t, admin.cookie);
-    mia = await addUser(t, admin.workspaceId, 'marketing_manager', 'Mia Manager');
-    sam = await addUser(t, admin.workspaceId, 'service_rep', 'Sam Service');
-    rep = await addUser(t, admin.workspaceId, 'sales_rep', 'Rob Rep');
+    mia = await memberWithRole(t, admin.workspaceId, 'marketing_manager', 'Mia Manager');
+    sam = await memberWithRole(t, admin.workspaceId, 'service_rep', 'Sam Service');
+    rep = await memberWithRole(t, admin.workspaceId, 'sales_rep', 'Rob Rep');
   });
   afterAll(() => t.stop());
 
@@ -32,8 +34,8 @@ describe('don’t contact twice', () => {
   };
 
   it('warns a second user that a colleague contacted the person recently, with who, when, channel and topic', async () => {
-    const c = await as.create('/api/v1/contacts', { firstName: 'Carla', lastName: 'Customer' });
-    const call = await client(t, mia.cookie).create('/api/v1/interactions', {
+    const c = await buildContact(as, { firstName: 'Carla', lastName: 'Customer' });
+    const call = await buildInteraction(client(t, mia.cookie), {
       channel: 'call',
       topic: 'Q3 pricing',
       contactId: c.id,
@@ -64,29 +66,29 @@ describe('don’t contact twice', () => {
   });
 
   it('covers the contact’s account and colleagues, and lets cool-downs expire per channel', async () => {
-    const acc = await as.create('/api/v1/accounts', { name: 'Guarded Ltd' });
-    const c1 = await as.create('/api/v1/contacts', { lastName: 'One', accountId: acc.id });
-    const c2 = await as.create('/api/v1/contacts', { lastName: 'Two', accountId: acc.id });
-    const colleague = await client(t, mia.cookie).create('/api/v1/interactions', {
+    const acc = await buildAccount(as, { name: 'Guarded Ltd' });
+    const c1 = await buildContact(as, { lastName: 'One', accountId: acc.id });
+    const c2 = await buildContact(as, { lastName: 'Two', accountId: acc.id });
+    const colleague = await buildInteraction(client(t, mia.cookie), {
       channel: 'email',
       topic: 'Renewal',
       contactId: c2.id,
       occurredAt: hoursAgo(30),
     });
-    const accountLevel = await client(t, mia.cookie).create('/api/v1/interactions', {
+    const accountLevel = await buildInteraction(client(t, mia.cookie), {
       channel: 'direct_mail',
       topic: 'Catalogue',
       accountId: acc.id,
       occurredAt: hoursAgo(24 * 10),
     });
     // Email cool-down (48 h) long over; call cool-down (24 h) over.
-    await client(t, mia.cookie).create('/api/v1/interactions', {
+    await buildInteraction(client(t, mia.cookie), {
       channel: 'email',
       topic: 'Old',
       contactId: c1.id,
       occurredAt: hoursAgo(50),
     });
-    await client(t, mia.cookie).create('/api/v1/interactions', {
+    await buildInteraction(client(t, mia.cookie), {
       channel: 'call',
       topic: 'Old call',
       contactId: c1.id,
@@ -123,7 +125,7 @@ describe('don’t contact twice', () => {
   });
 
   it('flags do-not-contact and respects the caller’s scope', async () => {
-    const c = await as.create('/api/v1/contacts', { lastName: 'Quiet', doNotContact: true });
+    const c = await buildContact(as, { lastName: 'Quiet', doNotContact: true });
     const r = await recent(sam, c.id);
     expect(r).toMatchObject({ doNotContact: true, warn: true, recent: [] });
     // A sales rep cannot ask about a contact outside their scope: 404, nothing revealed.
@@ -133,9 +135,9 @@ describe('don’t contact twice', () => {
   });
 
   it('is the one function automated sends call (no caller: every interaction counts)', async () => {
-    const c = await as.create('/api/v1/contacts', { lastName: 'Automated' });
+    const c = await buildContact(as, { lastName: 'Automated' });
     const opportunityId = '0190b4d1-0000-7000-8000-00000000abcd';
-    await as.create('/api/v1/interactions', { channel: 'email', topic: 'Nurture 1', contactId: c.id });
+    await buildInteraction(as, { channel: 'email', topic: 'Nurture 1', contactId: c.id });
     await t.database.tenant(admin.workspaceId, async (tx) => {
       const r = await findRecentContacts(tx, { contactId: c.id, channel: 'email', topic: 'Nurture 1' });
       expect(r.warn).toBe(true);
@@ -159,18 +161,18 @@ describe('don’t contact twice', () => {
   });
 
   it('keeps the contacts’ last-contacted date at their latest interaction', async () => {
-    const c = await as.create('/api/v1/contacts', { lastName: 'Dated' });
-    const p = await as.create('/api/v1/contacts', { lastName: 'Participant' });
+    const c = await buildContact(as, { lastName: 'Dated' });
+    const p = await buildContact(as, { lastName: 'Participant' });
     await t.events.drain(); // the consumer starts here
     const at = hoursAgo(5);
-    await as.create('/api/v1/interactions', {
+    await buildInteraction(as, {
       channel: 'call',
       topic: 'x',
       contactId: c.id,
       participantContactIds: [p.id],
       occurredAt: at,
     });
-    await as.create('/api/v1/interactions', {
+    await buildInteraction(as, {
       channel: 'email',
       topic: 'older',
       contactId: c.id,

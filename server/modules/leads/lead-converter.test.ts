@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { buildAccount, buildContact, buildLead } from '../../../test/helpers/factories';
+import { client } from '../../../test/helpers/http';
 import { memberWithRole } from '../../../test/helpers/members';
 import { timelineSources } from '../duplicates/timeline-links';
 
@@ -8,22 +10,10 @@ describe('leads and their conversion', () => {
   let t: TestApp;
   let admin: SignedUp;
   let rep: { cookie: string; userId: string };
-
-  const call = (method: string, url: string, payload?: unknown, cookie = admin.cookie, headers = {}) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { cookie, ...headers },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-  const lead = async (body: Record<string, unknown>, cookie = admin.cookie) => {
-    const res = await call('POST', '/api/v1/leads', body, cookie);
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json().data;
-  };
   const count = async (object: string, filter: unknown) =>
-    (await call('GET', `/api/v1/${object}?count=true&filter=${encodeURIComponent(JSON.stringify(filter))}`)).json()
-      .total;
+    (
+      await client(t, admin).get(`/api/v1/${object}?count=true&filter=${encodeURIComponent(JSON.stringify(filter))}`)
+    ).json().total;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -33,7 +23,7 @@ describe('leads and their conversion', () => {
   afterAll(() => t.stop());
 
   it('a lead: person and company fields, source, status (new by default), score read-only', async () => {
-    const l = await lead({
+    const l = await buildLead(client(t, admin), {
       firstName: 'Ada',
       lastName: 'Lovelace',
       email: 'Ada@Analytical.example',
@@ -47,12 +37,12 @@ describe('leads and their conversion', () => {
       domain: 'analytical.example',
       score: null,
     });
-    const score = await call('PATCH', `/api/v1/leads/${l.id}`, { score: 99 });
+    const score = await client(t, admin).patch(`/api/v1/leads/${l.id}`, { score: 99 });
     expect(score.json().errors).toEqual([{ path: 'score', message: 'is read-only' }]);
-    const status = await call('PATCH', `/api/v1/leads/${l.id}`, { status: 'converted' });
+    const status = await client(t, admin).patch(`/api/v1/leads/${l.id}`, { status: 'converted' });
     expect(status.statusCode).toBe(422);
     expect(status.json().errors[0].path).toBe('status');
-    const empty = await call('POST', '/api/v1/leads', { source: 'website' });
+    const empty = await client(t, admin).post('/api/v1/leads', { source: 'website' });
     expect(empty.json().errors[0]).toEqual({
       path: 'lastName',
       message: 'a lead needs a last name, an email or a company',
@@ -60,7 +50,7 @@ describe('leads and their conversion', () => {
   });
 
   it('converts into a new account, contact and opportunity, copying fields and tags, in one go', async () => {
-    const l = await lead({
+    const l = await buildLead(client(t, admin), {
       firstName: 'Grace',
       lastName: 'Hopper',
       email: 'grace@cobol.example',
@@ -74,7 +64,7 @@ describe('leads and their conversion', () => {
       status: 'sql',
       tags: ['hot'],
     });
-    const res = await call('POST', `/api/v1/leads/${l.id}/convert`, {
+    const res = await client(t, admin).post(`/api/v1/leads/${l.id}/convert`, {
       opportunity: { name: 'Cobol rollout', amount: { amount: '25000', currency: 'USD' } },
     });
     expect(res.statusCode, res.body).toBe(200);
@@ -87,7 +77,7 @@ describe('leads and their conversion', () => {
       convertedContactId: contact.id,
       convertedOpportunityId: opportunity.id,
     });
-    const a = (await call('GET', `/api/v1/accounts/${account.id}`)).json().data;
+    const a = (await client(t, admin).get(`/api/v1/accounts/${account.id}`)).json().data;
     expect(a).toMatchObject({
       name: 'Cobol Systems',
       domain: 'cobol.example',
@@ -95,7 +85,7 @@ describe('leads and their conversion', () => {
       employees: 120,
       tags: ['hot'],
     });
-    const c = (await call('GET', `/api/v1/contacts/${contact.id}`)).json().data;
+    const c = (await client(t, admin).get(`/api/v1/contacts/${contact.id}`)).json().data;
     expect(c).toMatchObject({
       firstName: 'Grace',
       lastName: 'Hopper',
@@ -106,7 +96,7 @@ describe('leads and their conversion', () => {
       lifecycleStage: 'opportunity',
       tags: ['hot'],
     });
-    const o = (await call('GET', `/api/v1/opportunities/${opportunity.id}`)).json().data;
+    const o = (await client(t, admin).get(`/api/v1/opportunities/${opportunity.id}`)).json().data;
     expect(o).toMatchObject({
       name: 'Cobol rollout',
       accountId: account.id,
@@ -114,7 +104,7 @@ describe('leads and their conversion', () => {
       status: 'open',
       amount: { amount: '25000', currency: 'USD' },
     });
-    const roles = (await call('GET', `/api/v1/opportunities/${opportunity.id}/contacts`)).json().data;
+    const roles = (await client(t, admin).get(`/api/v1/opportunities/${opportunity.id}/contacts`)).json().data;
     expect(roles).toMatchObject([{ contactId: contact.id, isPrimary: true }]);
 
     const { rows } = await t.database.tenant(admin.workspaceId, (tx) =>
@@ -138,64 +128,81 @@ describe('leads and their conversion', () => {
       { object: 'leads', id: l.id, reason: 'converted' },
     ]);
 
-    const again = await call('POST', `/api/v1/leads/${l.id}/convert`, {});
+    const again = await client(t, admin).post(`/api/v1/leads/${l.id}/convert`, {});
     expect(again.statusCode).toBe(409);
-    expect((await call('PATCH', `/api/v1/leads/${l.id}`, { status: 'working' })).statusCode).toBe(422);
+    expect((await client(t, admin).patch(`/api/v1/leads/${l.id}`, { status: 'working' })).statusCode).toBe(422);
   });
 
   it('links the existing account (by domain, then by name) and contact (by email): no duplicates', async () => {
-    const acc = (await call('POST', '/api/v1/accounts', { name: 'Babbage Ltd', domain: 'babbage.example' })).json()
-      .data;
-    const byName = (await call('POST', '/api/v1/accounts', { name: 'Difference Engines' })).json().data;
-    const person = (
-      await call('POST', '/api/v1/contacts', { lastName: 'Babbage', email: 'charles@babbage.example', tags: ['vip'] })
-    ).json().data;
-    const l1 = await lead({
+    const acc = await buildAccount(client(t, admin), { name: 'Babbage Ltd', domain: 'babbage.example' });
+    const byName = await buildAccount(client(t, admin), { name: 'Difference Engines' });
+    const person = await buildContact(client(t, admin), {
+      lastName: 'Babbage',
+      email: 'charles@babbage.example',
+      tags: ['vip'],
+    });
+    const l1 = await buildLead(client(t, admin), {
       lastName: 'Babbage',
       email: 'charles@babbage.example',
       company: 'Babbage',
       domain: 'www.babbage.example',
       tags: ['event'],
     });
-    const r1 = (await call('POST', `/api/v1/leads/${l1.id}/convert`, { createOpportunity: false })).json().data;
+    const r1 = (await client(t, admin).post(`/api/v1/leads/${l1.id}/convert`, { createOpportunity: false })).json()
+      .data;
     expect(r1.account).toEqual({ id: acc.id, created: false });
     expect(r1.contact).toEqual({ id: person.id, created: false });
     expect(r1.opportunity).toBeNull();
-    const c = (await call('GET', `/api/v1/contacts/${person.id}`)).json().data;
+    const c = (await client(t, admin).get(`/api/v1/contacts/${person.id}`)).json().data;
     expect(c.tags.sort()).toEqual(['event', 'vip']);
     expect(c.accountId).toBe(acc.id); // had no account: linked
 
-    const l2 = await lead({ lastName: 'Clement', company: 'difference engines' });
-    const r2 = (await call('POST', `/api/v1/leads/${l2.id}/convert`, { createOpportunity: false })).json().data;
+    const l2 = await buildLead(client(t, admin), { lastName: 'Clement', company: 'difference engines' });
+    const r2 = (await client(t, admin).post(`/api/v1/leads/${l2.id}/convert`, { createOpportunity: false })).json()
+      .data;
     expect(r2.account).toEqual({ id: byName.id, created: false });
     expect(r2.contact.created).toBe(true);
     expect(await count('accounts', { field: 'name', op: 'contains', value: 'engines' })).toBe(1);
   });
 
   it('explicit accountId / contactId are used; unknown ones are 422 naming the field; failures write nothing', async () => {
-    const acc = (await call('POST', '/api/v1/accounts', { name: 'Chosen Inc' })).json().data;
-    const l = await lead({ lastName: 'Turing', email: 'alan@bletchley.example', company: 'Bletchley' });
-    const bad = await call('POST', `/api/v1/leads/${l.id}/convert`, {
+    const acc = await buildAccount(client(t, admin), { name: 'Chosen Inc' });
+    const l = await buildLead(client(t, admin), {
+      lastName: 'Turing',
+      email: 'alan@bletchley.example',
+      company: 'Bletchley',
+    });
+    const bad = await client(t, admin).post(`/api/v1/leads/${l.id}/convert`, {
       accountId: '00000000-0000-4000-8000-000000000000',
     });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors).toEqual([{ path: 'accountId', message: 'points to a record that does not exist' }]);
     // A bad stage fails after the account and contact were made: the whole conversion rolls back.
-    const badStage = await call('POST', `/api/v1/leads/${l.id}/convert`, { opportunity: { stageId: 'nope' } });
+    const badStage = await client(t, admin).post(`/api/v1/leads/${l.id}/convert`, { opportunity: { stageId: 'nope' } });
     expect(badStage.statusCode).toBe(422);
     expect(await count('accounts', { field: 'name', op: 'eq', value: 'Bletchley' })).toBe(0);
     expect(await count('contacts', { field: 'email', op: 'eq', value: 'alan@bletchley.example' })).toBe(0);
-    expect((await call('GET', `/api/v1/leads/${l.id}`)).json().data.status).toBe('new');
-    const ok = (await call('POST', `/api/v1/leads/${l.id}/convert`, { accountId: acc.id })).json().data;
+    expect((await client(t, admin).get(`/api/v1/leads/${l.id}`)).json().data.status).toBe('new');
+    const ok = (await client(t, admin).post(`/api/v1/leads/${l.id}/convert`, { accountId: acc.id })).json().data;
     expect(ok.account).toEqual({ id: acc.id, created: false });
   });
 
   it('two conversions of leads from the same new company create one account', async () => {
-    const a = await lead({ lastName: 'One', email: 'one@zuse.example', company: 'Zuse KG', domain: 'zuse.example' });
-    const b = await lead({ lastName: 'Two', email: 'two@zuse.example', company: 'Zuse KG', domain: 'zuse.example' });
+    const a = await buildLead(client(t, admin), {
+      lastName: 'One',
+      email: 'one@zuse.example',
+      company: 'Zuse KG',
+      domain: 'zuse.example',
+    });
+    const b = await buildLead(client(t, admin), {
+      lastName: 'Two',
+      email: 'two@zuse.example',
+      company: 'Zuse KG',
+      domain: 'zuse.example',
+    });
     const [ra, rb] = await Promise.all([
-      call('POST', `/api/v1/leads/${a.id}/convert`, { createOpportunity: false }),
-      call('POST', `/api/v1/leads/${b.id}/convert`, { createOpportunity: false }),
+      client(t, admin).post(`/api/v1/leads/${a.id}/convert`, { createOpportunity: false }),
+      client(t, admin).post(`/api/v1/leads/${b.id}/convert`, { createOpportunity: false }),
     ]);
     expect(ra?.statusCode, ra?.body).toBe(200);
     expect(rb?.statusCode, rb?.body).toBe(200);
@@ -205,43 +212,49 @@ describe('leads and their conversion', () => {
 
   it('custom fields with the same name and type are copied', async () => {
     for (const object of ['leads', 'contacts']) {
-      const res = await call('POST', `/api/v1/objects/${object}/fields`, {
+      const res = await client(t, admin).post(`/api/v1/objects/${object}/fields`, {
         name: 'shoeSize',
         type: 'integer',
         label: 'Shoe size',
       });
       expect(res.statusCode, res.body).toBe(201);
     }
-    const l = await lead({ lastName: 'Custom', email: 'custom@copy.example', shoeSize: 44 });
-    const r = (await call('POST', `/api/v1/leads/${l.id}/convert`, { createOpportunity: false })).json().data;
-    expect((await call('GET', `/api/v1/contacts/${r.contact.id}`)).json().data.shoeSize).toBe(44);
+    const l = await buildLead(client(t, admin), { lastName: 'Custom', email: 'custom@copy.example', shoeSize: 44 });
+    const r = (await client(t, admin).post(`/api/v1/leads/${l.id}/convert`, { createOpportunity: false })).json().data;
+    expect((await client(t, admin).get(`/api/v1/contacts/${r.contact.id}`)).json().data.shoeSize).toBe(44);
   });
 
   it('a sales rep converts their own lead; records are theirs; other reps’ leads are 404', async () => {
-    const mine = await lead({ lastName: 'Rep lead', email: 'rep@own.example', company: 'Own Co' }, rep.cookie);
-    const res = await call('POST', `/api/v1/leads/${mine.id}/convert`, {}, rep.cookie);
+    const mine = await buildLead(client(t, rep), { lastName: 'Rep lead', email: 'rep@own.example', company: 'Own Co' });
+    const res = await client(t, rep).post(`/api/v1/leads/${mine.id}/convert`, {});
     expect(res.statusCode, res.body).toBe(200);
     const { contact, opportunity } = res.json().data;
-    expect(
-      (await call('GET', `/api/v1/opportunities/${opportunity.id}`, undefined, rep.cookie)).json().data.ownerId,
-    ).toBe(rep.userId);
-    expect((await call('GET', `/api/v1/contacts/${contact.id}`, undefined, rep.cookie)).statusCode).toBe(200);
-    const others = await lead({ lastName: 'Admin lead' });
-    expect((await call('POST', `/api/v1/leads/${others.id}/convert`, {}, rep.cookie)).statusCode).toBe(404);
+    expect((await client(t, rep).get(`/api/v1/opportunities/${opportunity.id}`)).json().data.ownerId).toBe(rep.userId);
+    expect((await client(t, rep).get(`/api/v1/contacts/${contact.id}`)).statusCode).toBe(200);
+    const others = await buildLead(client(t, admin), { lastName: 'Admin lead' });
+    expect((await client(t, rep).post(`/api/v1/leads/${others.id}/convert`, {})).statusCode).toBe(404);
   });
 
   it('the conversion is audited and honours Idempotency-Key', async () => {
-    const l = await lead({ lastName: 'Idem', email: 'idem@potent.example' });
-    const first = await call('POST', `/api/v1/leads/${l.id}/convert`, {}, admin.cookie, {
-      'idempotency-key': 'conv-1',
-    });
-    const second = await call('POST', `/api/v1/leads/${l.id}/convert`, {}, admin.cookie, {
-      'idempotency-key': 'conv-1',
-    });
+    const l = await buildLead(client(t, admin), { lastName: 'Idem', email: 'idem@potent.example' });
+    const first = await client(t, admin).post(
+      `/api/v1/leads/${l.id}/convert`,
+      {},
+      {
+        'idempotency-key': 'conv-1',
+      },
+    );
+    const second = await client(t, admin).post(
+      `/api/v1/leads/${l.id}/convert`,
+      {},
+      {
+        'idempotency-key': 'conv-1',
+      },
+    );
     expect(second.statusCode).toBe(200);
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(second.json()).toEqual(first.json());
-    const log = (await call('GET', `/api/v1/audit-log?object=leads&recordId=${l.id}`)).json().data;
+    const log = (await client(t, admin).get(`/api/v1/audit-log?object=leads&recordId=${l.id}`)).json().data;
     expect(
       log.some(
         (e: { action: string; detail?: { converted?: unknown } }) =>

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import { sql } from 'kysely';
 import { type Database, enterWorkspace, leaveWorkspace, type Tx } from '../../platform/db/database';
 import { eventForMember } from '../../platform/events/event-visibility';
+import { Poller } from '../../platform/jobs/poller';
 import { notify } from '../../platform/notifications/notify';
 import type { RecordService } from '../../platform/records/records.service';
 
@@ -25,12 +26,21 @@ export interface ReminderSweeperOptions {
  * backs this up. Moving `remindAt` re-arms the reminder (a database trigger).
  */
 export class ReminderSweeper {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
   private readonly clock: () => Date;
+  // The task rows are the work and its log (`reminded_at`): a loop, not a job.
+  private readonly loop: Poller;
 
   constructor(private readonly opts: ReminderSweeperOptions) {
     this.clock = opts.clock ?? (() => new Date());
+    const batch = opts.batchSize ?? 200;
+    this.loop = new Poller({
+      name: 'reminder sweep',
+      intervalMs: opts.intervalMs ?? 15_000,
+      firstDelayMs: opts.intervalMs ?? 15_000,
+      // A full batch means more may be due: sweep again at once.
+      run: async () => (await this.sweep()) >= batch,
+      log: opts.log ?? { warn: () => {} },
+    });
   }
 
   /** One sweep: claims and notifies up to batchSize due reminders; returns how many. */
@@ -91,25 +101,10 @@ export class ReminderSweeper {
 
   /** Sweeps every intervalMs (default 15 s), draining full batches at once. */
   start(): void {
-    const tick = async () => {
-      try {
-        const batch = this.opts.batchSize ?? 200;
-        while ((await this.sweep()) >= batch && this.timer) {}
-      } catch (err) {
-        this.opts.log?.warn({ err }, 'reminder sweep failed');
-      }
-    };
-    this.timer = setInterval(() => {
-      this.running ??= tick().finally(() => {
-        this.running = undefined;
-      });
-    }, this.opts.intervalMs ?? 15_000);
-    this.timer.unref();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.loop.stop();
   }
 }

@@ -2,7 +2,9 @@ import ICAL from 'ical.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
-import { addUser, client, type Member } from '../timeline/test-kit';
+import { buildMeeting, buildTask } from '../../../test/helpers/factories';
+import { client } from '../../../test/helpers/http';
+import { type Member, memberWithRole } from '../../../test/helpers/members';
 
 describe('tasks, meetings, my day and the iCalendar feed', () => {
   let t: TestApp;
@@ -14,7 +16,7 @@ describe('tasks, meetings, my day and the iCalendar feed', () => {
     t = await createTestApp();
     admin = await signUp(t.app, { name: 'Alice Admin', workspaceName: 'Tasks Co' });
     as = client(t, admin.cookie);
-    rep = await addUser(t, admin.workspaceId, 'sales_rep', 'Rob Rep');
+    rep = await memberWithRole(t, admin.workspaceId, 'sales_rep', 'Rob Rep');
     await t.events.drain(); // consumers start from here
   });
   afterAll(() => t.stop());
@@ -27,7 +29,7 @@ describe('tasks, meetings, my day and the iCalendar feed', () => {
     ).rows;
 
   it('tasks start open, follow their status, and belong to their assignee', async () => {
-    const task = await as.create('/api/v1/tasks', { title: 'Call back', dueAt: '2030-05-01T09:00:00Z' });
+    const task = await buildTask(as, { title: 'Call back', dueAt: '2030-05-01T09:00:00Z' });
     expect(task).toMatchObject({ status: 'open', priority: 'normal', assigneeId: admin.userId, ownerId: admin.userId });
     const done = (await as.patch(`/api/v1/tasks/${task.id}`, { status: 'done' })).json().data;
     expect(done.completedAt).toEqual(expect.any(String));
@@ -57,8 +59,8 @@ describe('tasks, meetings, my day and the iCalendar feed', () => {
     await t.events.drain(); // the earlier test's reassignment
     const before = (await notifications(rep.userId, 'assignment')).length;
     expect(before).toBe(1);
-    const task = await as.create('/api/v1/tasks', { title: 'Prepare demo', assigneeId: rep.userId });
-    await client(t, rep.cookie).create('/api/v1/tasks', { title: 'My own' }); // self: no notification
+    const task = await buildTask(as, { title: 'Prepare demo', assigneeId: rep.userId });
+    await buildTask(client(t, rep.cookie), { title: 'My own' }); // self: no notification
     await as.patch(`/api/v1/tasks/${task.id}`, { priority: 'high' }); // not a reassignment
     await t.events.drain();
     await t.events.drain();
@@ -69,13 +71,13 @@ describe('tasks, meetings, my day and the iCalendar feed', () => {
 
   it('fires each reminder once, when due, and again only when moved', async () => {
     const remindAt = new Date('2031-03-01T08:00:00Z');
-    const task = await as.create('/api/v1/tasks', {
+    const task = await buildTask(as, {
       title: 'Renewal reminder',
       assigneeId: rep.userId,
       dueAt: '2031-03-01T09:00:00Z',
       remindAt: remindAt.toISOString(),
     });
-    const closed = await as.create('/api/v1/tasks', {
+    const closed = await buildTask(as, {
       title: 'Done already',
       status: 'done',
       remindAt: remindAt.toISOString(),
@@ -105,16 +107,16 @@ describe('tasks, meetings, my day and the iCalendar feed', () => {
     const soon = new Date(now + 60_000).toISOString();
     const iso = (ms: number) => new Date(ms).toISOString();
     const r = client(t, rep.cookie);
-    const overdue = await r.create('/api/v1/tasks', { title: 'Overdue', dueAt: iso(now - 3 * 86_400_000) });
-    const today = await r.create('/api/v1/tasks', { title: 'Today', dueAt: soon });
-    await r.create('/api/v1/tasks', { title: 'Next week', dueAt: iso(now + 7 * 86_400_000) });
-    await r.create('/api/v1/tasks', { title: 'Finished', dueAt: soon, status: 'done' });
-    const meeting = await as.create('/api/v1/meetings', {
+    const overdue = await buildTask(r, { title: 'Overdue', dueAt: iso(now - 3 * 86_400_000) });
+    const today = await buildTask(r, { title: 'Today', dueAt: soon });
+    await buildTask(r, { title: 'Next week', dueAt: iso(now + 7 * 86_400_000) });
+    await buildTask(r, { title: 'Finished', dueAt: soon, status: 'done' });
+    const meeting = await buildMeeting(as, {
       title: 'Standup',
       startAt: soon,
       attendeeUserIds: [rep.userId],
     });
-    await as.create('/api/v1/meetings', { title: 'Not mine', startAt: soon });
+    await buildMeeting(as, { title: 'Not mine', startAt: soon });
     // Ask in the time zone where "today" is surely the day of `soon` (Kiritimati is UTC+14; use UTC unless near midnight).
     const res = await r.get('/api/v1/me/day?tz=UTC');
     expect(res.statusCode, res.body).toBe(200);
@@ -144,14 +146,14 @@ describe('tasks, meetings, my day and the iCalendar feed', () => {
     const r = client(t, rep.cookie);
     const start = new Date(Date.now() + 2 * 86_400_000);
     start.setUTCMinutes(30, 0, 0);
-    const meeting = await as.create('/api/v1/meetings', {
+    const meeting = await buildMeeting(as, {
       title: 'Quarterly review',
       startAt: start.toISOString(),
       endAt: new Date(start.getTime() + 3_600_000).toISOString(),
       location: 'Room 4, Lyon',
       attendeeUserIds: [rep.userId],
     });
-    const task = await r.create('/api/v1/tasks', { title: 'Send minutes', dueAt: start.toISOString() });
+    const task = await buildTask(r, { title: 'Send minutes', dueAt: start.toISOString() });
     const created = await r.post('/api/v1/calendar/feed', {});
     expect(created.statusCode).toBe(201);
     const url = new URL(created.json().data.url);

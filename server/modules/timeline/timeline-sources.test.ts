@@ -1,20 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { buildContact, buildLead } from '../../../test/helpers/factories';
+import { client } from '../../../test/helpers/http';
 
 /** A converted lead's and a merged record's history stay on the timeline of the record they went into. */
 describe('timeline: history of converted and merged records', () => {
   let t: TestApp;
   let admin: SignedUp;
-  const call = (method: string, url: string, payload?: unknown) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { cookie: admin.cookie },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
   const eventsOn = async (object: string, id: string) =>
     (
-      (await call('GET', `/api/v1/${object}/${id}/timeline?kinds=event&limit=200`)).json().data as {
+      (await client(t, admin).get(`/api/v1/${object}/${id}/timeline?kinds=event&limit=200`)).json().data as {
         type: string;
         object: string;
         recordId: string;
@@ -28,9 +23,9 @@ describe('timeline: history of converted and merged records', () => {
   afterAll(() => t.stop());
 
   it('shows the lead’s history on the contact it was converted into', async () => {
-    const lead = (await call('POST', '/api/v1/leads', { lastName: 'Hopper', email: 'grace@navy.example' })).json().data;
-    expect((await call('PATCH', `/api/v1/leads/${lead.id}`, { title: 'Rear admiral' })).statusCode).toBe(200);
-    const res = await call('POST', `/api/v1/leads/${lead.id}/convert`, { createOpportunity: false });
+    const lead = await buildLead(client(t, admin), { lastName: 'Hopper', email: 'grace@navy.example' });
+    expect((await client(t, admin).patch(`/api/v1/leads/${lead.id}`, { title: 'Rear admiral' })).statusCode).toBe(200);
+    const res = await client(t, admin).post(`/api/v1/leads/${lead.id}/convert`, { createOpportunity: false });
     expect(res.statusCode, res.body).toBe(200);
     const contactId = res.json().data.contact.id as string;
     const items = await eventsOn('contacts', contactId);
@@ -40,10 +35,10 @@ describe('timeline: history of converted and merged records', () => {
   });
 
   it('shows the merged-away contact’s history on the survivor', async () => {
-    const keep = (await call('POST', '/api/v1/contacts', { firstName: 'Ada', lastName: 'Lovelace' })).json().data;
-    const gone = (await call('POST', '/api/v1/contacts', { firstName: 'Ada', lastName: 'Byron' })).json().data;
-    expect((await call('PATCH', `/api/v1/contacts/${gone.id}`, { title: 'Countess' })).statusCode).toBe(200);
-    const merged = await call('POST', `/api/v1/contacts/${keep.id}/merge`, { otherId: gone.id });
+    const keep = await buildContact(client(t, admin), { firstName: 'Ada', lastName: 'Lovelace' });
+    const gone = await buildContact(client(t, admin), { firstName: 'Ada', lastName: 'Byron' });
+    expect((await client(t, admin).patch(`/api/v1/contacts/${gone.id}`, { title: 'Countess' })).statusCode).toBe(200);
+    const merged = await client(t, admin).post(`/api/v1/contacts/${keep.id}/merge`, { otherId: gone.id });
     expect(merged.statusCode, merged.body).toBe(200);
     const items = await eventsOn('contacts', keep.id);
     expect(items).toContain(`contacts:contact.updated:${gone.id}`);

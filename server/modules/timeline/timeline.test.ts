@@ -1,7 +1,16 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
-import { addUser, client, type Member } from './test-kit';
+import {
+  buildAccount,
+  buildContact,
+  buildInteraction,
+  buildMeeting,
+  buildNote,
+  buildTask,
+} from '../../../test/helpers/factories';
+import { client } from '../../../test/helpers/http';
+import { type Member, memberWithRole } from '../../../test/helpers/members';
 
 interface Item {
   id: string;
@@ -29,9 +38,9 @@ describe('timeline: history, activities and comments of a record, through HTTP',
     t = await createTestApp();
     admin = await signUp(t.app, { name: 'Alice Admin', workspaceName: 'Timeline Co' });
     as = client(t, admin.cookie);
-    repA = await addUser(t, admin.workspaceId, 'sales_rep', 'Rita Rep');
-    repB = await addUser(t, admin.workspaceId, 'sales_rep', 'Bob Rep');
-    manager = await addUser(t, admin.workspaceId, 'marketing_manager', 'Mia Manager');
+    repA = await memberWithRole(t, admin.workspaceId, 'sales_rep', 'Rita Rep');
+    repB = await memberWithRole(t, admin.workspaceId, 'sales_rep', 'Bob Rep');
+    manager = await memberWithRole(t, admin.workspaceId, 'marketing_manager', 'Mia Manager');
     // A role that sees contacts but not their job title nor interaction notes.
     const role = await as.post('/api/v1/roles', {
       key: 'title_blind',
@@ -45,7 +54,7 @@ describe('timeline: history, activities and comments of a record, through HTTP',
       },
     });
     expect(role.statusCode, role.body).toBe(201);
-    viewer = await addUser(t, admin.workspaceId, 'title_blind', 'Vera Viewer');
+    viewer = await memberWithRole(t, admin.workspaceId, 'title_blind', 'Vera Viewer');
   });
   afterAll(() => t.stop());
 
@@ -56,28 +65,28 @@ describe('timeline: history, activities and comments of a record, through HTTP',
   };
 
   it('merges changes, notes, interactions, tasks, meetings and comments, newest first', async () => {
-    const c = await as.create('/api/v1/contacts', { firstName: 'Tim', lastName: 'Line', title: 'Buyer' });
+    const c = await buildContact(as, { firstName: 'Tim', lastName: 'Line', title: 'Buyer' });
     await as.patch(`/api/v1/contacts/${c.id}`, { title: 'Head of Buying', firstName: 'Timothy' });
-    const note = await as.create('/api/v1/notes', {
+    const note = await buildNote(as, {
       body: 'Prefers mornings',
       relatedObject: 'contacts',
       relatedId: c.id,
     });
-    const call = await as.create('/api/v1/interactions', {
+    const call = await buildInteraction(as, {
       channel: 'call',
       topic: 'Renewal',
       contactId: c.id,
       durationMinutes: 12,
     });
     expect(call).toMatchObject({ direction: 'outbound', occurredAt: expect.any(String) });
-    const task = await as.create('/api/v1/tasks', {
+    const task = await buildTask(as, {
       title: 'Send proposal',
       relatedObject: 'contacts',
       relatedId: c.id,
       dueAt: '2030-01-01T10:00:00Z',
     });
     expect(task).toMatchObject({ status: 'open', priority: 'normal', assigneeId: admin.userId });
-    const meeting = await as.create('/api/v1/meetings', {
+    const meeting = await buildMeeting(as, {
       title: 'Demo',
       startAt: new Date(Date.now() + 1000).toISOString(),
       attendeeContactIds: [c.id],
@@ -127,10 +136,10 @@ describe('timeline: history, activities and comments of a record, through HTTP',
   });
 
   it('never shows a hidden field: not in changes, not in the record, not in activities', async () => {
-    const c = await as.create('/api/v1/contacts', { firstName: 'Hidden', lastName: 'Title', title: 'Secret title' });
+    const c = await buildContact(as, { firstName: 'Hidden', lastName: 'Title', title: 'Secret title' });
     await as.patch(`/api/v1/contacts/${c.id}`, { title: 'Another secret' }); // only a hidden field
     await as.patch(`/api/v1/contacts/${c.id}`, { title: 'Third secret', lastName: 'Titles' }); // mixed
-    await as.create('/api/v1/interactions', {
+    await buildInteraction(as, {
       channel: 'email',
       topic: 'Hello',
       contactId: c.id,
@@ -157,8 +166,8 @@ describe('timeline: history, activities and comments of a record, through HTTP',
   });
 
   it('an out-of-scope record has no timeline, takes no comments and no activities', async () => {
-    const mine = await client(t, repA.cookie).create('/api/v1/contacts', { lastName: 'Ritas' });
-    await client(t, repA.cookie).create('/api/v1/notes', {
+    const mine = await buildContact(client(t, repA.cookie), { lastName: 'Ritas' });
+    await buildNote(client(t, repA.cookie), {
       body: 'Rita only',
       relatedObject: 'contacts',
       relatedId: mine.id,
@@ -179,9 +188,9 @@ describe('timeline: history, activities and comments of a record, through HTTP',
   });
 
   it('activities of a visible record show whoever owns them (controlled by the parent record)', async () => {
-    const shared = await as.create('/api/v1/contacts', { lastName: 'Shared' });
+    const shared = await buildContact(as, { lastName: 'Shared' });
     await client(t, repA.cookie).call('GET', '/api/v1/me'); // (warm)
-    const byManager = await client(t, manager.cookie).create('/api/v1/interactions', {
+    const byManager = await buildInteraction(client(t, manager.cookie), {
       channel: 'email',
       topic: 'Newsletter',
       contactId: shared.id,
@@ -192,7 +201,7 @@ describe('timeline: history, activities and comments of a record, through HTTP',
   });
 
   it('checks the related record of an activity', async () => {
-    const c = await as.create('/api/v1/contacts', { lastName: 'Rel' });
+    const c = await buildContact(as, { lastName: 'Rel' });
     const cases: [unknown, string][] = [
       [{ body: 'x', relatedObject: 'contacts' }, 'relatedId'],
       [{ body: 'x', relatedObject: 'nope', relatedId: c.id }, 'relatedId'],
@@ -223,9 +232,9 @@ describe('timeline: history, activities and comments of a record, through HTTP',
   });
 
   it('an account timeline can include its contacts’ activities', async () => {
-    const acc = await as.create('/api/v1/accounts', { name: 'Rollup Inc' });
-    const c = await as.create('/api/v1/contacts', { lastName: 'Employee', accountId: acc.id });
-    const call = await as.create('/api/v1/interactions', { channel: 'call', topic: 'Intro', contactId: c.id });
+    const acc = await buildAccount(as, { name: 'Rollup Inc' });
+    const c = await buildContact(as, { lastName: 'Employee', accountId: acc.id });
+    const call = await buildInteraction(as, { channel: 'call', topic: 'Intro', contactId: c.id });
     await as.post(`/api/v1/contacts/${c.id}/comments`, { body: 'on the contact' });
     const plain = await timelineOf(admin.cookie, `/api/v1/accounts/${acc.id}/timeline`);
     expect(plain.data.map((i) => i.kind)).toEqual(['event']);
@@ -243,7 +252,7 @@ describe('timeline: history, activities and comments of a record, through HTTP',
       ).rows;
 
     it('notifies each mentioned member once, not the author', async () => {
-      const c = await as.create('/api/v1/contacts', { lastName: 'Mentioned' });
+      const c = await buildContact(as, { lastName: 'Mentioned' });
       const before = (await notificationsOf(manager.userId)).length;
       const body = `Hey @[Mia Manager](user:${manager.userId}), see this. Also @[Mia Manager](user:${manager.userId}) and @[Alice Admin](user:${admin.userId})`;
       const res = await as.post(`/api/v1/contacts/${c.id}/comments`, { body });
@@ -267,7 +276,7 @@ describe('timeline: history, activities and comments of a record, through HTTP',
     });
 
     it('a comment can be deleted by its author or an administrator only', async () => {
-      const c = await as.create('/api/v1/contacts', { lastName: 'Deletable' });
+      const c = await buildContact(as, { lastName: 'Deletable' });
       const mine = (await client(t, manager.cookie).post(`/api/v1/contacts/${c.id}/comments`, { body: 'oops' })).json()
         .data;
       const other = (await as.post(`/api/v1/contacts/${c.id}/comments`, { body: 'keep' })).json().data;
@@ -282,7 +291,7 @@ describe('timeline: history, activities and comments of a record, through HTTP',
     });
 
     it('mentioning a non-member is a 422 on body, and writes nothing', async () => {
-      const c = await as.create('/api/v1/contacts', { lastName: 'Nobody' });
+      const c = await buildContact(as, { lastName: 'Nobody' });
       const outsider = await signUp(t.app, { workspaceName: 'Outside' });
       const res = await as.post(`/api/v1/contacts/${c.id}/comments`, {
         body: `cc @[Out Sider](user:${outsider.userId}) and @[Mia](user:${manager.userId})`,
@@ -300,9 +309,9 @@ describe('timeline: history, activities and comments of a record, through HTTP',
   });
 
   it('suggests tags in use, most used first, within what the caller sees', async () => {
-    await as.create('/api/v1/contacts', { lastName: 'T1', tags: ['enterprise', 'emea'] });
-    await as.create('/api/v1/contacts', { lastName: 'T2', tags: ['enterprise'] });
-    await client(t, repA.cookie).create('/api/v1/contacts', { lastName: 'T3', tags: ['envoy'] });
+    await buildContact(as, { lastName: 'T1', tags: ['enterprise', 'emea'] });
+    await buildContact(as, { lastName: 'T2', tags: ['enterprise'] });
+    await buildContact(client(t, repA.cookie), { lastName: 'T3', tags: ['envoy'] });
     const res = await as.get('/api/v1/tags?object=contacts&q=E');
     expect(res.statusCode).toBe(200);
     expect(res.json().data.slice(0, 3)).toEqual([

@@ -4,6 +4,7 @@ import { uuidv7 } from 'uuidv7';
 import type { Actor } from '../../platform/auth/actor';
 import type { Database, Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
+import { Poller } from '../../platform/jobs/poller';
 import type { RecordData, RecordService } from '../../platform/records/records.service';
 import { SendError, type WebhookRequest, type WebhookSender } from './outbound-webhook';
 import { renderValue, type TemplateContext } from './templates';
@@ -72,33 +73,28 @@ const describe = (err: unknown): string => {
  */
 export class WorkflowRunner {
   readonly now: () => Date;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopped = true;
   private readonly deliveries = new Set<Promise<void>>();
+  // The step rows are the work and its log (status, wake time, attempts): a loop, not a job.
+  private readonly loop: Poller;
 
   constructor(private readonly opts: RunnerOptions) {
     this.now = opts.now ?? (() => new Date());
+    this.loop = new Poller({
+      name: 'workflow runner',
+      intervalMs: opts.pollMs ?? 500,
+      run: async () => {
+        await this.runDue();
+      },
+      log: opts.log,
+    });
   }
 
   start(): void {
-    this.stopped = false;
-    const tick = async () => {
-      if (this.stopped) return;
-      this.running = this.runDue().catch((err) => this.opts.log.warn({ err }, 'workflow runner failed'));
-      await this.running;
-      if (!this.stopped) {
-        this.timer = setTimeout(tick, this.opts.pollMs ?? 500);
-        this.timer.unref?.();
-      }
-    };
-    this.timer = setTimeout(tick, 0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
     await Promise.allSettled([...this.deliveries]);
   }
 

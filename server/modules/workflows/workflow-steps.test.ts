@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAccount, buildContact } from '../../../test/helpers/factories';
 import { workflowTestbed } from '../../../test/helpers/workflow-testbed';
 import { httpWebhookSender, isPrivateAddress } from './outbound-webhook';
 import { WorkflowRunner } from './workflow-runner';
@@ -74,7 +75,7 @@ describe('workflow steps: email with "don’t contact twice", wait, webhooks', (
       })
     ).json().data;
     const mk = async (firstName: string, email: string, extra = {}) =>
-      (await b.adminApi.post('/api/v1/contacts', { firstName, lastName: 'Test', email, ...extra })).json().data;
+      await buildContact(b.adminApi, { firstName, lastName: 'Test', email, ...extra });
     const ok = await mk('Olga', 'olga@example.com');
     const dnc = await mk('Dina', 'dina@example.com', { doNotContact: true });
     const sup = await mk('Sam', 'sam@example.com');
@@ -142,7 +143,7 @@ describe('workflow steps: email with "don’t contact twice", wait, webhooks', (
       })
     ).json().data;
     const mk = async (firstName: string, email: string) =>
-      (await b.adminApi.post('/api/v1/contacts', { firstName, lastName: 'Guarded', email })).json().data;
+      await buildContact(b.adminApi, { firstName, lastName: 'Guarded', email });
     const emailed = await mk('Hugo', 'hugo@example.com');
     const called = await mk('Cleo', 'cleo@example.com');
     const log = async (contactId: string, channel: string) =>
@@ -196,9 +197,7 @@ describe('workflow steps: email with "don’t contact twice", wait, webhooks', (
         },
       })
     ).json().data;
-    const c = (
-      await b.adminApi.post('/api/v1/contacts', { firstName: '<b>Zoe</b>', lastName: 'Tpl', email: 'zoe@example.com' })
-    ).json().data;
+    const c = await buildContact(b.adminApi, { firstName: '<b>Zoe</b>', lastName: 'Tpl', email: 'zoe@example.com' });
     await b.adminApi.post(`/api/v1/workflows/${w.id}/run`, { recordIds: [c.id] });
     await settle();
     const { rows } = await sql<{ subject: string; text_body: string; html_body: string }>`
@@ -229,7 +228,7 @@ describe('workflow steps: email with "don’t contact twice", wait, webhooks', (
         },
       })
     ).json().data;
-    const acc = (await b.adminApi.post('/api/v1/accounts', { name: 'Patience plc' })).json().data;
+    const acc = await buildAccount(b.adminApi, { name: 'Patience plc' });
     await b.adminApi.post(`/api/v1/workflows/${w.id}/run`, { recordIds: [acc.id] });
     await settle();
     const tags = async () => (await b.adminApi.get(`/api/v1/accounts/${acc.id}`)).json().data.tags;
@@ -263,7 +262,7 @@ describe('workflow steps: email with "don’t contact twice", wait, webhooks', (
           },
         })
       ).json().data;
-      const acc = (await b.adminApi.post('/api/v1/accounts', { name: 'Hooky AG' })).json().data;
+      const acc = await buildAccount(b.adminApi, { name: 'Hooky AG' });
       await b.adminApi.post(`/api/v1/workflows/${w.id}/run`, { recordIds: [acc.id] });
       await settle();
       expect(rx.hits).toHaveLength(1); // 503: retried later, not now
@@ -356,15 +355,12 @@ describe('workflow triggers on dates and schedules', () => {
     ).json().data;
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     const now = Date.now();
-    const soon = (
-      await b.adminApi.post('/api/v1/accounts', { name: 'Renews in 4 days', renewalDate: day(now + 4 * 86_400_000) })
-    ).json().data;
-    const later = (
-      await b.adminApi.post('/api/v1/accounts', { name: 'Renews in 30 days', renewalDate: day(now + 30 * 86_400_000) })
-    ).json().data;
-    const past = (
-      await b.adminApi.post('/api/v1/accounts', { name: 'Renewed long ago', renewalDate: day(now - 10 * 86_400_000) })
-    ).json().data;
+    const soon = await buildAccount(b.adminApi, { name: 'Renews in 4 days', renewalDate: day(now + 4 * 86_400_000) });
+    const later = await buildAccount(b.adminApi, {
+      name: 'Renews in 30 days',
+      renewalDate: day(now + 30 * 86_400_000),
+    });
+    const past = await buildAccount(b.adminApi, { name: 'Renewed long ago', renewalDate: day(now - 10 * 86_400_000) });
     // Tomorrow 08:00 UTC + a bit: the "4 days" account is then 3 days before its renewal.
     const tomorrow8 = Date.parse(`${day(now + 86_400_000)}T08:00:30Z`);
     const scanner = new WorkflowScheduler({
@@ -405,8 +401,8 @@ describe('workflow triggers on dates and schedules', () => {
         },
       })
     ).json().data;
-    const bank = (await b.adminApi.post('/api/v1/accounts', { name: 'Bank', industry: 'banking' })).json().data;
-    const notBank = (await b.adminApi.post('/api/v1/accounts', { name: 'Farm', industry: 'agriculture' })).json().data;
+    const bank = await buildAccount(b.adminApi, { name: 'Bank', industry: 'banking' });
+    const notBank = await buildAccount(b.adminApi, { name: 'Farm', industry: 'agriculture' });
     const inTwoHours = Date.now() + 2 * 3_600_000;
     const scanner = new WorkflowScheduler({
       database: b.t.database,

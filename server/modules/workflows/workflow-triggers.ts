@@ -5,6 +5,7 @@ import type { FilterNode } from '../../../common/filter';
 import type { Database, Tx } from '../../platform/db/database';
 import type { EventConsumer } from '../../platform/events/dispatcher';
 import type { StoredEvent } from '../../platform/events/events';
+import { Poller } from '../../platform/jobs/poller';
 import type { RecordService } from '../../platform/records/records.service';
 import type { Definition, Trigger } from './workflow-definition';
 import { createRun, runAsActor } from './workflow-runs';
@@ -108,9 +109,7 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
  * the version was activated fire (no flood of past dates), looking back at most 7 days.
  */
 export class WorkflowScheduler {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopped = true;
+  private readonly loop: Poller;
 
   constructor(
     private readonly opts: {
@@ -120,27 +119,26 @@ export class WorkflowScheduler {
       now: () => Date;
       intervalMs?: number;
     },
-  ) {}
+  ) {
+    // A loop rather than a cron job: the scan's tick is not a cron expression but
+    // `intervalMs`, which tests and the crash test shorten.
+    this.loop = new Poller({
+      name: 'workflow schedule scan',
+      intervalMs: opts.intervalMs ?? 20_000,
+      firstDelayMs: 1000,
+      run: async () => {
+        await this.scan();
+      },
+      log: opts.log,
+    });
+  }
 
   start(): void {
-    this.stopped = false;
-    const tick = async () => {
-      if (this.stopped) return;
-      this.running = this.scan().catch((err) => this.opts.log.warn({ err }, 'workflow schedule scan failed'));
-      await this.running;
-      if (!this.stopped) {
-        this.timer = setTimeout(tick, this.opts.intervalMs ?? 20_000);
-        this.timer.unref?.();
-      }
-    };
-    this.timer = setTimeout(tick, 1000);
-    this.timer.unref?.();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** One scan of every active date and schedule workflow; returns how many runs it started. */

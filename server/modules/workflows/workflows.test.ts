@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAccount } from '../../../test/helpers/factories';
 import { workflowTestbed } from '../../../test/helpers/workflow-testbed';
 import { createRun, MAX_RUNS_PER_RECORD_PER_HOUR } from './workflow-runs';
 
@@ -133,9 +134,8 @@ describe('workflows: triggers, conditions, actions and the loop guard', () => {
 
   it('runs when a matching record is created: tags it and notifies, with a step log; others are skipped', async () => {
     const w = (await b.adminApi.post('/api/v1/workflows', softwareTagger(b.admin.userId))).json().data;
-    const acme = (await b.adminApi.post('/api/v1/accounts', { name: 'Acme Cloud', industry: 'software' })).json().data;
-    const mill = (await b.adminApi.post('/api/v1/accounts', { name: 'Old Mill', industry: 'manufacturing' })).json()
-      .data;
+    const acme = await buildAccount(b.adminApi, { name: 'Acme Cloud', industry: 'software' });
+    const mill = await buildAccount(b.adminApi, { name: 'Old Mill', industry: 'manufacturing' });
     await b.settle();
 
     expect((await b.adminApi.get(`/api/v1/accounts/${acme.id}`)).json().data.tags).toEqual(['saas']);
@@ -162,8 +162,7 @@ describe('workflows: triggers, conditions, actions and the loop guard', () => {
   it('a redelivered event starts no second run (unique per workflow version and event)', async () => {
     const w = (await b.adminApi.post('/api/v1/workflows', { ...softwareTagger(b.admin.userId), name: 'Again' })).json()
       .data;
-    const acc = (await b.adminApi.post('/api/v1/accounts', { name: 'Redelivered Inc', industry: 'software' })).json()
-      .data;
+    const acc = await buildAccount(b.adminApi, { name: 'Redelivered Inc', industry: 'software' });
     await b.settle();
     const { rows } = await sql<{
       id: string;
@@ -215,7 +214,7 @@ describe('workflows: triggers, conditions, actions and the loop guard', () => {
         },
       })
     ).json().data;
-    const acc = (await b.adminApi.post('/api/v1/accounts', { name: 'Loop Ltd' })).json().data;
+    const acc = await buildAccount(b.adminApi, { name: 'Loop Ltd' });
     await b.adminApi.patch(`/api/v1/accounts/${acc.id}`, { description: 'hello' });
     await b.settle();
     await b.settle();
@@ -237,7 +236,7 @@ describe('workflows: triggers, conditions, actions and the loop guard', () => {
     const w = (
       await b.adminApi.post('/api/v1/workflows', { ...softwareTagger(b.admin.userId), name: 'Rate', active: true })
     ).json().data;
-    const acc = (await b.adminApi.post('/api/v1/accounts', { name: 'Busy Corp' })).json().data;
+    const acc = await buildAccount(b.adminApi, { name: 'Busy Corp' });
     await b.settle();
     const results = await b.t.database.tenant(b.admin.workspaceId, async (tx) => {
       const out: string[] = [];
@@ -267,8 +266,8 @@ describe('workflows: triggers, conditions, actions and the loop guard', () => {
     const rep1 = await b.member('sales_rep');
     const rep2 = await b.member('sales_rep');
     const team = (await b.adminApi.post('/api/v1/teams', { name: 'Inbound' })).json().data;
-    await b.call('PUT', `/api/v1/teams/${team.id}/members/${rep1.userId}`, b.admin.cookie);
-    await b.call('PUT', `/api/v1/teams/${team.id}/members/${rep2.userId}`, b.admin.cookie);
+    await b.adminApi.put(`/api/v1/teams/${team.id}/members/${rep1.userId}`);
+    await b.adminApi.put(`/api/v1/teams/${team.id}/members/${rep2.userId}`);
     const w = (
       await b.adminApi.post('/api/v1/workflows', {
         name: 'Route accounts',
@@ -296,9 +295,9 @@ describe('workflows: triggers, conditions, actions and the loop guard', () => {
         },
       })
     ).json().data;
-    const big1 = (await b.adminApi.post('/api/v1/accounts', { name: 'Big One', employees: 5000 })).json().data;
-    const big2 = (await b.adminApi.post('/api/v1/accounts', { name: 'Big Two', employees: 2000 })).json().data;
-    const small = (await b.adminApi.post('/api/v1/accounts', { name: 'Small', employees: 3 })).json().data;
+    const big1 = await buildAccount(b.adminApi, { name: 'Big One', employees: 5000 });
+    const big2 = await buildAccount(b.adminApi, { name: 'Big Two', employees: 2000 });
+    const small = await buildAccount(b.adminApi, { name: 'Small', employees: 3 });
     const run = await b.adminApi.post(
       `/api/v1/workflows/${w.id}/run`,
       { recordIds: [big1.id, big2.id, small.id] },
@@ -382,9 +381,7 @@ describe('workflows: triggers, conditions, actions and the loop guard', () => {
         },
       })
     ).json().data;
-    const acc = (
-      await b.adminApi.post('/api/v1/accounts', { name: 'Retry Ltd', description: 'not a url at all' })
-    ).json().data;
+    const acc = await buildAccount(b.adminApi, { name: 'Retry Ltd', description: 'not a url at all' });
     await b.adminApi.post(`/api/v1/workflows/${w.id}/run`, { recordIds: [acc.id] });
     await b.settle();
     const [run] = await b.runsOf(w.id);

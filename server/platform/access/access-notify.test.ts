@@ -9,6 +9,8 @@ import {
   uniqueEmail,
 } from '../../../test/helpers/app';
 import { ENGINE } from '../../../test/helpers/engine';
+import { buildAccount } from '../../../test/helpers/factories';
+import { client } from '../../../test/helpers/http';
 import { type Runtime, startRuntime } from '../../runtime';
 import { CREDENTIAL_CACHE_MS } from '../auth/caller-resolver';
 import { addMember, createUser } from '../workspaces/identity.service';
@@ -28,14 +30,6 @@ describe(`role, membership, team and share changes reach every app server at onc
   let b: Runtime;
   let admin: SignedUp;
   let rep: { cookie: string; userId: string };
-
-  const on = (server: Runtime, method: string, url: string, cookie: string, payload?: unknown) =>
-    server.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { cookie },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
   /** Polls `check` on server B until it holds; fails if that takes longer than WITHIN_MS. */
   const seenOnB = async (what: string, check: () => Promise<boolean>) => {
     const started = Date.now();
@@ -70,19 +64,19 @@ describe(`role, membership, team and share changes reach every app server at onc
   });
 
   it('a role’s new field rules', async () => {
-    const created = await on(a, 'POST', '/api/v1/roles', admin.cookie, {
+    const created = await client(a, admin).post('/api/v1/roles', {
       key: 'field_rep',
       name: 'Field rep',
       permissions: { objects: { '*': { read: true, create: true, update: true, scope: 'all' } } },
     });
     expect(created.statusCode, created.body).toBe(201);
-    await on(a, 'PATCH', `/api/v1/members/${rep.userId}`, admin.cookie, { role: 'field_rep' });
+    await client(a, admin).patch(`/api/v1/members/${rep.userId}`, { role: 'field_rep' });
     const phoneVisible = async () =>
-      (await on(b, 'GET', '/api/v1/objects/contacts', rep.cookie))
+      (await client(b, rep).get('/api/v1/objects/contacts'))
         .json()
         .data.fields.some((f: { name: string }) => f.name === 'phone');
     await seenOnB('the new role', phoneVisible); // B now holds the role in its cache
-    const hide = await on(a, 'PATCH', '/api/v1/roles/field_rep', admin.cookie, {
+    const hide = await client(a, admin).patch('/api/v1/roles/field_rep', {
       permissions: {
         objects: { '*': { read: true, create: true, update: true, scope: 'all', fields: { phone: 'hidden' } } },
       },
@@ -92,28 +86,28 @@ describe(`role, membership, team and share changes reach every app server at onc
   });
 
   it('a member’s new role', async () => {
-    const role = async () => (await on(b, 'GET', '/api/v1/me', rep.cookie)).json().data.role;
+    const role = async () => (await client(b, rep).get('/api/v1/me')).json().data.role;
     expect(await role()).toBe('field_rep');
-    await on(a, 'PATCH', `/api/v1/members/${rep.userId}`, admin.cookie, { role: 'data_analyst' });
+    await client(a, admin).patch(`/api/v1/members/${rep.userId}`, { role: 'data_analyst' });
     await seenOnB('role data_analyst', async () => (await role()) === 'data_analyst');
-    expect((await on(b, 'POST', '/api/v1/accounts', rep.cookie, { name: 'Refused' })).statusCode).toBe(403);
-    await on(a, 'PATCH', `/api/v1/members/${rep.userId}`, admin.cookie, { role: 'sales_rep' });
+    expect((await client(b, rep).post('/api/v1/accounts', { name: 'Refused' })).statusCode).toBe(403);
+    await client(a, admin).patch(`/api/v1/members/${rep.userId}`, { role: 'sales_rep' });
     await seenOnB('role sales_rep', async () => (await role()) === 'sales_rep');
   });
 
   it('team membership and record shares', async () => {
-    const team = (await on(a, 'POST', '/api/v1/teams', admin.cookie, { name: 'East' })).json().data;
-    const teams = async () => (await on(b, 'GET', '/api/v1/me/permissions', rep.cookie)).json().data.teamIds;
+    const team = (await client(a, admin).post('/api/v1/teams', { name: 'East' })).json().data;
+    const teams = async () => (await client(b, rep).get('/api/v1/me/permissions')).json().data.teamIds;
     expect(await teams()).toEqual([]);
-    await on(a, 'PUT', `/api/v1/teams/${team.id}/members/${rep.userId}`, admin.cookie);
+    await client(a, admin).put(`/api/v1/teams/${team.id}/members/${rep.userId}`);
     await seenOnB('added to the team', async () => (await teams()).includes(team.id));
-    await on(a, 'DELETE', `/api/v1/teams/${team.id}/members/${rep.userId}`, admin.cookie);
+    await client(a, admin).del(`/api/v1/teams/${team.id}/members/${rep.userId}`);
     await seenOnB('removed from the team', async () => (await teams()).length === 0);
 
-    const account = (await on(a, 'POST', '/api/v1/accounts', admin.cookie, { name: 'Shared Corp' })).json().data;
-    const visible = async () => (await on(b, 'GET', `/api/v1/accounts/${account.id}`, rep.cookie)).statusCode === 200;
+    const account = await buildAccount(client(a, admin), { name: 'Shared Corp' });
+    const visible = async () => (await client(b, rep).get(`/api/v1/accounts/${account.id}`)).statusCode === 200;
     expect(await visible()).toBe(false);
-    const share = await on(a, 'POST', `/api/v1/accounts/${account.id}/shares`, admin.cookie, {
+    const share = await client(a, admin).post(`/api/v1/accounts/${account.id}/shares`, {
       userId: rep.userId,
       access: 'read',
     });
@@ -122,8 +116,8 @@ describe(`role, membership, team and share changes reach every app server at onc
   });
 
   it('removal from the workspace', async () => {
-    expect((await on(b, 'GET', '/api/v1/accounts', rep.cookie)).statusCode).toBe(200);
-    expect((await on(a, 'DELETE', `/api/v1/members/${rep.userId}`, admin.cookie)).statusCode).toBe(204);
-    await seenOnB('access ended', async () => (await on(b, 'GET', '/api/v1/accounts', rep.cookie)).statusCode === 403);
+    expect((await client(b, rep).get('/api/v1/accounts')).statusCode).toBe(200);
+    expect((await client(a, admin).del(`/api/v1/members/${rep.userId}`)).statusCode).toBe(204);
+    await seenOnB('access ended', async () => (await client(b, rep).get('/api/v1/accounts')).statusCode === 403);
   });
 });

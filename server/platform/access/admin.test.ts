@@ -3,39 +3,16 @@ import {
   createApiKeyVia,
   createTestApp,
   type SignedUp,
-  STRONG_PASSWORD,
-  sessionCookie,
   signUp,
   type TestApp,
   uniqueEmail,
 } from '../../../test/helpers/app';
-import { addMember, createUser } from '../workspaces/identity.service';
+import { client } from '../../../test/helpers/http';
+import { memberWithRole } from '../../../test/helpers/members';
 
 describe('administration endpoints: members, teams, settings', () => {
   let t: TestApp;
   let admin: SignedUp;
-  const call = (method: string, url: string, auth: string, payload?: unknown) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: auth.startsWith('rpk_') ? { authorization: `Bearer ${auth}` } : { cookie: auth },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-  const member = async (role: string) => {
-    const email = uniqueEmail(role.replace('_', ''));
-    const { userId } = await createUser(
-      { database: t.database, auth: t.auth },
-      { name: `${role} person`, email, password: STRONG_PASSWORD },
-      {},
-    );
-    await addMember(t.database, admin.workspaceId, userId, role);
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/sign-in',
-      payload: { email, password: STRONG_PASSWORD },
-    });
-    return { cookie: sessionCookie(res), userId };
-  };
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -44,81 +21,81 @@ describe('administration endpoints: members, teams, settings', () => {
   afterAll(() => t.stop());
 
   it('the last administrator can be neither demoted nor removed, nor their role stripped of admin', async () => {
-    const demote = await call('PATCH', `/api/v1/members/${admin.userId}`, admin.cookie, { role: 'sales_rep' });
+    const demote = await client(t, admin).patch(`/api/v1/members/${admin.userId}`, { role: 'sales_rep' });
     expect(demote.statusCode, demote.body).toBe(409);
     expect(demote.json().detail).toMatch(/at least one administrator/);
-    const remove = await call('DELETE', `/api/v1/members/${admin.userId}`, admin.cookie);
+    const remove = await client(t, admin).del(`/api/v1/members/${admin.userId}`);
     expect(remove.statusCode).toBe(409);
-    const strip = await call('PATCH', '/api/v1/roles/administrator', admin.cookie, {
+    const strip = await client(t, admin).patch('/api/v1/roles/administrator', {
       permissions: { objects: { '*': { read: true } } },
     });
     expect(strip.statusCode).toBe(409);
     // Nothing changed.
-    const me = (await call('GET', '/api/v1/me/permissions', admin.cookie)).json().data;
+    const me = (await client(t, admin).get('/api/v1/me/permissions')).json().data;
     expect(me).toMatchObject({ role: 'administrator', admin: true });
-    const members = (await call('GET', '/api/v1/members', admin.cookie)).json().data;
+    const members = (await client(t, admin).get('/api/v1/members')).json().data;
     expect(members).toHaveLength(1);
 
     // With a second administrator, the first may step down.
-    const second = await member('administrator');
+    const second = await memberWithRole(t, admin.workspaceId, 'administrator');
+    expect((await client(t, second).patch(`/api/v1/members/${admin.userId}`, { role: 'sales_rep' })).statusCode).toBe(
+      200,
+    );
+    expect((await client(t, admin).get('/api/v1/roles')).statusCode).toBe(403);
     expect(
-      (await call('PATCH', `/api/v1/members/${admin.userId}`, second.cookie, { role: 'sales_rep' })).statusCode,
+      (await client(t, second).patch(`/api/v1/members/${admin.userId}`, { role: 'administrator' })).statusCode,
     ).toBe(200);
-    expect((await call('GET', '/api/v1/roles', admin.cookie)).statusCode).toBe(403);
-    expect(
-      (await call('PATCH', `/api/v1/members/${admin.userId}`, second.cookie, { role: 'administrator' })).statusCode,
-    ).toBe(200);
-    expect((await call('GET', '/api/v1/roles', admin.cookie)).statusCode).toBe(200);
+    expect((await client(t, admin).get('/api/v1/roles')).statusCode).toBe(200);
   });
 
   it('removing a member ends their access at once and revokes the API keys they created', async () => {
-    const leaver = await member('administrator');
+    const leaver = await memberWithRole(t, admin.workspaceId, 'administrator');
     const key = await createApiKeyVia(t.app, leaver.cookie, { name: 'leaver key' });
-    expect((await call('GET', '/api/v1/accounts', key)).statusCode).toBe(200);
-    expect((await call('GET', '/api/v1/accounts', leaver.cookie)).statusCode).toBe(200);
-    const res = await call('DELETE', `/api/v1/members/${leaver.userId}`, admin.cookie);
+    expect((await client(t, key).get('/api/v1/accounts')).statusCode).toBe(200);
+    expect((await client(t, leaver).get('/api/v1/accounts')).statusCode).toBe(200);
+    const res = await client(t, admin).del(`/api/v1/members/${leaver.userId}`);
     expect(res.statusCode, res.body).toBe(204);
-    expect((await call('GET', '/api/v1/accounts', leaver.cookie)).statusCode).toBe(403);
-    expect((await call('GET', '/api/v1/accounts', key)).statusCode).toBe(401);
-    expect((await call('DELETE', `/api/v1/members/${leaver.userId}`, admin.cookie)).statusCode).toBe(404);
-    const log = (await call('GET', '/api/v1/audit-log?action=member.removed', admin.cookie)).json().data;
+    expect((await client(t, leaver).get('/api/v1/accounts')).statusCode).toBe(403);
+    expect((await client(t, key).get('/api/v1/accounts')).statusCode).toBe(401);
+    expect((await client(t, admin).del(`/api/v1/members/${leaver.userId}`)).statusCode).toBe(404);
+    const log = (await client(t, admin).get('/api/v1/audit-log?action=member.removed')).json().data;
     expect(log[0].detail).toMatchObject({ userId: leaver.userId, role: 'administrator' });
     expect(log[0].detail.revokedApiKeys).toHaveLength(1);
   });
 
   it('teams are created, renamed (names stay unique) and deleted, each audited', async () => {
-    const a = (await call('POST', '/api/v1/teams', admin.cookie, { name: 'North' })).json().data;
-    await call('POST', '/api/v1/teams', admin.cookie, { name: 'South' });
-    const renamed = await call('PATCH', `/api/v1/teams/${a.id}`, admin.cookie, { name: 'North-East' });
+    const a = (await client(t, admin).post('/api/v1/teams', { name: 'North' })).json().data;
+    await client(t, admin).post('/api/v1/teams', { name: 'South' });
+    const renamed = await client(t, admin).patch(`/api/v1/teams/${a.id}`, { name: 'North-East' });
     expect(renamed.statusCode, renamed.body).toBe(200);
-    const clash = await call('PATCH', `/api/v1/teams/${a.id}`, admin.cookie, { name: 'South' });
+    const clash = await client(t, admin).patch(`/api/v1/teams/${a.id}`, { name: 'South' });
     expect(clash.statusCode).toBe(409);
     expect(clash.json().errors).toEqual([{ path: 'name', message: 'already used' }]);
-    const empty = await call('PATCH', `/api/v1/teams/${a.id}`, admin.cookie, { name: ' ' });
+    const empty = await client(t, admin).patch(`/api/v1/teams/${a.id}`, { name: ' ' });
     expect(empty.statusCode).toBe(422);
-    expect((await call('PUT', `/api/v1/teams/${a.id}/members/${admin.userId}`, admin.cookie)).statusCode).toBe(204);
-    expect((await call('DELETE', `/api/v1/teams/${a.id}`, admin.cookie)).statusCode).toBe(204);
-    expect((await call('DELETE', `/api/v1/teams/${a.id}`, admin.cookie)).statusCode).toBe(404);
-    const teams = (await call('GET', '/api/v1/teams', admin.cookie)).json().data;
+    expect((await client(t, admin).put(`/api/v1/teams/${a.id}/members/${admin.userId}`)).statusCode).toBe(204);
+    expect((await client(t, admin).del(`/api/v1/teams/${a.id}`)).statusCode).toBe(204);
+    expect((await client(t, admin).del(`/api/v1/teams/${a.id}`)).statusCode).toBe(404);
+    const teams = (await client(t, admin).get('/api/v1/teams')).json().data;
     expect(teams.map((x: { name: string }) => x.name)).toEqual(['South']);
-    expect((await call('GET', '/api/v1/me/permissions', admin.cookie)).json().data.teamIds).toEqual([]);
-    const log = (await call('GET', '/api/v1/audit-log?action=team.renamed', admin.cookie)).json().data;
+    expect((await client(t, admin).get('/api/v1/me/permissions')).json().data.teamIds).toEqual([]);
+    const log = (await client(t, admin).get('/api/v1/audit-log?action=team.renamed')).json().data;
     expect(log[0].changes).toEqual({ name: ['North', 'North-East'] });
   });
 
   it('workspace settings: name and audit retention, validated and audited from → to', async () => {
-    const before = await call('GET', '/api/v1/workspace/settings', admin.cookie);
+    const before = await client(t, admin).get('/api/v1/workspace/settings');
     expect(before.json().data).toEqual({ name: 'Admin Co', auditRetentionDays: expect.any(Number) });
-    const bad = await call('PATCH', '/api/v1/workspace/settings', admin.cookie, { auditRetentionDays: 5 });
+    const bad = await client(t, admin).patch('/api/v1/workspace/settings', { auditRetentionDays: 5 });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors[0].path).toBe('auditRetentionDays');
-    const ok = await call('PATCH', '/api/v1/workspace/settings', admin.cookie, {
+    const ok = await client(t, admin).patch('/api/v1/workspace/settings', {
       name: 'Admin Group',
       auditRetentionDays: 400,
     });
     expect(ok.statusCode, ok.body).toBe(200);
-    expect((await call('GET', '/api/v1/me', admin.cookie)).json().data.workspace.name).toBe('Admin Group');
-    const log = (await call('GET', '/api/v1/audit-log?action=workspace.settings_changed', admin.cookie)).json().data;
+    expect((await client(t, admin).get('/api/v1/me')).json().data.workspace.name).toBe('Admin Group');
+    const log = (await client(t, admin).get('/api/v1/audit-log?action=workspace.settings_changed')).json().data;
     expect(log[0].changes).toEqual({
       name: ['Admin Co', 'Admin Group'],
       auditRetentionDays: [before.json().data.auditRetentionDays, 400],
@@ -126,11 +103,11 @@ describe('administration endpoints: members, teams, settings', () => {
   });
 
   it('the audit log pages newest first, in time order across page boundaries', async () => {
-    for (let i = 0; i < 12; i++) await call('POST', '/api/v1/teams', admin.cookie, { name: `Paging ${i}` });
+    for (let i = 0; i < 12; i++) await client(t, admin).post('/api/v1/teams', { name: `Paging ${i}` });
     const seen: { id: string; at: string }[] = [];
     let before: number | null | undefined;
     do {
-      const res = await call('GET', `/api/v1/audit-log?limit=7${before ? `&before=${before}` : ''}`, admin.cookie);
+      const res = await client(t, admin).get(`/api/v1/audit-log?limit=7${before ? `&before=${before}` : ''}`);
       expect(res.statusCode).toBe(200);
       seen.push(...res.json().data);
       before = res.json().page.nextBefore;
@@ -146,8 +123,8 @@ describe('administration endpoints: members, teams, settings', () => {
   });
 
   it('non-administrators get 403 from every administration endpoint and change nothing', async () => {
-    const rep = await member('sales_rep');
-    const team = (await call('POST', '/api/v1/teams', admin.cookie, { name: 'Guarded' })).json().data;
+    const rep = await memberWithRole(t, admin.workspaceId, 'sales_rep');
+    const team = (await client(t, admin).post('/api/v1/teams', { name: 'Guarded' })).json().data;
     const attempts: [string, string, unknown?][] = [
       ['GET', '/api/v1/roles'],
       ['POST', '/api/v1/roles', { key: 'sneaky', name: 'Sneaky', permissions: { objects: {}, admin: true } }],
@@ -166,19 +143,19 @@ describe('administration endpoints: members, teams, settings', () => {
       ['POST', '/api/v1/objects/contacts/fields', { name: 'sneaky', type: 'text', label: 'Sneaky' }],
     ];
     for (const [method, url, body] of attempts) {
-      const res = await call(method, url, rep.cookie, body);
+      const res = await client(t, rep).call(method, url, body);
       expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(403);
       expect(res.json().code).toBe('forbidden');
     }
-    expect((await call('GET', '/api/v1/me', rep.cookie)).json().data.role).toBe('sales_rep');
-    expect((await call('GET', '/api/v1/workspace/settings', admin.cookie)).json().data.name).not.toBe('Hijacked');
-    expect(
-      (await call('GET', '/api/v1/teams', admin.cookie)).json().data.map((x: { name: string }) => x.name),
-    ).toContain('Guarded');
+    expect((await client(t, rep).get('/api/v1/me')).json().data.role).toBe('sales_rep');
+    expect((await client(t, admin).get('/api/v1/workspace/settings')).json().data.name).not.toBe('Hijacked');
+    expect((await client(t, admin).get('/api/v1/teams')).json().data.map((x: { name: string }) => x.name)).toContain(
+      'Guarded',
+    );
   });
 
   it('a custom role with admin rights administers like the standard one: API keys, fields, invitations, settings', async () => {
-    const role = await call('POST', '/api/v1/roles', admin.cookie, {
+    const role = await client(t, admin).post('/api/v1/roles', {
       key: 'ops_admin',
       name: 'Operations administrator',
       permissions: {
@@ -187,14 +164,14 @@ describe('administration endpoints: members, teams, settings', () => {
       },
     });
     expect(role.statusCode, role.body).toBe(201);
-    const ops = await member('ops_admin');
-    const plain = await call('POST', '/api/v1/roles', admin.cookie, {
+    const ops = await memberWithRole(t, admin.workspaceId, 'ops_admin');
+    const plain = await client(t, admin).post('/api/v1/roles', {
       key: 'ops_plain',
       name: 'Operations (no admin)',
       permissions: { objects: { '*': { create: true, read: true, update: true, delete: true, scope: 'all' } } },
     });
     expect(plain.statusCode, plain.body).toBe(201);
-    const notAdmin = await member('ops_plain');
+    const notAdmin = await memberWithRole(t, admin.workspaceId, 'ops_plain');
     const attempts: [string, string, number, unknown?][] = [
       ['POST', '/api/v1/api-keys', 201, { name: 'ops key' }],
       ['GET', '/api/v1/api-keys', 200],
@@ -209,15 +186,15 @@ describe('administration endpoints: members, teams, settings', () => {
       ['GET', '/api/v1/roles', 200],
     ];
     for (const [method, url, status, body] of attempts) {
-      const denied = await call(method, url, notAdmin.cookie, body);
+      const denied = await client(t, notAdmin).call(method, url, body);
       expect(denied.statusCode, `${method} ${url} without admin: ${denied.body}`).toBe(403);
-      const res = await call(method, url, ops.cookie, body);
+      const res = await client(t, ops).call(method, url, body);
       expect(res.statusCode, `${method} ${url} as ops_admin: ${res.body}`).toBe(status);
     }
     // An API key of the custom admin role, narrowed to read/write: no administration.
-    const key = await call('POST', '/api/v1/api-keys', ops.cookie, { name: 'narrow', scopes: ['read', 'write'] });
+    const key = await client(t, ops).post('/api/v1/api-keys', { name: 'narrow', scopes: ['read', 'write'] });
     expect(key.statusCode, key.body).toBe(201);
-    const narrow = await call('GET', '/api/v1/api-keys', key.json().data.key);
+    const narrow = await client(t, key.json().data.key).get('/api/v1/api-keys');
     expect(narrow.statusCode).toBe(403);
     expect(narrow.json().detail).toContain('"admin" scope');
   });

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { type RawBuilder, sql } from 'kysely';
 import type { Database, Tx } from '../db/database';
+import { Poller } from '../jobs/poller';
 import { EVENTS_CHANNEL, type StoredEvent } from './events';
 
 /**
@@ -67,13 +68,18 @@ const matches = (types: string[] | undefined, type: string) =>
  */
 export class EventDispatcher {
   private readonly consumers = new Map<string, EventConsumer>();
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = true;
-  private wakeRequested = false;
   private readonly ready = new Set<string>();
+  private readonly loop: Poller;
 
-  constructor(private readonly opts: EventDispatcherOptions) {}
+  constructor(private readonly opts: EventDispatcherOptions) {
+    // Moves on at once while batches move cursors; a NOTIFY on commit wakes it early.
+    this.loop = new Poller({
+      name: 'event dispatch',
+      intervalMs: opts.pollMs ?? (opts.database.kind === 'embedded' ? 200 : 1000),
+      run: async () => (await this.runOnce()) > 0,
+      log: opts.log,
+    });
+  }
 
   /** Adds a consumer (before start). Its cursor starts at the events committed from now on. */
   register(consumer: EventConsumer): void {
@@ -96,52 +102,12 @@ export class EventDispatcher {
 
   async start(): Promise<void> {
     await this.prepare();
-    this.stopped = false;
-    await this.opts.database.listen(EVENTS_CHANNEL, () => this.wake());
-    this.schedule(0);
+    await this.opts.database.listen(EVENTS_CHANNEL, () => this.loop.wake());
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.wakeRequested = true;
-      return;
-    }
-    this.schedule(0);
-  }
-
-  private schedule(ms: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = this.loop().finally(() => {
-        this.running = undefined;
-        if (this.stopped) return;
-        const again = this.wakeRequested;
-        this.wakeRequested = false;
-        this.schedule(again ? 0 : (this.opts.pollMs ?? (this.opts.database.kind === 'embedded' ? 200 : 1000)));
-      });
-    }, ms);
-    this.timer.unref?.();
-  }
-
-  private async loop(): Promise<void> {
-    for (;;) {
-      if (this.stopped) return;
-      let moved = 0;
-      try {
-        moved = await this.runOnce();
-      } catch (err) {
-        this.opts.log.warn({ err }, 'event dispatch failed');
-        return;
-      }
-      if (moved === 0) return;
-    }
+    await this.loop.stop();
   }
 
   /** One batch for every consumer; returns how many events the cursors moved past. */

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
 import { freshDatabase } from '../../../test/helpers/db';
 import { ENGINE } from '../../../test/helpers/engine';
+import { buildAccount, buildContact } from '../../../test/helpers/factories';
+import { client } from '../../../test/helpers/http';
 import { startRuntime } from '../../runtime';
 import { loadConfig } from '../config';
 import { type EventConsumer, EventDispatcher } from './dispatcher';
@@ -40,8 +42,6 @@ async function effects(t: TestApp, consumer: string): Promise<string[]> {
 describe('events: the transactional outbox and its dispatcher', () => {
   let t: TestApp;
   let admin: SignedUp;
-  const post = (url: string, payload: unknown) =>
-    t.app.inject({ method: 'POST', url, headers: { cookie: admin.cookie }, payload: payload as object });
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -61,9 +61,7 @@ describe('events: the transactional outbox and its dispatcher', () => {
     ).rows;
 
   it('writes one event per record change, with the whole record and what changed', async () => {
-    const created = (
-      await post('/api/v1/contacts', { firstName: 'Ada', lastName: 'Lovelace', title: 'Analyst' })
-    ).json().data;
+    const created = await buildContact(client(t, admin), { firstName: 'Ada', lastName: 'Lovelace', title: 'Analyst' });
     const id = created.id as string;
     const patch = await t.app.inject({
       method: 'PATCH',
@@ -83,7 +81,7 @@ describe('events: the transactional outbox and its dispatcher', () => {
       (await t.app.inject({ method: 'DELETE', url: `/api/v1/contacts/${id}`, headers: { cookie: admin.cookie } }))
         .statusCode,
     ).toBe(204);
-    expect((await post(`/api/v1/contacts/${id}/restore`, {})).statusCode).toBe(200);
+    expect((await client(t, admin).post(`/api/v1/contacts/${id}/restore`, {})).statusCode).toBe(200);
 
     const events = await eventsOf(id);
     expect(events.map((e) => e.type)).toEqual([
@@ -102,9 +100,11 @@ describe('events: the transactional outbox and its dispatcher', () => {
     const before = Number(
       (await sql<{ n: string }>`select count(*) as n from events`.execute(t.database.db)).rows[0]?.n,
     );
-    expect((await post('/api/v1/contacts', { firstName: 'X', email: 'not-an-email' })).statusCode).toBe(422);
+    expect(
+      (await client(t, admin).post('/api/v1/contacts', { firstName: 'X', email: 'not-an-email' })).statusCode,
+    ).toBe(422);
     // An atomic batch with one bad item writes nothing, so reports nothing.
-    const atomic = await post('/api/v1/contacts/batch', {
+    const atomic = await client(t, admin).post('/api/v1/contacts/batch', {
       mode: 'create',
       atomic: true,
       records: [{ firstName: 'Good' }, { firstName: 'Bad', email: 'nope' }],
@@ -115,7 +115,7 @@ describe('events: the transactional outbox and its dispatcher', () => {
     );
     expect(after).toBe(before);
 
-    const batch = await post('/api/v1/contacts/batch', {
+    const batch = await client(t, admin).post('/api/v1/contacts/batch', {
       mode: 'upsert',
       matchOn: 'email',
       records: [
@@ -124,7 +124,7 @@ describe('events: the transactional outbox and its dispatcher', () => {
       ],
     });
     expect(batch.statusCode).toBe(200);
-    const again = await post('/api/v1/contacts/batch', {
+    const again = await client(t, admin).post('/api/v1/contacts/batch', {
       mode: 'upsert',
       matchOn: 'email',
       records: [
@@ -150,8 +150,8 @@ describe('events: the transactional outbox and its dispatcher', () => {
     await dispatcher.drain(); // cursors start here: earlier events are not replayed to new consumers
     expect(a.seen).toHaveLength(0);
 
-    const acct = (await post('/api/v1/accounts', { name: 'Initech' })).json().data;
-    const ct = (await post('/api/v1/contacts', { firstName: 'Peter', accountId: acct.id })).json().data;
+    const acct = await buildAccount(client(t, admin), { name: 'Initech' });
+    const ct = await buildContact(client(t, admin), { firstName: 'Peter', accountId: acct.id });
     await dispatcher.drain();
     await dispatcher.drain(); // nothing new: nothing handled twice
     expect(a.seen.map((e) => [e.type, e.recordId])).toEqual([
@@ -173,8 +173,8 @@ describe('events: the transactional outbox and its dispatcher', () => {
     const dispatcher = new EventDispatcher({ database: t.database, log: silent, maxFailures: 3 });
     dispatcher.register(c.consumer);
     await dispatcher.drain();
-    const bad = (await post('/api/v1/accounts', { name: 'Poison' })).json().data;
-    const good = (await post('/api/v1/accounts', { name: 'Fine' })).json().data;
+    const bad = await buildAccount(client(t, admin), { name: 'Poison' });
+    const good = await buildAccount(client(t, admin), { name: 'Fine' });
     failFor = bad.id;
     for (let i = 0; i < 3; i++) await dispatcher.runOnce();
     expect(c.seen).toHaveLength(0);
@@ -237,7 +237,9 @@ describe('events: the transactional outbox and its dispatcher', () => {
     };
     const [d1, d2] = [make(), make()];
     await d1.drain();
-    await Promise.all(Array.from({ length: 40 }, (_, i) => post('/api/v1/accounts', { name: `Concurrent ${i}` })));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => client(t, admin).post('/api/v1/accounts', { name: `Concurrent ${i}` })),
+    );
     await Promise.all([d1.drain(), d2.drain(), d1.drain(), d2.drain()]);
     expect(seen).toHaveLength(40);
     expect(new Set(seen).size).toBe(40);

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import { sql } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Database } from '../db/database';
+import { Poller } from '../jobs/poller';
 
 export interface MailDispatcherOptions {
   database: Database;
@@ -26,31 +27,28 @@ export interface MailDispatcherOptions {
  */
 export class MailDispatcher {
   private readonly transport?: Transporter;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  // The outbox rows are the work and its log (status, attempts, lease): a loop, not a job.
+  private readonly loop: Poller;
 
   constructor(private readonly opts: MailDispatcherOptions) {
     if (opts.smtpUrl) this.transport = nodemailer.createTransport(opts.smtpUrl);
+    this.loop = new Poller({
+      name: 'mail dispatch',
+      intervalMs: opts.pollMs ?? 1000,
+      run: async () => {
+        await this.runOnce();
+      },
+      log: opts.log,
+      keepAlive: true,
+    });
   }
 
   start(): void {
-    this.stopped = false;
-    const tick = async () => {
-      if (this.stopped) return;
-      this.running = this.runOnce()
-        .then(() => undefined)
-        .catch((err) => this.opts.log.warn({ err }, 'mail dispatch failed'));
-      await this.running;
-      if (!this.stopped) this.timer = setTimeout(tick, this.opts.pollMs ?? 1000);
-    };
-    this.timer = setTimeout(tick, 0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
     this.transport?.close();
   }
 

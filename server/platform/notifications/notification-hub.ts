@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { WebSocket } from 'ws';
 import type { Actor } from '../auth/actor';
 import type { Database } from '../db/database';
+import { Poller } from '../jobs/poller';
 import type { NotificationService } from './notifications.service';
 import { NOTIFICATIONS_CHANNEL } from './notify';
 
@@ -22,11 +23,20 @@ export class NotificationHub {
   private readonly pushed = new Map<string, number>();
   /** Per user key: when their first open socket connected (the embedded poll pushes only what is newer). */
   private readonly since = new Map<string, Date>();
-  private poller?: NodeJS.Timeout;
+  // Embedded mode only: NOTIFY does not leave PGlite, so look for new notifications instead.
+  private readonly poller: Poller;
 
   constructor(
     private readonly opts: { database: Database; service: NotificationService; log: Logger; pollMs?: number },
-  ) {}
+  ) {
+    this.poller = new Poller({
+      name: 'notification push poll',
+      intervalMs: opts.pollMs ?? 1000,
+      firstDelayMs: opts.pollMs ?? 1000,
+      run: () => this.poll(),
+      log: opts.log,
+    });
+  }
 
   async start(): Promise<void> {
     await this.opts.database.listen(NOTIFICATIONS_CHANNEL, (payload) => {
@@ -37,16 +47,14 @@ export class NotificationHub {
         // not ours
       }
     });
-    if (this.opts.database.kind === 'embedded') {
-      this.poller = setInterval(() => void this.poll(), this.opts.pollMs ?? 1000);
-      this.poller.unref();
-    }
+    if (this.opts.database.kind === 'embedded') this.poller.start();
   }
 
-  stop(): void {
-    if (this.poller) clearInterval(this.poller);
+  async stop(): Promise<void> {
+    const stopping = this.poller.stop();
     for (const set of this.clients.values()) for (const c of set) c.socket.close(1001, 'server shutting down');
     this.clients.clear();
+    await stopping;
   }
 
   add(socket: WebSocket, actor: Actor): void {

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { sql } from 'kysely';
 import type { Database } from '../db/database';
+import { Poller } from '../jobs/poller';
 import { enqueueMail } from '../mail/outbox';
 import { EMAIL_BY_DEFAULT } from './notification-kinds';
 
@@ -12,30 +13,25 @@ import { EMAIL_BY_DEFAULT } from './notification-kinds';
  * already read in the app by then are not mailed.
  */
 export class NotificationMailer {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopped = true;
+  private readonly loop: Poller;
 
-  constructor(private readonly opts: { database: Database; log: Logger; baseUrl: string; pollMs?: number }) {}
+  constructor(private readonly opts: { database: Database; log: Logger; baseUrl: string; pollMs?: number }) {
+    this.loop = new Poller({
+      name: 'notification email',
+      intervalMs: opts.pollMs ?? 2000,
+      run: async () => {
+        await this.runOnce();
+      },
+      log: opts.log,
+    });
+  }
 
   start(): void {
-    this.stopped = false;
-    const tick = async () => {
-      if (this.stopped) return;
-      this.running = this.runOnce().catch((err) => this.opts.log.warn({ err }, 'notification email failed'));
-      await this.running;
-      if (!this.stopped) {
-        this.timer = setTimeout(tick, this.opts.pollMs ?? 2000);
-        this.timer.unref?.();
-      }
-    };
-    this.timer = setTimeout(tick, 0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** Decides the email of up to `limit` notifications; returns how many were queued for sending. */

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { buildAccount } from '../../../test/helpers/factories';
 import { workflowTestbed } from '../../../test/helpers/workflow-testbed';
 import { NotificationMailer } from './notification-mailer';
 import { notify } from './notify';
@@ -72,14 +73,14 @@ describe('notifications: list, unread count, read state, preferences, real time,
   it('keeps per-kind preferences; a kind turned off in the app is not listed or counted', async () => {
     const prefs = (await b.as(other.cookie).get('/api/v1/notifications/preferences')).json().data;
     expect(prefs.find((p: { kind: string }) => p.kind === 'workflow')).toMatchObject({ inApp: true, email: false });
-    const refused = await b.call('PUT', '/api/v1/notifications/preferences', other.cookie, [
-      { kind: 'nonsense', email: true },
-    ]);
+    const refused = await b
+      .as(other.cookie)
+      .put('/api/v1/notifications/preferences', [{ kind: 'nonsense', email: true }]);
     expect(refused.statusCode).toBe(422);
     expect(refused.json().errors[0].path).toBe('0.kind');
-    const changed = await b.call('PUT', '/api/v1/notifications/preferences', other.cookie, [
-      { kind: 'workflow', inApp: false },
-    ]);
+    const changed = await b
+      .as(other.cookie)
+      .put('/api/v1/notifications/preferences', [{ kind: 'workflow', inApp: false }]);
     expect(changed.json().data.find((p: { kind: string }) => p.kind === 'workflow')).toMatchObject({
       inApp: false,
       email: false,
@@ -129,8 +130,7 @@ describe('notifications: list, unread count, read state, preferences, real time,
 
   it('notifies a person when a record is assigned to them by someone else, once per change', async () => {
     const before = (await b.as(other.cookie).get('/api/v1/notifications')).json().data.length;
-    const acc = (await b.adminApi.post('/api/v1/accounts', { name: 'Handed Over Ltd', ownerId: other.userId })).json()
-      .data;
+    const acc = await buildAccount(b.adminApi, { name: 'Handed Over Ltd', ownerId: other.userId });
     await b.adminApi.post('/api/v1/accounts', { name: 'Kept By Me' }); // own record: no notification
     await b.t.events.drain();
     const list = (await b.as(other.cookie).get('/api/v1/notifications')).json().data;
@@ -160,7 +160,7 @@ describe('notifications: list, unread count, read state, preferences, real time,
     const before = (await b.outbox()).length;
     await send(b.admin.userId, 'mention', 'Mention by email'); // mentions: email by default
     await send(b.admin.userId, 'workflow', 'Workflow, app only'); // workflow: not by default
-    await b.call('PUT', '/api/v1/notifications/preferences', b.admin.cookie, [{ kind: 'assignment', email: false }]);
+    await b.adminApi.put('/api/v1/notifications/preferences', [{ kind: 'assignment', email: false }]);
     await send(b.admin.userId, 'assignment', 'Assignment, opted out');
     expect(await mailer.runOnce()).toBe(1);
     expect(await mailer.runOnce()).toBe(0);

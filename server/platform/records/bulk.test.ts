@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { client } from '../../../test/helpers/http';
 import { memberWithRole } from '../../../test/helpers/members';
 
 describe('POST /api/v1/{object}/bulk', () => {
@@ -8,23 +9,15 @@ describe('POST /api/v1/{object}/bulk', () => {
   let admin: SignedUp;
   let rep: { cookie: string; userId: string };
   let other: SignedUp;
-
-  const call = (cookie: string, method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: { cookie, ...headers },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
   const bulk = (cookie: string, payload: unknown, headers?: Record<string, string>) =>
-    call(cookie, 'POST', '/api/v1/contacts/bulk', payload, headers);
+    client(t, cookie).post('/api/v1/contacts/bulk', payload, headers);
   const create = async (cookie: string, records: Record<string, unknown>[]) => {
-    const res = await call(cookie, 'POST', '/api/v1/contacts/batch', { mode: 'create', atomic: true, records });
+    const res = await client(t, cookie).post('/api/v1/contacts/batch', { mode: 'create', atomic: true, records });
     expect(res.statusCode, res.body).toBe(200);
     return (res.json().data as { id: string }[]).map((r) => r.id);
   };
   const read = async (id: string, cookie = admin.cookie) =>
-    (await call(cookie, 'GET', `/api/v1/contacts/${id}`)).json().data;
+    (await client(t, cookie).get(`/api/v1/contacts/${id}`)).json().data;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -116,13 +109,11 @@ describe('POST /api/v1/{object}/bulk', () => {
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().summary).toMatchObject({ matched: 2, trashed: 2, failed: 0 });
-    const live = await call(
-      admin.cookie,
-      'GET',
+    const live = await client(t, admin).get(
       `/api/v1/contacts?filter=${encodeURIComponent(JSON.stringify({ field: 'lastName', op: 'in', value: ['Trash A', 'Trash B', 'Keep C'] }))}`,
     );
     expect(live.json().data.map((r: { lastName: string }) => r.lastName)).toEqual(['Keep C']);
-    const trash = await call(admin.cookie, 'GET', '/api/v1/contacts/trash');
+    const trash = await client(t, admin).get('/api/v1/contacts/trash');
     expect(
       trash
         .json()
@@ -160,7 +151,7 @@ describe('POST /api/v1/{object}/bulk', () => {
       action: 'trash',
     });
     expect(byFilter.json().summary.matched).toBe(0);
-    expect((await call(admin.cookie, 'GET', `/api/v1/contacts/${adminOwn}`)).statusCode).toBe(200);
+    expect((await client(t, admin).get(`/api/v1/contacts/${adminOwn}`)).statusCode).toBe(200);
   });
 
   it('follows the role: no update or delete permission → 403, nothing changed', async () => {

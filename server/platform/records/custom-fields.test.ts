@@ -2,9 +2,10 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyVia, createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { client, type Auth as HttpAuth } from '../../../test/helpers/http';
 import { STANDARD_OBJECTS } from '../../modules/objects';
 
-type Auth = { cookie: string } | { authorization: string };
+type Auth = Exclude<HttpAuth, string | null>;
 type Json = Record<string, any>;
 
 const ALL_OPS = [
@@ -83,16 +84,6 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
   let admin: Auth;
   const acc: Record<string, string> = {};
   const flt: Record<string, string> = {};
-
-  const call = async (method: string, url: string, payload?: unknown, auth: Auth | null = admin) => {
-    const res = await t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: auth ? { ...auth } : {},
-      ...(payload === undefined ? {} : { payload: payload as Json }),
-    });
-    return res;
-  };
   const ok = (res: LightMyRequestResponse, status = 200): Json => {
     expect(res.statusCode, res.body).toBe(status);
     return res.statusCode === 204 ? {} : res.json();
@@ -106,20 +97,21 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
     return (body.errors ?? []).map((e: { path: string }) => e.path);
   };
   const meta = async (object = 'contacts', auth: Auth = admin): Promise<Json> =>
-    ok(await call('GET', `/api/v1/objects/${object}`, undefined, auth)).data;
+    ok(await client(t, auth).get(`/api/v1/objects/${object}`)).data;
   const fieldOf = (m: Json, name: string): Json | undefined => m.fields.find((f: Json) => f.name === name);
   const customNames = (m: Json) => m.fields.filter((f: Json) => f.custom).map((f: Json) => f.name);
   const createContact = async (body: Json, auth: Auth = admin) =>
-    ok(await call('POST', '/api/v1/contacts', body, auth), 201).data;
+    ok(await client(t, auth).post('/api/v1/contacts', body), 201).data;
   const getContact = async (id: string, auth: Auth = admin) =>
-    ok(await call('GET', `/api/v1/contacts/${id}`, undefined, auth)).data;
-  const contactCount = async () => ok(await call('GET', '/api/v1/contacts?count=true&limit=1')).total as number;
+    ok(await client(t, auth).get(`/api/v1/contacts/${id}`)).data;
+  const contactCount = async () =>
+    ok(await client(t, admin).get('/api/v1/contacts?count=true&limit=1')).total as number;
   const addField = (body: Json, object = 'contacts', auth: Auth = admin) =>
-    call('POST', `/api/v1/objects/${object}/fields`, body, auth);
+    client(t, auth).post(`/api/v1/objects/${object}/fields`, body);
 
   /** Last names of the "Flt" contacts matching a filter, sorted. */
   const matching = async (filter: Json): Promise<string[]> => {
-    const res = await call('POST', '/api/v1/contacts/query', {
+    const res = await client(t, admin).post('/api/v1/contacts/query', {
       filter: { and: [{ field: 'lastName', op: 'startsWith', value: 'Flt' }, filter] },
       limit: 500,
     });
@@ -136,20 +128,23 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       ['one', 'Employer One'],
       ['two', 'Employer Two'],
     ] as const) {
-      acc[key] = ok(await call('POST', '/api/v1/accounts', { name }), 201).data.id;
+      acc[key] = ok(await client(t, admin).post('/api/v1/accounts', { name }), 201).data.id;
     }
-    acc.foreign = ok(await call('POST', '/api/v1/accounts', { name: 'Foreign Co' }, { cookie: b.cookie }), 201).data.id;
+    acc.foreign = ok(
+      await client(t, { cookie: b.cookie }).post('/api/v1/accounts', { name: 'Foreign Co' }),
+      201,
+    ).data.id;
   });
   afterAll(() => t.stop());
 
   describe('metadata', () => {
     it('requires credentials', async () => {
-      expect((await call('GET', '/api/v1/objects', undefined, null)).statusCode).toBe(401);
-      expect((await call('POST', '/api/v1/objects/contacts/fields', FIELDS[0], null)).statusCode).toBe(401);
+      expect((await client(t, null).get('/api/v1/objects')).statusCode).toBe(401);
+      expect((await client(t, null).post('/api/v1/objects/contacts/fields', FIELDS[0])).statusCode).toBe(401);
     });
 
     it('GET /objects lists every object with built-in fields, their types, operators and includes', async () => {
-      const { data } = ok(await call('GET', '/api/v1/objects'));
+      const { data } = ok(await client(t, admin).get('/api/v1/objects'));
       // Every declared standard object, and only those (custom fields add no objects).
       expect(data.map((o: Json) => o.name).sort()).toEqual(STANDARD_OBJECTS.map((o) => o.name).sort());
       expect(data.map((o: Json) => o.name)).toEqual(expect.arrayContaining(['accounts', 'contacts']));
@@ -217,7 +212,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
 
       // GET /objects/{object} is the same entry.
       expect(await meta('contacts')).toEqual(contacts);
-      const missing = await call('GET', '/api/v1/objects/widgets');
+      const missing = await client(t, admin).get('/api/v1/objects/widgets');
       expect(missing.statusCode).toBe(404);
     });
   });
@@ -258,7 +253,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       // A custom to-one relation can be embedded like a built-in one.
       expect(m.includes).toEqual(['owner', 'account', 'employer']);
       // The list endpoint shows them too; accounts are untouched.
-      const all = ok(await call('GET', '/api/v1/objects')).data as Json[];
+      const all = ok(await client(t, admin).get('/api/v1/objects')).data as Json[];
       expect(customNames(all.find((o) => o.name === 'contacts') ?? {})).toEqual(CUSTOM_NAMES);
       expect(customNames(all.find((o) => o.name === 'accounts') ?? {})).toEqual([]);
     });
@@ -267,7 +262,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       ok(await addField({ name: 'nickname', type: 'integer', label: 'Account number' }, 'accounts'), 201);
       expect(fieldOf(await meta('accounts'), 'nickname')).toMatchObject({ type: 'integer', custom: true });
       expect(fieldOf(await meta('contacts'), 'nickname')).toMatchObject({ type: 'text', custom: true });
-      ok(await call('DELETE', '/api/v1/objects/accounts/fields/nickname'), 204);
+      ok(await client(t, admin).del('/api/v1/objects/accounts/fields/nickname'), 204);
       expect(fieldOf(await meta('accounts'), 'nickname')).toBeUndefined();
       expect(fieldOf(await meta('contacts'), 'nickname')).toMatchObject({ type: 'text' });
     });
@@ -293,7 +288,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         { name: 'contactsId', type: 'relation', label: 'Main contact', relation: { object: 'contacts' } },
         'accounts',
       );
-      if (res.statusCode === 201) await call('DELETE', '/api/v1/objects/accounts/fields/contactsId');
+      if (res.statusCode === 201) await client(t, admin).del('/api/v1/objects/accounts/fields/contactsId');
       expect(invalid(res)).toEqual(['name']);
       expect(customNames(await meta('accounts'))).toEqual([]);
     });
@@ -305,7 +300,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       // 63 characters is the longest name.
       const longest = `a${'b'.repeat(62)}`;
       ok(await addField({ name: longest, type: 'text', label: 'Long' }), 201);
-      ok(await call('DELETE', `/api/v1/objects/contacts/fields/${longest}`), 204);
+      ok(await client(t, admin).del(`/api/v1/objects/contacts/fields/${longest}`), 204);
       expect(customNames(await meta())).toEqual(CUSTOM_NAMES);
     });
 
@@ -373,45 +368,45 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         [{ unknownThing: 1 }, 'unknownThing'],
       ];
       for (const [body, path] of cases) {
-        const paths = invalid(await call('POST', '/api/v1/contacts', { lastName: 'Bad', ...body }));
+        const paths = invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'Bad', ...body }));
         expect([...new Set(paths)], JSON.stringify(body)).toEqual([path]);
       }
       // The select's message lists the allowed options.
-      const tier = await call('POST', '/api/v1/contacts', { lastName: 'Bad', tier: 'platinum' });
+      const tier = await client(t, admin).post('/api/v1/contacts', { lastName: 'Bad', tier: 'platinum' });
       expect(tier.json().errors[0].message).toMatch(/gold.*silver.*bronze/);
       // Several wrong fields are all named.
       const many = invalid(
-        await call('POST', '/api/v1/contacts', { lastName: 'Bad', score: 'x', vip: 'x', tier: 'x' }),
+        await client(t, admin).post('/api/v1/contacts', { lastName: 'Bad', score: 'x', vip: 'x', tier: 'x' }),
       );
       expect(many.sort()).toEqual(['score', 'tier', 'vip']);
       expect(await contactCount()).toBe(before);
     });
 
     it('a list field given a single value gets one error that makes sense', async () => {
-      const res = await call('POST', '/api/v1/contacts', { lastName: 'Bad', channels: 'email' });
+      const res = await client(t, admin).post('/api/v1/contacts', { lastName: 'Bad', channels: 'email' });
       expect(invalid(res)).toEqual(['channels']);
       expect(res.json().errors[0].message).toMatch(/array/);
     });
 
     it('relation and user values must point into this workspace', async () => {
       const before = await contactCount();
-      expect(invalid(await call('POST', '/api/v1/contacts', { lastName: 'Bad', employer: acc.foreign }))).toEqual([
-        'employer',
-      ]);
-      expect(invalid(await call('POST', '/api/v1/contacts', { lastName: 'Bad', accountManager: b.userId }))).toEqual([
-        'accountManager',
-      ]);
+      expect(
+        invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'Bad', employer: acc.foreign })),
+      ).toEqual(['employer']);
+      expect(
+        invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'Bad', accountManager: b.userId })),
+      ).toEqual(['accountManager']);
       expect(await contactCount()).toBe(before);
     });
 
     it('are validated on update too, and an invalid update changes nothing', async () => {
       const c = await createContact({ lastName: 'Upd', score: 5, tier: 'gold' });
-      const res = await call('PATCH', `/api/v1/contacts/${c.id}`, { score: 500, tier: 'gold' });
+      const res = await client(t, admin).patch(`/api/v1/contacts/${c.id}`, { score: 500, tier: 'gold' });
       expect(invalid(res)).toEqual(['score']);
-      expect(invalid(await call('PATCH', `/api/v1/contacts/${c.id}`, { tier: 'nope' }))).toEqual(['tier']);
+      expect(invalid(await client(t, admin).patch(`/api/v1/contacts/${c.id}`, { tier: 'nope' }))).toEqual(['tier']);
       const after = await getContact(c.id);
       expect(after).toMatchObject({ score: 5, tier: 'gold', version: c.version });
-      ok(await call('DELETE', `/api/v1/contacts/${c.id}?permanent=true`), 204);
+      ok(await client(t, admin).del(`/api/v1/contacts/${c.id}?permanent=true`), 204);
     });
 
     it('are returned flattened beside built-in fields, normalised, and can be changed and cleared', async () => {
@@ -452,23 +447,22 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       expect(read).not.toHaveProperty('custom');
       // Listed the same way, and selectable with fields=.
       const listed = ok(
-        await call(
-          'GET',
+        await client(t, admin).get(
           `/api/v1/contacts?filter=${encodeURIComponent(JSON.stringify({ field: 'lastName', op: 'eq', value: 'Flat' }))}`,
         ),
       );
       expect(listed.data).toHaveLength(1);
       expect(listed.data[0]).toMatchObject(expected);
-      const some = ok(await call('GET', `/api/v1/contacts/${created.id}?fields=score,tier`)).data;
+      const some = ok(await client(t, admin).get(`/api/v1/contacts/${created.id}?fields=score,tier`)).data;
       expect(Object.keys(some).sort()).toEqual(['id', 'score', 'tier', 'version']);
       expect(some).toMatchObject({ score: 42, tier: 'silver' });
       // The custom relation embeds like a built-in one.
-      const embedded = ok(await call('GET', `/api/v1/contacts/${created.id}?include=employer`)).data;
+      const embedded = ok(await client(t, admin).get(`/api/v1/contacts/${created.id}?include=employer`)).data;
       expect(embedded.employer).toMatchObject({ id: acc.one, name: 'Employer One' });
 
       // A partial update changes only what it names; null clears.
       const patched = ok(
-        await call('PATCH', `/api/v1/contacts/${created.id}`, { score: 43, nickname: null, vip: false }),
+        await client(t, admin).patch(`/api/v1/contacts/${created.id}`, { score: 43, nickname: null, vip: false }),
       ).data;
       expect(patched).toMatchObject({ ...expected, score: 43, nickname: null, vip: false });
       expect(await getContact(created.id)).toMatchObject({ ...expected, score: 43, nickname: null, vip: false });
@@ -478,7 +472,8 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       for (const name of ['nickname', 'score', 'ratio', 'budget', 'renewalDate', 'vip', 'tier', 'employer']) {
         expect(bare[name], name).toBeNull();
       }
-      for (const id of [created.id, bare.id]) ok(await call('DELETE', `/api/v1/contacts/${id}?permanent=true`), 204);
+      for (const id of [created.id, bare.id])
+        ok(await client(t, admin).del(`/api/v1/contacts/${id}?permanent=true`), 204);
     });
   });
 
@@ -585,9 +580,9 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       expect(await matching(F('renewalDate', 'gte', '2025-01-01'))).toEqual(['Flt3']);
       expect(await matching(F('renewalDate', 'in', ['2024-01-10', '2025-02-01']))).toEqual(['Flt1', 'Flt3']);
       expect(await matching(F('renewalDate', 'isEmpty'))).toEqual(['Flt4']);
-      expect(invalid(await call('POST', '/api/v1/contacts/query', { filter: F('renewalDate', 'gt', 'soon') }))).toEqual(
-        ['filter.value'],
-      );
+      expect(
+        invalid(await client(t, admin).post('/api/v1/contacts/query', { filter: F('renewalDate', 'gt', 'soon') })),
+      ).toEqual(['filter.value']);
     });
 
     it('boolean: eq, ne, isEmpty', async () => {
@@ -602,9 +597,9 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       expect(await matching(F('tier', 'in', ['gold', 'silver']))).toEqual(['Flt1', 'Flt2']);
       expect(await matching(F('tier', 'nin', ['gold']))).toEqual(['Flt2', 'Flt3', 'Flt4']);
       expect(await matching(F('tier', 'isEmpty'))).toEqual(['Flt4']);
-      expect(invalid(await call('POST', '/api/v1/contacts/query', { filter: F('tier', 'eq', 'platinum') }))).toEqual([
-        'filter.value',
-      ]);
+      expect(
+        invalid(await client(t, admin).post('/api/v1/contacts/query', { filter: F('tier', 'eq', 'platinum') })),
+      ).toEqual(['filter.value']);
     });
 
     it('multiSelect and tags: contains, in, nin, eq (same set), ne, isEmpty', async () => {
@@ -617,7 +612,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       expect(await matching(F('channels', 'isEmpty'))).toEqual(['Flt3', 'Flt4']);
       expect(await matching(F('channels', 'isNotEmpty'))).toEqual(['Flt1', 'Flt2']);
       expect(
-        invalid(await call('POST', '/api/v1/contacts/query', { filter: F('channels', 'contains', 'fax') })),
+        invalid(await client(t, admin).post('/api/v1/contacts/query', { filter: F('channels', 'contains', 'fax') })),
       ).toEqual(['filter.value']);
       expect(await matching(F('skills', 'contains', 'GO'))).toEqual(['Flt1', 'Flt3']);
       expect(await matching(F('skills', 'in', ['rust', 'sql']))).toEqual(['Flt1', 'Flt2']);
@@ -634,14 +629,14 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
     it("a path through a relation reaches the target's custom fields (account.segment, employer.segment)", async () => {
       ok(await addField({ name: 'segment', type: 'text', label: 'Segment' }, 'accounts'), 201);
       try {
-        ok(await call('PATCH', `/api/v1/accounts/${acc.two}`, { segment: 'enterprise' }));
+        ok(await client(t, admin).patch(`/api/v1/accounts/${acc.two}`, { segment: 'enterprise' }));
         expect(await matching(F('employer.segment', 'eq', 'enterprise'))).toEqual(['Flt2']);
         expect(await matching(F('account.segment', 'eq', 'enterprise'))).toEqual([]);
         const linked = await createContact({ lastName: 'FltLinked', accountId: acc.two });
         expect(await matching(F('account.segment', 'eq', 'enterprise'))).toEqual(['FltLinked']);
-        ok(await call('DELETE', `/api/v1/contacts/${linked.id}?permanent=true`), 204);
+        ok(await client(t, admin).del(`/api/v1/contacts/${linked.id}?permanent=true`), 204);
       } finally {
-        ok(await call('DELETE', '/api/v1/objects/accounts/fields/segment'), 204);
+        ok(await client(t, admin).del('/api/v1/objects/accounts/fields/segment'), 204);
       }
     });
 
@@ -667,13 +662,13 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         [F('nosuchfield', 'eq', 1), 'filter.field'],
       ];
       for (const [filter, path] of cases) {
-        expect(invalid(await call('POST', '/api/v1/contacts/query', { filter })), JSON.stringify(filter)).toEqual([
-          path,
-        ]);
+        expect(
+          invalid(await client(t, admin).post('/api/v1/contacts/query', { filter })),
+          JSON.stringify(filter),
+        ).toEqual([path]);
       }
       // GET with filter= behaves the same.
-      const get = await call(
-        'GET',
+      const get = await client(t, admin).get(
         `/api/v1/contacts?filter=${encodeURIComponent(JSON.stringify(F('score', 'gt', 49)))}`,
       );
       expect((ok(get).data as Json[]).map((r) => r.lastName).sort()).toEqual(['Flt2', 'Flt3']);
@@ -721,7 +716,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       let cursor: string | undefined;
       for (let guard = 0; guard < 20; guard++) {
         const body = ok(
-          await call('POST', '/api/v1/contacts/query', {
+          await client(t, admin).post('/api/v1/contacts/query', {
             filter: { field: 'lastName', op: 'startsWith', value: 'Pg' },
             sort,
             limit,
@@ -755,7 +750,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
 
     it('sorts by a custom field then a built-in one', async () => {
       const body = ok(
-        await call('POST', '/api/v1/contacts/query', {
+        await client(t, admin).post('/api/v1/contacts/query', {
           filter: { field: 'lastName', op: 'startsWith', value: 'Pg' },
           sort: ['-score', 'lastName'],
           limit: 4,
@@ -763,7 +758,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       );
       expect((body.data as Json[]).map((r) => r.lastName)).toEqual(['Pg2', 'Pg6', 'Pg4', 'Pg0']);
       const next = ok(
-        await call('POST', '/api/v1/contacts/query', {
+        await client(t, admin).post('/api/v1/contacts/query', {
           filter: { field: 'lastName', op: 'startsWith', value: 'Pg' },
           sort: ['-score', 'lastName'],
           limit: 4,
@@ -775,7 +770,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
 
     it('refuses to sort by multi-valued custom fields', async () => {
       for (const sort of ['channels', 'skills']) {
-        expect(invalid(await call('POST', '/api/v1/contacts/query', { sort })), sort).toEqual(['sort']);
+        expect(invalid(await client(t, admin).post('/api/v1/contacts/query', { sort })), sort).toEqual(['sort']);
       }
     });
 
@@ -788,7 +783,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       let cursor: string | undefined;
       for (let guard = 0; guard < 10; guard++) {
         const body = ok(
-          await call('POST', '/api/v1/contacts/query', {
+          await client(t, admin).post('/api/v1/contacts/query', {
             filter: { field: 'lastName', op: 'startsWith', value: 'Rel' },
             sort: 'employer',
             limit: 1,
@@ -807,10 +802,10 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
 
   it('custom text values are searchable', async () => {
     const c = await createContact({ lastName: 'Searchable', nickname: 'Zanzibar' });
-    const res = ok(await call('GET', '/api/v1/search?q=zanzib'));
+    const res = ok(await client(t, admin).get('/api/v1/search?q=zanzib'));
     expect(res.data.map((h: Json) => h.id)).toEqual([c.id]);
     // Other workspaces do not find it.
-    expect(ok(await call('GET', '/api/v1/search?q=zanzibar', undefined, { cookie: b.cookie })).data).toEqual([]);
+    expect(ok(await client(t, { cookie: b.cookie }).get('/api/v1/search?q=zanzibar')).data).toEqual([]);
   });
 
   it('ids held by custom relation and user fields do not make records match a search', async () => {
@@ -818,16 +813,18 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
     // The first group of an id (uuidv7: the time stamp, shared by every id made within about a minute).
     for (const q of [(acc.one ?? '').slice(0, 8), a.userId.slice(0, 8)]) {
       expect(q).toMatch(/^[0-9a-f]{8}$/);
-      const found = ok(await call('GET', `/api/v1/search?q=${q}&objects=contacts`)).data.map((h: Json) => h.id);
+      const found = ok(await client(t, admin).get(`/api/v1/search?q=${q}&objects=contacts`)).data.map(
+        (h: Json) => h.id,
+      );
       expect(found, q).not.toContain(c.id);
     }
-    ok(await call('DELETE', `/api/v1/contacts/${c.id}?permanent=true`), 204);
+    ok(await client(t, admin).del(`/api/v1/contacts/${c.id}?permanent=true`), 204);
   });
 
   describe('changing fields', () => {
     it('PATCH changes the label, description and options', async () => {
       const res = ok(
-        await call('PATCH', '/api/v1/objects/contacts/fields/tier', {
+        await client(t, admin).patch('/api/v1/objects/contacts/fields/tier', {
           label: 'Customer tier',
           description: 'Commercial tier',
           options: [
@@ -850,75 +847,95 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       const c = await createContact({ lastName: 'Plat', tier: 'platinum' });
       expect(c.tier).toBe('platinum');
       // A label-only change keeps the options.
-      ok(await call('PATCH', '/api/v1/objects/contacts/fields/tier', { label: 'Tier' }));
+      ok(await client(t, admin).patch('/api/v1/objects/contacts/fields/tier', { label: 'Tier' }));
       const tier = fieldOf(await meta(), 'tier');
       expect(tier?.label).toBe('Tier');
       expect(tier?.options).toHaveLength(4);
       expect(tier?.description).toBe('Commercial tier');
-      ok(await call('DELETE', `/api/v1/contacts/${c.id}?permanent=true`), 204);
+      ok(await client(t, admin).del(`/api/v1/contacts/${c.id}?permanent=true`), 204);
     });
 
     it('PATCH can make a field required, which is then enforced on create and update', async () => {
-      ok(await call('PATCH', '/api/v1/objects/contacts/fields/renewalDate', { required: true }));
+      ok(await client(t, admin).patch('/api/v1/objects/contacts/fields/renewalDate', { required: true }));
       expect(fieldOf(await meta(), 'renewalDate')?.required).toBe(true);
       const before = await contactCount();
-      expect(invalid(await call('POST', '/api/v1/contacts', { lastName: 'Req' }))).toEqual(['renewalDate']);
-      expect(invalid(await call('POST', '/api/v1/contacts', { lastName: 'Req', renewalDate: null }))).toEqual([
+      expect(invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'Req' }))).toEqual(['renewalDate']);
+      expect(invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'Req', renewalDate: null }))).toEqual([
         'renewalDate',
       ]);
       expect(await contactCount()).toBe(before);
       const c = await createContact({ lastName: 'Req', renewalDate: '2030-01-01' });
-      expect(invalid(await call('PATCH', `/api/v1/contacts/${c.id}`, { renewalDate: null }))).toEqual(['renewalDate']);
+      expect(invalid(await client(t, admin).patch(`/api/v1/contacts/${c.id}`, { renewalDate: null }))).toEqual([
+        'renewalDate',
+      ]);
       expect((await getContact(c.id)).renewalDate).toBe('2030-01-01');
-      ok(await call('PATCH', '/api/v1/objects/contacts/fields/renewalDate', { required: false }));
+      ok(await client(t, admin).patch('/api/v1/objects/contacts/fields/renewalDate', { required: false }));
       expect(fieldOf(await meta(), 'renewalDate')?.required).toBe(false);
       await createContact({ lastName: 'NotReq' });
     });
 
     it('a required custom field added with the definition is enforced on create', async () => {
       ok(await addField({ name: 'contractRef', type: 'text', label: 'Contract', required: true }), 201);
-      expect(invalid(await call('POST', '/api/v1/contacts', { lastName: 'NoRef' }))).toEqual(['contractRef']);
-      expect(invalid(await call('POST', '/api/v1/contacts', { lastName: 'NoRef', contractRef: '   ' }))).toEqual([
-        'contractRef',
-      ]);
+      expect(invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'NoRef' }))).toEqual(['contractRef']);
+      expect(
+        invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'NoRef', contractRef: '   ' })),
+      ).toEqual(['contractRef']);
       expect((await createContact({ lastName: 'Ref', contractRef: 'C-1' })).contractRef).toBe('C-1');
-      ok(await call('DELETE', '/api/v1/objects/contacts/fields/contractRef'), 204);
+      ok(await client(t, admin).del('/api/v1/objects/contacts/fields/contractRef'), 204);
       await createContact({ lastName: 'NoRefAgain' });
     });
 
     it('PATCH changes the bounds of a number field, which then apply on write', async () => {
-      expect(invalid(await call('POST', '/api/v1/contacts', { lastName: 'Big', score: 150 }))).toEqual(['score']);
-      ok(await call('PATCH', '/api/v1/objects/contacts/fields/score', { max: 200 }));
+      expect(invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'Big', score: 150 }))).toEqual([
+        'score',
+      ]);
+      ok(await client(t, admin).patch('/api/v1/objects/contacts/fields/score', { max: 200 }));
       expect(fieldOf(await meta(), 'score')).toMatchObject({ min: 0, max: 200 });
       const c = await createContact({ lastName: 'Big', score: 150 });
       expect(c.score).toBe(150);
-      ok(await call('PATCH', '/api/v1/objects/contacts/fields/score', { max: 100 }));
-      expect(invalid(await call('POST', '/api/v1/contacts', { lastName: 'Big', score: 150 }))).toEqual(['score']);
-      ok(await call('DELETE', `/api/v1/contacts/${c.id}?permanent=true`), 204);
+      ok(await client(t, admin).patch('/api/v1/objects/contacts/fields/score', { max: 100 }));
+      expect(invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'Big', score: 150 }))).toEqual([
+        'score',
+      ]);
+      ok(await client(t, admin).del(`/api/v1/contacts/${c.id}?permanent=true`), 204);
     });
 
     it('PATCH refuses to change the type or the name, and changes nothing then', async () => {
       const before = await meta();
-      expect(invalid(await call('PATCH', '/api/v1/objects/contacts/fields/score', { type: 'text' }))).toEqual(['type']);
-      expect(invalid(await call('PATCH', '/api/v1/objects/contacts/fields/score', { name: 'points' }))).toEqual([
-        'name',
+      expect(invalid(await client(t, admin).patch('/api/v1/objects/contacts/fields/score', { type: 'text' }))).toEqual([
+        'type',
       ]);
       expect(
-        invalid(await call('PATCH', '/api/v1/objects/contacts/fields/score', { label: 'Points', type: 'decimal' })),
+        invalid(await client(t, admin).patch('/api/v1/objects/contacts/fields/score', { name: 'points' })),
+      ).toEqual(['name']);
+      expect(
+        invalid(
+          await client(t, admin).patch('/api/v1/objects/contacts/fields/score', { label: 'Points', type: 'decimal' }),
+        ),
       ).toEqual(['type']);
       expect(
-        invalid(await call('PATCH', '/api/v1/objects/contacts/fields/employer', { relation: { object: 'contacts' } })),
+        invalid(
+          await client(t, admin).patch('/api/v1/objects/contacts/fields/employer', {
+            relation: { object: 'contacts' },
+          }),
+        ),
       ).toEqual(['relation']);
       expect(
         invalid(
-          await call('PATCH', '/api/v1/objects/contacts/fields/score', { options: [{ value: 'a', label: 'A' }] }),
+          await client(t, admin).patch('/api/v1/objects/contacts/fields/score', {
+            options: [{ value: 'a', label: 'A' }],
+          }),
         ),
       ).toEqual(['options']);
       expect(await meta()).toEqual(before);
       // The same name and type are harmless.
-      ok(await call('PATCH', '/api/v1/objects/contacts/fields/score', { name: 'score', type: 'integer' }));
-      expect((await call('PATCH', '/api/v1/objects/contacts/fields/nope', { label: 'X' })).statusCode).toBe(404);
-      expect((await call('PATCH', '/api/v1/objects/contacts/fields/firstName', { label: 'X' })).statusCode).toBe(404);
+      ok(await client(t, admin).patch('/api/v1/objects/contacts/fields/score', { name: 'score', type: 'integer' }));
+      expect((await client(t, admin).patch('/api/v1/objects/contacts/fields/nope', { label: 'X' })).statusCode).toBe(
+        404,
+      );
+      expect(
+        (await client(t, admin).patch('/api/v1/objects/contacts/fields/firstName', { label: 'X' })).statusCode,
+      ).toBe(404);
     });
   });
 
@@ -926,50 +943,52 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
     it('DELETE removes the definition and every value; re-adding the name does not bring them back', async () => {
       const live = await createContact({ lastName: 'Del', nickname: 'Gizmo', score: 7 });
       const trashed = await createContact({ lastName: 'DelTrash', nickname: 'Gadget' });
-      ok(await call('DELETE', `/api/v1/contacts/${trashed.id}`), 204);
-      expect(ok(await call('GET', '/api/v1/search?q=gizmo')).data.map((h: Json) => h.id)).toEqual([live.id]);
+      ok(await client(t, admin).del(`/api/v1/contacts/${trashed.id}`), 204);
+      expect(ok(await client(t, admin).get('/api/v1/search?q=gizmo')).data.map((h: Json) => h.id)).toEqual([live.id]);
 
-      ok(await call('DELETE', '/api/v1/objects/contacts/fields/nickname'), 204);
+      ok(await client(t, admin).del('/api/v1/objects/contacts/fields/nickname'), 204);
       expect(fieldOf(await meta(), 'nickname')).toBeUndefined();
       const after = await getContact(live.id);
       expect(after).not.toHaveProperty('nickname');
       expect(after.score).toBe(7);
-      expect(ok(await call('GET', '/api/v1/search?q=gizmo')).data).toEqual([]);
+      expect(ok(await client(t, admin).get('/api/v1/search?q=gizmo')).data).toEqual([]);
       // The name is no longer a field: writing, filtering or sorting by it is refused.
-      expect(invalid(await call('POST', '/api/v1/contacts', { lastName: 'Del2', nickname: 'x' }))).toEqual([
+      expect(invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'Del2', nickname: 'x' }))).toEqual([
         'nickname',
       ]);
       expect(
-        invalid(await call('POST', '/api/v1/contacts/query', { filter: { field: 'nickname', op: 'isEmpty' } })),
+        invalid(
+          await client(t, admin).post('/api/v1/contacts/query', { filter: { field: 'nickname', op: 'isEmpty' } }),
+        ),
       ).toEqual(['filter.field']);
-      expect(invalid(await call('POST', '/api/v1/contacts/query', { sort: 'nickname' }))).toEqual(['sort']);
-      expect((await call('DELETE', '/api/v1/objects/contacts/fields/nickname')).statusCode).toBe(404);
+      expect(invalid(await client(t, admin).post('/api/v1/contacts/query', { sort: 'nickname' }))).toEqual(['sort']);
+      expect((await client(t, admin).del('/api/v1/objects/contacts/fields/nickname')).statusCode).toBe(404);
 
       ok(await addField({ name: 'nickname', type: 'text', label: 'Nickname again' }), 201);
       expect((await getContact(live.id)).nickname).toBeNull();
-      const restored = ok(await call('POST', `/api/v1/contacts/${trashed.id}/restore`)).data;
+      const restored = ok(await client(t, admin).post(`/api/v1/contacts/${trashed.id}/restore`)).data;
       expect(restored.nickname).toBeNull();
       const withValue = ok(
-        await call('POST', '/api/v1/contacts/query', { filter: { field: 'nickname', op: 'isNotEmpty' } }),
+        await client(t, admin).post('/api/v1/contacts/query', { filter: { field: 'nickname', op: 'isNotEmpty' } }),
       ).data;
       expect(withValue).toEqual([]);
-      expect(ok(await call('GET', '/api/v1/search?q=gadget')).data).toEqual([]);
+      expect(ok(await client(t, admin).get('/api/v1/search?q=gadget')).data).toEqual([]);
     });
 
     it('purging the target of a custom relation clears the link, as it does for built-in relations', async () => {
-      const target = ok(await call('POST', '/api/v1/accounts', { name: 'Short-lived' }), 201).data;
+      const target = ok(await client(t, admin).post('/api/v1/accounts', { name: 'Short-lived' }), 201).data;
       const c = await createContact({ lastName: 'Orphan', employer: target.id, accountId: target.id });
       expect(c).toMatchObject({ employer: target.id, accountId: target.id });
-      ok(await call('DELETE', `/api/v1/accounts/${target.id}?permanent=true`), 204);
+      ok(await client(t, admin).del(`/api/v1/accounts/${target.id}?permanent=true`), 204);
       const after = await getContact(c.id);
       expect(after.accountId).toBeNull();
       expect(after.employer).toBeNull();
-      ok(await call('DELETE', `/api/v1/contacts/${c.id}?permanent=true`), 204);
+      ok(await client(t, admin).del(`/api/v1/contacts/${c.id}?permanent=true`), 204);
     });
 
     it('DELETE of built-in fields or unknown objects is refused', async () => {
-      expect((await call('DELETE', '/api/v1/objects/contacts/fields/firstName')).statusCode).toBe(404);
-      expect((await call('DELETE', '/api/v1/objects/widgets/fields/score')).statusCode).toBe(404);
+      expect((await client(t, admin).del('/api/v1/objects/contacts/fields/firstName')).statusCode).toBe(404);
+      expect((await client(t, admin).del('/api/v1/objects/widgets/fields/score')).statusCode).toBe(404);
       expect(fieldOf(await meta(), 'firstName')).toMatchObject({ custom: false });
     });
   });
@@ -980,7 +999,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       // They may read the metadata and use the fields.
       // (their permissions differ from the administrator's; the fields are the same)
       expect((await meta('contacts', rep)).fields).toEqual(before.fields);
-      const c = ok(await call('POST', '/api/v1/contacts', { lastName: 'ByRep', score: 3 }, rep), 201).data;
+      const c = ok(await client(t, rep).post('/api/v1/contacts', { lastName: 'ByRep', score: 3 }), 201).data;
       expect(c.score).toBe(3);
       const attempts: [string, string, Json | undefined][] = [
         ['POST', '/api/v1/objects/contacts/fields', { name: 'repField', type: 'text', label: 'Rep' }],
@@ -989,7 +1008,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         ['DELETE', '/api/v1/objects/contacts/fields/score', undefined],
       ];
       for (const [method, url, body] of attempts) {
-        const res = await call(method, url, body, rep);
+        const res = await client(t, rep).call(method, url, body);
         expect(res.statusCode, `${method} ${url}`).toBe(403);
         expect(res.json().code).toBe('forbidden');
       }
@@ -1001,21 +1020,21 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       const other: Auth = { cookie: b.cookie };
       const bMeta = await meta('contacts', other);
       expect(customNames(bMeta)).toEqual([]);
-      const all = ok(await call('GET', '/api/v1/objects', undefined, other)).data as Json[];
+      const all = ok(await client(t, other).get('/api/v1/objects')).data as Json[];
       expect(all.flatMap(customNames)).toEqual([]);
-      expect(invalid(await call('POST', '/api/v1/contacts', { lastName: 'B', score: 1 }, other))).toEqual(['score']);
-      expect((await call('PATCH', '/api/v1/objects/contacts/fields/score', { label: 'X' }, other)).statusCode).toBe(
+      expect(invalid(await client(t, other).post('/api/v1/contacts', { lastName: 'B', score: 1 }))).toEqual(['score']);
+      expect((await client(t, other).patch('/api/v1/objects/contacts/fields/score', { label: 'X' })).statusCode).toBe(
         404,
       );
-      expect((await call('DELETE', '/api/v1/objects/contacts/fields/score', undefined, other)).statusCode).toBe(404);
+      expect((await client(t, other).del('/api/v1/objects/contacts/fields/score')).statusCode).toBe(404);
 
       ok(await addField({ name: 'score', type: 'text', label: 'B score' }, 'contacts', other), 201);
-      const bc = ok(await call('POST', '/api/v1/contacts', { lastName: 'B', score: 'high' }, other), 201).data;
+      const bc = ok(await client(t, other).post('/api/v1/contacts', { lastName: 'B', score: 'high' }), 201).data;
       expect(bc.score).toBe('high');
       // A is unaffected: still an integer with its values.
       expect(fieldOf(await meta(), 'score')).toMatchObject({ type: 'integer', label: 'Score' });
       expect(await matching({ field: 'score', op: 'eq', value: 50 })).toEqual(['Flt2']);
-      ok(await call('DELETE', '/api/v1/objects/contacts/fields/score', undefined, other), 204);
+      ok(await client(t, other).del('/api/v1/objects/contacts/fields/score'), 204);
       expect(fieldOf(await meta(), 'score')).toMatchObject({ type: 'integer' });
       expect((await getContact(flt.Flt2 ?? '')).score).toBe(50);
     });
@@ -1023,7 +1042,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
 
   describe('OpenAPI', () => {
     const doc = async (auth: Auth | null) => {
-      const res = await call('GET', '/api/openapi.json', undefined, auth);
+      const res = await client(t, auth).get('/api/openapi.json');
       expect(res.statusCode).toBe(200);
       return res.json();
     };
@@ -1055,7 +1074,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         const result = await new Validator().validate(await doc(admin));
         expect(result.errors ?? []).toEqual([]);
       } finally {
-        ok(await call('DELETE', '/api/v1/objects/contacts/fields/region'), 204);
+        ok(await client(t, admin).del('/api/v1/objects/contacts/fields/region'), 204);
       }
     });
 

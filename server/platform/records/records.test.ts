@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyVia, createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
+import { buildAccount, buildContact } from '../../../test/helpers/factories';
+import { client } from '../../../test/helpers/http';
 
 describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () => {
   let t: TestApp;
@@ -14,8 +16,6 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
   });
   afterAll(() => t.stop());
 
-  const post = (url: string, payload: unknown, headers: Record<string, string> = h) =>
-    t.app.inject({ method: 'POST', url, headers, payload: payload as object });
   const count = async (table: 'contacts' | 'accounts') =>
     Number(
       (
@@ -27,7 +27,7 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
     );
 
   it('creates with 201, Location and ETag, normalising values; reads it back', async () => {
-    const res = await post('/api/v1/accounts', {
+    const res = await client(t, admin).post('/api/v1/accounts', {
       name: 'Globex',
       domain: 'WWW.Globex.COM/',
       annualRevenue: { amount: '1250000.10', currency: 'usd' },
@@ -57,7 +57,7 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
   });
 
   it('returns only the requested fields', async () => {
-    const c = (await post('/api/v1/contacts', { firstName: 'Fiona', lastName: 'Fields', title: 'CTO' })).json().data;
+    const c = await buildContact(client(t, admin), { firstName: 'Fiona', lastName: 'Fields', title: 'CTO' });
     const res = await t.app.inject({
       method: 'GET',
       url: `/api/v1/contacts/${c.id}?fields=lastName,title`,
@@ -74,7 +74,7 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
   });
 
   it('PATCH updates partially, bumps the version; a stale If-Match gets 412 and changes nothing', async () => {
-    const c = (await post('/api/v1/contacts', { firstName: 'Pat', lastName: 'Patch', title: 'Buyer' })).json().data;
+    const c = await buildContact(client(t, admin), { firstName: 'Pat', lastName: 'Patch', title: 'Buyer' });
     const ok = await t.app.inject({
       method: 'PATCH',
       url: `/api/v1/contacts/${c.id}`,
@@ -105,7 +105,7 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
 
   it('refuses bad writes with 422 naming each field and writes nothing', async () => {
     const before = await count('contacts');
-    const res = await post('/api/v1/contacts', {
+    const res = await client(t, admin).post('/api/v1/contacts', {
       firstName: 42,
       email: 'not-an-email',
       phone: '12',
@@ -121,28 +121,28 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
       .sort();
     expect(paths).toEqual(['address.country', 'createdAt', 'email', 'firstName', 'lifecycleStage', 'phone', 'salary']);
     expect(await count('contacts')).toBe(before);
-    const noName = await post('/api/v1/accounts', { domain: 'nameless.com' });
+    const noName = await client(t, admin).post('/api/v1/accounts', { domain: 'nameless.com' });
     expect(noName.statusCode).toBe(422);
     expect(noName.json().errors).toEqual([{ path: 'name', message: 'is required' }]);
-    const huge = await post('/api/v1/contacts', { lastName: 'x'.repeat(101) });
+    const huge = await client(t, admin).post('/api/v1/contacts', { lastName: 'x'.repeat(101) });
     expect(huge.statusCode).toBe(422);
     expect(huge.json().errors[0].path).toBe('lastName');
   });
 
   it('refuses duplicates of a unique field with 409 naming the field', async () => {
-    await post('/api/v1/contacts', { lastName: 'Uno', email: 'same@example.com' });
-    const dup = await post('/api/v1/contacts', { lastName: 'Dos', email: 'SAME@example.com' });
+    await client(t, admin).post('/api/v1/contacts', { lastName: 'Uno', email: 'same@example.com' });
+    const dup = await client(t, admin).post('/api/v1/contacts', { lastName: 'Dos', email: 'SAME@example.com' });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().errors[0].path).toBe('email');
   });
 
   it('cannot reference a record or a user of another workspace', async () => {
-    const foreign = (await post('/api/v1/accounts', { name: 'Foreign Ltd' }, { cookie: other.cookie })).json().data;
+    const foreign = await buildAccount(client(t, other), { name: 'Foreign Ltd' });
     const before = await count('contacts');
-    const res = await post('/api/v1/contacts', { lastName: 'Spy', accountId: foreign.id });
+    const res = await client(t, admin).post('/api/v1/contacts', { lastName: 'Spy', accountId: foreign.id });
     expect(res.statusCode).toBe(422);
     expect(res.json().errors[0].path).toBe('accountId');
-    const owner = await post('/api/v1/contacts', { lastName: 'Spy', ownerId: other.userId });
+    const owner = await client(t, admin).post('/api/v1/contacts', { lastName: 'Spy', ownerId: other.userId });
     expect(owner.statusCode).toBe(422);
     expect(owner.json().errors[0].path).toBe('ownerId');
     expect(await count('contacts')).toBe(before);
@@ -163,9 +163,9 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
   });
 
   it('embeds related records: account and owner on contacts, contacts on accounts', async () => {
-    const a = (await post('/api/v1/accounts', { name: 'Embed Inc', domain: 'embed.example' })).json().data;
-    const c1 = (await post('/api/v1/contacts', { firstName: 'Ann', lastName: 'One', accountId: a.id })).json().data;
-    await post('/api/v1/contacts', { firstName: 'Bob', lastName: 'Two', accountId: a.id });
+    const a = await buildAccount(client(t, admin), { name: 'Embed Inc', domain: 'embed.example' });
+    const c1 = await buildContact(client(t, admin), { firstName: 'Ann', lastName: 'One', accountId: a.id });
+    await client(t, admin).post('/api/v1/contacts', { firstName: 'Bob', lastName: 'Two', accountId: a.id });
     const res = await t.app.inject({
       method: 'GET',
       url: `/api/v1/contacts/${c1.id}?include=account,owner`,
@@ -186,9 +186,11 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
   });
 
   it('DELETE moves to the trash; restore brings it back; permanent delete is for administrators', async () => {
-    const c = (
-      await post('/api/v1/contacts', { firstName: 'Tina', lastName: 'Trash', email: 'tina@trash.example' })
-    ).json().data;
+    const c = await buildContact(client(t, admin), {
+      firstName: 'Tina',
+      lastName: 'Trash',
+      email: 'tina@trash.example',
+    });
     expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/contacts/${c.id}`, headers: h })).statusCode).toBe(
       204,
     );
@@ -202,11 +204,11 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
     const trash = await t.app.inject({ method: 'GET', url: '/api/v1/contacts/trash', headers: h });
     expect(trash.json().data.map((r: { id: string }) => r.id)).toContain(c.id);
     // The email is free again while the record is in the trash…
-    const reuse = (await post('/api/v1/contacts', { lastName: 'Reuser', email: 'tina@trash.example' })).json().data;
+    const reuse = await buildContact(client(t, admin), { lastName: 'Reuser', email: 'tina@trash.example' });
     // …so restoring the original now conflicts (409), until the newcomer goes.
-    expect((await post(`/api/v1/contacts/${c.id}/restore`, {})).statusCode).toBe(409);
+    expect((await client(t, admin).post(`/api/v1/contacts/${c.id}/restore`, {})).statusCode).toBe(409);
     await t.app.inject({ method: 'DELETE', url: `/api/v1/contacts/${reuse.id}?permanent=true`, headers: h });
-    const restored = await post(`/api/v1/contacts/${c.id}/restore`, {});
+    const restored = await client(t, admin).post(`/api/v1/contacts/${c.id}/restore`, {});
     expect(restored.statusCode).toBe(200);
     expect(restored.json().data).toMatchObject({ id: c.id, lastName: 'Trash' });
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/contacts/${c.id}`, headers: h })).statusCode).toBe(200);
@@ -220,34 +222,38 @@ describe('record REST API: CRUD, concurrency, trash, idempotency, includes', () 
     expect(byRep.statusCode).toBe(403);
     const purge = await t.app.inject({ method: 'DELETE', url: `/api/v1/contacts/${c.id}?permanent=true`, headers: h });
     expect(purge.statusCode).toBe(204);
-    expect((await post(`/api/v1/contacts/${c.id}/restore`, {})).statusCode).toBe(404);
+    expect((await client(t, admin).post(`/api/v1/contacts/${c.id}/restore`, {})).statusCode).toBe(404);
   });
 
   it('Idempotency-Key: a retry returns the first response and creates nothing; another body is refused', async () => {
     const before = await count('contacts');
     const key = `retry-${Date.now()}`;
-    const first = await post('/api/v1/contacts', { lastName: 'Once' }, { ...h, 'idempotency-key': key });
-    const second = await post('/api/v1/contacts', { lastName: 'Once' }, { ...h, 'idempotency-key': key });
+    const first = await client(t, admin).post('/api/v1/contacts', { lastName: 'Once' }, { 'idempotency-key': key });
+    const second = await client(t, admin).post('/api/v1/contacts', { lastName: 'Once' }, { 'idempotency-key': key });
     expect(first.statusCode).toBe(201);
     expect(second.statusCode).toBe(201);
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(second.json()).toEqual(first.json());
     expect(second.headers.location).toBe(first.headers.location);
     expect(await count('contacts')).toBe(before + 1);
-    const other = await post('/api/v1/contacts', { lastName: 'Twice' }, { ...h, 'idempotency-key': key });
+    const other = await client(t, admin).post('/api/v1/contacts', { lastName: 'Twice' }, { 'idempotency-key': key });
     expect(other.statusCode).toBe(422);
     expect(other.json().code).toBe('idempotency_key_reused');
     expect(await count('contacts')).toBe(before + 1);
     // Concurrent duplicates also create one record.
     const k2 = `race-${Date.now()}`;
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => post('/api/v1/contacts', { lastName: 'Racer' }, { ...h, 'idempotency-key': k2 })),
+      Array.from({ length: 5 }, () =>
+        client(t, admin).post('/api/v1/contacts', { lastName: 'Racer' }, { 'idempotency-key': k2 }),
+      ),
     );
     expect(new Set(results.map((r) => r.json().data.id)).size).toBe(1);
     expect(await count('contacts')).toBe(before + 2);
     // A failed request stores nothing: fixing the body with the same key works.
     const k3 = `fix-${Date.now()}`;
-    expect((await post('/api/v1/contacts', { email: 'broken' }, { ...h, 'idempotency-key': k3 })).statusCode).toBe(422);
+    expect(
+      (await client(t, admin).post('/api/v1/contacts', { email: 'broken' }, { 'idempotency-key': k3 })).statusCode,
+    ).toBe(422);
   });
 
   it('unknown objects and ids are 404 problems; malformed ids are 422', async () => {

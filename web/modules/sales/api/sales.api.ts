@@ -1,4 +1,21 @@
 import { queryOptions } from '@tanstack/react-query';
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type {
+  ConvertLeadResponse,
+  DealSchema,
+  DealStatsSchema,
+  DuplicateSchema,
+  OpportunityContactSchema,
+  PipelineSchema,
+  PriceBookSchema,
+  PriceEntrySchema,
+  QuoteLineSchema,
+  SetOpportunityContactsRequest,
+  StageHistorySchema,
+  StageKind as StageKindSchema,
+  StageSchema,
+} from '../../../../common/contracts/sales';
 import { getJson, request, withQuery } from '../../../lib/http';
 import type { RecordData } from '../../records/api/records.api';
 import type { Money } from '../../records/utils/format';
@@ -8,23 +25,11 @@ import type { Money } from '../../records/utils/format';
  * opportunities,quotes,products,leads,deals,duplicates}; contracts in common/contracts/sales.ts).
  */
 
-export type StageKind = 'open' | 'won' | 'lost';
+export type StageKind = z.infer<typeof StageKindSchema>;
 
-export interface Stage {
-  id: string;
-  pipelineId: string;
-  name: string;
-  position: number;
-  probability: number;
-  kind: StageKind;
-}
+export type Stage = z.infer<typeof StageSchema>;
 
-export interface Pipeline {
-  id: string;
-  name: string;
-  isDefault: boolean;
-  stages: Stage[];
-}
+export type Pipeline = z.infer<typeof PipelineSchema>;
 
 /** Query keys of the sales data: invalidating `salesKeys.all` refreshes every view of it. */
 export const salesKeys = {
@@ -58,53 +63,28 @@ export const CONTACT_ROLES = [
   { value: 'other', label: 'Other' },
 ] as const;
 
-export interface OpportunityContact {
-  contactId: string;
-  role: string | null;
-  isPrimary: boolean;
-  contact: Record<string, unknown> | null;
-}
+export type OpportunityContact = z.infer<typeof OpportunityContactSchema>;
 
 export const getOpportunityContacts = (id: string, signal?: AbortSignal) =>
   getJson<{ data: OpportunityContact[] }>(`/api/v1/opportunities/${id}/contacts`, signal).then((r) => r.data);
 
 export const setOpportunityContacts = async (
   id: string,
-  contacts: { contactId: string; role: string | null; isPrimary: boolean }[],
+  contacts: z.input<typeof SetOpportunityContactsRequest>['contacts'],
 ) =>
   (await request<{ data: OpportunityContact[] }>('PUT', `/api/v1/opportunities/${id}/contacts`, { body: { contacts } }))
     .body.data;
 
-export interface StageStay {
-  id: string;
-  pipelineId: string;
-  fromStageId: string | null;
-  toStageId: string;
-  stageName: string | null;
-  enteredAt: string;
-  leftAt: string | null;
-  durationSeconds: number;
-  changedBy: string | null;
-}
+export type StageStay = z.infer<typeof StageHistorySchema>;
 
 export const getStageHistory = (id: string, signal?: AbortSignal) =>
   getJson<{ data: StageStay[] }>(`/api/v1/opportunities/${id}/stage-history`, signal).then((r) => r.data);
 
 // Products, price books, quotes ---------------------------------------------------
 
-export interface PriceBook {
-  id: string;
-  name: string;
-  isStandard: boolean;
-  active: boolean;
-}
+export type PriceBook = z.infer<typeof PriceBookSchema>;
 
-export interface PriceEntry {
-  priceBookId: string;
-  productId: string;
-  currency: string;
-  unitPrice: string;
-}
+export type PriceEntry = z.infer<typeof PriceEntrySchema>;
 
 export const priceBooksQuery = queryOptions({
   queryKey: salesKeys.priceBooks,
@@ -117,21 +97,7 @@ export const getPrices = (priceBookId: string, currency: string, signal?: AbortS
     (r) => r.data,
   );
 
-export interface QuoteLine {
-  id: string;
-  position: number;
-  productId: string | null;
-  name: string;
-  description: string | null;
-  quantity: string;
-  unitPrice: string;
-  discountPercent: string;
-  taxRate: string;
-  gross: string;
-  discount: string;
-  tax: string;
-  total: string;
-}
+export type QuoteLine = z.infer<typeof QuoteLineSchema>;
 
 export interface QuoteLineInput {
   productId: string | null;
@@ -181,12 +147,7 @@ export interface ConvertLeadInput {
   };
 }
 
-export interface ConvertLeadResult {
-  lead: RecordData;
-  account: { id: string; created: boolean } | null;
-  contact: { id: string; created: boolean };
-  opportunity: { id: string } | null;
-}
+export type ConvertLeadResult = z.infer<typeof ConvertLeadResponse>['data'];
 
 /** Converts a lead in one transaction; the idempotency key makes a double click harmless. */
 export async function convertLead(id: string, input: ConvertLeadInput, idempotencyKey: string) {
@@ -208,30 +169,9 @@ export interface DealsParams {
   status?: 'won' | 'lost';
 }
 
-export interface Deal {
-  id: string;
-  name: string;
-  status: 'won' | 'lost';
-  closedAt: string;
-  createdAt: string;
-  cycleDays: number;
-  amount?: Money | null;
-  lostReason: string | null;
-  ownerId: string | null;
-  accountId: string | null;
-  pipelineId: string;
-  stageId: string;
-}
+export type Deal = z.infer<typeof DealSchema>;
 
-export interface DealStats {
-  won: number;
-  lost: number;
-  winRate: number | null;
-  averageCycleDays: number | null;
-  medianCycleDays: number | null;
-  wonAmounts?: { currency: string; amount: string; count: number }[];
-  lostAmounts?: { currency: string; amount: string; count: number }[];
-}
+export type DealStats = z.infer<typeof DealStatsSchema>;
 
 export const listDeals = (params: DealsParams & { cursor?: string; limit?: number }, signal?: AbortSignal) =>
   getJson<{ data: Deal[]; page: { nextCursor: string | null; hasMore: boolean } }>(
@@ -244,14 +184,7 @@ export const getDealStats = (params: DealsParams, signal?: AbortSignal) =>
 
 // Duplicates ----------------------------------------------------------------------
 
-export interface Duplicate {
-  object: string;
-  id: string;
-  title: string;
-  subtitle: string | null;
-  reasons: ('email' | 'phone' | 'domain' | 'name')[];
-  score: number;
-}
+export type Duplicate = z.infer<typeof DuplicateSchema>;
 
 /** Records that look like the one about to be created (send the create body). */
 export const checkDuplicates = async (object: string, values: Record<string, unknown>) =>

@@ -137,7 +137,13 @@ export function OpportunityContacts({ opportunityId, editable }: { opportunityId
               if (!adding) return;
               const ok = await save([
                 ...current,
-                { contactId: adding, role, isPrimary: current.length === 0, contact: null },
+                // The Select offers CONTACT_ROLES only.
+                {
+                  contactId: adding,
+                  role: role as OpportunityContact['role'],
+                  isPrimary: current.length === 0,
+                  contact: null,
+                },
               ]);
               if (ok) {
                 setAdding(null);

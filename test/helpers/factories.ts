@@ -1,0 +1,31 @@
+// Test data factories: each creates one record through the API (as the client's user) and
+// returns the created record (`data`), failing loudly unless the API answers 201. Only the
+// fields an object requires get a default; everything else is what the test passes.
+
+import type { HttpClient } from './http';
+
+type Fields = Record<string, unknown>;
+
+async function build(api: HttpClient, object: string, defaults: Fields, fields: Fields): Promise<any> {
+  return api.create(`/api/v1/${object}`, { ...defaults, ...fields });
+}
+
+export const buildContact = (api: HttpClient, fields: Fields = { lastName: 'Contact' }) =>
+  build(api, 'contacts', {}, fields);
+export const buildAccount = (api: HttpClient, fields: Fields = {}) =>
+  build(api, 'accounts', { name: 'Account' }, fields);
+export const buildLead = (api: HttpClient, fields: Fields = { lastName: 'Lead' }) => build(api, 'leads', {}, fields);
+export const buildOpportunity = (api: HttpClient, fields: Fields = {}) =>
+  build(api, 'opportunities', { name: 'Opportunity' }, fields);
+/** A quote needs its opportunity. */
+export const buildQuote = (api: HttpClient, fields: Fields & { opportunityId: string }) =>
+  build(api, 'quotes', { name: 'Quote' }, fields);
+export const buildProduct = (api: HttpClient, fields: Fields = {}) =>
+  build(api, 'products', { name: 'Product' }, fields);
+export const buildTask = (api: HttpClient, fields: Fields = {}) => build(api, 'tasks', { title: 'Task' }, fields);
+export const buildMeeting = (api: HttpClient, fields: Fields & { startAt: string }) =>
+  build(api, 'meetings', { title: 'Meeting' }, fields);
+export const buildInteraction = (api: HttpClient, fields: Fields = {}) =>
+  build(api, 'interactions', { channel: 'call', topic: 'Call' }, fields);
+export const buildNote = (api: HttpClient, fields: Fields = {}) => build(api, 'notes', { body: 'Note' }, fields);
+export const buildStaff = (api: HttpClient, fields: Fields) => build(api, 'staff', {}, fields);
