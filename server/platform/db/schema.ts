@@ -60,7 +60,7 @@ export interface ApiKeysTable {
   revoked_at: Timestamp | null;
 }
 
-/** Fixed-window counters of named rate limits and sign-in throttling (0014_auth_hardening.sql). */
+/** Fixed-window counters of named rate limits and sign-in throttling (0013_auth_hardening.sql). */
 export interface RateLimitHitsTable {
   name: string;
   key: string;

@@ -44,7 +44,11 @@ export function registerPlatformHousekeeping(jobs: JobQueue): void {
           .where('created_at' as never, '<', new Date(now().getTime() - 86_400_000) as never)
           .executeTakeFirst(),
       ]);
-      return { auditDeleted: audit, rateLimitCountersDeleted: rateLimitCounters, idempotencyKeysDeleted: Number(keys.numDeletedRows) };
+      return {
+        auditDeleted: audit,
+        rateLimitCountersDeleted: rateLimitCounters,
+        idempotencyKeysDeleted: Number(keys.numDeletedRows),
+      };
     },
     { concurrency: 1, maxAttempts: 3 },
   );
