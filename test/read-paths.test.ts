@@ -144,7 +144,7 @@ describe('every read path shows a role exactly what it may read (all objects)', 
       expect(c.statusCode, c.body).toBe(201);
     }
     await t.events.drain();
-  }, 120_000);
+  }, 300_000);
   afterAll(() => t?.stop());
 
   const hider = (): Auth => ({ cookie: users.hider?.cookie });
