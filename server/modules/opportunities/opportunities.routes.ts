@@ -4,13 +4,20 @@ import {
   OpportunityContactSchema,
   SetOpportunityContactsRequest,
   StageHistorySchema,
+  StageReportSchema,
 } from '../../../common/contracts/sales';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
 import type { RecordService } from '../../platform/records/records.service';
-import { listOpportunityContacts, setOpportunityContacts, stageHistory } from './opportunity-extras.service';
+import {
+  listOpportunityContacts,
+  setOpportunityContacts,
+  stageHistory,
+  stageReport,
+} from './opportunity-extras.service';
 
 const IdParam = z.object({ id: z.uuid() }).strict();
+const PipelineIdParam = z.object({ id: z.string().min(1).max(64) }).strict();
 const tags = ['Opportunities'];
 
 /** What opportunities have beyond the generic record endpoints: contact roles and stage history. */
@@ -71,6 +78,31 @@ export function opportunityRoutes(deps: { database: Database; records: RecordSer
         return {
           data: await database.tenantRead(actor.workspaceId, (tx) => stageHistory(tx, records, actor, req.params.id)),
         };
+      },
+    );
+    // The stage report is a pipeline's view of its opportunities: served here, where the data is.
+    app.get(
+      '/api/v1/pipelines/:id/stage-report',
+      {
+        schema: {
+          tags: ['Pipelines'],
+          summary: 'Time in stage: per stage, stays begun in the period, their mean length, and current count',
+          params: PipelineIdParam,
+          querystring: z
+            .object({
+              from: z.iso.datetime({ offset: true }).optional(),
+              to: z.iso.datetime({ offset: true }).optional(),
+            })
+            .strict(),
+          response: { 200: z.object({ data: z.array(StageReportSchema) }) },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        const data = await database.tenantRead(actor.workspaceId, (tx) =>
+          stageReport(tx, records, actor, req.params.id, req.query),
+        );
+        return { data };
       },
     );
   };

@@ -1,17 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import {
-  CreatePipelineRequest,
-  PipelineSchema,
-  StageReportSchema,
-  UpdatePipelineRequest,
-} from '../../../common/contracts/sales';
+import { CreatePipelineRequest, PipelineSchema, UpdatePipelineRequest } from '../../../common/contracts/sales';
 import type { Actor } from '../../platform/auth/actor';
 import type { Database, Tx } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
 import { invalidateSchemas } from '../../platform/records/object-schema';
 import type { RecordService } from '../../platform/records/records.service';
-import { stageReport } from '../opportunities/opportunity-extras.service';
 import { createPipeline, deletePipeline, getPipeline, listPipelines, updatePipeline } from './pipelines.service';
 
 const IdParam = z.object({ id: z.string().min(1).max(64) }).strict();
@@ -106,30 +100,6 @@ export function pipelineRoutes(deps: { database: Database; records: RecordServic
       async (req, reply) => {
         await change(actorOf(req), (tx) => deletePipeline(tx, req.params.id));
         return reply.status(204).send(null);
-      },
-    );
-    app.get(
-      '/api/v1/pipelines/:id/stage-report',
-      {
-        schema: {
-          tags,
-          summary: 'Time in stage: per stage, stays begun in the period, their mean length, and current count',
-          params: IdParam,
-          querystring: z
-            .object({
-              from: z.iso.datetime({ offset: true }).optional(),
-              to: z.iso.datetime({ offset: true }).optional(),
-            })
-            .strict(),
-          response: { 200: z.object({ data: z.array(StageReportSchema) }) },
-        },
-      },
-      async (req) => {
-        const actor = actorOf(req);
-        const data = await database.tenantRead(actor.workspaceId, (tx) =>
-          stageReport(tx, records, actor, req.params.id, req.query),
-        );
-        return { data };
       },
     );
   };
