@@ -38,7 +38,12 @@ let child;
 process.on('exit', killHog);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
-    child?.kill(sig);
+    // vitest's workers outlive a signal to vitest alone: end its whole process group.
+    if (child?.pid) {
+      try {
+        process.kill(-child.pid, sig);
+      } catch {}
+    }
     killHog();
     process.exit(130);
   });
@@ -70,7 +75,7 @@ for (let i = 1; i <= runs; i++) {
         '--reporter=json',
         `--outputFile.json=${json}`,
       ],
-      { cwd: ROOT, stdio: 'inherit' },
+      { cwd: ROOT, stdio: 'inherit', detached: true },
     );
     child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
   });

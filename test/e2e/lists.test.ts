@@ -424,6 +424,8 @@ describe('lists and boards on a 375 px phone', () => {
   it('shows the board in the phone’s width and moves a card from its menu', async () => {
     await pickView(/^Pipeline by type/);
     await until('board', async () => (await countOf('customer')) === '3');
+    // The counts can show before the cards: judge the board (axe, tap targets) once they are there.
+    await card('Acme').waitFor();
     await expectNoHorizontalScroll(page);
     await expectTapTargets(page.getByTestId('board'));
     await browser.shot('mobile-lists-03-board');
