@@ -25,9 +25,10 @@ const fromServer = (l: QuoteLine): DraftLine => ({
   productId: l.productId,
   name: l.name,
   quantity: l.quantity,
-  unitPrice: l.unitPrice,
-  discountPercent: l.discountPercent,
-  taxRate: l.taxRate,
+  // Absent when the caller's role hides the quote's amounts (the server leaves them out).
+  unitPrice: l.unitPrice ?? '',
+  discountPercent: l.discountPercent ?? '0',
+  taxRate: l.taxRate ?? '0',
 });
 const empty = (): DraftLine => ({
   key: key(),
