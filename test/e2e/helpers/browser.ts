@@ -49,6 +49,11 @@ function injectNoMotion(css: string) {
 }
 
 const EXPECTED_HTTP_ERROR = /^Failed to load resource: the server responded with a status of (401|404|409|412|422) /;
+/**
+ * Our own no-motion init script (below) is offered to every frame; sandboxed frames without
+ * `allow-scripts` — the mail preview — refuse it, as they must, and Chromium logs that.
+ */
+const SANDBOXED_INIT_SCRIPT = /^Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed/;
 
 export interface BrowserSession {
   context: BrowserContext;
@@ -86,7 +91,8 @@ export async function openBrowser(opts: { viewport: { width: number; height: num
   const problems: string[] = [];
   page.on('console', (msg) => {
     // The browser logs every failed request; 4xx answers the app expects and handles are not problems.
-    if (msg.type() === 'error' && !EXPECTED_HTTP_ERROR.test(msg.text())) problems.push(`console: ${msg.text()}`);
+    if (msg.type() === 'error' && !EXPECTED_HTTP_ERROR.test(msg.text()) && !SANDBOXED_INIT_SCRIPT.test(msg.text()))
+      problems.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   mkdirSync(SCREENSHOTS, { recursive: true });

@@ -29,16 +29,20 @@ export async function until(what: string, fn: () => Promise<boolean>, timeout = 
 export async function expectNoHorizontalScroll(page: Page) {
   const measure = () =>
     page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
-  await expect
-    .poll(
-      async () => {
-        const { scroll, width } = await measure();
-        return scroll <= width;
-      },
-      { timeout: 10_000 },
-    )
-    .toBe(true)
-    .catch(() => undefined); // the assertion below reports the measurement
+  try {
+    // Wait for the page to settle (menus closing, lists filling in) …
+    await expect
+      .poll(
+        async () => {
+          const { scroll, width } = await measure();
+          return scroll <= width;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+  } catch {
+    // … and let the assertion below report the measurement if it never does.
+  }
   const { scroll, width } = await measure();
   expect(scroll, `page is ${scroll}px wide in a ${width}px viewport`).toBeLessThanOrEqual(width);
 }
