@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
-import { enterWorkspace, leaveWorkspace } from '../../platform/db/database';
 import type { EventConsumer } from '../../platform/events/dispatcher';
-import { eventForMember } from '../../platform/events/event-visibility';
+import { eventForMemberOfWorkspace } from '../../platform/events/event-visibility';
 import { notify } from '../../platform/notifications/notify';
 import type { RecordService } from '../../platform/records/records.service';
 import { CLOSED_TASK_STATUSES } from './tasks.object';
@@ -28,13 +27,7 @@ export function assignmentNotifier(records: RecordService): EventConsumer {
           (select name from users where id = ${e.actorUserId}) as actor`.execute(tx);
         if (!rows[0]?.member) continue;
         // The assignee is told only what their role lets them see of the task (maybe nothing).
-        await enterWorkspace(tx, e.workspaceId);
-        let seen: Record<string, unknown> | null;
-        try {
-          seen = await eventForMember(tx, records, e.workspaceId, assignee, e);
-        } finally {
-          await leaveWorkspace(tx);
-        }
+        const seen = await eventForMemberOfWorkspace(tx, records, e.workspaceId, assignee, e);
         if (!seen) continue;
         const visible = (seen.record ?? {}) as Record<string, unknown>;
         await notify(tx, {

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { sql } from 'kysely';
-import { type Database, enterWorkspace, leaveWorkspace, type Tx } from '../../platform/db/database';
-import { eventForMember } from '../../platform/events/event-visibility';
+import type { Database, Tx } from '../../platform/db/database';
+import { eventForMemberOfWorkspace } from '../../platform/events/event-visibility';
 import { Poller } from '../../platform/jobs/poller';
 import { notify } from '../../platform/notifications/notify';
 import type { RecordService } from '../../platform/records/records.service';
@@ -74,13 +74,7 @@ export class ReminderSweeper {
           recordId: r.id,
           data: { record: { id: r.id, title: r.title, relatedObject: r.related_object, relatedId: r.related_id } },
         };
-        await enterWorkspace(tx, r.workspace_id);
-        let seen: Record<string, unknown> | null;
-        try {
-          seen = await eventForMember(tx, this.opts.records, r.workspace_id, r.user_id, about);
-        } finally {
-          await leaveWorkspace(tx);
-        }
+        const seen = await eventForMemberOfWorkspace(tx, this.opts.records, r.workspace_id, r.user_id, about);
         const title = (seen?.record as { title?: unknown } | undefined)?.title;
         if (!seen) continue;
         await notify(tx, {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Actor } from '../auth/actor';
-import type { Tx } from '../db/database';
+import { enterWorkspace, leaveWorkspace, type Tx } from '../db/database';
 import type { RecordService } from '../records/records.service';
 import type { ObjectRegistry } from '../records/registry';
 import type { StoredEvent } from './events';
@@ -156,4 +156,23 @@ export async function eventForMember(
   if (!role) return null;
   const actor: Actor = { kind: 'user', userId, workspaceId, role, scopes: [] };
   return (await visibleEvents(tx, records, actor, [event])).get(event.id) ?? null;
+}
+
+/**
+ * `eventForMember` from a system transaction (event consumers, sweeps): switches it into the
+ * event's workspace, so row-level security applies to the check, and back out afterwards.
+ */
+export async function eventForMemberOfWorkspace(
+  tx: Tx,
+  records: RecordService,
+  workspaceId: string,
+  userId: string,
+  event: EventLike,
+): Promise<Record<string, unknown> | null> {
+  await enterWorkspace(tx, workspaceId);
+  try {
+    return await eventForMember(tx, records, workspaceId, userId, event);
+  } finally {
+    await leaveWorkspace(tx);
+  }
 }

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
-import { enterWorkspace, leaveWorkspace } from '../db/database';
 import type { EventConsumer } from '../events/dispatcher';
-import { eventForMember } from '../events/event-visibility';
+import { eventForMemberOfWorkspace } from '../events/event-visibility';
 import type { RecordService } from '../records/records.service';
 import { notify } from './notify';
 
@@ -32,13 +31,7 @@ export function assignmentNotifier(records: RecordService): EventConsumer {
           );
         if (rows.length === 0) continue;
         // The new owner is told only what their role lets them see of the record (maybe nothing).
-        await enterWorkspace(tx, e.workspaceId);
-        let seen: Record<string, unknown> | null;
-        try {
-          seen = await eventForMember(tx, records, e.workspaceId, owner, e);
-        } finally {
-          await leaveWorkspace(tx);
-        }
+        const seen = await eventForMemberOfWorkspace(tx, records, e.workspaceId, owner, e);
         if (!seen) continue;
         const visible = (seen.record ?? {}) as Record<string, unknown>;
         const title = def.titleFields
