@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Tx } from '../db/database';
 import type { SecretBox } from '../crypto/secret-box';
+import type { Tx } from '../db/database';
 
 /** What a sealed signing secret is bound to: a sealed value moved to another row or workspace does not open. */
 const context = (workspaceId: string, subscriptionId: string) =>
