@@ -219,7 +219,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(timelineRoutes({ database, records }));
   await app.register(interactionRoutes({ database, records }));
   await app.register(taskRoutes({ database, records, baseUrl: config.baseUrl }));
-  await app.register(notificationRoutes({ database, trustedOrigins: [config.baseUrl, ...config.corsOrigins] }));
+  await app.register(
+    notificationRoutes({ database, callers, trustedOrigins: [config.baseUrl, ...config.corsOrigins] }),
+  );
   await app.register(workflowPlugin({ database, records, webhooksAllowPrivate: config.webhooksAllowPrivate }));
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)
   return app;
