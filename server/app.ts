@@ -30,6 +30,7 @@ import { apiKeyRoutes } from './platform/auth/api-keys.routes';
 import type { Auth } from './platform/auth/auth';
 import { CallerResolver } from './platform/auth/caller-resolver';
 import type { Config } from './platform/config';
+import type { SecretBox } from './platform/crypto/secret-box';
 import type { Database } from './platform/db/database';
 import { registerRequestContext } from './platform/http/context';
 import { AppError } from './platform/http/errors';
@@ -60,6 +61,8 @@ export interface AppDeps {
   config: Config;
   database: Database;
   auth: Auth;
+  /** Seals secrets stored for reading back (webhook signing secrets). */
+  secrets: SecretBox;
   records: RecordService;
   jobs: JobQueue;
   /** Where logs go (default stdout); tests pass a stream to read them. */
@@ -206,12 +209,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(jobRoutes({ access: records.access, now: deps.jobs.now }));
   await app.register(mailRoutes({ database, access: records.access, records }));
   await app.register(
-    webhookRoutes({ access: records.access, jobs: deps.jobs, allowPrivateNetwork: config.webhooksAllowPrivate }),
+    webhookRoutes({
+      access: records.access,
+      jobs: deps.jobs,
+      allowPrivateNetwork: config.webhooksAllowPrivate,
+      secrets: deps.secrets,
+    }),
   );
   await app.register(timelineRoutes({ database, records }));
   await app.register(interactionRoutes({ database, records }));
   await app.register(taskRoutes({ database, records, baseUrl: config.baseUrl }));
-  await app.register(notificationRoutes({ database, trustedOrigins: [config.baseUrl, ...config.corsOrigins] }));
+  await app.register(
+    notificationRoutes({ database, callers, trustedOrigins: [config.baseUrl, ...config.corsOrigins] }),
+  );
   await app.register(workflowPlugin({ database, records, webhooksAllowPrivate: config.webhooksAllowPrivate }));
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)
   return app;

@@ -7,6 +7,8 @@ import { type Automation, createAutomation } from './modules/workflows/automatio
 import { AccessService } from './platform/access/access.service';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
+import { loadSecretBox } from './platform/crypto/instance-key';
+import type { SecretBox } from './platform/crypto/secret-box';
 import { type Database, openDatabase } from './platform/db/database';
 import { migrateDatabase } from './platform/db/migrate';
 import { EventDispatcher } from './platform/events/dispatcher';
@@ -19,12 +21,15 @@ import { invalidateSchemas } from './platform/records/object-schema';
 import { RecordService } from './platform/records/records.service';
 import { ObjectRegistry } from './platform/records/registry';
 import { registerWebhooks } from './platform/webhooks';
+import { resealWebhookSecrets } from './platform/webhooks/webhook-secrets';
 
 /** Everything a running Rapport process holds, and how to shut it down in order. */
 export interface Runtime {
   config: Config;
   database: Database;
   auth: Auth;
+  /** Seals and opens secrets stored for reading back (crypto/secret-box.ts). */
+  secrets: SecretBox;
   records: RecordService;
   app: FastifyInstance;
   mail: MailDispatcher;
@@ -55,6 +60,9 @@ export async function startRuntime(
   try {
     await migrateDatabase(database);
     const auth = createAuth(config, database, await loadAuthSecret(config, database));
+    const secrets = await loadSecretBox(config, database);
+    // Plain secrets from before migration 0014, and those of a previous key, sealed under the current key.
+    await resealWebhookSecrets(database.db, secrets);
     registerSuppressionCheck(doNotContactCheck);
     const access = new AccessService(database);
     const records = new RecordService(new ObjectRegistry(STANDARD_OBJECTS), access);
@@ -68,7 +76,7 @@ export async function startRuntime(
     });
     registerJobHousekeeping(jobs);
     registerPlatformHousekeeping(jobs);
-    const app = await buildApp({ config, database, auth, records, jobs, logStream: opts.logStream });
+    const app = await buildApp({ config, database, auth, secrets, records, jobs, logStream: opts.logStream });
     logTo.app = app;
     const mail = new MailDispatcher({
       database,
@@ -84,6 +92,7 @@ export async function startRuntime(
       records,
       timeoutMs: config.webhookTimeoutMs,
       allowPrivateNetwork: config.webhooksAllowPrivate,
+      secrets,
     });
     const tasks = setupActivityWork({ database, events, records, log: app.log });
     const automation = createAutomation({
@@ -112,6 +121,7 @@ export async function startRuntime(
       config,
       database,
       auth,
+      secrets,
       records,
       app,
       mail,

@@ -25,6 +25,14 @@ export const ConfigSchema = z.object({
   baseUrl: z.string().url(),
   /** Secret for signing sessions; a random per-data-dir secret is generated when unset. */
   authSecret: z.string().min(32).optional(),
+  /**
+   * Seals secrets the server reads back (webhook signing secrets): see crypto/secret-box.ts.
+   * A random key kept in the database is generated when unset; set it to keep the key
+   * out of database dumps and backups.
+   */
+  encryptionKey: z.string().min(32).optional(),
+  /** Keys sealed with before a rotation (RAPPORT_ENCRYPTION_KEY_PREVIOUS, comma-separated): still opened, resealed at start-up. */
+  encryptionKeysPrevious: z.array(z.string().min(32)),
   corsOrigins: z.array(z.string()),
   bodyLimitBytes: z.coerce.number().int().positive(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -75,6 +83,11 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     port,
     baseUrl: env.RAPPORT_BASE_URL ?? `http://localhost:${port}`,
     authSecret: env.RAPPORT_AUTH_SECRET || undefined,
+    encryptionKey: env.RAPPORT_ENCRYPTION_KEY || undefined,
+    encryptionKeysPrevious: (env.RAPPORT_ENCRYPTION_KEY_PREVIOUS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     corsOrigins: (env.RAPPORT_CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -122,6 +122,18 @@ export function workflowRoutes(deps: {
       async (req) => ({ data: await workflows.deactivate(actorOf(req), req.params.id) }),
     );
 
+    app.post(
+      '/api/v1/workflows/:id/rotate-hook-secret',
+      {
+        schema: {
+          tags,
+          summary: 'A new inbound hook address (the old one stops working); shown in this response only',
+          params: Id,
+        },
+      },
+      async (req) => ({ data: await workflows.rotateHookSecret(actorOf(req), req.params.id) }),
+    );
+
     app.get(
       '/api/v1/workflows/:id/versions',
       { schema: { tags, summary: 'Every version of a workflow, newest first', params: Id } },

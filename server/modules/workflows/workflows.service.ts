@@ -19,7 +19,6 @@ export interface WorkflowRow {
   active_version: number | null;
   activated_at: Date | null;
   run_as_user_id: string | null;
-  hook_secret: string;
   created_by: string | null;
   created_at: Date;
   updated_at: Date;
@@ -45,12 +44,26 @@ const present = (w: WorkflowRow) => ({
   activatedAt: w.activated_at,
   runAsUserId: w.run_as_user_id,
   definition: w.definition,
-  hookUrl: w.definition.trigger.type === 'webhook' ? `/api/v1/workflows/${w.id}/hooks/${w.hook_secret}` : null,
+  /** The inbound hook's address: only in the answer that made its secret (see `withHook`), null elsewhere. */
+  hookUrl: null as string | null,
   createdBy: w.created_by,
   createdAt: w.created_at,
   updatedAt: w.updated_at,
 });
 export type PresentedWorkflow = ReturnType<typeof present>;
+
+/** A new inbound hook secret and the hash that is all the database keeps (like calendar feed tokens). */
+function newHookSecret() {
+  const secret = randomBytes(24).toString('base64url');
+  return { secret, hash: hashHookSecret(secret) };
+}
+const hashHookSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+
+/** The workflow with its hook address, shown in this answer only (the secret is not kept). */
+const withHook = (w: PresentedWorkflow, secret: string | undefined): PresentedWorkflow =>
+  secret && w.definition.trigger.type === 'webhook'
+    ? { ...w, hookUrl: `/api/v1/workflows/${w.id}/hooks/${secret}` }
+    : w;
 
 const presentStep = (s: Record<string, unknown>) => {
   const started = s.started_at ? new Date(s.started_at as string) : null;
@@ -117,7 +130,7 @@ export class WorkflowService {
   private async load(tx: Tx, id: string, version?: number): Promise<WorkflowRow> {
     const { rows } = await sql<WorkflowRow>`
       select w.id, w.name, w.description, w.latest_version, w.active_version, w.activated_at, w.run_as_user_id,
-        w.hook_secret, w.created_by, w.created_at, w.updated_at, v.definition
+        w.created_by, w.created_at, w.updated_at, v.definition
       from workflows w
       join workflow_versions v on v.workspace_id = w.workspace_id and v.workflow_id = w.id
         and v.version = ${version ?? sql`w.latest_version`}
@@ -130,7 +143,7 @@ export class WorkflowService {
     return this.manage(actor, async (tx) => {
       const { rows } = await sql<WorkflowRow & { last_run_at: Date | null; runs_failed: number }>`
         select w.id, w.name, w.description, w.latest_version, w.active_version, w.activated_at, w.run_as_user_id,
-          w.hook_secret, w.created_by, w.created_at, w.updated_at, v.definition,
+          w.created_by, w.created_at, w.updated_at, v.definition,
           (select max(r.created_at) from workflow_runs r where r.workspace_id = w.workspace_id and r.workflow_id = w.id) as last_run_at
         from workflows w
         join workflow_versions v on v.workspace_id = w.workspace_id and v.workflow_id = w.id and v.version = w.latest_version
@@ -151,13 +164,14 @@ export class WorkflowService {
       const definition = await checkDefinition(tx, this.deps.records, actor, input.definition, this.network);
       const id = uuidv7();
       const now = this.now;
-      await sql`insert into workflows (workspace_id, id, name, description, latest_version, hook_secret, created_by,
+      const hook = newHookSecret();
+      await sql`insert into workflows (workspace_id, id, name, description, latest_version, hook_secret_hash, created_by,
           created_at, updated_at)
         values (${actor.workspaceId}, ${id}, ${input.name}, ${input.description ?? null}, 1,
-          ${randomBytes(24).toString('base64url')}, ${actor.userId}, ${now}, ${now})`.execute(tx);
+          ${hook.hash}, ${actor.userId}, ${now}, ${now})`.execute(tx);
       await this.addVersion(tx, actor, id, 1, definition);
       if (input.active) await this.setActive(tx, actor, id, 1);
-      return present(await this.load(tx, id));
+      return withHook(present(await this.load(tx, id)), hook.secret);
     });
   }
 
@@ -209,7 +223,31 @@ export class WorkflowService {
           updated_at = ${this.now}
         where workspace_id = ${actor.workspaceId} and id = ${id}`.execute(tx);
       if (current.active_version !== null) await this.setActive(tx, actor, id, version);
-      return present(await this.load(tx, id));
+      // Becoming a webhook workflow: a new hook secret, shown in this answer (the old one was never shown).
+      const hook =
+        definition.trigger.type === 'webhook' && current.definition.trigger.type !== 'webhook'
+          ? await this.replaceHookSecret(tx, actor, id)
+          : undefined;
+      return withHook(present(await this.load(tx, id)), hook);
+    });
+  }
+
+  private async replaceHookSecret(tx: Tx, actor: Actor, id: string): Promise<string> {
+    const hook = newHookSecret();
+    await sql`update workflows set hook_secret_hash = ${hook.hash}, updated_at = ${this.now}
+      where workspace_id = ${actor.workspaceId} and id = ${id}`.execute(tx);
+    return hook.secret;
+  }
+
+  /** A new inbound hook address (the old one stops working at once), shown in this answer only. */
+  async rotateHookSecret(actor: Actor, id: string) {
+    return this.manage(actor, async (tx) => {
+      const current = await this.load(tx, id);
+      if (current.definition.trigger.type !== 'webhook') {
+        throw new AppError('conflict', 'This workflow is not started by a webhook; it has no hook address');
+      }
+      const secret = await this.replaceHookSecret(tx, actor, id);
+      return withHook(present(await this.load(tx, id)), secret);
     });
   }
 
@@ -388,17 +426,17 @@ export class WorkflowService {
   }
 
   /**
-   * The inbound webhook trigger (a public route): the secret from the URL is
-   * compared in constant time; a wrong one looks like a missing workflow.
+   * The inbound webhook trigger (a public route): the hash of the secret from the URL
+   * is compared with the stored one in constant time; a wrong one looks like a missing workflow.
    */
   async receiveHook(id: string, secret: string, body: unknown, requestKey: string = uuidv7()) {
-    const { rows } = await sql<{ workspace_id: string; hook_secret: string; active_version: number | null }>`
-      select workspace_id, hook_secret, active_version from workflows where id = ${id}::uuid and deleted_at is null`.execute(
-      this.deps.database.db,
-    );
+    const { rows } = await sql<{ workspace_id: string; hook_secret_hash: string; active_version: number | null }>`
+      select workspace_id, hook_secret_hash, active_version from workflows
+      where id = ${id}::uuid and deleted_at is null`.execute(this.deps.database.db);
     const w = rows[0];
-    const digest = (s: string) => createHash('sha256').update(s).digest();
-    if (!w || !timingSafeEqual(digest(w.hook_secret), digest(secret))) throw notFound('Workflow');
+    const given = Buffer.from(hashHookSecret(secret), 'hex');
+    const stored = Buffer.from(w?.hook_secret_hash ?? '', 'hex');
+    if (!w || stored.length !== given.length || !timingSafeEqual(stored, given)) throw notFound('Workflow');
     return this.deps.database.tenant(w.workspace_id, async (tx) => {
       const flow = await this.load(tx, id, w.active_version ?? undefined);
       if (w.active_version === null || flow.definition.trigger.type !== 'webhook') {

@@ -1,7 +1,12 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
+import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshEmptyDatabase } from '../../../test/helpers/empty-db';
 import { buildAccount } from '../../../test/helpers/factories';
 import { workflowTestbed } from '../../../test/helpers/workflow-testbed';
+import { openDatabase } from '../../platform/db/database';
+import { migrate, readMigrations } from '../../platform/db/migrate';
 import { createRun, MAX_RUNS_PER_RECORD_PER_HOUR } from './workflow-runs';
 
 type Bed = Awaited<ReturnType<typeof workflowTestbed>>;
@@ -367,6 +372,54 @@ describe('workflows: triggers, conditions, actions and the loop guard', () => {
     expect(found).toHaveLength(1);
   });
 
+  it('keeps only the hook secret’s hash; the address is shown once and rotated for a new one', async () => {
+    const hookBody = {
+      trigger: { type: 'webhook' },
+      steps: [{ id: 'mk', type: 'create_record', object: 'accounts', values: { name: '{{trigger.company}}' } }],
+    };
+    const created = (
+      await b.adminApi.post('/api/v1/workflows', { name: 'Once', active: true, definition: hookBody })
+    ).json().data;
+    const secret = (created.hookUrl as string).split('/').at(-1) as string;
+    const { rows } = await sql<{ hook_secret_hash: string }>`select hook_secret_hash from workflows
+      where id = ${created.id}`.execute(b.t.database.db);
+    expect(rows[0]?.hook_secret_hash).toBe(createHash('sha256').update(secret).digest('hex'));
+    const columns = await sql<{ column_name: string }>`select column_name from information_schema.columns
+      where table_name = 'workflows'`.execute(b.t.database.db);
+    expect(columns.rows.map((c) => c.column_name)).not.toContain('hook_secret');
+    // Never again in a read.
+    const read = await b.adminApi.get(`/api/v1/workflows/${created.id}`);
+    expect(read.json().data.hookUrl).toBeNull();
+    const listed = await b.adminApi.get('/api/v1/workflows');
+    expect(listed.body).not.toContain(secret);
+    const post = (url: string) => b.t.app.inject({ method: 'POST', url, payload: { company: 'Rotated Co' } });
+    expect((await post(created.hookUrl)).statusCode).toBe(202);
+
+    const rotated = await b.adminApi.post(`/api/v1/workflows/${created.id}/rotate-hook-secret`);
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const newUrl = rotated.json().data.hookUrl as string;
+    expect(newUrl).toMatch(new RegExp(`^/api/v1/workflows/${created.id}/hooks/[A-Za-z0-9_-]{20,}$`));
+    expect(newUrl).not.toBe(created.hookUrl);
+    expect((await post(created.hookUrl)).statusCode).toBe(404);
+    expect((await post(newUrl)).statusCode).toBe(202);
+    // Only workflow managers rotate, and only a webhook workflow has an address.
+    const rep = await b.member('sales_rep');
+    expect((await b.as(rep.cookie).post(`/api/v1/workflows/${created.id}/rotate-hook-secret`)).statusCode).toBe(403);
+    const manual = (
+      await b.adminApi.post('/api/v1/workflows', {
+        name: 'Manual first',
+        definition: { trigger: { type: 'manual', object: 'accounts' }, steps: hookBody.steps },
+      })
+    ).json().data;
+    expect(manual.hookUrl).toBeNull();
+    expect((await b.adminApi.post(`/api/v1/workflows/${manual.id}/rotate-hook-secret`)).statusCode).toBe(409);
+    // Turned into a webhook workflow: the answer carries its (new) address.
+    const turned = await b.adminApi.patch(`/api/v1/workflows/${manual.id}`, { definition: hookBody });
+    expect(turned.json().data.hookUrl).toMatch(new RegExp(`^/api/v1/workflows/${manual.id}/hooks/`));
+    const again = await b.adminApi.patch(`/api/v1/workflows/${manual.id}`, { name: 'Still a hook' });
+    expect(again.json().data.hookUrl).toBeNull();
+  });
+
   it('a failed step is logged with its error and can be retried', async () => {
     const w = (
       await b.adminApi.post('/api/v1/workflows', {
@@ -406,4 +459,38 @@ describe('workflows: triggers, conditions, actions and the loop guard', () => {
     const again = await b.adminApi.post(`/api/v1/workflows/${w.id}/runs/${run?.id}/steps/${failed?.id}/retry`);
     expect(again.statusCode).toBe(409);
   });
+});
+
+describe('migration 0014', () => {
+  it('replaces each workflow’s hook secret with its SHA-256 and gives webhook subscriptions their hint', async () => {
+    const target = await freshEmptyDatabase();
+    const db = await openDatabase({ databaseUrl: target.databaseUrl, dataDir: target.dataDir });
+    try {
+      const all = readMigrations();
+      await migrate(
+        db.pool,
+        all.filter((m) => m.version < '0014'),
+      );
+      const ws = uuidv7();
+      const flow = uuidv7();
+      await db.pool.query(`insert into workspaces (id, name) values ($1, 'Old')`, [ws]);
+      await db.pool.query(
+        `insert into workflows (workspace_id, id, name, hook_secret) values ($1, $2, 'Old hook', 'säme-öld_secret')`,
+        [ws, flow],
+      );
+      await db.pool.query(
+        `insert into webhook_subscriptions (workspace_id, id, url, event_types, secret, role)
+         values ($1, $2, 'https://example.com/h', '{*}', 'whsec_oldsecretWXYZ', 'administrator')`,
+        [ws, uuidv7()],
+      );
+      await migrate(db.pool, all);
+      const { rows } = await db.pool.query('select hook_secret_hash from workflows where id = $1', [flow]);
+      expect(rows[0].hook_secret_hash).toBe(createHash('sha256').update('säme-öld_secret', 'utf8').digest('hex'));
+      const subs = await db.pool.query('select secret_hint from webhook_subscriptions');
+      expect(subs.rows).toEqual([{ secret_hint: 'WXYZ' }]);
+    } finally {
+      await db.close();
+      await target.drop();
+    }
+  }, 180_000); // an empty database and every migration: slow on a busy machine
 });

@@ -10,7 +10,12 @@ import { NOTIFICATIONS_CHANNEL } from './notify';
 interface Client {
   socket: WebSocket;
   actor: Actor;
+  /** Whether the socket's credentials still name this user in this workspace (see `add`). */
+  stillValid: () => Promise<boolean>;
 }
+
+/** Close code for a socket whose session, key or membership ended after it connected. */
+export const CREDENTIALS_ENDED = 4401;
 
 /**
  * Pushes new notifications to the user's open sockets on this app server.
@@ -57,14 +62,23 @@ export class NotificationHub {
     await stopping;
   }
 
-  add(socket: WebSocket, actor: Actor): void {
+  /**
+   * A user's socket. `stillValid` re-resolves the credentials it was opened with (the
+   * 5 s credential cache): checked before every push and every 30 s, so signing out,
+   * a revoked session or key, or removal from the workspace ends the stream too.
+   */
+  add(socket: WebSocket, actor: Actor, stillValid: () => Promise<boolean>): void {
     const key = `${actor.workspaceId}:${actor.userId}`;
-    const client = { socket, actor };
+    const client = { socket, actor, stillValid };
     const set = this.clients.get(key) ?? new Set<Client>();
     if (set.size === 0) this.since.set(key, new Date());
     this.clients.set(key, set);
     set.add(client);
-    const ping = setInterval(() => socket.ping(), 30_000);
+    const ping = setInterval(() => {
+      void this.live([client]).then((ok) => {
+        if (ok.length > 0 && socket.readyState === socket.OPEN) socket.ping();
+      });
+    }, 30_000);
     ping.unref();
     socket.on('close', () => {
       clearInterval(ping);
@@ -86,15 +100,24 @@ export class NotificationHub {
     const set = this.clients.get(`${workspaceId}:${userId}`);
     if (!set || set.size === 0 || this.pushed.has(id)) return;
     this.pushed.set(id, Date.now());
-    const first = [...set][0] as Client;
     try {
+      const clients = await this.live([...set]);
+      const first = clients[0];
+      if (!first) return;
       const found = await this.opts.service.one(first.actor, id);
       if (!found) return;
       const message = JSON.stringify({ type: 'notification', ...found });
-      for (const c of set) if (c.socket.readyState === c.socket.OPEN) c.socket.send(message);
+      for (const c of clients) if (c.socket.readyState === c.socket.OPEN) c.socket.send(message);
     } catch (err) {
       this.opts.log.warn({ err }, 'notification push failed');
     }
+  }
+
+  /** The clients whose credentials still hold; the others are closed. */
+  private async live(clients: Client[]): Promise<Client[]> {
+    const checked = await Promise.all(clients.map(async (c) => ({ c, ok: await c.stillValid().catch(() => false) })));
+    for (const { c, ok } of checked) if (!ok) c.socket.close(CREDENTIALS_ENDED, 'signed out or no longer a member');
+    return checked.filter((x) => x.ok).map((x) => x.c);
   }
 
   private async poll(): Promise<void> {

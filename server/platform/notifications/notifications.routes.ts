@@ -1,6 +1,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { CallerResolver } from '../auth/caller-resolver';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
@@ -16,7 +17,12 @@ const tags = ['notifications'];
  * authenticated like every route (session cookie or API key); a cookie-authenticated
  * socket must come from a trusted origin (cross-site WebSocket hijacking).
  */
-export function notificationRoutes(deps: { database: Database; trustedOrigins: string[] }): FastifyPluginAsyncZod {
+export function notificationRoutes(deps: {
+  database: Database;
+  trustedOrigins: string[];
+  /** Re-checks an open socket's credentials (sign-out, revocation, removal end the stream). */
+  callers: CallerResolver;
+}): FastifyPluginAsyncZod {
   const trusted = new Set(deps.trustedOrigins.map((o) => new URL(o).origin));
   return async (app) => {
     const service = new NotificationService(deps.database);
@@ -121,7 +127,16 @@ export function notificationRoutes(deps: { database: Database; trustedOrigins: s
       },
       async (socket, req) => {
         const actor = actorOf(req);
-        hub.add(socket, actor);
+        // Only the credentials: the socket's other headers are not needed again.
+        const credentials = {
+          cookie: req.headers.cookie,
+          authorization: req.headers.authorization,
+          'rapport-workspace': req.headers['rapport-workspace'],
+        };
+        hub.add(socket, actor, async () => {
+          const now = await deps.callers.resolve(credentials);
+          return now?.userId === actor.userId && now.workspaceId === actor.workspaceId;
+        });
         socket.on('message', () => {}); // the stream is one-way; pings keep it open
         const { unreadCount } = await service.list(actor, { limit: 1 });
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'hello', unreadCount }));

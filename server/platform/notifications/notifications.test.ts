@@ -2,8 +2,10 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { createApiKeyVia } from '../../../test/helpers/app';
 import { buildAccount } from '../../../test/helpers/factories';
 import { workflowTestbed } from '../../../test/helpers/workflow-testbed';
+import { CREDENTIALS_ENDED } from './notification-hub';
 import { NotificationMailer } from './notification-mailer';
 import { notify } from './notify';
 
@@ -126,6 +128,33 @@ describe('notifications: list, unread count, read state, preferences, real time,
     await expect(connect({ cookie: b.admin.cookie, origin: 'https://evil.example' })).rejects.toThrow(
       'refused with 403',
     );
+  });
+
+  it('ends a socket whose session or API key ended after it connected; nothing more is pushed to it', async () => {
+    const quitter = await b.member('sales_rep');
+    const { socket: s1, m: m1 } = await connect({ cookie: quitter.cookie });
+    await m1.next('hello');
+    const closed1 = new Promise<number>((r) => s1.once('close', (code) => r(code)));
+    const out = await b.t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-out',
+      headers: { cookie: quitter.cookie },
+    });
+    expect(out.statusCode).toBe(204);
+    await send(quitter.userId, 'mention', 'After sign-out');
+    expect(await closed1).toBe(CREDENTIALS_ENDED);
+    expect(m1.got.filter((x) => x.type === 'notification')).toHaveLength(0);
+
+    const key = await createApiKeyVia(b.t.app, b.admin.cookie, { name: 'stream key' });
+    const keys = (await b.adminApi.get('/api/v1/api-keys')).json().data as { id: string; name: string }[];
+    const { socket: s2, m: m2 } = await connect({ authorization: `Bearer ${key}` });
+    await m2.next('hello');
+    const closed2 = new Promise<number>((r) => s2.once('close', (code) => r(code)));
+    const keyId = keys.find((k) => k.name === 'stream key')?.id;
+    expect((await b.adminApi.del(`/api/v1/api-keys/${keyId}`)).statusCode).toBe(200);
+    await send(b.admin.userId, 'mention', 'After revocation');
+    expect(await closed2).toBe(CREDENTIALS_ENDED);
+    expect(m2.got.filter((x) => x.type === 'notification')).toHaveLength(0);
   });
 
   it('notifies a person when a record is assigned to them by someone else, once per change', async () => {

@@ -1,11 +1,13 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import type { SecretBox } from '../crypto/secret-box';
 import type { Database } from '../db/database';
 import { coalesce } from '../jobs/coalesce';
 import { backoffSeconds, type Job, type JobQueue, PermanentJobError, RetryJobError } from '../jobs/job-queue';
 import { SendError, sendOutbound } from './sender';
 import { signatureHeader } from './signing';
 import { urlProblem } from './ssrf-guard';
+import { openWebhookSecret } from './webhook-secrets';
 
 export const DELIVERY_QUEUE = 'webhooks.deliver';
 /** Retries back off from 30 s, doubling to at most 1 h, for up to 24 h after the event. */
@@ -24,6 +26,7 @@ interface DeliveryRow {
   event_type: string;
   body: string;
   status: string;
+  subscription_id: string;
   url: string;
   secret: string;
   active: boolean;
@@ -47,7 +50,7 @@ function deliveryStore(database: Database) {
   const load = coalesce(async (keys: { workspaceId: string; id: string }[]) => {
     const { rows } = await sql<DeliveryRow>`
       select d.id, d.workspace_id, d.event_id, d.event_type, d.body, d.status,
-        s.url, s.secret, s.active
+        d.subscription_id, s.url, s.secret, s.active
       from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k("workspaceId" uuid, id uuid)
       join webhook_deliveries d on d.workspace_id = k."workspaceId" and d.id = k.id
       join webhook_subscriptions s on s.workspace_id = d.workspace_id and s.id = d.subscription_id`.execute(
@@ -79,7 +82,7 @@ function deliveryStore(database: Database) {
 /** Registers the delivery worker on the job queue. */
 export function defineDeliveryQueue(
   jobs: JobQueue,
-  opts: { timeoutMs: number; allowPrivateNetwork: boolean; concurrency?: number },
+  opts: { timeoutMs: number; allowPrivateNetwork: boolean; secrets: SecretBox; concurrency?: number },
 ): void {
   let store: ReturnType<typeof deliveryStore> | undefined;
   jobs.define<DeliveryPayload>(
@@ -115,7 +118,7 @@ async function deliver(
   job: Job<DeliveryPayload>,
   store: ReturnType<typeof deliveryStore>,
   now: () => Date,
-  opts: { timeoutMs: number; allowPrivateNetwork: boolean },
+  opts: { timeoutMs: number; allowPrivateNetwork: boolean; secrets: SecretBox },
 ) {
   const d = await store.load({ workspaceId: job.workspaceId as string, id: job.payload.deliveryId });
   const record = (
@@ -147,6 +150,16 @@ async function deliver(
     await record(d, now(), { durationMs: 0, error: `url ${problem}` }, 'failed');
     throw new PermanentJobError(`url ${problem}`);
   }
+  let secret: string;
+  try {
+    secret = openWebhookSecret(opts.secrets, d.workspace_id, d.subscription_id, d.secret);
+  } catch {
+    // Sealed under a key this server does not have (RAPPORT_ENCRYPTION_KEY changed without
+    // RAPPORT_ENCRYPTION_KEY_PREVIOUS): retrying cannot help, a new secret can.
+    const error = 'the signing secret cannot be read; rotate it';
+    await record(d, now(), { durationMs: 0, error }, 'failed');
+    throw new PermanentJobError(error);
+  }
   const at = now();
   const t = Math.floor(at.getTime() / 1000);
   let outcome: { statusCode?: number; body?: string; durationMs: number; error?: string; retryAfterSeconds?: number };
@@ -159,7 +172,7 @@ async function deliver(
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Rapport-Webhooks/1',
-        'rapport-signature': signatureHeader(d.secret, d.body, t),
+        'rapport-signature': signatureHeader(secret, d.body, t),
         'rapport-event-id': d.event_id,
         'rapport-event-type': d.event_type,
         'rapport-delivery-id': d.id,

@@ -1,3 +1,4 @@
+import type { SecretBox } from '../crypto/secret-box';
 import type { EventDispatcher } from '../events/dispatcher';
 import type { JobQueue } from '../jobs/job-queue';
 import type { RecordService } from '../records/records.service';
@@ -12,7 +13,13 @@ export function registerWebhooks(deps: {
   timeoutMs: number;
   /** The operator's RAPPORT_WEBHOOKS_ALLOW_PRIVATE. */
   allowPrivateNetwork: boolean;
+  /** Opens the sealed signing secrets. */
+  secrets: SecretBox;
 }): void {
-  defineDeliveryQueue(deps.jobs, { timeoutMs: deps.timeoutMs, allowPrivateNetwork: deps.allowPrivateNetwork });
+  defineDeliveryQueue(deps.jobs, {
+    timeoutMs: deps.timeoutMs,
+    allowPrivateNetwork: deps.allowPrivateNetwork,
+    secrets: deps.secrets,
+  });
   deps.events.register(webhookFanOut(deps.jobs, deps.records));
 }

@@ -27,8 +27,8 @@ function helpers(t: () => TestApp, who: () => SignedUp) {
   /** A subscription row written behind the API (as one created before this release, with the old override). */
   const legacySubscription = async (url: string) => {
     const id = uuidv7();
-    await sql`insert into webhook_subscriptions (workspace_id, id, url, event_types, secret, role, created_by)
-      values (${who().workspaceId}, ${id}, ${url}, ${['*']}::text[], 'whsec_legacy', 'administrator', ${who().userId})`.execute(
+    await sql`insert into webhook_subscriptions (workspace_id, id, url, event_types, secret, secret_hint, role, created_by)
+      values (${who().workspaceId}, ${id}, ${url}, ${['*']}::text[], 'whsec_legacy', 'gacy', 'administrator', ${who().userId})`.execute(
       t().database.db,
     );
     return id;

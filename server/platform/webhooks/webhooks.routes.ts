@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccessService } from '../access/access.service';
+import type { SecretBox } from '../crypto/secret-box';
 import { actorOf } from '../http/context';
 import type { JobQueue } from '../jobs/job-queue';
 import {
@@ -45,8 +46,10 @@ export function webhookRoutes(deps: {
   access: AccessService;
   jobs: JobQueue;
   allowPrivateNetwork: boolean;
+  /** Seals signing secrets at rest. */
+  secrets: SecretBox;
 }): FastifyPluginAsyncZod {
-  const { access, jobs } = deps;
+  const { access, jobs, secrets } = deps;
   const network = { allowPrivateNetwork: deps.allowPrivateNetwork };
   return async (app) => {
     app.post(
@@ -68,7 +71,7 @@ export function webhookRoutes(deps: {
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        const data = await access.asAdmin(actor, (tx) => createSubscription(tx, actor, req.body, network));
+        const data = await access.asAdmin(actor, (tx) => createSubscription(tx, actor, req.body, network, secrets));
         return reply.status(201).header('location', `/api/v1/webhooks/${data.id}`).send({ data });
       },
     );
@@ -117,9 +120,10 @@ export function webhookRoutes(deps: {
       {
         schema: { tags: ['webhooks'], summary: 'Replace the signing secret (shown in this response only)', params: Id },
       },
-      async (req) => ({
-        data: await access.asAdmin(actorOf(req), (tx) => rotateSecret(tx, req.params.id)),
-      }),
+      async (req) => {
+        const actor = actorOf(req);
+        return { data: await access.asAdmin(actor, (tx) => rotateSecret(tx, actor, req.params.id, secrets)) };
+      },
     );
 
     app.post(

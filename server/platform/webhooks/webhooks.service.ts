@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import { assertRoleExists } from '../access/permissions';
 import type { Actor } from '../auth/actor';
+import type { SecretBox } from '../crypto/secret-box';
 import type { Tx } from '../db/database';
 import { publicEventId } from '../events/events';
 import { AppError, invalidField, notFound } from '../http/errors';
@@ -10,6 +11,7 @@ import { DELIVERY_QUEUE } from './delivery-worker';
 import { deliveryBody } from './fan-out';
 import { newWebhookSecret } from './signing';
 import { resolvesToBlocked, urlProblem } from './ssrf-guard';
+import { sealWebhookSecret } from './webhook-secrets';
 
 export interface SubscriptionInput {
   url: string;
@@ -29,7 +31,7 @@ interface SubRow {
   url: string;
   description: string | null;
   event_types: string[];
-  secret: string;
+  secret_hint: string;
   role: string;
   active: boolean;
   created_at: Date;
@@ -44,7 +46,7 @@ const presentSub = (r: SubRow) => ({
   role: r.role,
   active: r.active,
   /** The secret's last characters, to tell secrets apart; the secret itself is shown once. */
-  secretHint: `whsec_…${r.secret.slice(-4)}`,
+  secretHint: `whsec_…${r.secret_hint}`,
   createdAt: new Date(r.created_at).toISOString(),
   updatedAt: new Date(r.updated_at).toISOString(),
 });
@@ -61,28 +63,36 @@ async function checkUrl(url: string, network: NetworkPolicy): Promise<void> {
 }
 
 async function loadSub(tx: Tx, id: string, lock = false): Promise<SubRow> {
-  const { rows } = await sql<SubRow>`select id, url, description, event_types, secret, role, active,
+  const { rows } = await sql<SubRow>`select id, url, description, event_types, secret_hint, role, active,
       created_at, updated_at from webhook_subscriptions where workspace_id = rapport_workspace() and id = ${id}
       ${lock ? sql`for update` : sql``}`.execute(tx);
   if (!rows[0]) throw notFound('Webhook');
   return rows[0];
 }
 
-export async function createSubscription(tx: Tx, actor: Actor, input: SubscriptionInput, network: NetworkPolicy) {
+/** A new subscription; its signing secret is sealed at rest and in this answer only. */
+export async function createSubscription(
+  tx: Tx,
+  actor: Actor,
+  input: SubscriptionInput,
+  network: NetworkPolicy,
+  box: SecretBox,
+) {
   await checkUrl(input.url, network);
   const role = input.role ?? actor.role;
   await assertRoleExists(tx, role);
   const id = uuidv7();
   const secret = newWebhookSecret();
-  await sql`insert into webhook_subscriptions (workspace_id, id, url, description, event_types, secret, role, active,
-      created_by)
-    values (${actor.workspaceId}, ${id}, ${input.url}, ${input.description ?? null}, ${input.eventTypes}::text[], ${secret},
+  await sql`insert into webhook_subscriptions (workspace_id, id, url, description, event_types, secret, secret_hint,
+      role, active, created_by)
+    values (${actor.workspaceId}, ${id}, ${input.url}, ${input.description ?? null}, ${input.eventTypes}::text[],
+      ${sealWebhookSecret(box, actor.workspaceId, id, secret)}, ${secret.slice(-4)},
       ${role}, ${input.active ?? true}, ${actor.userId})`.execute(tx);
   return { ...presentSub(await loadSub(tx, id)), secret };
 }
 
 export async function listSubscriptions(tx: Tx): Promise<SubscriptionView[]> {
-  const { rows } = await sql<SubRow>`select id, url, description, event_types, secret, role, active,
+  const { rows } = await sql<SubRow>`select id, url, description, event_types, secret_hint, role, active,
       created_at, updated_at from webhook_subscriptions where workspace_id = rapport_workspace() order by created_at`.execute(
     tx,
   );
@@ -121,10 +131,11 @@ export async function deleteSubscription(tx: Tx, id: string): Promise<void> {
 }
 
 /** A new secret, effective for the next attempt; shown in this answer only. */
-export async function rotateSecret(tx: Tx, id: string) {
+export async function rotateSecret(tx: Tx, actor: Actor, id: string, box: SecretBox) {
   await loadSub(tx, id, true);
   const secret = newWebhookSecret();
-  await sql`update webhook_subscriptions set secret = ${secret}, updated_at = now()
+  await sql`update webhook_subscriptions set secret = ${sealWebhookSecret(box, actor.workspaceId, id, secret)},
+      secret_hint = ${secret.slice(-4)}, updated_at = now()
     where workspace_id = rapport_workspace() and id = ${id}`.execute(tx);
   return { ...presentSub(await loadSub(tx, id)), secret };
 }

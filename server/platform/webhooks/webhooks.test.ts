@@ -3,7 +3,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApiKeyVia, createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
 import { memberWithRole } from '../../../test/helpers/members';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../test/helpers/webhook-receiver';
+import { SecretBox } from '../crypto/secret-box';
 import { verifySignature } from './signing';
+import { openWebhookSecret, resealWebhookSecrets } from './webhook-secrets';
 
 describe('outbound webhooks', () => {
   let t: TestApp;
@@ -349,5 +351,64 @@ describe('outbound webhooks', () => {
     const other = await signUp(t.app);
     const foreign = await t.app.inject({ url: `/api/v1/webhooks/${sub.id}`, headers: { cookie: other.cookie } });
     expect(foreign.statusCode).toBe(404);
+  });
+
+  it('keeps signing secrets sealed at rest; a plain one from before 0014 signs as before and is sealed at start-up', async () => {
+    const stored = async (id: string) =>
+      (
+        await sql<{ secret: string; secret_hint: string }>`select secret, secret_hint from webhook_subscriptions
+          where id = ${id}`.execute(t.database.db)
+      ).rows[0];
+    const lastSignature = () => String(receiver.received.at(-1)?.headers['rapport-signature']);
+    const ping = async (id: string) => {
+      expect((await api('POST', `/api/v1/webhooks/${id}/ping`)).statusCode).toBe(202);
+      await flush();
+      const got = receiver.received.at(-1);
+      if (!got) throw new Error('no ping received');
+      return got;
+    };
+
+    const sub = await subscribe({ url: `${receiver.url}/sealed`, eventTypes: ['contact.created'] });
+    const row = await stored(sub.id);
+    expect(row?.secret).toMatch(/^v1:[0-9a-f]{8}:[A-Za-z0-9_-]+$/);
+    expect(row?.secret).not.toContain(sub.secret.slice(6));
+    expect(row?.secret_hint).toBe(sub.secret.slice(-4));
+    let got = await ping(sub.id);
+    expect(verifySignature(sub.secret, got.body, lastSignature(), Math.floor(now / 1000))).toBe(true);
+
+    // A row as migration 0014 leaves it: the secret still plain.
+    const legacy = 'whsec_legacyLegacyLegacyLegacyLegacyLegacy123';
+    await sql`update webhook_subscriptions set secret = ${legacy} where id = ${sub.id}`.execute(t.database.db);
+    got = await ping(sub.id);
+    expect(verifySignature(legacy, got.body, lastSignature(), Math.floor(now / 1000))).toBe(true);
+    expect(await resealWebhookSecrets(t.database.db, t.secrets)).toBe(1);
+    expect((await stored(sub.id))?.secret).toMatch(/^v1:/);
+    expect(await resealWebhookSecrets(t.database.db, t.secrets)).toBe(0);
+    got = await ping(sub.id);
+    expect(verifySignature(legacy, got.body, lastSignature(), Math.floor(now / 1000))).toBe(true);
+
+    // A sealed secret copied onto another subscription (someone with write access to the table) opens nowhere else.
+    const victim = await subscribe({ url: `${receiver.url}/victim`, eventTypes: ['contact.created'] });
+    await sql`update webhook_subscriptions set secret = (select secret from webhook_subscriptions where id = ${sub.id})
+      where id = ${victim.id}`.execute(t.database.db);
+    const before = receiver.received.length;
+    expect((await api('POST', `/api/v1/webhooks/${victim.id}/ping`)).statusCode).toBe(202);
+    await flush();
+    expect(receiver.received).toHaveLength(before);
+    const [failed] = await deliveries(victim.id);
+    expect(failed).toMatchObject({ status: 'failed', lastError: 'the signing secret cannot be read; rotate it' });
+
+    // An unreadable row does not stop start-up; it stays as it is.
+    await api('DELETE', `/api/v1/webhooks/${victim.id}`);
+
+    // After a key rotation (the old key in RAPPORT_ENCRYPTION_KEY_PREVIOUS), start-up reseals under the new key.
+    const { rows: keys } = await sql<{ value: string }>`select value from instance_settings
+      where key = 'encryption_key'`.execute(t.database.db);
+    const rotated = new SecretBox('n'.repeat(40), [keys[0]?.value as string]);
+    const { rows: all } = await sql`select id from webhook_subscriptions`.execute(t.database.db);
+    expect(await resealWebhookSecrets(t.database.db, rotated)).toBe(all.length);
+    const resealed = (await stored(sub.id))?.secret as string;
+    expect(rotated.isCurrent(resealed)).toBe(true);
+    expect(openWebhookSecret(rotated, admin.workspaceId, sub.id, resealed)).toBe(legacy);
   });
 });

@@ -59,6 +59,7 @@ export interface Workflow {
   activatedAt: string | null;
   runAsUserId: string | null;
   definition: Definition;
+  /** The inbound hook's path, only in the answer that made it (create, switch to a webhook trigger, rotate). */
   hookUrl: string | null;
   updatedAt: string;
   lastRunAt?: string | null;
@@ -154,6 +155,10 @@ export const setActive = (id: string, active: boolean, version?: number) =>
   request<{ data: Workflow }>('POST', `/api/v1/workflows/${id}/${active ? 'activate' : 'deactivate'}`, {
     body: active && version ? { version } : undefined,
   }).then((r) => r.body.data);
+
+/** A new inbound hook address; the old one stops working. */
+export const rotateHookSecret = (id: string) =>
+  request<{ data: Workflow }>('POST', `/api/v1/workflows/${id}/rotate-hook-secret`).then((r) => r.body.data);
 
 export const deleteWorkflow = (id: string) => request<void>('DELETE', `/api/v1/workflows/${id}`);
 

@@ -1,4 +1,5 @@
 import { Group, NumberInput, Select, Stack, Text, TextInput } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { useObjects } from '../../objects/hooks/useObjects';
 import type { Trigger, TriggerType } from '../api/workflows.api';
 import { hasField, needsObject, TRIGGER_LABELS } from '../utils/definition';
@@ -6,14 +7,15 @@ import { hasField, needsObject, TRIGGER_LABELS } from '../utils/definition';
 interface Props {
   value: Trigger;
   onChange: (t: Trigger) => void;
-  hookUrl?: string | null;
+  /** What to show for a webhook trigger (the address, or how to get one); absent for a new workflow. */
+  hookAddress?: ReactNode;
 }
 
 const valueText = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 const textValue = (s: string) => (s === '' ? undefined : s);
 
 /** What starts the workflow: type, object, field (and from/to, offset), cron. */
-export function TriggerEditor({ value, onChange, hookUrl }: Props) {
+export function TriggerEditor({ value, onChange, hookAddress }: Props) {
   const objects = useObjects();
   const meta = objects.find((o) => o.name === value.object);
   const fields = (meta?.fields ?? []).filter((f) =>
@@ -104,13 +106,12 @@ export function TriggerEditor({ value, onChange, hookUrl }: Props) {
           />
         </Group>
       )}
-      {value.type === 'webhook' && (
-        <Text size="sm" c="dimmed">
-          {hookUrl
-            ? `POST JSON to ${location.origin}${hookUrl} — the body becomes {{trigger.…}}.`
-            : 'Save the workflow to get its webhook address.'}
-        </Text>
-      )}
+      {value.type === 'webhook' &&
+        (hookAddress ?? (
+          <Text size="sm" c="dimmed">
+            Save the workflow to get its webhook address.
+          </Text>
+        ))}
     </Stack>
   );
 }

@@ -1,5 +1,5 @@
 import { Alert, Button, Card, Group, Stack, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import type { ApiError } from '../../../lib/http';
 import { useObjectMeta } from '../../objects/hooks/useObjectMeta';
 import { FilterBuilder } from '../../records/components/FilterBuilder';
@@ -11,7 +11,8 @@ import { TriggerEditor } from './TriggerEditor';
 
 interface Props {
   initial: WorkflowInput;
-  hookUrl?: string | null;
+  /** The webhook trigger's address panel (saved workflows). */
+  hookAddress?: ReactNode;
   /** Whether the workflow is new (offers "active" at once). */
   isNew: boolean;
   saving: boolean;
@@ -20,7 +21,7 @@ interface Props {
 }
 
 /** The builder: name, trigger, conditions (the filter builder), and the list of steps. */
-export function WorkflowBuilder({ initial, hookUrl, isNew, saving, error, onSave }: Props) {
+export function WorkflowBuilder({ initial, hookAddress, isNew, saving, error, onSave }: Props) {
   const [name, setName] = useState(initial.name);
   const [description, setDescription] = useState(initial.description ?? '');
   const [def, setDef] = useState<Definition>(initial.definition);
@@ -36,7 +37,11 @@ export function WorkflowBuilder({ initial, hookUrl, isNew, saving, error, onSave
         <Title order={2} size="h4" mb="sm">
           Trigger
         </Title>
-        <TriggerEditor value={def.trigger} hookUrl={hookUrl} onChange={(trigger) => setDef({ ...def, trigger })} />
+        <TriggerEditor
+          value={def.trigger}
+          hookAddress={hookAddress}
+          onChange={(trigger) => setDef({ ...def, trigger })}
+        />
       </Card>
       {meta && (
         <Card withBorder>

@@ -4,7 +4,9 @@ import { useNavigate, useParams } from '@tanstack/react-router';
 import { ApiError } from '../../../lib/http';
 import { AnchorLink } from '../../../ui/links';
 import { createWorkflow, setActive, updateWorkflow, type WorkflowInput, workflowQuery } from '../api/workflows.api';
+import { rememberHookUrl } from '../hooks/useRevealedHookUrl';
 import { emptyDefinition } from '../utils/definition';
+import { HookAddress } from './HookAddress';
 import { RunsPanel } from './RunsPanel';
 import { VersionsPanel } from './VersionsPanel';
 import { WorkflowBuilder } from './WorkflowBuilder';
@@ -16,6 +18,7 @@ export function NewWorkflowPage() {
   const create = useMutation({
     mutationFn: createWorkflow,
     onSuccess: (w) => {
+      rememberHookUrl(client, w);
       void client.invalidateQueries({ queryKey: ['workflows'] });
       void navigate({ to: '/workflows/$id', params: { id: w.id } });
     },
@@ -46,7 +49,13 @@ export function WorkflowPage() {
   const query = useQuery(workflowQuery(id));
   const w = query.data;
   const refresh = () => client.invalidateQueries({ queryKey: ['workflows'] });
-  const save = useMutation({ mutationFn: (input: WorkflowInput) => updateWorkflow(id, input), onSuccess: refresh });
+  const save = useMutation({
+    mutationFn: (input: WorkflowInput) => updateWorkflow(id, input),
+    onSuccess: (saved) => {
+      rememberHookUrl(client, saved);
+      return refresh();
+    },
+  });
   const toggle = useMutation({ mutationFn: (on: boolean) => setActive(id, on), onSuccess: refresh });
   if (query.error) {
     return (
@@ -91,7 +100,7 @@ export function WorkflowPage() {
           <WorkflowBuilder
             key={w.latestVersion}
             isNew={false}
-            hookUrl={w.hookUrl}
+            hookAddress={<HookAddress workflowId={w.id} savedAsWebhook={w.definition.trigger.type === 'webhook'} />}
             initial={{ name: w.name, description: w.description, definition: w.definition }}
             saving={save.isPending}
             error={save.error}
