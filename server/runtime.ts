@@ -103,6 +103,7 @@ export async function startRuntime(
       jobs,
       webhooksAllowPrivate: config.webhooksAllowPrivate,
       webhookLeaseSeconds: config.workflowWebhookLeaseSeconds,
+      assignmentNotices: tasks.assignmentNotices,
     });
     for (const consumer of automation.consumers) events.register(consumer);
     // Modules register their event consumers above, before prepare().

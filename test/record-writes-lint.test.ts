@@ -9,7 +9,9 @@ import { STANDARD_OBJECTS } from '../server/modules/objects';
  * one gets its version bump, validation, audit row and event. This scans the server's
  * sources for SQL (`insert into`, `update`, `delete from`) and Kysely (`insertInto`,
  * `updateTable`, `deleteFrom`) writes to a declared object's table, or to a table named
- * at run time, anywhere else.
+ * at run time, anywhere else. Permission SQL stays in the engine too: no file outside it
+ * calls or passes on `RecordContext.visible` (modules use require, scopedRelation,
+ * visibleIds, readableIdsInAnyState).
  */
 const ROOT = join(__dirname, '..');
 const ENGINE_DIR = 'server/platform/records/';
@@ -53,6 +55,17 @@ function recordWrites(text: string, tables: Set<string>): [number, string][] {
   return out;
 }
 
+/** Uses of the engine's permission condition (`ctx.visible(…)`, `visible(…)`, `ctx.visible`): [line, text] pairs. */
+function permissionSql(text: string): [number, string][] {
+  const out: [number, string][] = [];
+  const use = /(?<![\w$])visible\s*\(|(?<![.\w$])[\w$]+\??\.visible\b|\{[^}]*\bvisible\b[^}]*\}\s*=/g;
+  for (const [i, line] of text.split('\n').entries()) {
+    const code = line.replace(/^\s*(\/\/|\*|\/\*).*$/, '');
+    for (const m of code.matchAll(use)) out.push([i + 1, m[0]]);
+  }
+  return out;
+}
+
 describe('record writes go through the engine', () => {
   const tables = new Set(STANDARD_OBJECTS.map((o) => o.table));
 
@@ -85,5 +98,30 @@ describe('record writes go through the engine', () => {
     }
     expect(found, 'write through RecordService (update, systemWrite, relink…) instead').toEqual([]);
     for (const [file, { count }] of Object.entries(ALLOWED)) expect(perFile.get(file) ?? 0, file).toBe(count);
+  });
+
+  it('finds uses of the permission condition (the scanner itself)', () => {
+    const sample = [
+      "const v = ctx.visible(object, 't', 'write');",
+      'const where = visible (name, alias);',
+      'const cond = ctx?.visible;',
+      'const { schema, visible } = ctx;',
+      'await visibleEvents(tx, records, actor, events);', // another function
+      'const ids = await records.visibleIds(tx, ctx, object, ids);',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text interpolating a local set
+      'select 1 where id = any(${[...visible]})', // a local set of ids
+      '// ctx.visible is for the engine', // a comment
+    ].join('\n');
+    expect(permissionSql(sample).map(([line]) => line)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("no module or platform service uses the engine's permission SQL (RecordContext.visible)", () => {
+    const found: string[] = [];
+    for (const path of sources(join(ROOT, 'server'))) {
+      const file = relative(ROOT, path).split('\\').join('/');
+      if (file.startsWith(ENGINE_DIR)) continue;
+      for (const [line, text] of permissionSql(readFileSync(path, 'utf8'))) found.push(`${file}:${line}: ${text}`);
+    }
+    expect(found, 'ask RecordService (require, scopedRelation, visibleIds…) instead').toEqual([]);
   });
 });

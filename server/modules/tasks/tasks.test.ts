@@ -55,12 +55,13 @@ describe('tasks, meetings, my day and the iCalendar feed', () => {
     expect(stranger.json().errors).toEqual([{ path: 'assigneeId', message: 'is not a member of this workspace' }]);
   });
 
-  it('notifies the assignee once per assignment by someone else', async () => {
+  it('notifies the assignee once per assignment of an open task by someone else', async () => {
     await t.events.drain(); // the earlier test's reassignment
     const before = (await notifications(rep.userId, 'assignment')).length;
     expect(before).toBe(1);
     const task = await buildTask(as, { title: 'Prepare demo', assigneeId: rep.userId });
     await buildTask(client(t, rep.cookie), { title: 'My own' }); // self: no notification
+    await buildTask(as, { title: 'Done already', assigneeId: rep.userId, status: 'done' }); // closed: nothing to do
     await as.patch(`/api/v1/tasks/${task.id}`, { priority: 'high' }); // not a reassignment
     await t.events.drain();
     await t.events.drain();

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
-import { checkFilterTree, type FilterNode } from '../../../common/filter';
+import type { FilterNode } from '../../../common/filter';
 import type { Tx } from '../db/database';
 import { AppError } from '../http/errors';
 
@@ -110,34 +109,6 @@ export const STANDARD_PERMISSIONS: Record<StandardRole, RolePermissions> = {
     },
   },
 };
-
-const ObjectPermissionSchema = z
-  .object({
-    create: z.boolean().optional(),
-    read: z.boolean().optional(),
-    update: z.boolean().optional(),
-    delete: z.boolean().optional(),
-    export: z.boolean().optional(),
-    scope: z.enum(['own', 'team', 'all']).optional(),
-    fields: z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/), z.enum(['hidden', 'readOnly'])).optional(),
-    where: z
-      .unknown()
-      .optional()
-      .superRefine((v, ctx) => {
-        if (v === undefined) return;
-        for (const e of checkFilterTree(v, 'where'))
-          ctx.addIssue({ code: 'custom', message: `${e.path}: ${e.message}` });
-      }),
-  })
-  .strict();
-
-export const RolePermissionsSchema = z
-  .object({
-    objects: z.record(z.string().regex(/^(\*|[a-z][a-z_]*)$/), ObjectPermissionSchema),
-    admin: z.boolean().optional(),
-    workflows: z.boolean().optional(),
-  })
-  .strict();
 
 export type ResolvedObjectPermission = Required<Omit<ObjectPermission, 'where' | 'fields'>> & {
   fields: Record<string, 'hidden' | 'readOnly'>;

@@ -86,19 +86,7 @@ export async function visibleEvents<E extends EventLike>(
   const ctx = anyObject ? await records.context(tx, actor, anyObject) : undefined;
   const seen = new Map<string, Set<string> | 'all'>();
   for (const [object, ids] of wanted) {
-    if (!ctx?.policy.can(object, 'read')) {
-      seen.set(object, new Set());
-      continue;
-    }
-    const visible = ctx.visible(object, 't');
-    if (!visible) {
-      seen.set(object, 'all');
-      continue;
-    }
-    const table = ctx.full.get(object)?.def.table as string;
-    const { rows } = await sql<{ id: string }>`
-      select t.id from ${sql.table(table)} t where t.id = any(${[...ids]}::uuid[]) and ${visible}`.execute(tx);
-    seen.set(object, new Set(rows.map((r) => r.id)));
+    seen.set(object, ctx ? await records.readableIdsInAnyState(tx, ctx, object, [...ids]) : new Set());
   }
   for (const e of events) {
     const s = subjects.get(e.id);

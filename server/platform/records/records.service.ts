@@ -134,6 +134,23 @@ export class RecordService {
     return new Set(rows.map((r) => r.id));
   }
 
+  /**
+   * Which of `ids` the caller may read as the records are now, trashed ones included;
+   * `'all'` when their role reaches every record of the object (no scope, no row rule),
+   * even one deleted for good. For deciding who may see events about records
+   * (platform/events/event-visibility.ts): an event outlives its record's trash.
+   */
+  async readableIdsInAnyState(tx: Tx, ctx: RecordContext, object: string, ids: string[]): Promise<Set<string> | 'all'> {
+    const schema = ctx.full.get(object);
+    if (!schema || !ctx.policy.can(object, 'read')) return new Set();
+    const visible = ctx.visible(object, 't');
+    if (!visible) return 'all';
+    if (ids.length === 0) return new Set();
+    const { rows } = await sql<{ id: string }>`
+      select t.id from ${sql.table(schema.def.table)} t where t.id = any(${ids}::uuid[]) and ${visible}`.execute(tx);
+    return new Set(rows.map((r) => r.id));
+  }
+
   async list(
     tx: Tx,
     actor: Actor,

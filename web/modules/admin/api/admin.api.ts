@@ -1,100 +1,47 @@
 import { queryOptions } from '@tanstack/react-query';
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type {
+  TAuditEntry,
+  TAuditFilter,
+  TAuditPage,
+  TCreateRoleRequest,
+  TFieldRule,
+  TMyPermissions,
+  TObjectAction,
+  TObjectPermission,
+  TRecordScope,
+  TRole,
+  TRolePermissions,
+  TTeamRef,
+  TUpdateRoleRequest,
+  TUpdateWorkspaceSettingsRequest,
+  TWorkspaceSettings,
+} from '../../../../common/contracts/access';
+import type { ApiKeySchema, InvitationSchema } from '../../../../common/contracts/platform';
 import { getJson, request, withQuery } from '../../../lib/http';
 
 /*
  * The administration endpoints (server/platform/access/access.routes.ts,
- * workspaces/invitations.routes.ts, auth/api-keys.routes.ts, records/objects.routes.ts).
+ * workspaces/invitations.routes.ts, auth/api-keys.routes.ts, records/objects.routes.ts);
+ * contracts in common/contracts/access.ts and platform.ts.
  * The server decides every permission; these only call it.
  */
 
-export type Scope = 'own' | 'team' | 'all';
-export type FieldRule = 'hidden' | 'readOnly';
-export type Action = 'create' | 'read' | 'update' | 'delete' | 'export';
+export type Scope = TRecordScope;
+export type FieldRule = TFieldRule;
+export type Action = TObjectAction;
 
 /** One object's entry in a role (absent keys fall back to the "*" entry). */
-export interface ObjectPermission {
-  create?: boolean;
-  read?: boolean;
-  update?: boolean;
-  delete?: boolean;
-  export?: boolean;
-  scope?: Scope;
-  fields?: Record<string, FieldRule>;
-  where?: unknown;
-}
-
-export interface RolePermissions {
-  objects: Record<string, ObjectPermission>;
-  admin?: boolean;
-}
-
-export interface Role {
-  key: string;
-  name: string;
-  description: string | null;
-  standard: boolean;
-  customised: boolean;
-  permissions: RolePermissions;
-}
-
-export interface MyPermissions {
-  role: string;
-  admin: boolean;
-  teamIds: string[];
-}
-
-export interface Invitation {
-  id: string;
-  email: string;
-  role: string;
-  invitedBy: string | null;
-  expiresAt: string;
-  acceptedAt: string | null;
-  revokedAt: string | null;
-  createdAt: string;
-  status: 'pending' | 'accepted' | 'revoked' | 'expired';
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  role: string;
-  scopes: string[];
-  createdBy: string | null;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  action: string;
-  actorUserId: string | null;
-  actorApiKeyId: string | null;
-  object: string | null;
-  recordId: string | null;
-  changes: Record<string, [unknown, unknown]> | null;
-  detail: Record<string, unknown> | null;
-  ip: string | null;
-  requestId: string | null;
-}
-
-export interface AuditFilter {
-  action?: string;
-  object?: string;
-  recordId?: string;
-  actorUserId?: string;
-  from?: string;
-  to?: string;
-}
-
-export interface WorkspaceSettings {
-  name: string;
-  auditRetentionDays: number;
-}
+export type ObjectPermission = TObjectPermission;
+export type RolePermissions = TRolePermissions;
+export type Role = TRole;
+export type MyPermissions = TMyPermissions;
+export type Invitation = z.infer<typeof InvitationSchema>;
+export type ApiKey = z.infer<typeof ApiKeySchema>;
+export type AuditEntry = TAuditEntry;
+export type AuditFilter = TAuditFilter;
+export type WorkspaceSettings = TWorkspaceSettings;
 
 export interface CustomFieldInput {
   name?: string;
@@ -142,10 +89,7 @@ export const settingsQuery = queryOptions({
 
 /** One page of the audit log, newest first; `before` is the previous page's `nextBefore`. */
 export function auditPage(filter: AuditFilter, before: number | undefined, signal?: AbortSignal) {
-  return getJson<{ data: AuditEntry[]; page: { nextBefore: number | null } }>(
-    withQuery('/api/v1/audit-log', { ...filter, before, limit: 50 }),
-    signal,
-  );
+  return getJson<TAuditPage>(withQuery('/api/v1/audit-log', { ...filter, before, limit: 50 }), signal);
 }
 
 export const auditExportUrl = (filter: AuditFilter) => withQuery('/api/v1/audit-log/export', { ...filter });
@@ -155,15 +99,11 @@ export const admin = {
   revokeInvitation: (id: string) => send<Invitation>('DELETE', `/api/v1/invitations/${id}`),
   changeRole: (userId: string, role: string) => send('PATCH', `/api/v1/members/${userId}`, { role }),
   removeMember: (userId: string) => send<void>('DELETE', `/api/v1/members/${userId}`),
-  createRole: (body: { key: string; name: string; description?: string; permissions: RolePermissions }) =>
-    send<{ key: string }>('POST', '/api/v1/roles', body),
-  updateRole: (
-    key: string,
-    body: { name?: string; description?: string | null; permissions?: RolePermissions | null },
-  ) => send('PATCH', `/api/v1/roles/${key}`, body),
+  createRole: (body: TCreateRoleRequest) => send<{ key: string }>('POST', '/api/v1/roles', body),
+  updateRole: (key: string, body: TUpdateRoleRequest) => send<{ key: string }>('PATCH', `/api/v1/roles/${key}`, body),
   deleteRole: (key: string) => send<void>('DELETE', `/api/v1/roles/${key}`),
-  createTeam: (name: string) => send<{ id: string; name: string }>('POST', '/api/v1/teams', { name }),
-  renameTeam: (id: string, name: string) => send('PATCH', `/api/v1/teams/${id}`, { name }),
+  createTeam: (name: string) => send<TTeamRef>('POST', '/api/v1/teams', { name }),
+  renameTeam: (id: string, name: string) => send<TTeamRef>('PATCH', `/api/v1/teams/${id}`, { name }),
   deleteTeam: (id: string) => send<void>('DELETE', `/api/v1/teams/${id}`),
   addToTeam: (id: string, userId: string) => send<void>('PUT', `/api/v1/teams/${id}/members/${userId}`),
   removeFromTeam: (id: string, userId: string) => send<void>('DELETE', `/api/v1/teams/${id}/members/${userId}`),
@@ -174,6 +114,6 @@ export const admin = {
   createApiKey: (body: { name: string; role?: string; scopes?: string[]; expiresAt?: string }) =>
     send<ApiKey & { key: string }>('POST', '/api/v1/api-keys', body),
   revokeApiKey: (id: string) => send<ApiKey>('DELETE', `/api/v1/api-keys/${id}`),
-  updateSettings: (body: Partial<WorkspaceSettings>) =>
+  updateSettings: (body: TUpdateWorkspaceSettingsRequest) =>
     send<WorkspaceSettings>('PATCH', '/api/v1/workspace/settings', body),
 };
