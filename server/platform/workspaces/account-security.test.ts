@@ -293,7 +293,8 @@ describe.skipIf(ENGINE === 'embedded')(`sessions ended on another app server (${
       headers: { 'user-agent': 'phone' },
     });
     const phone = sessionCookie(signIn);
-    const meOnB = async () => (await b.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: phone } })).statusCode;
+    const meOnB = async () =>
+      (await b.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: phone } })).statusCode;
     const cachedAt = Date.now();
     expect(await meOnB()).toBe(200); // B now trusts this session for CREDENTIAL_CACHE_MS
     const sessions = (
@@ -313,9 +314,7 @@ describe.skipIf(ENGINE === 'embedded')(`sessions ended on another app server (${
       status = await meOnB();
     }
     expect(status).toBe(401);
-    expect(Date.now() - cachedAt, 'revocation reached B only through cache expiry').toBeLessThan(
-      CREDENTIAL_CACHE_MS,
-    );
+    expect(Date.now() - cachedAt, 'revocation reached B only through cache expiry').toBeLessThan(CREDENTIAL_CACHE_MS);
     expect((await b.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: u.cookie } })).statusCode).toBe(
       200,
     );

@@ -15,10 +15,10 @@ import {
   VerifyEmailResponse,
 } from '../../../common/contracts/platform';
 import { membershipOf } from '../auth/actor';
-import { confirmEmail, resendVerification } from './email-verification.service';
 import type { CallerResolver } from '../auth/caller-resolver';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
+import { confirmEmail, resendVerification } from './email-verification.service';
 import {
   changePassword,
   getMe,

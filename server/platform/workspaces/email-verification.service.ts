@@ -86,7 +86,11 @@ export async function confirmEmail(database: Database, token: string): Promise<{
       delete from verifications where identifier = ${identifier} and expires_at > now() returning value`.execute(tx);
     const userId = used.rows[0]?.value;
     if (!userId) throw invalid();
-    const updated = await tx.updateTable('users').set({ email_verified: true }).where('id', '=', userId).executeTakeFirst();
+    const updated = await tx
+      .updateTable('users')
+      .set({ email_verified: true })
+      .where('id', '=', userId)
+      .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) throw invalid();
     return { userId };
   });

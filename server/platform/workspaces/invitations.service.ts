@@ -260,7 +260,8 @@ async function claimUnverifiedAccount(
       .where('email_verified', '=', false)
       .returning('email')
       .executeTakeFirst();
-    if (!user) throw new AppError('conflict', 'This account was verified meanwhile: sign in, then accept the invitation');
+    if (!user)
+      throw new AppError('conflict', 'This account was verified meanwhile: sign in, then accept the invitation');
     await tx
       .updateTable('auth_accounts' as never)
       .set({ password: hashed, updated_at: new Date() } as never)

@@ -115,7 +115,10 @@ describe('invitations by email (through real SMTP)', () => {
     });
     await t.mail.runOnce();
     const mail = await smtp.waitForMail(
-      (m) => m.subject?.startsWith('You are invited') === true && (m.text ?? '').includes('sales rep') && JSON.stringify(m.to).includes(email),
+      (m) =>
+        m.subject?.startsWith('You are invited') === true &&
+        (m.text ?? '').includes('sales rep') &&
+        JSON.stringify(m.to).includes(email),
     );
     return tokenFrom(mail.text ?? '');
   };
@@ -166,9 +169,9 @@ describe('invitations by email (through real SMTP)', () => {
     });
     expect(blocked.statusCode).toBe(409);
     expect(blocked.json().detail).toMatch(/reset its password/);
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: owner.cookie } })).statusCode).toBe(
-      200,
-    );
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: owner.cookie } })).statusCode,
+    ).toBe(200);
     const accepted = await t.app.inject({
       method: 'POST',
       url: '/api/v1/invitations/accept',
@@ -190,8 +193,11 @@ describe('invitations by email (through real SMTP)', () => {
     await t.mail.runOnce();
     const invitationTo = async (email: string) =>
       tokenFrom(
-        (await smtp.waitForMail((m) => m.subject?.startsWith('You are invited') === true && JSON.stringify(m.to).includes(email)))
-          .text ?? '',
+        (
+          await smtp.waitForMail(
+            (m) => m.subject?.startsWith('You are invited') === true && JSON.stringify(m.to).includes(email),
+          )
+        ).text ?? '',
       );
     const token = await invitationTo(repEmail);
     const accept = await t.app.inject({
