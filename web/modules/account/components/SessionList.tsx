@@ -66,41 +66,44 @@ export function SessionList() {
           {error}
         </Alert>
       )}
-      <ul aria-label="Signed-in sessions" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
-        <Stack gap="sm">
-          {sessions.data.map((s) => (
-            <li key={s.id} data-testid="session">
-              <Card withBorder padding="sm">
-                <Group justify="space-between" wrap="wrap" gap="xs">
-                  <Stack gap={2} style={{ minWidth: 0 }}>
-                    <Group gap="xs">
-                      <Text fw={600} style={{ overflowWrap: 'anywhere' }}>
-                        {deviceOf(s.userAgent)}
-                      </Text>
-                      {s.current && <Badge variant="light">This session</Badge>}
-                    </Group>
-                    <Text size="sm" c="dimmed">
-                      Signed in {when(s.createdAt)} · last seen {when(s.lastSeenAt)}
-                      {s.ipAddress ? ` · ${s.ipAddress}` : ''}
+      <Stack
+        component="ul"
+        gap="sm"
+        aria-label="Signed-in sessions"
+        style={{ listStyle: 'none', padding: 0, margin: 0 }}
+      >
+        {sessions.data.map((s) => (
+          <li key={s.id} data-testid="session">
+            <Card withBorder padding="sm">
+              <Group justify="space-between" wrap="wrap" gap="xs">
+                <Stack gap={2} style={{ minWidth: 0 }}>
+                  <Group gap="xs">
+                    <Text fw={600} style={{ overflowWrap: 'anywhere' }}>
+                      {deviceOf(s.userAgent)}
                     </Text>
-                  </Stack>
-                  {!s.current && (
-                    <Button
-                      variant="default"
-                      size="sm"
-                      loading={busy === s.id}
-                      onClick={() => end([s.id], s.id)}
-                      aria-label={`Sign out ${deviceOf(s.userAgent)}, signed in ${when(s.createdAt)}`}
-                    >
-                      Sign out
-                    </Button>
-                  )}
-                </Group>
-              </Card>
-            </li>
-          ))}
-        </Stack>
-      </ul>
+                    {s.current && <Badge variant="light">This session</Badge>}
+                  </Group>
+                  <Text size="sm" c="dimmed">
+                    Signed in {when(s.createdAt)} · last seen {when(s.lastSeenAt)}
+                    {s.ipAddress ? ` · ${s.ipAddress}` : ''}
+                  </Text>
+                </Stack>
+                {!s.current && (
+                  <Button
+                    variant="default"
+                    size="sm"
+                    loading={busy === s.id}
+                    onClick={() => end([s.id], s.id)}
+                    aria-label={`Sign out ${deviceOf(s.userAgent)}, signed in ${when(s.createdAt)}`}
+                  >
+                    Sign out
+                  </Button>
+                )}
+              </Group>
+            </Card>
+          </li>
+        ))}
+      </Stack>
       {others.length > 0 && (
         <Button
           color="red"
