@@ -153,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   const callers = new CallerResolver(database, auth);
+  await callers.listenForEndedSessions();
   registerRequestContext(app, {
     callers,
     trustedOrigins: [config.baseUrl, ...config.corsOrigins],

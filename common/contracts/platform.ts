@@ -26,6 +26,15 @@ export const PasswordResetConfirmRequest = z
   .strict();
 
 export const ChangePasswordRequest = z.object({ currentPassword: password, newPassword: password }).strict();
+export type TChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;
+export type TPasswordResetConfirmRequest = z.infer<typeof PasswordResetConfirmRequest>;
+
+/** The emailed token that proves an address (POST /api/v1/auth/verify-email). */
+export const VerifyEmailRequest = z.object({ token: z.string().min(10).max(200) }).strict();
+export const VerifyEmailResponse = z.object({ data: z.object({ emailVerified: z.literal(true) }) });
+
+/** A "we emailed you" answer that says nothing about whether the address has an account. */
+export const MailRequestedResponse = z.object({ data: z.object({ requested: z.literal(true) }) });
 
 /** One of the caller's signed-in sessions (never its token). */
 export const SessionSchema = z.object({
@@ -33,14 +42,18 @@ export const SessionSchema = z.object({
   current: z.boolean(),
   createdAt: z.string(),
   expiresAt: z.string(),
+  /** When the session was last refreshed (Better Auth renews it at most once a day). */
+  lastSeenAt: z.string(),
   ipAddress: z.string().nullable(),
   userAgent: z.string().nullable(),
 });
+export const SessionsResponse = z.object({ data: z.array(SessionSchema) });
 export type TSession = z.infer<typeof SessionSchema>;
 
 export const MeResponse = z.object({
   data: z.object({
-    user: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
+    /** emailVerified: the owner of the address proved it (emailed link); until then the account does not own it. */
+    user: z.object({ id: z.string(), name: z.string(), email: z.string(), emailVerified: z.boolean() }).nullable(),
     workspace: z.object({ id: z.string(), name: z.string() }),
     role: RoleKeySchema,
     via: z.enum(['session', 'api_key']),

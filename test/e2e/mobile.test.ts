@@ -228,7 +228,7 @@ describe('the web app on a 375 px phone', () => {
       data: { email: colleague, role: 'sales_rep' },
     });
     expect(res.status(), await res.text()).toBe(201);
-    const [mail] = await smtp.waitFor(1, 60_000);
+    const mail = await smtp.waitForMail((m) => /accept-invite\?token=/.test(m.text ?? ''), 60_000);
     const link = /https?:\/\/\S+\/accept-invite\?token=[\w%.-]+/.exec(mail?.text ?? '')?.[0];
     expect(link, mail?.text).toBeTruthy();
     const other = await openBrowser({ viewport: { width: 375, height: 812 }, mobile: true });

@@ -51,7 +51,7 @@ describe('the workspace switcher', () => {
     } finally {
       await partner.close();
     }
-    const [mail] = await smtp.waitFor(1, 60_000);
+    const mail = await smtp.waitForMail((m) => /accept-invite\?token=/.test(m.text ?? ''), 60_000);
     const link = /https?:\/\/\S+\/accept-invite\?token=[\w%.-]+/.exec(mail?.text ?? '')?.[0];
     expect(link, mail?.text).toBeTruthy();
 

@@ -8,6 +8,11 @@ export interface SmtpSink {
   messages: ParsedMail[];
   /** Resolves when at least `n` messages have arrived (or rejects after `ms`). */
   waitFor(n: number, ms?: number): Promise<ParsedMail[]>;
+  /**
+   * Resolves with the first message that matches (or rejects after `ms`). Every sign-up
+   * also mails a verification link, so a test after one mail picks it out by content.
+   */
+  waitForMail(match: (mail: ParsedMail) => boolean, ms?: number): Promise<ParsedMail>;
   close(): Promise<void>;
 }
 
@@ -40,6 +45,15 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
         await new Promise((r) => setTimeout(r, 50));
       }
       return messages;
+    },
+    async waitForMail(match, ms = 30_000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const found = messages.find(match);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no matching mail among ${messages.length}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -64,6 +64,30 @@ const acceptInviteRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/AcceptInvitePage'), 'AcceptInvitePage'),
 });
 
+const tokenSearch = (s: Record<string, unknown>): { token?: string } => ({
+  token: typeof s.token === 'string' ? s.token : undefined,
+});
+
+const forgotPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'forgot-password',
+  component: lazyRouteComponent(() => import('../pages/ForgotPasswordPage'), 'ForgotPasswordPage'),
+});
+
+const resetPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'reset-password',
+  validateSearch: tokenSearch,
+  component: lazyRouteComponent(() => import('../pages/ResetPasswordPage'), 'ResetPasswordPage'),
+});
+
+const verifyEmailRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'verify-email',
+  validateSearch: tokenSearch,
+  component: lazyRouteComponent(() => import('../pages/VerifyEmailPage'), 'VerifyEmailPage'),
+});
+
 /** Everything behind sign-in: checks the session first, and sends strangers to /sign-in. */
 const appRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -185,10 +209,19 @@ const notificationSettingsRoute = createRoute({
   ),
 });
 
+const accountSecurityRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'settings/security',
+  component: lazyRouteComponent(() => import('../pages/AccountSecurityPage'), 'AccountSecurityPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
   acceptInviteRoute,
+  forgotPasswordRoute,
+  resetPasswordRoute,
+  verifyEmailRoute,
   appRoute.addChildren([
     homeRoute,
     adminRoute,
@@ -201,6 +234,7 @@ const routeTree = rootRoute.addChildren([
     newWorkflowRoute,
     workflowRoute,
     notificationSettingsRoute,
+    accountSecurityRoute,
     listRoute,
     createRecordRoute,
     recordRoute,
@@ -220,7 +254,15 @@ export const router = createRouter({
 });
 
 setSignedOutHandler(() => {
-  if (['/sign-in', '/sign-up', '/accept-invite'].includes(router.state.location.pathname)) return;
+  const signedOutPages = [
+    '/sign-in',
+    '/sign-up',
+    '/accept-invite',
+    '/forgot-password',
+    '/reset-password',
+    '/verify-email',
+  ];
+  if (signedOutPages.includes(router.state.location.pathname)) return;
   queryClient.clear();
   void clearOfflineData();
   void router.navigate({ to: '/sign-in', search: { redirect: router.state.location.href } });

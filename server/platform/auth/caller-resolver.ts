@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { sql } from 'kysely';
 import type { Database } from '../db/database';
 import type { RoleKey } from '../db/schema';
 import { AppError } from '../http/errors';
@@ -10,6 +11,9 @@ import { TtlCache } from './ttl-cache';
 
 /** How long a credential check is trusted before the database is asked again. */
 export const CREDENTIAL_CACHE_MS = 5_000;
+
+/** NOTIFY channel: a user's sessions ended (payload: the user id); every app server forgets its cached ones. */
+export const SESSIONS_CHANNEL = 'rapport_sessions';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -26,8 +30,9 @@ function sessionToken(headers: IncomingHttpHeaders): string | undefined {
 /**
  * Resolves who is calling (API key or session cookie), with a few seconds of
  * in-process caching so a request does not pay three lookups before its own query.
- * Revoking a key or signing out on this server takes effect at once; on other app
- * servers within CREDENTIAL_CACHE_MS.
+ * Revoking a key takes effect at once here and on other app servers within
+ * CREDENTIAL_CACHE_MS; ending sessions (`sessionsEnded`) at once on every server,
+ * through NOTIFY SESSIONS_CHANNEL (`listenForEndedSessions`).
  */
 export class CallerResolver {
   private readonly keys = new TtlCache<ApiKeyIdentity>(CREDENTIAL_CACHE_MS);
@@ -121,9 +126,27 @@ export class CallerResolver {
     if (token) this.sessions.delete(token);
   }
 
-  /** Forget every cached session of a user (password changed, signed out everywhere). */
+  /** Forget every cached session of a user on this server only. */
   forgetUserSessions(userId: string): void {
     this.sessions.deleteWhere((u) => u.id === userId);
+  }
+
+  /**
+   * Some of a user's sessions ended (sign-out, revoked, password changed or reset):
+   * forget their cached sessions here and, through NOTIFY, on every other app server
+   * (each then asks the database again, which knows which sessions still live).
+   * Call after the revocation committed.
+   */
+  async sessionsEnded(userId: string): Promise<void> {
+    this.forgetUserSessions(userId);
+    await sql`select pg_notify(${SESSIONS_CHANNEL}, ${userId})`.execute(this.database.db);
+  }
+
+  /** Subscribes this server to other servers' `sessionsEnded` (once, at start). */
+  async listenForEndedSessions(): Promise<void> {
+    await this.database.listen(SESSIONS_CHANNEL, (userId) => {
+      if (userId) this.forgetUserSessions(userId);
+    });
   }
 
   /** Forget a user's memberships (role or workspace changes). */

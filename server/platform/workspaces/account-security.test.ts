@@ -9,6 +9,8 @@ import {
   type TestApp,
 } from '../../../test/helpers/app';
 import { ENGINE } from '../../../test/helpers/engine';
+import { type Runtime, startRuntime } from '../../runtime';
+import { CREDENTIAL_CACHE_MS } from '../auth/caller-resolver';
 
 /** Issue 12.9: password change, the session list and "sign out everywhere". */
 describe(`password change and sessions (${ENGINE})`, () => {
@@ -192,5 +194,129 @@ describe(`password change and sessions (${ENGINE})`, () => {
       headers: { authorization: `Bearer ${key}` },
     });
     expect(list.statusCode).toBe(403);
+  });
+});
+
+/** Issue 12.9: an address counts as the account's only once its owner proved it. */
+describe(`email verification (${ENGINE})`, () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.stop());
+
+  const verificationMails = async (to: string) => {
+    const { rows } = await sql<{ text_body: string; confidential: boolean }>`
+      select text_body, confidential from mail_outbox where to_address = ${to} and subject like 'Confirm your email%'
+      order by created_at`.execute(t.database.db);
+    return rows;
+  };
+  const tokenOf = (text: string) => decodeURIComponent(/token=([^\s&]+)/.exec(text)?.[1] ?? '');
+  const meOf = async (cookie: string) =>
+    (await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } })).json().data.user;
+  const verify = (token: string) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/auth/verify-email', payload: { token } });
+
+  it('a new account starts unverified; the emailed single-use link verifies it, with no session needed', async () => {
+    const u = await signUp(t.app);
+    expect(await meOf(u.cookie)).toMatchObject({ email: u.email, emailVerified: false });
+    const [mail] = await verificationMails(u.email);
+    expect(mail?.confidential).toBe(true);
+    const token = tokenOf(mail?.text_body ?? '');
+    expect(token).toMatch(/^rve_/);
+    const stored = await sql`select identifier, value from verifications`.execute(t.database.db);
+    expect(JSON.stringify(stored.rows)).not.toContain(token);
+
+    const ok = await verify(token);
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toEqual({ data: { emailVerified: true } });
+    expect(await meOf(u.cookie)).toMatchObject({ emailVerified: true });
+    const again = await verify(token);
+    expect(again.statusCode).toBe(422);
+    expect(again.json().errors[0].path).toBe('token');
+  });
+
+  it('an expired verification link is refused', async () => {
+    const u = await signUp(t.app);
+    const token = tokenOf((await verificationMails(u.email))[0]?.text_body ?? '');
+    await sql`update verifications set expires_at = now() - interval '1 second'
+      where starts_with(identifier, 'email-verify:') and value = ${u.userId}`.execute(t.database.db);
+    expect((await verify(token)).statusCode).toBe(422);
+    expect(await meOf(u.cookie)).toMatchObject({ emailVerified: false });
+  });
+
+  it('resending replaces the link, is limited per account, and sends nothing once verified', async () => {
+    const u = await signUp(t.app);
+    const first = tokenOf((await verificationMails(u.email))[0]?.text_body ?? '');
+    const resend = (cookie = u.cookie) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/auth/verify-email/resend', headers: { cookie } });
+    const res = await resend();
+    expect(res.statusCode, res.body).toBe(202);
+    const mails = await verificationMails(u.email);
+    expect(mails).toHaveLength(2);
+    expect((await verify(first)).statusCode).toBe(422); // replaced by the new one
+    for (let i = 1; i < 5; i++) expect((await resend()).statusCode).toBe(202);
+    const limited = await resend();
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Another account has its own allowance.
+    const other = await signUp(t.app);
+    expect((await resend(other.cookie)).statusCode).toBe(202);
+    expect((await verify(tokenOf((await verificationMails(other.email)).at(-1)?.text_body ?? ''))).statusCode).toBe(
+      200,
+    );
+    expect((await resend(other.cookie)).statusCode).toBe(202);
+    expect(await verificationMails(other.email)).toHaveLength(2);
+  });
+});
+
+/** Sessions ended on one app server stop working on every other one at once, not when caches expire. */
+describe.skipIf(ENGINE === 'embedded')(`sessions ended on another app server (${ENGINE})`, () => {
+  // One process owns an embedded database, so only the server engine has several app servers.
+  let a: TestApp;
+  let b: Runtime;
+  beforeAll(async () => {
+    a = await createTestApp();
+    b = await startRuntime(a.config, { backgroundWork: false });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.stop();
+  });
+
+  it('a session signed out on server A is refused by server B before B’s cache would expire', async () => {
+    const u = await signUp(a.app);
+    const signIn = await b.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: u.email, password: STRONG_PASSWORD },
+      headers: { 'user-agent': 'phone' },
+    });
+    const phone = sessionCookie(signIn);
+    const meOnB = async () =>
+      (await b.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: phone } })).statusCode;
+    const cachedAt = Date.now();
+    expect(await meOnB()).toBe(200); // B now trusts this session for CREDENTIAL_CACHE_MS
+    const sessions = (
+      await a.app.inject({ method: 'GET', url: '/api/v1/auth/sessions', headers: { cookie: u.cookie } })
+    ).json().data as { id: string; userAgent: string | null }[];
+    const target = sessions.find((s) => s.userAgent === 'phone');
+    const del = await a.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/auth/sessions/${target?.id}`,
+      headers: { cookie: u.cookie },
+    });
+    expect(del.statusCode, del.body).toBe(204);
+    // Wait for the condition; it must hold well before B's cached entry would have expired.
+    let status = await meOnB();
+    while (status !== 401 && Date.now() - cachedAt < CREDENTIAL_CACHE_MS * 2) {
+      await new Promise((r) => setTimeout(r, 20));
+      status = await meOnB();
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - cachedAt, 'revocation reached B only through cache expiry').toBeLessThan(CREDENTIAL_CACHE_MS);
+    expect((await b.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: u.cookie } })).statusCode).toBe(
+      200,
+    );
   });
 });

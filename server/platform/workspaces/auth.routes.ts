@@ -3,18 +3,22 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   ChangePasswordRequest,
+  MailRequestedResponse,
   MeResponse,
   MyWorkspacesResponse,
   PasswordResetConfirmRequest,
   PasswordResetRequest,
-  SessionSchema,
+  SessionsResponse,
   SignInRequest,
   SignUpRequest,
+  VerifyEmailRequest,
+  VerifyEmailResponse,
 } from '../../../common/contracts/platform';
 import { membershipOf } from '../auth/actor';
 import type { CallerResolver } from '../auth/caller-resolver';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
+import { confirmEmail, resendVerification } from './email-verification.service';
 import {
   changePassword,
   getMe,
@@ -25,15 +29,15 @@ import {
   signIn,
   signOut,
   signOutEverywhere,
-  signUp,
 } from './identity.service';
 import { confirmPasswordReset, requestPasswordReset } from './password-reset.service';
+import { publicSignUp } from './sign-up.service';
 
 const setCookies = (reply: FastifyReply, cookies: string[]) => {
   if (cookies.length > 0) reply.header('set-cookie', cookies);
 };
 
-/** Sign-up, sign-in, sign-out, "who am I", password change and the user's sessions. */
+/** Sign-up, sign-in, sign-out, "who am I", email verification, password change and reset, the user's sessions. */
 export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseUrl: string }): FastifyPluginAsyncZod {
   /** The signed-in user (a session, not an API key: keys cannot manage their creator's credentials). */
   const sessionUserOf = async (req: FastifyRequest) => {
@@ -53,7 +57,7 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseU
           tags: ['auth'],
           summary: 'Email a password-reset link (the answer never tells whether the email has an account)',
           body: PasswordResetRequest,
-          response: { 202: z.object({ data: z.object({ requested: z.literal(true) }) }) },
+          response: { 202: MailRequestedResponse },
         },
       },
       async (req, reply) => {
@@ -77,8 +81,9 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseU
         },
       },
       async (req, reply) => {
-        const { userId } = await confirmPasswordReset(deps, req.body);
-        deps.callers.forgetUserSessions(userId);
+        const { userId, revokedApiKeyIds } = await confirmPasswordReset(deps, req.body);
+        for (const id of revokedApiKeyIds) deps.callers.forgetApiKey(id);
+        await deps.callers.sessionsEnded(userId);
         return reply.status(204).send(null);
       },
     );
@@ -96,7 +101,7 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseU
       async (req, reply) => {
         const user = await sessionUserOf(req);
         const cookies = await changePassword(deps, user, req.body, req.ip, req.headers);
-        deps.callers.forgetUserSessions(user.id);
+        await deps.callers.sessionsEnded(user.id);
         setCookies(reply, cookies);
         return reply.status(204).send(null);
       },
@@ -108,7 +113,7 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseU
         schema: {
           tags: ['auth'],
           summary: 'Your signed-in sessions (browsers and devices)',
-          response: { 200: z.object({ data: z.array(SessionSchema) }) },
+          response: { 200: SessionsResponse },
         },
       },
       async (req) => {
@@ -132,7 +137,7 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseU
         if (actorOf(req).kind !== 'user') throw new AppError('not_found', 'No such session');
         const user = await sessionUserOf(req);
         await revokeSessionById(deps, req.headers, req.params.id);
-        deps.callers.forgetUserSessions(user.id);
+        await deps.callers.sessionsEnded(user.id);
         return reply.status(204).send(null);
       },
     );
@@ -149,7 +154,7 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseU
       async (req, reply) => {
         const user = await sessionUserOf(req);
         const cookies = await signOutEverywhere(deps, req.headers);
-        deps.callers.forgetUserSessions(user.id);
+        await deps.callers.sessionsEnded(user.id);
         setCookies(reply, cookies);
         return reply.status(204).send(null);
       },
@@ -162,12 +167,15 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseU
         schema: {
           tags: ['auth'],
           summary: 'Create an account and a workspace you administer; starts a session (cookie)',
+          description:
+            'Answers a registered email exactly like a new one (201, same shape, a cookie of the same form) but creates nothing, ' +
+            'starts no session and mails the address’s owner instead. A new account’s email is unverified until the emailed link is used.',
           body: SignUpRequest,
           response: { 201: MeResponse },
         },
       },
       async (req, reply) => {
-        const result = await signUp(deps, req.body, req.headers);
+        const result = await publicSignUp(deps, req.body, req.headers);
         setCookies(reply, result.setCookies);
         return reply.status(201).send({ data: result.data });
       },
@@ -207,9 +215,44 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseU
         schema: { tags: ['auth'], summary: 'End the current session', response: { 204: z.null() } },
       },
       async (req, reply) => {
+        const user = await deps.callers.session(req.headers).catch(() => null);
         deps.callers.forgetSession(req.headers);
         setCookies(reply, await signOut(deps, req.headers));
+        if (user) await deps.callers.sessionsEnded(user.id);
         return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/api/v1/auth/verify-email',
+      {
+        config: { public: true, limit: 'auth.token' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Confirm your email address with the emailed token (single use; no session needed)',
+          body: VerifyEmailRequest,
+          response: { 200: VerifyEmailResponse },
+        },
+      },
+      async (req) => {
+        await confirmEmail(deps.database, req.body.token);
+        return { data: { emailVerified: true as const } };
+      },
+    );
+
+    app.post(
+      '/api/v1/auth/verify-email/resend',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Email yourself a new verification link (at most 5 an hour; nothing if already verified)',
+          response: { 202: MailRequestedResponse },
+        },
+      },
+      async (req, reply) => {
+        const user = await sessionUserOf(req);
+        await resendVerification(deps.database, deps.baseUrl, user, actorOf(req).workspaceId);
+        return reply.status(202).send({ data: { requested: true as const } });
       },
     );
 

@@ -11,6 +11,7 @@ import { reserveSignInAttempt, signInFailed, signInSucceeded } from '../auth/sig
 import type { Database } from '../db/database';
 import type { RoleKey } from '../db/schema';
 import { AppError } from '../http/errors';
+import { queueVerificationMail } from './email-verification.service';
 
 export interface IdentityDeps {
   database: Database;
@@ -24,7 +25,7 @@ export interface AuthResult<T> {
 }
 
 export interface MeView {
-  user: { id: string; name: string; email: string } | null;
+  user: { id: string; name: string; email: string; emailVerified: boolean } | null;
   workspace: { id: string; name: string };
   role: RoleKey;
   via: 'session' | 'api_key';
@@ -62,11 +63,17 @@ async function deleteUser(deps: IdentityDeps, userId: string): Promise<void> {
   await deps.database.system((tx) => tx.deleteFrom('users').where('id', '=', userId).execute());
 }
 
-/** Sign-up: a new user, a new workspace, and the user as its administrator. */
+/**
+ * A new user, a new workspace, and the user as its administrator (the CLI and the
+ * demo seed; the public sign-up is `publicSignUp`, which never says an address is
+ * taken). 409 when the email has an account. With `verify`, a verification link is
+ * queued in the workspace's transaction.
+ */
 export async function signUp(
   deps: IdentityDeps,
   input: { name: string; email: string; password: string; workspaceName: string },
   headers: IncomingHttpHeaders,
+  verify?: { baseUrl: string },
 ): Promise<AuthResult<MeView>> {
   const email = normaliseEmail(input.email);
   assertPasswordPolicy(input.password, { email, name: input.name });
@@ -81,6 +88,9 @@ export async function signUp(
         .values({ workspace_id: workspaceId, user_id: userId, role: 'administrator' })
         .execute();
       await tx.updateTable('users').set({ default_workspace_id: workspaceId }).where('id', '=', userId).execute();
+      if (verify) {
+        await queueVerificationMail(tx, verify.baseUrl, workspaceId, { id: userId, name: input.name, email });
+      }
     });
   } catch (err) {
     await deleteUser(deps, userId);
@@ -144,10 +154,14 @@ export async function getMe(database: Database, actor: Actor): Promise<MeView> {
       .where('id', '=', actor.workspaceId)
       .executeTakeFirstOrThrow();
     const user = actor.userId
-      ? await tx.selectFrom('users').select(['id', 'name', 'email']).where('id', '=', actor.userId).executeTakeFirst()
+      ? await tx
+          .selectFrom('users')
+          .select(['id', 'name', 'email', 'email_verified'])
+          .where('id', '=', actor.userId)
+          .executeTakeFirst()
       : undefined;
     return {
-      user: user ?? null,
+      user: user ? { id: user.id, name: user.name, email: user.email, emailVerified: user.email_verified } : null,
       workspace,
       role: actor.role,
       via: actor.kind === 'api_key' ? 'api_key' : 'session',
@@ -252,6 +266,7 @@ export interface SessionView {
   current: boolean;
   createdAt: string;
   expiresAt: string;
+  lastSeenAt: string;
   ipAddress: string | null;
   userAgent: string | null;
 }
@@ -269,6 +284,7 @@ export async function listSessions(deps: IdentityDeps, headers: IncomingHttpHead
       current: s.id === current?.session.id,
       createdAt: new Date(s.createdAt).toISOString(),
       expiresAt: new Date(s.expiresAt).toISOString(),
+      lastSeenAt: new Date(s.updatedAt ?? s.createdAt).toISOString(),
       ipAddress: s.ipAddress ?? null,
       userAgent: s.userAgent ?? null,
     }))

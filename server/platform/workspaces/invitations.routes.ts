@@ -104,7 +104,9 @@ export function invitationRoutes(
         config: { public: true, limit: 'invitations.lookup' },
         schema: {
           tags: ['workspace'],
-          summary: 'Accept an invitation: signed in with the invited email, or creating an account (name, password)',
+          summary:
+            'Accept an invitation: signed in with the invited email, or creating an account (name, password); ' +
+            'an unverified account of that email is taken over (the link proves the address)',
           body: AcceptInvitationRequest,
           response: {
             200: z.object({ data: z.object({ workspaceId: z.string(), role: RoleKeySchema, userId: z.string() }) }),
@@ -115,6 +117,10 @@ export function invitationRoutes(
         const signedIn = await deps.callers.session(req.headers);
         const result = await acceptInvitation(deps, req.body.token, signedIn, req.body, req.headers);
         deps.callers.forgetMember(result.data.userId);
+        if (result.claimed) {
+          for (const id of result.claimed.revokedApiKeyIds) deps.callers.forgetApiKey(id);
+          await deps.callers.sessionsEnded(result.data.userId);
+        }
         if (result.setCookies.length > 0) reply.header('set-cookie', result.setCookies);
         return { data: result.data };
       },

@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import { notifyAccessChange } from '../access/access.service';
 import { assertRoleExists } from '../access/permissions';
-import type { Actor, SessionUser } from '../auth/actor';
+import { type Actor, type SessionUser, toWebHeaders } from '../auth/actor';
 import { assertPasswordPolicy } from '../auth/password-policy';
 import { hashToken, newToken } from '../auth/tokens';
 import type { Database } from '../db/database';
@@ -166,10 +167,14 @@ export async function acceptInvitation(
   signedIn: SessionUser | null,
   input: { name?: string; password?: string },
   headers: IncomingHttpHeaders,
-): Promise<AuthResult<{ workspaceId: string; role: RoleKey; userId: string }>> {
+): Promise<
+  AuthResult<{ workspaceId: string; role: RoleKey; userId: string }> & { claimed?: { revokedApiKeyIds: string[] } }
+> {
   const inv = await findPending(deps.database, token);
   let userId: string;
   let setCookies: string[] = [];
+  /** Set when an unverified account was claimed: its old sessions ended and these keys were revoked. */
+  let revokedApiKeyIds: string[] | undefined;
   if (signedIn) {
     if (normaliseEmail(signedIn.email) !== inv.email) {
       throw new AppError('forbidden', 'This invitation was sent to another email address');
@@ -178,13 +183,10 @@ export async function acceptInvitation(
   } else {
     const existing = await deps.database.db
       .selectFrom('users')
-      .select('id')
+      .select(['id', 'email_verified'])
       .where('email', '=', inv.email)
       .executeTakeFirst();
-    if (existing) {
-      // Someone may have registered this address before its owner (addresses are not
-      // verified at sign-up): the owner proves the address by resetting the password
-      // through it, which also ends every session of whoever registered it.
+    if (existing?.email_verified) {
       throw new AppError(
         'conflict',
         'An account with this email exists: sign in (or reset its password by email), then accept the invitation',
@@ -197,7 +199,18 @@ export async function acceptInvitation(
     const name = input.name?.trim() ?? '';
     const password = input.password ?? '';
     assertPasswordPolicy(password, { email: inv.email, name });
-    ({ userId, setCookies } = await createUser(deps, { name, email: inv.email, password }, headers));
+    if (existing) {
+      // Registered but never verified: whoever did so has not shown they own the
+      // address, and this link, delivered to it, shows that its holder does.
+      ({ userId, setCookies, revokedApiKeyIds } = await claimUnverifiedAccount(
+        deps,
+        existing.id,
+        { name, password },
+        headers,
+      ));
+    } else {
+      ({ userId, setCookies } = await createUser(deps, { name, email: inv.email, password }, headers));
+    }
   }
   // Claim the invitation first so two concurrent accepts cannot both succeed.
   const claimed = await deps.database.system((tx) =>
@@ -218,5 +231,59 @@ export async function acceptInvitation(
   await deps.database.system((tx) =>
     tx.updateTable('users').set({ email_verified: true }).where('id', '=', userId).execute(),
   );
-  return { data: { workspaceId: inv.workspace_id, role: inv.role, userId }, setCookies };
+  return {
+    data: { workspaceId: inv.workspace_id, role: inv.role, userId },
+    setCookies,
+    ...(revokedApiKeyIds ? { claimed: { revokedApiKeyIds } } : {}),
+  };
+}
+
+/**
+ * Makes an unverified account over to whoever proved its address (with an
+ * invitation link): their name and password replace the old ones, every session of
+ * the account ends and its API keys are revoked (so whoever registered the address
+ * keeps no way in), and a session starts for the new holder.
+ */
+async function claimUnverifiedAccount(
+  deps: IdentityDeps,
+  userId: string,
+  input: { name: string; password: string },
+  headers: IncomingHttpHeaders,
+): Promise<{ userId: string; setCookies: string[]; revokedApiKeyIds: string[] }> {
+  const ctx = await deps.auth.$context;
+  const hashed = await ctx.password.hash(input.password);
+  const { email, revokedApiKeyIds } = await deps.database.system(async (tx) => {
+    const user = await tx
+      .updateTable('users')
+      .set({ name: input.name, email_verified: true })
+      .where('id', '=', userId)
+      .where('email_verified', '=', false)
+      .returning('email')
+      .executeTakeFirst();
+    if (!user)
+      throw new AppError('conflict', 'This account was verified meanwhile: sign in, then accept the invitation');
+    await tx
+      .updateTable('auth_accounts' as never)
+      .set({ password: hashed, updated_at: new Date() } as never)
+      .where('user_id' as never, '=', userId as never)
+      .where('provider_id' as never, '=', 'credential' as never)
+      .execute();
+    await tx
+      .deleteFrom('sessions' as never)
+      .where('user_id' as never, '=', userId as never)
+      .execute();
+    const keys = await sql<{ id: string; workspace_id: string }>`
+      update api_keys set revoked_at = now() where created_by = ${userId} and revoked_at is null
+      returning id, workspace_id`.execute(tx);
+    for (const k of keys.rows) {
+      await notifyAccessChange(tx, { workspaceId: k.workspace_id, apiKeyIds: [k.id] });
+    }
+    return { email: user.email, revokedApiKeyIds: keys.rows.map((k) => k.id) };
+  });
+  const { headers: out } = await deps.auth.api.signInEmail({
+    body: { email, password: input.password },
+    headers: toWebHeaders(headers),
+    returnHeaders: true,
+  });
+  return { userId, setCookies: out.getSetCookie(), revokedApiKeyIds };
 }

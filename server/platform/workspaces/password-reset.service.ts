@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { auditUserEverywhere } from '../access/access.service';
+import { auditUserEverywhere, notifyAccessChange } from '../access/access.service';
 import { membershipOf } from '../auth/actor';
 import { assertPasswordPolicy } from '../auth/password-policy';
 import { signInSucceeded } from '../auth/sign-in-guard';
@@ -54,12 +54,13 @@ export async function requestPasswordReset(deps: IdentityDeps & { baseUrl: strin
  * Sets a new password with a reset token: the token is consumed atomically (a second
  * use, or a parallel one, finds nothing), every session of the user ends, the
  * sign-in throttle of the account is cleared, and the email counts as verified (the
- * link proved it).
+ * link proved it). An account that was unverified until now may have been registered
+ * by someone else: its API keys are revoked too (returned, for the callers' caches).
  */
 export async function confirmPasswordReset(
   deps: IdentityDeps,
   input: { token: string; newPassword: string },
-): Promise<{ userId: string }> {
+): Promise<{ userId: string; revokedApiKeyIds: string[] }> {
   const identifier = PREFIX + hashToken(input.token);
   const { rows } = await sql<{ id: string; email: string; name: string }>`
     select u.id, u.email, u.name from verifications v join users u on u.id::text = v.value
@@ -69,7 +70,7 @@ export async function confirmPasswordReset(
   assertPasswordPolicy(input.newPassword, { email: user.email, name: user.name }, 'newPassword');
   const ctx = await deps.auth.$context;
   const hashed = await ctx.password.hash(input.newPassword);
-  await deps.database.system(async (tx) => {
+  const revokedApiKeyIds = await deps.database.system(async (tx) => {
     const used = await sql`delete from verifications where identifier = ${identifier} and expires_at > now()
       returning 1`.execute(tx);
     if (used.rows.length === 0) throw invalid();
@@ -80,13 +81,24 @@ export async function confirmPasswordReset(
       .where('provider_id' as never, '=', 'credential' as never)
       .executeTakeFirst();
     if (Number(numUpdatedRows) === 0) throw invalid();
-    await tx.updateTable('users').set({ email_verified: true }).where('id', '=', user.id).execute();
+    const wasUnverified = await tx
+      .updateTable('users')
+      .set({ email_verified: true })
+      .where('id', '=', user.id)
+      .where('email_verified', '=', false)
+      .executeTakeFirst();
     await tx
       .deleteFrom('sessions' as never)
       .where('user_id' as never, '=', user.id as never)
       .execute();
+    if (Number(wasUnverified.numUpdatedRows) === 0) return [];
+    const keys = await sql<{ id: string; workspace_id: string }>`
+      update api_keys set revoked_at = now() where created_by = ${user.id} and revoked_at is null
+      returning id, workspace_id`.execute(tx);
+    for (const k of keys.rows) await notifyAccessChange(tx, { workspaceId: k.workspace_id, apiKeyIds: [k.id] });
+    return keys.rows.map((k) => k.id);
   });
   await signInSucceeded(deps.database, user.email);
   await auditUserEverywhere(deps.database, user.email, 'auth.password_reset', {});
-  return { userId: user.id };
+  return { userId: user.id, revokedApiKeyIds };
 }

@@ -4,7 +4,7 @@ import { chooseWorkspace, chosenWorkspace } from '../../../lib/workspace';
 
 /** `GET /api/v1/me` (common/contracts/platform.ts MeResponse). */
 export interface Me {
-  user: { id: string; name: string; email: string } | null;
+  user: { id: string; name: string; email: string; emailVerified: boolean } | null;
   workspace: { id: string; name: string };
   role: string;
   via: 'session' | 'api_key';

@@ -62,6 +62,11 @@ export function SignInForm({ redirect }: { redirect?: string }) {
           onChange={(e) => setPassword(e.currentTarget.value)}
           error={errors.fields.password}
         />
+        <Text size="sm" ta="right" mt={-8}>
+          <AnchorLink to="/forgot-password" {...TAPPABLE}>
+            Forgot password?
+          </AnchorLink>
+        </Text>
         <Button type="submit" loading={busy} fullWidth>
           Sign in
         </Button>

@@ -52,6 +52,7 @@ export function UserMenu() {
         </Menu.Label>
         <Menu.Divider />
         {me.user && <Menu.Item onClick={() => navigate({ to: '/me' })}>Your directory entry</Menu.Item>}
+        {me.user && <Menu.Item onClick={() => navigate({ to: '/settings/security' })}>Account security</Menu.Item>}
         <Menu.Item onClick={out}>Sign out</Menu.Item>
       </Menu.Dropdown>
     </Menu>
