@@ -1,26 +1,16 @@
-import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { Database } from '../../platform/db/database';
-import type { EventDispatcher } from '../../platform/events/dispatcher';
-import type { RecordService } from '../../platform/records/records.service';
-import { lastContactedUpdater } from '../interactions/last-contacted';
+import type { ModuleWorkDeps } from '../../platform/modules';
 import { assignmentNotifier } from './assignment-notifier';
 import { ReminderSweeper } from './reminders';
 
 /**
- * Wires activities into the runtime: event consumers (task assignment notifications,
- * contacts' last-contacted date; registered always, so tests can drain the dispatcher)
- * and the reminder sweeper, which runs with the background work.
+ * Activities' running parts: the task assignment notification consumer (registered
+ * always, so tests can drain the dispatcher) and the reminder sweeper, which runs with
+ * the background work (tests sweep directly with their own clock).
  */
-export function setupActivityWork(deps: {
-  database: Database;
-  events: EventDispatcher;
-  records: RecordService;
-  log: Logger;
-}) {
-  deps.events.register(assignmentNotifier(deps.records));
-  deps.events.register(lastContactedUpdater(deps.records));
+export function activityWork(deps: ModuleWorkDeps) {
   const reminders = new ReminderSweeper({ database: deps.database, records: deps.records, log: deps.log });
   return {
+    consumers: [assignmentNotifier(deps.records)],
     reminders,
     start: () => reminders.start(),
     stop: () => reminders.stop(),

@@ -89,7 +89,7 @@ export function mailRoutes(deps: {
         const actor = actorOf(req);
         const { contactId, ...draft } = req.body;
         return {
-          data: await access.asAdmin(actor, (tx) => previewTemplate(tx, records, actor, draft, contactId)),
+          data: await access.asAdmin(actor, (tx) => previewTemplate(tx, records, actor, draft, { contact: contactId })),
         };
       },
     );
@@ -108,7 +108,7 @@ export function mailRoutes(deps: {
         const actor = actorOf(req);
         return {
           data: await access.asAdmin(actor, (tx) =>
-            previewTemplate(tx, records, actor, { id: req.params.id }, req.body?.contactId),
+            previewTemplate(tx, records, actor, { id: req.params.id }, { contact: req.body?.contactId }),
           ),
         };
       },
@@ -127,7 +127,7 @@ export function mailRoutes(deps: {
       async (req, reply) => {
         const actor = actorOf(req);
         const data = await database.tenant(actor.workspaceId, (tx) =>
-          sendTemplate(tx, records, actor, req.params.id, req.body.contactId),
+          sendTemplate(tx, records, actor, req.params.id, { variable: 'contact', id: req.body.contactId }),
         );
         return reply.status(202).send({ data });
       },
