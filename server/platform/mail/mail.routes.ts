@@ -23,7 +23,10 @@ const Bodies = {
 const TemplateBody = z.object({ name: z.string().trim().min(1).max(200), ...Bodies }).strict();
 const Id = z.object({ id: z.uuid() }).strict();
 
-/** Mail templates (with preview and send) and the outbox, for administrators; sending needs read access to the contact. */
+/**
+ * Mail templates (with preview and send) and the outbox, for administrators; sending needs read access to the contact.
+ * The API names the record a template is sent to `contactId`: the `contact` template variable the contacts module registers.
+ */
 export function mailRoutes(deps: {
   database: Database;
   access: AccessService;
