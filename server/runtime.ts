@@ -23,6 +23,9 @@ import { RecordService } from './platform/records/records.service';
 import { ObjectRegistry } from './platform/records/registry';
 import { registerWebhooks } from './platform/webhooks';
 
+/** The modules, each seen as a plain registration (MODULES keeps each one's literal type for `Runtime.modules`). */
+const LIST: readonly RapportModule[] = MODULES;
+
 /** Everything a running Rapport process holds, and how to shut it down in order. */
 export interface Runtime {
   config: Config;
@@ -92,13 +95,13 @@ export async function startRuntime(
       allowPrivateNetwork: config.webhooksAllowPrivate,
     });
     const works: ModuleWork[] = [];
-    const modules: Record<string, ModuleWork> = {};
-    for (const m of MODULES as readonly RapportModule[]) {
+    const workByName: Record<string, ModuleWork> = {};
+    for (const m of LIST) {
       if (!m.work) continue;
       const work = m.work({ config, database, records, jobs, log: app.log });
       for (const consumer of work.consumers ?? []) events.register(consumer);
       works.push(work);
-      modules[m.name] = work;
+      workByName[m.name] = work;
     }
     // The modules' event consumers are registered above, before prepare().
     await events.prepare();
@@ -120,10 +123,10 @@ export async function startRuntime(
       mail,
       jobs,
       events,
-      modules: modules as ModuleWorks<typeof MODULES>,
+      modules: workByName as ModuleWorks<typeof MODULES>,
       async seedDemo(opts = {}) {
         let login: DemoLogin | null = null;
-        for (const m of MODULES as readonly RapportModule[]) {
+        for (const m of LIST) {
           if (m.demo) login = (await m.demo({ database, auth, records, log: app.log }, opts)) ?? login;
         }
         return login;
