@@ -1,6 +1,6 @@
 // Prints the CREATE TABLE … for declared objects, to paste into a new migration.
 // Usage: npm run db:ddl -- contacts [accounts …]
-import { STANDARD_OBJECTS } from '../server/modules/objects';
+import { STANDARD_OBJECTS } from '../server/modules';
 import { objectDDL } from '../server/platform/records/ddl';
 import { ObjectRegistry } from '../server/platform/records/registry';
 

@@ -12,18 +12,6 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
-import { dealRoutes } from './modules/deals/deals.routes';
-import { duplicateRoutes } from './modules/duplicates/duplicates.routes';
-import { interactionRoutes } from './modules/interactions/interactions.routes';
-import { leadRoutes } from './modules/leads/leads.routes';
-import { opportunityRoutes } from './modules/opportunities/opportunities.routes';
-import { pipelineRoutes } from './modules/pipelines/pipelines.routes';
-import { priceBookRoutes } from './modules/products/price-books.routes';
-import { quoteRoutes } from './modules/quotes/quotes.routes';
-import { staffRoutes } from './modules/staff/staff.routes';
-import { taskRoutes } from './modules/tasks/tasks.routes';
-import { timelineRoutes } from './modules/timeline/timeline.routes';
-import { workflowPlugin } from './modules/workflows/automation';
 import { accessRoutes } from './platform/access/access.routes';
 import { requestInfo } from './platform/access/access.service';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes';
@@ -43,6 +31,7 @@ import type { JobQueue } from './platform/jobs/job-queue';
 import { jobRoutes } from './platform/jobs/jobs.routes';
 import { loggerOptions, redactUrl } from './platform/logging';
 import { mailRoutes } from './platform/mail/mail.routes';
+import type { RapportModule } from './platform/modules';
 import { notificationRoutes } from './platform/notifications/notifications.routes';
 import { aggregateRoutes } from './platform/records/aggregate';
 import { bulkRoutes } from './platform/records/bulk';
@@ -65,13 +54,15 @@ export interface AppDeps {
   secrets: SecretBox;
   records: RecordService;
   jobs: JobQueue;
+  /** The capability modules (server/modules/index.ts), whose routes come before the generic record ones. */
+  modules: readonly RapportModule[];
   /** Where logs go (default stdout); tests pass a stream to read them. */
   logStream?: NodeJS.WritableStream;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Assembles the Fastify app: conventions first (errors, auth, OpenAPI), then every module's routes. */
+/** Assembles the Fastify app: conventions first (errors, auth, OpenAPI), then the platform's and every module's routes. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database, auth, records } = deps;
   const app = Fastify({
@@ -191,20 +182,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accessRoutes({ database, records, access: records.access, callers }));
   await app.register(objectRoutes({ database, records }));
   // Module endpoints beyond the generic record ones (registered before them).
-  for (const routes of [
-    pipelineRoutes,
-    opportunityRoutes,
-    priceBookRoutes,
-    quoteRoutes,
-    leadRoutes,
-    dealRoutes,
-    duplicateRoutes,
-  ]) {
-    await app.register(routes({ database, records }));
-  }
+  for (const m of deps.modules) if (m.routes) await app.register(m.routes({ config, database, records }));
   await app.register(aggregateRoutes({ database, records }));
   await app.register(bulkRoutes({ database, records }));
-  await app.register(staffRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
   await app.register(viewRoutes({ database, views: new ViewService(records) }));
   await app.register(jobRoutes({ access: records.access, now: deps.jobs.now }));
@@ -217,13 +197,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       secrets: deps.secrets,
     }),
   );
-  await app.register(timelineRoutes({ database, records }));
-  await app.register(interactionRoutes({ database, records }));
-  await app.register(taskRoutes({ database, records, baseUrl: config.baseUrl }));
   await app.register(
     notificationRoutes({ database, callers, trustedOrigins: [config.baseUrl, ...config.corsOrigins] }),
   );
-  await app.register(workflowPlugin({ database, records, webhooksAllowPrivate: config.webhooksAllowPrivate }));
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)
   return app;
 }

@@ -1,4 +1,3 @@
-import { seedDemoIfEmpty } from './modules/demo/demo-seed';
 import { loadConfig } from './platform/config';
 import { startRuntime } from './runtime';
 
@@ -7,12 +6,7 @@ export async function serve(overrides: Parameters<typeof loadConfig>[0] = {}): P
   const config = loadConfig(overrides);
   const runtime = await startRuntime(config);
   const { app } = runtime;
-  let demo: Awaited<ReturnType<typeof seedDemoIfEmpty>> = null;
-  if (config.seedDemo) {
-    demo = await seedDemoIfEmpty(runtime.database, runtime.auth, runtime.records, app.log, {
-      password: config.demoPassword,
-    });
-  }
+  const demo = config.seedDemo ? await runtime.seedDemo({ password: config.demoPassword }) : null;
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {

@@ -1,9 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
-import { doNotContactCheck } from './modules/contacts/do-not-contact';
-import { STANDARD_OBJECTS } from './modules/objects';
-import { setupActivityWork } from './modules/tasks/activity-work';
-import { type Automation, createAutomation } from './modules/workflows/automation';
+import { MODULES, STANDARD_OBJECTS } from './modules';
 import { AccessService } from './platform/access/access.service';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
 import type { Config } from './platform/config';
@@ -15,13 +12,22 @@ import { EventDispatcher } from './platform/events/dispatcher';
 import { registerJobHousekeeping, registerPlatformHousekeeping } from './platform/jobs/housekeeping';
 import { JobQueue } from './platform/jobs/job-queue';
 import { MailDispatcher } from './platform/mail/dispatcher';
-import { registerSuppressionCheck } from './platform/mail/templates.service';
+import {
+  type DemoLogin,
+  type ModuleWork,
+  type ModuleWorks,
+  type RapportModule,
+  registerModuleRules,
+} from './platform/modules';
 import { SCHEMA_CHANNEL } from './platform/records/custom-fields.service';
 import { invalidateSchemas } from './platform/records/object-schema';
 import { RecordService } from './platform/records/records.service';
 import { ObjectRegistry } from './platform/records/registry';
 import { registerWebhooks } from './platform/webhooks';
 import { resealWebhookSecrets } from './platform/webhooks/webhook-secrets';
+
+/** The modules, each seen as a plain registration (MODULES keeps each one's literal type for `Runtime.modules`). */
+const LIST: readonly RapportModule[] = MODULES;
 
 /** Everything a running Rapport process holds, and how to shut it down in order. */
 export interface Runtime {
@@ -37,10 +43,13 @@ export interface Runtime {
   jobs: JobQueue;
   /** Delivers committed events to consumers (register them before background work starts). */
   events: EventDispatcher;
-  /** Task reminders (tests sweep directly with their own clock). */
-  tasks: ReturnType<typeof setupActivityWork>;
-  /** Workflow triggers, runner and schedules; notification emails. */
-  automation: Automation;
+  /**
+   * Each module's running parts by name, as its registration's `work` returned them
+   * (tests sweep `modules.tasks.reminders` with their own clock, drain `modules.workflows.runner`).
+   */
+  modules: ModuleWorks<typeof MODULES>;
+  /** Seeds the demo workspace of an empty installation (the demo module); the demo login, or null. */
+  seedDemo(opts?: { password?: string }): Promise<DemoLogin | null>;
   /** Stops accepting requests, finishes in-flight ones, stops background work, closes the database. */
   close(): Promise<void>;
 }
@@ -63,7 +72,7 @@ export async function startRuntime(
     const secrets = await loadSecretBox(config, database);
     // Plain secrets from before migration 0014, and those of a previous key, sealed under the current key.
     await resealWebhookSecrets(database.db, secrets);
-    registerSuppressionCheck(doNotContactCheck);
+    registerModuleRules(MODULES);
     const access = new AccessService(database);
     const records = new RecordService(new ObjectRegistry(STANDARD_OBJECTS), access);
     // Custom fields changed on another app server: drop our cached schemas of that workspace.
@@ -76,7 +85,16 @@ export async function startRuntime(
     });
     registerJobHousekeeping(jobs);
     registerPlatformHousekeeping(jobs);
-    const app = await buildApp({ config, database, auth, secrets, records, jobs, logStream: opts.logStream });
+    const app = await buildApp({
+      config,
+      database,
+      auth,
+      secrets,
+      records,
+      jobs,
+      modules: MODULES,
+      logStream: opts.logStream,
+    });
     logTo.app = app;
     const mail = new MailDispatcher({
       database,
@@ -94,19 +112,16 @@ export async function startRuntime(
       allowPrivateNetwork: config.webhooksAllowPrivate,
       secrets,
     });
-    const tasks = setupActivityWork({ database, events, records, log: app.log });
-    const automation = createAutomation({
-      database,
-      records,
-      log: app.log,
-      baseUrl: config.baseUrl,
-      jobs,
-      webhooksAllowPrivate: config.webhooksAllowPrivate,
-      webhookLeaseSeconds: config.workflowWebhookLeaseSeconds,
-      assignmentNotices: tasks.assignmentNotices,
-    });
-    for (const consumer of automation.consumers) events.register(consumer);
-    // Modules register their event consumers above, before prepare().
+    const works: ModuleWork[] = [];
+    const workByName: Record<string, ModuleWork> = {};
+    for (const m of LIST) {
+      if (!m.work) continue;
+      const work = m.work({ config, database, records, jobs, log: app.log });
+      for (const consumer of work.consumers ?? []) events.register(consumer);
+      works.push(work);
+      workByName[m.name] = work;
+    }
+    // The modules' event consumers are registered above, before prepare().
     await events.prepare();
     // Background work (docs/ARCHITECTURE.md, "Background work"): cron jobs and job consumers
     // run in the job queue; the row-draining loops below are Pollers. Each stops in close().
@@ -114,8 +129,7 @@ export async function startRuntime(
       mail.start();
       await jobs.start();
       await events.start();
-      tasks.start();
-      automation.start();
+      for (const work of works) work.start?.();
     }
     let closing: Promise<void> | undefined;
     return {
@@ -128,15 +142,21 @@ export async function startRuntime(
       mail,
       jobs,
       events,
-      tasks,
-      automation,
+      modules: workByName as ModuleWorks<typeof MODULES>,
+      async seedDemo(opts = {}) {
+        let login: DemoLogin | null = null;
+        for (const m of LIST) {
+          if (m.demo) login = (await m.demo({ database, auth, records, log: app.log }, opts)) ?? login;
+        }
+        return login;
+      },
       close() {
         closing ??= (async () => {
           await app.close();
-          await automation.stop();
+          // The modules' pollers first (last started, first stopped): they feed the job queue and the mail.
+          for (const work of [...works].reverse()) await work.stop?.();
           await jobs.stop();
           await mail.stop();
-          await tasks.stop();
           await events.stop();
           await database.close();
         })();

@@ -3,7 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILTER_OPERATORS } from '../common/filter';
-import { STANDARD_OBJECTS } from '../server/modules/objects';
+import { STANDARD_OBJECTS } from '../server/modules';
 import { ADDRESS_PARTS, MONEY_PARTS } from '../server/platform/records/field-types';
 import { type FieldDef, type ObjectDef, SYSTEM_FIELDS } from '../server/platform/records/types';
 import { createTestApp, type SignedUp, signUp, type TestApp } from './helpers/app';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STANDARD_OBJECTS } from '../server/modules/objects';
+import { STANDARD_OBJECTS } from '../server/modules';
 import { createTestApp, type SignedUp, signUp, type TestApp } from './helpers/app';
 import { buildTask } from './helpers/factories';
 import { client } from './helpers/http';

@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { DEMO_EMAIL } from '../server/modules/demo/demo-seed';
+import { DEMO_EMAIL } from '../server/modules/demo';
 import { createTestApp, STRONG_PASSWORD, uniqueEmail } from './helpers/app';
 import { freshDatabase, type TestDatabase } from './helpers/db';
 import { ENGINE } from './helpers/engine';

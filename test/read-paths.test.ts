@@ -456,7 +456,7 @@ describe('every read path shows a role exactly what it may read (all objects)', 
     );
     const open = await samples.create('tasks', { assigneeId: users.ruled?.userId, remindAt: soon }, `Open task ${RUN}`);
     await t.events.drain();
-    expect(await t.tasks.reminders.sweep(new Date(Date.now() + 3_600_000))).toBeGreaterThanOrEqual(2);
+    expect(await t.modules.tasks.reminders.sweep(new Date(Date.now() + 3_600_000))).toBeGreaterThanOrEqual(2);
     const mine = (await call('GET', '/api/v1/notifications?limit=100', { cookie: users.ruled?.cookie })).json()
       .data as { title: string; recordId?: string }[];
     expect(mine.some((n) => n.title.includes(`Open task ${RUN}`))).toBe(true);

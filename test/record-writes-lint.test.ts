@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { STANDARD_OBJECTS } from '../server/modules/objects';
+import { STANDARD_OBJECTS } from '../server/modules';
 
 /**
  * Every write to a record table goes through the record engine (server/platform/records):

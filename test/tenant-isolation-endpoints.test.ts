@@ -307,7 +307,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     ok(await asB('POST', `/api/v1/workflows/${workflow.id}/run`, { recordIds: [account] }), 202);
     for (let i = 0; i < 3; i++) {
       await t.events.drain();
-      await t.automation.runner.drain();
+      await t.modules.workflows.runner.drain();
     }
     const runs = ok(await asB('GET', `/api/v1/workflows/${workflow.id}/runs`), 200).data;
     keep('run', runs[0].id);

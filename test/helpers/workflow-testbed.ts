@@ -20,7 +20,7 @@ export async function workflowTestbed(workspaceName: string) {
   const settle = async () => {
     for (let i = 0; i < 5; i++) {
       await t.events.drain();
-      await t.automation.runner.drain();
+      await t.modules.workflows.runner.drain();
     }
   };
   const runsOf = async (workflowId: string) => {

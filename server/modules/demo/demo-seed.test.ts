@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app';
 import { passwordProblem } from '../../platform/auth/password-policy';
 import { loadConfig } from '../../platform/config';
-import { DEMO_EMAIL, generateDemoPassword, seedDemoIfEmpty } from './demo-seed';
+import { DEMO_EMAIL, generateDemoPassword } from './demo-seed';
 
 describe('the demo login has no published password', () => {
   let t: TestApp;
@@ -25,16 +25,16 @@ describe('the demo login has no published password', () => {
   });
 
   it('RAPPORT_DEMO_PASSWORD sets it; the old published password does not work; later starts do not know it', async () => {
-    const weak = seedDemoIfEmpty(t.database, t.auth, t.records, t.app.log, { password: 'password1234' });
+    const weak = t.seedDemo({ password: 'password1234' });
     await expect(weak).rejects.toThrow(/^RAPPORT_DEMO_PASSWORD /);
 
-    const first = await seedDemoIfEmpty(t.database, t.auth, t.records, t.app.log, {
+    const first = await t.seedDemo({
       password: 'an operator chosen phrase',
     });
     expect(first).toEqual({ email: DEMO_EMAIL, generatedPassword: null, created: true });
     expect((await signIn('an operator chosen phrase')).statusCode).toBe(200);
     expect((await signIn('rapport-demo-2026')).statusCode).toBe(401);
-    const again = await seedDemoIfEmpty(t.database, t.auth, t.records, t.app.log);
+    const again = await t.seedDemo();
     expect(again).toEqual({ email: DEMO_EMAIL, generatedPassword: null, created: false });
   }, 120_000); // seeds the whole demo workspace
 });

@@ -1,9 +1,8 @@
 import { randomInt } from 'node:crypto';
-import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Actor } from '../../platform/auth/actor';
-import type { Auth } from '../../platform/auth/auth';
 import { passwordProblem } from '../../platform/auth/password-policy';
 import type { Database } from '../../platform/db/database';
+import type { DemoDeps, DemoLogin } from '../../platform/modules';
 import { runBatch } from '../../platform/records/batch';
 import type { RecordService } from '../../platform/records/records.service';
 import { signUp } from '../../platform/workspaces/identity.service';
@@ -26,14 +25,6 @@ export function generateDemoPassword(): string {
   }
 }
 
-export interface DemoLogin {
-  email: string;
-  /** The password, only when the demo was created by this call with a generated one (print it once). */
-  generatedPassword: string | null;
-  /** True when the demo was created by this call. */
-  created: boolean;
-}
-
 /**
  * On first start of an empty installation: a demo workspace, its administrator
  * and realistic sample data. The administrator's password is `password`
@@ -42,13 +33,8 @@ export interface DemoLogin {
  * (no install reachable from a network has a known login). Returns the demo
  * login while the demo user exists, null on a real installation.
  */
-export async function seedDemoIfEmpty(
-  database: Database,
-  auth: Auth,
-  records: RecordService,
-  log: Logger,
-  opts: { password?: string } = {},
-): Promise<DemoLogin | null> {
+export async function seedDemoIfEmpty(deps: DemoDeps, opts: { password?: string } = {}): Promise<DemoLogin | null> {
+  const { database, auth, records, log } = deps;
   const demoUser = await database.db
     .selectFrom('users')
     .select('id')

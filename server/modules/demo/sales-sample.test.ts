@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, sessionCookie, type TestApp } from '../../../test/helpers/app';
-import { seedDemoIfEmpty } from './demo-seed';
 
 describe('the demo workspace has sales data', () => {
   let t: TestApp;
@@ -13,7 +12,7 @@ describe('the demo workspace has sales data', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const demo = await seedDemoIfEmpty(t.database, t.auth, t.records, t.app.log);
+    const demo = await t.seedDemo();
     // No password given: one was generated, and this is the only time it is known.
     const password = demo?.generatedPassword as string;
     expect(password).toMatch(/^[A-Za-z2-9]{5}(-[A-Za-z2-9]{5}){3}$/);

@@ -3,10 +3,10 @@ import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { runBatch } from '../../platform/records/batch';
 import type { RecordService } from '../../platform/records/records.service';
-import { convertLead } from '../leads/lead-converter';
-import { listPipelines } from '../pipelines/pipelines.service';
-import { standardPriceBookId, upsertEntries } from '../products/price-books.service';
-import { acceptQuote, setLines } from '../quotes/quotes.service';
+import { convertLead } from '../leads';
+import { listPipelines } from '../pipelines';
+import { standardPriceBookId, upsertEntries } from '../products';
+import { acceptQuote, setLines } from '../quotes';
 
 const PRODUCTS = [
   {

@@ -1,5 +1,5 @@
 import { faker } from '@faker-js/faker';
-import { INDUSTRIES } from '../accounts/accounts.object';
+import { INDUSTRIES } from '../accounts';
 
 /** Real cities with coordinates, so the demo's addresses are plausible and mappable. */
 export const CITIES = [

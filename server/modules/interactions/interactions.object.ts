@@ -6,7 +6,7 @@ import {
   userListReference,
   validateRelated,
   validateUserList,
-} from '../timeline/related-record';
+} from '../timeline';
 
 export const CHANNELS = ['email', 'call', 'meeting', 'direct_mail', 'social', 'chat'] as const;
 export type Channel = (typeof CHANNELS)[number];

@@ -7,7 +7,7 @@ import { AppError } from '../../platform/http/errors';
 import type { ObjectSchema } from '../../platform/records/object-schema';
 import { presentRow, selectColumns } from '../../platform/records/query';
 import type { RecordContext, RecordData, RecordService } from '../../platform/records/records.service';
-import { linkTimeline } from '../duplicates/timeline-links';
+import { linkTimeline } from '../duplicates';
 import { normaliseDomain } from './leads.object';
 
 export interface ConvertInput {

@@ -1,5 +1,5 @@
 import { type ObjectDef, opt } from '../../platform/records/types';
-import { INDUSTRIES } from '../accounts/accounts.object';
+import { INDUSTRIES } from '../accounts';
 
 /** Where leads and opportunities come from (opportunities use the same options, so conversion can copy it). */
 export const SOURCES = opt(

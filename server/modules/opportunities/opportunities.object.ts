@@ -1,7 +1,7 @@
 import type { ObjectDef } from '../../platform/records/types';
 import { opt } from '../../platform/records/types';
-import { SOURCES } from '../leads/leads.object';
-import { pipelineOptions } from '../pipelines/pipelines.service';
+import { SOURCES } from '../leads';
+import { pipelineOptions } from '../pipelines';
 import { afterOpportunityWrite, beforeOpportunityWrite } from './opportunity-rules';
 
 export const FORECAST_CATEGORIES = ['pipeline', 'best_case', 'commit', 'closed', 'omitted'] as const;

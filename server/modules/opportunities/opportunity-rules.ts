@@ -5,7 +5,7 @@ import { transactionTime } from '../../platform/db/transaction-time';
 import { emitEvent } from '../../platform/events/events';
 import type { FieldError } from '../../platform/http/errors';
 import type { AfterWrite, BeforeWrite } from '../../platform/records/types';
-import { defaultPipelineId, findStage, stagesOf } from '../pipelines/pipelines.service';
+import { defaultPipelineId, findStage, stagesOf } from '../pipelines';
 
 /**
  * Keeps an opportunity consistent on every write (single, PATCH, batch):

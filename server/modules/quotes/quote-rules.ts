@@ -4,7 +4,7 @@ import { transactionTime } from '../../platform/db/transaction-time';
 import { emitEvent } from '../../platform/events/events';
 import type { FieldError } from '../../platform/http/errors';
 import type { AfterWrite, BeforeWrite } from '../../platform/records/types';
-import { standardPriceBookId } from '../products/price-books.service';
+import { standardPriceBookId } from '../products';
 import { type LineAmounts, quoteTotals } from './quote-totals';
 
 /** Fields an accepted quote still lets change (it is a signed document otherwise). */

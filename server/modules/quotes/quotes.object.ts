@@ -1,6 +1,6 @@
 import type { ObjectDef } from '../../platform/records/types';
 import { opt } from '../../platform/records/types';
-import { priceBookOptions } from '../products/price-books.service';
+import { priceBookOptions } from '../products';
 import { afterQuoteWrite, beforeQuoteWrite } from './quote-rules';
 
 export const QUOTE_STATUSES = ['draft', 'sent', 'accepted', 'rejected', 'expired'] as const;

@@ -6,8 +6,8 @@ import type { Tx } from '../../platform/db/database';
 import { AppError, type FieldError } from '../../platform/http/errors';
 import { normaliseDecimal } from '../../platform/records/field-types';
 import type { RecordContext, RecordData, RecordService } from '../../platform/records/records.service';
-import { stagesOf } from '../pipelines/pipelines.service';
-import { priceOf } from '../products/price-books.service';
+import { stagesOf } from '../pipelines';
+import { priceOf } from '../products';
 import { renderQuotePdf } from './quote-pdf';
 import { lineAmounts, minorDigits } from './quote-totals';
 

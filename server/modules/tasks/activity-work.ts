@@ -1,28 +1,15 @@
-import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { Database } from '../../platform/db/database';
-import type { EventDispatcher } from '../../platform/events/dispatcher';
-import type { RecordService } from '../../platform/records/records.service';
-import { lastContactedUpdater } from '../interactions/last-contacted';
+import type { ModuleWorkDeps } from '../../platform/modules';
 import { ReminderSweeper } from './reminders';
-import { taskAssignmentNotice } from './task-assignment';
 
 /**
- * Wires activities into the runtime: event consumers (contacts' last-contacted date;
- * registered always, so tests can drain the dispatcher), the reminder sweeper, which
- * runs with the background work, and how tasks tell their assignee (`assignmentNotices`,
- * for the platform's one assignment notifier).
+ * Activities' running part: the reminder sweeper, which runs with the background work
+ * (tests sweep directly with their own clock). Task assignment notices are a rule the
+ * module registers (index.ts), told by the platform's one assignment notifier.
  */
-export function setupActivityWork(deps: {
-  database: Database;
-  events: EventDispatcher;
-  records: RecordService;
-  log: Logger;
-}) {
-  deps.events.register(lastContactedUpdater(deps.records));
+export function activityWork(deps: ModuleWorkDeps) {
   const reminders = new ReminderSweeper({ database: deps.database, records: deps.records, log: deps.log });
   return {
     reminders,
-    assignmentNotices: { tasks: taskAssignmentNotice },
     start: () => reminders.start(),
     stop: () => reminders.stop(),
   };

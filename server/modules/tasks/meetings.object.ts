@@ -1,11 +1,5 @@
 import type { ObjectDef } from '../../platform/records/types';
-import {
-  RELATED_FIELDS,
-  relatedReference,
-  userListReference,
-  validateRelated,
-  validateUserList,
-} from '../timeline/related-record';
+import { RELATED_FIELDS, relatedReference, userListReference, validateRelated, validateUserList } from '../timeline';
 
 /** Meetings (calendar events): a time, a place, colleagues and contacts attending. */
 export const meetingsObject: ObjectDef = {

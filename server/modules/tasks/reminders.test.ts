@@ -48,7 +48,7 @@ describe('task reminders fire exactly once, across a crash and a restart', () =>
       }
       // The process dies after claiming and notifying, before the commit.
       await expect(
-        first.tasks.reminders.sweep(after, {
+        first.modules.tasks.reminders.sweep(after, {
           beforeCommit: async (tx) => {
             const { rows } = await sql<{ n: number }>`select count(*)::int as n from notifications`.execute(tx);
             expect(rows[0]?.n).toBe(3); // written, but not committed
@@ -65,8 +65,8 @@ describe('task reminders fire exactly once, across a crash and a restart', () =>
 
       const second = await startRuntime(config, { backgroundWork: false });
       try {
-        expect(await second.tasks.reminders.sweep(after)).toBe(3);
-        expect(await second.tasks.reminders.sweep(new Date(after.getTime() + 15_000))).toBe(0);
+        expect(await second.modules.tasks.reminders.sweep(after)).toBe(3);
+        expect(await second.modules.tasks.reminders.sweep(new Date(after.getTime() + 15_000))).toBe(0);
         const sent = await reminders(second.database);
         expect(sent.map((n) => n.record_id).sort()).toEqual([...ids].sort());
         expect(new Set(sent.map((n) => n.dedupe_key)).size).toBe(3);
@@ -76,7 +76,7 @@ describe('task reminders fire exactly once, across a crash and a restart', () =>
       // And a restart after the commit sends nothing again.
       const third = await startRuntime(config, { backgroundWork: false });
       try {
-        expect(await third.tasks.reminders.sweep(new Date(after.getTime() + 60_000))).toBe(0);
+        expect(await third.modules.tasks.reminders.sweep(new Date(after.getTime() + 60_000))).toBe(0);
         expect(await reminders(third.database)).toHaveLength(3);
       } finally {
         await third.close();
@@ -114,10 +114,10 @@ describe('task reminders fire exactly once, across a crash and a restart', () =>
       expect(res.statusCode, res.body).toBe(200);
       const now = new Date('2030-01-01T00:00:10Z');
       const sweeps = await Promise.all([
-        a.tasks.reminders.sweep(now),
-        b.tasks.reminders.sweep(now),
-        a.tasks.reminders.sweep(now),
-        b.tasks.reminders.sweep(now),
+        a.modules.tasks.reminders.sweep(now),
+        b.modules.tasks.reminders.sweep(now),
+        a.modules.tasks.reminders.sweep(now),
+        b.modules.tasks.reminders.sweep(now),
       ]);
       expect(sweeps.reduce((x, y) => x + y, 0)).toBe(60);
       expect(await reminders(a.database)).toHaveLength(60);

@@ -1,5 +1,5 @@
 import type { ObjectDef } from '../../platform/records/types';
-import { opt, RELATED_FIELDS, relatedReference, validateRelated } from '../timeline/related-record';
+import { opt, RELATED_FIELDS, relatedReference, validateRelated } from '../timeline';
 
 export const TASK_STATUSES = ['open', 'in_progress', 'waiting', 'done', 'cancelled'] as const;
 /** Statuses that end a task: no reminder, not in "my day". */

@@ -83,7 +83,7 @@ describe('tasks, meetings, my day and the iCalendar feed', () => {
       status: 'done',
       remindAt: remindAt.toISOString(),
     });
-    const sweeper = t.tasks.reminders;
+    const sweeper = t.modules.tasks.reminders;
     expect(await sweeper.sweep(new Date(remindAt.getTime() - 60_000))).toBe(0);
     expect(await sweeper.sweep(new Date(remindAt.getTime() + 1_000))).toBe(1);
     expect(await sweeper.sweep(new Date(remindAt.getTime() + 60_000))).toBe(0);

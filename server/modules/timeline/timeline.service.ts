@@ -6,7 +6,7 @@ import type { ObjectSchema } from '../../platform/records/object-schema';
 import { compileFilter, presentRow, selectColumns } from '../../platform/records/query';
 import type { RecordContext, RecordService } from '../../platform/records/records.service';
 import { columnName } from '../../platform/records/types';
-import { timelineSources } from '../duplicates/timeline-links';
+import { timelineSources } from '../duplicates';
 
 type Sql = RawBuilder<unknown>;
 

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Database } from '../../platform/db/database';
 import type { EventConsumer } from '../../platform/events/dispatcher';
 import type { JobQueue } from '../../platform/jobs/job-queue';
-import { type AssignmentNotices, assignmentNotifier } from '../../platform/notifications/assignment-notifier';
+import { assignmentNotifier } from '../../platform/notifications/assignment-notifier';
 import { NotificationMailer } from '../../platform/notifications/notification-mailer';
 import type { RecordService } from '../../platform/records/records.service';
 import { AutomationSettingsService } from './automation-settings.service';
@@ -48,8 +48,6 @@ export function createAutomation(deps: {
   webhookLeaseSeconds?: number;
   /** With the job queue, the date/schedule scan is its cron job: once a minute across all app servers. */
   jobs?: JobQueue;
-  /** Objects whose assignment notifications differ from the default (tasks tell their assignee). */
-  assignmentNotices?: AssignmentNotices;
 }): Automation {
   const now = deps.now ?? (() => new Date());
   // Outbound webhooks never reach private or loopback addresses unless the operator allows it
@@ -76,7 +74,7 @@ export function createAutomation(deps: {
   const triggers = workflowTriggerConsumer({ now, log: deps.log });
   return {
     triggers,
-    consumers: [triggers, assignmentNotifier(deps.records, deps.assignmentNotices)],
+    consumers: [triggers, assignmentNotifier(deps.records)],
     runner,
     scheduler,
     notificationMailer,

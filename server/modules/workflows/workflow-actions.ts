@@ -8,7 +8,7 @@ import { renderTemplate } from '../../platform/mail/template';
 import { getTemplate } from '../../platform/mail/templates.service';
 import { notify } from '../../platform/notifications/notify';
 import type { RecordData, RecordService } from '../../platform/records/records.service';
-import { findRecentContacts } from '../interactions/contact-guard';
+import { findRecentContacts } from '../interactions';
 import { checkAutomatedSend, recordAutomatedSend, workspaceCooldownHours } from './automated-send-guard';
 import { renderText, renderValue, type TemplateContext } from './templates';
 import type { Step, UserRef } from './workflow-definition';

@@ -192,7 +192,7 @@ describe('workflows: triggers, conditions, actions and the loop guard', () => {
       data: e.data,
       createdAt: new Date(),
     };
-    await b.t.database.system((tx) => b.t.automation.triggers.handle(tx, [event]));
+    await b.t.database.system((tx) => b.t.modules.workflows.triggers.handle(tx, [event]));
     await b.settle();
     expect((await b.runsOf(w.id)).filter((r) => r.recordId === acc.id)).toHaveLength(1);
   });

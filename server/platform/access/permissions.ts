@@ -45,70 +45,37 @@ export const STANDARD_ROLE_NAMES: Record<StandardRole, string> = {
 };
 
 const ALL = { create: true, read: true, update: true, delete: true, export: true, scope: 'all' } as const;
-/** The product catalogue (and its price books) is shared and kept by administrators; others read all of it. */
-const CATALOGUE_READER = { create: false, update: false, delete: false, scope: 'all' } as const;
-
-/**
- * The staff directory (server/modules/staff) as every standard role but the
- * administrator sees it: everyone's entry, read only, without the private fields
- * (personal email and phone, home address, date of birth, emergency contact).
- * Members read and change their own private fields through /api/v1/staff/me.
- */
-const STAFF_DIRECTORY: ObjectPermission = {
-  create: false,
-  read: true,
-  update: false,
-  delete: false,
-  scope: 'all',
-  fields: {
-    personalEmail: 'hidden',
-    personalPhone: 'hidden',
-    homeAddress: 'hidden',
-    dateOfBirth: 'hidden',
-    emergencyContact: 'hidden',
-  },
-};
 
 /**
  * The standard roles' defaults (a standard role whose stored permissions are NULL
  * follows these). "*" applies to every object, so an object added later is covered
- * the moment it exists: no object can skip authorisation.
+ * the moment it exists: no object can skip authorisation. Modules add the entries
+ * for their own objects (accounts, products, staff…) through their registration
+ * (addStandardObjectPermissions, at start-up).
  */
 export const STANDARD_PERMISSIONS: Record<StandardRole, RolePermissions> = {
   administrator: { objects: { '*': ALL }, admin: true, workflows: true },
   sales_rep: {
-    objects: {
-      '*': { create: true, read: true, update: true, delete: true, export: false, scope: 'own' },
-      accounts: { where: { field: 'type', op: 'ne', value: 'supplier' } },
-      products: CATALOGUE_READER,
-      staff: STAFF_DIRECTORY,
-    },
+    objects: { '*': { create: true, read: true, update: true, delete: true, export: false, scope: 'own' } },
   },
   marketing_manager: {
-    objects: {
-      '*': { create: true, read: true, update: true, delete: false, export: true, scope: 'all' },
-      products: CATALOGUE_READER,
-      staff: STAFF_DIRECTORY,
-    },
+    objects: { '*': { create: true, read: true, update: true, delete: false, export: true, scope: 'all' } },
     workflows: true,
   },
   service_rep: {
-    objects: {
-      '*': { create: true, read: true, update: true, delete: false, export: false, scope: 'all' },
-      // Service reps see no deal values: not the amounts, not the quotes (their totals are the amounts).
-      opportunities: { fields: { amount: 'hidden' } },
-      quotes: { create: false, read: false, update: false, delete: false },
-      products: CATALOGUE_READER,
-      staff: STAFF_DIRECTORY,
-    },
+    objects: { '*': { create: true, read: true, update: true, delete: false, export: false, scope: 'all' } },
   },
   data_analyst: {
-    objects: {
-      '*': { create: false, read: true, update: false, delete: false, export: true, scope: 'all' },
-      staff: STAFF_DIRECTORY,
-    },
+    objects: { '*': { create: false, read: true, update: false, delete: false, export: true, scope: 'all' } },
   },
 };
+
+/** Adds a module's defaults for its objects to the standard roles (the same call twice changes nothing). */
+export function addStandardObjectPermissions(
+  defaults: Partial<Record<StandardRole, Record<string, ObjectPermission>>>,
+): void {
+  for (const role of STANDARD_ROLES) Object.assign(STANDARD_PERMISSIONS[role].objects, defaults[role]);
+}
 
 export type ResolvedObjectPermission = Required<Omit<ObjectPermission, 'where' | 'fields'>> & {
   fields: Record<string, 'hidden' | 'readOnly'>;

@@ -23,7 +23,10 @@ const Bodies = {
 const TemplateBody = z.object({ name: z.string().trim().min(1).max(200), ...Bodies }).strict();
 const Id = z.object({ id: z.uuid() }).strict();
 
-/** Mail templates (with preview and send) and the outbox, for administrators; sending needs read access to the contact. */
+/**
+ * Mail templates (with preview and send) and the outbox, for administrators; sending needs read access to the contact.
+ * The API names the record a template is sent to `contactId`: the `contact` template variable the contacts module registers.
+ */
 export function mailRoutes(deps: {
   database: Database;
   access: AccessService;
@@ -89,7 +92,7 @@ export function mailRoutes(deps: {
         const actor = actorOf(req);
         const { contactId, ...draft } = req.body;
         return {
-          data: await access.asAdmin(actor, (tx) => previewTemplate(tx, records, actor, draft, contactId)),
+          data: await access.asAdmin(actor, (tx) => previewTemplate(tx, records, actor, draft, { contact: contactId })),
         };
       },
     );
@@ -108,7 +111,7 @@ export function mailRoutes(deps: {
         const actor = actorOf(req);
         return {
           data: await access.asAdmin(actor, (tx) =>
-            previewTemplate(tx, records, actor, { id: req.params.id }, req.body?.contactId),
+            previewTemplate(tx, records, actor, { id: req.params.id }, { contact: req.body?.contactId }),
           ),
         };
       },
@@ -127,7 +130,7 @@ export function mailRoutes(deps: {
       async (req, reply) => {
         const actor = actorOf(req);
         const data = await database.tenant(actor.workspaceId, (tx) =>
-          sendTemplate(tx, records, actor, req.params.id, req.body.contactId),
+          sendTemplate(tx, records, actor, req.params.id, { variable: 'contact', id: req.body.contactId }),
         );
         return reply.status(202).send({ data });
       },

@@ -35,16 +35,6 @@ const present = (r: TemplateRow) => ({
   updatedAt: new Date(r.updated_at).toISOString(),
 });
 
-/** What a preview shows when no contact is chosen. */
-export const SAMPLE_CONTACT = {
-  id: '00000000-0000-7000-8000-000000000000',
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  email: 'ada@example.com',
-  title: 'Analyst',
-  phone: '+442079460000',
-};
-
 /** 422 naming each body whose syntax is wrong. */
 function assertValid(input: Partial<TemplateInput>): void {
   const errors: FieldError[] = [];
@@ -127,7 +117,8 @@ export type SuppressionCheck = (
   tx: Tx,
   workspaceId: string,
   email: string,
-  contact: Record<string, unknown> | null,
+  /** The record the mail goes to (a contact), as its template variable sees it. */
+  recipient: Record<string, unknown> | null,
 ) => Promise<string | null>;
 
 const suppressionChecks = new Set<SuppressionCheck>();
@@ -137,24 +128,61 @@ export function registerSuppressionCheck(check: SuppressionCheck): void {
   suppressionChecks.add(check);
 }
 
-export async function suppressed(tx: Tx, workspaceId: string, email: string, contact: Record<string, unknown> | null) {
+export async function suppressed(
+  tx: Tx,
+  workspaceId: string,
+  email: string,
+  recipient: Record<string, unknown> | null,
+) {
   for (const check of suppressionChecks) {
-    const reason = await check(tx, workspaceId, email, contact);
+    const reason = await check(tx, workspaceId, email, recipient);
     if (reason) return reason;
   }
   return null;
 }
 
-/** The variables a template sees: the contact as the caller may read it, the sender and the workspace. */
-async function variables(tx: Tx, records: RecordService, actor: Actor, contactId: string | undefined) {
-  const contact = contactId ? await records.get(tx, actor, 'contacts', contactId) : SAMPLE_CONTACT;
+/**
+ * A variable templates can be rendered with: a record a module provides (contacts:
+ * `{{ contact.firstName }}`), loaded as the caller may read it. Templates are sent to
+ * such a record's `email`. The platform names no CRM object itself.
+ */
+export interface TemplateVariableProvider {
+  /** The variable's name in templates; requests name its record as `<name>Id`. */
+  name: string;
+  /** What a preview shows when no record is chosen. */
+  sample: Record<string, unknown>;
+  load(tx: Tx, records: RecordService, actor: Actor, id: string): Promise<Record<string, unknown>>;
+}
+
+const variableProviders = new Map<string, TemplateVariableProvider>();
+
+/** Adds a provider (the same one again replaces it). */
+export function registerTemplateVariables(provider: TemplateVariableProvider): void {
+  variableProviders.set(provider.name, provider);
+}
+
+/** Record ids per variable name (`{ contact: id }`); a variable without one shows its sample. */
+export type TemplateRecords = Record<string, string | undefined>;
+
+/** The variables a template sees: the modules' records as the caller may read them, the sender and the workspace. */
+async function variables(
+  tx: Tx,
+  records: RecordService,
+  actor: Actor,
+  ids: TemplateRecords,
+): Promise<Record<string, Record<string, unknown>>> {
+  const provided: Record<string, Record<string, unknown>> = {};
+  for (const p of variableProviders.values()) {
+    const id = ids[p.name];
+    provided[p.name] = id ? await p.load(tx, records, actor, id) : p.sample;
+  }
   const { rows } = await sql<{ user_name: string | null; user_email: string | null; workspace_name: string }>`
     select u.name as user_name, u.email as user_email, w.name as workspace_name
     from workspaces w left join users u on u.id = ${actor.userId}::uuid
     where w.id = ${actor.workspaceId}`.execute(tx);
   const r = rows[0];
   return {
-    contact: contact as Record<string, unknown>,
+    ...provided,
     user: { name: r?.user_name ?? '', email: r?.user_email ?? '' },
     workspace: { name: r?.workspace_name ?? '' },
   };
@@ -168,30 +196,49 @@ function render(t: Pick<TemplateInput, 'subject' | 'html' | 'text'>, vars: Recor
   };
 }
 
-/** Renders a saved template or an unsaved draft with a chosen contact (or sample data). */
+/** Renders a saved template or an unsaved draft with chosen records (or sample data). */
 export async function previewTemplate(
   tx: Tx,
   records: RecordService,
   actor: Actor,
   source: { id: string } | Pick<TemplateInput, 'subject' | 'html' | 'text'>,
-  contactId?: string,
+  ids: TemplateRecords,
 ) {
   const t = 'id' in source ? present(await load(tx, source.id)) : source;
   assertValid(t);
-  return { ...render(t, await variables(tx, records, actor, contactId)), sample: !contactId };
+  return {
+    ...render(t, await variables(tx, records, actor, ids)),
+    sample: !Object.values(ids).some(Boolean),
+  };
 }
 
-/** Renders the template for a contact and queues it in the outbox (in this transaction). */
-export async function sendTemplate(tx: Tx, records: RecordService, actor: Actor, id: string, contactId: string) {
-  const t = present(await load(tx, id));
-  const vars = await variables(tx, records, actor, contactId);
-  const email = vars.contact.email;
-  if (typeof email !== 'string' || !email) {
-    throw new AppError('validation_failed', 'The contact has no email address', {
-      errors: [{ path: 'contactId', message: 'has no email address' }],
+/**
+ * Renders the template for a record (`to`: which variable, which id) and queues it in
+ * the outbox to that record's email (in this transaction).
+ */
+export async function sendTemplate(
+  tx: Tx,
+  records: RecordService,
+  actor: Actor,
+  id: string,
+  to: { variable: string; id: string },
+) {
+  const path = `${to.variable}Id`;
+  if (!variableProviders.has(to.variable)) {
+    throw new AppError('validation_failed', `Templates are not sent to a ${to.variable}`, {
+      errors: [{ path, message: 'is not something templates are sent to' }],
     });
   }
-  const reason = await suppressed(tx, actor.workspaceId, email, vars.contact);
+  const t = present(await load(tx, id));
+  const vars = await variables(tx, records, actor, { [to.variable]: to.id });
+  const recipient = vars[to.variable] ?? {};
+  const email = recipient.email;
+  if (typeof email !== 'string' || !email) {
+    throw new AppError('validation_failed', `The ${to.variable} has no email address`, {
+      errors: [{ path, message: 'has no email address' }],
+    });
+  }
+  const reason = await suppressed(tx, actor.workspaceId, email, recipient);
   if (reason) throw new AppError('conflict', `Not sent: ${reason}`);
   const mail = render(t, vars);
   const mailId = await enqueueMail(tx, actor.workspaceId, {

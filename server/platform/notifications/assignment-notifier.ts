@@ -25,6 +25,14 @@ export interface AssignmentNotice {
 /** Assignment notices per object name (objects not named get the default). */
 export type AssignmentNotices = Readonly<Record<string, AssignmentNotice>>;
 
+/** The notices modules registered (RapportModule.assignmentNotices), by object name. */
+const registered: Record<string, AssignmentNotice> = {};
+
+/** Registers a module's assignment notices (the same call twice changes nothing). */
+export function registerAssignmentNotices(notices: AssignmentNotices): void {
+  Object.assign(registered, notices);
+}
+
 const byDefault: Required<Pick<AssignmentNotice, 'field' | 'message'>> = {
   field: 'ownerId',
   message: (seen, { def }) => {
@@ -42,9 +50,9 @@ const byDefault: Required<Pick<AssignmentNotice, 'field' | 'message'>> = {
  * per committed event whichever path wrote the record (REST, batch, workflows, a
  * consumer). Runs in the event dispatcher's transaction; the dedupe key (the event)
  * makes a redelivered event notify nobody twice. The one assignment notifier: objects
- * with their own rules pass them in `notices`.
+ * with their own rules are registered by their module (registerAssignmentNotices).
  */
-export function assignmentNotifier(records: RecordService, notices: AssignmentNotices = {}): EventConsumer {
+export function assignmentNotifier(records: RecordService, notices: AssignmentNotices = registered): EventConsumer {
   const registry = records.registry;
   return {
     name: 'notifications.assignments',

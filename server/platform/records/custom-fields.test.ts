@@ -3,7 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyVia, createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
 import { client, type Auth as HttpAuth } from '../../../test/helpers/http';
-import { STANDARD_OBJECTS } from '../../modules/objects';
+import { STANDARD_OBJECTS } from '../../modules';
 
 type Auth = Exclude<HttpAuth, string | null>;
 type Json = Record<string, any>;

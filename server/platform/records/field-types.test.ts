@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { STANDARD_OBJECTS } from '../../modules/objects';
+import { STANDARD_OBJECTS } from '../../modules';
 import { fromRow, normaliseDecimal, toColumns, valueSchema } from './field-types';
 import { ObjectSchema } from './object-schema';
 import { ObjectRegistry } from './registry';

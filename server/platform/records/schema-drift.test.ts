@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../test/helpers/db';
-import { STANDARD_OBJECTS } from '../../modules/objects';
+import { STANDARD_OBJECTS } from '../../modules';
 import { storageColumns } from './field-types';
 import { ObjectRegistry } from './registry';
 

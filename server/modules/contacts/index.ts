@@ -1,0 +1,14 @@
+import { defineModule } from '../../platform/modules';
+import { contactsObject } from './contacts.object';
+import { doNotContactCheck } from './do-not-contact';
+import { contactTemplateVariables } from './template-variables';
+
+export { contactsObject } from './contacts.object';
+
+/** Contacts: people, with the `contact` template variable and the do-not-contact suppression rule. */
+export const contactsModule = defineModule({
+  name: 'contacts',
+  objects: [contactsObject],
+  suppression: doNotContactCheck,
+  templateVariables: contactTemplateVariables,
+});

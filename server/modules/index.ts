@@ -1,0 +1,69 @@
+import type { RapportModule } from '../platform/modules';
+import type { ObjectDef } from '../platform/records/types';
+import { accountsModule } from './accounts';
+import { contactsModule } from './contacts';
+import { dealsModule } from './deals';
+import { demoModule } from './demo';
+import { duplicatesModule } from './duplicates';
+import { interactionsModule } from './interactions';
+import { leadsModule } from './leads';
+import { opportunitiesModule } from './opportunities';
+import { pipelinesModule } from './pipelines';
+import { productsModule } from './products';
+import { quotesModule } from './quotes';
+import { staffModule } from './staff';
+import { tasksModule } from './tasks';
+import { timelineModule } from './timeline';
+import { workflowsModule } from './workflows';
+
+/**
+ * Every capability module, once, in dependency order: a module comes after the modules
+ * it imports (test/module-graph.test.ts checks it). The runtime and the app read
+ * modules from this list only; routes, consumers and background work follow its order.
+ */
+export const MODULES = [
+  accountsModule,
+  contactsModule,
+  duplicatesModule,
+  timelineModule,
+  interactionsModule,
+  tasksModule,
+  leadsModule,
+  pipelinesModule,
+  opportunitiesModule,
+  productsModule,
+  quotesModule,
+  dealsModule,
+  staffModule,
+  workflowsModule,
+  demoModule,
+] as const satisfies readonly RapportModule[];
+
+/**
+ * The order objects are listed in (object list, role editor, custom fields, OpenAPI):
+ * the order people work in, which is not the modules' dependency order. An object not
+ * named here follows them, in module order.
+ */
+const OBJECT_ORDER = [
+  'accounts',
+  'contacts',
+  'opportunities',
+  'leads',
+  'products',
+  'quotes',
+  'staff',
+  'tasks',
+  'meetings',
+  'interactions',
+  'notes',
+];
+
+const rank = (def: ObjectDef) => {
+  const i = OBJECT_ORDER.indexOf(def.name);
+  return i === -1 ? OBJECT_ORDER.length : i;
+};
+
+/** Every standard object, as the modules declare them. */
+export const STANDARD_OBJECTS: ObjectDef[] = MODULES.flatMap((m: RapportModule) => m.objects ?? []).sort(
+  (a, b) => rank(a) - rank(b),
+);

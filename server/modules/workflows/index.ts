@@ -1,0 +1,21 @@
+import { defineModule } from '../../platform/modules';
+import { createAutomation, workflowPlugin } from './automation';
+
+export type { Automation } from './automation';
+
+/** Workflows (triggers, steps, schedules, inbound hooks) and notification emails. */
+export const workflowsModule = defineModule({
+  name: 'workflows',
+  routes: ({ database, records, config }) =>
+    workflowPlugin({ database, records, webhooksAllowPrivate: config.webhooksAllowPrivate }),
+  work: ({ database, records, log, config, jobs }) =>
+    createAutomation({
+      database,
+      records,
+      log,
+      baseUrl: config.baseUrl,
+      jobs,
+      webhooksAllowPrivate: config.webhooksAllowPrivate,
+      webhookLeaseSeconds: config.workflowWebhookLeaseSeconds,
+    }),
+});

@@ -1,0 +1,107 @@
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { addStandardObjectPermissions, type ObjectPermission, type StandardRole } from './access/permissions';
+import type { Auth } from './auth/auth';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import type { EventConsumer } from './events/dispatcher';
+import type { JobQueue } from './jobs/job-queue';
+import {
+  registerSuppressionCheck,
+  registerTemplateVariables,
+  type SuppressionCheck,
+  type TemplateVariableProvider,
+} from './mail/templates.service';
+import { type AssignmentNotices, registerAssignmentNotices } from './notifications/assignment-notifier';
+import type { RecordService } from './records/records.service';
+import type { ObjectDef } from './records/types';
+
+/** What a module's routes are built with. */
+export interface ModuleRouteDeps {
+  config: Config;
+  database: Database;
+  records: RecordService;
+}
+
+/** What a module's background work is built with (after the app, so it logs through the app's logger). */
+export interface ModuleWorkDeps extends ModuleRouteDeps {
+  jobs: JobQueue;
+  log: Logger;
+}
+
+/**
+ * A module's running parts: its event consumers (registered before the dispatcher
+ * starts, so tests can drain them without background work) and its pollers, started
+ * with the background work and stopped at shutdown. Anything else it returns (a
+ * sweeper, a runner) is reachable as `runtime.modules.<name>` for tests.
+ */
+export interface ModuleWork {
+  consumers?: EventConsumer[];
+  start?(): void;
+  stop?(): Promise<void>;
+}
+
+export interface DemoDeps {
+  database: Database;
+  auth: Auth;
+  records: RecordService;
+  log: Logger;
+}
+
+export interface DemoLogin {
+  email: string;
+  /** The password, only when the demo was created by this call with a generated one (print it once). */
+  generatedPassword: string | null;
+  /** True when the demo was created by this call. */
+  created: boolean;
+}
+
+/**
+ * A capability module's one registration (server/modules/<name>/index.ts). The
+ * runtime and the app read these from the list in server/modules/index.ts and
+ * nothing else: a module is added by adding it there.
+ */
+export interface RapportModule {
+  name: string;
+  /** Its objects, each an ObjectDef (the record engine gives them CRUD, search, permissions…). */
+  objects?: ObjectDef[];
+  /** The standard roles' defaults for its objects, over each role's "*" entry. */
+  permissions?: Partial<Record<StandardRole, Record<string, ObjectPermission>>>;
+  /** A reason mail to an address must not go out (checked before every template send). */
+  suppression?: SuppressionCheck;
+  /** A variable templates can be rendered with ({{ contact.firstName }}). */
+  templateVariables?: TemplateVariableProvider;
+  /** How its objects tell an assignee (objects not named: their owner, "<Label> assigned to you"). */
+  assignmentNotices?: AssignmentNotices;
+  /** Endpoints beyond the generic record ones (registered before them). */
+  routes?(deps: ModuleRouteDeps): FastifyPluginAsyncZod;
+  /** Event consumers, schedules on the job queue and pollers. */
+  work?(deps: ModuleWorkDeps): ModuleWork;
+  /** Seeds the demo workspace of an empty installation; the demo login while the demo user exists, else null. */
+  demo?(deps: DemoDeps, opts: { password?: string }): Promise<DemoLogin | null>;
+}
+
+/** Declares a module, keeping its literal type (its name, what its work returns) for `runtime.modules`. */
+export const defineModule = <const M extends RapportModule>(module: M): M => module;
+
+/** Each module's work, by module name, as its `work` returned it. */
+export type ModuleWorks<Ms extends readonly RapportModule[]> = {
+  [M in Ms[number] as M extends { work(deps: ModuleWorkDeps): ModuleWork } ? M['name'] : never]: M extends {
+    work(deps: ModuleWorkDeps): infer W;
+  }
+    ? W
+    : never;
+};
+
+/**
+ * Registers the modules' process-wide rules: suppression checks, template variables,
+ * assignment notices and the standard roles' permission defaults. Idempotent (tests start several runtimes).
+ */
+export function registerModuleRules(modules: readonly RapportModule[]): void {
+  for (const m of modules) {
+    if (m.suppression) registerSuppressionCheck(m.suppression);
+    if (m.templateVariables) registerTemplateVariables(m.templateVariables);
+    if (m.assignmentNotices) registerAssignmentNotices(m.assignmentNotices);
+    if (m.permissions) addStandardObjectPermissions(m.permissions);
+  }
+}
