@@ -7,6 +7,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 export const CHROMIUM = process.env.RAPPORT_CHROMIUM ?? '/usr/bin/chromium';
 
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../../test-results/screenshots');
+/** RAPPORT_SCREENSHOTS=1: save a picture of each main page (BrowserSession.shot). */
+const SHOTS_WANTED = process.env.RAPPORT_SCREENSHOTS === '1';
 
 const ARGS = [
   '--headless',
@@ -60,7 +62,7 @@ export interface BrowserSession {
   page: Page;
   /** Console errors, page errors and CSP violations seen so far. */
   problems: string[];
-  /** Saves a full-page screenshot as test-results/screenshots/<name>.png. */
+  /** Saves a full-page screenshot as test-results/screenshots/<name>.png (with RAPPORT_SCREENSHOTS=1). */
   shot(name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -101,6 +103,9 @@ export async function openBrowser(opts: { viewport: { width: number; height: num
     page,
     problems,
     async shot(name) {
+      // Pictures cost a settle wait and a full-page capture each (about a hundred per run):
+      // taken when asked for (npm run test:e2e:screenshots), not on every test run.
+      if (!SHOTS_WANTED) return;
       // Let transitions and lazy chunks settle so the picture shows the finished page.
       await page.waitForLoadState('networkidle').catch(() => undefined);
       // Finished transitions (menus sliding, modals opening), and from the top, so the
