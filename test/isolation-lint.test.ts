@@ -26,7 +26,7 @@ function testSources(): string[] {
     readdirSync(path.join(ROOT, root), { recursive: true, encoding: 'utf8' })
       .map((f) => path.join(root, f))
       .filter((f) => !f.startsWith(path.join('test', 'e2e')) && !f.includes('node_modules'))
-      .filter((f) => f.endsWith('.test.ts') || f.startsWith(path.join('test', 'helpers'))),
+      .filter((f) => f.endsWith('.test.ts') || (f.startsWith(path.join('test', 'helpers')) && /\.m?[jt]s$/.test(f))),
   );
 }
 
