@@ -1,6 +1,14 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  MarkReadRequest,
+  NotificationPageSchema,
+  NotificationPreferenceSchema,
+  NotificationsQuery,
+  SetPreferencesRequest,
+  UnreadCountResponse,
+} from '../../../common/contracts/notifications';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
@@ -8,6 +16,7 @@ import { NotificationHub } from './notification-hub';
 import { NotificationService } from './notifications.service';
 
 const tags = ['notifications'];
+const Preferences = z.object({ data: z.array(NotificationPreferenceSchema) });
 
 /**
  * In-app notifications: list with unread count, read state, per-kind preferences,
@@ -37,14 +46,8 @@ export function notificationRoutes(deps: { database: Database; trustedOrigins: s
         schema: {
           tags,
           summary: 'My notifications, newest first, with the unread count',
-          querystring: z.object({
-            unread: z
-              .enum(['true', 'false'])
-              .optional()
-              .transform((v) => v === 'true'),
-            limit: z.coerce.number().int().min(1).max(100).optional(),
-            cursor: z.uuid().optional(),
-          }),
+          querystring: NotificationsQuery,
+          response: { 200: NotificationPageSchema },
         },
       },
       async (req) => service.list(actorOf(req), req.query),
@@ -56,10 +59,8 @@ export function notificationRoutes(deps: { database: Database; trustedOrigins: s
         schema: {
           tags,
           summary: 'Mark notifications read: some ({ ids }) or all ({ all: true })',
-          body: z.union([
-            z.object({ ids: z.array(z.uuid()).min(1).max(500) }).strict(),
-            z.object({ all: z.literal(true) }).strict(),
-          ]),
+          body: MarkReadRequest,
+          response: { 200: UnreadCountResponse },
         },
       },
       async (req) => {
@@ -70,13 +71,20 @@ export function notificationRoutes(deps: { database: Database; trustedOrigins: s
 
     app.post(
       '/api/v1/notifications/:id/unread',
-      { schema: { tags, summary: 'Mark a notification unread', params: z.object({ id: z.uuid() }) } },
+      {
+        schema: {
+          tags,
+          summary: 'Mark a notification unread',
+          params: z.object({ id: z.uuid() }),
+          response: { 200: UnreadCountResponse },
+        },
+      },
       async (req) => ({ data: { unreadCount: await service.markUnread(actorOf(req), req.params.id) } }),
     );
 
     app.get(
       '/api/v1/notifications/preferences',
-      { schema: { tags, summary: 'What I get in the app and by email, per kind' } },
+      { schema: { tags, summary: 'What I get in the app and by email, per kind', response: { 200: Preferences } } },
       async (req) => ({ data: await service.preferences(actorOf(req)) }),
     );
 
@@ -86,18 +94,8 @@ export function notificationRoutes(deps: { database: Database; trustedOrigins: s
         schema: {
           tags,
           summary: 'Change what I get in the app and by email',
-          body: z
-            .array(
-              z
-                .object({
-                  kind: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/),
-                  inApp: z.boolean().optional(),
-                  email: z.boolean().optional(),
-                })
-                .strict(),
-            )
-            .min(1)
-            .max(50),
+          body: SetPreferencesRequest,
+          response: { 200: Preferences },
         },
       },
       async (req) => ({ data: await service.setPreferences(actorOf(req), req.body) }),

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import type { z } from 'zod';
+import type { CreateWebhookRequest, TDelivery, TWebhook } from '../../../common/contracts/webhooks';
 import { assertRoleExists } from '../access/permissions';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
@@ -11,13 +13,7 @@ import { deliveryBody } from './fan-out';
 import { newWebhookSecret } from './signing';
 import { resolvesToBlocked, urlProblem } from './ssrf-guard';
 
-export interface SubscriptionInput {
-  url: string;
-  eventTypes: string[];
-  description?: string | null;
-  active?: boolean;
-  role?: string;
-}
+export type SubscriptionInput = z.infer<typeof CreateWebhookRequest>;
 
 /** The operator's network setting (RAPPORT_WEBHOOKS_ALLOW_PRIVATE), the same for every workspace. */
 export interface NetworkPolicy {
@@ -36,19 +32,17 @@ interface SubRow {
   updated_at: Date;
 }
 
-const presentSub = (r: SubRow) => ({
+const presentSub = (r: SubRow): TWebhook => ({
   id: r.id,
   url: r.url,
   description: r.description,
   eventTypes: r.event_types,
   role: r.role,
   active: r.active,
-  /** The secret's last characters, to tell secrets apart; the secret itself is shown once. */
   secretHint: `whsec_…${r.secret.slice(-4)}`,
   createdAt: new Date(r.created_at).toISOString(),
   updatedAt: new Date(r.updated_at).toISOString(),
 });
-export type SubscriptionView = ReturnType<typeof presentSub>;
 
 /** 422 naming `url` unless the URL is acceptable under the operator's network setting. */
 async function checkUrl(url: string, network: NetworkPolicy): Promise<void> {
@@ -81,7 +75,7 @@ export async function createSubscription(tx: Tx, actor: Actor, input: Subscripti
   return { ...presentSub(await loadSub(tx, id)), secret };
 }
 
-export async function listSubscriptions(tx: Tx): Promise<SubscriptionView[]> {
+export async function listSubscriptions(tx: Tx): Promise<TWebhook[]> {
   const { rows } = await sql<SubRow>`select id, url, description, event_types, secret, role, active,
       created_at, updated_at from webhook_subscriptions where workspace_id = rapport_workspace() order by created_at`.execute(
     tx,
@@ -133,7 +127,7 @@ interface DeliveryRow {
   id: string;
   event_id: string;
   event_type: string;
-  status: string;
+  status: TDelivery['status'];
   attempts: number;
   last_status_code: number | null;
   last_error: string | null;
@@ -144,7 +138,7 @@ interface DeliveryRow {
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-const presentDelivery = (r: DeliveryRow) => ({
+const presentDelivery = (r: DeliveryRow): TDelivery => ({
   id: r.id,
   eventId: r.event_id,
   eventType: r.event_type,

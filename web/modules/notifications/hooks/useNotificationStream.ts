@@ -33,6 +33,7 @@ export function useNotificationStream(): void {
         }
         client.setQueryData<NotificationPage>(notificationsQuery.queryKey, (old) => ({
           data: [m.notification, ...(old?.data ?? []).filter((n) => n.id !== m.notification.id)].slice(0, 50),
+          page: old?.page ?? { nextCursor: null, hasMore: false },
           unreadCount: m.unreadCount,
         }));
       };
