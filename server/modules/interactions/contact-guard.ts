@@ -1,5 +1,5 @@
-import type { TGuardResult, TRecentContact } from '../../../common/contracts/timeline';
 import { type RawBuilder, sql } from 'kysely';
+import type { TGuardResult, TRecentContact } from '../../../common/contracts/timeline';
 import type { Tx } from '../../platform/db/database';
 import { notFound } from '../../platform/http/errors';
 import { CHANNELS, type Channel } from './interactions.object';

@@ -248,7 +248,10 @@ async function attachPeople(tx: Tx, items: TimelineItem[], rows: Row[]): Promise
     for (const m of (r?.mentions as string[] | undefined) ?? []) ids.add(m);
   }
   if (ids.size === 0) return;
-  const { rows: users } = await sql<{ id: string; name: string }>`select id, name from users where id = any(${[...ids]}::uuid[])`.execute(tx);
+  const { rows: users } = await sql<{
+    id: string;
+    name: string;
+  }>`select id, name from users where id = any(${[...ids]}::uuid[])`.execute(tx);
   const names = new Map(users.map((u) => [u.id, u]));
   for (const it of items) {
     const r = byId.get(it.id);

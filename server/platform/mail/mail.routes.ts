@@ -41,9 +41,19 @@ export function mailRoutes(deps: {
 }): FastifyPluginAsyncZod {
   const { database, access, records } = deps;
   return async (app) => {
-    app.get('/api/v1/mail/templates', { schema: { tags: ['mail'], summary: 'Mail templates', response: { 200: z.object({ data: z.array(MailTemplateSchema) }) } } }, async (req) => ({
-      data: await access.asAdmin(actorOf(req), listTemplates),
-    }));
+    app.get(
+      '/api/v1/mail/templates',
+      {
+        schema: {
+          tags: ['mail'],
+          summary: 'Mail templates',
+          response: { 200: z.object({ data: z.array(MailTemplateSchema) }) },
+        },
+      },
+      async (req) => ({
+        data: await access.asAdmin(actorOf(req), listTemplates),
+      }),
+    );
 
     app.post(
       '/api/v1/mail/templates',

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { type RawBuilder, sql } from 'kysely';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type BulkActionSchema, BulkResponse, bulkRequest } from '../../../common/contracts/records';
 import type { FilterNode } from '../../../common/filter';
 import { auditMany } from '../access/access.service';

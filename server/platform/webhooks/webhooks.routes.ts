@@ -59,9 +59,19 @@ export function webhookRoutes(deps: {
       },
     );
 
-    app.get('/api/v1/webhooks', { schema: { tags: ['webhooks'], summary: 'Webhook subscriptions', response: { 200: z.object({ data: z.array(WebhookSchema) }) } } }, async (req) => ({
-      data: await access.asAdmin(actorOf(req), listSubscriptions),
-    }));
+    app.get(
+      '/api/v1/webhooks',
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Webhook subscriptions',
+          response: { 200: z.object({ data: z.array(WebhookSchema) }) },
+        },
+      },
+      async (req) => ({
+        data: await access.asAdmin(actorOf(req), listSubscriptions),
+      }),
+    );
 
     app.get(
       '/api/v1/webhooks/:id',

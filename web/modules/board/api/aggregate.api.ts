@@ -1,10 +1,6 @@
 // Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
 import type { z } from 'zod';
-import type {
-  AggregateGroupSchema,
-  AggregateSchema,
-  AggregateSumSchema,
-} from '../../../../common/contracts/records';
+import type { AggregateGroupSchema, AggregateSchema, AggregateSumSchema } from '../../../../common/contracts/records';
 import type { FilterNode } from '../../../../common/filter';
 import { getJson, withQuery } from '../../../lib/http';
 

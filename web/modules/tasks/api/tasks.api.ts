@@ -35,7 +35,8 @@ export const feedStatusQuery = queryOptions({
 });
 
 export async function createFeed(): Promise<string> {
-  return (await request<{ data: z.infer<typeof FeedUrlSchema> }>('POST', '/api/v1/calendar/feed', { body: {} })).body.data.url;
+  return (await request<{ data: z.infer<typeof FeedUrlSchema> }>('POST', '/api/v1/calendar/feed', { body: {} })).body
+    .data.url;
 }
 
 export async function revokeFeed(): Promise<void> {
