@@ -6,7 +6,7 @@ import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { notFound } from '../../platform/http/errors';
 import { loadSchemas } from '../../platform/records/object-schema';
-import type { RecordData, RecordService } from '../../platform/records/records.service';
+import type { RecordService } from '../../platform/records/records.service';
 import { STAFF_SELF_EDITABLE } from './staff.object';
 
 /**
