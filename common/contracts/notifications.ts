@@ -56,3 +56,10 @@ export const NotificationPreferenceSchema = z.object({
   inApp: z.boolean(),
   email: z.boolean(),
 });
+
+/** A message of the `GET /api/v1/notifications/stream` WebSocket (JSON text frames). */
+export const StreamMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), unreadCount: z.number() }),
+  z.object({ type: z.literal('notification'), notification: NotificationSchema, unreadCount: z.number() }),
+]);
+export type TStreamMessage = z.infer<typeof StreamMessageSchema>;

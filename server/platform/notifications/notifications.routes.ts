@@ -7,6 +7,7 @@ import {
   NotificationPreferenceSchema,
   NotificationsQuery,
   SetPreferencesRequest,
+  type TStreamMessage,
   UnreadCountResponse,
 } from '../../../common/contracts/notifications';
 import type { Database } from '../db/database';
@@ -122,7 +123,8 @@ export function notificationRoutes(deps: { database: Database; trustedOrigins: s
         hub.add(socket, actor);
         socket.on('message', () => {}); // the stream is one-way; pings keep it open
         const { unreadCount } = await service.list(actor, { limit: 1 });
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'hello', unreadCount }));
+        if (socket.readyState === socket.OPEN)
+          socket.send(JSON.stringify({ type: 'hello', unreadCount } satisfies TStreamMessage));
       },
     );
   };
