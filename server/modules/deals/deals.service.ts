@@ -1,17 +1,14 @@
 import { sql } from 'kysely';
+import type { z } from 'zod';
+import type { DealsQuery } from '../../../common/contracts/sales';
 import type { FilterNode } from '../../../common/filter';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { normaliseDecimal } from '../../platform/records/field-types';
 import type { RecordService } from '../../platform/records/records.service';
 
-export interface DealsFilter {
-  from?: string;
-  to?: string;
-  ownerId?: string;
-  pipelineId?: string;
-  status?: 'won' | 'lost';
-}
+/** The deal filters of the contract's query (without its paging). */
+export type DealsFilter = Omit<z.infer<typeof DealsQuery>, 'limit' | 'cursor'>;
 
 const DAY_SECONDS = 86_400;
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -1,4 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
+import type { z } from 'zod';
+import type { DuplicateSchema } from '../../../common/contracts/sales';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
@@ -18,14 +20,7 @@ export const DUPLICATE_TARGETS: Record<string, string[]> = {
 export const NAME_SIMILARITY = 0.6;
 const LIMIT = 20;
 
-export interface Duplicate {
-  object: string;
-  id: string;
-  title: string;
-  subtitle: string | null;
-  reasons: ('email' | 'phone' | 'domain' | 'name')[];
-  score: number;
-}
+export type Duplicate = z.infer<typeof DuplicateSchema>;
 
 interface Probe {
   email?: string;

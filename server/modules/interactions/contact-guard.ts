@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import type { TGuardResult, TRecentContact } from '../../../common/contracts/timeline';
 import type { Tx } from '../../platform/db/database';
 import { notFound } from '../../platform/http/errors';
 import { CHANNELS, type Channel } from './interactions.object';
@@ -25,24 +26,7 @@ export async function loadCooldowns(tx: Tx): Promise<Record<Channel, number>> {
   return out;
 }
 
-export interface RecentContact {
-  interactionId: string;
-  channel: Channel;
-  direction: string | null;
-  topic: string | null;
-  occurredAt: string;
-  /** Who contacted: the interaction's owner. */
-  by: { id: string; name: string } | null;
-  /** The contact it was with (this one, or a colleague of theirs at the same account). */
-  contact: { id: string; name: string } | null;
-  /** True when it was with the account or another of its contacts, not this contact. */
-  viaAccount: boolean;
-  sameTopic: boolean;
-  sameOpportunity: boolean;
-  sameChannel: boolean;
-  /** When this contact's cool-down (for its channel) ends. */
-  cooldownEndsAt: string;
-}
+export type RecentContact = TRecentContact;
 
 export interface GuardQuery {
   contactId: string;
@@ -60,16 +44,7 @@ export interface GuardQuery {
   scoped?: (object: 'contacts' | 'accounts') => Sql;
 }
 
-export interface GuardResult {
-  contactId: string;
-  accountId: string | null;
-  doNotContact: boolean;
-  cooldownHours: Record<Channel, number>;
-  /** Contacts with this person or their account still within their channel's cool-down, newest first. */
-  recent: RecentContact[];
-  /** Someone else contacted them recently (about this topic or opportunity, when given), or they are do-not-contact. */
-  warn: boolean;
-}
+export type GuardResult = TGuardResult;
 
 const STOP = new Set(['the', 'and', 'for', 'with', 'about', 'call', 'email', 'meeting', 'follow', 'up', 're', 'fwd']);
 const words = (s: string) =>

@@ -1,3 +1,4 @@
+import { CHANNELS } from '../../../common/contracts/timeline';
 import type { ObjectDef } from '../../platform/records/types';
 import {
   opt,
@@ -8,7 +9,7 @@ import {
   validateUserList,
 } from '../timeline';
 
-export const CHANNELS = ['email', 'call', 'meeting', 'direct_mail', 'social', 'chat'] as const;
+export { CHANNELS };
 export type Channel = (typeof CHANNELS)[number];
 
 /**

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { GuardResultSchema } from '../../../common/contracts/timeline';
 import { audit } from '../../platform/access/access.service';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
@@ -34,6 +35,7 @@ export function interactionRoutes(deps: { database: Database; records: RecordSer
               opportunityId: z.uuid().optional(),
             })
             .strict(),
+          response: { 200: z.object({ data: GuardResultSchema }) },
         },
       },
       async (req) => {

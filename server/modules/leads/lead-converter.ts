@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import type { z } from 'zod';
+import type { ConvertLeadRequest, ConvertLeadResponse } from '../../../common/contracts/sales';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { transactionTime } from '../../platform/db/transaction-time';
@@ -10,26 +12,9 @@ import type { RecordContext, RecordData, RecordService } from '../../platform/re
 import { linkTimeline } from '../duplicates';
 import { normaliseDomain } from './leads.object';
 
-export interface ConvertInput {
-  accountId?: string;
-  contactId?: string;
-  createOpportunity?: boolean;
-  opportunity?: {
-    name?: string;
-    amount?: { amount: string; currency: string };
-    pipelineId?: string;
-    stageId?: string;
-    expectedCloseDate?: string;
-  };
-  ownerId?: string;
-}
+export type ConvertInput = z.infer<typeof ConvertLeadRequest>;
 
-export interface ConvertResult {
-  lead: RecordData;
-  account: { id: string; created: boolean } | null;
-  contact: { id: string; created: boolean };
-  opportunity: { id: string } | null;
-}
+export type ConvertResult = z.infer<typeof ConvertLeadResponse>['data'];
 
 /** Custom field values of the lead that the target object has too (same name and type). */
 function copiedCustom(lead: RecordData, from: ObjectSchema, to: ObjectSchema): RecordData {

@@ -1,44 +1,24 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import type { z } from 'zod';
+import type {
+  CreatePipelineRequest,
+  PipelineSchema,
+  StageInput as StageInputSchema,
+  StageKind as StageKindSchema,
+  StageSchema,
+} from '../../../common/contracts/sales';
 import type { Tx } from '../../platform/db/database';
 import { isPgError } from '../../platform/db/pg-errors';
 import { AppError, type FieldError } from '../../platform/http/errors';
 import { SCHEMA_CHANNEL } from '../../platform/records/custom-fields.service';
 import type { SelectOption } from '../../platform/records/types';
 
-export type StageKind = 'open' | 'won' | 'lost';
-
-export interface Stage {
-  id: string;
-  pipelineId: string;
-  name: string;
-  position: number;
-  probability: number;
-  kind: StageKind;
-}
-
-export interface Pipeline {
-  id: string;
-  name: string;
-  position: number;
-  isDefault: boolean;
-  stages: Stage[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface StageInput {
-  id?: string;
-  name: string;
-  probability?: number;
-  kind: StageKind;
-}
-
-export interface PipelineInput {
-  name: string;
-  isDefault?: boolean;
-  stages: StageInput[];
-}
+export type StageKind = z.infer<typeof StageKindSchema>;
+export type Stage = z.infer<typeof StageSchema>;
+export type Pipeline = z.infer<typeof PipelineSchema>;
+export type StageInput = z.infer<typeof StageInputSchema>;
+export type PipelineInput = z.infer<typeof CreatePipelineRequest>;
 
 interface StageRow {
   id: string;

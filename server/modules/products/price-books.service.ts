@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import type { z } from 'zod';
+import type { PriceBookSchema, PriceEntrySchema } from '../../../common/contracts/sales';
 import type { Tx } from '../../platform/db/database';
 import { isPgError } from '../../platform/db/pg-errors';
 import { AppError } from '../../platform/http/errors';
@@ -7,23 +9,9 @@ import { SCHEMA_CHANNEL } from '../../platform/records/custom-fields.service';
 import { normaliseDecimal } from '../../platform/records/field-types';
 import type { SelectOption } from '../../platform/records/types';
 
-export interface PriceBook {
-  id: string;
-  name: string;
-  description: string | null;
-  isStandard: boolean;
-  active: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+export type PriceBook = z.infer<typeof PriceBookSchema>;
 
-export interface PriceBookEntry {
-  priceBookId: string;
-  productId: string;
-  currency: string;
-  unitPrice: string;
-  updatedAt: string;
-}
+export type PriceBookEntry = z.infer<typeof PriceEntrySchema>;
 
 interface BookRow {
   id: string;

@@ -1,6 +1,8 @@
 import Decimal from 'decimal.js';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import type { z } from 'zod';
+import type { QuoteLineInput } from '../../../common/contracts/sales';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { AppError, type FieldError } from '../../platform/http/errors';
@@ -11,15 +13,7 @@ import { priceOf } from '../products';
 import { renderQuotePdf } from './quote-pdf';
 import { lineAmounts, minorDigits } from './quote-totals';
 
-export interface LineInput {
-  productId?: string | null;
-  name?: string;
-  description?: string | null;
-  quantity: string;
-  unitPrice?: string;
-  discountPercent?: string;
-  taxRate?: string;
-}
+export type LineInput = z.infer<typeof QuoteLineInput>;
 
 interface LineRow {
   id: string;

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { StaffEntrySchema } from '../../../common/contracts/staff';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
 import { ifMatch } from '../../platform/http/if-match';
@@ -8,6 +10,8 @@ import { getOwnStaffEntry, updateOwnStaffEntry } from './staff.service';
 const etag = (version: unknown) => `"${version}"`;
 
 /** The caller's own staff-directory entry; the directory itself is the generic /api/v1/staff. */
+const Entry = z.object({ data: StaffEntrySchema });
+
 export function staffRoutes(deps: { database: Database; records: RecordService }): FastifyPluginAsyncZod {
   const { database, records } = deps;
   return async (app) => {
@@ -17,6 +21,7 @@ export function staffRoutes(deps: { database: Database; records: RecordService }
         schema: {
           tags: ['staff'],
           summary: 'Your own staff entry, with your private fields (the read is audited)',
+          response: { 200: Entry },
         },
       },
       async (req, reply) => {
@@ -33,6 +38,7 @@ export function staffRoutes(deps: { database: Database; records: RecordService }
           tags: ['staff'],
           summary:
             'Change your own work and mobile phone, location and private fields (personal email and phone, home address, date of birth, emergency contact)',
+          response: { 200: Entry },
         },
       },
       async (req, reply) => {

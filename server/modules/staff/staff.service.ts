@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
+import type { z } from 'zod';
+import type { StaffEntrySchema } from '../../../common/contracts/staff';
 import type { RolePermissions } from '../../platform/access/permissions';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { notFound } from '../../platform/http/errors';
 import { loadSchemas } from '../../platform/records/object-schema';
-import type { RecordData, RecordService } from '../../platform/records/records.service';
+import type { RecordService } from '../../platform/records/records.service';
 import { STAFF_SELF_EDITABLE } from './staff.object';
 
 /**
@@ -43,10 +45,13 @@ async function ownEntryId(tx: Tx, userId: string): Promise<string> {
   return rows[0].id;
 }
 
+/** A staff record: id, version and the required displayName beside its other fields. */
+type StaffEntry = z.infer<typeof StaffEntrySchema>;
+
 /** The caller's own staff entry, private fields included (the read is audited as sensitive). */
-export async function getOwnStaffEntry(tx: Tx, records: RecordService, actor: Actor): Promise<RecordData> {
+export async function getOwnStaffEntry(tx: Tx, records: RecordService, actor: Actor): Promise<StaffEntry> {
   const self = await selfActor(tx, records, actor);
-  return records.get(tx, self, 'staff', await ownEntryId(tx, self.userId));
+  return (await records.get(tx, self, 'staff', await ownEntryId(tx, self.userId))) as StaffEntry;
 }
 
 /** Changes the caller's own phones, location and private fields (other fields answer "is read-only"). */
@@ -56,7 +61,7 @@ export async function updateOwnStaffEntry(
   actor: Actor,
   body: unknown,
   ifMatch?: number,
-): Promise<RecordData> {
+): Promise<StaffEntry> {
   const self = await selfActor(tx, records, actor);
-  return records.update(tx, self, 'staff', await ownEntryId(tx, self.userId), body, ifMatch);
+  return (await records.update(tx, self, 'staff', await ownEntryId(tx, self.userId), body, ifMatch)) as StaffEntry;
 }

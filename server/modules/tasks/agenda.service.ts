@@ -1,18 +1,16 @@
 import { type RawBuilder, sql } from 'kysely';
+import type { TAgenda } from '../../../common/contracts/tasks';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { isPgError } from '../../platform/db/pg-errors';
 import { invalidField } from '../../platform/http/errors';
 import type { ObjectSchema } from '../../platform/records/object-schema';
 import { presentRow, selectColumns } from '../../platform/records/query';
-import type { RecordContext, RecordData, RecordService } from '../../platform/records/records.service';
+import type { RecordContext, RecordService } from '../../platform/records/records.service';
 
 type Sql = RawBuilder<unknown>;
 
-export interface Agenda {
-  tasks: RecordData[];
-  meetings: RecordData[];
-}
+export type Agenda = TAgenda;
 
 const MAX_ITEMS = 2000;
 
@@ -71,7 +69,8 @@ async function read(tx: Tx, ctx: RecordContext, object: string, from: Sql, where
   const { rows } = await sql<Record<string, unknown>>`
     select ${selectColumns(schema, undefined)} from ${from} t
     where ${sql.join(conds, sql` and `)} order by ${order} limit ${MAX_ITEMS}`.execute(tx);
-  return rows.map((r) => presentRow(schema, r));
+  // presentRow always gives id and version (the record shape of the contract).
+  return rows.map((r) => presentRow(schema, r)) as Agenda['tasks'];
 }
 
 /** Checks an IANA time zone name (422 naming `path` otherwise). */

@@ -1,5 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  AgendaSchema,
+  CalendarQuery,
+  FeedStatusSchema,
+  FeedUrlSchema,
+  MyDayQuery,
+  MyDaySchema,
+} from '../../../common/contracts/tasks';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
 import { invalidField, notFound } from '../../platform/http/errors';
@@ -26,7 +34,8 @@ export function taskRoutes(deps: {
         schema: {
           tags: ['Tasks'],
           summary: 'My day: open tasks due today or overdue, and today’s meetings',
-          querystring: z.object({ tz: z.string().max(64).optional() }).strict(),
+          querystring: MyDayQuery,
+          response: { 200: z.object({ data: MyDaySchema }) },
         },
       },
       async (req) => {
@@ -44,9 +53,8 @@ export function taskRoutes(deps: {
         schema: {
           tags: ['Tasks'],
           summary: `The caller's meetings and tasks between two instants (at most ${MAX_RANGE_DAYS} days)`,
-          querystring: z
-            .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
-            .strict(),
+          querystring: CalendarQuery,
+          response: { 200: z.object({ data: AgendaSchema }) },
         },
       },
       async (req) => {
@@ -64,7 +72,11 @@ export function taskRoutes(deps: {
     app.get(
       '/api/v1/calendar/feed',
       {
-        schema: { tags: ['Tasks'], summary: 'Whether the caller has an iCalendar feed URL, and when it was last read' },
+        schema: {
+          tags: ['Tasks'],
+          summary: 'Whether the caller has an iCalendar feed URL, and when it was last read',
+          response: { 200: z.object({ data: FeedStatusSchema }) },
+        },
       },
       async (req) => {
         const actor = actorOf(req);
@@ -78,6 +90,7 @@ export function taskRoutes(deps: {
         schema: {
           tags: ['Tasks'],
           summary: 'Create (or regenerate, revoking the old one) the caller’s secret iCalendar feed URL; shown once',
+          response: { 201: z.object({ data: FeedUrlSchema }) },
         },
       },
       async (req, reply) => {

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import type { z } from 'zod';
+import type { CommentSchema } from '../../../common/contracts/timeline';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { eventForMember } from '../../platform/events/event-visibility';
@@ -24,15 +26,7 @@ export function plainText(body: string): string {
   return body.replace(MENTION, (_m, name: string) => `@${name}`);
 }
 
-export interface CommentResult {
-  id: string;
-  object: string;
-  recordId: string;
-  body: string;
-  mentions: { id: string; name: string }[];
-  authorId: string | null;
-  createdAt: string;
-}
+export type CommentResult = z.infer<typeof CommentSchema>;
 
 /**
  * Adds a comment to a record the caller can see, and notifies each mentioned member

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { CommentRequest, CommentSchema, TimelinePageSchema } from '../../../common/contracts/timeline';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
 import type { RecordService } from '../../platform/records/records.service';
@@ -54,6 +55,7 @@ export function timelineRoutes(deps: { database: Database; records: RecordServic
               'Pass page.nextCursor back as cursor for the next page.',
             params: IdParam,
             querystring: TimelineQuery,
+            response: { 200: TimelinePageSchema },
           },
         },
         async (req) => {
@@ -75,7 +77,8 @@ export function timelineRoutes(deps: { database: Database; records: RecordServic
             tags,
             summary: `Comment on a ${def.singular}; mention colleagues as @[Name](user:<id>) to notify them`,
             params: IdParam,
-            body: z.object({ body: z.string().max(10_000) }).strict(),
+            body: CommentRequest,
+            response: { 201: z.object({ data: CommentSchema }) },
           },
         },
         async (req, reply) => {

@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import { TIMELINE_KINDS, type TTimelineItem } from '../../../common/contracts/timeline';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
@@ -10,7 +11,7 @@ import { timelineSources } from '../duplicates';
 
 type Sql = RawBuilder<unknown>;
 
-export const TIMELINE_KINDS = ['event', 'comment', 'interaction', 'task', 'meeting', 'note'] as const;
+export { TIMELINE_KINDS };
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 /** Activity objects on timelines, and the column that places each on the time axis. */
@@ -21,31 +22,7 @@ export const ACTIVITY_SOURCES: { kind: TimelineKind; object: string; at: string 
   { kind: 'note', object: 'notes', at: 'created_at' },
 ];
 
-export interface Person {
-  id: string;
-  name: string;
-}
-
-export interface TimelineItem {
-  id: string;
-  kind: TimelineKind;
-  /** When it happened (ISO 8601, UTC). */
-  at: string;
-  actor: Person | null;
-  /** Events: `contact.updated`, `opportunity.stage_changed` … */
-  type?: string;
-  /** The record the item is attached to (events, comments) or the activity's object (`interactions`). */
-  object?: string;
-  recordId?: string;
-  /** Events: field → [from, to], only fields the caller may see. */
-  changes?: Record<string, [unknown, unknown]>;
-  /** Events: other facts the event carries (hidden fields removed). Activities: the activity record. */
-  data?: Record<string, unknown>;
-  record?: Record<string, unknown>;
-  /** Comments. */
-  body?: string;
-  mentions?: Person[];
-}
+export type TimelineItem = TTimelineItem;
 
 export interface TimelineOptions {
   kinds?: TimelineKind[];
@@ -225,7 +202,7 @@ function present(ctx: RecordContext, r: Row & { _kind: TimelineKind; _object?: s
     };
   }
   const schema = ctx.schemas.get(r._object as string) as ObjectSchema;
-  return { ...base, object: r._object, recordId: r.id, record: presentRow(schema, r) };
+  return { ...base, object: r._object, recordId: r.id, record: presentRow(schema, r) as TimelineItem['record'] };
 }
 
 function presentEvent(ctx: RecordContext, r: Row, base: Omit<TimelineItem, 'kind'>): TimelineItem | null {
@@ -271,7 +248,10 @@ async function attachPeople(tx: Tx, items: TimelineItem[], rows: Row[]): Promise
     for (const m of (r?.mentions as string[] | undefined) ?? []) ids.add(m);
   }
   if (ids.size === 0) return;
-  const { rows: users } = await sql<Person>`select id, name from users where id = any(${[...ids]}::uuid[])`.execute(tx);
+  const { rows: users } = await sql<{
+    id: string;
+    name: string;
+  }>`select id, name from users where id = any(${[...ids]}::uuid[])`.execute(tx);
   const names = new Map(users.map((u) => [u.id, u]));
   for (const it of items) {
     const r = byId.get(it.id);

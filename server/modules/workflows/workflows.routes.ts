@@ -1,7 +1,20 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkFilterTree, type FilterNode } from '../../../common/filter';
+import {
+  ActivateRequest,
+  AutomationSettingsRequest,
+  AutomationSettingsSchema,
+  ManualRunRequest,
+  RunDetailSchema,
+  RunPageSchema,
+  RunsQuery,
+  SuppressRequest,
+  UpdateWorkflowRequest,
+  WorkflowRequest,
+  WorkflowSchema,
+  WorkflowVersionSchema,
+} from '../../../common/contracts/workflows';
 import { actorOf } from '../../platform/http/context';
 import { AppError } from '../../platform/http/errors';
 import { ifMatch } from '../../platform/http/if-match';
@@ -12,24 +25,9 @@ import type { WorkflowService } from './workflows.service';
 const tags = ['workflows'];
 const Id = z.object({ id: z.uuid() });
 const RunParams = z.object({ id: z.uuid(), runId: z.uuid() });
-const Filter = z
-  .unknown()
-  .optional()
-  .superRefine((v, ctx) => {
-    if (v === undefined) return;
-    for (const e of checkFilterTree(v, '')) {
-      ctx.addIssue({ code: 'custom', message: e.message, path: e.path.split('.').filter(Boolean) });
-    }
-  }) as z.ZodType<FilterNode | undefined>;
-
-const WorkflowBody = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(2000).nullish(),
-    definition: z.unknown(),
-    active: z.boolean().optional(),
-  })
-  .strict();
+const Settings = z.object({ data: AutomationSettingsSchema });
+const One = z.object({ data: WorkflowSchema });
+const Detail = z.object({ data: RunDetailSchema });
 
 const requestKey = (req: FastifyRequest): string | undefined => {
   const k = req.headers['idempotency-key'];
@@ -51,13 +49,23 @@ export function workflowRoutes(deps: {
   // An inbound hook's URL is its credential: never in a log line.
   registerSecretPath('/api/v1/workflows/:id/hooks/:secret');
   return async (app) => {
-    app.get('/api/v1/workflows', { schema: { tags, summary: 'Workflows of this workspace' } }, async (req) => ({
-      data: await workflows.list(actorOf(req)),
-    }));
+    app.get(
+      '/api/v1/workflows',
+      {
+        schema: {
+          tags,
+          summary: 'Workflows of this workspace',
+          response: { 200: z.object({ data: z.array(WorkflowSchema) }) },
+        },
+      },
+      async (req) => ({
+        data: await workflows.list(actorOf(req)),
+      }),
+    );
 
     app.post(
       '/api/v1/workflows',
-      { schema: { tags, summary: 'Create a workflow (version 1)', body: WorkflowBody } },
+      { schema: { tags, summary: 'Create a workflow (version 1)', body: WorkflowRequest, response: { 201: One } } },
       async (req, reply) => {
         const created = await workflows.create(actorOf(req), req.body);
         reply
@@ -68,11 +76,15 @@ export function workflowRoutes(deps: {
       },
     );
 
-    app.get('/api/v1/workflows/:id', { schema: { tags, summary: 'A workflow', params: Id } }, async (req, reply) => {
-      const w = await workflows.get(actorOf(req), req.params.id);
-      reply.header('etag', `"${w.latestVersion}"`);
-      return { data: w };
-    });
+    app.get(
+      '/api/v1/workflows/:id',
+      { schema: { tags, summary: 'A workflow', params: Id, response: { 200: One } } },
+      async (req, reply) => {
+        const w = await workflows.get(actorOf(req), req.params.id);
+        reply.header('etag', `"${w.latestVersion}"`);
+        return { data: w };
+      },
+    );
 
     app.patch(
       '/api/v1/workflows/:id',
@@ -81,7 +93,8 @@ export function workflowRoutes(deps: {
           tags,
           summary: 'Change a workflow (makes a new version; an active workflow switches to it)',
           params: Id,
-          body: WorkflowBody.partial().omit({ active: true }),
+          body: UpdateWorkflowRequest,
+          response: { 200: One },
         },
       },
       async (req, reply) => {
@@ -107,10 +120,8 @@ export function workflowRoutes(deps: {
           tags,
           summary: 'Activate a version (default the latest); the caller becomes the identity it runs as',
           params: Id,
-          body: z
-            .object({ version: z.number().int().min(1).optional() })
-            .strict()
-            .optional(),
+          body: ActivateRequest,
+          response: { 200: One },
         },
       },
       async (req) => ({ data: await workflows.activate(actorOf(req), req.params.id, req.body?.version) }),
@@ -118,7 +129,7 @@ export function workflowRoutes(deps: {
 
     app.post(
       '/api/v1/workflows/:id/deactivate',
-      { schema: { tags, summary: 'Stop triggering (runs in flight finish)', params: Id } },
+      { schema: { tags, summary: 'Stop triggering (runs in flight finish)', params: Id, response: { 200: One } } },
       async (req) => ({ data: await workflows.deactivate(actorOf(req), req.params.id) }),
     );
 
@@ -136,7 +147,14 @@ export function workflowRoutes(deps: {
 
     app.get(
       '/api/v1/workflows/:id/versions',
-      { schema: { tags, summary: 'Every version of a workflow, newest first', params: Id } },
+      {
+        schema: {
+          tags,
+          summary: 'Every version of a workflow, newest first',
+          params: Id,
+          response: { 200: z.object({ data: z.array(WorkflowVersionSchema) }) },
+        },
+      },
       async (req) => ({ data: await workflows.versions(actorOf(req), req.params.id) }),
     );
 
@@ -147,11 +165,8 @@ export function workflowRoutes(deps: {
           tags,
           summary: 'Runs of a workflow, newest first',
           params: Id,
-          querystring: z.object({
-            status: z.enum(['running', 'waiting', 'completed', 'failed', 'skipped', 'cancelled']).optional(),
-            limit: z.coerce.number().int().min(1).max(200).optional(),
-            cursor: z.uuid().optional(),
-          }),
+          querystring: RunsQuery,
+          response: { 200: RunPageSchema },
         },
       },
       async (req) => workflows.runs(actorOf(req), req.params.id, req.query),
@@ -159,7 +174,7 @@ export function workflowRoutes(deps: {
 
     app.get(
       '/api/v1/workflows/:id/runs/:runId',
-      { schema: { tags, summary: 'A run with its step log', params: RunParams } },
+      { schema: { tags, summary: 'A run with its step log', params: RunParams, response: { 200: Detail } } },
       async (req) => ({ data: await workflows.run(actorOf(req), req.params.id, req.params.runId) }),
     );
 
@@ -170,6 +185,7 @@ export function workflowRoutes(deps: {
           tags,
           summary: 'Run a failed step again',
           params: RunParams.extend({ stepId: z.uuid() }),
+          response: { 200: Detail },
         },
       },
       async (req) => ({
@@ -179,7 +195,14 @@ export function workflowRoutes(deps: {
 
     app.post(
       '/api/v1/workflows/:id/runs/:runId/cancel',
-      { schema: { tags, summary: 'Cancel a run (its pending steps are skipped)', params: RunParams } },
+      {
+        schema: {
+          tags,
+          summary: 'Cancel a run (its pending steps are skipped)',
+          params: RunParams,
+          response: { 200: Detail },
+        },
+      },
       async (req) => ({ data: await workflows.cancelRun(actorOf(req), req.params.id, req.params.runId) }),
     );
 
@@ -190,7 +213,7 @@ export function workflowRoutes(deps: {
           tags,
           summary: 'Run the active version on a selection of records (ids and/or a filter)',
           params: Id,
-          body: z.object({ recordIds: z.array(z.uuid()).min(1).max(1000).optional(), filter: Filter }).strict(),
+          body: ManualRunRequest,
         },
       },
       async (req, reply) => {
@@ -218,9 +241,13 @@ export function workflowRoutes(deps: {
       },
     );
 
-    app.get('/api/v1/automation/settings', { schema: { tags, summary: 'Automation settings' } }, async (req) => ({
-      data: await settings.get(actorOf(req)),
-    }));
+    app.get(
+      '/api/v1/automation/settings',
+      { schema: { tags, summary: 'Automation settings', response: { 200: Settings } } },
+      async (req) => ({
+        data: await settings.get(actorOf(req)),
+      }),
+    );
 
     app.patch(
       '/api/v1/automation/settings',
@@ -228,7 +255,8 @@ export function workflowRoutes(deps: {
         schema: {
           tags,
           summary: 'Change automation settings (cool-down between automated emails to one address)',
-          body: z.object({ emailCooldownHours: z.number().int().min(0).max(8760) }).strict(),
+          body: AutomationSettingsRequest,
+          response: { 200: Settings },
         },
       },
       async (req) => ({ data: await settings.update(actorOf(req), req.body) }),
@@ -246,12 +274,7 @@ export function workflowRoutes(deps: {
         schema: {
           tags,
           summary: 'Suppress an address',
-          body: z
-            .object({
-              email: z.email().max(320),
-              reason: z.enum(['unsubscribed', 'bounced', 'complained', 'manual']).default('manual'),
-            })
-            .strict(),
+          body: SuppressRequest,
         },
       },
       async (req, reply) => {

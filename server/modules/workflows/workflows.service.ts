@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import type { z } from 'zod';
+import type { RunSchema, RunStepSchema, TWorkflow } from '../../../common/contracts/workflows';
 import type { FilterNode } from '../../../common/filter';
 import type { AccessService } from '../../platform/access/access.service';
 import type { Actor } from '../../platform/auth/actor';
@@ -34,23 +36,25 @@ export async function assertWorkflowManager(tx: Tx, access: AccessService, actor
   throw new AppError('forbidden', 'Only administrators and marketing managers may manage workflows');
 }
 
-const present = (w: WorkflowRow) => ({
+const iso = (d: unknown): string => new Date(d as Date).toISOString();
+const isoOrNull = (d: unknown): string | null => (d ? iso(d) : null);
+
+const present = (w: WorkflowRow): TWorkflow => ({
   id: w.id,
   name: w.name,
   description: w.description,
   active: w.active_version !== null,
   activeVersion: w.active_version,
   latestVersion: w.latest_version,
-  activatedAt: w.activated_at,
+  activatedAt: isoOrNull(w.activated_at),
   runAsUserId: w.run_as_user_id,
   definition: w.definition,
   /** The inbound hook's address: only in the answer that made its secret (see `withHook`), null elsewhere. */
   hookUrl: null as string | null,
   createdBy: w.created_by,
-  createdAt: w.created_at,
-  updatedAt: w.updated_at,
+  createdAt: iso(w.created_at),
+  updatedAt: iso(w.updated_at),
 });
-export type PresentedWorkflow = ReturnType<typeof present>;
 
 /** A new inbound hook secret and the hash that is all the database keeps (like calendar feed tokens). */
 function newHookSecret() {
@@ -60,43 +64,46 @@ function newHookSecret() {
 const hashHookSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 
 /** The workflow with its hook address, shown in this answer only (the secret is not kept). */
-const withHook = (w: PresentedWorkflow, secret: string | undefined): PresentedWorkflow =>
+const withHook = (w: TWorkflow, secret: string | undefined): TWorkflow =>
   secret && w.definition.trigger.type === 'webhook'
     ? { ...w, hookUrl: `/api/v1/workflows/${w.id}/hooks/${secret}` }
     : w;
 
-const presentStep = (s: Record<string, unknown>) => {
+type RunStep = z.infer<typeof RunStepSchema>;
+type Run = z.infer<typeof RunSchema>;
+
+const presentStep = (s: Record<string, unknown>): RunStep => {
   const started = s.started_at ? new Date(s.started_at as string) : null;
   const finished = s.finished_at ? new Date(s.finished_at as string) : null;
   return {
-    id: s.id,
-    path: s.path,
-    stepId: s.step_id,
-    type: s.type,
-    status: s.status,
-    attempts: s.attempts,
-    startedAt: started,
-    finishedAt: finished,
+    id: s.id as string,
+    path: s.path as string,
+    stepId: s.step_id as string,
+    type: s.type as string,
+    status: s.status as RunStep['status'],
+    attempts: s.attempts as number,
+    startedAt: started?.toISOString() ?? null,
+    finishedAt: finished?.toISOString() ?? null,
     durationMs: started && finished ? finished.getTime() - started.getTime() : null,
-    wakeAt: ['pending', 'waiting', 'running'].includes(s.status as string) ? s.wake_at : null,
-    output: s.output ?? null,
-    error: s.error ?? null,
+    wakeAt: ['pending', 'waiting', 'running'].includes(s.status as string) ? isoOrNull(s.wake_at) : null,
+    output: (s.output as RunStep['output']) ?? null,
+    error: (s.error as string | null) ?? null,
   };
 };
 
-const presentRun = (r: Record<string, unknown>) => ({
-  id: r.id,
-  workflowId: r.workflow_id,
-  version: r.version,
-  status: r.status,
-  triggerType: r.trigger_type,
+const presentRun = (r: Record<string, unknown>): Run => ({
+  id: r.id as string,
+  workflowId: r.workflow_id as string,
+  version: r.version as number,
+  status: r.status as Run['status'],
+  triggerType: r.trigger_type as string,
   triggerData: r.trigger_data,
-  object: r.object,
-  recordId: r.record_id,
-  depth: r.depth,
-  error: r.error,
-  createdAt: r.created_at,
-  finishedAt: r.finished_at,
+  object: r.object as string | null,
+  recordId: r.record_id as string | null,
+  depth: r.depth as number,
+  error: r.error as string | null,
+  createdAt: iso(r.created_at),
+  finishedAt: isoOrNull(r.finished_at),
 });
 
 /** Workflow definitions, versions, activation, runs and their logs, manual and inbound-webhook starts. */
@@ -148,7 +155,7 @@ export class WorkflowService {
         from workflows w
         join workflow_versions v on v.workspace_id = w.workspace_id and v.workflow_id = w.id and v.version = w.latest_version
         where w.deleted_at is null order by w.name, w.id`.execute(tx);
-      return rows.map((r) => ({ ...present(r), lastRunAt: r.last_run_at }));
+      return rows.map((r) => ({ ...present(r), lastRunAt: isoOrNull(r.last_run_at) }));
     });
   }
 
@@ -295,7 +302,7 @@ export class WorkflowService {
         version: r.version,
         definition: r.definition,
         createdBy: r.created_by,
-        createdAt: r.created_at,
+        createdAt: iso(r.created_at),
       }));
     });
   }

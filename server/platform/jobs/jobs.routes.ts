@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { JobPageSchema, JobSchema, JobsQuery } from '../../../common/contracts/jobs';
 import type { AccessService } from '../access/access.service';
 import { actorOf } from '../http/context';
-import { cancelJob, getJob, JOB_STATES, listJobs, retryJob } from './jobs.service';
+import { cancelJob, getJob, listJobs, retryJob } from './jobs.service';
 
 const IdParams = z.object({ id: z.uuid() }).strict();
+const Data = z.object({ data: JobSchema });
 
 /** The job queue as administrators see it: their workspace's jobs by state and queue, retry, cancel. */
 export function jobRoutes(deps: { access: AccessService; now?: () => Date }): FastifyPluginAsyncZod {
@@ -17,14 +19,8 @@ export function jobRoutes(deps: { access: AccessService; now?: () => Date }): Fa
         schema: {
           tags: ['jobs'],
           summary: 'Background jobs of this workspace, newest first, with counts per state (administrators)',
-          querystring: z
-            .object({
-              state: z.enum(JOB_STATES).optional(),
-              queue: z.string().max(100).optional(),
-              before: z.uuid().optional(),
-              limit: z.coerce.number().int().min(1).max(200).default(50),
-            })
-            .strict(),
+          querystring: JobsQuery,
+          response: { 200: JobPageSchema },
         },
       },
       async (req) => {
@@ -36,7 +32,7 @@ export function jobRoutes(deps: { access: AccessService; now?: () => Date }): Fa
 
     app.get(
       '/api/v1/admin/jobs/:id',
-      { schema: { tags: ['jobs'], summary: 'One job', params: IdParams } },
+      { schema: { tags: ['jobs'], summary: 'One job', params: IdParams, response: { 200: Data } } },
       async (req) => ({
         data: await access.asAdmin(actorOf(req), (tx) => getJob(tx, req.params.id)),
       }),
@@ -44,7 +40,14 @@ export function jobRoutes(deps: { access: AccessService; now?: () => Date }): Fa
 
     app.post(
       '/api/v1/admin/jobs/:id/retry',
-      { schema: { tags: ['jobs'], summary: 'Queue a failed or cancelled job again, due now', params: IdParams } },
+      {
+        schema: {
+          tags: ['jobs'],
+          summary: 'Queue a failed or cancelled job again, due now',
+          params: IdParams,
+          response: { 200: Data },
+        },
+      },
       async (req) => ({
         data: await access.asAdmin(actorOf(req), (tx) => retryJob(tx, req.params.id, now())),
       }),
@@ -52,7 +55,7 @@ export function jobRoutes(deps: { access: AccessService; now?: () => Date }): Fa
 
     app.post(
       '/api/v1/admin/jobs/:id/cancel',
-      { schema: { tags: ['jobs'], summary: 'Cancel a queued job', params: IdParams } },
+      { schema: { tags: ['jobs'], summary: 'Cancel a queued job', params: IdParams, response: { 200: Data } } },
       async (req) => ({
         data: await access.asAdmin(actorOf(req), (tx) => cancelJob(tx, req.params.id, now())),
       }),

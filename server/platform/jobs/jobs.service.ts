@@ -1,25 +1,12 @@
 import { sql } from 'kysely';
+import { JOB_STATES, type TJob, type TJobState } from '../../../common/contracts/jobs';
 import type { Tx } from '../db/database';
 import { AppError, notFound } from '../http/errors';
 import { JOBS_CHANNEL } from './job-queue';
 
-export const JOB_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
-export type JobState = (typeof JOB_STATES)[number];
-
-export interface JobView {
-  id: string;
-  queue: string;
-  state: JobState;
-  key: string | null;
-  payload: unknown;
-  attempts: number;
-  maxAttempts: number;
-  runAt: string;
-  lastError: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+export { JOB_STATES };
+export type JobState = TJobState;
+export type JobView = TJob;
 
 interface JobRow {
   id: string;

@@ -1,10 +1,23 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  MailTemplateSchema,
+  OutboxMailSchema,
+  OutboxPageSchema,
+  OutboxQuery,
+  PreviewDraftRequest,
+  PreviewTemplateRequest,
+  RenderedMailSchema,
+  SendTemplateRequest,
+  SentMailSchema,
+  TemplateRequest,
+  UpdateTemplateRequest,
+} from '../../../common/contracts/mail';
 import type { AccessService } from '../access/access.service';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
 import type { RecordService } from '../records/records.service';
-import { getMail, listOutbox, MAIL_STATUSES, retryMail } from './outbox.service';
+import { getMail, listOutbox, retryMail } from './outbox.service';
 import {
   createTemplate,
   deleteTemplate,
@@ -15,13 +28,10 @@ import {
   updateTemplate,
 } from './templates.service';
 
-const Bodies = {
-  subject: z.string().min(1).max(500),
-  html: z.string().max(200_000),
-  text: z.string().max(100_000),
-};
-const TemplateBody = z.object({ name: z.string().trim().min(1).max(200), ...Bodies }).strict();
 const Id = z.object({ id: z.uuid() }).strict();
+const Template = z.object({ data: MailTemplateSchema });
+const Rendered = z.object({ data: RenderedMailSchema });
+const Mail = z.object({ data: OutboxMailSchema });
 
 /**
  * Mail templates (with preview and send) and the outbox, for administrators; sending needs read access to the contact.
@@ -34,9 +44,19 @@ export function mailRoutes(deps: {
 }): FastifyPluginAsyncZod {
   const { database, access, records } = deps;
   return async (app) => {
-    app.get('/api/v1/mail/templates', { schema: { tags: ['mail'], summary: 'Mail templates' } }, async (req) => ({
-      data: await access.asAdmin(actorOf(req), listTemplates),
-    }));
+    app.get(
+      '/api/v1/mail/templates',
+      {
+        schema: {
+          tags: ['mail'],
+          summary: 'Mail templates',
+          response: { 200: z.object({ data: z.array(MailTemplateSchema) }) },
+        },
+      },
+      async (req) => ({
+        data: await access.asAdmin(actorOf(req), listTemplates),
+      }),
+    );
 
     app.post(
       '/api/v1/mail/templates',
@@ -44,7 +64,8 @@ export function mailRoutes(deps: {
         schema: {
           tags: ['mail'],
           summary: 'Create a template ({{ contact.firstName | default: "there" }})',
-          body: TemplateBody,
+          body: TemplateRequest,
+          response: { 201: Template },
         },
       },
       async (req, reply) => {
@@ -56,7 +77,7 @@ export function mailRoutes(deps: {
 
     app.get(
       '/api/v1/mail/templates/:id',
-      { schema: { tags: ['mail'], summary: 'One template', params: Id } },
+      { schema: { tags: ['mail'], summary: 'One template', params: Id, response: { 200: Template } } },
       async (req) => ({
         data: await access.asAdmin(actorOf(req), (tx) => getTemplate(tx, req.params.id)),
       }),
@@ -64,7 +85,15 @@ export function mailRoutes(deps: {
 
     app.patch(
       '/api/v1/mail/templates/:id',
-      { schema: { tags: ['mail'], summary: 'Change a template', params: Id, body: TemplateBody.partial().strict() } },
+      {
+        schema: {
+          tags: ['mail'],
+          summary: 'Change a template',
+          params: Id,
+          body: UpdateTemplateRequest,
+          response: { 200: Template },
+        },
+      },
       async (req) => ({
         data: await access.asAdmin(actorOf(req), (tx) => updateTemplate(tx, req.params.id, req.body)),
       }),
@@ -85,7 +114,8 @@ export function mailRoutes(deps: {
         schema: {
           tags: ['mail'],
           summary: 'Render an unsaved draft with a contact (or sample data)',
-          body: z.object({ ...Bodies, contactId: z.uuid().optional() }).strict(),
+          body: PreviewDraftRequest,
+          response: { 200: Rendered },
         },
       },
       async (req) => {
@@ -104,7 +134,8 @@ export function mailRoutes(deps: {
           tags: ['mail'],
           summary: 'Render a template with a contact (or sample data)',
           params: Id,
-          body: z.object({ contactId: z.uuid().optional() }).strict().optional(),
+          body: PreviewTemplateRequest,
+          response: { 200: Rendered },
         },
       },
       async (req) => {
@@ -124,7 +155,8 @@ export function mailRoutes(deps: {
           tags: ['mail'],
           summary: 'Send a template to a contact through the outbox',
           params: Id,
-          body: z.object({ contactId: z.uuid() }).strict(),
+          body: SendTemplateRequest,
+          response: { 202: z.object({ data: SentMailSchema }) },
         },
       },
       async (req, reply) => {
@@ -142,13 +174,8 @@ export function mailRoutes(deps: {
         schema: {
           tags: ['mail'],
           summary: 'Outgoing mail: queued, held (no SMTP configured), sent, failed',
-          querystring: z
-            .object({
-              status: z.enum(MAIL_STATUSES).optional(),
-              before: z.uuid().optional(),
-              limit: z.coerce.number().int().min(1).max(200).default(50),
-            })
-            .strict(),
+          querystring: OutboxQuery,
+          response: { 200: OutboxPageSchema },
         },
       },
       async (req) => access.asAdmin(actorOf(req), (tx) => listOutbox(tx, req.query)),
@@ -156,7 +183,7 @@ export function mailRoutes(deps: {
 
     app.get(
       '/api/v1/mail/outbox/:id',
-      { schema: { tags: ['mail'], summary: 'One mail with its bodies', params: Id } },
+      { schema: { tags: ['mail'], summary: 'One mail with its bodies', params: Id, response: { 200: Mail } } },
       async (req) => ({
         data: await access.asAdmin(actorOf(req), (tx) => getMail(tx, req.params.id)),
       }),
@@ -164,7 +191,7 @@ export function mailRoutes(deps: {
 
     app.post(
       '/api/v1/mail/outbox/:id/retry',
-      { schema: { tags: ['mail'], summary: 'Send a failed or held mail again', params: Id } },
+      { schema: { tags: ['mail'], summary: 'Send a failed or held mail again', params: Id, response: { 200: Mail } } },
       async (req) => ({
         data: await access.asAdmin(actorOf(req), (tx) => retryMail(tx, req.params.id)),
       }),

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
+import { MAIL_STATUSES } from '../../../common/contracts/mail';
 import type { Tx } from '../db/database';
 import { AppError, notFound } from '../http/errors';
 
-export const MAIL_STATUSES = ['queued', 'held', 'sent', 'failed'] as const;
+type MailStatus = (typeof MAIL_STATUSES)[number];
 
 interface MailRow {
   id: string;
@@ -11,7 +12,7 @@ interface MailRow {
   text_body: string;
   html_body: string | null;
   confidential: boolean;
-  status: (typeof MAIL_STATUSES)[number];
+  status: MailStatus;
   attempts: number;
   next_attempt_at: Date;
   last_error: string | null;
@@ -50,8 +51,8 @@ export async function listOutbox(tx: Tx, filter: { status?: string; before?: str
     order by id desc limit ${filter.limit + 1}`.execute(tx);
   const counted = await sql<{ status: string; n: number }>`select status, count(*)::int as n from mail_outbox
     where workspace_id = rapport_workspace() group by status`.execute(tx);
-  const counts = Object.fromEntries(MAIL_STATUSES.map((s) => [s, 0]));
-  for (const c of counted.rows) counts[c.status] = c.n;
+  const counts = Object.fromEntries(MAIL_STATUSES.map((s) => [s, 0])) as Record<MailStatus, number>;
+  for (const c of counted.rows) counts[c.status as MailStatus] = c.n;
   const page = rows.slice(0, filter.limit);
   return {
     data: page.map((r) => present(r, false)),

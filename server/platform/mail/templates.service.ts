@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import type { TTemplateRequest } from '../../../common/contracts/mail';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
 import { AppError, type FieldError, notFound } from '../http/errors';
@@ -7,12 +8,7 @@ import type { RecordService } from '../records/records.service';
 import { enqueueMail } from './outbox';
 import { parseTemplate, renderTemplate, templateVariables } from './template';
 
-export interface TemplateInput {
-  name: string;
-  subject: string;
-  html: string;
-  text: string;
-}
+export type TemplateInput = TTemplateRequest;
 
 interface TemplateRow {
   id: string;

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { sql } from 'kysely';
 import type { WebSocket } from 'ws';
+import type { TStreamMessage } from '../../../common/contracts/notifications';
 import type { Actor } from '../auth/actor';
 import type { Database } from '../db/database';
 import { Poller } from '../jobs/poller';
@@ -106,7 +107,7 @@ export class NotificationHub {
       if (!first) return;
       const found = await this.opts.service.one(first.actor, id);
       if (!found) return;
-      const message = JSON.stringify({ type: 'notification', ...found });
+      const message = JSON.stringify({ type: 'notification', ...found } satisfies TStreamMessage);
       for (const c of clients) if (c.socket.readyState === c.socket.OPEN) c.socket.send(message);
     } catch (err) {
       this.opts.log.warn({ err }, 'notification push failed');

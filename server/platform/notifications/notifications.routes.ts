@@ -1,6 +1,15 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  MarkReadRequest,
+  NotificationPageSchema,
+  NotificationPreferenceSchema,
+  NotificationsQuery,
+  SetPreferencesRequest,
+  type TStreamMessage,
+  UnreadCountResponse,
+} from '../../../common/contracts/notifications';
 import type { CallerResolver } from '../auth/caller-resolver';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
@@ -9,6 +18,7 @@ import { NotificationHub } from './notification-hub';
 import { NotificationService } from './notifications.service';
 
 const tags = ['notifications'];
+const Preferences = z.object({ data: z.array(NotificationPreferenceSchema) });
 
 /**
  * In-app notifications: list with unread count, read state, per-kind preferences,
@@ -43,14 +53,8 @@ export function notificationRoutes(deps: {
         schema: {
           tags,
           summary: 'My notifications, newest first, with the unread count',
-          querystring: z.object({
-            unread: z
-              .enum(['true', 'false'])
-              .optional()
-              .transform((v) => v === 'true'),
-            limit: z.coerce.number().int().min(1).max(100).optional(),
-            cursor: z.uuid().optional(),
-          }),
+          querystring: NotificationsQuery,
+          response: { 200: NotificationPageSchema },
         },
       },
       async (req) => service.list(actorOf(req), req.query),
@@ -62,10 +66,8 @@ export function notificationRoutes(deps: {
         schema: {
           tags,
           summary: 'Mark notifications read: some ({ ids }) or all ({ all: true })',
-          body: z.union([
-            z.object({ ids: z.array(z.uuid()).min(1).max(500) }).strict(),
-            z.object({ all: z.literal(true) }).strict(),
-          ]),
+          body: MarkReadRequest,
+          response: { 200: UnreadCountResponse },
         },
       },
       async (req) => {
@@ -76,13 +78,20 @@ export function notificationRoutes(deps: {
 
     app.post(
       '/api/v1/notifications/:id/unread',
-      { schema: { tags, summary: 'Mark a notification unread', params: z.object({ id: z.uuid() }) } },
+      {
+        schema: {
+          tags,
+          summary: 'Mark a notification unread',
+          params: z.object({ id: z.uuid() }),
+          response: { 200: UnreadCountResponse },
+        },
+      },
       async (req) => ({ data: { unreadCount: await service.markUnread(actorOf(req), req.params.id) } }),
     );
 
     app.get(
       '/api/v1/notifications/preferences',
-      { schema: { tags, summary: 'What I get in the app and by email, per kind' } },
+      { schema: { tags, summary: 'What I get in the app and by email, per kind', response: { 200: Preferences } } },
       async (req) => ({ data: await service.preferences(actorOf(req)) }),
     );
 
@@ -92,18 +101,8 @@ export function notificationRoutes(deps: {
         schema: {
           tags,
           summary: 'Change what I get in the app and by email',
-          body: z
-            .array(
-              z
-                .object({
-                  kind: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/),
-                  inApp: z.boolean().optional(),
-                  email: z.boolean().optional(),
-                })
-                .strict(),
-            )
-            .min(1)
-            .max(50),
+          body: SetPreferencesRequest,
+          response: { 200: Preferences },
         },
       },
       async (req) => ({ data: await service.setPreferences(actorOf(req), req.body) }),
@@ -139,7 +138,8 @@ export function notificationRoutes(deps: {
         });
         socket.on('message', () => {}); // the stream is one-way; pings keep it open
         const { unreadCount } = await service.list(actor, { limit: 1 });
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'hello', unreadCount }));
+        if (socket.readyState === socket.OPEN)
+          socket.send(JSON.stringify({ type: 'hello', unreadCount } satisfies TStreamMessage));
       },
     );
   };

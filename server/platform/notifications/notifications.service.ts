@@ -1,20 +1,13 @@
 import { sql } from 'kysely';
+import type { TNotification } from '../../../common/contracts/notifications';
 import type { Actor } from '../auth/actor';
 import type { Database, Tx } from '../db/database';
 import { AppError, notFound } from '../http/errors';
 import { HIDDEN_BY_DEFAULT, kindDefaults, NOTIFICATION_KINDS } from './notification-kinds';
 
-export interface NotificationView {
-  id: string;
-  kind: string;
-  title: string;
-  body: string | null;
-  object: string | null;
-  recordId: string | null;
-  actorUserId: string | null;
-  readAt: Date | null;
-  createdAt: Date;
-}
+export type NotificationView = TNotification;
+
+const iso = (d: unknown) => new Date(d as Date).toISOString();
 
 const present = (r: Record<string, unknown>): NotificationView => ({
   id: r.id as string,
@@ -24,8 +17,8 @@ const present = (r: Record<string, unknown>): NotificationView => ({
   object: (r.object as string | null) ?? null,
   recordId: (r.record_id as string | null) ?? null,
   actorUserId: (r.actor_user_id as string | null) ?? null,
-  readAt: (r.read_at as Date | null) ?? null,
-  createdAt: r.created_at as Date,
+  readAt: r.read_at ? iso(r.read_at) : null,
+  createdAt: iso(r.created_at),
 });
 
 /** The caller's own notifications: only ever their rows (user_id = caller), in their workspace (RLS). */

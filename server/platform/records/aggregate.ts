@@ -2,6 +2,7 @@ import Decimal from 'decimal.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
+import { AggregateQuery, AggregateSchema, type TAggregate } from '../../../common/contracts/records';
 import type { FilterNode } from '../../../common/filter';
 import type { Actor } from '../auth/actor';
 import type { Database, Tx } from '../db/database';
@@ -18,26 +19,9 @@ type Sql = RawBuilder<unknown>;
 const GROUPABLE = new Set(['select']);
 const SUMMABLE = new Set(['money', 'integer', 'decimal', 'percent']);
 
-export interface MoneySum {
-  currency: string;
-  amount: string;
-}
-
-export interface AggregateGroup {
-  /** The option's value; null for records with no value. */
-  value: string | null;
-  label: string;
-  count: number;
-  /** Exact decimal string for number fields; one entry per currency for money; null without `sum`. */
-  sum: string | MoneySum[] | null;
-}
-
-export interface AggregateResult {
-  groupBy: string;
-  sum: string | null;
-  groups: AggregateGroup[];
-  total: { count: number; sum: string | MoneySum[] | null };
-}
+export type AggregateResult = TAggregate;
+type AggregateGroup = AggregateResult['groups'][number];
+type MoneySum = { currency: string; amount: string };
 
 export interface AggregateOptions {
   groupBy: string;
@@ -147,25 +131,6 @@ function totalOf(groups: AggregateGroup[], isMoney: boolean | undefined): Aggreg
     .map(([currency, d]) => ({ currency, amount: normaliseDecimal(d.toFixed()) }));
 }
 
-const SumSchema = z.union([z.string(), z.array(z.object({ currency: z.string(), amount: z.string() }))]).nullable();
-
-const AggregateResponse = z.object({
-  data: z.object({
-    groupBy: z.string(),
-    sum: z.string().nullable(),
-    groups: z.array(z.object({ value: z.string().nullable(), label: z.string(), count: z.number(), sum: SumSchema })),
-    total: z.object({ count: z.number(), sum: SumSchema }),
-  }),
-});
-
-const AggregateQuery = z
-  .object({
-    groupBy: z.string().min(1).max(100).describe('A select field: one group per option, plus "no value"'),
-    sum: z.string().min(1).max(100).optional().describe('A money or number field to total per group'),
-    filter: z.string().max(20_000).optional().describe('A JSON filter tree, as for lists'),
-  })
-  .strict();
-
 /** `GET /api/v1/{object}/aggregate` for every object (registered beside the record routes). */
 export function aggregateRoutes(deps: { database: Database; records: RecordService }): FastifyPluginAsyncZod {
   const { database, records } = deps;
@@ -180,7 +145,7 @@ export function aggregateRoutes(deps: { database: Database; records: RecordServi
             description:
               'The same records a list with this filter returns (scope, row rules, hidden fields). Money is summed per currency, as exact decimal strings.',
             querystring: AggregateQuery,
-            response: { 200: AggregateResponse },
+            response: { 200: z.object({ data: AggregateSchema }) },
           },
         },
         async (req) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageSchema } from '../../../common/contracts/records';
 import { ADDRESS_PARTS } from './field-types';
 import type { FieldDef, ObjectDef } from './types';
 import { SYSTEM_FIELDS } from './types';
@@ -92,7 +93,7 @@ export function objectSchemas(def: ObjectDef) {
 /** The largest `offset` a list takes: PostgreSQL walks the skipped rows, so a jump past this is refused. */
 export const MAX_OFFSET = 1_000_000;
 
-export const PageSchema = z.object({ nextCursor: z.string().nullable(), hasMore: z.boolean() });
+export { PageSchema };
 
 export const ListQuery = z
   .object({

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { type RawBuilder, sql } from 'kysely';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { type BulkActionSchema, BulkResponse, bulkRequest } from '../../../common/contracts/records';
 import type { FilterNode } from '../../../common/filter';
 import { auditMany } from '../access/access.service';
 import type { Actor } from '../auth/actor';
@@ -20,7 +21,7 @@ type Sql = RawBuilder<unknown>;
 /** Tags a record may carry (the tags field type's own limit). */
 const MAX_TAGS = 100;
 
-export type BulkAction = 'update' | 'addTags' | 'removeTags' | 'trash';
+export type BulkAction = z.infer<typeof BulkActionSchema>;
 
 export interface BulkRequest {
   /** The records to act on, or a filter choosing them (at most 1,000 either way). */
@@ -253,40 +254,7 @@ async function bulkTags(
   });
 }
 
-const BulkBody = z
-  .object({
-    ids: z.array(z.uuid()).min(1).max(MAX_BATCH).optional().describe('The records to act on'),
-    filter: z.unknown().optional().describe('Or a filter tree choosing them (at most 1,000 records)'),
-    action: z.enum(['update', 'addTags', 'removeTags', 'trash']),
-    values: z.record(z.string(), z.unknown()).optional().describe('update: fields to set on every record'),
-    tags: z.array(z.string()).max(100).optional().describe('addTags / removeTags: the tags'),
-  })
-  .strict();
-
-const BulkResponse = z.object({
-  data: z.array(
-    z.object({
-      index: z.number(),
-      id: z.string(),
-      status: z.enum(['updated', 'unchanged', 'trashed', 'error']),
-      version: z.number().optional(),
-      error: z
-        .object({
-          code: z.string(),
-          message: z.string(),
-          errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-        })
-        .optional(),
-    }),
-  ),
-  summary: z.object({
-    matched: z.number(),
-    updated: z.number(),
-    unchanged: z.number(),
-    trashed: z.number(),
-    failed: z.number(),
-  }),
-});
+const BulkBody = bulkRequest(MAX_BATCH);
 
 /** `POST /api/v1/{object}/bulk` for every object (registered beside the record routes). */
 export function bulkRoutes(deps: { database: Database; records: RecordService }): FastifyPluginAsyncZod {

@@ -1,5 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  CreateFieldRequest,
+  FieldMetaSchema,
+  ObjectMetaSchema,
+  SearchHitSchema,
+  SearchQuery,
+  UpdateFieldRequest,
+} from '../../../common/contracts/objects';
 import type { AccessPolicy } from '../access/access.service';
 import type { Database, Tx } from '../db/database';
 import { actorOf } from '../http/context';
@@ -9,89 +17,6 @@ import { presentObject } from './metadata';
 import { invalidateSchemas, loadSchemas, type ObjectSchema, restrictSchema } from './object-schema';
 import type { RecordService } from './records.service';
 import { search } from './search.service';
-import { FIELD_TYPES } from './types';
-
-const Field = z.object({
-  name: z.string(),
-  type: z.string(),
-  label: z.string(),
-  description: z.string().nullable(),
-  custom: z.boolean(),
-  required: z.boolean(),
-  unique: z.boolean(),
-  readOnly: z.boolean(),
-  hidden: z.boolean(),
-  options: z
-    .array(
-      z.object({
-        value: z.string(),
-        label: z.string(),
-        group: z.string().optional(),
-        meta: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
-      }),
-    )
-    .nullable(),
-  relation: z.object({ object: z.string(), cardinality: z.enum(['one', 'many']) }).nullable(),
-  maxLength: z.number().nullable(),
-  min: z.number().nullable(),
-  max: z.number().nullable(),
-  sortable: z.boolean(),
-  filterOperators: z.array(z.string()),
-});
-const ObjectMeta = z.object({
-  name: z.string(),
-  singular: z.string(),
-  label: z.string(),
-  labelPlural: z.string(),
-  titleFields: z.array(z.string()),
-  subtitleFields: z.array(z.string()),
-  defaultSort: z.string(),
-  fields: z.array(Field),
-  includes: z.array(z.string()),
-  inverse: z.array(z.object({ name: z.string(), object: z.string(), via: z.string(), label: z.string() })),
-  permissions: z.object({
-    create: z.boolean(),
-    read: z.boolean(),
-    update: z.boolean(),
-    delete: z.boolean(),
-    export: z.boolean(),
-    scope: z.enum(['own', 'team', 'all']),
-  }),
-});
-
-const Option = z
-  .object({ value: z.string().trim().min(1).max(100), label: z.string().trim().min(1).max(100) })
-  .strict();
-const FieldCommon = {
-  label: z.string().trim().min(1).max(100),
-  description: z.string().max(1000).nullable().optional(),
-  required: z.boolean().optional(),
-  options: z.array(Option).min(1).max(500).optional(),
-  maxLength: z.number().int().min(1).max(20_000).nullable().optional(),
-  min: z.number().nullable().optional(),
-  max: z.number().nullable().optional(),
-};
-const CreateField = z
-  .object({
-    name: z
-      .string()
-      .regex(/^[a-z][a-zA-Z0-9]{0,62}$/, 'must be camelCase: a lower-case letter, then letters and digits'),
-    type: z.enum(FIELD_TYPES),
-    relation: z
-      .object({ object: z.string(), cardinality: z.enum(['one', 'many']).default('one') })
-      .strict()
-      .optional(),
-    ...FieldCommon,
-  })
-  .strict();
-const UpdateField = z
-  .object({
-    ...Object.fromEntries(Object.entries(FieldCommon).map(([k, v]) => [k, v.optional()])),
-    name: z.string().optional(),
-    type: z.enum(FIELD_TYPES).optional(),
-    relation: z.unknown().optional(),
-  })
-  .strict();
 
 /** Metadata as the caller's role sees it: hidden fields left out, their permissions attached. */
 function presentForRole(schema: ObjectSchema, policy: AccessPolicy) {
@@ -134,7 +59,7 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
         schema: {
           tags: ['metadata'],
           summary: 'Every object with its fields (built-in and custom)',
-          response: { 200: z.object({ data: z.array(ObjectMeta) }) },
+          response: { 200: z.object({ data: z.array(ObjectMetaSchema) }) },
         },
       },
       async (req) => {
@@ -157,7 +82,7 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
           tags: ['metadata'],
           summary: 'One object with its fields',
           params: ObjectParam,
-          response: { 200: z.object({ data: ObjectMeta }) },
+          response: { 200: z.object({ data: ObjectMetaSchema }) },
         },
       },
       async (req) => {
@@ -181,8 +106,8 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
           tags: ['metadata'],
           summary: 'Add a custom field (administrators)',
           params: ObjectParam,
-          body: CreateField,
-          response: { 201: z.object({ data: Field }) },
+          body: CreateFieldRequest,
+          response: { 201: z.object({ data: FieldMetaSchema }) },
         },
       },
       async (req, reply) => {
@@ -205,8 +130,8 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
           tags: ['metadata'],
           summary: 'Change a custom field (administrators)',
           params: FieldParam,
-          body: UpdateField,
-          response: { 200: z.object({ data: Field }) },
+          body: UpdateFieldRequest,
+          response: { 200: z.object({ data: FieldMetaSchema }) },
         },
       },
       async (req) => {
@@ -248,26 +173,8 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
         schema: {
           tags: ['search'],
           summary: 'Search every object: ranked, accent- and case-insensitive, prefix and typo tolerant',
-          querystring: z
-            .object({
-              q: z.string().trim().min(1).max(200),
-              objects: z.string().max(500).optional().describe('Comma-separated objects to search (default: all)'),
-              limit: z.coerce.number().int().min(1).max(100).optional(),
-            })
-            .strict(),
-          response: {
-            200: z.object({
-              data: z.array(
-                z.object({
-                  object: z.string(),
-                  id: z.string(),
-                  title: z.string(),
-                  subtitle: z.string().nullable(),
-                  score: z.number(),
-                }),
-              ),
-            }),
-          },
+          querystring: SearchQuery,
+          response: { 200: z.object({ data: z.array(SearchHitSchema) }) },
         },
       },
       async (req) => {

@@ -1,4 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
+import type { z } from 'zod';
+import type { SearchHitSchema } from '../../../common/contracts/objects';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
 import { AppError } from '../http/errors';
@@ -9,13 +11,7 @@ import { likeEscape } from './query';
 import type { RecordContext, RecordService } from './records.service';
 import { columnName } from './types';
 
-export interface SearchHit {
-  object: string;
-  id: string;
-  title: string;
-  subtitle: string | null;
-  score: number;
-}
+export type SearchHit = z.infer<typeof SearchHitSchema>;
 
 /** Minimum trigram word similarity for a typo match. */
 export const TYPO_THRESHOLD = 0.25;

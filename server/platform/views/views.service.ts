@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import type { TSavedView } from '../../../common/contracts/views';
 import { type FilterNode, parseSort } from '../../../common/filter';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
@@ -12,22 +13,7 @@ import type { RecordContext, RecordService } from '../records/records.service';
 export type ViewKind = 'list' | 'board';
 
 /** A saved view as the API presents it, with what the caller may do with it. */
-export interface SavedView {
-  id: string;
-  object: string;
-  name: string;
-  ownerId: string;
-  shared: boolean;
-  kind: ViewKind;
-  filter: FilterNode | null;
-  sort: string | null;
-  columns: string[] | null;
-  groupBy: string | null;
-  sumField: string | null;
-  createdAt: string;
-  updatedAt: string;
-  permissions: { update: boolean; delete: boolean };
-}
+export type SavedView = TSavedView;
 
 export interface ViewInput {
   object?: string;

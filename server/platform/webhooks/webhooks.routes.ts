@@ -1,5 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  CreateWebhookRequest,
+  DeliveriesQuery,
+  DeliveryDetailSchema,
+  DeliverySchema,
+  UpdateWebhookRequest,
+  WebhookSchema,
+  WebhookWithSecretSchema,
+} from '../../../common/contracts/webhooks';
 import type { AccessService } from '../access/access.service';
 import type { SecretBox } from '../crypto/secret-box';
 import { actorOf } from '../http/context';
@@ -16,22 +25,6 @@ import {
   rotateSecret,
   updateSubscription,
 } from './webhooks.service';
-
-/** `contact.created`, `contact.*` (every contact event) or `*` (everything). */
-const EventPattern = z
-  .string()
-  .regex(
-    /^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$/,
-    'must be an event type like contact.created, contact.* or *',
-  );
-
-const Fields = {
-  url: z.string().trim().min(8).max(2000),
-  eventTypes: z.array(EventPattern).min(1).max(50),
-  description: z.string().max(500).nullable(),
-  active: z.boolean(),
-  role: z.string().min(1).max(50),
-};
 
 const Id = z.object({ id: z.uuid() }).strict();
 const DeliveryParams = z.object({ id: z.uuid(), deliveryId: z.uuid() }).strict();
@@ -58,15 +51,8 @@ export function webhookRoutes(deps: {
         schema: {
           tags: ['webhooks'],
           summary: 'Subscribe a URL to events; the signing secret is in this response only',
-          body: z
-            .object({
-              url: Fields.url,
-              eventTypes: Fields.eventTypes,
-              description: Fields.description.optional(),
-              active: Fields.active.optional(),
-              role: Fields.role.optional(),
-            })
-            .strict(),
+          body: CreateWebhookRequest,
+          response: { 201: z.object({ data: WebhookWithSecretSchema }) },
         },
       },
       async (req, reply) => {
@@ -76,13 +62,30 @@ export function webhookRoutes(deps: {
       },
     );
 
-    app.get('/api/v1/webhooks', { schema: { tags: ['webhooks'], summary: 'Webhook subscriptions' } }, async (req) => ({
-      data: await access.asAdmin(actorOf(req), listSubscriptions),
-    }));
+    app.get(
+      '/api/v1/webhooks',
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Webhook subscriptions',
+          response: { 200: z.object({ data: z.array(WebhookSchema) }) },
+        },
+      },
+      async (req) => ({
+        data: await access.asAdmin(actorOf(req), listSubscriptions),
+      }),
+    );
 
     app.get(
       '/api/v1/webhooks/:id',
-      { schema: { tags: ['webhooks'], summary: 'One webhook subscription', params: Id } },
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: 'One webhook subscription',
+          params: Id,
+          response: { 200: z.object({ data: WebhookSchema }) },
+        },
+      },
       async (req) => ({
         data: await access.asAdmin(actorOf(req), (tx) => getSubscription(tx, req.params.id)),
       }),
@@ -95,7 +98,8 @@ export function webhookRoutes(deps: {
           tags: ['webhooks'],
           summary: 'Change a subscription (URL, events, role, active)',
           params: Id,
-          body: z.object(Fields).partial().strict(),
+          body: UpdateWebhookRequest,
+          response: { 200: z.object({ data: WebhookSchema }) },
         },
       },
       async (req) => {
@@ -118,7 +122,12 @@ export function webhookRoutes(deps: {
     app.post(
       '/api/v1/webhooks/:id/rotate-secret',
       {
-        schema: { tags: ['webhooks'], summary: 'Replace the signing secret (shown in this response only)', params: Id },
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Replace the signing secret (shown in this response only)',
+          params: Id,
+          response: { 200: z.object({ data: WebhookWithSecretSchema }) },
+        },
       },
       async (req) => {
         const actor = actorOf(req);
@@ -128,7 +137,14 @@ export function webhookRoutes(deps: {
 
     app.post(
       '/api/v1/webhooks/:id/ping',
-      { schema: { tags: ['webhooks'], summary: 'Send a signed webhook.ping event now', params: Id } },
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Send a signed webhook.ping event now',
+          params: Id,
+          response: { 202: z.object({ data: DeliveryDetailSchema }) },
+        },
+      },
       async (req, reply) => {
         const actor = actorOf(req);
         const data = await access.asAdmin(actor, (tx) => pingSubscription(tx, jobs, actor, req.params.id, jobs.now()));
@@ -143,13 +159,8 @@ export function webhookRoutes(deps: {
           tags: ['webhooks'],
           summary: 'Delivery log, newest first',
           params: Id,
-          querystring: z
-            .object({
-              status: z.enum(['pending', 'succeeded', 'failed']).optional(),
-              before: z.uuid().optional(),
-              limit: z.coerce.number().int().min(1).max(200).default(50),
-            })
-            .strict(),
+          querystring: DeliveriesQuery,
+          response: { 200: z.object({ data: z.array(DeliverySchema), next: z.string().nullable() }) },
         },
       },
       async (req) => access.asAdmin(actorOf(req), (tx) => listDeliveries(tx, req.params.id, req.query)),
@@ -157,7 +168,14 @@ export function webhookRoutes(deps: {
 
     app.get(
       '/api/v1/webhooks/:id/deliveries/:deliveryId',
-      { schema: { tags: ['webhooks'], summary: 'One delivery with its body and attempts', params: DeliveryParams } },
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: 'One delivery with its body and attempts',
+          params: DeliveryParams,
+          response: { 200: z.object({ data: DeliveryDetailSchema }) },
+        },
+      },
       async (req) => ({
         data: await access.asAdmin(actorOf(req), (tx) => getDelivery(tx, req.params.id, req.params.deliveryId)),
       }),
@@ -165,7 +183,14 @@ export function webhookRoutes(deps: {
 
     app.post(
       '/api/v1/webhooks/:id/deliveries/:deliveryId/replay',
-      { schema: { tags: ['webhooks'], summary: 'Send a delivery again now (same event id)', params: DeliveryParams } },
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Send a delivery again now (same event id)',
+          params: DeliveryParams,
+          response: { 202: z.object({ data: DeliveryDetailSchema }) },
+        },
+      },
       async (req, reply) => {
         const data = await access.asAdmin(actorOf(req), (tx) =>
           replayDelivery(tx, jobs, req.params.id, req.params.deliveryId),

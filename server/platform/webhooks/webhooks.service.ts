@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import type { z } from 'zod';
+import type { CreateWebhookRequest, TDelivery, TWebhook } from '../../../common/contracts/webhooks';
 import { assertRoleExists } from '../access/permissions';
 import type { Actor } from '../auth/actor';
 import type { SecretBox } from '../crypto/secret-box';
@@ -13,13 +15,7 @@ import { newWebhookSecret } from './signing';
 import { resolvesToBlocked, urlProblem } from './ssrf-guard';
 import { sealWebhookSecret } from './webhook-secrets';
 
-export interface SubscriptionInput {
-  url: string;
-  eventTypes: string[];
-  description?: string | null;
-  active?: boolean;
-  role?: string;
-}
+export type SubscriptionInput = z.infer<typeof CreateWebhookRequest>;
 
 /** The operator's network setting (RAPPORT_WEBHOOKS_ALLOW_PRIVATE), the same for every workspace. */
 export interface NetworkPolicy {
@@ -38,7 +34,7 @@ interface SubRow {
   updated_at: Date;
 }
 
-const presentSub = (r: SubRow) => ({
+const presentSub = (r: SubRow): TWebhook => ({
   id: r.id,
   url: r.url,
   description: r.description,
@@ -50,7 +46,6 @@ const presentSub = (r: SubRow) => ({
   createdAt: new Date(r.created_at).toISOString(),
   updatedAt: new Date(r.updated_at).toISOString(),
 });
-export type SubscriptionView = ReturnType<typeof presentSub>;
 
 /** 422 naming `url` unless the URL is acceptable under the operator's network setting. */
 async function checkUrl(url: string, network: NetworkPolicy): Promise<void> {
@@ -91,7 +86,7 @@ export async function createSubscription(
   return { ...presentSub(await loadSub(tx, id)), secret };
 }
 
-export async function listSubscriptions(tx: Tx): Promise<SubscriptionView[]> {
+export async function listSubscriptions(tx: Tx): Promise<TWebhook[]> {
   const { rows } = await sql<SubRow>`select id, url, description, event_types, secret_hint, role, active,
       created_at, updated_at from webhook_subscriptions where workspace_id = rapport_workspace() order by created_at`.execute(
     tx,
@@ -144,7 +139,7 @@ interface DeliveryRow {
   id: string;
   event_id: string;
   event_type: string;
-  status: string;
+  status: TDelivery['status'];
   attempts: number;
   last_status_code: number | null;
   last_error: string | null;
@@ -155,7 +150,7 @@ interface DeliveryRow {
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-const presentDelivery = (r: DeliveryRow) => ({
+const presentDelivery = (r: DeliveryRow): TDelivery => ({
   id: r.id,
   eventId: r.event_id,
   eventType: r.event_type,

@@ -1,23 +1,15 @@
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type { AggregateGroupSchema, AggregateSchema, AggregateSumSchema } from '../../../../common/contracts/records';
 import type { FilterNode } from '../../../../common/filter';
 import { getJson, withQuery } from '../../../lib/http';
-import type { Money } from '../../records/utils/format';
 
 /** A number total (exact decimal string), a money total per currency, or none. */
-export type AggregateSum = string | Money[] | null;
+export type AggregateSum = z.infer<typeof AggregateSumSchema>;
 
-export interface AggregateGroup {
-  value: string | null;
-  label: string;
-  count: number;
-  sum: AggregateSum;
-}
+export type AggregateGroup = z.infer<typeof AggregateGroupSchema>;
 
-export interface Aggregate {
-  groupBy: string;
-  sum: string | null;
-  groups: AggregateGroup[];
-  total: { count: number; sum: AggregateSum };
-}
+export type Aggregate = z.infer<typeof AggregateSchema>;
 
 /** `GET /api/v1/{object}/aggregate`: per-option counts and totals, with the list's permissions. */
 export function getAggregate(

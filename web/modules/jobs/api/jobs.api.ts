@@ -1,30 +1,17 @@
 import { queryOptions } from '@tanstack/react-query';
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type { JobPageSchema, JobSchema, JobStateSchema } from '../../../../common/contracts/jobs';
 import { getJson, request, withQuery } from '../../../lib/http';
 
-export const JOB_STATES = ['queued', 'running', 'failed', 'completed', 'cancelled'] as const;
-export type JobState = (typeof JOB_STATES)[number];
+export type JobState = z.infer<typeof JobStateSchema>;
+/** The states in the order the jobs page offers them. */
+export const JOB_STATES: readonly JobState[] = ['queued', 'running', 'failed', 'completed', 'cancelled'];
 
 /** A background job (`GET /api/v1/admin/jobs`). */
-export interface JobItem {
-  id: string;
-  queue: string;
-  state: JobState;
-  key: string | null;
-  payload: unknown;
-  attempts: number;
-  maxAttempts: number;
-  runAt: string;
-  lastError: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+export type JobItem = z.infer<typeof JobSchema>;
 
-export interface JobPage {
-  data: JobItem[];
-  counts: Record<JobState, number>;
-  next: string | null;
-}
+export type JobPage = z.infer<typeof JobPageSchema>;
 
 export const jobsQuery = (state?: JobState) =>
   queryOptions({

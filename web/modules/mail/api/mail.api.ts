@@ -1,55 +1,33 @@
 import { queryOptions } from '@tanstack/react-query';
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type {
+  MailStatusSchema,
+  MailTemplateSchema,
+  OutboxMailSchema,
+  OutboxPageSchema,
+  RenderedMailSchema,
+  TemplateRequest,
+} from '../../../../common/contracts/mail';
 import { getJson, request, withQuery } from '../../../lib/http';
 
-export const MAIL_STATUSES = ['held', 'queued', 'sent', 'failed'] as const;
-export type MailStatus = (typeof MAIL_STATUSES)[number];
+export type MailStatus = z.infer<typeof MailStatusSchema>;
+/** The statuses in the order the outbox page offers them. */
+export const MAIL_STATUSES: readonly MailStatus[] = ['held', 'queued', 'sent', 'failed'];
 
-export interface OutboxMail {
-  id: string;
-  to: string;
-  subject: string;
-  status: MailStatus;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastError: string | null;
-  createdAt: string;
-  sentAt: string | null;
-  text?: string;
-  html?: string | null;
-}
+export type OutboxMail = z.infer<typeof OutboxMailSchema>;
 
-export interface MailTemplate {
-  id: string;
-  name: string;
-  subject: string;
-  html: string;
-  text: string;
-  variables: string[];
-  updatedAt: string;
-}
+export type MailTemplate = z.infer<typeof MailTemplateSchema>;
 
-export interface TemplateDraft {
-  name: string;
-  subject: string;
-  html: string;
-  text: string;
-}
+export type TemplateDraft = z.input<typeof TemplateRequest>;
 
-export interface RenderedMail {
-  subject: string;
-  html: string;
-  text: string;
-  sample: boolean;
-}
+export type RenderedMail = z.infer<typeof RenderedMailSchema>;
 
 export const outboxQuery = (status?: MailStatus) =>
   queryOptions({
     queryKey: ['admin', 'mail', 'outbox', status ?? 'all'],
     queryFn: ({ signal }) =>
-      getJson<{ data: OutboxMail[]; counts: Record<MailStatus, number> }>(
-        withQuery('/api/v1/mail/outbox', { status, limit: 100 }),
-        signal,
-      ),
+      getJson<z.infer<typeof OutboxPageSchema>>(withQuery('/api/v1/mail/outbox', { status, limit: 100 }), signal),
     refetchInterval: 5000,
   });
 

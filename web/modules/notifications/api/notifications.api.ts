@@ -1,29 +1,22 @@
 import { queryOptions } from '@tanstack/react-query';
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type {
+  MarkReadRequest,
+  NotificationPageSchema,
+  NotificationPreferenceSchema,
+  NotificationSchema,
+  SetPreferencesRequest,
+  UnreadCountResponse,
+} from '../../../../common/contracts/notifications';
 import { getJson, request } from '../../../lib/http';
 
 /** A notification as `GET /api/v1/notifications` returns it. */
-export interface NotificationItem {
-  id: string;
-  kind: string;
-  title: string;
-  body: string | null;
-  object: string | null;
-  recordId: string | null;
-  readAt: string | null;
-  createdAt: string;
-}
+export type NotificationItem = z.infer<typeof NotificationSchema>;
 
-export interface NotificationPage {
-  data: NotificationItem[];
-  unreadCount: number;
-}
+export type NotificationPage = z.infer<typeof NotificationPageSchema>;
 
-export interface NotificationPreference {
-  kind: string;
-  label: string;
-  inApp: boolean;
-  email: boolean;
-}
+export type NotificationPreference = z.infer<typeof NotificationPreferenceSchema>;
 
 export const notificationsQuery = queryOptions({
   queryKey: ['notifications'],
@@ -38,9 +31,9 @@ export const preferencesQuery = queryOptions({
 });
 
 export const markRead = (ids: string[] | 'all') =>
-  request<{ data: { unreadCount: number } }>('POST', '/api/v1/notifications/read', {
-    body: ids === 'all' ? { all: true } : { ids },
+  request<z.infer<typeof UnreadCountResponse>>('POST', '/api/v1/notifications/read', {
+    body: (ids === 'all' ? { all: true } : { ids }) satisfies z.input<typeof MarkReadRequest>,
   });
 
-export const savePreferences = (prefs: { kind: string; inApp: boolean; email: boolean }[]) =>
+export const savePreferences = (prefs: z.input<typeof SetPreferencesRequest>) =>
   request<{ data: NotificationPreference[] }>('PUT', '/api/v1/notifications/preferences', { body: prefs });

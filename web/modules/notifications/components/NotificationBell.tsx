@@ -30,6 +30,7 @@ export function NotificationBell() {
       client.setQueryData<NotificationPage>(notificationsQuery.queryKey, (old) =>
         old
           ? {
+              ...old,
               unreadCount: res.body.data.unreadCount,
               data: old.data.map((n) =>
                 ids === 'all' || ids.includes(n.id) ? { ...n, readAt: n.readAt ?? new Date().toISOString() } : n,

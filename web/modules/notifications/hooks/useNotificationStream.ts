@@ -1,10 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { type NotificationItem, type NotificationPage, notificationsQuery } from '../api/notifications.api';
+import type { TStreamMessage } from '../../../../common/contracts/notifications';
+import { type NotificationPage, notificationsQuery } from '../api/notifications.api';
 
-type Message =
-  | { type: 'hello'; unreadCount: number }
-  | { type: 'notification'; notification: NotificationItem; unreadCount: number };
+/** A message of the stream (common/contracts/notifications.ts). */
+type Message = TStreamMessage;
 
 /**
  * Keeps the notification list and unread count live: a WebSocket to
@@ -33,6 +33,7 @@ export function useNotificationStream(): void {
         }
         client.setQueryData<NotificationPage>(notificationsQuery.queryKey, (old) => ({
           data: [m.notification, ...(old?.data ?? []).filter((n) => n.id !== m.notification.id)].slice(0, 50),
+          page: old?.page ?? { nextCursor: null, hasMore: false },
           unreadCount: m.unreadCount,
         }));
       };

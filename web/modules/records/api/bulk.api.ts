@@ -1,26 +1,15 @@
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type { BulkActionSchema, BulkResponse, bulkRequest } from '../../../../common/contracts/records';
 import type { FilterNode } from '../../../../common/filter';
 import { request } from '../../../lib/http';
 
-export type BulkAction = 'update' | 'addTags' | 'removeTags' | 'trash';
+export type BulkAction = z.infer<typeof BulkActionSchema>;
 
-export interface BulkBody {
-  ids?: string[];
-  filter?: FilterNode;
-  action: BulkAction;
-  values?: Record<string, unknown>;
-  tags?: string[];
-}
+/** The body of a bulk action; the filter is typed as a filter tree here. */
+export type BulkBody = Omit<z.input<ReturnType<typeof bulkRequest>>, 'filter'> & { filter?: FilterNode };
 
-export interface BulkResult {
-  data: {
-    index: number;
-    id: string;
-    status: 'updated' | 'unchanged' | 'trashed' | 'error';
-    version?: number;
-    error?: { code: string; message: string; errors?: { path: string; message: string }[] };
-  }[];
-  summary: { matched: number; updated: number; unchanged: number; trashed: number; failed: number };
-}
+export type BulkResult = z.infer<typeof BulkResponse>;
 
 /** `POST /api/v1/{object}/bulk`: one action on many records, with per-record results. */
 export async function bulkRecords(object: string, body: BulkBody): Promise<BulkResult> {

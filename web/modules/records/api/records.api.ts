@@ -1,14 +1,13 @@
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type { RecordPageSchema, RecordSchema } from '../../../../common/contracts/records';
 import type { FilterNode } from '../../../../common/filter';
 import { getJson, request, withQuery } from '../../../lib/http';
 
 /** A record as the API returns it: fields by name, plus any included relations. */
-export type RecordData = Record<string, unknown> & { id: string; version: number };
+export type RecordData = z.infer<typeof RecordSchema>;
 
-export interface RecordPage {
-  data: RecordData[];
-  page: { nextCursor: string | null; hasMore: boolean };
-  total?: number;
-}
+export type RecordPage = z.infer<typeof RecordPageSchema>;
 
 export interface ListParams {
   filter?: FilterNode;

@@ -31,6 +31,16 @@ const system = [
   fieldMeta('createdAt', 'datetime', { readOnly: true }),
 ];
 
+/** An administrator's permissions. */
+const everything: ObjectMeta['permissions'] = {
+  create: true,
+  read: true,
+  update: true,
+  delete: true,
+  export: true,
+  scope: 'all',
+};
+
 export const accountsMeta: ObjectMeta = {
   name: 'accounts',
   singular: 'account',
@@ -63,6 +73,7 @@ export const accountsMeta: ObjectMeta = {
     { name: 'contacts', object: 'contacts', via: 'accountId', label: 'Contacts' },
     { name: 'childAccounts', object: 'accounts', via: 'parentAccountId', label: 'Subsidiaries' },
   ],
+  permissions: everything,
 };
 
 export const contactsMeta: ObjectMeta = {
@@ -81,4 +92,6 @@ export const contactsMeta: ObjectMeta = {
     fieldMeta('accountId', 'relation', { label: 'Account', relation: { object: 'accounts', cardinality: 'one' } }),
   ],
   includes: ['owner', 'account'],
+  inverse: [],
+  permissions: everything,
 };

@@ -2,14 +2,17 @@ import { queryOptions } from '@tanstack/react-query';
 // Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
 import type { z } from 'zod';
 import type {
+  ConvertLeadRequest,
   ConvertLeadResponse,
   DealSchema,
   DealStatsSchema,
+  DealsQuery,
   DuplicateSchema,
   OpportunityContactSchema,
   PipelineSchema,
   PriceBookSchema,
   PriceEntrySchema,
+  QuoteLineInput as QuoteLineInputSchema,
   QuoteLineSchema,
   SetOpportunityContactsRequest,
   StageHistorySchema,
@@ -18,7 +21,6 @@ import type {
 } from '../../../../common/contracts/sales';
 import { getJson, request, withQuery } from '../../../lib/http';
 import type { RecordData } from '../../records/api/records.api';
-import type { Money } from '../../records/utils/format';
 
 /*
  * The sales endpoints beyond the generic record ones (server/modules/{pipelines,
@@ -99,14 +101,7 @@ export const getPrices = (priceBookId: string, currency: string, signal?: AbortS
 
 export type QuoteLine = z.infer<typeof QuoteLineSchema>;
 
-export interface QuoteLineInput {
-  productId: string | null;
-  name?: string;
-  quantity: string;
-  unitPrice: string;
-  discountPercent: string;
-  taxRate: string;
-}
+export type QuoteLineInput = z.input<typeof QuoteLineInputSchema>;
 
 export const getQuoteLines = (id: string, signal?: AbortSignal) =>
   getJson<{ data: QuoteLine[] }>(`/api/v1/quotes/${id}/lines`, signal).then((r) => r.data);
@@ -135,17 +130,7 @@ export async function acceptQuote(id: string) {
 
 // Leads -------------------------------------------------------------------------
 
-export interface ConvertLeadInput {
-  accountId?: string;
-  contactId?: string;
-  createOpportunity: boolean;
-  opportunity?: {
-    name?: string;
-    amount?: Money;
-    pipelineId?: string;
-    expectedCloseDate?: string;
-  };
-}
+export type ConvertLeadInput = z.input<typeof ConvertLeadRequest>;
 
 export type ConvertLeadResult = z.infer<typeof ConvertLeadResponse>['data'];
 
@@ -161,13 +146,8 @@ export async function convertLead(id: string, input: ConvertLeadInput, idempoten
 
 // Deals -------------------------------------------------------------------------
 
-export interface DealsParams {
-  from?: string;
-  to?: string;
-  ownerId?: string;
-  pipelineId?: string;
-  status?: 'won' | 'lost';
-}
+/** The deal filters (the list also takes a cursor and a limit). */
+export type DealsParams = Omit<z.input<typeof DealsQuery>, 'limit' | 'cursor'>;
 
 export type Deal = z.infer<typeof DealSchema>;
 

@@ -1,13 +1,10 @@
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type { SearchHitSchema } from '../../../../common/contracts/objects';
 import { getJson, withQuery } from '../../../lib/http';
 
 /** One hit of `GET /api/v1/search`. */
-export interface SearchHit {
-  object: string;
-  id: string;
-  title: string;
-  subtitle: string | null;
-  score: number;
-}
+export type SearchHit = z.infer<typeof SearchHitSchema>;
 
 export async function searchRecords(
   q: string,

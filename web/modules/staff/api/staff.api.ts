@@ -1,9 +1,12 @@
 import { queryOptions } from '@tanstack/react-query';
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type { StaffEntrySchema } from '../../../../common/contracts/staff';
 import { request } from '../../../lib/http';
 import type { FieldMeta } from '../../objects/api/objects.api';
 
 /** Your own staff-directory entry (`GET /api/v1/staff/me`), private fields included. */
-export type StaffEntry = Record<string, unknown> & { id: string; version: number; displayName: string };
+export type StaffEntry = z.infer<typeof StaffEntrySchema>;
 
 export const myStaffEntryQuery = queryOptions({
   queryKey: ['staff', 'me'],

@@ -1,17 +1,12 @@
 import { queryOptions } from '@tanstack/react-query';
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type { AgendaSchema, FeedStatusSchema, FeedUrlSchema, MyDaySchema } from '../../../../common/contracts/tasks';
 import { getJson, request, withQuery } from '../../../lib/http';
-import type { RecordData } from '../../records/api/records.api';
 
-export interface Agenda {
-  tasks: RecordData[];
-  meetings: RecordData[];
-}
+export type Agenda = z.infer<typeof AgendaSchema>;
 
-export interface MyDay extends Agenda {
-  date: string;
-  timeZone: string;
-  overdue: number;
-}
+export type MyDay = z.infer<typeof MyDaySchema>;
 
 /** The browser's time zone, so "today" is the user's today. */
 export const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -32,11 +27,7 @@ export const agendaQuery = (from: Date, to: Date) =>
       ).then((r) => r.data),
   });
 
-export interface FeedStatus {
-  active: boolean;
-  createdAt: string | null;
-  lastUsedAt: string | null;
-}
+export type FeedStatus = z.infer<typeof FeedStatusSchema>;
 
 export const feedStatusQuery = queryOptions({
   queryKey: ['calendar-feed'],
@@ -44,7 +35,8 @@ export const feedStatusQuery = queryOptions({
 });
 
 export async function createFeed(): Promise<string> {
-  return (await request<{ data: { url: string } }>('POST', '/api/v1/calendar/feed', { body: {} })).body.data.url;
+  return (await request<{ data: z.infer<typeof FeedUrlSchema> }>('POST', '/api/v1/calendar/feed', { body: {} })).body
+    .data.url;
 }
 
 export async function revokeFeed(): Promise<void> {

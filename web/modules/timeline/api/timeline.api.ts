@@ -1,34 +1,25 @@
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type {
+  CommentRequest,
+  CommentSchema,
+  GuardResultSchema,
+  PersonSchema,
+  RecentContactSchema,
+  TimelineItemSchema,
+  TimelineKindSchema,
+  TimelinePageSchema,
+} from '../../../../common/contracts/timeline';
 import { getJson, request, withQuery } from '../../../lib/http';
-import type { RecordData } from '../../records/api/records.api';
 
-export const TIMELINE_KINDS = ['event', 'comment', 'interaction', 'task', 'meeting', 'note'] as const;
-export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+export type TimelineKind = z.infer<typeof TimelineKindSchema>;
 
-export interface Person {
-  id: string;
-  name: string;
-}
+export type Person = z.infer<typeof PersonSchema>;
 
 /** One entry of `GET /api/v1/{object}/{id}/timeline` (server/modules/timeline/timeline.service.ts). */
-export interface TimelineItem {
-  id: string;
-  kind: TimelineKind;
-  at: string;
-  actor: Person | null;
-  type?: string;
-  object?: string;
-  recordId?: string;
-  changes?: Record<string, [unknown, unknown]>;
-  data?: Record<string, unknown>;
-  record?: RecordData;
-  body?: string;
-  mentions?: Person[];
-}
+export type TimelineItem = z.infer<typeof TimelineItemSchema>;
 
-export interface TimelinePage {
-  data: TimelineItem[];
-  page: { nextCursor: string | null; hasMore: boolean };
-}
+export type TimelinePage = z.infer<typeof TimelinePageSchema>;
 
 export const timelineKeys = {
   all: (object: string, id: string) => ['timeline', object, id] as const,
@@ -53,7 +44,11 @@ export function getTimeline(
 }
 
 export async function addComment(object: string, id: string, body: string) {
-  return (await request<{ data: unknown }>('POST', `/api/v1/${object}/${id}/comments`, { body: { body } })).body.data;
+  return (
+    await request<{ data: z.infer<typeof CommentSchema> }>('POST', `/api/v1/${object}/${id}/comments`, {
+      body: { body } satisfies z.input<typeof CommentRequest>,
+    })
+  ).body.data;
 }
 
 export async function deleteComment(object: string, id: string, commentId: string) {
@@ -61,27 +56,9 @@ export async function deleteComment(object: string, id: string, commentId: strin
 }
 
 /** A contact with this person or their account still within its channel's cool-down. */
-export interface RecentContact {
-  interactionId: string;
-  channel: string;
-  direction: string | null;
-  topic: string | null;
-  occurredAt: string;
-  by: Person | null;
-  contact: Person | null;
-  viaAccount: boolean;
-  sameTopic: boolean;
-  sameChannel: boolean;
-  cooldownEndsAt: string;
-}
+export type RecentContact = z.infer<typeof RecentContactSchema>;
 
-export interface GuardResult {
-  contactId: string;
-  accountId: string | null;
-  doNotContact: boolean;
-  recent: RecentContact[];
-  warn: boolean;
-}
+export type GuardResult = z.infer<typeof GuardResultSchema>;
 
 export function recentContacts(contactId: string, params: { channel?: string; topic?: string }, signal?: AbortSignal) {
   return getJson<{ data: GuardResult }>(

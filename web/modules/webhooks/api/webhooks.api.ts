@@ -1,35 +1,20 @@
 import { queryOptions } from '@tanstack/react-query';
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type {
+  CreateWebhookRequest,
+  DeliverySchema,
+  UpdateWebhookRequest,
+  WebhookSchema,
+  WebhookWithSecretSchema,
+} from '../../../../common/contracts/webhooks';
 import { getJson, request } from '../../../lib/http';
 
-export interface Webhook {
-  id: string;
-  url: string;
-  description: string | null;
-  eventTypes: string[];
-  role: string;
-  active: boolean;
-  secretHint: string;
-  createdAt: string;
-}
+export type Webhook = z.infer<typeof WebhookSchema>;
 
-export interface Delivery {
-  id: string;
-  eventId: string;
-  eventType: string;
-  status: 'pending' | 'succeeded' | 'failed';
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  lastDurationMs: number | null;
-  nextAttemptAt: string | null;
-  createdAt: string;
-  deliveredAt: string | null;
-}
+export type Delivery = z.infer<typeof DeliverySchema>;
 
-export interface NewWebhook {
-  url: string;
-  eventTypes: string[];
-}
+export type NewWebhook = z.input<typeof CreateWebhookRequest>;
 
 export const webhooksQuery = queryOptions({
   queryKey: ['admin', 'webhooks'],
@@ -45,8 +30,10 @@ export const deliveriesQuery = (id: string) =>
   });
 
 export const createWebhook = (body: NewWebhook) =>
-  request<{ data: Webhook & { secret: string } }>('POST', '/api/v1/webhooks', { body }).then((r) => r.body.data);
-export const updateWebhook = (id: string, body: Partial<Webhook>) =>
+  request<{ data: z.infer<typeof WebhookWithSecretSchema> }>('POST', '/api/v1/webhooks', { body }).then(
+    (r) => r.body.data,
+  );
+export const updateWebhook = (id: string, body: z.input<typeof UpdateWebhookRequest>) =>
   request<{ data: Webhook }>('PATCH', `/api/v1/webhooks/${id}`, { body }).then((r) => r.body.data);
 export const deleteWebhook = (id: string) => request('DELETE', `/api/v1/webhooks/${id}`);
 export const pingWebhook = (id: string) => request('POST', `/api/v1/webhooks/${id}/ping`);

@@ -1,17 +1,28 @@
 import { queryOptions } from '@tanstack/react-query';
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type {
+  RunDetailSchema,
+  RunPageSchema,
+  RunSchema,
+  RunStatusSchema,
+  RunStepSchema,
+  STEP_TYPES,
+  TriggerSchema,
+  WorkflowRequest,
+  WorkflowSchema,
+  WorkflowVersionSchema,
+} from '../../../../common/contracts/workflows';
 import type { FilterNode } from '../../../../common/filter';
 import { getJson, request } from '../../../lib/http';
 
-/** Mirrors server/modules/workflows/workflow-definition.ts (the server validates; this only types the UI). */
-export type TriggerType =
-  | 'record_created'
-  | 'field_changed'
-  | 'stage_moved'
-  | 'date_reached'
-  | 'schedule'
-  | 'webhook'
-  | 'manual';
+export type TriggerType = z.infer<typeof TriggerSchema>['type'];
 
+/*
+ * The builder's draft of a definition: looser than the contract's Definition (a trigger
+ * or step being edited may lack required settings); the server validates it against
+ * DefinitionSchema when it is saved. A stored Definition is always a valid draft.
+ */
 export interface Trigger {
   type: TriggerType;
   object?: string;
@@ -23,18 +34,7 @@ export interface Trigger {
   cron?: string;
 }
 
-export type StepType =
-  | 'update_fields'
-  | 'create_task'
-  | 'assign_owner'
-  | 'add_tag'
-  | 'remove_tag'
-  | 'send_email'
-  | 'notify'
-  | 'webhook'
-  | 'create_record'
-  | 'wait'
-  | 'branch';
+export type StepType = (typeof STEP_TYPES)[number];
 
 /** A step: `id`, `type` and the type's settings (see the API guide). */
 export interface Step {
@@ -49,60 +49,17 @@ export interface Definition {
   steps: Step[];
 }
 
-export interface Workflow {
-  id: string;
-  name: string;
-  description: string | null;
-  active: boolean;
-  activeVersion: number | null;
-  latestVersion: number;
-  activatedAt: string | null;
-  runAsUserId: string | null;
-  definition: Definition;
-  /** The inbound hook's path, only in the answer that made it (create, switch to a webhook trigger, rotate). */
-  hookUrl: string | null;
-  updatedAt: string;
-  lastRunAt?: string | null;
-}
+export type Workflow = Omit<z.infer<typeof WorkflowSchema>, 'definition'> & { definition: Definition };
 
-export interface WorkflowVersion {
-  version: number;
-  definition: Definition;
-  createdBy: string | null;
-  createdAt: string;
-}
+export type WorkflowVersion = Omit<z.infer<typeof WorkflowVersionSchema>, 'definition'> & { definition: Definition };
 
-export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'skipped' | 'cancelled';
+export type RunStatus = z.infer<typeof RunStatusSchema>;
 
-export interface Run {
-  id: string;
-  version: number;
-  status: RunStatus;
-  triggerType: string;
-  object: string | null;
-  recordId: string | null;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
+export type Run = z.infer<typeof RunSchema>;
 
-export interface RunStep {
-  id: string;
-  stepId: string;
-  type: string;
-  status: 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'skipped';
-  attempts: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  wakeAt: string | null;
-  output: Record<string, unknown> | null;
-  error: string | null;
-}
+export type RunStep = z.infer<typeof RunStepSchema>;
 
-export interface RunDetail extends Run {
-  steps: RunStep[];
-}
+export type RunDetail = z.infer<typeof RunDetailSchema>;
 
 export const workflowsQuery = queryOptions({
   queryKey: ['workflows'],
@@ -126,7 +83,7 @@ export const runsQuery = (id: string) =>
   queryOptions({
     queryKey: ['workflows', id, 'runs'],
     queryFn: ({ signal }) =>
-      getJson<{ data: Run[] }>(`/api/v1/workflows/${id}/runs?limit=100`, signal).then((r) => r.data),
+      getJson<z.infer<typeof RunPageSchema>>(`/api/v1/workflows/${id}/runs?limit=100`, signal).then((r) => r.data),
     refetchInterval: 3000,
   });
 
@@ -138,12 +95,7 @@ export const runQuery = (id: string, runId: string) =>
     refetchInterval: 3000,
   });
 
-export interface WorkflowInput {
-  name: string;
-  description?: string | null;
-  definition: Definition;
-  active?: boolean;
-}
+export type WorkflowInput = Omit<z.input<typeof WorkflowRequest>, 'definition'> & { definition: Definition };
 
 export const createWorkflow = (input: WorkflowInput) =>
   request<{ data: Workflow }>('POST', '/api/v1/workflows', { body: input }).then((r) => r.body.data);
