@@ -28,17 +28,6 @@ const CLIENT_SIDE: Record<string, string> = {
   'web/modules/workflows/api/workflows.api.ts:Definition': 'the workflow builder’s draft of a definition (as Trigger)',
 };
 
-/**
- * Files whose shapes belong to contracts being written on other branches; remove each
- * entry once its file derives from common/contracts.
- */
-const PENDING: Record<string, string> = {
-  'web/modules/admin/api/admin.api.ts': 'the access/admin shapes (common/contracts/access.ts) are being rewritten',
-  'web/modules/people/api/people.api.ts': 'members and teams are served by the access routes (same rewrite)',
-  'web/modules/auth/api/auth.api.ts': 'sign-up and account security are being changed',
-  'web/modules/auth/api/invitations.api.ts': 'sign-up and account security are being changed',
-};
-
 function apiFiles(): string[] {
   return readdirSync(WEB_MODULES).flatMap((module) => {
     const dir = join(WEB_MODULES, module, 'api');
@@ -97,7 +86,6 @@ describe('web API types derive from common/contracts', () => {
     const files = apiFiles();
     expect(files.length).toBeGreaterThan(10);
     const found = files
-      .filter((f) => !(f in PENDING))
       .flatMap((f) => handWrittenShapes(readFileSync(join(ROOT, f), 'utf8'), f).map((name) => `${f}:${name}`))
       .filter((key) => !(key in CLIENT_SIDE));
     expect(found).toEqual([]);
@@ -108,6 +96,5 @@ describe('web API types derive from common/contracts', () => {
       apiFiles().flatMap((f) => handWrittenShapes(readFileSync(join(ROOT, f), 'utf8'), f).map((n) => `${f}:${n}`)),
     );
     expect(Object.keys(CLIENT_SIDE).filter((key) => !present.has(key))).toEqual([]);
-    expect(Object.keys(PENDING).filter((f) => !apiFiles().includes(f))).toEqual([]);
   });
 });

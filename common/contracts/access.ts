@@ -104,6 +104,7 @@ export const UpdateRoleRequest = z
 export type TUpdateRoleRequest = z.infer<typeof UpdateRoleRequest>;
 
 export const RoleRefSchema = z.object({ key: z.string() });
+export type TRoleRef = z.infer<typeof RoleRefSchema>;
 
 export const MemberSchema = z.object({
   id: z.string(),
@@ -121,6 +122,7 @@ export const ChangeMemberRoleRequest = z.object({ role: RoleKeySchema }).strict(
 export type TChangeMemberRoleRequest = z.infer<typeof ChangeMemberRoleRequest>;
 
 export const MemberRoleSchema = z.object({ userId: z.string(), role: z.string() });
+export type TMemberRole = z.infer<typeof MemberRoleSchema>;
 
 export const TeamSchema = z.object({ id: z.string(), name: z.string(), memberIds: z.array(z.string()) });
 export type TTeam = z.infer<typeof TeamSchema>;
@@ -135,6 +137,8 @@ export const TeamParams = z.object({ id: Uuid }).strict();
 export const TeamMemberParams = z.object({ id: Uuid, userId: Uuid }).strict();
 
 export const ShareAccessSchema = z.enum(['read', 'edit']);
+
+export const ShareRefSchema = z.object({ id: z.string() });
 
 export const ShareParams = z.object({ object: z.string().max(64), id: Uuid }).strict();
 

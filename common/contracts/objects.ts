@@ -73,6 +73,7 @@ const FieldCommon = {
   min: z.number().nullable().optional(),
   max: z.number().nullable().optional(),
 };
+/** `POST /api/v1/objects/{object}/fields`: a custom field (server/platform/records/custom-fields.service.ts). */
 export const CreateFieldRequest = z
   .object({
     name: z
@@ -86,14 +87,21 @@ export const CreateFieldRequest = z
     ...FieldCommon,
   })
   .strict();
+export type TCreateFieldRequest = z.infer<typeof CreateFieldRequest>;
+
+/**
+ * `PATCH /api/v1/objects/{object}/fields/{name}`: any of the common properties; name, type
+ * and relation are accepted only to be refused with a plain reason when they differ (fixed once made).
+ */
 export const UpdateFieldRequest = z
   .object({
-    ...Object.fromEntries(Object.entries(FieldCommon).map(([k, v]) => [k, v.optional()])),
+    ...z.object(FieldCommon).partial().shape,
     name: z.string().optional(),
     type: z.enum(FIELD_TYPES).optional(),
     relation: z.unknown().optional(),
   })
   .strict();
+export type TUpdateFieldRequest = z.infer<typeof UpdateFieldRequest>;
 
 export const SearchQuery = z
   .object({

@@ -15,6 +15,7 @@ import {
   RoleRefSchema,
   RoleSchema,
   ShareParams,
+  ShareRefSchema,
   TeamMemberParams,
   TeamNameRequest,
   TeamParams,
@@ -267,7 +268,7 @@ export function accessRoutes(deps: {
           summary: 'Share a record with a user or a team (who can change the record)',
           params: ShareParams,
           body: CreateShareRequest,
-          response: { 201: data(z.object({ id: z.string() })) },
+          response: { 201: data(ShareRefSchema) },
         },
       },
       async (req, reply) => {

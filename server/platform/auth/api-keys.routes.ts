@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiKeySchema, CreateApiKeyRequest, IdParams } from '../../../common/contracts/platform';
+import { ApiKeySchema, CreateApiKeyRequest, CreatedApiKeySchema, IdParams } from '../../../common/contracts/platform';
 import type { AccessService } from '../access/access.service';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
@@ -22,7 +22,7 @@ export function apiKeyRoutes(
           tags: ['api keys'],
           summary: 'Create an API key; the secret is in this response only',
           body: CreateApiKeyRequest,
-          response: { 201: z.object({ data: ApiKeySchema.extend({ key: z.string() }) }) },
+          response: { 201: z.object({ data: CreatedApiKeySchema }) },
         },
       },
       async (req, reply) => {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import type { TCreateFieldRequest, TUpdateFieldRequest } from '../../../common/contracts/objects';
 import type { Tx } from '../db/database';
 import { AppError, type FieldError, notFound } from '../http/errors';
 import { presentField } from './metadata';
@@ -16,18 +17,8 @@ async function notifySchemaChange(tx: Tx): Promise<void> {
   await sql`select pg_notify(${SCHEMA_CHANNEL}, rapport_workspace()::text)`.execute(tx);
 }
 
-export interface CustomFieldInput {
-  name: string;
-  type: FieldType;
-  label: string;
-  description?: string | null;
-  required?: boolean;
-  options?: SelectOption[];
-  relation?: { object: string; cardinality: 'one' | 'many' };
-  maxLength?: number | null;
-  min?: number | null;
-  max?: number | null;
-}
+/** A new custom field, as the route validated it (common/contracts/objects.ts). */
+export type CustomFieldInput = TCreateFieldRequest;
 
 const bad = (errors: FieldError[]) =>
   new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
@@ -112,7 +103,7 @@ export class CustomFieldService {
   }
 
   /** Changes a field's label, description, required flag, options or bounds; its name and type are fixed. */
-  async update(tx: Tx, object: string, name: string, patch: Partial<CustomFieldInput>) {
+  async update(tx: Tx, object: string, name: string, patch: TUpdateFieldRequest) {
     const schema = await this.schemaOf(tx, object);
     const field = schema.customFields.find((f) => f.name === name);
     if (!field) throw notFound(`Custom field "${name}"`);

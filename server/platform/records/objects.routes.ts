@@ -138,12 +138,7 @@ export function objectRoutes(deps: { database: Database; records: RecordService 
         const actor = actorOf(req);
         await records.access.checkAdmin(actor);
         const data = await changeFields(actor.workspaceId, (tx) =>
-          customFields.update(
-            tx,
-            req.params.object,
-            req.params.name,
-            req.body as Parameters<CustomFieldService['update']>[3],
-          ),
+          customFields.update(tx, req.params.object, req.params.name, req.body),
         );
         return { data };
       },

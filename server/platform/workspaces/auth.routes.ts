@@ -8,12 +8,13 @@ import {
   MyWorkspacesResponse,
   PasswordResetConfirmRequest,
   PasswordResetRequest,
+  SessionParams,
   SessionsResponse,
   SignInRequest,
   SignUpRequest,
   VerifyEmailRequest,
   VerifyEmailResponse,
-} from '../../../common/contracts/platform';
+} from '../../../common/contracts/auth';
 import { membershipOf } from '../auth/actor';
 import type { CallerResolver } from '../auth/caller-resolver';
 import { actorOf } from '../http/context';
@@ -128,7 +129,7 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseU
         schema: {
           tags: ['auth'],
           summary: 'Sign out one of your sessions',
-          params: z.object({ id: z.string().min(1).max(100) }).strict(),
+          params: SessionParams,
           response: { 204: z.null() },
         },
       },

@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  AcceptedInvitationSchema,
   AcceptInvitationRequest,
   CreateInvitationRequest,
-  IdParams,
+  InvitationInfoSchema,
+  InvitationLookupQuery,
   InvitationSchema,
-  RoleKeySchema,
-} from '../../../common/contracts/platform';
+} from '../../../common/contracts/auth';
+import { IdParams } from '../../../common/contracts/platform';
 import type { AccessService } from '../access/access.service';
 import type { CallerResolver } from '../auth/caller-resolver';
 import { actorOf } from '../http/context';
@@ -82,17 +84,8 @@ export function invitationRoutes(
         schema: {
           tags: ['workspace'],
           summary: 'What an invitation token is for (shown before accepting)',
-          querystring: z.object({ token: z.string().min(10).max(200) }).strict(),
-          response: {
-            200: z.object({
-              data: z.object({
-                workspace: z.object({ id: z.string(), name: z.string() }),
-                email: z.string(),
-                role: RoleKeySchema,
-                expiresAt: z.string(),
-              }),
-            }),
-          },
+          querystring: InvitationLookupQuery,
+          response: { 200: z.object({ data: InvitationInfoSchema }) },
         },
       },
       async (req) => ({ data: await lookupInvitation(deps.database, req.query.token) }),
@@ -108,9 +101,7 @@ export function invitationRoutes(
             'Accept an invitation: signed in with the invited email, or creating an account (name, password); ' +
             'an unverified account of that email is taken over (the link proves the address)',
           body: AcceptInvitationRequest,
-          response: {
-            200: z.object({ data: z.object({ workspaceId: z.string(), role: RoleKeySchema, userId: z.string() }) }),
-          },
+          response: { 200: z.object({ data: AcceptedInvitationSchema }) },
         },
       },
       async (req, reply) => {

@@ -1,10 +1,6 @@
-// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts/platform.ts.
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts/auth.ts.
 import { queryOptions } from '@tanstack/react-query';
-import type {
-  TChangePasswordRequest,
-  TPasswordResetConfirmRequest,
-  TSession,
-} from '../../../../common/contracts/platform';
+import type { TChangePasswordRequest, TPasswordResetConfirmRequest, TSession } from '../../../../common/contracts/auth';
 import { getJson, request } from '../../../lib/http';
 
 /** The signed-in user's sessions (GET /api/v1/auth/sessions). */

@@ -1,7 +1,7 @@
 import { Alert, Button, Checkbox, Code, CopyButton, Group, Select, Stack, Text, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
-import { admin } from '../api/admin.api';
+import { type ApiKeyScope, admin } from '../api/admin.api';
 import { useAdminChange } from '../hooks/useAdminChange';
 import { useRoleOptions } from '../hooks/useRoleOptions';
 
@@ -10,7 +10,7 @@ export function CreateApiKeyForm() {
   const { options } = useRoleOptions();
   const [name, setName] = useState('');
   const [role, setRole] = useState<string | null>('administrator');
-  const [scopes, setScopes] = useState<string[]>([]);
+  const [scopes, setScopes] = useState<ApiKeyScope[]>([]);
   const [expires, setExpires] = useState('');
   const [secret, setSecret] = useState<{ name: string; key: string } | null>(null);
   const errors = useFieldErrors();
@@ -81,7 +81,7 @@ export function CreateApiKeyForm() {
             label="Scopes"
             description="Narrow the key further; none = everything the role allows"
             value={scopes}
-            onChange={setScopes}
+            onChange={(v) => setScopes(v as ApiKeyScope[])}
           >
             <Group mt={6}>
               <Checkbox value="read" label="Read" />

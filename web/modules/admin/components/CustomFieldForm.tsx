@@ -2,7 +2,7 @@ import { Alert, Button, Checkbox, Group, NumberInput, Select, Stack, Textarea, T
 import { type FormEvent, useState } from 'react';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
 import type { FieldMeta, ObjectMeta } from '../../objects/api/objects.api';
-import { admin, type CustomFieldInput } from '../api/admin.api';
+import { admin, type CustomFieldProps, type NewCustomField } from '../api/admin.api';
 import { useAdminChange } from '../hooks/useAdminChange';
 import { FIELD_TYPE_OPTIONS, fieldNameFrom, hasBounds, hasLength, hasOptions } from '../utils/field-types';
 import { type OptionDraft, OptionsEditor } from './OptionsEditor';
@@ -36,19 +36,22 @@ export function CustomFieldForm({
   const [min, setMin] = useState<string | number>(field?.min ?? '');
   const [max, setMax] = useState<string | number>(field?.max ?? '');
   const errors = useFieldErrors();
-  const save = useAdminChange((body: CustomFieldInput) =>
-    field ? admin.updateField(object.name, field.name, body) : admin.createField(object.name, body),
+  // A field's name, type and link are set once, when it is made.
+  const save = useAdminChange((body: CustomFieldProps) =>
+    field
+      ? admin.updateField(object.name, field.name, body)
+      : admin.createField(object.name, {
+          ...body,
+          name,
+          type: type as NewCustomField['type'],
+          ...(type === 'relation' && target ? { relation: { object: target, cardinality } } : {}),
+        }),
   );
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     errors.clear();
-    const body: CustomFieldInput = { label: label.trim(), description: description.trim() || null, required };
-    if (!field) {
-      body.name = name;
-      body.type = type;
-      if (type === 'relation' && target) body.relation = { object: target, cardinality };
-    }
+    const body: CustomFieldProps = { label: label.trim(), description: description.trim() || null, required };
     if (hasOptions(type)) body.options = options.map(({ value, label }) => ({ value, label: label.trim() }));
     if (hasLength(type)) body.maxLength = num(maxLength);
     if (hasBounds(type)) {

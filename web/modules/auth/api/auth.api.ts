@@ -1,22 +1,13 @@
 import { queryOptions } from '@tanstack/react-query';
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts/auth.ts.
+import type { TMe, TSignInRequest, TSignUpRequest } from '../../../../common/contracts/auth';
 import { ApiError, getJson, request } from '../../../lib/http';
 import { chooseWorkspace, chosenWorkspace } from '../../../lib/workspace';
 
-/** `GET /api/v1/me` (common/contracts/platform.ts MeResponse). */
-export interface Me {
-  user: { id: string; name: string; email: string; emailVerified: boolean } | null;
-  workspace: { id: string; name: string };
-  role: string;
-  via: 'session' | 'api_key';
-  scopes: string[];
-}
+/** `GET /api/v1/me`: the caller, their workspace and role. */
+export type Me = TMe;
 
-export interface SignUpInput {
-  name: string;
-  email: string;
-  password: string;
-  workspaceName: string;
-}
+export type SignUpInput = TSignUpRequest;
 
 export const meQuery = queryOptions({
   queryKey: ['me'],
@@ -34,7 +25,7 @@ export const meQuery = queryOptions({
   retry: false,
 });
 
-export async function signIn(input: { email: string; password: string }): Promise<Me> {
+export async function signIn(input: TSignInRequest): Promise<Me> {
   return (await request<{ data: Me }>('POST', '/api/v1/auth/sign-in', { body: input })).body.data;
 }
 

@@ -1,21 +1,13 @@
 import { queryOptions } from '@tanstack/react-query';
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts/access.ts.
+import type { TMember, TTeam } from '../../../../common/contracts/access';
 import { getJson } from '../../../lib/http';
 
 /** A member of the workspace (`GET /api/v1/members`). */
-export interface Member {
-  id: string;
-  name: string;
-  email: string;
-  role: string;
-  teamIds: string[];
-}
+export type Member = TMember;
 
 /** A team (`GET /api/v1/teams`). */
-export interface Team {
-  id: string;
-  name: string;
-  memberIds: string[];
-}
+export type Team = TTeam;
 
 export const membersQuery = queryOptions({
   queryKey: ['members'],

@@ -1,7 +1,7 @@
 import { queryOptions } from '@tanstack/react-query';
 // Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
 import type { z } from 'zod';
-import type { MyWorkspacesResponse } from '../../../../common/contracts/platform';
+import type { MyWorkspacesResponse } from '../../../../common/contracts/auth';
 import { getJson } from '../../../lib/http';
 
 /** A workspace the signed-in user belongs to (`GET /api/v1/me/workspaces`). */

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { RoleKeySchema } from './platform';
+
+/**
+ * Request and response contracts of accounts, sessions and invitations
+ * (server/platform/workspaces: auth.routes.ts, invitations.routes.ts), shared by server and web app.
+ */
+
+const email = z.string().trim().max(254).email();
+const password = z.string().min(1).max(1024);
+/** A single-use emailed token (password reset, email verification, invitation). */
+const token = z.string().min(10).max(200);
+
+// Sign-up and sign-in ---------------------------------------------------------
+
+export const SignUpRequest = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    email,
+    password,
+    workspaceName: z.string().trim().min(1).max(200),
+  })
+  .strict();
+export type TSignUpRequest = z.infer<typeof SignUpRequest>;
+
+export const SignInRequest = z.object({ email, password }).strict();
+export type TSignInRequest = z.infer<typeof SignInRequest>;
+
+/** The caller, their workspace and role (`GET /api/v1/me`; also the answer to sign-up and sign-in). */
+export const MeSchema = z.object({
+  /** emailVerified: the owner of the address proved it (emailed link); until then the account does not own it. */
+  user: z.object({ id: z.string(), name: z.string(), email: z.string(), emailVerified: z.boolean() }).nullable(),
+  workspace: z.object({ id: z.string(), name: z.string() }),
+  role: RoleKeySchema,
+  via: z.enum(['session', 'api_key']),
+  apiKeyId: z.string().optional(),
+  scopes: z.array(z.string()),
+});
+export type TMe = z.infer<typeof MeSchema>;
+export const MeResponse = z.object({ data: MeSchema });
+
+/** A workspace the caller belongs to (`GET /api/v1/me/workspaces`). */
+export const WorkspaceChoiceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: RoleKeySchema,
+  current: z.boolean().describe('The workspace this request acts in'),
+  default: z.boolean().describe('Used when a request sends no Rapport-Workspace header'),
+});
+export type TWorkspaceChoice = z.infer<typeof WorkspaceChoiceSchema>;
+export const MyWorkspacesResponse = z.object({ data: z.array(WorkspaceChoiceSchema) });
+
+// Passwords and email verification ----------------------------------------------
+
+export const PasswordResetRequest = z.object({ email }).strict();
+export const PasswordResetConfirmRequest = z.object({ token, newPassword: password }).strict();
+export type TPasswordResetConfirmRequest = z.infer<typeof PasswordResetConfirmRequest>;
+
+export const ChangePasswordRequest = z.object({ currentPassword: password, newPassword: password }).strict();
+export type TChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;
+
+/** The emailed token that proves an address (POST /api/v1/auth/verify-email). */
+export const VerifyEmailRequest = z.object({ token }).strict();
+export const VerifyEmailResponse = z.object({ data: z.object({ emailVerified: z.literal(true) }) });
+
+/** A "we emailed you" answer that says nothing about whether the address has an account. */
+export const MailRequestedResponse = z.object({ data: z.object({ requested: z.literal(true) }) });
+
+// Sessions ------------------------------------------------------------------------
+
+/** One of the caller's signed-in sessions (never its token). */
+export const SessionSchema = z.object({
+  id: z.string(),
+  current: z.boolean(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  /** When the session was last refreshed (Better Auth renews it at most once a day). */
+  lastSeenAt: z.string(),
+  ipAddress: z.string().nullable(),
+  userAgent: z.string().nullable(),
+});
+export const SessionsResponse = z.object({ data: z.array(SessionSchema) });
+export type TSession = z.infer<typeof SessionSchema>;
+
+export const SessionParams = z.object({ id: z.string().min(1).max(100) }).strict();
+
+// Invitations -----------------------------------------------------------------------
+
+export const CreateInvitationRequest = z.object({ email, role: RoleKeySchema }).strict();
+export type TCreateInvitationRequest = z.infer<typeof CreateInvitationRequest>;
+
+export const InvitationSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: RoleKeySchema,
+  invitedBy: z.string().nullable(),
+  expiresAt: z.string(),
+  acceptedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  createdAt: z.string(),
+  status: z.enum(['pending', 'accepted', 'revoked', 'expired']),
+});
+export type TInvitation = z.infer<typeof InvitationSchema>;
+
+export const InvitationLookupQuery = z.object({ token }).strict();
+
+/** What an invitation token is for (`GET /api/v1/invitations/lookup`), shown before accepting. */
+export const InvitationInfoSchema = z.object({
+  workspace: z.object({ id: z.string(), name: z.string() }),
+  email: z.string(),
+  role: RoleKeySchema,
+  expiresAt: z.string(),
+});
+export type TInvitationInfo = z.infer<typeof InvitationInfoSchema>;
+
+/** Accept as the signed-in user (token only), or create the account (name, password) and sign it in. */
+export const AcceptInvitationRequest = z
+  .object({
+    token,
+    name: z.string().trim().min(1).max(200).optional(),
+    password: password.optional(),
+  })
+  .strict();
+export type TAcceptInvitationRequest = z.infer<typeof AcceptInvitationRequest>;
+
+/** The membership an accepted invitation made. */
+export const AcceptedInvitationSchema = z.object({ workspaceId: z.string(), role: RoleKeySchema, userId: z.string() });
+export type TAcceptedInvitation = z.infer<typeof AcceptedInvitationSchema>;
