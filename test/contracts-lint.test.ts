@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
  * with (`z.infer` / `z.input` of the same schemas). This scans the web app's API files
  * (web/modules/<module>/api/*.ts) for hand-written copies: an `interface`, or a `type`
  * with an object type literal that derives from no contract (a literal that refines a
- * contract's type, e.g. `Omit<z.infer<typeof S>, 'x'> & { x: … }`, is derived).
+ * contract's type, e.g. `Omit<z.infer<typeof S>, 'x'> & { x: … }`, is derived); and
+ * object types written inline as a call's type argument (`request<{ data: { quote: … } }>(…)`),
+ * where only the `{ data: T }` envelope itself may be spelled out.
  */
 const ROOT = join(__dirname, '..');
 const WEB_MODULES = join(ROOT, 'web/modules');
@@ -67,6 +69,34 @@ function handWrittenShapes(source: string, fileName = 'file.ts'): string[] {
   return found;
 }
 
+/**
+ * Object types written inline in a call's type arguments, as "line N: { a; b }": a reply typed
+ * by hand at the call. Only the envelope `{ data: T }` is allowed (T a named or derived type).
+ */
+function inlineTypeArguments(source: string, fileName = 'file.ts'): string[] {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const isEnvelope = (literal: ts.TypeLiteralNode) => {
+    const [only, ...rest] = literal.members;
+    return !!only && rest.length === 0 && ts.isPropertySignature(only) && only.name.getText(file) === 'data';
+  };
+  const literalsIn = (node: ts.Node) => {
+    if (ts.isTypeLiteralNode(node) && !isEnvelope(node)) {
+      const names = node.members.map((m) => (m.name ? m.name.getText(file) : '…'));
+      const { line } = file.getLineAndCharacterOfPosition(node.getStart(file));
+      found.push(`line ${line + 1}: { ${names.join('; ')} }`);
+    }
+    ts.forEachChild(node, literalsIn);
+  };
+  const visit = (node: ts.Node) => {
+    if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && node.typeArguments)
+      for (const arg of node.typeArguments) literalsIn(arg);
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
 describe('web API types derive from common/contracts', () => {
   it('finds hand-written shapes and accepts derived ones', () => {
     const source = `
@@ -82,12 +112,34 @@ describe('web API types derive from common/contracts', () => {
     expect(handWrittenShapes(source)).toEqual(['Copy', 'Literal', 'Mixed']);
   });
 
+  it('finds replies typed inline at the call and accepts the { data } envelope', () => {
+    const source = `
+      const a = request<{ data: Thing[] }>('GET', '/things');
+      const b = getJson<z.infer<typeof ThingsPage>>('/things');
+      const c = request<{ data: { quote: Quote; lines: Line[] } }>('PUT', '/lines');
+      const d = getJson<{ data: Deal[]; page: Page }>('/deals');
+      const e = send<Thing & { key: string }>('POST', '/things');
+    `;
+    expect(inlineTypeArguments(source)).toEqual([
+      'line 4: { quote; lines }',
+      'line 5: { data; page }',
+      'line 6: { key }',
+    ]);
+  });
+
   it('has no hand-written request or response shapes in web/modules/*/api', () => {
     const files = apiFiles();
     expect(files.length).toBeGreaterThan(10);
     const found = files
       .flatMap((f) => handWrittenShapes(readFileSync(join(ROOT, f), 'utf8'), f).map((name) => `${f}:${name}`))
       .filter((key) => !(key in CLIENT_SIDE));
+    expect(found).toEqual([]);
+  });
+
+  it('has no replies typed inline at the call in web/modules/*/api', () => {
+    const found = apiFiles().flatMap((f) =>
+      inlineTypeArguments(readFileSync(join(ROOT, f), 'utf8'), f).map((where) => `${f} ${where}`),
+    );
     expect(found).toEqual([]);
   });
 

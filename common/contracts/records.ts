@@ -8,6 +8,7 @@ import { z } from 'zod';
 
 /** A record as the API returns it: fields by name (custom ones beside built-in ones), plus any included relations. */
 export const RecordSchema = z.looseObject({ id: z.string(), version: z.number() });
+export type TRecord = z.infer<typeof RecordSchema>;
 
 export const PageSchema = z.object({ nextCursor: z.string().nullable(), hasMore: z.boolean() });
 

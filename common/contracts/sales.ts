@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageSchema, RecordSchema } from './records';
 
 /** Request and response contracts of the sales endpoints (pipelines, price books, quotes, conversion, deals, duplicates). */
 
@@ -165,6 +166,10 @@ export const QuoteLineSchema = z.object({
   tax: z.string().optional(),
   total: z.string().optional(),
 });
+/** `PUT /api/v1/quotes/{id}/lines`: the quote with its recomputed totals, and its lines. */
+export const SetQuoteLinesResponse = z.object({
+  data: z.object({ quote: RecordSchema, lines: z.array(QuoteLineSchema) }),
+});
 export const AcceptQuoteRequest = z
   .object({
     closeOpportunity: z
@@ -173,6 +178,11 @@ export const AcceptQuoteRequest = z
       .describe('Default true: move the opportunity to its pipeline’s won stage with the quote’s total as amount'),
   })
   .strict();
+
+/** `POST /api/v1/quotes/{id}/accept`: the accepted quote and, when it was closed as won, its opportunity. */
+export const AcceptQuoteResponse = z.object({
+  data: z.object({ quote: RecordSchema, opportunity: RecordSchema.nullable() }),
+});
 
 // Leads ----------------------------------------------------------------------
 
@@ -230,6 +240,7 @@ export const DealSchema = z.object({
   pipelineId: z.string(),
   stageId: z.string(),
 });
+export const DealsPageSchema = z.object({ data: z.array(DealSchema), page: PageSchema });
 export const DealStatsSchema = z.object({
   won: z.number(),
   lost: z.number(),

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DealSchema, DealStatsSchema, DealsQuery } from '../../../common/contracts/sales';
+import { DealStatsSchema, DealsPageSchema, DealsQuery } from '../../../common/contracts/sales';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
-import { PageSchema } from '../../platform/records/api-schemas';
 import type { RecordService } from '../../platform/records/records.service';
 import { dealStats, listDeals } from './deals.service';
 
@@ -21,7 +20,7 @@ export function dealRoutes(deps: { database: Database; records: RecordService })
           summary: 'Closed opportunities (won or lost), latest close first',
           description: 'Filter by close period [from, to), owner, pipeline and status; cursor pages like every list.',
           querystring: DealsQuery,
-          response: { 200: z.object({ data: z.array(DealSchema), page: PageSchema }) },
+          response: { 200: DealsPageSchema },
         },
       },
       async (req) => {

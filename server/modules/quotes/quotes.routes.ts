@@ -1,6 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AcceptQuoteRequest, QuoteLineSchema, SetQuoteLinesRequest } from '../../../common/contracts/sales';
+import {
+  AcceptQuoteRequest,
+  AcceptQuoteResponse,
+  QuoteLineSchema,
+  SetQuoteLinesRequest,
+  SetQuoteLinesResponse,
+} from '../../../common/contracts/sales';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
 import { ifMatch } from '../../platform/http/if-match';
@@ -10,7 +16,6 @@ import { acceptQuote, listLines, quotePdf, setLines } from './quotes.service';
 
 const IdParam = z.object({ id: z.uuid() }).strict();
 const tags = ['Quotes'];
-const Record = z.record(z.string(), z.unknown());
 
 /** Quote line items, the PDF and acceptance (the quote itself is a generic record). */
 export function quoteRoutes(deps: { database: Database; records: RecordService }): FastifyPluginAsyncZod {
@@ -46,7 +51,7 @@ export function quoteRoutes(deps: { database: Database; records: RecordService }
             'Send If-Match with the quote’s ETag to refuse a stale edit (412).',
           params: IdParam,
           body: SetQuoteLinesRequest,
-          response: { 200: z.object({ data: z.object({ quote: Record, lines: z.array(QuoteLineSchema) }) }) },
+          response: { 200: SetQuoteLinesResponse },
         },
       },
       async (req, reply) => {
@@ -88,7 +93,7 @@ export function quoteRoutes(deps: { database: Database; records: RecordService }
           description: 'Idempotency-Key makes retries safe.',
           params: IdParam,
           body: AcceptQuoteRequest.optional(),
-          response: { 200: z.object({ data: z.object({ quote: Record, opportunity: Record.nullable() }) }) },
+          response: { 200: AcceptQuoteResponse },
         },
       },
       async (req, reply) => {

@@ -2,6 +2,7 @@ import Decimal from 'decimal.js';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
+import type { TRecord } from '../../../common/contracts/records';
 import type { QuoteLineInput } from '../../../common/contracts/sales';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
@@ -14,6 +15,9 @@ import { renderQuotePdf } from './quote-pdf';
 import { lineAmounts, minorDigits } from './quote-totals';
 
 export type LineInput = z.infer<typeof QuoteLineInput>;
+
+/** A record the engine answered with (it always has id and version: the record shape of the contract). */
+const asRecord = (record: RecordData) => record as TRecord;
 
 interface LineRow {
   id: string;
@@ -99,7 +103,7 @@ export async function setLines(
   quoteId: string,
   lines: LineInput[],
   ifMatch?: number,
-): Promise<{ quote: RecordData; lines: ReturnType<typeof linesFor> }> {
+): Promise<{ quote: TRecord; lines: ReturnType<typeof linesFor> }> {
   const ctx = await records.require(tx, actor, 'quotes', quoteId, 'update');
   const { rows } = await sql<{ status: string; currency: string; price_book_id: string | null; version: number }>`
     select status, currency, price_book_id, version from quotes where id = ${quoteId}::uuid`.execute(tx);
@@ -166,7 +170,7 @@ export async function setLines(
   }
   // An empty update: the quote's rules recompute the totals from the new lines, with audit and version.
   const updated = await records.update(tx, actor, 'quotes', quoteId, {});
-  return { quote: updated, lines: linesFor(ctx, await readLines(tx, quoteId)) };
+  return { quote: asRecord(updated), lines: linesFor(ctx, await readLines(tx, quoteId)) };
 }
 
 /**
@@ -180,9 +184,9 @@ export async function acceptQuote(
   actor: Actor,
   quoteId: string,
   opts: { closeOpportunity?: boolean },
-): Promise<{ quote: RecordData; opportunity: RecordData | null }> {
+): Promise<{ quote: TRecord; opportunity: TRecord | null }> {
   await records.require(tx, actor, 'quotes', quoteId, 'update');
-  const quote = await records.update(tx, actor, 'quotes', quoteId, { status: 'accepted' });
+  const quote = asRecord(await records.update(tx, actor, 'quotes', quoteId, { status: 'accepted' }));
   if (opts.closeOpportunity === false) return { quote, opportunity: null };
   const { rows } = await sql<{ id: string; pipeline_id: string; total_amount: string; total_currency: string }>`
     select o.id, o.pipeline_id, q.total_amount, q.total_currency from quotes q
@@ -195,7 +199,7 @@ export async function acceptQuote(
     stageId: won.id,
     amount: { amount: n(row.total_amount), currency: row.total_currency },
   });
-  return { quote, opportunity };
+  return { quote, opportunity: asRecord(opportunity) };
 }
 
 /** The PDF of a quote the caller can read (refused when their role hides its totals). */

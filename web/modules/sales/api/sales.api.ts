@@ -2,10 +2,12 @@ import { queryOptions } from '@tanstack/react-query';
 // Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
 import type { z } from 'zod';
 import type {
+  AcceptQuoteResponse,
   ConvertLeadRequest,
   ConvertLeadResponse,
   DealSchema,
   DealStatsSchema,
+  DealsPageSchema,
   DealsQuery,
   DuplicateSchema,
   OpportunityContactSchema,
@@ -15,6 +17,7 @@ import type {
   QuoteLineInput as QuoteLineInputSchema,
   QuoteLineSchema,
   SetOpportunityContactsRequest,
+  SetQuoteLinesResponse,
   StageHistorySchema,
   StageKind as StageKindSchema,
   StageSchema,
@@ -108,7 +111,7 @@ export const getQuoteLines = (id: string, signal?: AbortSignal) =>
 
 /** Replaces the line items (If-Match: the quote's ETag); the server answers with its own amounts and totals. */
 export async function setQuoteLines(id: string, lines: QuoteLineInput[], etag: string | null) {
-  const res = await request<{ data: { quote: RecordData; lines: QuoteLine[] } }>('PUT', `/api/v1/quotes/${id}/lines`, {
+  const res = await request<z.infer<typeof SetQuoteLinesResponse>>('PUT', `/api/v1/quotes/${id}/lines`, {
     body: { lines },
     headers: etag ? { 'if-match': etag } : {},
   });
@@ -120,11 +123,10 @@ export const quotePdfUrl = (id: string) => `/api/v1/quotes/${id}/pdf`;
 /** Accepts the quote; by default its opportunity moves to the won stage with the quote's total. */
 export async function acceptQuote(id: string) {
   return (
-    await request<{ data: { quote: RecordData; opportunity: RecordData | null } }>(
-      'POST',
-      `/api/v1/quotes/${id}/accept`,
-      { body: {}, headers: { 'idempotency-key': newKey() } },
-    )
+    await request<z.infer<typeof AcceptQuoteResponse>>('POST', `/api/v1/quotes/${id}/accept`, {
+      body: {},
+      headers: { 'idempotency-key': newKey() },
+    })
   ).body.data;
 }
 
@@ -154,10 +156,7 @@ export type Deal = z.infer<typeof DealSchema>;
 export type DealStats = z.infer<typeof DealStatsSchema>;
 
 export const listDeals = (params: DealsParams & { cursor?: string; limit?: number }, signal?: AbortSignal) =>
-  getJson<{ data: Deal[]; page: { nextCursor: string | null; hasMore: boolean } }>(
-    withQuery('/api/v1/deals', { ...params }),
-    signal,
-  );
+  getJson<z.infer<typeof DealsPageSchema>>(withQuery('/api/v1/deals', { ...params }), signal);
 
 export const getDealStats = (params: DealsParams, signal?: AbortSignal) =>
   getJson<{ data: DealStats }>(withQuery('/api/v1/deals/stats', { ...params }), signal).then((r) => r.data);
