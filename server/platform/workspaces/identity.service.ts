@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { isAPIError } from 'better-auth/api';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import type { TMe, TSession, TWorkspaceChoice } from '../../../common/contracts/auth';
 import { auditUserEverywhere, notifyAccessChange } from '../access/access.service';
 import { createStandardRoles } from '../access/permissions';
 import { type Actor, toWebHeaders } from '../auth/actor';
@@ -24,14 +25,8 @@ export interface AuthResult<T> {
   setCookies: string[];
 }
 
-export interface MeView {
-  user: { id: string; name: string; email: string; emailVerified: boolean } | null;
-  workspace: { id: string; name: string };
-  role: RoleKey;
-  via: 'session' | 'api_key';
-  apiKeyId?: string;
-  scopes: string[];
-}
+/** The caller, their workspace and role (`GET /api/v1/me`, common/contracts/auth.ts). */
+export type MeView = TMe;
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
@@ -171,15 +166,8 @@ export async function getMe(database: Database, actor: Actor): Promise<MeView> {
   });
 }
 
-export interface WorkspaceChoice {
-  id: string;
-  name: string;
-  role: RoleKey;
-  /** The workspace this request acts in. */
-  current: boolean;
-  /** The one used when a request names none (Rapport-Workspace header absent). */
-  default: boolean;
-}
+/** A workspace of the caller: `current` is the one this request acts in, `default` the one used without a Rapport-Workspace header. */
+export type WorkspaceChoice = TWorkspaceChoice;
 
 /**
  * The workspaces the caller may switch between (GET /api/v1/me/workspaces): every
@@ -261,15 +249,7 @@ export async function changePassword(
   }
 }
 
-export interface SessionView {
-  id: string;
-  current: boolean;
-  createdAt: string;
-  expiresAt: string;
-  lastSeenAt: string;
-  ipAddress: string | null;
-  userAgent: string | null;
-}
+export type SessionView = TSession;
 
 /** The signed-in user's live sessions, newest first (ids only: tokens never leave the server). */
 export async function listSessions(deps: IdentityDeps, headers: IncomingHttpHeaders): Promise<SessionView[]> {

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
+import type { TAcceptedInvitation, TInvitation, TInvitationInfo } from '../../../common/contracts/auth';
 import { notifyAccessChange } from '../access/access.service';
 import { assertRoleExists } from '../access/permissions';
 import { type Actor, type SessionUser, toWebHeaders } from '../auth/actor';
@@ -14,17 +15,7 @@ import { type AuthResult, addMember, createUser, type IdentityDeps, normaliseEma
 
 export const INVITATION_TTL_DAYS = 7;
 
-export interface InvitationView {
-  id: string;
-  email: string;
-  role: RoleKey;
-  invitedBy: string | null;
-  expiresAt: string;
-  acceptedAt: string | null;
-  revokedAt: string | null;
-  createdAt: string;
-  status: 'pending' | 'accepted' | 'revoked' | 'expired';
-}
+export type InvitationView = TInvitation;
 
 type Row = {
   id: string;
@@ -147,7 +138,7 @@ async function findPending(database: Database, token: string) {
 }
 
 /** What the accept page shows before the invitee commits. */
-export async function lookupInvitation(database: Database, token: string) {
+export async function lookupInvitation(database: Database, token: string): Promise<TInvitationInfo> {
   const row = await findPending(database, token);
   return {
     workspace: { id: row.workspace_id, name: row.name },
@@ -167,9 +158,7 @@ export async function acceptInvitation(
   signedIn: SessionUser | null,
   input: { name?: string; password?: string },
   headers: IncomingHttpHeaders,
-): Promise<
-  AuthResult<{ workspaceId: string; role: RoleKey; userId: string }> & { claimed?: { revokedApiKeyIds: string[] } }
-> {
+): Promise<AuthResult<TAcceptedInvitation> & { claimed?: { revokedApiKeyIds: string[] } }> {
   const inv = await findPending(deps.database, token);
   let userId: string;
   let setCookies: string[] = [];
