@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -119,11 +119,31 @@ export async function openBrowser(opts: { viewport: { width: number; height: num
       await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
     },
     async close() {
-      await context.close();
+      // Closing a persistent Chromium context now and then never settles (seen once in ~30
+      // runs, after a test that downloaded a file; microsoft/playwright#5273 reports the
+      // same). The browser is ours alone: after a deadline, its processes are killed.
+      const closed = context.close().then(() => true);
+      const inTime = await Promise.race([closed, new Promise<false>((r) => setTimeout(r, 30_000, false))]);
+      if (!inTime) {
+        console.warn('Chromium did not close within 30 s; its processes were killed.');
+        killProfileProcesses(profile);
+      }
       rmSync(profile, { recursive: true, force: true });
     },
   };
   return session;
+}
+
+/** SIGKILLs every process started with this Chromium profile directory (Linux /proc). */
+function killProfileProcesses(profile: string) {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`--user-data-dir=${profile}`))
+        process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
 }
 
 export type { Browser, Page };

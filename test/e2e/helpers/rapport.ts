@@ -21,7 +21,17 @@ export async function startRapport(env: Record<string, string> = {}): Promise<Ru
     output: server.output,
     async stop() {
       server.child.kill('SIGTERM');
-      await server.exited;
+      // A clean shutdown takes a second or two; a server that hangs in it must not hang the suite.
+      const stopped = await Promise.race([
+        server.exited.then(() => true),
+        new Promise<false>((r) => setTimeout(r, 60_000, false)),
+      ]);
+      if (!stopped) {
+        // Said, not hidden: test/process.test.ts is where shutdown itself is tested.
+        console.warn(`rapport serve did not exit within 60 s of SIGTERM; killed. Its output:\n${server.output()}`);
+        server.child.kill('SIGKILL');
+        await server.exited;
+      }
     },
   };
 }

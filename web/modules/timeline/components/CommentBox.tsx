@@ -1,6 +1,6 @@
 import { Button, Group, Text, Textarea } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { ApiError } from '../../../lib/http';
 import { membersQuery } from '../../people/api/people.api';
 import { addComment } from '../api/timeline.api';
@@ -15,6 +15,8 @@ export function CommentBox({ object, id, onDone }: { object: string; id: string;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
+  /** Where the caret goes once a picked mention is rendered. */
+  const caretAfterRender = useRef<number | null>(null);
   const query = mentionQuery(text, caret);
   const matches =
     query === null
@@ -26,11 +28,18 @@ export function CommentBox({ object, id, onDone }: { object: string; id: string;
     setText(next.text);
     setCaret(next.caret);
     setPicked((p) => (p.some((x) => x.id === m.id) ? p : [...p, { id: m.id, name: m.name }]));
-    requestAnimationFrame(() => {
-      ref.current?.focus();
-      ref.current?.setSelectionRange(next.caret, next.caret);
-    });
+    caretAfterRender.current = next.caret;
   };
+  // Back in the box, after the mention, as soon as the new text is in the DOM: before the
+  // next keystroke can arrive (a frame later, a letter typed at once landed before the caret
+  // moved back and ended up at the end of the text).
+  useLayoutEffect(() => {
+    const at = caretAfterRender.current;
+    if (at === null || !ref.current) return;
+    caretAfterRender.current = null;
+    ref.current.focus();
+    ref.current.setSelectionRange(at, at);
+  });
   const submit = async () => {
     setBusy(true);
     setError(null);
