@@ -24,6 +24,25 @@ export async function expectAccessible(page: Page, what: string) {
       .getAnimations()
       .every((a) => a.effect?.getComputedTiming().endTime === Infinity || a.playState !== 'running'),
   );
+  // And a DOM that has stopped changing: a menu that just closed stays in the DOM, empty,
+  // until its exit finishes (axe: a menu without items), and a dialog may still be mounting.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        let quiet: ReturnType<typeof setTimeout>;
+        const observer = new MutationObserver(() => {
+          clearTimeout(quiet);
+          quiet = setTimeout(done, 150);
+        });
+        const done = () => {
+          observer.disconnect();
+          resolve();
+        };
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true });
+        quiet = setTimeout(done, 150);
+        setTimeout(done, 5000); // a page that never stops changing (a live clock) is judged as it is
+      }),
+  );
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     const axe = (

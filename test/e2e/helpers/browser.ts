@@ -119,9 +119,9 @@ export async function openBrowser(opts: { viewport: { width: number; height: num
       await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
     },
     async close() {
-      // Closing a persistent Chromium context now and then never settles (seen once in ~30
-      // runs, after a test that downloaded a file; microsoft/playwright#5273 reports the
-      // same). The browser is ours alone: after a deadline, its processes are killed.
+      // A persistent context's close can fail to settle (microsoft/playwright#5273, after a
+      // download), which would hold the run until the hook timeout. The browser is ours
+      // alone: after a deadline, its processes are killed and the log says so.
       const closed = context.close().then(() => true);
       const inTime = await Promise.race([closed, new Promise<false>((r) => setTimeout(r, 30_000, false))]);
       if (!inTime) {
