@@ -22,8 +22,6 @@ const CLIENT_SIDE: Record<string, string> = {
     'the list options of the client, turned into a query string (filter as JSON, arrays comma-joined)',
   'web/modules/records/api/records.api.ts:VersionedRecord':
     'a record with the ETag and service-worker headers of its response, not a body',
-  'web/modules/sales/api/conversion-matches.ts:ConversionMatches':
-    'a preview the client computes from list calls before a lead conversion',
   'web/modules/workflows/api/workflows.api.ts:Trigger':
     'the workflow builder’s draft of a trigger (settings may be missing while editing; saved through DefinitionSchema)',
   'web/modules/workflows/api/workflows.api.ts:Step': 'the workflow builder’s draft of a step (as Trigger)',

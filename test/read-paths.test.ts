@@ -294,6 +294,22 @@ describe('every read path shows a role exactly what it may read (all objects)', 
       }
     });
 
+    it('lead conversion matches and duplicate checks do not reach it', async () => {
+      const account = rec.accounts as string;
+      const name = (await asAdmin('GET', `/api/v1/accounts/${account}`)).json().data.name as string;
+      const lead = await call('POST', '/api/v1/leads', auth(), { lastName: 'Matcher', company: name, rowTag: 'ok' });
+      expect(lead.statusCode, lead.body).toBe(201);
+      const url = `/api/v1/leads/${lead.json().data.id}/conversion-matches`;
+      // The administrator is offered the account (same name), so the check below is not vacuous.
+      expect((await asAdmin('GET', url)).json().data.accounts.map((a: { id: string }) => a.id)).toContain(account);
+      const res = await call('GET', url, auth());
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.body).not.toContain(account);
+      const dup = await call('POST', '/api/v1/accounts/duplicates', auth(), { name });
+      expect(dup.statusCode, dup.body).toBe(200);
+      expect(dup.body).not.toContain(account);
+    });
+
     it('relation filters and embeds from records it sees do not reach it', async () => {
       for (const r of relations) {
         const via = viaRec[`${r.source}.${r.field}`] as string;

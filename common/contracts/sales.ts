@@ -189,6 +189,10 @@ export const AcceptQuoteResponse = z.object({
 export const ConvertLeadRequest = z
   .object({
     accountId: Uuid.optional().describe('Link this account instead of matching by domain / name'),
+    newAccount: z
+      .boolean()
+      .optional()
+      .describe('Create a new account even when one matches (default false; `accountId` wins)'),
     contactId: Uuid.optional().describe('Link this contact instead of matching by email'),
     createOpportunity: z.boolean().optional().describe('Default true'),
     opportunity: z
@@ -211,6 +215,22 @@ export const ConvertLeadResponse = z.object({
     contact: z.object({ id: z.string(), created: z.boolean() }),
     opportunity: z.object({ id: z.string() }).nullable(),
   }),
+});
+
+/** Why an existing record matches a lead being converted. */
+export const ConversionReason = z.enum(['domain', 'website', 'email_domain', 'name', 'similar_name', 'email']);
+export const ConversionMatchSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  subtitle: z.string().nullable(),
+  reasons: z.array(ConversionReason),
+  score: z.number().describe('0–1: how sure the match is'),
+  strong: z
+    .boolean()
+    .describe('Sure enough to link without asking: converting without accountId links the first strong account'),
+});
+export const ConversionMatchesResponse = z.object({
+  data: z.object({ accounts: z.array(ConversionMatchSchema), contacts: z.array(ConversionMatchSchema) }),
 });
 
 // Deals ----------------------------------------------------------------------
@@ -258,8 +278,11 @@ export const DuplicateSchema = z.object({
   id: z.string(),
   title: z.string(),
   subtitle: z.string().nullable(),
-  reasons: z.array(z.enum(['email', 'phone', 'domain', 'name'])),
-  score: z.number().describe('0–1: 1 for an exact email, phone or domain match, the name similarity otherwise'),
+  reasons: z
+    .array(z.enum(['email', 'phone', 'shared_phone', 'domain', 'name']))
+    .describe('shared_phone: the phone is also on several other records (a switchboard), weak evidence'),
+  score: z.number().describe('0–1: the evidence combined (an email or a domain alone is 1)'),
+  strong: z.boolean().describe('Sure enough to offer a one-click merge (score ≥ 0.85)'),
 });
 export const MergeRequest = z
   .object({

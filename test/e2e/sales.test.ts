@@ -97,9 +97,9 @@ describe('sales on a desktop browser', () => {
     const leadUrl = page.url();
     await page.getByRole('button', { name: 'Convert' }).click();
     const dialog = page.getByRole('dialog', { name: 'Convert Ada Lovelace' });
-    // The account the API will link (same domain), and a new contact.
+    // The account the API will link (same domain, and "Acme Corp" is "Acme Corporation" without its legal form).
     await until('account match shown', async () =>
-      /Links to the existing account Acme Corporation \(same domain\)/.test(
+      /Links to the existing account Acme Corporation \(same domain, same name\)/.test(
         (await dialog.getByTestId('convert-account').textContent()) ?? '',
       ),
     );
@@ -340,7 +340,8 @@ describe('sales on a desktop browser', () => {
     await page.goto(`${rapport.url}/contacts/${keepId}`);
     const dups = page.getByRole('region', { name: 'Possible duplicates' });
     await until('duplicate found', () => dups.getByRole('link', { name: 'Ada Lovelace' }).isVisible());
-    await dups.getByRole('button', { name: 'Merge', exact: true }).click();
+    // Only the name is the same: not a strong match, so it is compared before merging, with a caution.
+    await dups.getByRole('button', { name: 'Compare', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Merge into Ada Lovelace' });
     await until('fields compared', () => dialog.getByTestId('merge-fields').isVisible());
     // This record has no job title: the other's is preselected; take the other's email too.

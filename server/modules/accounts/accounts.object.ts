@@ -60,7 +60,9 @@ export const accountsObject: ObjectDef = {
     },
     { name: 'employees', type: 'integer', label: 'Employees', min: 0, max: 10_000_000 },
     { name: 'annualRevenue', type: 'money', label: 'Annual revenue' },
-    { name: 'phone', type: 'phone', label: 'Phone', search: 'C' },
+    { name: 'phone', type: 'phone', label: 'Phone', search: 'C', indexed: true },
+    // Kept when accounts are merged (the other record's phone), and for more numbers.
+    { name: 'phones', type: 'phones', label: 'Other phones', hidden: true },
     { name: 'address', type: 'address', label: 'Address' },
     {
       name: 'parentAccountId',

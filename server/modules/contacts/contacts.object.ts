@@ -19,7 +19,8 @@ export const contactsObject: ObjectDef = {
     { name: 'lastName', type: 'text', label: 'Last name', maxLength: 100, search: 'A', fuzzy: true, indexed: true },
     { name: 'email', type: 'email', label: 'Email', unique: true, search: 'A', fuzzy: true },
     { name: 'emails', type: 'emails', label: 'Other emails', hidden: true },
-    { name: 'phone', type: 'phone', label: 'Phone', search: 'B' },
+    // Indexed: duplicate checks count the records holding a number (a switchboard is weak evidence).
+    { name: 'phone', type: 'phone', label: 'Phone', search: 'B', indexed: true },
     { name: 'phones', type: 'phones', label: 'Other phones', hidden: true },
     { name: 'title', type: 'text', label: 'Job title', maxLength: 200, search: 'C' },
     { name: 'department', type: 'text', label: 'Department', maxLength: 200, hidden: true },

@@ -8,6 +8,7 @@ import type { ObjectSchema } from '../../platform/records/object-schema';
 import { presentRow, selectColumns } from '../../platform/records/query';
 import type { RecordContext, RecordData, RecordService } from '../../platform/records/records.service';
 import { validateInput } from '../../platform/records/validate';
+import { companyKey } from './company-names';
 
 /** Objects with duplicate detection, and the objects each is compared with. */
 export const DUPLICATE_TARGETS: Record<string, string[]> = {
@@ -16,8 +17,27 @@ export const DUPLICATE_TARGETS: Record<string, string[]> = {
   leads: ['leads', 'contacts'],
 };
 
-/** Names at least this similar (pg_trgm, 0–1) are reported. */
+/** Names at least this similar (pg_trgm, 0–1) are compared. */
 export const NAME_SIMILARITY = 0.6;
+/** Candidates at least this sure are reported. */
+export const REPORTED = 0.5;
+/** Candidates at least this sure are offered with a one-click merge. */
+export const STRONG_DUPLICATE = 0.85;
+/** A phone on this many records or more (the one checked included) is a switchboard: weak evidence. */
+export const SWITCHBOARD = 3;
+/**
+ * How much each piece of evidence weighs (combined as independent evidence: 1 − Π(1 − w)).
+ * A phone weighs less the more records share it; a person's name is never enough alone
+ * (two people can share one), a company's normalised name nearly is.
+ */
+const WEIGHT = {
+  email: 1,
+  domain: 1,
+  phone: 0.6,
+  sharedPhone: 0.15,
+  personName: 0.7,
+  companyName: 0.9,
+};
 const LIMIT = 20;
 
 export type Duplicate = z.infer<typeof DuplicateSchema>;
@@ -51,6 +71,41 @@ const nameSql = (object: string): RawBuilder<unknown> =>
     ? sql`lower(rapport_unaccent(coalesce(t.name, '')))`
     : sql`lower(rapport_unaccent(trim(coalesce(t.first_name, '') || ' ' || coalesce(t.last_name, ''))))`;
 
+/** How many other live records the caller can see in `objects` hold `phone` (as phone or among other phones), up to SWITCHBOARD. */
+async function phoneHolders(
+  tx: Tx,
+  records: RecordService,
+  ctx: RecordContext,
+  objects: string[],
+  phone: string,
+  exclude: string | undefined,
+): Promise<number> {
+  let n = 0;
+  for (const object of objects) {
+    const m = phoneMatch(ctx, object, phone);
+    if (!m || n >= SWITCHBOARD) continue;
+    const { rows } = await sql<{
+      n: string;
+    }>`select count(*) as n from (select 1 from ${records.scopedRelation(ctx, object)} t
+      where ${m} ${exclude ? sql`and t.id <> ${exclude}::uuid` : sql``} limit ${SWITCHBOARD}) x`.execute(tx);
+    n += Number(rows[0]?.n ?? 0);
+  }
+  return Math.min(n, SWITCHBOARD);
+}
+
+/** The caller sees `field` of `object` as a built-in field. */
+const sees = (ctx: RecordContext, object: string, field: string) => {
+  const f = (ctx.schemas.get(object) as ObjectSchema | undefined)?.field(field);
+  return !!f && !f.custom;
+};
+
+function phoneMatch(ctx: RecordContext, object: string, phone: string): RawBuilder<unknown> | undefined {
+  if (!ctx.policy.can(object, 'read') || !sees(ctx, object, 'phone')) return undefined;
+  return sees(ctx, object, 'phones')
+    ? sql`(t.phone = ${phone} or t.phones @> ${JSON.stringify([{ value: phone }])}::jsonb)`
+    : sql`t.phone = ${phone}`;
+}
+
 async function matchesIn(
   tx: Tx,
   records: RecordService,
@@ -58,25 +113,24 @@ async function matchesIn(
   object: string,
   probe: Probe,
   excludeId: string | undefined,
+  phoneHeldBy: number,
 ): Promise<Duplicate[]> {
   if (!ctx.policy.can(object, 'read')) return [];
   const schema = ctx.schemas.get(object) as ObjectSchema;
-  const has = (f: string) => !!schema.field(f) && !schema.field(f)?.custom;
+  const has = (f: string) => sees(ctx, object, f);
   const ors: RawBuilder<unknown>[] = [];
   const reasons: RawBuilder<unknown>[] = [];
   if (probe.email && has('email')) {
     const m = has('emails')
-      ? sql`(t.email = ${probe.email} or coalesce(t.emails, '[]'::jsonb) @> ${JSON.stringify([{ value: probe.email }])}::jsonb)`
+      ? sql`(t.email = ${probe.email} or t.emails @> ${JSON.stringify([{ value: probe.email }])}::jsonb)`
       : sql`t.email = ${probe.email}`;
     ors.push(m);
     reasons.push(sql`case when ${m} then 'email' end`);
   }
-  if (probe.phone && has('phone')) {
-    const m = has('phones')
-      ? sql`(t.phone = ${probe.phone} or coalesce(t.phones, '[]'::jsonb) @> ${JSON.stringify([{ value: probe.phone }])}::jsonb)`
-      : sql`t.phone = ${probe.phone}`;
-    ors.push(m);
-    reasons.push(sql`case when ${m} then 'phone' end`);
+  const phone = probe.phone ? phoneMatch(ctx, object, probe.phone) : undefined;
+  if (phone) {
+    ors.push(phone);
+    reasons.push(sql`case when ${phone} then 'phone' end`);
   }
   if (probe.domain && has('domain')) {
     ors.push(sql`t.domain = ${probe.domain}`);
@@ -99,10 +153,31 @@ async function matchesIn(
     from ${records.scopedRelation(ctx, object)} t
     where (${sql.join(ors, sql` or `)})
       ${excludeId ? sql`and t.id <> ${excludeId}::uuid` : sql``}
+    order by t.created_at, t.id
     limit ${LIMIT}`.execute(tx);
-  return rows.map((row) => {
+  const found: Duplicate[] = [];
+  for (const row of rows) {
     const r = presentRow(schema, row);
-    const why = row._reasons as Duplicate['reasons'];
+    const why: Duplicate['reasons'] = [];
+    let miss = 1;
+    for (const reason of row._reasons as ('email' | 'phone' | 'domain' | 'name')[]) {
+      if (reason === 'email' || reason === 'domain') {
+        why.push(reason);
+        miss *= 1 - WEIGHT[reason];
+      } else if (reason === 'phone') {
+        // A number many records share (a switchboard) says little about who this is.
+        const shared = phoneHeldBy + 1 >= SWITCHBOARD;
+        why.push(shared ? 'shared_phone' : 'phone');
+        miss *= 1 - (shared ? WEIGHT.sharedPhone : WEIGHT.phone);
+      } else {
+        why.push('name');
+        const sameCompany =
+          object === 'accounts' && !!probe.name && companyKey(String(r.name ?? '')) === companyKey(probe.name);
+        miss *= 1 - (sameCompany ? WEIGHT.companyName : WEIGHT.personName * Number(row._similarity));
+      }
+    }
+    const score = Math.round((1 - miss) * 100) / 100;
+    if (score < REPORTED) continue;
     const title = schema.def.titleFields
       .map((f) => r[f])
       .filter(Boolean)
@@ -112,22 +187,27 @@ async function matchesIn(
         .map((f) => r[f])
         .filter(Boolean)
         .join(' ') || null;
-    return {
+    found.push({
       object,
       id: r.id as string,
       title: title || (r.email as string) || '',
       subtitle,
       reasons: why,
-      score: why.some((x) => x !== 'name') ? 1 : Math.round(Number(row._similarity) * 100) / 100,
-    };
-  });
+      score,
+      strong: score >= STRONG_DUPLICATE,
+    });
+  }
+  return found;
 }
 
 /**
  * Records the caller can see that look like `body` (a record about to be created, same
- * shape as the create body): same email (also among other emails), same phone (E.164,
- * also among other phones), same company domain, or a name at least 60 % similar
- * (trigrams, accents and case ignored). Best matches first.
+ * shape as the create body), with a score and the reasons: same email (also among other
+ * emails), same phone (E.164, also among other phones; `shared_phone` and little weight
+ * when SWITCHBOARD or more records hold it), same company domain, or a name at least 60 %
+ * similar (trigrams, accents and case ignored; a company's name without legal form weighs
+ * more than a person's). Only candidates scoring REPORTED or more; `strong` from
+ * STRONG_DUPLICATE. Best matches first.
  */
 export async function findDuplicates(
   tx: Tx,
@@ -147,9 +227,10 @@ export async function findDuplicates(
   const values: RecordData = { ...input.custom };
   for (const [f, v] of input.builtin) values[f.name] = v;
   const probe = probeOf(object, values);
+  const phoneHeldBy = probe.phone ? await phoneHolders(tx, records, ctx, targets, probe.phone, excludeId) : 0;
   const found: Duplicate[] = [];
   for (const t of targets)
-    found.push(...(await matchesIn(tx, records, ctx, t, probe, t === object ? excludeId : undefined)));
+    found.push(...(await matchesIn(tx, records, ctx, t, probe, t === object ? excludeId : undefined, phoneHeldBy)));
   return found.sort((a, b) => b.score - a.score || b.reasons.length - a.reasons.length).slice(0, LIMIT);
 }
 

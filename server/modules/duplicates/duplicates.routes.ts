@@ -25,7 +25,9 @@ export function duplicateRoutes(deps: { database: Database; records: RecordServi
             tags,
             summary: `Check a ${def.singular} for duplicates before creating it`,
             description:
-              'Send the body you would POST. Matches: same email, same phone (E.164), same company domain, or a name at least 60 % similar; only records you can see.',
+              'Send the body you would POST. Evidence: same email, same phone (E.164; `shared_phone`, weak, when three or more ' +
+              'records hold it), same company domain, or a name at least 60 % similar; each candidate has a score (0–1) and ' +
+              '`strong` (≥ 0.85: offer a one-click merge); candidates under 0.5 are left out; only records you can see.',
             body: z.record(z.string(), z.unknown()),
             response: { 200: Duplicates },
           },
@@ -67,7 +69,8 @@ export function duplicateRoutes(deps: { database: Database; records: RecordServi
             summary: `Merge another ${def.singular} into this one`,
             description:
               'Everything that points at the other record moves here (relations of every object incl. custom relation fields, ' +
-              'opportunity contacts, shares, timeline); tags are united; `values` are written here; the other record goes to ' +
+              'opportunity contacts, shares, timeline); tags are united; `values` are written here; every email and phone of ' +
+              'both records is kept (those not main here become other emails / phones); the other record goes to ' +
               'the trash. Needs update on this record and delete on the other. Audited as record.merged.',
             params: IdParam,
             body: MergeRequest,

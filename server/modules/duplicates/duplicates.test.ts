@@ -42,19 +42,34 @@ describe('duplicates: detection and merge', () => {
     const check = (body: Record<string, unknown>) => client(t, admin).post('/api/v1/contacts/duplicates', body);
     const byEmail = (await check({ email: 'JANE@doe.example' })).json().data;
     expect(byEmail).toEqual([
-      expect.objectContaining({ object: 'contacts', id: jane.id, title: 'Jane Doe', reasons: ['email'], score: 1 }),
+      expect.objectContaining({
+        object: 'contacts',
+        id: jane.id,
+        title: 'Jane Doe',
+        reasons: ['email'],
+        score: 1,
+        strong: true,
+      }),
     ]);
     expect((await check({ email: 'janed@work.example' })).json().data[0]).toMatchObject({
       id: other.id,
       reasons: ['email'],
     });
+    // A phone only this contact has: a candidate, not sure enough to merge in one click.
     expect((await check({ phone: '0033 1 23 45 67 89' })).json().data[0]).toMatchObject({
       id: jane.id,
       reasons: ['phone'],
+      strong: false,
     });
     const byName = (await check({ firstName: 'Jane', lastName: 'Doé' })).json().data;
-    expect(byName[0]).toMatchObject({ id: jane.id, reasons: ['name'] });
-    expect(byName[0].score).toBeGreaterThanOrEqual(0.6);
+    expect(byName[0]).toMatchObject({ id: jane.id, reasons: ['name'], strong: false });
+    expect(byName[0].score).toBeGreaterThanOrEqual(0.5);
+    // The same name and the same phone: strong.
+    expect((await check({ firstName: 'Jane', lastName: 'Doe', phone: '+33123456789' })).json().data[0]).toMatchObject({
+      id: jane.id,
+      reasons: ['phone', 'name'],
+      strong: true,
+    });
     expect((await check({ firstName: 'Bob', lastName: 'Marley', email: 'bob@marley.example' })).json().data).toEqual(
       [],
     );
@@ -71,7 +86,11 @@ describe('duplicates: detection and merge', () => {
       name: 'ACME Corporation Ltd',
       domain: 'https://www.Acme.example/home',
     });
-    expect(res.json().data[0]).toMatchObject({ id: acme.id, reasons: ['domain', 'name'], score: 1 });
+    expect(res.json().data[0]).toMatchObject({ id: acme.id, reasons: ['domain', 'name'], score: 1, strong: true });
+    // A company's name without its legal form is strong evidence on its own.
+    const dubuque = await buildAccount(client(t, admin), { name: 'DuBuque Inc' });
+    const byName = await client(t, admin).post('/api/v1/accounts/duplicates', { name: 'Dubuque, Inc.' });
+    expect(byName.json().data[0]).toMatchObject({ id: dubuque.id, reasons: ['name'], strong: true });
     const lead = await buildLead(client(t, admin), {
       firstName: 'Jane',
       lastName: 'Doe',
@@ -86,6 +105,128 @@ describe('duplicates: detection and merge', () => {
     ).json().data;
     expect(forLead.map((d: { object: string; id: string }) => d.object).sort()).toEqual(['contacts', 'leads']);
     expect(forLead.find((d: { object: string }) => d.object === 'leads').id).toBe(lead.id);
+  });
+
+  it('a switchboard number shared by many records is weak evidence: alone it makes no duplicate', async () => {
+    const switchboard = '+33 1 40 20 50 00';
+    const staff = [];
+    for (const [firstName, lastName] of [
+      ['Anna', 'Board'],
+      ['Bernd', 'Desk'],
+      ['Carla', 'Front'],
+    ])
+      staff.push(await buildContact(client(t, admin), { firstName, lastName, phone: switchboard }));
+    const [anna, bernd] = staff as [{ id: string }, { id: string }];
+    const check = (body: Record<string, unknown>) => client(t, admin).post('/api/v1/contacts/duplicates', body);
+    expect((await check({ firstName: 'Dora', lastName: 'Newcomer', phone: switchboard })).json().data).toEqual([]);
+    // Stored records sharing only the switchboard are not each other's duplicates.
+    expect((await client(t, admin).get(`/api/v1/contacts/${bernd.id}/duplicates`)).json().data).toEqual([]);
+    // With the same name it is a candidate, but not a strong one.
+    const named = (await check({ firstName: 'Anna', lastName: 'Board', phone: switchboard })).json().data;
+    expect(named).toEqual([expect.objectContaining({ id: anna.id, reasons: ['shared_phone', 'name'], strong: false })]);
+    // Among other phones too.
+    await buildContact(client(t, admin), { lastName: 'Elsewhere', phones: [{ value: '+33 1 40 20 60 00' }] });
+    expect((await check({ lastName: 'Zyx Probe', phone: '+33 1 40 20 60 00' })).json().data).toMatchObject([
+      { reasons: ['phone'], strong: false },
+    ]);
+  });
+
+  it('merging keeps every email and phone of both records, for contacts, accounts and leads', async () => {
+    const keep = await buildContact(client(t, admin), {
+      firstName: 'Max',
+      lastName: 'Keep',
+      email: 'max@keep.example',
+      emails: [{ value: 'max.home@keep.example', label: 'home' }],
+      phone: '+33 1 42 00 01 00',
+    });
+    const lose = await buildContact(client(t, admin), {
+      firstName: 'Max',
+      lastName: 'Keep',
+      email: 'max@lose.example',
+      phone: '+33 1 42 00 01 99',
+      phones: [{ value: '+33 6 42 00 01 42', label: 'mobile' }],
+    });
+    const res = await client(t, admin).post(`/api/v1/contacts/${keep.id}/merge`, { otherId: lose.id });
+    expect(res.statusCode, res.body).toBe(200);
+    const merged = (await client(t, admin).get(`/api/v1/contacts/${keep.id}`)).json().data;
+    expect(merged).toMatchObject({ email: 'max@keep.example', phone: '+33142000100' });
+    expect(merged.emails).toEqual([{ value: 'max.home@keep.example', label: 'home' }, { value: 'max@lose.example' }]);
+    expect(merged.phones).toEqual([{ value: '+33142000199' }, { value: '+33642000142', label: 'mobile' }]);
+    // The merged record is found by the other record's email (its duplicates and lead conversion look there too).
+    const found = (await client(t, admin).post('/api/v1/contacts/duplicates', { email: 'max@lose.example' })).json();
+    expect(found.data[0]).toMatchObject({ id: keep.id, reasons: ['email'] });
+
+    // Choosing the other record's email as the main one keeps this one's among the others.
+    const a = await buildContact(client(t, admin), { lastName: 'Swap', email: 'one@swap.example' });
+    const b = await buildContact(client(t, admin), { lastName: 'Swap', email: 'two@swap.example' });
+    const swapped = await client(t, admin).post(`/api/v1/contacts/${a.id}/merge`, {
+      otherId: b.id,
+      values: { email: 'two@swap.example' },
+    });
+    expect(swapped.json().data).toMatchObject({ email: 'two@swap.example', emails: [{ value: 'one@swap.example' }] });
+
+    // Accounts keep both phones; a survivor without a phone takes the other's as its main one.
+    const acc1 = await buildAccount(client(t, admin), { name: 'Phone One', phone: '+44 20 7946 0000' });
+    const acc2 = await buildAccount(client(t, admin), { name: 'Phone One GmbH', phone: '+44 20 7946 0001' });
+    const acc3 = await buildAccount(client(t, admin), { name: 'Phone None' });
+    await client(t, admin).post(`/api/v1/accounts/${acc1.id}/merge`, { otherId: acc2.id });
+    expect((await client(t, admin).get(`/api/v1/accounts/${acc1.id}`)).json().data).toMatchObject({
+      phone: '+442079460000',
+      phones: [{ value: '+442079460001' }],
+    });
+    await client(t, admin).post(`/api/v1/accounts/${acc3.id}/merge`, { otherId: acc1.id });
+    expect((await client(t, admin).get(`/api/v1/accounts/${acc3.id}`)).json().data).toMatchObject({
+      phone: '+442079460000',
+      phones: [{ value: '+442079460001' }],
+    });
+
+    // Leads keep both emails and phones.
+    const l1 = await buildLead(client(t, admin), {
+      lastName: 'Twice',
+      email: 'twice@one.example',
+      phone: '+33 1 45 00 00 01',
+    });
+    const l2 = await buildLead(client(t, admin), {
+      lastName: 'Twice',
+      email: 'twice@two.example',
+      phone: '+33 1 45 00 00 02',
+    });
+    const leads = await client(t, admin).post(`/api/v1/leads/${l1.id}/merge`, { otherId: l2.id });
+    expect(leads.statusCode, leads.body).toBe(200);
+    expect(leads.json().data).toMatchObject({
+      email: 'twice@one.example',
+      emails: [{ value: 'twice@two.example' }],
+      phone: '+33145000001',
+      phones: [{ value: '+33145000002' }],
+    });
+  });
+
+  it('merging keeps the other record’s emails even when the caller’s role cannot see other emails', async () => {
+    const hide = await client(t, admin).post('/api/v1/roles', {
+      key: 'no_other_emails',
+      name: 'No other emails',
+      permissions: {
+        objects: {
+          '*': { create: true, read: true, update: true, delete: true, export: false, scope: 'all' },
+          contacts: { fields: { emails: 'hidden' } },
+        },
+      },
+    });
+    expect(hide.statusCode, hide.body).toBe(201);
+    const member = await memberWithRole(t, admin.workspaceId, 'no_other_emails');
+    const keep = await buildContact(client(t, admin), { lastName: 'Hidden', email: 'h1@hidden.example' });
+    const lose = await buildContact(client(t, admin), {
+      lastName: 'Hidden',
+      email: 'h2@hidden.example',
+      emails: [{ value: 'h3@hidden.example' }],
+    });
+    const res = await client(t, member).post(`/api/v1/contacts/${keep.id}/merge`, { otherId: lose.id });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().data.emails).toBeUndefined();
+    expect((await client(t, admin).get(`/api/v1/contacts/${keep.id}`)).json().data.emails).toEqual([
+      { value: 'h2@hidden.example' },
+      { value: 'h3@hidden.example' },
+    ]);
   });
 
   it('only records the caller may see are reported', async () => {

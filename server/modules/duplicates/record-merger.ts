@@ -1,9 +1,12 @@
+import { sql } from 'kysely';
 import { audit } from '../../platform/access/access.service';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { emitEvent } from '../../platform/events/events';
 import { AppError } from '../../platform/http/errors';
-import type { RecordData, RecordService } from '../../platform/records/records.service';
+import type { ObjectSchema } from '../../platform/records/object-schema';
+import { presentRow, selectColumns } from '../../platform/records/query';
+import type { RecordContext, RecordData, RecordService } from '../../platform/records/records.service';
 import type { PolymorphicTable } from '../../platform/records/relink';
 import { linkTimeline } from './timeline-links';
 
@@ -15,14 +18,74 @@ export const POLYMORPHIC_TABLES: PolymorphicTable[] = [
   { table: 'comments', objectColumn: 'object', idColumn: 'record_id' },
 ];
 
+/** A main email or phone field and the field of other ones beside it. */
+const CONTACT_POINTS = [
+  ['email', 'emails'],
+  ['phone', 'phones'],
+] as const;
+/** At most this many other emails (phones) per record (the field type's limit). */
+const MAX_OTHERS = 20;
+
+interface Labelled {
+  value: string;
+  label?: string;
+}
+
+/** A record with every field, whatever the caller's role hides (for keeping values the caller may not see). */
+async function wholeRecord(tx: Tx, records: RecordService, ctx: RecordContext, object: string, id: string) {
+  const schema = ctx.full.get(object) as ObjectSchema;
+  const { rows } = await sql<Record<string, unknown>>`select ${selectColumns(schema, undefined)}
+    from ${records.scopedRelation(ctx, object)} t where t.id = ${id}::uuid`.execute(tx);
+  return rows[0] ? presentRow(schema, rows[0]) : null;
+}
+
+/**
+ * The survivor's emails and phones once merged: its main one as chosen (the other's when
+ * it had none), and every other one of both records (their main and other values) among
+ * the other emails / phones, once each.
+ */
+function keptContactPoints(
+  schema: ObjectSchema,
+  survivorBefore: RecordData,
+  survivorAfter: RecordData,
+  loser: RecordData,
+): RecordData {
+  const changes: RecordData = {};
+  for (const [main, others] of CONTACT_POINTS) {
+    if (!schema.field(main) || !schema.field(others)) continue;
+    const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
+    const list = (v: unknown) => (Array.isArray(v) ? (v as Labelled[]) : []);
+    const primary = str(survivorAfter[main]) ?? str(loser[main]);
+    const seen = new Set<string>(primary ? [primary] : []);
+    const kept: Labelled[] = [];
+    for (const item of [
+      ...list(survivorAfter[others]),
+      ...list(survivorBefore[others]),
+      ...[survivorBefore[main], survivorAfter[main], loser[main]].map((v) => ({ value: str(v) ?? '' })),
+      ...list(loser[others]),
+    ]) {
+      if (!item.value || seen.has(item.value)) continue;
+      seen.add(item.value);
+      kept.push(item);
+    }
+    if (primary !== str(survivorAfter[main])) changes[main] = primary;
+    const now = list(survivorAfter[others]);
+    const next = kept.slice(0, MAX_OTHERS);
+    if (JSON.stringify(next) !== JSON.stringify(now)) changes[others] = next.length ? next : null;
+  }
+  return changes;
+}
+
 /**
  * Merges `loserId` into `survivorId` (contacts, accounts or leads), in one transaction:
  * every record and module row that points at the loser (built-in and custom relation
  * fields of every object, child tables found through their foreign keys, polymorphic
  * related_object/related_id links such as tasks and notes, comments) and its shares
  * move to the survivor, and its timeline is linked to the survivor's (timeline-links.ts); the tags are united; the chosen `values`
- * (a PATCH body, e.g. the loser's email) are written to the survivor; the loser goes to
- * the trash (restorable, but empty: its links stay with the survivor); audited as
+ * (a PATCH body, e.g. the loser's email) are written to the survivor; every email and
+ * phone of both records is kept (the ones not chosen as main among the other emails /
+ * phones, by a system write: also those the caller's role does not see); the loser goes
+ * to the trash (restorable, but empty: its links stay with the survivor); audited as
  * `record.merged`.
  */
 export async function mergeRecords(
@@ -53,6 +116,8 @@ export async function mergeRecords(
   }
   const survivor = await records.get(tx, actor, object, survivorId);
   const loser = await records.get(tx, actor, object, loserId);
+  const survivorWhole = (await wholeRecord(tx, records, ctx, object, survivorId)) as RecordData;
+  const loserWhole = (await wholeRecord(tx, records, ctx, object, loserId)) as RecordData;
   const moved = await records.relink(tx, actor, ctx, loserId, survivorId, { polymorphic: POLYMORPHIC_TABLES });
   const timeline = await linkTimeline(
     tx,
@@ -65,7 +130,15 @@ export async function mergeRecords(
 
   await records.trash(tx, actor, object, loserId);
   const tags = [...new Set([...((survivor.tags as string[]) ?? []), ...((loser.tags as string[]) ?? [])])];
-  const merged = await records.update(tx, actor, object, survivorId, { tags, ...values });
+  await records.update(tx, actor, object, survivorId, { tags, ...values });
+  const after = (await wholeRecord(tx, records, ctx, object, survivorId)) as RecordData;
+  const kept = keptContactPoints(ctx.full.get(object) as ObjectSchema, survivorWhole, after, loserWhole);
+  if (Object.keys(kept).length) {
+    await records.systemWrite(tx, actor, object, survivorId, kept, {
+      detail: { mergedId: loserId, kept: Object.keys(kept) },
+    });
+  }
+  const merged = await records.get(tx, actor, object, survivorId);
   await audit(tx, actor, {
     action: 'record.merged',
     object,

@@ -165,6 +165,155 @@ describe('leads and their conversion', () => {
     expect(await count('accounts', { field: 'name', op: 'contains', value: 'engines' })).toBe(1);
   });
 
+  const matchesOf = async (leadId: string, as: { cookie: string } = admin) => {
+    const res = await client(t, as).get(`/api/v1/leads/${leadId}/conversion-matches`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json().data as {
+      accounts: { id: string; title: string; reasons: string[]; score: number; strong: boolean }[];
+      contacts: { id: string; reasons: string[]; strong: boolean }[];
+    };
+  };
+  const convert = async (leadId: string, body: Record<string, unknown> = {}) => {
+    const res = await client(t, admin).post(`/api/v1/leads/${leadId}/convert`, { createOpportunity: false, ...body });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json().data;
+  };
+
+  it('links "Dubuque, Inc." with an email at the account’s domain to "DuBuque Inc", and says why', async () => {
+    const acc = await buildAccount(client(t, admin), { name: 'DuBuque Inc', domain: 'dubuque.example' });
+    const l = await buildLead(client(t, admin), {
+      firstName: 'Kim',
+      lastName: 'Dubuque',
+      email: 'kim@dubuque.example',
+      company: 'Dubuque, Inc.',
+    });
+    const m = await matchesOf(l.id);
+    expect(m.accounts[0]).toMatchObject({
+      id: acc.id,
+      title: 'DuBuque Inc',
+      subtitle: 'dubuque.example',
+      reasons: ['email_domain', 'name'],
+      strong: true,
+    });
+    expect(m.accounts[0]?.score).toBeGreaterThan(0.95);
+    expect(m.contacts).toEqual([]);
+    const r = await convert(l.id);
+    expect(r.account).toEqual({ id: acc.id, created: false });
+    expect(await count('accounts', { field: 'name', op: 'contains', value: 'buque' })).toBe(1);
+  });
+
+  it('legal forms, case, accents and punctuation do not make another company', async () => {
+    const muller = await buildAccount(client(t, admin), { name: 'Müller Maschinenbau GmbH' });
+    const lumiere = await buildAccount(client(t, admin), { name: 'Société Lumière SA' });
+    const globex = await buildAccount(client(t, admin), { name: 'Globex Limited' });
+    for (const [company, account] of [
+      ['Muller Maschinenbau GmbH & Co. KG', muller],
+      ['societe lumiere S.A.', lumiere],
+      ['GLOBEX LTD.', globex],
+    ] as const) {
+      const l = await buildLead(client(t, admin), { lastName: 'Suffix', company });
+      expect((await matchesOf(l.id)).accounts[0], company).toMatchObject({
+        id: account.id,
+        reasons: ['name'],
+        strong: true,
+      });
+      expect((await convert(l.id)).account, company).toEqual({ id: account.id, created: false });
+    }
+  });
+
+  it('matches the lead’s domain and business email against account domains and websites, not free mail', async () => {
+    const initech = await buildAccount(client(t, admin), {
+      name: 'Initech',
+      website: 'https://www.initech.example/en/about',
+    });
+    const bySite = await buildLead(client(t, admin), {
+      lastName: 'Lumbergh',
+      company: 'Initrode',
+      domain: 'initech.example',
+    });
+    expect((await matchesOf(bySite.id)).accounts[0]).toMatchObject({
+      id: initech.id,
+      reasons: ['website'],
+      strong: true,
+    });
+    // An address at a subdomain of the account's website, and another company name on the lead.
+    const byMail = await buildLead(client(t, admin), { lastName: 'Gibbons', email: 'peter@eu.initech.example' });
+    const m = await matchesOf(byMail.id);
+    expect(m.accounts[0]).toMatchObject({ id: initech.id, reasons: ['email_domain'], strong: true });
+    // A lead with only a business email finds its company's account too.
+    expect((await convert(byMail.id)).account).toEqual({ id: initech.id, created: false });
+    await buildAccount(client(t, admin), { name: 'Mail Provider', domain: 'gmail.com' });
+    const free = await buildLead(client(t, admin), {
+      lastName: 'Free',
+      email: 'someone@gmail.com',
+      company: 'Bobs Burgers',
+    });
+    expect((await matchesOf(free.id)).accounts).toEqual([]);
+    expect((await convert(free.id)).account.created).toBe(true);
+  });
+
+  it('a similar name is offered, not linked; the rep can confirm a new account beside a strong match', async () => {
+    const umbrella = await buildAccount(client(t, admin), { name: 'Umbrella Corporation', domain: 'umbrella.example' });
+    const similar = await buildLead(client(t, admin), { lastName: 'Wesker', company: 'Umbrela Corp' });
+    const m = await matchesOf(similar.id);
+    expect(m.accounts[0]).toMatchObject({ id: umbrella.id, reasons: ['similar_name'], strong: false });
+    expect(m.accounts[0]?.score).toBeLessThan(0.8);
+    const r1 = await convert(similar.id);
+    expect(r1.account.created).toBe(true);
+    expect((await client(t, admin).get(`/api/v1/accounts/${r1.account.id}`)).json().data.name).toBe('Umbrela Corp');
+    // Same domain: strong, but the rep says it is another company. The domain names one account, so it is left off.
+    const other = await buildLead(client(t, admin), {
+      lastName: 'Birkin',
+      company: 'Umbrella Labs',
+      domain: 'umbrella.example',
+    });
+    expect((await matchesOf(other.id)).accounts[0]).toMatchObject({ id: umbrella.id, strong: true });
+    const r2 = await convert(other.id, { newAccount: true });
+    expect(r2.account.created).toBe(true);
+    expect((await client(t, admin).get(`/api/v1/accounts/${r2.account.id}`)).json().data).toMatchObject({
+      name: 'Umbrella Labs',
+      domain: null,
+    });
+  });
+
+  it('finds the contact by any of its emails, and gives a new contact the lead’s other emails and phones', async () => {
+    const person = await buildContact(client(t, admin), {
+      lastName: 'Alt',
+      email: 'main@zeta.example',
+      emails: [{ value: 'alt@zeta.example' }],
+    });
+    const l = await buildLead(client(t, admin), { lastName: 'Alt', email: 'alt@zeta.example' });
+    expect((await matchesOf(l.id)).contacts).toMatchObject([{ id: person.id, reasons: ['email'], strong: true }]);
+    expect((await convert(l.id)).contact).toEqual({ id: person.id, created: false });
+    const fresh = await buildLead(client(t, admin), {
+      lastName: 'Many',
+      email: 'many@eta.example',
+      emails: [{ value: 'many.home@eta.example' }],
+      phone: '+33 1 23 45 67 00',
+      phones: [{ value: '+33 6 12 34 56 78', label: 'mobile' }],
+    });
+    const r = await convert(fresh.id);
+    expect((await client(t, admin).get(`/api/v1/contacts/${r.contact.id}`)).json().data).toMatchObject({
+      email: 'many@eta.example',
+      emails: [{ value: 'many.home@eta.example' }],
+      phone: '+33123456700',
+      phones: [{ value: '+33612345678', label: 'mobile' }],
+    });
+  });
+
+  it('matches only accounts the caller may see', async () => {
+    const supplier = await buildAccount(client(t, admin), { name: 'Hidden Supplies Ltd', type: 'supplier' });
+    const l = await buildLead(client(t, rep), { lastName: 'Buyer', company: 'Hidden Supplies' });
+    expect((await matchesOf(l.id)).accounts[0]).toMatchObject({ id: supplier.id, reasons: ['name'] });
+    expect((await matchesOf(l.id, rep)).accounts).toEqual([]);
+    const r = await client(t, rep).post(`/api/v1/leads/${l.id}/convert`, { createOpportunity: false });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().data.account.created).toBe(true);
+    expect((await client(t, rep).get(`/api/v1/leads/${l.id}/conversion-matches`)).statusCode).toBe(200);
+    const others = await buildLead(client(t, admin), { lastName: 'Not yours' });
+    expect((await client(t, rep).get(`/api/v1/leads/${others.id}/conversion-matches`)).statusCode).toBe(404);
+  });
+
   it('explicit accountId / contactId are used; unknown ones are 422 naming the field; failures write nothing', async () => {
     const acc = await buildAccount(client(t, admin), { name: 'Chosen Inc' });
     const l = await buildLead(client(t, admin), {

@@ -10,6 +10,7 @@ import type { ObjectSchema } from '../../platform/records/object-schema';
 import { presentRow, selectColumns } from '../../platform/records/query';
 import type { RecordContext, RecordData, RecordService } from '../../platform/records/records.service';
 import { linkTimeline } from '../duplicates';
+import { accountMatches, companyProbe, contactMatches } from './conversion-matches';
 import { normaliseDomain } from './leads.object';
 
 export type ConvertInput = z.infer<typeof ConvertLeadRequest>;
@@ -28,27 +29,27 @@ function copiedCustom(lead: RecordData, from: ObjectSchema, to: ObjectSchema): R
 
 const clean = (r: RecordData) => Object.fromEntries(Object.entries(r).filter(([, v]) => v != null && v !== ''));
 
-/** The id of a live record the caller can see matching `where`, oldest first. */
-async function findVisible(
-  tx: Tx,
-  records: RecordService,
-  ctx: RecordContext,
-  object: string,
-  where: ReturnType<typeof sql>,
-) {
-  const { rows } = await sql<{ id: string }>`select t.id from ${records.scopedRelation(ctx, object)} t
-    where ${where} order by t.created_at, t.id limit 1`.execute(tx);
-  return rows[0]?.id;
-}
-
-/** A transaction-scoped lock on a matching key, so two conversions cannot both create "the" account. */
-async function lockKey(tx: Tx, workspaceId: string, key: string) {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`${workspaceId}:${key}`}, 7))`.execute(tx);
+/** Whether a live account the caller can see has this domain. */
+async function domainTaken(tx: Tx, records: RecordService, ctx: RecordContext, domain: string) {
+  const { rows } = await sql`select 1 from ${records.scopedRelation(ctx, 'accounts')} t
+    where t.domain = ${domain} limit 1`.execute(tx);
+  return rows.length > 0;
 }
 
 /**
- * Converts a lead in one transaction: links or creates the account (matched by domain,
- * then by exact company name), links or creates the contact (matched by email),
+ * Transaction-scoped locks on matching keys, so two conversions cannot both create "the"
+ * account or contact. Taken in one sorted order, so two conversions never wait on each other in a circle.
+ */
+async function lockKeys(tx: Tx, workspaceId: string, keys: string[]) {
+  for (const key of [...new Set(keys)].sort()) {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`${workspaceId}:${key}`}, 7))`.execute(tx);
+  }
+}
+
+/**
+ * Converts a lead in one transaction: links or creates the account (the first strong
+ * match of conversion-matches.ts: domain, website, business email domain or normalised
+ * company name), links or creates the contact (matched by email, also among other emails),
  * optionally creates an opportunity with the contact as primary, copies the lead's
  * fields, tags and same-named custom fields, links the lead's timeline to the contact's,
  * and marks the lead converted. Records are created through the record engine, so the
@@ -85,17 +86,22 @@ export async function convertLead(
     const domain =
       (lead.domain as string | null) ?? (typeof lead.website === 'string' ? normaliseDomain(lead.website) : null);
     const company = (lead.company as string | null)?.trim() || null;
-    if (domain || company) {
-      await lockKey(tx, actor.workspaceId, `account:${domain ?? company?.toLowerCase()}`);
-      const found =
-        (domain ? await findVisible(tx, records, ctx, 'accounts', sql`t.domain = ${domain}`) : undefined) ??
-        (company ? await findVisible(tx, records, ctx, 'accounts', sql`lower(t.name) = lower(${company})`) : undefined);
-      if (found) account = { id: found, created: false };
-      else {
+    const probe = companyProbe(lead);
+    // A lead with only a business email still finds its company's account; it creates one only from a company or domain.
+    if (domain || company || probe.emailDomains.length) {
+      await lockKeys(tx, actor.workspaceId, [
+        ...[...probe.domains, ...probe.emailDomains].map((d) => `account:${d}`),
+        ...(probe.key ? [`account:name:${probe.key}`] : []),
+      ]);
+      const best = input.newAccount ? undefined : (await accountMatches(tx, records, ctx, lead))[0];
+      if (best?.strong) account = { id: best.id, created: false };
+      else if (domain || company) {
+        // A domain names one account: a new account the rep asked for leaves out one already taken.
+        const keepDomain = domain && !(input.newAccount && (await domainTaken(tx, records, ctx, domain)));
         const created = await records.create(tx, actor, 'accounts', {
           ...clean({
             name: company ?? domain,
-            domain,
+            domain: keepDomain ? domain : null,
             website: lead.website,
             industry: lead.industry,
             employees: lead.employees,
@@ -118,8 +124,8 @@ export async function convertLead(
     contact = { id: input.contactId, created: false };
   } else {
     const email = lead.email as string | null;
-    if (email) await lockKey(tx, actor.workspaceId, `contact:${email}`);
-    const found = email ? await findVisible(tx, records, ctx, 'contacts', sql`t.email = ${email}`) : undefined;
+    if (email) await lockKeys(tx, actor.workspaceId, [`contact:${email}`]);
+    const found = (await contactMatches(tx, records, ctx, lead))[0]?.id;
     if (found) contact = { id: found, created: false };
     else {
       const lifecycle = wantsOpportunity
@@ -134,7 +140,9 @@ export async function convertLead(
           firstName: lead.firstName,
           lastName: lead.lastName,
           email,
+          emails: (lead.emails as unknown[] | null)?.length ? lead.emails : null,
           phone: lead.phone,
+          phones: (lead.phones as unknown[] | null)?.length ? lead.phones : null,
           title: lead.title,
           address: lead.address,
           description: lead.description,

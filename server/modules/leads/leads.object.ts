@@ -46,7 +46,10 @@ export const leadsObject: ObjectDef = {
     { name: 'firstName', type: 'text', label: 'First name', maxLength: 100, search: 'A', fuzzy: true },
     { name: 'lastName', type: 'text', label: 'Last name', maxLength: 100, search: 'A', fuzzy: true, indexed: true },
     { name: 'email', type: 'email', label: 'Email', search: 'A', fuzzy: true, indexed: true },
+    // Kept when leads are merged (the other record's email and phone), copied to the contact on conversion.
+    { name: 'emails', type: 'emails', label: 'Other emails', hidden: true },
     { name: 'phone', type: 'phone', label: 'Phone', search: 'B', indexed: true },
+    { name: 'phones', type: 'phones', label: 'Other phones', hidden: true },
     { name: 'title', type: 'text', label: 'Job title', maxLength: 200, search: 'C' },
     { name: 'company', type: 'text', label: 'Company', maxLength: 200, search: 'A', fuzzy: true },
     { name: 'domain', type: 'text', label: 'Company domain', maxLength: 253, search: 'B', indexed: true },

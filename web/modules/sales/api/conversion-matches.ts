@@ -1,51 +1,27 @@
-import { listRecords, type RecordData } from '../../records/api/records.api';
+// Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
+import type { z } from 'zod';
+import type { ConversionMatchesResponse, ConversionMatchSchema } from '../../../../common/contracts/sales';
+import { getJson } from '../../../lib/http';
 
-/** The existing records a lead's conversion would link, found the way the server does (lead-converter.ts). */
-export interface ConversionMatches {
-  account: { record: RecordData; by: 'domain' | 'name' } | null;
-  contact: RecordData | null;
-}
+/** An existing account or contact a lead's conversion could link, with how sure the match is and why. */
+export type ConversionMatch = z.infer<typeof ConversionMatchSchema>;
 
-/** `https://www.Acme.com/x` → `acme.com` (the API normalises account domains this way). */
-export function domainOf(lead: Record<string, unknown>): string | null {
-  if (typeof lead.domain === 'string' && lead.domain) return lead.domain;
-  if (typeof lead.website !== 'string' || !lead.website) return null;
-  try {
-    return new URL(/^https?:\/\//i.test(lead.website) ? lead.website : `https://${lead.website}`).hostname
-      .toLowerCase()
-      .replace(/^www\./, '');
-  } catch {
-    return null;
-  }
-}
+export type ConversionMatches = z.infer<typeof ConversionMatchesResponse>['data'];
+
+/** What each reason means to a rep, as shown in the conversion dialog. */
+export const REASON_LABELS: Record<ConversionMatch['reasons'][number], string> = {
+  domain: 'same domain',
+  website: 'same website',
+  email_domain: 'email at its domain',
+  name: 'same name',
+  similar_name: 'similar name',
+  email: 'same email',
+};
 
 /**
- * Account: the oldest visible one with the lead's domain, else with its company name
- * (case-insensitive, exact); contact: the oldest with its email. Only a preview: the
- * conversion matches again on the server, in its transaction.
+ * The accounts and contacts converting the lead could link, best first
+ * (`GET /api/v1/leads/{id}/conversion-matches`). Converting without a choice links the
+ * first strong account and the first contact; the server matches again in its transaction.
  */
-export async function findConversionMatches(lead: RecordData, signal?: AbortSignal): Promise<ConversionMatches> {
-  const domain = domainOf(lead);
-  const company = typeof lead.company === 'string' ? lead.company.trim() : '';
-  const email = typeof lead.email === 'string' ? lead.email : '';
-  const first = async (object: string, filter: object) =>
-    (await listRecords(object, { filter: filter as never, sort: 'createdAt', limit: 1 }, signal)).data[0] ?? null;
-
-  let account: ConversionMatches['account'] = null;
-  if (domain) {
-    const r = await first('accounts', { field: 'domain', op: 'eq', value: domain });
-    if (r) account = { record: r, by: 'domain' };
-  }
-  if (!account && company) {
-    // `contains` is case-insensitive; keep the exact (case-insensitive) names.
-    const page = await listRecords(
-      'accounts',
-      { filter: { field: 'name', op: 'contains', value: company }, sort: 'createdAt', limit: 100 },
-      signal,
-    );
-    const r = page.data.find((a) => String(a.name ?? '').toLowerCase() === company.toLowerCase());
-    if (r) account = { record: r, by: 'name' };
-  }
-  const contact = email ? await first('contacts', { field: 'email', op: 'eq', value: email.toLowerCase() }) : null;
-  return { account, contact };
-}
+export const findConversionMatches = (leadId: string, signal?: AbortSignal) =>
+  getJson<{ data: ConversionMatches }>(`/api/v1/leads/${leadId}/conversion-matches`, signal).then((r) => r.data);

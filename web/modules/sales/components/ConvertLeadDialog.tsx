@@ -9,7 +9,7 @@ import type { RecordData } from '../../records/api/records.api';
 import { findConversionMatches } from '../api/conversion-matches';
 import { convertLead, newKey, salesKeys } from '../api/sales.api';
 import { usePipelines } from '../hooks/usePipelines';
-import { ConversionTarget } from './ConversionTarget';
+import { ConversionTarget, defaultChoice, type TargetChoice } from './ConversionTarget';
 
 interface Props {
   lead: RecordData;
@@ -20,10 +20,15 @@ interface Props {
 const leadName = (lead: RecordData) =>
   [lead.firstName, lead.lastName].filter((v) => typeof v === 'string' && v).join(' ') || String(lead.email ?? '');
 
+/** The record a choice names (undefined: let the server match). */
+const chosenId = (c: TargetChoice) =>
+  c.kind === 'match' ? c.id : c.kind === 'other' ? (c.id ?? undefined) : undefined;
+
 /**
- * Converts a lead: shows the account and contact it will be linked to (or created),
- * lets the user pick others, and optionally creates an opportunity; then opens the
- * opportunity (or the contact).
+ * Converts a lead: shows the account and contact it will be linked to (or created) and
+ * the likely matches with their reasons (API conversion-matches), lets the user pick
+ * another or confirm a new account, and optionally creates an opportunity; then opens
+ * the opportunity (or the contact).
  */
 export function ConvertLeadDialog({ lead, opened, onClose }: Props) {
   const accounts = useObjectMeta('accounts');
@@ -33,13 +38,19 @@ export function ConvertLeadDialog({ lead, opened, onClose }: Props) {
   const navigate = useNavigate();
   const matches = useQuery({
     queryKey: ['sales', 'conversion-matches', lead.id, lead.version],
-    queryFn: ({ signal }) => findConversionMatches(lead, signal),
+    queryFn: ({ signal }) => findConversionMatches(lead.id, signal),
     enabled: opened,
   });
-  const [accountId, setAccountId] = useState<string | null>(null);
-  const [contactId, setContactId] = useState<string | null>(null);
-  const [withOpportunity, setWithOpportunity] = useState(true);
   const company = typeof lead.company === 'string' ? lead.company : '';
+  const accountLabel = company || (typeof lead.domain === 'string' ? lead.domain : '');
+  const accountCandidates = matches.data?.accounts ?? [];
+  const contactCandidates = matches.data?.contacts ?? [];
+  // null: what the server would do by itself, until the rep chooses.
+  const [accountPick, setAccountPick] = useState<TargetChoice | null>(null);
+  const [contactPick, setContactPick] = useState<TargetChoice | null>(null);
+  const accountChoice = accountPick ?? defaultChoice(accountCandidates, !!accountLabel);
+  const contactChoice = contactPick ?? defaultChoice(contactCandidates, true);
+  const [withOpportunity, setWithOpportunity] = useState(true);
   const [name, setName] = useState(company || leadName(lead));
   const [amount, setAmount] = useState('');
   const [currency, setCurrency] = useState('EUR');
@@ -60,8 +71,10 @@ export function ConvertLeadDialog({ lead, opened, onClose }: Props) {
       const result = await convertLead(
         lead.id,
         {
-          accountId: accountId ?? undefined,
-          contactId: contactId ?? undefined,
+          // Only what the rep chose: otherwise the server matches again, in its transaction.
+          accountId: accountPick ? chosenId(accountPick) : undefined,
+          newAccount: accountPick?.kind === 'new' ? true : undefined,
+          contactId: contactPick ? chosenId(contactPick) : undefined,
           createOpportunity: withOpportunity,
           opportunity: withOpportunity
             ? {
@@ -108,26 +121,31 @@ export function ConvertLeadDialog({ lead, opened, onClose }: Props) {
             ))}
           </Alert>
         )}
+        {matches.isError && (
+          <Text size="sm" c="red.8">
+            The likely matches could not be loaded; converting still links an account or contact that matches.
+          </Text>
+        )}
         {accounts && (
           <ConversionTarget
             meta={accounts}
             loading={matches.isPending}
-            match={matches.data?.account?.record ?? null}
-            matchedBy={matches.data?.account ? `same ${matches.data.account.by}` : ''}
-            newLabel={company || (typeof lead.domain === 'string' ? lead.domain : '')}
-            chosen={accountId}
-            onChoose={setAccountId}
+            candidates={accountCandidates}
+            newLabel={accountLabel}
+            allowNew
+            choice={accountChoice}
+            onChoose={setAccountPick}
           />
         )}
         {contacts && (
           <ConversionTarget
             meta={contacts}
             loading={matches.isPending}
-            match={matches.data?.contact ?? null}
-            matchedBy="same email"
+            candidates={contactCandidates}
             newLabel={leadName(lead)}
-            chosen={contactId}
-            onChoose={setContactId}
+            allowNew={contactCandidates.length === 0}
+            choice={contactChoice}
+            onChoose={setContactPick}
           />
         )}
         <Checkbox

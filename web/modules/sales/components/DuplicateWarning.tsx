@@ -1,6 +1,7 @@
 import { Alert, Group, Stack, Text } from '@mantine/core';
 import { AnchorLink } from '../../../ui/links';
 import type { Duplicate } from '../api/sales.api';
+import { DUPLICATE_REASONS, sureness } from '../utils/duplicate-reasons';
 import { READABLE_ALERT } from './readable-alert';
 import { ToneBadge } from './ToneBadge';
 
@@ -21,10 +22,13 @@ export function DuplicateWarning({ duplicates }: { duplicates: Duplicate[] }) {
               </Text>
             )}
             {d.reasons.map((r) => (
-              <ToneBadge key={r} tone="orange" size="sm">
-                same {r}
+              <ToneBadge key={r} tone={d.strong ? 'orange' : 'gray'} size="sm">
+                {DUPLICATE_REASONS[r]}
               </ToneBadge>
             ))}
+            <Text size="sm" c="dimmed">
+              {sureness(d)}
+            </Text>
           </Group>
         ))}
       </Stack>

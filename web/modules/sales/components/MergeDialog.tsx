@@ -15,9 +15,14 @@ interface Props {
   record: RecordData;
   /** Preselected other record (from the duplicates list). */
   otherId?: string | null;
+  /** Shown above the comparison when the match is not a strong one. */
+  caution?: string;
   opened: boolean;
   onClose: () => void;
 }
+
+/** Field types whose values of both records the merge keeps (the other emails and phones). */
+const KEPT_TYPES = new Set(['emails', 'phones']);
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
@@ -26,7 +31,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stri
  * survives (this record's by default, the other's where this one is empty), merge.
  * The other record goes to the trash; everything pointing at it moves here.
  */
-export function MergeDialog({ meta, record, otherId: preset, opened, onClose }: Props) {
+export function MergeDialog({ meta, record, otherId: preset, caution, opened, onClose }: Props) {
   const queryClient = useQueryClient();
   const [otherId, setOtherId] = useState<string | null>(preset ?? null);
   const [picks, setPicks] = useState<Record<string, 'this' | 'other'>>({});
@@ -40,7 +45,10 @@ export function MergeDialog({ meta, record, otherId: preset, opened, onClose }: 
   const diffs = useMemo(() => {
     const o = other.data?.data;
     if (!o) return [];
-    return editableFields(meta).filter((f) => f.name !== 'tags' && !same(record[f.name], o[f.name]));
+    // Tags are united and every email and phone is kept by the server: nothing to choose there.
+    return editableFields(meta).filter(
+      (f) => f.name !== 'tags' && !KEPT_TYPES.has(f.type) && !same(record[f.name], o[f.name]),
+    );
   }, [meta, record, other.data]);
   const choice = (field: string) => {
     const p = picks[field];
@@ -95,6 +103,11 @@ export function MergeDialog({ meta, record, otherId: preset, opened, onClose }: 
           }}
           error={otherId === record.id ? `Choose another ${meta.singular}` : undefined}
         />
+        {caution && otherId === preset && (
+          <Alert color="yellow" data-testid="merge-caution">
+            {caution}
+          </Alert>
+        )}
         {error && (
           <Alert color="red" role="alert">
             {error}
@@ -147,6 +160,12 @@ export function MergeDialog({ meta, record, otherId: preset, opened, onClose }: 
               </Table>
             </ScrollArea>
           ))}
+        {other.data && (
+          <Text size="sm" c="dimmed">
+            Every email and phone of both records is kept: the ones not chosen as the main one become other emails and
+            phones.
+          </Text>
+        )}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose} h={40}>
             Cancel

@@ -5,16 +5,21 @@ import { AnchorLink } from '../../../ui/links';
 import { can, type ObjectMeta } from '../../objects/api/objects.api';
 import type { RecordData } from '../../records/api/records.api';
 import { getDuplicatesOf, salesKeys } from '../api/sales.api';
+import { DUPLICATE_REASONS, sureness } from '../utils/duplicate-reasons';
 import { MergeDialog } from './MergeDialog';
 import { ToneBadge } from './ToneBadge';
 
-/** Records that look like this one (API duplicate detection), each with a Merge shortcut; plus Merge with any other. */
+/**
+ * Records that look like this one (API duplicate detection) with their reasons and how
+ * sure the match is: strong ones with a one-click Merge, weaker ones with Compare (the
+ * same dialog, with a caution); plus Merge with any other.
+ */
 export function PossibleDuplicates({ meta, record }: { meta: ObjectMeta; record: RecordData }) {
   const dups = useQuery({
     queryKey: [...salesKeys.duplicates(meta.name, record.id), record.version],
     queryFn: ({ signal }) => getDuplicatesOf(meta.name, record.id, signal),
   });
-  const [merging, setMerging] = useState<{ otherId: string | null } | null>(null);
+  const [merging, setMerging] = useState<{ otherId: string | null; caution?: string } | null>(null);
   const mayMerge = can(meta, 'update') && can(meta, 'delete');
   return (
     <Card withBorder radius="md" padding="md" component="section" aria-label="Possible duplicates">
@@ -50,23 +55,48 @@ export function PossibleDuplicates({ meta, record }: { meta: ObjectMeta; record:
                 </AnchorLink>
                 <Group gap={4}>
                   {d.reasons.map((r) => (
-                    <ToneBadge key={r} size="xs" tone="blue">
-                      same {r}
+                    <ToneBadge key={r} size="xs" tone={d.strong ? 'blue' : 'gray'}>
+                      {DUPLICATE_REASONS[r]}
                     </ToneBadge>
                   ))}
+                  <Text size="xs" c="dimmed">
+                    {sureness(d)}
+                  </Text>
                 </Group>
               </Stack>
-              {mayMerge && (
-                <Button variant="default" size="compact-sm" mih={40} onClick={() => setMerging({ otherId: d.id })}>
-                  Merge
-                </Button>
-              )}
+              {mayMerge &&
+                (d.strong ? (
+                  <Button variant="default" size="compact-sm" mih={40} onClick={() => setMerging({ otherId: d.id })}>
+                    Merge
+                  </Button>
+                ) : (
+                  <Button
+                    variant="subtle"
+                    size="compact-sm"
+                    mih={40}
+                    onClick={() =>
+                      setMerging({
+                        otherId: d.id,
+                        caution: `Only ${d.reasons.map((r) => DUPLICATE_REASONS[r]).join(' and ')}: check that both are the same ${meta.singular} before merging.`,
+                      })
+                    }
+                  >
+                    Compare
+                  </Button>
+                ))}
             </Group>
           ))}
         </Stack>
       )}
       {merging && (
-        <MergeDialog meta={meta} record={record} otherId={merging.otherId} opened onClose={() => setMerging(null)} />
+        <MergeDialog
+          meta={meta}
+          record={record}
+          otherId={merging.otherId}
+          caution={merging.caution}
+          opened
+          onClose={() => setMerging(null)}
+        />
       )}
     </Card>
   );
