@@ -50,7 +50,7 @@ export function FeedEntryCard({ entry, objects }: { entry: FeedEntry; objects: O
         </Group>
         <FeedBody entry={entry} objects={objects} />
         <Group gap="xs">
-          <Button variant="subtle" size="compact-sm" h={40} onClick={() => setOpen((o) => !o)} aria-expanded={open}>
+          <Button variant="default" size="compact-sm" h={40} onClick={() => setOpen((o) => !o)} aria-expanded={open}>
             {open ? 'Hide replies' : replies > 0 ? `Replies (${replies})` : 'Reply'}
           </Button>
         </Group>
