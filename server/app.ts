@@ -198,7 +198,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   );
   await app.register(
-    notificationRoutes({ database, callers, trustedOrigins: [config.baseUrl, ...config.corsOrigins] }),
+    notificationRoutes({
+      database,
+      callers,
+      trustedOrigins: [config.baseUrl, ...config.corsOrigins],
+      sources: deps.modules.flatMap((m) => m.streams?.({ config, database, records }) ?? []),
+    }),
   );
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)
   return app;

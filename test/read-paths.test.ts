@@ -22,7 +22,8 @@ import { SampleRecords } from './helpers/sample-records';
  * - `owner_only` (scope own) and `ruled` (row rule `rowTag ne blocked`): the record
  *   does not exist for them — get, list, search, export, timeline, relation filters
  *   and embeds from records they do see, comments, mention notifications, and (for
- *   the row rule) webhook payloads including comment events on it.
+ *   the row rule) webhook payloads including comment events on it; the activity feed
+ *   (no entry about it, its title withheld where a message mentions it).
  * - `no_<T>` API keys (every object but T readable): relation paths into T are
  *   refused like unknown fields and embeds of T are empty.
  */
@@ -353,6 +354,57 @@ describe('every read path shows a role exactly what it may read (all objects)', 
       const hiders = (await call('GET', '/api/v1/notifications?limit=100', hider())).json().data as { body?: string }[];
       expect(hiders.filter((n) => (n.body ?? '').startsWith('About ')).length).toBe(objects.length);
     });
+  });
+
+  /** Every entry of the activity feed `auth` may see, page by page. */
+  async function wholeFeed(auth: Auth): Promise<{ body: string; entries: Record<string, unknown>[] }> {
+    const entries: Record<string, unknown>[] = [];
+    let body = '';
+    let cursor: string | null = null;
+    do {
+      const res = await call('GET', `/api/v1/feed?limit=100${cursor ? `&cursor=${cursor}` : ''}`, auth);
+      expect(res.statusCode, res.body).toBe(200);
+      body += res.body;
+      entries.push(...res.json().data);
+      cursor = res.json().page.nextCursor;
+    } while (cursor);
+    return { body, entries };
+  }
+
+  describe('the activity feed (issue 14)', () => {
+    let messageId = '';
+    beforeAll(async () => {
+      const mentions = objects.map((d) => `@[${markOf(d.name)}](${d.name}:${rec[d.name]})`).join(' ');
+      const res = await asAdmin('POST', '/api/v1/feed', { body: `Look at ${mentions}` });
+      expect(res.statusCode, res.body).toBe(201);
+      messageId = res.json().data.id;
+    });
+
+    it('hider: comments on every record show, the hidden field and its changes never do', async () => {
+      const { body, entries } = await wholeFeed(hider());
+      for (const d of objects) expect(body, d.name).not.toContain(secretOf(d.name));
+      expect(body).not.toContain('secretNote');
+      const comments = entries.filter((e) => e.type === 'comment.created' && String(e.body).startsWith('About '));
+      expect(comments.length).toBe(objects.length);
+    });
+
+    it.each(['owner_only', 'ruled'])(
+      '%s: no entry about the records out of reach, their titles withheld',
+      async (role) => {
+        const { body, entries } = await wholeFeed({ cookie: users[role]?.cookie });
+        for (const d of objects) {
+          const id = rec[d.name] as string;
+          expect(
+            entries.filter((e) => (e.record as { id?: string } | null)?.id === id),
+            d.name,
+          ).toEqual([]);
+          expect(body, d.name).not.toContain(secretOf(d.name));
+          expect(body, d.name).not.toContain(markOf(d.name));
+        }
+        const message = entries.find((e) => e.id === messageId) as { recordMentions: { title: string | null }[] };
+        expect(message.recordMentions.map((m) => m.title)).toEqual(objects.map(() => null));
+      },
+    );
   });
 
   async function deliveries(sub: string): Promise<{ type: string; body: string }[]> {

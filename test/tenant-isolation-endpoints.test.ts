@@ -255,6 +255,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       bComments[object] = c.data.id;
       needles.add(c.data.id);
     }
+    keep('feedEntry', ok(await asB('POST', '/api/v1/feed', { body: `${MARK} message` }), 201).data.id);
     ok(await asB('POST', `/api/v1/contacts/${contact}/shares`, { teamId: team.id, access: 'edit' }), 201);
     const trashed = ok(await asB('POST', '/api/v1/contacts', { lastName: `${MARK} trashed` }), 201).data.id;
     keep('trashedContact', trashed);
@@ -418,6 +419,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'api-keys/{id}': B.apiKey,
       'sessions/{id}': B.session,
       'notifications/{id}': B.notification,
+      'feed/{id}': B.feedEntry,
       'email-suppressions/{email}': B.suppressedEmail,
     };
     return byKey[`${prev}/{${param}}`];
@@ -579,6 +581,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       '/api/v1/admin/jobs': `?before=${B.job}`,
       '/api/v1/mail/outbox': `?before=${B.mail}`,
       '/api/v1/notifications': `?cursor=${B.notification}`,
+      '/api/v1/feed': `?actorId=${B.user}&teamId=${B.team}`,
     };
     // Aggregates group by a select field; objects without one answer 422 naming groupBy (and still leak nothing).
     const groupBy = (object: string) =>
@@ -757,6 +760,10 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
         'role',
       ],
       [post(`/api/v1/contacts/${A.contact}/comments`, { body: `hi @[Bee](user:${B.user})` }), 422, 'body'],
+      [post('/api/v1/feed', { body: 'x', parentId: B.feedEntry }), 422, 'parentId'],
+      [post('/api/v1/feed', { body: 'x', teamId: B.team }), 422, 'teamId'],
+      [post('/api/v1/feed', { body: `hi @[Bee](user:${B.user})` }), 422, 'body'],
+      [post('/api/v1/feed', { body: `see @[Bee](contacts:${bRecords.contacts})` }), 422, 'body'],
       [
         post('/api/v1/mail/templates/preview', { subject: 's', html: 'h', text: 't', contactId: bRecords.contacts }),
         404,

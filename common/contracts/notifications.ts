@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FeedEntrySchema } from './feed';
 
 /** Request and response contracts of in-app notifications (`/api/v1/notifications`), shared by server and web app. */
 
@@ -61,5 +62,7 @@ export const NotificationPreferenceSchema = z.object({
 export const StreamMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), unreadCount: z.number() }),
   z.object({ type: z.literal('notification'), notification: NotificationSchema, unreadCount: z.number() }),
+  /** A new entry of the activity feed (or a reply) the user may see (server/modules/feed). */
+  z.object({ type: z.literal('feed'), entry: FeedEntrySchema }),
 ]);
 export type TStreamMessage = z.infer<typeof StreamMessageSchema>;

@@ -5,6 +5,7 @@ import { contactsModule } from './contacts';
 import { dealsModule } from './deals';
 import { demoModule } from './demo';
 import { duplicatesModule } from './duplicates';
+import { feedModule } from './feed';
 import { interactionsModule } from './interactions';
 import { leadsModule } from './leads';
 import { opportunitiesModule } from './opportunities';
@@ -37,6 +38,7 @@ export const MODULES = [
   staffModule,
   workflowsModule,
   demoModule,
+  feedModule,
 ] as const satisfies readonly RapportModule[];
 
 /**

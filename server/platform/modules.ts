@@ -13,6 +13,7 @@ import {
   type TemplateVariableProvider,
 } from './mail/templates.service';
 import { type AssignmentNotices, registerAssignmentNotices } from './notifications/assignment-notifier';
+import type { StreamSource } from './notifications/notification-hub';
 import type { RecordService } from './records/records.service';
 import type { ObjectDef } from './records/types';
 
@@ -75,6 +76,8 @@ export interface RapportModule {
   assignmentNotices?: AssignmentNotices;
   /** Endpoints beyond the generic record ones (registered before them). */
   routes?(deps: ModuleRouteDeps): FastifyPluginAsyncZod;
+  /** What it pushes to signed-in users over the notifications WebSocket (each reader sees only what they may). */
+  streams?(deps: ModuleRouteDeps): StreamSource[];
   /** Event consumers, schedules on the job queue and pollers. */
   work?(deps: ModuleWorkDeps): ModuleWork;
   /** Seeds the demo workspace of an empty installation; the demo login while the demo user exists, else null. */

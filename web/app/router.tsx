@@ -116,6 +116,12 @@ const myDayRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/MyDayPage'), 'MyDayPage'),
 });
 
+const feedRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'feed',
+  component: lazyRouteComponent(() => import('../pages/FeedPage'), 'FeedPage'),
+});
+
 const calendarRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'calendar',
@@ -226,6 +232,7 @@ const routeTree = rootRoute.addChildren([
     homeRoute,
     adminRoute,
     myDayRoute,
+    feedRoute,
     calendarRoute,
     pipelineRoute,
     dealsRoute,

@@ -15,6 +15,21 @@ interface Client {
   stillValid: () => Promise<boolean>;
 }
 
+/**
+ * Something besides notifications that the stream pushes (a module's, e.g. the activity
+ * feed): writers signal `channel` with `{ workspaceId, id }` (pg_notify, delivered on
+ * commit); the hub asks `message` for each connected member of that workspace, which
+ * answers null for someone who may not see it.
+ */
+export interface StreamSource {
+  name: string;
+  channel: string;
+  /** Embedded mode (no NOTIFY across sessions): ids written in these workspaces since `since`. */
+  recent(workspaceIds: string[], since: Date): Promise<{ workspaceId: string; id: string }[]>;
+  /** What `actor` is sent about `id`, or null when they may not see it. */
+  message(actor: Actor, id: string): Promise<TStreamMessage | null>;
+}
+
 /** Close code for a socket whose session, key or membership ended after it connected. */
 export const CREDENTIALS_ENDED = 4401;
 
@@ -33,7 +48,14 @@ export class NotificationHub {
   private readonly poller: Poller;
 
   constructor(
-    private readonly opts: { database: Database; service: NotificationService; log: Logger; pollMs?: number },
+    private readonly opts: {
+      database: Database;
+      service: NotificationService;
+      log: Logger;
+      pollMs?: number;
+      /** Modules' streams (RapportModule.streams). */
+      sources?: StreamSource[];
+    },
   ) {
     this.poller = new Poller({
       name: 'notification push poll',
@@ -53,6 +75,16 @@ export class NotificationHub {
         // not ours
       }
     });
+    for (const source of this.opts.sources ?? []) {
+      await this.opts.database.listen(source.channel, (payload) => {
+        try {
+          const p = JSON.parse(payload) as { workspaceId: string; id: string };
+          void this.deliverFrom(source, p.workspaceId, p.id);
+        } catch {
+          // not ours
+        }
+      });
+    }
     if (this.opts.database.kind === 'embedded') this.poller.start();
   }
 
@@ -114,6 +146,31 @@ export class NotificationHub {
     }
   }
 
+  /** Sends a source's item to each connected member of the workspace who may see it. */
+  private async deliverFrom(source: StreamSource, workspaceId: string, id: string): Promise<void> {
+    const byUser = [...this.clients.entries()].filter(([k]) => k.startsWith(`${workspaceId}:`));
+    if (byUser.length === 0) return;
+    // Seen once (LISTEN and the embedded poll may both bring it); forgotten after two minutes.
+    const key = `${source.name}:${id}`;
+    if (this.pushed.has(key)) return;
+    const now = Date.now();
+    for (const [k, t] of this.pushed) if (t < now - 120_000) this.pushed.delete(k);
+    this.pushed.set(key, now);
+    for (const [, set] of byUser) {
+      try {
+        const clients = await this.live([...set]);
+        const first = clients[0];
+        if (!first) continue;
+        const message = await source.message(first.actor, id);
+        if (!message) continue;
+        const text = JSON.stringify(message);
+        for (const c of clients) if (c.socket.readyState === c.socket.OPEN) c.socket.send(text);
+      } catch (err) {
+        this.opts.log.warn({ err, source: source.name }, 'stream push failed');
+      }
+    }
+  }
+
   /** The clients whose credentials still hold; the others are closed. */
   private async live(clients: Client[]): Promise<Client[]> {
     const checked = await Promise.all(clients.map(async (c) => ({ c, ok: await c.stillValid().catch(() => false) })));
@@ -138,6 +195,23 @@ export class NotificationHub {
       for (const r of rows) await this.deliver(r.workspace_id, r.user_id, r.id);
     } catch (err) {
       this.opts.log.warn({ err }, 'notification poll failed');
+    }
+    // Each workspace from its first connected socket on.
+    const workspaces = new Map<string, Date>();
+    for (const k of keys) {
+      const [ws] = k.split(':') as [string];
+      const at = this.since.get(k) ?? new Date();
+      const had = workspaces.get(ws);
+      if (!had || at < had) workspaces.set(ws, at);
+    }
+    const from = new Date(Math.min(...[...workspaces.values()].map((d) => d.getTime())));
+    for (const source of this.opts.sources ?? []) {
+      try {
+        for (const r of await source.recent([...workspaces.keys()], from))
+          await this.deliverFrom(source, r.workspaceId, r.id);
+      } catch (err) {
+        this.opts.log.warn({ err, source: source.name }, 'stream poll failed');
+      }
     }
   }
 }

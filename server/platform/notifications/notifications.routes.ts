@@ -14,7 +14,7 @@ import type { CallerResolver } from '../auth/caller-resolver';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
-import { NotificationHub } from './notification-hub';
+import { NotificationHub, type StreamSource } from './notification-hub';
 import { NotificationService } from './notifications.service';
 
 const tags = ['notifications'];
@@ -32,11 +32,13 @@ export function notificationRoutes(deps: {
   trustedOrigins: string[];
   /** Re-checks an open socket's credentials (sign-out, revocation, removal end the stream). */
   callers: CallerResolver;
+  /** What modules push on the same socket (the activity feed). */
+  sources?: StreamSource[];
 }): FastifyPluginAsyncZod {
   const trusted = new Set(deps.trustedOrigins.map((o) => new URL(o).origin));
   return async (app) => {
     const service = new NotificationService(deps.database);
-    const hub = new NotificationHub({ database: deps.database, service, log: app.log });
+    const hub = new NotificationHub({ database: deps.database, service, log: app.log, sources: deps.sources });
     await hub.start();
     // Before the server waits for connections to end: open sockets would keep it waiting.
     app.addHook('preClose', async () => hub.stop());

@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { TStreamMessage } from '../../../../common/contracts/notifications';
 import { type NotificationPage, notificationsQuery } from '../api/notifications.api';
+import { publishStreamMessage } from '../utils/stream-listeners';
 
 /** A message of the stream (common/contracts/notifications.ts). */
 type Message = TStreamMessage;
@@ -26,6 +27,8 @@ export function useNotificationStream(): void {
       };
       socket.onmessage = (e) => {
         const m = JSON.parse(String(e.data)) as Message;
+        publishStreamMessage(m);
+        if (m.type === 'feed') return; // the feed page listens for these
         if (m.type === 'hello') {
           // Something may have arrived while we were away: refresh the list.
           void client.invalidateQueries({ queryKey: notificationsQuery.queryKey });

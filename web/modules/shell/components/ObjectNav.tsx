@@ -12,6 +12,13 @@ export function ObjectNav({ onNavigate }: { onNavigate?: () => void }) {
   return (
     <Stack gap={2} component="nav" aria-label="Objects">
       <PlannerNav pathname={pathname} onNavigate={onNavigate} className={classes.link} />
+      <NavLinkLink
+        to="/feed"
+        label="Feed"
+        active={pathname === '/feed'}
+        onClick={onNavigate}
+        className={classes.link}
+      />
       <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" pb={4}>
         Records
       </Text>
