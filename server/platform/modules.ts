@@ -14,6 +14,7 @@ import {
 } from './mail/templates.service';
 import { type AssignmentNotices, registerAssignmentNotices } from './notifications/assignment-notifier';
 import type { RecordService } from './records/records.service';
+import { type RecordSection, registerRecordSection } from './records/sections';
 import type { ObjectDef } from './records/types';
 
 /** What a module's routes are built with. */
@@ -73,6 +74,8 @@ export interface RapportModule {
   templateVariables?: TemplateVariableProvider;
   /** How its objects tell an assignee (objects not named: their owner, "<Label> assigned to you"). */
   assignmentNotices?: AssignmentNotices;
+  /** Parts of records' single view that are not relations (the recent timeline), included by name. */
+  sections?: RecordSection[];
   /** Endpoints beyond the generic record ones (registered before them). */
   routes?(deps: ModuleRouteDeps): FastifyPluginAsyncZod;
   /** Event consumers, schedules on the job queue and pollers. */
@@ -95,7 +98,7 @@ export type ModuleWorks<Ms extends readonly RapportModule[]> = {
 
 /**
  * Registers the modules' process-wide rules: suppression checks, template variables,
- * assignment notices and the standard roles' permission defaults. Idempotent (tests start several runtimes).
+ * assignment notices, record sections and the standard roles' permission defaults. Idempotent (tests start several runtimes).
  */
 export function registerModuleRules(modules: readonly RapportModule[]): void {
   for (const m of modules) {
@@ -103,5 +106,6 @@ export function registerModuleRules(modules: readonly RapportModule[]): void {
     if (m.templateVariables) registerTemplateVariables(m.templateVariables);
     if (m.assignmentNotices) registerAssignmentNotices(m.assignmentNotices);
     if (m.permissions) addStandardObjectPermissions(m.permissions);
+    for (const section of m.sections ?? []) registerRecordSection(section);
   }
 }
