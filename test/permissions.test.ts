@@ -306,7 +306,7 @@ describe('hidden and read-only fields never leak', () => {
     const csv = await client(t, viewer).get('/api/v1/contacts/export');
     expect(csv.statusCode).toBe(200);
     expect(csv.body).not.toContain(SECRET);
-    expect(csv.body.split('\r\n')[0]?.split(',')).not.toContain('email');
+    expect(csv.body.split('\r\n')[0]?.split(',')).not.toContain('Email'); // headers are labels
     const meta = await client(t, viewer).get('/api/v1/objects/contacts');
     expect(meta.json().data.fields.map((f: { name: string }) => f.name)).not.toContain('email');
   });

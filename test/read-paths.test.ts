@@ -261,6 +261,74 @@ describe('every read path shows a role exactly what it may read (all objects)', 
     }
   });
 
+  it('the single customer view: every inverse list and section shows each role what it may read, and counts only that', async () => {
+    const ids = (res: LightMyRequestResponse, name: string) =>
+      ((res.json().data[name] ?? []) as { id: string }[]).map((x) => x.id).sort();
+    const lists = objects.flatMap((d) => (d.inverse ?? []).map((inv) => ({ d, inv })));
+    expect(lists.length).toBeGreaterThan(0);
+    for (const { d, inv } of lists) {
+      // A parent every role sees (owned by owner_only), with a child only the administrator and
+      // the hider may read (blocked, the administrator's) and one every role may read.
+      const parent = await samples.create(d.name, { ownerId: users.owner_only?.userId });
+      const link = inv.via ? { [inv.via]: parent } : { relatedObject: d.name, relatedId: parent };
+      const hidden = await samples.create(inv.object, {
+        ...link,
+        secretNote: secretOf(inv.object),
+        rowTag: 'blocked',
+      });
+      const open = await samples.create(inv.object, { ...link, ownerId: users.owner_only?.userId });
+      const url = `/api/v1/${d.name}/${parent}?include=${inv.name}`;
+      const label = `${d.name}.${inv.name}`;
+      const all = await asAdmin('GET', url);
+      expect(all.statusCode, all.body).toBe(200);
+      expect(ids(all, inv.name), label).toEqual(expect.arrayContaining([hidden, open]));
+      expect(all.json().meta.counts[inv.name], label).toBe(ids(all, inv.name).length);
+      const seen = await call('GET', url, hider());
+      expect(ids(seen, inv.name), label).toEqual(ids(all, inv.name));
+      expect(seen.body, label).not.toContain(secretOf(inv.object));
+      for (const role of ['owner_only', 'ruled']) {
+        const res = await call('GET', url, { cookie: users[role]?.cookie });
+        expect(res.statusCode, `${label} ${role} ${res.body}`).toBe(200);
+        expect(ids(res, inv.name), `${label} ${role}`).toContain(open);
+        expect(res.body, `${label} ${role}`).not.toContain(hidden);
+        expect(res.json().meta.counts[inv.name], `${label} ${role}`).toBe(ids(res, inv.name).length);
+      }
+      // A role that may not read the listed object gets an empty list and a count of 0.
+      const key = `noview_${inv.object}`;
+      if (!keys[key]) {
+        const everything = { create: true, read: true, update: true, delete: true, export: true, scope: 'all' };
+        const r = await asAdmin('POST', '/api/v1/roles', {
+          key,
+          name: key,
+          permissions: { objects: { '*': everything, [inv.object]: { read: false } } },
+        });
+        expect(r.statusCode, r.body).toBe(201);
+        keys[key] = await createApiKeyVia(t.app, admin.cookie, { name: key, role: key });
+      }
+      if (inv.object !== d.name) {
+        const none = await call('GET', url, { key: keys[key] });
+        expect(none.statusCode, none.body).toBe(200);
+        expect(none.json().data[inv.name], label).toEqual([]);
+        expect(none.json().meta.counts[inv.name], label).toBe(0);
+      }
+    }
+    // Sections (the recent timeline): what the timeline endpoint shows the caller, on one record only.
+    for (const d of objects) {
+      const id = rec[d.name] as string;
+      const view = await call('GET', `/api/v1/${d.name}/${id}?include=timeline`, hider());
+      expect(view.statusCode, view.body).toBe(200);
+      expect(view.json().data.timeline.length, d.name).toBeGreaterThan(0);
+      expect(view.json().meta.counts.timeline, d.name).toBe(view.json().data.timeline.length);
+      expect(view.body, d.name).not.toContain(secretOf(d.name));
+      for (const role of ['owner_only', 'ruled']) {
+        const res = await call('GET', `/api/v1/${d.name}/${id}?include=timeline`, { cookie: users[role]?.cookie });
+        expect(res.statusCode, `${d.name} ${role}`).toBe(404);
+      }
+    }
+    const inList = await asAdmin('GET', `/api/v1/${objects[0]?.name}?include=timeline`);
+    expect(inList.statusCode, inList.body).toBe(422);
+  });
+
   describe.each(['owner_only', 'ruled'])('%s: the record out of reach does not exist', (role) => {
     const auth = (): Auth => ({ cookie: users[role]?.cookie });
     it('get, list, search, export, timeline, comments, aggregate', async () => {

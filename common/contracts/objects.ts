@@ -33,8 +33,21 @@ export const FieldMetaSchema = z.object({
   filterOperators: z.array(z.enum(FILTER_OPERATORS)),
 });
 
-/** Records of other objects that point here (related lists): include name, object, back-pointing field. */
-export const InverseMetaSchema = z.object({ name: z.string(), object: z.string(), via: z.string(), label: z.string() });
+/**
+ * Records of other objects that point here (related lists): include name, object, the
+ * back-pointing to-one field (null when linked only through relatedObject + relatedId),
+ * whether the "related to" link counts (`related`), and a label.
+ */
+export const InverseMetaSchema = z.object({
+  name: z.string(),
+  object: z.string(),
+  via: z.string().nullable(),
+  related: z.boolean(),
+  label: z.string(),
+});
+
+/** A section of a record's view that is not a relation (the recent timeline), included by name. */
+export const SectionMetaSchema = z.object({ name: z.string(), label: z.string() });
 
 /** What the caller's role may do with an object (fields it may not see are left out of the metadata). */
 export const ObjectPermissionsSchema = z.object({
@@ -58,6 +71,7 @@ export const ObjectMetaSchema = z.object({
   fields: z.array(FieldMetaSchema),
   includes: z.array(z.string()),
   inverse: z.array(InverseMetaSchema),
+  sections: z.array(SectionMetaSchema),
   permissions: ObjectPermissionsSchema,
 });
 

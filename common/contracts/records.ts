@@ -10,6 +10,12 @@ import { z } from 'zod';
 export const RecordSchema = z.looseObject({ id: z.string(), version: z.number() });
 export type TRecord = z.infer<typeof RecordSchema>;
 
+/** `GET /{object}/{id}?include=…`: how many records each included list or section has in all (lists embed at most 100). */
+export const RecordViewMeta = z.object({ counts: z.record(z.string(), z.number()) });
+
+/** One record as `GET /{object}/{id}` returns it. */
+export const RecordViewSchema = z.object({ data: RecordSchema, meta: RecordViewMeta.optional() });
+
 export const PageSchema = z.object({ nextCursor: z.string().nullable(), hasMore: z.boolean() });
 
 export const RecordPageSchema = z.object({
@@ -63,7 +69,13 @@ export const BulkResponse = z.object({
 
 export const AggregateQuery = z
   .object({
-    groupBy: z.string().min(1).max(100).describe('A select field: one group per option, plus "no value"'),
+    groupBy: z
+      .string()
+      .min(1)
+      .max(100)
+      .describe(
+        'A select field (one group per option), a person such as ownerId (sales by rep) or a to-one relation such as accountId (one group per value, named); plus "no value"',
+      ),
     sum: z.string().min(1).max(100).optional().describe('A money or number field to total per group'),
     filter: z.string().max(20_000).optional().describe('A JSON filter tree, as for lists'),
   })
@@ -75,7 +87,10 @@ export const AggregateSumSchema = z
   .nullable();
 
 export const AggregateGroupSchema = z.object({
-  value: z.string().nullable().describe('The option’s value; null for records with no value'),
+  value: z
+    .string()
+    .nullable()
+    .describe('The option’s value, or the person’s or related record’s id; null for records with no value'),
   label: z.string(),
   count: z.number(),
   sum: AggregateSumSchema,

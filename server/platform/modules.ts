@@ -15,6 +15,7 @@ import {
 import { type AssignmentNotices, registerAssignmentNotices } from './notifications/assignment-notifier';
 import type { StreamSource } from './notifications/notification-hub';
 import type { RecordService } from './records/records.service';
+import { type RecordSection, registerRecordSection } from './records/sections';
 import type { ObjectDef } from './records/types';
 
 /** What a module's routes are built with. */
@@ -74,6 +75,8 @@ export interface RapportModule {
   templateVariables?: TemplateVariableProvider;
   /** How its objects tell an assignee (objects not named: their owner, "<Label> assigned to you"). */
   assignmentNotices?: AssignmentNotices;
+  /** Parts of records' single view that are not relations (the recent timeline), included by name. */
+  sections?: RecordSection[];
   /** Endpoints beyond the generic record ones (registered before them). */
   routes?(deps: ModuleRouteDeps): FastifyPluginAsyncZod;
   /** What it pushes to signed-in users over the notifications WebSocket (each reader sees only what they may). */
@@ -98,7 +101,7 @@ export type ModuleWorks<Ms extends readonly RapportModule[]> = {
 
 /**
  * Registers the modules' process-wide rules: suppression checks, template variables,
- * assignment notices and the standard roles' permission defaults. Idempotent (tests start several runtimes).
+ * assignment notices, record sections and the standard roles' permission defaults. Idempotent (tests start several runtimes).
  */
 export function registerModuleRules(modules: readonly RapportModule[]): void {
   for (const m of modules) {
@@ -106,5 +109,6 @@ export function registerModuleRules(modules: readonly RapportModule[]): void {
     if (m.templateVariables) registerTemplateVariables(m.templateVariables);
     if (m.assignmentNotices) registerAssignmentNotices(m.assignmentNotices);
     if (m.permissions) addStandardObjectPermissions(m.permissions);
+    for (const section of m.sections ?? []) registerRecordSection(section);
   }
 }

@@ -134,9 +134,18 @@ describe('the web app on a 375 px phone', () => {
       'Ada Lovelace',
       'Alan Turing',
     ]);
-    // On a phone the table shows the title and the subtitle (email) only.
-    // (after the row checkboxes' column)
+    // On a phone each record is a card (title, subtitle, two fields, call and email); the
+    // header keeps the title and subtitle (email) to sort by (after the row checkboxes' column).
     expect(await page.getByRole('columnheader').allTextContents()).toEqual(['', 'First name', 'Email']);
+    expect(await page.getByTestId('record-card').count()).toBe(5);
+    const grace = page
+      .getByTestId('record-card')
+      .filter({ has: page.getByRole('link', { name: 'Grace Hopper', exact: true }) });
+    expect(await grace.getByRole('link', { name: 'Call Grace Hopper' }).getAttribute('href')).toBe('tel:+12025550143');
+    expect(await grace.getByRole('link', { name: 'Email Grace Hopper' }).getAttribute('href')).toBe(
+      'mailto:grace@navy.mil',
+    );
+    expect(await grace.textContent()).toContain('Harvard Mark I');
     await expectNoHorizontalScroll(page);
     await expectTapTargets(page.getByTestId('record-table'));
     await browser.shot('mobile-06-contacts-list');

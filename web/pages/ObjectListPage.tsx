@@ -20,7 +20,15 @@ import { useColumnPrefs } from '../modules/records/hooks/useColumnPrefs';
 import { useRecordCache } from '../modules/records/hooks/useRecordCache';
 import { useRecordCount, useRecordList } from '../modules/records/hooks/useRecordList';
 import { useSelection } from '../modules/records/hooks/useSelection';
-import { compactIncluded, editableFields, includesFor, listColumns, listFields } from '../modules/records/utils/fields';
+import {
+  type CardLayout,
+  cardLayout,
+  compactIncluded,
+  editableFields,
+  includesFor,
+  listColumns,
+  listFields,
+} from '../modules/records/utils/fields';
 import listKeys from '../modules/shortcuts/components/KeyboardList.module.css';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
 import { moveRowFocus } from '../modules/shortcuts/utils/row-focus';
@@ -53,6 +61,8 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
   const all = prefs.columns;
   const phone = listColumns(meta);
   const columns = narrow ? phone.slice(0, 1).concat(phone.filter((f) => meta.subtitleFields.includes(f.name))) : all;
+  // On a phone each record is a card: its columns above become the sort bar.
+  const card = useMemo(() => (narrow ? cardLayout(meta) : undefined), [narrow, meta]);
   const sort = search.sort ?? meta.defaultSort;
   const filter = search.filter;
   const objects = useObjects();
@@ -170,6 +180,7 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
           onSort={setSort}
           onFilter={setFilter}
           fluid={!!narrow}
+          card={card}
         />
       )}
     </Stack>
@@ -185,13 +196,22 @@ interface ListBodyProps {
   onSort: (sort: string | undefined) => void;
   onFilter: (filter: FilterNode | undefined) => void;
   fluid: boolean;
+  card?: CardLayout;
 }
 
-function ListBody({ meta, columns, sort, filter, selection, onSort, onFilter, fluid }: ListBodyProps) {
+function ListBody({ meta, columns, sort, filter, selection, onSort, onFilter, fluid, card }: ListBodyProps) {
   const search = route.useSearch();
   const objects = useObjects();
-  const include = useMemo(() => includesFor(meta, columns), [meta, columns]);
-  const fields = useMemo(() => listFields(meta, columns), [meta, columns]);
+  // What the rows show: the columns, and on a phone the card's fields and its call and email numbers.
+  const shown = useMemo(
+    () =>
+      card
+        ? [...columns, ...card.fields, ...[card.call, card.email].filter((f): f is FieldMeta => f !== null)]
+        : columns,
+    [columns, card],
+  );
+  const include = useMemo(() => includesFor(meta, shown), [meta, shown]);
+  const fields = useMemo(() => listFields(meta, shown), [meta, shown]);
   const compact = useMemo(() => compactIncluded(meta, objects, include), [meta, objects, include]);
   const list = useRecordList(meta.name, { sort, requestedSort: search.sort, filter, include, fields, compact });
   const putInCache = useRecordCache(meta.name);
@@ -244,6 +264,7 @@ function ListBody({ meta, columns, sort, filter, selection, onSort, onFilter, fl
           fluid={fluid}
           selection={selectable ? selection : undefined}
           inlineEdit={inlineEdit}
+          card={card}
         />
       )}
     </>

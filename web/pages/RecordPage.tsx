@@ -1,4 +1,4 @@
-import { Alert, Button, Grid, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Grid, Group, Stack, Text, Title } from '@mantine/core';
 import { useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { lazy, Suspense, useEffect, useState } from 'react';
@@ -12,15 +12,19 @@ import { OfflineBanner } from '../modules/offline/components/OfflineBanner';
 import { useOnline } from '../modules/offline/hooks/useOnline';
 import { forgetViewed, rememberViewed } from '../modules/offline/recent';
 import { recordKeys } from '../modules/records/api/record-keys';
+import type { RecordData } from '../modules/records/api/records.api';
 import { trashRecord } from '../modules/records/api/records.api';
 import { RecordDetails } from '../modules/records/components/RecordDetails';
-import { RelatedRecords } from '../modules/records/components/RelatedRecords';
+import { RelatedRecords, relatedSectionId } from '../modules/records/components/RelatedRecords';
+import { ThumbActions } from '../modules/records/components/ThumbActions';
 import { useRecord } from '../modules/records/hooks/useRecord';
-import { recordTitle, relatedLists } from '../modules/records/utils/fields';
+import { type RelatedList, recordTitle, relatedLists } from '../modules/records/utils/fields';
 import { SalesRecordActions, SalesRecordAside, SalesRecordBanner } from '../modules/sales/components/SalesRecordExtras';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
 import { TaskCompleteButton } from '../modules/tasks/components/TaskCompleteButton';
+import { timelineKeys } from '../modules/timeline/api/timeline.api';
 import { ContactGuardBanner } from '../modules/timeline/components/ContactGuardBanner';
+import { LogInteractionModal } from '../modules/timeline/components/LogInteractionModal';
 import { RecordTimeline } from '../modules/timeline/components/RecordTimeline';
 import { BackLink } from '../ui/BackLink';
 import { Icon } from '../ui/Icon';
@@ -54,6 +58,8 @@ function GenericRecordPage({ object, id }: { object: string; id: string }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [trashError, setTrashError] = useState<string | null>(null);
+  const [logging, setLogging] = useState(false);
+  const interactions = objects.find((o) => o.name === 'interactions');
   const workspaceId = useSuspenseQuery(meQuery).data.workspace.id;
   const online = useOnline();
   const shown = record.data?.data;
@@ -103,7 +109,8 @@ function GenericRecordPage({ object, id }: { object: string; id: string }) {
     );
   }
 
-  const { data, etag, savedAt } = record.data;
+  const { data, etag, savedAt, counts = {} } = record.data;
+  const lists = relatedLists(meta, objects);
   // A saved copy (or no network): show it, but changes would fail, so offer none.
   const offline = !online || !!savedAt;
   const title = recordTitle(meta, data);
@@ -156,6 +163,7 @@ function GenericRecordPage({ object, id }: { object: string; id: string }) {
           {trashError}
         </Alert>
       )}
+      {lists.length > 0 && <SectionBar lists={lists} record={data} counts={counts} />}
       <ContactGuardBanner object={object} id={id} />
       <SalesRecordBanner meta={meta} record={data} />
       <Grid gap="md">
@@ -166,12 +174,67 @@ function GenericRecordPage({ object, id }: { object: string; id: string }) {
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="md">
             <SalesRecordAside meta={meta} record={data} />
-            {relatedLists(meta, objects).map((list) => (
-              <RelatedRecords key={list.include} record={data} list={list} />
+            {lists.map((list) => (
+              <RelatedRecords key={list.include} record={data} list={list} count={counts[list.include]} />
             ))}
           </Stack>
         </Grid.Col>
       </Grid>
+      <ThumbActions
+        meta={meta}
+        record={data}
+        onLog={!offline && interactions && can(interactions, 'create') ? () => setLogging(true) : undefined}
+      />
+      {logging && (
+        <LogInteractionModal
+          object={object}
+          record={data}
+          opened
+          onClose={() => setLogging(false)}
+          onSaved={() => {
+            void queryClient.invalidateQueries({ queryKey: timelineKeys.all(object, id) });
+            void queryClient.invalidateQueries({ queryKey: recordKeys.one(object, id) });
+          }}
+        />
+      )}
     </Stack>
+  );
+}
+
+/** The customer view at a glance: each related list with how many it holds, a tap away. */
+function SectionBar({
+  lists,
+  record,
+  counts,
+}: {
+  lists: RelatedList[];
+  record: RecordData;
+  counts: Record<string, number>;
+}) {
+  return (
+    <Group gap="xs" component="nav" aria-label="Sections">
+      {lists.map((list) => {
+        const embeddedList = record[list.include];
+        const count = counts[list.include] ?? (Array.isArray(embeddedList) ? embeddedList.length : 0);
+        return (
+          <Button
+            key={list.include}
+            variant="light"
+            size="compact-md"
+            h={40}
+            onClick={() =>
+              document.getElementById(relatedSectionId(list.include))?.scrollIntoView({ behavior: 'smooth' })
+            }
+            rightSection={
+              <Badge size="sm" variant="filled" color={count ? undefined : 'gray'}>
+                {count}
+              </Badge>
+            }
+          >
+            {list.label}
+          </Button>
+        );
+      })}
+    </Group>
   );
 }

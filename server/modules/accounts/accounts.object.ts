@@ -76,6 +76,11 @@ export const accountsObject: ObjectDef = {
     { name: 'contacts', object: 'contacts', via: 'accountId', label: 'Contacts' },
     { name: 'childAccounts', object: 'accounts', via: 'parentAccountId', label: 'Subsidiaries' },
     { name: 'opportunities', object: 'opportunities', via: 'accountId', label: 'Opportunities' },
+    // The single customer view: everything done with the account (objects of later modules, by name).
+    { name: 'quotes', object: 'quotes', via: 'accountId', label: 'Quotes' },
+    { name: 'tasks', object: 'tasks', related: true, label: 'Tasks' },
+    { name: 'meetings', object: 'meetings', related: true, label: 'Meetings' },
+    { name: 'interactions', object: 'interactions', via: 'accountId', related: true, label: 'Interactions' },
   ],
   normalise: {
     // "https://www.Acme.com/about" and "acme.com" are the same company domain.

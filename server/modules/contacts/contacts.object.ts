@@ -40,6 +40,13 @@ export const contactsObject: ObjectDef = {
     { name: 'lastContactedAt', type: 'datetime', label: 'Last contacted', readOnly: true },
     { name: 'description', type: 'longText', label: 'Notes', hidden: true },
   ],
+  // The single customer view: everything done with the contact (objects of later modules, by name).
+  inverse: [
+    { name: 'quotes', object: 'quotes', via: 'contactId', label: 'Quotes' },
+    { name: 'tasks', object: 'tasks', related: true, label: 'Tasks' },
+    { name: 'meetings', object: 'meetings', related: true, label: 'Meetings' },
+    { name: 'interactions', object: 'interactions', via: 'contactId', related: true, label: 'Interactions' },
+  ],
   validate(record, mode) {
     if (mode === 'create' && !record.firstName && !record.lastName && !record.email) {
       return [{ path: 'lastName', message: 'a contact needs a first name, a last name or an email' }];

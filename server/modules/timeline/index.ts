@@ -1,6 +1,7 @@
 import { defineModule } from '../../platform/modules';
 import { notesObject } from './notes.object';
 import { timelineRoutes } from './timeline.routes';
+import { TimelineService } from './timeline.service';
 
 export { MENTION, parseMentions, plainText } from './comments.service';
 export {
@@ -16,5 +17,16 @@ export {
 export const timelineModule = defineModule({
   name: 'timeline',
   objects: [notesObject],
+  // `GET /{object}/{id}?include=timeline`: the newest timeline items, as the timeline endpoint shows them to the caller.
+  sections: [
+    {
+      name: 'timeline',
+      label: 'Recent activity',
+      async load(tx, { records, actor }, { object, id }, limit) {
+        const page = await new TimelineService(records).timeline(tx, actor, object, id, { limit });
+        return { items: page.data, count: page.data.length };
+      },
+    },
+  ],
   routes: timelineRoutes,
 });

@@ -9,14 +9,20 @@ import type { Database, Tx } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError, type FieldError } from '../http/errors';
 import { normaliseDecimal } from './field-types';
+import { nameRecords } from './names';
 import { compileFilter, directAccessor } from './query';
 import { parseFilter } from './records.routes';
-import type { RecordService } from './records.service';
+import type { RecordContext, RecordService } from './records.service';
+import type { FieldDef } from './types';
 
 type Sql = RawBuilder<unknown>;
 
-/** Field types a group can be made of, and field types that can be totalled (money per currency). */
-const GROUPABLE = new Set(['select']);
+/**
+ * Field types a group can be made of — a select (one group per option), a person (the
+ * owner: sales by rep) or a to-one relation (per account) — and field types that can be
+ * totalled (money per currency).
+ */
+const GROUPABLE = new Set(['select', 'user', 'relation']);
 const SUMMABLE = new Set(['money', 'integer', 'decimal', 'percent']);
 
 export type AggregateResult = TAggregate;
@@ -36,8 +42,9 @@ const invalid = (errors: FieldError[]) =>
  * Per-group counts and totals of an object's records (a board's column headers), with
  * exactly the permissions of a list: the caller's record scope and row rules, and the
  * fields as their role sees them — a hidden field cannot be grouped, summed or filtered
- * on (it is unknown, like in a list filter). Every option of the group-by field comes
- * back, in declaration order, with "no value" last.
+ * on (it is unknown, like in a list filter). Grouped by a select, every option comes
+ * back in declaration order; by a person (owner: sales by rep) or a to-one relation (per
+ * account), each value the records have, by name; "no value" last.
  */
 export async function aggregateRecords(
   records: RecordService,
@@ -51,8 +58,14 @@ export async function aggregateRecords(
   const errors: FieldError[] = [];
   const group = schema.field(opts.groupBy);
   if (!group) errors.push({ path: 'groupBy', message: `unknown field "${opts.groupBy}" on ${object}` });
-  else if (!GROUPABLE.has(group.def.type))
-    errors.push({ path: 'groupBy', message: `"${opts.groupBy}" is ${group.def.type}; group by a select field` });
+  else if (
+    !GROUPABLE.has(group.def.type) ||
+    (group.def.type === 'relation' && group.def.relation?.cardinality !== 'one')
+  )
+    errors.push({
+      path: 'groupBy',
+      message: `"${opts.groupBy}" is ${group.def.type}; group by a select field, a person (the owner) or a to-one relation`,
+    });
   const total = opts.sum ? schema.field(opts.sum) : undefined;
   if (opts.sum && !total) errors.push({ path: 'sum', message: `unknown field "${opts.sum}" on ${object}` });
   else if (total && !SUMMABLE.has(total.def.type))
@@ -71,13 +84,13 @@ export async function aggregateRecords(
     ? directAccessor(schema, 't', isMoney ? `${total.def.name}.amount` : total.def.name)?.expr
     : null;
   const { rows: counts } = await sql<{ g: string | null; n: number; s: string | null }>`
-    select ${groupExpr} as g, count(*)::int as n, ${amount && !isMoney ? sql`sum(${amount})::text` : sql`null`} as s
+    select (${groupExpr})::text as g, count(*)::int as n, ${amount && !isMoney ? sql`sum(${amount})::text` : sql`null`} as s
     ${from} group by 1`.execute(tx);
   const money = new Map<string | null, MoneySum[]>();
   if (total && isMoney && amount) {
     const currency = directAccessor(schema, 't', `${total.def.name}.currency`)?.expr as Sql;
     const { rows } = await sql<{ g: string | null; c: string; s: string }>`
-      select ${groupExpr} as g, ${currency} as c, sum(${amount})::text as s
+      select (${groupExpr})::text as g, ${currency} as c, sum(${amount})::text as s
       ${from} and ${amount} is not null and ${currency} is not null group by 1, 2 order by 2`.execute(tx);
     for (const r of rows) {
       const list = money.get(r.g) ?? [];
@@ -93,17 +106,10 @@ export async function aggregateRecords(
     const s = byValue.get(g)?.s;
     return s == null ? '0' : normaliseDecimal(s);
   };
-  const options = group.def.options ?? [];
-  const known = new Set(options.map((o) => o.value));
-  const values: { value: string | null; label: string }[] = [
-    ...options,
-    // Values no longer among the options (an option was removed) still show, after the options.
-    ...counts
-      .filter((r) => r.g !== null && !known.has(r.g))
-      .map((r) => ({ value: r.g as string, label: r.g as string }))
-      .sort((a, b) => a.label.localeCompare(b.label)),
-    { value: null, label: `No ${group.def.label.toLowerCase()}` },
-  ];
+  const values =
+    group.def.type === 'select'
+      ? optionGroups(group.def, counts)
+      : await labelledGroups(records, tx, ctx, group.def, counts);
   const groups = values.map((v) => ({
     value: v.value,
     label: v.label,
@@ -117,6 +123,47 @@ export async function aggregateRecords(
     total: { count: groups.reduce((n, g) => n + g.count, 0), sum: totalOf(groups, total ? isMoney : undefined) },
   };
 }
+
+/** A select's groups: every option in declaration order, values no longer among them, then "no value". */
+function optionGroups(field: FieldDef, counts: { g: string | null }[]): { value: string | null; label: string }[] {
+  const options = field.options ?? [];
+  const known = new Set(options.map((o) => o.value));
+  return [
+    ...options,
+    // Values no longer among the options (an option was removed) still show, after the options.
+    ...counts
+      .filter((r) => r.g !== null && !known.has(r.g))
+      .map((r) => ({ value: r.g as string, label: r.g as string }))
+      .sort((a, b) => a.label.localeCompare(b.label)),
+    { value: null, label: `No ${field.label.toLowerCase()}` },
+  ];
+}
+
+/**
+ * Groups of a person or relation field: the values the records have, by name (a person's
+ * name, a team's, the related record's title), then "no value". A related record the
+ * caller may not read shows as "A restricted <object>", never by its title.
+ */
+async function labelledGroups(
+  records: RecordService,
+  tx: Tx,
+  ctx: RecordContext,
+  field: FieldDef,
+  counts: { g: string | null }[],
+): Promise<{ value: string | null; label: string }[]> {
+  const ids = counts.map((r) => r.g).filter((g): g is string => g !== null);
+  const names = await nameRecords(records, tx, ctx, field, ids);
+  const present = ids
+    .map((id) => ({ value: id, label: names.get(id) ?? restrictedLabel(records, field) }))
+    .sort((a, b) => a.label.localeCompare(b.label) || a.value.localeCompare(b.value));
+  return [...present, { value: null, label: `No ${field.label.toLowerCase()}` }];
+}
+
+const restrictedLabel = (records: RecordService, field: FieldDef) => {
+  if (field.type !== 'relation' || !field.relation) return 'A former member';
+  const singular = records.registry.get(field.relation.object)?.singular ?? 'record';
+  return `A restricted ${singular}`;
+};
 
 /** The grand total, exactly (decimal.js), per currency for money. */
 function totalOf(groups: AggregateGroup[], isMoney: boolean | undefined): AggregateResult['total']['sum'] {
@@ -141,7 +188,7 @@ export function aggregateRoutes(deps: { database: Database; records: RecordServi
         {
           schema: {
             tags: [def.labelPlural],
-            summary: `Count ${def.labelPlural.toLowerCase()} per value of a select field, with totals`,
+            summary: `Count ${def.labelPlural.toLowerCase()} per value of a select, person or relation field, with totals`,
             description:
               'The same records a list with this filter returns (scope, row rules, hidden fields). Money is summed per currency, as exact decimal strings.',
             querystring: AggregateQuery,

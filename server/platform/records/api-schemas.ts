@@ -117,7 +117,13 @@ export const ListQuery = z
       .optional()
       .describe('Skip this many records first (to jump into a long list; not with cursor, which is faster for paging)'),
     fields: z.string().max(2000).optional().describe('Comma-separated fields to return (id and version always come)'),
-    include: z.string().max(500).optional().describe('Comma-separated related records to embed, e.g. account,owner'),
+    include: z
+      .string()
+      .max(500)
+      .optional()
+      .describe(
+        'Comma-separated related records to embed: to-one relations (account,owner), related lists (tasks,interactions) and, on one record, sections (timeline)',
+      ),
     count: z.enum(['true', 'false']).optional().describe('Also return the total number of matching records'),
   })
   .strict();

@@ -157,7 +157,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         titleFields: ['firstName', 'lastName'],
         subtitleFields: ['email'],
         defaultSort: 'lastName',
-        includes: ['owner', 'account'],
+        includes: ['owner', 'account', 'quotes', 'tasks', 'meetings', 'interactions'],
       });
       expect(customNames(contacts)).toEqual([]);
       expect(fieldOf(contacts, 'firstName')).toEqual({
@@ -193,12 +193,23 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       expect(fieldOf(contacts, 'address')).toMatchObject({ type: 'address', sortable: false });
       // System fields are part of every object.
       expect(fieldOf(contacts, 'id')).toMatchObject({ readOnly: true, custom: false });
-      expect(fieldOf(contacts, 'tags')).toMatchObject({ type: 'tags', sortable: false, filterOperators: ARRAY_OPS });
+      expect(fieldOf(contacts, 'tags')).toMatchObject({ type: 'tags', sortable: true, filterOperators: ARRAY_OPS });
       expect(fieldOf(contacts, 'ownerId')).toMatchObject({ type: 'user', filterOperators: UUID_OPS });
       expect(fieldOf(contacts, 'createdAt')).toMatchObject({ type: 'datetime', readOnly: true, sortable: true });
 
       const accounts = data.find((o: Json) => o.name === 'accounts');
-      expect(accounts.includes).toEqual(['owner', 'parentAccount', 'contacts', 'childAccounts', 'opportunities']);
+      expect(accounts.includes).toEqual([
+        'owner',
+        'parentAccount',
+        'contacts',
+        'childAccounts',
+        'opportunities',
+        'quotes',
+        'tasks',
+        'meetings',
+        'interactions',
+      ]);
+      expect(accounts.sections).toEqual([{ name: 'timeline', label: 'Recent activity' }]);
       expect(accounts.titleFields).toEqual(['name']);
       expect(fieldOf(accounts, 'name')).toMatchObject({ type: 'text', required: true, maxLength: 200 });
       expect(fieldOf(accounts, 'employees')).toMatchObject({
@@ -251,7 +262,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       expect(fieldOf(m, 'channels')?.sortable).toBe(false);
       expect(fieldOf(m, 'skills')?.sortable).toBe(false);
       // A custom to-one relation can be embedded like a built-in one.
-      expect(m.includes).toEqual(['owner', 'account', 'employer']);
+      expect(m.includes).toEqual(['owner', 'account', 'employer', 'quotes', 'tasks', 'meetings', 'interactions']);
       // The list endpoint shows them too; accounts are untouched.
       const all = ok(await client(t, admin).get('/api/v1/objects')).data as Json[];
       expect(customNames(all.find((o) => o.name === 'contacts') ?? {})).toEqual(CUSTOM_NAMES);

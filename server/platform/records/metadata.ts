@@ -1,6 +1,7 @@
 import { filterKind, isSortable } from './field-types';
 import type { ObjectSchema, ResolvedField } from './object-schema';
 import { OPS_BY_KIND } from './query';
+import { recordSections } from './sections';
 
 /** A field as clients (and the web app) see it. */
 export function presentField(f: ResolvedField) {
@@ -21,7 +22,8 @@ export function presentField(f: ResolvedField) {
     maxLength: d.maxLength ?? null,
     min: d.min ?? null,
     max: d.max ?? null,
-    sortable: isSortable(kind) && d.type !== 'address',
+    // A record's tags sort as their alphabetical list (query.ts).
+    sortable: (isSortable(kind) && d.type !== 'address') || (d.type === 'tags' && !f.custom),
     filterOperators: [...OPS_BY_KIND[kind]],
   };
 }
@@ -48,6 +50,14 @@ export function presentObject(schema: ObjectSchema) {
     ],
     // Records of other objects that point here (an account's contacts): include name,
     // object, the to-one field on that object, and a label for the related list.
-    inverse: (d.inverse ?? []).map((i) => ({ name: i.name, object: i.object, via: i.via, label: i.label })),
+    inverse: (d.inverse ?? []).map((i) => ({
+      name: i.name,
+      object: i.object,
+      via: i.via ?? null,
+      related: !!i.related,
+      label: i.label,
+    })),
+    // Parts of the record's view that are not relations (the recent timeline): `include=<name>` on one record.
+    sections: recordSections(d.name).map((s) => ({ name: s.name, label: s.label })),
   };
 }

@@ -223,7 +223,7 @@ describe('listing: filters, sorting, cursor pagination, counts', () => {
   });
 
   it('cannot sort by an unsortable or unknown field', async () => {
-    for (const sort of ['tags', 'emails', 'salary', 'address']) {
+    for (const sort of ['emails', 'salary', 'address']) {
       const res = await t.app.inject({ method: 'GET', url: `/api/v1/contacts?sort=${sort}`, headers: h });
       expect(res.statusCode, sort).toBe(422);
     }

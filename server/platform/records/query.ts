@@ -272,11 +272,21 @@ export function resolveSort(schema: ObjectSchema, sort: string | undefined): Sor
   const keys = given.length > 0 ? given : parseSort(schema.def.defaultSort ?? '-createdAt');
   if (keys.length > 5) throw invalid('sort', 'sort by at most 5 fields');
   return keys.map((k) => {
-    const acc = directAccessor(schema, 't', k.field);
-    if (!acc) throw invalid('sort', `unknown field "${k.field}" on ${schema.def.name}`);
+    const direct = directAccessor(schema, 't', k.field);
+    if (!direct) throw invalid('sort', `unknown field "${k.field}" on ${schema.def.name}`);
+    const acc = direct.field.type === 'tags' && !direct.custom ? tagsSortAccessor(direct) : direct;
     if (!isSortable(acc.kind)) throw invalid('sort', `cannot sort by ${k.field} (${acc.field.type})`);
     return { acc, desc: k.desc, path: k.field };
   });
+}
+
+/**
+ * A record's tags sort as their alphabetical list ("customer, vip" before "partner");
+ * records without tags last (ascending), like any empty value.
+ */
+function tagsSortAccessor(acc: Accessor): Accessor {
+  const list = sql`(select string_agg(x, ',' order by x) from unnest(${acc.expr}) x)`;
+  return { ...acc, expr: list, kind: 'text', notNull: false };
 }
 
 /** The ORDER BY clause: PostgreSQL's default null placement (nulls sort as the largest value), id last. */

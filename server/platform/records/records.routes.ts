@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { RecordViewMeta } from '../../../common/contracts/records';
 import { checkFilterTree, type FilterNode } from '../../../common/filter';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
@@ -229,20 +230,21 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
             tags,
             summary: `Get a ${def.singular}`,
             params: IdParam,
+            description:
+              'With include, the related lists (at most 100 each, in their order) and sections such as the recent timeline are embedded, and meta.counts says how many each has in all.',
             querystring: ListQuery.pick({ fields: true, include: true }),
-            response: { 200: one },
+            response: { 200: one.extend({ meta: RecordViewMeta.optional() }) },
           },
           serializerCompiler: passthrough,
         },
         async (req, reply) => {
           const actor = actorOf(req);
-          const data = await database.tenantRead(actor.workspaceId, (tx) =>
-            records.get(tx, actor, def.name, req.params.id, {
-              fields: req.query.fields,
-              include: list(req.query.include),
-            }),
+          const include = list(req.query.include);
+          const { data, counts } = await database.tenantRead(actor.workspaceId, (tx) =>
+            records.view(tx, actor, def.name, req.params.id, { fields: req.query.fields, include }),
           );
-          return reply.header('etag', etag(data.version)).send({ data });
+          const body = include?.length ? { data, meta: { counts } } : { data };
+          return reply.header('etag', etag(data.version)).send(body);
         },
       );
 

@@ -17,12 +17,14 @@ import {
   presentRow,
   resolveFields,
   resolveSort,
+  type SortKey,
   selectColumns,
   sortKeySelect,
 } from './query';
 import type { ObjectRegistry } from './registry';
 import { type PolymorphicTable, relinkRecord } from './relink';
-import { columnName } from './types';
+import { recordSection, recordSections } from './sections';
+import { columnName, type InverseRelation } from './types';
 import { type ValidatedInput, validateInput } from './validate';
 import { mapWriteError } from './write-errors';
 
@@ -63,6 +65,8 @@ export interface RecordContext {
 
 export const MAX_PAGE = 500;
 const INCLUDE_LIMIT = 100;
+/** How many items of a section (the recent timeline) a record's view embeds. */
+const SECTION_LIMIT = 20;
 
 const and = (parts: (Sql | undefined)[]) =>
   sql.join(
@@ -183,7 +187,7 @@ export class RecordService {
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
     const data = page.map((r) => presentRow(schema, r, fields));
-    if (opts.include?.length) await this.embed(tx, ctx, schema, data, opts.include);
+    if (opts.include?.length) await this.embed(tx, ctx, schema, data, opts.include, actor, false);
     await this.auditSensitiveReads(tx, actor, schema, data);
     const last = page[page.length - 1];
     const result: ListResult = {
@@ -204,14 +208,32 @@ export class RecordService {
     id: string,
     opts: { fields?: string; include?: string[] } = {},
   ): Promise<RecordData> {
+    return (await this.view(tx, actor, object, id, opts)).data;
+  }
+
+  /**
+   * One record with its includes and, per included list or section, how many there are
+   * in all (an embedded list stops at 100): the single customer view in one call.
+   */
+  async view(
+    tx: Tx,
+    actor: Actor,
+    object: string,
+    id: string,
+    opts: { fields?: string; include?: string[] } = {},
+  ): Promise<{ data: RecordData; counts: Record<string, number> }> {
     const ctx = await this.context(tx, actor, object, 'read');
     const fields = resolveFields(ctx.schema, opts.fields);
     const row = await this.fetchRow(tx, ctx, id, fields, 'read');
     if (!row) throw notFound(ctx.schema.def.label);
     const data = presentRow(ctx.schema, row, fields);
-    if (opts.include?.length) await this.embed(tx, ctx, ctx.schema, [data], opts.include);
+    const counts: Record<string, number> = {};
+    if (opts.include?.length) {
+      const perRecord = await this.embed(tx, ctx, ctx.schema, [data], opts.include, actor, true);
+      Object.assign(counts, perRecord.get(data.id as string) ?? {});
+    }
     await this.auditSensitiveReads(tx, actor, ctx.schema, [data]);
-    return data;
+    return { data, counts };
   }
 
   /** A live record the caller can see (read) or change (write), with `for update` on writes. */
@@ -249,8 +271,21 @@ export class RecordService {
     });
   }
 
-  /** Attaches related records the caller may read: to-one relations, inverse lists and `owner`. */
-  private async embed(tx: Tx, ctx: RecordContext, schema: ObjectSchema, records: RecordData[], include: string[]) {
+  /**
+   * Attaches related records the caller may read: to-one relations, inverse lists (at most
+   * 100 per record, in the list's order), `owner` and, on one record, registered sections
+   * (the timeline). Returns per record id how many records each inverse list and section has.
+   */
+  private async embed(
+    tx: Tx,
+    ctx: RecordContext,
+    schema: ObjectSchema,
+    records: RecordData[],
+    include: string[],
+    actor: Actor,
+    single: boolean,
+  ): Promise<Map<string, Record<string, number>>> {
+    const counts = new Map<string, Record<string, number>>(records.map((r) => [r.id as string, {}]));
     for (const name of include) {
       if (name === 'owner') {
         const ids = [...new Set(records.map((r) => r.ownerId).filter((v): v is string => typeof v === 'string'))];
@@ -281,21 +316,25 @@ export class RecordService {
       }
       const inverse = schema.def.inverse?.find((i) => i.name === name);
       if (inverse) {
-        const target = ctx.schemas.get(inverse.object) as ObjectSchema;
-        const via = columnName(inverse.via);
-        const ids = records.map((r) => r.id as string);
-        const { rows } = ctx.policy.can(inverse.object, 'read')
-          ? await sql<Record<string, unknown>>`
-              select * from (
-                select ${selectColumns(target, undefined)}, t.${sql.ref(via)} as _parent,
-                       row_number() over (partition by t.${sql.ref(via)} order by t.created_at, t.id) as _n
-                from ${sql.table(`${target.def.table}_scoped`)} t
-                where ${and([sql`t.${sql.ref(via)} = any(${ids}::uuid[])`, sql`t.deleted_at is null`, ctx.visible(inverse.object, 't')])}) x
-              where _n <= ${INCLUDE_LIMIT}`.execute(tx)
-          : { rows: [] };
-        for (const r of records) {
-          r[name] = rows.filter((row) => row._parent === r.id).map((row) => presentRow(target, row));
+        await this.embedInverse(tx, ctx, schema, records, inverse, counts);
+        continue;
+      }
+      const section = recordSection(schema.def.name, name);
+      if (section) {
+        if (!single || records.length !== 1) {
+          throw new AppError('validation_failed', `"${name}" can be included only when reading one record`, {
+            errors: [{ path: 'include', message: `"${name}" is included only by GET /${schema.def.name}/{id}` }],
+          });
         }
+        const r = records[0] as RecordData;
+        const loaded = await section.load(
+          tx,
+          { records: this, actor },
+          { object: schema.def.name, id: r.id as string },
+          SECTION_LIMIT,
+        );
+        r[name] = loaded.items;
+        (counts.get(r.id as string) as Record<string, number>)[name] = loaded.count;
         continue;
       }
       const allowed = [
@@ -305,10 +344,67 @@ export class RecordService {
           .filter((f) => f.def.relation?.cardinality === 'one')
           .map((f) => f.def.name.replace(/Id$/, '')),
         ...(schema.def.inverse ?? []).map((i) => i.name),
+        ...recordSections(schema.def.name).map((s) => s.name),
       ];
       throw new AppError('validation_failed', `Cannot include "${name}"`, {
         errors: [{ path: 'include', message: `unknown relation "${name}"; one of: ${allowed.join(', ')}` }],
       });
+    }
+    return counts;
+  }
+
+  /**
+   * An inverse list per record: the records of the other object the caller may read that
+   * point here (through `via`, or their relatedObject + relatedId), in the list's order,
+   * at most INCLUDE_LIMIT each, and how many there are in all.
+   */
+  private async embedInverse(
+    tx: Tx,
+    ctx: RecordContext,
+    schema: ObjectSchema,
+    records: RecordData[],
+    inverse: InverseRelation,
+    counts: Map<string, Record<string, number>>,
+  ): Promise<void> {
+    const { name } = inverse;
+    const target = ctx.schemas.get(inverse.object);
+    const ids = records.map((r) => r.id as string);
+    if (!target || !ctx.policy.can(inverse.object, 'read') || ids.length === 0) {
+      for (const r of records) {
+        r[name] = [];
+        (counts.get(r.id as string) as Record<string, number>)[name] = 0;
+      }
+      return;
+    }
+    const links: Sql[] = [];
+    if (inverse.via) links.push(sql`t.${sql.ref(columnName(inverse.via))} = p.id`);
+    if (inverse.related) links.push(sql`(t.related_object = ${schema.def.name} and t.related_id = p.id::text)`);
+    const match = and([
+      sql`(${sql.join(links, sql` or `)})`,
+      sql`t.deleted_at is null`,
+      ctx.visible(inverse.object, 't'),
+    ]);
+    let keys: SortKey[];
+    try {
+      keys = resolveSort(target, inverse.sort);
+    } catch {
+      keys = resolveSort(target, '-createdAt'); // the sort field is hidden from this role
+    }
+    const view = sql.table(`${target.def.table}_scoped`);
+    const parents = sql`unnest(${ids}::uuid[]) as p(id)`;
+    const { rows } = await sql<Record<string, unknown>>`
+      select p.id as _parent, x.* from ${parents}
+      cross join lateral (
+        select ${selectColumns(target, undefined)} from ${view} t where ${match}
+        order by ${orderBy(keys)} limit ${INCLUDE_LIMIT}) x`.execute(tx);
+    const { rows: totals } = await sql<{ parent: string; n: number }>`
+      select p.id as parent, count(t.id)::int as n from ${parents} join ${view} t on ${match} group by p.id`.execute(
+      tx,
+    );
+    const totalOf = new Map(totals.map((t) => [t.parent, Number(t.n)]));
+    for (const r of records) {
+      r[name] = rows.filter((row) => row._parent === r.id).map((row) => presentRow(target, row));
+      (counts.get(r.id as string) as Record<string, number>)[name] = totalOf.get(r.id as string) ?? 0;
     }
   }
 

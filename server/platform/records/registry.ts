@@ -34,9 +34,13 @@ export class ObjectRegistry {
           throw new Error(`${def.name}.${f.name}: unique needs one column`);
       }
       for (const inv of def.inverse ?? []) {
-        const via = this.fieldMaps.get(inv.object)?.get(inv.via);
-        if (via?.relation?.object !== def.name)
+        const fields = this.fieldMaps.get(inv.object);
+        if (!fields) throw new Error(`${def.name}.${inv.name}: no object ${inv.object}`);
+        if (!inv.via && !inv.related) throw new Error(`${def.name}.${inv.name}: needs via or related`);
+        if (inv.via && fields.get(inv.via)?.relation?.object !== def.name)
           throw new Error(`${def.name}.${inv.name}: ${inv.object}.${inv.via} does not point here`);
+        if (inv.related && !(fields.has('relatedObject') && fields.has('relatedId')))
+          throw new Error(`${def.name}.${inv.name}: ${inv.object} has no relatedObject and relatedId`);
       }
       for (const t of def.titleFields)
         if (!this.fieldMaps.get(def.name)?.has(t)) throw new Error(`${def.name}: unknown title field ${t}`);

@@ -55,14 +55,22 @@ export interface FieldDef {
   customId?: string;
 }
 
-/** A record that points at this object through a to-one relation, embeddable with `include`. */
+/**
+ * Records of another object that point at this one, embeddable with `include` (newest
+ * first, at most 100 per record, with their count): through a to-one relation (`via`),
+ * through the "related to" link activities have (`related`: relatedObject + relatedId), or both.
+ */
 export interface InverseRelation {
   /** The include name, e.g. `contacts` on accounts. */
   name: string;
   object: string;
   /** The to-one relation field on `object` that points here (e.g. `accountId`). */
-  via: string;
+  via?: string;
+  /** Also the records of `object` whose relatedObject + relatedId name this record (tasks, meetings…). */
+  related?: boolean;
   label: string;
+  /** The order of the embedded list, a sort of `object` (default: its default sort). */
+  sort?: string;
 }
 
 export interface ObjectDef {

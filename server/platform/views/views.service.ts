@@ -9,6 +9,7 @@ import { AppError, type FieldError, notFound } from '../http/errors';
 import type { ObjectSchema } from '../records/object-schema';
 import { compileFilter, resolveSort } from '../records/query';
 import type { RecordContext, RecordService } from '../records/records.service';
+import type { FieldDef } from '../records/types';
 
 export type ViewKind = 'list' | 'board';
 
@@ -222,7 +223,12 @@ function check(ctx: RecordContext, view: ViewInput, only?: Set<string>): void {
   }
   if (view.kind === 'board') {
     if (checking('groupBy')) {
-      const e = boardFieldError(schema, view.groupBy, (t) => t === 'select', 'a select field');
+      const e = boardFieldError(
+        schema,
+        view.groupBy,
+        (t, f) => t === 'select' || t === 'user' || (t === 'relation' && f.relation?.cardinality === 'one'),
+        'a select field, a person or a to-one relation',
+      );
       if (e) errors.push({ path: 'groupBy', message: e });
     }
     if (checking('sumField') && view.sumField) {
@@ -239,13 +245,13 @@ function check(ctx: RecordContext, view: ViewInput, only?: Set<string>): void {
 export function boardFieldError(
   schema: ObjectSchema,
   name: string | null | undefined,
-  accepts: (type: string) => boolean,
+  accepts: (type: string, field: FieldDef) => boolean,
   what: string,
 ): string | undefined {
   if (!name) return `is required: ${what}`;
   const f = schema.field(name);
   if (!f) return `unknown field "${name}" on ${schema.def.name}`;
-  if (!accepts(f.def.type)) return `"${name}" is ${f.def.type}; it must be ${what}`;
+  if (!accepts(f.def.type, f.def)) return `"${name}" is ${f.def.type}; it must be ${what}`;
   return undefined;
 }
 

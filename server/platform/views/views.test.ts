@@ -126,7 +126,9 @@ describe('saved views (/api/v1/views)', () => {
     expect(res.json().errors[0].message).toContain('nope');
     const noGroup = await client(t, admin).post('/api/v1/views', { object: 'accounts', name: 'B', kind: 'board' });
     expect(noGroup.statusCode).toBe(422);
-    expect(noGroup.json().errors).toEqual([{ path: 'groupBy', message: 'is required: a select field' }]);
+    expect(noGroup.json().errors).toEqual([
+      { path: 'groupBy', message: 'is required: a select field, a person or a to-one relation' },
+    ]);
     const badOp = await client(t, admin).post('/api/v1/views', {
       object: 'accounts',
       name: 'C',

@@ -10,6 +10,7 @@ import {
 } from '../../../test/helpers/app';
 import { accountsObject } from '../../modules/accounts/accounts.object';
 import { contactsObject } from '../../modules/contacts/contacts.object';
+import type { InverseRelation } from '../records/types';
 import { addMember, createUser } from './identity.service';
 
 // The metadata the web app's shell needs: which workspaces to offer in the switcher, and
@@ -71,17 +72,27 @@ describe('GET /api/v1/me/workspaces and inverse relations in GET /api/v1/objects
   it('describes inverse relations: include name, object, the field that points back, label', async () => {
     const res = await get('/api/v1/objects', { cookie: own.cookie });
     const accounts = res.json().data.find((o: { name: string }) => o.name === 'accounts');
+    const presented = (list: InverseRelation[] | undefined) =>
+      (list ?? []).map((i) => ({
+        name: i.name,
+        object: i.object,
+        via: i.via ?? null,
+        related: !!i.related,
+        label: i.label,
+      }));
     // Exactly the declared inverse relations (other objects add theirs, e.g. opportunities).
-    expect(accounts.inverse).toEqual(accountsObject.inverse);
+    expect(accounts.inverse).toEqual(presented(accountsObject.inverse));
     expect(accounts.inverse).toEqual(
       expect.arrayContaining([
-        { name: 'contacts', object: 'contacts', via: 'accountId', label: 'Contacts' },
-        { name: 'childAccounts', object: 'accounts', via: 'parentAccountId', label: 'Subsidiaries' },
+        { name: 'contacts', object: 'contacts', via: 'accountId', related: false, label: 'Contacts' },
+        { name: 'childAccounts', object: 'accounts', via: 'parentAccountId', related: false, label: 'Subsidiaries' },
+        { name: 'tasks', object: 'tasks', via: null, related: true, label: 'Tasks' },
+        { name: 'interactions', object: 'interactions', via: 'accountId', related: true, label: 'Interactions' },
       ]),
     );
-    expect(accounts.includes).toEqual(expect.arrayContaining(['contacts', 'childAccounts']));
+    expect(accounts.includes).toEqual(expect.arrayContaining(['contacts', 'childAccounts', 'tasks', 'interactions']));
     const contacts = res.json().data.find((o: { name: string }) => o.name === 'contacts');
-    expect(contacts.inverse).toEqual(contactsObject.inverse ?? []);
+    expect(contacts.inverse).toEqual(presented(contactsObject.inverse));
     const one = await get('/api/v1/objects/accounts', { cookie: own.cookie });
     expect(one.json().data.inverse).toEqual(accounts.inverse);
   });

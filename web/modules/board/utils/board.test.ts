@@ -3,9 +3,8 @@ import { accountsMeta } from '../../records/utils/test-objects';
 import { columnFilter, columnId, columnValue, formatSum, groupFields, sumFields } from './board';
 
 describe('board helpers', () => {
-  it('offers select fields to group by and money or number fields to total', () => {
-    expect(groupFields(accountsMeta).map((f) => f.name)).toEqual(['industry']);
-    expect(groupFields(accountsMeta).every((f) => f.type === 'select')).toBe(true);
+  it('offers select fields, the owner and to-one relations to group by, and money or number fields to total', () => {
+    expect(groupFields(accountsMeta).map((f) => f.name)).toEqual(['industry', 'ownerId', 'parentAccountId']);
     expect(sumFields(accountsMeta).map((f) => f.name)).toEqual(['annualRevenue', 'score']);
   });
 

@@ -3,8 +3,16 @@ import type { FieldMeta, ObjectMeta } from '../../objects/api/objects.api';
 import { formatDecimal, formatMoney } from '../../records/utils/format';
 import type { AggregateSum } from '../api/aggregate.api';
 
-/** Fields a board can group by: select fields. */
-export const groupFields = (meta: ObjectMeta): FieldMeta[] => meta.fields.filter((f) => f.type === 'select');
+/**
+ * Fields a board can group by: select fields first (the default board), then the owner
+ * (sales by rep) and the to-one relations (per account); their columns are the values the
+ * records have, by name (the aggregate endpoint names them).
+ */
+export const groupFields = (meta: ObjectMeta): FieldMeta[] => [
+  ...meta.fields.filter((f) => f.type === 'select'),
+  ...meta.fields.filter((f) => f.name === 'ownerId' && f.type === 'user'),
+  ...meta.fields.filter((f) => f.type === 'relation' && f.relation?.cardinality === 'one' && !f.hidden),
+];
 
 /** Fields a board can total per column: money (per currency) and numbers. */
 export const sumFields = (meta: ObjectMeta): FieldMeta[] =>

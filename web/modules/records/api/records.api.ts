@@ -1,6 +1,6 @@
 // Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
 import type { z } from 'zod';
-import type { RecordPageSchema, RecordSchema } from '../../../../common/contracts/records';
+import type { RecordPageSchema, RecordSchema, RecordViewSchema } from '../../../../common/contracts/records';
 import type { FilterNode } from '../../../../common/filter';
 import { getJson, request, withQuery } from '../../../lib/http';
 
@@ -29,6 +29,8 @@ export interface VersionedRecord {
   etag: string | null;
   /** Set when the service worker answered with the copy it saved (offline): when it was saved. */
   savedAt?: string | null;
+  /** With include: how many records each included list or section has in all (lists embed at most 100). */
+  counts?: Record<string, number>;
 }
 
 const base = (object: string) => `/api/v1/${encodeURIComponent(object)}`;
@@ -55,12 +57,17 @@ export async function getRecord(
   include: string[] = [],
   signal?: AbortSignal,
 ): Promise<VersionedRecord> {
-  const res = await request<{ data: RecordData }>(
+  const res = await request<z.infer<typeof RecordViewSchema>>(
     'GET',
     withQuery(`${base(object)}/${encodeURIComponent(id)}`, { include: include.join(',') }),
     { signal },
   );
-  return { data: res.body.data, etag: res.headers.get('etag'), savedAt: res.headers.get('rapport-saved-at') };
+  return {
+    data: res.body.data,
+    etag: res.headers.get('etag'),
+    savedAt: res.headers.get('rapport-saved-at'),
+    counts: res.body.meta?.counts ?? {},
+  };
 }
 
 export async function createRecord(object: string, values: Record<string, unknown>): Promise<VersionedRecord> {

@@ -14,7 +14,7 @@ import {
   toDraft,
   treeDepth,
 } from '../utils/filter-tree';
-import { filterTargets } from '../utils/filters';
+import { filterTargets, startTarget } from '../utils/filters';
 import classes from './FilterBuilder.module.css';
 import { FilterGroupEditor } from './FilterGroupEditor';
 
@@ -33,6 +33,7 @@ interface Props {
 export function FilterBuilder({ meta, value, onApply }: Props) {
   const objects = useObjects();
   const targets = useMemo(() => filterTargets(meta, objects), [meta, objects]);
+  const start = useMemo(() => startTarget(meta, targets), [meta, targets]);
   const narrow = useMediaQuery('(max-width: 36em)');
   // The draft stays until the dialog has faded out, so its content does not vanish first.
   const [opened, setOpened] = useState(false);
@@ -42,7 +43,7 @@ export function FilterBuilder({ meta, value, onApply }: Props) {
 
   const open = () => {
     const d = toDraft(value);
-    if (d.root.children.length === 0 && targets[0]) d.root.children.push(newCondition(targets[0]));
+    if (d.root.children.length === 0 && start) d.root.children.push(newCondition(start));
     setProblem(null);
     setDraft(d);
     setOpened(true);
@@ -92,6 +93,7 @@ export function FilterBuilder({ meta, value, onApply }: Props) {
               group={draft.root}
               depth={0}
               targets={targets}
+              start={start}
               noun={meta.labelPlural.toLowerCase()}
               label="Filter conditions"
               canAdd={leaves < MAX_FILTER_LEAVES}

@@ -22,6 +22,8 @@ interface Props {
   /** 0 for the top level. */
   depth: number;
   targets: FilterTarget[];
+  /** The field a new condition starts on (the record's name; not the ID). */
+  start?: FilterTarget;
   /** "contacts", for the top level's sentence. */
   noun: string;
   label: string;
@@ -32,9 +34,9 @@ interface Props {
 }
 
 /** A group of the filter builder: "all" or "any" of its conditions and groups, maybe negated. */
-export function FilterGroupEditor({ group, depth, targets, noun, label, canAdd, onChange, onRemove }: Props) {
+export function FilterGroupEditor({ group, depth, targets, start, noun, label, canAdd, onChange, onRemove }: Props) {
   const top = depth === 0;
-  const first = targets[0];
+  const first = start ?? targets[0];
   const replace = (id: string, next: FilterItem) =>
     onChange({ ...group, children: group.children.map((c) => (c.id === id ? next : c)) });
   const remove = (id: string) => onChange({ ...group, children: group.children.filter((c) => c.id !== id) });
@@ -85,6 +87,7 @@ export function FilterGroupEditor({ group, depth, targets, noun, label, canAdd, 
             group={child}
             depth={depth + 1}
             targets={targets}
+            start={start}
             noun={noun}
             label={`Group ${i + 1}${top ? '' : ` in ${label.toLowerCase()}`}`}
             canAdd={canAdd}

@@ -7,13 +7,16 @@ import { Icon } from '../../../ui/Icon';
 import type { FieldMeta, ObjectMeta } from '../../objects/api/objects.api';
 import type { RecordData } from '../api/records.api';
 import type { Selection } from '../hooks/useSelection';
-import { recordTitle } from '../utils/fields';
+import { type CardLayout, recordTitle } from '../utils/fields';
 import { type ListWindow, type Load, nextLoad } from '../utils/list-window';
 import { sortKeys } from '../utils/sort';
+import { RecordCard } from './RecordCard';
 import classes from './RecordTable.module.css';
 import { type InlineEdit, LoadedRows, SelectAllCell, SelectRowCell, TableState, ValueCell } from './RecordTableCells';
 
 const ROW_HEIGHT = 44;
+/** A phone card's height (RecordTable.module.css .cardRow). */
+const CARD_HEIGHT = 104;
 
 interface Props {
   meta: ObjectMeta;
@@ -33,9 +36,12 @@ interface Props {
   selection?: Selection;
   /** Edit cells in place (double-click or Enter) when given: what to do with the saved record. */
   inlineEdit?: InlineEdit;
+  /** Phones: each record as a card with these fields and actions; the columns stay as the sort bar. */
+  card?: CardLayout;
 }
 
 const SELECT_COLUMN = '__select__';
+const CARD_COLUMN = '__card__';
 const NO_ROWS: RecordData[] = [];
 
 const widthOf = (f: FieldMeta, isTitle: boolean) => {
@@ -50,6 +56,8 @@ const widthOf = (f: FieldMeta, isTitle: boolean) => {
 interface BodyColumn {
   id: string;
   className?: string;
+  /** How many header columns the cell is under (a phone card spans the sort bar's columns). */
+  colSpan?: number;
   render: (record: RecordData) => ReactNode;
 }
 
@@ -60,20 +68,22 @@ interface RowProps {
   record: RecordData | undefined;
   cells: BodyColumn[];
   selected: boolean;
+  /** The row's class: a table row, or a card's (taller). */
+  rowClass: string | undefined;
 }
 
 /**
  * One row, redrawn only when its own record, place or ticked state changes: pages
  * arriving (or the rows around it scrolling) leave the rows on screen alone.
  */
-const RecordRow = memo(function RecordRow({ index, start, template, record, cells, selected }: RowProps) {
+const RecordRow = memo(function RecordRow({ index, start, template, record, cells, selected, rowClass }: RowProps) {
   const style = { gridTemplateColumns: template, transform: `translateY(${start}px)` };
   if (!record) {
     return (
       <tr
         aria-rowindex={index + 2}
         aria-busy="true"
-        className={classes.row}
+        className={rowClass}
         data-testid="record-row-placeholder"
         style={style}
       >
@@ -87,13 +97,13 @@ const RecordRow = memo(function RecordRow({ index, start, template, record, cell
   return (
     <tr
       aria-rowindex={index + 2}
-      className={classes.row}
+      className={rowClass}
       data-testid="record-row"
       data-selected={selected || undefined}
       style={style}
     >
       {cells.map((c) => (
-        <td key={c.id} className={c.className}>
+        <td key={c.id} className={c.className} colSpan={c.colSpan}>
           {c.render(record)}
         </td>
       ))}
@@ -117,6 +127,7 @@ export function RecordTable({
   fluid = false,
   selection,
   inlineEdit,
+  card,
 }: Props) {
   const scrollRef = useRef<HTMLElement>(null);
   const titleField = columns[0]?.name;
@@ -134,7 +145,17 @@ export function RecordTable({
             },
           ]
         : []),
-      ...columns.map(
+      ...(card
+        ? [
+            {
+              id: CARD_COLUMN,
+              className: classes.cardCell,
+              colSpan: columns.length,
+              render: (r: RecordData) => <RecordCard meta={meta} record={r} layout={card} />,
+            },
+          ]
+        : []),
+      ...(card ? [] : columns).map(
         (f): BodyColumn => ({
           id: f.name,
           className: classes.cell,
@@ -154,7 +175,7 @@ export function RecordTable({
         }),
       ),
     ],
-    [columns, meta, titleField, hasSelection],
+    [columns, meta, titleField, hasSelection, card],
   );
   // The table model draws the header only: rows are drawn from the list window, so a
   // page arriving never rebuilds a model of every loaded record.
@@ -187,7 +208,7 @@ export function RecordTable({
   const virtualizer = useVirtualizer({
     count: list.count,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => (card ? CARD_HEIGHT : ROW_HEIGHT),
     overscan: 10,
   });
   const items = virtualizer.getVirtualItems();
@@ -286,6 +307,7 @@ export function RecordTable({
                     record={record}
                     cells={body}
                     selected={!!record && !!selection?.ids.has(record.id)}
+                    rowClass={card ? `${classes.row} ${classes.cardRow}` : classes.row}
                   />
                 );
               })}

@@ -3,22 +3,38 @@ import { AnchorLink, ButtonLink } from '../../../ui/links';
 import { can } from '../../objects/api/objects.api';
 import type { RecordData } from '../api/records.api';
 import { type RelatedList, recordTitle } from '../utils/fields';
+import { formatValue } from '../utils/format';
 
-/** Records that point at this one (an account's contacts), with a shortcut to add another. */
-export function RelatedRecords({ record, list }: { record: RecordData; list: RelatedList }) {
+/** The id of a related list's section on the record page (the section bar links to it). */
+export const relatedSectionId = (include: string) => `related-${include}`;
+
+/**
+ * Records that point at this one (an account's contacts, its tasks), with how many
+ * there are in all (`count`, from the API; the list embeds at most 100) and a shortcut to add another.
+ */
+export function RelatedRecords({ record, list, count }: { record: RecordData; list: RelatedList; count?: number }) {
   const items = Array.isArray(record[list.include]) ? (record[list.include] as RecordData[]) : [];
+  const total = count ?? items.length;
   // Only offered when the caller may set the field that points back here.
   const via = list.object.fields.find((f) => f.name === list.via && !f.readOnly);
-  const sub = list.object.subtitleFields[0];
+  const subField = list.object.fields.find((f) => f.name === list.object.subtitleFields[0]);
+  const subtitle = (r: RecordData) => (subField ? formatValue(subField, r[subField.name]) : '');
   return (
-    <Card withBorder radius="md" padding="md" component="section" aria-label={list.label}>
+    <Card
+      withBorder
+      radius="md"
+      padding="md"
+      component="section"
+      aria-label={list.label}
+      id={relatedSectionId(list.include)}
+    >
       <Group justify="space-between" mb="sm">
         <Group gap="xs">
           <Title order={2} fz="h5">
             {list.label}
           </Title>
           <Badge variant="light" size="sm">
-            {items.length >= 100 ? '100+' : items.length}
+            {total}
           </Badge>
         </Group>
         {via && can(list.object, 'create') && (
@@ -55,14 +71,19 @@ export function RelatedRecords({ record, list }: { record: RecordData; list: Rel
               >
                 {recordTitle(list.object, r)}
               </AnchorLink>
-              {sub && typeof r[sub] === 'string' && (
+              {subtitle(r) && (
                 <Text size="xs" c="dimmed" truncate style={{ minWidth: 0 }}>
-                  {String(r[sub])}
+                  {subtitle(r)}
                 </Text>
               )}
             </Group>
           ))}
         </Stack>
+      )}
+      {total > items.length && (
+        <Text size="xs" c="dimmed" mt="xs">
+          Showing {items.length} of {total}.
+        </Text>
       )}
     </Card>
   );

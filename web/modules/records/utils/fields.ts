@@ -36,6 +36,30 @@ export function listColumns(meta: ObjectMeta): FieldMeta[] {
   return [...visible].sort((a, b) => rank(a) - rank(b));
 }
 
+/** What a record's card shows on a phone: besides title and subtitle, two useful fields, and who to call or email. */
+export interface CardLayout {
+  fields: FieldMeta[];
+  call: FieldMeta | null;
+  email: FieldMeta | null;
+}
+
+/**
+ * The phone card of an object's records: the list's first two columns after the title
+ * and subtitle (a contact's job title and account; an opportunity's account and stage),
+ * leaving out what the card's actions already offer (the phone and email) and long values
+ * (an address), and the first phone and email field for the call and email actions.
+ */
+export function cardLayout(meta: ObjectMeta): CardLayout {
+  const visible = (type: string) => meta.fields.find((f) => f.type === type && !f.hidden) ?? null;
+  const call = visible('phone');
+  const email = visible('email');
+  const shown = new Set([...meta.titleFields, ...meta.subtitleFields, call?.name, email?.name]);
+  const fields = listColumns(meta)
+    .filter((f) => !shown.has(f.name) && f.type !== 'address' && f.type !== 'boolean' && f.type !== 'url')
+    .slice(0, 2);
+  return { fields, call, email };
+}
+
 /** Includes that embed to-one relations shown by these fields (one extra query each per page). */
 export function includesFor(meta: ObjectMeta, fields: FieldMeta[]): string[] {
   const names = fields.map(includeFor).filter((n): n is string => n !== null);
@@ -121,8 +145,10 @@ export interface RelatedList {
   include: string;
   label: string;
   object: ObjectMeta;
-  /** The to-one field on `object` that points at this record (e.g. `accountId`). */
-  via: string;
+  /** The to-one field on `object` that points at this record (e.g. `accountId`); null when linked by "related to". */
+  via: string | null;
+  /** Also linked through the record's relatedObject + relatedId (tasks, meetings, interactions). */
+  related: boolean;
 }
 
 /**
@@ -134,7 +160,7 @@ export function relatedLists(meta: ObjectMeta, objects: ObjectMeta[]): RelatedLi
   for (const inv of meta.inverse ?? []) {
     const target = objects.find((o) => o.name === inv.object);
     if (!target || !meta.includes.includes(inv.name)) continue;
-    out.push({ include: inv.name, label: inv.label, object: target, via: inv.via });
+    out.push({ include: inv.name, label: inv.label, object: target, via: inv.via, related: inv.related });
   }
   return out;
 }

@@ -7,6 +7,7 @@ import {
   filterTargets,
   findTarget,
   operatorLabel,
+  startTarget,
   takesList,
   targetOptions,
 } from './filters';
@@ -15,6 +16,13 @@ import { accountsMeta, contactsMeta, fieldMeta } from './test-objects';
 const objects = [accountsMeta, contactsMeta];
 
 describe('filter builder targets', () => {
+  it('starts a new condition on the title field, never on the ID', () => {
+    expect(startTarget(accountsMeta, filterTargets(accountsMeta))?.path).toBe('name');
+    expect(startTarget(contactsMeta, filterTargets(contactsMeta, objects))?.path).toBe('firstName');
+    const untitled = { ...contactsMeta, titleFields: [], subtitleFields: [] };
+    expect(startTarget(untitled, filterTargets(untitled))?.path).toBe('firstName');
+  });
+
   it('spells out every part of composite fields, with the operators the API allows for each', () => {
     const targets = filterTargets(accountsMeta);
     const paths = targets.map((t) => t.path);

@@ -119,6 +119,25 @@ export const relationPrefix = (f: FieldMeta) =>
  * What the filter builder offers for an object: its own fields, then the fields of each
  * record it points to through a to-one relation (one hop, as the API allows).
  */
+/**
+ * The condition a new filter starts on: the record's title (a name), else its first
+ * field people fill in — never the ID or another system field.
+ */
+export function startTarget(meta: ObjectMeta, targets: FilterTarget[]): FilterTarget | undefined {
+  const own = targets.filter((t) => !t.path.includes('.') || meta.fields.some((f) => f.name === t.path.split('.')[0]));
+  const byName = (name: string | undefined) => (name ? own.find((t) => t.path === name) : undefined);
+  const system = new Set(['id', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'teamId']);
+  const filled = own.filter((t) => !system.has(t.field.name) && !t.field.hidden && !t.field.readOnly);
+  return (
+    meta.titleFields.map(byName).find(Boolean) ??
+    byName(meta.subtitleFields[0]) ??
+    filled.find((t) => ['text', 'email', 'phone', 'select'].includes(t.field.type)) ??
+    filled[0] ??
+    targets.find((t) => t.path !== 'id') ??
+    targets[0]
+  );
+}
+
 export function filterTargets(meta: ObjectMeta, objects: ObjectMeta[] = []): FilterTarget[] {
   const out = ownTargets(meta);
   for (const f of meta.fields) {

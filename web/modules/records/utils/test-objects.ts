@@ -70,9 +70,10 @@ export const accountsMeta: ObjectMeta = {
   ],
   includes: ['owner', 'parentAccount', 'contacts', 'childAccounts'],
   inverse: [
-    { name: 'contacts', object: 'contacts', via: 'accountId', label: 'Contacts' },
-    { name: 'childAccounts', object: 'accounts', via: 'parentAccountId', label: 'Subsidiaries' },
+    { name: 'contacts', object: 'contacts', via: 'accountId', related: false, label: 'Contacts' },
+    { name: 'childAccounts', object: 'accounts', via: 'parentAccountId', related: false, label: 'Subsidiaries' },
   ],
+  sections: [{ name: 'timeline', label: 'Recent activity' }],
   permissions: everything,
 };
 
@@ -93,5 +94,6 @@ export const contactsMeta: ObjectMeta = {
   ],
   includes: ['owner', 'account'],
   inverse: [],
+  sections: [{ name: 'timeline', label: 'Recent activity' }],
   permissions: everything,
 };
