@@ -78,7 +78,8 @@ async function startOnce(env: Record<string, string>, timeoutMs: number, nodeFla
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + timeoutMs;
   while (!out.includes('Rapport is running at')) {
-    if (child.exitCode !== null) {
+    // Ended by a signal (killed from outside), exitCode stays null: signalCode says so.
+    if (child.exitCode !== null || child.signalCode !== null) {
       if (out.includes('EADDRINUSE')) throw new PortTaken(`port ${port} taken:\n${out}`);
       throw new Error(`server exited early:\n${out}`);
     }
