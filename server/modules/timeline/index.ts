@@ -2,6 +2,7 @@ import { defineModule } from '../../platform/modules';
 import { notesObject } from './notes.object';
 import { timelineRoutes } from './timeline.routes';
 
+export { addComment } from './comments.service';
 export {
   opt,
   RELATED_FIELDS,
