@@ -64,9 +64,15 @@ export function ChangePasswordForm() {
           autoComplete="new-password"
           required
           value={newPassword}
-          onChange={(e) => setNew(e.currentTarget.value)}
+          onChange={(e) => {
+            setNew(e.currentTarget.value);
+            errors.setField('newPassword', null);
+          }}
           onFocus={prefetchPasswordCheck}
-          onBlur={async () => errors.setField('newPassword', await checkPassword(newPassword))}
+          onBlur={async () => {
+            const weak = await checkPassword(newPassword);
+            if (weak) errors.setField('newPassword', weak);
+          }}
           error={errors.fields.newPassword}
         />
         <Button type="submit" loading={busy} style={{ alignSelf: 'flex-start' }}>

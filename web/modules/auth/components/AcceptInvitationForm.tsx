@@ -110,11 +110,15 @@ function AcceptForm({ token, info, signedInAs }: { token: string; info: Invitati
               autoComplete="new-password"
               required
               value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
+              onChange={(e) => {
+                setPassword(e.currentTarget.value);
+                errors.setField('password', null);
+              }}
               onFocus={prefetchPasswordCheck}
-              onBlur={async () =>
-                errors.setField('password', await checkPassword(password, { email: info.email, name }))
-              }
+              onBlur={async () => {
+                const weak = await checkPassword(password, { email: info.email, name });
+                if (weak) errors.setField('password', weak);
+              }}
               error={errors.fields.password}
             />
           </>

@@ -77,9 +77,15 @@ export function SignUpForm() {
           autoComplete="new-password"
           required
           value={values.password}
-          onChange={set('password')}
+          onChange={(e) => {
+            set('password')(e);
+            errors.setField('password', null); // typing clears it; leaving the field only adds one
+          }}
           onFocus={prefetchPasswordCheck}
-          onBlur={async () => errors.setField('password', await checkPassword(values.password, passwordContext()))}
+          onBlur={async () => {
+            const weak = await checkPassword(values.password, passwordContext());
+            if (weak) errors.setField('password', weak);
+          }}
           error={errors.fields.password}
         />
         <TextInput
