@@ -112,7 +112,7 @@ export function buildProgram(out: (s: string) => void): Command {
     .requiredOption('--name <name>', 'full name')
     .requiredOption(
       '--password <password>',
-      'password (12+ characters, not a common one); or set RAPPORT_PASSWORD',
+      'password (12+ characters, hard to guess: a phrase of several unrelated words); or set RAPPORT_PASSWORD',
       process.env.RAPPORT_PASSWORD,
     )
     .option('--workspace-name <name>', 'create a new workspace with this name')

@@ -3,11 +3,18 @@
 // assets so the server sends them compressed. Skips the build when dist/web was made
 // from the same sources (a hash of web/, common/ and the lockfile), so `npm start` on a
 // fresh clone builds once and later starts stay fast. `--force` always builds.
+// `--postinstall` (npm install runs it): builds at install time, so the first `npm start`
+// does not wait for it; a failure there only warns (npm start builds again and says why),
+// and RAPPORT_SKIP_WEB_BUILD=1 skips it (an API-only install, a CI step that builds later).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT = path.join(ROOT, 'dist/web');
@@ -37,19 +44,27 @@ async function sourceHash() {
   return h.digest('hex');
 }
 
-/** Writes precompressed copies of text assets (served by @fastify/static's preCompressed). */
+/**
+ * Writes precompressed copies of text assets (served by @fastify/static's preCompressed),
+ * all at once: zlib works on libuv's thread pool, so every core compresses.
+ */
 async function precompress() {
-  let n = 0;
-  for (const e of await readdir(OUT, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile() || !/\.(js|css|html|svg|json)$/.test(e.name)) continue;
-    const file = path.join(e.parentPath, e.name);
-    const body = await readFile(file);
-    if (body.length < 1024) continue;
-    await writeFile(`${file}.gz`, gzipSync(body, { level: 9 }));
-    await writeFile(`${file}.br`, brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
-    n++;
-  }
-  return n;
+  const files = (await readdir(OUT, { withFileTypes: true, recursive: true }))
+    .filter((e) => e.isFile() && /\.(js|css|html|svg|json)$/.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name));
+  const done = await Promise.all(
+    files.map(async (file) => {
+      const body = await readFile(file);
+      if (body.length < 1024) return false;
+      const [gz, br] = await Promise.all([
+        gzipAsync(body, { level: 9 }),
+        brotliAsync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+      ]);
+      await Promise.all([writeFile(`${file}.gz`, gz), writeFile(`${file}.br`, br)]);
+      return true;
+    }),
+  );
+  return done.filter(Boolean).length;
 }
 
 /** Files the service worker keeps for offline use: the whole app shell, every hashed chunk included. */
@@ -83,6 +98,11 @@ async function writeServiceWorker(hash) {
 }
 
 const force = process.argv.includes('--force');
+const postinstall = process.argv.includes('--postinstall');
+if (postinstall && process.env.RAPPORT_SKIP_WEB_BUILD === '1') {
+  console.log('RAPPORT_SKIP_WEB_BUILD=1: the web app is built at the first npm start instead.');
+  process.exit(0);
+}
 const hash = await sourceHash();
 const built = existsSync(path.join(OUT, 'index.html')) && existsSync(STAMP);
 if (!force && built && (await readFile(STAMP, 'utf8')).trim() === hash) {
@@ -92,10 +112,18 @@ if (!force && built && (await readFile(STAMP, 'utf8')).trim() === hash) {
 
 console.log(force || !built ? 'Building the web app…' : 'Web app sources changed: rebuilding…');
 const started = Date.now();
-const { build } = await import('vite');
-await build({ configFile: path.join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
-const precached = await writeServiceWorker(hash);
-const compressed = await precompress();
+let precached;
+let compressed;
+try {
+  const { build } = await import('vite');
+  await build({ configFile: path.join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
+  precached = await writeServiceWorker(hash);
+  compressed = await precompress();
+} catch (err) {
+  if (!postinstall) throw err;
+  console.warn(`The web app could not be built at install time (npm start will try again): ${err?.message ?? err}`);
+  process.exit(0);
+}
 await writeFile(STAMP, `${hash}\n`);
 console.log(
   `Web app built into dist/web in ${((Date.now() - started) / 1000).toFixed(1)} s (${compressed} files precompressed, ${precached} precached by the service worker).`,

@@ -1,4 +1,5 @@
 import { loadConfig } from './platform/config';
+import type { DemoLogin } from './platform/modules';
 import { startRuntime } from './runtime';
 
 /** `rapport serve`: start Rapport and shut down gracefully on SIGTERM/SIGINT. */
@@ -40,12 +41,32 @@ export async function serve(overrides: Parameters<typeof loadConfig>[0] = {}): P
     `  API docs: ${url}/api/docs`,
   ];
   // The generated password is shown here once, on stdout beside the URL, never through the logger.
-  if (demo?.generatedPassword) {
-    lines.push(`  Demo login: ${demo.email} / ${demo.generatedPassword}`, '  (shown this once; keep it)');
-  } else if (demo?.created) {
-    lines.push(`  Demo login: ${demo.email} / the password in RAPPORT_DEMO_PASSWORD`);
-  } else if (demo) {
-    lines.push(`  Demo login: ${demo.email} (its password was shown at the first start)`);
-  }
+  if (demo) lines.push(...demoBanner(demo));
   process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+/**
+ * The demo workspace's sign-ins, one line per person (`email … password …`): the
+ * generated password on the start that created it (the only time it is known), else
+ * where the password comes from.
+ */
+export function demoBanner(demo: DemoLogin): string[] {
+  const password = demo.generatedPassword
+    ? demo.generatedPassword
+    : demo.created
+      ? '(the one in RAPPORT_DEMO_PASSWORD)'
+      : '(shown at the first start)';
+  const users = demo.users.length > 0 ? demo.users : [{ email: demo.email, name: '', role: '', team: null }];
+  const width = Math.max(...users.map((u) => u.email.length));
+  return [
+    '',
+    demo.generatedPassword
+      ? '  Demo workspace: sign in as any of these people. The password was generated for this installation'
+      : '  Demo workspace: sign in as any of these people.',
+    ...(demo.generatedPassword ? ['  and is shown only this once: keep it.'] : []),
+    ...users.map((u) => {
+      const who = [u.role, u.team].filter(Boolean).join(', ');
+      return `    email ${u.email.padEnd(width)}  password ${password}${who ? `  (${who})` : ''}`;
+    }),
+  ];
 }

@@ -79,14 +79,22 @@ describe('the process', () => {
       const env: Record<string, string> =
         ENGINE === 'postgres' ? { DATABASE_URL: db.databaseUrl ?? '' } : { RAPPORT_DATA_DIR: dataDir };
       env.RAPPORT_SEED_DEMO = '1';
+      env.RAPPORT_BASE_URL = ''; // unset: the default, http://localhost:<port>
       env.LOG_LEVEL = 'info'; // every log line in the output, to check the password is in none of them
       // A first start migrates a new data directory and seeds the demo (argon2, sample data): slow on a busy machine.
       const first = await startServerProcess(env, 180_000);
-      // A password generated for this installation, printed once beside the URL.
-      const printed = new RegExp(`Demo login: ${DEMO_EMAIL} / (\\S+)`).exec(first.output());
-      const demoPassword = printed?.[1] as string;
+      // A password generated for this installation, printed beside the URL on one line per
+      // demo user (`email … password …`), people in different roles.
+      const printed = [...first.output().matchAll(/^ +email (\S+@\S+) +password (\S+) +\((.+)\)$/gm)];
+      expect(printed.length, first.output()).toBeGreaterThanOrEqual(3);
+      expect(printed[0]?.[1]).toBe(DEMO_EMAIL);
+      const demoPassword = printed[0]?.[2] as string;
       expect(demoPassword, first.output()).toMatch(/^[A-Za-z2-9]{5}(-[A-Za-z2-9]{5}){3}$/);
-      expect(first.output().split(demoPassword)).toHaveLength(2); // once: not in any log line
+      expect(new Set(printed.map((m) => m[2]))).toEqual(new Set([demoPassword]));
+      const roles = new Set(printed.map((m) => (m[3] as string).split(',')[0]));
+      expect(roles.size, [...roles].join(' / ')).toBeGreaterThanOrEqual(3);
+      // Only on those lines: in no log line.
+      expect(first.output().split(demoPassword)).toHaveLength(printed.length + 1);
 
       // An in-flight request: the body arrives in two parts, with SIGTERM in between.
       const email = uniqueEmail('inflight');
@@ -129,7 +137,9 @@ describe('the process', () => {
       // After a restart on the same database the user can sign in: nothing was lost.
       const second = await startServerProcess(env, 180_000);
       try {
-        expect(second.output()).toContain(`Demo login: ${DEMO_EMAIL} (its password was shown at the first start)`);
+        for (const [, email] of printed) {
+          expect(second.output()).toMatch(new RegExp(`email ${email} +password \\(shown at the first start\\)`));
+        }
         expect(second.output()).not.toContain(demoPassword); // not seeded twice, and never shown again
         const signIn = await fetch(`${second.url}/api/v1/auth/sign-in`, {
           method: 'POST',
@@ -143,6 +153,25 @@ describe('the process', () => {
           body: JSON.stringify({ email: DEMO_EMAIL, password: demoPassword }),
         });
         expect(demo.status).toBe(200);
+        // The demo administrator sees every printed person among the members.
+        const cookie = demo.headers
+          .getSetCookie()
+          .map((c) => c.split(';')[0])
+          .join('; ');
+        const members = await fetch(`${second.url}/api/v1/members`, { headers: { cookie } });
+        const memberEmails = ((await members.json()) as { data: { email: string }[] }).data.map((m) => m.email);
+        expect(memberEmails.sort()).toEqual(printed.map((m) => m[1]).sort());
+        // RAPPORT_BASE_URL unset (http://localhost:<port>), the app opened at 127.0.0.1: a cookie
+        // write from its page is accepted; one from another port of the machine is not.
+        const port = new URL(second.url).port;
+        const write = (origin: string) =>
+          fetch(`http://127.0.0.1:${port}/api/v1/accounts`, {
+            method: 'POST',
+            headers: { cookie, origin, 'content-type': 'application/json' },
+            body: JSON.stringify({ name: `Opened at ${origin}` }),
+          });
+        expect((await write(`http://127.0.0.1:${port}`)).status).toBe(201);
+        expect((await write('http://127.0.0.1:1')).status).toBe(403);
       } finally {
         second.child.kill('SIGTERM');
         expect(await second.exited).toBe(0);

@@ -22,9 +22,9 @@ const ALLOWED: Record<string, { count: number; why: string }> = {
     count: 1,
     why: 'the reminder sweep claims due reminders across workspaces (reminded_at is scheduler bookkeeping, hidden and read-only; not a change of the task)',
   },
-  'server/modules/demo/sales-sample.ts': {
+  'server/modules/demo/backdate.ts': {
     count: 1,
-    why: 'demo data backdates created_at / closed_at of sample deals so the deal statistics have a history',
+    why: 'demo data backdates created_at (closed_at of deals) so lists, timelines and deal statistics have a history',
   },
 };
 

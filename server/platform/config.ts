@@ -81,7 +81,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     embeddedTemplate: env.RAPPORT_EMBEDDED_TEMPLATE || undefined,
     host,
     port,
-    baseUrl: env.RAPPORT_BASE_URL ?? `http://localhost:${port}`,
+    baseUrl: env.RAPPORT_BASE_URL || `http://localhost:${port}`,
     authSecret: env.RAPPORT_AUTH_SECRET || undefined,
     encryptionKey: env.RAPPORT_ENCRYPTION_KEY || undefined,
     encryptionKeysPrevious: (env.RAPPORT_ENCRYPTION_KEY_PREVIOUS ?? '')

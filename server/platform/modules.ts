@@ -50,8 +50,20 @@ export interface DemoDeps {
   log: Logger;
 }
 
-export interface DemoLogin {
+/** A person of the demo workspace, as the start-up banner lists them (one line each, with the password). */
+export interface DemoUser {
   email: string;
+  name: string;
+  /** The role's name ("Sales representative"). */
+  role: string;
+  team: string | null;
+}
+
+export interface DemoLogin {
+  /** The demo administrator's email. */
+  email: string;
+  /** Everyone who can sign in to the demo workspace, the administrator first; all share the password. */
+  users: DemoUser[];
   /** The password, only when the demo was created by this call with a generated one (print it once). */
   generatedPassword: string | null;
   /** True when the demo was created by this call. */

@@ -52,6 +52,15 @@ describe('the web app on a desktop browser', () => {
         .isVisible(),
     );
     await browser.shot('desktop-02-sign-up-error');
+    // Long enough but guessable: the estimator (loaded on demand) says why, before any request.
+    await field(page, 'Password').fill('passwordpassword');
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await until('guessable password explained', () =>
+      page
+        .getByText(/too easy to guess/i)
+        .first()
+        .isVisible(),
+    );
 
     await field(page, 'Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create workspace' }).click();

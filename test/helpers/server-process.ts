@@ -62,9 +62,9 @@ async function startOnce(env: Record<string, string>, timeoutMs: number, nodeFla
       ...process.env,
       LOG_LEVEL: 'warn',
       RAPPORT_PUBLIC_RATE_LIMITS: 'off',
+      RAPPORT_BASE_URL: `http://localhost:${port}`, // env may unset it with ''
       ...env,
       PORT: String(port),
-      RAPPORT_BASE_URL: `http://localhost:${port}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

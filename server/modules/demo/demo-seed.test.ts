@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app';
+import { demoBanner } from '../../main';
 import { passwordProblem } from '../../platform/auth/password-policy';
 import { loadConfig } from '../../platform/config';
 import { DEMO_EMAIL, generateDemoPassword } from './demo-seed';
@@ -11,8 +12,8 @@ describe('the demo login has no published password', () => {
   });
   afterAll(() => t.stop());
 
-  const signIn = (password: string) =>
-    t.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: DEMO_EMAIL, password } });
+  const signIn = (email: string, password: string) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email, password } });
 
   it('generated passwords are random and pass the password policy', () => {
     const seen = new Set(Array.from({ length: 50 }, generateDemoPassword));
@@ -24,17 +25,50 @@ describe('the demo login has no published password', () => {
     expect(loadConfig({}, {}).demoPassword).toBeUndefined();
   });
 
-  it('RAPPORT_DEMO_PASSWORD sets it; the old published password does not work; later starts do not know it', async () => {
+  it('RAPPORT_DEMO_PASSWORD sets it for everyone; the old published password does not work; later starts do not know it', async () => {
     const weak = t.seedDemo({ password: 'password1234' });
     await expect(weak).rejects.toThrow(/^RAPPORT_DEMO_PASSWORD /);
 
     const first = await t.seedDemo({
       password: 'an operator chosen phrase',
     });
-    expect(first).toEqual({ email: DEMO_EMAIL, generatedPassword: null, created: true });
-    expect((await signIn('an operator chosen phrase')).statusCode).toBe(200);
-    expect((await signIn('rapport-demo-2026')).statusCode).toBe(401);
+    expect(first).toMatchObject({ email: DEMO_EMAIL, generatedPassword: null, created: true });
+    expect(first?.users.length).toBeGreaterThanOrEqual(3);
+    for (const user of first?.users ?? []) {
+      expect((await signIn(user.email, 'an operator chosen phrase')).statusCode, user.email).toBe(200);
+    }
+    expect((await signIn(DEMO_EMAIL, 'rapport-demo-2026')).statusCode).toBe(401);
     const again = await t.seedDemo();
-    expect(again).toEqual({ email: DEMO_EMAIL, generatedPassword: null, created: false });
-  }, 120_000); // seeds the whole demo workspace
+    expect(again).toMatchObject({ email: DEMO_EMAIL, generatedPassword: null, created: false });
+    // The same people, read back from the database.
+    expect(again?.users.map((u) => u.email).sort()).toEqual(first?.users.map((u) => u.email).sort());
+    expect(again?.users[0]).toMatchObject({ email: DEMO_EMAIL, role: 'Administrator', team: null });
+    expect(again?.users.find((u) => u.email === 'sam.rivera@rapport.local')).toMatchObject({
+      role: 'Sales representative',
+      team: 'Sales EMEA',
+    });
+  }, 300_000); // seeds the whole demo workspace
+
+  it('prints one line per person, `email … password …`, the generated password only when it was made', () => {
+    const users = [
+      { email: DEMO_EMAIL, name: 'Dana Demo', role: 'Administrator', team: null },
+      { email: 'sam.rivera@rapport.local', name: 'Sam Rivera', role: 'Sales representative', team: 'Sales EMEA' },
+    ];
+    const created = demoBanner({
+      email: DEMO_EMAIL,
+      users,
+      generatedPassword: 'abcde-fghij-kmnpq-rstuv',
+      created: true,
+    });
+    const lines = created.filter((l) => /^ +email /.test(l));
+    expect(lines).toEqual([
+      '    email demo@rapport.local        password abcde-fghij-kmnpq-rstuv  (Administrator)',
+      '    email sam.rivera@rapport.local  password abcde-fghij-kmnpq-rstuv  (Sales representative, Sales EMEA)',
+    ]);
+    expect(created.join('\n')).toContain('shown only this once');
+    const later = demoBanner({ email: DEMO_EMAIL, users, generatedPassword: null, created: false });
+    expect(later.filter((l) => l.includes('password (shown at the first start)'))).toHaveLength(2);
+    const chosen = demoBanner({ email: DEMO_EMAIL, users, generatedPassword: null, created: true });
+    expect(chosen.filter((l) => l.includes('password (the one in RAPPORT_DEMO_PASSWORD)'))).toHaveLength(2);
+  });
 });

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { faker } from '@faker-js/faker';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { runBatch } from '../../platform/records/batch';
@@ -7,6 +7,8 @@ import { convertLead } from '../leads';
 import { listPipelines } from '../pipelines';
 import { standardPriceBookId, upsertEntries } from '../products';
 import { acceptQuote, setLines } from '../quotes';
+import { backdate, daysAgo } from './backdate';
+import type { DemoCrew, DemoPersonKey } from './demo-team';
 
 const PRODUCTS = [
   {
@@ -48,14 +50,15 @@ const PRODUCTS = [
   { name: 'Premium support', sku: 'SUP-PREM', family: 'Support', unit: 'year', taxRate: 20, eur: '3600', usd: '4100' },
 ];
 
-const LEADS = [
+/** Named leads the demo refers to (index 5, Fjord Foods, is converted). */
+const NAMED_LEADS = [
   {
     firstName: 'Mia',
     lastName: 'Kowalski',
     email: 'mia.kowalski@nordlicht.example',
     company: 'Nordlicht GmbH',
     domain: 'nordlicht.example',
-    source: 'website',
+    source: 'event',
     status: 'new',
   },
   {
@@ -112,17 +115,92 @@ const LEADS = [
 ];
 
 /**
+ * How many more leads of each status, uneven as in a real funnel: many new and
+ * working ones, fewer qualified. None comes from the website: a website lead starts the
+ * demo's welcome workflow, which the seed itself must not set off.
+ */
+const MORE_LEADS: [status: string, count: number][] = [
+  ['new', 8],
+  ['working', 6],
+  ['mql', 3],
+  ['sql', 1],
+  ['nurturing', 4],
+  ['disqualified', 2],
+];
+const LEAD_SOURCES = ['referral', 'event', 'advertising', 'advertising', 'email', 'social', 'partner', 'trade_show'];
+const LEAD_OWNERS: DemoPersonKey[] = ['sam', 'sam', 'sam', 'jonas', 'jonas', 'priya', 'priya', 'marco'];
+
+function moreLeads() {
+  return MORE_LEADS.flatMap(([status, count]) =>
+    Array.from({ length: count }, () => {
+      const firstName = faker.person.firstName();
+      const lastName = faker.person.lastName();
+      const company = faker.company.name();
+      const domain = `${company
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')}.example`;
+      return {
+        firstName,
+        lastName,
+        email: `${firstName}.${lastName}@${domain}`.toLowerCase().replace(/[^a-z0-9.@-]/g, ''),
+        company,
+        domain,
+        title: faker.person.jobTitle(),
+        source: faker.helpers.arrayElement(LEAD_SOURCES),
+        status,
+        ...(status === 'disqualified' ? { disqualifiedReason: 'No budget this year' } : {}),
+      };
+    }),
+  );
+}
+
+/** Open deals of the current pipeline: [stage, name, amount, owner, extra]. */
+const OPEN_PLAN: [string, string, string, DemoPersonKey, Record<string, unknown>?][] = [
+  ['Qualified', 'Pilot for the sales team', '12000', 'sam'],
+  ['Qualified', 'Service desk add-on', '6500', 'priya'],
+  ['Proposal', 'Company-wide licences', '84000', 'sam'],
+  ['Proposal', 'Renewal and upsell', '21000', 'jonas'],
+  ['Negotiation', 'EMEA expansion', '150000', 'sam', { forecastCategory: 'commit' }],
+  ['Negotiation', 'Support upgrade', '3600', 'priya', { forecastCategory: 'best_case' }],
+  ['Qualified', 'Field team tablets', '18500', 'jonas'],
+  ['Qualified', 'Partner portal', '9800', 'priya'],
+  ['Qualified', 'Second brand roll-out', '27000', 'sam'],
+  ['Qualified', 'Data migration', '4200', 'dana'],
+  ['Proposal', 'Call centre seats', '46000', 'priya', { forecastCategory: 'best_case' }],
+  ['Proposal', 'Training programme', '7500', 'jonas'],
+  ['Negotiation', 'Three-year renewal', '63000', 'priya', { forecastCategory: 'commit' }],
+];
+
+const DEAL_NAMES = [
+  'Seat expansion',
+  'Annual renewal',
+  'New department',
+  'Onboarding package',
+  'Premium support',
+  'Regional roll-out',
+  'Pilot',
+  'Upgrade to annual',
+  'Training days',
+  'Integration project',
+];
+/** Who closes deals, uneven: Sam sells most. */
+const CLOSERS: DemoPersonKey[] = ['sam', 'sam', 'sam', 'sam', 'priya', 'priya', 'priya', 'jonas', 'jonas', 'dana'];
+
+/**
  * The demo workspace's sales data: a priced product catalogue, leads in every status
- * (one converted), opportunities across the default pipeline's stages (won and lost
- * ones too) and quotes, one accepted. Written through the record engine and the sales
- * services, like the API would.
+ * (uneven, one converted), an open pipeline across the default pipeline's stages and a
+ * year of won and lost deals (so deal statistics and forecasts have a history), and
+ * quotes, one accepted. Written through the record engine and the sales services, like
+ * the API would; only creation and closing dates are set in the past afterwards.
  */
 export async function seedSalesSamples(
   tx: Tx,
   records: RecordService,
   actor: Actor,
-  accountIds: string[],
-): Promise<void> {
+  crew: DemoCrew,
+  accounts: { id: string; ownerKey: DemoPersonKey }[],
+): Promise<{ id: string; name: string; ownerKey: DemoPersonKey }[]> {
   const products = await runBatch(records, tx, actor, 'products', {
     mode: 'create',
     atomic: true,
@@ -141,48 +219,87 @@ export async function seedSalesSamples(
       ]),
     );
   }
-  const leads = await runBatch(records, tx, actor, 'leads', { mode: 'create', atomic: true, records: LEADS });
-  await convertLead(tx, records, actor, leads.data[5]?.id as string, {
+  const leadBodies = [...NAMED_LEADS, ...moreLeads()].map((l, i) => ({
+    ...l,
+    ownerId: crew[LEAD_OWNERS[i % LEAD_OWNERS.length] as DemoPersonKey].id,
+  }));
+  const leads = await runBatch(records, tx, actor, 'leads', { mode: 'create', atomic: true, records: leadBodies });
+  const leadIds = leads.data.map((r) => r.id as string);
+  await convertLead(tx, records, actor, leadIds[5] as string, {
     opportunity: { name: 'Fjord Foods — fleet rollout', amount: { amount: '48000', currency: 'USD' } },
   });
+  // Leads arrived over the last two months, the newest ones still new.
+  await backdate(
+    tx,
+    'leads',
+    leadIds.map((id, i) => ({ id, createdAt: daysAgo(Math.max(0, 60 - i * 2)) })),
+  );
 
   const [pipeline] = await listPipelines(tx);
-  if (!pipeline) return;
+  if (!pipeline) return [];
   const stage = (name: string) => pipeline.stages.find((s) => s.name === name)?.id as string;
-  const plan: [string, string, string, Record<string, unknown>?][] = [
-    ['Qualified', 'Pilot for the sales team', '12000'],
-    ['Qualified', 'Service desk add-on', '6500'],
-    ['Proposal', 'Company-wide licences', '84000'],
-    ['Proposal', 'Renewal and upsell', '21000'],
-    ['Negotiation', 'EMEA expansion', '150000', { forecastCategory: 'commit' }],
-    ['Negotiation', 'Support upgrade', '3600', { forecastCategory: 'best_case' }],
-    ['Closed Won', 'First 50 seats', '21000'],
-    ['Closed Won', 'Onboarding and training', '7500'],
-    ['Closed Lost', 'Marketing team pilot', '9000', { lostReason: 'competitor' }],
-    ['Closed Lost', 'Warehouse tablets', '15000', { lostReason: 'no_budget' }],
-  ];
-  const opportunities = await runBatch(records, tx, actor, 'opportunities', {
+  // An account of the owner's where they have one (sales reps see their own records only).
+  const accountOf = (owner: DemoPersonKey, i: number) => {
+    const mine = accounts.filter((a) => a.ownerKey === owner);
+    const from = mine.length > 0 ? mine : accounts;
+    return from[i % from.length]?.id;
+  };
+  const open = await runBatch(records, tx, actor, 'opportunities', {
     mode: 'create',
     atomic: true,
-    records: plan.map(([s, name, amount, extra], i) => ({
+    records: OPEN_PLAN.map(([s, name, amount, owner, extra], i) => ({
       name,
-      accountId: accountIds[i % accountIds.length],
+      accountId: accountOf(owner, i),
+      ownerId: crew[owner].id,
       stageId: stage(s),
       amount: { amount, currency: 'EUR' },
-      expectedCloseDate: new Date(Date.UTC(2027, i % 12, 15)).toISOString().slice(0, 10),
+      expectedCloseDate: new Date(Date.now() + (14 + i * 11) * 86_400_000).toISOString().slice(0, 10),
       ...extra,
     })),
   });
-  // Spread the closed ones over the last months, so deals and stats have a history.
-  for (const [i, r] of opportunities.data.entries()) {
-    const [s] = plan[i] ?? [];
-    if (s !== 'Closed Won' && s !== 'Closed Lost') continue;
-    await sql`update opportunities set created_at = now() - make_interval(days => ${40 + i * 9}),
-        closed_at = now() - make_interval(days => ${i * 3})
-      where id = ${r.id as string}::uuid`.execute(tx);
-  }
 
-  const proposalId = opportunities.data[2]?.id as string;
+  // A year of closed deals: a few a month, about three won for two lost, amounts from a
+  // few hundred to six figures.
+  const history = Array.from({ length: 12 }, (_, month) =>
+    Array.from({ length: faker.number.int({ min: 2, max: 5 }) }, () => {
+      const won = faker.number.float() < 0.6;
+      const owner = faker.helpers.arrayElement(CLOSERS);
+      const closedDaysAgo = month * 30 + faker.number.int({ min: 1, max: 29 });
+      return {
+        won,
+        owner,
+        closedDaysAgo,
+        createdDaysAgo: closedDaysAgo + faker.number.int({ min: 14, max: 120 }),
+        body: {
+          name: faker.helpers.arrayElement(DEAL_NAMES),
+          accountId: accountOf(owner, faker.number.int({ min: 0, max: 40 })),
+          ownerId: crew[owner].id,
+          stageId: stage(won ? 'Closed Won' : 'Closed Lost'),
+          amount: {
+            amount: String(faker.helpers.arrayElement([800, 2500, 4200, 7500, 12000, 21000, 36000, 84000, 120000])),
+            currency: 'EUR',
+          },
+          expectedCloseDate: daysAgo(closedDaysAgo).toISOString().slice(0, 10),
+          ...(won ? {} : { lostReason: faker.helpers.arrayElement(['price', 'competitor', 'no_budget', 'timing']) }),
+        },
+      };
+    }),
+  ).flat();
+  const closed = await runBatch(records, tx, actor, 'opportunities', {
+    mode: 'create',
+    atomic: true,
+    records: history.map((h) => h.body),
+  });
+  await backdate(tx, 'opportunities', [
+    ...open.data.map((r, i) => ({ id: r.id as string, createdAt: daysAgo(5 + ((i * 17) % 80)) })),
+    ...closed.data.map((r, i) => ({
+      id: r.id as string,
+      createdAt: daysAgo(history[i]?.createdDaysAgo ?? 30),
+      closedAt: daysAgo(history[i]?.closedDaysAgo ?? 1),
+    })),
+  ]);
+
+  const proposalId = open.data[2]?.id as string;
   const quote = await records.create(tx, actor, 'quotes', {
     name: 'Company-wide licences — offer',
     opportunityId: proposalId,
@@ -194,8 +311,20 @@ export async function seedSalesSamples(
     { productId: productIds[2], quantity: '1' },
     { productId: productIds[3], quantity: '3' },
   ]);
-  const negotiationId = opportunities.data[5]?.id as string;
+  const negotiationId = open.data[5]?.id as string;
   const accepted = await records.create(tx, actor, 'quotes', { name: 'Premium support', opportunityId: negotiationId });
   await setLines(tx, records, actor, accepted.id as string, [{ productId: productIds[4], quantity: '1' }]);
   await acceptQuote(tx, records, actor, accepted.id as string, { closeOpportunity: true });
+  return [
+    ...open.data.map((r, i) => ({
+      id: r.id as string,
+      name: OPEN_PLAN[i]?.[1] ?? '',
+      ownerKey: OPEN_PLAN[i]?.[3] ?? 'dana',
+    })),
+    ...closed.data.map((r, i) => ({
+      id: r.id as string,
+      name: history[i]?.body.name ?? '',
+      ownerKey: history[i]?.owner ?? 'dana',
+    })),
+  ];
 }

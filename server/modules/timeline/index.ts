@@ -3,7 +3,7 @@ import { notesObject } from './notes.object';
 import { timelineRoutes } from './timeline.routes';
 import { TimelineService } from './timeline.service';
 
-export { MENTION, parseMentions, plainText } from './comments.service';
+export { addComment, MENTION, parseMentions, plainText } from './comments.service';
 export {
   opt,
   RELATED_FIELDS,

@@ -2,6 +2,7 @@ import { defineModule } from '../../platform/modules';
 import { createAutomation, workflowPlugin } from './automation';
 
 export type { Automation } from './automation';
+export { WorkflowService } from './workflows.service';
 
 /** Workflows (triggers, steps, schedules, inbound hooks) and notification emails. */
 export const workflowsModule = defineModule({

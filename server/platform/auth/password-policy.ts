@@ -1,42 +1,35 @@
-import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import {
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  passwordProblem as problemWith,
+  type StrengthEstimator,
+  type ZxcvbnModules,
+  zxcvbnEstimator,
+} from '../../../common/password-strength';
 import { AppError } from '../http/errors';
 
-export const MIN_PASSWORD_LENGTH = 12;
-export const MAX_PASSWORD_LENGTH = 128;
+export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH };
 
-let common: Set<string> | undefined;
-function commonPasswords(): Set<string> {
-  common ??= new Set(
-    fs
-      .readFileSync(new URL('./common-passwords.txt', import.meta.url), 'utf8')
-      .split('\n')
-      .filter((line) => line && !line.startsWith('#')),
-  );
-  return common;
+const require = createRequire(import.meta.url);
+let estimator: StrengthEstimator | undefined;
+/** zxcvbn-ts and its dictionaries, loaded (synchronously) on the first password checked, not at start-up. */
+function estimate(): StrengthEstimator {
+  estimator ??= zxcvbnEstimator({
+    core: require('@zxcvbn-ts/core') as ZxcvbnModules['core'],
+    common: require('@zxcvbn-ts/language-common') as ZxcvbnModules['common'],
+    en: require('@zxcvbn-ts/language-en') as ZxcvbnModules['en'],
+  });
+  return estimator;
 }
 
 /**
- * Why `password` is refused, or null when it is acceptable: at least 12
- * characters, not one of the most common passwords, not a common password
- * padded with digits or symbols ("Password1234!"), not one repeated character,
- * and not the account's own email or name.
+ * Why `password` is refused, or null when it is acceptable: the rule of
+ * common/password-strength.ts (12–128 characters, not based on the account's name or
+ * email, hard to guess by zxcvbn-ts), the one the web app's forms check too.
  */
 export function passwordProblem(password: string, context: { email?: string; name?: string } = {}): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (password.length > MAX_PASSWORD_LENGTH) return `must be at most ${MAX_PASSWORD_LENGTH} characters`;
-  const lower = password.toLowerCase();
-  const list = commonPasswords();
-  const core = lower.replace(/^[^a-z]+|[^a-z]+$/g, '');
-  if (list.has(lower) || (core.length >= 6 && list.has(core)) || /^(.)\1+$/.test(lower)) {
-    return 'is too common; choose a passphrase of several unrelated words';
-  }
-  const personal = [context.email?.split('@')[0], context.name?.replace(/\s+/g, '')]
-    .filter((s): s is string => !!s && s.length >= 4)
-    .map((s) => s.toLowerCase());
-  if (personal.some((p) => lower.includes(p) && lower.length - p.length < 6)) {
-    return 'must not be based on your name or email';
-  }
-  return null;
+  return problemWith(password, context, estimate());
 }
 
 /** Throws a 422 `weak_password` naming the field when the policy refuses `password`. */

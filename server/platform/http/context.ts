@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../auth/actor';
 import type { CallerResolver } from '../auth/caller-resolver';
 import { AppError } from './errors';
+import { originTrust } from './origins';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,13 +30,13 @@ export function registerRequestContext(
   app: FastifyInstance,
   deps: { callers: CallerResolver; trustedOrigins: string[] },
 ) {
-  const trusted = new Set(deps.trustedOrigins.map((o) => new URL(o).origin));
+  const trusted = originTrust(deps.trustedOrigins);
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (req) => {
     if (!SAFE_METHODS.has(req.method) && req.headers.cookie) {
       const origin = req.headers.origin;
       const site = req.headers['sec-fetch-site'];
-      if ((origin && !trusted.has(origin)) || (!origin && site === 'cross-site')) {
+      if ((origin && !trusted(origin, req.headers.host)) || (!origin && site === 'cross-site')) {
         throw new AppError('csrf_rejected', 'Cross-site requests with cookies are not accepted');
       }
     }

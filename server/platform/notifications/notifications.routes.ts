@@ -14,6 +14,7 @@ import type { CallerResolver } from '../auth/caller-resolver';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
+import { originTrust } from '../http/origins';
 import { NotificationHub, type StreamSource } from './notification-hub';
 import { NotificationService } from './notifications.service';
 
@@ -35,7 +36,7 @@ export function notificationRoutes(deps: {
   /** What modules push on the same socket (the activity feed). */
   sources?: StreamSource[];
 }): FastifyPluginAsyncZod {
-  const trusted = new Set(deps.trustedOrigins.map((o) => new URL(o).origin));
+  const trusted = originTrust(deps.trustedOrigins);
   return async (app) => {
     const service = new NotificationService(deps.database);
     const hub = new NotificationHub({ database: deps.database, service, log: app.log, sources: deps.sources });
@@ -119,7 +120,7 @@ export function notificationRoutes(deps: {
         // WebSocket hijacking), or a caller that is not a user.
         preValidation: async (req) => {
           const origin = req.headers.origin;
-          if (req.headers.cookie && !req.headers.authorization && origin && !trusted.has(origin)) {
+          if (req.headers.cookie && !req.headers.authorization && origin && !trusted(origin, req.headers.host)) {
             throw new AppError('csrf_rejected', 'WebSocket connections with cookies must come from this site');
           }
           if (!actorOf(req).userId)

@@ -128,6 +128,12 @@ describe('notifications: list, unread count, read state, preferences, real time,
     await expect(connect({ cookie: b.admin.cookie, origin: 'https://evil.example' })).rejects.toThrow(
       'refused with 403',
     );
+    // The app opened at 127.0.0.1 (not the configured base URL, localhost): its own page, accepted;
+    // a page of another port on the same machine is another origin.
+    const local = await connect({ cookie: b.admin.cookie, origin: base });
+    expect(await local.m.next('hello')).toMatchObject({ type: 'hello' });
+    local.socket.terminate();
+    await expect(connect({ cookie: b.admin.cookie, origin: 'http://127.0.0.1:1' })).rejects.toThrow('refused with 403');
   });
 
   it('ends a socket whose session or API key ended after it connected; nothing more is pushed to it', async () => {

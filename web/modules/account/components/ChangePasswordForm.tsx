@@ -1,6 +1,7 @@
 import { Alert, Button, PasswordInput, Stack } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { checkPassword, prefetchPasswordCheck } from '../../../lib/password';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
 import { changePassword, sessionsQuery } from '../api/account.api';
 
@@ -19,6 +20,11 @@ export function ChangePasswordForm() {
     setDone(false);
     errors.clear();
     try {
+      const weak = await checkPassword(newPassword);
+      if (weak) {
+        errors.setField('newPassword', weak);
+        return;
+      }
       await changePassword({ currentPassword, newPassword });
       setCurrent('');
       setNew('');
@@ -54,11 +60,19 @@ export function ChangePasswordForm() {
         />
         <PasswordInput
           label="New password"
-          description="At least 12 characters; a passphrase is best."
+          description="At least 12 characters and hard to guess; a passphrase is best."
           autoComplete="new-password"
           required
           value={newPassword}
-          onChange={(e) => setNew(e.currentTarget.value)}
+          onChange={(e) => {
+            setNew(e.currentTarget.value);
+            errors.setField('newPassword', null);
+          }}
+          onFocus={prefetchPasswordCheck}
+          onBlur={async () => {
+            const weak = await checkPassword(newPassword);
+            if (weak) errors.setField('newPassword', weak);
+          }}
           error={errors.fields.newPassword}
         />
         <Button type="submit" loading={busy} style={{ alignSelf: 'flex-start' }}>

@@ -1,5 +1,6 @@
 import { Alert, Button, PasswordInput, Stack, Text } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
+import { checkPassword, prefetchPasswordCheck } from '../../../lib/password';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
 import { AnchorLink, TAPPABLE } from '../../../ui/links';
 import { confirmPasswordReset } from '../api/account.api';
@@ -16,6 +17,11 @@ export function ResetPasswordForm({ token }: { token: string }) {
     setBusy(true);
     errors.clear();
     try {
+      const weak = await checkPassword(newPassword);
+      if (weak) {
+        errors.setField('newPassword', weak);
+        return;
+      }
       await confirmPasswordReset({ token, newPassword });
       setDone(true);
     } catch (err) {
@@ -52,11 +58,19 @@ export function ResetPasswordForm({ token }: { token: string }) {
         )}
         <PasswordInput
           label="New password"
-          description="At least 12 characters; a passphrase is best."
+          description="At least 12 characters and hard to guess; a passphrase is best."
           autoComplete="new-password"
           required
           value={newPassword}
-          onChange={(e) => setNew(e.currentTarget.value)}
+          onChange={(e) => {
+            setNew(e.currentTarget.value);
+            errors.setField('newPassword', null);
+          }}
+          onFocus={prefetchPasswordCheck}
+          onBlur={async () => {
+            const weak = await checkPassword(newPassword);
+            if (weak) errors.setField('newPassword', weak);
+          }}
           error={errors.fields.newPassword}
         />
         <Button type="submit" loading={busy} fullWidth>

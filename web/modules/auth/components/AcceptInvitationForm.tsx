@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { ApiError } from '../../../lib/http';
+import { checkPassword, prefetchPasswordCheck } from '../../../lib/password';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
 import { chooseWorkspace } from '../../../lib/workspace';
 import { AnchorLink, TAPPABLE } from '../../../ui/links';
@@ -49,6 +50,11 @@ function AcceptForm({ token, info, signedInAs }: { token: string; info: Invitati
     setBusy(true);
     errors.clear();
     try {
+      const weak = sameUser ? null : await checkPassword(password, { email: info.email, name });
+      if (weak) {
+        errors.setField('password', weak);
+        return;
+      }
       const joined = await acceptInvitation(sameUser ? { token } : { token, name, password });
       // Someone already in other workspaces lands in the one they just joined.
       chooseWorkspace(joined.workspaceId);
@@ -100,11 +106,19 @@ function AcceptForm({ token, info, signedInAs }: { token: string; info: Invitati
             />
             <PasswordInput
               label="Choose a password"
-              description="At least 12 characters; a phrase of a few words works well."
+              description="At least 12 characters and hard to guess: a phrase of four or more unrelated words works well."
               autoComplete="new-password"
               required
               value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
+              onChange={(e) => {
+                setPassword(e.currentTarget.value);
+                errors.setField('password', null);
+              }}
+              onFocus={prefetchPasswordCheck}
+              onBlur={async () => {
+                const weak = await checkPassword(password, { email: info.email, name });
+                if (weak) errors.setField('password', weak);
+              }}
               error={errors.fields.password}
             />
           </>

@@ -2,6 +2,7 @@ import { Alert, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/c
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
+import { checkPassword, prefetchPasswordCheck } from '../../../lib/password';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
 import { chooseWorkspace } from '../../../lib/workspace';
 import { AnchorLink, TAPPABLE } from '../../../ui/links';
@@ -20,11 +21,19 @@ export function SignUpForm() {
     setValues((v) => ({ ...v, [k]: value }));
   };
 
+  const passwordContext = () => ({ email: values.email, name: values.name });
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     errors.clear();
     try {
+      // The API's rule, checked here first: a weak password is explained without a round trip.
+      const weak = await checkPassword(values.password, passwordContext());
+      if (weak) {
+        errors.setField('password', weak);
+        return;
+      }
       const me = await signUp(values);
       chooseWorkspace(null);
       queryClient.clear();
@@ -64,11 +73,19 @@ export function SignUpForm() {
         />
         <PasswordInput
           label="Password"
-          description="At least 12 characters; a phrase of a few words works well."
+          description="At least 12 characters and hard to guess: a phrase of four or more unrelated words works well."
           autoComplete="new-password"
           required
           value={values.password}
-          onChange={set('password')}
+          onChange={(e) => {
+            set('password')(e);
+            errors.setField('password', null); // typing clears it; leaving the field only adds one
+          }}
+          onFocus={prefetchPasswordCheck}
+          onBlur={async () => {
+            const weak = await checkPassword(values.password, passwordContext());
+            if (weak) errors.setField('password', weak);
+          }}
           error={errors.fields.password}
         />
         <TextInput
