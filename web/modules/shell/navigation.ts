@@ -1,4 +1,4 @@
-import type { ToOptions } from '@tanstack/react-router';
+import type { UseNavigateResult } from '@tanstack/react-router';
 import { ADMIN_PAGES } from '../admin/admin-pages';
 import { can, type ObjectMeta } from '../objects/api/objects.api';
 
@@ -54,11 +54,29 @@ export const OBJECT_GROUPS: Record<string, NavGroupKey> = {
   notes: 'activities',
 };
 
+/** Where a page or action goes: a route of the app (web/app/router.tsx) and its params. */
+export type NavTarget =
+  | {
+      to:
+        | '/'
+        | '/my-day'
+        | '/calendar'
+        | '/pipeline'
+        | '/deals'
+        | '/workflows'
+        | '/workflows/new'
+        | '/me'
+        | '/settings/security'
+        | '/settings/notifications';
+    }
+  | { to: '/$object' | '/$object/new'; params: { object: string } }
+  | { to: '/admin/$'; params: { _splat: string } };
+
 export interface NavPage {
   key: string;
   label: string;
   group: NavGroupKey;
-  link: ToOptions;
+  link: NavTarget;
   /** True when `pathname` is this page (or below it). */
   current: (pathname: string) => boolean;
   /** Extra words the palette matches ("admin", "automation"). */
@@ -69,7 +87,7 @@ export interface NavPage {
 export interface NavAction {
   key: string;
   label: string;
-  link: ToOptions;
+  link: NavTarget;
   keywords?: string;
 }
 
@@ -95,14 +113,16 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
       : [],
   // Every object's list, from the metadata (custom objects appear too)
   (ctx) =>
-    ctx.objects.map((o) => ({
+    ctx.objects.map(
+      (o): NavPage => ({
       key: `object:${o.name}`,
       label: o.labelPlural,
       group: OBJECT_GROUPS[o.name] ?? 'records',
       link: { to: '/$object', params: { object: o.name } },
       current: under(`/${o.name}`),
       keywords: 'list',
-    })),
+    }),
+    ),
   // Workspace: automation and administration
   (ctx) =>
     ctx.role === 'administrator' || ctx.role === 'marketing_manager'
@@ -154,15 +174,30 @@ export function navPages(ctx: NavContext): NavPage[] {
 export function navActions(ctx: NavContext): NavAction[] {
   const creates = ctx.objects
     .filter((o) => can(o, 'create'))
-    .map((o) => ({
+    .map(
+      (o): NavAction => ({
       key: `new:${o.name}`,
       label: `New ${o.singular}`,
-      link: { to: '/$object/new', params: { object: o.name } } as ToOptions,
+      link: { to: '/$object/new', params: { object: o.name } },
       keywords: `create add ${o.label}`,
-    }));
-  const workflows =
+    }),
+    );
+  const workflows: NavAction[] =
     ctx.role === 'administrator' || ctx.role === 'marketing_manager'
-      ? [{ key: 'new:workflow', label: 'New workflow', link: { to: '/workflows/new' } as ToOptions, keywords: 'create automation' }]
+      ? [{ key: 'new:workflow', label: 'New workflow', link: { to: '/workflows/new' }, keywords: 'create automation' }]
       : [];
   return [...creates, ...workflows];
+}
+
+/** Goes to a page or action's target (typed per route, so params are checked). */
+export function goTo(navigate: UseNavigateResult<string>, t: NavTarget): Promise<void> {
+  switch (t.to) {
+    case '/$object':
+    case '/$object/new':
+      return navigate({ to: t.to, params: t.params });
+    case '/admin/$':
+      return navigate({ to: t.to, params: t.params });
+    default:
+      return navigate({ to: t.to });
+  }
 }

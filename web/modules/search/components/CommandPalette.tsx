@@ -7,6 +7,7 @@ import { meQuery } from '../../auth/api/auth.api';
 import { useObjects } from '../../objects/hooks/useObjects';
 import { useRecentlyViewed } from '../../offline/hooks/useRecentlyViewed';
 import { useNavigation } from '../../shell/hooks/useNavigation';
+import { goTo } from '../../shell/navigation';
 import { useSearch } from '../hooks/useSearch';
 
 interface Item {
@@ -45,14 +46,14 @@ export function CommandPalette({ opened, onClose }: { opened: boolean; onClose: 
         label: p.label.startsWith('Administration: ') ? p.label : `Go to ${p.label}`,
         detail: 'Page',
         words: `${p.label} ${p.keywords ?? ''}`,
-        go: () => void navigate(p.link),
+        go: () => void goTo(navigate, p.link),
       })),
       ...actions.map((a) => ({
         key: `action:${a.key}`,
         label: a.label,
         detail: 'Action',
         words: `${a.label} ${a.keywords ?? ''}`,
-        go: () => void navigate(a.link),
+        go: () => void goTo(navigate, a.link),
       })),
     ];
     const q = query.trim().toLowerCase();
@@ -69,7 +70,7 @@ export function CommandPalette({ opened, onClose }: { opened: boolean; onClose: 
     // Pages and actions whose words start with what was typed come first, then records.
     const terms = q.split(/\s+/);
     const matching = commands.filter((c) => {
-      const words = c.words.toLowerCase().split(/[\s:]+/);
+      const words = (c.words ?? '').toLowerCase().split(/[\s:]+/);
       return terms.every((t) => words.some((w) => w.startsWith(t)));
     });
     const hits = (search.data ?? []).map((hit) => ({

@@ -1,8 +1,8 @@
 import { Group, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useLocalStorage } from '@mantine/hooks';
 import { Icon } from '../../../ui/Icon';
-import { NavLinkLink } from '../../../ui/links';
 import type { NavGroup, NavPage } from '../navigation';
+import { NavTargetLink } from './NavTargetLink';
 import classes from './ObjectNav.module.css';
 
 /**
@@ -29,7 +29,7 @@ export function NavGroupSection({
   });
   const holdsCurrent = pages.some((p) => p.current(pathname));
   const open = !collapsible || holdsCurrent || (stored ?? group.defaultOpen);
-  const listId = `nav-group-${group.key}`;
+  const listId = `nav-links-${group.key}`;
   return (
     <Stack gap={2} component="nav" aria-label={group.label}>
       {collapsible ? (
@@ -56,9 +56,9 @@ export function NavGroupSection({
       {open && (
         <Stack gap={2} id={listId}>
           {pages.map((p) => (
-            <NavLinkLink
+            <NavTargetLink
               key={p.key}
-              {...p.link}
+              target={p.link}
               label={p.label}
               active={p.current(pathname)}
               onClick={onNavigate}
