@@ -1,3 +1,4 @@
+import { humanIssueMessage } from '../../../common/validation-messages';
 import { CronExpressionParser } from 'cron-parser';
 import { sql } from 'kysely';
 import type { FilterNode } from '../../../common/filter';
@@ -30,7 +31,7 @@ export async function checkDefinition(
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => ({
       path: ['definition', ...i.path].join('.'),
-      message: i.message,
+      message: humanIssueMessage(i),
     }));
     throw new AppError('validation_failed', `Invalid workflow: ${errors.map((e) => e.path).join(', ')}`, { errors });
   }

@@ -1,3 +1,4 @@
+import { humanIssueMessage } from '../../../common/validation-messages';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { type RawBuilder, sql } from 'kysely';
 import type { z } from 'zod';
@@ -190,7 +191,7 @@ async function bulkTags(
     const issue = parsed.success ? undefined : parsed.error.issues[0];
     const sub = issue?.path.length ? `.${issue.path.join('.')}` : '';
     throw new AppError('validation_failed', 'Invalid tags', {
-      errors: [{ path: `tags${sub}`, message: issue?.message ?? 'must list at least one tag' }],
+      errors: [{ path: `tags${sub}`, message: issue ? humanIssueMessage(issue) : 'must list at least one tag' }],
     });
   }
   const tags = parsed.data as string[];
