@@ -1,3 +1,4 @@
+import { withArticle } from '../../../common/validation-messages';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DuplicateSchema, MergeRequest } from '../../../common/contracts/sales';
@@ -23,7 +24,7 @@ export function duplicateRoutes(deps: { database: Database; records: RecordServi
         {
           schema: {
             tags,
-            summary: `Check a ${def.singular} for duplicates before creating it`,
+            summary: `Check ${withArticle(def.singular)} for duplicates before creating it`,
             description:
               'Send the body you would POST. Matches: same email, same phone (E.164), same company domain, or a name at least 60 % similar; only records you can see.',
             body: z.record(z.string(), z.unknown()),
@@ -44,7 +45,7 @@ export function duplicateRoutes(deps: { database: Database; records: RecordServi
         {
           schema: {
             tags,
-            summary: `Possible duplicates of a ${def.singular}`,
+            summary: `Possible duplicates of ${withArticle(def.singular)}`,
             params: IdParam,
             response: { 200: Duplicates },
           },

@@ -1,3 +1,4 @@
+import { withArticle } from '../../../common/validation-messages';
 import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -169,7 +170,7 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
         {
           schema: {
             tags,
-            summary: `Create a ${def.singular}`,
+            summary: `Create ${withArticle(def.singular)}`,
             description:
               'Send an Idempotency-Key header to make retries safe: the same key and body within 24 h returns the first response.',
             body: s.create,
@@ -227,7 +228,7 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
         {
           schema: {
             tags,
-            summary: `Get a ${def.singular}`,
+            summary: `Get ${withArticle(def.singular)}`,
             params: IdParam,
             querystring: ListQuery.pick({ fields: true, include: true }),
             response: { 200: one },
@@ -251,7 +252,7 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
         {
           schema: {
             tags,
-            summary: `Update a ${def.singular}`,
+            summary: `Update ${withArticle(def.singular)}`,
             description:
               'Send If-Match with the ETag you read: if someone changed the record since, you get 412 and nothing changes.',
             params: IdParam,
@@ -276,7 +277,7 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
         {
           schema: {
             tags,
-            summary: `Move a ${def.singular} to the trash, or delete it for good (?permanent=true, administrators)`,
+            summary: `Move ${withArticle(def.singular)} to the trash, or delete it for good (?permanent=true, administrators)`,
             params: IdParam,
             querystring: z.object({ permanent: z.enum(['true', 'false']).optional() }).strict(),
             response: { 204: z.null() },
@@ -301,7 +302,7 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
         {
           schema: {
             tags,
-            summary: `Restore a ${def.singular} from the trash`,
+            summary: `Restore ${withArticle(def.singular)} from the trash`,
             params: IdParam,
             response: { 200: one },
           },
