@@ -1,4 +1,4 @@
-import { AnchorLink } from '../../../ui/links';
+import { AnchorLink, TAPPABLE } from '../../../ui/links';
 import { Breakdown } from './Breakdown';
 import { HomeCardFrame } from './HomeCardFrame';
 
@@ -9,7 +9,7 @@ export function LeadsCard() {
       id="leads"
       title="Leads in play"
       action={
-        <AnchorLink to="/$object" params={{ object: 'leads' }} size="sm">
+        <AnchorLink to="/$object" params={{ object: 'leads' }} size="sm" {...TAPPABLE}>
           All leads
         </AnchorLink>
       }

@@ -1,6 +1,6 @@
 import { Stack, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { AnchorLink } from '../../../ui/links';
+import { AnchorLink, TAPPABLE } from '../../../ui/links';
 import { recordKeys } from '../../records/api/record-keys';
 import { updateRecord } from '../../records/api/records.api';
 import { browserTimeZone, myDayQuery } from '../../tasks/api/tasks.api';
@@ -19,7 +19,7 @@ export function MyDayCard() {
     void queryClient.invalidateQueries({ queryKey: recordKeys.all('tasks') });
   };
   const action = (
-    <AnchorLink to="/my-day" size="sm">
+    <AnchorLink to="/my-day" size="sm" {...TAPPABLE}>
       See all of today
     </AnchorLink>
   );

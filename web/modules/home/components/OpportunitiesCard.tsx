@@ -1,5 +1,5 @@
 import type { FilterNode } from '../../../../common/filter';
-import { AnchorLink } from '../../../ui/links';
+import { AnchorLink, TAPPABLE } from '../../../ui/links';
 import type { HomeCardProps } from '../home-cards';
 import { Breakdown } from './Breakdown';
 import { HomeCardFrame } from './HomeCardFrame';
@@ -17,7 +17,7 @@ export function OpportunitiesCard({ ctx }: HomeCardProps) {
       id="open-opportunities"
       title={own ? 'My open opportunities' : 'Open opportunities'}
       action={
-        <AnchorLink to="/pipeline" size="sm">
+        <AnchorLink to="/pipeline" size="sm" {...TAPPABLE}>
           Open the board
         </AnchorLink>
       }

@@ -17,7 +17,7 @@ export function RecentActivityCard() {
       title="Recent activity"
       action={
         // A plain link: the /feed route is registered by the feed's own module.
-        <Anchor href="/feed" size="sm">
+        <Anchor href="/feed" size="sm" display="inline-flex" mih={40} style={{ alignItems: 'center' }}>
           The whole feed
         </Anchor>
       }
