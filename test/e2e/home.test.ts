@@ -87,7 +87,7 @@ beforeAll(async () => {
   await api('post', '/api/v1/opportunities', { name: 'Someone else’s deal', amount: { amount: '99', currency: 'EUR' } });
   await api('post', '/api/v1/tasks', {
     title: 'Call Charles about the engine',
-    ownerId: people.sales_rep.id,
+    assigneeId: people.sales_rep.id,
     dueAt: new Date(Date.now() - 60_000).toISOString(),
   });
   await api('post', '/api/v1/leads', { lastName: 'Babbage', company: 'Difference Ltd', status: 'mql' });
