@@ -2,6 +2,7 @@ import { Group, Stack, Text } from '@mantine/core';
 import type { FilterNode } from '../../../../common/filter';
 import { useBoardAggregate } from '../../board/hooks/useBoard';
 import { formatSum } from '../../board/utils/board';
+import { CardError } from './CardError';
 
 /**
  * Counts (and totals) of an object's records per option of a select field, from the
@@ -31,12 +32,7 @@ export function Breakdown({
         Loading…
       </Text>
     );
-  if (aggregate.isError)
-    return (
-      <Text size="sm" c="red.8" role="alert">
-        {aggregate.error.message}
-      </Text>
-    );
+  if (aggregate.isError) return <CardError error={aggregate.error} />;
   const { groups, total } = aggregate.data;
   if (total.count === 0)
     return (

@@ -5,6 +5,7 @@ import { recordKeys } from '../../records/api/record-keys';
 import { updateRecord } from '../../records/api/records.api';
 import { browserTimeZone, myDayQuery } from '../../tasks/api/tasks.api';
 import { AgendaItem } from '../../tasks/components/AgendaItem';
+import { CardError } from './CardError';
 import { HomeCardFrame } from './HomeCardFrame';
 
 const SHOWN = 5;
@@ -30,9 +31,7 @@ export function MyDayCard() {
           Loading…
         </Text>
       ) : day.isError ? (
-        <Text c="red.8" size="sm" role="alert">
-          {day.error.message}
-        </Text>
+        <CardError error={day.error} />
       ) : (
         <Stack gap="sm">
           <Text size="sm" fw={600}>

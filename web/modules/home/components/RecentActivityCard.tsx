@@ -2,6 +2,7 @@ import { Anchor, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { relativeTime } from '../../timeline/utils/relative-time';
 import { feedPreviewQuery } from '../api/feed-preview.api';
+import { CardError } from './CardError';
 import { HomeCardFrame } from './HomeCardFrame';
 
 /**
@@ -23,9 +24,7 @@ export function RecentActivityCard() {
       }
     >
       {feed.isError ? (
-        <Text size="sm" c="red.8" role="alert">
-          {feed.error.message}
-        </Text>
+        <CardError error={feed.error} />
       ) : feed.data.length === 0 ? (
         <Text size="sm" c="dimmed">
           Nothing has happened yet that you can see. New deals, contacts, leads and colleagues’ messages appear here.

@@ -1,6 +1,6 @@
 import { Group, Stack, Text, UnstyledButton } from '@mantine/core';
-import { useLocalStorage } from '@mantine/hooks';
 import { Icon } from '../../../ui/Icon';
+import { useNavFold } from '../nav-folds';
 import type { NavGroup, NavPage } from '../navigation';
 import { NavTargetLink } from './NavTargetLink';
 import classes from './ObjectNav.module.css';
@@ -22,11 +22,7 @@ export function NavGroupSection({
   onNavigate?: () => void;
   collapsible: boolean;
 }) {
-  const [stored, setStored] = useLocalStorage<boolean | null>({
-    key: `rapport.nav.${group.key}`,
-    defaultValue: null,
-    getInitialValueInEffect: false,
-  });
+  const [stored, setStored] = useNavFold(group.key);
   const holdsCurrent = pages.some((p) => p.current(pathname));
   const open = !collapsible || holdsCurrent || (stored ?? group.defaultOpen);
   const listId = `nav-links-${group.key}`;
