@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { humanIssueMessage } from './validation-messages';
 import { FILTER_OPERATORS, type FilterNode, MAX_FILTER_DEPTH, MAX_FILTER_LEAVES } from './filter-ops';
+import { humanIssueMessage } from './validation-messages';
 
 export {
   FILTER_OPERATORS,

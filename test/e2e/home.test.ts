@@ -84,7 +84,10 @@ beforeAll(async () => {
     ownerId: people.sales_rep.id,
     amount: { amount: '1200', currency: 'EUR' },
   });
-  await api('post', '/api/v1/opportunities', { name: 'Someone else’s deal', amount: { amount: '99', currency: 'EUR' } });
+  await api('post', '/api/v1/opportunities', {
+    name: 'Someone else’s deal',
+    amount: { amount: '99', currency: 'EUR' },
+  });
   await api('post', '/api/v1/tasks', {
     title: 'Call Charles about the engine',
     assigneeId: people.sales_rep.id,
@@ -105,9 +108,13 @@ describe('the home page per role', () => {
     await signIn(adminEmail);
     await home();
     await until('workspace card', () => card('workspace').isVisible());
-    await until('open opportunities', () => card('open-opportunities').getByTestId('breakdown-row').first().isVisible());
+    await until('open opportunities', () =>
+      card('open-opportunities').getByTestId('breakdown-row').first().isVisible(),
+    );
     expect(await card('open-opportunities').getByRole('heading').textContent()).toBe('Open opportunities');
-    expect(await card('open-opportunities').getByTestId('breakdown-total-opportunities').textContent()).toMatch(/1,299/);
+    expect(await card('open-opportunities').getByTestId('breakdown-total-opportunities').textContent()).toMatch(
+      /1,299/,
+    );
     // Lead statuses by their labels, never "Mql".
     await until('leads by status', () => card('leads').getByText('MQL', { exact: true }).isVisible());
     expect(await card('leads').getByText('SQL', { exact: true }).isVisible()).toBe(true);
@@ -130,8 +137,9 @@ describe('the home page per role', () => {
     );
     expect(await card('open-opportunities').textContent()).toContain('1 open');
     expect(await card('create').getByRole('link', { name: 'New contact' }).isVisible()).toBe(true);
-    await until('what a rep needs first, first', async () =>
-      (await cardOrder()).slice(0, 3).join() === 'create,my-day,open-opportunities',
+    await until(
+      'what a rep needs first, first',
+      async () => (await cardOrder()).slice(0, 3).join() === 'create,my-day,open-opportunities',
     );
     expect(await card('workspace').count()).toBe(0);
     expect(await card('leads').count()).toBe(0);

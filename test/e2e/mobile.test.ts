@@ -45,7 +45,8 @@ async function expectPhoneFriendly(what: string) {
 
 const burger = () => page.getByRole('button', { name: 'Toggle navigation' });
 /** On a phone the navigation slides in from the left; it is on screen when its box starts at x ≥ 0. */
-const navOnScreen = async () => ((await page.getByRole('navigation', { name: 'Customers' }).boundingBox())?.x ?? -1) >= 0;
+const navOnScreen = async () =>
+  ((await page.getByRole('navigation', { name: 'Customers' }).boundingBox())?.x ?? -1) >= 0;
 
 const openNav = async () => {
   await burger().click();

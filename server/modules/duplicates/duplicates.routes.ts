@@ -1,7 +1,7 @@
-import { withArticle } from '../../../common/validation-messages';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DuplicateSchema, MergeRequest } from '../../../common/contracts/sales';
+import { withArticle } from '../../../common/validation-messages';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
 import { idempotentPost } from '../../platform/records/idempotency';

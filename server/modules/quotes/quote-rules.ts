@@ -1,5 +1,5 @@
-import { withArticle } from '../../../common/validation-messages';
 import { sql } from 'kysely';
+import { withArticle } from '../../../common/validation-messages';
 import type { Tx } from '../../platform/db/database';
 import { transactionTime } from '../../platform/db/transaction-time';
 import { emitEvent } from '../../platform/events/events';

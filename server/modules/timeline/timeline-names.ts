@@ -28,8 +28,8 @@ export async function attachNames(
   const wanted = new Map<string, Set<string>>(); // object → ids; '' = members
   const want = (object: string, id: unknown) => {
     if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) return;
-    let ids = wanted.get(object);
-    if (!ids) wanted.set(object, (ids = new Set()));
+    const ids = wanted.get(object) ?? new Set<string>();
+    wanted.set(object, ids);
     ids.add(id);
   };
   for (const item of items) {

@@ -1,7 +1,7 @@
-import { humanIssueMessage } from '../../../common/validation-messages';
 import { CronExpressionParser } from 'cron-parser';
 import { sql } from 'kysely';
 import type { FilterNode } from '../../../common/filter';
+import { humanIssueMessage } from '../../../common/validation-messages';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { AppError, type FieldError } from '../../platform/http/errors';

@@ -172,7 +172,10 @@ describe('workflows: triggers, conditions, actions and the loop guard', () => {
     await b.settle();
     const notes = (await b.as(rep.cookie).get('/api/v1/notifications')).json();
     expect(notes.data).toHaveLength(1);
-    expect(notes.data[0]).toMatchObject({ kind: 'workflow', title: 'Workflow “Tell the rep” ran on a record you cannot open' });
+    expect(notes.data[0]).toMatchObject({
+      kind: 'workflow',
+      title: 'Workflow “Tell the rep” ran on a record you cannot open',
+    });
     expect(notes.data[0].recordId ?? null).toBeNull();
     expect(JSON.stringify(notes)).not.toContain('Secret Software');
     expect(JSON.stringify(notes)).not.toContain(secret.id);

@@ -1,7 +1,7 @@
-import { withArticle } from '../../../common/validation-messages';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { TTemplateRequest } from '../../../common/contracts/mail';
+import { withArticle } from '../../../common/validation-messages';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
 import { AppError, type FieldError, notFound } from '../http/errors';

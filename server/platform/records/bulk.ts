@@ -1,9 +1,9 @@
-import { humanIssueMessage } from '../../../common/validation-messages';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { type RawBuilder, sql } from 'kysely';
 import type { z } from 'zod';
 import { type BulkActionSchema, BulkResponse, bulkRequest } from '../../../common/contracts/records';
 import type { FilterNode } from '../../../common/filter';
+import { humanIssueMessage } from '../../../common/validation-messages';
 import { auditMany } from '../access/access.service';
 import type { Actor } from '../auth/actor';
 import type { Database, Tx } from '../db/database';

@@ -1,8 +1,8 @@
-import { withArticle } from '../../../common/validation-messages';
 import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { checkFilterTree, type FilterNode } from '../../../common/filter';
+import { withArticle } from '../../../common/validation-messages';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';

@@ -40,7 +40,11 @@ describe('navigation registry', () => {
     expect(keys(ctx('marketing_manager'))).toContain('workflows');
     const admin = keys(ctx('administrator', true));
     expect(admin).toEqual(expect.arrayContaining(['workflows', 'admin', 'admin:roles', 'admin:users']));
-    expect(navPages(ctx('administrator', true)).find((p) => p.key === 'admin')?.current('/admin/roles')).toBe(true);
+    expect(
+      navPages(ctx('administrator', true))
+        .find((p) => p.key === 'admin')
+        ?.current('/admin/roles'),
+    ).toBe(true);
   });
 
   it('actions create what the role may create', () => {

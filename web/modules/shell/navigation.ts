@@ -99,34 +99,78 @@ const readable = (ctx: NavContext, object: string) => ctx.objects.some((o) => o.
 const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
   // Planner
   () => [
-    { key: 'home', label: 'Home', group: 'planner', link: { to: '/' }, current: exact('/'), keywords: 'start dashboard' },
-    { key: 'my-day', label: 'My day', group: 'planner', link: { to: '/my-day' }, current: exact('/my-day'), keywords: 'today tasks agenda' },
-    { key: 'calendar', label: 'Calendar', group: 'planner', link: { to: '/calendar' }, current: exact('/calendar'), keywords: 'meetings week' },
+    {
+      key: 'home',
+      label: 'Home',
+      group: 'planner',
+      link: { to: '/' },
+      current: exact('/'),
+      keywords: 'start dashboard',
+    },
+    {
+      key: 'my-day',
+      label: 'My day',
+      group: 'planner',
+      link: { to: '/my-day' },
+      current: exact('/my-day'),
+      keywords: 'today tasks agenda',
+    },
+    {
+      key: 'calendar',
+      label: 'Calendar',
+      group: 'planner',
+      link: { to: '/calendar' },
+      current: exact('/calendar'),
+      keywords: 'meetings week',
+    },
   ],
   // Sales views over opportunities
   (ctx) =>
     readable(ctx, 'opportunities')
       ? [
-          { key: 'pipeline', label: 'Pipeline', group: 'sales', link: { to: '/pipeline' }, current: exact('/pipeline'), keywords: 'board stages' },
-          { key: 'deals', label: 'Deals', group: 'sales', link: { to: '/deals' }, current: exact('/deals'), keywords: 'won lost forecast' },
+          {
+            key: 'pipeline',
+            label: 'Pipeline',
+            group: 'sales',
+            link: { to: '/pipeline' },
+            current: exact('/pipeline'),
+            keywords: 'board stages',
+          },
+          {
+            key: 'deals',
+            label: 'Deals',
+            group: 'sales',
+            link: { to: '/deals' },
+            current: exact('/deals'),
+            keywords: 'won lost forecast',
+          },
         ]
       : [],
   // Every object's list, from the metadata (custom objects appear too)
   (ctx) =>
     ctx.objects.map(
       (o): NavPage => ({
-      key: `object:${o.name}`,
-      label: o.labelPlural,
-      group: OBJECT_GROUPS[o.name] ?? 'records',
-      link: { to: '/$object', params: { object: o.name } },
-      current: under(`/${o.name}`),
-      keywords: 'list',
-    }),
+        key: `object:${o.name}`,
+        label: o.labelPlural,
+        group: OBJECT_GROUPS[o.name] ?? 'records',
+        link: { to: '/$object', params: { object: o.name } },
+        current: under(`/${o.name}`),
+        keywords: 'list',
+      }),
     ),
   // Workspace: automation and administration
   (ctx) =>
     ctx.role === 'administrator' || ctx.role === 'marketing_manager'
-      ? [{ key: 'workflows', label: 'Workflows', group: 'workspace', link: { to: '/workflows' }, current: under('/workflows'), keywords: 'automation' }]
+      ? [
+          {
+            key: 'workflows',
+            label: 'Workflows',
+            group: 'workspace',
+            link: { to: '/workflows' },
+            current: under('/workflows'),
+            keywords: 'automation',
+          },
+        ]
       : [],
   (ctx) =>
     ctx.admin
@@ -156,9 +200,30 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
   (ctx) =>
     ctx.person
       ? [
-          { key: 'me', label: 'Your directory entry', group: 'settings', link: { to: '/me' }, current: exact('/me'), keywords: 'profile staff' },
-          { key: 'security', label: 'Account security', group: 'settings', link: { to: '/settings/security' }, current: exact('/settings/security'), keywords: 'password sessions' },
-          { key: 'notifications', label: 'Notification settings', group: 'settings', link: { to: '/settings/notifications' }, current: exact('/settings/notifications'), keywords: 'email preferences' },
+          {
+            key: 'me',
+            label: 'Your directory entry',
+            group: 'settings',
+            link: { to: '/me' },
+            current: exact('/me'),
+            keywords: 'profile staff',
+          },
+          {
+            key: 'security',
+            label: 'Account security',
+            group: 'settings',
+            link: { to: '/settings/security' },
+            current: exact('/settings/security'),
+            keywords: 'password sessions',
+          },
+          {
+            key: 'notifications',
+            label: 'Notification settings',
+            group: 'settings',
+            link: { to: '/settings/notifications' },
+            current: exact('/settings/notifications'),
+            keywords: 'email preferences',
+          },
         ]
       : [],
 ];
@@ -167,7 +232,10 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
 export function navPages(ctx: NavContext): NavPage[] {
   const pages = NAV_SOURCES.flatMap((source) => source(ctx));
   const order = (g: NavGroupKey) => NAV_GROUPS.findIndex((x) => x.key === g);
-  return pages.map((p, i) => ({ p, i })).sort((a, b) => order(a.p.group) - order(b.p.group) || a.i - b.i).map((x) => x.p);
+  return pages
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => order(a.p.group) - order(b.p.group) || a.i - b.i)
+    .map((x) => x.p);
 }
 
 /** Every action the caller may take from anywhere: create a record of each object they may create, a workflow. */
@@ -176,11 +244,11 @@ export function navActions(ctx: NavContext): NavAction[] {
     .filter((o) => can(o, 'create'))
     .map(
       (o): NavAction => ({
-      key: `new:${o.name}`,
-      label: `New ${o.singular}`,
-      link: { to: '/$object/new', params: { object: o.name } },
-      keywords: `create add ${o.label}`,
-    }),
+        key: `new:${o.name}`,
+        label: `New ${o.singular}`,
+        link: { to: '/$object/new', params: { object: o.name } },
+        keywords: `create add ${o.label}`,
+      }),
     );
   const workflows: NavAction[] =
     ctx.role === 'administrator' || ctx.role === 'marketing_manager'

@@ -55,7 +55,13 @@ export function Breakdown({
             </Text>
           </Group>
         ))}
-      <Group justify="space-between" wrap="nowrap" gap="sm" pt={4} style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+      <Group
+        justify="space-between"
+        wrap="nowrap"
+        gap="sm"
+        pt={4}
+        style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}
+      >
         <Text size="sm" fw={600}>
           {`${total.count} ${noun}`}
         </Text>

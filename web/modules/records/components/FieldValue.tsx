@@ -88,7 +88,9 @@ function RelationValue({ field, record }: { field: FieldMeta; record: RecordData
   if (!target || (include && record[include] === null))
     return (
       <Text span size="sm" c="dimmed" fs="italic">
-        {ids.length > 1 ? `${ids.length} restricted ${target?.labelPlural.toLowerCase() ?? 'records'}` : `a restricted ${noun}`}
+        {ids.length > 1
+          ? `${ids.length} restricted ${target?.labelPlural.toLowerCase() ?? 'records'}`
+          : `a restricted ${noun}`}
       </Text>
     );
   return (
