@@ -1,5 +1,6 @@
 import { type ComponentType, type LazyExoticComponent, lazy } from 'react';
 import type { NavContext } from '../shell/navigation';
+import { RecentlyViewedCard } from './components/RecentlyViewedCard';
 
 /** What a home card knows about the caller: the navigation's context plus who they are. */
 export interface HomeContext extends NavContext {
@@ -22,7 +23,8 @@ export interface HomeCard {
   /** The card's place for a standard role, when it differs from `order` (what that role needs first). */
   orderFor?: Partial<Record<string, number>>;
   show: (ctx: HomeContext) => boolean;
-  component: LazyExoticComponent<ComponentType<HomeCardProps>>;
+  /** Lazy for cards with their own code; the recently viewed list is there at once (it also shows offline). */
+  component: LazyExoticComponent<ComponentType<HomeCardProps>> | ComponentType<HomeCardProps>;
 }
 
 const card = (load: () => Promise<ComponentType<HomeCardProps>>) => lazy(() => load().then((c) => ({ default: c })));
@@ -74,7 +76,7 @@ export const HOME_CARDS: HomeCard[] = [
     key: 'recently-viewed',
     order: 50,
     show: () => true,
-    component: card(() => import('./components/RecentlyViewedCard').then((m) => m.RecentlyViewedCard)),
+    component: RecentlyViewedCard,
   },
 ];
 
