@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FILTER_OPERATORS, type FilterNode, MAX_FILTER_DEPTH, MAX_FILTER_LEAVES } from './filter-ops';
+import { humanIssueMessage } from './validation-messages';
 
 export {
   FILTER_OPERATORS,
@@ -73,6 +74,6 @@ export function checkFilterTree(json: unknown, path = 'filter', depth = 0): { pa
   if (parsed.success) return [];
   return parsed.error.issues.map((i) => ({
     path: [path, ...i.path, ...(i.code === 'unrecognized_keys' ? i.keys : [])].join('.'),
-    message: i.message,
+    message: humanIssueMessage(i),
   }));
 }

@@ -15,10 +15,10 @@ const token = z.string().min(10).max(200);
 
 export const SignUpRequest = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: z.string().trim().min(1, 'Enter your name').max(200),
     email,
     password,
-    workspaceName: z.string().trim().min(1).max(200),
+    workspaceName: z.string().trim().min(1, 'Enter a name for your workspace').max(200),
   })
   .strict();
 export type TSignUpRequest = z.infer<typeof SignUpRequest>;

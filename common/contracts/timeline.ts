@@ -30,6 +30,12 @@ export const TimelineItemSchema = z.object({
     .record(z.string(), z.unknown())
     .optional()
     .describe('Events: other facts the event carries (hidden fields removed)'),
+  names: z
+    .record(z.string(), z.string().nullable())
+    .optional()
+    .describe(
+      'Events: the names of the records and members the changes and data refer to, by id; null for a record the caller may not read',
+    ),
   record: z.looseObject({ id: z.string(), version: z.number() }).optional().describe('Activities: the activity record'),
   body: z.string().optional().describe('Comments'),
   mentions: z.array(PersonSchema).optional(),

@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
+import { humanIssueMessage } from '../validation-messages';
 
 /**
  * The value rules of every field type, shared by the server (record engine) and the web
@@ -322,7 +323,7 @@ export function checkFieldValue(field: FieldValueSpec, raw: unknown): CheckedVal
     if (!parsed.success) {
       return {
         ok: false,
-        problems: parsed.error.issues.map((i) => ({ sub: i.path.join('.'), message: i.message })),
+        problems: parsed.error.issues.map((i) => ({ sub: i.path.join('.'), message: humanIssueMessage(i) })),
       };
     }
     value = parsed.data;

@@ -80,7 +80,7 @@ describe('administration in the browser', () => {
     await field(p, 'Choose a password').fill(PASSWORD);
     await p.getByRole('button', { name: 'Join Compilers Inc' }).click();
     await p.waitForURL(/\/accounts$/);
-    await until('objects nav', () => p.getByRole('navigation', { name: 'Objects' }).isVisible());
+    await until('objects nav', () => p.getByRole('navigation', { name: 'Customers' }).isVisible());
     expect(await p.getByTestId('admin-nav').count()).toBe(0);
     // Typing the address anyway: the page says no, and the server refuses the API.
     await p.goto(`${rapport.url}/admin/roles`);

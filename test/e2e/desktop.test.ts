@@ -71,7 +71,7 @@ describe('the web app on a desktop browser', () => {
     );
     await until('empty state', () => page.getByTestId('list-empty').isVisible());
     // Navigation comes from the metadata: one entry per object.
-    const nav = page.getByRole('navigation', { name: 'Objects' });
+    const nav = page.getByRole('navigation', { name: 'Customers' });
     await until('nav lists accounts and contacts', async () =>
       (await nav.getByRole('link').allTextContents()).join(',').includes('Contacts'),
     );
@@ -123,7 +123,7 @@ describe('the web app on a desktop browser', () => {
   });
 
   it('creates a contact on that account, picking the account by search', async () => {
-    await page.getByRole('navigation', { name: 'Objects' }).getByRole('link', { name: 'Contacts' }).click();
+    await page.getByRole('navigation', { name: 'Customers' }).getByRole('link', { name: 'Contacts' }).click();
     await page.waitForURL(/\/contacts$/);
     await page.getByRole('link', { name: 'New contact' }).first().click();
     await field(page, 'First name').fill('Ada');
@@ -155,7 +155,7 @@ describe('the web app on a desktop browser', () => {
     }));
     await createViaApi(page, rapport.url, 'contacts', records);
 
-    await page.getByRole('navigation', { name: 'Objects' }).getByRole('link', { name: 'Contacts' }).click();
+    await page.getByRole('navigation', { name: 'Customers' }).getByRole('link', { name: 'Contacts' }).click();
     await page.waitForURL(/\/contacts$/);
     await until('rows shown', async () => (await page.getByTestId('record-row').count()) > 0);
     // Default sort is last name: Bulk000 first; only the visible rows are in the DOM.

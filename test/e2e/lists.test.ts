@@ -185,7 +185,7 @@ describe('lists and boards on a desktop browser', () => {
     await input.fill('-5');
     await input.press('Enter');
     // The API's message (employees may not be negative) beside the input.
-    await until('api message', () => page.getByText(/too small|>=\s?0/i).isVisible());
+    await until('api message', () => page.getByText('must be at least 0').isVisible());
     await browser.shot('lists-03-inline-edit-error');
     await expectAccessible(page, 'an inline edit with an error');
     await input.press('Escape');

@@ -45,7 +45,8 @@ async function expectPhoneFriendly(what: string) {
 
 const burger = () => page.getByRole('button', { name: 'Toggle navigation' });
 /** On a phone the navigation slides in from the left; it is on screen when its box starts at x ≥ 0. */
-const navOnScreen = async () => ((await page.getByRole('navigation', { name: 'Objects' }).boundingBox())?.x ?? -1) >= 0;
+const navOnScreen = async () =>
+  ((await page.getByRole('navigation', { name: 'Customers' }).boundingBox())?.x ?? -1) >= 0;
 
 const openNav = async () => {
   await burger().click();
@@ -74,10 +75,10 @@ describe('the web app on a 375 px phone', () => {
 
   it('navigates by object from the menu', async () => {
     await openNav();
-    await expectTapTargets(page.getByRole('navigation', { name: 'Objects' }));
+    await expectTapTargets(page.getByRole('navigation', { name: 'Customers' }));
     await browser.shot('mobile-03-navigation');
     await expectAccessible(page, 'the open phone menu');
-    await page.getByRole('navigation', { name: 'Objects' }).getByRole('link', { name: 'Accounts' }).click();
+    await page.getByRole('navigation', { name: 'Customers' }).getByRole('link', { name: 'Accounts' }).click();
     await until('menu closed', async () => (await burger().getAttribute('aria-expanded')) === 'false');
     await until('navigation off screen', async () => !(await navOnScreen()));
   });
@@ -124,7 +125,7 @@ describe('the web app on a 375 px phone', () => {
       }),
     );
     await openNav();
-    await page.getByRole('navigation', { name: 'Objects' }).getByRole('link', { name: 'Contacts' }).click();
+    await page.getByRole('navigation', { name: 'Customers' }).getByRole('link', { name: 'Contacts' }).click();
     await page.waitForURL(/\/contacts$/);
     await until('rows', async () => (await rowTitles(page)).length === 5);
     expect(await rowTitles(page)).toEqual([

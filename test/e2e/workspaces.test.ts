@@ -81,7 +81,7 @@ describe('the workspace switcher', () => {
     await menu.getByRole('menuitem', { name: /Home Base/ }).click();
     await page.waitForURL(`${rapport.url}/`);
     await until('switched', async () => (await page.getByTestId('workspace-name').textContent()) === 'Home Base');
-    await page.getByRole('navigation', { name: 'Objects' }).getByRole('link', { name: 'Accounts' }).click();
+    await page.getByRole('navigation', { name: 'Customers' }).getByRole('link', { name: 'Accounts' }).click();
     await until('home records', async () => (await rowTitles(page)).join() === 'Home Account');
 
     // The choice is kept across reloads (sent as Rapport-Workspace on every call).

@@ -1,7 +1,4 @@
-import type { ObjectDef } from '../../platform/records/types';
-
-const opt = (...values: string[]) =>
-  values.map((v) => ({ value: v, label: v.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase()) }));
+import { type ObjectDef, opt } from '../../platform/records/types';
 
 /** Contacts: people, usually at an account. */
 export const contactsObject: ObjectDef = {

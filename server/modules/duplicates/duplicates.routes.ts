@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DuplicateSchema, MergeRequest } from '../../../common/contracts/sales';
+import { withArticle } from '../../../common/validation-messages';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
 import { idempotentPost } from '../../platform/records/idempotency';
@@ -23,7 +24,7 @@ export function duplicateRoutes(deps: { database: Database; records: RecordServi
         {
           schema: {
             tags,
-            summary: `Check a ${def.singular} for duplicates before creating it`,
+            summary: `Check ${withArticle(def.singular)} for duplicates before creating it`,
             description:
               'Send the body you would POST. Evidence: same email, same phone (E.164; `shared_phone`, weak, when three or more ' +
               'records hold it), same company domain, or a name at least 60 % similar; each candidate has a score (0–1) and ' +
@@ -46,7 +47,7 @@ export function duplicateRoutes(deps: { database: Database; records: RecordServi
         {
           schema: {
             tags,
-            summary: `Possible duplicates of a ${def.singular}`,
+            summary: `Possible duplicates of ${withArticle(def.singular)}`,
             params: IdParam,
             response: { 200: Duplicates },
           },

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { withArticle } from '../../../common/validation-messages';
 import type { Tx } from '../../platform/db/database';
 import { transactionTime } from '../../platform/db/transaction-time';
 import { emitEvent } from '../../platform/events/events';
@@ -50,7 +51,7 @@ export async function beforeQuoteWrite(
   }
   if (has('status') && changes.status === 'accepted' && before?.status !== 'accepted') {
     if (!['draft', 'sent'].includes(before?.status as string)) {
-      errors.push({ path: `${p}status`, message: `a ${before?.status} quote cannot be accepted` });
+      errors.push({ path: `${p}status`, message: `${withArticle(String(before?.status))} quote cannot be accepted` });
     }
     const validUntil = (has('validUntil') ? changes.validUntil : before?.validUntil) as string | null;
     if (validUntil && validUntil < todayUtc()) {

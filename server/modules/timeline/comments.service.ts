@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
 import type { CommentSchema } from '../../../common/contracts/timeline';
+import { withArticle } from '../../../common/validation-messages';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { eventForMember } from '../../platform/events/event-visibility';
@@ -71,7 +72,7 @@ export async function addComment(
     ? (await sql<{ name: string }>`select name from users where id = ${actor.userId}`.execute(tx)).rows[0]?.name
     : undefined;
   // No record title: the mentioned member may not be allowed to see the record's fields.
-  const what = records.registry.get(input.object)?.singular ?? 'record';
+  const what = withArticle(records.registry.get(input.object)?.singular ?? 'record');
   const commentEvent = {
     id,
     object: 'comments',
@@ -86,7 +87,7 @@ export async function addComment(
       workspaceId: actor.workspaceId,
       userId,
       kind: 'mention',
-      title: `${author ?? 'A colleague'} mentioned you in a comment on a ${what}`,
+      title: `${author ?? 'A colleague'} mentioned you in a comment on ${what}`,
       body: plainText(body),
       object: input.object,
       recordId: input.recordId,

@@ -59,5 +59,4 @@ export function userListReference(values: Record<string, unknown>, field: string
     : [];
 }
 
-export const opt = (...values: string[]) =>
-  values.map((v) => ({ value: v, label: v.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase()) }));
+export { opt } from '../../platform/records/types';

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CommentRequest, CommentSchema, TimelinePageSchema } from '../../../common/contracts/timeline';
+import { withArticle } from '../../../common/validation-messages';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
 import type { RecordService } from '../../platform/records/records.service';
@@ -75,7 +76,7 @@ export function timelineRoutes(deps: { database: Database; records: RecordServic
         {
           schema: {
             tags,
-            summary: `Comment on a ${def.singular}; mention colleagues as @[Name](user:<id>) to notify them`,
+            summary: `Comment on ${withArticle(def.singular)}; mention colleagues as @[Name](user:<id>) to notify them`,
             params: IdParam,
             body: CommentRequest,
             response: { 201: z.object({ data: CommentSchema }) },

@@ -8,6 +8,7 @@ import { compileFilter, presentRow, selectColumns } from '../../platform/records
 import type { RecordContext, RecordService } from '../../platform/records/records.service';
 import { columnName } from '../../platform/records/types';
 import { timelineSources } from '../duplicates';
+import { attachNames } from './timeline-names';
 
 type Sql = RawBuilder<unknown>;
 
@@ -154,6 +155,7 @@ export class TimelineService {
       if (item) items.push(item);
     }
     await attachPeople(tx, items, rows);
+    await attachNames(tx, this.records, actor, ctx, items);
     return { data: items, page: { nextCursor: hasMore && last ? encodeCursor(last) : null, hasMore } };
   }
 }

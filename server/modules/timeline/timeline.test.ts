@@ -21,6 +21,7 @@ interface Item {
   changes?: Record<string, [unknown, unknown]>;
   data?: { record?: Record<string, unknown> };
   record?: Record<string, unknown>;
+  names?: Record<string, string | null>;
   body?: string;
   mentions?: { id: string; name: string }[];
 }
@@ -187,6 +188,27 @@ describe('timeline: history, activities and comments of a record, through HTTP',
     expect((await client(t, other.cookie).get(`/api/v1/contacts/${mine.id}/timeline`)).statusCode).toBe(404);
   });
 
+  it('names owners and accounts in changes, and a record the caller may not read as restricted', async () => {
+    const ritas = await buildAccount(as, { name: 'Rita Works', ownerId: repA.userId });
+    const hidden = await buildAccount(as, { name: 'Hidden Holdings' }); // the administrator's: not Rita's to read
+    const c = await buildContact(as, { lastName: 'Named', ownerId: repB.userId, accountId: ritas.id });
+    const res = await as.patch(`/api/v1/contacts/${c.id}`, { ownerId: repA.userId, accountId: hidden.id });
+    expect(res.statusCode, res.body).toBe(200);
+
+    const changed = (tl: { data: Item[] }) => tl.data.find((i) => i.type === 'contact.updated' && i.changes?.ownerId);
+    const rita = changed(await timelineOf(repA.cookie, `/api/v1/contacts/${c.id}/timeline?kinds=event`));
+    expect(rita?.changes).toMatchObject({ ownerId: [repB.userId, repA.userId], accountId: [ritas.id, hidden.id] });
+    expect(rita?.names).toEqual({
+      [repB.userId]: 'Bob Rep',
+      [repA.userId]: 'Rita Rep',
+      [ritas.id]: 'Rita Works',
+      [hidden.id]: null,
+    });
+    expect(JSON.stringify(rita)).not.toContain('Hidden Holdings');
+    const alice = changed(await timelineOf(admin.cookie, `/api/v1/contacts/${c.id}/timeline?kinds=event`));
+    expect(alice?.names?.[hidden.id]).toBe('Hidden Holdings');
+  });
+
   it('activities of a visible record show whoever owns them (controlled by the parent record)', async () => {
     const shared = await buildContact(as, { lastName: 'Shared' });
     await client(t, repA.cookie).call('GET', '/api/v1/me'); // (warm)
@@ -270,6 +292,11 @@ describe('timeline: history, activities and comments of a record, through HTTP',
         title: 'Alice Admin mentioned you in a comment on a contact',
       });
       expect(got.at(-1)?.body).toContain('Hey @Mia Manager, see this');
+      const account = await buildAccount(as, { name: 'Articles Ltd' });
+      await as.post(`/api/v1/accounts/${account.id}/comments`, { body: `@[Mia Manager](user:${manager.userId})` });
+      expect((await notificationsOf(manager.userId)).at(-1)?.title).toBe(
+        'Alice Admin mentioned you in a comment on an account',
+      );
       expect(await notificationsOf(admin.userId)).toHaveLength(0);
       const tl = await timelineOf(admin.cookie, `/api/v1/contacts/${c.id}/timeline?kinds=comment`);
       expect(tl.data[0]?.mentions?.map((m) => m.name)).toEqual(['Mia Manager', 'Alice Admin']);

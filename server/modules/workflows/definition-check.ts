@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { sql } from 'kysely';
 import type { FilterNode } from '../../../common/filter';
+import { humanIssueMessage } from '../../../common/validation-messages';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { AppError, type FieldError } from '../../platform/http/errors';
@@ -30,7 +31,7 @@ export async function checkDefinition(
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => ({
       path: ['definition', ...i.path].join('.'),
-      message: i.message,
+      message: humanIssueMessage(i),
     }));
     throw new AppError('validation_failed', `Invalid workflow: ${errors.map((e) => e.path).join(', ')}`, { errors });
   }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
+import { eventForMember } from '../../platform/events/event-visibility';
 import { AppError } from '../../platform/http/errors';
 import { enqueueMail } from '../../platform/mail/outbox';
 import { renderTemplate } from '../../platform/mail/template';
@@ -246,14 +247,28 @@ export async function runAction(env: StepEnv, step: ActionStep): Promise<StepRes
       for (const ref of step.users) {
         const userId = await resolveUser(env, ref);
         if (!userId || notified.includes(userId)) continue;
+        // The title and body are rendered from the record: a member who may not read it
+        // is told only that the workflow ran, never the record's name or values.
+        const reads =
+          !env.record ||
+          !env.run.object ||
+          !env.run.recordId ||
+          (await eventForMember(env.tx, env.records, env.workspaceId, userId, {
+            id: `workflow-step:${env.stepRowId}`,
+            object: env.run.object,
+            recordId: env.run.recordId,
+            data: {},
+          })) !== null;
         await notify(env.tx, {
           workspaceId: env.workspaceId,
           userId,
           kind: 'workflow',
-          title: renderText(step.title, env.template).slice(0, 300) || env.workflow.name,
-          body: step.body ? renderText(step.body, env.template) : undefined,
-          object: env.run.object ?? undefined,
-          recordId: env.record ? (env.run.recordId ?? undefined) : undefined,
+          title: reads
+            ? renderText(step.title, env.template).slice(0, 300) || env.workflow.name
+            : `Workflow “${env.workflow.name}” ran on a record you cannot open`,
+          body: reads && step.body ? renderText(step.body, env.template) : undefined,
+          object: reads ? (env.run.object ?? undefined) : undefined,
+          recordId: reads && env.record ? (env.run.recordId ?? undefined) : undefined,
           actorUserId: env.actor.userId,
           dedupeKey: `workflow-step:${env.stepRowId}`,
         });

@@ -164,6 +164,23 @@ describe('workflows: triggers, conditions, actions and the loop guard', () => {
     expect(notes.unreadCount).toBe(1);
   });
 
+  it('a notified member who may not read the record is not told its name', async () => {
+    const rep = await b.member('sales_rep'); // own scope: the administrator's accounts are not theirs to read
+    const flow = { ...softwareTagger(rep.userId), name: 'Tell the rep' };
+    expect((await b.adminApi.post('/api/v1/workflows', flow)).statusCode).toBe(201);
+    const secret = await buildAccount(b.adminApi, { name: 'Secret Software Ltd', industry: 'software' });
+    await b.settle();
+    const notes = (await b.as(rep.cookie).get('/api/v1/notifications')).json();
+    expect(notes.data).toHaveLength(1);
+    expect(notes.data[0]).toMatchObject({
+      kind: 'workflow',
+      title: 'Workflow “Tell the rep” ran on a record you cannot open',
+    });
+    expect(notes.data[0].recordId ?? null).toBeNull();
+    expect(JSON.stringify(notes)).not.toContain('Secret Software');
+    expect(JSON.stringify(notes)).not.toContain(secret.id);
+  });
+
   it('a redelivered event starts no second run (unique per workflow version and event)', async () => {
     const w = (await b.adminApi.post('/api/v1/workflows', { ...softwareTagger(b.admin.userId), name: 'Again' })).json()
       .data;

@@ -83,6 +83,32 @@ describe('HTTP conventions', () => {
     expect(body.errors[0].path).toContain('isAdmin');
   });
 
+  it('validation messages are written for people, never zod’s wording', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-up',
+      payload: { name: '  ', email: 'not-an-email', password: '', workspaceName: 'x'.repeat(201), extra: 1 },
+    });
+    const body = expectProblem(res, 422, 'validation_failed');
+    const byPath = Object.fromEntries(body.errors.map((e: { path: string; message: string }) => [e.path, e.message]));
+    expect(byPath).toMatchObject({
+      name: 'Enter your name',
+      email: 'must be a valid email address',
+      password: 'Enter a password',
+      workspaceName: 'must be at most 200 characters',
+      extra: 'is not a field we know',
+    });
+    for (const e of body.errors) expect(e.message).not.toMatch(/Too (small|big)|Invalid input|expected/);
+    const missing = await t.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: {} });
+    const m = expectProblem(missing, 422, 'validation_failed');
+    expect(m.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'email', message: 'Enter an email' },
+        { path: 'password', message: 'Enter a password' },
+      ]),
+    );
+  });
+
   it('oversize bodies → 413, nothing created', async () => {
     const before = await userCount();
     const res = await t.app.inject({

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { humanIssueMessage } from '../../../common/validation-messages';
 import { AppError, ERROR_STATUS, type ErrorCode, type FieldError } from './errors';
 
 const TITLES: Record<ErrorCode, string> = {
@@ -87,7 +88,10 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
       // Unknown keys are reported on their object; name the keys themselves.
       const keys = (v.params as { keys?: string[] }).keys;
       if (v.keyword === 'unrecognized_keys' && keys) segments.push(keys.join(','));
-      return { path: segments.join('.') || where, message: v.message ?? 'invalid' };
+      // People read these messages: zod's own wording is replaced by the one map (common/validation-messages.ts).
+      const path = v.instancePath.split('/').filter(Boolean);
+      const message = humanIssueMessage({ ...(v.params as object), code: v.keyword, path, message: v.message });
+      return { path: segments.join('.') || where, message };
     });
     const fields = errors.map((e) => e.path).join(', ');
     return sendProblem(reply, 'validation_failed', `Invalid ${where}: ${fields}`, errors);

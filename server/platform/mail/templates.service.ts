@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { TTemplateRequest } from '../../../common/contracts/mail';
+import { withArticle } from '../../../common/validation-messages';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
 import { AppError, type FieldError, notFound } from '../http/errors';
@@ -221,7 +222,7 @@ export async function sendTemplate(
 ) {
   const path = `${to.variable}Id`;
   if (!variableProviders.has(to.variable)) {
-    throw new AppError('validation_failed', `Templates are not sent to a ${to.variable}`, {
+    throw new AppError('validation_failed', `Templates are not sent to ${withArticle(to.variable)}`, {
       errors: [{ path, message: 'is not something templates are sent to' }],
     });
   }

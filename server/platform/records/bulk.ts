@@ -3,6 +3,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { z } from 'zod';
 import { type BulkActionSchema, BulkResponse, bulkRequest } from '../../../common/contracts/records';
 import type { FilterNode } from '../../../common/filter';
+import { humanIssueMessage } from '../../../common/validation-messages';
 import { auditMany } from '../access/access.service';
 import type { Actor } from '../auth/actor';
 import type { Database, Tx } from '../db/database';
@@ -190,7 +191,7 @@ async function bulkTags(
     const issue = parsed.success ? undefined : parsed.error.issues[0];
     const sub = issue?.path.length ? `.${issue.path.join('.')}` : '';
     throw new AppError('validation_failed', 'Invalid tags', {
-      errors: [{ path: `tags${sub}`, message: issue?.message ?? 'must list at least one tag' }],
+      errors: [{ path: `tags${sub}`, message: issue ? humanIssueMessage(issue) : 'must list at least one tag' }],
     });
   }
   const tags = parsed.data as string[];

@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
 import { type FilterNode, MAX_FILTER_DEPTH, MAX_FILTER_LEAVES, OPS_BY_KIND, parseSort } from '../../../common/filter';
+import { humanIssueMessage } from '../../../common/validation-messages';
 import { AppError, type FieldError } from '../http/errors';
 import {
   defaultSub,
@@ -128,7 +129,10 @@ function parseValue(acc: Accessor, value: unknown, path: string, many: boolean):
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw invalid(path, `${many ? 'must be a non-empty list; ' : ''}${issue?.message ?? 'invalid value'}`);
+    throw invalid(
+      path,
+      `${many ? 'must be a non-empty list; ' : ''}${issue ? humanIssueMessage(issue) : 'is not valid'}`,
+    );
   }
   return parsed.data;
 }

@@ -3,6 +3,7 @@ import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-prov
 import { z } from 'zod';
 import { RecordViewMeta } from '../../../common/contracts/records';
 import { checkFilterTree, type FilterNode } from '../../../common/filter';
+import { withArticle } from '../../../common/validation-messages';
 import type { Database } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
@@ -170,7 +171,7 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
         {
           schema: {
             tags,
-            summary: `Create a ${def.singular}`,
+            summary: `Create ${withArticle(def.singular)}`,
             description:
               'Send an Idempotency-Key header to make retries safe: the same key and body within 24 h returns the first response.',
             body: s.create,
@@ -228,7 +229,7 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
         {
           schema: {
             tags,
-            summary: `Get a ${def.singular}`,
+            summary: `Get ${withArticle(def.singular)}`,
             params: IdParam,
             description:
               'With include, the related lists (at most 100 each, in their order) and sections such as the recent timeline are embedded, and meta.counts says how many each has in all.',
@@ -253,7 +254,7 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
         {
           schema: {
             tags,
-            summary: `Update a ${def.singular}`,
+            summary: `Update ${withArticle(def.singular)}`,
             description:
               'Send If-Match with the ETag you read: if someone changed the record since, you get 412 and nothing changes.',
             params: IdParam,
@@ -278,7 +279,7 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
         {
           schema: {
             tags,
-            summary: `Move a ${def.singular} to the trash, or delete it for good (?permanent=true, administrators)`,
+            summary: `Move ${withArticle(def.singular)} to the trash, or delete it for good (?permanent=true, administrators)`,
             params: IdParam,
             querystring: z.object({ permanent: z.enum(['true', 'false']).optional() }).strict(),
             response: { 204: z.null() },
@@ -303,7 +304,7 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
         {
           schema: {
             tags,
-            summary: `Restore a ${def.singular} from the trash`,
+            summary: `Restore ${withArticle(def.singular)} from the trash`,
             params: IdParam,
             response: { 200: one },
           },

@@ -173,6 +173,15 @@ export function columnName(fieldName: string): string {
   return name;
 }
 
-/** Select options from values: `best_case` → "Best case". */
-export const opt = (...values: string[]): SelectOption[] =>
-  values.map((v) => ({ value: v, label: v.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase()) }));
+/** Words an option label writes in capitals, as people in sales and marketing do. */
+const ACRONYMS = new Set(['mql', 'sql', 'crm', 'api', 'b2b', 'b2c', 'vat', 'url', 'sms', 'roi', 'ceo', 'cfo', 'cto']);
+
+/** An option's label from its value: `best_case` → "Best case", `mql` → "MQL". */
+export const optionLabel = (value: string): string =>
+  value
+    .split('_')
+    .map((w, i) => (ACRONYMS.has(w) ? w.toUpperCase() : i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w))
+    .join(' ');
+
+/** Select options from values, labelled by `optionLabel`. */
+export const opt = (...values: string[]): SelectOption[] => values.map((v) => ({ value: v, label: optionLabel(v) }));

@@ -1,4 +1,5 @@
 import { chooseWorkspace } from '../../lib/workspace';
+import { clearNavFolds } from '../shell/nav-folds';
 import { clearRecent } from './recent';
 
 const DATA_PREFIX = 'rapport-data-';
@@ -10,6 +11,7 @@ const DATA_PREFIX = 'rapport-data-';
  */
 export async function clearOfflineData(): Promise<void> {
   clearRecent();
+  clearNavFolds();
   chooseWorkspace(null);
   const worker = typeof navigator !== 'undefined' ? navigator.serviceWorker?.controller : null;
   if (worker) {

@@ -4,10 +4,11 @@ import { usePeople } from '../hooks/usePeople';
 
 /** The name of the member (or team) a `user` field holds. */
 export function PersonName({ field, id }: { field: FieldMeta; id: string }) {
-  const { options } = usePeople(field);
+  const { options, isLoading } = usePeople(field);
+  const gone = field.name === 'teamId' ? 'a deleted team' : 'a former member';
   return (
     <Text span inherit>
-      {options.find((o) => o.value === id)?.label ?? `${field.label} ${id.slice(-6)}`}
+      {options.find((o) => o.value === id)?.label ?? (isLoading ? '…' : gone)}
     </Text>
   );
 }

@@ -1,4 +1,4 @@
-import { Badge, Group, VisuallyHidden } from '@mantine/core';
+import { Badge, Group, Text, VisuallyHidden } from '@mantine/core';
 import { AnchorLink } from '../../../ui/links';
 import type { FieldMeta } from '../../objects/api/objects.api';
 import { useObjects } from '../../objects/hooks/useObjects';
@@ -81,13 +81,23 @@ function RelationValue({ field, record }: { field: FieldMeta; record: RecordData
   const target = objects.find((o) => o.name === field.relation?.object);
   const value = record[field.name];
   const ids = Array.isArray(value) ? (value as string[]) : [String(value)];
-  const related = embedded(record, includeFor(field));
-  if (!target) return <span>{ids.join(', ')}</span>;
+  const include = includeFor(field);
+  const related = embedded(record, include);
+  // The server embeds null for a record (or object) the caller may not read: say so, never show its id.
+  const noun = target?.singular ?? field.relation?.object.replace(/s$/, '') ?? 'record';
+  if (!target || (include && record[include] === null))
+    return (
+      <Text span size="sm" c="dimmed" fs="italic">
+        {ids.length > 1
+          ? `${ids.length} restricted ${target?.labelPlural.toLowerCase() ?? 'records'}`
+          : `a restricted ${noun}`}
+      </Text>
+    );
   return (
     <Group gap={6}>
       {ids.map((id) => (
         <AnchorLink key={id} to="/$object/$id" params={{ object: target.name, id }} size="sm">
-          {related && related.id === id ? recordTitle(target, related) : `${target.label} ${id.slice(-6)}`}
+          {related && related.id === id ? recordTitle(target, related) : `View ${target.singular}`}
         </AnchorLink>
       ))}
     </Group>

@@ -1,4 +1,5 @@
 import { Alert, Button, Group, Paper, Skeleton, Stack, Text } from '@mantine/core';
+import { withArticle } from '../../../../common/validation-messages';
 import { ApiError } from '../../../lib/http';
 import { ButtonLink } from '../../../ui/links';
 import { can, type ObjectMeta } from '../../objects/api/objects.api';
@@ -15,6 +16,24 @@ export function ListLoading() {
   );
 }
 
+const SCOPE_TITLE = { own: 'of yours yet', team: 'in your teams yet', all: 'yet' } as const;
+
+/** Why a list is empty, in the caller's terms: their filters, or what their role lets them see. */
+function whyEmpty(meta: ObjectMeta, filtered: boolean): string {
+  const plural = meta.labelPlural.toLowerCase();
+  if (filtered) return `There may be ${plural} that other filters would show.`;
+  switch (meta.permissions?.scope) {
+    case 'own':
+      return `Your role shows the ${plural} you own and those shared with you; colleagues’ ${plural} are not listed.`;
+    case 'team':
+      return `Your role shows the ${plural} of your teams and those shared with you.`;
+    default:
+      return can(meta, 'create')
+        ? `Nobody has added ${withArticle(meta.singular)} that you can see. Create the first one.`
+        : `There are none that your role can see.`;
+  }
+}
+
 /** Nothing to show: say why, and offer the next step. */
 export function ListEmpty({ meta, filtered, onClear }: { meta: ObjectMeta; filtered: boolean; onClear: () => void }) {
   return (
@@ -23,7 +42,10 @@ export function ListEmpty({ meta, filtered, onClear }: { meta: ObjectMeta; filte
         <Text fw={600}>
           {filtered
             ? `No ${meta.labelPlural.toLowerCase()} match these filters`
-            : `No ${meta.labelPlural.toLowerCase()} yet`}
+            : `No ${meta.labelPlural.toLowerCase()} ${SCOPE_TITLE[meta.permissions?.scope ?? 'all']}`}
+        </Text>
+        <Text size="sm" c="dimmed" ta="center" data-testid="list-empty-why">
+          {whyEmpty(meta, filtered)}
         </Text>
         {filtered ? (
           <Button variant="default" onClick={onClear}>

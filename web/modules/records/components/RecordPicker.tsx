@@ -120,4 +120,4 @@ export function RecordPicker({
 }
 
 /** What a record is called until its title is known. */
-const fallbackLabel = (target: ObjectMeta, id: string) => `${target.label} ${id.slice(-6)}`;
+const fallbackLabel = (target: ObjectMeta, _id: string) => `The selected ${target.singular}`;

@@ -6,21 +6,29 @@ import { Icon } from '../../../ui/Icon';
 import { meQuery } from '../../auth/api/auth.api';
 import { useObjects } from '../../objects/hooks/useObjects';
 import { useRecentlyViewed } from '../../offline/hooks/useRecentlyViewed';
+import { useNavigation } from '../../shell/hooks/useNavigation';
+import { goTo } from '../../shell/navigation';
 import { useSearch } from '../hooks/useSearch';
 
 interface Item {
   key: string;
   label: string;
   detail: string;
+  /** What typing matches, for pages and actions. */
+  words?: string;
   go: () => void;
 }
 
-/** Ctrl/Cmd-K: search every object and jump to a record, or go to an object's list. */
+/**
+ * Ctrl/Cmd-K: open any page or take any action the caller has (the navigation registry,
+ * shell/navigation.ts), or search every object and jump to a record.
+ */
 export function CommandPalette({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const navigate = useNavigate();
   const objects = useObjects();
+  const { pages, actions } = useNavigation();
   const search = useSearch(query, { limit: 20 });
   const recent = useRecentlyViewed(useSuspenseQuery(meQuery).data.workspace.id);
   const listId = useId();
@@ -32,30 +40,47 @@ export function CommandPalette({ opened, onClose }: { opened: boolean; onClose: 
 
   const items: Item[] = useMemo(() => {
     const labelOf = (object: string) => objects.find((o) => o.name === object)?.label ?? object;
-    if (!query.trim()) {
-      // Recently viewed first (they open offline too), then every object's list.
+    const commands: Item[] = [
+      ...pages.map((p) => ({
+        key: `page:${p.key}`,
+        label: p.label.startsWith('Administration: ') ? p.label : `Go to ${p.label}`,
+        detail: 'Page',
+        words: `${p.label} ${p.keywords ?? ''}`,
+        go: () => void goTo(navigate, p.link),
+      })),
+      ...actions.map((a) => ({
+        key: `action:${a.key}`,
+        label: a.label,
+        detail: 'Action',
+        words: `${a.label} ${a.keywords ?? ''}`,
+        go: () => void goTo(navigate, a.link),
+      })),
+    ];
+    const q = query.trim().toLowerCase();
+    if (!q) {
+      // Recently viewed first (they open offline too), then every page and action.
       const recentItems = recent.slice(0, 5).map((r) => ({
         key: `recent:${r.object}:${r.id}`,
         label: r.title,
         detail: `${labelOf(r.object)} · Recently viewed`,
         go: () => void navigate({ to: '/$object/$id', params: { object: r.object, id: r.id } }),
       }));
-      return recentItems.concat(
-        objects.map((o) => ({
-          key: `go:${o.name}`,
-          label: `Go to ${o.labelPlural}`,
-          detail: 'List',
-          go: () => void navigate({ to: '/$object', params: { object: o.name } }),
-        })),
-      );
+      return [...recentItems, ...commands];
     }
-    return (search.data ?? []).map((hit) => ({
+    // Pages and actions whose words start with what was typed come first, then records.
+    const terms = q.split(/\s+/);
+    const matching = commands.filter((c) => {
+      const words = (c.words ?? '').toLowerCase().split(/[\s:]+/);
+      return terms.every((t) => words.some((w) => w.startsWith(t)));
+    });
+    const hits = (search.data ?? []).map((hit) => ({
       key: `${hit.object}:${hit.id}`,
       label: hit.title || 'Untitled',
       detail: [labelOf(hit.object), hit.subtitle].filter(Boolean).join(' · '),
       go: () => void navigate({ to: '/$object/$id', params: { object: hit.object, id: hit.id } }),
     }));
-  }, [query, search.data, objects, navigate, recent]);
+    return [...matching.slice(0, 6), ...hits];
+  }, [query, search.data, objects, navigate, recent, pages, actions]);
   const current = Math.min(active, items.length - 1);
 
   const choose = (item: Item | undefined) => {
@@ -88,7 +113,7 @@ export function CommandPalette({ opened, onClose }: { opened: boolean; onClose: 
             size="lg"
             variant="unstyled"
             px="md"
-            placeholder="Search contacts, accounts…"
+            placeholder="Search records, pages and actions…"
             aria-label="Search records"
             role="combobox"
             aria-expanded={items.length > 0}

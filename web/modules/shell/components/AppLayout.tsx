@@ -4,16 +4,13 @@ import { useSuspenseQuery } from '@tanstack/react-query';
 import { Link, Outlet } from '@tanstack/react-router';
 import { lazy, Suspense } from 'react';
 import { Icon } from '../../../ui/Icon';
-import { AdminNavLink } from '../../admin/components/AdminNavLink';
 import { meQuery } from '../../auth/api/auth.api';
 import { NotificationBell } from '../../notifications/components/NotificationBell';
 import { useObjects } from '../../objects/hooks/useObjects';
 import { useOnline } from '../../offline/hooks/useOnline';
-import { SalesNav } from '../../sales/components/SalesNav';
 import { useShortcutLayer } from '../../shortcuts/hooks/useShortcutLayer';
-import { WorkflowNavLink } from '../../workflows/components/WorkflowNavLink';
 import { WorkspaceSwitcher } from '../../workspaces/components/WorkspaceSwitcher';
-import { ObjectNav } from './ObjectNav';
+import { SideNav } from './SideNav';
 import { ThemeToggle } from './ThemeToggle';
 import { UserMenu } from './UserMenu';
 
@@ -25,7 +22,7 @@ const ShortcutsHelp = lazy(() =>
   import('../../shortcuts/components/ShortcutsHelp').then((m) => ({ default: m.ShortcutsHelp })),
 );
 
-/** The signed-in frame: header (workspace, search, theme, user), object navigation, and the page. */
+/** The signed-in frame: header (workspace, search, theme, user), the grouped navigation, and the page. */
 export function AppLayout() {
   const me = useSuspenseQuery(meQuery).data;
   const [navOpen, nav] = useDisclosure(false);
@@ -102,15 +99,16 @@ export function AppLayout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" inert={phone && !navOpen}>
-        <ScrollArea>
+        <AppShell.Section grow component={ScrollArea} type="auto">
           <Group px="sm" py={4} hiddenFrom="xs">
             <WorkspaceSwitcher name={me.workspace.name} />
           </Group>
-          <SalesNav onNavigate={nav.close} />
-          <ObjectNav onNavigate={nav.close} />
-          <AdminNavLink onNavigate={nav.close} />
-          <WorkflowNavLink onNavigate={nav.close} />
-        </ScrollArea>
+          <SideNav place="scroll" onNavigate={nav.close} />
+        </AppShell.Section>
+        {/* Workflows and administration stay on screen however long the lists above grow. */}
+        <AppShell.Section>
+          <SideNav place="pinned" onNavigate={nav.close} />
+        </AppShell.Section>
       </AppShell.Navbar>
       <AppShell.Main>
         <Outlet />

@@ -47,31 +47,58 @@ function meta(objects: ObjectMeta[], name: string | undefined) {
   return objects.find((o) => o.name === name);
 }
 
-function show(objects: ObjectMeta[], object: string | undefined, field: string, value: unknown): string {
+function show(objects: ObjectMeta[], object: string | undefined, field: string, value: unknown, names?: Names): string {
   const f = meta(objects, object)?.fields.find((x) => x.name === field);
+  if (typeof value === 'string' && names && value in names) {
+    // Owners, accounts, converted records: their names, never ids (null: the caller may not read it).
+    const target = f?.relation?.object ?? '';
+    return names[value] ?? `a restricted ${meta(objects, target)?.singular ?? 'record'}`;
+  }
   const text = f ? formatValue(f, value) : value == null ? '' : String(value);
   return text === '' ? '—' : text;
+}
+
+type Names = Record<string, string | null>;
+
+/** "the contact Ada Lovelace, the account Acme Ltd and the opportunity Renewal" (what a lead became). */
+function convertedInto(item: TimelineItem): string {
+  const data = item.data ?? {};
+  const parts = (
+    [
+      ['contact', data.contactId],
+      ['account', data.accountId],
+      ['opportunity', data.opportunityId],
+    ] as const
+  ).flatMap(([noun, id]) => {
+    if (typeof id !== 'string') return [];
+    const name = item.names?.[id];
+    return [name ? `the ${noun} ${name}` : `a restricted ${noun}`];
+  });
+  if (parts.length === 0) return '';
+  const last = parts.pop();
+  return ` into ${parts.length ? `${parts.join(', ')} and ${last}` : last}`;
 }
 
 function EventBody({ item, objects }: { item: TimelineItem; objects: ObjectMeta[] }) {
   const action = item.type?.split('.').slice(1).join('.') ?? '';
   const changes = Object.entries(item.changes ?? {});
   const m = meta(objects, item.object);
-  const stage = item.data as { from?: unknown; to?: unknown } | undefined;
+  const stage = item.data as { from?: { stageId?: unknown }; to?: { stageId?: unknown } } | undefined;
+  // Stage moves carry the stage ids; the object's stage options name them.
+  const stageName = (v: { stageId?: unknown } | undefined) => show(objects, item.object, 'stageId', v?.stageId);
   return (
     <Stack gap={2}>
       <Text size="sm" fw={600}>
         {ACTION[action] ?? item.type}
-        {action === 'stage_changed' && stage?.to !== undefined
-          ? `: ${String(stage.from ?? '—')} → ${String(stage.to)}`
-          : ''}
+        {action === 'stage_changed' && stage?.to ? `: ${stageName(stage.from)} → ${stageName(stage.to)}` : ''}
+        {action === 'converted' ? convertedInto(item) : ''}
       </Text>
       {changes.map(([field, [from, to]]) => (
         <Text key={field} size="sm" style={{ overflowWrap: 'anywhere' }}>
           <Text span c="dimmed" size="sm">
             {m?.fields.find((f) => f.name === field)?.label ?? field}:
           </Text>{' '}
-          {show(objects, item.object, field, from)} → {show(objects, item.object, field, to)}
+          {show(objects, item.object, field, from, item.names)} → {show(objects, item.object, field, to, item.names)}
         </Text>
       ))}
     </Stack>
