@@ -896,7 +896,7 @@ describe('validateInput', () => {
     expect(ok.custom).toEqual({ score: 42, tier: 'gold' });
     expect(valuesOf(ok)).toEqual({ firstName: 'Ada' });
     expect(validateInput(schema, { firstName: 'Ada', score: 101 }, 'create').errors).toEqual([
-      { path: 'score', message: expect.stringMatching(/<=100/) },
+      { path: 'score', message: 'must be at most 100' },
       { path: 'tier', message: 'is required' },
     ]);
     expect(validateInput(schema, { score: null }, 'update').custom).toEqual({ score: null });
