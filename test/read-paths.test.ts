@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectDef } from '../server/platform/records/types';
 import { createApiKeyVia, createTestApp, type SignedUp, signUp, type TestApp } from './helpers/app';
+import { client } from './helpers/http';
 import { memberWithRole } from './helpers/members';
 import { SampleRecords } from './helpers/sample-records';
 
@@ -48,16 +49,9 @@ describe('every read path shows a role exactly what it may read (all objects)', 
   const viaRec: Record<string, string> = {};
   let samples: SampleRecords;
 
+  /** Through the shared test client, as a session (cookie) or an API key. */
   const call = (method: string, url: string, auth: Auth, payload?: unknown): Promise<LightMyRequestResponse> =>
-    t.app.inject({
-      method: method as 'GET',
-      url,
-      headers: {
-        ...(auth.cookie ? { cookie: auth.cookie } : {}),
-        ...(auth.key ? { authorization: `Bearer ${auth.key}` } : {}),
-      },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
+    client(t, auth.key ? auth.key : auth.cookie ? { cookie: auth.cookie } : null).call(method, url, payload);
   const asAdmin = (method: string, url: string, payload?: unknown) =>
     call(method, url, { cookie: admin.cookie }, payload);
   const q = (v: unknown) => encodeURIComponent(JSON.stringify(v));

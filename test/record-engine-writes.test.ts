@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from './helpers/app';
+import { client } from './helpers/http';
 
 /**
  * Writes modules make to records beyond a caller's PATCH (a consumer keeping a derived
@@ -18,7 +19,7 @@ describe('module writes to records get their version, audit row and event', () =
   afterAll(() => t.stop());
 
   const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
-    const res = await t.app.inject({ method, url, payload: payload as object, headers: { cookie: admin.cookie } });
+    const res = await client(t, admin).call(method, url, payload);
     expect(res.statusCode, res.body).toBeLessThan(300);
     return res.json().data;
   };

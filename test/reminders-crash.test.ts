@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { STRONG_PASSWORD, uniqueEmail } from './helpers/app';
 import { freshDatabase, type TestDatabase } from './helpers/db';
 import { ENGINE } from './helpers/engine';
+import { networkClient, signUpOver } from './helpers/http';
 import { type ServerProcess, startServerProcess } from './helpers/server-process';
 
 const TASKS = 450; // more than two of the sweeper's batches of 200
@@ -36,24 +37,13 @@ describe('task reminders survive a killed server', () => {
     };
     server = await startServerProcess(env);
     let base = server.url;
-    const signUp = await fetch(`${base}/api/v1/auth/sign-up`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'Rita Remind',
-        email: uniqueEmail('remind'),
-        password: STRONG_PASSWORD,
-        workspaceName: 'Reminders',
-      }),
+    const cookie = await signUpOver(base, {
+      name: 'Rita Remind',
+      email: uniqueEmail('remind'),
+      password: STRONG_PASSWORD,
+      workspaceName: 'Reminders',
     });
-    expect(signUp.status).toBe(201);
-    const cookie = (signUp.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const call = (method: string, url: string, body?: unknown) =>
-      fetch(`${base}${url}`, {
-        method,
-        headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
+    const call = networkClient(() => base, cookie);
     const reminders = async () => {
       const seen: { recordId: string }[] = [];
       for (let cursor: string | undefined; ; ) {

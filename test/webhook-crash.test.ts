@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { STRONG_PASSWORD, uniqueEmail } from './helpers/app';
 import { freshDatabase, type TestDatabase } from './helpers/db';
 import { ENGINE } from './helpers/engine';
+import { networkClient, signUpOver } from './helpers/http';
 import { type ServerProcess, startServerProcess } from './helpers/server-process';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
 
@@ -47,24 +48,13 @@ describe('webhooks survive a killed server', () => {
     server = await startServerProcess(env);
     let base = server.url;
 
-    const signUp = await fetch(`${base}/api/v1/auth/sign-up`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'Crash',
-        email: uniqueEmail('crash'),
-        password: STRONG_PASSWORD,
-        workspaceName: 'Crash',
-      }),
+    const cookie = await signUpOver(base, {
+      name: 'Crash',
+      email: uniqueEmail('crash'),
+      password: STRONG_PASSWORD,
+      workspaceName: 'Crash',
     });
-    expect(signUp.status).toBe(201);
-    const cookie = (signUp.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const call = (method: string, url: string, body?: unknown) =>
-      fetch(`${base}${url}`, {
-        method,
-        headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
+    const call = networkClient(() => base, cookie);
     const sub = await call('POST', '/api/v1/webhooks', {
       url: `${rx.url}/crash`,
       eventTypes: ['contact.created'],

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { STRONG_PASSWORD, uniqueEmail } from './helpers/app';
 import { freshDatabase, type TestDatabase } from './helpers/db';
 import { ENGINE } from './helpers/engine';
+import { networkClient, signUpOver } from './helpers/http';
 import { type ServerProcess, startServerProcess } from './helpers/server-process';
 import { type SmtpSink, startSmtpSink } from './helpers/smtp-sink';
 
@@ -65,24 +66,15 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
     server = await startServerProcess(env);
     let base = server.url;
 
-    const signUp = await fetch(`${base}/api/v1/auth/sign-up`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'Kim Kill',
-        email: uniqueEmail('kill'),
-        password: STRONG_PASSWORD,
-        workspaceName: 'Crash Co',
-      }),
+    const cookie = await signUpOver(base, {
+      name: 'Kim Kill',
+      email: uniqueEmail('kill'),
+      password: STRONG_PASSWORD,
+      workspaceName: 'Crash Co',
     });
-    expect(signUp.status).toBe(201);
-    const cookie = (signUp.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const call = networkClient(() => base, cookie);
     const api = async (method: string, url: string, body?: unknown) => {
-      const res = await fetch(`${base}${url}`, {
-        method,
-        headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      const res = await call(method, url, body);
       return { status: res.status, json: (await res.json().catch(() => null)) as { data: Record<string, unknown> } };
     };
 
@@ -205,23 +197,15 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
       };
       server = await startServerProcess(env);
       let base = server.url;
-      const signUp = await fetch(`${base}/api/v1/auth/sign-up`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          name: 'Rex',
-          email: uniqueEmail('rex'),
-          password: STRONG_PASSWORD,
-          workspaceName: 'Crash 2',
-        }),
+      const cookie = await signUpOver(base, {
+        name: 'Rex',
+        email: uniqueEmail('rex'),
+        password: STRONG_PASSWORD,
+        workspaceName: 'Crash 2',
       });
-      const cookie = (signUp.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      const call = networkClient(() => base, cookie);
       const api = async (method: string, url: string, body?: unknown) => {
-        const res = await fetch(`${base}${url}`, {
-          method,
-          headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
+        const res = await call(method, url, body);
         return (await res.json().catch(() => null)) as { data: Record<string, unknown> };
       };
       const wf = await api('POST', '/api/v1/workflows', {

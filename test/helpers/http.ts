@@ -65,3 +65,33 @@ export function client(t: HasApp, auth: Auth): HttpClient {
     },
   };
 }
+
+/**
+ * The same for a real `rapport serve` child over the network (crash and process tests):
+ * requests as the session `cookie` to the server's current base URL (`base()`: a restart
+ * listens on a new port). Answers the fetch Response.
+ */
+export type NetworkClient = (method: string, url: string, body?: unknown) => Promise<Response>;
+
+export function networkClient(base: () => string, cookie: string): NetworkClient {
+  return (method, url, body) =>
+    fetch(`${base()}${url}`, {
+      method,
+      headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+}
+
+/** Signs up a new workspace on a running server over the network; its session cookie (`name=value`). */
+export async function signUpOver(
+  base: string,
+  who: { name: string; email: string; password: string; workspaceName: string },
+): Promise<string> {
+  const res = await fetch(`${base}/api/v1/auth/sign-up`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(who),
+  });
+  if (res.status !== 201) throw new Error(`sign-up answered ${res.status}: ${await res.text()}`);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+}

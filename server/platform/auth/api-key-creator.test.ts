@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyVia, createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
 import { ENGINE } from '../../../test/helpers/engine';
+import { client } from '../../../test/helpers/http';
 import { memberWithRole } from '../../../test/helpers/members';
 import { type Runtime, startRuntime } from '../../runtime';
 import { createApiKey } from './api-keys.service';
@@ -25,7 +26,7 @@ describe(`an API key never carries more than its creator has now (${ENGINE})`, (
   let ownersAccountId: string;
 
   const call = (server: Runtime, method: string, url: string, headers: Record<string, string>, payload?: object) =>
-    server.app.inject({ method: method as 'GET', url, headers, ...(payload ? { payload } : {}) });
+    client(server, null).call(method, url, payload, headers);
   const bearer = (k: string) => ({ authorization: `Bearer ${k}` });
 
   beforeAll(async () => {
