@@ -219,10 +219,14 @@ describe('the web app on a desktop browser', () => {
     const csv = readFileSync(String(await download.path()), 'utf8')
       .trim()
       .split(/\r?\n/);
+    // A file people open in a spreadsheet: labels, names for owner and account, the address
+    // in columns, the ids of owner and account at the end.
     expect(csv[0]).toBe(
-      'id,ownerId,version,firstName,lastName,email,phone,title,accountId,lifecycleStage,address,doNotContact,doNotSell,lastContactedAt',
+      'ID,Owner,First name,Last name,Email,Phone,Job title,Account,Lifecycle stage,Address street,Address city,' +
+        'Address region,Address postal code,Address country,Address latitude,Address longitude,Do not contact,' +
+        'Do not sell or share,Last contacted,Owner ID,Account ID',
     );
-    expect(csv.slice(1).map((l) => l.split(',')[3])).toEqual([
+    expect(csv.slice(1).map((l) => l.split(',')[2])).toEqual([
       'Person001',
       'Person003',
       'Person005',

@@ -24,6 +24,8 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
     '--mantine-color-dimmed': '#5c636a',
     '--mantine-color-placeholder': '#6c737a',
     '--mantine-color-error': '#c92a2a',
+    // Text of light and subtle buttons: blue 9 on the hover background (blue 2) is 4.0:1.
+    '--mantine-color-blue-light-color': '#134d82',
   },
   dark: { '--mantine-color-dimmed': '#a6a7ab', '--mantine-color-error': '#ff8787' },
 });
