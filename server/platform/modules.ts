@@ -6,6 +6,7 @@ import type { Config } from './config';
 import type { Database } from './db/database';
 import type { EventConsumer } from './events/dispatcher';
 import type { JobQueue } from './jobs/job-queue';
+import type { InboundMailHandler } from './mail/inbound-mail';
 import {
   registerSuppressionCheck,
   registerTemplateVariables,
@@ -87,6 +88,8 @@ export interface RapportModule {
   templateVariables?: TemplateVariableProvider;
   /** How its objects tell an assignee (objects not named: their owner, "<Label> assigned to you"). */
   assignmentNotices?: AssignmentNotices;
+  /** What it does with inbound mail for its kind of mailbox (support → tickets). */
+  inboundMail?: InboundMailHandler;
   /** Parts of records' single view that are not relations (the recent timeline), included by name. */
   sections?: RecordSection[];
   /** Endpoints beyond the generic record ones (registered before them). */
