@@ -5,6 +5,7 @@ import { runBatch } from '../../platform/records/batch';
 import { signUp } from '../../platform/workspaces/identity.service';
 import { type DemoBook, seedActivity } from './demo-activity';
 import { seedTemplates, seedWelcomeWorkflow } from './demo-automation';
+import { seedMatchSamples } from './demo-match';
 import {
   createDemoPeople,
   createDemoTeams,
@@ -124,6 +125,7 @@ export async function seedDemoIfEmpty(deps: DemoDeps, opts: { password?: string 
     };
     book.opportunities = await seedSalesSamples(tx, records, actor, crew, book.accounts);
     await seedActivity(tx, records, crew, book);
+    await seedMatchSamples(tx, records, crew);
     return seedTemplates(tx, actor);
   });
   await seedWelcomeWorkflow({ database, records }, actor, welcomeTemplateId);

@@ -127,4 +127,28 @@ describe('the demo workspace shows the product working', () => {
     expect(templates.map((x) => x.name)).toContain('Welcome — new lead');
     expect(templates.length).toBeGreaterThanOrEqual(3);
   });
+
+  it('shows the matching at work: the Nordlicht lead finds its account; a switchboard is no duplicate; an account entered twice is', async () => {
+    const byName = async (object: string, field: string, value: string) =>
+      (await get(`/api/v1/${object}?filter=${encodeURIComponent(JSON.stringify({ field, op: 'eq', value }))}`)).data;
+    const [mia] = await byName('leads', 'email', 'mia.kowalski@nordlicht.example');
+    const [nordlicht] = await byName('accounts', 'name', 'Nordlicht');
+    const matches = (await get(`/api/v1/leads/${mia.id}/conversion-matches`)).data;
+    expect(matches.accounts[0]).toMatchObject({ id: nordlicht.id });
+    expect(matches.accounts[0].reasons).toEqual(expect.arrayContaining(['domain', 'name']));
+
+    const [oliver] = await byName('contacts', 'email', 'oliver.grant@harbour-quay.example');
+    const forOliver = (await get(`/api/v1/contacts/${oliver.id}/duplicates`)).data as { strong: boolean }[];
+    expect(forOliver.filter((d) => d.strong)).toEqual([]);
+
+    const [harbour] = await byName('accounts', 'domain', 'harbour-quay.example');
+    const [again] = await byName('accounts', 'name', 'Harbour & Quay');
+    const forHarbour = (await get(`/api/v1/accounts/${harbour.id}/duplicates`)).data as {
+      id: string;
+      strong: boolean;
+      reasons: string[];
+    }[];
+    expect(forHarbour[0]).toMatchObject({ id: again.id, strong: true });
+    expect(forHarbour[0]?.reasons).toEqual(expect.arrayContaining(['phone', 'name']));
+  });
 });
