@@ -31,12 +31,14 @@ export async function startServerProcess(
   env: Record<string, string>,
   timeoutMs = 600_000,
   nodeFlags: string[] = [],
+  /** The checkout whose `cli/rapport.js` runs (bench/ab.ts starts an older commit's). */
+  root = ROOT,
 ): Promise<ServerProcess> {
   // freePort() releases the port before the child binds it; on a machine shared with other
   // test runs another process can take it in between. Only that case starts again, on a new port.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(env, timeoutMs, nodeFlags);
+      return await startOnce(env, timeoutMs, nodeFlags, root);
     } catch (err) {
       if (attempt >= 3 || !(err instanceof PortTaken)) throw err;
     }
@@ -45,19 +47,24 @@ export async function startServerProcess(
 
 class PortTaken extends Error {}
 
-async function startOnce(env: Record<string, string>, timeoutMs: number, nodeFlags: string[]): Promise<ServerProcess> {
+async function startOnce(
+  env: Record<string, string>,
+  timeoutMs: number,
+  nodeFlags: string[],
+  root: string,
+): Promise<ServerProcess> {
   const port = await freePort();
   const args = [
     '--import',
     pathToFileURL(path.join(ROOT, 'test/helpers/exit-with-parent.mjs')).href,
     ...nodeFlags,
-    path.join(ROOT, 'cli/rapport.js'),
+    path.join(root, 'cli/rapport.js'),
     'serve',
     '--port',
     String(port),
   ];
   const child = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd: root,
     env: {
       ...process.env,
       LOG_LEVEL: 'warn',
