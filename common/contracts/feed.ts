@@ -37,6 +37,8 @@ export const FeedEntrySchema = z.object({
   team: z.object({ id: z.string(), name: z.string() }).nullable().optional().describe('Messages to a team'),
   parentId: z.string().nullable().optional().describe('Replies: the entry they answer'),
   replies: z.number().optional().describe('Messages and entries: how many replies the thread has'),
+  editedAt: z.string().optional().describe('Messages changed by their author: when'),
+  deleted: z.boolean().optional().describe('A deleted message kept for its replies (no body)'),
 });
 export type TFeedEntry = z.infer<typeof FeedEntrySchema>;
 
@@ -75,6 +77,12 @@ export const FeedPostRequest = z
     body: z.string().trim().min(1, 'Write a message').max(10_000, 'must be at most 10000 characters'),
     teamId: z.uuid().optional().describe('Post to this team only (its members see it)'),
     parentId: z.uuid().optional().describe('Reply to this entry'),
+  })
+  .strict();
+
+export const FeedEditRequest = z
+  .object({
+    body: z.string().trim().min(1, 'Write a message').max(10_000, 'must be at most 10000 characters'),
   })
   .strict();
 

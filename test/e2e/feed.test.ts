@@ -110,4 +110,34 @@ describe('the activity feed in the browser', () => {
     expect(ada.problems).toEqual([]);
     expect(mia.problems).toEqual([]);
   });
+
+  it('the author edits a message (Mia sees the new text live) and deletes another', async () => {
+    const adaCard = a.getByTestId('feed-entry').filter({ hasText: 'Lunch demo for the Nordlicht' });
+    await adaCard.getByRole('button', { name: 'Edit', exact: true }).click();
+    await field(adaCard, 'Edit message').fill('Lunch demo for the Nordlicht team at one');
+    await adaCard.getByRole('button', { name: 'Save' }).click();
+    await until('Ada sees the new text, marked edited', async () => {
+      const text = (await adaCard.textContent()) ?? '';
+      return text.includes('team at one') && text.includes('(edited)');
+    });
+    await until('the edit reaches Mia without a reload', async () => (await feedText(m)).includes('team at one'));
+    expect(await feedText(m)).not.toContain('team at noon');
+    // Mia cannot edit or delete Ada's message: the one Edit and Delete on the card are her reply's.
+    const miaCard = m.getByTestId('feed-entry').filter({ hasText: 'team at one' });
+    const mine = miaCard.getByTestId('feed-reply').filter({ hasText: 'I will bring the samples' });
+    expect(await miaCard.getByRole('button', { name: 'Edit', exact: true }).count()).toBe(1);
+    expect(await mine.getByRole('button', { name: 'Edit', exact: true }).count()).toBe(1);
+    expect(await miaCard.getByRole('button', { name: 'Delete' }).count()).toBe(1);
+
+    await field(a, 'Message').fill('Wrong channel, sorry');
+    await a.getByRole('button', { name: 'Post', exact: true }).click();
+    const wrong = a.getByTestId('feed-entry').filter({ hasText: 'Wrong channel, sorry' });
+    await until('the message posted', () => wrong.isVisible());
+    await wrong.getByRole('button', { name: 'Delete' }).click();
+    await wrong.getByRole('button', { name: 'Delete' }).click(); // confirm
+    await until('the message gone', async () => !(await feedText(a)).includes('Wrong channel, sorry'));
+    await expectAccessible(a, 'the feed after an edit');
+    expect(ada.problems).toEqual([]);
+    expect(mia.problems).toEqual([]);
+  });
 });

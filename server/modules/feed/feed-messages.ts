@@ -54,6 +54,42 @@ export async function postMessage(
   }
 
   const id = uuidv7();
+  const { mentioned, recordMentions } = await checkMentions(tx, actor, records, { id, body, teamId, about });
+
+  await sql`insert into feed_entries
+      (workspace_id, id, type, actor_user_id, object, record_id, body, mentions, record_mentions, team_id, parent_id)
+    values (${actor.workspaceId}, ${id}, 'message.posted', ${actor.userId}, ${about.object}, ${about.record_id}::uuid,
+      ${body}, ${mentioned}::uuid[], ${JSON.stringify(recordMentions)}::jsonb, ${teamId}::uuid, ${input.parentId ?? null}::uuid)`.execute(
+    tx,
+  );
+  if (input.parentId) {
+    await sql`update feed_entries set reply_count = reply_count + 1 where id = ${input.parentId}::uuid`.execute(tx);
+  }
+
+  await notifyMentions(tx, actor, records, { id, body, mentioned, teamId, reply: !!input.parentId });
+  await sql`select pg_notify(${FEED_CHANNEL}, ${JSON.stringify({ workspaceId: actor.workspaceId, id })})`.execute(tx);
+  const entry = await feedEntry(tx, actor, records, id);
+  if (!entry) throw new Error('a posted message must be visible to its author');
+  return entry;
+}
+
+/**
+ * The people and records a message's body mentions, checked: members who can read it
+ * (of the team, for a team message; who can read the record, for a thread about one),
+ * at most 50 people and 20 records, each record one the author can read. 422 otherwise.
+ */
+async function checkMentions(
+  tx: Tx,
+  actor: Actor,
+  records: RecordService,
+  input: {
+    id: string;
+    body: string;
+    teamId: string | null;
+    about: { object: string | null; record_id: string | null };
+  },
+): Promise<{ mentioned: string[]; recordMentions: { object: string; id: string }[] }> {
+  const { body, teamId, about } = input;
   const mentioned = parseMentions(body);
   if (mentioned.length > 50) throw invalidField('body', 'mentions at most 50 people');
   const { rows: members } = mentioned.length
@@ -73,7 +109,7 @@ export async function postMessage(
   });
   if (about.object && about.record_id) {
     // A thread about a record: only people who may read the record can be told about it.
-    const subject = { id, object: about.object, recordId: about.record_id, data: {} };
+    const subject = { id: input.id, object: about.object, recordId: about.record_id, data: {} };
     for (const m of members) {
       if (!(await eventForMember(tx, records, actor.workspaceId, m.id, subject)))
         problems.push({ path: 'body', message: `mentions ${m.name}, who cannot see what this thread is about` });
@@ -96,19 +132,20 @@ export async function postMessage(
     if (missing.length) throw invalidField('body', `mentions ${object}:${missing[0]}, a record that does not exist`);
   }
 
-  await sql`insert into feed_entries
-      (workspace_id, id, type, actor_user_id, object, record_id, body, mentions, record_mentions, team_id, parent_id)
-    values (${actor.workspaceId}, ${id}, 'message.posted', ${actor.userId}, ${about.object}, ${about.record_id}::uuid,
-      ${body}, ${mentioned}::uuid[], ${JSON.stringify(recordMentions)}::jsonb, ${teamId}::uuid, ${input.parentId ?? null}::uuid)`.execute(
-    tx,
-  );
-  if (input.parentId) {
-    await sql`update feed_entries set reply_count = reply_count + 1 where id = ${input.parentId}::uuid`.execute(tx);
-  }
+  return { mentioned, recordMentions };
+}
 
+/** Tells each person a message mentions (not its author), once per message (dedupe key). */
+async function notifyMentions(
+  tx: Tx,
+  actor: Actor,
+  records: RecordService,
+  m: { id: string; body: string; mentioned: string[]; teamId: string | null; reply: boolean },
+): Promise<void> {
+  const { id, body, mentioned, teamId } = m;
   const author = (await sql<{ name: string }>`select name from users where id = ${actor.userId}`.execute(tx)).rows[0]
     ?.name;
-  const where = teamId ? 'a team message' : input.parentId ? 'a reply in the feed' : 'a message in the feed';
+  const where = teamId ? 'a team message' : m.reply ? 'a reply in the feed' : 'a message in the feed';
   const text = notificationText(body, (o) => records.registry.get(o)?.singular.toLowerCase() ?? 'record');
   for (const userId of mentioned) {
     if (userId === actor.userId) continue;
@@ -122,8 +159,91 @@ export async function postMessage(
       dedupeKey: `feed-mention:${id}`,
     });
   }
-  await sql`select pg_notify(${FEED_CHANNEL}, ${JSON.stringify({ workspaceId: actor.workspaceId, id })})`.execute(tx);
+}
+
+/** A message of the caller's own, for changing it; 404 when it is not one they can see, 403 when not theirs. */
+async function ownMessage(tx: Tx, actor: Actor, records: RecordService, id: string, mayModerate: boolean) {
+  if (!(await feedEntry(tx, actor, records, id))) throw new AppError('not_found', 'Feed entry not found');
+  const { rows } = await sql<{
+    type: string;
+    actor_user_id: string | null;
+    team_id: string | null;
+    object: string | null;
+    record_id: string | null;
+    parent_id: string | null;
+    reply_count: number;
+    deleted_at: Date | null;
+    mentions: string[];
+  }>`select type, actor_user_id, team_id, object, record_id, parent_id, reply_count, deleted_at, mentions
+    from feed_entries where id = ${id}::uuid for update`.execute(tx);
+  const row = rows[0];
+  if (!row || row.deleted_at) throw new AppError('not_found', 'Feed entry not found');
+  if (row.type !== 'message.posted')
+    throw new AppError(
+      'forbidden',
+      'Only colleagues’ messages can be changed; what happened to records stays as it was',
+    );
+  if (row.actor_user_id !== actor.userId && !mayModerate)
+    throw new AppError('forbidden', 'Only its author can change a message');
+  return row;
+}
+
+/**
+ * Changes the text of the caller's own message (mentions checked again; people newly
+ * mentioned are notified, those already told are not told twice). It shows as edited.
+ */
+export async function editMessage(
+  tx: Tx,
+  actor: Actor,
+  records: RecordService,
+  id: string,
+  input: { body: string },
+): Promise<TFeedEntry> {
+  const row = await ownMessage(tx, actor, records, id, false);
+  const body = input.body.trim();
+  const about = { object: row.object, record_id: row.record_id };
+  const { mentioned, recordMentions } = await checkMentions(tx, actor, records, {
+    id,
+    body,
+    teamId: row.team_id,
+    about,
+  });
+  await sql`update feed_entries set body = ${body}, mentions = ${mentioned}::uuid[],
+      record_mentions = ${JSON.stringify(recordMentions)}::jsonb, edited_at = now()
+    where id = ${id}::uuid`.execute(tx);
+  await notifyMentions(tx, actor, records, { id, body, mentioned, teamId: row.team_id, reply: !!row.parent_id });
+  // Pushed again: the stream sends each id once, so an edit goes out as `<id>@<when>`.
+  const pushed = `${id}@${Date.now()}`;
+  await sql`select pg_notify(${FEED_CHANNEL}, ${JSON.stringify({ workspaceId: actor.workspaceId, id: pushed })})`.execute(
+    tx,
+  );
   const entry = await feedEntry(tx, actor, records, id);
-  if (!entry) throw new Error('a posted message must be visible to its author');
+  if (!entry) throw new Error('an edited message must be visible to its author');
   return entry;
+}
+
+/**
+ * Deletes a message: its author, or an administrator (moderation). A message others
+ * replied to stays as "deleted" so the thread keeps its replies; otherwise it is gone.
+ * The mention notifications it sent go with its text.
+ */
+export async function deleteMessage(
+  tx: Tx,
+  actor: Actor,
+  records: RecordService,
+  id: string,
+  isAdmin: boolean,
+): Promise<void> {
+  const row = await ownMessage(tx, actor, records, id, isAdmin);
+  await sql`delete from notifications where dedupe_key = ${`feed-mention:${id}`}`.execute(tx);
+  if (row.reply_count > 0) {
+    await sql`update feed_entries set body = null, mentions = '{}', record_mentions = '[]', deleted_at = now()
+      where id = ${id}::uuid`.execute(tx);
+    return;
+  }
+  await sql`delete from feed_entries where id = ${id}::uuid`.execute(tx);
+  if (row.parent_id) {
+    await sql`update feed_entries set reply_count = greatest(reply_count - 1, 0)
+      where id = ${row.parent_id}::uuid`.execute(tx);
+  }
 }

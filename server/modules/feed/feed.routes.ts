@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  FeedEditRequest,
   FeedEntryResponse,
   FeedPageSchema,
   FeedPostRequest,
@@ -10,7 +11,7 @@ import {
 import { actorOf } from '../../platform/http/context';
 import type { ModuleRouteDeps } from '../../platform/modules';
 import { listFeed, listReplies } from './feed.service';
-import { postMessage } from './feed-messages';
+import { deleteMessage, editMessage, postMessage } from './feed-messages';
 
 const tags = ['feed'];
 
@@ -71,6 +72,46 @@ export function feedRoutes({ database, records }: ModuleRouteDeps): FastifyPlugi
         return database.tenantRead(actor.workspaceId, (tx) =>
           listReplies(tx, actor, records, req.params.id, req.query),
         );
+      },
+    );
+
+    app.patch(
+      '/api/v1/feed/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Change the text of your own message (it shows as edited; people newly mentioned are notified)',
+          params: z.object({ id: z.uuid() }).strict(),
+          body: FeedEditRequest,
+          response: { 200: FeedEntryResponse },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        const data = await database.tenant(actor.workspaceId, (tx) =>
+          editMessage(tx, actor, records, req.params.id, req.body),
+        );
+        return { data };
+      },
+    );
+
+    app.delete(
+      '/api/v1/feed/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Delete your own message (administrators: any message); one with replies stays as "deleted"',
+          params: z.object({ id: z.uuid() }).strict(),
+          response: { 204: z.null().describe('Deleted') },
+        },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        await database.tenant(actor.workspaceId, async (tx) => {
+          const isAdmin = (await records.context(tx, actor, 'accounts')).policy.admin;
+          await deleteMessage(tx, actor, records, req.params.id, isAdmin);
+        });
+        return reply.status(204).send(null);
       },
     );
   };

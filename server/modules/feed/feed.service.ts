@@ -26,12 +26,14 @@ export interface FeedRow {
   parent_id: string | null;
   reply_count: number;
   created_at: Date;
+  edited_at: Date | null;
+  deleted_at: Date | null;
   /** created_at at microsecond precision, for the cursor. */
   at_key: string;
 }
 
 const COLUMNS = sql`f.id, f.type, f.actor_user_id, f.object, f.record_id, f.fields, f.body, f.mentions, f.record_mentions,
-  f.team_id, f.parent_id, f.reply_count, f.created_at,
+  f.team_id, f.parent_id, f.reply_count, f.created_at, f.edited_at, f.deleted_at,
   to_char(f.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at_key`;
 
 /** At most this many rounds of reading past entries the caller may not see, per page. */
@@ -243,6 +245,8 @@ export async function presentEntries(
       });
       entry.mentions = mentions;
     }
+    if (r.edited_at) entry.editedAt = r.edited_at.toISOString();
+    if (r.deleted_at) entry.deleted = true;
     if (r.type === 'message.posted') {
       entry.recordMentions = (r.record_mentions ?? []).map((m) => ({
         object: m.object,
@@ -266,6 +270,7 @@ function summarize(
   team: { name: string } | null,
 ): string {
   if (r.type === 'message.posted') {
+    if (r.deleted_at) return 'deleted a message';
     if (r.parent_id) return 'replied';
     return team ? `posted to ${team.name}` : 'posted a message';
   }

@@ -326,4 +326,63 @@ describe('activity feed and colleague messages, through HTTP', () => {
     expect(theirs?.body).toBe(`Ask @[restricted contact](contacts:${hidden.id}) about it`);
     expect(JSON.stringify(theirs)).not.toContain('Private Person');
   });
+
+  it('an author edits and deletes their own messages; others cannot; a thread keeps its replies', async () => {
+    const repApi = client(t, rep.cookie);
+    const outsiderApi = client(t, outsider.cookie);
+    const msg = await post(repApi, { body: 'Pricing call moved to 3pm' });
+    // Someone else's message: 403 for a colleague, and nothing changes.
+    const stranger = await outsiderApi.patch(`/api/v1/feed/${msg.id}`, { body: 'Hijacked' });
+    expect(stranger.statusCode, stranger.body).toBe(403);
+    expect((await outsiderApi.del(`/api/v1/feed/${msg.id}`)).statusCode).toBe(403);
+    // Bad input names the field; an unknown id is a 404.
+    const blank = await repApi.patch(`/api/v1/feed/${msg.id}`, { body: '   ' });
+    expect(blank.statusCode).toBe(422);
+    expect(blank.json().errors[0]).toMatchObject({ path: 'body', message: 'Write a message' });
+    expect((await repApi.patch('/api/v1/feed/01939a8e-0000-7000-8000-000000000000', { body: 'x' })).statusCode).toBe(
+      404,
+    );
+    expect((await feedOf(as)).data.find((e) => e.id === msg.id)?.body).toBe('Pricing call moved to 3pm');
+
+    // The author edits: the text changes, it shows as edited, a newly mentioned colleague is told once.
+    const edited = await repApi.patch(`/api/v1/feed/${msg.id}`, {
+      body: `Pricing call moved to 4pm, @[Alice Admin](user:${admin.userId})`,
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    expect(edited.json().data).toMatchObject({ body: expect.stringContaining('4pm'), editedAt: expect.any(String) });
+    await repApi.patch(`/api/v1/feed/${msg.id}`, { body: `Pricing call at 4pm, @[Alice Admin](user:${admin.userId})` });
+    const told = (await as.get('/api/v1/notifications'))
+      .json()
+      .data.filter((n: { title: string }) => n.title.startsWith('Rita Rep mentioned you'));
+    expect(told).toHaveLength(1);
+    // A record event cannot be edited by anyone.
+    await buildContact(as, { lastName: 'Eventful' });
+    await t.events.drain();
+    const event = (await feedOf(as)).data.find((e) => e.type === 'contact.created');
+    expect((await as.patch(`/api/v1/feed/${event?.id}`, { body: 'rewritten' })).statusCode).toBe(403);
+
+    // Deleting a message without replies removes it, and its mention notification with it.
+    expect((await repApi.del(`/api/v1/feed/${msg.id}`)).statusCode).toBe(204);
+    expect((await feedOf(as)).data.some((e) => e.id === msg.id)).toBe(false);
+    const after = (await as.get('/api/v1/notifications'))
+      .json()
+      .data.filter((n: { title: string }) => n.title.startsWith('Rita Rep mentioned you'));
+    expect(after).toHaveLength(0);
+
+    // A message with a reply stays as "deleted" so the thread keeps it; the administrator may delete anyone's.
+    const root = await post(repApi, { body: 'Who has the Nordlicht contract?' });
+    const answer = await post(as, { body: 'I do', parentId: root.id });
+    expect((await as.del(`/api/v1/feed/${root.id}`)).statusCode).toBe(204);
+    const tomb = (await feedOf(repApi)).data.find((e) => e.id === root.id);
+    expect(tomb).toMatchObject({ deleted: true, summary: 'deleted a message', replies: 1 });
+    expect(tomb?.body).toBeUndefined();
+    expect(JSON.stringify(tomb)).not.toContain('Nordlicht');
+    const replies = (await repApi.get(`/api/v1/feed/${root.id}/replies`)).json().data as TFeedEntry[];
+    expect(replies.map((r) => r.id)).toEqual([answer.id]);
+    // A deleted message cannot be edited or deleted again.
+    expect((await repApi.patch(`/api/v1/feed/${root.id}`, { body: 'back' })).statusCode).toBe(404);
+    // Deleting the reply lowers the count.
+    expect((await as.del(`/api/v1/feed/${answer.id}`)).statusCode).toBe(204);
+    expect((await feedOf(repApi)).data.find((e) => e.id === root.id)?.replies).toBe(0);
+  });
 });

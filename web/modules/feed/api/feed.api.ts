@@ -1,6 +1,12 @@
 // Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts/feed.ts.
 import type { z } from 'zod';
-import type { FeedEntrySchema, FeedPageSchema, FeedPostRequest, FeedQuery } from '../../../../common/contracts/feed';
+import type {
+  FeedEditRequest,
+  FeedEntrySchema,
+  FeedPageSchema,
+  FeedPostRequest,
+  FeedQuery,
+} from '../../../../common/contracts/feed';
 import { getJson, request, withQuery } from '../../../lib/http';
 
 /** One entry of `GET /api/v1/feed` (server/modules/feed). */
@@ -27,4 +33,12 @@ export function getReplies(id: string, signal?: AbortSignal): Promise<FeedPage> 
 
 export async function postToFeed(post: FeedPost): Promise<FeedEntry> {
   return (await request<{ data: FeedEntry }>('POST', '/api/v1/feed', { body: post })).body.data;
+}
+
+export async function editFeedMessage(id: string, edit: z.input<typeof FeedEditRequest>): Promise<FeedEntry> {
+  return (await request<{ data: FeedEntry }>('PATCH', `/api/v1/feed/${id}`, { body: edit })).body.data;
+}
+
+export async function deleteFeedMessage(id: string): Promise<void> {
+  await request('DELETE', `/api/v1/feed/${id}`);
 }

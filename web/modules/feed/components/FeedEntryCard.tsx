@@ -6,6 +6,7 @@ import type { FeedEntry } from '../api/feed.api';
 import { EntryTime } from './EntryTime';
 import { FeedBody } from './FeedBody';
 import { FeedThread } from './FeedThread';
+import { EditMessage, MessageActions } from './MessageActions';
 
 /** The record an entry is about: its title as a link, or what it is when the reader cannot open it. */
 function RecordRef({ entry, objects }: { entry: FeedEntry; objects: ObjectMeta[] }) {
@@ -27,8 +28,20 @@ function RecordRef({ entry, objects }: { entry: FeedEntry; objects: ObjectMeta[]
 }
 
 /** One entry of the feed: who did what to which record, or a colleague's message, with its thread. */
-export function FeedEntryCard({ entry, objects }: { entry: FeedEntry; objects: ObjectMeta[] }) {
+export function FeedEntryCard({
+  entry,
+  objects,
+  myUserId,
+  moderator = false,
+}: {
+  entry: FeedEntry;
+  objects: ObjectMeta[];
+  myUserId?: string;
+  moderator?: boolean;
+}) {
   const [open, setOpen] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const mine = !!myUserId && entry.actor?.id === myUserId;
   const replies = entry.replies ?? 0;
   return (
     <Card withBorder radius="md" component="li" data-testid="feed-entry" p="sm">
@@ -47,14 +60,34 @@ export function FeedEntryCard({ entry, objects }: { entry: FeedEntry; objects: O
             </Badge>
           )}
           <EntryTime at={entry.createdAt} />
+          {entry.editedAt && !entry.deleted && (
+            <Text span size="xs" c="dimmed">
+              (edited)
+            </Text>
+          )}
         </Group>
-        <FeedBody entry={entry} objects={objects} />
+        {entry.deleted ? (
+          <Text size="sm" c="dimmed" fs="italic">
+            This message was deleted.
+          </Text>
+        ) : editing ? (
+          <EditMessage entry={entry} onDone={() => setEditing(false)} />
+        ) : (
+          <FeedBody entry={entry} objects={objects} />
+        )}
         <Group gap="xs">
+          <MessageActions
+            entry={entry}
+            mine={mine}
+            moderator={moderator}
+            editing={editing}
+            onEdit={() => setEditing(true)}
+          />
           <Button variant="default" size="compact-sm" h={40} onClick={() => setOpen((o) => !o)} aria-expanded={open}>
             {open ? 'Hide replies' : replies > 0 ? `Replies (${replies})` : 'Reply'}
           </Button>
         </Group>
-        {open && <FeedThread parentId={entry.id} objects={objects} />}
+        {open && <FeedThread parentId={entry.id} objects={objects} myUserId={myUserId} moderator={moderator} />}
       </Stack>
     </Card>
   );

@@ -77,7 +77,13 @@ export function FeedView() {
       )}
       <Stack gap="sm" component="ul" p={0} m={0} data-testid="feed" aria-label="Feed entries">
         {entries.map((e) => (
-          <FeedEntryCard key={e.id} entry={e} objects={objects} />
+          <FeedEntryCard
+            key={e.id}
+            entry={e}
+            objects={objects}
+            myUserId={me?.user?.id}
+            moderator={me?.role === 'administrator'}
+          />
         ))}
       </Stack>
       {feed.hasNextPage && (

@@ -3,10 +3,15 @@ import { useEffect } from 'react';
 import { onStreamMessage } from '../../notifications/utils/stream-listeners';
 import { type FeedEntry, type FeedFilters, type FeedPage, feedKeys } from '../api/feed.api';
 
-/** Puts an entry at the top of a cached feed list, once. */
+/** Puts an entry at the top of a cached feed list, once; an entry already there (edited) is replaced in place. */
 export function prependEntry(data: InfiniteData<FeedPage> | undefined, entry: FeedEntry) {
   if (!data) return data;
-  if (data.pages.some((p) => p.data.some((e) => e.id === entry.id))) return data;
+  if (data.pages.some((p) => p.data.some((e) => e.id === entry.id))) {
+    return {
+      ...data,
+      pages: data.pages.map((p) => ({ ...p, data: p.data.map((e) => (e.id === entry.id ? entry : e)) })),
+    };
+  }
   const [first, ...rest] = data.pages;
   return { ...data, pages: [{ ...(first as FeedPage), data: [entry, ...(first?.data ?? [])] }, ...rest] };
 }
@@ -29,6 +34,11 @@ export function useFeedLive(filters: FeedFilters): void {
         }
         if (m.type !== 'feed') return;
         const { entry } = m;
+        if (entry.parentId && entry.editedAt) {
+          // An edited reply: its thread shows the new text; the count stays.
+          void client.invalidateQueries({ queryKey: feedKeys.replies(entry.parentId) });
+          return;
+        }
         if (entry.parentId) {
           const parentId = entry.parentId;
           client.setQueriesData<InfiniteData<FeedPage>>({ queryKey: ['feed', 'list'] }, (data) =>

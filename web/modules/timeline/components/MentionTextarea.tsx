@@ -4,10 +4,26 @@ import { useLayoutEffect, useRef, useState } from 'react';
 import { membersQuery } from '../../people/api/people.api';
 import { encodeMentions, insertMention, mentionQuery } from '../utils/mentions';
 
-/** A draft with @mentions: its text, the colleagues picked, and the body to send (mentions encoded). */
-export function useMentionDraft() {
-  const [text, setText] = useState('');
-  const [picked, setPicked] = useState<{ id: string; name: string }[]>([]);
+const PERSON_MENTION = /@\[([^\]\n]{1,200})\]\(user:([0-9a-f-]{36})\)/gi;
+
+/** A stored body's people mentions as the draft shows them (`@Name`), and who they are. */
+function decodeMentions(body: string): { text: string; picked: { id: string; name: string }[] } {
+  const picked: { id: string; name: string }[] = [];
+  const text = body.replace(PERSON_MENTION, (_whole, name: string, id: string) => {
+    if (!picked.some((p) => p.id === id)) picked.push({ id, name });
+    return `@${name}`;
+  });
+  return { text, picked };
+}
+
+/**
+ * A draft with @mentions: its text, the colleagues picked, and the body to send (mentions
+ * encoded). `initial`: a stored body to edit (its people mentions shown as `@Name`).
+ */
+export function useMentionDraft(initial?: string) {
+  const [start] = useState(() => decodeMentions(initial ?? ''));
+  const [text, setText] = useState(start.text);
+  const [picked, setPicked] = useState<{ id: string; name: string }[]>(start.picked);
   return {
     text,
     setText,
