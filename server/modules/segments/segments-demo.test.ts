@@ -28,9 +28,14 @@ describe('the demo workspace’s segments', () => {
     expect(list.filter((s) => s.name === 'VIP list')).toHaveLength(1);
     const germany = list.find((s) => s.name === 'Contacts in Germany');
     expect(germany?.type).toBe('dynamic');
-    const members = (await api.get(`/api/v1/segments/${germany?.id}/members?count=true&fields=address`)).json();
+    const members = (await api.get(`/api/v1/segments/${germany?.id}/members?count=true&include=account`)).json();
     expect(members.total).toBeGreaterThan(0);
-    expect(members.data.every((c: { address: { country: string } }) => c.address.country === 'DE')).toBe(true);
+    expect(
+      members.data.every(
+        (c: { address?: { country?: string }; account?: { address?: { country?: string } } }) =>
+          c.address?.country === 'DE' || c.account?.address?.country === 'DE',
+      ),
+    ).toBe(true);
     const vip = list.find((s) => s.name === 'VIP list');
     expect((await api.get(`/api/v1/segments/${vip?.id}/members?count=true`)).json().total).toBe(5);
   }, 120_000); // seeds the whole demo workspace

@@ -22,9 +22,15 @@ export async function seedSegmentsDemo(deps: DemoDeps): Promise<DemoLogin | null
     if (existing.data.length > 0) return;
     await records.create(tx, actor, 'segments', {
       name: 'Contacts in Germany',
-      description: 'Everyone whose address is in Germany: always current, no rebuild.',
+      description: 'Everyone whose address (or whose account’s) is in Germany: always current, no rebuild.',
       object: 'contacts',
-      filter: { field: 'address.country', op: 'eq', value: 'DE' },
+      // Demo contacts have no address of their own: their account's counts too.
+      filter: {
+        or: [
+          { field: 'address.country', op: 'eq', value: 'DE' },
+          { field: 'account.address.country', op: 'eq', value: 'DE' },
+        ],
+      },
     });
     await records.create(tx, actor, 'segments', {
       name: 'Decision makers',
