@@ -226,6 +226,8 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     });
     await rec('interactions', { topic: `${MARK} call`, channel: 'email', contactId: contact });
     await rec('notes', { body: `${MARK} note`, relatedObject: 'contacts', relatedId: contact });
+    const segment = await rec('segments', { name: `${MARK} segment`, object: 'contacts', type: 'static' });
+    ok(await asB('POST', `/api/v1/segments/${segment}/members`, { ids: [contact] }), 200);
     expect(Object.keys(bRecords).sort()).toEqual([...objects].sort());
 
     // Children and configuration of those records.
@@ -491,6 +493,9 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'PATCH /api/v1/workflows/{id}': { name: HIJACK },
       'POST /api/v1/workflows/{id}/activate': {},
       'POST /api/v1/workflows/{id}/run': { recordIds: [A.account] },
+      'POST /api/v1/{object}/{id}/members': { ids: [A.contact] },
+      'DELETE /api/v1/{object}/{id}/members': { ids: [A.contact] },
+      'POST /api/v1/{object}/{id}/members/import': { emails: ['a-contact@example.com'] },
     };
     return bodies[generic];
   }

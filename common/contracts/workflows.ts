@@ -63,6 +63,15 @@ export const TriggerSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('webhook'), object: ObjectName.optional() }).strict(),
+  z
+    .object({
+      type: z.literal('event'),
+      /** An event type modules offer as a trigger (segment.entered, segment.left, …); its record is the run's. */
+      event: z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'must be an event type, e.g. segment.entered'),
+      /** Only events about records of this object (and steps may act on the record). */
+      object: ObjectName.optional(),
+    })
+    .strict(),
   z.object({ type: z.literal('manual'), object: ObjectName }).strict(),
 ]);
 export type Trigger = z.infer<typeof TriggerSchema>;

@@ -12,6 +12,7 @@ import { opportunitiesModule } from './opportunities';
 import { pipelinesModule } from './pipelines';
 import { productsModule } from './products';
 import { quotesModule } from './quotes';
+import { segmentsModule } from './segments';
 import { staffModule } from './staff';
 import { tasksModule } from './tasks';
 import { timelineModule } from './timeline';
@@ -39,6 +40,7 @@ export const MODULES = [
   workflowsModule,
   demoModule,
   feedModule,
+  segmentsModule,
 ] as const satisfies readonly RapportModule[];
 
 /**
@@ -58,6 +60,7 @@ const OBJECT_ORDER = [
   'meetings',
   'interactions',
   'notes',
+  'segments',
 ];
 
 const rank = (def: ObjectDef) => {

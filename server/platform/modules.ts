@@ -5,6 +5,7 @@ import type { Auth } from './auth/auth';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import type { EventConsumer } from './events/dispatcher';
+import { registerTriggerEvents } from './events/trigger-events';
 import type { JobQueue } from './jobs/job-queue';
 import type { InboundMailHandler } from './mail/inbound-mail';
 import {
@@ -96,6 +97,8 @@ export interface RapportModule {
   routes?(deps: ModuleRouteDeps): FastifyPluginAsyncZod;
   /** What it pushes to signed-in users over the notifications WebSocket (each reader sees only what they may). */
   streams?(deps: ModuleRouteDeps): StreamSource[];
+  /** Event types of its own that workflows may start on (`{ type: "event", event }`), e.g. segment.entered. */
+  triggers?: readonly string[];
   /** Event consumers, schedules on the job queue and pollers. */
   work?(deps: ModuleWorkDeps): ModuleWork;
   /** Seeds the demo workspace of an empty installation; the demo login while the demo user exists, else null. */
@@ -116,7 +119,7 @@ export type ModuleWorks<Ms extends readonly RapportModule[]> = {
 
 /**
  * Registers the modules' process-wide rules: suppression checks, template variables,
- * assignment notices, record sections and the standard roles' permission defaults. Idempotent (tests start several runtimes).
+ * assignment notices, record sections, workflow trigger events and the standard roles' permission defaults. Idempotent (tests start several runtimes).
  */
 export function registerModuleRules(modules: readonly RapportModule[]): void {
   for (const m of modules) {
@@ -125,5 +128,6 @@ export function registerModuleRules(modules: readonly RapportModule[]): void {
     if (m.assignmentNotices) registerAssignmentNotices(m.assignmentNotices);
     if (m.permissions) addStandardObjectPermissions(m.permissions);
     for (const section of m.sections ?? []) registerRecordSection(section);
+    if (m.triggers) registerTriggerEvents(m.triggers);
   }
 }

@@ -221,6 +221,18 @@ const accountSecurityRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/AccountSecurityPage'), 'AccountSecurityPage'),
 });
 
+// Segments have their own editor (filter with live count, members); their list is the generic one.
+const newSegmentRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'segments/new',
+  component: lazyRouteComponent(() => import('../pages/SegmentPage'), 'NewSegmentPage'),
+});
+const segmentRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'segments/$id',
+  component: lazyRouteComponent(() => import('../pages/SegmentPage'), 'SegmentPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
@@ -246,6 +258,8 @@ const routeTree = rootRoute.addChildren([
     createRecordRoute,
     recordRoute,
     editRecordRoute,
+    newSegmentRoute,
+    segmentRoute,
   ]),
 ]);
 

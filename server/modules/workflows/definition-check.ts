@@ -4,6 +4,7 @@ import type { FilterNode } from '../../../common/filter';
 import { humanIssueMessage } from '../../../common/validation-messages';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
+import { isTriggerEvent, triggerEvents } from '../../platform/events/trigger-events';
 import { AppError, type FieldError } from '../../platform/http/errors';
 import type { RecordService } from '../../platform/records/records.service';
 import { urlProblem } from '../../platform/webhooks/ssrf-guard';
@@ -64,6 +65,12 @@ export async function checkDefinition(
         }
       }
     }
+  }
+  if (def.trigger.type === 'event' && !isTriggerEvent(def.trigger.event)) {
+    errors.push({
+      path: 'definition.trigger.event',
+      message: `workflows cannot start on "${def.trigger.event}"; use one of ${triggerEvents().join(', ') || '(none)'}`,
+    });
   }
   if (def.trigger.type === 'schedule') {
     try {

@@ -5,6 +5,7 @@ import type { FilterNode } from '../../../common/filter';
 import type { Database, Tx } from '../../platform/db/database';
 import type { EventConsumer } from '../../platform/events/dispatcher';
 import type { StoredEvent } from '../../platform/events/events';
+import { isTriggerEvent } from '../../platform/events/trigger-events';
 import { Poller } from '../../platform/jobs/poller';
 import type { RecordService } from '../../platform/records/records.service';
 import type { Definition, Trigger } from './workflow-definition';
@@ -50,8 +51,9 @@ export function workflowTriggerConsumer(deps: { now: () => Date; log: Logger }):
   return {
     name: 'workflows',
     async handle(tx, events) {
+      const started = await startEventRuns(tx, events, deps);
       const recordEvents = events.filter((e) => e.object && e.recordId && /\.(created|updated)$/.test(e.type));
-      if (recordEvents.length === 0) return 'nothing-written';
+      if (recordEvents.length === 0) return started ? undefined : 'nothing-written';
       const ws = recordEvents.map((e) => e.workspaceId);
       const objs = recordEvents.map((e) => e.object as string);
       const { rows: flows } = await sql<ActiveFlow & { object: string }>`
@@ -61,7 +63,7 @@ export function workflowTriggerConsumer(deps: { now: () => Date; log: Logger }):
         where w.active_version is not null and w.deleted_at is null
           and v.trigger_type in (${sql.join(RECORD_TRIGGERS)})
           and (w.workspace_id, v.object) in (select * from unnest(${ws}::uuid[], ${objs}::text[]))`.execute(tx);
-      if (flows.length === 0) return 'nothing-written';
+      if (flows.length === 0) return started ? undefined : 'nothing-written';
       const { rows: marks } = await sql<{ id: string; workflow_id: string; depth: number }>`
         select e.id, m.workflow_id, m.depth from events e
         join workflow_tx_marks m on m.workspace_id = e.workspace_id and m.tx = e.tx
@@ -98,6 +100,55 @@ export function workflowTriggerConsumer(deps: { now: () => Date; log: Logger }):
       }
     },
   };
+}
+
+/**
+ * `{ type: "event", event }` triggers: any event of that exact type about one record
+ * (object + recordId, e.g. segment.entered) starts a run on that record, once per
+ * (workflow version, event). Whether the run-as user may read the record is checked by
+ * the run's first step like every run's. Returns whether a run was written.
+ */
+async function startEventRuns(tx: Tx, events: StoredEvent[], deps: { now: () => Date; log: Logger }): Promise<boolean> {
+  const about = events.filter((e) => e.object && e.recordId && isTriggerEvent(e.type));
+  if (about.length === 0) return false;
+  const { rows: flows } = await sql<ActiveFlow & { object: string | null }>`
+    select w.workspace_id, w.id, w.active_version as version, w.run_as_user_id, w.activated_at, v.definition, v.object
+    from workflows w
+    join workflow_versions v on v.workspace_id = w.workspace_id and v.workflow_id = w.id and v.version = w.active_version
+    where w.active_version is not null and w.deleted_at is null and v.trigger_type = 'event'
+      and (w.workspace_id, v.definition -> 'trigger' ->> 'event') in
+        (select * from unnest(${about.map((e) => e.workspaceId)}::uuid[], ${about.map((e) => e.type)}::text[]))`.execute(
+    tx,
+  );
+  let wrote = false;
+  for (const event of about) {
+    for (const flow of flows) {
+      const trigger = flow.definition.trigger;
+      if (flow.workspace_id !== event.workspaceId || trigger.type !== 'event' || trigger.event !== event.type) continue;
+      if (flow.object && flow.object !== event.object) continue;
+      const result = await createRun(tx, {
+        workspaceId: event.workspaceId,
+        workflowId: flow.id,
+        version: flow.version,
+        triggerKey: `event:${event.id}`,
+        triggerType: 'event',
+        triggerData: { eventId: event.id, type: event.type, data: event.data },
+        object: event.object,
+        recordId: event.recordId,
+        depth: 0,
+        runAsUserId: flow.run_as_user_id,
+        now: deps.now(),
+      });
+      if ('id' in result) wrote = true;
+      else if (result.skipped !== 'duplicate') {
+        deps.log.warn(
+          { workflowId: flow.id, recordId: event.recordId, reason: result.skipped },
+          'workflow run not started',
+        );
+      }
+    }
+  }
+  return wrote;
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);

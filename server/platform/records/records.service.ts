@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import type { FilterNode } from '../../../common/filter';
+import { checkFilterTree, type FilterNode } from '../../../common/filter';
 import { AccessPolicy, type AccessService, audit, type ObjectAction } from '../access/access.service';
 import { STANDARD_PERMISSIONS } from '../access/permissions';
 import type { Actor } from '../auth/actor';
@@ -42,6 +42,13 @@ export interface ListOptions {
   include?: string[];
   count?: boolean;
   trashed?: boolean;
+  /**
+   * Keeps only records whose id this subquery yields: a module's own membership rows
+   * (a static segment's `select record_id from segment_members where …`), AND-ed to the
+   * caller's permissions and filter like any condition. The subquery is the module's
+   * (its own table, scoped to the workspace); no permission SQL comes from it.
+   */
+  within?: Sql;
 }
 
 export interface ListResult {
@@ -155,6 +162,70 @@ export class RecordService {
     return new Set(rows.map((r) => r.id));
   }
 
+  /**
+   * Checks a filter tree against `object` as the caller's role sees it (hidden fields are
+   * unknown fields), without running it: 422 naming the place (`filter.and.0.field`), 403
+   * when the caller may not read the object. For modules that store filters (segments).
+   */
+  async checkFilter(tx: Tx, actor: Actor, object: string, filter: unknown, path = 'filter'): Promise<FilterNode> {
+    const errors = checkFilterTree(filter, path).slice(0, 20);
+    if (errors.length)
+      throw new AppError('validation_failed', `Invalid filter: ${errors.map((e) => e.path).join(', ')}`, { errors });
+    const ctx = await this.context(tx, actor, object, 'read');
+    compileFilter(ctx.schema, filter as FilterNode, { schemas: ctx.schemas, visible: ctx.visible }, path);
+    return filter as FilterNode;
+  }
+
+  /**
+   * Which of `ids` (live records of `object`) meet each filter, as the system sees them
+   * (every field, every record: no caller), in one query. For event consumers that
+   * re-evaluate changed records against stored filters (segments); `tx` must have entered
+   * the workspace. A filter that no longer compiles (a custom field removed) matches nothing.
+   */
+  async matchingIds(tx: Tx, object: string, filters: FilterNode[], ids: string[]): Promise<Set<string>[]> {
+    const out = filters.map(() => new Set<string>());
+    if (ids.length === 0 || filters.length === 0) return out;
+    const full = await loadSchemas(tx, this.registry);
+    const schema = full.get(object);
+    if (!schema) return out;
+    const conds = filters.map((f) => {
+      try {
+        return compileFilter(schema, f, { schemas: full });
+      } catch {
+        return sql`false`;
+      }
+    });
+    const { rows } = await sql<{ id: string; m: boolean[] }>`
+      select t.id, array[${sql.join(conds.map((c) => sql`coalesce(${c}, false)`))}] as m
+      from ${sql.table(`${schema.def.table}_scoped`)} t
+      where t.deleted_at is null and t.id = any(${ids}::uuid[])`.execute(tx);
+    for (const r of rows) {
+      r.m.forEach((hit, i) => {
+        if (hit) out[i]?.add(r.id);
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The ids of the live records of `object` that meet `filter`, as the system sees them
+   * (no caller), as a SQL relation `(id)` for a module's own bulk statement (a segment's
+   * membership baseline); null when the filter no longer compiles. `tx` must have entered
+   * the workspace.
+   */
+  async matchRelation(tx: Tx, object: string, filter: FilterNode): Promise<Sql | null> {
+    const full = await loadSchemas(tx, this.registry);
+    const schema = full.get(object);
+    if (!schema) return null;
+    let cond: Sql;
+    try {
+      cond = compileFilter(schema, filter, { schemas: full });
+    } catch {
+      return null;
+    }
+    return sql`(select t.id from ${sql.table(`${schema.def.table}_scoped`)} t where t.deleted_at is null and ${cond})`;
+  }
+
   async list(
     tx: Tx,
     actor: Actor,
@@ -175,6 +246,7 @@ export class RecordService {
     const where: (Sql | undefined)[] = [opts.trashed ? sql`t.deleted_at is not null` : sql`t.deleted_at is null`];
     where.push(ctx.visible(object, 't', opts.trashed ? 'write' : 'read'));
     if (opts.filter) where.push(compileFilter(schema, opts.filter, { schemas: ctx.schemas, visible: ctx.visible }));
+    if (opts.within) where.push(sql`t.id in (${opts.within})`);
     const filterOnly = and(where);
     if (opts.cursor) where.push(afterCursor(keys, opts.cursor));
     const view = sql.table(`${schema.def.table}_scoped`);
@@ -532,6 +604,7 @@ export class RecordService {
     for (const [f, v] of input.builtin) changes[f.name] = v;
     const result = await def.beforeWrite(tx, {
       actor,
+      records: this,
       mode: before ? 'update' : 'create',
       before: before ? presentRow(full, before) : null,
       changes,

@@ -1,6 +1,7 @@
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../db/database';
 import type { FieldError } from '../http/errors';
+import type { RecordService } from './records.service';
 
 /**
  * The record engine's vocabulary. An object (accounts, contacts, …) is declared
@@ -126,6 +127,8 @@ export interface ObjectDef {
 
 export interface BeforeWrite {
   actor: Actor;
+  /** The engine, for rules that check input against other objects as the caller sees them (a segment's filter). */
+  records: RecordService;
   mode: 'create' | 'update';
   /** The stored record (every field, whatever the caller may see); null on create. */
   before: Record<string, unknown> | null;

@@ -32,6 +32,8 @@ export interface Trigger {
   offsetDays?: number;
   atTime?: string;
   cron?: string;
+  /** For `event` triggers: the event type (segment.entered…). */
+  event?: string;
 }
 
 export type StepType = (typeof STEP_TYPES)[number];

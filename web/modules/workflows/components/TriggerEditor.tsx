@@ -1,8 +1,8 @@
-import { Group, NumberInput, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Autocomplete, Group, NumberInput, Select, Stack, Text, TextInput } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useObjects } from '../../objects/hooks/useObjects';
 import type { Trigger, TriggerType } from '../api/workflows.api';
-import { hasField, needsObject, TRIGGER_LABELS } from '../utils/definition';
+import { hasField, needsObject, TRIGGER_EVENTS, TRIGGER_LABELS } from '../utils/definition';
 
 interface Props {
   value: Trigger;
@@ -29,6 +29,7 @@ export function TriggerEditor({ value, onChange, hookAddress }: Props) {
     if (type === 'schedule' || type === 'webhook') delete next.object;
     if (type === 'stage_moved') next.field = 'stage';
     if (type === 'date_reached') next.offsetDays = -3;
+    if (type === 'event') next.event = TRIGGER_EVENTS[0];
     onChange(next);
   };
   return (
@@ -48,6 +49,14 @@ export function TriggerEditor({ value, onChange, hookAddress }: Props) {
             value={value.object ?? null}
             allowDeselect={false}
             onChange={(v) => v && onChange({ ...value, object: v, field: undefined })}
+          />
+        )}
+        {value.type === 'event' && (
+          <Autocomplete
+            label="Event"
+            data={TRIGGER_EVENTS}
+            value={value.event ?? ''}
+            onChange={(v) => set({ event: v || undefined })}
           />
         )}
         {hasField(value.type) && (

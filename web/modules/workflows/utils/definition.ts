@@ -8,7 +8,11 @@ export const TRIGGER_LABELS: Record<TriggerType, string> = {
   schedule: 'On a schedule',
   webhook: 'A webhook is received',
   manual: 'Run by hand on a selection',
+  event: 'An event happens (a record enters a segment…)',
 };
+
+/** Event types offered for `event` triggers (the server checks its registry when saving). */
+export const TRIGGER_EVENTS = ['segment.entered', 'segment.left'];
 
 export const STEP_LABELS: Record<StepType, string> = {
   update_fields: 'Update fields',
@@ -73,6 +77,7 @@ export function describeTrigger(t: Trigger): string {
     return `${rel} ${t.field ?? 'a date'}${obj}`;
   }
   if (t.type === 'schedule') return `schedule ${t.cron ?? ''}${obj}`;
+  if (t.type === 'event') return `${t.event ?? 'an event'}${obj}`;
   return `${TRIGGER_LABELS[t.type]}${obj}`;
 }
 
