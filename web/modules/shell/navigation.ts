@@ -18,7 +18,15 @@ export interface NavContext {
   objects: ObjectMeta[];
 }
 
-export type NavGroupKey = 'planner' | 'sales' | 'customers' | 'activities' | 'records' | 'workspace' | 'settings';
+export type NavGroupKey =
+  | 'planner'
+  | 'sales'
+  | 'customers'
+  | 'marketing'
+  | 'activities'
+  | 'records'
+  | 'workspace'
+  | 'settings';
 
 export interface NavGroup {
   key: NavGroupKey;
@@ -34,6 +42,7 @@ export const NAV_GROUPS: NavGroup[] = [
   { key: 'planner', label: 'Planner', defaultOpen: true },
   { key: 'sales', label: 'Sales', defaultOpen: true },
   { key: 'customers', label: 'Customers', defaultOpen: true },
+  { key: 'marketing', label: 'Marketing', defaultOpen: true },
   { key: 'activities', label: 'Activities', defaultOpen: false },
   { key: 'records', label: 'Records', defaultOpen: false },
   { key: 'workspace', label: 'Workspace', defaultOpen: true, place: 'pinned' },
@@ -66,6 +75,8 @@ export type NavTarget =
         | '/deals'
         | '/workflows'
         | '/workflows/new'
+        | '/forms'
+        | '/forms/new'
         | '/me'
         | '/settings/security'
         | '/settings/notifications';
@@ -167,6 +178,20 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
         keywords: 'list',
       }),
     ),
+  // Marketing: web forms (administrators and marketing managers)
+  (ctx) =>
+    ctx.role === 'administrator' || ctx.role === 'marketing_manager'
+      ? [
+          {
+            key: 'forms',
+            label: 'Forms',
+            group: 'marketing',
+            link: { to: '/forms' },
+            current: under('/forms'),
+            keywords: 'web form lead capture embed consent',
+          },
+        ]
+      : [],
   // Workspace: automation and administration
   (ctx) =>
     ctx.role === 'administrator' || ctx.role === 'marketing_manager'
