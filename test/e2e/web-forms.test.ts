@@ -64,12 +64,12 @@ describe('web forms in the browser', () => {
     visitor = await openBrowser({ viewport: { width: 800, height: 900 } });
     const v = visitor.page;
     await v.goto(url);
-    await v.getByLabel('Last name').fill('Visitor');
-    await v.getByLabel('Email').fill('not-an-email');
+    await v.getByRole('textbox', { name: 'Last name', exact: true }).fill('Visitor');
+    await v.getByRole('textbox', { name: 'Email', exact: true }).fill('not-an-email');
     await v.getByRole('button', { name: 'Submit' }).click();
     await until('error next to the email field', () => v.getByText('must be a valid email address').isVisible());
-    await v.getByLabel('Email').fill('vera.visitor@example.com');
-    await v.getByLabel('Company').fill('Visiting Ltd');
+    await v.getByRole('textbox', { name: 'Email', exact: true }).fill('vera.visitor@example.com');
+    await v.getByRole('textbox', { name: 'Company', exact: true }).fill('Visiting Ltd');
     await v.getByLabel('Send me your product news by email.').check();
     await v.getByRole('button', { name: 'Submit' }).click();
     await until('thank-you page', () => v.getByText('Thank you').isVisible());
