@@ -153,6 +153,11 @@ export async function storeSubmission(
   const { changes, stored } = readValues(form, defs, input.values);
   const emailField = form.fields.find((f) => defs.get(f.field)?.type === 'email');
   const email = emailField ? (changes[emailField.field] as string | undefined) : undefined;
+  // Two posts with one new email at once must not both create a lead: one waits for the other's commit.
+  if (email)
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`form-person:${form.workspaceId}:${email}`}, 0))`.execute(
+      tx,
+    );
   const existing = email ? await findPerson(tx, records, actor, email) : null;
   const inputName = new Map(form.fields.map((f) => [f.field, f.name]));
   let target: { object: 'contacts' | 'leads'; id: string };

@@ -185,6 +185,14 @@ describe('web forms, through HTTP', () => {
     expect(leads[0]).toMatchObject({ firstName: 'Grace', company: 'Navy' });
   });
 
+  it('posts with one new email at the same time still make one lead', async () => {
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((n) => anon.post(`/f/${formId}`, { last: `Racer ${n}`, mail: 'racer@example.com' })),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual([201, 201, 201, 201]);
+    expect(await leadsWithEmail(as, 'racer@example.com')).toHaveLength(1);
+  });
+
   it('an existing contact with that email is updated instead, and no lead is created', async () => {
     const contact = await buildContact(as, { firstName: 'Old', lastName: 'Contact', email: 'known@example.com' });
     const res = await post({
