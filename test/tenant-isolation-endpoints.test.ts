@@ -258,6 +258,16 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       needles.add(c.data.id);
     }
     keep('feedEntry', ok(await asB('POST', '/api/v1/feed', { body: `${MARK} message` }), 201).data.id);
+    const form = { name: `${MARK} form`, object: 'leads', fields: [{ name: 'email', field: 'email' }] };
+    keep('form', ok(await asB('POST', '/api/v1/forms', form), 201).data.id);
+    ok(
+      await asB('POST', `/api/v1/contacts/${bRecords.contacts}/consents`, {
+        purpose: 'tracking',
+        status: 'granted',
+        wording: MARK,
+      }),
+      201,
+    );
     ok(await asB('POST', `/api/v1/contacts/${contact}/shares`, { teamId: team.id, access: 'edit' }), 201);
     const trashed = ok(await asB('POST', '/api/v1/contacts', { lastName: `${MARK} trashed` }), 201).data.id;
     keep('trashedContact', trashed);
@@ -422,6 +432,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'sessions/{id}': B.session,
       'notifications/{id}': B.notification,
       'feed/{id}': B.feedEntry,
+      'forms/{id}': B.form,
       'email-suppressions/{email}': B.suppressedEmail,
     };
     return byKey[`${prev}/{${param}}`];
@@ -496,6 +507,8 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'POST /api/v1/{object}/{id}/members': { ids: [A.contact] },
       'DELETE /api/v1/{object}/{id}/members': { ids: [A.contact] },
       'POST /api/v1/{object}/{id}/members/import': { emails: ['a-contact@example.com'] },
+      'POST /api/v1/{object}/{id}/consents': { purpose: 'marketing_email', status: 'granted' },
+      'PUT /api/v1/forms/{id}': { name: HIJACK, object: 'leads', fields: [{ name: 'email', field: 'email' }] },
     };
     return bodies[generic];
   }

@@ -1,11 +1,13 @@
 import type { RapportModule } from '../platform/modules';
 import type { ObjectDef } from '../platform/records/types';
 import { accountsModule } from './accounts';
+import { consentsModule } from './consents';
 import { contactsModule } from './contacts';
 import { dealsModule } from './deals';
 import { demoModule } from './demo';
 import { duplicatesModule } from './duplicates';
 import { feedModule } from './feed';
+import { formsModule } from './forms';
 import { interactionsModule } from './interactions';
 import { leadsModule } from './leads';
 import { opportunitiesModule } from './opportunities';
@@ -41,6 +43,8 @@ export const MODULES = [
   demoModule,
   feedModule,
   segmentsModule,
+  consentsModule,
+  formsModule,
 ] as const satisfies readonly RapportModule[];
 
 /**

@@ -64,6 +64,8 @@ export const ConfigSchema = z.object({
   webhooksAllowPrivate: z.boolean(),
   /** How long a workflow webhook attempt holds its step; after a crash mid-request it is resent then. */
   workflowWebhookLeaseSeconds: z.coerce.number().int().min(1).max(3600),
+  /** Web forms: a post sooner than this after its page was rendered is a bot's (answered, not stored). */
+  formMinFillMs: z.coerce.number().int().min(0).max(600_000),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -106,6 +108,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     trustProxy: bool(env.RAPPORT_TRUST_PROXY, false),
     webhooksAllowPrivate: bool(env.RAPPORT_WEBHOOKS_ALLOW_PRIVATE, false),
     workflowWebhookLeaseSeconds: env.RAPPORT_WORKFLOW_WEBHOOK_LEASE_SECONDS ?? 60,
+    formMinFillMs: env.RAPPORT_FORM_MIN_FILL_MS ?? 3000,
     ...overrides,
   };
   const parsed = ConfigSchema.safeParse(raw);

@@ -206,6 +206,21 @@ const workflowRoute = createRoute({
   path: 'workflows/$id',
   component: lazyRouteComponent(() => import('../modules/workflows/components/WorkflowPage'), 'WorkflowPage'),
 });
+const formsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'forms',
+  component: lazyRouteComponent(() => import('../modules/forms/components/FormsPage'), 'FormsPage'),
+});
+const newFormRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'forms/new',
+  component: lazyRouteComponent(() => import('../modules/forms/components/FormPage'), 'NewFormPage'),
+});
+const formRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'forms/$id',
+  component: lazyRouteComponent(() => import('../modules/forms/components/FormPage'), 'FormPage'),
+});
 const notificationSettingsRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'settings/notifications',
@@ -252,6 +267,9 @@ const routeTree = rootRoute.addChildren([
     workflowsRoute,
     newWorkflowRoute,
     workflowRoute,
+    formsRoute,
+    newFormRoute,
+    formRoute,
     notificationSettingsRoute,
     accountSecurityRoute,
     listRoute,

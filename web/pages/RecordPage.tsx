@@ -5,6 +5,7 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { PageLoader } from '../app/PageLoader';
 import { ApiError } from '../lib/http';
 import { meQuery } from '../modules/auth/api/auth.api';
+import { ConsentPanel } from '../modules/consents/components/ConsentPanel';
 import { can } from '../modules/objects/api/objects.api';
 import { useObjectMeta } from '../modules/objects/hooks/useObjectMeta';
 import { useObjects } from '../modules/objects/hooks/useObjects';
@@ -174,6 +175,9 @@ function GenericRecordPage({ object, id }: { object: string; id: string }) {
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="md">
             <SalesRecordAside meta={meta} record={data} />
+            {(object === 'contacts' || object === 'leads') && !offline && (
+              <ConsentPanel object={object} id={id} editable={can(meta, 'update')} />
+            )}
             {lists.map((list) => (
               <RelatedRecords key={list.include} record={data} list={list} count={counts[list.include]} />
             ))}

@@ -24,6 +24,10 @@ export const NAMED_LIMITS = {
   'workflows.hook': { max: 120, windowSeconds: 60 },
   /** Calendar feeds: calendar apps poll every few minutes. */
   'calendar.feed': { max: 60, windowSeconds: 60 },
+  /** Hosted form pages (GET /f/{id}) and double opt-in links. */
+  'forms.page': { max: 120, windowSeconds: 60 },
+  /** Form submissions per address (each form also has its own limit: FORM_SUBMIT_LIMIT). */
+  'forms.submit': { max: 20, windowSeconds: 60 },
 } as const satisfies Record<string, { max: number; windowSeconds: number }>;
 
 export type LimitName = keyof typeof NAMED_LIMITS;

@@ -38,6 +38,8 @@ describe('navigation registry', () => {
     expect(keys(ctx('sales_rep'))).not.toContain('workflows');
     expect(keys(ctx('sales_rep'))).not.toContain('admin');
     expect(keys(ctx('marketing_manager'))).toContain('workflows');
+    expect(keys(ctx('marketing_manager'))).toContain('forms');
+    expect(keys(ctx('sales_rep'))).not.toContain('forms');
     const admin = keys(ctx('administrator', true));
     expect(admin).toEqual(expect.arrayContaining(['workflows', 'admin', 'admin:roles', 'admin:users']));
     expect(

@@ -76,6 +76,8 @@ export type NavTarget =
         | '/deals'
         | '/workflows'
         | '/workflows/new'
+        | '/forms'
+        | '/forms/new'
         | '/me'
         | '/settings/security'
         | '/settings/notifications';
@@ -177,6 +179,20 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
         keywords: 'list',
       }),
     ),
+  // Marketing: web forms (administrators and marketing managers)
+  (ctx) =>
+    ctx.role === 'administrator' || ctx.role === 'marketing_manager'
+      ? [
+          {
+            key: 'forms',
+            label: 'Forms',
+            group: 'marketing',
+            link: { to: '/forms' },
+            current: under('/forms'),
+            keywords: 'web form lead capture embed consent',
+          },
+        ]
+      : [],
   // Workspace: automation and administration
   (ctx) =>
     ctx.role === 'administrator' || ctx.role === 'marketing_manager'

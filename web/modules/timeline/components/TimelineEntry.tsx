@@ -33,7 +33,17 @@ const ACTION: Record<string, string> = {
   stage_changed: 'Stage moved',
   converted: 'Converted',
   merged: 'Merged',
+  submitted: 'Submitted a form',
+  changed: 'Consent changed',
 };
+
+/** Forms and consents: which form, which purpose (the event's data). */
+function eventDetail(item: TimelineItem): string {
+  const data = (item.data ?? {}) as Record<string, unknown>;
+  if (item.type === 'form.submitted' && typeof data.formName === 'string') return `: ${data.formName}`;
+  if (item.type === 'consent.changed') return `: ${String(data.purpose ?? '')} ${String(data.status ?? '')}`;
+  return '';
+}
 
 interface Props {
   item: TimelineItem;
@@ -92,6 +102,7 @@ function EventBody({ item, objects }: { item: TimelineItem; objects: ObjectMeta[
         {ACTION[action] ?? item.type}
         {action === 'stage_changed' && stage?.to ? `: ${stageName(stage.from)} → ${stageName(stage.to)}` : ''}
         {action === 'converted' ? convertedInto(item) : ''}
+        {eventDetail(item)}
       </Text>
       {changes.map(([field, [from, to]]) => (
         <Text key={field} size="sm" style={{ overflowWrap: 'anywhere' }}>

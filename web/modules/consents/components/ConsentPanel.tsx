@@ -1,0 +1,93 @@
+import { Alert, Badge, Button, Group, Paper, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { consentKeys, consentLedgerQuery, recordConsent } from '../api/consents.api';
+
+const COLOR = { granted: 'green', withdrawn: 'red', unknown: 'gray' } as const;
+const STATUSES = ['granted', 'withdrawn', 'unknown'] as const;
+
+/** Contacts and leads: each purpose's current consent, the full history (append-only), and recording a change. */
+export function ConsentPanel({ object, id, editable }: { object: string; id: string; editable: boolean }) {
+  const client = useQueryClient();
+  const ledger = useQuery(consentLedgerQuery(object, id));
+  const [purpose, setPurpose] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const [showHistory, setShowHistory] = useState(false);
+  const save = useMutation({
+    mutationFn: () =>
+      recordConsent(object, id, {
+        purpose: purpose as string,
+        status: status as (typeof STATUSES)[number],
+        source: 'user',
+      }),
+    onSuccess: () => {
+      setPurpose(null);
+      setStatus(null);
+      return client.invalidateQueries({ queryKey: consentKeys.ledger(object, id) });
+    },
+  });
+  if (ledger.error) return null;
+  const data = ledger.data;
+  return (
+    <Paper withBorder p="sm" component="section" aria-labelledby="consent-title" data-testid="consent-panel">
+      <Stack gap="xs">
+        <Title order={2} size="h4" id="consent-title">
+          Consent
+        </Title>
+        {data?.current.map((c) => (
+          <Group key={c.purpose} justify="space-between" wrap="nowrap">
+            <Text size="sm">{c.label}</Text>
+            <Badge color={COLOR[c.status]} variant="light">
+              {c.status}
+            </Badge>
+          </Group>
+        ))}
+        {data && data.data.length > 0 && (
+          <Button variant="subtle" size="compact-sm" onClick={() => setShowHistory((s) => !s)}>
+            {showHistory ? 'Hide history' : `History (${data.data.length})`}
+          </Button>
+        )}
+        {showHistory && data && (
+          <Table fz="xs">
+            <Table.Tbody>
+              {data.data.map((c) => (
+                <Table.Tr key={c.id}>
+                  <Table.Td>{new Date(c.recordedAt).toLocaleString()}</Table.Td>
+                  <Table.Td>
+                    {c.purpose}: {c.status}
+                  </Table.Td>
+                  <Table.Td>
+                    {c.source}
+                    {c.recordedBy ? ` · ${c.recordedBy.name}` : ''}
+                    {c.wording ? ` · “${c.wording}”` : ''}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+        {editable && data && (
+          <Group gap="xs" align="flex-end">
+            <Select
+              size="xs"
+              label="Purpose"
+              w={150}
+              value={purpose}
+              onChange={setPurpose}
+              data={data.current.map((c) => ({ value: c.purpose, label: c.label }))}
+            />
+            <Select size="xs" label="Status" w={110} value={status} onChange={setStatus} data={[...STATUSES]} />
+            <Button size="xs" disabled={!purpose || !status} loading={save.isPending} onClick={() => save.mutate()}>
+              Record
+            </Button>
+          </Group>
+        )}
+        {save.error && (
+          <Alert color="red" role="alert">
+            {save.error.message}
+          </Alert>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
