@@ -15,6 +15,7 @@ import { quotesModule } from './quotes';
 import { staffModule } from './staff';
 import { tasksModule } from './tasks';
 import { timelineModule } from './timeline';
+import { trackingModule } from './tracking';
 import { workflowsModule } from './workflows';
 
 /**
@@ -39,6 +40,7 @@ export const MODULES = [
   workflowsModule,
   demoModule,
   feedModule,
+  trackingModule,
 ] as const satisfies readonly RapportModule[];
 
 /**

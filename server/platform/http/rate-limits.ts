@@ -24,6 +24,8 @@ export const NAMED_LIMITS = {
   'workflows.hook': { max: 120, windowSeconds: 60 },
   /** Calendar feeds: calendar apps poll every few minutes. */
   'calendar.feed': { max: 60, windowSeconds: 60 },
+  /** Website tracking (t/collect): page views from one address (an office behind one address browses a lot). */
+  'tracking.collect': { max: 240, windowSeconds: 60 },
 } as const satisfies Record<string, { max: number; windowSeconds: number }>;
 
 export type LimitName = keyof typeof NAMED_LIMITS;
