@@ -73,3 +73,9 @@ export const VisitsResponse = z.object({
   visitors: z.number().describe('Visitors (browsers) identified as this record'),
 });
 export type TVisitsResponse = z.infer<typeof VisitsResponse>;
+
+/** The workspace's latest page views, anonymous ones included (is the site's tag working?). */
+export const RecentViewsResponse = z.object({
+  data: z.array(VisitSchema.extend({ identified: z.boolean().describe('The visitor is a known lead or contact') })),
+});
+export type TRecentViewsResponse = z.infer<typeof RecentViewsResponse>;

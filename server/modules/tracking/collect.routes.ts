@@ -89,7 +89,7 @@ export function collectRoutes({ config, database }: ModuleRouteDeps): FastifyPlu
           // Loaded by other sites' pages: helmet's same-origin default would block it.
           .header('cross-origin-resource-policy', 'cross-origin');
         const inm = req.headers['if-none-match'];
-        if (inm && inm.split(',').some((t) => t.trim() === TRACKING_SCRIPT_ETAG)) return reply.status(304).send();
+        if (inm?.split(',').some((t) => t.trim() === TRACKING_SCRIPT_ETAG)) return reply.status(304).send();
         return reply.send(TRACKING_SCRIPT);
       },
     );

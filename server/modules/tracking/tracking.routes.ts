@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  RecentViewsResponse,
   TrackingSettingsRequest,
   TrackingSettingsResponse,
   VisitsQuery,
@@ -13,6 +14,7 @@ import {
   assertTrackingManager,
   getSettings,
   listVisits,
+  recentViews,
   updateSettings,
   VISITOR_OBJECTS,
   type VisitorObject,
@@ -65,6 +67,25 @@ export function trackingRoutes({ config, database, records }: ModuleRouteDeps): 
             },
           });
           return { data };
+        });
+      },
+    );
+
+    app.get(
+      '/api/v1/tracking/views',
+      {
+        schema: {
+          tags,
+          summary: 'The latest page views and downloads on the site, anonymous visitors included, newest first',
+          querystring: VisitsQuery,
+          response: { 200: RecentViewsResponse },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return database.tenantRead(actor.workspaceId, async (tx) => {
+          await assertTrackingManager(tx, records, actor);
+          return { data: await recentViews(tx, actor.workspaceId, req.query.limit) };
         });
       },
     );

@@ -172,6 +172,17 @@ export async function identifyVisitor(
   return { linked: true, views: views.length };
 }
 
+/** The workspace's latest views of every visitor, anonymous ones included (tracking managers only). */
+export async function recentViews(tx: Tx, workspaceId: string, limit: number) {
+  const { rows } = await sql<ViewRow & { identified: boolean }>`
+    select p.id, p.visitor_id, p.url, p.path, p.title, p.referrer, p.kind, p.browser, p.occurred_at,
+      v.record_id is not null as identified
+    from page_views p join web_visitors v on v.workspace_id = p.workspace_id and v.id = p.visitor_id
+    where p.workspace_id = ${workspaceId}::uuid
+    order by p.occurred_at desc, p.id desc limit ${limit}`.execute(tx);
+  return rows.map((r) => ({ ...presentView(r), identified: r.identified }));
+}
+
 interface ViewRow {
   id: string;
   visitor_id: string;
@@ -183,6 +194,18 @@ interface ViewRow {
   browser: string | null;
   occurred_at: Date;
 }
+
+const presentView = (r: ViewRow): TVisit => ({
+  id: r.id,
+  visitorId: r.visitor_id,
+  url: r.url,
+  path: r.path,
+  title: r.title,
+  referrer: r.referrer,
+  kind: r.kind,
+  browser: r.browser,
+  occurredAt: new Date(r.occurred_at).toISOString(),
+});
 
 /**
  * The page views of the visitors identified as a record, newest first, with the totals. The
@@ -206,17 +229,7 @@ export async function listVisits(
               and visitor_id in (${visitors})) as views,
            (select count(*)::int from (${visitors}) v) as visitors`.execute(tx);
   return {
-    data: rows.map((r) => ({
-      id: r.id,
-      visitorId: r.visitor_id,
-      url: r.url,
-      path: r.path,
-      title: r.title,
-      referrer: r.referrer,
-      kind: r.kind,
-      browser: r.browser,
-      occurredAt: new Date(r.occurred_at).toISOString(),
-    })),
+    data: rows.map(presentView),
     total: totals[0]?.views ?? 0,
     visitors: totals[0]?.visitors ?? 0,
   };

@@ -138,6 +138,12 @@ describe('website tracking, through HTTP', () => {
     expect(json.statusCode, json.body).toBe(204);
     expect(json.headers['access-control-allow-origin']).toBe('https://www.example.com');
     expect((await viewsOf(visitor(1))).map((r) => r.kind)).toEqual(['page', 'download']);
+    const recent = await as.get('/api/v1/tracking/views?limit=5');
+    expect(recent.statusCode, recent.body).toBe(200);
+    expect(recent.json().data.map((v: { path: string; identified: boolean }) => [v.path, v.identified])).toEqual([
+      ['/files/guide.pdf', false],
+      ['/pricing', false],
+    ]);
     // An anonymous visitor's views are rows only: no event.
     const { rows: events } = await t.database.tenant(admin.workspaceId, (tx) =>
       sql`select 1 from events where type = 'page.viewed'`.execute(tx),
@@ -272,6 +278,8 @@ describe('website tracking, through HTTP', () => {
       const repApi = client(t, rep.cookie);
       expect((await repApi.get('/api/v1/tracking/settings')).statusCode).toBe(403);
       expect((await repApi.post('/api/v1/tracking/settings', { rotateKey: true })).statusCode).toBe(403);
+      expect((await repApi.get('/api/v1/tracking/views')).statusCode).toBe(403);
+      expect((await client(t, marketing.cookie).get('/api/v1/tracking/views')).statusCode).toBe(200);
       expect((await as.get('/api/v1/tracking/settings')).json().data.siteKey).toBe(settings.siteKey);
     });
   });

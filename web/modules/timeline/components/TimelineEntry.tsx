@@ -33,6 +33,8 @@ const ACTION: Record<string, string> = {
   stage_changed: 'Stage moved',
   converted: 'Converted',
   merged: 'Merged',
+  viewed: 'Visited the website',
+  identified: 'Identified as a website visitor',
 };
 
 interface Props {
@@ -92,6 +94,7 @@ function EventBody({ item, objects }: { item: TimelineItem; objects: ObjectMeta[
         {ACTION[action] ?? item.type}
         {action === 'stage_changed' && stage?.to ? `: ${stageName(stage.from)} → ${stageName(stage.to)}` : ''}
         {action === 'converted' ? convertedInto(item) : ''}
+        {item.type === 'page.viewed' && typeof item.data?.path === 'string' ? `: ${item.data.path}` : ''}
       </Text>
       {changes.map(([field, [from, to]]) => (
         <Text key={field} size="sm" style={{ overflowWrap: 'anywhere' }}>
