@@ -21,11 +21,7 @@ const html = (title: string, body: string) => `<!doctype html><html><head><meta 
 <script src="${rapport.url}/t.js" data-key="${siteKey}" async></script></head><body>${body}</body></html>`;
 
 const PAGES: Record<string, () => string> = {
-  '/': () =>
-    html(
-      'Welcome',
-      `<h1>Welcome</h1><a id="about" href="/about">About us</a>`,
-    ),
+  '/': () => html('Welcome', `<h1>Welcome</h1><a id="about" href="/about">About us</a>`),
   '/about': () =>
     html(
       'About us',
@@ -65,7 +61,12 @@ beforeAll(async () => {
   browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
   admin = browser.page;
   const res = await admin.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-    data: { name: 'Tess Tracker', email: `tess-${Date.now()}@example.com`, password: PASSWORD, workspaceName: 'Site Co' },
+    data: {
+      name: 'Tess Tracker',
+      email: `tess-${Date.now()}@example.com`,
+      password: PASSWORD,
+      workspaceName: 'Site Co',
+    },
   });
   expect(res.status(), await res.text()).toBe(201);
 });
@@ -127,7 +128,9 @@ describe('website tracking in the browser', () => {
   it('a visitor whose browser sends Global Privacy Control gets no cookie and nothing is sent or stored', async () => {
     const before = await listedPaths();
     const gpc = await browser.context.newPage();
-    await gpc.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+    await gpc.addInitScript(() =>
+      Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }),
+    );
     await browser.context.clearCookies();
     const sent: string[] = [];
     gpc.on('request', (r: Request) => {
