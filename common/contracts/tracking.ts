@@ -32,14 +32,20 @@ export const TrackingSettingsRequest = z
   .strict();
 export type TTrackingSettingsRequest = z.input<typeof TrackingSettingsRequest>;
 
+const isWebAddress = (u: string): boolean => {
+  try {
+    const url = new URL(u);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host !== '';
+  } catch {
+    return false;
+  }
+};
+
 /** What t.js sends (as text/plain JSON, so that sendBeacon and simple requests work without a preflight). */
 export const CollectRequest = z.object({
   key: z.string().min(1, 'Enter the site key').max(64, 'must be at most 64 characters'),
   visitorId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16 to 64 letters, digits, - or _'),
-  url: z
-    .string()
-    .max(2048, 'must be at most 2048 characters')
-    .regex(/^https?:\/\//i, 'must be an http(s) address'),
+  url: z.string().max(2048, 'must be at most 2048 characters').refine(isWebAddress, 'must be an http(s) address'),
   title: z.string().max(500, 'must be at most 500 characters').optional().default(''),
   referrer: z.string().max(2048, 'must be at most 2048 characters').optional().default(''),
   kind: z.enum(['page', 'download'], 'must be one of: page, download').optional().default('page'),

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { CollectRequest } from '../../../common/contracts/tracking';
 import type { Database } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
+import { checkJson } from '../../platform/http/input-guard';
 import { hit, setRateLimitHeaders } from '../../platform/http/rate-limits';
 import type { ModuleRouteDeps } from '../../platform/modules';
 import { recordView, siteOf } from './tracking.service';
@@ -63,11 +64,14 @@ function ipHasher(database: Database) {
 /** The body t.js sends: JSON in a text/plain body (sendBeacon, simple requests) or application/json. */
 function parseBody(body: unknown): unknown {
   if (typeof body !== 'string') return body;
+  let parsed: unknown;
   try {
-    return JSON.parse(body);
+    parsed = JSON.parse(body);
   } catch {
     throw new AppError('malformed_json', 'The body must be the JSON t.js sends');
   }
+  checkJson(parsed); // what the JSON parser checks for application/json bodies (NUL, prototype keys, depth)
+  return parsed;
 }
 
 /**

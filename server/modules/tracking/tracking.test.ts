@@ -179,6 +179,21 @@ describe('website tracking, through HTTP', () => {
         .errors.map((e: { path: string }) => e.path)
         .sort(),
     ).toEqual(['kind', 'url']);
+    const hostless = await collect(view(visitor(3), '/x', { url: 'http://' }));
+    expect(hostless.statusCode).toBe(422);
+    expect(hostless.json().errors[0].path).toBe('url');
+    const nul = await collect(view(visitor(3), '/x', { title: 'a\u0000b' }));
+    expect(nul.statusCode).toBe(422);
+    expect(nul.json().errors[0].path).toBe('title');
+    for (const body of ['null', '[]', '{"key":{"a":1}}']) {
+      const odd = await t.app.inject({
+        method: 'POST',
+        url: '/t/collect',
+        headers: { 'content-type': 'text/plain', 'user-agent': CHROME },
+        payload: body,
+      });
+      expect(odd.statusCode, body).toBe(422);
+    }
     const junk = await t.app.inject({
       method: 'POST',
       url: '/t/collect',
