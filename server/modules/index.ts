@@ -18,6 +18,7 @@ import { segmentsModule } from './segments';
 import { staffModule } from './staff';
 import { tasksModule } from './tasks';
 import { timelineModule } from './timeline';
+import { trackingModule } from './tracking';
 import { workflowsModule } from './workflows';
 
 /**
@@ -45,6 +46,7 @@ export const MODULES = [
   segmentsModule,
   consentsModule,
   formsModule,
+  trackingModule,
 ] as const satisfies readonly RapportModule[];
 
 /**

@@ -27,6 +27,7 @@ import { timelineKeys } from '../modules/timeline/api/timeline.api';
 import { ContactGuardBanner } from '../modules/timeline/components/ContactGuardBanner';
 import { LogInteractionModal } from '../modules/timeline/components/LogInteractionModal';
 import { RecordTimeline } from '../modules/timeline/components/RecordTimeline';
+import { VISIT_OBJECTS, WebsiteVisits } from '../modules/tracking/components/WebsiteVisits';
 import { BackLink } from '../ui/BackLink';
 import { Icon } from '../ui/Icon';
 import { AnchorLink, ButtonLink } from '../ui/links';
@@ -178,6 +179,7 @@ function GenericRecordPage({ object, id }: { object: string; id: string }) {
             {(object === 'contacts' || object === 'leads') && !offline && (
               <ConsentPanel object={object} id={id} editable={can(meta, 'update')} />
             )}
+            {VISIT_OBJECTS.has(object) && !offline && <WebsiteVisits object={object} id={id} />}
             {lists.map((list) => (
               <RelatedRecords key={list.include} record={data} list={list} count={counts[list.include]} />
             ))}

@@ -28,6 +28,8 @@ export const NAMED_LIMITS = {
   'forms.page': { max: 120, windowSeconds: 60 },
   /** Form submissions per address (each form also has its own limit: FORM_SUBMIT_LIMIT). */
   'forms.submit': { max: 20, windowSeconds: 60 },
+  /** Website tracking (t/collect): page views from one address (an office behind one address browses a lot). */
+  'tracking.collect': { max: 240, windowSeconds: 60 },
 } as const satisfies Record<string, { max: number; windowSeconds: number }>;
 
 export type LimitName = keyof typeof NAMED_LIMITS;

@@ -49,6 +49,11 @@ export const ADMIN_PAGES: AdminPage[] = [
     component: page(() => import('../jobs/components/JobsPage').then((m) => m.JobsPage)),
   },
   {
+    path: 'tracking',
+    label: 'Website tracking',
+    component: page(() => import('../tracking/components/TrackingSettingsPage').then((m) => m.TrackingSettingsPage)),
+  },
+  {
     path: 'settings',
     label: 'Settings',
     component: page(() => import('./components/SettingsPage').then((m) => m.SettingsPage)),

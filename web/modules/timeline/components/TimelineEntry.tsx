@@ -35,6 +35,8 @@ const ACTION: Record<string, string> = {
   merged: 'Merged',
   submitted: 'Submitted a form',
   changed: 'Consent changed',
+  viewed: 'Visited the website',
+  identified: 'Identified as a website visitor',
 };
 
 /** Forms and consents: which form, which purpose (the event's data). */
@@ -42,6 +44,7 @@ function eventDetail(item: TimelineItem): string {
   const data = (item.data ?? {}) as Record<string, unknown>;
   if (item.type === 'form.submitted' && typeof data.formName === 'string') return `: ${data.formName}`;
   if (item.type === 'consent.changed') return `: ${String(data.purpose ?? '')} ${String(data.status ?? '')}`;
+  if (item.type === 'page.viewed' && typeof data.path === 'string') return `: ${data.path}`;
   return '';
 }
 
