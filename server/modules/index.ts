@@ -12,6 +12,7 @@ import { opportunitiesModule } from './opportunities';
 import { pipelinesModule } from './pipelines';
 import { productsModule } from './products';
 import { quotesModule } from './quotes';
+import { scoringModule } from './scoring';
 import { staffModule } from './staff';
 import { tasksModule } from './tasks';
 import { timelineModule } from './timeline';
@@ -39,6 +40,7 @@ export const MODULES = [
   workflowsModule,
   demoModule,
   feedModule,
+  scoringModule,
 ] as const satisfies readonly RapportModule[];
 
 /**
