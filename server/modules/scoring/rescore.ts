@@ -33,13 +33,21 @@ const present = (r: Record<string, unknown>): TRescore => ({
   finishedAt: iso(r.finished_at as Date | null),
 });
 
-/** Starts a background rescore of every lead and contact of the workspace (in the caller's transaction). */
+/**
+ * Starts a background rescore of every lead and contact of the workspace (in the caller's
+ * transaction). A rescore still waiting to start covers this request too: a burst of rule
+ * edits makes one run, which sees them all.
+ */
 export async function requestRescore(tx: Tx, jobs: JobQueue, ws: string, reason: string): Promise<TRescore> {
+  const { rows: waiting } = await sql<Record<string, unknown>>`
+    update scoring_rescores set reason = left(reason || '; ' || ${reason}, 500)
+    where workspace_id = ${ws}::uuid and state = 'queued' returning *`.execute(tx);
+  if (waiting[0]) return present(waiting[0]);
   const id = uuidv7();
   const { rows } = await sql<Record<string, unknown>>`
     insert into scoring_rescores (workspace_id, id, state, reason) values (${ws}::uuid, ${id}::uuid, 'queued', ${reason})
     returning *`.execute(tx);
-  await jobs.enqueue(tx, { queue: RESCORE_QUEUE, workspaceId: ws, payload: { rescoreId: id } });
+  await jobs.enqueue(tx, { queue: RESCORE_QUEUE, workspaceId: ws, payload: { rescoreId: id }, key: `rescore:${id}` });
   return present(rows[0] as Record<string, unknown>);
 }
 
@@ -88,9 +96,12 @@ export async function rescoreObject(
     const step = await database.tenant(ws, async (tx) => {
       const after: Sql = last ? sql`t.id > ${last}::uuid` : sql`true`;
       const { rows } = await sql<{ upto: string | null; n: string }>`
-        select max(id)::text as upto, count(*) as n from (
+        with c as materialized (
           select t.id from ${scoped} t where t.workspace_id = ${ws}::uuid and t.deleted_at is null and ${after} ${engaged}
-          order by t.id limit ${chunk}) c`.execute(tx);
+          order by t.id limit ${chunk})
+        select (select c.id from c order by c.id desc limit 1)::text as upto, (select count(*) from c) as n`.execute(
+        tx,
+      );
       const upto = rows[0]?.upto;
       if (!upto) return null;
       const settings = await loadSettings(tx, ws);
