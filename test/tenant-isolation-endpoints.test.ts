@@ -334,6 +334,8 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       { cookie: b.cookie, headers: { 'idempotency-key': 'shared-key-1' } },
     );
     keep('idempotentContact', ok(idem, 201).data.id);
+    const rule = { name: `${MARK} rule`, kind: 'fit', condition: { field: 'lastName', op: 'isNotEmpty' }, points: 1 };
+    keep('scoringRule', ok(await asB('POST', '/api/v1/scoring/rules', rule), 201).data.id);
     await t.events.drain();
   }
 
@@ -421,6 +423,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'notifications/{id}': B.notification,
       'feed/{id}': B.feedEntry,
       'email-suppressions/{email}': B.suppressedEmail,
+      'rules/{id}': B.scoringRule,
     };
     return byKey[`${prev}/{${param}}`];
   }
@@ -491,6 +494,8 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'PATCH /api/v1/workflows/{id}': { name: HIJACK },
       'POST /api/v1/workflows/{id}/activate': {},
       'POST /api/v1/workflows/{id}/run': { recordIds: [A.account] },
+      'PATCH /api/v1/scoring/rules/{id}': { name: HIJACK },
+      'POST /api/v1/{object}/{id}/reject-mql': { reason: HIJACK },
     };
     return bodies[generic];
   }

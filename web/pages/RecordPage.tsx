@@ -20,6 +20,7 @@ import { ThumbActions } from '../modules/records/components/ThumbActions';
 import { useRecord } from '../modules/records/hooks/useRecord';
 import { type RelatedList, recordTitle, relatedLists } from '../modules/records/utils/fields';
 import { SalesRecordActions, SalesRecordAside, SalesRecordBanner } from '../modules/sales/components/SalesRecordExtras';
+import { ScoreBreakdownCard } from '../modules/scoring/components/ScoreBreakdownCard';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
 import { TaskCompleteButton } from '../modules/tasks/components/TaskCompleteButton';
 import { timelineKeys } from '../modules/timeline/api/timeline.api';
@@ -174,6 +175,7 @@ function GenericRecordPage({ object, id }: { object: string; id: string }) {
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="md">
             <SalesRecordAside meta={meta} record={data} />
+            <ScoreBreakdownCard object={object} id={id} />
             {lists.map((list) => (
               <RelatedRecords key={list.include} record={data} list={list} count={counts[list.include]} />
             ))}

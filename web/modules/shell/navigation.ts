@@ -18,7 +18,15 @@ export interface NavContext {
   objects: ObjectMeta[];
 }
 
-export type NavGroupKey = 'planner' | 'sales' | 'customers' | 'activities' | 'records' | 'workspace' | 'settings';
+export type NavGroupKey =
+  | 'planner'
+  | 'sales'
+  | 'customers'
+  | 'marketing'
+  | 'activities'
+  | 'records'
+  | 'workspace'
+  | 'settings';
 
 export interface NavGroup {
   key: NavGroupKey;
@@ -34,6 +42,7 @@ export const NAV_GROUPS: NavGroup[] = [
   { key: 'planner', label: 'Planner', defaultOpen: true },
   { key: 'sales', label: 'Sales', defaultOpen: true },
   { key: 'customers', label: 'Customers', defaultOpen: true },
+  { key: 'marketing', label: 'Marketing', defaultOpen: true },
   { key: 'activities', label: 'Activities', defaultOpen: false },
   { key: 'records', label: 'Records', defaultOpen: false },
   { key: 'workspace', label: 'Workspace', defaultOpen: true, place: 'pinned' },
@@ -62,6 +71,8 @@ export type NavTarget =
         | '/my-day'
         | '/calendar'
         | '/feed'
+        | '/marketing/scoring'
+        | '/marketing/mql-queue'
         | '/pipeline'
         | '/deals'
         | '/workflows'
@@ -167,6 +178,28 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
         keywords: 'list',
       }),
     ),
+  // Marketing: lead scoring and the MQL → SQL hand-off
+  (ctx) =>
+    readable(ctx, 'leads')
+      ? [
+          {
+            key: 'scoring',
+            label: 'Lead scoring',
+            group: 'marketing',
+            link: { to: '/marketing/scoring' },
+            current: exact('/marketing/scoring'),
+            keywords: 'score rules mql threshold grade',
+          },
+          {
+            key: 'mql-queue',
+            label: 'MQL queue',
+            group: 'marketing',
+            link: { to: '/marketing/mql-queue' },
+            current: exact('/marketing/mql-queue'),
+            keywords: 'mql sql qualified hand-off accept reject',
+          },
+        ]
+      : [],
   // Workspace: automation and administration
   (ctx) =>
     ctx.role === 'administrator' || ctx.role === 'marketing_manager'
