@@ -64,9 +64,9 @@ async function main() {
       process.stdout.write(` in ${secs(Date.now() - t0)}\n`);
       await database.tenant(ws, async (tx) => {
         const actor = { kind: 'user' as const, userId, workspaceId: ws, role: 'administrator', scopes: [] };
-        const fit = (name: string, condition: object, points: number) =>
+        const fitRule = (name: string, condition: object, points: number) =>
           createRule(tx, records, actor, { name, kind: 'fit', condition: condition as never, points });
-        await fit(
+        await fitRule(
           'Decision maker',
           {
             or: [
@@ -76,8 +76,8 @@ async function main() {
           },
           20,
         );
-        await fit('200+ employees', { field: 'employees', op: 'gte', value: 200 }, 15);
-        await fit('Referral', { field: 'source', op: 'eq', value: 'referral' }, 10);
+        await fitRule('200+ employees', { field: 'employees', op: 'gte', value: 200 }, 15);
+        await fitRule('Referral', { field: 'source', op: 'eq', value: 'referral' }, 10);
         const pricing = await createRule(tx, records, actor, {
           name: 'Pricing',
           kind: 'engagement',
