@@ -1,11 +1,21 @@
 import { z } from 'zod';
-import { FilterNodeSchema } from '../filter';
+import { checkFilterTree, type FilterNode } from '../filter';
 import { RecordSchema } from './records';
 
 /**
  * Request and response contracts of lead scoring (`/api/v1/scoring`, the score breakdown
  * `GET /api/v1/{leads|contacts}/{id}/score` and the MQL hand-off), server/modules/scoring.
  */
+
+/** A filter tree (as list filters take it), checked here; documented as free-form JSON (the tree is recursive). */
+const FilterTree = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    for (const e of checkFilterTree(v, '')) {
+      ctx.addIssue({ code: 'custom', message: e.message, path: e.path ? e.path.split('.').filter(Boolean) : [] });
+    }
+  })
+  .describe('A filter tree: { and | or: [...] }, { not }, { field, op, value }') as unknown as z.ZodType<FilterNode>;
 
 export const SCORED_OBJECTS = ['leads', 'contacts'] as const;
 
@@ -46,7 +56,7 @@ export const FitRuleInput = z
     name: Name,
     kind: z.literal('fit'),
     object: ObjectName.optional(),
-    condition: FilterNodeSchema.describe('A filter tree over the object (the record engine’s), as in list filters'),
+    condition: FilterTree.describe('A filter tree over the object (the record engine’s), as in list filters'),
     points: Points,
     cap: Cap.optional(),
     active: z.boolean().optional(),
@@ -80,7 +90,7 @@ export type TCreateScoringRuleRequest = z.infer<typeof CreateScoringRuleRequest>
 export const UpdateScoringRuleRequest = z
   .object({
     name: Name.optional(),
-    condition: FilterNodeSchema.optional(),
+    condition: FilterTree.optional(),
     event: EventName.optional(),
     match: EngagementMatchSchema.optional(),
     points: Points.optional(),
@@ -96,7 +106,7 @@ export const ScoringRuleSchema = z.object({
   name: z.string(),
   kind: z.enum(['fit', 'engagement']),
   object: z.enum(SCORED_OBJECTS),
-  condition: FilterNodeSchema.nullable(),
+  condition: FilterTree.nullable(),
   event: z.string().nullable(),
   match: EngagementMatchSchema,
   points: z.number(),

@@ -24,6 +24,9 @@ describe('lead scoring: rules, decay, exactly once, MQL and the hand-off', () =>
     return { admin, as: client(t, admin.cookie) };
   };
 
+  // Generous on a busy machine: every consumer of every workspace drains.
+  const drain = () => t.events.drain(60_000);
+
   const emit = (ws: string, type: string, data: Record<string, unknown>) =>
     t.database.tenant(ws, (tx) => emitEvent(tx, { workspaceId: ws, userId: null }, { type, data }));
 
@@ -92,7 +95,7 @@ describe('lead scoring: rules, decay, exactly once, MQL and the hand-off', () =>
     });
     const vp = await buildLead(as, { lastName: 'Vee', title: 'VP Sales' });
     const intern = await buildLead(as, { lastName: 'Eye', title: 'Intern' });
-    await t.events.drain();
+    await drain();
     expect(await lead(as, vp.id)).toMatchObject({ score: 30, fitScore: 30, engagementScore: 0, grade: 'D' });
     expect(await lead(as, intern.id)).toMatchObject({ score: 0, grade: 'D' });
     const score = (await as.get(`/api/v1/leads/${vp.id}/score`)).json().data;
@@ -102,11 +105,11 @@ describe('lead scoring: rules, decay, exactly once, MQL and the hand-off', () =>
     ]);
     // Changing the lead so it no longer matches takes the points away.
     await as.patch(`/api/v1/leads/${vp.id}`, { title: 'Engineer' });
-    await t.events.drain();
+    await drain();
     expect((await lead(as, vp.id)).score).toBe(0);
     // Sorting and filtering by score work like any field.
     await as.patch(`/api/v1/leads/${intern.id}`, { title: 'VP Ops' });
-    await t.events.drain();
+    await drain();
     const list = (
       await as.get(
         `/api/v1/leads?filter=${encodeURIComponent(JSON.stringify({ field: 'score', op: 'gte', value: 10 }))}&sort=-score`,
@@ -138,7 +141,7 @@ describe('lead scoring: rules, decay, exactly once, MQL and the hand-off', () =>
     const tenDaysAgo = new Date(clock.getTime() - 10 * DAY).toISOString();
     await emit(ws, 'page.viewed', { leadId: l.id, url: 'https://acme.test/pricing/pro', occurredAt: tenDaysAgo });
     await emit(ws, 'page.viewed', { leadId: l.id, path: '/about' }); // matches no rule
-    await t.events.drain();
+    await drain();
     let score = (await as.get(`/api/v1/leads/${l.id}/score`)).json().data;
     expect(score.engagement).toBeCloseTo(10, 5); // one half-life old: half the points
     expect(score.factors).toEqual([
@@ -155,7 +158,7 @@ describe('lead scoring: rules, decay, exactly once, MQL and the hand-off', () =>
 
     // Redelivery: the consumer reads every event again; nothing counts twice.
     await sql`update event_consumers set last_tx = '0', last_seq = 0 where name = 'scoring'`.execute(t.database.db);
-    await t.events.drain();
+    await drain();
     const { rows } = await sql<{
       n: string;
     }>`select count(*) as n from score_contributions where record_id = ${l.id}`.execute(t.database.db);
@@ -164,7 +167,7 @@ describe('lead scoring: rules, decay, exactly once, MQL and the hand-off', () =>
 
     // Cap: four blog visits of 10 points give at most 25.
     for (let i = 0; i < 4; i++) await emit(ws, 'page.viewed', { leadId: l.id, path: `/blog/post-${i}` });
-    await t.events.drain();
+    await drain();
     score = (await as.get(`/api/v1/leads/${l.id}/score`)).json().data;
     const blog = score.factors.filter((f: { rule: string }) => f.rule === 'Blog (capped)');
     expect(blog).toHaveLength(4);
@@ -193,11 +196,11 @@ describe('lead scoring: rules, decay, exactly once, MQL and the hand-off', () =>
       points: 25,
     });
     const l = await buildLead(as, { lastName: 'Hot', title: 'Director of IT' });
-    await t.events.drain();
+    await drain();
     expect(await lead(as, l.id)).toMatchObject({ score: 30, status: 'new', qualification: null });
     await emit(ws, 'form.submitted', { leadId: l.id, formId: 'other' }); // another form: no points
     await emit(ws, 'form.submitted', { leadId: l.id, formId: 'f-1', submissionId: 's1', visitorId: 'v1' });
-    await t.events.drain();
+    await drain();
     const mql = await lead(as, l.id);
     expect(mql).toMatchObject({ score: 55, grade: 'A', status: 'mql', qualification: 'mql', ownerId: owner.userId });
     expect(mql.mqlAt).toBe(clock.toISOString());
@@ -228,7 +231,7 @@ describe('lead scoring: rules, decay, exactly once, MQL and the hand-off', () =>
 
     // A lower threshold qualifies leads that reach it, through the same rescore.
     const second = await buildLead(as, { lastName: 'Warm', title: 'Director of Sales' });
-    await t.events.drain();
+    await drain();
     expect((await lead(as, second.id)).status).toBe('new');
     await as.patch('/api/v1/scoring/settings', { mqlThreshold: 30 });
     await t.jobs.runDue({ queues: ['scoring.rescore'] });
@@ -248,7 +251,7 @@ describe('lead scoring: rules, decay, exactly once, MQL and the hand-off', () =>
     const a = await buildLead(as, { lastName: 'Accept', email: 'a@acme.test' });
     const r = await buildLead(as, { lastName: 'Reject', email: 'r@acme.test' });
     const cold = await buildLead(as, { lastName: 'Cold' });
-    await t.events.drain();
+    await drain();
     const queue = (
       await as.get(
         `/api/v1/leads?filter=${encodeURIComponent(JSON.stringify({ field: 'qualification', op: 'eq', value: 'mql' }))}&sort=-mqlAt`,
@@ -274,7 +277,7 @@ describe('lead scoring: rules, decay, exactly once, MQL and the hand-off', () =>
     ]);
     // A rejected lead is not made an MQL again by its score.
     await as.patch(`/api/v1/leads/${r.id}`, { title: 'Student' });
-    await t.events.drain();
+    await drain();
     expect((await lead(as, r.id)).qualification).toBe('rejected');
   });
 
@@ -294,7 +297,7 @@ describe('lead scoring: rules, decay, exactly once, MQL and the hand-off', () =>
     expect((await analyst.get('/api/v1/scoring/rules')).json().data).toHaveLength(1);
 
     const adminsLead = await buildLead(as, { lastName: 'Private' });
-    await t.events.drain();
+    await drain();
     expect((await as.get(`/api/v1/leads/${adminsLead.id}/score`)).statusCode).toBe(200);
     // A sales rep sees their own leads only.
     expect((await rep.get(`/api/v1/leads/${adminsLead.id}/score`)).statusCode).toBe(404);
