@@ -182,7 +182,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accessRoutes({ database, records, access: records.access, callers }));
   await app.register(objectRoutes({ database, records }));
   // Module endpoints beyond the generic record ones (registered before them).
-  for (const m of deps.modules) if (m.routes) await app.register(m.routes({ config, database, records }));
+  for (const m of deps.modules)
+    if (m.routes) await app.register(m.routes({ config, database, records, jobs: deps.jobs, now: deps.jobs.now }));
   await app.register(aggregateRoutes({ database, records }));
   await app.register(bulkRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
@@ -202,7 +203,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       database,
       callers,
       trustedOrigins: [config.baseUrl, ...config.corsOrigins],
-      sources: deps.modules.flatMap((m) => m.streams?.({ config, database, records }) ?? []),
+      sources: deps.modules.flatMap(
+        (m) => m.streams?.({ config, database, records, jobs: deps.jobs, now: deps.jobs.now }) ?? [],
+      ),
     }),
   );
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)

@@ -116,7 +116,7 @@ export async function startRuntime(
     const workByName: Record<string, ModuleWork> = {};
     for (const m of LIST) {
       if (!m.work) continue;
-      const work = m.work({ config, database, records, jobs, log: app.log });
+      const work = m.work({ config, database, records, jobs, now: jobs.now, log: app.log });
       for (const consumer of work.consumers ?? []) events.register(consumer);
       works.push(work);
       workByName[m.name] = work;

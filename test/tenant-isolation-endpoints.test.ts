@@ -346,6 +346,8 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       { cookie: b.cookie, headers: { 'idempotency-key': 'shared-key-1' } },
     );
     keep('idempotentContact', ok(idem, 201).data.id);
+    const rule = { name: `${MARK} rule`, kind: 'fit', condition: { field: 'lastName', op: 'isNotEmpty' }, points: 1 };
+    keep('scoringRule', ok(await asB('POST', '/api/v1/scoring/rules', rule), 201).data.id);
     await t.events.drain();
   }
 
@@ -434,6 +436,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'feed/{id}': B.feedEntry,
       'forms/{id}': B.form,
       'email-suppressions/{email}': B.suppressedEmail,
+      'rules/{id}': B.scoringRule,
     };
     return byKey[`${prev}/{${param}}`];
   }
@@ -509,6 +512,8 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'POST /api/v1/{object}/{id}/members/import': { emails: ['a-contact@example.com'] },
       'POST /api/v1/{object}/{id}/consents': { purpose: 'marketing_email', status: 'granted' },
       'PUT /api/v1/forms/{id}': { name: HIJACK, object: 'leads', fields: [{ name: 'email', field: 'email' }] },
+      'PATCH /api/v1/scoring/rules/{id}': { name: HIJACK },
+      'POST /api/v1/{object}/{id}/reject-mql': { reason: HIJACK },
     };
     return bodies[generic];
   }

@@ -14,6 +14,7 @@ import { opportunitiesModule } from './opportunities';
 import { pipelinesModule } from './pipelines';
 import { productsModule } from './products';
 import { quotesModule } from './quotes';
+import { scoringModule } from './scoring';
 import { segmentsModule } from './segments';
 import { staffModule } from './staff';
 import { tasksModule } from './tasks';
@@ -47,6 +48,7 @@ export const MODULES = [
   consentsModule,
   formsModule,
   trackingModule,
+  scoringModule,
 ] as const satisfies readonly RapportModule[];
 
 /**

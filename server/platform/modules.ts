@@ -25,11 +25,14 @@ export interface ModuleRouteDeps {
   config: Config;
   database: Database;
   records: RecordService;
+  /** The job queue, for enqueueing background work from a request (its workers run with the background work). */
+  jobs: JobQueue;
+  /** The clock (the runtime's, injectable in tests): for time-dependent answers such as decayed scores. */
+  now: () => Date;
 }
 
 /** What a module's background work is built with (after the app, so it logs through the app's logger). */
 export interface ModuleWorkDeps extends ModuleRouteDeps {
-  jobs: JobQueue;
   log: Logger;
 }
 

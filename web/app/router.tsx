@@ -122,6 +122,18 @@ const feedRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/FeedPage'), 'FeedPage'),
 });
 
+const scoringRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'marketing/scoring',
+  component: lazyRouteComponent(() => import('../pages/ScoringPage'), 'ScoringPage'),
+});
+
+const mqlQueueRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'marketing/mql-queue',
+  component: lazyRouteComponent(() => import('../pages/MqlQueuePage'), 'MqlQueuePage'),
+});
+
 const calendarRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'calendar',
@@ -260,6 +272,8 @@ const routeTree = rootRoute.addChildren([
     adminRoute,
     myDayRoute,
     feedRoute,
+    scoringRoute,
+    mqlQueueRoute,
     calendarRoute,
     pipelineRoute,
     dealsRoute,

@@ -21,6 +21,7 @@ import { ThumbActions } from '../modules/records/components/ThumbActions';
 import { useRecord } from '../modules/records/hooks/useRecord';
 import { type RelatedList, recordTitle, relatedLists } from '../modules/records/utils/fields';
 import { SalesRecordActions, SalesRecordAside, SalesRecordBanner } from '../modules/sales/components/SalesRecordExtras';
+import { ScoreBreakdownCard } from '../modules/scoring/components/ScoreBreakdownCard';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
 import { TaskCompleteButton } from '../modules/tasks/components/TaskCompleteButton';
 import { timelineKeys } from '../modules/timeline/api/timeline.api';
@@ -180,6 +181,7 @@ function GenericRecordPage({ object, id }: { object: string; id: string }) {
               <ConsentPanel object={object} id={id} editable={can(meta, 'update')} />
             )}
             {VISIT_OBJECTS.has(object) && !offline && <WebsiteVisits object={object} id={id} />}
+            <ScoreBreakdownCard object={object} id={id} />
             {lists.map((list) => (
               <RelatedRecords key={list.include} record={data} list={list} count={counts[list.include]} />
             ))}

@@ -1,4 +1,5 @@
 import { type ObjectDef, opt } from '../../platform/records/types';
+import { SCORE_DETAIL_FIELDS } from './score-fields';
 
 /** Contacts: people, usually at an account. */
 export const contactsObject: ObjectDef = {
@@ -35,6 +36,9 @@ export const contactsObject: ObjectDef = {
     { name: 'doNotContact', type: 'boolean', label: 'Do not contact' },
     { name: 'doNotSell', type: 'boolean', label: 'Do not sell or share' },
     { name: 'lastContactedAt', type: 'datetime', label: 'Last contacted', readOnly: true },
+    // Kept by lead scoring (server/modules/scoring).
+    { name: 'score', type: 'integer', label: 'Score', readOnly: true, min: -1_000_000, max: 1_000_000, indexed: true },
+    ...SCORE_DETAIL_FIELDS,
     { name: 'description', type: 'longText', label: 'Notes', hidden: true },
   ],
   // The single customer view: everything done with the contact (objects of later modules, by name).

@@ -16,7 +16,18 @@ export const FEED_OBJECTS: Record<string, string> = {
 };
 
 /** Changes that are bookkeeping, not news: an update touching only these makes no entry. */
-const QUIET_FIELDS = new Set(['updatedAt', 'createdAt', 'version', 'lastContactedAt', 'lastActivityAt']);
+const QUIET_FIELDS = new Set([
+  'updatedAt',
+  'createdAt',
+  'version',
+  'lastContactedAt',
+  'lastActivityAt',
+  // Kept by lead scoring as events arrive.
+  'score',
+  'fitScore',
+  'engagementScore',
+  'grade',
+]);
 
 /** A person's edits to one record within this long fold into their first entry. */
 const FOLD_MINUTES = 15;

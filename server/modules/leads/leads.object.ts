@@ -1,5 +1,6 @@
 import { type ObjectDef, opt } from '../../platform/records/types';
 import { INDUSTRIES } from '../accounts';
+import { SCORE_DETAIL_FIELDS } from '../contacts';
 
 /** Where leads and opportunities come from (opportunities use the same options, so conversion can copy it). */
 export const SOURCES = opt(
@@ -61,7 +62,18 @@ export const leadsObject: ObjectDef = {
     { name: 'status', type: 'select', label: 'Status', options: opt(...LEAD_STATUSES), indexed: true },
     { name: 'disqualifiedReason', type: 'text', label: 'Disqualified because', maxLength: 500, hidden: true },
     // Filled in by lead scoring; clients read it.
-    { name: 'score', type: 'integer', label: 'Score', readOnly: true, min: -1_000_000, max: 1_000_000 },
+    { name: 'score', type: 'integer', label: 'Score', readOnly: true, min: -1_000_000, max: 1_000_000, indexed: true },
+    ...SCORE_DETAIL_FIELDS,
+    // Set when the score first reaches the workspace's MQL threshold (server/modules/scoring).
+    { name: 'mqlAt', type: 'datetime', label: 'Became MQL', readOnly: true, hidden: true },
+    {
+      name: 'qualification',
+      type: 'select',
+      label: 'Qualification',
+      readOnly: true,
+      options: opt('mql', 'sql', 'rejected'),
+      indexed: true,
+    },
     { name: 'convertedAt', type: 'datetime', label: 'Converted', readOnly: true, hidden: true },
     {
       name: 'convertedAccountId',

@@ -72,6 +72,8 @@ export type NavTarget =
         | '/my-day'
         | '/calendar'
         | '/feed'
+        | '/marketing/scoring'
+        | '/marketing/mql-queue'
         | '/pipeline'
         | '/deals'
         | '/workflows'
@@ -190,6 +192,28 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
             link: { to: '/forms' },
             current: under('/forms'),
             keywords: 'web form lead capture embed consent',
+          },
+        ]
+      : [],
+  // Marketing: lead scoring and the MQL → SQL hand-off
+  (ctx) =>
+    readable(ctx, 'leads')
+      ? [
+          {
+            key: 'scoring',
+            label: 'Lead scoring',
+            group: 'marketing',
+            link: { to: '/marketing/scoring' },
+            current: exact('/marketing/scoring'),
+            keywords: 'score rules mql threshold grade',
+          },
+          {
+            key: 'mql-queue',
+            label: 'MQL queue',
+            group: 'marketing',
+            link: { to: '/marketing/mql-queue' },
+            current: exact('/marketing/mql-queue'),
+            keywords: 'mql sql qualified hand-off accept reject',
           },
         ]
       : [],
