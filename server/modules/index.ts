@@ -14,6 +14,7 @@ import { productsModule } from './products';
 import { quotesModule } from './quotes';
 import { staffModule } from './staff';
 import { tasksModule } from './tasks';
+import { ticketsModule } from './tickets';
 import { timelineModule } from './timeline';
 import { workflowsModule } from './workflows';
 
@@ -39,6 +40,7 @@ export const MODULES = [
   workflowsModule,
   demoModule,
   feedModule,
+  ticketsModule,
 ] as const satisfies readonly RapportModule[];
 
 /**
@@ -58,6 +60,7 @@ const OBJECT_ORDER = [
   'meetings',
   'interactions',
   'notes',
+  'tickets',
 ];
 
 const rank = (def: ObjectDef) => {

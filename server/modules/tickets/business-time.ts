@@ -151,7 +151,12 @@ export function businessMinutesBetween(from: Date, to: Date, cal: BusinessCalend
 }
 
 /** Business minutes between two instants that were not paused (pauses must not overlap each other). */
-export function elapsedBusinessMinutes(from: Date, to: Date, cal: BusinessCalendar | null, pauses: Pause[] = []): number {
+export function elapsedBusinessMinutes(
+  from: Date,
+  to: Date,
+  cal: BusinessCalendar | null,
+  pauses: Pause[] = [],
+): number {
   let paused = 0;
   for (const p of pauses) {
     const lo = new Date(Math.max(p.from.getTime(), from.getTime()));
