@@ -37,9 +37,15 @@ const TICKET_FIELDS = new Set([...ticketsObject.fields, ...SYSTEM_FIELDS].map((f
 /** Refuses a condition naming a field tickets do not have (custom fields as `custom.<name>` are let through). */
 function checkCondition(node: FilterNode | null | undefined, path = 'condition'): void {
   if (!node) return;
-  if ('and' in node) return node.and.forEach((n, i) => checkCondition(n, `${path}.and.${i}`));
-  if ('or' in node) return node.or.forEach((n, i) => checkCondition(n, `${path}.or.${i}`));
-  if ('not' in node) return checkCondition(node.not, `${path}.not`);
+  if ('and' in node || 'or' in node) {
+    const [key, list] = 'and' in node ? ['and', node.and] : ['or', node.or];
+    for (const [i, n] of list.entries()) checkCondition(n, `${path}.${key}.${i}`);
+    return;
+  }
+  if ('not' in node) {
+    checkCondition(node.not, `${path}.not`);
+    return;
+  }
   if (!TICKET_FIELDS.has(node.field)) throw invalidField(`${path}.field`, `tickets have no field "${node.field}"`);
 }
 
