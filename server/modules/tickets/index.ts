@@ -1,6 +1,16 @@
-import { defineModule } from '../../platform/modules';
+import { defineModule, type ModuleWorkDeps } from '../../platform/modules';
+import { SlaSweeper } from './sla-sweeper';
+import { supportMailHandler } from './support-mail';
 import { ticketsObject } from './tickets.object';
 import { ticketRoutes } from './tickets.routes';
+
+export { supportMailHandler } from './support-mail';
+
+/** The SLA sweep, run with the background work (tests sweep `modules.tickets.sla` with their own clock). */
+function ticketsWork(deps: ModuleWorkDeps) {
+  const sla = new SlaSweeper({ database: deps.database, records: deps.records, log: deps.log });
+  return { sla, start: () => sla.start(), stop: () => sla.stop() };
+}
 
 /**
  * Customer service: tickets with their conversation (replies emailed, internal notes,
@@ -10,7 +20,6 @@ import { ticketRoutes } from './tickets.routes';
 export const ticketsModule = defineModule({
   name: 'tickets',
   objects: [ticketsObject],
-  routes: ticketRoutes,
   permissions: {
     // Sales reps see their customers' tickets but do not work them.
     sales_rep: { tickets: { create: false, read: true, update: false, delete: false, export: false, scope: 'all' } },
@@ -19,4 +28,7 @@ export const ticketsModule = defineModule({
     },
     service_rep: { tickets: { create: true, read: true, update: true, delete: false, export: false, scope: 'all' } },
   },
+  routes: ticketRoutes,
+  inboundMail: supportMailHandler,
+  work: ticketsWork,
 });
