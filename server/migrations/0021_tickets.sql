@@ -201,3 +201,22 @@ CREATE POLICY tenant ON ticket_acknowledgements USING (workspace_id = rapport_wo
 -- threaded by it) and In-Reply-To / References / Auto-Submitted.
 ALTER TABLE mail_outbox ADD COLUMN message_id text;
 ALTER TABLE mail_outbox ADD COLUMN headers jsonb NOT NULL DEFAULT '{}';
+
+-- Satisfaction surveys, one per solving of a ticket (id = the ticket.updated event's id, so
+-- a redelivered event sends nothing twice). The link's secret is kept as its SHA-256 only.
+CREATE TABLE csat_surveys (
+  workspace_id uuid NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+  id uuid NOT NULL,
+  ticket_id uuid NOT NULL,
+  contact_id uuid,
+  token_hash text NOT NULL,
+  rating smallint CHECK (rating BETWEEN 1 AND 5),
+  comment text CHECK (length(comment) <= 2000),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  rated_at timestamptz,
+  PRIMARY KEY (workspace_id, id),
+  FOREIGN KEY (workspace_id, ticket_id) REFERENCES tickets (workspace_id, id) ON DELETE CASCADE
+);
+CREATE INDEX csat_surveys_ticket_idx ON csat_surveys (workspace_id, ticket_id, created_at);
+ALTER TABLE csat_surveys ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON csat_surveys USING (workspace_id = rapport_workspace()) WITH CHECK (workspace_id = rapport_workspace());

@@ -1,4 +1,5 @@
 import { defineModule, type ModuleWorkDeps } from '../../platform/modules';
+import { csatConsumer } from './csat';
 import { SlaSweeper } from './sla-sweeper';
 import { supportMailHandler } from './support-mail';
 import { ticketsObject } from './tickets.object';
@@ -6,10 +7,18 @@ import { ticketRoutes } from './tickets.routes';
 
 export { supportMailHandler } from './support-mail';
 
-/** The SLA sweep, run with the background work (tests sweep `modules.tickets.sla` with their own clock). */
+/**
+ * The SLA sweep, run with the background work (tests sweep `modules.tickets.sla` with their
+ * own clock), and the satisfaction survey sent when a ticket is solved (an event consumer).
+ */
 function ticketsWork(deps: ModuleWorkDeps) {
   const sla = new SlaSweeper({ database: deps.database, records: deps.records, log: deps.log });
-  return { sla, start: () => sla.start(), stop: () => sla.stop() };
+  return {
+    sla,
+    consumers: [csatConsumer({ records: deps.records, baseUrl: deps.config.baseUrl })],
+    start: () => sla.start(),
+    stop: () => sla.stop(),
+  };
 }
 
 /**

@@ -16,6 +16,7 @@ import {
 } from '../../../common/contracts/tickets';
 import { actorOf } from '../../platform/http/context';
 import type { ModuleRouteDeps } from '../../platform/modules';
+import { csatRoutes } from './csat.routes';
 import {
   createCalendar,
   createSlaPolicy,
@@ -40,6 +41,8 @@ const tags = ['Tickets'];
 export function ticketRoutes({ database, records, config }: ModuleRouteDeps): FastifyPluginAsyncZod {
   const mailDomain = domainOf(config.mailFrom);
   return async (app) => {
+    await app.register(csatRoutes({ database, records }));
+
     app.get(
       '/api/v1/tickets/:id/messages',
       {

@@ -24,6 +24,8 @@ export const NAMED_LIMITS = {
   'workflows.hook': { max: 120, windowSeconds: 60 },
   /** Calendar feeds: calendar apps poll every few minutes. */
   'calendar.feed': { max: 60, windowSeconds: 60 },
+  /** Satisfaction survey answers (a rating link, then a comment): a person clicks a few times. */
+  'csat.answer': { max: 30, windowSeconds: 600 },
 } as const satisfies Record<string, { max: number; windowSeconds: number }>;
 
 export type LimitName = keyof typeof NAMED_LIMITS;
