@@ -34,7 +34,7 @@ export function csatConsumer(deps: { records: RecordService; baseUrl: string }):
       let wrote = false;
       for (const e of events) {
         const status = (e.data.changes as Record<string, [unknown, unknown]> | undefined)?.status;
-        if (!status || status[1] !== 'solved' || !e.recordId) continue;
+        if (status?.[1] !== 'solved' || !e.recordId) continue;
         await enterWorkspace(tx, e.workspaceId);
         try {
           if (await sendSurvey(tx, deps, e.workspaceId, e.recordId, e.id)) wrote = true;

@@ -2,6 +2,7 @@ import { defineModule, type ModuleWorkDeps } from '../../platform/modules';
 import { csatConsumer } from './csat';
 import { SlaSweeper } from './sla-sweeper';
 import { supportMailHandler } from './support-mail';
+import { seedTicketsDemo } from './tickets.demo';
 import { ticketsObject } from './tickets.object';
 import { ticketRoutes } from './tickets.routes';
 
@@ -40,4 +41,5 @@ export const ticketsModule = defineModule({
   routes: ticketRoutes,
   inboundMail: supportMailHandler,
   work: ticketsWork,
+  demo: seedTicketsDemo,
 });
