@@ -56,5 +56,5 @@ describe('navigation registry', () => {
   });
 });
 
-const ORDER = ['planner', 'sales', 'customers', 'activities', 'records', 'workspace', 'settings'];
+const ORDER = ['planner', 'sales', 'customers', 'service', 'activities', 'records', 'workspace', 'settings'];
 const groupOrder = (a: string, b: string) => ORDER.indexOf(a) - ORDER.indexOf(b);
