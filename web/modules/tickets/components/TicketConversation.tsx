@@ -8,7 +8,7 @@ import { getTicketMessages, postTicketMessage, type TicketMessage, ticketKeys } 
 import { TicketSla } from './TicketSla';
 
 const KIND_LABEL: Record<TicketMessage['kind'], string> = { reply: 'Reply', note: 'Internal note', inbound: 'Email' };
-const KIND_COLOR: Record<TicketMessage['kind'], string> = { reply: 'blue', note: 'yellow', inbound: 'gray' };
+const KIND_COLOR: Record<TicketMessage['kind'], string> = { reply: 'blue', note: 'dark', inbound: 'gray' };
 
 /** A ticket's SLA state and conversation (replies, notes, inbound mail) with the reply / note composer. */
 export function TicketConversation({
@@ -105,7 +105,7 @@ export function TicketConversation({
             )}
             <Group>
               <Button onClick={send} loading={busy} disabled={!body.trim()}>
-                {kind === 'reply' ? 'Send reply' : 'Add note'}
+                {kind === 'reply' ? 'Send reply' : 'Add internal note'}
               </Button>
             </Group>
           </Stack>
