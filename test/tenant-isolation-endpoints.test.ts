@@ -38,6 +38,9 @@ const EXEMPT: Record<string, string> = {
     'the parameter is an object name and the call creates a field on A’s own object; A adding a field named like B’s is checked to leave B’s alone',
   'GET /api/v1/calendar/{file}':
     'the parameter is a bearer secret (the feed token) on a public route, not an id; a B user id used as a token is checked to be 404',
+  'GET /csat/{token}':
+    'public satisfaction survey link whose token is the credential (it names its workspace); a changed token is 404 (server/modules/tickets/csat.test.ts)',
+  'POST /csat/{token}': 'the survey link’s comment form, as GET /csat/{token}',
   'POST /api/v1/workflows/{id}/hooks/{secret}':
     'public inbound trigger whose secret is the credential (with B’s secret the call is B’s by design); B’s workflow id with a wrong secret is checked to be 404',
 };
@@ -228,6 +231,26 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     await rec('notes', { body: `${MARK} note`, relatedObject: 'contacts', relatedId: contact });
     const segment = await rec('segments', { name: `${MARK} segment`, object: 'contacts', type: 'static' });
     ok(await asB('POST', `/api/v1/segments/${segment}/members`, { ids: [contact] }), 200);
+    const ticket = await rec('tickets', { subject: `${MARK} ticket`, contactId: contact, accountId: account });
+    ok(await asB('POST', `/api/v1/tickets/${ticket}/messages`, { kind: 'note', body: `${MARK} ticket note` }), 201);
+    const calendar = ok(
+      await asB('POST', '/api/v1/business-calendars', {
+        name: `${MARK} hours`,
+        timeZone: 'Europe/Berlin',
+        weeklyHours: { mon: [{ start: '09:00', end: '17:00' }] },
+      }),
+      201,
+    ).data;
+    keep('businessCalendar', calendar.id);
+    const sla = ok(
+      await asB('POST', '/api/v1/sla-policies', {
+        name: `${MARK} SLA`,
+        targets: { normal: { firstResponseMinutes: 60, resolutionMinutes: 480 } },
+        calendarId: calendar.id,
+      }),
+      201,
+    ).data;
+    keep('slaPolicy', sla.id);
     expect(Object.keys(bRecords).sort()).toEqual([...objects].sort());
 
     // Children and configuration of those records.
@@ -361,6 +384,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     A.opportunity = await mk('opportunities', { name: 'A deal' });
     A.product = await mk('products', { name: 'A product' });
     A.quote = await mk('quotes', { name: 'A quote', opportunityId: A.opportunity, currency: 'EUR' });
+    A.ticket = await mk('tickets', { subject: 'A ticket' });
     A.team = ok(await asA('POST', '/api/v1/teams', { name: 'A team' }), 201).data.id;
     A.book = ok(await asA('GET', '/api/v1/price-books'), 200).data[0].id;
     A.template = ok(
@@ -435,6 +459,8 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'notifications/{id}': B.notification,
       'feed/{id}': B.feedEntry,
       'forms/{id}': B.form,
+      'sla-policies/{id}': B.slaPolicy,
+      'business-calendars/{id}': B.businessCalendar,
       'email-suppressions/{email}': B.suppressedEmail,
       'rules/{id}': B.scoringRule,
     };
@@ -483,14 +509,18 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'PATCH /api/v1/{object}/{id}': { tags: [HIJACK] },
       'POST /api/v1/{object}/{id}/comments': { body: HIJACK },
       'POST /api/v1/{object}/{id}/shares': { userId: a.userId, access: 'edit' },
-      'POST /api/v1/{object}/{id}/merge': {
-        otherId: object === 'accounts' ? A.account : object === 'leads' ? A.lead : A.contact2,
-      },
+      'POST /api/v1/{object}/{id}/merge':
+        object === 'tickets'
+          ? { intoId: A.ticket }
+          : { otherId: object === 'accounts' ? A.account : object === 'leads' ? A.lead : A.contact2 },
+      'POST /api/v1/{object}/{id}/messages': { kind: 'note', body: HIJACK },
       'POST /api/v1/{object}/{id}/convert': {},
       'PUT /api/v1/{object}/{id}/contacts': { contacts: [{ contactId: A.contact }] },
       'PUT /api/v1/{object}/{id}/lines': { lines: [{ name: HIJACK, quantity: '1', unitPrice: '1' }] },
       'POST /api/v1/{object}/{id}/accept': {},
       'PATCH /api/v1/pipelines/{id}': { name: HIJACK },
+      'PATCH /api/v1/sla-policies/{id}': { name: HIJACK },
+      'PATCH /api/v1/business-calendars/{id}': { name: HIJACK },
       'PATCH /api/v1/price-books/{id}': { name: HIJACK },
       'PUT /api/v1/price-books/{id}/entries': {
         entries: [{ productId: A.product, currency: 'EUR', unitPrice: '1.00' }],

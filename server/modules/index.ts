@@ -18,6 +18,7 @@ import { scoringModule } from './scoring';
 import { segmentsModule } from './segments';
 import { staffModule } from './staff';
 import { tasksModule } from './tasks';
+import { ticketsModule } from './tickets';
 import { timelineModule } from './timeline';
 import { trackingModule } from './tracking';
 import { workflowsModule } from './workflows';
@@ -49,6 +50,7 @@ export const MODULES = [
   formsModule,
   trackingModule,
   scoringModule,
+  ticketsModule,
 ] as const satisfies readonly RapportModule[];
 
 /**
@@ -69,6 +71,7 @@ const OBJECT_ORDER = [
   'interactions',
   'notes',
   'segments',
+  'tickets',
 ];
 
 const rank = (def: ObjectDef) => {

@@ -29,3 +29,5 @@ export const buildInteraction = (api: HttpClient, fields: Fields = {}) =>
   build(api, 'interactions', { channel: 'call', topic: 'Call' }, fields);
 export const buildNote = (api: HttpClient, fields: Fields = {}) => build(api, 'notes', { body: 'Note' }, fields);
 export const buildStaff = (api: HttpClient, fields: Fields) => build(api, 'staff', {}, fields);
+export const buildTicket = (api: HttpClient, fields: Fields = {}) =>
+  build(api, 'tickets', { subject: 'Ticket' }, fields);

@@ -24,6 +24,7 @@ import { SalesRecordActions, SalesRecordAside, SalesRecordBanner } from '../modu
 import { ScoreBreakdownCard } from '../modules/scoring/components/ScoreBreakdownCard';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
 import { TaskCompleteButton } from '../modules/tasks/components/TaskCompleteButton';
+import { TicketConversation } from '../modules/tickets/components/TicketConversation';
 import { timelineKeys } from '../modules/timeline/api/timeline.api';
 import { ContactGuardBanner } from '../modules/timeline/components/ContactGuardBanner';
 import { LogInteractionModal } from '../modules/timeline/components/LogInteractionModal';
@@ -172,6 +173,7 @@ function GenericRecordPage({ object, id }: { object: string; id: string }) {
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 8 }}>
           <RecordDetails meta={meta} record={data} />
+          {meta.name === 'tickets' && <TicketConversation meta={meta} record={data} />}
           <RecordTimeline meta={meta} record={data} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>

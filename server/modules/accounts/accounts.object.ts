@@ -81,6 +81,7 @@ export const accountsObject: ObjectDef = {
     { name: 'tasks', object: 'tasks', related: true, label: 'Tasks' },
     { name: 'meetings', object: 'meetings', related: true, label: 'Meetings' },
     { name: 'interactions', object: 'interactions', via: 'accountId', related: true, label: 'Interactions' },
+    { name: 'tickets', object: 'tickets', via: 'accountId', label: 'Tickets' },
   ],
   normalise: {
     // "https://www.Acme.com/about" and "acme.com" are the same company domain.

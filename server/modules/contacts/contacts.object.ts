@@ -47,6 +47,7 @@ export const contactsObject: ObjectDef = {
     { name: 'tasks', object: 'tasks', related: true, label: 'Tasks' },
     { name: 'meetings', object: 'meetings', related: true, label: 'Meetings' },
     { name: 'interactions', object: 'interactions', via: 'contactId', related: true, label: 'Interactions' },
+    { name: 'tickets', object: 'tickets', via: 'contactId', label: 'Tickets' },
   ],
   validate(record, mode) {
     if (mode === 'create' && !record.firstName && !record.lastName && !record.email) {

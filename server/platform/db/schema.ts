@@ -77,6 +77,10 @@ export interface MailOutboxTable {
   html_body: string | null;
   /** Carries a secret of its recipient: the body is sent but never shown in the outbox. */
   confidential: Generated<boolean>;
+  /** A Message-ID chosen by the sender (a ticket reply), without brackets (0021_tickets.sql). */
+  message_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Threading and loop headers (In-Reply-To, References, Auto-Submitted). */
+  headers: ColumnType<Record<string, string>, string | undefined, string>;
   status: ColumnType<
     'queued' | 'sent' | 'failed' | 'held',
     'queued' | 'held' | undefined,

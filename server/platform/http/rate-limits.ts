@@ -30,6 +30,8 @@ export const NAMED_LIMITS = {
   'forms.submit': { max: 20, windowSeconds: 60 },
   /** Website tracking (t/collect): page views from one address (an office behind one address browses a lot). */
   'tracking.collect': { max: 240, windowSeconds: 60 },
+  /** Satisfaction survey answers (a rating link, then a comment): a person clicks a few times. */
+  'csat.answer': { max: 30, windowSeconds: 600 },
 } as const satisfies Record<string, { max: number; windowSeconds: number }>;
 
 export type LimitName = keyof typeof NAMED_LIMITS;

@@ -69,6 +69,8 @@ export class MailDispatcher {
       text_body: string;
       html_body: string | null;
       attempts: number;
+      message_id: string | null;
+      headers: Record<string, string> | null;
     }>`
       update mail_outbox m set attempts = m.attempts + 1,
         next_attempt_at = ${now}::timestamptz + make_interval(secs => ${lease})
@@ -77,9 +79,8 @@ export class MailDispatcher {
         where status = 'queued' and next_attempt_at <= ${now}
         order by next_attempt_at limit ${limit}
         for update skip locked)
-      returning m.workspace_id, m.id, m.to_address, m.subject, m.text_body, m.html_body, m.attempts`.execute(
-      database.db,
-    );
+      returning m.workspace_id, m.id, m.to_address, m.subject, m.text_body, m.html_body, m.attempts,
+        m.message_id, m.headers`.execute(database.db);
     let sent = 0;
     for (const mail of rows) {
       try {
@@ -89,7 +90,8 @@ export class MailDispatcher {
           subject: mail.subject,
           text: mail.text_body,
           html: mail.html_body ?? undefined,
-          messageId: `<${mail.id}@rapport>`,
+          messageId: `<${mail.message_id ?? `${mail.id}@rapport`}>`,
+          headers: mail.headers ?? {},
         });
         await sql`update mail_outbox set status = 'sent', sent_at = ${now}, last_error = null
                   where workspace_id = ${mail.workspace_id} and id = ${mail.id}`.execute(database.db);

@@ -8,6 +8,10 @@ export interface OutgoingMail {
   html?: string;
   /** The body carries a secret of the recipient (a reset link): never shown in the outbox. */
   confidential?: boolean;
+  /** The Message-ID to send with (without angle brackets); default `<outbox id>@rapport`. */
+  messageId?: string;
+  /** Threading and loop headers only: In-Reply-To, References, Auto-Submitted, Reply-To. */
+  headers?: Partial<Record<'In-Reply-To' | 'References' | 'Auto-Submitted' | 'Reply-To', string>>;
 }
 
 /**
@@ -27,6 +31,8 @@ export async function enqueueMail(tx: Tx, workspaceId: string, mail: OutgoingMai
       text_body: mail.text,
       html_body: mail.html ?? null,
       confidential: mail.confidential ?? false,
+      message_id: mail.messageId ?? null,
+      headers: JSON.stringify(mail.headers ?? {}),
     })
     .execute();
   return id;

@@ -58,5 +58,15 @@ describe('navigation registry', () => {
   });
 });
 
-const ORDER = ['planner', 'sales', 'customers', 'marketing', 'activities', 'records', 'workspace', 'settings'];
+const ORDER = [
+  'planner',
+  'sales',
+  'customers',
+  'marketing',
+  'service',
+  'activities',
+  'records',
+  'workspace',
+  'settings',
+];
 const groupOrder = (a: string, b: string) => ORDER.indexOf(a) - ORDER.indexOf(b);

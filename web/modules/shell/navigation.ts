@@ -23,6 +23,7 @@ export type NavGroupKey =
   | 'sales'
   | 'customers'
   | 'marketing'
+  | 'service'
   | 'activities'
   | 'records'
   | 'workspace'
@@ -43,6 +44,7 @@ export const NAV_GROUPS: NavGroup[] = [
   { key: 'sales', label: 'Sales', defaultOpen: true },
   { key: 'customers', label: 'Customers', defaultOpen: true },
   { key: 'marketing', label: 'Marketing', defaultOpen: true },
+  { key: 'service', label: 'Service', defaultOpen: true },
   { key: 'activities', label: 'Activities', defaultOpen: false },
   { key: 'records', label: 'Records', defaultOpen: false },
   { key: 'workspace', label: 'Workspace', defaultOpen: true, place: 'pinned' },
@@ -62,6 +64,7 @@ export const OBJECT_GROUPS: Record<string, NavGroupKey> = {
   interactions: 'activities',
   notes: 'activities',
   segments: 'marketing',
+  tickets: 'service',
 };
 
 /** Where a page or action goes: a route of the app (web/app/router.tsx) and its params. */
