@@ -7,6 +7,7 @@ import { demoModule } from './demo';
 import { duplicatesModule } from './duplicates';
 import { feedModule } from './feed';
 import { interactionsModule } from './interactions';
+import { knowledgeModule } from './knowledge';
 import { leadsModule } from './leads';
 import { opportunitiesModule } from './opportunities';
 import { pipelinesModule } from './pipelines';
@@ -39,6 +40,7 @@ export const MODULES = [
   workflowsModule,
   demoModule,
   feedModule,
+  knowledgeModule,
 ] as const satisfies readonly RapportModule[];
 
 /**

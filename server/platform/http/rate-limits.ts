@@ -24,6 +24,10 @@ export const NAMED_LIMITS = {
   'workflows.hook': { max: 120, windowSeconds: 60 },
   /** Calendar feeds: calendar apps poll every few minutes. */
   'calendar.feed': { max: 60, windowSeconds: 60 },
+  /** Public help centre pages and search: people and crawlers read many pages. */
+  'help.page': { max: 300, windowSeconds: 60 },
+  /** Helpful / not helpful votes on help centre articles. */
+  'help.vote': { max: 10, windowSeconds: 60 },
 } as const satisfies Record<string, { max: number; windowSeconds: number }>;
 
 export type LimitName = keyof typeof NAMED_LIMITS;
