@@ -17,7 +17,9 @@ export type ArticleVersion = z.infer<typeof ArticleVersionSchema>;
 
 export const ArticleVersionsResponse = z.object({ data: z.array(ArticleVersionSchema) });
 
-export const ArticlePreviewRequest = z.object({ body: z.string().max(100000, 'must be at most 100,000 characters') }).strict();
+export const ArticlePreviewRequest = z
+  .object({ body: z.string().max(100000, 'must be at most 100,000 characters') })
+  .strict();
 export const ArticlePreviewResponse = z.object({ data: z.object({ html: z.string() }) });
 
 export const ArticleSuggestQuery = z

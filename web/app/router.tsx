@@ -122,6 +122,18 @@ const feedRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/FeedPage'), 'FeedPage'),
 });
 
+const knowledgeRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'knowledge',
+  component: lazyRouteComponent(() => import('../pages/KnowledgePage'), 'KnowledgePage'),
+});
+
+const articleEditorRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'knowledge/$id',
+  component: lazyRouteComponent(() => import('../pages/KnowledgePage'), 'ArticleEditorPage'),
+});
+
 const calendarRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'calendar',
@@ -242,6 +254,8 @@ const routeTree = rootRoute.addChildren([
     workflowRoute,
     notificationSettingsRoute,
     accountSecurityRoute,
+    knowledgeRoute,
+    articleEditorRoute,
     listRoute,
     createRecordRoute,
     recordRoute,

@@ -28,7 +28,9 @@ export const articleCategoriesObject: ObjectDef = {
     const name = (w.changes.name ?? w.before?.name) as string | undefined;
     const slug = w.changes.slug as string | null | undefined;
     if (slug != null && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug))
-      return { errors: [{ path: `${w.pathPrefix}slug`, message: 'may hold only lower-case letters, digits and dashes' }] };
+      return {
+        errors: [{ path: `${w.pathPrefix}slug`, message: 'may hold only lower-case letters, digits and dashes' }],
+      };
     if ((w.mode === 'create' && !slug) || slug === null) return { set: { slug: slugify(name ?? 'category') } };
     return undefined;
   },

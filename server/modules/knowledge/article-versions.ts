@@ -31,7 +31,8 @@ export async function beforeArticleWrite(
     if (changes.helpfulCount == null) set.helpfulCount = 0;
     if (changes.notHelpfulCount == null) set.notHelpfulCount = 0;
   }
-  if (changes.status === null) errors.push({ path: `${pathPrefix}status`, message: 'is required (draft or published)' });
+  if (changes.status === null)
+    errors.push({ path: `${pathPrefix}status`, message: 'is required (draft or published)' });
   if (changes.visibility === null)
     errors.push({ path: `${pathPrefix}visibility`, message: 'is required (public or internal)' });
   const locale = (changes.locale !== undefined ? changes.locale : before?.locale) as string | null | undefined;
@@ -50,7 +51,9 @@ export async function beforeArticleWrite(
   const localeChanged = before && changes.locale !== undefined && changes.locale !== before.locale;
   if (slug != null) {
     if (await slugTaken(tx, w.actor.workspaceId, effectiveLocale, slug, ownId))
-      return { errors: [{ path: `${pathPrefix}slug`, message: 'is already used by another article in this language' }] };
+      return {
+        errors: [{ path: `${pathPrefix}slug`, message: 'is already used by another article in this language' }],
+      };
   } else if (w.mode === 'create' || slug === null || localeChanged) {
     const current = slug === null ? null : (before?.slug as string | null | undefined);
     if (!current || (await slugTaken(tx, w.actor.workspaceId, effectiveLocale, current, ownId)))
@@ -111,7 +114,11 @@ export interface ArticleVersion {
 }
 
 /** An article's versions, newest first (the caller has been authorised on the article). */
-export async function listVersions(tx: Tx, articleId: string, publishedVersion: number | null): Promise<ArticleVersion[]> {
+export async function listVersions(
+  tx: Tx,
+  articleId: string,
+  publishedVersion: number | null,
+): Promise<ArticleVersion[]> {
   const { rows } = await sql<{ version: number; title: string; body: string; saved_by: string | null; saved_at: Date }>`
     select version, title, body, saved_by, saved_at from article_versions
     where article_id = ${articleId} order by version desc limit 500`.execute(tx);

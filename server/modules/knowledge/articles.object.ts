@@ -1,5 +1,5 @@
-import { opt } from '../../platform/records/types';
 import type { ObjectDef } from '../../platform/records/types';
+import { opt } from '../../platform/records/types';
 import { afterArticleWrite, beforeArticleWrite } from './article-versions';
 
 export const ARTICLE_VISIBILITIES = ['public', 'internal'] as const;

@@ -40,7 +40,15 @@ footer{color:var(--muted);font-size:.85rem;border-top:1px solid var(--line);marg
 function layout(
   hc: HelpCentre,
   links: PageLinks,
-  page: { title: string; description: string; canonical: string; body: string; lang?: string; query?: string; noindex?: boolean },
+  page: {
+    title: string;
+    description: string;
+    canonical: string;
+    body: string;
+    lang?: string;
+    query?: string;
+    noindex?: boolean;
+  },
 ): string {
   return `<!doctype html>
 <html lang="${esc(page.lang ?? 'en')}">

@@ -3,15 +3,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleRouteDeps } from '../../platform/modules';
-import { articlePage, categoryPage, homePage, notFoundPage, type PageLinks, searchPage, sitemap } from './help-centre.html';
 import {
-  type HelpCentre,
-  loadArticle,
-  loadCategory,
-  loadHome,
-  searchArticles,
-  vote,
-} from './help-centre.service';
+  articlePage,
+  categoryPage,
+  homePage,
+  notFoundPage,
+  type PageLinks,
+  searchPage,
+  sitemap,
+} from './help-centre.html';
+import { type HelpCentre, loadArticle, loadCategory, loadHome, searchArticles, vote } from './help-centre.service';
 import { helpCentreBySlug, helpCentreUrl } from './service-settings';
 
 const VISITOR_COOKIE = 'rapport_hc_visitor';
@@ -109,7 +110,12 @@ export function helpCentreRoutes({ config, database, records }: ModuleRouteDeps)
         const hc = await helpCentreBySlug(database, req.params.slug);
         if (!hc) return notFound(reply);
         const home = await loadHome(database, records, hc);
-        return send(req, reply, sitemap(linksFor(hc), home.categories, home.articles), 'application/xml; charset=utf-8');
+        return send(
+          req,
+          reply,
+          sitemap(linksFor(hc), home.categories, home.articles),
+          'application/xml; charset=utf-8',
+        );
       },
     );
 

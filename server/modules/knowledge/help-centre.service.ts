@@ -156,8 +156,7 @@ export async function loadArticle(
   const reader = helpCentreReader(hc.workspaceId);
   return database.tenantRead(hc.workspaceId, async (tx) => {
     const found = await listArticles(tx, records, reader, { field: 'slug', op: 'eq', value: slug });
-    const article =
-      found.find((a) => a.locale === lang) ?? found.find((a) => a.locale === 'en') ?? found[0] ?? null;
+    const article = found.find((a) => a.locale === lang) ?? found.find((a) => a.locale === 'en') ?? found[0] ?? null;
     if (!article) return null;
     const category = article.categoryId
       ? ((await listCategories(tx, records, reader)).find((c) => c.id === article.categoryId) ?? null)
@@ -186,7 +185,8 @@ export async function searchArticles(
   });
 }
 
-export const visitorHash = (visitor: string) => createHash('sha256').update(`help-centre-visitor:${visitor}`).digest('hex');
+export const visitorHash = (visitor: string) =>
+  createHash('sha256').update(`help-centre-visitor:${visitor}`).digest('hex');
 
 /**
  * A visitor's helpful / not helpful vote: one per visitor and article (a second vote is
@@ -203,7 +203,9 @@ export async function vote(
 ): Promise<boolean> {
   const reader = helpCentreReader(hc.workspaceId);
   return database.tenant(hc.workspaceId, async (tx) => {
-    const visible = await records.visibleIds(tx, await records.context(tx, reader, 'articles'), 'articles', [articleId]);
+    const visible = await records.visibleIds(tx, await records.context(tx, reader, 'articles'), 'articles', [
+      articleId,
+    ]);
     if (!visible.has(articleId)) return false;
     await sql`select pg_advisory_xact_lock(hashtext(${`article-votes:${articleId}`}))`.execute(tx);
     const { rows: inserted } = await sql<{ helpful: boolean }>`

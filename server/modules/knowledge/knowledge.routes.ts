@@ -13,8 +13,8 @@ import { actorOf } from '../../platform/http/context';
 import { ifMatch } from '../../platform/http/if-match';
 import type { ModuleRouteDeps } from '../../platform/modules';
 import { idempotentPost } from '../../platform/records/idempotency';
-import { listVersions } from './article-versions';
 import { suggestArticles } from './article-suggestions';
+import { listVersions } from './article-versions';
 import { renderMarkdown } from './markdown';
 import { readServiceSettings, updateServiceSettings } from './service-settings';
 
@@ -98,7 +98,8 @@ export function knowledgeRoutes({ config, database, records }: ModuleRouteDeps):
           const article = await records.get(tx, actor, 'articles', req.params.id, {
             fields: 'id,publishedVersion,status',
           });
-          const published = article.status === 'published' ? ((article.publishedVersion as number | null) ?? null) : null;
+          const published =
+            article.status === 'published' ? ((article.publishedVersion as number | null) ?? null) : null;
           return { data: await listVersions(tx, req.params.id, published) };
         });
       },

@@ -16,7 +16,10 @@ describe('knowledge base and public help centre', () => {
   let ip = 0;
 
   /** An anonymous visitor's request (each from its own address unless told, so limits stay per test). */
-  const visit = (url: string, opts: { method?: 'GET' | 'POST'; payload?: string; headers?: Record<string, string>; from?: string } = {}) =>
+  const visit = (
+    url: string,
+    opts: { method?: 'GET' | 'POST'; payload?: string; headers?: Record<string, string>; from?: string } = {},
+  ) =>
     t.app.inject({
       method: opts.method ?? 'GET',
       url,
@@ -73,7 +76,9 @@ describe('knowledge base and public help centre', () => {
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.body).toContain('<title>Café opening hours – Café Société help centre</title>');
     expect(page.body).toContain('<strong>8 am</strong>');
-    expect(page.body).toContain('<link rel="canonical" href="http://localhost:3000/help/cafe-societe/articles/cafe-opening-hours">');
+    expect(page.body).toContain(
+      '<link rel="canonical" href="http://localhost:3000/help/cafe-societe/articles/cafe-opening-hours">',
+    );
     expect(page.body).toMatch(/<meta name="description" content="We open at 8 am every weekday.">/);
     expect(page.body).not.toContain('<script');
     const home = await visit(helpPath);
@@ -82,7 +87,12 @@ describe('knowledge base and public help centre', () => {
   });
 
   it('never shows drafts, internal articles or another workspace’s articles', async () => {
-    await article(as, { title: 'Secret refund policy', body: 'internal only', visibility: 'internal', status: 'published' });
+    await article(as, {
+      title: 'Secret refund policy',
+      body: 'internal only',
+      visibility: 'internal',
+      status: 'published',
+    });
     await article(as, { title: 'Unfinished draft guide', body: 'not yet', visibility: 'public', status: 'draft' });
     await article(other, { title: 'Other shop returns', body: 'theirs', visibility: 'public', status: 'published' });
     const pages = [
@@ -139,13 +149,20 @@ describe('knowledge base and public help centre', () => {
     expect(html).not.toMatch(/<script|<img[^>]*onerror|<a[^>]*onclick|href="javascript:|src="javascript:|href="data:/i);
     expect(html).toContain('&lt;script&gt;');
     expect(html).toContain('<a href="https://example.com/help" rel="noopener noreferrer nofollow">ok</a>');
-    const preview = await as.post('/api/v1/articles/preview', { body: '<b onclick="x()">hi</b> [x](javascript:void(0))' });
+    const preview = await as.post('/api/v1/articles/preview', {
+      body: '<b onclick="x()">hi</b> [x](javascript:void(0))',
+    });
     expect(preview.statusCode).toBe(200);
     expect(preview.json().data.html).not.toMatch(/<b|href="javascript/);
   });
 
   it('keeps every version; a draft edit of a published article waits for publishing', async () => {
-    const a = await article(as, { title: 'Wi-Fi password', body: 'Ask at the counter.', visibility: 'public', status: 'published' });
+    const a = await article(as, {
+      title: 'Wi-Fi password',
+      body: 'Ask at the counter.',
+      visibility: 'public',
+      status: 'published',
+    });
     const edit = await as.patch(`/api/v1/articles/${a.id}`, { body: 'It is on the menu now.' });
     expect(edit.statusCode, edit.body).toBe(200);
     expect(edit.json().data).toMatchObject({ latestVersion: 2, publishedVersion: 1, status: 'published' });
@@ -156,7 +173,11 @@ describe('knowledge base and public help centre', () => {
     await as.patch(`/api/v1/articles/${a.id}`, { tags: ['wifi'] });
     const versions = await as.get(`/api/v1/articles/${a.id}/versions`);
     expect(versions.statusCode).toBe(200);
-    expect(versions.json().data.map((v: { version: number; published: boolean; body: string }) => [v.version, v.published, v.body])).toEqual([
+    expect(
+      versions
+        .json()
+        .data.map((v: { version: number; published: boolean; body: string }) => [v.version, v.published, v.body]),
+    ).toEqual([
       [2, false, 'It is on the menu now.'],
       [1, true, 'Ask at the counter.'],
     ]);
@@ -176,9 +197,20 @@ describe('knowledge base and public help centre', () => {
   it('makes slugs unique per locale and refuses bad input naming the field', async () => {
     const one = await article(as, { title: 'Gift cards', body: 'x', visibility: 'public', status: 'published' });
     const two = await article(as, { title: 'Gift cards', body: 'y', visibility: 'public', status: 'draft' });
-    const fr = await article(as, { title: 'Gift cards', body: 'z', visibility: 'public', status: 'draft', locale: 'fr' });
+    const fr = await article(as, {
+      title: 'Gift cards',
+      body: 'z',
+      visibility: 'public',
+      status: 'draft',
+      locale: 'fr',
+    });
     expect([one.slug, two.slug, fr.slug]).toEqual(['gift-cards', 'gift-cards-2', 'gift-cards']);
-    const taken = await as.post('/api/v1/articles', { title: 'A', slug: 'gift-cards', visibility: 'public', status: 'draft' });
+    const taken = await as.post('/api/v1/articles', {
+      title: 'A',
+      slug: 'gift-cards',
+      visibility: 'public',
+      status: 'draft',
+    });
     expect(taken.statusCode).toBe(422);
     expect(taken.json().errors[0].path).toBe('slug');
     const bad = await as.post('/api/v1/articles', { title: 'A', visibility: 'everyone', status: 'draft' });
@@ -190,9 +222,18 @@ describe('knowledge base and public help centre', () => {
   });
 
   it('counts one helpful vote per visitor, and rate-limits votes', async () => {
-    const a = await article(as, { title: 'Table booking', body: 'Call us.', visibility: 'public', status: 'published' });
+    const a = await article(as, {
+      title: 'Table booking',
+      body: 'Call us.',
+      visibility: 'public',
+      status: 'published',
+    });
     const from = '10.9.9.9';
-    const first = await visit(`${helpPath}/articles/table-booking/vote`, { method: 'POST', payload: `id=${a.id}&helpful=yes`, from });
+    const first = await visit(`${helpPath}/articles/table-booking/vote`, {
+      method: 'POST',
+      payload: `id=${a.id}&helpful=yes`,
+      from,
+    });
     expect(first.statusCode).toBe(303);
     expect(first.headers.location).toBe(`${helpPath}/articles/table-booking?voted=1`);
     const cookie = String(first.headers['set-cookie']).split(';')[0] as string;
@@ -204,20 +245,41 @@ describe('knowledge base and public help centre', () => {
       headers: { cookie },
     });
     expect(again.statusCode).toBe(303);
-    const no = await visit(`${helpPath}/articles/table-booking/vote`, { method: 'POST', payload: `id=${a.id}&helpful=no` });
+    const no = await visit(`${helpPath}/articles/table-booking/vote`, {
+      method: 'POST',
+      payload: `id=${a.id}&helpful=no`,
+    });
     expect(no.statusCode).toBe(303);
     const after = (await as.get(`/api/v1/articles/${a.id}`)).json().data;
     expect([after.helpfulCount, after.notHelpfulCount]).toEqual([1, 1]);
     expect((await visit(`${helpPath}/articles/table-booking?voted=1`)).body).toContain('Thank you for your feedback');
     // A vote for an article that is not public, or a broken form: nothing counted.
     const internal = await article(as, { title: 'Staff rota', body: 'x', visibility: 'internal', status: 'published' });
-    expect((await visit(`${helpPath}/articles/staff-rota/vote`, { method: 'POST', payload: `id=${internal.id}&helpful=yes` })).statusCode).toBe(404);
-    const broken = await visit(`${helpPath}/articles/table-booking/vote`, { method: 'POST', payload: 'id=nope&helpful=maybe' });
+    expect(
+      (
+        await visit(`${helpPath}/articles/staff-rota/vote`, {
+          method: 'POST',
+          payload: `id=${internal.id}&helpful=yes`,
+        })
+      ).statusCode,
+    ).toBe(404);
+    const broken = await visit(`${helpPath}/articles/table-booking/vote`, {
+      method: 'POST',
+      payload: 'id=nope&helpful=maybe',
+    });
     expect(broken.statusCode).toBe(422);
     // Ten votes a minute per address, then 429.
     const codes: number[] = [];
     for (let i = 0; i < 9; i++) {
-      codes.push((await visit(`${helpPath}/articles/table-booking/vote`, { method: 'POST', payload: `id=${a.id}&helpful=no`, from })).statusCode);
+      codes.push(
+        (
+          await visit(`${helpPath}/articles/table-booking/vote`, {
+            method: 'POST',
+            payload: `id=${a.id}&helpful=no`,
+            from,
+          })
+        ).statusCode,
+      );
     }
     expect(codes.slice(0, 8).every((c) => c === 303)).toBe(true);
     expect(codes[8]).toBe(429);
@@ -240,24 +302,38 @@ describe('knowledge base and public help centre', () => {
     const bad = await as.patch('/api/v1/service/settings', { helpCentreSlug: 'Not A Slug' });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors[0].path).toBe('helpCentreSlug');
-    const moved = await as.patch('/api/v1/service/settings', { helpCentreSlug: 'cafe-help', helpCentreTitle: 'Café help' });
+    const moved = await as.patch('/api/v1/service/settings', {
+      helpCentreSlug: 'cafe-help',
+      helpCentreTitle: 'Café help',
+    });
     expect(moved.statusCode, moved.body).toBe(200);
     expect(moved.json().data.helpCentreUrl).toBe('http://localhost:3000/help/cafe-help');
     expect((await visit('/help/cafe-societe')).statusCode).toBe(404);
     expect((await visit('/help/cafe-help')).body).toContain('<title>Café help</title>');
     await as.patch('/api/v1/service/settings', { helpCentreEnabled: false });
     expect((await visit('/help/cafe-help/articles/cafe-opening-hours')).statusCode).toBe(404);
-    const back = await as.patch('/api/v1/service/settings', { helpCentreSlug: 'cafe-societe', helpCentreTitle: 'Café Société help centre', helpCentreEnabled: true });
+    const back = await as.patch('/api/v1/service/settings', {
+      helpCentreSlug: 'cafe-societe',
+      helpCentreTitle: 'Café Société help centre',
+      helpCentreEnabled: true,
+    });
     expect(back.statusCode).toBe(200);
   });
 
   it('lets service reps and administrators write articles; others read, internal ones included', async () => {
     const repClient = client(t, rep.cookie);
-    const mine = await article(repClient, { title: 'Allergens', body: 'Ask us.', visibility: 'internal', status: 'draft' });
+    const mine = await article(repClient, {
+      title: 'Allergens',
+      body: 'Ask us.',
+      visibility: 'internal',
+      status: 'draft',
+    });
     expect((await repClient.patch(`/api/v1/articles/${mine.id}`, { status: 'published' })).statusCode).toBe(200);
     for (const who of [sales, analyst]) {
       const c = client(t, who.cookie);
-      expect((await c.post('/api/v1/articles', { title: 'Nope', visibility: 'public', status: 'draft' })).statusCode).toBe(403);
+      expect(
+        (await c.post('/api/v1/articles', { title: 'Nope', visibility: 'public', status: 'draft' })).statusCode,
+      ).toBe(403);
       expect((await c.patch(`/api/v1/articles/${mine.id}`, { title: 'Changed' })).statusCode).toBe(403);
       const read = await c.get(`/api/v1/articles/${mine.id}`);
       expect(read.statusCode).toBe(200);
@@ -266,7 +342,12 @@ describe('knowledge base and public help centre', () => {
   });
 
   it('suggests published articles for a subject, internal ones to agents, never drafts', async () => {
-    await article(as, { title: 'Espresso machine cleaning', body: 'Descale weekly.', visibility: 'internal', status: 'published' });
+    await article(as, {
+      title: 'Espresso machine cleaning',
+      body: 'Descale weekly.',
+      visibility: 'internal',
+      status: 'published',
+    });
     await article(as, { title: 'Espresso beans we sell', body: 'Arabica.', visibility: 'public', status: 'published' });
     await article(as, { title: 'Espresso draft notes', body: 'wip', visibility: 'public', status: 'draft' });
     const res = await client(t, rep.cookie).get('/api/v1/articles/suggest?q=espreso%20machine');
@@ -275,7 +356,10 @@ describe('knowledge base and public help centre', () => {
     expect(titles).toContain('Espresso machine cleaning');
     expect(titles).not.toContain('Espresso draft notes');
     const all = (await client(t, rep.cookie).get('/api/v1/articles/suggest?q=espresso')).json().data;
-    expect(all.map((s: { title: string }) => s.title).sort()).toEqual(['Espresso beans we sell', 'Espresso machine cleaning']);
+    expect(all.map((s: { title: string }) => s.title).sort()).toEqual([
+      'Espresso beans we sell',
+      'Espresso machine cleaning',
+    ]);
     const pub = all.find((s: { title: string }) => s.title === 'Espresso beans we sell');
     expect(pub.url).toBe('http://localhost:3000/help/cafe-societe/articles/espresso-beans-we-sell');
     expect(all.find((s: { title: string }) => s.title === 'Espresso machine cleaning').url).toBeNull();

@@ -18,7 +18,15 @@ export interface NavContext {
   objects: ObjectMeta[];
 }
 
-export type NavGroupKey = 'planner' | 'sales' | 'customers' | 'activities' | 'records' | 'workspace' | 'settings';
+export type NavGroupKey =
+  | 'planner'
+  | 'sales'
+  | 'customers'
+  | 'service'
+  | 'activities'
+  | 'records'
+  | 'workspace'
+  | 'settings';
 
 export interface NavGroup {
   key: NavGroupKey;
@@ -34,6 +42,7 @@ export const NAV_GROUPS: NavGroup[] = [
   { key: 'planner', label: 'Planner', defaultOpen: true },
   { key: 'sales', label: 'Sales', defaultOpen: true },
   { key: 'customers', label: 'Customers', defaultOpen: true },
+  { key: 'service', label: 'Service', defaultOpen: true },
   { key: 'activities', label: 'Activities', defaultOpen: false },
   { key: 'records', label: 'Records', defaultOpen: false },
   { key: 'workspace', label: 'Workspace', defaultOpen: true, place: 'pinned' },
@@ -52,6 +61,8 @@ export const OBJECT_GROUPS: Record<string, NavGroupKey> = {
   meetings: 'activities',
   interactions: 'activities',
   notes: 'activities',
+  articles: 'service',
+  article_categories: 'service',
 };
 
 /** Where a page or action goes: a route of the app (web/app/router.tsx) and its params. */
@@ -62,6 +73,7 @@ export type NavTarget =
         | '/my-day'
         | '/calendar'
         | '/feed'
+        | '/knowledge'
         | '/pipeline'
         | '/deals'
         | '/workflows'
@@ -167,6 +179,20 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
         keywords: 'list',
       }),
     ),
+  // Service: the knowledge base (editor, versions, the public help centre's address)
+  (ctx) =>
+    readable(ctx, 'articles')
+      ? [
+          {
+            key: 'knowledge',
+            label: 'Knowledge base',
+            group: 'service',
+            link: { to: '/knowledge' },
+            current: under('/knowledge'),
+            keywords: 'articles help centre faq',
+          },
+        ]
+      : [],
   // Workspace: automation and administration
   (ctx) =>
     ctx.role === 'administrator' || ctx.role === 'marketing_manager'
