@@ -226,6 +226,8 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     });
     await rec('interactions', { topic: `${MARK} call`, channel: 'email', contactId: contact });
     await rec('notes', { body: `${MARK} note`, relatedObject: 'contacts', relatedId: contact });
+    await rec('article_categories', { name: `${MARK} category` });
+    await rec('articles', { title: `${MARK} article`, body: MARK, visibility: 'public', status: 'published' });
     expect(Object.keys(bRecords).sort()).toEqual([...objects].sort());
 
     // Children and configuration of those records.

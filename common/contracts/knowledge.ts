@@ -43,3 +43,22 @@ export const ArticleSuggestionSchema = z.object({
 export type ArticleSuggestion = z.infer<typeof ArticleSuggestionSchema>;
 
 export const ArticleSuggestResponse = z.object({ data: z.array(ArticleSuggestionSchema) });
+
+/** An article as the generic record endpoints return it (`/api/v1/articles`; fields as declared in articles.object.ts). */
+export const ArticleSchema = z.looseObject({
+  id: z.string(),
+  version: z.number(),
+  title: z.string(),
+  body: z.string().nullable(),
+  slug: z.string().nullable(),
+  status: z.enum(['draft', 'published']),
+  visibility: z.enum(['public', 'internal']),
+  categoryId: z.string().nullable(),
+  locale: z.string().nullable(),
+  publishedVersion: z.number().nullable(),
+  latestVersion: z.number().nullable(),
+  updatedAt: z.string(),
+});
+
+/** An article category (`/api/v1/article_categories`). */
+export const ArticleCategorySchema = z.looseObject({ id: z.string(), name: z.string() });

@@ -1,7 +1,9 @@
 // Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts.
 import type { z } from 'zod';
 import type {
+  ArticleCategorySchema,
   ArticlePreviewResponse,
+  ArticleSchema,
   ArticleSuggestResponse,
   ArticleVersionsResponse,
 } from '../../../../common/contracts/knowledge';
@@ -13,25 +15,8 @@ export type ArticleVersion = z.infer<typeof ArticleVersionsResponse>['data'][num
 export type ServiceSettings = z.infer<typeof ServiceSettingsResponse>['data'];
 
 /** An article as the generic record endpoints return it (server/modules/knowledge/articles.object.ts). */
-export interface Article {
-  id: string;
-  version: number;
-  title: string;
-  body: string | null;
-  slug: string | null;
-  status: 'draft' | 'published';
-  visibility: 'public' | 'internal';
-  categoryId: string | null;
-  locale: string | null;
-  publishedVersion: number | null;
-  latestVersion: number | null;
-  updatedAt: string;
-}
-
-export interface ArticleCategory {
-  id: string;
-  name: string;
-}
+export type Article = z.infer<typeof ArticleSchema>;
+export type ArticleCategory = z.infer<typeof ArticleCategorySchema>;
 
 export const knowledgeKeys = {
   settings: ['service', 'settings'] as const,
