@@ -125,12 +125,12 @@ export function ArticleEditor({ id }: { id: string }) {
             {isNew ? 'New article' : a?.title}
           </Title>
           {a && (
-            <Badge color={a.status === 'published' ? 'green' : 'gray'} variant="light">
+            <Badge color={a.status === 'published' ? 'green' : 'gray'} variant="dot" tt="none">
               {a.status === 'published' ? `Published · v${a.publishedVersion}` : 'Draft'}
             </Badge>
           )}
           {pending && (
-            <Badge color="yellow" variant="light">
+            <Badge color="yellow" variant="dot" tt="none">
               Unpublished changes
             </Badge>
           )}

@@ -26,7 +26,7 @@ export function ArticleVersions({ id }: { id: string }) {
                 <Group gap={4}>
                   v{v.version}
                   {v.published && (
-                    <Badge size="xs" color="green" variant="light">
+                    <Badge size="xs" color="green" variant="dot" tt="none">
                       Published
                     </Badge>
                   )}

@@ -69,11 +69,11 @@ export function KnowledgeBaseView() {
                 </Table.Td>
                 <Table.Td>
                   <Group gap={4}>
-                    <Badge color={a.status === 'published' ? 'green' : 'gray'} variant="light">
+                    <Badge color={a.status === 'published' ? 'green' : 'gray'} variant="dot" tt="none">
                       {a.status === 'published' ? 'Published' : 'Draft'}
                     </Badge>
                     {pending && (
-                      <Badge color="yellow" variant="light">
+                      <Badge color="yellow" variant="dot" tt="none">
                         Unpublished changes
                       </Badge>
                     )}
