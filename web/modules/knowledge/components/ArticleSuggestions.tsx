@@ -46,7 +46,7 @@ export function ArticleSuggestions({ query, onInsert }: Props) {
                   </Text>
                 )}
                 {a.visibility === 'internal' && (
-                  <Badge size="xs" variant="light" color="gray" c="dark.9">
+                  <Badge size="xs" variant="dot" color="gray" tt="none">
                     Internal
                   </Badge>
                 )}
