@@ -25,6 +25,8 @@ const MATRIX_OF: Record<string, string> = {
   meetings: 'test/permissions-activities.test.ts',
   interactions: 'test/permissions-activities.test.ts',
   notes: 'test/permissions-activities.test.ts',
+  articles: 'server/modules/knowledge/knowledge-permissions.test.ts',
+  article_categories: 'server/modules/knowledge/knowledge-permissions.test.ts',
 };
 
 const row = (create: boolean, read: boolean, update: boolean, del: boolean, exp: boolean) => ({

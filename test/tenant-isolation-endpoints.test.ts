@@ -251,6 +251,8 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       201,
     ).data;
     keep('slaPolicy', sla.id);
+    await rec('article_categories', { name: `${MARK} category` });
+    await rec('articles', { title: `${MARK} article`, body: MARK, visibility: 'public', status: 'published' });
     expect(Object.keys(bRecords).sort()).toEqual([...objects].sort());
 
     // Children and configuration of those records.
@@ -635,6 +637,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       '/api/v1/mail/outbox': `?before=${B.mail}`,
       '/api/v1/notifications': `?cursor=${B.notification}`,
       '/api/v1/feed': `?actorId=${B.user}&teamId=${B.team}`,
+      '/api/v1/articles/suggest': `?q=${encodeURIComponent(MARK)}`,
     };
     // Aggregates group by a select field; objects without one answer 422 naming groupBy (and still leak nothing).
     const groupBy = (object: string) =>

@@ -9,6 +9,7 @@ import { duplicatesModule } from './duplicates';
 import { feedModule } from './feed';
 import { formsModule } from './forms';
 import { interactionsModule } from './interactions';
+import { knowledgeModule } from './knowledge';
 import { leadsModule } from './leads';
 import { opportunitiesModule } from './opportunities';
 import { pipelinesModule } from './pipelines';
@@ -51,6 +52,7 @@ export const MODULES = [
   trackingModule,
   scoringModule,
   ticketsModule,
+  knowledgeModule,
 ] as const satisfies readonly RapportModule[];
 
 /**

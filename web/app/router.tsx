@@ -134,6 +134,18 @@ const mqlQueueRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/MqlQueuePage'), 'MqlQueuePage'),
 });
 
+const knowledgeRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'knowledge',
+  component: lazyRouteComponent(() => import('../pages/KnowledgePage'), 'KnowledgePage'),
+});
+
+const articleEditorRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'knowledge/$id',
+  component: lazyRouteComponent(() => import('../pages/KnowledgePage'), 'ArticleEditorPage'),
+});
+
 const calendarRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'calendar',
@@ -286,6 +298,8 @@ const routeTree = rootRoute.addChildren([
     formRoute,
     notificationSettingsRoute,
     accountSecurityRoute,
+    knowledgeRoute,
+    articleEditorRoute,
     listRoute,
     createRecordRoute,
     recordRoute,

@@ -32,6 +32,10 @@ export const NAMED_LIMITS = {
   'tracking.collect': { max: 240, windowSeconds: 60 },
   /** Satisfaction survey answers (a rating link, then a comment): a person clicks a few times. */
   'csat.answer': { max: 30, windowSeconds: 600 },
+  /** Public help centre pages and search: people and crawlers read many pages. */
+  'help.page': { max: 300, windowSeconds: 60 },
+  /** Helpful / not helpful votes on help centre articles. */
+  'help.vote': { max: 10, windowSeconds: 60 },
 } as const satisfies Record<string, { max: number; windowSeconds: number }>;
 
 export type LimitName = keyof typeof NAMED_LIMITS;

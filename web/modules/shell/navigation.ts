@@ -65,6 +65,8 @@ export const OBJECT_GROUPS: Record<string, NavGroupKey> = {
   notes: 'activities',
   segments: 'marketing',
   tickets: 'service',
+  articles: 'service',
+  article_categories: 'service',
 };
 
 /** Where a page or action goes: a route of the app (web/app/router.tsx) and its params. */
@@ -77,6 +79,7 @@ export type NavTarget =
         | '/feed'
         | '/marketing/scoring'
         | '/marketing/mql-queue'
+        | '/knowledge'
         | '/pipeline'
         | '/deals'
         | '/workflows'
@@ -217,6 +220,20 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
             link: { to: '/marketing/mql-queue' },
             current: exact('/marketing/mql-queue'),
             keywords: 'mql sql qualified hand-off accept reject',
+          },
+        ]
+      : [],
+  // Service: the knowledge base (editor, versions, the public help centre's address)
+  (ctx) =>
+    readable(ctx, 'articles')
+      ? [
+          {
+            key: 'knowledge',
+            label: 'Knowledge base',
+            group: 'service',
+            link: { to: '/knowledge' },
+            current: under('/knowledge'),
+            keywords: 'articles help centre faq',
           },
         ]
       : [],
