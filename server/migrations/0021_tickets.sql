@@ -174,8 +174,8 @@ CREATE TABLE sla_events (
 ALTER TABLE sla_events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON sla_events USING (workspace_id = rapport_workspace()) WITH CHECK (workspace_id = rapport_workspace());
 
--- Per-workspace service settings (no row = the defaults).
-CREATE TABLE service_settings (
+-- Per-workspace ticket settings: acknowledgements and CSAT (no row = the defaults).
+CREATE TABLE ticket_settings (
   workspace_id uuid NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
   acknowledge_new_tickets boolean NOT NULL DEFAULT true,
   csat_enabled boolean NOT NULL DEFAULT true,
@@ -184,8 +184,8 @@ CREATE TABLE service_settings (
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (workspace_id)
 );
-ALTER TABLE service_settings ENABLE ROW LEVEL SECURITY;
-CREATE POLICY tenant ON service_settings USING (workspace_id = rapport_workspace()) WITH CHECK (workspace_id = rapport_workspace());
+ALTER TABLE ticket_settings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON ticket_settings USING (workspace_id = rapport_workspace()) WITH CHECK (workspace_id = rapport_workspace());
 
 -- Acknowledgements sent, per sender: the per-sender rate limit behind the loop checks.
 CREATE TABLE ticket_acknowledgements (

@@ -11,6 +11,8 @@ export { appendConsent, assertPurpose, type ConsentStatus, consentPurposes, curr
  */
 export const consentsModule = defineModule({
   name: 'consents',
+  /** Event types workflows may start on (each names a record). */
+  triggers: ['consent.changed'],
   sections: [
     {
       name: 'consents',

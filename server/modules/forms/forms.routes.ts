@@ -40,6 +40,7 @@ export const FORM_SUBMIT_LIMIT = { max: 500, windowSeconds: 3600 };
 /** Largest submission body (a form has at most 50 fields). */
 const SUBMIT_BODY_LIMIT = 64 * 1024;
 const VISITOR = /(?:^|;\s*)rapport_vid=([A-Za-z0-9_-]{8,64})(?:;|$)/;
+const VISITOR_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A live form with its fields' definitions, found by id alone (the hosted page knows no workspace). */
@@ -303,7 +304,9 @@ export function formRoutes({ config, database, records }: ModuleRouteDeps): Fast
           throw new AppError('validation_failed', 'The body must be the form’s fields by name', {
             errors: [{ path: 'body', message: 'must be an object of the form’s fields by name' }],
           });
-        const values = body as Record<string, unknown>;
+        // t.js adds the site visitor's id as `rapport_vid` to forms posting here (the cookie is the site's,
+        // not this server's); a hosted page on this server may carry it as a cookie. Not a form field.
+        const { rapport_vid: postedVisitor, ...values } = body as Record<string, unknown>;
         const secret = await formsSecret(database);
         const done = () =>
           form.redirectUrl && page
@@ -325,7 +328,10 @@ export function formRoutes({ config, database, records }: ModuleRouteDeps): Fast
               values,
               ipHash: hashIp(secret, req.ip),
               referrer,
-              visitorId: VISITOR.exec(cookie)?.[1] ?? null,
+              visitorId:
+                (typeof postedVisitor === 'string' && VISITOR_ID.test(postedVisitor) ? postedVisitor : null) ??
+                VISITOR.exec(cookie)?.[1] ??
+                null,
             }),
           );
         } catch (err) {

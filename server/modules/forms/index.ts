@@ -10,6 +10,8 @@ import { formRoutes } from './forms.routes';
  */
 export const formsModule = defineModule({
   name: 'forms',
+  /** Event types workflows may start on (each names a record). */
+  triggers: ['form.submitted'],
   routes: formRoutes,
   demo: seedFormsDemo,
 });

@@ -13,6 +13,8 @@ export { rescoreRecords } from './scorer';
  */
 export const scoringModule = defineModule({
   name: 'scoring',
+  /** Event types workflows may start on (each names a record). */
+  triggers: ['lead.mql', 'lead.sql_accepted', 'lead.mql_rejected'],
   routes: scoringRoutes,
   work: (deps) => {
     const { database, records, jobs, now } = deps;

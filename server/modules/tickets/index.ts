@@ -29,6 +29,8 @@ function ticketsWork(deps: ModuleWorkDeps) {
  */
 export const ticketsModule = defineModule({
   name: 'tickets',
+  /** Event types workflows may start on (each names a record). */
+  triggers: ['sla.warning', 'sla.breached', 'csat.received'],
   objects: [ticketsObject],
   permissions: {
     // Sales reps see their customers' tickets but do not work them.

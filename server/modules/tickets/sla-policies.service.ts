@@ -208,7 +208,7 @@ export async function serviceSettings(tx: Tx): Promise<ServiceSettings> {
     csat_enabled: boolean;
     csat_subject: string | null;
     csat_intro: string | null;
-  }>`select acknowledge_new_tickets, csat_enabled, csat_subject, csat_intro from service_settings
+  }>`select acknowledge_new_tickets, csat_enabled, csat_subject, csat_intro from ticket_settings
     where workspace_id = rapport_workspace()`.execute(tx);
   const r = rows[0];
   return {
@@ -221,7 +221,7 @@ export async function serviceSettings(tx: Tx): Promise<ServiceSettings> {
 
 export async function updateServiceSettings(tx: Tx, workspaceId: string, patch: Partial<ServiceSettings>) {
   const s = { ...(await serviceSettings(tx)), ...patch };
-  await sql`insert into service_settings (workspace_id, acknowledge_new_tickets, csat_enabled, csat_subject, csat_intro)
+  await sql`insert into ticket_settings (workspace_id, acknowledge_new_tickets, csat_enabled, csat_subject, csat_intro)
     values (${workspaceId}, ${s.acknowledgeNewTickets}, ${s.csatEnabled}, ${s.csatSubject}, ${s.csatIntro})
     on conflict (workspace_id) do update set acknowledge_new_tickets = excluded.acknowledge_new_tickets,
       csat_enabled = excluded.csat_enabled, csat_subject = excluded.csat_subject, csat_intro = excluded.csat_intro,

@@ -8,8 +8,10 @@ import { createHash } from 'node:crypto';
  * navigation (pushState, popstate) and clicks on download links to `<rapport>/t/collect`
  * (a text/plain body, so no CORS preflight; fetch keepalive without credentials, else
  * sendBeacon), calls nothing else, and does nothing at all when the browser sends
- * Do-Not-Track or Global Privacy Control. `window.rapport.visitorId` lets a form on the
- * site send the visitor id with a submission (forms link the visitor to the lead).
+ * Do-Not-Track or Global Privacy Control. A Rapport form on the page (posting to
+ * `<rapport>/f/…`) gets the visitor id as a hidden `rapport_vid` input when submitted, so
+ * the submission links the visitor's visits to the lead; `window.rapport.visitorId` gives it
+ * to any other form.
  * Plain ES2015 kept small by hand: it is served as written (tracking.test.ts checks the size).
  */
 export const TRACKING_SCRIPT = `/* Rapport website tracking: first-party, honours DNT and GPC. */
@@ -54,6 +56,22 @@ export const TRACKING_SCRIPT = `/* Rapport website tracking: first-party, honour
     return r;
   };
   w.addEventListener('popstate', changed);
+  // A Rapport form on this page (it posts to this server's /f/…) carries the visitor id, so the
+  // submission links this visitor's visits to the lead or contact it makes.
+  var forms = new URL('/f/', s.src).href;
+  d.addEventListener(
+    'submit',
+    function (e) {
+      var f = e.target;
+      if (!f || !f.action || f.action.indexOf(forms) !== 0 || f.querySelector('input[name="rapport_vid"]')) return;
+      var i = d.createElement('input');
+      i.type = 'hidden';
+      i.name = 'rapport_vid';
+      i.value = vid;
+      f.appendChild(i);
+    },
+    true,
+  );
   var FILES = /\\.(pdf|zip|rar|7z|gz|tgz|docx?|xlsx?|pptx?|odt|ods|odp|rtf|csv|txt|epub|dmg|exe|msi|pkg|mp3|mp4|mov)$/i;
   d.addEventListener('click', function (e) {
     var a = e.target && e.target.closest ? e.target.closest('a[href]') : null;
