@@ -77,3 +77,17 @@ export function checkFilterTree(json: unknown, path = 'filter', depth = 0): { pa
     message: humanIssueMessage(i),
   }));
 }
+
+/**
+ * A filter tree in a request body (workflow conditions, scoring rules, SLA policies…):
+ * checked as list filters are, and documented as free-form JSON, because the recursive
+ * FilterNodeSchema has no OpenAPI form (it would leave an unresolvable $ref).
+ */
+export const FilterTreeInput = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    for (const e of checkFilterTree(v, '')) {
+      ctx.addIssue({ code: 'custom', message: e.message, path: e.path ? e.path.split('.').filter(Boolean) : [] });
+    }
+  })
+  .describe('A filter tree: { and | or: [...] }, { not }, { field, op, value }') as unknown as z.ZodType<FilterNode>;

@@ -27,6 +27,8 @@ const MATRIX_OF: Record<string, string> = {
   notes: 'test/permissions-activities.test.ts',
   articles: 'server/modules/knowledge/knowledge-permissions.test.ts',
   article_categories: 'server/modules/knowledge/knowledge-permissions.test.ts',
+  segments: 'test/permissions-segments.test.ts',
+  tickets: 'test/permissions-tickets.test.ts',
 };
 
 const row = (create: boolean, read: boolean, update: boolean, del: boolean, exp: boolean) => ({

@@ -545,6 +545,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'POST /api/v1/{object}/{id}/consents': { purpose: 'marketing_email', status: 'granted' },
       'PUT /api/v1/forms/{id}': { name: HIJACK, object: 'leads', fields: [{ name: 'email', field: 'email' }] },
       'PATCH /api/v1/scoring/rules/{id}': { name: HIJACK },
+      'PATCH /api/v1/feed/{id}': { body: HIJACK },
       'POST /api/v1/{object}/{id}/reject-mql': { reason: HIJACK },
     };
     return bodies[generic];

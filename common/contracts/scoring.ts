@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkFilterTree, type FilterNode } from '../filter';
+import { FilterTreeInput } from '../filter';
 import { RecordSchema } from './records';
 
 /**
@@ -7,15 +7,7 @@ import { RecordSchema } from './records';
  * `GET /api/v1/{leads|contacts}/{id}/score` and the MQL hand-off), server/modules/scoring.
  */
 
-/** A filter tree (as list filters take it), checked here; documented as free-form JSON (the tree is recursive). */
-const FilterTree = z
-  .unknown()
-  .superRefine((v, ctx) => {
-    for (const e of checkFilterTree(v, '')) {
-      ctx.addIssue({ code: 'custom', message: e.message, path: e.path ? e.path.split('.').filter(Boolean) : [] });
-    }
-  })
-  .describe('A filter tree: { and | or: [...] }, { not }, { field, op, value }') as unknown as z.ZodType<FilterNode>;
+const FilterTree = FilterTreeInput;
 
 export const SCORED_OBJECTS = ['leads', 'contacts'] as const;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FilterNodeSchema } from '../filter';
+import { FilterTreeInput } from '../filter';
 
 /**
  * Request and response contracts of customer service (server/modules/tickets): a ticket's
@@ -68,7 +68,7 @@ export const SlaPolicyInput = z
   .object({
     name: z.string().trim().min(1).max(200),
     targets: Targets,
-    condition: FilterNodeSchema.nullable()
+    condition: FilterTreeInput.nullable()
       .optional()
       .describe('Which tickets it applies to (a filter tree over tickets); none = every ticket'),
     position: z

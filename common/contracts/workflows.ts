@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkFilterTree, type FilterNode } from '../filter';
+import { type FilterNode, FilterTreeInput } from '../filter';
 
 /**
  * Request and response contracts of workflows (`/api/v1/workflows`), shared by server and web app.
@@ -9,11 +9,7 @@ import { checkFilterTree, type FilterNode } from '../filter';
  * own lists. Stored as JSON per version (workflow_versions.definition).
  */
 
-const FilterTree = z.unknown().superRefine((v, ctx) => {
-  for (const e of checkFilterTree(v, '')) {
-    ctx.addIssue({ code: 'custom', message: e.message, path: e.path ? e.path.split('.').filter(Boolean) : [] });
-  }
-}) as unknown as z.ZodType<FilterNode>;
+const FilterTree = FilterTreeInput;
 
 const ObjectName = z.string().regex(/^[a-z][a-z_]*$/, 'must be an object name, e.g. accounts');
 const FieldName = z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'must be a field name, e.g. closeDate');

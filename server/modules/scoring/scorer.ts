@@ -47,6 +47,12 @@ export async function rescoreRecords(
   if (ids.length === 0) return 0;
   const def = records.registry.get(object);
   if (!def) return 0;
+  // A workspace that scores nothing (no active rule for the object) leaves its records alone:
+  // no version bump or update event for every new record. Turning rules off later is the
+  // background rescore's work (rescore.ts), which clears what they gave.
+  const { rows: anyRule } = await sql`select 1 from scoring_rules
+    where workspace_id = ${ws}::uuid and object = ${object} and active limit 1`.execute(tx);
+  if (anyRule.length === 0) return 0;
   const settings = await loadSettings(tx, ws);
   const rules = await loadRules(tx, ws, { object, kind: 'fit', activeOnly: true });
   const fit = fitConditions(await loadSchemas(tx, records.registry), object, rules);

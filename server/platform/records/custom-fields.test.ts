@@ -31,7 +31,7 @@ const ARRAY_OPS = ['eq', 'ne', 'contains', 'in', 'nin', 'isEmpty', 'isNotEmpty']
 /** The custom fields the administrator adds to contacts, one of each kind. */
 const FIELDS: Json[] = [
   { name: 'nickname', type: 'text', label: 'Nickname', maxLength: 20 },
-  { name: 'score', type: 'integer', label: 'Score', min: 0, max: 100 },
+  { name: 'rating', type: 'integer', label: 'Rating', min: 0, max: 100 },
   { name: 'ratio', type: 'decimal', label: 'Ratio' },
   { name: 'budget', type: 'money', label: 'Budget' },
   { name: 'renewalDate', type: 'date', label: 'Renewal date' },
@@ -64,7 +64,7 @@ const CUSTOM_NAMES = FIELDS.map((f) => f.name);
 
 const OPS_OF: Record<string, string[]> = {
   nickname: ALL_OPS,
-  score: NUMBER_OPS,
+  rating: NUMBER_OPS,
   ratio: NUMBER_OPS,
   budget: NUMBER_OPS,
   renewalDate: NUMBER_OPS,
@@ -157,7 +157,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         titleFields: ['firstName', 'lastName'],
         subtitleFields: ['email'],
         defaultSort: 'lastName',
-        includes: ['owner', 'account', 'quotes', 'tasks', 'meetings', 'interactions'],
+        includes: ['owner', 'account', 'quotes', 'tasks', 'meetings', 'interactions', 'tickets'],
       });
       expect(customNames(contacts)).toEqual([]);
       expect(fieldOf(contacts, 'firstName')).toEqual({
@@ -258,7 +258,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         });
       }
       expect(fieldOf(m, 'nickname')?.maxLength).toBe(20);
-      expect(fieldOf(m, 'score')).toMatchObject({ min: 0, max: 100, sortable: true });
+      expect(fieldOf(m, 'rating')).toMatchObject({ min: 0, max: 100, sortable: true });
       expect(fieldOf(m, 'channels')?.sortable).toBe(false);
       expect(fieldOf(m, 'skills')?.sortable).toBe(false);
       // A custom to-one relation can be embedded like a built-in one.
@@ -280,7 +280,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
 
     it('refuses names of built-in fields, relations and system columns', async () => {
       const before = await meta();
-      const contactNames = ['firstName', 'email', 'accountId', 'lifecycleStage', 'tags', 'ownerId', 'score'];
+      const contactNames = ['firstName', 'email', 'accountId', 'lifecycleStage', 'tags', 'ownerId', 'rating'];
       const relationNames = ['account', 'owner'];
       const systemNames = ['id', 'custom', 'version', 'createdAt', 'updatedBy', 'deletedAt', 'search'];
       for (const name of [...contactNames, ...relationNames, ...systemNames]) {
@@ -352,10 +352,10 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
     it('are validated on write by their definition: 422 naming the field, nothing written', async () => {
       const before = await contactCount();
       const cases: [Json, string][] = [
-        [{ score: 'ten' }, 'score'],
-        [{ score: 1.5 }, 'score'],
-        [{ score: 101 }, 'score'],
-        [{ score: -1 }, 'score'],
+        [{ rating: 'ten' }, 'rating'],
+        [{ rating: 1.5 }, 'rating'],
+        [{ rating: 101 }, 'rating'],
+        [{ rating: -1 }, 'rating'],
         [{ ratio: 'abc' }, 'ratio'],
         [{ ratio: { value: 1 } }, 'ratio'],
         [{ budget: 12 }, 'budget'],
@@ -387,9 +387,9 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       expect(tier.json().errors[0].message).toMatch(/gold.*silver.*bronze/);
       // Several wrong fields are all named.
       const many = invalid(
-        await client(t, admin).post('/api/v1/contacts', { lastName: 'Bad', score: 'x', vip: 'x', tier: 'x' }),
+        await client(t, admin).post('/api/v1/contacts', { lastName: 'Bad', rating: 'x', vip: 'x', tier: 'x' }),
       );
-      expect(many.sort()).toEqual(['score', 'tier', 'vip']);
+      expect(many.sort()).toEqual(['rating', 'tier', 'vip']);
       expect(await contactCount()).toBe(before);
     });
 
@@ -411,12 +411,12 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
     });
 
     it('are validated on update too, and an invalid update changes nothing', async () => {
-      const c = await createContact({ lastName: 'Upd', score: 5, tier: 'gold' });
-      const res = await client(t, admin).patch(`/api/v1/contacts/${c.id}`, { score: 500, tier: 'gold' });
-      expect(invalid(res)).toEqual(['score']);
+      const c = await createContact({ lastName: 'Upd', rating: 5, tier: 'gold' });
+      const res = await client(t, admin).patch(`/api/v1/contacts/${c.id}`, { rating: 500, tier: 'gold' });
+      expect(invalid(res)).toEqual(['rating']);
       expect(invalid(await client(t, admin).patch(`/api/v1/contacts/${c.id}`, { tier: 'nope' }))).toEqual(['tier']);
       const after = await getContact(c.id);
-      expect(after).toMatchObject({ score: 5, tier: 'gold', version: c.version });
+      expect(after).toMatchObject({ rating: 5, tier: 'gold', version: c.version });
       ok(await client(t, admin).del(`/api/v1/contacts/${c.id}?permanent=true`), 204);
     });
 
@@ -425,7 +425,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         firstName: 'Ada',
         lastName: 'Flat',
         nickname: '  Countess  ',
-        score: 42,
+        rating: 42,
         ratio: '012.50',
         budget: { amount: '1200.50', currency: 'eur' },
         renewalDate: '2025-03-31',
@@ -440,7 +440,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         firstName: 'Ada',
         lastName: 'Flat',
         nickname: 'Countess',
-        score: 42,
+        rating: 42,
         ratio: '12.5',
         budget: { amount: '1200.5', currency: 'EUR' },
         renewalDate: '2025-03-31',
@@ -464,23 +464,23 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       );
       expect(listed.data).toHaveLength(1);
       expect(listed.data[0]).toMatchObject(expected);
-      const some = ok(await client(t, admin).get(`/api/v1/contacts/${created.id}?fields=score,tier`)).data;
-      expect(Object.keys(some).sort()).toEqual(['id', 'score', 'tier', 'version']);
-      expect(some).toMatchObject({ score: 42, tier: 'silver' });
+      const some = ok(await client(t, admin).get(`/api/v1/contacts/${created.id}?fields=rating,tier`)).data;
+      expect(Object.keys(some).sort()).toEqual(['id', 'rating', 'tier', 'version']);
+      expect(some).toMatchObject({ rating: 42, tier: 'silver' });
       // The custom relation embeds like a built-in one.
       const embedded = ok(await client(t, admin).get(`/api/v1/contacts/${created.id}?include=employer`)).data;
       expect(embedded.employer).toMatchObject({ id: acc.one, name: 'Employer One' });
 
       // A partial update changes only what it names; null clears.
       const patched = ok(
-        await client(t, admin).patch(`/api/v1/contacts/${created.id}`, { score: 43, nickname: null, vip: false }),
+        await client(t, admin).patch(`/api/v1/contacts/${created.id}`, { rating: 43, nickname: null, vip: false }),
       ).data;
-      expect(patched).toMatchObject({ ...expected, score: 43, nickname: null, vip: false });
-      expect(await getContact(created.id)).toMatchObject({ ...expected, score: 43, nickname: null, vip: false });
+      expect(patched).toMatchObject({ ...expected, rating: 43, nickname: null, vip: false });
+      expect(await getContact(created.id)).toMatchObject({ ...expected, rating: 43, nickname: null, vip: false });
 
       // A record without values shows every custom field as null.
       const bare = await createContact({ lastName: 'Bare' });
-      for (const name of ['nickname', 'score', 'ratio', 'budget', 'renewalDate', 'vip', 'tier', 'employer']) {
+      for (const name of ['nickname', 'rating', 'ratio', 'budget', 'renewalDate', 'vip', 'tier', 'employer']) {
         expect(bare[name], name).toBeNull();
       }
       for (const id of [created.id, bare.id])
@@ -494,7 +494,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         {
           lastName: 'Flt1',
           nickname: 'Ace',
-          score: 10,
+          rating: 10,
           ratio: '1.5',
           budget: { amount: '100', currency: 'EUR' },
           renewalDate: '2024-01-10',
@@ -508,7 +508,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         {
           lastName: 'Flt2',
           nickname: 'Bee',
-          score: 50,
+          rating: 50,
           ratio: '2.25',
           budget: { amount: '5000', currency: 'USD' },
           renewalDate: '2024-06-30',
@@ -521,7 +521,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         {
           lastName: 'Flt3',
           nickname: 'acey',
-          score: 90,
+          rating: 90,
           ratio: '10',
           budget: { amount: '250.5', currency: 'EUR' },
           renewalDate: '2025-02-01',
@@ -555,20 +555,20 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
     });
 
     it('integer: eq, ne, gt, gte, lt, lte, in, nin, isEmpty (numerically)', async () => {
-      expect(await matching(F('score', 'eq', 50))).toEqual(['Flt2']);
-      expect(await matching(F('score', 'eq', '50'))).toEqual(['Flt2']);
-      expect(await matching(F('score', 'ne', 50))).toEqual(['Flt1', 'Flt3', 'Flt4']);
-      expect(await matching(F('score', 'gt', 10))).toEqual(['Flt2', 'Flt3']);
-      expect(await matching(F('score', 'gt', 9))).toEqual(['Flt1', 'Flt2', 'Flt3']);
-      expect(await matching(F('score', 'gte', 50))).toEqual(['Flt2', 'Flt3']);
-      expect(await matching(F('score', 'lt', 50))).toEqual(['Flt1']);
-      expect(await matching(F('score', 'lte', 50))).toEqual(['Flt1', 'Flt2']);
-      expect(await matching(F('score', 'in', [10, 90]))).toEqual(['Flt1', 'Flt3']);
-      expect(await matching(F('score', 'nin', [10]))).toEqual(['Flt2', 'Flt3', 'Flt4']);
-      expect(await matching(F('score', 'isEmpty'))).toEqual(['Flt4']);
-      expect(await matching(F('score', 'isNotEmpty'))).toEqual(['Flt1', 'Flt2', 'Flt3']);
-      expect(await matching({ and: [F('score', 'gte', 10), F('score', 'lt', 90)] })).toEqual(['Flt1', 'Flt2']);
-      expect(await matching({ not: F('score', 'eq', 10) })).toEqual(['Flt2', 'Flt3', 'Flt4']);
+      expect(await matching(F('rating', 'eq', 50))).toEqual(['Flt2']);
+      expect(await matching(F('rating', 'eq', '50'))).toEqual(['Flt2']);
+      expect(await matching(F('rating', 'ne', 50))).toEqual(['Flt1', 'Flt3', 'Flt4']);
+      expect(await matching(F('rating', 'gt', 10))).toEqual(['Flt2', 'Flt3']);
+      expect(await matching(F('rating', 'gt', 9))).toEqual(['Flt1', 'Flt2', 'Flt3']);
+      expect(await matching(F('rating', 'gte', 50))).toEqual(['Flt2', 'Flt3']);
+      expect(await matching(F('rating', 'lt', 50))).toEqual(['Flt1']);
+      expect(await matching(F('rating', 'lte', 50))).toEqual(['Flt1', 'Flt2']);
+      expect(await matching(F('rating', 'in', [10, 90]))).toEqual(['Flt1', 'Flt3']);
+      expect(await matching(F('rating', 'nin', [10]))).toEqual(['Flt2', 'Flt3', 'Flt4']);
+      expect(await matching(F('rating', 'isEmpty'))).toEqual(['Flt4']);
+      expect(await matching(F('rating', 'isNotEmpty'))).toEqual(['Flt1', 'Flt2', 'Flt3']);
+      expect(await matching({ and: [F('rating', 'gte', 10), F('rating', 'lt', 90)] })).toEqual(['Flt1', 'Flt2']);
+      expect(await matching({ not: F('rating', 'eq', 10) })).toEqual(['Flt2', 'Flt3', 'Flt4']);
     });
 
     it('decimal and money compare as numbers, money by amount and currency', async () => {
@@ -666,10 +666,10 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
 
     it('refuses operators that do not apply to the field type, and unknown fields', async () => {
       const cases: [Json, string][] = [
-        [F('score', 'contains', '1'), 'filter.op'],
+        [F('rating', 'contains', '1'), 'filter.op'],
         [F('vip', 'gt', true), 'filter.op'],
         [F('channels', 'startsWith', 'e'), 'filter.op'],
-        [F('score', 'gt', 'many'), 'filter.value'],
+        [F('rating', 'gt', 'many'), 'filter.value'],
         [F('nosuchfield', 'eq', 1), 'filter.field'],
       ];
       for (const [filter, path] of cases) {
@@ -680,7 +680,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       }
       // GET with filter= behaves the same.
       const get = await client(t, admin).get(
-        `/api/v1/contacts?filter=${encodeURIComponent(JSON.stringify(F('score', 'gt', 49)))}`,
+        `/api/v1/contacts?filter=${encodeURIComponent(JSON.stringify(F('rating', 'gt', 49)))}`,
       );
       expect((ok(get).data as Json[]).map((r) => r.lastName).sort()).toEqual(['Flt2', 'Flt3']);
     });
@@ -699,9 +699,9 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         [null, null, null, 'frank'],
         [1, '100', '2024-02-29', 'gina'],
       ];
-      for (const [i, [score, ratio, renewalDate, nickname]] of rows.entries()) {
-        const c = await createContact({ lastName: `Pg${i}`, score, ratio, renewalDate, nickname });
-        pgIds.push({ id: c.id, score, ratio: ratio === null ? null : Number(ratio), renewalDate, nickname });
+      for (const [i, [rating, ratio, renewalDate, nickname]] of rows.entries()) {
+        const c = await createContact({ lastName: `Pg${i}`, rating, ratio, renewalDate, nickname });
+        pgIds.push({ id: c.id, rating, ratio: ratio === null ? null : Number(ratio), renewalDate, nickname });
       }
     });
 
@@ -743,8 +743,8 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
     };
 
     for (const [sort, key, desc] of [
-      ['score', 'score', false],
-      ['-score', 'score', true],
+      ['rating', 'rating', false],
+      ['-rating', 'rating', true],
       ['ratio', 'ratio', false],
       ['-ratio', 'ratio', true],
       ['renewalDate', 'renewalDate', false],
@@ -763,7 +763,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       const body = ok(
         await client(t, admin).post('/api/v1/contacts/query', {
           filter: { field: 'lastName', op: 'startsWith', value: 'Pg' },
-          sort: ['-score', 'lastName'],
+          sort: ['-rating', 'lastName'],
           limit: 4,
         }),
       );
@@ -771,7 +771,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       const next = ok(
         await client(t, admin).post('/api/v1/contacts/query', {
           filter: { field: 'lastName', op: 'startsWith', value: 'Pg' },
-          sort: ['-score', 'lastName'],
+          sort: ['-rating', 'lastName'],
           limit: 4,
           cursor: body.page.nextCursor,
         }),
@@ -897,31 +897,31 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
     });
 
     it('PATCH changes the bounds of a number field, which then apply on write', async () => {
-      expect(invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'Big', score: 150 }))).toEqual([
-        'score',
+      expect(invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'Big', rating: 150 }))).toEqual([
+        'rating',
       ]);
-      ok(await client(t, admin).patch('/api/v1/objects/contacts/fields/score', { max: 200 }));
-      expect(fieldOf(await meta(), 'score')).toMatchObject({ min: 0, max: 200 });
-      const c = await createContact({ lastName: 'Big', score: 150 });
-      expect(c.score).toBe(150);
-      ok(await client(t, admin).patch('/api/v1/objects/contacts/fields/score', { max: 100 }));
-      expect(invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'Big', score: 150 }))).toEqual([
-        'score',
+      ok(await client(t, admin).patch('/api/v1/objects/contacts/fields/rating', { max: 200 }));
+      expect(fieldOf(await meta(), 'rating')).toMatchObject({ min: 0, max: 200 });
+      const c = await createContact({ lastName: 'Big', rating: 150 });
+      expect(c.rating).toBe(150);
+      ok(await client(t, admin).patch('/api/v1/objects/contacts/fields/rating', { max: 100 }));
+      expect(invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'Big', rating: 150 }))).toEqual([
+        'rating',
       ]);
       ok(await client(t, admin).del(`/api/v1/contacts/${c.id}?permanent=true`), 204);
     });
 
     it('PATCH refuses to change the type or the name, and changes nothing then', async () => {
       const before = await meta();
-      expect(invalid(await client(t, admin).patch('/api/v1/objects/contacts/fields/score', { type: 'text' }))).toEqual([
+      expect(invalid(await client(t, admin).patch('/api/v1/objects/contacts/fields/rating', { type: 'text' }))).toEqual([
         'type',
       ]);
       expect(
-        invalid(await client(t, admin).patch('/api/v1/objects/contacts/fields/score', { name: 'points' })),
+        invalid(await client(t, admin).patch('/api/v1/objects/contacts/fields/rating', { name: 'points' })),
       ).toEqual(['name']);
       expect(
         invalid(
-          await client(t, admin).patch('/api/v1/objects/contacts/fields/score', { label: 'Points', type: 'decimal' }),
+          await client(t, admin).patch('/api/v1/objects/contacts/fields/rating', { label: 'Points', type: 'decimal' }),
         ),
       ).toEqual(['type']);
       expect(
@@ -933,14 +933,14 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       ).toEqual(['relation']);
       expect(
         invalid(
-          await client(t, admin).patch('/api/v1/objects/contacts/fields/score', {
+          await client(t, admin).patch('/api/v1/objects/contacts/fields/rating', {
             options: [{ value: 'a', label: 'A' }],
           }),
         ),
       ).toEqual(['options']);
       expect(await meta()).toEqual(before);
       // The same name and type are harmless.
-      ok(await client(t, admin).patch('/api/v1/objects/contacts/fields/score', { name: 'score', type: 'integer' }));
+      ok(await client(t, admin).patch('/api/v1/objects/contacts/fields/rating', { name: 'rating', type: 'integer' }));
       expect((await client(t, admin).patch('/api/v1/objects/contacts/fields/nope', { label: 'X' })).statusCode).toBe(
         404,
       );
@@ -952,7 +952,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
 
   describe('removing fields', () => {
     it('DELETE removes the definition and every value; re-adding the name does not bring them back', async () => {
-      const live = await createContact({ lastName: 'Del', nickname: 'Gizmo', score: 7 });
+      const live = await createContact({ lastName: 'Del', nickname: 'Gizmo', rating: 7 });
       const trashed = await createContact({ lastName: 'DelTrash', nickname: 'Gadget' });
       ok(await client(t, admin).del(`/api/v1/contacts/${trashed.id}`), 204);
       expect(ok(await client(t, admin).get('/api/v1/search?q=gizmo')).data.map((h: Json) => h.id)).toEqual([live.id]);
@@ -961,7 +961,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       expect(fieldOf(await meta(), 'nickname')).toBeUndefined();
       const after = await getContact(live.id);
       expect(after).not.toHaveProperty('nickname');
-      expect(after.score).toBe(7);
+      expect(after.rating).toBe(7);
       expect(ok(await client(t, admin).get('/api/v1/search?q=gizmo')).data).toEqual([]);
       // The name is no longer a field: writing, filtering or sorting by it is refused.
       expect(invalid(await client(t, admin).post('/api/v1/contacts', { lastName: 'Del2', nickname: 'x' }))).toEqual([
@@ -999,7 +999,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
 
     it('DELETE of built-in fields or unknown objects is refused', async () => {
       expect((await client(t, admin).del('/api/v1/objects/contacts/fields/firstName')).statusCode).toBe(404);
-      expect((await client(t, admin).del('/api/v1/objects/widgets/fields/score')).statusCode).toBe(404);
+      expect((await client(t, admin).del('/api/v1/objects/widgets/fields/rating')).statusCode).toBe(404);
       expect(fieldOf(await meta(), 'firstName')).toMatchObject({ custom: false });
     });
   });
@@ -1010,13 +1010,13 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       // They may read the metadata and use the fields.
       // (their permissions differ from the administrator's; the fields are the same)
       expect((await meta('contacts', rep)).fields).toEqual(before.fields);
-      const c = ok(await client(t, rep).post('/api/v1/contacts', { lastName: 'ByRep', score: 3 }), 201).data;
-      expect(c.score).toBe(3);
+      const c = ok(await client(t, rep).post('/api/v1/contacts', { lastName: 'ByRep', rating: 3 }), 201).data;
+      expect(c.rating).toBe(3);
       const attempts: [string, string, Json | undefined][] = [
         ['POST', '/api/v1/objects/contacts/fields', { name: 'repField', type: 'text', label: 'Rep' }],
-        ['PATCH', '/api/v1/objects/contacts/fields/score', { label: 'Hijacked' }],
+        ['PATCH', '/api/v1/objects/contacts/fields/rating', { label: 'Hijacked' }],
         ['PATCH', '/api/v1/objects/contacts/fields/tier', { required: true }],
-        ['DELETE', '/api/v1/objects/contacts/fields/score', undefined],
+        ['DELETE', '/api/v1/objects/contacts/fields/rating', undefined],
       ];
       for (const [method, url, body] of attempts) {
         const res = await client(t, rep).call(method, url, body);
@@ -1024,7 +1024,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         expect(res.json().code).toBe('forbidden');
       }
       expect(await meta()).toEqual(before);
-      expect((await getContact(c.id)).score).toBe(3);
+      expect((await getContact(c.id)).rating).toBe(3);
     });
 
     it('another workspace does not see the fields, and may define its own with the same names', async () => {
@@ -1033,21 +1033,21 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       expect(customNames(bMeta)).toEqual([]);
       const all = ok(await client(t, other).get('/api/v1/objects')).data as Json[];
       expect(all.flatMap(customNames)).toEqual([]);
-      expect(invalid(await client(t, other).post('/api/v1/contacts', { lastName: 'B', score: 1 }))).toEqual(['score']);
-      expect((await client(t, other).patch('/api/v1/objects/contacts/fields/score', { label: 'X' })).statusCode).toBe(
+      expect(invalid(await client(t, other).post('/api/v1/contacts', { lastName: 'B', rating: 1 }))).toEqual(['rating']);
+      expect((await client(t, other).patch('/api/v1/objects/contacts/fields/rating', { label: 'X' })).statusCode).toBe(
         404,
       );
-      expect((await client(t, other).del('/api/v1/objects/contacts/fields/score')).statusCode).toBe(404);
+      expect((await client(t, other).del('/api/v1/objects/contacts/fields/rating')).statusCode).toBe(404);
 
-      ok(await addField({ name: 'score', type: 'text', label: 'B score' }, 'contacts', other), 201);
-      const bc = ok(await client(t, other).post('/api/v1/contacts', { lastName: 'B', score: 'high' }), 201).data;
-      expect(bc.score).toBe('high');
+      ok(await addField({ name: 'rating', type: 'text', label: 'B rating' }, 'contacts', other), 201);
+      const bc = ok(await client(t, other).post('/api/v1/contacts', { lastName: 'B', rating: 'high' }), 201).data;
+      expect(bc.rating).toBe('high');
       // A is unaffected: still an integer with its values.
-      expect(fieldOf(await meta(), 'score')).toMatchObject({ type: 'integer', label: 'Score' });
-      expect(await matching({ field: 'score', op: 'eq', value: 50 })).toEqual(['Flt2']);
-      ok(await client(t, other).del('/api/v1/objects/contacts/fields/score'), 204);
-      expect(fieldOf(await meta(), 'score')).toMatchObject({ type: 'integer' });
-      expect((await getContact(flt.Flt2 ?? '')).score).toBe(50);
+      expect(fieldOf(await meta(), 'rating')).toMatchObject({ type: 'integer', label: 'Rating' });
+      expect(await matching({ field: 'rating', op: 'eq', value: 50 })).toEqual(['Flt2']);
+      ok(await client(t, other).del('/api/v1/objects/contacts/fields/rating'), 204);
+      expect(fieldOf(await meta(), 'rating')).toMatchObject({ type: 'integer' });
+      expect((await getContact(flt.Flt2 ?? '')).rating).toBe(50);
     });
   });
 
@@ -1063,14 +1063,14 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       const { Contact, ContactCreate, ContactUpdate, Account } = d.components.schemas;
       for (const schema of [Contact, ContactCreate, ContactUpdate]) {
         for (const name of CUSTOM_NAMES) expect(schema.properties, name).toHaveProperty(name);
-        expect(schema.properties.score['x-rapport-custom']).toBe(true);
+        expect(schema.properties.rating['x-rapport-custom']).toBe(true);
         // Built-in fields are still there.
         expect(schema.properties).toHaveProperty('lastName');
       }
-      expect(JSON.stringify(Contact.properties.score)).toContain('"integer"');
+      expect(JSON.stringify(Contact.properties.rating)).toContain('"integer"');
       expect(JSON.stringify(Contact.properties.tier)).toContain('"platinum"');
       expect(Contact.properties.firstName['x-rapport-custom']).toBeUndefined();
-      expect(Account.properties).not.toHaveProperty('score');
+      expect(Account.properties).not.toHaveProperty('rating');
       const result = await new Validator().validate(d);
       expect(result.errors ?? []).toEqual([]);
       expect(result.valid).toBe(true);
@@ -1106,7 +1106,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       const result = await new Validator().validate(anonymous);
       expect(result.valid).toBe(true);
       // An API key of the workspace sees the custom fields too.
-      expect((await doc(rep)).components.schemas.Contact.properties).toHaveProperty('score');
+      expect((await doc(rep)).components.schemas.Contact.properties).toHaveProperty('rating');
     });
   });
 });
