@@ -187,6 +187,8 @@ export async function startRuntime(
         for (const m of LIST) {
           if (m.demo) login = (await m.demo({ database, auth, records, log: app.log }, opts)) ?? login;
         }
+        // The demo workspace's support address, listed at once (GET /api/v1/service/mailboxes).
+        await database.system((tx) => ensureDefaultMailboxes(tx, config.mailDomain));
         return login;
       },
       close() {

@@ -202,20 +202,26 @@ describe('inbound mail: the SMTP receiver, storage and the processor', () => {
     expect((await send([address], raw)).message?.code).toBe(250);
     expect(await rows()).toHaveLength(1);
     // To both mailboxes (and the same one twice in the envelope): one row per mailbox.
-    const both = await send([address, 'help@acme.example', address.toUpperCase()], buildMessage({
-      from: 'ann@example.com',
-      to: address,
-      subject: 'Both',
-    }));
+    const both = await send(
+      [address, 'help@acme.example', address.toUpperCase()],
+      buildMessage({
+        from: 'ann@example.com',
+        to: address,
+        subject: 'Both',
+      }),
+    );
     expect(both.message?.code).toBe(250);
     const stored = await rows();
     expect(stored).toHaveLength(3);
     expect(new Set(stored.slice(1).map((r) => r.mailbox_id))).toEqual(new Set([custom.id, stored[0]?.mailbox_id]));
     expect(await t.inbound.processor.runOnce()).toEqual(['processed', 'processed', 'processed']);
     expect(rec.seen.map((m) => m.subject).sort()).toEqual(['Both', 'Both', 'Twice']);
-    expect(rec.seen.filter((m) => m.subject === 'Both').map((m) => m.mailbox.address).sort()).toEqual(
-      [address, 'help@acme.example'].sort(),
-    );
+    expect(
+      rec.seen
+        .filter((m) => m.subject === 'Both')
+        .map((m) => m.mailbox.address)
+        .sort(),
+    ).toEqual([address, 'help@acme.example'].sort());
     await client(t, owner).del(`/api/v1/service/mailboxes/${custom.id}`);
   });
 
@@ -224,8 +230,11 @@ describe('inbound mail: the SMTP receiver, storage and the processor', () => {
     await send([address], buildMessage({ from: 'ann@example.com', to: address, subject: 'Flaky', messageId }));
     const [row] = await rows();
     const mailboxName = async () =>
-      (await sql<{ name: string }>`select name from mailboxes where id = ${row?.mailbox_id}::uuid`.execute(t.database.db))
-        .rows[0]?.name;
+      (
+        await sql<{ name: string }>`select name from mailboxes where id = ${row?.mailbox_id}::uuid`.execute(
+          t.database.db,
+        )
+      ).rows[0]?.name;
     const before = await mailboxName();
     rec.state.fail = 1;
     expect(await t.inbound.processor.runOnce()).toEqual(['retry']);
@@ -259,7 +268,12 @@ describe('inbound mail: the SMTP receiver, storage and the processor', () => {
   it('handles a message exactly once when two processors race for it', async () => {
     await send([address], buildMessage({ from: 'ann@example.com', to: address, subject: 'Race' }));
     const [row] = await rows();
-    const second = new InboundProcessor({ database: t.database, records: t.records, log: t.app.log, handlers: [rec.handler] });
+    const second = new InboundProcessor({
+      database: t.database,
+      records: t.records,
+      log: t.app.log,
+      handlers: [rec.handler],
+    });
     const outcomes = await Promise.all([
       t.inbound.processor.processOne(owner.workspaceId, row?.id as string),
       second.processOne(owner.workspaceId, row?.id as string),
@@ -299,7 +313,10 @@ describe('inbound mail: the SMTP receiver, storage and the processor', () => {
   it('survives hostile and broken messages: stored and handled safely or refused, the receiver keeps answering', async () => {
     const hostile: [string, string | Buffer][] = [
       ['no headers', 'just words\r\n'],
-      ['binary', Buffer.from(Array.from({ length: 20_000 }, (_, i) => (i * 7919 + 13) % 256).filter((b) => b !== 0x2e))],
+      [
+        'binary',
+        Buffer.from(Array.from({ length: 20_000 }, (_, i) => (i * 7919 + 13) % 256).filter((b) => b !== 0x2e)),
+      ],
       [
         'script',
         [
@@ -315,7 +332,9 @@ describe('inbound mail: the SMTP receiver, storage and the processor', () => {
       [
         'deep nesting',
         ['From: a@b.c', 'Content-Type: multipart/mixed; boundary="b0"', '']
-          .concat(Array.from({ length: 500 }, (_, i) => `--b${i}\r\nContent-Type: multipart/mixed; boundary="b${i + 1}"\r\n`))
+          .concat(
+            Array.from({ length: 500 }, (_, i) => `--b${i}\r\nContent-Type: multipart/mixed; boundary="b${i + 1}"\r\n`),
+          )
           .join('\r\n'),
       ],
       ['broken multipart', 'From: a@b.c\r\nContent-Type: multipart/mixed\r\n\r\n--\r\n--x--\r\n'],
@@ -378,7 +397,9 @@ describe('mailboxes endpoints', () => {
   it('lets administrators add, change and delete their own addresses, with clear 4xx answers', async () => {
     const admin = client(t, owner);
     const rep = await memberWithRole(t, owner.workspaceId, 'service_rep');
-    expect((await client(t, rep).post('/api/v1/service/mailboxes', { address: 'a@acme.example' })).statusCode).toBe(403);
+    expect((await client(t, rep).post('/api/v1/service/mailboxes', { address: 'a@acme.example' })).statusCode).toBe(
+      403,
+    );
 
     const bad = await admin.post('/api/v1/service/mailboxes', { address: 'not an address' });
     expect(bad.statusCode).toBeGreaterThanOrEqual(400);

@@ -80,8 +80,7 @@ const bool = (v: string | undefined, fallback: boolean) =>
   v === undefined ? fallback : ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
 
 /** The domain of the MAIL_FROM address ("Rapport <no-reply@acme.com>" → acme.com). */
-const mailFromDomain = (from: string | undefined): string | undefined =>
-  from?.match(/@([A-Za-z0-9.-]+)>?\s*$/)?.[1];
+const mailFromDomain = (from: string | undefined): string | undefined => from?.match(/@([A-Za-z0-9.-]+)>?\s*$/)?.[1];
 
 /** Builds the configuration from `env` (process.env by default) plus explicit overrides. */
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {

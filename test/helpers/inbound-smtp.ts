@@ -102,10 +102,7 @@ export async function sendRawMail(
     if (result.data.code !== 354) return result;
     const raw = Buffer.isBuffer(input.raw) ? input.raw : Buffer.from(input.raw, 'utf8');
     // CRLF line ends, and a leading dot doubled (RFC 5321 4.5.2).
-    const body = raw
-      .toString('latin1')
-      .replace(/\r?\n/g, '\r\n')
-      .replace(/^\./gm, '..');
+    const body = raw.toString('latin1').replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
     socket.write(Buffer.from(body, 'latin1'));
     socket.write(body.endsWith('\r\n') ? '.\r\n' : '\r\n.\r\n');
     result.message = await conn.reply();

@@ -106,7 +106,17 @@ describe('parseInboundMail', () => {
     expect(mail.text).toContain('Hello WORLD'.slice(0, 6));
     expect(mail.text).not.toContain('<p');
     const html = mail.html ?? '';
-    for (const bad of ['<script', 'alert(1)', '<style', 'onclick', 'javascript:', '<iframe', '<form', '<input', '<img']) {
+    for (const bad of [
+      '<script',
+      'alert(1)',
+      '<style',
+      'onclick',
+      'javascript:',
+      '<iframe',
+      '<form',
+      '<input',
+      '<img',
+    ]) {
       expect(html).not.toContain(bad);
     }
     expect(html).toContain('<b>world</b>');
@@ -171,7 +181,10 @@ describe('parseInboundMail', () => {
     ['binary garbage', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))],
     [
       'unterminated multipart',
-      message(['From: a@b.c', 'Content-Type: multipart/mixed; boundary="x"'], '--x\r\nContent-Type: text/plain\r\n\r\nhi'),
+      message(
+        ['From: a@b.c', 'Content-Type: multipart/mixed; boundary="x"'],
+        '--x\r\nContent-Type: text/plain\r\n\r\nhi',
+      ),
     ],
     [
       'broken base64 and unknown charset',
@@ -184,9 +197,10 @@ describe('parseInboundMail', () => {
       'deeply nested multiparts',
       message(
         ['From: a@b.c', 'Content-Type: multipart/mixed; boundary="b0"'],
-        Array.from({ length: 300 }, (_, i) => `--b${i}\r\nContent-Type: multipart/mixed; boundary="b${i + 1}"\r\n`).join(
-          '\r\n',
-        ),
+        Array.from(
+          { length: 300 },
+          (_, i) => `--b${i}\r\nContent-Type: multipart/mixed; boundary="b${i + 1}"\r\n`,
+        ).join('\r\n'),
       ),
     ],
     ['deeply nested html', message(['From: a@b.c', 'Content-Type: text/html'], '<div>'.repeat(50_000))],
@@ -196,7 +210,7 @@ describe('parseInboundMail', () => {
     const mail = await parseInboundMail(raw, 'sender@example.com');
     expect(typeof mail.text).toBe('string');
     expect(mail.headers['x-long']?.length ?? 0).toBeLessThanOrEqual(4000);
-    expect(mail.subject).not.toMatch(/[\u0000-\u001f]/);
+    expect([...mail.subject].some((c) => c.charCodeAt(0) < 0x20)).toBe(false);
   });
 
   it('does not keep hostile deeply nested HTML as HTML (the sanitiser is quadratic in depth), only its text', async () => {

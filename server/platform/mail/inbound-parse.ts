@@ -24,6 +24,9 @@ export const DEFAULT_PARSE_LIMITS: InboundParseLimits = {
 /** The parsed parts of a stored message: InboundMail without what the store knows (id, workspace, mailbox, time). */
 export type ParsedInbound = Omit<InboundMail, 'id' | 'workspaceId' | 'mailbox' | 'receivedAt'>;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f]+/g;
+
 const MAX_HEADERS = 300;
 /** Deeper HTML is not kept as HTML (see nestsDeeperThan); real mail rarely nests past 50. */
 const MAX_HTML_DEPTH = 400;
@@ -128,7 +131,21 @@ const SANITIZE: sanitizeHtml.IOptions = {
   },
 };
 
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'source',
+  'track',
+  'wbr',
+]);
 /** Elements that close an open one of their kind (p after p, li after li) rather than nest in it. */
 const SELF_CLOSING_SIBLINGS = new Set(['p', 'li', 'td', 'th', 'tr', 'option', 'dt', 'dd']);
 
@@ -177,12 +194,7 @@ export function sanitizeMailHtml(html: string): string {
 
 /** A file name safe to store and show: no path, no control characters, at most 200 characters. */
 function safeFilename(name: string | undefined, contentType: string, index: number): string {
-  const base = (name ?? '')
-    .split(/[\\/]/)
-    .pop()
-    ?.replace(/[\u0000-\u001f\u007f]/g, '')
-    .trim()
-    .slice(0, 200);
+  const base = (name ?? '').split(/[\\/]/).pop()?.replace(CONTROL_CHARS, '').trim().slice(0, 200);
   if (base && base !== '.' && base !== '..') return base;
   const ext = contentType.split('/')[1]?.split(/[.+-]/).pop() ?? 'bin';
   return `attachment-${index + 1}.${ext === 'octet' || ext === 'stream' ? 'bin' : ext}`;
@@ -240,7 +252,7 @@ export async function parseInboundMail(
     from,
     to: addresses(parsed.to),
     cc: addresses(parsed.cc),
-    subject: (parsed.subject ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 998),
+    subject: (parsed.subject ?? '').replace(CONTROL_CHARS, ' ').trim().slice(0, 998),
     text: text.slice(0, limits.maxBodyChars),
     html: html && !tooDeep ? sanitizeMailHtml(html) : null,
     headers,

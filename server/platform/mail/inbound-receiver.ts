@@ -1,15 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { sql } from 'kysely';
-import {
-  SMTPServer,
-  type SMTPServerAddress,
-  type SMTPServerDataStream,
-  type SMTPServerSession,
-} from 'smtp-server';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { uuidv7 } from 'uuidv7';
 import type { Database } from '../db/database';
-import { rawMessageId } from './inbound-parse';
+import { CONTROL_CHARS, rawMessageId } from './inbound-parse';
 import { findMailbox } from './mailboxes.service';
 
 export interface InboundReceiverLimits {
@@ -202,7 +197,7 @@ export class InboundReceiver {
     if (targets.size === 0) throw reply(554, '5.5.1 No valid recipients');
     const messageId = rawMessageId(raw);
     const from = session.envelope.mailFrom
-      ? session.envelope.mailFrom.address.toLowerCase().replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 320)
+      ? session.envelope.mailFrom.address.toLowerCase().replace(CONTROL_CHARS, '').slice(0, 320)
       : '';
     try {
       await this.opts.database.system(async (tx) => {

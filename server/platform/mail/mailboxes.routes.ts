@@ -34,7 +34,11 @@ async function addressUnique<T>(work: Promise<T>): Promise<T> {
  * The workspace's mailboxes: read by members who may read tickets, managed by administrators.
  * Mail to an active mailbox arriving at the inbound SMTP receiver goes to the module of its kind.
  */
-export function mailboxRoutes(deps: { database: Database; access: AccessService; mailDomain: string }): FastifyPluginAsyncZod {
+export function mailboxRoutes(deps: {
+  database: Database;
+  access: AccessService;
+  mailDomain: string;
+}): FastifyPluginAsyncZod {
   const { database, access, mailDomain } = deps;
   return async (app) => {
     app.get(
