@@ -189,6 +189,33 @@ describe('inbound mail: the SMTP receiver, storage and the processor', () => {
     }
   });
 
+  it('stops answering an address that guesses recipients (421 after the limit of unknown ones)', async () => {
+    const limited = new InboundReceiver({
+      database: t.database,
+      host: '127.0.0.1',
+      port: 0,
+      mailDomain: 'inbound.test',
+      log: t.app.log,
+      limits: { unknownRecipientsPerIpPerMinute: 3 },
+    });
+    await limited.start();
+    try {
+      const guesses = ['a@inbound.test', 'b@inbound.test', 'c@inbound.test', 'd@inbound.test'];
+      const sent = await sendRawMail(limited.port, { from: 'x@example.com', to: guesses, raw: 'Subject: x\r\n\r\nx' });
+      expect(sent.rcptTo.map((r) => r.code)).toEqual([550, 550, 550, 421]);
+      // Even a real mailbox is not confirmed to that address for now.
+      const again = await sendRawMail(limited.port, {
+        from: 'x@example.com',
+        to: [address],
+        raw: 'Subject: x\r\n\r\nx',
+      });
+      expect(again.rcptTo[0]?.code).toBe(421);
+      expect(await rows()).toEqual([]);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('keeps a Message-ID delivered twice to a mailbox once, and stores mail to two mailboxes once each', async () => {
     const custom = await client(t, owner).create('/api/v1/service/mailboxes', {
       address: 'Help@Acme.example',

@@ -14,6 +14,8 @@ export interface InboundReceiverLimits {
   messagesPerSenderPerMinute: number;
   /** Connections one IP address may open per minute (then 421). */
   connectionsPerIpPerMinute: number;
+  /** Refused recipients one IP address may try per minute (then 421: no guessing addresses). */
+  unknownRecipientsPerIpPerMinute: number;
   /** Simultaneous connections. */
   maxClients: number;
   /** Mailboxes one message may be addressed to (then 452 for the rest). */
@@ -24,6 +26,7 @@ export const DEFAULT_RECEIVER_LIMITS: InboundReceiverLimits = {
   maxMessageBytes: 25 * 1024 * 1024,
   messagesPerSenderPerMinute: 60,
   connectionsPerIpPerMinute: 300,
+  unknownRecipientsPerIpPerMinute: 30,
   maxClients: 100,
   maxRecipients: 50,
 };
@@ -59,6 +62,11 @@ class WindowCounter {
     c.n++;
     return c.n <= this.limit;
   }
+  /** Whether `key` is already over the limit (counts nothing). */
+  over(key: string, now = Date.now()): boolean {
+    const c = this.counts.get(key);
+    return !!c && now - c.start < 60_000 && c.n >= this.limit;
+  }
 }
 
 interface Mailbox {
@@ -83,18 +91,22 @@ export class InboundReceiver {
   private readonly limits: InboundReceiverLimits;
   private readonly perSender: WindowCounter;
   private readonly perIp: WindowCounter;
+  private readonly refusals: WindowCounter;
   private listening = false;
 
   constructor(private readonly opts: InboundReceiverOptions) {
     this.limits = { ...DEFAULT_RECEIVER_LIMITS, ...opts.limits };
     this.perSender = new WindowCounter(this.limits.messagesPerSenderPerMinute);
     this.perIp = new WindowCounter(this.limits.connectionsPerIpPerMinute);
+    this.refusals = new WindowCounter(this.limits.unknownRecipientsPerIpPerMinute);
     this.server = new SMTPServer({
       name: opts.mailDomain,
       banner: 'Rapport inbound mail',
       disabledCommands: ['AUTH', 'STARTTLS'],
       authOptional: true,
       hideSTARTTLS: true,
+      // A reverse DNS lookup per connection only slows every delivery (and stalls without DNS).
+      disableReverseLookup: true,
       size: this.limits.maxMessageBytes,
       maxClients: this.limits.maxClients,
       socketTimeout: 60_000,
@@ -161,6 +173,9 @@ export class InboundReceiver {
     const mailboxes = sessionMailboxes.get(session) ?? new Map<string, Mailbox>();
     sessionMailboxes.set(session, mailboxes);
     if (mailboxes.size >= this.limits.maxRecipients) throw reply(452, '4.5.3 Too many recipients');
+    if (this.refusals.over(session.remoteAddress)) {
+      throw reply(421, '4.7.0 Too many unknown recipients from your address, try again later');
+    }
     const lower = address.address.trim().toLowerCase();
     let mailbox: Mailbox | null;
     try {
@@ -169,7 +184,10 @@ export class InboundReceiver {
       this.opts.log.warn({ err }, 'inbound mailbox lookup failed');
       throw reply(451, '4.3.0 Temporary failure, try again later');
     }
-    if (!mailbox) throw reply(550, '5.1.1 No such mailbox here');
+    if (!mailbox) {
+      this.refusals.hit(session.remoteAddress);
+      throw reply(550, '5.1.1 No such mailbox here');
+    }
     mailboxes.set(lower, mailbox);
   }
 
