@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundMail, InboundMailHandler } from '../server/platform/mail/inbound-mail';
 import { InboundProcessor } from '../server/platform/mail/inbound-processor';
 import { InboundReceiver } from '../server/platform/mail/inbound-receiver';
+import { ensureDefaultMailboxes } from '../server/platform/mail/mailboxes.service';
 import { createTestApp, type SignedUp, signUp, type TestApp } from './helpers/app';
 import { client } from './helpers/http';
 import { buildMessage, newMessageId, sendRawMail } from './helpers/inbound-smtp';
@@ -70,7 +71,7 @@ describe('inbound mail: the SMTP receiver, storage and the processor', () => {
   });
 
   it('stores the message before answering 250, then hands it to the module once', async () => {
-    expect(address).toBe(`support-${owner.workspaceId.replace(/-/g, '').slice(0, 12)}@inbound.test`);
+    expect(address).toBe(`support-${owner.workspaceId.slice(-12)}@inbound.test`);
     const messageId = newMessageId();
     const sent = await send(
       [address.toUpperCase()],
@@ -107,6 +108,21 @@ describe('inbound mail: the SMTP receiver, storage and the processor', () => {
     });
     expect(mail.text.trim()).toBe('Where is it?');
     expect(await rows()).toMatchObject([{ status: 'processed', attempts: 1, error: null }]);
+  });
+
+  it('accepts mail for a default address not made yet (made on first mail)', async () => {
+    const fresh = await signUp(t.app, { workspaceName: 'Brand new' });
+    await sql`delete from mailboxes where workspace_id = ${fresh.workspaceId}::uuid`.execute(t.database.db);
+    const freshAddress = `support-${fresh.workspaceId.slice(-12)}@inbound.test`;
+    const sent = await send(
+      [freshAddress],
+      buildMessage({ from: 'ann@example.com', to: freshAddress, subject: 'First' }),
+    );
+    expect(sent.message?.code).toBe(250);
+    const { rows: made } = await sql<{ address: string; is_default: boolean }>`
+      select address, is_default from mailboxes where workspace_id = ${fresh.workspaceId}::uuid`.execute(t.database.db);
+    expect(made).toEqual([{ address: freshAddress, is_default: true }]);
+    await sql`delete from inbound_mail where workspace_id = ${fresh.workspaceId}::uuid`.execute(t.database.db);
   });
 
   it('answers 550 for any address that is not an active mailbox, the same whatever the reason', async () => {
@@ -404,7 +420,7 @@ describe('mailboxes endpoints', () => {
       const res = await client(t, member).get('/api/v1/service/mailboxes');
       expect(res.statusCode, role).toBe(200);
       expect(res.json().data[0]).toMatchObject({
-        address: `support-${owner.workspaceId.replace(/-/g, '').slice(0, 12)}@inbound.test`,
+        address: `support-${owner.workspaceId.slice(-12)}@inbound.test`,
         kind: 'support',
         isDefault: true,
         active: true,
@@ -419,6 +435,15 @@ describe('mailboxes endpoints', () => {
     expect(denied.statusCode).toBe(403);
     expect(denied.headers['content-type']).toContain('application/problem+json');
     expect((await client(t, null).get('/api/v1/service/mailboxes')).statusCode).toBe(401);
+  });
+
+  it('moves default addresses to a new mail domain at start-up', async () => {
+    const list = async () => (await client(t, owner).get('/api/v1/service/mailboxes')).json().data[0].address;
+    expect(await list()).toMatch(/@inbound\.test$/);
+    await t.database.system((tx) => ensureDefaultMailboxes(tx, 'moved.test'));
+    expect(await list()).toBe(`support-${owner.workspaceId.slice(-12)}@moved.test`);
+    await t.database.system((tx) => ensureDefaultMailboxes(tx, 'inbound.test'));
+    expect(await list()).toMatch(/@inbound\.test$/);
   });
 
   it('lets administrators add, change and delete their own addresses, with clear 4xx answers', async () => {

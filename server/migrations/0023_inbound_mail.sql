@@ -3,7 +3,7 @@
 --
 -- A mailbox is an address the receiver accepts mail for, owned by one workspace; its kind
 -- names the module that handles its mail (support → tickets; bounces → campaigns). Every
--- workspace has a default support mailbox, support-<short id>@<RAPPORT_MAIL_DOMAIN>, made
+-- workspace has a default support mailbox, support-<last 12 hex digits of its id>@<RAPPORT_MAIL_DOMAIN>, made
 -- at start-up, on first read and on first mail (the domain is configuration, not data);
 -- administrators add their own addresses (support@acme.com forwarded here).
 CREATE TABLE mailboxes (

@@ -11,9 +11,13 @@ import { AppError, invalidField, notFound } from '../http/errors';
  * it is reconfigured; administrators add their own (support@acme.com, forwarded here).
  */
 
-/** A workspace's default support address: support-<first 12 hex digits of its id>@<domain>. */
+/**
+ * A workspace's default support address: support-<last 12 hex digits of its id>@<domain>.
+ * The last digits, not the first: workspace ids are uuidv7, whose first 48 bits are the
+ * creation time (guessable, and shared by workspaces made in the same millisecond).
+ */
 export function defaultSupportAddress(workspaceId: string, domain: string): string {
-  return `support-${workspaceId.replace(/-/g, '').slice(0, 12)}@${domain}`;
+  return `support-${workspaceId.replace(/-/g, '').slice(-12)}@${domain}`;
 }
 
 const DEFAULT_PATTERN = /^support-([0-9a-f]{12})@(.+)$/;
@@ -51,12 +55,14 @@ function present(r: MailboxRow): TMailbox {
  * Runs with system access (`database.system`).
  */
 export async function ensureDefaultMailboxes(tx: Tx, domain: string, workspaceId?: string): Promise<void> {
-  const only = workspaceId ? sql`where w.id = ${workspaceId}::uuid` : sql``;
+  const only = workspaceId ? sql`and w.id = ${workspaceId}::uuid` : sql``;
+  // A workspace whose address another one holds (48 random bits alike) gets none rather than failing the rest.
   await sql`
     insert into mailboxes (workspace_id, id, address, kind, name, is_default)
-    select w.id, gen_random_uuid(),
-      'support-' || left(replace(w.id::text, '-', ''), 12) || '@' || ${domain}, 'support', 'Support', true
-    from workspaces w ${only}
+    select w.id, gen_random_uuid(), a.address, 'support', 'Support', true
+    from workspaces w
+    cross join lateral (select 'support-' || right(w.id::text, 12) || '@' || ${domain} as address) a
+    where not exists (select 1 from mailboxes o where o.address = a.address and o.workspace_id <> w.id) ${only}
     on conflict (workspace_id, kind) where is_default
     do update set address = excluded.address, updated_at = now()
       where mailboxes.address <> excluded.address`.execute(tx);
@@ -79,12 +85,8 @@ export async function findMailbox(
   if (rows.length === 0) {
     const m = lower.match(DEFAULT_PATTERN);
     if (!m || m[2] !== domain) return null;
-    const hex = m[1] as string;
-    const prefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}`;
     const ws = await sql<{ id: string }>`
-      select id from workspaces
-      where id between ${`${prefix}-0000-0000-000000000000`}::uuid and ${`${prefix}-ffff-ffff-ffffffffffff`}::uuid
-      limit 2`.execute(tx);
+      select id from workspaces where right(id::text, 12) = ${m[1] as string} limit 2`.execute(tx);
     // Two workspaces sharing 48 bits of id: neither gets mail at the ambiguous address.
     if (ws.rows.length !== 1) return null;
     await ensureDefaultMailboxes(tx, domain, ws.rows[0]?.id);
