@@ -26,7 +26,8 @@ describe('inbound mail survives a stop between 250 and processing', () => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('handles the stored message once after the restart', async () => {
+  // A safety net, not an expectation: embedded, three starts on a real directory (initdb and migrations once).
+  it('handles the stored message once after the restart', { timeout: 900_000 }, async () => {
     db = await freshDatabase();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-inbound-'));
     const config = loadConfig(
