@@ -31,6 +31,7 @@ import type { JobQueue } from './platform/jobs/job-queue';
 import { jobRoutes } from './platform/jobs/jobs.routes';
 import { loggerOptions, redactUrl } from './platform/logging';
 import { mailRoutes } from './platform/mail/mail.routes';
+import { mailboxRoutes } from './platform/mail/mailboxes.routes';
 import type { RapportModule } from './platform/modules';
 import { notificationRoutes } from './platform/notifications/notifications.routes';
 import { aggregateRoutes } from './platform/records/aggregate';
@@ -190,6 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(viewRoutes({ database, views: new ViewService(records) }));
   await app.register(jobRoutes({ access: records.access, now: deps.jobs.now }));
   await app.register(mailRoutes({ database, access: records.access, records }));
+  await app.register(mailboxRoutes({ database, access: records.access, mailDomain: config.mailDomain }));
   await app.register(
     webhookRoutes({
       access: records.access,

@@ -12,6 +12,10 @@ import { EventDispatcher } from './platform/events/dispatcher';
 import { registerJobHousekeeping, registerPlatformHousekeeping } from './platform/jobs/housekeeping';
 import { JobQueue } from './platform/jobs/job-queue';
 import { MailDispatcher } from './platform/mail/dispatcher';
+import type { InboundMailHandler } from './platform/mail/inbound-mail';
+import { InboundProcessor } from './platform/mail/inbound-processor';
+import { InboundReceiver, type InboundReceiverLimits } from './platform/mail/inbound-receiver';
+import { ensureDefaultMailboxes } from './platform/mail/mailboxes.service';
 import {
   type DemoLogin,
   type ModuleWork,
@@ -39,6 +43,11 @@ export interface Runtime {
   records: RecordService;
   app: FastifyInstance;
   mail: MailDispatcher;
+  /**
+   * Inbound mail: the SMTP receiver (null when RAPPORT_SMTP_INBOUND_PORT is unset) and the
+   * processor handing stored messages to the modules' `inboundMail` handlers.
+   */
+  inbound: { receiver: InboundReceiver | null; processor: InboundProcessor };
   /** The job queue: define queues and enqueue jobs; its workers run with the background work. */
   jobs: JobQueue;
   /** Delivers committed events to consumers (register them before background work starts). */
@@ -57,7 +66,13 @@ export interface Runtime {
 /** Opens the database, applies migrations, builds the app and starts background workers. */
 export async function startRuntime(
   config: Config,
-  opts: { backgroundWork?: boolean; logStream?: NodeJS.WritableStream; clock?: () => Date } = {},
+  opts: {
+    backgroundWork?: boolean;
+    logStream?: NodeJS.WritableStream;
+    clock?: () => Date;
+    /** The inbound receiver's limits (the benchmark raises the per-sender rate). */
+    inboundLimits?: Partial<InboundReceiverLimits>;
+  } = {},
 ): Promise<Runtime> {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
@@ -104,6 +119,27 @@ export async function startRuntime(
       clock: opts.clock,
     });
     const events = new EventDispatcher({ database, log: app.log });
+    // Every workspace's default support mailbox, at the configured mail domain.
+    await database.system((tx) => ensureDefaultMailboxes(tx, config.mailDomain));
+    const processor = new InboundProcessor({
+      database,
+      records,
+      log: app.log,
+      handlers: LIST.flatMap((m): InboundMailHandler[] => (m.inboundMail ? [m.inboundMail] : [])),
+      clock: opts.clock,
+    });
+    const receiver =
+      config.smtpInboundPort === undefined
+        ? null
+        : new InboundReceiver({
+            database,
+            host: config.smtpInboundHost,
+            port: config.smtpInboundPort,
+            mailDomain: config.mailDomain,
+            log: app.log,
+            limits: opts.inboundLimits,
+            onStored: () => processor.wake(),
+          });
     registerWebhooks({
       jobs,
       events,
@@ -130,6 +166,8 @@ export async function startRuntime(
       await jobs.start();
       await events.start();
       for (const work of works) work.start?.();
+      processor.start();
+      await receiver?.start();
     }
     let closing: Promise<void> | undefined;
     return {
@@ -140,6 +178,7 @@ export async function startRuntime(
       records,
       app,
       mail,
+      inbound: { receiver, processor },
       jobs,
       events,
       modules: workByName as ModuleWorks<typeof MODULES>,
@@ -148,11 +187,16 @@ export async function startRuntime(
         for (const m of LIST) {
           if (m.demo) login = (await m.demo({ database, auth, records, log: app.log }, opts)) ?? login;
         }
+        // The demo workspace's support address, listed at once (GET /api/v1/service/mailboxes).
+        await database.system((tx) => ensureDefaultMailboxes(tx, config.mailDomain));
         return login;
       },
       close() {
         closing ??= (async () => {
           await app.close();
+          // No new mail first; a message being stored finishes before the database closes.
+          await receiver?.stop();
+          await processor.stop();
           // The modules' pollers first (last started, first stopped): they feed the job queue and the mail.
           for (const work of [...works].reverse()) await work.stop?.();
           await jobs.stop();

@@ -366,6 +366,11 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     needles.add(B.suppressedEmail);
     ok(await asB('POST', '/api/v1/email-suppressions', { email: B.suppressedEmail }), 201);
     ok(await asB('POST', '/api/v1/calendar/feed'), 201);
+    keep(
+      'mailbox',
+      ok(await asB('POST', '/api/v1/service/mailboxes', { address: `help-${MARK.toLowerCase()}@b.example` }), 201).data
+        .id,
+    );
     const idem = await call(
       { method: 'POST', url: '/api/v1/contacts', payload: { lastName: 'Same body' } },
       { cookie: b.cookie, headers: { 'idempotency-key': 'shared-key-1' } },
@@ -465,6 +470,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'business-calendars/{id}': B.businessCalendar,
       'email-suppressions/{email}': B.suppressedEmail,
       'rules/{id}': B.scoringRule,
+      'mailboxes/{id}': B.mailbox,
     };
     return byKey[`${prev}/{${param}}`];
   }
@@ -536,6 +542,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'POST /api/v1/mail/templates/{id}/preview': {},
       'POST /api/v1/mail/templates/{id}/send': { contactId: A.contact },
       'PATCH /api/v1/webhooks/{id}': { description: HIJACK },
+      'PATCH /api/v1/service/mailboxes/{id}': { name: HIJACK },
       'PATCH /api/v1/workflows/{id}': { name: HIJACK },
       'POST /api/v1/workflows/{id}/activate': {},
       'POST /api/v1/workflows/{id}/run': { recordIds: [A.account] },

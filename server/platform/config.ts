@@ -66,11 +66,23 @@ export const ConfigSchema = z.object({
   workflowWebhookLeaseSeconds: z.coerce.number().int().min(1).max(3600),
   /** Web forms: a post sooner than this after its page was rendered is a bot's (answered, not stored). */
   formMinFillMs: z.coerce.number().int().min(0).max(600_000),
+  /** The inbound SMTP receiver's port (RAPPORT_SMTP_INBOUND_PORT); the receiver is off when unset (0: any free port). */
+  smtpInboundPort: z.coerce.number().int().min(0).max(65535).optional(),
+  /** The address the inbound SMTP receiver listens on (RAPPORT_SMTP_INBOUND_HOST). */
+  smtpInboundHost: z.string().min(1),
+  /** The domain of the workspaces' own mail addresses (support-<id>@<domain>), RAPPORT_MAIL_DOMAIN. */
+  mailDomain: z
+    .string()
+    .min(1)
+    .regex(/^[a-z0-9.-]+$/, 'a lower-case domain name'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
 const bool = (v: string | undefined, fallback: boolean) =>
   v === undefined ? fallback : ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
+
+/** The domain of the MAIL_FROM address ("Rapport <no-reply@acme.com>" → acme.com). */
+const mailFromDomain = (from: string | undefined): string | undefined => from?.match(/@([A-Za-z0-9.-]+)>?\s*$/)?.[1];
 
 /** Builds the configuration from `env` (process.env by default) plus explicit overrides. */
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -109,6 +121,9 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     webhooksAllowPrivate: bool(env.RAPPORT_WEBHOOKS_ALLOW_PRIVATE, false),
     workflowWebhookLeaseSeconds: env.RAPPORT_WORKFLOW_WEBHOOK_LEASE_SECONDS ?? 60,
     formMinFillMs: env.RAPPORT_FORM_MIN_FILL_MS ?? 3000,
+    smtpInboundPort: env.RAPPORT_SMTP_INBOUND_PORT || undefined,
+    smtpInboundHost: env.RAPPORT_SMTP_INBOUND_HOST || '127.0.0.1',
+    mailDomain: (env.RAPPORT_MAIL_DOMAIN || mailFromDomain(env.MAIL_FROM) || 'rapport.localhost').toLowerCase(),
     ...overrides,
   };
   const parsed = ConfigSchema.safeParse(raw);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app';
 import { demoBanner } from '../../main';
@@ -38,6 +39,10 @@ describe('the demo login has no published password', () => {
       expect((await signIn(user.email, 'an operator chosen phrase')).statusCode, user.email).toBe(200);
     }
     expect((await signIn(DEMO_EMAIL, 'rapport-demo-2026')).statusCode).toBe(401);
+    // The demo workspace has its support address (inbound mail) from the start.
+    const { rows: withoutMailbox } = await sql`select id from workspaces w
+      where not exists (select 1 from mailboxes m where m.workspace_id = w.id and m.is_default)`.execute(t.database.db);
+    expect(withoutMailbox).toEqual([]);
     const again = await t.seedDemo();
     expect(again).toMatchObject({ email: DEMO_EMAIL, generatedPassword: null, created: false });
     // The same people, read back from the database.

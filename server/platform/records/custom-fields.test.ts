@@ -913,9 +913,9 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
 
     it('PATCH refuses to change the type or the name, and changes nothing then', async () => {
       const before = await meta();
-      expect(invalid(await client(t, admin).patch('/api/v1/objects/contacts/fields/rating', { type: 'text' }))).toEqual([
-        'type',
-      ]);
+      expect(invalid(await client(t, admin).patch('/api/v1/objects/contacts/fields/rating', { type: 'text' }))).toEqual(
+        ['type'],
+      );
       expect(
         invalid(await client(t, admin).patch('/api/v1/objects/contacts/fields/rating', { name: 'points' })),
       ).toEqual(['name']);
@@ -1033,7 +1033,9 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       expect(customNames(bMeta)).toEqual([]);
       const all = ok(await client(t, other).get('/api/v1/objects')).data as Json[];
       expect(all.flatMap(customNames)).toEqual([]);
-      expect(invalid(await client(t, other).post('/api/v1/contacts', { lastName: 'B', rating: 1 }))).toEqual(['rating']);
+      expect(invalid(await client(t, other).post('/api/v1/contacts', { lastName: 'B', rating: 1 }))).toEqual([
+        'rating',
+      ]);
       expect((await client(t, other).patch('/api/v1/objects/contacts/fields/rating', { label: 'X' })).statusCode).toBe(
         404,
       );

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** Request and response contracts of the workspaces' mailboxes (`/api/v1/service/mailboxes`), shared by server and web app. */
+
+/** support: mail becomes tickets; bounces: delivery reports for campaigns. */
+export const MAILBOX_KINDS = ['support', 'bounces'] as const;
+export const MailboxKindSchema = z.enum(MAILBOX_KINDS);
+
+export const MailboxSchema = z.object({
+  id: z.string(),
+  address: z.string().describe('Lower-cased; mail to it reaches the inbound SMTP receiver (RAPPORT_SMTP_INBOUND_PORT)'),
+  kind: MailboxKindSchema,
+  name: z.string(),
+  active: z.boolean().describe('Inactive mailboxes refuse mail (550)'),
+  isDefault: z.boolean().describe('The generated support-<id>@<RAPPORT_MAIL_DOMAIN> address of the workspace'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type TMailbox = z.infer<typeof MailboxSchema>;
+
+const Address = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email({ message: 'an email address such as support@example.com' }));
+
+export const CreateMailboxRequest = z
+  .object({
+    address: Address,
+    name: z.string().trim().min(1).max(200).optional(),
+    kind: MailboxKindSchema.default('support'),
+    active: z.boolean().optional(),
+  })
+  .strict();
+export type TCreateMailboxRequest = z.infer<typeof CreateMailboxRequest>;
+
+export const UpdateMailboxRequest = z
+  .object({
+    address: Address.optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+    active: z.boolean().optional(),
+  })
+  .strict();
+export type TUpdateMailboxRequest = z.infer<typeof UpdateMailboxRequest>;
+
+export const MailboxListResponse = z.object({ data: z.array(MailboxSchema) });
+export const MailboxResponse = z.object({ data: MailboxSchema });
