@@ -7,6 +7,7 @@ import type { Tx } from '../../platform/db/database';
 import { transactionTime } from '../../platform/db/transaction-time';
 import { eventForMember } from '../../platform/events/event-visibility';
 import { AppError, invalidField } from '../../platform/http/errors';
+import { listMailboxes } from '../../platform/mail/mailboxes.service';
 import { enqueueMail } from '../../platform/mail/outbox';
 import { notify } from '../../platform/notifications/notify';
 import type { RecordService } from '../../platform/records/records.service';
@@ -166,6 +167,11 @@ export async function postTicketMessage(
     const headers: Record<string, string> = {};
     if (thread.last) headers['In-Reply-To'] = `<${thread.last}>`;
     if (thread.references.length) headers.References = thread.references.map((r) => `<${r}>`).join(' ');
+    // The customer's answer comes back to the workspace's support mailbox, and so to this ticket.
+    const mailbox = (await listMailboxes(tx, actor.workspaceId, opts.mailDomain)).find(
+      (m) => m.kind === 'support' && m.active,
+    );
+    if (mailbox) headers['Reply-To'] = mailbox.address;
     const html = textToHtml(body);
     await enqueueMail(tx, actor.workspaceId, {
       to: to.email,
