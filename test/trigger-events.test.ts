@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { TRIGGER_EVENTS } from '../common/trigger-events';
 import { MODULES } from '../server/modules';
 import { triggerEvents } from '../server/platform/events/trigger-events';
 import { registerModuleRules } from '../server/platform/modules';
-import { TRIGGER_EVENTS } from '../web/modules/workflows/utils/definition';
 
 describe('workflow triggers by event type', () => {
   it('the workflow builder offers exactly the event types the modules register', () => {

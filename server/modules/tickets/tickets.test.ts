@@ -224,7 +224,10 @@ describe('tickets: conversation, SLA due times, merge, email-to-ticket', () => {
     const reply = res.json().data;
     expect(reply.inReplyTo).toBe(first.messageId);
     await t.mail.runOnce();
-    const mail = await smtp.waitForMail((m) => m.subject === `[#${ticket?.number}] Broken widget`);
+    // The reply (the acknowledgement of the first mail has the same subject).
+    const mail = await smtp.waitForMail(
+      (m) => m.subject === `[#${ticket?.number}] Broken widget` && (m.text ?? '').includes('We are on it.'),
+    );
     expect(mail.to && 'text' in mail.to ? mail.to.text : '').toContain('cust@example.test');
     expect(mail.messageId).toBe(`<${reply.messageId}>`);
     expect(mail.inReplyTo).toBe(`<${first.messageId}>`);

@@ -208,6 +208,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         'tasks',
         'meetings',
         'interactions',
+        'tickets',
       ]);
       expect(accounts.sections).toEqual([{ name: 'timeline', label: 'Recent activity' }]);
       expect(accounts.titleFields).toEqual(['name']);
@@ -262,7 +263,16 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       expect(fieldOf(m, 'channels')?.sortable).toBe(false);
       expect(fieldOf(m, 'skills')?.sortable).toBe(false);
       // A custom to-one relation can be embedded like a built-in one.
-      expect(m.includes).toEqual(['owner', 'account', 'employer', 'quotes', 'tasks', 'meetings', 'interactions']);
+      expect(m.includes).toEqual([
+        'owner',
+        'account',
+        'employer',
+        'quotes',
+        'tasks',
+        'meetings',
+        'interactions',
+        'tickets',
+      ]);
       // The list endpoint shows them too; accounts are untouched.
       const all = ok(await client(t, admin).get('/api/v1/objects')).data as Json[];
       expect(customNames(all.find((o) => o.name === 'contacts') ?? {})).toEqual(CUSTOM_NAMES);

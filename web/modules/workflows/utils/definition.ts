@@ -12,19 +12,7 @@ export const TRIGGER_LABELS: Record<TriggerType, string> = {
 };
 
 /** Event types offered for `event` triggers (the server checks its registry when saving). */
-/** The event types the server's modules register as workflow triggers (RapportModule.triggers). */
-export const TRIGGER_EVENTS = [
-  'segment.entered',
-  'segment.left',
-  'form.submitted',
-  'consent.changed',
-  'lead.mql',
-  'lead.sql_accepted',
-  'lead.mql_rejected',
-  'sla.warning',
-  'sla.breached',
-  'csat.received',
-];
+export { TRIGGER_EVENTS } from '../../../../common/trigger-events';
 
 export const STEP_LABELS: Record<StepType, string> = {
   update_fields: 'Update fields',
