@@ -16,5 +16,8 @@ export default defineConfig({
     testTimeout: 900_000,
     hookTimeout: 900_000,
     teardownTimeout: 30_000,
+    // expect.poll waits for a condition like `until` does: 60 s, not vitest's 5 s default,
+    // which a page reload on a loaded machine can outlast.
+    expect: { poll: { timeout: 60_000, interval: 100 } },
   },
 });

@@ -224,7 +224,7 @@ describe('the web app on a desktop browser', () => {
     expect(csv[0]).toBe(
       'ID,Owner,First name,Last name,Email,Phone,Job title,Account,Lifecycle stage,Address street,Address city,' +
         'Address region,Address postal code,Address country,Address latitude,Address longitude,Do not contact,' +
-        'Do not sell or share,Last contacted,Owner ID,Account ID',
+        'Do not sell or share,Last contacted,Score,Grade,Owner ID,Account ID',
     );
     expect(csv.slice(1).map((l) => l.split(',')[2])).toEqual([
       'Person001',

@@ -43,7 +43,7 @@ export function ConsentPanel({ object, id, editable }: { object: string; id: str
           </Group>
         ))}
         {data && data.data.length > 0 && (
-          <Button variant="subtle" size="compact-sm" onClick={() => setShowHistory((s) => !s)}>
+          <Button variant="subtle" size="compact-sm" h={40} onClick={() => setShowHistory((s) => !s)}>
             {showHistory ? 'Hide history' : `History (${data.data.length})`}
           </Button>
         )}
@@ -69,15 +69,24 @@ export function ConsentPanel({ object, id, editable }: { object: string; id: str
         {editable && data && (
           <Group gap="xs" align="flex-end">
             <Select
-              size="xs"
+              size="sm"
               label="Purpose"
-              w={150}
+              w={170}
+              styles={{ input: { minHeight: 40 } }}
               value={purpose}
               onChange={setPurpose}
               data={data.current.map((c) => ({ value: c.purpose, label: c.label }))}
             />
-            <Select size="xs" label="Status" w={110} value={status} onChange={setStatus} data={[...STATUSES]} />
-            <Button size="xs" disabled={!purpose || !status} loading={save.isPending} onClick={() => save.mutate()}>
+            <Select
+              size="sm"
+              label="Status"
+              w={130}
+              styles={{ input: { minHeight: 40 } }}
+              value={status}
+              onChange={setStatus}
+              data={[...STATUSES]}
+            />
+            <Button h={40} disabled={!purpose || !status} loading={save.isPending} onClick={() => save.mutate()}>
               Record
             </Button>
           </Group>
