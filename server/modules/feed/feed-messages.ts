@@ -227,14 +227,9 @@ export async function editMessage(
  * replied to stays as "deleted" so the thread keeps its replies; otherwise it is gone.
  * The mention notifications it sent go with its text.
  */
-export async function deleteMessage(
-  tx: Tx,
-  actor: Actor,
-  records: RecordService,
-  id: string,
-  isAdmin: boolean,
-): Promise<void> {
-  const row = await ownMessage(tx, actor, records, id, isAdmin);
+export async function deleteMessage(tx: Tx, actor: Actor, records: RecordService, id: string): Promise<void> {
+  const moderator = (await records.access.policy(tx, actor)).admin;
+  const row = await ownMessage(tx, actor, records, id, moderator);
   await sql`delete from notifications where dedupe_key = ${`feed-mention:${id}`}`.execute(tx);
   if (row.reply_count > 0) {
     await sql`update feed_entries set body = null, mentions = '{}', record_mentions = '[]', deleted_at = now()

@@ -107,10 +107,7 @@ export function feedRoutes({ database, records }: ModuleRouteDeps): FastifyPlugi
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        await database.tenant(actor.workspaceId, async (tx) => {
-          const isAdmin = (await records.context(tx, actor, 'accounts')).policy.admin;
-          await deleteMessage(tx, actor, records, req.params.id, isAdmin);
-        });
+        await database.tenant(actor.workspaceId, (tx) => deleteMessage(tx, actor, records, req.params.id));
         return reply.status(204).send(null);
       },
     );
