@@ -19,12 +19,13 @@ import { createApiKey } from '../server/platform/auth/api-keys.service';
 import { loadConfig } from '../server/platform/config';
 import { startRuntime } from '../server/runtime';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server-process';
-import { addResults, databaseUrl, keepAlive, percentile, request } from './bench-db';
+import { addResults, BENCH_CONTACTS, benchDatabaseName, databaseUrl, keepAlive, percentile, request } from './bench-db';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const REF = process.argv[2] ?? 'fe1869c';
-const CONTACTS = Number(process.env.RAPPORT_BENCH_CONTACTS ?? 1_000_000);
-const DB_NAME = `rapport_bench_${CONTACTS}`;
+/** The shared bench database `npm run bench` seeds (bench/bench-db.ts). */
+const DB_NAME = benchDatabaseName();
+const CONTACTS = BENCH_CONTACTS;
 const ITERATIONS = Number(process.env.RAPPORT_BENCH_AB_ITERATIONS ?? 2000);
 const WARMUP = 500;
 

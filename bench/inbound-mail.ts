@@ -1,15 +1,18 @@
 /**
  * Inbound mail benchmark (`npm run bench:inbound`): messages per second through the inbound
  * SMTP receiver into stored and processed `inbound_mail` rows, on the PostgreSQL server.
- * A Rapport runtime in this process (background work on, a no-op support handler, the
- * per-sender limit raised), real SMTP over loopback, one connection per message:
+ * A Rapport runtime in this process (background work on, the per-sender limit raised), real
+ * SMTP over loopback, one connection per message. The support handler is a no-op, or with
+ * RAPPORT_BENCH_INBOUND_HANDLER=tickets the real email-to-ticket handler (every message a new
+ * ticket: a contact matched or created, the ticket, its message, the acknowledgement queued):
  *
  * 1. baseline: the same rows inserted with raw SQL, one statement each (the store's floor);
  * 2. sequential: one SMTP client, message after message;
  * 3. concurrent: 16 SMTP clients at once.
  *
  * Each figure runs from the first message sent to the last row processed.
- * Environment: RAPPORT_BENCH_PG_URL (maintenance DB), RAPPORT_BENCH_INBOUND_MESSAGES (default 1000).
+ * Environment: RAPPORT_BENCH_PG_URL (maintenance DB), RAPPORT_BENCH_INBOUND_MESSAGES (default 1000),
+ * RAPPORT_BENCH_INBOUND_HANDLER (`noop`, the default, or `tickets`).
  */
 import os from 'node:os';
 import { sql } from 'kysely';
@@ -23,6 +26,7 @@ import { ADMIN_URL, addResults, databaseUrl } from './bench-db';
 
 const MESSAGES = Number(process.env.RAPPORT_BENCH_INBOUND_MESSAGES ?? 1000);
 const CLIENTS = 16;
+const INTO_TICKETS = process.env.RAPPORT_BENCH_INBOUND_HANDLER === 'tickets';
 const DB_NAME = 'rapport_bench_inbound';
 
 async function admin(text: string) {
@@ -67,9 +71,12 @@ async function main() {
     inboundLimits: { messagesPerSenderPerMinute: 1e9, connectionsPerIpPerMinute: 1e9, maxClients: 200 },
   });
   let handled = 0;
+  const real = runtime.inbound.processor.handlers.get('support');
+  if (INTO_TICKETS && !real) throw new Error('no support handler registered');
   runtime.inbound.processor.handlers.set('support', {
     kind: 'support',
-    async handle() {
+    async handle(tx, mail, deps) {
+      if (INTO_TICKETS) await real?.handle(tx, mail, deps);
       handled++;
     },
   });
@@ -131,16 +138,19 @@ async function main() {
       }
       const done = (performance.now() - started) / 1000;
       const rows = await processed();
+      const tickets = Number(
+        (await sql<{ n: string }>`select count(*) as n from tickets`.execute(runtime.database.db)).rows[0]?.n,
+      );
       await sql`delete from inbound_mail`.execute(runtime.database.db);
-      return { accepted: MESSAGES / accepted, processed: (MESSAGES - refused) / done, refused, rows };
+      return { accepted: MESSAGES / accepted, processed: (MESSAGES - refused) / done, refused, rows, tickets };
     };
     const sequential = await run(1);
     const concurrent = await run(CLIENTS);
 
     const f = (n: number) => Math.round(n).toLocaleString('en-US');
     results.push(
-      `## ${new Date().toISOString().slice(0, 10)} — inbound mail: messages per second through the SMTP receiver`,
-      `Machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL (${runtime.database.version.split(' ').slice(0, 2).join(' ')}), load average ${loadAtStart} at the start, ${os.loadavg()[0]?.toFixed(1)} at the end (a shared machine: compare the rows with each other, not with other runs). A runtime in the benchmark process (pool 20, background work on, a no-op support handler), ${f(MESSAGES)} messages of about 2 KB each, one SMTP connection per message over loopback; \`bench/inbound-mail.ts\`.`,
+      `## ${new Date().toISOString().slice(0, 10)} — inbound mail: messages per second through the SMTP receiver${INTO_TICKETS ? ' into tickets' : ''}`,
+      `Machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL (${runtime.database.version.split(' ').slice(0, 2).join(' ')}), load average ${loadAtStart} at the start, ${os.loadavg()[0]?.toFixed(1)} at the end (a shared machine: compare the rows with each other, not with other runs). A runtime in the benchmark process (pool 20, background work on, ${INTO_TICKETS ? 'the email-to-ticket handler: each message a new ticket, its sender (one of 50) matched or created as a contact, its acknowledgement queued' : 'a no-op support handler'}), ${f(MESSAGES)} messages of about 2 KB each, one SMTP connection per message over loopback; \`bench/inbound-mail.ts\`.`,
       [
         '| workload | accepted (250) per second | stored and processed per second | refused |',
         '| --- | --- | --- | --- |',
@@ -148,7 +158,7 @@ async function main() {
         `| 1 SMTP client, sequential | ${f(sequential.accepted)} | **${f(sequential.processed)}** | ${sequential.refused} |`,
         `| ${CLIENTS} SMTP clients at once | ${f(concurrent.accepted)} | **${f(concurrent.processed)}** | ${concurrent.refused} |`,
       ].join('\n'),
-      `Every accepted message was handled once (${sequential.rows} and ${concurrent.rows} processed rows).`,
+      `Every accepted message was handled once (${sequential.rows} and ${concurrent.rows} processed rows${INTO_TICKETS ? `; ${sequential.tickets} tickets after the sequential run, ${concurrent.tickets} after both` : ''}).`,
     );
     addResults(results.join('\n\n'));
     process.stdout.write(`${results.join('\n\n')}\n`);

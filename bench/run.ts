@@ -10,25 +10,20 @@
 import http from 'node:http';
 import os from 'node:os';
 import pg from 'pg';
-import { seedContacts } from '../cli/seed';
 import { createApiKey } from '../server/platform/auth/api-keys.service';
-import { loadConfig } from '../server/platform/config';
-import { addMember, createUser, signUp } from '../server/platform/workspaces/identity.service';
-import { startRuntime } from '../server/runtime';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server-process';
 import {
   ADMIN_URL,
   addResults,
-  databaseUrl,
-  dropUnlessReused,
-  ensureDatabase,
+  BENCH_CONTACTS,
+  closeBench,
   keepAlive,
+  openBench,
   percentile,
   request,
 } from './bench-db';
 
-const CONTACTS = Number(process.env.RAPPORT_BENCH_CONTACTS ?? 1_000_000);
-const DB_NAME = `rapport_bench_${CONTACTS}`;
+const CONTACTS = BENCH_CONTACTS;
 /**
  * Measured requests per workload, and warm-up requests before them. A long-running server
  * is measured in its steady state: with 50 warm-up requests the first few hundred measured
@@ -36,8 +31,6 @@ const DB_NAME = `rapport_bench_${CONTACTS}`;
  */
 const ITERATIONS = 2000;
 const WARMUP = 500;
-
-const dbUrl = databaseUrl(DB_NAME);
 
 /**
  * The API workload and its raw-SQL baseline, interleaved request by request (which
@@ -87,64 +80,14 @@ async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<num
 const CONCURRENCY = 4;
 const agentMany = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
-/** Reuse only a complete earlier seed. */
-const ensureBenchDatabase = () =>
-  ensureDatabase(DB_NAME, async (db) => {
-    const { rows } = await db.query(
-      `select count(*)::int as n from contacts c join workspaces w on w.id = c.workspace_id where w.name = 'Bench'`,
-    );
-    return rows[0].n >= CONTACTS;
-  });
-
 async function main() {
-  const reused = await ensureBenchDatabase();
-  const config = loadConfig(
-    { databaseUrl: dbUrl, logLevel: 'silent', seedDemo: false, rateLimitPerMinute: 0, poolSize: 8 },
-    {},
-  );
-  const runtime = await startRuntime(config, { backgroundWork: false });
-  const { database } = runtime;
+  // The shared bench database (bench/bench-db.ts): 1,000,000 contacts in 'Bench', 2 × 50,000 in two others.
+  const bench = await openBench({ contacts: CONTACTS, others: 50_000, poolSize: 8 });
+  const { database, workspaceId } = bench;
+  const dbUrl = bench.url;
   const raw = new pg.Pool({ connectionString: dbUrl, max: 2 });
   let server: ServerProcess | undefined;
   try {
-    let workspaceId: string;
-    if (!reused) {
-      const deps = { database, auth: runtime.auth };
-      for (const name of ['Other A', 'Other B']) {
-        const other = await signUp(
-          deps,
-          {
-            name: 'Other',
-            email: `${name.replace(' ', '').toLowerCase()}@bench.example`,
-            password: 'bench other passphrase',
-            workspaceName: name,
-          },
-          {},
-        );
-        await seedContacts(database, other.data.workspace.id, { contacts: 50_000 }, () => {});
-      }
-      const main = await signUp(
-        deps,
-        { name: 'Bench', email: 'bench@bench.example', password: 'bench main passphrase', workspaceName: 'Bench' },
-        {},
-      );
-      workspaceId = main.data.workspace.id;
-      // A sales rep who owns half the records (owners alternate), for the permission overhead figures.
-      const { userId: repId } = await createUser(
-        deps,
-        { name: 'Rep', email: 'rep@bench.example', password: 'bench rep passphrase' },
-        {},
-      );
-      await addMember(database, workspaceId, repId, 'sales_rep');
-      const t0 = Date.now();
-      await seedContacts(database, workspaceId, { contacts: CONTACTS }, (n) =>
-        process.stderr.write(`\r  seeding ${n.toLocaleString('en')} contacts…`),
-      );
-      process.stderr.write(`\n  seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
-      await raw.query('vacuum analyze');
-    } else {
-      workspaceId = (await raw.query(`select id from workspaces where name = 'Bench'`)).rows[0].id;
-    }
     // A reused database: drop the contacts an earlier run's upserts created (new, with no
     // lifecycle stage, at the head of created_at order, they would slow the list workload
     // run after run), so every run measures the same data.
@@ -160,9 +103,9 @@ async function main() {
     }
     const key = (await createApiKey(database, workspaceId, { name: 'bench', role: 'administrator', createdBy: null }))
       .key;
-    const repUser = (await raw.query(`select id from users where email = 'rep@bench.example'`)).rows[0].id;
-    const repKey = (await createApiKey(database, workspaceId, { name: 'rep', role: 'sales_rep', createdBy: repUser }))
-      .key;
+    const repKey = (
+      await createApiKey(database, workspaceId, { name: 'rep', role: 'sales_rep', createdBy: bench.repId })
+    ).key;
     // The API runs as its own `rapport serve` process, as in production; this process is the
     // client and runs the raw-SQL baseline, so server and client do not share a CPU core.
     server = await startServerProcess({
@@ -445,8 +388,7 @@ async function main() {
       await server.exited;
     }
     await raw.end();
-    await runtime.close();
-    await dropUnlessReused(DB_NAME);
+    await closeBench(bench);
   }
 }
 

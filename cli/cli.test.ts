@@ -46,8 +46,18 @@ describe('the rapport CLI', () => {
   it.runIf(ENGINE === 'embedded')('prints help for every command', async () => {
     const top = await rapport('--help');
     expect(top.code).toBe(0);
-    for (const cmd of ['serve', 'migrate', 'seed', 'users', 'apikeys']) expect(top.stdout).toContain(cmd);
-    for (const args of [['serve'], ['migrate'], ['seed'], ['users', 'create'], ['apikeys', 'create']]) {
+    for (const cmd of ['serve', 'migrate', 'seed', 'users', 'apikeys', 'backup', 'restore', 'import', 'keys'])
+      expect(top.stdout).toContain(cmd);
+    for (const args of [
+      ['serve'],
+      ['migrate'],
+      ['seed'],
+      ['users', 'create'],
+      ['apikeys', 'create'],
+      ['backup'],
+      ['restore'],
+      ['import'],
+    ]) {
       const res = await rapport(...args, '--help');
       expect(res.code, args.join(' ')).toBe(0);
       expect(res.stdout).toMatch(/Usage: rapport/);
@@ -126,4 +136,70 @@ describe('the rapport CLI', () => {
       await runtime.close();
     }
   });
+  it('imports a HubSpot export with `rapport import` (plain progress lines off a terminal), and again without duplicates', async () => {
+    const file = path.join(dataDir, 'hubspot.csv');
+    const rows = ['Record ID,First Name,Last Name,Email,Company Name,Lifecycle Stage'];
+    for (let i = 1; i <= 1200; i++) rows.push(`${i},Cli${i},Import,cli${i}@example.com,Cli Co ${i % 3},customer`);
+    rows.push('1201,Bad,Row,not-an-email,Cli Co 0,lead');
+    fs.writeFileSync(file, `${rows.join('\n')}\n`);
+    const errors = path.join(dataDir, 'errors.csv');
+    const first = await rapport(
+      'import',
+      file,
+      '--object',
+      'contacts',
+      '--preset',
+      'hubspot',
+      '--workspace',
+      'Ops Co',
+      '--errors',
+      errors,
+    );
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/completed: 1201 rows read, 1200 created, 0 updated, 1 failed, 3 accounts created/);
+    // Not a terminal: plain progress lines, no bar.
+    expect(first.stderr).toMatch(/^1,201 read, 1,200 created, 0 updated, 1 failed$/m);
+    expect(first.stderr).not.toContain('[');
+    expect(fs.readFileSync(errors, 'utf8')).toBe('row,column,message\r\n1202,Email,must be a valid email address\r\n');
+    const again = await rapport('import', file, '--object', 'contacts', '--preset', 'hubspot', '--workspace', 'Ops Co');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/1201 rows read, 0 created, 1200 updated, 1 failed\./);
+    const bad = await rapport(
+      'import',
+      file,
+      '--object',
+      'contacts',
+      '--mapping',
+      '{"Email": "shoeSize"}',
+      '--workspace',
+      'Ops Co',
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/mapping\.Email/);
+  }, 360_000);
+
+  it('`rapport keys rotate` seals everything under the newest key; a ring without it stops the command with a clear error', async () => {
+    const key = () => Buffer.from(Array.from({ length: 32 }, () => Math.floor(Math.random() * 256))).toString('base64');
+    const withKeys = async (keys: string, ...args: string[]) => {
+      const saved = env.RAPPORT_ENCRYPTION_KEYS;
+      env.RAPPORT_ENCRYPTION_KEYS = keys;
+      try {
+        return await rapport(...args);
+      } finally {
+        env.RAPPORT_ENCRYPTION_KEYS = saved;
+      }
+    };
+    const ring = `v2:${key()}`;
+    const rotated = await withKeys(ring, 'keys', 'rotate');
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toMatch(/rotation [0-9a-f-]+: completed/);
+    expect(rotated.stdout).toContain('older keys may now be removed');
+    const status = await withKeys(ring, 'keys', 'status');
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain('0 value(s) not sealed under the newest key');
+    // The data is now sealed under v2: a ring without it is refused, naming what is missing.
+    const wrong = await withKeys(`v3:${key()}`, 'keys', 'status');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/cannot open this database's encrypted data: it was sealed with key [0-9a-f]{8}/);
+  }, 360_000);
 });

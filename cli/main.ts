@@ -8,6 +8,9 @@ import { migrateDatabase } from '../server/platform/db/migrate';
 import type { RoleKey } from '../server/platform/db/schema';
 import { AppError } from '../server/platform/http/errors';
 import { addMember, signUp } from '../server/platform/workspaces/identity.service';
+import { addBackupCommands } from './backup';
+import { addImportCommand } from './import';
+import { addKeysCommands } from './keys';
 import { seedContacts } from './seed';
 
 const ROLES: RoleKey[] = [...STANDARD_ROLES];
@@ -55,7 +58,7 @@ async function workspaceIdFor(database: Database, ref: string | undefined): Prom
 export function buildProgram(out: (s: string) => void): Command {
   const program = new Command('rapport')
     .description(
-      'Rapport CRM: serve, migrate, seed and administer an installation.\nEnvironment: DATABASE_URL (PostgreSQL server) or RAPPORT_DATA_DIR (embedded, default ./data).',
+      'Rapport CRM: serve, migrate, seed, back up, restore and administer an installation.\nEnvironment: DATABASE_URL (PostgreSQL server) or RAPPORT_DATA_DIR (embedded, default ./data).',
     )
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: (s) => process.stderr.write(s) })
@@ -189,6 +192,10 @@ export function buildProgram(out: (s: string) => void): Command {
         );
       });
     });
+
+  addBackupCommands(program, out, withDatabase, workspaceIdFor);
+  addImportCommand(program, out, workspaceIdFor);
+  addKeysCommands(program, out, withDatabase);
 
   return program;
 }

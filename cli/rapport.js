@@ -5,4 +5,8 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('./main.ts');
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// A command that failed ends the process at once: a server whose start failed (after its
+// runtime opened the database and started background work) must not stay up doing nothing.
+if (code !== 0) process.exit(code);
+process.exitCode = code;

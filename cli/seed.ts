@@ -15,7 +15,15 @@ const CHUNK = 20_000;
 export async function seedContacts(
   database: Database,
   workspaceId: string,
-  opts: { contacts: number; accounts?: number },
+  opts: {
+    contacts: number;
+    accounts?: number;
+    /**
+     * Contacts' coordinates: around the twelve sample cities (the default), or spread
+     * uniformly over a box (the geo benchmark: a 50 km circle then holds a fixed share).
+     */
+    spread?: { lat: readonly [number, number]; lng: readonly [number, number] };
+  },
   progress: (n: number) => void,
 ): Promise<{ contacts: number; accounts: number }> {
   faker.seed(42);
@@ -70,15 +78,22 @@ export async function seedContacts(
     const to = Math.min(opts.contacts, from + CHUNK - 1);
     await database.system((tx) =>
       sql`insert into contacts (workspace_id, id, first_name, last_name, email, title, account_id, lifecycle_stage,
-            address_city, address_country, address_latitude, address_longitude, tags, owner_id, created_at, updated_at)
+            address_city, address_country, address_latitude, address_longitude, address_geo_precision, address_geo_source,
+            tags, owner_id, created_at, updated_at)
           select ${workspaceId}::uuid, gen_random_uuid(), fn, ln,
             lower(regexp_replace(fn || '.' || ln, '[^A-Za-z.]', '', 'g')) || '.' || ${tag} || i || '@example.com',
             (${titles}::text[])[1 + ((i::bigint * 13) % ${titles.length})::int],
             (${accountIds}::uuid[])[1 + ((i::bigint * 7919) % ${accountIds.length})::int],
             (array['subscriber','lead','mql','sql','opportunity','customer'])[1 + (i * 17) % 6],
             (${cities}::text[])[1 + i % ${cities.length}], (${countries}::text[])[1 + i % ${countries.length}],
-            (${lats}::float8[])[1 + i % ${lats.length}] + ((i % 100) - 50) / 1000.0,
-            (${lons}::float8[])[1 + i % ${lons.length}] + ((i % 77) - 38) / 1000.0,
+            ${
+              opts.spread
+                ? sql`${opts.spread.lat[0]}::float8 + random() * ${opts.spread.lat[1] - opts.spread.lat[0]}::float8,
+                  ${opts.spread.lng[0]}::float8 + random() * ${opts.spread.lng[1] - opts.spread.lng[0]}::float8`
+                : sql`(${lats}::float8[])[1 + i % ${lats.length}] + ((i % 100) - 50) / 1000.0,
+                  (${lons}::float8[])[1 + i % ${lons.length}] + ((i % 77) - 38) / 1000.0`
+            },
+            ${opts.spread ? 'city' : null}, ${opts.spread ? 'gazetteer' : null},
             case when i % 10 = 0 then array['newsletter'] when i % 25 = 0 then array['vip', 'newsletter'] else '{}'::text[] end,
             (${owners}::uuid[])[1 + (i / 7) % ${owners.length}],
             now() - make_interval(secs => (i::bigint * 104729) % 94608000), now()

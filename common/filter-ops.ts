@@ -19,18 +19,44 @@ export const FILTER_OPERATORS = [
   'endsWith',
   'isEmpty',
   'isNotEmpty',
+  'near',
+  'within',
 ] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
 /** How a field (or sub-field) is compared in filters and sorts. */
-export type FilterKind = 'text' | 'number' | 'date' | 'datetime' | 'boolean' | 'uuid' | 'array' | 'multi' | 'json';
+export type FilterKind =
+  | 'text'
+  | 'number'
+  | 'date'
+  | 'datetime'
+  | 'boolean'
+  | 'uuid'
+  | 'array'
+  | 'multi'
+  | 'json'
+  | 'geo';
 
 /**
  * The operators each kind of field accepts: the record engine refuses any other, the
  * metadata lists them per field, and the web app's filter builder offers exactly these.
  */
 export const OPS_BY_KIND: Record<FilterKind, readonly FilterOperator[]> = {
-  text: FILTER_OPERATORS,
+  text: [
+    'eq',
+    'ne',
+    'in',
+    'nin',
+    'gt',
+    'gte',
+    'lt',
+    'lte',
+    'contains',
+    'startsWith',
+    'endsWith',
+    'isEmpty',
+    'isNotEmpty',
+  ],
   number: ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'isEmpty', 'isNotEmpty'],
   date: ['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'isEmpty', 'isNotEmpty'],
   datetime: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'isEmpty', 'isNotEmpty'],
@@ -39,6 +65,8 @@ export const OPS_BY_KIND: Record<FilterKind, readonly FilterOperator[]> = {
   array: ['eq', 'ne', 'contains', 'in', 'nin', 'isEmpty', 'isNotEmpty'],
   multi: ['eq', 'contains', 'isEmpty', 'isNotEmpty'],
   json: ['isEmpty', 'isNotEmpty'],
+  /** A whole address: its point within a radius of a place (`near`) or inside an area (`within`). */
+  geo: ['near', 'within'],
 };
 
 /** What `filterKind` needs of a field: its declaration on the server, its metadata in the web app. */
@@ -57,6 +85,7 @@ export function filterKind(field: FilterableField, sub?: string): FilterKind {
     case 'money':
       return sub === 'currency' ? 'text' : 'number';
     case 'address':
+      if (sub === undefined) return 'geo';
       return sub === 'latitude' || sub === 'longitude' ? 'number' : 'text';
     case 'integer':
     case 'decimal':

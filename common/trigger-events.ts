@@ -13,4 +13,8 @@ export const TRIGGER_EVENTS: readonly string[] = [
   'sla.warning',
   'sla.breached',
   'csat.received',
+  'mail.bounced',
+  'mail.complained',
+  'social.received',
+  'meeting.replied',
 ];

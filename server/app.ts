@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -17,6 +18,8 @@ import { requestInfo } from './platform/access/access.service';
 import { apiKeyRoutes } from './platform/auth/api-keys.routes';
 import type { Auth } from './platform/auth/auth';
 import { CallerResolver } from './platform/auth/caller-resolver';
+import { twoFactorRoutes } from './platform/auth/two-factor.routes';
+import { TwoFactorService } from './platform/auth/two-factor.service';
 import type { Config } from './platform/config';
 import type { SecretBox } from './platform/crypto/secret-box';
 import type { Database } from './platform/db/database';
@@ -24,7 +27,8 @@ import { registerRequestContext } from './platform/http/context';
 import { AppError } from './platform/http/errors';
 import { healthRoutes } from './platform/http/health.routes';
 import { registerInputGuard } from './platform/http/input-guard';
-import { errorHandler, frameworkErrors, sendProblem } from './platform/http/problem';
+import { registerMetrics } from './platform/http/metrics';
+import { clientErrorHandler, errorHandler, frameworkErrors, sendProblem } from './platform/http/problem';
 import { registerNamedLimits } from './platform/http/rate-limits';
 import { webAppRoutes } from './platform/http/static';
 import type { JobQueue } from './platform/jobs/job-queue';
@@ -77,8 +81,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
+  // A public route (config.public: sign-up, sign-in, password reset, public pages…) needs no
+  // credentials: the OpenAPI document says so with `security: []` (before @fastify/swagger reads routes).
+  app.addHook('onRoute', (route) => {
+    const isPublic = (route.config as { public?: boolean } | undefined)?.public === true;
+    if (isPublic && route.schema && route.schema.security === undefined) route.schema.security = [];
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
@@ -91,21 +102,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // Before any route, so its request hook counts every one (docs/OPERATIONS.md, "Monitoring").
+  registerMetrics(app, { database, token: config.metricsToken });
 
+  // The map's optional street tiles (RAPPORT_MAP_TILE_URL) come from their own origin.
+  const tiles = tileOrigin(config.mapTileUrl);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        connectSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:', ...tiles],
+        connectSrc: ["'self'", ...tiles],
         frameAncestors: ["'none'"],
         // Only behind TLS: on plain http it would break every asset request.
         upgradeInsecureRequests: config.baseUrl.startsWith('https://') ? [] : null,
       },
     },
-    hsts: config.baseUrl.startsWith('https://'),
+    // HSTS below, per request: only what came over https (TLS here, or X-Forwarded-Proto from a trusted proxy).
+    hsts: false,
+  });
+  // RFC 6797 §7.2: a host sends Strict-Transport-Security over secure transport only. req.protocol
+  // reads X-Forwarded-Proto only with RAPPORT_TRUST_PROXY, so a client cannot ask for it over http.
+  app.addHook('onRequest', (req, reply, done) => {
+    if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    done();
   });
   await app.register(cors, {
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
@@ -146,8 +168,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const callers = new CallerResolver(database, auth);
   await callers.listenForEndedSessions();
+  const twoFactor = new TwoFactorService({ database, secrets: deps.secrets, now: () => deps.jobs.now().getTime() });
+  await twoFactor.listen();
   registerRequestContext(app, {
     callers,
+    twoFactor,
     trustedOrigins: [config.baseUrl, ...config.corsOrigins],
   });
   if (config.publicRateLimits) registerNamedLimits(app, database);
@@ -176,15 +201,36 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const schemas = await database.tenant(actor.workspaceId, (tx) => loadSchemas(tx, records.registry));
     return withCustomFields(base, schemas);
   });
+  // WebSocket routes (`websocket: true`): the notifications stream, the chat's visitor and agent
+  // sockets. Registered once here: a second registration would route every upgrade twice.
+  // The largest frame: a chat message (4,000 characters) in its JSON envelope.
+  await app.register(websocket, { options: { maxPayload: 20 * 1024 } });
+  // A refused upgrade (401, 403) is answered over the raw socket, which the HTTP server no
+  // longer tracks: end it, or it stays open (and server shutdown waits for it).
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.headers.upgrade && reply.statusCode >= 400) req.raw.socket?.destroy();
+  });
   await app.register(healthRoutes(database));
-  await app.register(authRoutes({ database, auth, callers, baseUrl: config.baseUrl }));
+  await app.register(authRoutes({ database, auth, callers, baseUrl: config.baseUrl, twoFactor }));
+  await app.register(twoFactorRoutes({ twoFactor, callers }));
   await app.register(invitationRoutes({ database, auth, callers, access: records.access, baseUrl: config.baseUrl }));
   await app.register(apiKeyRoutes(database, records.access, callers));
   await app.register(accessRoutes({ database, records, access: records.access, callers }));
   await app.register(objectRoutes({ database, records }));
   // Module endpoints beyond the generic record ones (registered before them).
   for (const m of deps.modules)
-    if (m.routes) await app.register(m.routes({ config, database, records, jobs: deps.jobs, now: deps.jobs.now }));
+    if (m.routes)
+      await app.register(
+        m.routes({
+          config,
+          database,
+          records,
+          jobs: deps.jobs,
+          now: deps.jobs.now,
+          secrets: deps.secrets,
+          callers,
+        }),
+      );
   await app.register(aggregateRoutes({ database, records }));
   await app.register(bulkRoutes({ database, records }));
   await app.register(recordRoutes({ database, records }));
@@ -206,10 +252,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       callers,
       trustedOrigins: [config.baseUrl, ...config.corsOrigins],
       sources: deps.modules.flatMap(
-        (m) => m.streams?.({ config, database, records, jobs: deps.jobs, now: deps.jobs.now }) ?? [],
+        (m) =>
+          m.streams?.({ config, database, records, jobs: deps.jobs, now: deps.jobs.now, secrets: deps.secrets }) ?? [],
       ),
     }),
   );
   await app.register(webAppRoutes()); // the SPA from dist/web (last: its catch-all defers to the API's routes)
   return app;
+}
+
+/** The origin of a tile URL template (`https://tiles.example.com/{z}/{x}/{y}.png`), for the CSP; none when unset or unparsable. */
+function tileOrigin(template: string | undefined): string[] {
+  if (!template) return [];
+  try {
+    const url = new URL(template.replace(/\{[a-z]+\}/g, '0'));
+    return url.protocol === 'https:' || url.protocol === 'http:' ? [url.origin] : [];
+  } catch {
+    return [];
+  }
 }

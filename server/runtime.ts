@@ -3,8 +3,10 @@ import { buildApp } from './app';
 import { MODULES, STANDARD_OBJECTS } from './modules';
 import { AccessService } from './platform/access/access.service';
 import { type Auth, createAuth, loadAuthSecret } from './platform/auth/auth';
+import { registerScheduledBackups } from './platform/backup/scheduled';
 import type { Config } from './platform/config';
 import { loadSecretBox } from './platform/crypto/instance-key';
+import { registerKeyRotation } from './platform/crypto/rotation';
 import type { SecretBox } from './platform/crypto/secret-box';
 import { type Database, openDatabase } from './platform/db/database';
 import { migrateDatabase } from './platform/db/migrate';
@@ -89,7 +91,8 @@ export async function startRuntime(
     await resealWebhookSecrets(database.db, secrets);
     registerModuleRules(MODULES);
     const access = new AccessService(database);
-    const records = new RecordService(new ObjectRegistry(STANDARD_OBJECTS), access);
+    const registry = new ObjectRegistry(STANDARD_OBJECTS);
+    const records = new RecordService(registry, access);
     // Custom fields changed on another app server: drop our cached schemas of that workspace.
     await database.listen(SCHEMA_CHANNEL, invalidateSchemas);
     const logTo: { app?: FastifyInstance } = {};
@@ -100,6 +103,9 @@ export async function startRuntime(
     });
     registerJobHousekeeping(jobs);
     registerPlatformHousekeeping(jobs);
+    registerScheduledBackups(jobs, config);
+    // `rapport keys rotate` (and a run the server stopped in the middle of) is carried out here.
+    await registerKeyRotation(jobs, { database, box: secrets, registry });
     const app = await buildApp({
       config,
       database,
@@ -115,8 +121,11 @@ export async function startRuntime(
       database,
       smtpUrl: config.smtpUrl,
       from: config.mailFrom,
+      // With an inbound receiver, bounces come back to it by VERP (server/modules/bounces).
+      bounceDomain: config.smtpInboundPort === undefined ? undefined : config.mailDomain,
       log: app.log,
       clock: opts.clock,
+      leaseSeconds: config.mailLeaseSeconds,
     });
     const events = new EventDispatcher({ database, log: app.log });
     // Every workspace's default support mailbox, at the configured mail domain.
@@ -152,7 +161,7 @@ export async function startRuntime(
     const workByName: Record<string, ModuleWork> = {};
     for (const m of LIST) {
       if (!m.work) continue;
-      const work = m.work({ config, database, records, jobs, now: jobs.now, log: app.log });
+      const work = m.work({ config, database, records, jobs, now: jobs.now, secrets, log: app.log });
       for (const consumer of work.consumers ?? []) events.register(consumer);
       works.push(work);
       workByName[m.name] = work;
@@ -185,7 +194,7 @@ export async function startRuntime(
       async seedDemo(opts = {}) {
         let login: DemoLogin | null = null;
         for (const m of LIST) {
-          if (m.demo) login = (await m.demo({ database, auth, records, log: app.log }, opts)) ?? login;
+          if (m.demo) login = (await m.demo({ database, auth, records, log: app.log, secrets }, opts)) ?? login;
         }
         // The demo workspace's support address, listed at once (GET /api/v1/service/mailboxes).
         await database.system((tx) => ensureDefaultMailboxes(tx, config.mailDomain));

@@ -26,13 +26,16 @@ describe('inbound mail survives a stop between 250 and processing', () => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  // A safety net, not an expectation: embedded, three starts on a real directory (initdb and migrations once).
+  // A safety net, not an expectation: embedded, three starts on a real directory.
   it('handles the stored message once after the restart', { timeout: 900_000 }, async () => {
     db = await freshDatabase();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-inbound-'));
     const config = loadConfig(
       {
-        ...(ENGINE === 'postgres' ? { databaseUrl: db.databaseUrl } : { dataDir }),
+        // Embedded: a real directory (what a restart reopens), started from the run's migrated template.
+        ...(ENGINE === 'postgres'
+          ? { databaseUrl: db.databaseUrl }
+          : { dataDir, embeddedTemplate: db.embeddedTemplate }),
         baseUrl: 'http://localhost:3000',
         logLevel: 'silent',
         seedDemo: false,

@@ -28,7 +28,11 @@ const MATRIX_OF: Record<string, string> = {
   articles: 'server/modules/knowledge/knowledge-permissions.test.ts',
   article_categories: 'server/modules/knowledge/knowledge-permissions.test.ts',
   segments: 'test/permissions-segments.test.ts',
+  campaigns: 'test/permissions-segments.test.ts',
   tickets: 'test/permissions-tickets.test.ts',
+  social_messages: 'test/permissions-social.test.ts',
+  calls: 'server/modules/telephony/calls-permissions.test.ts',
+  territories: 'test/permissions-territories.test.ts',
 };
 
 const row = (create: boolean, read: boolean, update: boolean, del: boolean, exp: boolean) => ({

@@ -46,3 +46,45 @@ describe('segments: roles and permissions through the HTTP API', () => {
     });
   });
 });
+
+/** The standard roles on campaigns (the campaigns module's declaration), written out by hand. */
+const CAMPAIGNS: Record<string, Record<Action, boolean>> = {
+  administrator: all(true),
+  // Marketing runs campaigns.
+  marketing_manager: all(true),
+  // Everyone else reads them and their results; analysts also export.
+  sales_rep: { ...all(false), read: true },
+  service_rep: { ...all(false), read: true },
+  data_analyst: { ...all(false), read: true, export: true },
+};
+
+describe('campaigns: roles and permissions through the HTTP API', () => {
+  let t: TestApp;
+  let admin: SignedUp;
+  const users: Record<string, { cookie: string; userId: string }> = {};
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await signUp(t.app, { workspaceName: 'Campaign Perm Co' });
+    users.administrator = { cookie: admin.cookie, userId: admin.userId };
+    for (const role of Object.keys(CAMPAIGNS).filter((r) => r !== 'administrator')) {
+      users[role] = await memberWithRole(t, admin.workspaceId, role);
+    }
+  });
+  afterAll(() => t.stop());
+
+  describe.each(Object.keys(CAMPAIGNS))('%s', (role) => {
+    it.each(ACTIONS)('campaigns: %s', async (action) => {
+      await checkMatrixCell({
+        t,
+        adminCookie: admin.cookie,
+        caller: users[role] as { cookie: string; userId: string },
+        object: 'campaigns',
+        action,
+        allowed: CAMPAIGNS[role]?.[action] ?? false,
+        createBody: (tag) => ({ name: `Campaign ${role}-${tag}`, type: 'email' }),
+        updateBody: { name: 'Renamed campaign' },
+      });
+    });
+  });
+});

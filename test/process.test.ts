@@ -73,7 +73,11 @@ describe('the process', () => {
       if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     });
 
-    it('seeds a demo on first start, finishes an in-flight request on SIGTERM, exits 0, and keeps the data', async () => {
+    // A safety net, not an expectation: two starts (the first seeds the whole demo workspace,
+    // which every module adds to) and a shutdown took over the 120 s default on a busy machine.
+    it('seeds a demo on first start, finishes an in-flight request on SIGTERM, exits 0, and keeps the data', {
+      timeout: 900_000,
+    }, async () => {
       db = await freshDatabase();
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-proc-'));
       const env: Record<string, string> =
@@ -82,7 +86,7 @@ describe('the process', () => {
       env.RAPPORT_BASE_URL = ''; // unset: the default, http://localhost:<port>
       env.LOG_LEVEL = 'info'; // every log line in the output, to check the password is in none of them
       // A first start migrates a new data directory and seeds the demo (argon2, sample data): slow on a busy machine.
-      const first = await startServerProcess(env, 180_000);
+      const first = await startServerProcess(env, 600_000);
       // A password generated for this installation, printed beside the URL on one line per
       // demo user (`email … password …`), people in different roles.
       const printed = [...first.output().matchAll(/^ +email (\S+@\S+) +password (\S+) +\((.+)\)$/gm)];

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../server/modules/tickets';
 import type { ObjectDef } from '../server/platform/records/types';
 import { createApiKeyVia, createTestApp, type SignedUp, signUp, type TestApp } from './helpers/app';
 import { client } from './helpers/http';
@@ -44,7 +45,7 @@ describe('every read path shows a role exactly what it may read (all objects)', 
   const keys: Record<string, string> = {};
   const subs: Record<string, string> = {};
   /** Relation fields (to-one, built-in) of every object: source, field, target. */
-  let relations: { source: string; field: string; path: string; target: string }[];
+  let relations: { source: string; field: string; path: string; target: string; readOnly: boolean }[];
   /** Per relation, a record of the source made by the administrator, owned by owner_only, pointing at rec[target]. */
   const viaRec: Record<string, string> = {};
   let samples: SampleRecords;
@@ -82,6 +83,7 @@ describe('every read path shows a role exactly what it may read (all objects)', 
           field: f.name,
           path: f.name.replace(/Id$/, ''),
           target: f.relation?.object as string,
+          readOnly: !!f.readOnly,
         })),
     );
     for (const d of objects) {
@@ -122,10 +124,17 @@ describe('every read path shows a role exactly what it may read (all objects)', 
     }
     expect(Object.keys(rec).sort()).toEqual(objects.map((d) => d.name).sort());
     for (const r of relations) {
-      viaRec[`${r.source}.${r.field}`] = await samples.create(r.source, {
-        [r.field]: rec[r.target],
+      const id = await samples.create(r.source, {
+        ...(r.readOnly ? {} : { [r.field]: rec[r.target] }),
         ownerId: users.owner_only?.userId,
       });
+      // A relation the system sets (a record's territory): set through the engine, as the system.
+      if (r.readOnly) {
+        await t.database.tenant(admin.workspaceId, (tx) =>
+          t.records.systemWrite(tx, systemActor(admin.workspaceId), r.source, id, { [r.field]: rec[r.target] }),
+        );
+      }
+      viaRec[`${r.source}.${r.field}`] = id;
     }
     // History the timeline and the webhooks carry: a change of the secret, and a comment
     // (mentioning the restricted members) on each record.

@@ -1,12 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { STRONG_PASSWORD, uniqueEmail } from './helpers/app';
-import { freshDatabase, type TestDatabase } from './helpers/db';
+import { type CrashTestbed, crashTestbed } from './helpers/crash-testbed';
 import { ENGINE } from './helpers/engine';
-import { networkClient, signUpOver } from './helpers/http';
-import { type ServerProcess, startServerProcess } from './helpers/server-process';
 
 const TASKS = 450; // more than two of the sweeper's batches of 200
 
@@ -15,35 +9,15 @@ const TASKS = 450; // more than two of the sweeper's batches of 200
  * reminder exactly once — none lost with the killed process, none sent again.
  */
 describe('task reminders survive a killed server', () => {
-  let db: TestDatabase | undefined;
-  let dataDir = '';
-  let server: ServerProcess | undefined;
+  let bed: CrashTestbed | undefined;
   afterAll(async () => {
-    if (server && server.child.exitCode === null) {
-      server.child.kill('SIGKILL');
-      await server.exited;
-    }
-    await db?.drop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await bed?.close();
   });
 
   it('fires each reminder once across SIGKILL and restart', { timeout: 1_800_000 }, async () => {
-    db = await freshDatabase();
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-reminders-'));
-    const env: Record<string, string> = {
-      ...(ENGINE === 'postgres' ? { DATABASE_URL: db.databaseUrl ?? '' } : { RAPPORT_DATA_DIR: dataDir }),
-      RAPPORT_SEED_DEMO: '0',
-      RAPPORT_RATE_LIMIT: '0',
-    };
-    server = await startServerProcess(env);
-    let base = server.url;
-    const cookie = await signUpOver(base, {
-      name: 'Rita Remind',
-      email: uniqueEmail('remind'),
-      password: STRONG_PASSWORD,
-      workspaceName: 'Reminders',
-    });
-    const call = networkClient(() => base, cookie);
+    bed = await crashTestbed({ RAPPORT_RATE_LIMIT: '0' });
+    await bed.start();
+    const { call } = await bed.signUp('Rita Remind', 'Reminders');
     const reminders = async () => {
       const seen: { recordId: string }[] = [];
       for (let cursor: string | undefined; ; ) {
@@ -83,12 +57,10 @@ describe('task reminders survive a killed server', () => {
       if (before > 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    server.child.kill('SIGKILL');
-    await server.exited;
+    expect(await bed.kill()).toBeNull();
     expect(before).toBeGreaterThan(0);
 
-    server = await startServerProcess(env);
-    base = server.url;
+    await bed.start();
     let after: { recordId: string }[] = [];
     for (const settleBy = Date.now() + 300_000; Date.now() < settleBy; ) {
       after = await reminders();

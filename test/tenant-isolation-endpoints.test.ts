@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentWav } from '../server/modules/telephony/audio-sniff';
 import { createApiKeyVia, createTestApp, type SignedUp, signUp, type TestApp, uniqueEmail } from './helpers/app';
 import { memberWithRole } from './helpers/members';
 
@@ -36,11 +37,20 @@ const EXEMPT: Record<string, string> = {
     'the parameter is an object name, the same in every workspace; that A’s metadata shows none of B’s custom fields is checked with the lists',
   'POST /api/v1/objects/{object}/fields':
     'the parameter is an object name and the call creates a field on A’s own object; A adding a field named like B’s is checked to leave B’s alone',
+  'GET /api/v1/geo/export/{object}':
+    'the parameter is an object name, the same in every workspace; that a near filter and the GeoJSON/KML export of A hold none of B’s records is checked in server/modules/geo/geo.test.ts',
   'GET /api/v1/calendar/{file}':
     'the parameter is a bearer secret (the feed token) on a public route, not an id; a B user id used as a token is checked to be 404',
   'GET /csat/{token}':
     'public satisfaction survey link whose token is the credential (it names its workspace); a changed token is 404 (server/modules/tickets/csat.test.ts)',
   'POST /csat/{token}': 'the survey link’s comment form, as GET /csat/{token}',
+  'GET /e/u/{token}':
+    'public email preferences page whose signed token is the credential (it names its workspace and message); a forged token is 404 (server/modules/campaigns/campaigns.test.ts)',
+  'POST /e/u/{token}': 'the one-click unsubscribe and preferences form of the same link, as GET /e/u/{token}',
+  'POST /privacy/{workspaceId}':
+    'the public privacy-request intake of a workspace by its id: it answers every id (known or not, any workspace) with the same 202 by design, so it reveals nothing; the request is the person’s, confirmed by an emailed link (server/modules/privacy/privacy.test.ts)',
+  'GET /api/v1/dashboards/standard/{kind}':
+    'the parameter is a dashboard kind (sales, forecast, marketing, service), the same in every workspace; each kind’s exact hand-computed figures, with other workspaces’ data in the same database, are checked in server/modules/reports/standard.test.ts',
   'POST /api/v1/workflows/{id}/hooks/{secret}':
     'public inbound trigger whose secret is the credential (with B’s secret the call is B’s by design); B’s workflow id with a wrong secret is checked to be 404',
 };
@@ -230,9 +240,36 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     await rec('interactions', { topic: `${MARK} call`, channel: 'email', contactId: contact });
     await rec('notes', { body: `${MARK} note`, relatedObject: 'contacts', relatedId: contact });
     const segment = await rec('segments', { name: `${MARK} segment`, object: 'contacts', type: 'static' });
+    const campaign = await rec('campaigns', { name: `${MARK} campaign`, type: 'email' });
+    ok(await asB('POST', `/api/v1/campaigns/${campaign}/members`, { contactIds: [contact] }), 200);
+    // B's campaign keeps B's segment in sync (DELETE /campaigns/{id}/segments/{segmentId}).
+    keep('segment', segment);
+    ok(await asB('POST', `/api/v1/campaigns/${campaign}/members`, { segmentId: segment, sync: true }), 200);
+    // A social campaign's post (DELETE /campaigns/{id}/posts/{postId}).
+    const socialCampaign = await rec('campaigns', { name: `${MARK} social campaign`, type: 'social' });
+    keep(
+      'campaignPost',
+      ok(await asB('POST', `/api/v1/campaigns/${socialCampaign}/posts`, { network: 'x', postId: '1234567890' }), 201)
+        .data.id,
+    );
+    const sender = ok(
+      await asB('POST', '/api/v1/mail/senders', { fromName: MARK, fromAddress: `${MARK.toLowerCase()}@example.com` }),
+      201,
+    ).data;
+    keep('sender', sender.id);
     ok(await asB('POST', `/api/v1/segments/${segment}/members`, { ids: [contact] }), 200);
     const ticket = await rec('tickets', { subject: `${MARK} ticket`, contactId: contact, accountId: account });
     ok(await asB('POST', `/api/v1/tickets/${ticket}/messages`, { kind: 'note', body: `${MARK} ticket note` }), 201);
+    const withFile = ok(
+      await asB('POST', `/api/v1/tickets/${ticket}/messages`, {
+        kind: 'note',
+        body: `${MARK} file`,
+        attachments: [{ filename: `${MARK}.txt`, contentBase64: Buffer.from(MARK).toString('base64') }],
+      }),
+      201,
+    ).data;
+    keep('attachment', withFile.attachments[0].id);
+    keep('macro', ok(await asB('POST', '/api/v1/ticket-macros', { name: `${MARK} macro`, body: MARK }), 201).data.id);
     const calendar = ok(
       await asB('POST', '/api/v1/business-calendars', {
         name: `${MARK} hours`,
@@ -251,8 +288,34 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       201,
     ).data;
     keep('slaPolicy', sla.id);
+    // A live chat of B's (as a visitor's socket opens it: the public side has no id to call with).
+    const chat = keep('chat', randomUUID());
+    await t.database.tenant(b.workspaceId, async (tx) => {
+      await sql`insert into chat_conversations (workspace_id, id, visitor_token_hash, visitor_name, status, agent_user_id)
+        values (${b.workspaceId}::uuid, ${chat}::uuid, ${`hash-${MARK}`}, ${`${MARK} visitor`}, 'active', ${b.userId}::uuid)`.execute(
+        tx,
+      );
+      const chatMessage = randomUUID();
+      await sql`insert into chat_messages (workspace_id, id, conversation_id, author, body)
+        values (${b.workspaceId}::uuid, ${chatMessage}::uuid, ${chat}::uuid, 'visitor', ${`${MARK} chat message`})`.execute(
+        tx,
+      );
+      // A file in B's chat under the ticket attachment's id, so `chats/{id}/attachments/{attachmentId}` names a real one.
+      await sql`insert into chat_attachments (workspace_id, id, conversation_id, message_id, filename, content_type, size, content)
+        values (${b.workspaceId}::uuid, ${B.attachment}::uuid, ${chat}::uuid, ${chatMessage}::uuid, ${`${MARK}.txt`},
+          'text/plain', ${MARK.length}, ${Buffer.from(MARK)})`.execute(tx);
+    });
     await rec('article_categories', { name: `${MARK} category` });
     await rec('articles', { title: `${MARK} article`, body: MARK, visibility: 'public', status: 'published' });
+    await rec('social_messages', { network: 'facebook', kind: 'message', text: MARK, authorHandle: `${MARK} author` });
+    await rec('calls', {
+      direction: 'inbound',
+      from: '+14155550142',
+      to: '+14155550100',
+      callerName: `${MARK} caller`,
+      contactId: contact,
+    });
+    await rec('territories', { name: `${MARK} territory`, area: { regions: [{ country: 'FR' }] } });
     expect(Object.keys(bRecords).sort()).toEqual([...objects].sort());
 
     // Children and configuration of those records.
@@ -285,6 +348,86 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     keep('feedEntry', ok(await asB('POST', '/api/v1/feed', { body: `${MARK} message` }), 201).data.id);
     const form = { name: `${MARK} form`, object: 'leads', fields: [{ name: 'email', field: 'email' }] };
     keep('form', ok(await asB('POST', '/api/v1/forms', form), 201).data.id);
+    // A social connection of B's and one webhook item it stored.
+    const socialConnection = keep(
+      'socialConnection',
+      ok(
+        await asB('POST', '/api/v1/social/connections', {
+          network: 'facebook',
+          pageId: `b-page-${MARK}`,
+          name: `${MARK} page`,
+          appSecret: 'b-app-secret-123',
+          verifyToken: 'b-verify-token',
+        }),
+        201,
+      ).data.id,
+    );
+    const socialEvent = keep('socialEvent', randomUUID());
+    await t.database.tenant(b.workspaceId, async (tx) => {
+      await sql`insert into social_events (workspace_id, id, connection_id, provider_event_id, payload, status)
+        values (${b.workspaceId}::uuid, ${socialEvent}::uuid, ${socialConnection}::uuid, ${`mid:${MARK}`},
+          ${JSON.stringify({ text: MARK })}, 'processed')`.execute(tx);
+    });
+    const report = {
+      name: `${MARK} report`,
+      visibility: 'workspace',
+      definition: { object: 'contacts', groupBy: [{ field: 'ownerId' }], measures: [{ op: 'count', as: 'n' }] },
+    };
+    keep('savedReport', ok(await asB('POST', '/api/v1/reports', report), 201).data.id);
+    const dashboard = { name: `${MARK} dashboard`, visibility: 'workspace', widgets: [{ reportId: B.savedReport }] };
+    keep('dashboard', ok(await asB('POST', '/api/v1/dashboards', dashboard), 201).data.id);
+    const reportSchedule = {
+      name: `${MARK} schedule`,
+      target: { kind: 'dashboard', id: B.dashboard },
+      frequency: 'weekly',
+      recipients: [b.userId],
+    };
+    keep('reportSchedule', ok(await asB('POST', '/api/v1/report-schedules', reportSchedule), 201).data.id);
+    const bNumber = ok(
+      await asB('POST', '/api/v1/telephony/numbers', {
+        provider: 'twilio',
+        phoneNumber: '+14155550100',
+        accountSid: `AC${'b'.repeat(32)}`,
+        authToken: `${MARK}-auth-token`,
+        name: `${MARK} line`,
+      }),
+      201,
+    ).data;
+    keep('telephonyNumber', bNumber.id);
+    keep('telephonyFlow', bNumber.flowId);
+    const quota = {
+      userId: b.userId,
+      from: '2026-01-01',
+      to: '2026-03-31',
+      amount: { amount: '1000', currency: 'EUR' },
+    };
+    keep('quota', ok(await asB('PUT', '/api/v1/quotas', quota), 200).data.id);
+    // An import (multipart upload; its job is not run, so it stays queued).
+    const importForm = new FormData();
+    importForm.append('object', 'contacts');
+    importForm.append('file', new Blob([`Email,Last name\nb-import@example.com,${MARK}\n`]), `${MARK}.csv`);
+    const importReq = new Request('http://localhost/', { method: 'POST', body: importForm });
+    const imported = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/imports',
+      headers: { cookie: b.cookie, 'content-type': importReq.headers.get('content-type') as string },
+      payload: Buffer.from(await importReq.arrayBuffer()),
+    });
+    keep('import', ok(imported, 202).data.id);
+    // An uploaded IVR prompt (multipart; a short WAV).
+    const audioForm = new FormData();
+    audioForm.append('name', `${MARK} prompt`);
+    audioForm.append('file', new Blob([silentWav(1)], { type: 'audio/wav' }), `${MARK}.wav`);
+    const audioReq = new Request('http://localhost/', { method: 'POST', body: audioForm });
+    const audio = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/telephony/audio',
+      headers: { cookie: b.cookie, 'content-type': audioReq.headers.get('content-type') as string },
+      payload: Buffer.from(await audioReq.arrayBuffer()),
+    });
+    keep('telephonyAudio', ok(audio, 201).data.id);
+    // A whole-workspace export (its job is not run, so it stays queued).
+    keep('workspaceExport', ok(await asB('POST', '/api/v1/exports'), 202).data.id);
     ok(
       await asB('POST', `/api/v1/contacts/${bRecords.contacts}/consents`, {
         purpose: 'tracking',
@@ -351,6 +494,21 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     keep('run', runs[0].id);
     const run = ok(await asB('GET', `/api/v1/workflows/${workflow.id}/runs/${runs[0].id}`), 200).data;
     keep('runStep', run.steps[0].id);
+
+    const bLead = ok(await asB('POST', '/api/v1/leads', { lastName: `${MARK} nurtured` }), 201).data;
+    const sequence = ok(
+      await asB('POST', '/api/v1/sequences', {
+        name: `${MARK} sequence`,
+        object: 'leads',
+        steps: [{ id: 'w', type: 'wait', amount: 30, unit: 'days' }],
+        active: true,
+      }),
+      201,
+    ).data;
+    keep('sequence', sequence.id);
+    ok(await asB('POST', `/api/v1/sequences/${sequence.id}/enrolments`, { recordIds: [bLead.id] }), 200);
+    const enrolled = ok(await asB('GET', `/api/v1/sequences/${sequence.id}/enrolments`), 200).data;
+    keep('enrolment', enrolled[0].id);
     const notes = ok(await asB('GET', '/api/v1/notifications'), 200).data;
     keep('notification', notes[0].id);
 
@@ -362,9 +520,15 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     needles.add(invitation.data.email);
     await createApiKeyVia(t.app, b.cookie, { name: `${MARK} key` });
     keep('apiKey', ok(await asB('GET', '/api/v1/api-keys'), 200).data[0].id);
+    const appPassword = ok(await asB('POST', '/api/v1/me/app-passwords', { name: `${MARK} phone` }), 201).data;
+    keep('appPassword', appPassword.id);
+    needles.add(appPassword.username);
     B.suppressedEmail = `supp-${MARK.toLowerCase()}@example.com`;
     needles.add(B.suppressedEmail);
     ok(await asB('POST', '/api/v1/email-suppressions', { email: B.suppressedEmail }), 201);
+    B.mailSuppression = `bounced-${MARK.toLowerCase()}@example.com`;
+    needles.add(B.mailSuppression);
+    ok(await asB('POST', '/api/v1/mail/suppressions', { address: B.mailSuppression }), 201);
     ok(await asB('POST', '/api/v1/calendar/feed'), 201);
     keep(
       'mailbox',
@@ -378,6 +542,31 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     keep('idempotentContact', ok(idem, 201).data.id);
     const rule = { name: `${MARK} rule`, kind: 'fit', condition: { field: 'lastName', op: 'isNotEmpty' }, points: 1 };
     keep('scoringRule', ok(await asB('POST', '/api/v1/scoring/rules', rule), 201).data.id);
+    keep(
+      'privacyRequest',
+      ok(
+        await asB('POST', '/api/v1/privacy/requests', {
+          type: 'access',
+          email: `dsr-${MARK.toLowerCase()}@example.com`,
+          verified: true,
+          details: MARK,
+        }),
+        201,
+      ).data.id,
+    );
+    keep(
+      'retentionPolicy',
+      ok(
+        await asB('POST', '/api/v1/privacy/retention-policies', {
+          name: `${MARK} policy`,
+          object: 'leads',
+          months: 24,
+          action: 'delete',
+          active: false,
+        }),
+        201,
+      ).data.id,
+    );
     await t.events.drain();
   }
 
@@ -450,6 +639,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'views/{id}': B.view,
       'jobs/{id}': B.job,
       'templates/{id}': B.template,
+      'senders/{id}': B.sender,
       'outbox/{id}': B.mail,
       'webhooks/{id}': B.webhook,
       'deliveries/{deliveryId}': B.delivery,
@@ -462,15 +652,40 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'fields/{name}': B.fieldName,
       'invitations/{id}': B.invitation,
       'api-keys/{id}': B.apiKey,
+      'app-passwords/{id}': B.appPassword,
       'sessions/{id}': B.session,
       'notifications/{id}': B.notification,
       'feed/{id}': B.feedEntry,
       'forms/{id}': B.form,
+      'reports/{id}': B.savedReport,
+      'dashboards/{id}': B.dashboard,
+      'report-schedules/{id}': B.reportSchedule,
+      'quotas/{id}': B.quota,
+      'imports/{id}': B.import,
+      'exports/{id}': B.workspaceExport,
       'sla-policies/{id}': B.slaPolicy,
       'business-calendars/{id}': B.businessCalendar,
       'email-suppressions/{email}': B.suppressedEmail,
+      'suppressions/{address}': B.mailSuppression,
       'rules/{id}': B.scoringRule,
       'mailboxes/{id}': B.mailbox,
+      'ticket-macros/{id}': B.macro,
+      'macros/{macroId}': B.macro,
+      'attachments/{attachmentId}': B.attachment,
+      'agents/{id}': B.member,
+      'chats/{id}': B.chat,
+      'sequences/{id}': B.sequence,
+      'segments/{segmentId}': B.segment,
+      'posts/{postId}': B.campaignPost,
+      'enrolments/{enrolmentId}': B.enrolment,
+      'requests/{id}': B.privacyRequest,
+      'retention-policies/{id}': B.retentionPolicy,
+      'connections/{id}': B.socialConnection,
+      'events/{id}': B.socialEvent,
+      'messages/{id}': bRecords.social_messages,
+      'numbers/{id}': B.telephonyNumber,
+      'flows/{id}': B.telephonyFlow,
+      'audio/{id}': B.telephonyAudio,
     };
     return byKey[`${prev}/{${param}}`];
   }
@@ -543,17 +758,43 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'POST /api/v1/mail/templates/{id}/send': { contactId: A.contact },
       'PATCH /api/v1/webhooks/{id}': { description: HIJACK },
       'PATCH /api/v1/service/mailboxes/{id}': { name: HIJACK },
+      'PATCH /api/v1/ticket-macros/{id}': { name: HIJACK },
+      'PATCH /api/v1/service/agents/{id}': { capacity: 1 },
+      'PUT /api/v1/{object}/{id}/presence': { state: 'viewing' },
+      'POST /api/v1/{object}/{id}/assign': {},
       'PATCH /api/v1/workflows/{id}': { name: HIJACK },
       'POST /api/v1/workflows/{id}/activate': {},
       'POST /api/v1/workflows/{id}/run': { recordIds: [A.account] },
-      'POST /api/v1/{object}/{id}/members': { ids: [A.contact] },
+      'PATCH /api/v1/sequences/{id}': { name: HIJACK },
+      'POST /api/v1/sequences/{id}/enrolments': { recordIds: [A.lead] },
+      'POST /api/v1/{object}/{id}/members': object === 'campaigns' ? { contactIds: [A.contact] } : { ids: [A.contact] },
+      'POST /api/v1/{object}/{id}/send': { templateId: A.template },
+      'POST /api/v1/mail/templates/{id}/test-send': {},
       'DELETE /api/v1/{object}/{id}/members': { ids: [A.contact] },
       'POST /api/v1/{object}/{id}/members/import': { emails: ['a-contact@example.com'] },
       'POST /api/v1/{object}/{id}/consents': { purpose: 'marketing_email', status: 'granted' },
       'PUT /api/v1/forms/{id}': { name: HIJACK, object: 'leads', fields: [{ name: 'email', field: 'email' }] },
+      'PATCH /api/v1/reports/{id}': { name: HIJACK },
+      'PATCH /api/v1/dashboards/{id}': { name: HIJACK },
+      'POST /api/v1/report-schedules/{id}/send': {},
       'PATCH /api/v1/scoring/rules/{id}': { name: HIJACK },
       'PATCH /api/v1/feed/{id}': { body: HIJACK },
       'POST /api/v1/{object}/{id}/reject-mql': { reason: HIJACK },
+      'POST /api/v1/chats/{id}/messages': { body: HIJACK },
+      'PATCH /api/v1/privacy/requests/{id}': { details: HIJACK },
+      'POST /api/v1/privacy/requests/{id}/extend': { reason: HIJACK },
+      'POST /api/v1/privacy/requests/{id}/complete': {},
+      'PUT /api/v1/privacy/retention-policies/{id}': { name: HIJACK, object: 'leads', months: 1, action: 'delete' },
+      'PATCH /api/v1/social/connections/{id}': { name: HIJACK },
+      'POST /api/v1/{object}/{id}/posts': { network: 'x', postId: '987654321' },
+      'POST /api/v1/social/messages/{id}/reply': { text: HIJACK },
+      'POST /api/v1/social/messages/{id}/convert': { to: 'task' },
+      'PATCH /api/v1/telephony/numbers/{id}': { name: HIJACK },
+      'POST /api/v1/{object}/{id}/wrap-up': { disposition: 'other', notes: HIJACK, followUp: { title: HIJACK } },
+      'PUT /api/v1/telephony/flows/{id}': {
+        name: HIJACK,
+        definition: { start: 'a', nodes: [{ id: 'a', kind: 'hangup' }] },
+      },
     };
     return bodies[generic];
   }
@@ -634,6 +875,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     // Query strings the routes need (or that aim at B's data: its marker, its ids).
     const query: Record<string, string> = {
       '/api/v1/views': '?object=contacts',
+      '/api/v1/contacts/vcard': `?ids=${bRecords.contacts}`, // B's contact: an empty file
       '/api/v1/calendar': `?from=${since}&to=${until}`,
       '/api/v1/search': `?q=${encodeURIComponent(MARK)}`,
       '/api/v1/tags': `?q=${encodeURIComponent(MARK.toLowerCase())}`,
@@ -646,6 +888,8 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       '/api/v1/notifications': `?cursor=${B.notification}`,
       '/api/v1/feed': `?actorId=${B.user}&teamId=${B.team}`,
       '/api/v1/articles/suggest': `?q=${encodeURIComponent(MARK)}`,
+      '/api/v1/tickets/queue': '?queue=unassigned',
+      '/api/v1/geo/places': '?q=Lyon',
     };
     // Aggregates group by a select field; objects without one answer 422 naming groupBy (and still leak nothing).
     const groupBy = (object: string) =>
@@ -676,6 +920,9 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       await check({ method: 'POST', url: `/api/v1/${object}/query`, payload: { filter: ids } });
       await check({ method: 'GET', url: `/api/v1/${object}?filter=${encodeURIComponent(JSON.stringify(ids))}` });
       await check({ method: 'GET', url: `/api/v1/${object}/export` }, { key: aKey });
+    }
+    for (const format of ['geojson', 'kml']) {
+      await check({ method: 'GET', url: `/api/v1/geo/export/contacts?format=${format}` }, { key: aKey });
     }
     const byAccount = encodeURIComponent(JSON.stringify({ field: 'accountId', op: 'eq', value: bRecords.accounts }));
     await check({ method: 'GET', url: `/api/v1/contacts?filter=${byAccount}&include=account` });

@@ -1,12 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { STRONG_PASSWORD, uniqueEmail } from './helpers/app';
-import { freshDatabase, type TestDatabase } from './helpers/db';
+import { type CrashTestbed, crashTestbed } from './helpers/crash-testbed';
 import { ENGINE } from './helpers/engine';
-import { networkClient, signUpOver } from './helpers/http';
-import { type ServerProcess, startServerProcess } from './helpers/server-process';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver';
 
 /**
@@ -16,45 +10,26 @@ import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-re
  * that were in flight when the process died, and then with the identical body.
  */
 describe('webhooks survive a killed server', () => {
-  let db: TestDatabase | undefined;
-  let dataDir: string | undefined;
-  let server: ServerProcess | undefined;
+  let bed: CrashTestbed | undefined;
   let receiver: WebhookReceiver | undefined;
   afterAll(async () => {
-    if (server && server.child.exitCode === null) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
+    await bed?.close();
     await receiver?.close();
-    await db?.drop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('delivers every event exactly once by event id after SIGKILL and restart', { timeout: 1_800_000 }, async () => {
-    db = await freshDatabase();
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-crash-'));
-    const env: Record<string, string> = {
-      ...(ENGINE === 'postgres' ? { DATABASE_URL: db.databaseUrl ?? '' } : { RAPPORT_DATA_DIR: dataDir }),
-      RAPPORT_SEED_DEMO: '0',
+    bed = await crashTestbed({
       RAPPORT_RATE_LIMIT: '0',
       RAPPORT_WEBHOOKS_ALLOW_PRIVATE: '1', // the receiver is on loopback
       RAPPORT_WEBHOOK_TIMEOUT_MS: '5000', // lease = 10 s: deliveries in flight at the kill are retried soon, and a
       // slow answer on a busy machine is not a timeout
-    };
+    });
     receiver = await startWebhookReceiver();
     const rx = receiver;
     // Answer a little later than at once, so deliveries are in flight when the kill comes.
     rx.respond = () => ({ status: 200, body: 'ok' });
-    server = await startServerProcess(env);
-    let base = server.url;
-
-    const cookie = await signUpOver(base, {
-      name: 'Crash',
-      email: uniqueEmail('crash'),
-      password: STRONG_PASSWORD,
-      workspaceName: 'Crash',
-    });
-    const call = networkClient(() => base, cookie);
+    await bed.start();
+    const { call } = await bed.signUp('Crash', 'Crash');
     const sub = await call('POST', '/api/v1/webhooks', {
       url: `${rx.url}/crash`,
       eventTypes: ['contact.created'],
@@ -77,17 +52,15 @@ describe('webhooks survive a killed server', () => {
     });
     const deadline = Date.now() + 300_000;
     while (rx.received.length < 60 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    const first = server;
-    first.child.kill('SIGKILL');
+    const exited = bed.kill();
     killed = true;
-    await first.exited;
+    expect(await exited).toBeNull();
     await Promise.all(writers);
     const beforeRestart = rx.received.length;
     expect(beforeRestart).toBeGreaterThanOrEqual(60);
     expect(created).toBeGreaterThan(beforeRestart - 1); // the kill really came mid-burst: more were created than delivered
 
-    server = await startServerProcess(env);
-    base = server.url;
+    await bed.start();
 
     // Ground truth after the restart: every contact that committed (including any whose
     // request died with the process but whose transaction had committed).

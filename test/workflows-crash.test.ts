@@ -1,49 +1,32 @@
-import fs from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { STRONG_PASSWORD, uniqueEmail } from './helpers/app';
-import { freshDatabase, type TestDatabase } from './helpers/db';
-import { ENGINE } from './helpers/engine';
-import { networkClient, signUpOver } from './helpers/http';
-import { type ServerProcess, startServerProcess } from './helpers/server-process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CrashTestbed, crashTestbed, until } from './helpers/crash-testbed';
 import { type SmtpSink, startSmtpSink } from './helpers/smtp-sink';
 
-/** Polls until `fn` returns a value (not undefined), or fails naming `what`. */
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
+// Both stories run on one server and database (each in its own workspace): the second
+// starts from the server the first restarted, which saves a database and a server start.
 describe('a workflow survives SIGKILL during a wait: every step once, nothing lost', () => {
-  let db: TestDatabase | undefined;
-  let dataDir = '';
-  let smtp: SmtpSink | undefined;
+  let bed: CrashTestbed;
+  let smtp: SmtpSink;
   let receiver: Server | undefined;
-  let server: ServerProcess | undefined;
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    bed = await crashTestbed({
+      SMTP_URL: smtp.url,
+      RAPPORT_WEBHOOKS_ALLOW_PRIVATE: '1',
+      // The lease must outlast the first attempt's trip to the receiver on a busy machine, or a
+      // second worker would resend before the kill; after the restart it is what the retry waits for.
+      RAPPORT_WORKFLOW_WEBHOOK_LEASE_SECONDS: '10',
+    });
+  });
   afterAll(async () => {
-    server?.child.kill('SIGKILL');
-    await server?.exited;
+    await bed?.close();
     await smtp?.close();
     await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
-    await db?.drop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('tags, waits, is killed, restarts, then emails and calls the webhook exactly once', async () => {
-    smtp = await startSmtpSink();
     const deliveries: string[] = [];
     receiver = createServer((req, res) => {
       req.resume();
@@ -55,28 +38,8 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
     await new Promise<void>((r) => receiver?.listen(0, '127.0.0.1', r));
     const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/erp`;
 
-    db = await freshDatabase();
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-crash-'));
-    const env: Record<string, string> = {
-      ...(ENGINE === 'postgres' ? { DATABASE_URL: db.databaseUrl ?? '' } : { RAPPORT_DATA_DIR: dataDir }),
-      RAPPORT_SEED_DEMO: 'false',
-      SMTP_URL: smtp.url,
-      RAPPORT_WEBHOOKS_ALLOW_PRIVATE: '1',
-    };
-    server = await startServerProcess(env);
-    let base = server.url;
-
-    const cookie = await signUpOver(base, {
-      name: 'Kim Kill',
-      email: uniqueEmail('kill'),
-      password: STRONG_PASSWORD,
-      workspaceName: 'Crash Co',
-    });
-    const call = networkClient(() => base, cookie);
-    const api = async (method: string, url: string, body?: unknown) => {
-      const res = await call(method, url, body);
-      return { status: res.status, json: (await res.json().catch(() => null)) as { data: Record<string, unknown> } };
-    };
+    const server = await bed.start();
+    const { json: api } = await bed.signUp('Kim Kill', 'Crash Co');
 
     const wf = await api('POST', '/api/v1/workflows', {
       name: 'Welcome with a pause',
@@ -122,14 +85,13 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
       return run.steps.find((s) => s.stepId === 'pause' && s.status === 'waiting');
     });
     expect(Date.parse(waiting.wakeAt as string)).toBeGreaterThan(Date.now()); // killed *during* the wait
-    server.child.kill('SIGKILL');
-    expect(await server.exited).toBeNull();
+    expect(server).toBe(bed.server);
+    expect(await bed.kill()).toBeNull();
     // The sign-up's verification mail may have gone; the workflow's must not have.
     expect(smtp.messages.filter((m) => m.subject === 'Crash test for Kai')).toHaveLength(0);
     expect(deliveries).toHaveLength(0);
 
-    server = await startServerProcess(env);
-    base = server.url;
+    await bed.start();
     const done = await until(
       'the run to complete after the restart',
       async () => {
@@ -164,11 +126,8 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
   }, 1_800_000);
 
   it('a crash after the webhook reached the receiver but before the step was marked done resends the same delivery id', async () => {
-    server?.child.kill('SIGKILL');
-    await server?.exited;
-    await db?.drop();
-    db = await freshDatabase();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-crash2-'));
+    if (!bed.server) await bed.start(); // the first story left it running, unless it failed
+    const victim = bed.server;
     const seen: string[] = [];
     let killOnFirst = true;
     const rx = createServer((req, res) => {
@@ -178,7 +137,7 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
         if (killOnFirst) {
           // The receiver got it; the sender dies before it hears back (so before it can mark the step done).
           killOnFirst = false;
-          server?.child.kill('SIGKILL');
+          victim?.child.kill('SIGKILL');
           res.destroy();
           return;
         }
@@ -187,27 +146,7 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
     });
     await new Promise<void>((r) => rx.listen(0, '127.0.0.1', r));
     try {
-      const env: Record<string, string> = {
-        ...(ENGINE === 'postgres' ? { DATABASE_URL: db.databaseUrl ?? '' } : { RAPPORT_DATA_DIR: dir }),
-        RAPPORT_SEED_DEMO: 'false',
-        RAPPORT_WEBHOOKS_ALLOW_PRIVATE: '1',
-        // The lease must outlast the first attempt's trip to the receiver on a busy machine, or a
-        // second worker would resend before the kill; after the restart it is what the retry waits for.
-        RAPPORT_WORKFLOW_WEBHOOK_LEASE_SECONDS: '10',
-      };
-      server = await startServerProcess(env);
-      let base = server.url;
-      const cookie = await signUpOver(base, {
-        name: 'Rex',
-        email: uniqueEmail('rex'),
-        password: STRONG_PASSWORD,
-        workspaceName: 'Crash 2',
-      });
-      const call = networkClient(() => base, cookie);
-      const api = async (method: string, url: string, body?: unknown) => {
-        const res = await call(method, url, body);
-        return (await res.json().catch(() => null)) as { data: Record<string, unknown> };
-      };
+      const { json: api } = await bed.signUp('Rex', 'Crash 2');
       const wf = await api('POST', '/api/v1/workflows', {
         name: 'Tell the ERP',
         active: true,
@@ -218,13 +157,12 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
       });
       await api('POST', '/api/v1/accounts', { name: 'Killed Mid-Request' });
       await until('the receiver to get the first delivery', async () => (seen.length > 0 ? true : undefined));
-      await server.exited;
-      server = await startServerProcess(env);
-      base = server.url;
+      expect(await bed.kill()).toBeNull(); // killed by the receiver already: this waits for the exit
+      await bed.start();
       const run = await until(
         'the run to complete',
         async () => {
-          const runs = (await api('GET', `/api/v1/workflows/${wf.data.id}/runs`)).data as unknown as {
+          const runs = (await api('GET', `/api/v1/workflows/${wf.json.data.id}/runs`)).json.data as unknown as {
             id: string;
             status: string;
           }[];
@@ -232,7 +170,7 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
         },
         300_000,
       );
-      const detail = (await api('GET', `/api/v1/workflows/${wf.data.id}/runs/${run.id}`)).data as {
+      const detail = (await api('GET', `/api/v1/workflows/${wf.json.data.id}/runs/${run.id}`)).json.data as {
         steps: { stepId: string; attempts: number; output: { deliveryId: string } }[];
       };
       const erp = detail.steps.find((s) => s.stepId === 'erp');
@@ -243,7 +181,6 @@ describe('a workflow survives SIGKILL during a wait: every step once, nothing lo
       expect(erp?.attempts).toBe(2);
     } finally {
       await new Promise<void>((r) => rx.close(() => r()));
-      fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 1_800_000);
 });

@@ -155,13 +155,22 @@ export const CreateShareRequest = z
   });
 export type TCreateShareRequest = z.infer<typeof CreateShareRequest>;
 
-export const WorkspaceSettingsSchema = z.object({ name: z.string(), auditRetentionDays: z.number().int() });
+/** Who must sign in with a second factor: nobody, administrators, or every member. */
+export const TwoFactorPolicySchema = z.enum(['off', 'admins', 'everyone']);
+export type TTwoFactorPolicy = z.infer<typeof TwoFactorPolicySchema>;
+
+export const WorkspaceSettingsSchema = z.object({
+  name: z.string(),
+  auditRetentionDays: z.number().int(),
+  twoFactorPolicy: TwoFactorPolicySchema,
+});
 export type TWorkspaceSettings = z.infer<typeof WorkspaceSettingsSchema>;
 
 export const UpdateWorkspaceSettingsRequest = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
     auditRetentionDays: z.number().int().min(30).max(3650).optional(),
+    twoFactorPolicy: TwoFactorPolicySchema.optional(),
   })
   .strict();
 export type TUpdateWorkspaceSettingsRequest = z.infer<typeof UpdateWorkspaceSettingsRequest>;

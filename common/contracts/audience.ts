@@ -9,7 +9,8 @@ import { z } from 'zod';
 /** The purposes every workspace has; a workspace adds its own (`/api/v1/consent-purposes`). */
 export const BUILT_IN_PURPOSES = ['marketing_email', 'tracking', 'profiling', 'sale_sharing'] as const;
 export const CONSENT_STATUSES = ['granted', 'withdrawn', 'unknown'] as const;
-export const CONSENT_SOURCES = ['form', 'import', 'api', 'user', 'chat'] as const;
+/** Where a change came from; `gpc` is a browser's Global Privacy Control signal (`Sec-GPC: 1`). */
+export const CONSENT_SOURCES = ['form', 'import', 'api', 'user', 'chat', 'gpc'] as const;
 export const LAWFUL_BASES = [
   'consent',
   'contract',
@@ -149,3 +150,12 @@ export const FormSubmissionSchema = z.object({
   createdAt: z.string(),
 });
 export const FormSubmissionsResponse = z.object({ data: z.array(FormSubmissionSchema) });
+
+/** `GET /.well-known/gpc.json`: this server honours Global Privacy Control (`Sec-GPC: 1`). */
+export const GpcSupport = z.object({
+  gpc: z.literal(true),
+  lastUpdate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .describe('YYYY-MM-DD'),
+});

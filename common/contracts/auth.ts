@@ -23,7 +23,11 @@ export const SignUpRequest = z
   .strict();
 export type TSignUpRequest = z.infer<typeof SignUpRequest>;
 
-export const SignInRequest = z.object({ email, password }).strict();
+/** A second-factor code: 6 digits from an authenticator app, or a recovery code (xxxx-xxxx-xxxx-xxxx). */
+const twoFactorCode = z.string().trim().min(1, 'Enter the code').max(40);
+
+/** `code` is needed only when the account has two-factor authentication on (401 two_factor_required otherwise). */
+export const SignInRequest = z.object({ email, password, code: twoFactorCode.optional() }).strict();
 export type TSignInRequest = z.infer<typeof SignInRequest>;
 
 /** The caller, their workspace and role (`GET /api/v1/me`; also the answer to sign-up and sign-in). */
@@ -35,6 +39,11 @@ export const MeSchema = z.object({
   via: z.enum(['session', 'api_key']),
   apiKeyId: z.string().optional(),
   scopes: z.array(z.string()),
+  /**
+   * A signed-in user's second factor: whether it is on, and whether this workspace requires it of
+   * them (required and not enabled: the app sends them to enrolment). Absent for API keys.
+   */
+  twoFactor: z.object({ enabled: z.boolean(), required: z.boolean() }).optional(),
 });
 export type TMe = z.infer<typeof MeSchema>;
 export const MeResponse = z.object({ data: MeSchema });
@@ -126,3 +135,42 @@ export type TAcceptInvitationRequest = z.infer<typeof AcceptInvitationRequest>;
 /** The membership an accepted invitation made. */
 export const AcceptedInvitationSchema = z.object({ workspaceId: z.string(), role: RoleKeySchema, userId: z.string() });
 export type TAcceptedInvitation = z.infer<typeof AcceptedInvitationSchema>;
+
+// Two-factor authentication ------------------------------------------------------------
+
+/** The caller's second factor (`GET /api/v1/me/two-factor`). */
+export const TwoFactorStatusSchema = z.object({
+  enabled: z.boolean(),
+  /** Enrolment started (`POST /api/v1/me/two-factor`) and waits for the first code. */
+  pending: z.boolean(),
+  /** Unused recovery codes left (0 when two-factor is off). */
+  recoveryCodesLeft: z.number().int(),
+  /** This workspace requires a second factor of the caller. */
+  required: z.boolean(),
+});
+export type TTwoFactorStatus = z.infer<typeof TwoFactorStatusSchema>;
+export const TwoFactorStatusResponse = z.object({ data: TwoFactorStatusSchema });
+
+/** A new TOTP secret (shown once, at enrolment) and the otpauth:// URL an authenticator app scans. */
+export const TwoFactorSetupSchema = z.object({ secret: z.string(), otpauthUrl: z.string() });
+export type TTwoFactorSetup = z.infer<typeof TwoFactorSetupSchema>;
+export const TwoFactorSetupResponse = z.object({ data: TwoFactorSetupSchema });
+
+/** A code from the authenticator app (turns two-factor on; regenerates recovery codes). */
+export const TwoFactorCodeRequest = z.object({ code: twoFactorCode }).strict();
+export type TTwoFactorCodeRequest = z.infer<typeof TwoFactorCodeRequest>;
+
+/** Fresh recovery codes: shown this once, stored only as hashes, each usable once instead of a code. */
+export const RecoveryCodesSchema = z.object({ enabled: z.literal(true), recoveryCodes: z.array(z.string()) });
+export type TRecoveryCodes = z.infer<typeof RecoveryCodesSchema>;
+export const RecoveryCodesResponse = z.object({ data: RecoveryCodesSchema });
+
+/** Turning two-factor off needs the password or a current code (or a recovery code). */
+export const TwoFactorDisableRequest = z
+  .object({ password: password.optional(), code: twoFactorCode.optional() })
+  .strict()
+  .refine((b) => b.password !== undefined || b.code !== undefined, {
+    message: 'Enter your password or a code from your authenticator app',
+    path: ['password'],
+  });
+export type TTwoFactorDisableRequest = z.infer<typeof TwoFactorDisableRequest>;

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /** Request and response contracts of mail templates and the outbox (`/api/v1/mail`), shared by server and web app. */
 
-export const MAIL_STATUSES = ['queued', 'held', 'sent', 'failed'] as const;
+/** `suppressed`: not sent, the address is on the workspace's suppression list (the reason in lastError). */
+export const MAIL_STATUSES = ['queued', 'held', 'sent', 'failed', 'suppressed'] as const;
 export const MailStatusSchema = z.enum(MAIL_STATUSES);
 
 const Bodies = {
@@ -10,10 +11,21 @@ const Bodies = {
   html: z.string().max(200_000),
   text: z.string().max(100_000),
 };
-export const TemplateRequest = z.object({ name: z.string().trim().min(1).max(200), ...Bodies }).strict();
+export const TEMPLATE_FORMATS = ['html', 'mjml'] as const;
+const Format = z
+  .enum(TEMPLATE_FORMATS)
+  .optional()
+  .describe('html (default): the html body as written; mjml: an <mjml> document compiled to responsive HTML');
+export const TemplateRequest = z
+  .object({ name: z.string().trim().min(1).max(200), ...Bodies, format: Format })
+  .strict();
 export type TTemplateRequest = z.infer<typeof TemplateRequest>;
 export const UpdateTemplateRequest = TemplateRequest.partial().strict();
-export const PreviewDraftRequest = z.object({ ...Bodies, contactId: z.uuid().optional() }).strict();
+export const PreviewDraftRequest = z.object({ ...Bodies, format: Format, contactId: z.uuid().optional() }).strict();
+export const TestSendRequest = z
+  .object({ contactId: z.uuid().optional().describe('Render with this contact (else sample data)') })
+  .strict()
+  .optional();
 export const PreviewTemplateRequest = z.object({ contactId: z.uuid().optional() }).strict().optional();
 export const SendTemplateRequest = z.object({ contactId: z.uuid() }).strict();
 
@@ -31,6 +43,7 @@ export const MailTemplateSchema = z.object({
   subject: z.string(),
   html: z.string(),
   text: z.string(),
+  format: z.enum(TEMPLATE_FORMATS),
   variables: z.array(z.string()).describe('Every variable the template uses'),
   createdAt: z.string(),
   updatedAt: z.string(),

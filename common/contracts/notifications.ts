@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FeedEntrySchema } from './feed';
+import { ScreenPopSchema } from './telephony';
 
 /** Request and response contracts of in-app notifications (`/api/v1/notifications`), shared by server and web app. */
 
@@ -64,5 +65,7 @@ export const StreamMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('notification'), notification: NotificationSchema, unreadCount: z.number() }),
   /** A new entry of the activity feed (or a reply) the user may see (server/modules/feed). */
   z.object({ type: z.literal('feed'), entry: FeedEntrySchema }),
+  /** A call routed to this agent: the caller's records (server/modules/telephony). */
+  z.object({ type: z.literal('screen_pop'), pop: ScreenPopSchema }),
 ]);
 export type TStreamMessage = z.infer<typeof StreamMessageSchema>;

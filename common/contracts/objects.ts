@@ -31,6 +31,10 @@ export const FieldMetaSchema = z.object({
   max: z.number().nullable(),
   sortable: z.boolean(),
   filterOperators: z.array(z.enum(FILTER_OPERATORS)),
+  /** Personal data: reads are written to the audit log (always sent by the server; optional for client-made metadata). */
+  sensitive: z.boolean().optional(),
+  /** Stored encrypted (AES-256-GCM); filters take eq, in, isEmpty and isNotEmpty only, and it cannot be sorted. */
+  encrypted: z.boolean().optional(),
 });
 
 /**
@@ -98,6 +102,12 @@ export const CreateFieldRequest = z
       .object({ object: z.string(), cardinality: z.enum(['one', 'many']).default('one') })
       .strict()
       .optional(),
+    sensitive: z
+      .boolean()
+      .optional()
+      .describe(
+        'Personal data, encrypted at rest (AES-256-GCM) with reads audited; filters take eq, in, isEmpty and isNotEmpty only, no sort, not searched. Fixed once made.',
+      ),
     ...FieldCommon,
   })
   .strict();
@@ -113,6 +123,7 @@ export const UpdateFieldRequest = z
     name: z.string().optional(),
     type: z.enum(FIELD_TYPES).optional(),
     relation: z.unknown().optional(),
+    sensitive: z.boolean().optional(),
   })
   .strict();
 export type TUpdateFieldRequest = z.infer<typeof UpdateFieldRequest>;

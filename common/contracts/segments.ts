@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilterTreeInput } from '../filter';
 import { RecordSchema } from './records';
 
 /**
@@ -19,6 +20,17 @@ export const SegmentIdParam = z.object({ id: z.uuid() }).strict();
 export const SegmentMembersBody = z
   .object({ ids: z.array(z.uuid()).min(1).max(MAX_MEMBER_IDS).describe('Record ids of the segment’s object') })
   .strict();
+
+/**
+ * Adding to a static segment: the records' ids, or a filter over the segment's object (a
+ * list view's "select all matching"): every record the caller can see that matches, at
+ * most MAX_MEMBER_IDS (more: 422, nothing added).
+ */
+export const SegmentAddMembersBody = z.union([
+  SegmentMembersBody,
+  z.object({ filter: FilterTreeInput.describe('A filter tree over the segment’s object') }).strict(),
+]);
+export type TSegmentAddMembersBody = z.input<typeof SegmentAddMembersBody>;
 
 export const SegmentMembersResult = z.object({
   data: z.object({
@@ -43,6 +55,8 @@ export const SegmentImportResult = z.object({
     added: z.number(),
     /** Emails no visible record has (at most 100 shown). */
     unmatched: z.array(z.string()),
+    /** How many emails no visible record has (all of them). */
+    unmatchedCount: z.number(),
   }),
 });
 export type TSegmentImportResult = z.infer<typeof SegmentImportResult>;

@@ -26,3 +26,21 @@ export const FeedStatusSchema = z.object({
 });
 
 export const FeedUrlSchema = z.object({ url: z.string().describe('The secret feed URL: shown once') });
+
+/** iTIP participation status (RFC 5545 PARTSTAT) of a meeting's attendee. */
+export const PARTSTATS = ['NEEDS-ACTION', 'ACCEPTED', 'DECLINED', 'TENTATIVE', 'DELEGATED'] as const;
+
+/** One attendee's invitation to a meeting (an iTIP REQUEST by email) and their answer. */
+export const MeetingInvitationSchema = z.object({
+  email: z.string().describe('The address the invitation went to'),
+  name: z.string().nullable(),
+  contactId: z.string().nullable().describe('The attending contact, when the attendee is one'),
+  userId: z.string().nullable().describe('The attending colleague, when the attendee is one'),
+  partstat: z.enum(PARTSTATS).describe('Their answer, from their calendar’s iTIP REPLY; NEEDS-ACTION until then'),
+  status: z
+    .enum(['invited', 'cancelled'])
+    .describe('cancelled: a CANCEL was sent (meeting deleted or attendee removed)'),
+  sequence: z.number().int().describe('The SEQUENCE of the last REQUEST or CANCEL sent'),
+  repliedAt: z.string().nullable(),
+});
+export type TMeetingInvitation = z.infer<typeof MeetingInvitationSchema>;

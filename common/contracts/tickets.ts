@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FilterTreeInput } from '../filter';
+import { NewAttachment } from './service-desk';
 
 /**
  * Request and response contracts of customer service (server/modules/tickets): a ticket's
@@ -23,7 +24,15 @@ export const TicketMessageSchema = z.object({
   body: z.string().describe('The text for display (inbound mail: quoted history trimmed)'),
   fullText: z.string().describe('The whole text as written or received'),
   html: z.string().nullable().describe('Sanitised HTML'),
-  attachments: z.array(z.object({ filename: z.string(), contentType: z.string(), size: z.number() })),
+  attachments: z.array(
+    z.object({
+      id: z.string().nullable().describe('Null for an attachment left out for its size'),
+      filename: z.string(),
+      contentType: z.string().describe('Sniffed from the bytes, not the sender’s word'),
+      size: z.number(),
+      url: z.string().nullable().describe('Where to download it (GET, the ticket’s readers)'),
+    }),
+  ),
   messageId: z.string().nullable().describe('RFC 5322 Message-ID, without angle brackets'),
   inReplyTo: z.string().nullable(),
   references: z.array(z.string()),
@@ -42,6 +51,15 @@ export const PostTicketMessageBody = z
       .min(1)
       .max(50_000)
       .describe('Plain text; mentions in notes as @[Name](user:<id>) notify those members'),
+    afterMessageId: z
+      .uuid()
+      .nullable()
+      .optional()
+      .describe(
+        'The latest message the writer saw (null: none). When another has arrived since, 409 reply_collision unless confirm',
+      ),
+    confirm: z.boolean().optional().describe('Send even though the conversation moved on since afterMessageId'),
+    attachments: z.array(NewAttachment).max(5).optional().describe('Up to 5 files, 10 MB together'),
   })
   .strict();
 export type TPostTicketMessage = z.infer<typeof PostTicketMessageBody>;

@@ -16,6 +16,11 @@ const Fields = {
   description: z.string().max(500).nullable(),
   active: z.boolean(),
   role: z.string().min(1).max(50),
+  sharing: z
+    .boolean()
+    .describe(
+      'The receiver is a third party data is sold or shared with: events about leads and contacts who opted out of sale/sharing are not delivered to it',
+    ),
 };
 
 export const CreateWebhookRequest = z
@@ -25,6 +30,7 @@ export const CreateWebhookRequest = z
     description: Fields.description.optional(),
     active: Fields.active.optional(),
     role: Fields.role.optional(),
+    sharing: Fields.sharing.optional(),
   })
   .strict();
 
@@ -45,6 +51,7 @@ export const WebhookSchema = z.object({
   eventTypes: z.array(z.string()),
   role: z.string(),
   active: z.boolean(),
+  sharing: z.boolean(),
   secretHint: z.string().describe('The secret’s last characters, to tell secrets apart'),
   createdAt: z.string(),
   updatedAt: z.string(),

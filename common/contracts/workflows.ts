@@ -96,8 +96,11 @@ const ActionSteps = [
     .object({
       id: StepId,
       type: z.literal('assign_owner'),
-      mode: z.enum(['round_robin', 'user', 'rule']),
-      /** round_robin: members of this team in turn. */
+      mode: z.enum(['round_robin', 'user', 'rule', 'territory']),
+      /**
+       * round_robin: members of this team in turn. territory: members of the team of the
+       * record's territory in turn (its owner when the team is empty or none is set).
+       */
       teamId: z.uuid().optional(),
       /** user: this user; rule: the fallback when no rule matches. */
       userId: z.uuid().optional(),
@@ -162,6 +165,27 @@ const ActionSteps = [
   z
     .object({
       id: StepId,
+      type: z.literal('campaign_email'),
+      /** A marketing email to the run's contact or lead, as a message of this campaign (consent,
+       * unsubscribe, tracking, bounces and results are the campaign's). A sequence fills in its own. */
+      campaignId: z.uuid(),
+      templateId: z.uuid(),
+      /** A sender identity (/api/v1/mail/senders); the workspace's default when absent. */
+      senderId: z.uuid().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      id: StepId,
+      type: z.literal('enroll_in_sequence'),
+      sequenceId: z.uuid(),
+      /** In a sequence: leave this one for the other ("move to another sequence"). */
+      leaveCurrent: z.boolean().default(false),
+    })
+    .strict(),
+  z
+    .object({
+      id: StepId,
       type: z.literal('wait'),
       amount: z.number().int().min(1).max(100_000),
       unit: z.enum(['seconds', 'minutes', 'hours', 'days']),
@@ -198,6 +222,8 @@ export const STEP_TYPES = [
   'notify',
   'webhook',
   'create_record',
+  'campaign_email',
+  'enroll_in_sequence',
   'wait',
   'branch',
 ] as const;

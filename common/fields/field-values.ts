@@ -49,7 +49,25 @@ export interface FieldValueSpec {
   relation?: { cardinality: 'one' | 'many' } | null;
 }
 
-export const ADDRESS_PARTS = ['street', 'city', 'region', 'postalCode', 'country', 'latitude', 'longitude'] as const;
+export const ADDRESS_PARTS = [
+  'street',
+  'city',
+  'region',
+  'postalCode',
+  'country',
+  'latitude',
+  'longitude',
+  'geoPrecision',
+  'geoSource',
+] as const;
+/** How precise an address's coordinates are: a city's centre, a postal code's, the street, or set by hand. */
+export const GEO_PRECISIONS = ['city', 'postal', 'street', 'manual'] as const;
+/**
+ * Where an address's coordinates came from: the bundled gazetteer, the configured online
+ * geocoder, a person, or an import. Only the first two are ever replaced by the geocoder.
+ */
+export const GEO_SOURCES = ['gazetteer', 'geocoder', 'user', 'import'] as const;
+export const AUTO_GEO_SOURCES: readonly string[] = ['gazetteer', 'geocoder'];
 export const MONEY_PARTS = ['amount', 'currency'] as const;
 
 /** No PostgreSQL text can hold U+0000. */
@@ -149,6 +167,8 @@ const address = z
       .nullish(),
     latitude: z.number().min(-90).max(90).nullish(),
     longitude: z.number().min(-180).max(180).nullish(),
+    geoPrecision: z.enum(GEO_PRECISIONS).nullish(),
+    geoSource: z.enum(GEO_SOURCES).nullish(),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -160,7 +180,20 @@ const address = z
       });
     }
   })
-  .transform((a) => Object.fromEntries(ADDRESS_PARTS.map((p) => [p, a[p] === '' ? null : (a[p] ?? null)])));
+  .transform((a) => {
+    const out: Record<string, unknown> = Object.fromEntries(
+      ADDRESS_PARTS.map((p) => [p, a[p] === '' ? null : (a[p] ?? null)]),
+    );
+    // Coordinates carry where they came from; without a word, they were set by hand.
+    if (out.latitude == null) {
+      out.geoPrecision = null;
+      out.geoSource = null;
+    } else {
+      out.geoPrecision ??= 'manual';
+      out.geoSource ??= 'user';
+    }
+    return out;
+  });
 
 /** Tags are case-insensitive labels: trimmed, lower-cased, de-duplicated. */
 const tags = z

@@ -1,24 +1,35 @@
 import type { RapportModule } from '../platform/modules';
 import type { ObjectDef } from '../platform/records/types';
 import { accountsModule } from './accounts';
+import { bouncesModule } from './bounces';
+import { campaignsModule } from './campaigns';
+import { chatModule } from './chat';
 import { consentsModule } from './consents';
 import { contactsModule } from './contacts';
+import { davModule } from './dav';
 import { dealsModule } from './deals';
 import { demoModule } from './demo';
 import { duplicatesModule } from './duplicates';
 import { feedModule } from './feed';
 import { formsModule } from './forms';
+import { geoModule } from './geo';
+import { importsModule } from './imports';
 import { interactionsModule } from './interactions';
 import { knowledgeModule } from './knowledge';
 import { leadsModule } from './leads';
 import { opportunitiesModule } from './opportunities';
 import { pipelinesModule } from './pipelines';
+import { privacyModule } from './privacy';
 import { productsModule } from './products';
 import { quotesModule } from './quotes';
+import { reportsModule } from './reports';
 import { scoringModule } from './scoring';
 import { segmentsModule } from './segments';
+import { sequencesModule } from './sequences';
+import { socialModule } from './social';
 import { staffModule } from './staff';
 import { tasksModule } from './tasks';
+import { telephonyModule } from './telephony';
 import { ticketsModule } from './tickets';
 import { timelineModule } from './timeline';
 import { trackingModule } from './tracking';
@@ -33,6 +44,8 @@ export const MODULES = [
   accountsModule,
   contactsModule,
   duplicatesModule,
+  // Before the modules reacting to an import's summary event and the timeline (they read its records).
+  importsModule,
   timelineModule,
   interactionsModule,
   tasksModule,
@@ -53,6 +66,16 @@ export const MODULES = [
   scoringModule,
   ticketsModule,
   knowledgeModule,
+  bouncesModule,
+  chatModule,
+  campaignsModule,
+  sequencesModule,
+  reportsModule,
+  davModule,
+  privacyModule,
+  socialModule,
+  telephonyModule,
+  geoModule,
 ] as const satisfies readonly RapportModule[];
 
 /**
@@ -73,7 +96,10 @@ const OBJECT_ORDER = [
   'interactions',
   'notes',
   'segments',
+  'campaigns',
   'tickets',
+  'social_messages',
+  'calls',
 ];
 
 const rank = (def: ObjectDef) => {

@@ -9,6 +9,12 @@ export const REDACT_PATHS = [
   '*.key',
   '*.token',
   '*.secret',
+  // Two-factor enrolment: the otpauth URL carries the TOTP seed; recovery codes are credentials.
+  '*.otpauthUrl',
+  '*.recoveryCodes',
+  // Telephony: a provider account's auth token, and the request signatures it makes.
+  '*.authToken',
+  'req.headers["x-twilio-signature"]',
 ];
 
 const CENSOR = '[redacted]';

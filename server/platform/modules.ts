@@ -2,7 +2,9 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { addStandardObjectPermissions, type ObjectPermission, type StandardRole } from './access/permissions';
 import type { Auth } from './auth/auth';
+import type { CallerResolver } from './auth/caller-resolver';
 import type { Config } from './config';
+import type { SecretBox } from './crypto/secret-box';
 import type { Database } from './db/database';
 import type { EventConsumer } from './events/dispatcher';
 import { registerTriggerEvents } from './events/trigger-events';
@@ -16,9 +18,12 @@ import {
 } from './mail/templates.service';
 import { type AssignmentNotices, registerAssignmentNotices } from './notifications/assignment-notifier';
 import type { StreamSource } from './notifications/notification-hub';
+import { type FilterCondition, registerFilterCondition } from './records/filter-conditions';
 import type { RecordService } from './records/records.service';
 import { type RecordSection, registerRecordSection } from './records/sections';
 import type { ObjectDef } from './records/types';
+import { registerSharingCheck, type SharingCheck } from './webhooks/sharing';
+import { registerWorkflowStep, type WorkflowStepHandler } from './workflow-steps';
 
 /** What a module's routes are built with. */
 export interface ModuleRouteDeps {
@@ -29,6 +34,10 @@ export interface ModuleRouteDeps {
   jobs: JobQueue;
   /** The clock (the runtime's, injectable in tests): for time-dependent answers such as decayed scores. */
   now: () => Date;
+  /** Seals and opens secrets a module stores for reading back (the chat's identity-verification key). */
+  secrets: SecretBox;
+  /** Resolves credentials again (routes only): a long-lived socket checks its caller is still signed in. */
+  callers?: CallerResolver;
 }
 
 /** What a module's background work is built with (after the app, so it logs through the app's logger). */
@@ -53,6 +62,8 @@ export interface DemoDeps {
   auth: Auth;
   records: RecordService;
   log: Logger;
+  /** The instance SecretBox, for demo data holding a sealed secret (a social connection app secret, a telephony auth token). */
+  secrets?: SecretBox;
 }
 
 /** A person of the demo workspace, as the start-up banner lists them (one line each, with the password). */
@@ -88,18 +99,24 @@ export interface RapportModule {
   permissions?: Partial<Record<StandardRole, Record<string, ObjectPermission>>>;
   /** A reason mail to an address must not go out (checked before every template send). */
   suppression?: SuppressionCheck;
+  /** Records third parties must not receive data about (webhooks marked `sharing` skip their events). */
+  sharing?: SharingCheck;
   /** A variable templates can be rendered with ({{ contact.firstName }}). */
   templateVariables?: TemplateVariableProvider;
   /** How its objects tell an assignee (objects not named: their owner, "<Label> assigned to you"). */
   assignmentNotices?: AssignmentNotices;
   /** What it does with inbound mail for its kind of mailbox (support → tickets). */
   inboundMail?: InboundMailHandler;
+  /** Behaviour conditions of the filter tree (`{ field: "@visited", op, value }`), compiled by the record engine. */
+  filterConditions?: FilterCondition[];
   /** Parts of records' single view that are not relations (the recent timeline), included by name. */
   sections?: RecordSection[];
   /** Endpoints beyond the generic record ones (registered before them). */
   routes?(deps: ModuleRouteDeps): FastifyPluginAsyncZod;
   /** What it pushes to signed-in users over the notifications WebSocket (each reader sees only what they may). */
   streams?(deps: ModuleRouteDeps): StreamSource[];
+  /** Workflow step types it carries out (campaigns: `campaign_email`), run by the workflow engine. */
+  workflowSteps?: Record<string, WorkflowStepHandler>;
   /** Event types of its own that workflows may start on (`{ type: "event", event }`), e.g. segment.entered. */
   triggers?: readonly string[];
   /** Event consumers, schedules on the job queue and pollers. */
@@ -121,16 +138,19 @@ export type ModuleWorks<Ms extends readonly RapportModule[]> = {
 };
 
 /**
- * Registers the modules' process-wide rules: suppression checks, template variables,
+ * Registers the modules' process-wide rules: suppression and sharing checks, template variables,
  * assignment notices, record sections, workflow trigger events and the standard roles' permission defaults. Idempotent (tests start several runtimes).
  */
 export function registerModuleRules(modules: readonly RapportModule[]): void {
   for (const m of modules) {
     if (m.suppression) registerSuppressionCheck(m.suppression);
+    if (m.sharing) registerSharingCheck(m.sharing);
     if (m.templateVariables) registerTemplateVariables(m.templateVariables);
     if (m.assignmentNotices) registerAssignmentNotices(m.assignmentNotices);
     if (m.permissions) addStandardObjectPermissions(m.permissions);
     for (const section of m.sections ?? []) registerRecordSection(section);
+    for (const condition of m.filterConditions ?? []) registerFilterCondition(condition);
     if (m.triggers) registerTriggerEvents(m.triggers);
+    for (const [type, handler] of Object.entries(m.workflowSteps ?? {})) registerWorkflowStep(type, handler);
   }
 }

@@ -1,21 +1,22 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
+import type { SmtpSink } from '../helpers/smtp-sink';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { field, signUpInBrowser } from './helpers/ui';
+import { PASSWORD, type RunningRapport } from './helpers/rapport';
+import { mailTo, sharedRapport, sharedSmtp } from './helpers/shared';
+import { field, signUpInBrowser, signUpViaApi, uniqueEmail } from './helpers/ui';
 
-// Issue 12.9 in the browser: forgotten password by email, password change, and
-// signing out a session of another device.
+// Issue 12.9 in the browser: forgotten password by email, password change, signing
+// out a session of another device, and a second sign-up with a registered address.
 let rapport: RunningRapport;
 let smtp: SmtpSink;
 let browser: BrowserSession;
 let page: Page;
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  rapport = await startRapport({ SMTP_URL: smtp.url });
+  smtp = sharedSmtp();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 390, height: 844 }, mobile: true });
   page = browser.page;
 });
@@ -34,7 +35,7 @@ const signIn = async (p: Page, email: string, password: string) => {
 };
 
 describe('account security', () => {
-  const email = `sam-${Date.now()}@example.com`;
+  const email = uniqueEmail('sam');
   const RESET = 'a reset passphrase from the mail';
   const CHANGED = 'my changed passphrase today';
 
@@ -50,7 +51,7 @@ describe('account security', () => {
     await page.getByRole('button', { name: 'Send the link' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Check your email');
 
-    const mail = await smtp.waitForMail((m) => /reset-password\?token=/.test(m.text ?? ''), 60_000);
+    const mail = await smtp.waitForMail((m) => mailTo(m, email) && /reset-password\?token=/.test(m.text ?? ''), 60_000);
     const link = /https?:\/\/\S+\/reset-password\?token=[\w%.-]+/.exec(mail.text ?? '')?.[0];
     expect(link, mail.text).toBeTruthy();
     await page.goto(String(link));
@@ -106,6 +107,58 @@ describe('account security', () => {
       expect((await page.request.get(`${rapport.url}/api/v1/me`)).status()).toBe(200);
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('sign-up with a registered address', () => {
+  it('gives a working, separate account whose emailed link cannot take the address', async () => {
+    const email = uniqueEmail('taken');
+    const owner = await openBrowser({ viewport: { width: 1280, height: 800 } });
+    const prober = await openBrowser({ viewport: { width: 1280, height: 800 } });
+    try {
+      await signUpViaApi(owner.page, rapport.url, { name: 'Olive Owner', email, workspace: 'Owner Ltd' });
+      await signUpViaApi(prober.page, rapport.url, {
+        name: 'Percy Prober',
+        email,
+        workspace: 'Prober Ltd',
+        password: 'a different long passphrase',
+      });
+      // Both sessions work, each in its own workspace.
+      const meOf = async (p: Page) => {
+        const res = await p.request.get(`${rapport.url}/api/v1/me`);
+        expect(res.status()).toBe(200);
+        return ((await res.json()) as { data: { workspace: { name: string }; user: { email: string } } }).data;
+      };
+      expect((await meOf(owner.page)).workspace.name).toBe('Owner Ltd');
+      const probed = await meOf(prober.page);
+      expect(probed.workspace.name).toBe('Prober Ltd');
+      expect(probed.user.email).toBe(email);
+      // The owner is told; the second account's verification link goes to the owner's address.
+      await smtp.waitForMail(
+        (m) => mailTo(m, email) && /signed up to Rapport with your address/.test(m.subject ?? ''),
+        60_000,
+      );
+      const resend = await prober.page.request.post(`${rapport.url}/api/v1/auth/verify-email/resend`, {
+        headers: { origin: rapport.url },
+      });
+      expect(resend.status(), await resend.text()).toBe(202);
+      const mail = await smtp.waitForMail(
+        (m) => mailTo(m, email) && /verify-email\?token=/.test(m.text ?? '') && /Percy Prober/.test(m.text ?? ''),
+        60_000,
+      );
+      const link = /https?:\/\/\S+\/verify-email\?token=[\w%.-]+/.exec(mail.text ?? '')?.[0];
+      expect(link, mail.text).toBeTruthy();
+      await prober.page.goto(String(link));
+      const alert = prober.page.getByRole('alert');
+      await expect.poll(() => alert.textContent()).toContain('already used by another Rapport account');
+      await prober.page.getByRole('link', { name: 'Reset its password by email' }).waitFor();
+      await expectAccessible(prober.page, 'verify email, address in use');
+      // The owner keeps the address.
+      expect((await meOf(owner.page)).user.email).toBe(email);
+    } finally {
+      await owner.close();
+      await prober.close();
     }
   });
 });

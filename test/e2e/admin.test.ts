@@ -1,11 +1,20 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
+import type { SmtpSink } from '../helpers/smtp-sink';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { choose, expectNoHorizontalScroll, expectTapTargets, field, until } from './helpers/ui';
+import { PASSWORD, type RunningRapport } from './helpers/rapport';
+import { mailTo, sharedRapport, sharedSmtp } from './helpers/shared';
+import {
+  choose,
+  expectNoHorizontalScroll,
+  expectTapTargets,
+  field,
+  signUpViaApi,
+  uniqueEmail,
+  until,
+} from './helpers/ui';
 
 // One story on one real Rapport: an administrator sets the workspace up through the
 // administration pages, and a colleague lives with the result.
@@ -15,8 +24,8 @@ let admin: BrowserSession;
 let page: Page;
 let colleague: BrowserSession | undefined;
 
-const adminEmail = `grace-${Date.now()}@example.com`;
-const colleagueEmail = `alan-${Date.now()}@example.com`;
+const adminEmail = uniqueEmail('grace');
+const colleagueEmail = uniqueEmail('alan');
 let contactId = '';
 let apiKey = '';
 
@@ -26,14 +35,11 @@ const goAdmin = async (p: Page, path: string) => {
 };
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  rapport = await startRapport({ SMTP_URL: smtp.url });
+  smtp = sharedSmtp();
+  rapport = sharedRapport();
   admin = await openBrowser({ viewport: { width: 1280, height: 900 } });
   page = admin.page;
-  const res = await page.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-    data: { name: 'Grace Hopper', email: adminEmail, password: PASSWORD, workspaceName: 'Compilers Inc' },
-  });
-  expect(res.status(), await res.text()).toBe(201);
+  await signUpViaApi(page, rapport.url, { name: 'Grace Hopper', email: adminEmail, workspace: 'Compilers Inc' });
 });
 
 afterAll(async () => {
@@ -69,7 +75,10 @@ describe('administration in the browser', () => {
   });
 
   it('the colleague joins from the email, and sees no administration', async () => {
-    const mail = await smtp.waitForMail((m) => /accept-invite\?token=/.test(m.text ?? ''), 60_000);
+    const mail = await smtp.waitForMail(
+      (m) => mailTo(m, colleagueEmail) && /accept-invite\?token=/.test(m.text ?? ''),
+      60_000,
+    );
     expect(JSON.stringify(mail?.to)).toContain(colleagueEmail);
     const link = /https?:\/\/\S+\/accept-invite\?token=[\w%.-]+/.exec(mail?.text ?? '')?.[0];
     expect(link, mail?.text).toBeTruthy();

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { createViaApi, field, until } from './helpers/ui';
+import { type RunningRapport, startRapport } from './helpers/rapport';
+import { createViaApi, field, signUpViaApi, uniqueEmail, until } from './helpers/ui';
 
 // The automation admin pages (mail, webhooks, jobs) on one real Rapport with no SMTP server.
 let rapport: RunningRapport;
@@ -14,13 +14,12 @@ let receiver: WebhookReceiver;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
-  rapport = await startRapport({ RAPPORT_WEBHOOKS_ALLOW_PRIVATE: '1' }); // the receiver is on loopback
+  // Its own server: no SMTP (the outbox holds mail, which the first test shows), and
+  // webhooks to loopback allowed (the receiver).
+  rapport = await startRapport({ RAPPORT_WEBHOOKS_ALLOW_PRIVATE: '1' });
   browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
   page = browser.page;
-  const res = await page.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-    data: { name: 'Ada Admin', email: `auto-${Date.now()}@example.com`, password: PASSWORD, workspaceName: 'Automata' },
-  });
-  expect(res.status()).toBe(201);
+  await signUpViaApi(page, rapport.url, { name: 'Ada Admin', email: uniqueEmail('auto'), workspace: 'Automata' });
 });
 
 afterAll(async () => {

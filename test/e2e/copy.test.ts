@@ -1,9 +1,10 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
+import type { SmtpSink } from '../helpers/smtp-sink';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { field, until } from './helpers/ui';
+import { PASSWORD, type RunningRapport } from './helpers/rapport';
+import { mailTo, sharedRapport, sharedSmtp } from './helpers/shared';
+import { field, signUpViaApi, until } from './helpers/ui';
 
 // Issue 14, item 6: no raw ids or rough copy. A sales representative (own scope) opens a
 // contact whose account belongs to a colleague: the account shows as "a restricted
@@ -15,7 +16,7 @@ let admin: BrowserSession;
 let rep: BrowserSession;
 let a: Page;
 let r: Page;
-const stamp = Date.now();
+const stamp = `${Date.now()}-${process.pid}`; // unique on the shared server
 const UUID_PIECE = /[0-9a-f]{8}-[0-9a-f]{4}|[0-9a-f]{12}/;
 const LIBRARY_WORDS = /Too small|Too big|expected string|Invalid input|>=\s?1 characters/;
 
@@ -26,8 +27,8 @@ const post = async (page: Page, path: string, data: unknown) => {
 };
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  rapport = await startRapport({ SMTP_URL: smtp.url });
+  smtp = sharedSmtp();
+  rapport = sharedRapport();
   admin = await openBrowser({ viewport: { width: 1280, height: 900 } });
   rep = await openBrowser({ viewport: { width: 1280, height: 900 } });
   a = admin.page;
@@ -56,12 +57,12 @@ describe('the words people read', () => {
   });
 
   it('a restricted account, names on the timeline, and an empty list that says why', async () => {
-    const signUp = await a.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-      data: { name: 'Ada Admin', email: `ada-${stamp}@example.com`, password: PASSWORD, workspaceName: 'Copy Ltd' },
-    });
-    expect(signUp.status(), await signUp.text()).toBe(201);
+    await signUpViaApi(a, rapport.url, { name: 'Ada Admin', email: `ada-${stamp}@example.com`, workspace: 'Copy Ltd' });
     await post(a, '/api/v1/invitations', { email: `rey-${stamp}@example.com`, role: 'sales_rep' });
-    const mail = await smtp.waitForMail((x) => /accept-invite\?token=/.test(x.text ?? ''), 60_000);
+    const mail = await smtp.waitForMail(
+      (x) => mailTo(x, `rey-${stamp}@example.com`) && /accept-invite\?token=/.test(x.text ?? ''),
+      60_000,
+    );
     const token = /accept-invite\?token=([\w%.-]+)/.exec(mail?.text ?? '')?.[1];
     const accepted = await r.request.post(`${rapport.url}/api/v1/invitations/accept`, {
       data: { token: decodeURIComponent(String(token)), name: 'Rey Rep', password: PASSWORD },

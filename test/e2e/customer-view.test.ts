@@ -2,7 +2,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
+import { PASSWORD, type RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
 import {
   createViaApi,
   expectNoHorizontalScroll,
@@ -10,6 +11,7 @@ import {
   field,
   rowTitles,
   signUpInBrowser,
+  uniqueEmail,
   until,
 } from './helpers/ui';
 
@@ -19,12 +21,12 @@ import {
 let rapport: RunningRapport;
 let browser: BrowserSession;
 let page: Page;
-const email = `view-${Date.now()}@example.com`;
+const email = uniqueEmail('view');
 let accountId = '';
 let contactId = '';
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
   page = browser.page;
 });

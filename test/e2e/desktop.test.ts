@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
+import type { SmtpSink } from '../helpers/smtp-sink';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { choose, createViaApi, field, rowTitles, until } from './helpers/ui';
+import { PASSWORD, type RunningRapport } from './helpers/rapport';
+import { mailTo, sharedRapport, sharedSmtp } from './helpers/shared';
+import { choose, createViaApi, field, rowTitles, uniqueEmail, until } from './helpers/ui';
 
 // One story, step by step, on one real Rapport: each test continues where the last one stopped.
 let rapport: RunningRapport;
@@ -13,13 +14,13 @@ let browser: BrowserSession;
 let page: Page;
 let smtp: SmtpSink;
 
-const email = `ada-${Date.now()}@example.com`;
+const email = uniqueEmail('ada');
 let contactUrl = '';
 
 beforeAll(async () => {
   // A real SMTP server catches the invitation email.
-  smtp = await startSmtpSink();
-  rapport = await startRapport({ SMTP_URL: smtp.url });
+  smtp = sharedSmtp();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 1280, height: 800 } });
   page = browser.page;
 });
@@ -219,12 +220,12 @@ describe('the web app on a desktop browser', () => {
     const csv = readFileSync(String(await download.path()), 'utf8')
       .trim()
       .split(/\r?\n/);
-    // A file people open in a spreadsheet: labels, names for owner and account, the address
-    // in columns, the ids of owner and account at the end.
+    // A file people open in a spreadsheet: labels, names for owner, account and territory, the
+    // address in columns, the ids of owner, account and territory at the end.
     expect(csv[0]).toBe(
       'ID,Owner,First name,Last name,Email,Phone,Job title,Account,Lifecycle stage,Address street,Address city,' +
-        'Address region,Address postal code,Address country,Address latitude,Address longitude,Do not contact,' +
-        'Do not sell or share,Last contacted,Score,Grade,Owner ID,Account ID',
+        'Address region,Address postal code,Address country,Address latitude,Address longitude,Address geo precision,Address geo source,Territory,Do not contact,' +
+        'Do not sell or share,Last contacted,Score,Grade,Owner ID,Account ID,Territory ID',
     );
     expect(csv.slice(1).map((l) => l.split(',')[2])).toEqual([
       'Person001',
@@ -358,12 +359,15 @@ describe('the web app on a desktop browser', () => {
     expect(browser.problems).toEqual([]);
   });
   it('invites a colleague, who joins from the email link', async () => {
-    const colleague = `charles-${Date.now()}@example.com`;
+    const colleague = uniqueEmail('charles');
     const res = await page.request.post(`${rapport.url}/api/v1/invitations`, {
       data: { email: colleague, role: 'sales_rep' },
     });
     expect(res.status(), await res.text()).toBe(201);
-    const mail = await smtp.waitForMail((m) => /accept-invite\?token=/.test(m.text ?? ''), 60_000);
+    const mail = await smtp.waitForMail(
+      (m) => mailTo(m, colleague) && /accept-invite\?token=/.test(m.text ?? ''),
+      60_000,
+    );
     const link = /https?:\/\/\S+\/accept-invite\?token=[\w%.-]+/.exec(mail?.text ?? '')?.[0];
     expect(link, mail?.text).toBeTruthy();
 

@@ -1,10 +1,11 @@
 import type { Page, WebSocket } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
+import type { SmtpSink } from '../helpers/smtp-sink';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { expectNoHorizontalScroll, field, until } from './helpers/ui';
+import { PASSWORD, type RunningRapport } from './helpers/rapport';
+import { mailTo, sharedRapport, sharedSmtp } from './helpers/shared';
+import { expectNoHorizontalScroll, field, signUpViaApi, uniqueEmail, until } from './helpers/ui';
 
 // Two colleagues on the activity feed: Ada (desktop) posts a message; Mia, on a 375 px
 // phone with the feed open, sees it arrive without reloading and replies in its thread;
@@ -29,8 +30,8 @@ const streamSaid = (page: Page, text: string) => (frames.get(page) ?? []).some((
 const feedText = async (p: Page) => (await p.getByTestId('feed').textContent()) ?? '';
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  rapport = await startRapport({ SMTP_URL: smtp.url });
+  smtp = sharedSmtp();
+  rapport = sharedRapport();
   ada = await openBrowser({ viewport: { width: 1280, height: 900 } });
   mia = await openBrowser({ viewport: { width: 375, height: 812 }, mobile: true });
   a = ada.page;
@@ -48,20 +49,16 @@ afterAll(async () => {
 
 describe('the activity feed in the browser', () => {
   it('a colleague’s message appears live in another browser, and so does the reply', async () => {
-    const signUp = await a.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-      data: {
-        name: 'Ada Admin',
-        email: `ada-${Date.now()}@example.com`,
-        password: PASSWORD,
-        workspaceName: 'Feed Ltd',
-      },
-    });
-    expect(signUp.status(), await signUp.text()).toBe(201);
+    await signUpViaApi(a, rapport.url, { name: 'Ada Admin', email: uniqueEmail('ada'), workspace: 'Feed Ltd' });
+    const miaEmail = uniqueEmail('mia');
     const invite = await a.request.post(`${rapport.url}/api/v1/invitations`, {
-      data: { email: `mia-${Date.now()}@example.com`, role: 'sales_rep' },
+      data: { email: miaEmail, role: 'sales_rep' },
     });
     expect(invite.status(), await invite.text()).toBe(201);
-    const mail = await smtp.waitForMail((x) => /accept-invite\?token=/.test(x.text ?? ''), 60_000);
+    const mail = await smtp.waitForMail(
+      (x) => mailTo(x, miaEmail) && /accept-invite\?token=/.test(x.text ?? ''),
+      60_000,
+    );
     const token = /accept-invite\?token=([\w%.-]+)/.exec(mail?.text ?? '')?.[1];
     expect(token, mail?.text).toBeTruthy();
     const accepted = await m.request.post(`${rapport.url}/api/v1/invitations/accept`, {

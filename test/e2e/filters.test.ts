@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FilterNode } from '../../common/filter';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
+import { PASSWORD, type RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
 import {
   createViaApi,
   expectNoHorizontalScroll,
@@ -11,6 +12,7 @@ import {
   field,
   rowTitles,
   signUpInBrowser,
+  uniqueEmail,
   until,
 } from './helpers/ui';
 
@@ -20,7 +22,7 @@ import {
 let rapport: RunningRapport;
 let browser: BrowserSession;
 let page: Page;
-const email = `filters-${Date.now()}@example.com`;
+const email = uniqueEmail('filters');
 type Json = Record<string, unknown>;
 
 /** All of: (account's industry is software, or not a lead) and not a last name starting with T. */
@@ -71,7 +73,7 @@ const matchChoice = (scope: Locator, choice: 'all' | 'any') =>
     .locator('label', { hasText: new RegExp(`^${choice}$`) });
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
   page = browser.page;
 });

@@ -2,8 +2,9 @@ import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { field, until } from './helpers/ui';
+import type { RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
+import { field, signUpViaApi, uniqueEmail, until } from './helpers/ui';
 
 // Record forms check values in the browser with the server's own schemas
 // (common/fields/field-values.ts): a wrong phone or email is refused before anything is
@@ -17,7 +18,7 @@ const PHONE_MESSAGE = 'must be a valid phone number in international format, e.g
 const EMAIL_MESSAGE = 'must be a valid email address';
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 1280, height: 800 } });
   page = browser.page;
   page.on('request', (r: Request) => {
@@ -25,15 +26,7 @@ beforeAll(async () => {
       writes.push(`${r.method()} ${new URL(r.url()).pathname}`);
     }
   });
-  const res = await page.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-    data: {
-      name: 'Val Idator',
-      email: `val-${Date.now()}@example.com`,
-      password: PASSWORD,
-      workspaceName: 'Checks Co',
-    },
-  });
-  expect(res.status(), await res.text()).toBe(201);
+  await signUpViaApi(page, rapport.url, { name: 'Val Idator', email: uniqueEmail('val'), workspace: 'Checks Co' });
 });
 
 afterAll(async () => {

@@ -1,10 +1,11 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
+import type { SmtpSink } from '../helpers/smtp-sink';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { until } from './helpers/ui';
+import { PASSWORD, type RunningRapport } from './helpers/rapport';
+import { sharedRapport, sharedSmtp } from './helpers/shared';
+import { signUpViaApi, until } from './helpers/ui';
 
 // The first hour: each role's home page shows what that role needs first, the navigation
 // keeps Workflows and Administration on a laptop screen, and the palette opens any page.
@@ -12,7 +13,7 @@ let rapport: RunningRapport;
 let smtp: SmtpSink;
 let browser: BrowserSession;
 let page: Page;
-const stamp = Date.now();
+const stamp = `${Date.now()}-${process.pid}`; // unique on the shared server
 const adminEmail = `ada-${stamp}@example.com`;
 const people = {
   sales_rep: { name: 'Sam Seller', email: `sam-${stamp}@example.com`, id: '' },
@@ -51,15 +52,12 @@ const cardOrder = () =>
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')?.replace('home-card-', '')));
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  rapport = await startRapport({ SMTP_URL: smtp.url });
+  smtp = sharedSmtp();
+  rapport = sharedRapport();
   // A laptop screen: 1280 × 720.
   browser = await openBrowser({ viewport: { width: 1280, height: 720 } });
   page = browser.page;
-  const res = await page.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-    data: { name: 'Ada Admin', email: adminEmail, password: PASSWORD, workspaceName: 'First Hour Ltd' },
-  });
-  expect(res.status(), await res.text()).toBe(201);
+  await signUpViaApi(page, rapport.url, { name: 'Ada Admin', email: adminEmail, workspace: 'First Hour Ltd' });
   // Three colleagues in three roles, each joining from their invitation.
   for (const [role, who] of Object.entries(people)) {
     await signIn(adminEmail);

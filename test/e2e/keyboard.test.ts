@@ -2,8 +2,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { createViaApi, field, until } from './helpers/ui';
+import type { RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
+import { createViaApi, field, signUpViaApi, uniqueEmail, until } from './helpers/ui';
 
 // Keyboard shortcuts on a desktop: help, go-to sequences, list navigation, new/edit,
 // and never while typing. Each test continues the last one.
@@ -12,13 +13,10 @@ let browser: BrowserSession;
 let page: Page;
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 1280, height: 800 } });
   page = browser.page;
-  const res = await page.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-    data: { name: 'Kay Board', email: `kay-${Date.now()}@example.com`, password: PASSWORD, workspaceName: 'Keys Ltd' },
-  });
-  expect(res.status(), await res.text()).toBe(201);
+  await signUpViaApi(page, rapport.url, { name: 'Kay Board', email: uniqueEmail('kay'), workspace: 'Keys Ltd' });
   await createViaApi(
     page,
     rapport.url,

@@ -2,8 +2,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { expectNoHorizontalScroll, field, until } from './helpers/ui';
+import type { RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
+import { expectNoHorizontalScroll, field, signUpViaApi, uniqueEmail, until } from './helpers/ui';
 
 // Ada writes and publishes an article in the knowledge base editor; a visitor on a phone,
 // signed in nowhere, opens the public help centre, finds an article by searching without
@@ -15,7 +16,7 @@ let a: Page;
 let v: Page;
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  rapport = sharedRapport();
   ada = await openBrowser({ viewport: { width: 1280, height: 900 } });
   visitor = await openBrowser({ viewport: { width: 375, height: 812 }, mobile: true });
   a = ada.page;
@@ -30,10 +31,7 @@ afterAll(async () => {
 
 describe('the knowledge base and the public help centre in the browser', () => {
   it('an article published in the editor is found and voted on in the help centre', async () => {
-    const signUp = await a.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-      data: { name: 'Ada Admin', email: `ada-${Date.now()}@example.com`, password: PASSWORD, workspaceName: 'Bean Co' },
-    });
-    expect(signUp.status(), await signUp.text()).toBe(201);
+    await signUpViaApi(a, rapport.url, { name: 'Ada Admin', email: uniqueEmail('ada'), workspace: 'Bean Co' });
     const category = await a.request.post(`${rapport.url}/api/v1/article_categories`, {
       data: { name: 'Visiting us', description: 'Where and when' },
     });

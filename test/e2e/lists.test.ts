@@ -2,7 +2,8 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
+import { PASSWORD, type RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
 import {
   choose,
   createViaApi,
@@ -11,6 +12,7 @@ import {
   field,
   rowTitles,
   signUpInBrowser,
+  uniqueEmail,
   until,
 } from './helpers/ui';
 
@@ -19,7 +21,7 @@ import {
 let rapport: RunningRapport;
 let browser: BrowserSession;
 let page: Page;
-const email = `lists-${Date.now()}@example.com`;
+const email = uniqueEmail('lists');
 
 type Json = Record<string, unknown>;
 
@@ -87,7 +89,7 @@ async function dragCard(cardLocator: Locator, target: Locator) {
 }
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
   page = browser.page;
 });
@@ -234,7 +236,9 @@ describe('lists and boards on a desktop browser', () => {
     expect(await sumOf('prospect')).toBe('500.25 EUR · 300 USD');
     expect(await countOf('partner')).toBe('1');
     expect(await countOf('')).toBe('1'); // no type: Stark
-    expect(await titlesIn('prospect')).toEqual(['Initech', 'Umbrella']);
+    // The cards can render after the counts (and a loaded machine has caught the column
+    // between two renders, empty): wait for the expected cards rather than read once.
+    await expect.poll(() => titlesIn('prospect'), { message: 'prospect cards' }).toEqual(['Initech', 'Umbrella']);
     await until('total', async () => (await page.getByTestId('board-total').textContent()) === '6 accounts');
     await browser.shot('lists-04-board');
     await expectAccessible(page, 'the board');

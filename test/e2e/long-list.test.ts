@@ -2,8 +2,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { type RunningRapport, startRapport } from './helpers/rapport';
-import { createViaApi, rowTitles, signUpInBrowser, until } from './helpers/ui';
+import type { RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
+import { createViaApi, rowTitles, signUpInBrowser, uniqueEmail, until } from './helpers/ui';
 
 // A list longer than a few pages: as long as the list from the start (the total is
 // counted), the last rows come at once with End (the same sort reversed), a jump far from
@@ -25,7 +26,7 @@ const rowsInDom = () => page.locator('[data-testid="record-table"] tbody tr').co
 const table = () => page.getByTestId('record-table');
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
   page = browser.page;
   page.on('request', (r) => {
@@ -50,7 +51,7 @@ describe('a long list in the browser', () => {
   it('signs up with 6,000 contacts', async () => {
     await signUpInBrowser(page, rapport.url, {
       name: 'Lou Long',
-      email: `long-${Date.now()}@example.com`,
+      email: uniqueEmail('long'),
       workspace: 'Long Lists Ltd',
     });
     for (let from = 0; from < TOTAL; from += 1000) {
@@ -135,12 +136,15 @@ describe('a long list in the browser', () => {
     // loaded head however far the head grew before. With reduced motion, End travels
     // instantly and the head may hold only its first 100 rows (row 1,200 was then beyond
     // reach and read an island); the list may also have refetched from the top since.
+    // On a busy machine the smooth Home before may stall long enough to look stopped and
+    // read an island on its way: only what this jump reads is counted.
+    const islandsBefore = islands().length;
     await table().evaluate((el) => el.scrollTo(0, Math.round((el.scrollHeight * 900) / 6_001)));
     await until('placeholders or rows', async () => (await rowsInDom()) > 0);
     await until('rows in place', rowsInPlace, 60_000);
     expect(await rowsInDom()).toBeLessThan(60);
     // From the top (nearer), in pages that grew to the API's largest; no new island.
-    expect(islands()).toHaveLength(1);
+    expect(islands()).toHaveLength(islandsBefore);
     const head = pages().filter((c) => !c.sort?.startsWith('-') && c.offset === null);
     expect(head.map((c) => c.limit).slice(0, 3)).toEqual([100, 200, 500]);
     await browser.shot('long-list-03-middle');

@@ -2,8 +2,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { type RunningRapport, startRapport } from './helpers/rapport';
-import { createViaApi, signUpInBrowser, until } from './helpers/ui';
+import type { RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
+import { createViaApi, signUpInBrowser, uniqueEmail, until } from './helpers/ui';
 
 // Issue 14, items 4 and 5: converting a lead finds the company's existing account (and
 // the rep can pick a likely one), and merging two contacts keeps both emails.
@@ -13,7 +14,7 @@ let page: Page;
 let accountId = '';
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
   page = browser.page;
 });
@@ -36,7 +37,7 @@ describe('conversion matching and merging in the browser', () => {
   it('converting "Dubuque, Inc." with an email at the account’s domain links to "DuBuque Inc"', async () => {
     await signUpInBrowser(page, rapport.url, {
       name: 'Mara Match',
-      email: `mara-${Date.now()}@example.com`,
+      email: uniqueEmail('mara'),
       workspace: 'Match & Co',
     });
     [accountId] = (await createViaApi(page, rapport.url, 'accounts', [

@@ -1,9 +1,10 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
+import type { SmtpSink } from '../helpers/smtp-sink';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
+import { PASSWORD, type RunningRapport } from './helpers/rapport';
+import { mailTo, sharedRapport, sharedSmtp } from './helpers/shared';
 import {
   choose,
   createViaApi,
@@ -11,6 +12,7 @@ import {
   expectTapTargets,
   field,
   rowTitles,
+  uniqueEmail,
   until,
 } from './helpers/ui';
 
@@ -23,8 +25,8 @@ let contactUrl = '';
 let email = '';
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  rapport = await startRapport({ SMTP_URL: smtp.url });
+  smtp = sharedSmtp();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 375, height: 812 }, mobile: true });
   page = browser.page;
 });
@@ -58,7 +60,7 @@ describe('the web app on a 375 px phone', () => {
   it('signs up', async () => {
     await page.goto(`${rapport.url}/sign-up`);
     await field(page, 'Your name').fill('Grace Hopper');
-    email = `grace-${Date.now()}@example.com`;
+    email = uniqueEmail('grace');
     await field(page, 'Work email').fill(email);
     await field(page, 'Password').fill(PASSWORD);
     await field(page, 'Company (workspace name)').fill('Compilers Inc');
@@ -233,12 +235,15 @@ describe('the web app on a 375 px phone', () => {
   });
 
   it('lets an invited colleague join on a phone', async () => {
-    const colleague = `alan-${Date.now()}@example.com`;
+    const colleague = uniqueEmail('alan');
     const res = await page.request.post(`${rapport.url}/api/v1/invitations`, {
       data: { email: colleague, role: 'sales_rep' },
     });
     expect(res.status(), await res.text()).toBe(201);
-    const mail = await smtp.waitForMail((m) => /accept-invite\?token=/.test(m.text ?? ''), 60_000);
+    const mail = await smtp.waitForMail(
+      (m) => mailTo(m, colleague) && /accept-invite\?token=/.test(m.text ?? ''),
+      60_000,
+    );
     const link = /https?:\/\/\S+\/accept-invite\?token=[\w%.-]+/.exec(mail?.text ?? '')?.[0];
     expect(link, mail?.text).toBeTruthy();
     const other = await openBrowser({ viewport: { width: 375, height: 812 }, mobile: true });

@@ -1,8 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { createViaApi, expectNoHorizontalScroll, until } from './helpers/ui';
+import type { RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
+import { createViaApi, expectNoHorizontalScroll, signUpViaApi, uniqueEmail, until } from './helpers/ui';
 
 // The installable app: manifest, service worker, records readable offline, nothing left
 // behind after sign-out. Each test continues the last one.
@@ -15,7 +16,7 @@ let ids: string[] = [];
 const OFFLINE_NOISE = /ERR_INTERNET_DISCONNECTED|Failed to fetch|cannot be reached/;
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 390, height: 844 }, mobile: true });
   page = browser.page;
 });
@@ -38,15 +39,11 @@ const cacheContents = () =>
 
 describe('the installable, offline-capable web app', () => {
   it('has a valid manifest, and Chromium finds it installable once the service worker runs', async () => {
-    const res = await page.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-      data: {
-        name: 'Olive Offline',
-        email: `olive-${Date.now()}@example.com`,
-        password: PASSWORD,
-        workspaceName: 'Field Sales',
-      },
+    await signUpViaApi(page, rapport.url, {
+      name: 'Olive Offline',
+      email: uniqueEmail('olive'),
+      workspace: 'Field Sales',
     });
-    expect(res.status(), await res.text()).toBe(201);
     ids = await createViaApi(page, rapport.url, 'contacts', [
       { firstName: 'Katherine', lastName: 'Johnson', email: 'katherine@nasa.example', phone: '+1 757 555 0101' },
       { firstName: 'Dorothy', lastName: 'Vaughan', email: 'dorothy@nasa.example', title: 'Supervisor' },

@@ -3,7 +3,8 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
+import { PASSWORD, type RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
 import {
   choose,
   createViaApi,
@@ -11,6 +12,7 @@ import {
   expectTapTargets,
   field,
   signUpInBrowser,
+  uniqueEmail,
   until,
 } from './helpers/ui';
 
@@ -19,11 +21,11 @@ import {
 let rapport: RunningRapport;
 let browser: BrowserSession;
 let page: Page;
-const email = `sally-${Date.now()}@example.com`;
+const email = uniqueEmail('sally');
 let opportunityUrl = '';
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
   page = browser.page;
 });

@@ -1,8 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { type RunningRapport, startRapport } from './helpers/rapport';
-import { field, signUpInBrowser, until } from './helpers/ui';
+import type { RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
+import { field, signUpInBrowser, uniqueEmail, until } from './helpers/ui';
 
 // A marketing administrator's lead scoring in the browser: the rules page lists the rules,
 // a lead that reaches the threshold waits in the MQL queue, its page explains its score, and
@@ -12,7 +13,7 @@ let session: BrowserSession;
 let page: Page;
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  rapport = sharedRapport();
   session = await openBrowser({ viewport: { width: 1280, height: 900 } });
   page = session.page;
 });
@@ -27,7 +28,7 @@ describe('lead scoring in the browser', () => {
     const base = rapport.url;
     await signUpInBrowser(page, base, {
       name: 'Mara Marketing',
-      email: `mara-${Date.now()}@example.com`,
+      email: uniqueEmail('mara'),
       workspace: 'Score Ltd',
     });
     const post = async (url: string, data: unknown, status = 201) => {

@@ -2,8 +2,9 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { type RunningRapport, startRapport } from './helpers/rapport';
-import { createViaApi, field, signUpInBrowser, until } from './helpers/ui';
+import type { RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
+import { createViaApi, field, signUpInBrowser, uniqueEmail, until } from './helpers/ui';
 
 // The segment editor: conditions edited inline, the live count (debounced, from
 // POST /api/v1/segments/preview) follows each change; saved, the segment lists its members.
@@ -19,7 +20,7 @@ async function pick(scope: Locator, label: string, option: string) {
 const liveCount = async () => (await page.getByTestId('segment-live-count').textContent())?.trim();
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
   page = browser.page;
 });
@@ -33,7 +34,7 @@ describe('the segment editor in the browser', () => {
   it('shows a live count while the filter is edited, and the members once saved', async () => {
     await signUpInBrowser(page, rapport.url, {
       name: 'Mara Marketing',
-      email: `segments-${Date.now()}@example.com`,
+      email: uniqueEmail('segments'),
       workspace: 'Segments Ltd',
     });
     await createViaApi(page, rapport.url, 'contacts', [

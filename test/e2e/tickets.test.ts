@@ -1,10 +1,11 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
+import type { SmtpSink } from '../helpers/smtp-sink';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { field, until } from './helpers/ui';
+import type { RunningRapport } from './helpers/rapport';
+import { sharedRapport, sharedSmtp } from './helpers/shared';
+import { choose, field, signUpViaApi, uniqueEmail, until } from './helpers/ui';
 
 // A service agent on a ticket page: the SLA due times are shown, an internal note is
 // added (not mailed), and a reply is sent to the customer (mailed, threaded, [#n] subject).
@@ -14,8 +15,8 @@ let agent: BrowserSession;
 let p: Page;
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  rapport = await startRapport({ SMTP_URL: smtp.url });
+  smtp = sharedSmtp();
+  rapport = sharedRapport();
   agent = await openBrowser({ viewport: { width: 1280, height: 900 } });
   p = agent.page;
 });
@@ -28,15 +29,7 @@ afterAll(async () => {
 
 describe('a ticket in the browser', () => {
   it('shows its SLA and conversation; a note stays inside, a reply is emailed', async () => {
-    const signUp = await p.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-      data: {
-        name: 'Sue Service',
-        email: `sue-${Date.now()}@example.com`,
-        password: PASSWORD,
-        workspaceName: 'Help Ltd',
-      },
-    });
-    expect(signUp.status(), await signUp.text()).toBe(201);
+    await signUpViaApi(p, rapport.url, { name: 'Sue Service', email: uniqueEmail('sue'), workspace: 'Help Ltd' });
     const post = async (url: string, data: unknown) => {
       const res = await p.request.post(`${rapport.url}${url}`, { data });
       expect(res.status(), await res.text()).toBe(201);
@@ -75,6 +68,59 @@ describe('a ticket in the browser', () => {
     await until('first response done', async () => /First response.*done/.test((await sla.textContent()) ?? ''));
     await agent.shot('tickets-01-conversation');
     await expectAccessible(p, 'a ticket with its conversation');
+    expect(agent.problems).toEqual([]);
+  });
+
+  it('links a related ticket, then merges the ticket into another: the conversation moves and the old one closes', async () => {
+    const post = async (url: string, data: unknown) => {
+      const res = await p.request.post(`${rapport.url}${url}`, { data });
+      expect(res.status(), await res.text()).toBe(201);
+      return (await res.json()).data;
+    };
+    const dup = await post('/api/v1/tickets', { subject: 'Printer jams on page two' });
+    const main = await post('/api/v1/tickets', { subject: 'Printer jams since Monday' });
+    const other = await post('/api/v1/tickets', { subject: 'Billing address change' });
+    await post(`/api/v1/tickets/${dup.id}/messages`, { kind: 'note', body: 'Customer sent the error log.' });
+
+    await p.goto(`${rapport.url}/tickets/${dup.id}`);
+    await until('the related tickets card', () => p.getByRole('heading', { name: 'Related tickets' }).isVisible());
+    await choose(p, 'Add a related ticket', 'Billing address change');
+    await p.getByRole('button', { name: 'Add', exact: true }).click();
+    const related = p.getByTestId('related-ticket');
+    await until('the related ticket listed', async () =>
+      ((await related.allTextContents()).join(' ') ?? '').includes(`#${other.number} Billing address change`),
+    );
+    const stored = await (
+      await p.request.get(`${rapport.url}/api/v1/tickets/${dup.id}?fields=relatedTicketIds`)
+    ).json();
+    expect(stored.data.relatedTicketIds).toEqual([other.id]);
+
+    await choose(p, 'Merge this ticket into', 'Printer jams since Monday');
+    await p.getByRole('button', { name: 'Merge…' }).click();
+    await until('the merge explained', () => p.getByText(/moves to the chosen ticket/).isVisible());
+    await agent.shot('tickets-02-merge');
+    await p.getByRole('button', { name: 'Confirm merge' }).click();
+    // The page is now the ticket merged into: the moved note and the merge note, the merged one related.
+    await until('on the ticket merged into', () => p.url().endsWith(`/tickets/${main.id}`));
+    const convo = p.getByLabel('Conversation', { exact: true });
+    await until('the moved conversation', async () => {
+      const text = (await convo.textContent()) ?? '';
+      return text.includes('Customer sent the error log.') && text.includes(`Ticket #${dup.number}`);
+    });
+    await until('the merged ticket related', async () =>
+      (await related.allTextContents()).join(' ').includes(`#${dup.number} Printer jams on page two`),
+    );
+    await expectAccessible(p, 'a ticket with related tickets');
+
+    await p.goto(`${rapport.url}/tickets/${dup.id}`);
+    await until('the merged ticket says where it went', async () =>
+      ((await p.getByTestId('merged-into').textContent()) ?? '').includes(`#${main.number} Printer jams since Monday`),
+    );
+    expect(await field(p, 'Merge this ticket into').count()).toBe(0);
+    const closed = await (
+      await p.request.get(`${rapport.url}/api/v1/tickets/${dup.id}?fields=status,mergedIntoId`)
+    ).json();
+    expect(closed.data).toMatchObject({ status: 'closed', mergedIntoId: main.id });
     expect(agent.problems).toEqual([]);
   });
 });

@@ -1,10 +1,11 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
+import type { SmtpSink } from '../helpers/smtp-sink';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { choose, createViaApi, expectNoHorizontalScroll, field, until } from './helpers/ui';
+import { PASSWORD, type RunningRapport } from './helpers/rapport';
+import { mailTo, sharedRapport, sharedSmtp } from './helpers/shared';
+import { choose, createViaApi, expectNoHorizontalScroll, field, signUpViaApi, uniqueEmail, until } from './helpers/ui';
 
 // Two colleagues on one contact: Ada (desktop) logs a call; Mia (on a 375 px phone) is
 // warned before emailing the same person, mentions Ada in a comment; Ada plans a task
@@ -18,8 +19,8 @@ let m: Page;
 let contactUrl = '';
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  rapport = await startRapport({ SMTP_URL: smtp.url });
+  smtp = sharedSmtp();
+  rapport = sharedRapport();
   ada = await openBrowser({ viewport: { width: 1280, height: 900 } });
   mia = await openBrowser({ viewport: { width: 375, height: 812 }, mobile: true });
   a = ada.page;
@@ -37,15 +38,7 @@ const timelineText = async (p: Page) => (await p.getByTestId('timeline').textCon
 
 describe('timeline, don’t contact twice, tasks and calendar in the browser', () => {
   it('Ada logs a call on a contact and sees it on the timeline', async () => {
-    const signUp = await a.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-      data: {
-        name: 'Ada Admin',
-        email: `ada-${Date.now()}@example.com`,
-        password: PASSWORD,
-        workspaceName: 'Timeline Ltd',
-      },
-    });
-    expect(signUp.status(), await signUp.text()).toBe(201);
+    await signUpViaApi(a, rapport.url, { name: 'Ada Admin', email: uniqueEmail('ada'), workspace: 'Timeline Ltd' });
     const [id] = await createViaApi(a, rapport.url, 'contacts', [
       { firstName: 'Carla', lastName: 'Customer', email: 'carla@example.com' },
     ]);
@@ -71,11 +64,15 @@ describe('timeline, don’t contact twice, tasks and calendar in the browser', (
   });
 
   it('Mia, on her phone, is warned that Ada called before she emails the same contact', async () => {
+    const miaEmail = uniqueEmail('mia');
     const invite = await a.request.post(`${rapport.url}/api/v1/invitations`, {
-      data: { email: `mia-${Date.now()}@example.com`, role: 'marketing_manager' },
+      data: { email: miaEmail, role: 'marketing_manager' },
     });
     expect(invite.status(), await invite.text()).toBe(201);
-    const mail = await smtp.waitForMail((m) => /accept-invite\?token=/.test(m.text ?? ''), 60_000);
+    const mail = await smtp.waitForMail(
+      (m) => mailTo(m, miaEmail) && /accept-invite\?token=/.test(m.text ?? ''),
+      60_000,
+    );
     const token = /accept-invite\?token=([\w%.-]+)/.exec(mail?.text ?? '')?.[1];
     expect(token, mail?.text).toBeTruthy();
     const accepted = await m.request.post(`${rapport.url}/api/v1/invitations/accept`, {

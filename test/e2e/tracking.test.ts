@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { until } from './helpers/ui';
+import type { RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
+import { signUpViaApi, uniqueEmail, until } from './helpers/ui';
 
 // A customer's website on another origin (127.0.0.1, while Rapport is on localhost) carries
 // the t.js tag. A visitor browses two pages, moves within the page (pushState) and clicks a
@@ -60,7 +61,7 @@ async function personPage(): Promise<Page> {
 }
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  rapport = sharedRapport();
   site = createServer((req, res) => {
     const page = PAGES[req.url ?? ''];
     if (!page) {
@@ -73,15 +74,7 @@ beforeAll(async () => {
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
   browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
   admin = browser.page;
-  const res = await admin.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-    data: {
-      name: 'Tess Tracker',
-      email: `tess-${Date.now()}@example.com`,
-      password: PASSWORD,
-      workspaceName: 'Site Co',
-    },
-  });
-  expect(res.status(), await res.text()).toBe(201);
+  await signUpViaApi(admin, rapport.url, { name: 'Tess Tracker', email: uniqueEmail('tess'), workspace: 'Site Co' });
 });
 
 afterAll(async () => {

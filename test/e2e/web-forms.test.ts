@@ -2,8 +2,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { choose, field, until } from './helpers/ui';
+import type { RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
+import { choose, field, signUpViaApi, uniqueEmail, until } from './helpers/ui';
 
 let rapport: RunningRapport;
 let browser: BrowserSession;
@@ -12,7 +13,7 @@ let page: Page;
 
 beforeAll(async () => {
   // A person in a test fills the page faster than the 3 s a bot check asks for.
-  rapport = await startRapport({ RAPPORT_FORM_MIN_FILL_MS: '0' });
+  rapport = sharedRapport(); // RAPPORT_FORM_MIN_FILL_MS=0
   browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
   page = browser.page;
 });
@@ -25,15 +26,7 @@ afterAll(async () => {
 
 describe('web forms in the browser', () => {
   it('builds a form, a visitor submits its hosted page from another browser, and the lead shows the submission', async () => {
-    const signUp = await page.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-      data: {
-        name: 'Mia Marketing',
-        email: `mia-${Date.now()}@example.com`,
-        password: PASSWORD,
-        workspaceName: 'Formco',
-      },
-    });
-    expect(signUp.status(), await signUp.text()).toBe(201);
+    await signUpViaApi(page, rapport.url, { name: 'Mia Marketing', email: uniqueEmail('mia'), workspace: 'Formco' });
     await page.goto(`${rapport.url}/forms`);
     await until('forms page', () => page.getByRole('heading', { name: 'Forms' }).isVisible());
     await page.getByRole('link', { name: 'New form' }).click();

@@ -2,15 +2,16 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { choose, field, until } from './helpers/ui';
+import type { RunningRapport } from './helpers/rapport';
+import { sharedRapport } from './helpers/shared';
+import { choose, field, signUpViaApi, uniqueEmail, until } from './helpers/ui';
 
 let rapport: RunningRapport;
 let browser: BrowserSession;
 let page: Page;
 
 beforeAll(async () => {
-  rapport = await startRapport();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
   page = browser.page;
 });
@@ -25,15 +26,7 @@ const bellLabel = () => page.getByRole('button', { name: /^Notifications/ }).get
 describe('workflows in the browser', () => {
   it('builds "account created with industry software → tag saas and notify me", and it runs live', async () => {
     // Sign up through the API with the browser's own cookie jar, then use the app.
-    const signUp = await page.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-      data: {
-        name: 'Mia Marketing',
-        email: `mia-${Date.now()}@example.com`,
-        password: PASSWORD,
-        workspaceName: 'Flowco',
-      },
-    });
-    expect(signUp.status(), await signUp.text()).toBe(201);
+    await signUpViaApi(page, rapport.url, { name: 'Mia Marketing', email: uniqueEmail('mia'), workspace: 'Flowco' });
     await page.goto(`${rapport.url}/workflows`);
     await until('workflows page', () => page.getByRole('heading', { name: 'Workflows' }).isVisible());
     await until('bell without unread', async () => (await bellLabel()) === 'Notifications');

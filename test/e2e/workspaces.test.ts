@@ -1,10 +1,11 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
+import type { SmtpSink } from '../helpers/smtp-sink';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
-import { PASSWORD, type RunningRapport, startRapport } from './helpers/rapport';
-import { createViaApi, rowTitles, until } from './helpers/ui';
+import type { RunningRapport } from './helpers/rapport';
+import { mailTo, sharedRapport, sharedSmtp } from './helpers/shared';
+import { createViaApi, rowTitles, signUpViaApi, uniqueEmail, until } from './helpers/ui';
 
 // Someone in two workspaces: joins the second from an invitation while signed in, then
 // switches between them from the header; each shows its own records.
@@ -13,16 +14,12 @@ let smtp: SmtpSink;
 let browser: BrowserSession;
 let page: Page;
 
-const signUp = async (p: Page, name: string, email: string, workspaceName: string) => {
-  const res = await p.request.post(`${rapport.url}/api/v1/auth/sign-up`, {
-    data: { name, email, password: PASSWORD, workspaceName },
-  });
-  expect(res.status(), await res.text()).toBe(201);
-};
+const signUp = (p: Page, name: string, email: string, workspace: string) =>
+  signUpViaApi(p, rapport.url, { name, email, workspace });
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  rapport = await startRapport({ SMTP_URL: smtp.url });
+  smtp = sharedSmtp();
+  rapport = sharedRapport();
   browser = await openBrowser({ viewport: { width: 1280, height: 800 } });
   page = browser.page;
 });
@@ -35,14 +32,14 @@ afterAll(async () => {
 
 describe('the workspace switcher', () => {
   it('joins a second workspace from an invitation and lands in it', async () => {
-    const email = `wanda-${Date.now()}@example.com`;
+    const email = uniqueEmail('wanda');
     await signUp(page, 'Wanda Two', email, 'Home Base');
     await createViaApi(page, rapport.url, 'accounts', [{ name: 'Home Account' }]);
 
     // Someone else runs Partner Org and invites Wanda.
     const partner = await openBrowser({ viewport: { width: 1280, height: 800 } });
     try {
-      await signUp(partner.page, 'Pat Partner', `pat-${Date.now()}@example.com`, 'Partner Org');
+      await signUp(partner.page, 'Pat Partner', uniqueEmail('pat'), 'Partner Org');
       await createViaApi(partner.page, rapport.url, 'accounts', [{ name: 'Partner Account' }]);
       const inv = await partner.page.request.post(`${rapport.url}/api/v1/invitations`, {
         data: { email, role: 'data_analyst' },
@@ -51,7 +48,7 @@ describe('the workspace switcher', () => {
     } finally {
       await partner.close();
     }
-    const mail = await smtp.waitForMail((m) => /accept-invite\?token=/.test(m.text ?? ''), 60_000);
+    const mail = await smtp.waitForMail((m) => mailTo(m, email) && /accept-invite\?token=/.test(m.text ?? ''), 60_000);
     const link = /https?:\/\/\S+\/accept-invite\?token=[\w%.-]+/.exec(mail?.text ?? '')?.[0];
     expect(link, mail?.text).toBeTruthy();
 

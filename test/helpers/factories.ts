@@ -31,3 +31,14 @@ export const buildNote = (api: HttpClient, fields: Fields = {}) => build(api, 'n
 export const buildStaff = (api: HttpClient, fields: Fields) => build(api, 'staff', {}, fields);
 export const buildTicket = (api: HttpClient, fields: Fields = {}) =>
   build(api, 'tickets', { subject: 'Ticket' }, fields);
+export const buildSocialMessage = (api: HttpClient, fields: Fields = {}) =>
+  build(api, 'social_messages', { network: 'generic', kind: 'mention', text: 'Mentioned us' }, fields);
+/** A social connection (administrators); returns `{ id, webhookUrl }`. */
+export const buildSocialConnection = (api: HttpClient, fields: Fields = {}) =>
+  api.create('/api/v1/social/connections', {
+    network: 'facebook',
+    pageId: `page-${Math.random().toString(36).slice(2, 10)}`,
+    appSecret: 'app-secret-0123456789',
+    verifyToken: 'verify-token-123',
+    ...fields,
+  });

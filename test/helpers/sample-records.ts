@@ -59,6 +59,8 @@ export class SampleRecords {
         return 1;
       case 'money':
         return { amount: '1', currency: 'EUR' };
+      case 'phone':
+        return '+14155550123';
       case 'date':
         return new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
       case 'datetime':
@@ -93,6 +95,8 @@ export class SampleRecords {
         return { topic: marker, channel: 'email', contactId: await this.any('contacts') };
       case 'staff':
         return { displayName: marker };
+      case 'territories':
+        return { name: marker, area: { regions: [{ country: 'DE' }] } };
       default:
         return {};
     }

@@ -9,14 +9,14 @@ import {
 } from '@tanstack/react-router';
 import type { FilterNode } from '../../common/filter-ops';
 import { isUnauthenticated } from '../lib/http';
-import { meQuery } from '../modules/auth/api/auth.api';
+import { type Me, meQuery } from '../modules/auth/api/auth.api';
 import { objectsQuery } from '../modules/objects/api/objects.api';
 import { clearOfflineData } from '../modules/offline/clear-offline-data';
 import { parseFilterSearch } from '../modules/records/utils/filter-search';
 import { parseDealsSearch } from '../modules/sales/utils/deals-search';
 import { PageError } from './PageError';
 import { PageLoader } from './PageLoader';
-import { queryClient, setSignedOutHandler } from './query-client';
+import { queryClient, setEnrolmentRequiredHandler, setSignedOutHandler } from './query-client';
 
 /** Search params of a list view: sort (`-createdAt`) and the filter tree, so views can be linked. */
 export interface ListSearch {
@@ -88,10 +88,10 @@ const verifyEmailRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/VerifyEmailPage'), 'VerifyEmailPage'),
 });
 
-/** Everything behind sign-in: checks the session first, and sends strangers to /sign-in. */
-const appRoute = createRoute({
+/** Signed in, but the workspace requires two-factor sign-in first: set it up (nothing else works until then). */
+const twoFactorSetupRoute = createRoute({
   getParentRoute: () => rootRoute,
-  id: '_app',
+  path: 'two-factor-setup',
   beforeLoad: async ({ context, location }) => {
     try {
       await context.queryClient.ensureQueryData(meQuery);
@@ -99,6 +99,23 @@ const appRoute = createRoute({
       if (isUnauthenticated(err)) throw redirect({ to: '/sign-in', search: { redirect: location.href } });
       throw err;
     }
+  },
+  component: lazyRouteComponent(() => import('../pages/TwoFactorSetupPage'), 'TwoFactorSetupPage'),
+});
+
+/** Everything behind sign-in: checks the session first, and sends strangers to /sign-in. */
+const appRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: '_app',
+  beforeLoad: async ({ context, location }) => {
+    let me: Me | undefined;
+    try {
+      me = await context.queryClient.ensureQueryData(meQuery);
+    } catch (err) {
+      if (isUnauthenticated(err)) throw redirect({ to: '/sign-in', search: { redirect: location.href } });
+      throw err;
+    }
+    if (me?.twoFactor?.required && !me.twoFactor.enabled) throw redirect({ to: '/two-factor-setup' });
   },
   loader: ({ context }) => context.queryClient.ensureQueryData(objectsQuery),
   component: lazyRouteComponent(() => import('../modules/shell/components/AppLayout'), 'AppLayout'),
@@ -146,10 +163,62 @@ const articleEditorRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/KnowledgePage'), 'ArticleEditorPage'),
 });
 
+const ticketQueuesRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'service/queues',
+  component: lazyRouteComponent(() => import('../pages/ServiceDeskPages'), 'TicketQueuesPage'),
+});
+
+const macrosRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'service/macros',
+  component: lazyRouteComponent(() => import('../pages/ServiceDeskPages'), 'MacrosPage'),
+});
+
+const slaPoliciesRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'service/sla-policies',
+  component: lazyRouteComponent(() => import('../pages/ServiceDeskPages'), 'SlaPoliciesPage'),
+});
+
+const chatRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'chat',
+  component: lazyRouteComponent(() => import('../pages/ChatPage'), 'ChatPage'),
+});
+
+const socialRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'social',
+  component: lazyRouteComponent(() => import('../pages/SocialPage'), 'SocialPage'),
+});
+
+const contactCentreRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'contact-centre',
+  component: lazyRouteComponent(() => import('../pages/ContactCentrePage'), 'ContactCentrePage'),
+});
+
 const calendarRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'calendar',
   component: lazyRouteComponent(() => import('../pages/CalendarPage'), 'CalendarPage'),
+});
+
+const mapRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'map',
+  validateSearch: (s: Record<string, unknown>): { object: string; filter?: FilterNode } => ({
+    object: typeof s.object === 'string' && s.object ? s.object : 'accounts',
+    filter: parseFilterSearch(s.filter),
+  }),
+  component: lazyRouteComponent(() => import('../pages/MapPage'), 'MapPage'),
+});
+
+const nearMeRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'near-me',
+  component: lazyRouteComponent(() => import('../pages/MapPage'), 'NearMePage'),
 });
 
 const listRoute = createRoute({
@@ -215,6 +284,21 @@ const myStaffEntryRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/MyStaffEntryPage'), 'MyStaffEntryPage'),
 });
 
+const sequencesRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'marketing/sequences',
+  component: lazyRouteComponent(() => import('../modules/sequences/components/SequencesPage'), 'SequencesPage'),
+});
+const newSequenceRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'marketing/sequences/new',
+  component: lazyRouteComponent(() => import('../modules/sequences/components/SequencePage'), 'NewSequencePage'),
+});
+const sequenceRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'marketing/sequences/$id',
+  component: lazyRouteComponent(() => import('../modules/sequences/components/SequencePage'), 'SequencePage'),
+});
 const workflowsRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'workflows',
@@ -254,10 +338,35 @@ const notificationSettingsRoute = createRoute({
   ),
 });
 
+const phoneSyncRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'settings/phone-sync',
+  component: lazyRouteComponent(() => import('../modules/dav/components/PhoneSyncPage'), 'PhoneSyncPage'),
+});
+
 const accountSecurityRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'settings/security',
   component: lazyRouteComponent(() => import('../pages/AccountSecurityPage'), 'AccountSecurityPage'),
+});
+
+// Reports: dashboards with the forecast, and the report builder.
+const reportsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'reports',
+  component: lazyRouteComponent(() => import('../pages/ReportsPage'), 'ReportsPage'),
+});
+const reportBuilderRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'reports/builder',
+  component: lazyRouteComponent(() => import('../pages/ReportsPage'), 'ReportBuilderPage'),
+});
+
+// Imports: the wizard (upload, mapping, dry run, progress, summary).
+const importRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'import',
+  component: lazyRouteComponent(() => import('../pages/ImportPage'), 'ImportPage'),
 });
 
 // Segments have their own editor (filter with live count, members); their list is the generic one.
@@ -279,6 +388,7 @@ const routeTree = rootRoute.addChildren([
   forgotPasswordRoute,
   resetPasswordRoute,
   verifyEmailRoute,
+  twoFactorSetupRoute,
   appRoute.addChildren([
     homeRoute,
     adminRoute,
@@ -289,17 +399,32 @@ const routeTree = rootRoute.addChildren([
     calendarRoute,
     pipelineRoute,
     dealsRoute,
+    reportsRoute,
+    reportBuilderRoute,
+    importRoute,
     myStaffEntryRoute,
     workflowsRoute,
     newWorkflowRoute,
+    sequencesRoute,
+    newSequenceRoute,
+    sequenceRoute,
     workflowRoute,
     formsRoute,
     newFormRoute,
     formRoute,
     notificationSettingsRoute,
     accountSecurityRoute,
+    phoneSyncRoute,
     knowledgeRoute,
+    chatRoute,
+    socialRoute,
+    contactCentreRoute,
     articleEditorRoute,
+    ticketQueuesRoute,
+    macrosRoute,
+    slaPoliciesRoute,
+    mapRoute,
+    nearMeRoute,
     listRoute,
     createRecordRoute,
     recordRoute,
@@ -340,3 +465,9 @@ declare module '@tanstack/react-router' {
     router: typeof router;
   }
 }
+
+setEnrolmentRequiredHandler(() => {
+  if (router.state.location.pathname === '/two-factor-setup') return;
+  void queryClient.invalidateQueries({ queryKey: meQuery.queryKey });
+  void router.navigate({ to: '/two-factor-setup' });
+});

@@ -27,6 +27,10 @@ export interface ApiResponse<T> {
 
 interface RequestOptions {
   body?: unknown;
+  /** A body that is not JSON (a CSV upload), sent as it is with its content type. */
+  raw?: { body: string; type: string };
+  /** A multipart upload (a file import): the browser sets the content type with its boundary. */
+  form?: FormData;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -40,12 +44,13 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   const workspace = chosenWorkspace();
   if (workspace) headers['rapport-workspace'] = workspace;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  else if (opts.raw) headers['content-type'] = opts.raw.type;
   let res: Response;
   try {
     res = await fetch(path, {
       method,
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.body === undefined ? (opts.form ?? opts.raw?.body) : JSON.stringify(opts.body),
       credentials: 'same-origin',
       signal: opts.signal,
     });

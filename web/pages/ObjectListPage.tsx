@@ -29,6 +29,7 @@ import {
   listColumns,
   listFields,
 } from '../modules/records/utils/fields';
+import { canAddToSegment } from '../modules/segments/api/segments.api';
 import listKeys from '../modules/shortcuts/components/KeyboardList.module.css';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
 import { moveRowFocus } from '../modules/shortcuts/utils/row-focus';
@@ -156,6 +157,11 @@ function ObjectList({ meta }: { meta: ObjectMeta }) {
         <FilterBuilder meta={meta} value={filter} onApply={setFilter} />
         {!board && <ColumnChooser meta={meta} columns={all} onChange={prefs.save} />}
         {!board && can(meta, 'export') && <ExportButton meta={meta} filter={filter} sort={search.sort} columns={all} />}
+        {!board && meta.fields.some((f) => f.name === 'address' && f.type === 'address') && (
+          <ButtonLink to="/map" search={{ object, filter }} variant="default" h={40}>
+            Map
+          </ButtonLink>
+        )}
       </Group>
       {board && (
         <BoardSettings
@@ -228,7 +234,7 @@ function ListBody({ meta, columns, sort, filter, selection, onSort, onFilter, fl
         : undefined,
     [meta, editable, putInCache, refetch],
   );
-  const selectable = can(meta, 'update') || can(meta, 'delete');
+  const selectable = can(meta, 'update') || can(meta, 'delete') || canAddToSegment(meta, objects);
 
   if (list.isPending) return <ListLoading />;
   if (list.isError && list.window.count === 0)

@@ -24,6 +24,7 @@ import { SalesRecordActions, SalesRecordAside, SalesRecordBanner } from '../modu
 import { ScoreBreakdownCard } from '../modules/scoring/components/ScoreBreakdownCard';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
 import { TaskCompleteButton } from '../modules/tasks/components/TaskCompleteButton';
+import { ServiceSummaryCard } from '../modules/tickets/components/ServiceSummaryCard';
 import { TicketConversation } from '../modules/tickets/components/TicketConversation';
 import { timelineKeys } from '../modules/timeline/api/timeline.api';
 import { ContactGuardBanner } from '../modules/timeline/components/ContactGuardBanner';
@@ -41,6 +42,9 @@ const route = getRouteApi('/_app/$object/$id');
 const OWN_PAGES: Record<string, React.ComponentType<{ id: string }>> = {
   opportunities: lazy(() => import('./OpportunityPage').then((m) => ({ default: m.OpportunityPage }))),
   quotes: lazy(() => import('./QuotePage').then((m) => ({ default: m.QuotePage }))),
+  campaigns: lazy(() =>
+    import('../modules/campaigns/components/CampaignPage').then((m) => ({ default: m.CampaignPage })),
+  ),
 };
 
 /** One record: its object's own page, or every field, grouped, and the records related to it. */
@@ -184,6 +188,9 @@ function GenericRecordPage({ object, id }: { object: string; id: string }) {
             )}
             {VISIT_OBJECTS.has(object) && !offline && <WebsiteVisits object={object} id={id} />}
             <ScoreBreakdownCard object={object} id={id} />
+            {(object === 'contacts' || object === 'accounts') && !offline && (
+              <ServiceSummaryCard object={object} id={id} />
+            )}
             {lists.map((list) => (
               <RelatedRecords key={list.include} record={data} list={list} count={counts[list.include]} />
             ))}

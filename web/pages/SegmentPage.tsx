@@ -12,6 +12,7 @@ import { type FilterDraft, fromDraft, newCondition, pruneDraft, toDraft } from '
 import { filterTargets, startTarget } from '../modules/records/utils/filters';
 import { SegmentMembers } from '../modules/segments/components/SegmentMembers';
 import { SegmentPreviewPanel } from '../modules/segments/components/SegmentPreviewPanel';
+import { behaviourTargets } from '../modules/segments/utils/behaviour-targets';
 
 const route = getRouteApi('/_app/segments/$id');
 const SEGMENT_OBJECTS = ['contacts', 'leads', 'accounts'];
@@ -40,7 +41,11 @@ function SegmentEditor({ saved }: { saved: VersionedRecord | null }) {
   const [object, setObject] = useState(String(record?.object ?? 'contacts'));
   const [type, setType] = useState(String(record?.type ?? 'dynamic'));
   const meta = objects.find((o) => o.name === object);
-  const targets = useMemo(() => (meta ? filterTargets(meta, objects) : []), [meta, objects]);
+  // Fields, fields of related records, and what people did (visits, forms, emails).
+  const targets = useMemo(
+    () => (meta ? [...filterTargets(meta, objects), ...behaviourTargets(meta.name)] : []),
+    [meta, objects],
+  );
   const start = useMemo(() => (meta ? startTarget(meta, targets) : undefined), [meta, targets]);
   const [draft, setDraft] = useState<FilterDraft>(() => {
     const d = toDraft((record?.filter as FilterNode | null) ?? undefined);

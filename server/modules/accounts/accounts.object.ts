@@ -64,6 +64,14 @@ export const accountsObject: ObjectDef = {
     // Kept when accounts are merged (the other record's phone), and for more numbers.
     { name: 'phones', type: 'phones', label: 'Other phones', hidden: true },
     { name: 'address', type: 'address', label: 'Address' },
+    // The territory the address is in (server/modules/geo keeps it).
+    {
+      name: 'territoryId',
+      type: 'relation',
+      label: 'Territory',
+      readOnly: true,
+      relation: { object: 'territories', cardinality: 'one' },
+    },
     {
       name: 'parentAccountId',
       type: 'relation',

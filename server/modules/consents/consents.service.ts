@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import {
   BUILT_IN_PURPOSES,
@@ -6,11 +6,13 @@ import {
   type TConsentLedger,
   type TConsentPostRequest,
 } from '../../../common/contracts/audience';
+import { STANDARD_PERMISSIONS } from '../../platform/access/permissions';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { emitEvent } from '../../platform/events/events';
 import { AppError, invalidField } from '../../platform/http/errors';
 import type { RecordService } from '../../platform/records/records.service';
+import type { SharingCheck } from '../../platform/webhooks/sharing';
 
 export type ConsentObject = 'contacts' | 'leads';
 export type ConsentStatus = 'granted' | 'withdrawn' | 'unknown';
@@ -87,6 +89,7 @@ export async function assertPurpose(tx: Tx, purpose: string, path = 'purpose'): 
 export async function appendConsent(
   tx: Tx,
   actor: Pick<Actor, 'workspaceId' | 'userId'>,
+  records: RecordService,
   object: ConsentObject,
   recordId: string,
   entry: ConsentEntry,
@@ -104,8 +107,97 @@ export async function appendConsent(
     recordId,
     data: { consentId: id, purpose: entry.purpose, status: entry.status, previous, source: entry.source },
   });
+  if (entry.purpose === SALE_SHARING) await keepDoNotSell(tx, actor, records, object, recordId, entry.status);
   return id;
 }
+
+/** The purpose behind "do not sell or share" (CCPA opt-out; Global Privacy Control records it). */
+export const SALE_SHARING = 'sale_sharing';
+
+/**
+ * The record's `doNotSell` field follows its `sale_sharing` status (withdrawn ⇒ true), written
+ * through the record engine as the system (the field is read-only for every role), so the
+ * change is audited and emits `<object>.updated` like any other.
+ */
+async function keepDoNotSell(
+  tx: Tx,
+  actor: Pick<Actor, 'workspaceId' | 'userId'>,
+  records: RecordService,
+  object: ConsentObject,
+  recordId: string,
+  status: ConsentStatus,
+): Promise<void> {
+  const doNotSell = status === 'withdrawn';
+  const system: Actor = {
+    kind: 'user',
+    userId: actor.userId,
+    workspaceId: actor.workspaceId,
+    role: 'administrator',
+    scopes: [],
+    permissions: STANDARD_PERMISSIONS.administrator,
+  };
+  await records.systemWrite(
+    tx,
+    system,
+    object,
+    recordId,
+    { doNotSell },
+    {
+      where: sql`t.do_not_sell is distinct from ${doNotSell}`,
+      detail: { consent: SALE_SHARING },
+    },
+  );
+}
+
+/**
+ * A Global Privacy Control signal (`Sec-GPC: 1`) from the identified person: records an
+ * opt-out of sale/sharing (source `gpc`) and of tracking, unless each is already withdrawn
+ * (a browser sends the signal with every request; the history keeps the first). Public
+ * endpoints call it once they know who the request is about (forms, t/collect; chat and
+ * preference pages when they come). `proof` says where the signal was seen.
+ */
+export async function recordGpcOptOut(
+  tx: Tx,
+  actor: Pick<Actor, 'workspaceId' | 'userId'>,
+  records: RecordService,
+  object: ConsentObject,
+  recordId: string,
+  proof: Record<string, unknown>,
+): Promise<boolean> {
+  let changed = false;
+  for (const purpose of [SALE_SHARING, 'tracking']) {
+    if ((await currentConsent(tx, object, recordId, purpose)) === 'withdrawn') continue;
+    await appendConsent(tx, actor, records, object, recordId, {
+      purpose,
+      status: 'withdrawn',
+      source: 'gpc',
+      wording: 'Global Privacy Control signal (Sec-GPC: 1)',
+      proof: { signal: 'Sec-GPC: 1', seenAt: new Date().toISOString(), ...proof },
+    });
+    changed = true;
+  }
+  return changed;
+}
+
+/**
+ * The webhooks' sharing rule: leads and contacts whose `sale_sharing` is withdrawn now
+ * (`object:recordId` keys). Names the workspace in SQL (the fan-out runs as the system).
+ */
+export const saleSharingRefused: SharingCheck = async (tx, workspaceId, refs) => {
+  const people = refs.filter((r) => r.object === 'leads' || r.object === 'contacts');
+  if (people.length === 0) return new Set();
+  const { rows } = await sql<{ object: string; record_id: string; status: ConsentStatus }>`
+    select distinct on (c.object, c.record_id) c.object, c.record_id, c.status from consents c
+    join jsonb_to_recordset(${JSON.stringify(people.map((p) => ({ o: p.object, r: p.recordId })))}::jsonb)
+      as v(o text, r uuid) on c.object = v.o and c.record_id = v.r
+    where c.workspace_id = ${workspaceId}::uuid and c.purpose = ${SALE_SHARING}
+    order by c.object, c.record_id, c.recorded_at desc, c.id desc`.execute(tx);
+  return new Set(rows.filter((r) => r.status === 'withdrawn').map((r) => `${r.object}:${r.record_id}`));
+};
+
+/** Whether a request carries the Global Privacy Control signal (`Sec-GPC: 1`). */
+export const gpcSignal = (headers: Record<string, string | string[] | undefined>): boolean =>
+  headers['sec-gpc'] === '1';
 
 /**
  * The current status of one purpose for a record: its newest ledger entry's, `unknown`
@@ -122,6 +214,16 @@ export async function currentConsent(
     order by recorded_at desc, id desc limit 1`.execute(tx);
   return rows[0]?.status ?? 'unknown';
 }
+
+/**
+ * SQL: whether the record `alias` (a lead or contact row with workspace_id and id) has
+ * `purpose` withdrawn now (its newest ledger row), for set-based checks such as scoring's.
+ */
+export const withdrawnSql = (object: ConsentObject, purpose: string, alias = 't'): RawBuilder<boolean> =>
+  sql<boolean>`coalesce((select c.status from consents c
+    where c.workspace_id = ${sql.ref(`${alias}.workspace_id`)} and c.object = ${object}
+      and c.record_id = ${sql.ref(`${alias}.id`)} and c.purpose = ${purpose}
+    order by c.recorded_at desc, c.id desc limit 1), 'unknown') = 'withdrawn'`;
 
 const present = (r: Row): TConsent => ({
   id: r.id,
@@ -178,7 +280,7 @@ export async function recordConsent(
   await records.require(tx, actor, object, id, 'read');
   await records.require(tx, actor, object, id, 'update');
   await assertPurpose(tx, input.purpose);
-  const consentId = await appendConsent(tx, actor, object, id, {
+  const consentId = await appendConsent(tx, actor, records, object, id, {
     purpose: input.purpose,
     status: input.status,
     source: input.source ?? 'api',

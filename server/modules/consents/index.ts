@@ -1,8 +1,20 @@
 import { defineModule } from '../../platform/modules';
 import { consentRoutes } from './consents.routes';
-import { ledger } from './consents.service';
+import { ledger, saleSharingRefused } from './consents.service';
+import { conversionConsumer } from './conversion.consumer';
+import { gpcRoutes } from './gpc.routes';
 
-export { appendConsent, assertPurpose, type ConsentStatus, consentPurposes, currentConsent } from './consents.service';
+export {
+  appendConsent,
+  assertPurpose,
+  type ConsentStatus,
+  consentPurposes,
+  currentConsent,
+  gpcSignal,
+  recordGpcOptOut,
+  SALE_SHARING,
+  withdrawnSql,
+} from './consents.service';
 
 /**
  * The consent ledger: per contact and lead, per purpose, an append-only history of
@@ -25,5 +37,16 @@ export const consentsModule = defineModule({
       },
     },
   ],
-  routes: consentRoutes,
+  // A converted lead's consents follow the person to the contact.
+  work: ({ records }) => ({ consumers: [conversionConsumer(records)] }),
+  // Webhooks marked `sharing` get no events about people who opted out of sale/sharing.
+  sharing: saleSharingRefused,
+  routes: (deps) => {
+    const ledgerRoutes = consentRoutes(deps);
+    const gpc = gpcRoutes();
+    return async (app) => {
+      await app.register(ledgerRoutes);
+      await app.register(gpc);
+    };
+  },
 });

@@ -1,5 +1,5 @@
 import { type ObjectDef, opt } from '../../platform/records/types';
-import { SCORE_DETAIL_FIELDS } from './score-fields';
+import { DO_NOT_SELL_FIELD, SCORE_DETAIL_FIELDS } from './score-fields';
 
 /** Contacts: people, usually at an account. */
 export const contactsObject: ObjectDef = {
@@ -31,10 +31,18 @@ export const contactsObject: ObjectDef = {
       indexed: true,
     },
     { name: 'address', type: 'address', label: 'Address' },
+    // The territory the address is in (server/modules/geo keeps it).
+    {
+      name: 'territoryId',
+      type: 'relation',
+      label: 'Territory',
+      readOnly: true,
+      relation: { object: 'territories', cardinality: 'one' },
+    },
     { name: 'socialProfiles', type: 'json', label: 'Social profiles', hidden: true, sensitive: true },
     { name: 'birthday', type: 'date', label: 'Birthday', hidden: true, sensitive: true },
     { name: 'doNotContact', type: 'boolean', label: 'Do not contact' },
-    { name: 'doNotSell', type: 'boolean', label: 'Do not sell or share' },
+    DO_NOT_SELL_FIELD,
     { name: 'lastContactedAt', type: 'datetime', label: 'Last contacted', readOnly: true },
     // Kept by lead scoring (server/modules/scoring).
     { name: 'score', type: 'integer', label: 'Score', readOnly: true, min: -1_000_000, max: 1_000_000, indexed: true },

@@ -4,7 +4,7 @@ import { doNotContactCheck } from './do-not-contact';
 import { contactTemplateVariables } from './template-variables';
 
 export { contactsObject } from './contacts.object';
-export { SCORE_DETAIL_FIELDS } from './score-fields';
+export { DO_NOT_SELL_FIELD, SCORE_DETAIL_FIELDS } from './score-fields';
 
 /** Contacts: people, with the `contact` template variable and the do-not-contact suppression rule. */
 export const contactsModule = defineModule({

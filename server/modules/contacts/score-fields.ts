@@ -25,3 +25,15 @@ export const SCORE_DETAIL_FIELDS: FieldDef[] = [
   },
   { name: 'grade', type: 'select', label: 'Grade', readOnly: true, options: opt('A', 'B', 'C', 'D') },
 ];
+
+/**
+ * "Do not sell or share" (CCPA opt-out), on leads and contacts: kept by the consent ledger
+ * (server/modules/consents: purpose `sale_sharing` withdrawn ⇒ true), so read-only for every
+ * role — a change is a ledger entry (`POST /api/v1/{object}/{id}/consents`), with its history.
+ */
+export const DO_NOT_SELL_FIELD: FieldDef = {
+  name: 'doNotSell',
+  type: 'boolean',
+  label: 'Do not sell or share',
+  readOnly: true,
+};

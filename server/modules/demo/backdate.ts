@@ -12,7 +12,7 @@ export const daysAgo = (days: number, now = Date.now()): Date => new Date(now - 
  */
 export async function backdate(
   tx: Tx,
-  table: 'leads' | 'opportunities' | 'notes',
+  table: 'leads' | 'opportunities' | 'notes' | 'tickets',
   rows: { id: string; createdAt: Date; closedAt?: Date }[],
 ): Promise<void> {
   if (rows.length === 0) return;

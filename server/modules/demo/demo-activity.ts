@@ -3,6 +3,7 @@ import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { runBatch } from '../../platform/records/batch';
 import type { RecordService } from '../../platform/records/records.service';
+import { recordAnswers } from '../tasks';
 import { addComment } from '../timeline';
 import { backdate, daysAgo } from './backdate';
 import type { DemoCrew, DemoPersonKey } from './demo-team';
@@ -134,6 +135,22 @@ export async function seedActivity(tx: Tx, records: RecordService, crew: DemoCre
     const mine = meetings.filter(([k]) => k === key).map(([, m]) => m);
     if (mine.length > 0)
       await runBatch(records, tx, as(key), 'meetings', { mode: 'create', atomic: true, records: mine });
+  }
+
+  // Sam's negotiation follow-up was sent as an invitation (iTIP); its contacts answered from their calendars.
+  const followUp = (
+    await records.list(tx, as('sam'), 'meetings', {
+      filter: { field: 'title', op: 'eq', value: 'Negotiation follow-up' },
+      fields: 'id,attendeeContactIds',
+      limit: 1,
+    })
+  ).data[0];
+  const [first, second] = (followUp?.attendeeContactIds as string[] | undefined) ?? [];
+  if (followUp && first) {
+    await recordAnswers(tx, records, crew.sam.actor.workspaceId, String(followUp.id), [
+      { contactId: first, partstat: 'ACCEPTED' },
+      ...(second ? [{ contactId: second, partstat: 'TENTATIVE' as const }] : []),
+    ]);
   }
 
   // Interactions: four months of calls, emails and meetings, most by the sales people.

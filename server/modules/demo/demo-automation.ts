@@ -57,24 +57,25 @@ export async function seedTemplates(tx: Tx, actor: Actor): Promise<string> {
 }
 
 /**
- * An active workflow: a lead from the website gets the welcome email and its owner a
- * follow-up task. Created after the demo's own leads (none of them from the website)
+ * An active workflow: the owner of a lead from the website gets a call task within two
+ * days (the welcome emails come from the "Welcome new leads" nurture sequence, which every
+ * new lead enters). Created after the demo's own leads (none of them from the website)
  * and as the administrator, whom it then runs as.
  */
 export async function seedWelcomeWorkflow(
   deps: { database: Database; records: RecordService },
   actor: Actor,
-  templateId: string,
+  _templateId: string,
 ): Promise<void> {
   await new WorkflowService(deps).create(actor, {
-    name: 'Welcome new website leads',
-    description: 'Sends the welcome email to every lead from the website and asks its owner to call within two days.',
+    name: 'Call new website leads',
+    description:
+      'Asks the owner of every lead from the website to call within two days; the welcome emails come from the "Welcome new leads" sequence.',
     active: true,
     definition: {
       trigger: { type: 'record_created', object: 'leads' },
       conditions: { field: 'source', op: 'eq', value: 'website' },
       steps: [
-        { id: 'welcome', type: 'send_email', to: 'record', templateId },
         {
           id: 'call',
           type: 'create_task',

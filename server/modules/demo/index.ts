@@ -1,6 +1,7 @@
 import { defineModule } from '../../platform/modules';
 import { seedDemoIfEmpty } from './demo-seed';
 
+export { backdate, daysAgo } from './backdate';
 export { DEMO_EMAIL } from './demo-seed';
 export { DEMO_PEOPLE } from './demo-team';
 

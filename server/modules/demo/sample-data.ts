@@ -1,4 +1,5 @@
 import { faker } from '@faker-js/faker';
+import { geocodeOffline } from '../../platform/geo/gazetteer';
 import { INDUSTRIES } from '../accounts';
 
 /** Real cities with coordinates, so the demo's addresses are plausible and mappable. */
@@ -121,6 +122,10 @@ export function sampleRecords(accounts: number, seed = 2026) {
           accountId,
           lifecycleStage: pick(['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer']),
           phone: accountBodies[i]?.phone,
+          // Their account's city, placed by the bundled gazetteer as the geocoder would (no write per contact later).
+          address: accountBodies[i]
+            ? cityAddress(accountBodies[i].address.city, accountBodies[i].address.country)
+            : undefined,
           tags: faker.helpers.arrayElements(['decision maker', 'champion', 'newsletter', 'event 2026'], {
             min: 0,
             max: 2,
@@ -129,4 +134,12 @@ export function sampleRecords(accounts: number, seed = 2026) {
       }),
     );
   return { accountBodies, contactsFor };
+}
+
+/** A city-level address with the gazetteer's coordinates (as the geo module's geocoder stores them). */
+function cityAddress(city: string, country: string) {
+  const hit = geocodeOffline({ city, country });
+  return hit
+    ? { city, country, latitude: hit.lat, longitude: hit.lng, geoPrecision: hit.precision, geoSource: 'gazetteer' }
+    : { city, country };
 }

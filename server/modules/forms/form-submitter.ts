@@ -8,7 +8,8 @@ import { AppError, type FieldError } from '../../platform/http/errors';
 import { enqueueMail } from '../../platform/mail/outbox';
 import type { RecordService } from '../../platform/records/records.service';
 import type { FieldDef } from '../../platform/records/types';
-import { appendConsent } from '../consents';
+import { appendConsent, recordGpcOptOut } from '../consents';
+import { findPersonByEmail } from '../leads';
 import { consentInput, HONEYPOT, PAGE_URL, STAMP } from './form-page';
 import { confirmToken, stampTime } from './form-tokens';
 import type { LoadedForm } from './forms.service';
@@ -24,6 +25,8 @@ export interface Submission {
   ipHash: string;
   referrer: string | null;
   visitorId: string | null;
+  /** The browser sent Global Privacy Control (`Sec-GPC: 1`): the person opts out of sale/sharing and tracking. */
+  gpc?: boolean;
 }
 
 /** What became of a post: a bot's is dropped (and answered like any other), a person's is stored. */
@@ -119,20 +122,6 @@ export function readValues(form: LoadedForm, defs: Map<string, FieldDef>, values
 const invalidForm = (errors: FieldError[]) =>
   new AppError('validation_failed', `Please correct: ${errors.map((e) => e.path).join(', ')}`, { errors });
 
-/** Finds who a submission is about by email: a contact first, then a lead (see docs/ARCHITECTURE.md, Forms). */
-async function findPerson(tx: Tx, records: RecordService, actor: Actor, email: string) {
-  for (const object of ['contacts', 'leads'] as const) {
-    const { data } = await records.list(tx, actor, object, {
-      limit: 1,
-      fields: 'id',
-      sort: 'createdAt',
-      filter: { field: 'email', op: 'eq', value: email },
-    });
-    if (data[0]) return { object, id: String(data[0].id) };
-  }
-  return null;
-}
-
 /**
  * Stores one person's submission, in the caller's transaction (all or nothing), as the
  * system: updates the contact that has the email, else the lead that has it, else
@@ -158,7 +147,7 @@ export async function storeSubmission(
     await sql`select pg_advisory_xact_lock(hashtextextended(${`form-person:${form.workspaceId}:${email}`}, 0))`.execute(
       tx,
     );
-  const existing = email ? await findPerson(tx, records, actor, email) : null;
+  const existing = email ? await findPersonByEmail(tx, records, actor, email) : null;
   const inputName = new Map(form.fields.map((f) => [f.field, f.name]));
   let target: { object: 'contacts' | 'leads'; id: string };
   try {
@@ -193,7 +182,7 @@ export async function storeSubmission(
 
   for (const c of ticked) {
     const awaiting = pending.includes(c);
-    await appendConsent(tx, actor, target.object, target.id, {
+    await appendConsent(tx, actor, records, target.object, target.id, {
       purpose: c.purpose,
       // Double opt-in: not granted until the emailed link is clicked.
       status: awaiting ? 'unknown' : 'granted',
@@ -211,6 +200,14 @@ export async function storeSubmission(
       },
     });
   }
+
+  // After the ticked boxes: the signal is the person's latest word on sale/sharing and tracking.
+  if (input.gpc)
+    await recordGpcOptOut(tx, actor, records, target.object, target.id, {
+      formId: form.id,
+      formVersion: form.version,
+      submissionId: id,
+    });
 
   await emitEvent(tx, actor, {
     type: 'form.submitted',
@@ -245,7 +242,7 @@ export async function storeSubmission(
  * A double opt-in click: grants the consents the submission was waiting for, once
  * (a second click changes nothing). False when the submission is unknown.
  */
-export async function confirmSubmission(tx: Tx, submissionId: string): Promise<boolean> {
+export async function confirmSubmission(tx: Tx, records: RecordService, submissionId: string): Promise<boolean> {
   const { rows } = await sql<{
     workspace_id: string;
     form_id: string;
@@ -265,7 +262,7 @@ export async function confirmSubmission(tx: Tx, submissionId: string): Promise<b
   const actor = formActor(s.workspace_id);
   const confirmedAt = new Date().toISOString();
   for (const c of s.pending_consents) {
-    await appendConsent(tx, actor, s.object, s.record_id, {
+    await appendConsent(tx, actor, records, s.object, s.record_id, {
       purpose: c.purpose,
       status: 'granted',
       source: 'form',

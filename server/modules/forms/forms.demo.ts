@@ -3,7 +3,7 @@ import type { Actor } from '../../platform/auth/actor';
 import type { DemoDeps, DemoLogin } from '../../platform/modules';
 import { loadSchemas } from '../../platform/records/object-schema';
 import type { FieldDef } from '../../platform/records/types';
-import { appendConsent } from '../consents';
+import { appendConsent, recordGpcOptOut } from '../consents';
 import { DEMO_EMAIL } from '../demo';
 import { consentInput, PAGE_URL } from './form-page';
 import { storeSubmission } from './form-submitter';
@@ -85,9 +85,15 @@ export async function seedFormsDemo(deps: DemoDeps): Promise<DemoLogin | null> {
         visitorId: null,
       });
     }
-    const contact = (await records.list(tx, dana, 'contacts', { limit: 1, fields: 'id', sort: 'createdAt' })).data[0];
+    const [contact, guarded] = (await records.list(tx, dana, 'contacts', { limit: 2, fields: 'id', sort: 'createdAt' }))
+      .data;
+    // A customer whose browser sends Global Privacy Control: "Do not sell or share", with its gpc history.
+    if (guarded)
+      await recordGpcOptOut(tx, { workspaceId: ws, userId: null }, records, 'contacts', String(guarded.id), {
+        via: 'preference page',
+      });
     if (contact) {
-      await appendConsent(tx, dana, 'contacts', String(contact.id), {
+      await appendConsent(tx, dana, records, 'contacts', String(contact.id), {
         purpose: 'marketing_email',
         status: 'granted',
         source: 'user',

@@ -17,6 +17,7 @@ import type { ModuleRouteDeps } from '../../platform/modules';
 import { loadSchemas } from '../../platform/records/object-schema';
 import type { RecordService } from '../../platform/records/records.service';
 import type { FieldDef } from '../../platform/records/types';
+import { gpcSignal } from '../consents';
 import { PAGE_URL, renderFormPage, renderMessage, renderThankYou, STAMP } from './form-page';
 import { confirmSubmission, looksLikeBot, storeSubmission } from './form-submitter';
 import { formsSecret, hashIp, readConfirmToken, renderStamp, stampTime } from './form-tokens';
@@ -229,7 +230,8 @@ export function formRoutes({ config, database, records }: ModuleRouteDeps): Fast
               return rows[0]?.workspace_id;
             })
           : undefined;
-        const ok = ws && submissionId ? await database.tenant(ws, (tx) => confirmSubmission(tx, submissionId)) : false;
+        const ok =
+          ws && submissionId ? await database.tenant(ws, (tx) => confirmSubmission(tx, records, submissionId)) : false;
         if (!ok)
           return html(reply, 404, renderMessage('Link not valid', 'This confirmation link is invalid or has expired.'));
         return html(reply, 200, renderMessage('Confirmed', 'Thank you: your choices are confirmed.'));
@@ -321,6 +323,8 @@ export function formRoutes({ config, database, records }: ModuleRouteDeps): Fast
           return page ? html(reply, 200, renderThankYou(form)) : done();
         }
         const cookie = String(req.headers.cookie ?? '');
+        // Global Privacy Control: the person opts out of sale/sharing and tracking, and this browser is not linked.
+        const gpc = gpcSignal(req.headers);
         const referrer = typeof req.headers.referer === 'string' ? req.headers.referer.slice(0, 2000) : null;
         try {
           await database.tenant(form.workspaceId, (tx) =>
@@ -328,10 +332,12 @@ export function formRoutes({ config, database, records }: ModuleRouteDeps): Fast
               values,
               ipHash: hashIp(secret, req.ip),
               referrer,
-              visitorId:
-                (typeof postedVisitor === 'string' && VISITOR_ID.test(postedVisitor) ? postedVisitor : null) ??
-                VISITOR.exec(cookie)?.[1] ??
-                null,
+              visitorId: gpc
+                ? null
+                : ((typeof postedVisitor === 'string' && VISITOR_ID.test(postedVisitor) ? postedVisitor : null) ??
+                  VISITOR.exec(cookie)?.[1] ??
+                  null),
+              gpc,
             }),
           );
         } catch (err) {

@@ -42,7 +42,7 @@ export const interactionsObject: ObjectDef = {
       relation: { object: 'contacts', cardinality: 'many' },
       hidden: true,
     },
-    { name: 'participantUserIds', type: 'json', label: 'Colleagues involved', hidden: true },
+    { name: 'participantUserIds', type: 'json', label: 'Colleagues involved', hidden: true, jsonShape: 'userIds' },
     { name: 'body', type: 'longText', label: 'Notes', search: 'C', hidden: true },
     ...RELATED_FIELDS,
   ],

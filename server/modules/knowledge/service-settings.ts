@@ -30,6 +30,15 @@ const present = (baseUrl: string, r: SettingsRow): ServiceSettings => ({
  * workspaces, so this runs as a system transaction, before any tenant transaction).
  */
 export async function ensureServiceSettings(database: Database, workspaceId: string): Promise<SettingsRow> {
+  return makeServiceSettings(database, workspaceId).catch((err) => {
+    // The slug's cross-workspace check (a trigger, 0040) refused: another workspace took it meanwhile.
+    if (isPgError(err, 'uniqueViolation'))
+      throw new AppError('service_unavailable', 'The help centre’s settings are being created; try again');
+    throw err;
+  });
+}
+
+async function makeServiceSettings(database: Database, workspaceId: string): Promise<SettingsRow> {
   return database.system(async (tx) => {
     const existing = await settingsRow(tx, workspaceId);
     if (existing) return existing;

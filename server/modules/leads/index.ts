@@ -2,6 +2,7 @@ import { defineModule } from '../../platform/modules';
 import { leadsObject } from './leads.object';
 import { leadRoutes } from './leads.routes';
 
+export { findPersonByEmail } from './find-person';
 export { type ConvertInput, type ConvertResult, convertLead } from './lead-converter';
 export { SOURCES } from './leads.object';
 

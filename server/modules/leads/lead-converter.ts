@@ -174,6 +174,8 @@ export async function convertLead(
         stageId: o.stageId,
         expectedCloseDate: o.expectedCloseDate,
         source: lead.source,
+        // First touch: the campaign that brought the lead brought its opportunity.
+        sourceCampaignId: lead.sourceCampaignId,
       }),
       ...copiedCustom(lead, leadSchema, full('opportunities')),
       ownerId,

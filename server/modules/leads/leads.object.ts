@@ -1,6 +1,6 @@
 import { type ObjectDef, opt } from '../../platform/records/types';
 import { INDUSTRIES } from '../accounts';
-import { SCORE_DETAIL_FIELDS } from '../contacts';
+import { DO_NOT_SELL_FIELD, SCORE_DETAIL_FIELDS } from '../contacts';
 
 /** Where leads and opportunities come from (opportunities use the same options, so conversion can copy it). */
 export const SOURCES = opt(
@@ -58,9 +58,26 @@ export const leadsObject: ObjectDef = {
     { name: 'industry', type: 'select', label: 'Industry', options: opt(...INDUSTRIES), hidden: true },
     { name: 'employees', type: 'integer', label: 'Employees', min: 0, max: 10_000_000, hidden: true },
     { name: 'address', type: 'address', label: 'Address', hidden: true },
+    // The territory the address is in (server/modules/geo keeps it).
+    {
+      name: 'territoryId',
+      type: 'relation',
+      label: 'Territory',
+      readOnly: true,
+      hidden: true,
+      relation: { object: 'territories', cardinality: 'one' },
+    },
     { name: 'source', type: 'select', label: 'Source', options: SOURCES, indexed: true },
+    {
+      name: 'sourceCampaignId',
+      type: 'relation',
+      label: 'Source campaign',
+      description: 'The campaign that brought this lead (first touch)',
+      relation: { object: 'campaigns', cardinality: 'one' },
+    },
     { name: 'status', type: 'select', label: 'Status', options: opt(...LEAD_STATUSES), indexed: true },
     { name: 'disqualifiedReason', type: 'text', label: 'Disqualified because', maxLength: 500, hidden: true },
+    DO_NOT_SELL_FIELD,
     // Filled in by lead scoring; clients read it.
     { name: 'score', type: 'integer', label: 'Score', readOnly: true, min: -1_000_000, max: 1_000_000, indexed: true },
     ...SCORE_DETAIL_FIELDS,

@@ -2,6 +2,9 @@ import { defineModule } from '../../platform/modules';
 import { opportunitiesObject } from './opportunities.object';
 import { opportunityRoutes } from './opportunities.routes';
 
+// For reporting (server/modules/reports): time in stage on the sales dashboard.
+export { stageReport } from './opportunity-extras.service';
+
 /** Opportunities: deals in progress through a pipeline's stages. */
 export const opportunitiesModule = defineModule({
   name: 'opportunities',

@@ -6,6 +6,7 @@ import type { Tx } from '../../platform/db/database';
 import { loadSchemas, type ObjectSchema } from '../../platform/records/object-schema';
 import { compileFilter } from '../../platform/records/query';
 import type { RecordService } from '../../platform/records/records.service';
+import { withdrawnSql } from '../consents';
 
 type Sql = RawBuilder<unknown>;
 
@@ -121,6 +122,12 @@ const decaySql = (now: Date) => sql`c.points * case when r.half_life_days is nul
  * engagement from the stored contributions decayed to `now`, each rule within its cap.
  * `limit` takes the first records by id (keyset chunks: `where` carries `t.id > last`).
  */
+/**
+ * The consent purpose scoring honours: a person who withdrew `profiling` (objected to
+ * profiling, GDPR art. 21) is not scored — no contributions are kept and their scores are cleared.
+ */
+export const PROFILING = 'profiling';
+
 export function scoreSource(opts: {
   ws: string;
   object: string;
@@ -142,6 +149,7 @@ export function scoreSource(opts: {
   return sql`with b as (
       select t.id, (${fit})::bigint as fit from ${sql.table(`${opts.table}_scoped`)} t
       where t.workspace_id = ${ws}::uuid and t.deleted_at is null and ${opts.where}
+        and not ${withdrawnSql(object as 'leads' | 'contacts', PROFILING)}
       ${opts.limit ? sql`order by t.id limit ${opts.limit}` : sql``}),
     per_rule as (
       select c.record_id, r.cap, sum(${decaySql(now)}) as s

@@ -3,7 +3,16 @@ import type { Tx } from '../../platform/db/database';
 import { emitEvents } from '../../platform/events/events';
 import { loadSchemas } from '../../platform/records/object-schema';
 import type { RecordService } from '../../platform/records/records.service';
-import { fitConditions, loadRules, loadSettings, type ScoringSettings, scoreSource, systemActor } from './score-engine';
+import { withdrawnSql } from '../consents';
+import {
+  fitConditions,
+  loadRules,
+  loadSettings,
+  PROFILING,
+  type ScoringSettings,
+  scoreSource,
+  systemActor,
+} from './score-engine';
 
 /** Lead statuses MQL never overrides. */
 const NOT_QUALIFIABLE = ['converted', 'disqualified'];
@@ -71,7 +80,7 @@ export async function rescoreRecords(
     from ${sql.table(`${def.table}_scoped`)} where workspace_id = ${ws}::uuid and id = any(${ids}::uuid[])`.execute(tx);
   const before = new Map(current.map((c) => [c.id, c]));
   const actor = systemActor(ws);
-  let changed = 0;
+  let changed = await clearObjected(tx, records, ws, object, def.table, ids);
   for (const c of computed) {
     const b = before.get(c.id);
     if (!b) continue;
@@ -98,6 +107,40 @@ export async function rescoreRecords(
     }
   }
   return changed;
+}
+
+/**
+ * Records among `ids` whose person withdrew consent to profiling lose their scores and the
+ * engagement points behind them (the scoring source skips them, so they are not scored again
+ * until they grant it).
+ */
+async function clearObjected(
+  tx: Tx,
+  records: RecordService,
+  ws: string,
+  object: 'leads' | 'contacts',
+  table: string,
+  ids: string[],
+): Promise<number> {
+  const { rows: objected } = await sql<{ id: string; scored: boolean }>`select t.id,
+      (t.score is not null or t.fit_score is not null or t.engagement_score is not null or t.grade is not null) as scored
+    from ${sql.table(`${table}_scoped`)} t
+    where t.workspace_id = ${ws}::uuid and t.id = any(${ids}::uuid[]) and ${withdrawnSql(object, PROFILING)}`.execute(
+    tx,
+  );
+  if (objected.length === 0) return 0;
+  // The engagement points earned so far are profiling data too: they go with the scores.
+  await sql`delete from score_contributions where workspace_id = ${ws}::uuid and object = ${object}
+    and record_id = any(${objected.map((r) => r.id)}::uuid[])`.execute(tx);
+  const rows = objected.filter((r) => r.scored);
+  for (const r of rows)
+    await records.systemWrite(tx, systemActor(ws), object, r.id, {
+      score: null,
+      fitScore: null,
+      engagementScore: null,
+      grade: null,
+    });
+  return rows.length;
 }
 
 const crossesThreshold = (b: Current, score: number, s: ScoringSettings) =>

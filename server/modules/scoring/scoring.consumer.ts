@@ -4,7 +4,8 @@ import { enterWorkspace, leaveWorkspace, type Tx } from '../../platform/db/datab
 import type { EventConsumer } from '../../platform/events/dispatcher';
 import type { StoredEvent } from '../../platform/events/events';
 import type { RecordService } from '../../platform/records/records.service';
-import { loadRules, type RuleRow } from './score-engine';
+import { withdrawnSql } from '../consents';
+import { loadRules, PROFILING, type RuleRow } from './score-engine';
 import { rescoreRecords } from './scorer';
 
 type Scored = 'leads' | 'contacts';
@@ -114,7 +115,8 @@ export function occurredAt(e: StoredEvent): Date {
 export function scoringConsumer(records: RecordService, now: () => Date): EventConsumer {
   return {
     name: 'scoring',
-    types: [...ENGAGEMENT_EVENTS, ...RECORD_EVENTS],
+    // consent.changed: a person who withdraws (or grants again) consent to profiling is rescored at once.
+    types: [...ENGAGEMENT_EVENTS, ...RECORD_EVENTS, 'consent.changed'],
     async handle(tx, events) {
       // Records to rescore, by workspace and object.
       const touched = new Map<string, { ws: string; object: Scored; ids: Set<string> }>();
@@ -126,6 +128,11 @@ export function scoringConsumer(records: RecordService, now: () => Date): EventC
       };
       try {
         for (const e of events) {
+          if (e.type === 'consent.changed') {
+            if (e.data.purpose === PROFILING && e.recordId && (e.object === 'leads' || e.object === 'contacts'))
+              touch(e.workspaceId, e.object, e.recordId);
+            continue;
+          }
           if (RECORD_EVENTS.includes(e.type)) {
             const changes = Object.keys((e.data.changes ?? {}) as Record<string, unknown>);
             if (e.type.endsWith('.updated') && changes.every((f) => OWN_FIELDS.has(f))) continue;
@@ -167,7 +174,8 @@ export async function earn(tx: Tx, e: StoredEvent): Promise<{ object: Scored; id
       select ${e.workspaceId}::uuid, ${t.object}, ${t.id}::uuid, v.rule_id, ${e.id}::uuid, v.points, ${at.toISOString()}::timestamptz
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(rule_id uuid, points int)
       where exists (select 1 from ${sql.table(t.object)} r
-        where r.workspace_id = ${e.workspaceId}::uuid and r.id = ${t.id}::uuid and r.deleted_at is null)
+        where r.workspace_id = ${e.workspaceId}::uuid and r.id = ${t.id}::uuid and r.deleted_at is null
+          and not ${withdrawnSql(t.object, PROFILING, 'r')})
       on conflict (workspace_id, rule_id, event_id) do nothing
       returning rule_id`.execute(tx);
     if (inserted.length > 0) earned.push(t);

@@ -1,11 +1,14 @@
 import { defineModule } from '../../platform/modules';
+import { BEHAVIOUR_CONDITIONS } from './engagement';
 import { segmentMembershipConsumer } from './segment-membership.consumer';
+import { runSegmentWindows, WINDOWS_QUEUE } from './segment-windows';
 import { seedSegmentsDemo } from './segments.demo';
 import { segmentsObject } from './segments.object';
 import { segmentRoutes } from './segments.routes';
 import { SEGMENT_ENTERED, SEGMENT_LEFT } from './segments.service';
 
-export { SEGMENT_ENTERED, SEGMENT_LEFT } from './segments.service';
+export { engagementRows } from './engagement';
+export { listMembers as listSegmentMembers, SEGMENT_ENTERED, SEGMENT_LEFT } from './segments.service';
 
 const READ_ONLY = { create: false, read: true, update: false, delete: false, export: true, scope: 'all' } as const;
 
@@ -27,7 +30,22 @@ export const segmentsModule = defineModule({
     data_analyst: { segments: READ_ONLY },
   },
   triggers: [SEGMENT_ENTERED, SEGMENT_LEFT],
+  // "Visited a page matching X in the last N days", "submitted form F", "opened or clicked an email".
+  filterConditions: BEHAVIOUR_CONDITIONS,
   routes: segmentRoutes,
-  work: ({ records, log }) => ({ consumers: [segmentMembershipConsumer({ records, log })] }),
+  work: ({ database, records, jobs, log }) => {
+    jobs.define(WINDOWS_QUEUE, async () => void (await runSegmentWindows(database, records)), {
+      concurrency: 1,
+      maxAttempts: 2,
+      leaseSeconds: 1800,
+    });
+    // Behaviour conditions "in the last N days" age: entered / left follow hourly.
+    jobs.schedule(WINDOWS_QUEUE, '23 * * * *', { queue: WINDOWS_QUEUE });
+    return {
+      consumers: [segmentMembershipConsumer({ records, log })],
+      /** Runs one time-window pass now (tests). */
+      windows: () => runSegmentWindows(database, records),
+    };
+  },
   demo: seedSegmentsDemo,
 });

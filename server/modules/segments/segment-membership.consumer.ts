@@ -6,6 +6,9 @@ import { enterWorkspace, leaveWorkspace, type Tx } from '../../platform/db/datab
 import type { EventConsumer } from '../../platform/events/dispatcher';
 import { type EventInput, emitEvents, type StoredEvent } from '../../platform/events/events';
 import type { RecordService } from '../../platform/records/records.service';
+import { IMPORT_SUMMARY_EVENTS, importedRecordIds, importOf } from '../imports';
+import { ENGAGEMENT_SOURCE_EVENTS, engagementRows, forgetEngagement, recordEngagement } from './engagement';
+import { baselineSegment } from './segment-baseline';
 import { SEGMENT_ENTERED, SEGMENT_LEFT } from './segments.service';
 
 /** At most this many dynamic segments per object and workspace are watched for entering and leaving. */
@@ -13,13 +16,15 @@ export const MAX_WATCHED_SEGMENTS = 200;
 
 const PREFIX: Record<string, string> = { contacts: 'contact', leads: 'lead', accounts: 'account' };
 const RECORD_ACTIONS = ['created', 'updated', 'deleted', 'restored', 'purged'];
+const ENGAGED = new Set<string>(ENGAGEMENT_SOURCE_EVENTS);
 const TYPES = [
   ...SEGMENT_OBJECTS.flatMap((o) => RECORD_ACTIONS.map((a) => `${PREFIX[o]}.${a}`)),
-  'segment.created',
-  'segment.updated',
   'segment.deleted',
   'segment.restored',
   'segment.purged',
+  ...ENGAGEMENT_SOURCE_EVENTS,
+  // An import writes its records quietly and emits one summary event: its records are evaluated then.
+  ...IMPORT_SUMMARY_EVENTS,
 ];
 
 interface Watched {
@@ -34,9 +39,14 @@ interface Watched {
  * transaction with the cursor advance (exactly once). Per workspace and object, the
  * changed records are evaluated against every watched segment in ONE query
  * (RecordService.matchingIds, as the system: readers' permissions apply when they read
- * events and members). A segment created or whose filter changed gets a fresh baseline
- * without events (its existing matches did not "enter" anything). Static segments emit
+ * events and members). A segment created or whose filter changed got its baseline in the
+ * writing transaction (segment-baseline.ts), so no record event is compared with a
+ * segment that has no snapshot yet. Static segments emit
  * their events where members are added and removed; here only purged records leave them.
+ * Engagement events (page.viewed, form.submitted, email.opened / email.clicked) are first
+ * written to engagement_events (engagement.ts), then their people are evaluated like
+ * changed records, so behaviour conditions enter and leave them too. An import's summary
+ * event (`import.completed`) has its records evaluated the same way, read from the import.
  */
 export function segmentMembershipConsumer(deps: { records: RecordService; log: Logger }): EventConsumer {
   return {
@@ -49,11 +59,30 @@ export function segmentMembershipConsumer(deps: { records: RecordService; log: L
       for (const [ws, list] of byWorkspace) {
         await enterWorkspace(tx, ws);
         try {
+          // What people did (behaviour conditions read it), before any segment is evaluated.
+          wrote = (await recordEngagement(tx, list)) || wrote;
           wrote = (await rebaseline(tx, deps.records, ws, list)) || wrote;
+          const engaged = engagementRows(list);
           for (const object of SEGMENT_OBJECTS) {
-            const changed = list.filter((e) => e.object === object && e.recordId);
+            const changed = [
+              ...list.filter((e) => e.object === object && e.recordId && !ENGAGED.has(e.type)),
+              ...list.flatMap((e) =>
+                engaged
+                  .filter((r) => r.id === e.id && r.object === object)
+                  .map((r) => ({ ...e, object, recordId: r.record_id })),
+              ),
+            ];
             if (changed.length === 0) continue;
             wrote = (await evaluate(tx, deps.records, ws, object, changed)) || wrote;
+          }
+          // Each import's records, a page at a time, as if each had been updated by its importer.
+          for (const e of list) {
+            const imported = importOf(e);
+            if (!imported || !(SEGMENT_OBJECTS as readonly string[]).includes(imported.object)) continue;
+            for await (const ids of importedRecordIds(tx, imported.importId)) {
+              const asEvents = ids.map((recordId) => ({ ...e, object: imported.object, recordId }));
+              wrote = (await evaluate(tx, deps.records, ws, imported.object, asEvents)) || wrote;
+            }
           }
         } finally {
           await leaveWorkspace(tx);
@@ -64,32 +93,27 @@ export function segmentMembershipConsumer(deps: { records: RecordService; log: L
   };
 }
 
-/** New, changed, trashed and restored segments: their snapshot starts over from who matches now. */
+/**
+ * Trashed, restored and purged segments: a trashed or purged one has no snapshot; a
+ * restored one starts over from who matches now. New segments and filter changes were
+ * given their snapshot in the writing transaction (segments.object.ts' afterWrite).
+ */
 async function rebaseline(tx: Tx, records: RecordService, ws: string, events: StoredEvent[]): Promise<boolean> {
-  const touched = events.filter((e) => e.object === 'segments' && e.recordId);
-  let wrote = false;
+  const touched = events.filter(
+    (e) =>
+      e.object === 'segments' &&
+      e.recordId &&
+      (e.type === 'segment.deleted' || e.type === 'segment.purged' || e.type === 'segment.restored'),
+  );
   for (const e of touched) {
-    const changes = (e.data.changes ?? {}) as Record<string, unknown>;
-    if (e.type === 'segment.updated' && !('filter' in changes) && !('type' in changes)) continue;
     const id = e.recordId as string;
-    await sql`delete from segment_membership where workspace_id = ${ws}::uuid and segment_id = ${id}::uuid`.execute(tx);
-    if (e.type === 'segment.deleted' || e.type === 'segment.purged') {
-      wrote = true;
-      continue;
-    }
-    const { rows } = await sql<{ object: string; filter: FilterNode | null }>`
-      select object, filter from segments_scoped
-      where id = ${id}::uuid and deleted_at is null and type = 'dynamic'`.execute(tx);
-    const seg = rows[0];
-    if (!seg?.filter) continue;
-    const matches = await records.matchRelation(tx, seg.object, seg.filter);
-    if (!matches) continue;
-    await sql`insert into segment_membership (workspace_id, segment_id, record_id)
-      select ${ws}::uuid, ${id}::uuid, m.id from ${matches} m
-      on conflict do nothing`.execute(tx);
-    wrote = true;
+    const { rows } = await sql<{ object: string; type: string | null; filter: FilterNode | null; deleted: boolean }>`
+      select object, type, filter, deleted_at is not null as deleted from segments_scoped
+      where id = ${id}::uuid`.execute(tx);
+    const seg = rows[0] ?? { object: '', type: null, filter: null, deleted: true };
+    await baselineSegment(tx, records, ws, id, seg);
   }
-  return wrote;
+  return touched.length > 0;
 }
 
 /** The changed records of one object against its watched dynamic segments: transitions become events. */
@@ -104,9 +128,10 @@ async function evaluate(
   const purged = events.filter((e) => e.type.endsWith('.purged')).map((e) => e.recordId as string);
   let wrote = false;
   if (purged.length) {
-    const { rows } = await sql`delete from segment_members
-      where workspace_id = ${ws}::uuid and record_id = any(${purged}::uuid[]) returning record_id`.execute(tx);
-    wrote = rows.length > 0;
+    await sql`delete from segment_members
+      where workspace_id = ${ws}::uuid and record_id = any(${purged}::uuid[])`.execute(tx);
+    await forgetEngagement(tx, ws, purged);
+    wrote = true;
   }
   const { rows: segments } = await sql<Watched>`
     select id, name, filter from segments_scoped

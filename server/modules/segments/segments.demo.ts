@@ -6,7 +6,8 @@ import { addMembers } from './segments.service';
 
 /**
  * The demo workspace's segments, once (when it has none): a dynamic "Contacts in
- * Germany" and a static "VIP list" of a few contacts. Runs after the demo module.
+ * Germany", two on behaviour (pricing visitors, engaged leads: their visits come from the
+ * scoring demo) and a static "VIP list" of a few contacts. Runs after the demo module.
  */
 export async function seedSegmentsDemo(deps: DemoDeps): Promise<DemoLogin | null> {
   const { database, records, log } = deps;
@@ -40,6 +41,30 @@ export async function seedSegmentsDemo(deps: DemoDeps): Promise<DemoLogin | null
           { field: 'title', op: 'contains', value: 'CEO' },
           { field: 'title', op: 'contains', value: 'Head' },
           { field: 'title', op: 'contains', value: 'Director' },
+        ],
+      },
+    });
+    // Behaviour: the scoring demo gives the first leads a few weeks of visits and form fills.
+    await records.create(tx, actor, 'segments', {
+      name: 'Pricing page visitors (30 days)',
+      description: 'Leads who looked at pricing in the last 30 days and have not been disqualified.',
+      object: 'leads',
+      filter: {
+        and: [
+          { field: '@visited', op: 'startsWith', value: { page: '/pricing', days: 30 } },
+          { not: { field: 'status', op: 'eq', value: 'disqualified' } },
+        ],
+      },
+    });
+    await records.create(tx, actor, 'segments', {
+      name: 'Engaged on the website or by email',
+      description: 'Filled in any form, downloaded a paper, or opened or clicked a campaign email in the last 30 days.',
+      object: 'leads',
+      filter: {
+        or: [
+          { field: '@submittedForm', op: 'isNotEmpty', value: { days: 30 } },
+          { field: '@visited', op: 'isNotEmpty', value: { kind: 'download', days: 30 } },
+          { field: '@emailEngaged', op: 'isNotEmpty', value: { days: 30 } },
         ],
       },
     });

@@ -1,7 +1,9 @@
 import { SEGMENT_OBJECTS } from '../../../common/contracts/segments';
+import type { FilterNode } from '../../../common/filter';
 import { AppError } from '../../platform/http/errors';
-import type { BeforeWrite, ObjectDef } from '../../platform/records/types';
+import type { AfterWrite, BeforeWrite, ObjectDef } from '../../platform/records/types';
 import { opt } from '../../platform/records/types';
+import { baselineSegment } from './segment-baseline';
 
 /**
  * Checks a segment's write: the object never changes after creation (members and
@@ -46,6 +48,23 @@ async function beforeSegmentWrite(
   return Object.keys(set).length ? { set } : undefined;
 }
 
+/** A new dynamic segment, or one whose filter or type changed: its membership snapshot, in the same transaction. */
+async function afterSegmentWrite(
+  tx: Parameters<NonNullable<ObjectDef['afterWrite']>>[0],
+  w: AfterWrite,
+): Promise<void> {
+  const a = w.after;
+  const b = w.before;
+  const changed = !b || JSON.stringify(b.filter ?? null) !== JSON.stringify(a.filter ?? null) || b.type !== a.type;
+  if (!changed) return;
+  await baselineSegment(tx, w.records, w.actor.workspaceId, a.id as string, {
+    object: a.object as string,
+    type: (a.type as string | null) ?? null,
+    filter: (a.filter as FilterNode | null) ?? null,
+    deleted: a.deletedAt != null,
+  });
+}
+
 /**
  * Segments: a named audience of contacts, leads or accounts. Dynamic: a filter tree
  * evaluated at read time (always current, no rebuild). Static: hand-picked members
@@ -69,4 +88,5 @@ export const segmentsObject: ObjectDef = {
     { name: 'filter', type: 'json', label: 'Filter', hidden: true },
   ],
   beforeWrite: beforeSegmentWrite,
+  afterWrite: afterSegmentWrite,
 };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { RecordPageSchema } from '../../../common/contracts/records';
 import {
   MAX_IMPORT_EMAILS,
+  SegmentAddMembersBody,
   SegmentIdParam,
   SegmentImportBody,
   SegmentImportResult,
@@ -17,7 +18,15 @@ import type { ModuleRouteDeps } from '../../platform/modules';
 import { ListQuery } from '../../platform/records/api-schemas';
 import { idempotentPost } from '../../platform/records/idempotency';
 import { parseFilter } from '../../platform/records/records.routes';
-import { addMembers, emailsInCsv, importMembers, listMembers, previewSegment, removeMembers } from './segments.service';
+import {
+  addMatching,
+  addMembers,
+  emailsInCsv,
+  importMembers,
+  listMembers,
+  previewSegment,
+  removeMembers,
+} from './segments.service';
 
 const tags = ['Segments'];
 const CSV_LIMIT = 2 * 1024 * 1024;
@@ -76,16 +85,20 @@ export function segmentRoutes({ database, records }: ModuleRouteDeps): FastifyPl
       {
         schema: {
           tags,
-          summary: 'Add records to a static segment (emits segment.entered for each new member)',
+          summary:
+            'Add records to a static segment, by id or by a filter (up to 1,000 matching); emits segment.entered for each new member',
           params: SegmentIdParam,
-          body: SegmentMembersBody,
+          body: SegmentAddMembersBody,
           response: { 200: SegmentMembersResult },
         },
       },
       async (req, reply) => {
         const actor = actorOf(req);
+        const body = req.body;
         return idempotentPost(database, req, reply, actor, (tx) =>
-          addMembers(tx, actor, records, req.params.id, req.body.ids),
+          'ids' in body
+            ? addMembers(tx, actor, records, req.params.id, body.ids)
+            : addMatching(tx, actor, records, req.params.id, body.filter),
         );
       },
     );

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { TSegmentImportResult, TSegmentPreview } from '../../../common/contracts/segments';
+import { MAX_MEMBER_IDS, type TSegmentImportResult, type TSegmentPreview } from '../../../common/contracts/segments';
 import type { FilterNode } from '../../../common/filter';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
@@ -129,6 +129,27 @@ async function insertMembers(tx: Tx, actor: Actor, segment: Segment, ids: string
   return added;
 }
 
+/**
+ * Adds the records matching `filter` (a list view's "select all matching") to a static
+ * segment: those of the segment's object the caller can see, at most MAX_MEMBER_IDS
+ * (more: 422 naming `filter`, nothing added). Emits segment.entered for each new member.
+ */
+export async function addMatching(
+  tx: Tx,
+  actor: Actor,
+  records: RecordService,
+  id: string,
+  filter: unknown,
+): Promise<{ changed: number; unchanged: number }> {
+  const segment = await writableStatic(tx, actor, records, id);
+  const checked = await records.checkFilter(tx, actor, segment.object, filter);
+  const page = await records.list(tx, actor, segment.object, { filter: checked, fields: 'id', limit: MAX_MEMBER_IDS });
+  if (page.page.hasMore) throw invalidField('filter', `matches more than ${MAX_MEMBER_IDS} records; narrow it`);
+  const ids = page.data.map((r) => r.id as string);
+  const added = await insertMembers(tx, actor, segment, ids);
+  return { changed: added.length, unchanged: ids.length - added.length };
+}
+
 /** Removes records from a static segment (ids that are not members are counted as unchanged); emits segment.left. */
 export async function removeMembers(
   tx: Tx,
@@ -199,11 +220,13 @@ export async function importMembers(
   }
   const matchedEmails = new Set(found.values());
   const added = await insertMembers(tx, actor, segment, [...found.keys()]);
+  const unmatched = wanted.filter((e) => !matchedEmails.has(e));
   return {
     emails: wanted.length,
     matched: found.size,
     added: added.length,
-    unmatched: wanted.filter((e) => !matchedEmails.has(e)).slice(0, 100),
+    unmatched: unmatched.slice(0, 100),
+    unmatchedCount: unmatched.length,
   };
 }
 

@@ -178,7 +178,13 @@ describe('segments, through HTTP', () => {
     const csv = 'name,email\nStatic A,a@static.test\n"Static C", C@Static.test \nnobody,nobody@static.test\n';
     const imported = await api.post(`/api/v1/segments/${seg.id}/members/import`, csv, { 'content-type': 'text/csv' });
     expect(imported.statusCode, imported.body).toBe(200);
-    expect(imported.json().data).toEqual({ emails: 3, matched: 2, added: 1, unmatched: ['nobody@static.test'] });
+    expect(imported.json().data).toEqual({
+      emails: 3,
+      matched: 2,
+      added: 1,
+      unmatched: ['nobody@static.test'],
+      unmatchedCount: 1,
+    });
     const members = (await api.get(`/api/v1/segments/${seg.id}/members?count=true&sort=lastName`)).json();
     expect(members.total).toBe(2);
     expect(members.data.map((r: { id: string }) => r.id)).toEqual([a.id, c.id]);
@@ -219,8 +225,12 @@ describe('segments, through HTTP', () => {
         ],
       },
     });
+    // Created after the segment, in the same consumer batch as its creation: it enters it.
     const already = await buildContact(api, { lastName: 'Already', address: { country: 'ES' }, tags: ['hot'] });
     await b.settle();
+    expect((await segmentEvents()).filter((e) => e.record_id === already.id).map((e) => e.type)).toEqual([
+      'segment.entered',
+    ]);
     const flow = await api.post('/api/v1/workflows', {
       name: 'Welcome to Spain',
       active: true,
@@ -259,6 +269,7 @@ describe('segments, through HTTP', () => {
     await b.settle();
     expect((await segmentEvents()).filter((e) => e.record_id === c.id).map((e) => e.type)).toEqual(['segment.entered']);
     expect((await segmentEvents()).filter((e) => e.record_id === already.id).map((e) => e.type)).toEqual([
+      'segment.entered',
       'segment.left',
     ]);
     await api.del(`/api/v1/contacts/${c.id}`);
@@ -266,6 +277,74 @@ describe('segments, through HTTP', () => {
     mine = (await segmentEvents()).filter((e) => e.record_id === c.id);
     expect(mine.map((e) => e.type)).toEqual(['segment.entered', 'segment.left']);
     expect((await b.runsOf(flow.json().data.id)).length).toBe(1);
+  });
+
+  it('a segment’s snapshot is taken as it is written: records that matched before never "enter"; a filter change starts over', async () => {
+    // Unconsumed before the segment exists, consumed after: the old order of events must not fire entered.
+    const before = await buildContact(api, { lastName: 'Snapshot before', address: { country: 'IS' } });
+    const seg = await api.create('/api/v1/segments', {
+      name: 'Iceland',
+      object: 'contacts',
+      filter: { field: 'address.country', op: 'eq', value: 'IS' },
+    });
+    const after = await buildContact(api, { lastName: 'Snapshot after', address: { country: 'IS' } });
+    await b.settle();
+    const about = async (id: string) =>
+      (await segmentEvents()).filter((e) => e.record_id === id && e.data.segmentId === seg.id).map((e) => e.type);
+    expect(await about(before.id)).toEqual([]);
+    expect(await about(after.id)).toEqual(['segment.entered']);
+    // A change to the filter: who matches the new one is the new snapshot (no events), and an
+    // update of a record still matching fires nothing.
+    expect(
+      (
+        await api.patch(`/api/v1/segments/${seg.id}`, {
+          filter: { field: 'lastName', op: 'startsWith', value: 'Snapshot' },
+        })
+      ).statusCode,
+    ).toBe(200);
+    await api.patch(`/api/v1/contacts/${before.id}`, { jobTitle: 'Still here' });
+    await b.settle();
+    expect(await about(before.id)).toEqual([]);
+    expect(await about(after.id)).toEqual(['segment.entered']);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from segment_membership
+      where segment_id = ${seg.id}::uuid`.execute(b.t.database.db);
+    expect(rows[0]?.n).toBe(2);
+  });
+
+  it('static segments: a list view’s "select all matching" adds by filter (what the caller can see), or 422 and nothing', async () => {
+    const seg = await api.create('/api/v1/segments', { name: 'From a list', object: 'leads', type: 'static' });
+    const x = await buildLead(api, { lastName: 'Selected X', company: 'Matching Ltd' });
+    const y = await buildLead(api, { lastName: 'Selected Y', company: 'Matching Ltd' });
+    await buildLead(api, { lastName: 'Not selected', company: 'Other Ltd' });
+    const byCompany = { field: 'company', op: 'eq', value: 'Matching Ltd' };
+    const bad = await api.post(`/api/v1/segments/${seg.id}/members`, {
+      filter: { field: 'shoeSize', op: 'eq', value: 1 },
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().errors[0].path).toBe('filter.field');
+    const both = await api.post(`/api/v1/segments/${seg.id}/members`, { ids: [x.id], filter: byCompany });
+    expect(both.statusCode).toBe(422);
+    expect((await api.get(`/api/v1/segments/${seg.id}/members?count=true`)).json().total).toBe(0);
+
+    const res = await api.post(`/api/v1/segments/${seg.id}/members`, { filter: byCompany });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().data).toEqual({ changed: 2, unchanged: 0 });
+    const again = await api.post(`/api/v1/segments/${seg.id}/members`, { filter: byCompany });
+    expect(again.json().data).toEqual({ changed: 0, unchanged: 2 });
+    const members = (await api.get(`/api/v1/segments/${seg.id}/members?count=true&sort=lastName`)).json();
+    expect(members.data.map((r: { id: string }) => r.id)).toEqual([x.id, y.id]);
+    const events = (await segmentEvents()).filter((e) => e.data.segmentId === seg.id);
+    expect(events.map((e) => [e.type, e.record_id]).sort()).toEqual(
+      [
+        ['segment.entered', x.id],
+        ['segment.entered', y.id],
+      ].sort(),
+    );
+    // A rep who may not change the segment is refused, whatever the filter.
+    const rep = await b.member('sales_rep');
+    expect((await b.as(rep.cookie).post(`/api/v1/segments/${seg.id}/members`, { filter: byCompany })).statusCode).toBe(
+      403,
+    );
   });
 
   it('finds emails in any column of a CSV', () => {

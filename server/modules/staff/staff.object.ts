@@ -4,7 +4,8 @@ import type { ObjectDef } from '../../platform/records/types';
  * The private fields of a staff entry: personal contact details and dates only the
  * administrators (and the member themselves, through /api/v1/staff/me) may see. They
  * are `sensitive` (reads are audited) and feed no search index, so a role that cannot
- * see them cannot find an entry by them either. The standard roles' defaults in
+ * see them cannot find an entry by them either. All but the home address (geocoded, its
+ * parts filtered) are also `encrypted` at rest (docs/ARCHITECTURE.md, "Sensitive fields"). The standard roles' defaults in
  * server/platform/access/permissions.ts hide exactly these.
  */
 export const STAFF_PRIVATE_FIELDS = [
@@ -48,10 +49,10 @@ export const staffObject: ObjectDef = {
     { name: 'location', type: 'text', label: 'Location', maxLength: 200, search: 'D' },
     { name: 'managerId', type: 'user', label: 'Manager' },
     { name: 'startDate', type: 'date', label: 'Start date', hidden: true },
-    { name: 'personalEmail', type: 'email', label: 'Personal email', hidden: true, sensitive: true },
-    { name: 'personalPhone', type: 'phone', label: 'Personal phone', hidden: true, sensitive: true },
+    { name: 'personalEmail', type: 'email', label: 'Personal email', hidden: true, sensitive: true, encrypted: true },
+    { name: 'personalPhone', type: 'phone', label: 'Personal phone', hidden: true, sensitive: true, encrypted: true },
     { name: 'homeAddress', type: 'address', label: 'Home address', hidden: true, sensitive: true },
-    { name: 'dateOfBirth', type: 'date', label: 'Date of birth', hidden: true, sensitive: true },
+    { name: 'dateOfBirth', type: 'date', label: 'Date of birth', hidden: true, sensitive: true, encrypted: true },
     {
       name: 'emergencyContact',
       type: 'longText',
@@ -59,6 +60,7 @@ export const staffObject: ObjectDef = {
       maxLength: 1000,
       hidden: true,
       sensitive: true,
+      encrypted: true,
     },
   ],
 };

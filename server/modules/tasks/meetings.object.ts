@@ -23,7 +23,7 @@ export const meetingsObject: ObjectDef = {
       relation: { object: 'contacts', cardinality: 'many' },
     },
     // A list of member ids (checked on write through `references`).
-    { name: 'attendeeUserIds', type: 'json', label: 'Colleagues attending', hidden: true },
+    { name: 'attendeeUserIds', type: 'json', label: 'Colleagues attending', hidden: true, jsonShape: 'userIds' },
     { name: 'description', type: 'longText', label: 'Description', search: 'D', hidden: true },
     ...RELATED_FIELDS,
   ],

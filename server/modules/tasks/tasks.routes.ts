@@ -5,6 +5,7 @@ import {
   CalendarQuery,
   FeedStatusSchema,
   FeedUrlSchema,
+  MeetingInvitationSchema,
   MyDayQuery,
   MyDaySchema,
 } from '../../../common/contracts/tasks';
@@ -15,6 +16,7 @@ import { registerSecretPath } from '../../platform/logging';
 import type { RecordService } from '../../platform/records/records.service';
 import { loadAgenda, myDay } from './agenda.service';
 import { feedStatus, feedUrl, issueFeedToken, renderFeed, revokeFeedToken } from './calendar-feed.service';
+import { listInvitations } from './invitations';
 
 const MAX_RANGE_DAYS = 62;
 
@@ -65,6 +67,27 @@ export function taskRoutes(deps: {
         if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * 86_400_000)
           throw invalidField('to', `at most ${MAX_RANGE_DAYS} days after from`);
         const data = await database.tenantRead(actor.workspaceId, (tx) => loadAgenda(tx, actor, records, { from, to }));
+        return { data };
+      },
+    );
+
+    app.get(
+      '/api/v1/meetings/:id/invitations',
+      {
+        schema: {
+          tags: ['Tasks'],
+          summary: 'A meeting’s iTIP invitations: who was invited by email, and what each answered (PARTSTAT)',
+          params: z.object({ id: z.uuid() }).strict(),
+          response: { 200: z.object({ data: z.array(MeetingInvitationSchema) }) },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        const data = await database.tenantRead(actor.workspaceId, async (tx) => {
+          // 404 unless the caller may read the meeting.
+          await records.get(tx, actor, 'meetings', req.params.id, { fields: 'title' });
+          return listInvitations(tx, req.params.id);
+        });
         return { data };
       },
     );

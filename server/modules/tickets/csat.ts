@@ -149,19 +149,60 @@ export async function answerSurvey(
       csatRating: rows[0]?.rating ?? null,
       csatComment: rows[0]?.comment ?? null,
     });
-    await emitEvent(tx, sys, {
-      type: 'csat.received',
-      object: 'tickets',
-      recordId: survey.ticket_id,
-      data: {
-        ticketId: survey.ticket_id,
-        contactId: survey.contact_id,
-        rating: rows[0]?.rating ?? null,
-        comment: rows[0]?.comment ?? null,
-      },
+    const ticket = await records.get(tx, sys, 'tickets', survey.ticket_id, { fields: 'id,number,subject,channel' });
+    await csatReceived(tx, workspaceId, {
+      channel: (ticket.channel as string | null) ?? 'email',
+      ticketId: survey.ticket_id,
+      number: (ticket.number as number | null) ?? null,
+      subject: (ticket.subject as string | null) ?? null,
+      contactId: survey.contact_id,
+      rating: rows[0]?.rating ?? null,
+      comment: rows[0]?.comment ?? null,
     });
     return true;
   });
+}
+
+/**
+ * A customer's rating, from a ticket's survey or at the end of a live chat: `csat.received`
+ * (the workflow trigger; it names the ticket, or for a chat the contact) and
+ * `contact.csat_received` on the contact's timeline. Both carry the same data; a chat's has
+ * `channel: "chat"` and its `conversationId` instead of a ticket.
+ */
+export async function csatReceived(
+  tx: Tx,
+  workspaceId: string,
+  r: {
+    channel: string;
+    ticketId?: string | null;
+    number?: number | null;
+    subject?: string | null;
+    conversationId?: string | null;
+    contactId: string | null;
+    rating: number | null;
+    comment: string | null;
+  },
+): Promise<void> {
+  const sys = systemActor(workspaceId);
+  const data = {
+    channel: r.channel,
+    ticketId: r.ticketId ?? null,
+    number: r.number ?? null,
+    subject: r.subject ?? null,
+    ...(r.conversationId ? { conversationId: r.conversationId } : {}),
+    contactId: r.contactId,
+    rating: r.rating,
+    comment: r.comment,
+  };
+  const about = r.ticketId
+    ? { object: 'tickets', recordId: r.ticketId }
+    : r.contactId
+      ? { object: 'contacts', recordId: r.contactId }
+      : {};
+  await emitEvent(tx, sys, { type: 'csat.received', ...about, data });
+  // On the contact's timeline too (not a workflow trigger: csat.received is the one).
+  if (r.contactId)
+    await emitEvent(tx, sys, { type: 'contact.csat_received', object: 'contacts', recordId: r.contactId, data });
 }
 
 const page = (title: string, body: string) => `<!doctype html>
@@ -186,3 +227,11 @@ export const commentThanksPage = () => page('Thank you', '<h1>Thank you</h1><p>Y
 /** One page for every bad link: it tells nothing about why. */
 export const invalidLinkPage = () =>
   page('Link not valid', '<h1>This link is not valid</h1><p>Please use the link from the most recent email.</p>');
+
+/** Which of these tickets were sent a satisfaction survey (reporting's CSAT response rate). */
+export async function surveyedTickets(tx: Tx, ticketIds: string[]): Promise<Set<string>> {
+  if (ticketIds.length === 0) return new Set();
+  const { rows } = await sql<{ ticket_id: string }>`select distinct ticket_id from csat_surveys
+    where workspace_id = rapport_workspace() and ticket_id = any(${ticketIds}::uuid[])`.execute(tx);
+  return new Set(rows.map((r) => r.ticket_id));
+}

@@ -2,11 +2,19 @@ import { defineModule, type ModuleWorkDeps } from '../../platform/modules';
 import { csatConsumer } from './csat';
 import { SlaSweeper } from './sla-sweeper';
 import { supportMailHandler } from './support-mail';
+import { autoAssignConsumer } from './ticket-assignment';
 import { seedTicketsDemo } from './tickets.demo';
 import { ticketsObject } from './tickets.object';
 import { ticketRoutes } from './tickets.routes';
 
+// For live chat (server/modules/chat): offline chats become tickets, business hours decide who answers.
+export { type BusinessCalendar, businessMinutesBetween } from './business-time';
+// For reporting (server/modules/reports): the CSAT response rate; csatReceived for chat ratings.
+export { csatReceived, surveyedTickets } from './csat';
+export { getCalendar } from './sla-policies.service';
 export { supportMailHandler } from './support-mail';
+export { contentDisposition } from './ticket-attachments';
+export { insertTicketMessage, systemActor } from './ticket-messages.service';
 
 /**
  * The SLA sweep, run with the background work (tests sweep `modules.tickets.sla` with their
@@ -16,7 +24,10 @@ function ticketsWork(deps: ModuleWorkDeps) {
   const sla = new SlaSweeper({ database: deps.database, records: deps.records, log: deps.log });
   return {
     sla,
-    consumers: [csatConsumer({ records: deps.records, baseUrl: deps.config.baseUrl })],
+    consumers: [
+      csatConsumer({ records: deps.records, baseUrl: deps.config.baseUrl }),
+      autoAssignConsumer({ records: deps.records }),
+    ],
     start: () => sla.start(),
     stop: () => sla.stop(),
   };

@@ -94,6 +94,9 @@ export function ticketMatches(ticket: Record<string, unknown>, node: FilterNode 
       return isEmpty(v);
     case 'isNotEmpty':
       return !isEmpty(v);
+    case 'near':
+    case 'within':
+      return false; // tickets have no address; the condition's check refuses these operators
   }
 }
 

@@ -86,7 +86,7 @@ async function mayAcknowledge(tx: Tx, workspaceId: string, address: string): Pro
  * Email-to-ticket: mail to a support mailbox joins the ticket it answers (In-Reply-To,
  * then References, then a `[#n]` reference in the subject — so a CC'd person's reply
  * joins too), or opens a new ticket (channel email, the sender's contact matched by
- * address or created). The message keeps its full text and a display text without the
+ * address or created, the mailbox's team if it routes to one). The message keeps its full text and a display text without the
  * quoted history. A new ticket is acknowledged by email (per-workspace setting) with
  * `Auto-Submitted: auto-replied`, never for automatic mail and at most
  * ACKS_PER_SENDER_PER_HOUR times an hour per sender. Runs in the inbound transaction;
@@ -105,10 +105,16 @@ export const supportMailHandler: InboundMailHandler = {
     const isNew = !ticket;
     if (!ticket) {
       const contactId = await contactFor(tx, records, mail);
+      // The mailbox's team, if any: the round-robin consumer gives the ticket to its next agent with room.
+      // (Compared as text: mail made up by the demo and tests names no stored mailbox.)
+      const { rows } = await sql<{ team_id: string | null }>`select team_id from mailboxes
+        where workspace_id = rapport_workspace() and id::text = ${mail.mailbox.id}`.execute(tx);
+      const teamId = rows[0]?.team_id ?? null;
       ticket = await records.create(tx, sys, 'tickets', {
         subject: mail.subject.trim().slice(0, 300) || '(no subject)',
         channel: 'email',
         contactId,
+        ...(teamId ? { teamId } : {}),
       });
     }
     const ticketId = ticket.id as string;
@@ -121,7 +127,12 @@ export const supportMailHandler: InboundMailHandler = {
       text,
       display: trimQuoted(text),
       html: mail.html ? safeHtml(mail.html) : null,
-      attachments: mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
+      files: mail.attachments,
+      attachments: (mail.omittedAttachments ?? []).map((a) => ({
+        filename: a.filename,
+        contentType: 'application/octet-stream',
+        size: a.size,
+      })),
       messageId: mail.messageId,
       inReplyTo: mail.inReplyTo,
       references: mail.references,

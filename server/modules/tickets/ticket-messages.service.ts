@@ -15,6 +15,13 @@ import { parseMentions, plainText } from '../timeline';
 import { addBusinessMinutes } from './business-time';
 import { loadSlaPolicies } from './sla';
 import { newMessageId, textToHtml, ticketSubject } from './thread-text';
+import {
+  type AttachmentFile,
+  type AttachmentMeta,
+  attachmentUrl,
+  decodeAttachments,
+  storeAttachments,
+} from './ticket-attachments';
 
 /** The system acting on tickets (inbound mail, the SLA sweep, merges' bookkeeping): every permission, no user. */
 export function systemActor(workspaceId: string): Actor {
@@ -39,7 +46,7 @@ interface MessageRow {
   body_text: string;
   body_display: string;
   body_html: string | null;
-  attachments: { filename: string; contentType: string; size: number }[];
+  attachments: (Omit<AttachmentMeta, 'id'> & { id?: string | null })[];
   message_id: string | null;
   in_reply_to: string | null;
   references: string[];
@@ -55,7 +62,13 @@ const present = (r: MessageRow): TTicketMessage => ({
   body: r.body_display,
   fullText: r.body_text,
   html: r.body_html,
-  attachments: r.attachments ?? [],
+  attachments: (r.attachments ?? []).map((a) => ({
+    id: a.id ?? null,
+    filename: a.filename,
+    contentType: a.contentType,
+    size: a.size,
+    url: a.id ? attachmentUrl(r.ticket_id, a.id) : null,
+  })),
   messageId: r.message_id,
   inReplyTo: r.in_reply_to,
   references: r.references ?? [],
@@ -88,7 +101,10 @@ export interface NewMessage {
   text: string;
   display?: string;
   html?: string | null;
+  /** Attachments listed but not stored (left out for their size). */
   attachments?: { filename: string; contentType: string; size: number }[];
+  /** Attachments stored with their bytes (downloadable). */
+  files?: AttachmentFile[];
   mentions?: string[];
   messageId?: string | null;
   inReplyTo?: string | null;
@@ -102,8 +118,13 @@ export async function insertTicketMessage(tx: Tx, m: NewMessage): Promise<string
       body_text, body_display, body_html, attachments, mentions, message_id, in_reply_to, "references")
     values (${m.workspaceId}, ${id}, ${m.ticketId}::uuid, ${m.kind}, ${m.authorUserId ?? null}::uuid,
       ${m.from?.address ?? null}, ${m.from?.name ?? null}, ${m.text}, ${m.display ?? m.text}, ${m.html ?? null},
-      ${JSON.stringify(m.attachments ?? [])}::jsonb, ${m.mentions ?? []}::uuid[], ${m.messageId ?? null},
+      '[]'::jsonb, ${m.mentions ?? []}::uuid[], ${m.messageId ?? null},
       ${m.inReplyTo ?? null}, ${m.references ?? []}::text[])`.execute(tx);
+  const stored = m.files?.length ? await storeAttachments(tx, m.workspaceId, m.ticketId, id, m.files) : [];
+  const listed: AttachmentMeta[] = [...stored, ...(m.attachments ?? []).map((a) => ({ ...a, id: null }))];
+  if (listed.length)
+    await sql`update ticket_messages set attachments = ${JSON.stringify(listed)}::jsonb
+      where workspace_id = rapport_workspace() and id = ${id}`.execute(tx);
   return id;
 }
 
@@ -154,6 +175,9 @@ export async function postTicketMessage(
   await records.require(tx, actor, 'tickets', ticketId, 'update');
   const ticket = await records.get(tx, systemActor(actor.workspaceId), 'tickets', ticketId);
   const body = input.body.trim();
+  if (input.afterMessageId !== undefined && !input.confirm)
+    await refuseCollision(tx, ticketId, input.afterMessageId, actor.userId);
+  const files = decodeAttachments(input.attachments);
   let id: string;
   if (input.kind === 'reply') {
     const to = await contactAddress(tx, records, actor.workspaceId, ticket.contactId as string | null);
@@ -180,6 +204,7 @@ export async function postTicketMessage(
       html,
       messageId,
       headers,
+      attachments: files,
     });
     id = await insertTicketMessage(tx, {
       workspaceId: actor.workspaceId,
@@ -188,6 +213,7 @@ export async function postTicketMessage(
       authorUserId: actor.userId,
       text: body,
       html,
+      files,
       messageId,
       inReplyTo: thread.last,
       references: thread.references,
@@ -217,6 +243,7 @@ export async function postTicketMessage(
       authorUserId: actor.userId,
       text: body,
       html: textToHtml(plainText(body)),
+      files,
       mentions: mentioned,
     });
     const author = (await sql<{ name: string }>`select name from users where id = ${actor.userId}`.execute(tx)).rows[0]
@@ -238,6 +265,37 @@ export async function postTicketMessage(
   }
   const all = await listTicketMessages(tx, actor, records, ticketId);
   return all.find((m) => m.id === id) as TTicketMessage;
+}
+
+/**
+ * Collision check: a reply or note is written against the latest message its writer saw
+ * (`afterMessageId`, null for none). When others have arrived since (a colleague's reply,
+ * the customer's mail) it is refused with 409 naming who wrote, so the writer reads them
+ * first; sending again with `confirm` goes through.
+ */
+async function refuseCollision(tx: Tx, ticketId: string, afterMessageId: string | null, userId: string) {
+  let since = sql`true`;
+  if (afterMessageId) {
+    const { rows } = await sql`select 1 from ticket_messages
+      where workspace_id = rapport_workspace() and ticket_id = ${ticketId}::uuid and id = ${afterMessageId}::uuid`.execute(
+      tx,
+    );
+    if (!rows[0]) throw invalidField('afterMessageId', 'is not a message of this ticket');
+    // Compared in SQL: the stored time has microseconds a JavaScript Date would lose.
+    since = sql`(m.created_at, m.id) > (select s.created_at, s.id from ticket_messages s
+      where s.workspace_id = rapport_workspace() and s.id = ${afterMessageId}::uuid)`;
+  }
+  const { rows: newer } = await sql<{ kind: string; who: string | null }>`
+    select m.kind, coalesce(u.name, m.from_address) as who from ticket_messages m
+    left join users u on u.id = m.author_user_id
+    where m.workspace_id = rapport_workspace() and m.ticket_id = ${ticketId}::uuid and ${since}
+      and (m.author_user_id is null or m.author_user_id <> ${userId}::uuid)
+    order by m.created_at, m.id`.execute(tx);
+  if (newer.length === 0) return;
+  const who = [...new Set(newer.map((n) => n.who ?? 'the system'))].join(', ');
+  const what = newer.length === 1 ? 'a new message' : `${newer.length} new messages`;
+  const message = `${what} arrived since you started writing (from ${who}); read it, then send again with confirm`;
+  throw new AppError('conflict', `Collision: ${message}`, { errors: [{ path: 'afterMessageId', message }] });
 }
 
 /**
@@ -292,6 +350,8 @@ export async function mergeTicket(
   if (target.mergedIntoId)
     throw invalidField('intoId', `ticket #${target.number} was merged into another; merge into that one`);
   await sql`update ticket_messages set ticket_id = ${intoId}::uuid
+    where workspace_id = rapport_workspace() and ticket_id = ${sourceId}::uuid`.execute(tx);
+  await sql`update ticket_attachments set ticket_id = ${intoId}::uuid
     where workspace_id = rapport_workspace() and ticket_id = ${sourceId}::uuid`.execute(tx);
   await records.systemWrite(tx, actor, 'tickets', sourceId, { status: 'closed', mergedIntoId: intoId });
   const related = new Set([...((target.relatedTicketIds as string[] | null) ?? []), sourceId]);

@@ -17,6 +17,7 @@ import {
 import { actorOf } from '../../platform/http/context';
 import type { ModuleRouteDeps } from '../../platform/modules';
 import { csatRoutes } from './csat.routes';
+import { serviceDeskRoutes } from './service-desk.routes';
 import {
   createCalendar,
   createSlaPolicy,
@@ -38,10 +39,12 @@ const IdParam = z.object({ id: z.uuid() }).strict();
 const tags = ['Tickets'];
 
 /** A ticket's conversation and merge; SLA policies, business calendars and service settings (administrators). */
-export function ticketRoutes({ database, records, config }: ModuleRouteDeps): FastifyPluginAsyncZod {
+export function ticketRoutes(deps: ModuleRouteDeps): FastifyPluginAsyncZod {
+  const { database, records, config } = deps;
   const mailDomain = domainOf(config.mailFrom);
   return async (app) => {
     await app.register(csatRoutes({ database, records }));
+    await app.register(serviceDeskRoutes(deps));
 
     app.get(
       '/api/v1/tickets/:id/messages',
@@ -65,6 +68,8 @@ export function ticketRoutes({ database, records, config }: ModuleRouteDeps): Fa
     app.post(
       '/api/v1/tickets/:id/messages',
       {
+        // Attachments come base64 in the body: 10 MB of files is about 13.4 MB of text.
+        bodyLimit: 15 * 1024 * 1024,
         schema: {
           tags,
           summary:

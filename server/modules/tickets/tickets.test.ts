@@ -39,7 +39,9 @@ describe('tickets: conversation, SLA due times, merge, email-to-ticket', () => {
       receivedAt: new Date(),
       ...m,
     };
-    await t.database.tenant(admin.workspaceId, (tx) => supportMailHandler.handle(tx, mail, { records: t.records }));
+    await t.database.tenant(admin.workspaceId, (tx) =>
+      supportMailHandler.handle(tx, mail, { records: t.records, database: t.database }),
+    );
   };
   const ticketsBySubject = async (subject: string) =>
     (

@@ -4,6 +4,7 @@ import { CommentRequest, CommentSchema, TimelinePageSchema } from '../../../comm
 import { withArticle } from '../../../common/validation-messages';
 import type { Database } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
+import { idempotentPost } from '../../platform/records/idempotency';
 import type { RecordService } from '../../platform/records/records.service';
 import { addComment, deleteComment } from './comments.service';
 import { suggestTags } from './tags.service';
@@ -77,6 +78,8 @@ export function timelineRoutes(deps: { database: Database; records: RecordServic
           schema: {
             tags,
             summary: `Comment on ${withArticle(def.singular)}; mention colleagues as @[Name](user:<id>) to notify them`,
+            description:
+              'Send an Idempotency-Key header to make retries safe: the same key and body within 24 h returns the first response.',
             params: IdParam,
             body: CommentRequest,
             response: { 201: z.object({ data: CommentSchema }) },
@@ -84,10 +87,15 @@ export function timelineRoutes(deps: { database: Database; records: RecordServic
         },
         async (req, reply) => {
           const actor = actorOf(req);
-          const data = await database.tenant(actor.workspaceId, (tx) =>
-            addComment(tx, actor, records, { object: def.name, recordId: req.params.id, body: req.body.body }),
+          // A retry with the same Idempotency-Key gets the first answer and adds no second comment.
+          return idempotentPost(
+            database,
+            req,
+            reply,
+            actor,
+            (tx) => addComment(tx, actor, records, { object: def.name, recordId: req.params.id, body: req.body.body }),
+            201,
           );
-          return reply.status(201).send({ data });
         },
       );
     }

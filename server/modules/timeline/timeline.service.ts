@@ -8,6 +8,7 @@ import { compileFilter, presentRow, selectColumns } from '../../platform/records
 import type { RecordContext, RecordService } from '../../platform/records/records.service';
 import { columnName } from '../../platform/records/types';
 import { timelineSources } from '../duplicates';
+import { importTimelineRows } from '../imports';
 import { attachNames } from './timeline-names';
 
 type Sql = RawBuilder<unknown>;
@@ -114,6 +115,8 @@ export class TimelineService {
         where ${and([sql`(${mine})`, after(sql`e.created_at`, sql`e.id`)])}
         order by e.created_at desc, e.id desc limit ${limit + 1}`.execute(tx);
       for (const e of evs) rows.push({ ...e, _kind: 'event' });
+      // "Imported from <file>": imports write quietly, so their entries come from the imports' own rows.
+      for (const e of await importTimelineRows(tx, sources, after, limit)) rows.push({ ...(e as Row), _kind: 'event' });
     }
     if (kinds.has('comment')) {
       const pairs = [...targets].map(([o, ids]) => sql`(c.object = ${o} and c.record_id = any(${ids}::uuid[]))`);

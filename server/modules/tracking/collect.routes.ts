@@ -9,7 +9,8 @@ import { AppError } from '../../platform/http/errors';
 import { checkJson } from '../../platform/http/input-guard';
 import { hit, setRateLimitHeaders } from '../../platform/http/rate-limits';
 import type { ModuleRouteDeps } from '../../platform/modules';
-import { recordView, siteOf } from './tracking.service';
+import { gpcSignal, recordGpcOptOut } from '../consents';
+import { recordView, siteOf, visitorRecord } from './tracking.service';
 import { TRACKING_SCRIPT, TRACKING_SCRIPT_ETAG } from './tracking-script';
 
 declare module 'fastify' {
@@ -79,8 +80,33 @@ function parseBody(body: unknown): unknown {
  * Collect answers 204 whether it stored the view or not (opted out, a bot, an unknown or disabled
  * key, a site not allowed): a caller learns nothing about workspaces or keys from it.
  */
-export function collectRoutes({ config, database }: ModuleRouteDeps): FastifyPluginAsyncZod {
+export function collectRoutes({ config, database, records }: ModuleRouteDeps): FastifyPluginAsyncZod {
   const hashIp = ipHasher(database);
+  /**
+   * Global Privacy Control from a browser already identified as a lead or contact: their opt-out
+   * of sale/sharing and tracking is recorded (source `gpc`). Nothing is stored about the view, and
+   * a body that does not parse or an unknown key is ignored (the answer is the same 204).
+   */
+  const recordGpcOfVisitor = async (body: unknown): Promise<void> => {
+    let parsed: ReturnType<typeof CollectRequest.safeParse>;
+    try {
+      parsed = CollectRequest.safeParse(parseBody(body));
+    } catch {
+      return;
+    }
+    if (!parsed.success) return;
+    const site = await siteOf(database.db, parsed.data.key);
+    if (!site) return;
+    const { visitorId } = parsed.data;
+    await database.tenant(site.workspaceId, async (tx) => {
+      const who = await visitorRecord(tx, site.workspaceId, visitorId);
+      if (!who) return;
+      await recordGpcOptOut(tx, { workspaceId: site.workspaceId, userId: null }, records, who.object, who.recordId, {
+        via: 't/collect',
+        visitorId,
+      });
+    });
+  };
   return async (app) => {
     app.get(
       '/t.js',
@@ -121,6 +147,10 @@ export function collectRoutes({ config, database }: ModuleRouteDeps): FastifyPlu
         reply.header('cache-control', 'no-store');
         const done = () => reply.status(204).send();
         const ua = req.headers['user-agent'] ?? '';
+        if (gpcSignal(req.headers)) {
+          await recordGpcOfVisitor(req.body);
+          return done();
+        }
         if (optedOut(req) || !ua || isbot(ua)) return done();
         const parsed = CollectRequest.safeParse(parseBody(req.body));
         if (!parsed.success) {

@@ -5,7 +5,7 @@ import { seedTrackingDemo } from './tracking.demo';
 import { trackingRoutes } from './tracking.routes';
 import { listVisits } from './tracking.service';
 
-export { identifyVisitor } from './tracking.service';
+export { getSettings as trackingSettings, identifyVisitor } from './tracking.service';
 
 /**
  * Website tracking: the first-party script (`GET /t.js`), what it reports (`POST /t/collect`),

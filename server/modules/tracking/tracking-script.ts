@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
  * Do-Not-Track or Global Privacy Control. A Rapport form on the page (posting to
  * `<rapport>/f/…`) gets the visitor id as a hidden `rapport_vid` input when submitted, so
  * the submission links the visitor's visits to the lead; `window.rapport.visitorId` gives it
- * to any other form.
+ * to any other form. A `?rapport_vid=` in the page's URL (a campaign email's tracked link,
+ * which tied that id to the contact) replaces the cookie's id.
  * Plain ES2015 kept small by hand: it is served as written (tracking.test.ts checks the size).
  */
 export const TRACKING_SCRIPT = `/* Rapport website tracking: first-party, honours DNT and GPC. */
@@ -22,7 +23,9 @@ export const TRACKING_SCRIPT = `/* Rapport website tracking: first-party, honour
   var key = s && s.getAttribute('data-key');
   if (!key || w.rapport) return;
   var endpoint = new URL('/t/collect', s.src).href;
-  var m = d.cookie.match(/(?:^|;\\s*)rapport_vid=([A-Za-z0-9_-]{16,64})/);
+  // A tracked campaign link hands over the visitor id it tied to the contact (?rapport_vid=).
+  var q = location.search.match(/[?&]rapport_vid=([A-Za-z0-9_-]{16,64})/);
+  var m = q || d.cookie.match(/(?:^|;\\s*)rapport_vid=([A-Za-z0-9_-]{16,64})/);
   var vid = m ? m[1] : '';
   if (!vid) {
     var b = new Uint8Array(16);

@@ -7,6 +7,7 @@ import type { Tx } from '../../platform/db/database';
 import { emitEvents } from '../../platform/events/events';
 import { AppError } from '../../platform/http/errors';
 import type { RecordService } from '../../platform/records/records.service';
+import { currentConsent } from '../consents';
 
 /** The objects a visitor can be identified as. */
 export const VISITOR_OBJECTS = ['leads', 'contacts'] as const;
@@ -89,11 +90,32 @@ export interface ViewInput {
   occurredAt?: Date;
 }
 
+/** The lead or contact a visitor was identified as, if any. */
+export async function visitorRecord(
+  tx: Tx,
+  workspaceId: string,
+  visitorId: string,
+): Promise<{ object: VisitorObject; recordId: string } | null> {
+  const { rows } = await sql<{ object: string | null; record_id: string | null }>`
+    select object, record_id from web_visitors where workspace_id = ${workspaceId}::uuid and id = ${visitorId}`.execute(
+    tx,
+  );
+  const r = rows[0];
+  return r && isVisitorObject(r.object) && r.record_id ? { object: r.object, recordId: r.record_id } : null;
+}
+
+/** Whether the person withdrew consent to tracking (their views are then neither stored nor linked). */
+export const trackingWithdrawn = async (tx: Tx, object: VisitorObject, recordId: string): Promise<boolean> =>
+  (await currentConsent(tx, object, recordId, 'tracking')) === 'withdrawn';
+
 /**
  * Stores one page view or download of a visitor (created on first sight). An identified
  * visitor's view also emits `page.viewed` about its lead or contact; an anonymous one stays a row.
  */
-export async function recordView(tx: Tx, workspaceId: string, v: ViewInput): Promise<{ id: string }> {
+export async function recordView(tx: Tx, workspaceId: string, v: ViewInput): Promise<{ id: string | null }> {
+  // A person who withdrew consent to tracking (or sent Global Privacy Control once identified) is not tracked.
+  const known = await visitorRecord(tx, workspaceId, v.visitorId);
+  if (known && (await trackingWithdrawn(tx, known.object, known.recordId))) return { id: null };
   const at = v.occurredAt ?? new Date();
   const { rows } = await sql<{ object: string | null; record_id: string | null }>`
     insert into web_visitors (workspace_id, id, first_seen, last_seen)
@@ -139,6 +161,8 @@ export async function identifyVisitor(
   source = 'form',
 ): Promise<{ linked: boolean; views: number }> {
   if (!VISITOR_ID.test(visitorId) || !isVisitorObject(object)) return { linked: false, views: 0 };
+  // Linking a browser to a person is tracking: not for someone who withdrew it.
+  if (await trackingWithdrawn(tx, object, recordId)) return { linked: false, views: 0 };
   const { rows } = await sql<{ id: string }>`
     insert into web_visitors (workspace_id, id, object, record_id, identified_at)
     values (${workspaceId}::uuid, ${visitorId}, ${object}, ${recordId}::uuid, now())

@@ -48,6 +48,8 @@ export function createAutomation(deps: {
   webhookLeaseSeconds?: number;
   /** With the job queue, the date/schedule scan is its cron job: once a minute across all app servers. */
   jobs?: JobQueue;
+  /** config.mailDomain: Message-IDs of the campaign emails steps send. */
+  mailDomain?: string;
 }): Automation {
   const now = deps.now ?? (() => new Date());
   // Outbound webhooks never reach private or loopback addresses unless the operator allows it
@@ -61,6 +63,7 @@ export function createAutomation(deps: {
     now,
     // How long a webhook attempt holds its step: after a crash mid-request, the same delivery is resent then.
     leaseSeconds: deps.webhookLeaseSeconds,
+    mail: { baseUrl: deps.baseUrl, mailDomain: deps.mailDomain ?? 'rapport.local' },
   });
   const scheduler = new WorkflowScheduler({ database: deps.database, records: deps.records, log: deps.log, now });
   const notificationMailer = new NotificationMailer({ database: deps.database, log: deps.log, baseUrl: deps.baseUrl });

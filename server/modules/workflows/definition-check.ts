@@ -10,7 +10,17 @@ import type { RecordService } from '../../platform/records/records.service';
 import { urlProblem } from '../../platform/webhooks/ssrf-guard';
 import { type Definition, DefinitionSchema, objectOf, type Step } from './workflow-definition';
 
-const RECORD_STEPS = new Set(['update_fields', 'add_tag', 'remove_tag', 'assign_owner', 'branch']);
+const RECORD_STEPS = new Set([
+  'update_fields',
+  'add_tag',
+  'remove_tag',
+  'assign_owner',
+  'branch',
+  'campaign_email',
+  'enroll_in_sequence',
+]);
+/** Steps that act on a person: their trigger's object must be contacts or leads. */
+const PERSON_STEPS = new Set(['campaign_email', 'enroll_in_sequence']);
 
 /**
  * Parses and checks a definition for the caller: the shape (zod), then against the
@@ -127,6 +137,36 @@ export async function checkDefinition(
         } else {
           if (!s.subject) errors.push({ path: `${at}.subject`, message: 'is required without a templateId' });
           if (!s.body) errors.push({ path: `${at}.body`, message: 'is required without a templateId' });
+        }
+      }
+      if (PERSON_STEPS.has(s.type) && objectOk && object !== 'contacts' && object !== 'leads') {
+        errors.push({
+          path: `${at}.type`,
+          message: 'this step mails or enrols a person: the trigger must be on contacts or leads',
+        });
+      }
+      if (s.type === 'campaign_email') {
+        const campaign = await records
+          .get(tx, actor, 'campaigns', s.campaignId, { fields: 'id' })
+          .then(() => true)
+          .catch((err: unknown) => {
+            if (err instanceof AppError) return false;
+            throw err;
+          });
+        if (!campaign) errors.push({ path: `${at}.campaignId`, message: 'no such campaign' });
+        const found = await sql`select 1 from mail_templates where id = ${s.templateId}::uuid`.execute(tx);
+        if (found.rows.length === 0) errors.push({ path: `${at}.templateId`, message: 'no such mail template' });
+        if (s.senderId) {
+          const sender = await sql`select 1 from mail_senders where id = ${s.senderId}::uuid`.execute(tx);
+          if (sender.rows.length === 0) errors.push({ path: `${at}.senderId`, message: 'no such sender identity' });
+        }
+      }
+      if (s.type === 'enroll_in_sequence') {
+        const { rows } = await sql<{ object: string }>`select object from sequences
+          where id = ${s.sequenceId}::uuid and deleted_at is null`.execute(tx);
+        if (!rows[0]) errors.push({ path: `${at}.sequenceId`, message: 'no such sequence' });
+        else if (objectOk && rows[0].object !== object) {
+          errors.push({ path: `${at}.sequenceId`, message: `that sequence enrols ${rows[0].object}, not ${object}` });
         }
       }
       if (s.type === 'create_task' && !records.registry.get('tasks')) {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Actor } from '../../platform/auth/actor';
-import type { Tx } from '../../platform/db/database';
+import type { Database, Tx } from '../../platform/db/database';
 import { eventForMember } from '../../platform/events/event-visibility';
 import { AppError } from '../../platform/http/errors';
 import { enqueueMail } from '../../platform/mail/outbox';
@@ -9,8 +9,10 @@ import { renderTemplate } from '../../platform/mail/template';
 import { getTemplate } from '../../platform/mail/templates.service';
 import { notify } from '../../platform/notifications/notify';
 import type { RecordData, RecordService } from '../../platform/records/records.service';
+import { workflowStepHandler } from '../../platform/workflow-steps';
 import { findRecentContacts } from '../interactions';
 import { checkAutomatedSend, recordAutomatedSend, workspaceCooldownHours } from './automated-send-guard';
+import { enrolInSequence, exitSequences } from './sequence-enrolment';
 import { renderText, renderValue, type TemplateContext } from './templates';
 import type { Step, UserRef } from './workflow-definition';
 import { recordMatches } from './workflow-runs';
@@ -18,6 +20,9 @@ import { recordMatches } from './workflow-runs';
 /** What a step sees while it runs (inside the step's tenant transaction). */
 export interface StepEnv {
   tx: Tx;
+  database: Database;
+  /** config.baseUrl and config.mailDomain, for steps other modules carry out. */
+  mail: { baseUrl: string; mailDomain: string };
   records: RecordService;
   actor: Actor;
   workspaceId: string;
@@ -36,6 +41,8 @@ export interface StepResult {
   output?: Record<string, unknown>;
   /** For branches: the arm taken. */
   arm?: 'yes' | 'no';
+  /** The run ends after this step (a sequence left for another). */
+  stop?: boolean;
 }
 
 type ActionStep = Exclude<Step, { type: 'wait' } | { type: 'webhook' }>;
@@ -90,6 +97,23 @@ async function nextInRotation(env: StepEnv, stepId: string, teamId: string): Pro
   return userId;
 }
 
+/**
+ * Round robin within the team of the record's territory (the geo module keeps
+ * `territoryId` on accounts, contacts and leads), one rotation per step and territory;
+ * the territory's owner when it has no team or an empty one. The territory is read as
+ * the workflow's user, like every other record.
+ */
+async function territoryAssignee(env: StepEnv, stepId: string): Promise<string | null> {
+  const { record } = needRecord(env);
+  const territoryId = record.territoryId;
+  if (typeof territoryId !== 'string' || !env.records.registry.get('territories')) return null;
+  const territory = await env.records.get(env.tx, env.actor, 'territories', territoryId);
+  const teamId = territory.teamId as string | null | undefined;
+  const fromTeam = teamId ? await nextInRotation(env, `${stepId}.${territoryId}`, teamId) : null;
+  if (fromTeam) return fromTeam;
+  return territory.ownerId ? resolveUser(env, territory.ownerId as string) : null;
+}
+
 async function sendEmail(env: StepEnv, step: Extract<Step, { type: 'send_email' }>): Promise<StepResult> {
   let to: string | undefined;
   let toMember = false;
@@ -106,11 +130,15 @@ async function sendEmail(env: StepEnv, step: Extract<Step, { type: 'send_email' 
     if (!ownerId) return { status: 'skipped', output: { reason: 'the record has no owner' } };
     const { rows } = await sql<{
       email: string;
-    }>`select u.email from users u join workspace_members m on m.user_id = u.id
+      pending: boolean;
+    }>`select u.email, u.pending_email is not null as pending from users u join workspace_members m on m.user_id = u.id
       where m.workspace_id = ${env.workspaceId} and u.id = ${ownerId}`.execute(env.tx);
     to = rows[0]?.email;
     toMember = true;
     if (!to) return { status: 'skipped', output: { reason: 'the owner is no longer a member' } };
+    // A pending account (issue 12.9) holds only a placeholder until its address is verified.
+    if (rows[0]?.pending)
+      return { status: 'skipped', output: { reason: 'the owner has not verified their email address' } };
   } else {
     to = renderText(step.to, env.template).trim();
   }
@@ -208,6 +236,7 @@ export async function runAction(env: StepEnv, step: ActionStep): Promise<StepRes
       let userId: string | null = null;
       if (step.mode === 'user') userId = await resolveUser(env, step.userId as string);
       else if (step.mode === 'round_robin') userId = await nextInRotation(env, step.id, step.teamId as string);
+      else if (step.mode === 'territory') userId = await territoryAssignee(env, step.id);
       else {
         for (const rule of step.rules ?? []) {
           const { object, id } = needRecord(env);
@@ -219,7 +248,10 @@ export async function runAction(env: StepEnv, step: ActionStep): Promise<StepRes
         if (!userId && step.userId) userId = await resolveUser(env, step.userId);
       }
       if (!userId)
-        return { status: 'skipped', output: { reason: 'nobody to assign (empty team, or no rule matched)' } };
+        return {
+          status: 'skipped',
+          output: { reason: 'nobody to assign (empty team, no territory, or no rule matched)' },
+        };
       await update(env, { ownerId: userId });
       return { status: 'completed', output: { ownerId: userId } };
     }
@@ -279,6 +311,52 @@ export async function runAction(env: StepEnv, step: ActionStep): Promise<StepRes
     }
     case 'send_email':
       return sendEmail(env, step);
+    case 'campaign_email': {
+      // Carried out by the module that registered it (campaigns), as the run's record.
+      const handler = workflowStepHandler(step.type);
+      if (!handler) throw new AppError('validation_failed', `No module carries out "${step.type}" steps here`);
+      if (env.run.object && env.run.recordId) needRecord(env);
+      return handler.run(env.tx, {
+        database: env.database,
+        records: env.records,
+        mail: env.mail,
+        workspaceId: env.workspaceId,
+        object: env.run.object,
+        recordId: env.run.recordId,
+        actorUserId: env.actor.userId,
+        stepRowId: env.stepRowId,
+        triggerData: env.run.triggerData,
+        now: env.now,
+        step: step as unknown as Record<string, unknown>,
+      });
+    }
+    case 'enroll_in_sequence': {
+      const { object, id } = needRecord(env);
+      const current = typeof env.run.triggerData.sequenceId === 'string' ? env.run.triggerData.sequenceId : null;
+      const result = await enrolInSequence(env.tx, {
+        workspaceId: env.workspaceId,
+        sequenceId: step.sequenceId,
+        object,
+        recordId: id,
+        via: current ? 'sequence' : 'workflow',
+        enrolledBy: env.actor.userId,
+        now: env.now,
+      });
+      const leave = step.leaveCurrent && current !== null && current !== step.sequenceId;
+      if (leave) {
+        await exitSequences(env.tx, {
+          workspaceId: env.workspaceId,
+          recordId: id,
+          now: env.now,
+          reason: { kind: 'moved', text: 'moved to another sequence' },
+          sequenceIds: [current],
+        });
+      }
+      const output = result.enrolled
+        ? { sequenceId: step.sequenceId, enrolmentId: result.enrolmentId, left: leave ? current : null }
+        : { sequenceId: step.sequenceId, reason: result.reason, left: leave ? current : null };
+      return { status: result.enrolled ? 'completed' : 'skipped', output, stop: leave };
+    }
     case 'branch': {
       const { object, id } = needRecord(env);
       const met = await recordMatches(env.tx, env.records, env.actor, object, id, step.condition);

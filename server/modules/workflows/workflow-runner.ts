@@ -6,7 +6,9 @@ import type { Database, Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
 import { Poller } from '../../platform/jobs/poller';
 import type { RecordData, RecordService } from '../../platform/records/records.service';
+import { workflowStepHandlers } from '../../platform/workflow-steps';
 import { SendError, type WebhookRequest, type WebhookSender } from './outbound-webhook';
+import { settleEnrolment } from './sequence-enrolment';
 import { renderValue, type TemplateContext } from './templates';
 import { runAction, type StepEnv } from './workflow-actions';
 import { type Definition, nextAfter, parsePath, pathKey, type StepPath, stepAt, waitMs } from './workflow-definition';
@@ -21,6 +23,8 @@ export interface RunnerOptions {
   pollMs?: number;
   /** How long a webhook attempt holds its step before another attempt may take it over. */
   leaseSeconds?: number;
+  /** Links and Message-IDs of the campaign emails steps send (config.baseUrl, config.mailDomain). */
+  mail?: { baseUrl: string; mailDomain: string };
 }
 
 interface StepRow {
@@ -74,6 +78,7 @@ const describe = (err: unknown): string => {
 export class WorkflowRunner {
   readonly now: () => Date;
   private readonly deliveries = new Set<Promise<void>>();
+  private prepared: Promise<void> | undefined;
   // The step rows are the work and its log (status, wake time, attempts): a loop, not a job.
   private readonly loop: Poller;
 
@@ -130,6 +135,17 @@ export class WorkflowRunner {
   /** Executes one step if it is still due and nobody else holds it; false when there was nothing to do. */
   async executeStep(workspaceId: string, stepId: string): Promise<boolean> {
     let send: { request: WebhookRequest; attempt: number } | undefined;
+    // Steps other modules carry out may need something read outside the step's transaction
+    // (e.g. the instance's link-signing key: not the tenant's to read, and embedded PGlite has
+    // a single connection): once, before the first step.
+    this.prepared ??= Promise.all(workflowStepHandlers().map((h) => h.prepare?.(this.opts.database))).then(
+      () => undefined,
+      (err) => {
+        this.prepared = undefined;
+        throw err;
+      },
+    );
+    await this.prepared;
     const did = await this.opts.database.tenant(workspaceId, async (tx) => {
       const now = this.now();
       const { rows } = await sql<StepRow>`
@@ -248,6 +264,8 @@ export class WorkflowRunner {
 
       const env: StepEnv = {
         tx,
+        database: this.opts.database,
+        mail: this.opts.mail ?? { baseUrl: 'http://localhost:3000', mailDomain: 'rapport.local' },
         records: this.opts.records,
         actor,
         workspaceId,
@@ -264,7 +282,8 @@ export class WorkflowRunner {
         await sql`release savepoint workflow_step`.execute(tx);
         await this.finishStep(tx, workspaceId, step, result.status, result.output, now, true);
         let next: StepPath | undefined;
-        if (s.type === 'branch' && result.arm) {
+        if (result.stop) next = undefined;
+        else if (s.type === 'branch' && result.arm) {
           next = s[result.arm].length > 0 ? [...path, result.arm, 0] : nextAfter(def.steps, path);
         } else next = nextAfter(def.steps, path);
         await this.advance(tx, workspaceId, run, next, now);
@@ -399,8 +418,13 @@ export class WorkflowRunner {
   }
 
   private async finishRun(tx: Tx, workspaceId: string, runId: string, status: string, now: Date): Promise<void> {
+    // A run cancelled meanwhile (by hand, or a person leaving a sequence) stays cancelled.
     await sql`update workflow_runs set status = ${status}, finished_at = ${now}
-      where workspace_id = ${workspaceId} and id = ${runId}`.execute(tx);
+      where workspace_id = ${workspaceId} and id = ${runId} and status in ('running', 'waiting')`.execute(tx);
+    if (status === 'completed') await settleEnrolment(tx, workspaceId, runId, 'completed', null, now);
+    else if (status === 'skipped') {
+      await settleEnrolment(tx, workspaceId, runId, 'exited', 'the record is gone or did not meet the conditions', now);
+    }
   }
 
   /** Writes the next step's row (due now), or completes the run when there is none. */
@@ -413,8 +437,7 @@ export class WorkflowRunner {
     await sql`insert into workflow_run_steps (workspace_id, id, run_id, path, step_id, type, wake_at)
       values (${workspaceId}, ${uuidv7()}, ${run.id}, ${pathKey(next)}, ${s.id}, ${s.type}, ${now})
       on conflict (workspace_id, run_id, path) do nothing`.execute(tx);
-    await sql`update workflow_runs set status = 'running' where workspace_id = ${workspaceId} and id = ${run.id}`.execute(
-      tx,
-    );
+    await sql`update workflow_runs set status = 'running'
+      where workspace_id = ${workspaceId} and id = ${run.id} and status in ('running', 'waiting')`.execute(tx);
   }
 }

@@ -57,6 +57,21 @@ export async function createRun(tx: Tx, run: NewRun): Promise<RunCreated> {
   return { id };
 }
 
+/**
+ * Cancels a run that has not finished: the run is `cancelled` and its pending and waiting
+ * steps `skipped` with the reason. The runner locks the run row before each step and skips
+ * the steps of a run that is no longer running, so nothing after this happens.
+ */
+export async function cancelRunRows(tx: Tx, workspaceId: string, runId: string, reason: string, now: Date) {
+  await sql`update workflow_runs set status = 'cancelled', finished_at = ${now}
+    where workspace_id = ${workspaceId} and id = ${runId}::uuid and status in ('running', 'waiting', 'failed')`.execute(
+    tx,
+  );
+  await sql`update workflow_run_steps set status = 'skipped', finished_at = ${now},
+      output = coalesce(output, '{}'::jsonb) || ${JSON.stringify({ reason })}::jsonb
+    where workspace_id = ${workspaceId} and run_id = ${runId}::uuid and status in ('pending', 'waiting')`.execute(tx);
+}
+
 /** The run-as user as an actor with their role now (a demoted user's workflows lose power with them). */
 export async function runAsActor(tx: Tx, workspaceId: string, userId: string | null): Promise<Actor | null> {
   if (!userId) return null;

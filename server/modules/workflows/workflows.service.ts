@@ -10,8 +10,9 @@ import type { Database, Tx } from '../../platform/db/database';
 import { AppError, invalidField, notFound } from '../../platform/http/errors';
 import type { RecordService } from '../../platform/records/records.service';
 import { checkDefinition } from './definition-check';
+import { settleEnrolment } from './sequence-enrolment';
 import { type Definition, objectOf } from './workflow-definition';
-import { createRun } from './workflow-runs';
+import { cancelRunRows, createRun } from './workflow-runs';
 
 export interface WorkflowRow {
   id: string;
@@ -115,8 +116,14 @@ export class WorkflowService {
       now?: () => Date;
       /** The operator's RAPPORT_WEBHOOKS_ALLOW_PRIVATE, for webhook step URLs. */
       webhooksAllowPrivate?: boolean;
+      /** Which workflows this service sees: the workspace's own, or nurture sequences' (sequences module). */
+      kind?: 'workflow' | 'sequence';
     },
   ) {}
+
+  private get kind() {
+    return this.deps.kind ?? 'workflow';
+  }
 
   private get network() {
     return { allowPrivateNetwork: this.deps.webhooksAllowPrivate ?? false };
@@ -127,11 +134,13 @@ export class WorkflowService {
   }
 
   /** Runs `fn` as a workflow manager in the actor's workspace. */
-  private manage<T>(actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.deps.database.tenant(actor.workspaceId, async (tx) => {
+  private manage<T>(actor: Actor, fn: (tx: Tx) => Promise<T>, within?: Tx): Promise<T> {
+    const run = async (tx: Tx) => {
       await assertWorkflowManager(tx, this.deps.records.access, actor);
       return fn(tx);
-    });
+    };
+    // Inside a caller's transaction (the sequences module writes its own rows with the workflow's).
+    return within ? run(within) : this.deps.database.tenant(actor.workspaceId, run);
   }
 
   private async load(tx: Tx, id: string, version?: number): Promise<WorkflowRow> {
@@ -141,7 +150,7 @@ export class WorkflowService {
       from workflows w
       join workflow_versions v on v.workspace_id = w.workspace_id and v.workflow_id = w.id
         and v.version = ${version ?? sql`w.latest_version`}
-      where w.id = ${id}::uuid and w.deleted_at is null`.execute(tx);
+      where w.id = ${id}::uuid and w.deleted_at is null and w.kind = ${this.kind}`.execute(tx);
     if (!rows[0]) throw notFound('Workflow');
     return rows[0];
   }
@@ -154,7 +163,7 @@ export class WorkflowService {
           (select max(r.created_at) from workflow_runs r where r.workspace_id = w.workspace_id and r.workflow_id = w.id) as last_run_at
         from workflows w
         join workflow_versions v on v.workspace_id = w.workspace_id and v.workflow_id = w.id and v.version = w.latest_version
-        where w.deleted_at is null order by w.name, w.id`.execute(tx);
+        where w.deleted_at is null and w.kind = ${this.kind} order by w.name, w.id`.execute(tx);
       return rows.map((r) => ({ ...present(r), lastRunAt: isoOrNull(r.last_run_at) }));
     });
   }
@@ -166,20 +175,25 @@ export class WorkflowService {
   async create(
     actor: Actor,
     input: { name: string; description?: string | null; definition: unknown; active?: boolean },
+    within?: Tx,
   ) {
-    return this.manage(actor, async (tx) => {
-      const definition = await checkDefinition(tx, this.deps.records, actor, input.definition, this.network);
-      const id = uuidv7();
-      const now = this.now;
-      const hook = newHookSecret();
-      await sql`insert into workflows (workspace_id, id, name, description, latest_version, hook_secret_hash, created_by,
-          created_at, updated_at)
-        values (${actor.workspaceId}, ${id}, ${input.name}, ${input.description ?? null}, 1,
+    return this.manage(
+      actor,
+      async (tx) => {
+        const definition = await checkDefinition(tx, this.deps.records, actor, input.definition, this.network);
+        const id = uuidv7();
+        const now = this.now;
+        const hook = newHookSecret();
+        await sql`insert into workflows (workspace_id, id, kind, name, description, latest_version, hook_secret_hash,
+          created_by, created_at, updated_at)
+        values (${actor.workspaceId}, ${id}, ${this.kind}, ${input.name}, ${input.description ?? null}, 1,
           ${hook.hash}, ${actor.userId}, ${now}, ${now})`.execute(tx);
-      await this.addVersion(tx, actor, id, 1, definition);
-      if (input.active) await this.setActive(tx, actor, id, 1);
-      return withHook(present(await this.load(tx, id)), hook.secret);
-    });
+        await this.addVersion(tx, actor, id, 1, definition);
+        if (input.active) await this.setActive(tx, actor, id, 1);
+        return withHook(present(await this.load(tx, id)), hook.secret);
+      },
+      within,
+    );
   }
 
   private async addVersion(tx: Tx, actor: Actor, id: string, version: number, def: Definition) {
@@ -207,36 +221,41 @@ export class WorkflowService {
     id: string,
     input: { name?: string; description?: string | null; definition?: unknown },
     ifMatch?: number,
+    within?: Tx,
   ) {
-    return this.manage(actor, async (tx) => {
-      const current = await this.load(tx, id);
-      await sql`select 1 from workflows where workspace_id = ${actor.workspaceId} and id = ${id} for update`.execute(
-        tx,
-      );
-      if (ifMatch !== undefined && ifMatch !== current.latest_version) {
-        throw new AppError(
-          'precondition_failed',
-          `This workflow was changed by someone else (now version ${current.latest_version}); reload it and retry`,
+    return this.manage(
+      actor,
+      async (tx) => {
+        const current = await this.load(tx, id);
+        await sql`select 1 from workflows where workspace_id = ${actor.workspaceId} and id = ${id} for update`.execute(
+          tx,
         );
-      }
-      const definition =
-        input.definition === undefined
-          ? current.definition
-          : await checkDefinition(tx, this.deps.records, actor, input.definition, this.network);
-      const version = current.latest_version + 1;
-      await this.addVersion(tx, actor, id, version, definition);
-      await sql`update workflows set latest_version = ${version}, name = ${input.name ?? current.name},
+        if (ifMatch !== undefined && ifMatch !== current.latest_version) {
+          throw new AppError(
+            'precondition_failed',
+            `This workflow was changed by someone else (now version ${current.latest_version}); reload it and retry`,
+          );
+        }
+        const definition =
+          input.definition === undefined
+            ? current.definition
+            : await checkDefinition(tx, this.deps.records, actor, input.definition, this.network);
+        const version = current.latest_version + 1;
+        await this.addVersion(tx, actor, id, version, definition);
+        await sql`update workflows set latest_version = ${version}, name = ${input.name ?? current.name},
           description = ${input.description === undefined ? current.description : input.description},
           updated_at = ${this.now}
         where workspace_id = ${actor.workspaceId} and id = ${id}`.execute(tx);
-      if (current.active_version !== null) await this.setActive(tx, actor, id, version);
-      // Becoming a webhook workflow: a new hook secret, shown in this answer (the old one was never shown).
-      const hook =
-        definition.trigger.type === 'webhook' && current.definition.trigger.type !== 'webhook'
-          ? await this.replaceHookSecret(tx, actor, id)
-          : undefined;
-      return withHook(present(await this.load(tx, id)), hook);
-    });
+        if (current.active_version !== null) await this.setActive(tx, actor, id, version);
+        // Becoming a webhook workflow: a new hook secret, shown in this answer (the old one was never shown).
+        const hook =
+          definition.trigger.type === 'webhook' && current.definition.trigger.type !== 'webhook'
+            ? await this.replaceHookSecret(tx, actor, id)
+            : undefined;
+        return withHook(present(await this.load(tx, id)), hook);
+      },
+      within,
+    );
   }
 
   private async replaceHookSecret(tx: Tx, actor: Actor, id: string): Promise<string> {
@@ -258,33 +277,45 @@ export class WorkflowService {
     });
   }
 
-  async remove(actor: Actor, id: string): Promise<void> {
-    await this.manage(actor, async (tx) => {
-      await this.load(tx, id);
-      await sql`update workflows set deleted_at = ${this.now}, active_version = null
+  async remove(actor: Actor, id: string, within?: Tx): Promise<void> {
+    await this.manage(
+      actor,
+      async (tx) => {
+        await this.load(tx, id);
+        await sql`update workflows set deleted_at = ${this.now}, active_version = null
         where workspace_id = ${actor.workspaceId} and id = ${id}`.execute(tx);
-    });
+      },
+      within,
+    );
   }
 
-  async activate(actor: Actor, id: string, version?: number) {
-    return this.manage(actor, async (tx) => {
-      const w = await this.load(tx, id);
-      const v = version ?? w.latest_version;
-      if (v < 1 || v > w.latest_version)
-        throw invalidField('version', `no version ${v} (latest is ${w.latest_version})`);
-      // Re-check the version for the activating user: they become its run-as identity.
-      await checkDefinition(tx, this.deps.records, actor, (await this.load(tx, id, v)).definition, this.network);
-      await this.setActive(tx, actor, id, v);
-      return present(await this.load(tx, id));
-    });
+  async activate(actor: Actor, id: string, version?: number, within?: Tx) {
+    return this.manage(
+      actor,
+      async (tx) => {
+        const w = await this.load(tx, id);
+        const v = version ?? w.latest_version;
+        if (v < 1 || v > w.latest_version)
+          throw invalidField('version', `no version ${v} (latest is ${w.latest_version})`);
+        // Re-check the version for the activating user: they become its run-as identity.
+        await checkDefinition(tx, this.deps.records, actor, (await this.load(tx, id, v)).definition, this.network);
+        await this.setActive(tx, actor, id, v);
+        return present(await this.load(tx, id));
+      },
+      within,
+    );
   }
 
-  async deactivate(actor: Actor, id: string) {
-    return this.manage(actor, async (tx) => {
-      await this.load(tx, id);
-      await this.setActive(tx, actor, id, null);
-      return present(await this.load(tx, id));
-    });
+  async deactivate(actor: Actor, id: string, within?: Tx) {
+    return this.manage(
+      actor,
+      async (tx) => {
+        await this.load(tx, id);
+        await this.setActive(tx, actor, id, null);
+        return present(await this.load(tx, id));
+      },
+      within,
+    );
   }
 
   async versions(actor: Actor, id: string) {
@@ -371,12 +402,14 @@ export class WorkflowService {
       if (!['running', 'waiting', 'failed'].includes(run.status as string)) {
         throw new AppError('conflict', `The run is ${run.status}`);
       }
-      await sql`update workflow_runs set status = 'cancelled', finished_at = ${this.now}
-        where workspace_id = ${actor.workspaceId} and id = ${runId}::uuid`.execute(tx);
-      await sql`update workflow_run_steps set status = 'skipped', finished_at = ${this.now},
-          output = coalesce(output, '{}'::jsonb) || '{"reason":"the run was cancelled"}'::jsonb
-        where workspace_id = ${actor.workspaceId} and run_id = ${runId}::uuid and status in ('pending', 'waiting')`.execute(
+      await cancelRunRows(tx, actor.workspaceId, runId, 'the run was cancelled', this.now);
+      await settleEnrolment(
         tx,
+        actor.workspaceId,
+        runId,
+        'exited',
+        'removed by hand (its run was cancelled)',
+        this.now,
       );
     });
     return this.run(actor, id, runId);

@@ -72,7 +72,7 @@ describe('workflows: definitions, versions and permissions', () => {
       name: 'Broken',
       definition: {
         trigger: { type: 'field_changed', object: 'accounts', field: 'nope' },
-        conditions: { field: 'industry', op: 'near', value: 1 },
+        conditions: { field: 'industry', op: 'approximately', value: 1 },
         steps: [
           { id: 'a', type: 'wait', amount: 0, unit: 'seconds' },
           { id: 'a', type: 'add_tag', tags: ['x'] },

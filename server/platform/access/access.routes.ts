@@ -141,7 +141,8 @@ export function accessRoutes(deps: {
       {
         schema: {
           tags,
-          summary: 'Change workspace settings (administrators): name, audit log retention in days',
+          summary:
+            'Change workspace settings (administrators): name, audit log retention in days, who must use two-factor sign-in',
           body: UpdateWorkspaceSettingsRequest,
           response: { 200: data(WorkspaceSettingsSchema) },
         },

@@ -85,7 +85,11 @@ describe('administration endpoints: members, teams, settings', () => {
 
   it('workspace settings: name and audit retention, validated and audited from → to', async () => {
     const before = await client(t, admin).get('/api/v1/workspace/settings');
-    expect(before.json().data).toEqual({ name: 'Admin Co', auditRetentionDays: expect.any(Number) });
+    expect(before.json().data).toEqual({
+      name: 'Admin Co',
+      auditRetentionDays: expect.any(Number),
+      twoFactorPolicy: 'off',
+    });
     const bad = await client(t, admin).patch('/api/v1/workspace/settings', { auditRetentionDays: 5 });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors[0].path).toBe('auditRetentionDays');

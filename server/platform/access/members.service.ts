@@ -34,7 +34,7 @@ export class MembersService {
   async list(actor: Actor): Promise<TMember[]> {
     return this.deps.database.tenantRead(actor.workspaceId, async (tx) => {
       const { rows } = await sql<Omit<TMember, 'joinedAt'> & { joinedAt: Date }>`
-        select u.id, u.name, u.email, m.role, m.created_at as "joinedAt",
+        select u.id, u.name, coalesce(u.pending_email, u.email) as email, m.role, m.created_at as "joinedAt",
           coalesce((select array_agg(tm.team_id) from team_members tm where tm.user_id = u.id), '{}') as "teamIds"
         from workspace_members m join users u on u.id = m.user_id order by u.name`.execute(tx);
       return rows.map((r) => ({ ...r, joinedAt: new Date(r.joinedAt).toISOString() }));

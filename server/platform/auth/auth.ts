@@ -16,6 +16,8 @@ export const SESSION_COOKIE = 'rapport.session_token';
 
 /** Hashes a password with argon2id (also used by the CLI and invitations). */
 export const hashPassword = (password: string) => hash(password, ARGON2);
+/** Checks a password against a stored argon2id hash (false for a malformed hash). */
+export const verifyPassword = (stored: string, password: string) => verify(stored, password).catch(() => false);
 
 /**
  * Better Auth over our own tables (snake_case, uuid ids). Rapport calls its

@@ -50,3 +50,12 @@ export async function signInSucceeded(database: Database, email: string): Promis
 export async function signInFailed(database: Database, ip: string): Promise<void> {
   await hit(database.db, ADDRESS, ip, SIGN_IN_LIMITS.windowSeconds);
 }
+
+/**
+ * The password was right but a second factor is still to come (the answer asks for the
+ * code): the reserved check is given back, so asking for the code is not a failure. A
+ * wrong code is (`signInFailed`), like a wrong password.
+ */
+export async function releaseSignInAttempt(database: Database, email: string): Promise<void> {
+  await unhit(database.db, ACCOUNT, email);
+}

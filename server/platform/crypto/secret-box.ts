@@ -14,6 +14,8 @@ const VERSION = 'v1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const HKDF_INFO = 'rapport secret-box v1';
+/** The blind index key is derived from the same material under a label of its own (never the AES key). */
+const BLIND_INFO = 'rapport blind-index v1';
 
 /** Thrown when a value cannot be opened: tampered, another key, another context, or not a sealed value. */
 export class SecretBoxError extends Error {
@@ -26,6 +28,8 @@ export class SecretBoxError extends Error {
 interface Key {
   id: string;
   bytes: Buffer;
+  /** HMAC-SHA256 key of the blind indexes (equality search over encrypted fields). */
+  blind: Buffer;
 }
 
 /** An AES key from operator key material of any length (HKDF-SHA256 with a label of its own). */
@@ -33,8 +37,12 @@ function deriveKey(material: string): Key {
   const bytes = Buffer.from(hkdfSync('sha256', Buffer.from(material, 'utf8'), Buffer.alloc(0), HKDF_INFO, 32));
   // The id names the key without revealing it (an HMAC under the key itself).
   const id = createHmac('sha256', bytes).update('rapport key id').digest('hex').slice(0, 8);
-  return { id, bytes };
+  const blind = Buffer.from(hkdfSync('sha256', Buffer.from(material, 'utf8'), Buffer.alloc(0), BLIND_INFO, 32));
+  return { id, bytes, blind };
 }
+
+const blindOf = (key: Key, value: string, context: string) =>
+  createHmac('sha256', key.blind).update(context).update('\u0000').update(value).digest('base64url');
 
 export class SecretBox {
   private readonly current: Key;
@@ -44,6 +52,36 @@ export class SecretBox {
   constructor(current: string, previous: readonly string[] = []) {
     this.current = deriveKey(current);
     this.keys = new Map([this.current, ...previous.map(deriveKey)].map((k) => [k.id, k]));
+  }
+
+  /** The id of the key that seals (the newest key of the ring). */
+  get currentKeyId(): string {
+    return this.current.id;
+  }
+
+  /** The ids of every key that opens, newest first. */
+  get keyIds(): string[] {
+    return [...this.keys.keys()];
+  }
+
+  /** The id of the key a sealed value names (undefined for a plain value). */
+  static keyIdOf(sealed: string): string | undefined {
+    const [version, keyId] = sealed.split(':');
+    return version === VERSION ? keyId : undefined;
+  }
+
+  /**
+   * A keyed blind index of `value` for the place named by `context`: HMAC-SHA256 under
+   * a key derived from the current key (not the AES key), so equal values can be found
+   * without decrypting and without storing anything that reveals them.
+   */
+  blindIndex(value: string, context: string): string {
+    return blindOf(this.current, value, context);
+  }
+
+  /** The blind index of `value` under every key of the ring (matches values not yet re-indexed after a rotation). */
+  blindIndexes(value: string, context: string): string[] {
+    return [...this.keys.values()].map((k) => blindOf(k, value, context));
   }
 
   /** Whether `value` has the sealed form (whichever key sealed it); a legacy plain value has not. */

@@ -19,6 +19,8 @@ export interface Database {
   readonly version: string;
   /** Owner connections (migrations, system work, health). */
   readonly pool: pg.Pool;
+  /** PostgreSQL server only: the tenant connections (their use is reported by /metrics). */
+  readonly tenantPool?: pg.Pool;
   /**
    * PostgreSQL server only: the login role tenant connections use (not the owner, so
    * RESET ROLE on one leaves nothing that bypasses RLS); `migrateDatabase` creates it.
@@ -189,6 +191,11 @@ async function openServer(url: string, poolSize: number, tenantUrl: string): Pro
   };
   pool.on('error', () => {});
   tenantPool.on('error', () => {});
+  // A connection the server ends while it is checked out (a restart, a failover, a terminated
+  // backend) emits 'error' on the client itself, outside any query: without a listener that
+  // ends the process. The query in progress, or the next, fails and the client is discarded.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  tenantPool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let version: string;
   try {
@@ -253,12 +260,45 @@ async function openServer(url: string, poolSize: number, tenantUrl: string): Pro
   }
 
   let listener: pg.Client | undefined;
+  let connecting: Promise<void> | undefined;
   const handlers = new EventEmitter();
+  const channels = new Set<string>();
   let closed = false;
+  // The LISTEN connection follows the server: when it is lost (a restart, a failover, a
+  // terminated backend) a new one is made, every second until it succeeds, and listens on
+  // the same channels again. Wake-ups missed meanwhile are caught up by the pollers.
+  const connectListener = (): Promise<void> => {
+    connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => {});
+      client.on('notification', (n) => handlers.emit(n.channel, n.payload ?? ''));
+      client.on('end', () => {
+        if (listener !== client) return;
+        listener = undefined;
+        const retry = () => {
+          if (closed) return;
+          connectListener().catch(() => setTimeout(retry, 1000).unref());
+        };
+        setTimeout(retry, 100).unref();
+      });
+      try {
+        await client.connect();
+        for (const channel of channels) await client.query(`listen ${channel}`);
+      } catch (err) {
+        await client.end().catch(() => {});
+        throw err;
+      }
+      listener = client;
+    })().finally(() => {
+      connecting = undefined;
+    });
+    return connecting;
+  };
   return {
     kind: 'postgres',
     version,
     pool,
+    tenantPool,
     tenantLogin,
     db,
     tenant: (workspaceId, fn) => withScopedClient(workspaceId, true, fn),
@@ -266,13 +306,11 @@ async function openServer(url: string, poolSize: number, tenantUrl: string): Pro
     system: (fn) => db.transaction().execute(fn),
     async listen(channel, handler) {
       if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
-      if (!listener) {
-        listener = new pg.Client({ connectionString: url });
-        listener.on('error', () => {});
-        listener.on('notification', (n) => handlers.emit(n.channel, n.payload ?? ''));
-        await listener.connect();
-      }
-      if (handlers.listenerCount(channel) === 0) await listener.query(`listen ${channel}`);
+      const isNew = !channels.has(channel);
+      channels.add(channel);
+      if (!listener)
+        await connectListener(); // listens on every channel, this one included
+      else if (isNew) await listener.query(`listen ${channel}`);
       handlers.on(channel, handler);
     },
     async close() {

@@ -17,7 +17,7 @@ const { dataDir, template } = workerData;
 try {
   const db = await PGlite.create(dataDir, {
     extensions: { pg_trgm, unaccent, pgcrypto, cube, earthdistance },
-    // A dump to start an in-memory database from (embedded.ts passes it for memory:// only).
+    // A dump to start a new database from (embedded.ts passes it only when none exists yet).
     loadDataDir: template ? new Blob([await readFile(template)]) : undefined,
   });
   // The app holds one connection (see embedded.ts); a few more let tools connect.

@@ -14,8 +14,9 @@ export interface EmbeddedServer {
 /**
  * Starts PGlite in a worker thread. `dataDir` is Rapport's data directory: the
  * database lives in `<dataDir>/pg` and a lock file stops a second process from
- * opening the same files (PGlite is single-process). An in-memory database starts
- * from `template` (a dump) when given: a second instead of initdb plus migrations.
+ * opening the same files (PGlite is single-process). A new database (in memory, or a
+ * data directory not yet initialised) starts from `template` (a dump) when given: a
+ * second instead of initdb plus migrations.
  */
 export async function startEmbedded(dataDir: string, opts: { template?: string } = {}): Promise<EmbeddedServer> {
   const inMemory = dataDir.startsWith('memory://');
@@ -26,8 +27,11 @@ export async function startEmbedded(dataDir: string, opts: { template?: string }
     releaseLock = acquireLock(path.join(dataDir, 'rapport.lock'));
     pgDir = path.join(dataDir, 'pg');
   }
+  // A template only seeds a database that does not exist yet: in memory, or a data directory
+  // PGlite has not initialised (no PG_VERSION). An existing directory is opened as it is.
+  const fresh = inMemory || !fs.existsSync(path.join(pgDir, 'PG_VERSION'));
   const worker = new Worker(new URL('./embedded-worker.js', import.meta.url), {
-    workerData: { dataDir: pgDir, template: inMemory ? opts.template : undefined },
+    workerData: { dataDir: pgDir, template: fresh ? opts.template : undefined },
   });
   try {
     const ready = await new Promise<{ address: string }>((resolve, reject) => {

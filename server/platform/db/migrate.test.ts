@@ -41,8 +41,9 @@ describe('migrations', () => {
   it('roll back a failing migration completely', async () => {
     const db = await openDatabase({ databaseUrl: target.databaseUrl, dataDir: target.dataDir });
     try {
+      // Only the failing one: on PGlite each test's database is a new empty one, and applying
+      // every real migration again first would test nothing more (the test above does).
       const broken = [
-        ...readMigrations(),
         { version: '9999', name: 'broken', checksum: 'x', sql: 'create table half_done (id int); select 1/0;' },
       ];
       await expect(migrate(db.pool, broken)).rejects.toThrow(/9999_broken failed/);

@@ -11,6 +11,8 @@ export interface UsersTable {
   name: string;
   email: string;
   email_verified: Generated<boolean>;
+  /** An address asked for at sign-up that another account holds: not claimed until verified (issue 12.9). */
+  pending_email: string | null;
   image: string | null;
   default_workspace_id: string | null;
   created_at: Timestamp;
@@ -81,6 +83,12 @@ export interface MailOutboxTable {
   message_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** Threading and loop headers (In-Reply-To, References, Auto-Submitted). */
   headers: ColumnType<Record<string, string>, string | undefined, string>;
+  /** Files sent with the mail, content base64 (0026_service_desk.sql). */
+  attachments: ColumnType<{ filename: string; contentType: string; content: string }[], string | undefined, string>;
+  /** The From of a workspace's sender identity (0027_campaigns.sql); null: the instance's MAIL_FROM. */
+  from_address: ColumnType<string | null, string | null | undefined, string | null>;
+  /** An iTIP message sent as the mail's text/calendar part (0047_invitations_exports_import_records.sql). */
+  calendar: ColumnType<{ method: string; content: string } | null, string | null | undefined, string | null>;
   status: ColumnType<
     'queued' | 'sent' | 'failed' | 'held',
     'queued' | 'held' | undefined,

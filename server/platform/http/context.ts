@@ -16,6 +16,13 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** What a member who must enrol in two-factor may still call: who they are, enrolment, their own sign-in. */
+const enrolmentAllowed = (url: string) =>
+  url === '/api/v1/me' ||
+  url === '/api/v1/me/workspaces' ||
+  url.startsWith('/api/v1/me/two-factor') ||
+  url.startsWith('/api/v1/auth/');
+
 /** The authenticated caller of a non-public route. */
 export function actorOf(req: FastifyRequest): Actor {
   if (!req.actor) throw new AppError('unauthenticated', 'Sign in or send an API key');
@@ -28,7 +35,12 @@ export function actorOf(req: FastifyRequest): Actor {
  */
 export function registerRequestContext(
   app: FastifyInstance,
-  deps: { callers: CallerResolver; trustedOrigins: string[] },
+  deps: {
+    callers: CallerResolver;
+    trustedOrigins: string[];
+    /** A signed-in member whose workspace requires two-factor and who has none may only enrol. */
+    twoFactor?: { mustEnrol(actor: Actor): Promise<boolean> };
+  },
 ) {
   const trusted = originTrust(deps.trustedOrigins);
   app.decorateRequest('actor', null);
@@ -50,6 +62,12 @@ export function registerRequestContext(
       if (!ok && !actor.scopes.includes('admin')) {
         throw new AppError('forbidden', `This API key lacks the "${needs}" scope`);
       }
+    }
+    if (deps.twoFactor && !enrolmentAllowed(req.routeOptions.url) && (await deps.twoFactor.mustEnrol(actor))) {
+      throw new AppError(
+        'two_factor_enrolment_required',
+        'Your workspace requires two-factor sign-in: set it up first (POST /api/v1/me/two-factor)',
+      );
     }
     req.actor = actor;
   });

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { humanIssueMessage } from '../../../common/validation-messages';
@@ -7,7 +9,9 @@ const TITLES: Record<ErrorCode, string> = {
   malformed_request: 'Malformed request',
   malformed_json: 'Malformed JSON body',
   unauthenticated: 'Not authenticated',
+  two_factor_required: 'Two-factor code required',
   forbidden: 'Not allowed',
+  two_factor_enrolment_required: 'Two-factor enrolment required',
   csrf_rejected: 'Cross-site request rejected',
   not_found: 'Not found',
   route_not_found: 'No such endpoint',
@@ -18,6 +22,8 @@ const TITLES: Record<ErrorCode, string> = {
   payload_too_large: 'Request body too large',
   unsupported_media_type: 'Unsupported media type',
   uri_too_long: 'URL too long',
+  request_timeout: 'Request timeout',
+  headers_too_large: 'Request header fields too large',
   validation_failed: 'Validation failed',
   weak_password: 'Password does not meet the policy',
   idempotency_key_reused: 'Idempotency key reused with another request',
@@ -74,6 +80,40 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 export function frameworkErrors(error: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
   if (error.statusCode === 414) return sendProblem(reply, 'uri_too_long', 'The URL is too long');
   return sendProblem(reply, 'malformed_request', error.message || 'Malformed request');
+}
+
+/**
+ * Errors Node's HTTP parser meets before there is a request (a request line and headers
+ * over 16 KB, a timeout, bytes that are not HTTP) as problem documents, written on the raw
+ * socket. The answer says `Connection: close` and the socket is ended after it (the rest of
+ * what the client sends is read and dropped), so a client on a kept-alive connection reads
+ * the answer and opens a new connection instead of meeting a reset.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ErrorCode =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'headers_too_large'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'request_timeout'
+        : 'malformed_request';
+  const detail =
+    code === 'headers_too_large'
+      ? 'The URL and headers together exceed 16 KB'
+      : code === 'request_timeout'
+        ? 'The request did not arrive in time'
+        : 'The request is not valid HTTP';
+  const status = ERROR_STATUS[code];
+  const body = JSON.stringify({ type: `/errors/${code}`, title: TITLES[code], status, code, detail });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.end();
+  socket.resume();
+  setTimeout(() => socket.destroy(), 5000).unref();
 }
 
 /** The one place errors become HTTP responses. */

@@ -72,6 +72,17 @@ describe(`named limits of public routes (${ENGINE})`, () => {
       'calendar.feed',
       () => t.app.inject({ method: 'GET', url: '/api/v1/calendar/cal_nothing.ics', remoteAddress: '10.8.0.1' }),
     ],
+    ['chat.config', () => t.app.inject({ method: 'GET', url: '/chat/config?key=nothing', remoteAddress: '10.8.0.1' })],
+    [
+      'chat.connect',
+      () =>
+        t.app.inject({
+          method: 'GET',
+          url: '/chat/socket?key=nothing',
+          headers: { connection: 'upgrade', upgrade: 'websocket' },
+          remoteAddress: '10.8.0.1',
+        }),
+    ],
   ];
 
   it.each(routes)('%s: a caller over the limit gets 429 before the route does any work', async (name, call) => {

@@ -36,6 +36,30 @@ export const NAMED_LIMITS = {
   'help.page': { max: 300, windowSeconds: 60 },
   /** Helpful / not helpful votes on help centre articles. */
   'help.vote': { max: 10, windowSeconds: 60 },
+  /** The chat widget's settings (GET /chat/config): once per page that embeds widget.js. */
+  'chat.config': { max: 240, windowSeconds: 60 },
+  /** Visitor chat sockets opened (GET /chat/socket): a visitor opens one per chat, reconnects a few times. */
+  'chat.connect': { max: 30, windowSeconds: 60 },
+  /** Files in a chat (POST /chat/files, GET /chat/files/{id}): a visitor sends and opens a few. */
+  'chat.files': { max: 30, windowSeconds: 60 },
+  /** Campaign mail's open pixel and click redirects (/e/o, /e/c): an office behind one address reads a lot of mail. */
+  'campaigns.track': { max: 600, windowSeconds: 60 },
+  /** Campaign mail's unsubscribe and preferences page (/e/u): a person clicks a few times. */
+  'campaigns.preferences': { max: 30, windowSeconds: 60 },
+  /** Telephony provider webhooks (Twilio's voice and status posts): every call makes several, from the provider's few addresses. */
+  'telephony.webhook': { max: 1200, windowSeconds: 60 },
+  /** Uploaded IVR prompts the provider fetches at their signed URLs (<Play>): a few per call. */
+  'telephony.audio': { max: 1200, windowSeconds: 60 },
+  /** /.well-known/gpc.json: browsers and auditors read it now and then; a constant answer. */
+  'privacy.gpc': { max: 120, windowSeconds: 60 },
+  /** /.well-known/carddav and /.well-known/caldav: a phone asks when an account is added, then now and then. */
+  'dav.discovery': { max: 60, windowSeconds: 60 },
+  /** The public privacy request form and its confirmation page (GET /privacy/…). */
+  'privacy.page': { max: 60, windowSeconds: 60 },
+  /** Privacy requests and confirmations (POST /privacy/…): each request mails the address. */
+  'privacy.request': { max: 5, windowSeconds: 3600 },
+  /** Social network webhooks (/social/webhooks/{id}): Meta and X send from a few addresses, in bursts. */
+  'social.webhook': { max: 1200, windowSeconds: 60 },
 } as const satisfies Record<string, { max: number; windowSeconds: number }>;
 
 export type LimitName = keyof typeof NAMED_LIMITS;

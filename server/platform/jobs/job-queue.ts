@@ -73,6 +73,9 @@ export class RetryJobError extends Error {
 
 export const JOBS_CHANNEL = 'rapport_jobs';
 
+/** workspace_id of a platform job (no workspace): the nil UUID, so the key (workspace_id, id) has no NULL (0040). */
+export const PLATFORM_WORKSPACE = '00000000-0000-0000-0000-000000000000';
+
 /** Where the queue reports failures (the app's pino logger). */
 export interface QueueLog {
   warn(obj: object, msg: string): void;
@@ -182,7 +185,7 @@ export class JobQueue {
   async enqueue<P>(tx: Tx, spec: EnqueueSpec<P>): Promise<{ id: string; created: boolean }> {
     const def = this.defs.get(spec.queue);
     const id = uuidv7();
-    const workspaceId = spec.workspaceId ?? null;
+    const workspaceId = spec.workspaceId ?? PLATFORM_WORKSPACE;
     const runAt = spec.runAt ?? this.now();
     const retryFor = def?.opts.retryForSeconds;
     const { rows } = await sql<{ id: string }>`
@@ -198,7 +201,7 @@ export class JobQueue {
       return { id: rows[0].id, created: true };
     }
     const existing = await sql<{ id: string }>`
-      select id from jobs where workspace_id is not distinct from ${workspaceId}
+      select id from jobs where workspace_id = ${workspaceId}
         and queue = ${spec.queue} and key = ${spec.key ?? null}`.execute(tx);
     const found = existing.rows[0];
     if (!found) throw new Error(`job with key ${spec.key} conflicted but cannot be read`);
@@ -217,7 +220,7 @@ export class JobQueue {
       const retryFor = def?.opts.retryForSeconds;
       return {
         id: uuidv7(),
-        workspace_id: spec.workspaceId ?? null,
+        workspace_id: spec.workspaceId ?? PLATFORM_WORKSPACE,
         queue: spec.queue,
         payload: spec.payload ?? {},
         key: spec.key ?? null,
@@ -433,7 +436,7 @@ export class JobQueue {
 
 const toJob = (row: ClaimedRow): Job => ({
   id: row.id,
-  workspaceId: row.workspace_id,
+  workspaceId: row.workspace_id === PLATFORM_WORKSPACE ? null : row.workspace_id,
   queue: row.queue,
   payload: row.payload,
   key: row.key,

@@ -11,7 +11,6 @@ export interface Schedule {
   timezone?: string;
   queue: string;
   payload?: Record<string, unknown>;
-  workspaceId?: string | null;
 }
 
 /** The first tick of `cron` strictly after `after`. Throws on an invalid expression. */
@@ -48,17 +47,15 @@ export class ScheduleRunner {
     for (const s of this.declared.values()) {
       const tz = s.timezone ?? 'UTC';
       await sql`
-        insert into job_schedules (name, cron, timezone, queue, payload, workspace_id, next_run_at, updated_at)
+        insert into job_schedules (name, cron, timezone, queue, payload, next_run_at, updated_at)
         values (${s.name}, ${s.cron}, ${tz}, ${s.queue}, ${JSON.stringify(s.payload ?? {})}::jsonb,
-                ${s.workspaceId ?? null}, ${nextTick(s.cron, now, tz)}, ${now})
+                ${nextTick(s.cron, now, tz)}, ${now})
         on conflict (name) do update set
           next_run_at = case when job_schedules.cron is distinct from excluded.cron
                               or job_schedules.timezone is distinct from excluded.timezone
                              then excluded.next_run_at else job_schedules.next_run_at end,
           cron = excluded.cron, timezone = excluded.timezone, queue = excluded.queue,
-          payload = excluded.payload, workspace_id = excluded.workspace_id, updated_at = excluded.updated_at`.execute(
-        this.database.db,
-      );
+          payload = excluded.payload, updated_at = excluded.updated_at`.execute(this.database.db);
     }
     this.synced = true;
   }
@@ -75,17 +72,15 @@ export class ScheduleRunner {
         timezone: string;
         queue: string;
         payload: Record<string, unknown>;
-        workspace_id: string | null;
         next_run_at: Date;
       }>`
-        select name, cron, timezone, queue, payload, workspace_id, next_run_at from job_schedules
+        select name, cron, timezone, queue, payload, next_run_at from job_schedules
         where next_run_at <= ${now} order by next_run_at for update skip locked`.execute(tx);
       for (const s of rows) {
         const tick = new Date(s.next_run_at);
         const { id } = await this.enqueue(tx, {
           queue: s.queue,
           payload: { ...s.payload, scheduledFor: tick.toISOString() },
-          workspaceId: s.workspace_id,
           key: `schedule:${s.name}@${tick.toISOString()}`,
         });
         await sql`

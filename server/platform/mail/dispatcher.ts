@@ -3,12 +3,38 @@ import { sql } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Database } from '../db/database';
 import { Poller } from '../jobs/poller';
+import { verpAddress } from './mail-reports';
+import { bareAddress, erasedKeySql } from './suppressions';
+
+/** Mails claimed per round. */
+const ROUND = 20;
+
+/**
+ * The SMTP URL as a pooled transport of one connection: the connection (and its EHLO, and
+ * AUTH) is reused from mail to mail rather than opened for each, and mails still go one at
+ * a time, so a crash leaves at most one mail sent and not yet marked. Options in the URL's
+ * query (`?pool=false`, `maxConnections=…`) win.
+ */
+function pooled(smtpUrl: string): string {
+  // Appended as text: re-serialising the URL could re-encode a password.
+  const query = smtpUrl.includes('?') ? smtpUrl.slice(smtpUrl.indexOf('?') + 1).split('&') : [];
+  const has = (key: string) => query.some((p) => p.split('=')[0] === key);
+  const add = [...(has('pool') ? [] : ['pool=true']), ...(has('maxConnections') ? [] : ['maxConnections=1'])];
+  if (!add.length) return smtpUrl;
+  return `${smtpUrl}${smtpUrl.includes('?') ? '&' : '?'}${add.join('&')}`;
+}
 
 export interface MailDispatcherOptions {
   database: Database;
   /** smtp://user:pass@host:port; when absent mails are held in the outbox, readable in the app. */
   smtpUrl?: string;
   from: string;
+  /**
+   * The domain of the inbound receiver's bounce addresses: when set, each mail's envelope
+   * sender is bounces+<its VERP token>@<domain>, so bounces come back naming it. Unset (no
+   * inbound receiver): the From address, as before.
+   */
+  bounceDomain?: string;
   log: Logger;
   pollMs?: number;
   /** How long a claimed mail is leased before another attempt may take it. */
@@ -23,7 +49,9 @@ export interface MailDispatcherOptions {
  * sending, so no transaction is held during SMTP), sent, then marked sent; a
  * crash mid-send leaves the lease to expire and the mail is sent again
  * (at least once; the stable Message-ID lets receivers drop the duplicate).
- * Failures back off exponentially: 30 s, 1 min, 2 min … capped at 1 h.
+ * Failures back off exponentially: 30 s, 1 min, 2 min … capped at 1 h. Mail to an address
+ * on its workspace's suppression list (hard bounce, complaint …) is not sent: it is settled
+ * `suppressed`, the reason in its last error.
  */
 export class MailDispatcher {
   private readonly transport?: Transporter;
@@ -31,13 +59,13 @@ export class MailDispatcher {
   private readonly loop: Poller;
 
   constructor(private readonly opts: MailDispatcherOptions) {
-    if (opts.smtpUrl) this.transport = nodemailer.createTransport(opts.smtpUrl);
+    if (opts.smtpUrl) this.transport = nodemailer.createTransport(pooled(opts.smtpUrl));
     this.loop = new Poller({
       name: 'mail dispatch',
       intervalMs: opts.pollMs ?? 1000,
-      run: async () => {
-        await this.runOnce();
-      },
+      // A full round means more is probably due: the next starts at once (a campaign's
+      // thousands of mails are not held to one round of 20 a second).
+      run: async () => (await this.deliver(ROUND)).claimed >= ROUND,
       log: opts.log,
       keepAlive: true,
     });
@@ -52,12 +80,17 @@ export class MailDispatcher {
     this.transport?.close();
   }
 
-  /** Sends what is due now; returns how many mails were sent. */
-  async runOnce(limit = 20): Promise<number> {
+  /** Sends what is due now (up to `limit` mails); returns how many mails were sent. */
+  async runOnce(limit = ROUND): Promise<number> {
+    return (await this.deliver(limit)).sent;
+  }
+
+  /** One round: claims up to `limit` due mails and sends them one after another. */
+  private async deliver(limit: number): Promise<{ claimed: number; sent: number }> {
     const { database } = this.opts;
     if (!this.transport) {
       await sql`update mail_outbox set status = 'held' where status = 'queued'`.execute(database.db);
-      return 0;
+      return { claimed: 0, sent: 0 };
     }
     const lease = this.opts.leaseSeconds ?? 300;
     const now = (this.opts.clock ?? (() => new Date()))();
@@ -71,6 +104,10 @@ export class MailDispatcher {
       attempts: number;
       message_id: string | null;
       headers: Record<string, string> | null;
+      verp_token: string;
+      attachments: { filename: string; contentType: string; content: string }[] | null;
+      from_address: string | null;
+      calendar: { method: string; content: string } | null;
     }>`
       update mail_outbox m set attempts = m.attempts + 1,
         next_attempt_at = ${now}::timestamptz + make_interval(secs => ${lease})
@@ -80,18 +117,38 @@ export class MailDispatcher {
         order by next_attempt_at limit ${limit}
         for update skip locked)
       returning m.workspace_id, m.id, m.to_address, m.subject, m.text_body, m.html_body, m.attempts,
-        m.message_id, m.headers`.execute(database.db);
+        m.message_id, m.headers, m.verp_token, m.attachments, m.from_address, m.calendar`.execute(database.db);
+    const suppressed = await this.suppressed(rows);
     let sent = 0;
     for (const mail of rows) {
+      const reason = suppressed.get(`${mail.workspace_id}|${bareAddress(mail.to_address)}`);
+      if (reason) {
+        await sql`update mail_outbox set status = 'suppressed',
+                    last_error = ${`not sent: the address is on the suppression list (${reason})`}
+                  where workspace_id = ${mail.workspace_id} and id = ${mail.id}`.execute(database.db);
+        continue;
+      }
       try {
         await this.transport.sendMail({
-          from: this.opts.from,
+          from: mail.from_address ?? this.opts.from,
+          ...(this.opts.bounceDomain
+            ? { envelope: { from: verpAddress(mail.verp_token, this.opts.bounceDomain), to: mail.to_address } }
+            : {}),
           to: mail.to_address,
           subject: mail.subject,
           text: mail.text_body,
           html: mail.html_body ?? undefined,
           messageId: `<${mail.message_id ?? `${mail.id}@rapport`}>`,
           headers: mail.headers ?? {},
+          attachments: (mail.attachments ?? []).map((a) => ({
+            filename: a.filename,
+            contentType: a.contentType,
+            content: Buffer.from(a.content, 'base64'),
+          })),
+          // RFC 6047: the iTIP object as a text/calendar alternative (with its method) and attached as invite.ics.
+          ...(mail.calendar
+            ? { icalEvent: { method: mail.calendar.method, content: mail.calendar.content, filename: 'invite.ics' } }
+            : {}),
         });
         await sql`update mail_outbox set status = 'sent', sent_at = ${now}, last_error = null
                   where workspace_id = ${mail.workspace_id} and id = ${mail.id}`.execute(database.db);
@@ -107,6 +164,21 @@ export class MailDispatcher {
         this.opts.log.warn({ mailId: mail.id, attempts: mail.attempts }, 'mail delivery failed; will retry');
       }
     }
-    return sent;
+    return { claimed: rows.length, sent };
+  }
+
+  /** The claimed mails' suppressed recipients: reason by `workspace|address`, one query for the batch. */
+  private async suppressed(rows: { workspace_id: string; to_address: string }[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (rows.length === 0) return out;
+    const pairs = rows.map((r) => ({ w: r.workspace_id, a: bareAddress(r.to_address) }));
+    const { rows: hits } = await sql<{ workspace_id: string; address: string; reason: string }>`
+      select p.w as workspace_id, p.a as address, s.reason from mail_suppressions s
+      join jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) as p(w uuid, a text)
+        on s.workspace_id = p.w and (s.address = p.a or s.address = ${erasedKeySql(sql`p.w`, sql`p.a`)})`.execute(
+      this.opts.database.db,
+    );
+    for (const h of hits) out.set(`${h.workspace_id}|${h.address}`, h.reason);
+    return out;
   }
 }

@@ -1,4 +1,4 @@
-import type { Tx } from '../db/database';
+import type { Database, Tx } from '../db/database';
 import type { RecordService } from '../records/records.service';
 
 /**
@@ -51,10 +51,18 @@ export interface InboundMail {
   /** Attachments left out for size or number (the receiver's per-attachment and total limits); a handler may mention them. */
   omittedAttachments?: { filename: string; size: number }[];
   receivedAt: Date;
+  /** The envelope recipient (RCPT TO), lower-cased: a VERP bounce address names the mail that bounced. */
+  recipient?: string;
+  /** The envelope sender (MAIL FROM), lower-cased; empty for bounces. */
+  envelopeFrom?: string;
+  /** The message as received (reports are read from it: server/platform/mail/mail-reports.ts). */
+  raw?: Buffer;
 }
 
 export interface InboundMailDeps {
   records: RecordService;
+  /** For reading instance-wide settings a handler needs (a signing secret); write only through `tx`. */
+  database: Database;
 }
 
 /**

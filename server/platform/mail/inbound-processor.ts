@@ -29,6 +29,7 @@ interface StoredRow {
   mailbox_address: string | null;
   kind: string | null;
   envelope_from: string;
+  recipient: string;
   raw: Buffer | Uint8Array;
   received_at: Date | string;
   attempts: number;
@@ -81,7 +82,7 @@ export class InboundProcessor {
   async runOnce(limit = 20): Promise<InboundOutcome[]> {
     const { rows } = await sql<{ workspace_id: string; id: string }>`
       select workspace_id, id from inbound_mail
-      where status = 'pending' and next_attempt_at <= ${this.now()}
+      where status = 'pending' and next_attempt_at <= greatest(${this.now()}::timestamptz, now())
       order by next_attempt_at, id limit ${limit}`.execute(this.opts.database.db);
     const outcomes: InboundOutcome[] = [];
     for (const row of rows) outcomes.push(await this.processOne(row.workspace_id, row.id));
@@ -92,7 +93,7 @@ export class InboundProcessor {
   async processOne(workspaceId: string, id: string): Promise<InboundOutcome> {
     const { database, log } = this.opts;
     const { rows } = await sql<StoredRow>`
-      select i.workspace_id, i.id, i.mailbox_id, m.address as mailbox_address, m.kind, i.envelope_from, i.raw,
+      select i.workspace_id, i.id, i.mailbox_id, m.address as mailbox_address, m.kind, i.envelope_from, i.recipient, i.raw,
         i.received_at, i.attempts
       from inbound_mail i
       left join mailboxes m on m.workspace_id = i.workspace_id and m.id = i.mailbox_id
@@ -119,6 +120,9 @@ export class InboundProcessor {
         id: stored.id,
         workspaceId,
         mailbox: { id: stored.mailbox_id, address: stored.mailbox_address, kind: stored.kind },
+        recipient: stored.recipient,
+        envelopeFrom: stored.envelope_from,
+        raw: Buffer.from(stored.raw),
         receivedAt: new Date(stored.received_at),
       };
     } catch (err) {
@@ -133,7 +137,7 @@ export class InboundProcessor {
           select id from inbound_mail where id = ${id}::uuid and status = 'pending'
           for update skip locked`.execute(tx);
         if (locked.rows.length === 0) return false;
-        await handler.handle(tx, mail, { records: this.opts.records });
+        await handler.handle(tx, mail, { records: this.opts.records, database });
         await sql`
           update inbound_mail set status = 'processed', attempts = attempts + 1, processed_at = ${this.now()},
             error = null

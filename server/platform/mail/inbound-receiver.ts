@@ -210,8 +210,11 @@ export class InboundReceiver {
     const wanted = sessionMailboxes.get(session) ?? new Map<string, Mailbox>();
     const rcpt = new Set(session.envelope.rcptTo.map((a) => a.address.trim().toLowerCase()));
     // One row per mailbox (two addresses of one mailbox are one delivery).
-    const targets = new Map<string, Mailbox>();
-    for (const [address, mailbox] of wanted) if (rcpt.has(address)) targets.set(mailbox.id, mailbox);
+    // The address as the envelope gave it is kept: a VERP bounce address names the mail that bounced.
+    const targets = new Map<string, Mailbox & { recipient: string }>();
+    for (const [address, mailbox] of wanted) {
+      if (rcpt.has(address) && !targets.has(mailbox.id)) targets.set(mailbox.id, { ...mailbox, recipient: address });
+    }
     if (targets.size === 0) throw reply(554, '5.5.1 No valid recipients');
     const messageId = rawMessageId(raw);
     const from = session.envelope.mailFrom
@@ -223,7 +226,7 @@ export class InboundReceiver {
           await sql`
             insert into inbound_mail (workspace_id, id, mailbox_id, recipient, envelope_from, remote_address,
               message_id, raw, size)
-            values (${m.workspaceId}::uuid, ${uuidv7()}::uuid, ${m.id}::uuid, ${m.address}, ${from},
+            values (${m.workspaceId}::uuid, ${uuidv7()}::uuid, ${m.id}::uuid, ${m.recipient}, ${from},
               ${session.remoteAddress ?? null}, ${messageId}, ${raw}, ${raw.length})
             on conflict (workspace_id, mailbox_id, message_id) where message_id is not null do nothing`.execute(tx);
         }

@@ -11,6 +11,7 @@ import {
   SendTemplateRequest,
   SentMailSchema,
   TemplateRequest,
+  TestSendRequest,
   UpdateTemplateRequest,
 } from '../../../common/contracts/mail';
 import type { AccessService } from '../access/access.service';
@@ -25,6 +26,7 @@ import {
   listTemplates,
   previewTemplate,
   sendTemplate,
+  testSendTemplate,
   updateTemplate,
 } from './templates.service';
 
@@ -163,6 +165,26 @@ export function mailRoutes(deps: {
         const actor = actorOf(req);
         const data = await database.tenant(actor.workspaceId, (tx) =>
           sendTemplate(tx, records, actor, req.params.id, { variable: 'contact', id: req.body.contactId }),
+        );
+        return reply.status(202).send({ data });
+      },
+    );
+
+    app.post(
+      '/api/v1/mail/templates/:id/test-send',
+      {
+        schema: {
+          tags: ['mail'],
+          summary: 'Send a template to yourself, marked [Test] (rendered with a contact or sample data)',
+          params: Id,
+          body: TestSendRequest,
+          response: { 202: z.object({ data: SentMailSchema }) },
+        },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        const data = await access.asAdmin(actor, (tx) =>
+          testSendTemplate(tx, records, actor, req.params.id, req.body?.contactId),
         );
         return reply.status(202).send({ data });
       },

@@ -88,7 +88,7 @@ export function mailboxRoutes(deps: {
       {
         schema: {
           tags,
-          summary: 'Rename, readdress or (de)activate a mailbox (administrators)',
+          summary: 'Rename, readdress, (de)activate a mailbox or route its new tickets to a team (administrators)',
           params: Id,
           body: UpdateMailboxRequest,
           response: { 200: MailboxResponse },

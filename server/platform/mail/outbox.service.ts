@@ -70,11 +70,14 @@ export async function getMail(tx: Tx, id: string) {
   return present(rows[0], true);
 }
 
-/** Queues a failed (or held) mail again, due now. */
+/** Queues a failed, held or suppressed mail again, due now (still suppressed: it is settled so again). */
 export async function retryMail(tx: Tx, id: string) {
   const mail = await getMail(tx, id);
-  if (mail.status !== 'failed' && mail.status !== 'held') {
-    throw new AppError('conflict', `Only failed or held mail can be sent again; this one is ${mail.status}`);
+  if (mail.status !== 'failed' && mail.status !== 'held' && mail.status !== 'suppressed') {
+    throw new AppError(
+      'conflict',
+      `Only failed, held or suppressed mail can be sent again; this one is ${mail.status}`,
+    );
   }
   await sql`update mail_outbox set status = 'queued', attempts = 0, next_attempt_at = now()
     where workspace_id = rapport_workspace() and id = ${id}`.execute(tx);

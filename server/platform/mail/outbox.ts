@@ -1,6 +1,16 @@
 import { uuidv7 } from 'uuidv7';
 import type { Tx } from '../db/database';
 
+export type MailHeader =
+  | 'In-Reply-To'
+  | 'References'
+  | 'Auto-Submitted'
+  | 'Reply-To'
+  | 'List-Unsubscribe'
+  | 'List-Unsubscribe-Post'
+  | 'List-Id'
+  | 'Precedence';
+
 export interface OutgoingMail {
   to: string;
   subject: string;
@@ -10,8 +20,23 @@ export interface OutgoingMail {
   confidential?: boolean;
   /** The Message-ID to send with (without angle brackets); default `<outbox id>@rapport`. */
   messageId?: string;
-  /** Threading and loop headers only: In-Reply-To, References, Auto-Submitted, Reply-To. */
-  headers?: Partial<Record<'In-Reply-To' | 'References' | 'Auto-Submitted' | 'Reply-To', string>>;
+  /** The From header ("Name <address>"): a workspace's sender identity; default the instance's MAIL_FROM. */
+  from?: string;
+  /** Threading, loop and bulk-mail headers only (RFC 8058 one-click unsubscribe for campaigns). */
+  headers?: Partial<Record<MailHeader, string>>;
+  /** Files sent with it (a ticket reply's attachments), content types already sniffed. */
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
+  /**
+   * An iTIP message (RFC 6047): sent as a `text/calendar; method=…` alternative of the body
+   * and as an attached `invite.ics`, as calendar clients expect.
+   */
+  calendar?: OutgoingCalendar;
+}
+
+/** An iCalendar object with its iTIP method (RFC 5546). */
+export interface OutgoingCalendar {
+  method: 'REQUEST' | 'CANCEL' | 'REPLY';
+  content: string;
 }
 
 /**
@@ -32,7 +57,16 @@ export async function enqueueMail(tx: Tx, workspaceId: string, mail: OutgoingMai
       html_body: mail.html ?? null,
       confidential: mail.confidential ?? false,
       message_id: mail.messageId ?? null,
+      from_address: mail.from ?? null,
       headers: JSON.stringify(mail.headers ?? {}),
+      attachments: JSON.stringify(
+        (mail.attachments ?? []).map((a) => ({
+          filename: a.filename,
+          contentType: a.contentType,
+          content: a.content.toString('base64'),
+        })),
+      ),
+      calendar: mail.calendar ? JSON.stringify(mail.calendar) : null,
     })
     .execute();
   return id;

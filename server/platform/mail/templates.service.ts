@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import mjml2html from 'mjml';
 import { uuidv7 } from 'uuidv7';
 import type { TTemplateRequest } from '../../../common/contracts/mail';
 import { withArticle } from '../../../common/validation-messages';
@@ -17,6 +18,7 @@ interface TemplateRow {
   subject: string;
   html_body: string;
   text_body: string;
+  format: 'html' | 'mjml';
   created_at: Date;
   updated_at: Date;
 }
@@ -27,13 +29,61 @@ const present = (r: TemplateRow) => ({
   subject: r.subject,
   html: r.html_body,
   text: r.text_body,
+  format: r.format,
   variables: templateVariables(`${r.subject} ${r.html_body} ${r.text_body}`),
   createdAt: new Date(r.created_at).toISOString(),
   updatedAt: new Date(r.updated_at).toISOString(),
 });
 
+/**
+ * An MJML body compiled to responsive HTML (placeholders pass through untouched: they are
+ * filled per recipient afterwards). Throws a 422 naming `html` for invalid MJML.
+ */
+export async function compileMjml(src: string): Promise<string> {
+  if (!/<mjml[\s>]/.test(src)) {
+    throw new AppError('validation_failed', 'html: an MJML template starts with <mjml>', {
+      errors: [{ path: 'html', message: 'an MJML template is an <mjml> document' }],
+    });
+  }
+  try {
+    const out = await mjml2html(src, { validationLevel: 'strict' });
+    return out.html;
+  } catch (err) {
+    const message = String((err as Error).message ?? err)
+      .replace(/^ValidationError:\s*/, '')
+      .replace(/Line (\d+) of [^(]*\(/g, 'line $1 (')
+      .trim()
+      .slice(0, 300);
+    throw new AppError('validation_failed', `html: ${message}`, { errors: [{ path: 'html', message }] });
+  }
+}
+
+/** The plain-text part of an HTML body: its text, links as "text (url)", blocks on their own lines. */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(style|script|head|title)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    .replace(/<a\s[^>]*href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi, (_m, href: string, inner: string) => {
+      const label = inner.replace(/<[^>]*>/g, '').trim();
+      return label && label !== href ? `${label} (${href})` : href;
+    })
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|h[1-6]|li|tr|table|section)>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
 /** 422 naming each body whose syntax is wrong. */
-function assertValid(input: Partial<TemplateInput>): void {
+async function assertValid(input: Partial<TemplateInput>): Promise<void> {
+  if (input.format === 'mjml' && input.html !== undefined) await compileMjml(input.html);
   const errors: FieldError[] = [];
   for (const field of ['subject', 'html', 'text'] as const) {
     const src = input[field];
@@ -56,14 +106,14 @@ const duplicateName = () =>
   });
 
 async function load(tx: Tx, id: string): Promise<TemplateRow> {
-  const { rows } = await sql<TemplateRow>`select id, name, subject, html_body, text_body, created_at, updated_at
+  const { rows } = await sql<TemplateRow>`select id, name, subject, html_body, text_body, format, created_at, updated_at
     from mail_templates where workspace_id = rapport_workspace() and id = ${id}`.execute(tx);
   if (!rows[0]) throw notFound('Template');
   return rows[0];
 }
 
 export async function listTemplates(tx: Tx) {
-  const { rows } = await sql<TemplateRow>`select id, name, subject, html_body, text_body, created_at, updated_at
+  const { rows } = await sql<TemplateRow>`select id, name, subject, html_body, text_body, format, created_at, updated_at
     from mail_templates where workspace_id = rapport_workspace() order by name`.execute(tx);
   return rows.map(present);
 }
@@ -71,11 +121,12 @@ export async function listTemplates(tx: Tx) {
 export const getTemplate = async (tx: Tx, id: string) => present(await load(tx, id));
 
 export async function createTemplate(tx: Tx, actor: Actor, input: TemplateInput) {
-  assertValid(input);
+  await assertValid(input);
   const id = uuidv7();
   const { rows } =
-    await sql`insert into mail_templates (workspace_id, id, name, subject, html_body, text_body, created_by)
-    values (${actor.workspaceId}, ${id}, ${input.name}, ${input.subject}, ${input.html}, ${input.text}, ${actor.userId})
+    await sql`insert into mail_templates (workspace_id, id, name, subject, html_body, text_body, format, created_by)
+    values (${actor.workspaceId}, ${id}, ${input.name}, ${input.subject}, ${input.html}, ${input.text},
+      ${input.format ?? 'html'}, ${actor.userId})
     on conflict (workspace_id, name) do nothing returning id`.execute(tx);
   if (rows.length === 0) throw duplicateName();
   return getTemplate(tx, id);
@@ -88,13 +139,14 @@ export async function updateTemplate(tx: Tx, id: string, patch: Partial<Template
     subject: patch.subject ?? current.subject,
     html: patch.html ?? current.html_body,
     text: patch.text ?? current.text_body,
+    format: patch.format ?? current.format,
   };
-  assertValid(next);
+  await assertValid(next);
   const clash = await sql`select 1 from mail_templates where workspace_id = rapport_workspace() and name = ${next.name}
     and id <> ${id}`.execute(tx);
   if (clash.rows.length) throw duplicateName();
   await sql`update mail_templates set name = ${next.name}, subject = ${next.subject}, html_body = ${next.html},
-      text_body = ${next.text}, updated_at = now()
+      text_body = ${next.text}, format = ${next.format}, updated_at = now()
     where workspace_id = rapport_workspace() and id = ${id}`.execute(tx);
   return getTemplate(tx, id);
 }
@@ -174,7 +226,9 @@ async function variables(
     provided[p.name] = id ? await p.load(tx, records, actor, id) : p.sample;
   }
   const { rows } = await sql<{ user_name: string | null; user_email: string | null; workspace_name: string }>`
-    select u.name as user_name, u.email as user_email, w.name as workspace_name
+    select u.name as user_name, w.name as workspace_name,
+      -- a pending account's address is not its own until verified (issue 12.9)
+      case when u.pending_email is null then u.email else '' end as user_email
     from workspaces w left join users u on u.id = ${actor.userId}::uuid
     where w.id = ${actor.workspaceId}`.execute(tx);
   const r = rows[0];
@@ -185,26 +239,58 @@ async function variables(
   };
 }
 
-function render(t: Pick<TemplateInput, 'subject' | 'html' | 'text'>, vars: Record<string, unknown>) {
+/** A template ready to render per recipient: MJML already compiled to HTML. */
+export interface CompiledTemplate {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** Compiles a template's body once (MJML → HTML); placeholders stay for renderCompiled. */
+export async function compileTemplate(t: Pick<TemplateInput, 'subject' | 'html' | 'text' | 'format'>) {
   return {
-    subject: renderTemplate(t.subject, vars, 'text').replace(/[\r\n]+/g, ' '),
-    html: t.html.trim() ? renderTemplate(t.html, vars, 'html') : '',
-    text: t.text.trim() ? renderTemplate(t.text, vars, 'text') : '',
+    subject: t.subject,
+    html: t.format === 'mjml' && t.html.trim() ? await compileMjml(t.html) : t.html,
+    text: t.text,
+  } satisfies CompiledTemplate;
+}
+
+/** A saved template, compiled (404 when absent). For senders of many mails (campaigns). */
+export async function loadCompiledTemplate(tx: Tx, id: string): Promise<CompiledTemplate & { name: string }> {
+  const r = await load(tx, id);
+  return {
+    name: r.name,
+    ...(await compileTemplate({ subject: r.subject, html: r.html_body, text: r.text_body, format: r.format })),
   };
 }
+
+/**
+ * Renders a compiled template with one recipient's variables: the subject on one line,
+ * the HTML with escaped values, and a plain-text part (the text body, or the HTML's text).
+ */
+export function renderCompiled(t: CompiledTemplate, vars: Record<string, unknown>) {
+  const html = t.html.trim() ? renderTemplate(t.html, vars, 'html') : '';
+  return {
+    subject: renderTemplate(t.subject, vars, 'text').replace(/[\r\n]+/g, ' '),
+    html,
+    text: t.text.trim() ? renderTemplate(t.text, vars, 'text') : html ? htmlToText(html) : '',
+  };
+}
+
+const render = renderCompiled;
 
 /** Renders a saved template or an unsaved draft with chosen records (or sample data). */
 export async function previewTemplate(
   tx: Tx,
   records: RecordService,
   actor: Actor,
-  source: { id: string } | Pick<TemplateInput, 'subject' | 'html' | 'text'>,
+  source: { id: string } | Pick<TemplateInput, 'subject' | 'html' | 'text' | 'format'>,
   ids: TemplateRecords,
 ) {
   const t = 'id' in source ? present(await load(tx, source.id)) : source;
-  assertValid(t);
+  await assertValid(t);
   return {
-    ...render(t, await variables(tx, records, actor, ids)),
+    ...render(await compileTemplate(t), await variables(tx, records, actor, ids)),
     sample: !Object.values(ids).some(Boolean),
   };
 }
@@ -237,12 +323,32 @@ export async function sendTemplate(
   }
   const reason = await suppressed(tx, actor.workspaceId, email, recipient);
   if (reason) throw new AppError('conflict', `Not sent: ${reason}`);
-  const mail = render(t, vars);
+  const mail = render(await compileTemplate(t), vars);
   const mailId = await enqueueMail(tx, actor.workspaceId, {
     to: email,
     subject: mail.subject,
-    text: mail.text || mail.html.replace(/<[^>]*>/g, ''),
+    text: mail.text,
     html: mail.html || undefined,
   });
   return { mailId, to: email, subject: mail.subject };
+}
+
+/**
+ * Sends the template to the caller themself (their account's email), rendered with a
+ * chosen contact or the sample data, subject marked [Test]: how it looks in a real inbox.
+ */
+export async function testSendTemplate(tx: Tx, records: RecordService, actor: Actor, id: string, contactId?: string) {
+  const t = present(await load(tx, id));
+  const vars = await variables(tx, records, actor, { contact: contactId });
+  const email = (vars.user as { email?: string } | undefined)?.email;
+  if (!email) throw new AppError('conflict', 'Your account has no email address to send the test to');
+  const mail = render(await compileTemplate(t), vars);
+  const subject = `[Test] ${mail.subject}`;
+  const mailId = await enqueueMail(tx, actor.workspaceId, {
+    to: email,
+    subject,
+    text: mail.text,
+    html: mail.html || undefined,
+  });
+  return { mailId, to: email, subject };
 }

@@ -50,7 +50,9 @@ export class NotificationMailer {
         email: string | null;
         wants: boolean;
       }>`
-        select n.workspace_id, n.id, n.kind, n.title, n.body, n.object, n.record_id, n.read_at, u.email,
+        select n.workspace_id, n.id, n.kind, n.title, n.body, n.object, n.record_id, n.read_at,
+          -- a pending account (issue 12.9) has no address of its own yet: it gets no mail
+          case when u.pending_email is null then u.email end as email,
           coalesce(p.email, n.kind = any(${EMAIL_BY_DEFAULT}::text[])) as wants
         from notifications n
         join users u on u.id = n.user_id

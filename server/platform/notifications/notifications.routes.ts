@@ -1,4 +1,3 @@
-import websocket from '@fastify/websocket';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -43,12 +42,7 @@ export function notificationRoutes(deps: {
     await hub.start();
     // Before the server waits for connections to end: open sockets would keep it waiting.
     app.addHook('preClose', async () => hub.stop());
-    await app.register(websocket, { options: { maxPayload: 4096 } });
-    // A refused upgrade (401, 403) is answered over the raw socket, which the HTTP server no
-    // longer tracks: end it, or it stays open (and server shutdown waits for it).
-    app.addHook('onResponse', async (req, reply) => {
-      if (req.headers.upgrade && reply.statusCode >= 400) req.raw.socket?.destroy();
-    });
+    // WebSocket support (@fastify/websocket) is registered once for the whole app (server/app.ts).
 
     app.get(
       '/api/v1/notifications',

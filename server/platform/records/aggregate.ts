@@ -8,7 +8,7 @@ import type { Actor } from '../auth/actor';
 import type { Database, Tx } from '../db/database';
 import { actorOf } from '../http/context';
 import { AppError, type FieldError } from '../http/errors';
-import { normaliseDecimal } from './field-types';
+import { isEncrypted, normaliseDecimal } from './field-types';
 import { nameRecords } from './names';
 import { compileFilter, directAccessor } from './query';
 import { parseFilter } from './records.routes';
@@ -58,6 +58,11 @@ export async function aggregateRecords(
   const errors: FieldError[] = [];
   const group = schema.field(opts.groupBy);
   if (!group) errors.push({ path: 'groupBy', message: `unknown field "${opts.groupBy}" on ${object}` });
+  else if (isEncrypted(group.def))
+    errors.push({
+      path: 'groupBy',
+      message: `"${opts.groupBy}" is a sensitive field, encrypted at rest: it cannot be grouped`,
+    });
   else if (
     !GROUPABLE.has(group.def.type) ||
     (group.def.type === 'relation' && group.def.relation?.cardinality !== 'one')
@@ -68,7 +73,7 @@ export async function aggregateRecords(
     });
   const total = opts.sum ? schema.field(opts.sum) : undefined;
   if (opts.sum && !total) errors.push({ path: 'sum', message: `unknown field "${opts.sum}" on ${object}` });
-  else if (total && !SUMMABLE.has(total.def.type))
+  else if (total && (!SUMMABLE.has(total.def.type) || isEncrypted(total.def)))
     errors.push({ path: 'sum', message: `"${opts.sum}" is ${total.def.type}; sum a money or number field` });
   if (errors.length || !group) throw invalid(errors);
 

@@ -55,7 +55,7 @@ export function fieldShape(f: FieldDef): z.ZodType {
         ),
       );
     case 'json':
-      return d(z.record(z.string(), z.unknown()));
+      return d(f.jsonShape === 'userIds' ? z.array(z.uuid()).max(100) : z.record(z.string(), z.unknown()));
     default:
       return d(z.string());
   }

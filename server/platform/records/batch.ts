@@ -9,6 +9,7 @@ import { storageColumns, toColumns, valueSchema } from './field-types';
 import type { ObjectSchema } from './object-schema';
 import { presentRow, selectColumns } from './query';
 import { diff, eventName, type RecordContext, type RecordData, RecordService } from './records.service';
+import { redactEncrypted, sealCustom } from './sealing';
 import { columnName } from './types';
 import { type ValidatedInput, validateInput } from './validate';
 import { mapWriteError } from './write-errors';
@@ -22,6 +23,11 @@ export interface BatchRequest {
   matchOn?: string;
   /** All or nothing: any failing item fails the whole batch and nothing is written. */
   atomic?: boolean;
+  /**
+   * No audit row and no event per record: the caller (an import of a million rows) writes one
+   * audit entry and one summary event for its whole run instead. Rules and afterWrite still run.
+   */
+  quiet?: boolean;
   records: unknown[];
 }
 
@@ -186,11 +192,13 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
       return {
         action: i.result?.status === 'created' ? 'record.created' : 'record.updated',
         recordId: i.id as string,
-        changes: diff(from, after),
+        changes: redactEncrypted(schema, diff(from, after)),
       };
     });
-  await auditMany(tx, actor, object, written);
-  await emitBatchEvents(tx, actor, service.fullSchema(ctx, object), written);
+  if (!req.quiet) {
+    await auditMany(tx, actor, object, written);
+    await emitBatchEvents(tx, actor, service.fullSchema(ctx, object), written);
+  }
   if (schema.def.afterWrite) {
     const done = items.filter((i) => i.result && i.result.status !== 'error');
     const after = await fullRows(
@@ -205,6 +213,7 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
       const old = stored.get(item.id as string);
       await schema.def.afterWrite(tx, {
         actor,
+        records: service,
         mode: item.result?.status === 'created' ? 'create' : 'update',
         before: old ? presentRow(full, old) : null,
         after: presentRow(full, row),
@@ -318,13 +327,18 @@ async function writeGroups(
   const groups = new Map<string, { cols: string[]; items: Item[]; rows: Record<string, unknown>[] }>();
   for (const item of items) {
     const cols: Record<string, unknown> = {};
-    for (const [field, value] of item.input.builtin) Object.assign(cols, toColumns(field, value, true));
+    for (const [field, value] of item.input.builtin)
+      Object.assign(cols, toColumns(field, value, true, schema.def.table));
     if (op === 'insert') {
       item.id ??= uuidv7();
       if (!('owner_id' in cols) && actor.userId) cols.owner_id = actor.userId;
     }
     const hasCustom = Object.keys(item.input.custom).length > 0 || op === 'insert';
-    const row: Record<string, unknown> = { id: item.id, ...cols, ...(hasCustom ? { custom: item.input.custom } : {}) };
+    const row: Record<string, unknown> = {
+      id: item.id,
+      ...cols,
+      ...(hasCustom ? { custom: sealCustom(schema, item.input.custom) } : {}),
+    };
     const names = Object.keys(row).sort();
     const key = names.join(',');
     const g = groups.get(key) ?? { cols: names, items: [], rows: [] };

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { TCreateFieldRequest, TUpdateFieldRequest } from '../../../common/contracts/objects';
+import { ENCRYPTABLE_TYPES } from '../crypto/field-crypto';
 import type { Tx } from '../db/database';
 import { AppError, type FieldError, notFound } from '../http/errors';
 import { presentField } from './metadata';
@@ -82,16 +83,22 @@ export class CustomFieldService {
     }
     if (input.type !== 'relation' && input.relation)
       errors.push({ path: 'relation', message: 'only relation fields have a target' });
+    if (input.sensitive && !ENCRYPTABLE_TYPES.has(input.type))
+      errors.push({
+        path: 'sensitive',
+        message: `a ${input.type} field cannot be encrypted; sensitive fields are of type ${[...ENCRYPTABLE_TYPES].join(', ')}`,
+      });
     if (schema.customFields.length >= MAX_CUSTOM_FIELDS)
       errors.push({ path: 'name', message: `at most ${MAX_CUSTOM_FIELDS} custom fields per object` });
     if (errors.length) throw bad(errors);
     const { rows } = await sql<Parameters<typeof customFieldDef>[0]>`
       insert into custom_fields (workspace_id, id, object, name, type, label, description, required, options,
-        relation_object, relation_cardinality, max_length, min_value, max_value, position)
+        relation_object, relation_cardinality, max_length, min_value, max_value, position, sensitive)
       values (${workspaceId}, ${uuidv7()}, ${object}, ${input.name}, ${input.type}, ${input.label}, ${input.description ?? null},
         ${input.required ?? false}, ${input.options ? JSON.stringify(input.options) : null}::jsonb,
         ${input.relation?.object ?? null}, ${input.relation ? input.relation.cardinality : null},
-        ${input.maxLength ?? null}, ${input.min ?? null}, ${input.max ?? null}, ${schema.customFields.length})
+        ${input.maxLength ?? null}, ${input.min ?? null}, ${input.max ?? null}, ${schema.customFields.length},
+        ${input.sensitive ?? false})
       on conflict (workspace_id, object, name) do nothing
       returning *`.execute(tx);
     if (!rows[0])
@@ -113,6 +120,8 @@ export class CustomFieldService {
     if (patch.type !== undefined && patch.type !== field.type)
       errors.push({ path: 'type', message: 'cannot change; add a new field and copy the values' });
     if (patch.relation !== undefined) errors.push({ path: 'relation', message: 'cannot change' });
+    if (patch.sensitive !== undefined && patch.sensitive !== !!field.sensitive)
+      errors.push({ path: 'sensitive', message: 'cannot change; add a new field and copy the values' });
     if (patch.options !== undefined) checkOptions(field.type, patch.options, errors);
     if (errors.length) throw bad(errors);
     const { rows } = await sql<Parameters<typeof customFieldDef>[0]>`

@@ -157,7 +157,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         titleFields: ['firstName', 'lastName'],
         subtitleFields: ['email'],
         defaultSort: 'lastName',
-        includes: ['owner', 'account', 'quotes', 'tasks', 'meetings', 'interactions', 'tickets'],
+        includes: ['owner', 'account', 'territory', 'quotes', 'tasks', 'meetings', 'interactions', 'tickets'],
       });
       expect(customNames(contacts)).toEqual([]);
       expect(fieldOf(contacts, 'firstName')).toEqual({
@@ -177,7 +177,10 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
         max: null,
         sortable: true,
         filterOperators: ALL_OPS,
+        sensitive: false,
+        encrypted: false,
       });
+      expect(fieldOf(contacts, 'birthday')).toMatchObject({ sensitive: true, encrypted: false });
       expect(fieldOf(contacts, 'email')).toMatchObject({ type: 'email', unique: true, filterOperators: ALL_OPS });
       expect(fieldOf(contacts, 'lifecycleStage')).toMatchObject({ type: 'select', sortable: true });
       expect(fieldOf(contacts, 'lifecycleStage')?.options).toContainEqual({ value: 'lead', label: 'Lead' });
@@ -200,6 +203,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       const accounts = data.find((o: Json) => o.name === 'accounts');
       expect(accounts.includes).toEqual([
         'owner',
+        'territory',
         'parentAccount',
         'contacts',
         'childAccounts',
@@ -266,6 +270,7 @@ describe('custom fields: /api/v1/objects and /api/v1/objects/{object}/fields', (
       expect(m.includes).toEqual([
         'owner',
         'account',
+        'territory',
         'employer',
         'quotes',
         'tasks',

@@ -36,6 +36,12 @@ export function objectDDL(def: ObjectDef, targets: (name: string) => ObjectDef |
       );
       indexes.push(`CREATE INDEX ${t}_${col}_idx ON ${t} (workspace_id, ${col});`);
     }
+    if (f.type === 'address') {
+      // near / within filters: the point inside a cube around the circle or polygon (see query.ts).
+      indexes.push(
+        `CREATE INDEX ${t}_${col}_earth_idx ON ${t} USING gist (rapport_earth(${col}_latitude, ${col}_longitude));`,
+      );
+    }
     if (f.unique) {
       indexes.push(`CREATE UNIQUE INDEX ${t}_${col}_key ON ${t} (workspace_id, ${col}) WHERE deleted_at IS NULL;`);
     } else if (f.indexed) {

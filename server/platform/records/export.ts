@@ -62,6 +62,23 @@ export async function exportCsv(
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
+/**
+ * The spreadsheet CSV of records already read for export (the same columns as `exportCsv`,
+ * every field the caller's role sees): a whole-workspace export writes each object with it.
+ * Neither reads nor audits: the caller did both.
+ */
+export async function csvOfRows(
+  records: RecordService,
+  tx: Tx,
+  ctx: RecordContext,
+  rows: RecordData[],
+): Promise<string> {
+  const fields = ctx.schema.fields().filter((f) => !LEFT_OUT.has(f.def.name));
+  const columns = await spreadsheetColumns(records, tx, ctx, fields, rows);
+  const lines = [csvLine(columns.map((c) => c.header)), ...rows.map((r) => csvLine(columns.map((c) => c.value(r))))];
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
 /** The export's columns for `fields`, names of people and related records looked up once for all rows. */
 async function spreadsheetColumns(
   records: RecordService,

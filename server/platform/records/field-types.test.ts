@@ -9,6 +9,18 @@ import { validateInput } from './validate';
 // Unit tests of the record engine's value layer: no database.
 
 const UUID_A = '0190a0b0-0000-7000-8000-000000000001';
+/** An address with every part empty, as validation returns it. */
+const NO_ADDRESS = {
+  street: null,
+  city: null,
+  region: null,
+  postalCode: null,
+  country: null,
+  latitude: null,
+  longitude: null,
+  geoPrecision: null,
+  geoSource: null,
+};
 const UUID_B = '0190a0b0-0000-7000-8000-000000000002';
 const OPTIONS = [
   { value: 'red', label: 'Red' },
@@ -366,20 +378,26 @@ const CASES: Record<
           country: 'FR',
           latitude: 48.86,
           longitude: 2.35,
+          // Coordinates without a word on where they came from were set by hand.
+          geoPrecision: 'manual',
+          geoSource: 'user',
         },
       ],
       [
         { city: 'Lyon', street: '', region: null },
-        { street: null, city: 'Lyon', region: null, postalCode: null, country: null, latitude: null, longitude: null },
+        { ...NO_ADDRESS, city: 'Lyon' },
       ],
       [
         { latitude: -90, longitude: 180 },
-        { street: null, city: null, region: null, postalCode: null, country: null, latitude: -90, longitude: 180 },
+        { ...NO_ADDRESS, latitude: -90, longitude: 180, geoPrecision: 'manual', geoSource: 'user' },
       ],
       [
-        {},
-        { street: null, city: null, region: null, postalCode: null, country: null, latitude: null, longitude: null },
+        { latitude: 45.76, longitude: 4.84, geoPrecision: 'city', geoSource: 'gazetteer' },
+        { ...NO_ADDRESS, latitude: 45.76, longitude: 4.84, geoPrecision: 'city', geoSource: 'gazetteer' },
       ],
+      // Without coordinates there is no precision nor source.
+      [{ geoPrecision: 'city', geoSource: 'gazetteer' }, NO_ADDRESS],
+      [{}, NO_ADDRESS],
     ],
     invalid: [
       [{ latitude: 48.86 }, 'longitude: latitude and longitude go together'],
@@ -390,6 +408,8 @@ const CASES: Record<
       [{ latitude: 0, longitude: -181 }, /^longitude: .*>=-180/],
       [{ latitude: '48.86', longitude: 2.35 }, /^latitude: .*expected number/],
       [{ zip: '75001' }, /Unrecognized key/],
+      [{ latitude: 1, longitude: 2, geoPrecision: 'village' }, /^geoPrecision: /],
+      [{ latitude: 1, longitude: 2, geoSource: 'guess' }, /^geoSource: /],
       [{ postalCode: 'x'.repeat(21) }, /^postalCode: /],
       ['1 rue de Rivoli, Paris', /expected object/],
     ],
@@ -585,10 +605,12 @@ describe('toColumns and fromRow', () => {
       address_country: 'FR',
       address_latitude: 48.86,
       address_longitude: 2.35,
+      address_geo_precision: 'manual',
+      address_geo_source: 'user',
     });
     expect(fromRow(address, cols)).toEqual(value);
     expect(Object.values(toColumns(address, null)).every((v) => v === null)).toBe(true);
-    expect(Object.keys(toColumns(address, null))).toHaveLength(7);
+    expect(Object.keys(toColumns(address, null))).toHaveLength(9);
     expect(fromRow(address, toColumns(address, null))).toBeNull();
     expect(fromRow(address, { address_city: 'Lyon' })).toMatchObject({ city: 'Lyon', street: null, latitude: null });
   });
@@ -659,6 +681,8 @@ describe('toColumns and fromRow', () => {
         country: 'FR',
         latitude: 1,
         longitude: 2,
+        geoPrecision: 'street',
+        geoSource: 'import',
       },
       tags: ['vip'],
       json: { linkedin: 'ann' },
@@ -704,15 +728,7 @@ describe('validateInput', () => {
       email: 'ada@example.com',
       phone: '+442079460958',
       tags: ['vip'],
-      address: {
-        street: null,
-        city: 'London',
-        region: null,
-        postalCode: null,
-        country: 'GB',
-        latitude: null,
-        longitude: null,
-      },
+      address: { ...NO_ADDRESS, city: 'London', country: 'GB' },
       birthday: '1815-12-10',
       doNotContact: false,
       accountId: UUID_A,

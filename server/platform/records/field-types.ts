@@ -6,10 +6,23 @@ import {
   valueSchema as sharedValueSchema,
 } from '../../../common/fields/field-values';
 import type { FilterKind } from '../../../common/filter';
+import { ENCRYPTABLE_TYPES, sealValue } from '../crypto/field-crypto';
 import { columnName, type FieldDef } from './types';
 
+/** Whether a field's values are encrypted at rest (crypto/field-crypto.ts). */
+export function isEncrypted(field: FieldDef): boolean {
+  return !!field.encrypted && !!field.sensitive && ENCRYPTABLE_TYPES.has(field.type);
+}
+
 // The value schemas live in common/ so the web app validates with the very same rules.
-export { ADDRESS_PARTS, MONEY_PARTS, normaliseDecimal } from '../../../common/fields/field-values';
+export {
+  ADDRESS_PARTS,
+  AUTO_GEO_SOURCES,
+  GEO_PRECISIONS,
+  GEO_SOURCES,
+  MONEY_PARTS,
+  normaliseDecimal,
+} from '../../../common/fields/field-values';
 
 /**
  * The zod schema that validates and normalises a non-null value of `field`
@@ -25,6 +38,8 @@ export interface ColumnSpec {
   sqlType: string;
   /** Sub-field name (money.amount, address.city); absent for single-column fields. */
   sub?: string;
+  /** The blind index beside an encrypted field's ciphertext (equality filters). */
+  blindIndex?: boolean;
 }
 
 // How fields compare in filters lives in common/ so the web app's filter builder offers the same operators.
@@ -75,6 +90,12 @@ export function storageColumns(field: FieldDef): ColumnSpec[] {
 
 function computeColumns(field: FieldDef): ColumnSpec[] {
   const base = columnName(field.name);
+  if (isEncrypted(field)) {
+    return [
+      { column: base, sqlType: 'text' },
+      { column: `${base}_bidx`, sqlType: 'text', blindIndex: true },
+    ];
+  }
   if (field.type === 'money') {
     return [
       { column: `${base}_amount`, sqlType: 'numeric(19,4)', sub: 'amount' },
@@ -93,10 +114,18 @@ function computeColumns(field: FieldDef): ColumnSpec[] {
 
 /**
  * A validated API value → column values for INSERT/UPDATE. JSONB values are
- * serialised unless `asJson` (for rows passed inside a JSON document).
+ * serialised unless `asJson` (for rows passed inside a JSON document). An encrypted
+ * field's value is sealed for `table` (its ciphertext and blind index columns).
  */
-export function toColumns(field: FieldDef, value: unknown, asJson = false): Record<string, unknown> {
+export function toColumns(field: FieldDef, value: unknown, asJson = false, table = ''): Record<string, unknown> {
   const cols = storageColumns(field);
+  if (isEncrypted(field)) {
+    const [col, bidx] = cols as [ColumnSpec, ColumnSpec];
+    if (!table) throw new Error(`toColumns: the table of encrypted field ${field.name} is needed`);
+    if (value == null) return { [col.column]: null, [bidx.column]: null };
+    const s = sealValue(table, field.name, value);
+    return { [col.column]: s.sealed, [bidx.column]: s.bidx };
+  }
   if (field.type === 'money' || field.type === 'address') {
     const obj = (value ?? {}) as Record<string, unknown>;
     return Object.fromEntries(cols.map((c) => [c.column, value == null ? null : (obj[c.sub ?? ''] ?? null)]));
@@ -159,5 +188,5 @@ export function defaultSub(field: FieldDef): string | undefined {
 }
 
 export function isSortable(kind: FilterKind): boolean {
-  return kind !== 'array' && kind !== 'multi' && kind !== 'json';
+  return kind !== 'array' && kind !== 'multi' && kind !== 'json' && kind !== 'geo';
 }

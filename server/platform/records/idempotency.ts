@@ -80,13 +80,14 @@ export async function withIdempotency(
   }
 }
 
-/** Runs a module's action POST (convert, merge, accept…) once per Idempotency-Key, like record POSTs, and sends its response. */
+/** Runs a module's action POST (convert, merge, accept, comment…) once per Idempotency-Key, like record POSTs, and sends its response (`status`: 200, or 201 for one that creates). */
 export async function idempotentPost(
   database: Database,
   req: FastifyRequest,
   reply: FastifyReply,
   actor: Actor,
   run: (tx: Tx) => Promise<unknown>,
+  status = 200,
 ) {
   const raw = req.headers['idempotency-key'];
   const key = Array.isArray(raw) ? raw[0] : raw;
@@ -96,7 +97,7 @@ export async function idempotentPost(
     key,
     requestHash('POST', req.url.split('?')[0] ?? '', req.body),
     async (tx) => ({
-      status: 200,
+      status,
       body: { data: await run(tx) },
     }),
   );

@@ -1,4 +1,5 @@
-import { filterKind, isSortable } from './field-types';
+import { ENCRYPTED_OPERATORS } from '../crypto/field-crypto';
+import { filterKind, isEncrypted, isSortable } from './field-types';
 import type { ObjectSchema, ResolvedField } from './object-schema';
 import { OPS_BY_KIND } from './query';
 import { recordSections } from './sections';
@@ -7,6 +8,7 @@ import { recordSections } from './sections';
 export function presentField(f: ResolvedField) {
   const d = f.def;
   const kind = filterKind(d);
+  const encrypted = isEncrypted(d);
   return {
     name: d.name,
     type: d.type,
@@ -23,8 +25,11 @@ export function presentField(f: ResolvedField) {
     min: d.min ?? null,
     max: d.max ?? null,
     // A record's tags sort as their alphabetical list (query.ts).
-    sortable: (isSortable(kind) && d.type !== 'address') || (d.type === 'tags' && !f.custom),
-    filterOperators: [...OPS_BY_KIND[kind]],
+    sortable: !encrypted && ((isSortable(kind) && d.type !== 'address') || (d.type === 'tags' && !f.custom)),
+    filterOperators: encrypted ? [...ENCRYPTED_OPERATORS] : [...OPS_BY_KIND[kind]],
+    // Personal data: reads are audited; `encrypted` ones are also stored encrypted (AES-256-GCM).
+    sensitive: !!d.sensitive,
+    encrypted,
   };
 }
 

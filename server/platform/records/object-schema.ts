@@ -106,6 +106,7 @@ interface CustomFieldRow {
   max_length: number | null;
   min_value: number | null;
   max_value: number | null;
+  sensitive: boolean;
 }
 
 export function customFieldDef(r: CustomFieldRow): FieldDef {
@@ -123,6 +124,8 @@ export function customFieldDef(r: CustomFieldRow): FieldDef {
     ...(r.max_length != null ? { maxLength: r.max_length } : {}),
     ...(r.min_value != null ? { min: r.min_value } : {}),
     ...(r.max_value != null ? { max: r.max_value } : {}),
+    // A sensitive custom field is encrypted at rest (crypto/field-crypto.ts).
+    ...(r.sensitive ? { sensitive: true, encrypted: true } : {}),
   };
 }
 
@@ -164,7 +167,7 @@ export async function loadSchemas(tx: Tx, registry: ObjectRegistry): Promise<Map
 async function readSchemas(tx: Tx, registry: ObjectRegistry): Promise<Map<string, ObjectSchema>> {
   const { rows } = await sql<CustomFieldRow>`
     select id, object, name, type, label, description, required, options, relation_object,
-           relation_cardinality, max_length, min_value, max_value
+           relation_cardinality, max_length, min_value, max_value, sensitive
     from custom_fields order by position, created_at`.execute(tx);
   const out = new Map<string, ObjectSchema>();
   for (const def of registry.all()) {

@@ -1,7 +1,9 @@
 import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
+import { checkFieldValue } from '../../../common/fields/field-values';
 import { type FilterNode, MAX_FILTER_DEPTH, MAX_FILTER_LEAVES, OPS_BY_KIND, parseSort } from '../../../common/filter';
 import { humanIssueMessage } from '../../../common/validation-messages';
+import { blindIndexesOf, ENCRYPTED_OPERATORS, openCustomValue, openValue } from '../crypto/field-crypto';
 import { AppError, type FieldError } from '../http/errors';
 import {
   defaultSub,
@@ -9,11 +11,14 @@ import {
   filterKind,
   fromCustom,
   fromRow,
+  isEncrypted,
   isSortable,
   storageColumns,
   subFields,
   valueSchema,
 } from './field-types';
+import { FilterValueError, filterCondition } from './filter-conditions';
+import { compileNear, compileWithin, type GeoAccessor } from './geo-filter';
 import type { ObjectSchema, ResolvedField } from './object-schema';
 import { columnName, type FieldDef } from './types';
 
@@ -28,6 +33,10 @@ export interface Accessor {
   custom: boolean;
   /** Never NULL in the database (lets keyset pagination use a row comparison). */
   notNull: boolean;
+  /** A whole address as a point (kind `geo`: the near / within operators). */
+  geo?: GeoAccessor;
+  /** An encrypted field: compared only through its blind index (`bidx`) for `table`. */
+  encrypted?: { table: string; bidx: Sql };
 }
 
 const CAST: Record<FilterKind, string> = {
@@ -40,6 +49,7 @@ const CAST: Record<FilterKind, string> = {
   array: 'text',
   multi: 'text',
   json: 'text',
+  geo: 'text',
 };
 
 const NOT_NULL_SYSTEM = new Set(['id', 'createdAt', 'updatedAt', 'version', 'tags']);
@@ -57,7 +67,68 @@ export function directAccessor(schema: ObjectSchema, alias: string, path: string
   if (sub !== undefined && !subs.includes(sub)) return undefined;
   const part = sub ?? defaultSub(f.def);
   if (subs.length > 0 && part === undefined) return undefined; // an address must be filtered by one of its parts
-  return accessorFor(f, alias, part);
+  const acc = accessorFor(f, alias, part);
+  if (!isEncrypted(f.def)) return acc;
+  const bidx = f.custom
+    ? sql`(${sql.ref(`${alias}.custom`)} -> ${f.def.name} ->> 'bidx')`
+    : sql.ref(`${alias}.${storageColumns(f.def).find((c) => c.blindIndex)?.column}`);
+  const expr = f.custom ? sql`(${sql.ref(`${alias}.custom`)} -> ${f.def.name})` : acc.expr;
+  return { ...acc, expr, encrypted: { table: schema.def.table, bidx } };
+}
+
+/** A filter on an encrypted field: equality through the blind index, or presence; any other operator is refused. */
+function compileEncryptedLeaf(acc: Accessor, op: string, rawValue: unknown, path: string): Sql {
+  const enc = acc.encrypted as NonNullable<Accessor['encrypted']>;
+  if (!(ENCRYPTED_OPERATORS as readonly string[]).includes(op)) {
+    throw invalid(
+      `${path}.op`,
+      `"${op}" does not apply to ${acc.field.name}: it is a sensitive field, encrypted at rest, so it can only be filtered with ${ENCRYPTED_OPERATORS.join(', ')}`,
+    );
+  }
+  if (op === 'isEmpty' || op === 'isNotEmpty') {
+    const empty = acc.custom ? sql`(${acc.expr} is null or ${acc.expr} = 'null'::jsonb)` : sql`${acc.expr} is null`;
+    return op === 'isEmpty' ? empty : sql`not (${empty})`;
+  }
+  const vpath = `${path}.value`;
+  const values = op === 'in' ? rawValue : [rawValue];
+  if (!Array.isArray(values) || values.length === 0 || values.length > 1000) {
+    throw invalid(vpath, 'must be a non-empty list of at most 1000 values');
+  }
+  const indexes: string[] = [];
+  values.forEach((v, i) => {
+    const checked = v == null ? undefined : checkFieldValue(acc.field, v);
+    if (!checked?.ok || checked.value == null) {
+      const problem = checked && !checked.ok ? checked.problems[0]?.message : 'must be a value';
+      throw invalid(op === 'in' ? `${vpath}.${i}` : vpath, problem ?? 'is not valid');
+    }
+    indexes.push(...blindIndexesOf(enc.table, acc.field.name, checked.value));
+  });
+  return sql`${enc.bidx} = any(${indexes}::text[])`;
+}
+
+/**
+ * A whole address field as a point for `near` / `within` (`address`, no part); any other
+ * field resolves as usual, so the operator check names the operators it does take.
+ */
+export function geoFieldAccessor(schema: ObjectSchema, alias: string, path: string): Accessor | undefined {
+  const f = schema.field(path);
+  if (f?.def.type !== 'address') return directAccessor(schema, alias, path);
+  const part = (sub: string): Sql => {
+    if (!f.custom) {
+      const col = storageColumns(f.def).find((c) => c.sub === sub)?.column ?? '';
+      return sql.ref(`${alias}.${col}`);
+    }
+    return sql`(${sql.ref(`${alias}.custom`)} -> ${f.def.name} ->> ${sub})`;
+  };
+  const coord = (sub: 'latitude' | 'longitude') => (f.custom ? sql`(${part(sub)})::float8` : part(sub));
+  return {
+    expr: sql`null`,
+    kind: 'geo',
+    field: f.def,
+    custom: f.custom,
+    notNull: false,
+    geo: { lat: coord('latitude'), lng: coord('longitude'), part },
+  };
 }
 
 function accessorFor(f: ResolvedField, alias: string, sub?: string): Accessor {
@@ -137,7 +208,8 @@ function parseValue(acc: Accessor, value: unknown, path: string, many: boolean):
   return parsed.data;
 }
 
-function compileLeaf(acc: Accessor, op: string, rawValue: unknown, path: string): Sql {
+function compileLeaf(acc: Accessor, op: string, rawValue: unknown, path: string, distance?: DistanceSlot): Sql {
+  if (acc.encrypted) return compileEncryptedLeaf(acc, op, rawValue, path);
   const { expr, kind, custom } = acc;
   if (!(OPS_BY_KIND[kind] as readonly string[]).includes(op)) {
     throw invalid(
@@ -146,6 +218,12 @@ function compileLeaf(acc: Accessor, op: string, rawValue: unknown, path: string)
     );
   }
   const vpath = `${path}.value`;
+  if (acc.geo) {
+    if (op === 'within') return compileWithin(acc.geo, rawValue, vpath);
+    const near = compileNear(acc.geo, rawValue, vpath);
+    if (distance && !distance.sql) distance.sql = near.distance;
+    return near.cond;
+  }
   if (op === 'isEmpty' || op === 'isNotEmpty') {
     let empty: Sql;
     if (kind === 'text') empty = sql`(${expr} is null or ${expr} = '')`;
@@ -211,8 +289,15 @@ function compileLeaf(acc: Accessor, op: string, rawValue: unknown, path: string)
   }
 }
 
+/** Filled by compileFilter with the distance (km) to the first `near` point on the record's own address. */
+export interface DistanceSlot {
+  sql?: Sql;
+}
+
 export interface FilterContext {
   schemas: Map<string, ObjectSchema>;
+  /** Receives the record's distance in km when the filter holds a `near` on one of its address fields. */
+  distance?: DistanceSlot;
   /** Extra condition a related record (alias) of `object` must meet to be visible to the caller. */
   visible?: (object: string, alias: string) => Sql | undefined;
 }
@@ -244,12 +329,15 @@ export function compileFilter(
       )})`;
     if ('not' in node) return sql`not coalesce(${walk(node.not, `${path}.not`, depth + 1)}, false)`;
     if (++leaves > MAX_FILTER_LEAVES) throw invalid(path, `at most ${MAX_FILTER_LEAVES} conditions`);
-    const direct = directAccessor(schema, alias, node.field);
-    if (direct) return compileLeaf(direct, node.op, node.value, path);
+    if (node.field.startsWith('@')) return compileCondition(schema.def.name, node, path, alias);
+    // A whole address takes near / within; its parts (address.city) compare as usual.
+    const resolve = geoFieldAccessor;
+    const direct = resolve(schema, alias, node.field);
+    if (direct) return compileLeaf(direct, node.op, node.value, path, ctx.distance);
     const [relName = '', ...restPath] = node.field.split('.');
     const relation = restPath.length > 0 ? schema.toOneRelation(relName) : undefined;
     const target = relation?.def.relation ? ctx.schemas.get(relation.def.relation.object) : undefined;
-    const inner = target ? directAccessor(target, rel, restPath.join('.')) : undefined;
+    const inner = target ? resolve(target, rel, restPath.join('.')) : undefined;
     if (!relation || !target || !inner)
       throw invalid(`${path}.field`, `unknown field "${node.field}" on ${schema.def.name}`);
     const cond = compileLeaf(inner, node.op, node.value, path);
@@ -264,6 +352,29 @@ export function compileFilter(
   return walk(filter, basePath, 0);
 }
 
+/** A behaviour condition (`@visited`…) registered by a module: see filter-conditions.ts. */
+function compileCondition(
+  object: string,
+  node: { field: string; op: string; value?: unknown },
+  path: string,
+  alias: string,
+): Sql {
+  const c = filterCondition(node.field);
+  if (!c?.objects.includes(object)) throw invalid(`${path}.field`, `unknown condition "${node.field}" on ${object}`);
+  const op = node.op as (typeof c.ops)[number];
+  if (!c.ops.includes(op))
+    throw invalid(`${path}.op`, `"${node.op}" does not apply to ${node.field}; use one of ${c.ops.join(', ')}`);
+  try {
+    return c.compile({ object, alias, op, value: node.value });
+  } catch (err) {
+    if (err instanceof FilterValueError) throw invalid(`${path}.value${err.sub ? `.${err.sub}` : ''}`, err.message);
+    throw err;
+  }
+}
+
+/** `sort=distance`: by the distance to the `near` filter's point (nearest first). */
+export const DISTANCE_SORT = 'distance';
+
 export interface SortKey {
   acc: Accessor;
   desc: boolean;
@@ -271,13 +382,24 @@ export interface SortKey {
 }
 
 /** Parses and checks a sort string; the id tie-breaker is added by the pager. */
-export function resolveSort(schema: ObjectSchema, sort: string | undefined): SortKey[] {
+export function resolveSort(schema: ObjectSchema, sort: string | undefined, distance?: Sql): SortKey[] {
   const given = sort ? parseSort(sort).filter((k) => k.field) : [];
   const keys = given.length > 0 ? given : parseSort(schema.def.defaultSort ?? '-createdAt');
   if (keys.length > 5) throw invalid('sort', 'sort by at most 5 fields');
   return keys.map((k) => {
+    if (k.field === DISTANCE_SORT && !schema.field(DISTANCE_SORT)) {
+      if (!distance) throw invalid('sort', 'sort by distance needs a "near" filter on an address field');
+      const address = schema.fields().find((f) => f.def.type === 'address')?.def as FieldDef;
+      return {
+        acc: { expr: distance, kind: 'number', field: address, custom: false, notNull: false },
+        ...k,
+        path: k.field,
+      };
+    }
     const direct = directAccessor(schema, 't', k.field);
     if (!direct) throw invalid('sort', `unknown field "${k.field}" on ${schema.def.name}`);
+    if (direct.encrypted)
+      throw invalid('sort', `cannot sort by ${k.field}: it is a sensitive field, encrypted at rest`);
     const acc = direct.field.type === 'tags' && !direct.custom ? tagsSortAccessor(direct) : direct;
     if (!isSortable(acc.kind)) throw invalid('sort', `cannot sort by ${k.field} (${acc.field.type})`);
     return { acc, desc: k.desc, path: k.field };
@@ -325,6 +447,7 @@ const CURSOR_VALUE: Record<FilterKind, (v: string) => boolean> = {
   array: () => false,
   multi: () => false,
   json: () => false,
+  geo: () => false,
 };
 
 const CursorSchema = z.object({ s: z.string(), k: z.array(z.string().nullable()), id: z.uuid() });
@@ -429,6 +552,14 @@ export function presentRow(
   const custom = (row.custom ?? {}) as Record<string, unknown>;
   for (const f of schema.fields()) {
     if (wanted && !wanted.has(f.def.name)) continue;
+    if (isEncrypted(f.def)) {
+      out[f.def.name] = f.custom
+        ? fromCustom(f.def, openCustomValue(schema.def.table, f.def.name, custom[f.def.name]))
+        : fromRow(f.def, {
+            [columnName(f.def.name)]: openValue(schema.def.table, f.def.name, row[columnName(f.def.name)]),
+          });
+      continue;
+    }
     out[f.def.name] = f.custom ? fromCustom(f.def, custom[f.def.name]) : fromRow(f.def, row);
   }
   return out;

@@ -305,6 +305,8 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
           schema: {
             tags,
             summary: `Restore ${withArticle(def.singular)} from the trash`,
+            description:
+              'Send an Idempotency-Key header to make retries safe: the same key within 24 h returns the first response.',
             params: IdParam,
             response: { 200: one },
           },
@@ -312,10 +314,15 @@ export function recordRoutes(deps: { database: Database; records: RecordService 
         },
         async (req, reply) => {
           const actor = actorOf(req);
-          const data = await database.tenant(actor.workspaceId, (tx) =>
-            records.restore(tx, actor, def.name, req.params.id),
+          // A retry with the same Idempotency-Key gets the first answer (not 404: the record left the trash).
+          const result = await withIdempotency(
+            database,
+            actor,
+            header(req, 'idempotency-key'),
+            requestHash('POST', `${base}/${req.params.id}/restore`, req.body ?? null),
+            async (tx) => ({ status: 200, body: { data: await records.restore(tx, actor, def.name, req.params.id) } }),
           );
-          return reply.header('etag', etag(data.version)).send({ data });
+          return send(reply, result);
         },
       );
     }

@@ -12,6 +12,7 @@ import { loadSchemas, type ObjectSchema, schemasForRole } from './object-schema'
 import {
   afterCursor,
   compileFilter,
+  type DistanceSlot,
   encodeCursor,
   orderBy,
   presentRow,
@@ -23,6 +24,7 @@ import {
 } from './query';
 import type { ObjectRegistry } from './registry';
 import { type PolymorphicTable, relinkRecord } from './relink';
+import { redactEncrypted, sealCustom } from './sealing';
 import { recordSection, recordSections } from './sections';
 import { columnName, type InverseRelation } from './types';
 import { type ValidatedInput, validateInput } from './validate';
@@ -242,23 +244,30 @@ export class RecordService {
     const { schema } = ctx;
     const limit = opts.limit ?? 50;
     const fields = resolveFields(schema, opts.fields);
-    const keys = resolveSort(schema, opts.sort);
     const where: (Sql | undefined)[] = [opts.trashed ? sql`t.deleted_at is not null` : sql`t.deleted_at is null`];
     where.push(ctx.visible(object, 't', opts.trashed ? 'write' : 'read'));
-    if (opts.filter) where.push(compileFilter(schema, opts.filter, { schemas: ctx.schemas, visible: ctx.visible }));
+    const distance: DistanceSlot = {};
+    if (opts.filter)
+      where.push(compileFilter(schema, opts.filter, { schemas: ctx.schemas, visible: ctx.visible, distance }));
     if (opts.within) where.push(sql`t.id in (${opts.within})`);
+    const keys = resolveSort(schema, opts.sort, distance.sql);
     const filterOnly = and(where);
     if (opts.cursor) where.push(afterCursor(keys, opts.cursor));
     const view = sql.table(`${schema.def.table}_scoped`);
     const { rows } = await sql<Record<string, unknown>>`
-      select ${selectColumns(schema, fields)}, ${sql.join(sortKeySelect(keys))}
+      select ${selectColumns(schema, fields)}, ${sql.join(sortKeySelect(keys))}${distance.sql ? sql`, ${distance.sql} as _distance_km` : sql``}
       from ${view} t
       where ${and(where)}
       order by ${orderBy(keys)}
       limit ${limit + 1} offset ${opts.offset ?? 0}`.execute(tx);
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
-    const data = page.map((r) => presentRow(schema, r, fields));
+    const data = page.map((r) => {
+      const record = presentRow(schema, r, fields);
+      // With a near filter, each record carries its distance to the filter's point.
+      if (distance.sql) record.distanceKm = r._distance_km == null ? null : Number(r._distance_km);
+      return record;
+    });
     if (opts.include?.length) await this.embed(tx, ctx, schema, data, opts.include, actor, false);
     await this.auditSensitiveReads(tx, actor, schema, data);
     const last = page[page.length - 1];
@@ -562,9 +571,9 @@ export class RecordService {
   }
 
   /** Column → value for the built-in fields of a validated input. */
-  private columnsOf(input: ValidatedInput, asJson = false): Record<string, unknown> {
+  private columnsOf(table: string, input: ValidatedInput, asJson = false): Record<string, unknown> {
     const cols: Record<string, unknown> = {};
-    for (const [field, value] of input.builtin) Object.assign(cols, toColumns(field, value, asJson));
+    for (const [field, value] of input.builtin) Object.assign(cols, toColumns(field, value, asJson, table));
     return cols;
   }
 
@@ -637,14 +646,14 @@ export class RecordService {
     const { schema } = ctx;
     await this.beforeWrite(tx, actor, ctx, input, null);
     this.refuseInvalid(ctx, input);
-    const cols = this.columnsOf(input);
+    const cols = this.columnsOf(schema.def.table, input);
     if (!('owner_id' in cols) && actor.userId) cols.owner_id = actor.userId;
     const id = uuidv7();
     const all: Record<string, unknown> = {
       workspace_id: actor.workspaceId,
       id,
       ...cols,
-      custom: JSON.stringify(input.custom),
+      custom: JSON.stringify(sealCustom(schema, input.custom)),
       created_by: actor.userId,
       updated_by: actor.userId,
     };
@@ -662,9 +671,15 @@ export class RecordService {
     } catch (err) {
       mapWriteError(err, schema);
     }
-    await audit(tx, actor, { action: 'record.created', object, recordId: id, changes: diff({}, created) });
+    await audit(tx, actor, {
+      action: 'record.created',
+      object,
+      recordId: id,
+      changes: redactEncrypted(schema, diff({}, created)),
+    });
     await this.emit(tx, actor, ctx, 'created', id, { record });
-    if (schema.def.afterWrite) await schema.def.afterWrite(tx, { actor, mode: 'create', before: null, after: record });
+    if (schema.def.afterWrite)
+      await schema.def.afterWrite(tx, { actor, records: this, mode: 'create', before: null, after: record });
     return created;
   }
 
@@ -750,10 +765,12 @@ export class RecordService {
     if (opts.ifMatch !== undefined && before.version !== opts.ifMatch) return this.missingOrStale(tx, ctx, id);
     await this.beforeWrite(tx, actor, ctx, input, before, '', opts.system);
     this.refuseInvalid(ctx, input);
-    const cols = this.columnsOf(input);
+    const cols = this.columnsOf(schema.def.table, input);
     const sets: Sql[] = Object.entries(cols).map(([c, v]) => sql`${sql.ref(c)} = ${v}`);
     if (Object.keys(input.custom).length) {
-      sets.push(sql`custom = jsonb_strip_nulls(t.custom || ${JSON.stringify(input.custom)}::jsonb)`);
+      sets.push(
+        sql`custom = jsonb_strip_nulls(t.custom || ${JSON.stringify(sealCustom(schema, input.custom))}::jsonb)`,
+      );
     }
     sets.push(sql`version = t.version + 1`, sql`updated_at = now()`);
     // A system write without a user (a consumer, a schedule) leaves the last editor as it was.
@@ -775,13 +792,16 @@ export class RecordService {
       mapWriteError(err, schema);
     }
     const ignore = ['version', 'updatedAt', 'updatedBy'];
-    const changes = { ...diff(presentRow(schema, before), after, ignore), ...opts.extraChanges };
+    const changes = redactEncrypted(schema, {
+      ...diff(presentRow(schema, before), after, ignore),
+      ...opts.extraChanges,
+    });
     await audit(tx, actor, { action: 'record.updated', object, recordId: id, changes, detail: opts.detail });
     const beforeRecord = presentRow(fullSchema, before);
     const allChanges = { ...diff(beforeRecord, record, ignore), ...opts.extraChanges };
     if (Object.keys(allChanges).length) await this.emit(tx, actor, ctx, 'updated', id, { record, changes: allChanges });
     if (schema.def.afterWrite)
-      await schema.def.afterWrite(tx, { actor, mode: 'update', before: beforeRecord, after: record });
+      await schema.def.afterWrite(tx, { actor, records: this, mode: 'update', before: beforeRecord, after: record });
     return { after, record };
   }
 

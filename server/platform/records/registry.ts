@@ -1,4 +1,4 @@
-import { storageColumns } from './field-types';
+import { isEncrypted, storageColumns } from './field-types';
 import { type FieldDef, type ObjectDef, SYSTEM_FIELDS } from './types';
 
 /** The declared objects, checked once at start-up. */
@@ -32,6 +32,11 @@ export class ObjectRegistry {
         }
         if (f.unique && storageColumns(f).length !== 1)
           throw new Error(`${def.name}.${f.name}: unique needs one column`);
+        if (f.encrypted && !isEncrypted(f))
+          throw new Error(`${def.name}.${f.name}: encrypted needs sensitive and a type that can be`);
+        // Nothing derived from an encrypted value may be kept in the clear (search vectors, indexes of the value).
+        if (isEncrypted(f) && (f.search || f.fuzzy || f.unique || f.indexed || def.titleFields.includes(f.name)))
+          throw new Error(`${def.name}.${f.name}: an encrypted field cannot be searched, unique, indexed or a title`);
       }
       for (const inv of def.inverse ?? []) {
         const fields = this.fieldMaps.get(inv.object);

@@ -50,8 +50,20 @@ export interface FieldDef {
   indexed?: boolean;
   /** Holds personal data whose reads are written to the audit log. */
   sensitive?: boolean;
+  /**
+   * Sensitive and encrypted at rest (AES-256-GCM under the instance key ring, with a
+   * blind index for equality filters: crypto/field-crypto.ts). Only with `sensitive`,
+   * on the types of ENCRYPTABLE_TYPES; filters take eq/in/isEmpty/isNotEmpty only, it
+   * cannot be sorted, grouped or searched. Custom fields marked `sensitive` are encrypted.
+   */
+  encrypted?: boolean;
   /** Hidden from default list columns in the UI. */
   hidden?: boolean;
+  /**
+   * For json: the shape its value takes, for the OpenAPI document (the object's rules
+   * decide): `userIds`, a list of at most 100 user ids. Unset: a free-form object.
+   */
+  jsonShape?: 'userIds';
   /** Custom fields only: the id of the definition row. */
   customId?: string;
 }
@@ -142,6 +154,8 @@ export interface BeforeWrite {
 
 export interface AfterWrite {
   actor: Actor;
+  /** The engine, for rules that must look at other records in the same transaction (a segment's baseline). */
+  records: RecordService;
   mode: 'create' | 'update';
   before: Record<string, unknown> | null;
   /** The stored record after the write (every field). */

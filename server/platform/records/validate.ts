@@ -37,7 +37,8 @@ export function validateInput(
   for (const [key, raw] of Object.entries(body)) {
     const field = schema.field(key);
     if (!field) {
-      out.errors.push({ path: at(key), message: 'unknown field' });
+      // A key that is the empty string is still named, so the answer says which field it refused.
+      out.errors.push({ path: key === '' ? at('""') : at(key), message: 'unknown field' });
       continue;
     }
     if (field.def.readOnly && !(opts.system && key !== 'id' && key !== 'version')) {

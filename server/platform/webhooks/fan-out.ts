@@ -9,6 +9,7 @@ import { publicEventId, type StoredEvent } from '../events/events';
 import type { JobQueue } from '../jobs/job-queue';
 import type { RecordService } from '../records/records.service';
 import { DELIVERY_QUEUE } from './delivery-worker';
+import { type PersonRef, sharingRefused } from './sharing';
 
 /** Whether a subscription's pattern (`contact.created`, `contact.*`, `*`) covers an event type. */
 export function typeMatches(patterns: string[], type: string): boolean {
@@ -40,6 +41,8 @@ interface Sub {
   created_by: string | null;
   /** The creator's role now: null when they are no longer a member. */
   creator_role: string | null;
+  /** The receiver is a third party data is shared with (see sharing.ts). */
+  sharing: boolean;
 }
 
 /**
@@ -68,7 +71,7 @@ export function webhookFanOut(jobs: JobQueue, records: RecordService): EventCons
     async handle(tx: Tx, events: StoredEvent[]) {
       const workspaces = [...new Set(events.map((e) => e.workspaceId))];
       const { rows: subs } = await sql<Sub>`
-        select s.workspace_id, s.id, s.event_types, s.role, s.created_by, m.role as creator_role
+        select s.workspace_id, s.id, s.event_types, s.role, s.created_by, m.role as creator_role, s.sharing
         from webhook_subscriptions s
         left join workspace_members m on m.workspace_id = s.workspace_id and m.user_id = s.created_by
         where s.active and s.workspace_id = any(${workspaces}::uuid[])`.execute(tx);
@@ -81,7 +84,7 @@ export function webhookFanOut(jobs: JobQueue, records: RecordService): EventCons
       );
       if (vouched.length === 0) return 'nothing-written';
       subs.splice(0, subs.length, ...vouched);
-      const matched = await visibleToSubscriptions(tx, records, subs, events);
+      const matched = await withoutRefusedSharing(tx, await visibleToSubscriptions(tx, records, subs, events));
       const deliveries: Record<string, unknown>[] = [];
       for (const { s, e, data } of matched) {
         const eventId = publicEventId(e.id);
@@ -160,6 +163,28 @@ async function visibleToSubscriptions(
     await leaveWorkspace(tx);
   }
   return out;
+}
+
+/**
+ * Drops, for subscriptions marked `sharing`, the events about a record some module refuses to
+ * share (a lead or contact who opted out of sale/sharing). The check runs when the event is fanned
+ * out, so an opt-out also stops events about the person that were emitted just before it and not
+ * yet fanned out (the safe side), its own `consent.changed` and `<object>.updated` included.
+ */
+async function withoutRefusedSharing<T extends { s: Sub; e: StoredEvent }>(tx: Tx, matched: T[]): Promise<T[]> {
+  const byWorkspace = new Map<string, PersonRef[]>();
+  for (const { s, e } of matched) {
+    if (!s.sharing || !e.recordId || !e.object) continue;
+    const refs = byWorkspace.get(e.workspaceId) ?? [];
+    refs.push({ object: e.object, recordId: e.recordId });
+    byWorkspace.set(e.workspaceId, refs);
+  }
+  if (byWorkspace.size === 0) return matched;
+  const refused = new Set<string>();
+  for (const [ws, refs] of byWorkspace) {
+    for (const key of await sharingRefused(tx, ws, refs)) refused.add(`${ws}:${key}`);
+  }
+  return matched.filter(({ s, e }) => !s.sharing || !refused.has(`${e.workspaceId}:${e.object}:${e.recordId}`));
 }
 
 /** Permissions of each (workspace, role) a subscription acts as or its creator has; unknown roles get none. */

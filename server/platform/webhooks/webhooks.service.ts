@@ -30,6 +30,7 @@ interface SubRow {
   secret_hint: string;
   role: string;
   active: boolean;
+  sharing: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -41,6 +42,7 @@ const presentSub = (r: SubRow): TWebhook => ({
   eventTypes: r.event_types,
   role: r.role,
   active: r.active,
+  sharing: r.sharing,
   /** The secret's last characters, to tell secrets apart; the secret itself is shown once. */
   secretHint: `whsec_…${r.secret_hint}`,
   createdAt: new Date(r.created_at).toISOString(),
@@ -59,7 +61,7 @@ async function checkUrl(url: string, network: NetworkPolicy): Promise<void> {
 
 async function loadSub(tx: Tx, id: string, lock = false): Promise<SubRow> {
   const { rows } = await sql<SubRow>`select id, url, description, event_types, secret_hint, role, active,
-      created_at, updated_at from webhook_subscriptions where workspace_id = rapport_workspace() and id = ${id}
+      sharing, created_at, updated_at from webhook_subscriptions where workspace_id = rapport_workspace() and id = ${id}
       ${lock ? sql`for update` : sql``}`.execute(tx);
   if (!rows[0]) throw notFound('Webhook');
   return rows[0];
@@ -79,16 +81,16 @@ export async function createSubscription(
   const id = uuidv7();
   const secret = newWebhookSecret();
   await sql`insert into webhook_subscriptions (workspace_id, id, url, description, event_types, secret, secret_hint,
-      role, active, created_by)
+      role, active, sharing, created_by)
     values (${actor.workspaceId}, ${id}, ${input.url}, ${input.description ?? null}, ${input.eventTypes}::text[],
       ${sealWebhookSecret(box, actor.workspaceId, id, secret)}, ${secret.slice(-4)},
-      ${role}, ${input.active ?? true}, ${actor.userId})`.execute(tx);
+      ${role}, ${input.active ?? true}, ${input.sharing ?? false}, ${actor.userId})`.execute(tx);
   return { ...presentSub(await loadSub(tx, id)), secret };
 }
 
 export async function listSubscriptions(tx: Tx): Promise<TWebhook[]> {
   const { rows } = await sql<SubRow>`select id, url, description, event_types, secret_hint, role, active,
-      created_at, updated_at from webhook_subscriptions where workspace_id = rapport_workspace() order by created_at`.execute(
+      sharing, created_at, updated_at from webhook_subscriptions where workspace_id = rapport_workspace() order by created_at`.execute(
     tx,
   );
   return rows.map(presentSub);
@@ -113,6 +115,7 @@ export async function updateSubscription(
       event_types = ${patch.eventTypes ?? current.event_types}::text[],
       role = ${patch.role ?? current.role},
       active = ${patch.active ?? current.active},
+      sharing = ${patch.sharing ?? current.sharing},
       created_by = coalesce(${actor.userId}::uuid, created_by),
       updated_at = now()
     where workspace_id = rapport_workspace() and id = ${id}`.execute(tx);

@@ -17,6 +17,7 @@ import {
 } from '../../../common/contracts/auth';
 import { membershipOf } from '../auth/actor';
 import type { CallerResolver } from '../auth/caller-resolver';
+import type { TwoFactorService } from '../auth/two-factor.service';
 import { actorOf } from '../http/context';
 import { AppError } from '../http/errors';
 import { confirmEmail, resendVerification } from './email-verification.service';
@@ -39,7 +40,9 @@ const setCookies = (reply: FastifyReply, cookies: string[]) => {
 };
 
 /** Sign-up, sign-in, sign-out, "who am I", email verification, password change and reset, the user's sessions. */
-export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseUrl: string }): FastifyPluginAsyncZod {
+export function authRoutes(
+  deps: IdentityDeps & { callers: CallerResolver; baseUrl: string; twoFactor: TwoFactorService },
+): FastifyPluginAsyncZod {
   /** The signed-in user (a session, not an API key: keys cannot manage their creator's credentials). */
   const sessionUserOf = async (req: FastifyRequest) => {
     if (actorOf(req).kind !== 'user')
@@ -169,8 +172,9 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseU
           tags: ['auth'],
           summary: 'Create an account and a workspace you administer; starts a session (cookie)',
           description:
-            'Answers a registered email exactly like a new one (201, same shape, a cookie of the same form) but creates nothing, ' +
-            'starts no session and mails the address’s owner instead. A new account’s email is unverified until the emailed link is used.',
+            'Always creates a working account and workspace and starts a session, so it never tells whether the email is registered. ' +
+            'A new account’s email is unverified until the emailed link is used; when another account already has the email, the new ' +
+            'account’s email stays pending (not claimed until verified, and only if still free) and the owner is mailed.',
           body: SignUpRequest,
           response: { 201: MeResponse },
         },
@@ -188,24 +192,24 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseU
         config: { public: true },
         schema: {
           tags: ['auth'],
-          summary: 'Sign in with email and password; starts a session (httpOnly cookie)',
-          description: 'After 5 failed attempts for one email within 15 minutes, sign-in is refused with 429.',
+          summary:
+            'Sign in with email and password (and a code when two-factor is on); starts a session (httpOnly cookie)',
+          description:
+            'After 5 failed attempts (wrong passwords or wrong codes) for one email within 15 minutes, sign-in is refused with 429. ' +
+            'When the account has two-factor on, a right password without `code` answers 401 two_factor_required and starts no session; ' +
+            '`code` is a 6-digit code from the authenticator app or an unused recovery code.',
           body: SignInRequest,
           response: { 200: MeResponse },
         },
       },
       async (req, reply) => {
-        const result = await signIn(deps, req.body, req.ip, req.headers);
+        const result = await signIn(deps, req.body, req.ip, req.headers, deps.twoFactor);
         const membership = await membershipOf(deps.database, result.data.userId);
         if (!membership) throw new AppError('forbidden', 'You belong to no workspace');
         setCookies(reply, result.setCookies);
-        const me = await getMe(deps.database, {
-          kind: 'user',
-          userId: result.data.userId,
-          ...membership,
-          scopes: [],
-        });
-        return { data: me };
+        const actor = { kind: 'user' as const, userId: result.data.userId, ...membership, scopes: [] };
+        const me = await getMe(deps.database, actor);
+        return { data: { ...me, twoFactor: await deps.twoFactor.summary(actor) } };
       },
     );
 
@@ -231,6 +235,9 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseU
         schema: {
           tags: ['auth'],
           summary: 'Confirm your email address with the emailed token (single use; no session needed)',
+          description:
+            'A pending account (its email was already registered when it signed up) claims the address this way, only if no other ' +
+            'account holds it: otherwise 409 already_exists naming `token`, and nothing changes.',
           body: VerifyEmailRequest,
           response: { 200: VerifyEmailResponse },
         },
@@ -260,7 +267,12 @@ export function authRoutes(deps: IdentityDeps & { callers: CallerResolver; baseU
     app.get(
       '/api/v1/me',
       { schema: { tags: ['auth'], summary: 'The caller, their workspace and role', response: { 200: MeResponse } } },
-      async (req) => ({ data: await getMe(deps.database, actorOf(req)) }),
+      async (req) => {
+        const actor = actorOf(req);
+        const me = await getMe(deps.database, actor);
+        const twoFactor = await deps.twoFactor.summary(actor);
+        return { data: twoFactor ? { ...me, twoFactor } : me };
+      },
     );
 
     app.get(

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { membershipOf } from '../auth/actor';
 import { hashToken, newToken } from '../auth/tokens';
 import type { Database, Tx } from '../db/database';
+import { isPgError } from '../db/pg-errors';
 import { AppError } from '../http/errors';
 import { hit } from '../http/rate-limits';
 import { enqueueMail } from '../mail/outbox';
@@ -49,10 +50,11 @@ export async function queueVerificationMail(
 }
 
 /**
- * Tells the owner of an already registered address that someone tried to sign up
- * with it (sign-up answers such an attempt exactly like a new one, so only the
- * owner learns of it). Sent through the outbox of the user's workspace; an account
- * in no workspace has no outbox and gets nothing.
+ * Tells the owner of an already registered address that someone signed up with it
+ * (sign-up answers such an attempt exactly like a new one, with a separate account
+ * whose address stays pending, so only the owner learns of it). Sent through the
+ * outbox of the user's workspace; an account in no workspace has no outbox and gets
+ * nothing.
  */
 export async function queueSignUpAttemptMail(
   database: Database,
@@ -65,19 +67,31 @@ export async function queueSignUpAttemptMail(
   await database.system((tx) =>
     enqueueMail(tx, membership.workspaceId, {
       to: user.email,
-      subject: 'Someone tried to sign up to Rapport with your address',
+      subject: 'Someone signed up to Rapport with your address',
       text:
-        `Hello ${user.name},\n\nSomeone (perhaps you) tried to create a Rapport account with ${user.email}, ` +
-        `which already has one, so nothing was created.\n\nSign in: ${base}/sign-in\n` +
+        `Hello ${user.name},\n\nSomeone (perhaps you) created a Rapport account with ${user.email}, ` +
+        `which already belongs to your account. Your account is unchanged: the new one is separate and does not ` +
+        `get your address, and it cannot sign in with it, receive your invitations or your mail.\n\n` +
+        `Sign in: ${base}/sign-in\n` +
         `Forgot your password? Choose a new one: ${base}/forgot-password\n\nIf it was not you, you need do nothing.\n`,
     }),
   );
 }
 
+const inUse = () =>
+  new AppError(
+    'already_exists',
+    'This address is already used by another Rapport account, so it cannot be added to this one. ' +
+      'If that account is yours, sign in to it, or reset its password by email.',
+    { errors: [{ path: 'token', message: 'the address belongs to another account' }] },
+  );
+
 /**
  * Confirms an address with an emailed token: the token is consumed atomically (a
  * second or parallel use finds nothing) and the user's email counts as verified.
- * Needs no session: the link may be opened on another device.
+ * Needs no session: the link may be opened on another device. For a pending account
+ * (issue 12.9) this is how it claims the address it asked for: only if no other
+ * account holds it (else 409 `already_exists`, and nothing changes: no merge).
  */
 export async function confirmEmail(database: Database, token: string): Promise<{ userId: string }> {
   const identifier = PREFIX + hashToken(token);
@@ -86,12 +100,33 @@ export async function confirmEmail(database: Database, token: string): Promise<{
       delete from verifications where identifier = ${identifier} and expires_at > now() returning value`.execute(tx);
     const userId = used.rows[0]?.value;
     if (!userId) throw invalid();
-    const updated = await tx
-      .updateTable('users')
-      .set({ email_verified: true })
+    const user = await tx
+      .selectFrom('users')
+      .select(['id', 'pending_email'])
       .where('id', '=', userId)
+      .forUpdate()
       .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) throw invalid();
+    if (!user) throw invalid();
+    if (user.pending_email) {
+      const holder = await tx
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', user.pending_email)
+        .executeTakeFirst();
+      if (holder) throw inUse();
+      // The unique key on users.email settles a race with a sign-up or another claim.
+      const claimed = await sql`update users set email = pending_email, pending_email = null, email_verified = true
+        where id = ${userId} and not exists (select 1 from users o where o.email = ${user.pending_email})
+        returning 1`
+        .execute(tx)
+        .catch((err: unknown) => {
+          if (isPgError(err, 'uniqueViolation')) throw inUse();
+          throw err;
+        });
+      if (claimed.rows.length === 0) throw inUse();
+      return { userId };
+    }
+    await tx.updateTable('users').set({ email_verified: true }).where('id', '=', userId).execute();
     return { userId };
   });
 }
@@ -118,10 +153,11 @@ export async function resendVerification(
   await database.system(async (tx) => {
     const row = await tx
       .selectFrom('users')
-      .select(['id', 'name', 'email', 'email_verified'])
+      .select(['id', 'name', 'email', 'pending_email', 'email_verified'])
       .where('id', '=', user.id)
       .executeTakeFirst();
-    if (!row || row.email_verified) return;
-    await queueVerificationMail(tx, baseUrl, workspaceId, row);
+    if (!row || (row.email_verified && !row.pending_email)) return;
+    // A pending account's link goes to the address it asked for: only its owner can use it.
+    await queueVerificationMail(tx, baseUrl, workspaceId, { ...row, email: row.pending_email ?? row.email });
   });
 }

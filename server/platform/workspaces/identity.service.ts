@@ -6,9 +6,10 @@ import type { TMe, TSession, TWorkspaceChoice } from '../../../common/contracts/
 import { auditUserEverywhere, notifyAccessChange } from '../access/access.service';
 import { createStandardRoles } from '../access/permissions';
 import { type Actor, toWebHeaders } from '../auth/actor';
-import type { Auth } from '../auth/auth';
+import { type Auth, verifyPassword } from '../auth/auth';
 import { assertPasswordPolicy } from '../auth/password-policy';
-import { reserveSignInAttempt, signInFailed, signInSucceeded } from '../auth/sign-in-guard';
+import { releaseSignInAttempt, reserveSignInAttempt, signInFailed, signInSucceeded } from '../auth/sign-in-guard';
+import type { TwoFactorService } from '../auth/two-factor.service';
 import type { Database } from '../db/database';
 import type { RoleKey } from '../db/schema';
 import { AppError } from '../http/errors';
@@ -29,6 +30,33 @@ export interface AuthResult<T> {
 export type MeView = TMe;
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+/**
+ * The domain of the placeholder address a pending account holds in users.email
+ * (RFC 2606 reserves `.invalid`: no mail can reach it, and no one can register it).
+ */
+export const PENDING_EMAIL_DOMAIN = 'pending.rapport.invalid';
+const pendingPlaceholder = () => `pending-${uuidv7()}@${PENDING_EMAIL_DOMAIN}`;
+
+/**
+ * The address Better Auth should sign in with for what the user typed (issue 12.9):
+ * the account that has claimed the address; else, while nobody has claimed it, a
+ * pending account that asked for it and whose password this is (its placeholder
+ * address); else the address as typed, which then fails like any wrong password.
+ */
+async function signInAddress(database: Database, email: string, password: string): Promise<string> {
+  const { rows } = await sql<{ email: string; password: string | null; claimed: boolean }>`
+    select u.email, a.password, u.email = ${email} as claimed
+    from users u left join auth_accounts a on a.user_id = u.id and a.provider_id = 'credential'
+    where u.email = ${email} or u.pending_email = ${email}
+    order by claimed desc, u.created_at
+    limit 6`.execute(database.db);
+  if (rows.length === 0 || rows[0]?.claimed) return email;
+  for (const r of rows) {
+    if (r.password && (await verifyPassword(r.password, password))) return r.email;
+  }
+  return email;
+}
 
 /** Creates a user through Better Auth (argon2id, session) and returns its id and cookies. */
 async function createUser(
@@ -69,10 +97,13 @@ export async function signUp(
   input: { name: string; email: string; password: string; workspaceName: string },
   headers: IncomingHttpHeaders,
   verify?: { baseUrl: string },
+  options: { pending?: boolean } = {},
 ): Promise<AuthResult<MeView>> {
   const email = normaliseEmail(input.email);
   assertPasswordPolicy(input.password, { email, name: input.name });
-  const { userId, setCookies } = await createUser(deps, { ...input, email }, headers);
+  // A pending account holds a placeholder that can receive no mail; its address waits in pending_email.
+  const held = options.pending ? pendingPlaceholder() : email;
+  const { userId, setCookies } = await createUser(deps, { ...input, email: held }, headers);
   const workspaceId = uuidv7();
   try {
     await deps.database.system(async (tx) => {
@@ -82,7 +113,11 @@ export async function signUp(
         .insertInto('workspace_members')
         .values({ workspace_id: workspaceId, user_id: userId, role: 'administrator' })
         .execute();
-      await tx.updateTable('users').set({ default_workspace_id: workspaceId }).where('id', '=', userId).execute();
+      await tx
+        .updateTable('users')
+        .set({ default_workspace_id: workspaceId, ...(options.pending ? { pending_email: email } : {}) })
+        .where('id', '=', userId)
+        .execute();
       if (verify) {
         await queueVerificationMail(tx, verify.baseUrl, workspaceId, { id: userId, name: input.name, email });
       }
@@ -101,23 +136,54 @@ export async function signUp(
   return { data: me, setCookies };
 }
 
-/** Sign-in with email and password, throttled against brute force. */
+/**
+ * Sign-in with email and password, throttled against brute force. With `twoFactor`, an
+ * account that has two-factor on also needs `code` (a TOTP code or a recovery code): the
+ * password is checked first without starting a session; a right password without a code
+ * answers 401 two_factor_required (not counted as a failure); a wrong code counts like a
+ * wrong password.
+ */
 export async function signIn(
   deps: IdentityDeps,
-  input: { email: string; password: string },
+  input: { email: string; password: string; code?: string },
   ip: string,
   headers: IncomingHttpHeaders,
+  twoFactor?: TwoFactorService,
 ): Promise<AuthResult<{ userId: string }>> {
-  const email = normaliseEmail(input.email);
-  await reserveSignInAttempt(deps.database, email, ip);
+  const typed = normaliseEmail(input.email);
+  await reserveSignInAttempt(deps.database, typed, ip);
+  const email = await signInAddress(deps.database, typed, input.password);
+  const guardedUserId = twoFactor ? await twoFactor.enabledUserId(email) : null;
+  if (twoFactor && guardedUserId) {
+    if (!(await twoFactor.passwordMatches(guardedUserId, input.password))) {
+      await signInFailed(deps.database, ip);
+      await auditUserEverywhere(deps.database, email, 'auth.sign_in_failed', { method: 'password' });
+      throw new AppError('unauthenticated', 'Invalid email or password');
+    }
+    if (input.code === undefined) {
+      await releaseSignInAttempt(deps.database, typed);
+      throw new AppError('two_factor_required', 'Enter the code from your authenticator app (or a recovery code)', {
+        errors: [{ path: 'code', message: 'a code from your authenticator app is needed' }],
+      });
+    }
+    if (!(await twoFactor.checkCode(guardedUserId, email, input.code))) {
+      await signInFailed(deps.database, ip);
+      await auditUserEverywhere(deps.database, email, 'auth.sign_in_failed', { method: 'two_factor' });
+      throw new AppError('unauthenticated', 'The code is not correct', {
+        errors: [{ path: 'code', message: 'is not correct or was already used' }],
+      });
+    }
+  }
   try {
     const { headers: out, response } = await deps.auth.api.signInEmail({
       body: { email, password: input.password },
       headers: toWebHeaders(headers),
       returnHeaders: true,
     });
-    await signInSucceeded(deps.database, email);
-    await auditUserEverywhere(deps.database, email, 'auth.sign_in', { method: 'password' });
+    await signInSucceeded(deps.database, typed);
+    await auditUserEverywhere(deps.database, email, 'auth.sign_in', {
+      method: guardedUserId ? 'password+two_factor' : 'password',
+    });
     return { data: { userId: response.user.id }, setCookies: out.getSetCookie() };
   } catch (err) {
     if (isAPIError(err) && (err.statusCode === 401 || err.statusCode === 400 || err.statusCode === 403)) {
@@ -151,12 +217,15 @@ export async function getMe(database: Database, actor: Actor): Promise<MeView> {
     const user = actor.userId
       ? await tx
           .selectFrom('users')
-          .select(['id', 'name', 'email', 'email_verified'])
+          .select(['id', 'name', 'email', 'pending_email', 'email_verified'])
           .where('id', '=', actor.userId)
           .executeTakeFirst()
       : undefined;
     return {
-      user: user ? { id: user.id, name: user.name, email: user.email, emailVerified: user.email_verified } : null,
+      // A pending account sees the address it asked for, unverified (it is not claimed until verified).
+      user: user
+        ? { id: user.id, name: user.name, email: user.pending_email ?? user.email, emailVerified: user.email_verified }
+        : null,
       workspace,
       role: actor.role,
       via: actor.kind === 'api_key' ? 'api_key' : 'session',

@@ -261,6 +261,9 @@ async function claimUnverifiedAccount(
       .deleteFrom('sessions' as never)
       .where('user_id' as never, '=', userId as never)
       .execute();
+    // A second factor the previous holder set up is theirs, not the new holder's.
+    await sql`delete from user_recovery_codes where user_id = ${userId}`.execute(tx);
+    await sql`delete from user_two_factor where user_id = ${userId}`.execute(tx);
     const keys = await sql<{ id: string; workspace_id: string }>`
       update api_keys set revoked_at = now() where created_by = ${userId} and revoked_at is null
       returning id, workspace_id`.execute(tx);

@@ -9,6 +9,7 @@ import {
   uniqueEmail,
 } from '../../../test/helpers/app';
 import { type SmtpSink, startSmtpSink } from '../../../test/helpers/smtp-sink';
+import { totpCode, totpStep } from '../auth/totp';
 
 const tokenFrom = (text: string) => {
   const m = /token=([^\s&]+)/.exec(text);
@@ -128,6 +129,20 @@ describe('invitations by email (through real SMTP)', () => {
     const email = uniqueEmail('owner');
     const squatter = await signUp(t.app, { email, workspaceName: 'Squat Co', password: 'squatters own passphrase' });
     const squattersKey = await createApiKeyVia(t.app, squatter.cookie);
+    // The squatter also set up two-factor sign-in: that second factor is theirs, and goes with them.
+    const setup = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/two-factor',
+      headers: { cookie: squatter.cookie },
+    });
+    const secret: string = setup.json().data.secret;
+    const enrolled = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/two-factor/verify',
+      headers: { cookie: squatter.cookie },
+      payload: { code: totpCode(secret, totpStep(Date.now())) },
+    });
+    expect(enrolled.statusCode, enrolled.body).toBe(200);
     const invitation = await invite(admin.cookie, email);
 
     // The squatter never proved the address; the invitation link, delivered to it, does.

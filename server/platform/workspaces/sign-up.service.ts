@@ -1,45 +1,22 @@
-import { createHmac, randomInt } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { uuidv7 } from 'uuidv7';
-import type { Auth } from '../auth/auth';
-import { hashPassword } from '../auth/auth';
 import { assertPasswordPolicy } from '../auth/password-policy';
 import { AppError } from '../http/errors';
 import { queueSignUpAttemptMail } from './email-verification.service';
 import { type AuthResult, type IdentityDeps, type MeView, normaliseEmail, signUp } from './identity.service';
 
-const TOKEN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-/**
- * A Set-Cookie header of the very form Better Auth gives a new session (same name,
- * attributes and a signed 32-character token), for a session that does not exist.
- */
-async function decoySessionCookie(auth: Auth): Promise<string> {
-  const ctx = await auth.$context;
-  const { name, attributes } = ctx.authCookies.sessionToken;
-  const token = Array.from({ length: 32 }, () => TOKEN_ALPHABET[randomInt(TOKEN_ALPHABET.length)]).join('');
-  const signature = createHmac('sha256', ctx.secret).update(token).digest('base64');
-  let cookie = `${name}=${encodeURIComponent(`${token}.${signature}`)}; Max-Age=${ctx.sessionConfig.expiresIn}`;
-  if (attributes.domain) cookie += `; Domain=${attributes.domain}`;
-  if (attributes.path) cookie += `; Path=${attributes.path}`;
-  if (attributes.httpOnly) cookie += '; HttpOnly';
-  if (attributes.secure) cookie += '; Secure';
-  if (attributes.sameSite) {
-    const s = String(attributes.sameSite);
-    cookie += `; SameSite=${s.charAt(0).toUpperCase()}${s.slice(1)}`;
-  }
-  return cookie;
-}
-
 /**
  * The public sign-up (POST /api/v1/auth/sign-up). It never tells whether an address
- * has an account (docs/API.md, "Sign-up and email verification"):
- * - a new address gets its account and workspace at once, signed in, with the email
- *   *unverified* and a verification link mailed to it;
- * - a registered address gets the same answer (201, same body shape with fresh ids,
- *   a session cookie of the same form, the password hashed just the same so the time
- *   taken is alike) but nothing is created, the cookie opens no session, and the
- *   address's owner is mailed "someone tried to sign up; sign in or reset".
+ * has an account (docs/API.md, "Sign-up and email verification"), because both paths
+ * do the same thing: create a real account (argon2id hash, session) and a new
+ * workspace it administers, and answer 201 with it, signed in.
+ * - A new address is the account's at once, *unverified*, and a verification link is
+ *   mailed to it.
+ * - An address another account holds is not taken: the new account is *pending*. It
+ *   works for its session, shows the address it asked for (unverified), but holds a
+ *   placeholder in users.email, so password sign-in, invitations and mail keep going
+ *   to the account that holds the address. It can claim the address only with the
+ *   emailed verification link (which only the address's owner receives), and only if
+ *   nobody holds it by then. The owner is mailed "someone signed up with your address".
  */
 export async function publicSignUp(
   deps: IdentityDeps & { baseUrl: string },
@@ -49,37 +26,20 @@ export async function publicSignUp(
   const email = normaliseEmail(input.email);
   // Policy first, for both: a weak password is refused whatever the address.
   assertPasswordPolicy(input.password, { email, name: input.name });
-  const existing = await deps.database.db
-    .selectFrom('users')
-    .select(['id', 'name', 'email'])
-    .where('email', '=', email)
-    .executeTakeFirst();
-  if (!existing) {
+  const holder = async () =>
+    deps.database.db.selectFrom('users').select(['id', 'name', 'email']).where('email', '=', email).executeTakeFirst();
+  let owner = await holder();
+  if (!owner) {
     try {
       return await signUp(deps, { ...input, email }, headers, { baseUrl: deps.baseUrl });
     } catch (err) {
       // Registered between our look-up and the insert: answer like any registered address.
       if (!(err instanceof AppError && err.code === 'already_exists')) throw err;
+      owner = await holder();
     }
   }
-  const owner =
-    existing ??
-    (await deps.database.db
-      .selectFrom('users')
-      .select(['id', 'name', 'email'])
-      .where('email', '=', email)
-      .executeTakeFirstOrThrow());
-  // The same costly step a real sign-up takes (argon2id), so timing tells nothing.
-  await hashPassword(input.password);
-  await queueSignUpAttemptMail(deps.database, deps.baseUrl, owner);
-  return {
-    data: {
-      user: { id: uuidv7(), name: input.name, email, emailVerified: false },
-      workspace: { id: uuidv7(), name: input.workspaceName },
-      role: 'administrator',
-      via: 'session',
-      scopes: [],
-    },
-    setCookies: [await decoySessionCookie(deps.auth)],
-  };
+  // The same work as for a new address (Better Auth's argon2id hash, a workspace, a session).
+  const result = await signUp(deps, { ...input, email }, headers, undefined, { pending: true });
+  if (owner) await queueSignUpAttemptMail(deps.database, deps.baseUrl, owner);
+  return result;
 }

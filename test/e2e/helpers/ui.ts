@@ -99,3 +99,25 @@ export async function signUpInBrowser(
   await page.getByRole('button', { name: 'Create workspace' }).click();
   await page.waitForURL(/\/accounts$/);
 }
+
+/**
+ * Signs up a new workspace through the API with the page's request context, so the page is
+ * signed in as its owner (the app uses the same cookie). For files whose subject is not the
+ * sign-up page itself (desktop, mobile and copy drive that page).
+ */
+export async function signUpViaApi(
+  page: Page,
+  base: string,
+  who: { name: string; email: string; workspace: string; password?: string },
+): Promise<void> {
+  const res = await page.request.post(`${base}/api/v1/auth/sign-up`, {
+    data: { name: who.name, email: who.email, password: who.password ?? PASSWORD, workspaceName: who.workspace },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+}
+
+/**
+ * An address no other file uses: the browser pass shares one server (helpers/shared.ts), where
+ * an address signs up once, and two files run at once in different worker processes.
+ */
+export const uniqueEmail = (name: string) => `${name}-${Date.now()}-${process.pid}@example.com`;

@@ -54,6 +54,21 @@ export const ADMIN_PAGES: AdminPage[] = [
     component: page(() => import('../tracking/components/TrackingSettingsPage').then((m) => m.TrackingSettingsPage)),
   },
   {
+    path: 'chat',
+    label: 'Live chat',
+    component: page(() => import('../chat/components/ChatSettingsPage').then((m) => m.ChatSettingsPage)),
+  },
+  {
+    path: 'ivr-flows',
+    label: 'IVR flows',
+    component: page(() => import('../telephony/components/IvrFlowsPage').then((m) => m.IvrFlowsPage)),
+  },
+  {
+    path: 'privacy',
+    label: 'Privacy',
+    component: page(() => import('../privacy/components/PrivacyPage').then((m) => m.PrivacyPage)),
+  },
+  {
     path: 'settings',
     label: 'Settings',
     component: page(() => import('./components/SettingsPage').then((m) => m.SettingsPage)),

@@ -40,6 +40,8 @@ describe('navigation registry', () => {
     expect(keys(ctx('marketing_manager'))).toContain('workflows');
     expect(keys(ctx('marketing_manager'))).toContain('forms');
     expect(keys(ctx('sales_rep'))).not.toContain('forms');
+    expect(keys(ctx('marketing_manager'))).toContain('sequences');
+    expect(keys(ctx('sales_rep'))).not.toContain('sequences');
     const admin = keys(ctx('administrator', true));
     expect(admin).toEqual(expect.arrayContaining(['workflows', 'admin', 'admin:roles', 'admin:users']));
     expect(

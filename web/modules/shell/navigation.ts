@@ -64,6 +64,7 @@ export const OBJECT_GROUPS: Record<string, NavGroupKey> = {
   interactions: 'activities',
   notes: 'activities',
   segments: 'marketing',
+  campaigns: 'marketing',
   tickets: 'service',
   articles: 'service',
   article_categories: 'service',
@@ -80,17 +81,31 @@ export type NavTarget =
         | '/marketing/scoring'
         | '/marketing/mql-queue'
         | '/knowledge'
+        | '/service/queues'
+        | '/service/macros'
+        | '/service/sla-policies'
+        | '/chat'
+        | '/social'
+        | '/contact-centre'
         | '/pipeline'
         | '/deals'
+        | '/reports'
+        | '/reports/builder'
+        | '/near-me'
+        | '/import'
         | '/workflows'
         | '/workflows/new'
         | '/forms'
         | '/forms/new'
+        | '/marketing/sequences'
+        | '/marketing/sequences/new'
         | '/me'
         | '/settings/security'
-        | '/settings/notifications';
+        | '/settings/notifications'
+        | '/settings/phone-sync';
     }
   | { to: '/$object' | '/$object/new'; params: { object: string } }
+  | { to: '/map'; search: { object: string } }
   | { to: '/admin/$'; params: { _splat: string } };
 
 export interface NavPage {
@@ -173,8 +188,39 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
             current: exact('/deals'),
             keywords: 'won lost forecast',
           },
+          {
+            key: 'reports',
+            label: 'Reports',
+            group: 'sales',
+            link: { to: '/reports' },
+            current: under('/reports'),
+            keywords: 'dashboards charts forecast analytics',
+          },
         ]
       : [],
+  // The map of accounts, contacts and leads, and what is near me (phones)
+  (ctx) => {
+    const first = ['accounts', 'contacts', 'leads'].find((o) => readable(ctx, o));
+    if (!first) return [];
+    return [
+      {
+        key: 'map',
+        label: 'Map',
+        group: 'sales',
+        link: { to: '/map', search: { object: first } },
+        current: exact('/map'),
+        keywords: 'geo location territory cluster',
+      },
+      {
+        key: 'near-me',
+        label: 'Near me',
+        group: 'sales',
+        link: { to: '/near-me' },
+        current: exact('/near-me'),
+        keywords: 'nearby prospects visits distance directions geo location',
+      },
+    ];
+  },
   // Every object's list, from the metadata (custom objects appear too)
   (ctx) =>
     ctx.objects.map(
@@ -198,6 +244,14 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
             link: { to: '/forms' },
             current: under('/forms'),
             keywords: 'web form lead capture embed consent',
+          },
+          {
+            key: 'sequences',
+            label: 'Nurture sequences',
+            group: 'marketing',
+            link: { to: '/marketing/sequences' },
+            current: under('/marketing/sequences'),
+            keywords: 'nurture drip welcome email sequence enrol',
           },
         ]
       : [],
@@ -234,6 +288,88 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
             link: { to: '/knowledge' },
             current: under('/knowledge'),
             keywords: 'articles help centre faq',
+          },
+        ]
+      : [],
+  // Service: the agents' queues, macros and SLA policies, and the live chat console
+  // (whoever reads tickets; answering a chat needs update on tickets)
+  (ctx) =>
+    readable(ctx, 'tickets')
+      ? [
+          {
+            key: 'ticket-queues',
+            label: 'Ticket queues',
+            group: 'service',
+            link: { to: '/service/queues' },
+            current: exact('/service/queues'),
+            keywords: 'my tickets unassigned breaching sla inbox',
+            testId: 'nav-ticket-queues',
+          },
+          {
+            key: 'macros',
+            label: 'Macros',
+            group: 'service',
+            link: { to: '/service/macros' },
+            current: exact('/service/macros'),
+            keywords: 'canned replies templates',
+          },
+          {
+            key: 'sla-policies',
+            label: 'SLA policies',
+            group: 'service',
+            link: { to: '/service/sla-policies' },
+            current: exact('/service/sla-policies'),
+            keywords: 'service level targets response resolution business hours',
+          },
+          {
+            key: 'chat',
+            label: 'Live chat',
+            group: 'service',
+            link: { to: '/chat' },
+            current: exact('/chat'),
+            keywords: 'chat widget visitors queue presence',
+          },
+        ]
+      : [],
+  // The social inbox (whoever reads social messages; answering needs update on them)
+  (ctx) =>
+    readable(ctx, 'social_messages')
+      ? [
+          {
+            key: 'social',
+            label: 'Social inbox',
+            group: 'service',
+            link: { to: '/social' },
+            current: exact('/social'),
+            keywords: 'social facebook instagram x twitter messages mentions comments sentiment',
+          },
+        ]
+      : [],
+  // The contact centre's agent desktop: whoever may read calls
+  (ctx) =>
+    readable(ctx, 'calls')
+      ? [
+          {
+            key: 'contact-centre',
+            label: 'Contact centre',
+            group: 'service',
+            link: { to: '/contact-centre' },
+            current: exact('/contact-centre'),
+            keywords: 'phone calls agent desktop screen pop ivr queue presence',
+          },
+        ]
+      : [],
+  // Workspace: importing records from files (whoever may create records of some object)
+  (ctx) =>
+    ctx.objects.some((o) => o.permissions?.create ?? true)
+      ? [
+          {
+            key: 'import',
+            label: 'Import',
+            group: 'workspace',
+            link: { to: '/import' },
+            current: exact('/import'),
+            keywords: 'csv xlsx excel vcard hubspot salesforce upload migrate',
           },
         ]
       : [],
@@ -302,6 +438,14 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
             link: { to: '/settings/notifications' },
             current: exact('/settings/notifications'),
             keywords: 'email preferences',
+          },
+          {
+            key: 'phone-sync',
+            label: 'Sync with your phone',
+            group: 'settings',
+            link: { to: '/settings/phone-sync' },
+            current: exact('/settings/phone-sync'),
+            keywords: 'carddav caldav app passwords contacts calendar iphone android',
           },
         ]
       : [],

@@ -1,16 +1,24 @@
-import { Alert, Button, Group, NumberInput, Stack, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Group, NumberInput, Select, Stack, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
+import type { TTwoFactorPolicy } from '../../../../common/contracts/access';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
 import { admin, settingsQuery } from '../api/admin.api';
 import { useAdminChange } from '../hooks/useAdminChange';
 import { AdminLoadError, AdminLoading } from './AdminState';
 
-/** /admin/settings: the workspace's name and how long the audit log is kept. */
+const TWO_FACTOR_POLICIES: { value: TTwoFactorPolicy; label: string }[] = [
+  { value: 'off', label: 'Optional for everyone' },
+  { value: 'admins', label: 'Required for administrators' },
+  { value: 'everyone', label: 'Required for everyone' },
+];
+
+/** /admin/settings: the workspace's name, how long the audit log is kept, who must use two-factor sign-in. */
 export function SettingsPage() {
   const settings = useQuery(settingsQuery);
   const [name, setName] = useState('');
   const [days, setDays] = useState<string | number>('');
+  const [twoFactorPolicy, setTwoFactorPolicy] = useState<TTwoFactorPolicy>('off');
   const [saved, setSaved] = useState(false);
   const errors = useFieldErrors();
   const save = useAdminChange(admin.updateSettings);
@@ -18,6 +26,7 @@ export function SettingsPage() {
     if (settings.data) {
       setName(settings.data.name);
       setDays(settings.data.auditRetentionDays);
+      setTwoFactorPolicy(settings.data.twoFactorPolicy);
     }
   }, [settings.data]);
 
@@ -30,7 +39,7 @@ export function SettingsPage() {
     errors.clear();
     setSaved(false);
     save.mutate(
-      { name: name.trim(), auditRetentionDays: days === '' ? Number.NaN : Number(days) },
+      { name: name.trim(), auditRetentionDays: days === '' ? Number.NaN : Number(days), twoFactorPolicy },
       { onSuccess: () => setSaved(true), onError: (err) => errors.show(err) },
     );
   };
@@ -60,6 +69,16 @@ export function SettingsPage() {
           value={days}
           onChange={setDays}
           error={errors.fields.auditRetentionDays}
+        />
+        <Select
+          label="Two-factor sign-in"
+          description="Members who must use it and have not set it up are sent to set it up when they sign in"
+          size="md"
+          data={TWO_FACTOR_POLICIES}
+          allowDeselect={false}
+          value={twoFactorPolicy}
+          onChange={(v) => v && setTwoFactorPolicy(v as TTwoFactorPolicy)}
+          error={errors.fields.twoFactorPolicy}
         />
         {errors.general && !Object.keys(errors.fields).length && (
           <Alert color="red" role="alert">

@@ -1,6 +1,7 @@
 import { Alert, Badge, Button, Group, Paper, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { recordKeys } from '../../records/api/record-keys';
 import { consentKeys, consentLedgerQuery, recordConsent } from '../api/consents.api';
 
 const COLOR = { granted: 'green', withdrawn: 'red', unknown: 'gray' } as const;
@@ -23,6 +24,8 @@ export function ConsentPanel({ object, id, editable }: { object: string; id: str
     onSuccess: () => {
       setPurpose(null);
       setStatus(null);
+      // A sale/sharing change also sets the record's read-only "Do not sell or share" field.
+      void client.invalidateQueries({ queryKey: recordKeys.one(object, id) });
       return client.invalidateQueries({ queryKey: consentKeys.ledger(object, id) });
     },
   });
@@ -57,7 +60,7 @@ export function ConsentPanel({ object, id, editable }: { object: string; id: str
                     {c.purpose}: {c.status}
                   </Table.Td>
                   <Table.Td>
-                    {c.source}
+                    {c.source === 'gpc' ? 'Global Privacy Control' : c.source}
                     {c.recordedBy ? ` · ${c.recordedBy.name}` : ''}
                     {c.wording ? ` · “${c.wording}”` : ''}
                   </Table.Td>

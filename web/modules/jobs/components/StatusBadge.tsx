@@ -19,6 +19,7 @@ const KIND: Record<string, keyof typeof SHADE> = {
   pending: 'waiting',
   running: 'busy',
   held: 'held',
+  suppressed: 'off',
   cancelled: 'off',
 };
 

@@ -7,13 +7,14 @@ import type {
   OutboxMailSchema,
   OutboxPageSchema,
   RenderedMailSchema,
+  SentMailSchema,
   TemplateRequest,
 } from '../../../../common/contracts/mail';
 import { getJson, request, withQuery } from '../../../lib/http';
 
 export type MailStatus = z.infer<typeof MailStatusSchema>;
 /** The statuses in the order the outbox page offers them. */
-export const MAIL_STATUSES: readonly MailStatus[] = ['held', 'queued', 'sent', 'failed'];
+export const MAIL_STATUSES: readonly MailStatus[] = ['held', 'queued', 'sent', 'failed', 'suppressed'];
 
 export type OutboxMail = z.infer<typeof OutboxMailSchema>;
 
@@ -22,6 +23,8 @@ export type MailTemplate = z.infer<typeof MailTemplateSchema>;
 export type TemplateDraft = z.input<typeof TemplateRequest>;
 
 export type RenderedMail = z.infer<typeof RenderedMailSchema>;
+
+export type SentMail = z.infer<typeof SentMailSchema>;
 
 export const outboxQuery = (status?: MailStatus) =>
   queryOptions({
@@ -57,6 +60,16 @@ export const deleteTemplate = (id: string) => request('DELETE', `/api/v1/mail/te
 
 export const previewDraft = (draft: Omit<TemplateDraft, 'name'>, contactId?: string, signal?: AbortSignal) =>
   request<{ data: RenderedMail }>('POST', '/api/v1/mail/templates/preview', {
-    body: { subject: draft.subject, html: draft.html, text: draft.text, ...(contactId ? { contactId } : {}) },
+    body: {
+      subject: draft.subject,
+      html: draft.html,
+      text: draft.text,
+      format: draft.format,
+      ...(contactId ? { contactId } : {}),
+    },
     signal,
   }).then((r) => r.body.data);
+
+/** Sends the template to the signed-in user, marked [Test]. */
+export const testSendTemplate = (id: string) =>
+  request<{ data: SentMail }>('POST', `/api/v1/mail/templates/${id}/test-send`, { body: {} }).then((r) => r.body.data);

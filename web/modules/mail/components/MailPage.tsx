@@ -1,8 +1,9 @@
 import { Stack, Tabs, Title } from '@mantine/core';
 import { OutboxList } from './OutboxList';
+import { SuppressionList } from './SuppressionList';
 import { TemplateEditor } from './TemplateEditor';
 
-/** /admin/mail: the outbox (held, queued, sent, failed) and the template editor with live preview. */
+/** /admin/mail: the outbox (held, queued, sent, failed, suppressed), the template editor with live preview, and the suppression list. */
 export function MailPage() {
   return (
     <Stack p="md" gap="md">
@@ -13,12 +14,16 @@ export function MailPage() {
         <Tabs.List>
           <Tabs.Tab value="outbox">Outbox</Tabs.Tab>
           <Tabs.Tab value="templates">Templates</Tabs.Tab>
+          <Tabs.Tab value="suppressions">Suppressions</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="outbox" pt="md">
           <OutboxList />
         </Tabs.Panel>
         <Tabs.Panel value="templates" pt="md">
           <TemplateEditor />
+        </Tabs.Panel>
+        <Tabs.Panel value="suppressions" pt="md">
+          <SuppressionList />
         </Tabs.Panel>
       </Tabs>
     </Stack>

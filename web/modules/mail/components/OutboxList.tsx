@@ -93,7 +93,7 @@ export function OutboxList() {
                   </Table.Td>
                   <Table.Td>{when(m.createdAt)}</Table.Td>
                   <Table.Td>
-                    {(m.status === 'failed' || m.status === 'held') && (
+                    {(m.status === 'failed' || m.status === 'held' || m.status === 'suppressed') && (
                       <Button size="xs" variant="default" onClick={() => retry.mutate(m.id)}>
                         Send again
                       </Button>

@@ -1,16 +1,51 @@
-import { Alert, Button, Code, Grid, Group, Select, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Code,
+  Grid,
+  Group,
+  SegmentedControl,
+  Select,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useFieldErrors } from '../../../lib/useFieldErrors';
-import { deleteTemplate, previewDraft, saveTemplate, type TemplateDraft, templatesQuery } from '../api/mail.api';
+import {
+  deleteTemplate,
+  previewDraft,
+  saveTemplate,
+  type TemplateDraft,
+  templatesQuery,
+  testSendTemplate,
+} from '../api/mail.api';
 
 const EMPTY: TemplateDraft = {
   name: '',
   subject: 'Hello {{ contact.firstName | default: "there" }}',
   html: '<p>Hi {{ contact.firstName | default: "there" }},</p>\n<p>— {{ user.name }}, {{ workspace.name }}</p>',
   text: 'Hi {{ contact.firstName | default: "there" }},\n\n— {{ user.name }}, {{ workspace.name }}',
+  format: 'html',
 };
+
+const MJML_STARTER = `<mjml>
+  <mj-body>
+    <mj-section>
+      <mj-column>
+        <mj-text>Hi {{ contact.firstName | default: "there" }},</mj-text>
+        <mj-button href="https://example.com">Read more</mj-button>
+      </mj-column>
+    </mj-section>
+  </mj-body>
+</mjml>`;
+
+/** Preview widths: a desktop mail client and a phone. */
+const WIDTHS = { desktop: 640, phone: 375 } as const;
 
 /** Templates: pick or create one, edit subject and bodies, see the rendered mail as you type. */
 export function TemplateEditor() {
@@ -21,12 +56,21 @@ export function TemplateEditor() {
   const errors = useFieldErrors();
   const current = templates.find((t) => t.id === selected);
   useEffect(() => {
-    if (current) setDraft({ name: current.name, subject: current.subject, html: current.html, text: current.text });
+    if (current)
+      setDraft({
+        name: current.name,
+        subject: current.subject,
+        html: current.html,
+        text: current.text,
+        format: current.format,
+      });
   }, [current]);
+  const [width, setWidth] = useState<keyof typeof WIDTHS>('desktop');
+  const testSend = useMutation({ mutationFn: () => testSendTemplate(selected as string) });
 
   const [debounced] = useDebouncedValue(draft, 300);
   const preview = useQuery({
-    queryKey: ['admin', 'mail', 'preview', debounced.subject, debounced.html, debounced.text],
+    queryKey: ['admin', 'mail', 'preview', debounced.subject, debounced.html, debounced.text, debounced.format],
     queryFn: ({ signal }) => previewDraft(debounced, undefined, signal),
     retry: false,
   });
@@ -79,8 +123,24 @@ export function TemplateEditor() {
             onChange={set('subject')}
             error={errors.fields.subject}
           />
+          <Select
+            label="Format"
+            data={[
+              { value: 'html', label: 'HTML' },
+              { value: 'mjml', label: 'MJML (responsive email)' },
+            ]}
+            value={draft.format ?? 'html'}
+            allowDeselect={false}
+            onChange={(v) =>
+              setDraft((d) => ({
+                ...d,
+                format: v === 'mjml' ? 'mjml' : 'html',
+                html: v === 'mjml' && !d.html.includes('<mjml') ? MJML_STARTER : d.html,
+              }))
+            }
+          />
           <Textarea
-            label="HTML body"
+            label={draft.format === 'mjml' ? 'MJML body' : 'HTML body'}
             autosize
             minRows={5}
             value={draft.html}
@@ -105,18 +165,41 @@ export function TemplateEditor() {
               {selected ? 'Save template' : 'Create template'}
             </Button>
             {selected && (
+              <Button variant="default" onClick={() => testSend.mutate()} loading={testSend.isPending}>
+                Send a test to me
+              </Button>
+            )}
+            {selected && (
               <Button variant="default" color="red" onClick={() => remove.mutate()}>
                 Delete
               </Button>
             )}
           </Group>
+          {testSend.data && (
+            <Text size="sm" role="status">
+              Test sent to {testSend.data.to}.
+            </Text>
+          )}
+          {testSend.error && <Alert color="red">{testSend.error.message}</Alert>}
         </Stack>
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 6 }}>
         <Stack gap="xs" aria-live="polite">
-          <Title order={2} size="h4">
-            Preview (sample contact)
-          </Title>
+          <Group justify="space-between">
+            <Title order={2} size="h4">
+              Preview (sample contact)
+            </Title>
+            <SegmentedControl
+              size="xs"
+              aria-label="Preview width"
+              value={width}
+              onChange={(v) => setWidth(v as keyof typeof WIDTHS)}
+              data={[
+                { value: 'desktop', label: 'Desktop' },
+                { value: 'phone', label: 'Phone' },
+              ]}
+            />
+          </Group>
           {preview.error && <Alert color="red">{preview.error.message}</Alert>}
           {preview.data && (
             <>
@@ -128,7 +211,13 @@ export function TemplateEditor() {
                   title="HTML preview"
                   sandbox=""
                   srcDoc={preview.data.html}
-                  style={{ width: '100%', height: 220, border: '1px solid var(--mantine-color-default-border)' }}
+                  data-testid="preview-frame"
+                  style={{
+                    width: '100%',
+                    maxWidth: WIDTHS[width],
+                    height: 420,
+                    border: '1px solid var(--mantine-color-default-border)',
+                  }}
                 />
               )}
               <Code block data-testid="preview-text">

@@ -28,7 +28,7 @@ export function useNotificationStream(): void {
       socket.onmessage = (e) => {
         const m = JSON.parse(String(e.data)) as Message;
         publishStreamMessage(m);
-        if (m.type === 'feed') return; // the feed page listens for these
+        if (m.type === 'feed' || m.type === 'screen_pop') return; // the feed page and the agent desktop listen for these
         if (m.type === 'hello') {
           // Something may have arrived while we were away: refresh the list.
           void client.invalidateQueries({ queryKey: notificationsQuery.queryKey });

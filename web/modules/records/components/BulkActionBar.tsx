@@ -5,12 +5,15 @@ import type { FilterNode } from '../../../../common/filter';
 import { ConfirmModal } from '../../../ui/ConfirmModal';
 import { Icon } from '../../../ui/Icon';
 import { can, type ObjectMeta } from '../../objects/api/objects.api';
+import { useObjects } from '../../objects/hooks/useObjects';
+import { addMembers, canAddToSegment } from '../../segments/api/segments.api';
+import { AddToSegmentModal } from '../../segments/components/AddToSegmentModal';
 import { type BulkBody, bulkRecords, describeBulk } from '../api/bulk.api';
 import type { Selection } from '../hooks/useSelection';
 import { BulkEditModal } from './BulkEditModal';
 import { BulkTagModal } from './BulkTagModal';
 
-type Dialog = 'edit' | 'addTags' | 'removeTags' | 'trash' | null;
+type Dialog = 'edit' | 'addTags' | 'removeTags' | 'trash' | 'segment' | null;
 
 interface Props {
   meta: ObjectMeta;
@@ -26,9 +29,10 @@ interface Props {
 // "Every record" as a filter, for "select all" on an unfiltered list.
 const EVERYTHING: FilterNode = { field: 'id', op: 'isNotEmpty' };
 
-/** What to do with the ticked records: set a field, add or remove tags, or move them to the trash. */
+/** What to do with the ticked records: set a field, add or remove tags, add to a segment, or move them to the trash. */
 export function BulkActionBar({ meta, selection, filter, hasMore, loaded }: Props) {
   const queryClient = useQueryClient();
+  const toSegment = canAddToSegment(meta, useObjects());
   const [dialog, setDialog] = useState<Dialog>(null);
   const [result, setResult] = useState<string | null>(null);
   const count = selection.ids.size;
@@ -44,6 +48,16 @@ export function BulkActionBar({ meta, selection, filter, hasMore, loaded }: Prop
     // Records that were changed leave the selection; failures stay ticked to retry.
     selection.remove(res.data.filter((r) => r.status !== 'error').map((r) => r.id));
     await queryClient.invalidateQueries({ queryKey: ['records', meta.name] });
+  };
+
+  const addToSegment = async (segment: { id: string; name: string }) => {
+    const res = await addMembers(
+      segment.id,
+      selection.matching ? { filter: filter ?? EVERYTHING } : { ids: [...selection.ids] },
+    );
+    setResult(`Added ${res.changed} to “${segment.name}”${res.unchanged ? ` (${res.unchanged} already in it)` : ''}.`);
+    selection.clear();
+    await queryClient.invalidateQueries({ queryKey: ['segments'] });
   };
 
   if (count === 0 && !result) return null;
@@ -77,6 +91,11 @@ export function BulkActionBar({ meta, selection, filter, hasMore, loaded }: Prop
                 </>
               )}
             </>
+          )}
+          {count > 0 && toSegment && (
+            <Button variant="default" h={40} px="sm" onClick={() => setDialog('segment')}>
+              Add to segment
+            </Button>
           )}
           {count > 0 && can(meta, 'delete') && (
             <Button
@@ -120,6 +139,9 @@ export function BulkActionBar({ meta, selection, filter, hasMore, loaded }: Prop
           onClose={() => setDialog(null)}
           onSubmit={(tags) => run({ action: dialog, tags })}
         />
+      )}
+      {dialog === 'segment' && (
+        <AddToSegmentModal meta={meta} count={label} onClose={() => setDialog(null)} onSubmit={addToSegment} />
       )}
       {dialog === 'trash' && (
         <ConfirmModal

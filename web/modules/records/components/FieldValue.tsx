@@ -1,4 +1,5 @@
 import { Badge, Group, Text, VisuallyHidden } from '@mantine/core';
+import { addressPoint, directionsUrl, geoUri } from '../../../../common/geo-links';
 import { AnchorLink } from '../../../ui/links';
 import type { FieldMeta } from '../../objects/api/objects.api';
 import { useObjects } from '../../objects/hooks/useObjects';
@@ -7,6 +8,9 @@ import type { RecordData } from '../api/records.api';
 import { embedded, includeFor, recordTitle } from '../utils/fields';
 import { formatValue } from '../utils/format';
 import classes from './FieldValue.module.css';
+
+/** Links a thumb taps on a phone: at least 40 px tall. */
+const TAP = { display: 'inline-flex', alignItems: 'center', minHeight: 40 } as const;
 
 // Plain elements with Mantine's own classes: this renders in every empty table cell.
 const EMPTY = (
@@ -17,7 +21,16 @@ const EMPTY = (
 );
 
 /** A field's value for reading: links for emails, phones, web addresses and related records; badges for tags. */
-export function FieldValue({ field, record }: { field: FieldMeta; record: RecordData }) {
+export function FieldValue({
+  field,
+  record,
+  mapLinks = false,
+}: {
+  field: FieldMeta;
+  record: RecordData;
+  /** An address with coordinates gets "Open in maps" (geo:) and directions links (the record's own page). */
+  mapLinks?: boolean;
+}) {
   const value = record[field.name];
   if (field.type === 'user') {
     const user = embedded(record, includeFor(field));
@@ -70,6 +83,27 @@ export function FieldValue({ field, record }: { field: FieldMeta; record: Record
       );
     case 'relation':
       return <RelationValue field={field} record={record} />;
+    case 'address': {
+      const point = mapLinks ? addressPoint(value) : null;
+      if (!point) return <span>{formatValue(field, value)}</span>;
+      return (
+        <Group gap={8}>
+          <span>{formatValue(field, value)}</span>
+          <a href={geoUri(point.lat, point.lng)} className={classes.link} style={TAP}>
+            Open in maps
+          </a>
+          <a
+            href={directionsUrl(value) ?? undefined}
+            target="_blank"
+            rel="noopener noreferrer"
+            className={classes.link}
+            style={TAP}
+          >
+            Directions
+          </a>
+        </Group>
+      );
+    }
     default:
       return <span>{formatValue(field, value)}</span>;
   }

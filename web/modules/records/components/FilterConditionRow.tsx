@@ -59,7 +59,16 @@ export function FilterConditionRow({ item, targets, label, onChange, onRemove }:
         }}
       />
       <div className={classes.value}>
-        {target && (
+        {target?.valueInput && (
+          <target.valueInput
+            op={leaf.op}
+            value={leaf.value}
+            onChange={(value) =>
+              onChange({ ...item, leaf: value === undefined ? { field: leaf.field, op: leaf.op } : { ...leaf, value } })
+            }
+          />
+        )}
+        {target && !target.valueInput && (
           <FilterValueInput
             target={target}
             op={leaf.op}

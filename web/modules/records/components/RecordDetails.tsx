@@ -21,7 +21,7 @@ export function RecordDetails({ meta, record }: { meta: ObjectMeta; record: Reco
                   {f.label}
                 </Text>
                 <Text component="dd" size="sm" m={0} style={{ overflowWrap: 'anywhere' }} data-field={f.name}>
-                  <FieldValue field={f} record={record} />
+                  <FieldValue field={f} record={record} mapLinks />
                 </Text>
               </div>
             ))}

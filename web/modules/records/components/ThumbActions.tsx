@@ -1,17 +1,9 @@
 import { Box, Button, Group } from '@mantine/core';
+import { directionsUrl } from '../../../../common/geo-links';
 import { Icon } from '../../../ui/Icon';
 import type { ObjectMeta } from '../../objects/api/objects.api';
 import type { RecordData } from '../api/records.api';
 import { cardLayout } from '../utils/fields';
-import { type Address, formatAddress } from '../utils/format';
-
-/** A maps link that opens the phone's maps app with directions to the address (coordinates when known). */
-export function directionsUrl(address: Address): string | null {
-  const { latitude, longitude } = address;
-  const destination =
-    typeof latitude === 'number' && typeof longitude === 'number' ? `${latitude},${longitude}` : formatAddress(address);
-  return destination ? `https://www.google.com/maps/dir/?api=1&destination=${encodeURIComponent(destination)}` : null;
-}
 
 /**
  * What a field rep does with a record on a phone — call, email, log the interaction,
@@ -33,7 +25,7 @@ export function ThumbActions({
   const mail = email ? record[email.name] : null;
   const addressField = meta.fields.find((f) => f.type === 'address' && !f.hidden);
   const address = addressField ? record[addressField.name] : null;
-  const directions = address && typeof address === 'object' ? directionsUrl(address as Address) : null;
+  const directions = directionsUrl(address);
   const actions = [
     typeof phone === 'string' && phone ? { label: 'Call', icon: 'phone' as const, href: `tel:${phone}` } : null,
     typeof mail === 'string' && mail ? { label: 'Email', icon: 'mail' as const, href: `mailto:${mail}` } : null,

@@ -87,6 +87,18 @@ describe('filters in words', () => {
     );
   });
 
+  it('describes radius and area conditions on an address', () => {
+    expect(describeLeaf(targets, { field: 'address', op: 'near', value: { place: 'Lyon, FR', radiusKm: 50 } })).toBe(
+      'address is near Lyon, FR (50 km)',
+    );
+    expect(describeLeaf(targets, { field: 'address', op: 'near', value: { lat: 45.7, lng: 4.8, radiusKm: 5 } })).toBe(
+      'address is near 45.7, 4.8 (5 km)',
+    );
+    expect(
+      describeLeaf(targets, { field: 'address', op: 'within', value: { country: 'FR', postalCodePrefix: '69' } }),
+    ).toBe('address is within FR, postal codes 69…');
+  });
+
   it('describes trees with and/or, brackets for nested groups and not', () => {
     expect(
       describeNode(targets, {

@@ -1,3 +1,4 @@
+import type { ComponentType } from 'react';
 import type { ADDRESS_PARTS, MONEY_PARTS } from '../../../../common/fields/field-values';
 import {
   type FilterKind,
@@ -29,6 +30,8 @@ export const OPERATOR_LABELS: Record<FilterOperator, string> = {
   endsWith: 'ends with',
   isEmpty: 'is empty',
   isNotEmpty: 'is not empty',
+  near: 'is near',
+  within: 'is within',
 };
 
 /** Date fields read better with before/after than with greater/less. */
@@ -56,10 +59,16 @@ export interface FilterTarget {
   /** The part of a composite field (`city` of an address, `currency` of money). */
   sub?: string;
   operators: FilterOperator[];
+  /** Words for the operators when not the usual ones (behaviour conditions: "page contains"). */
+  operatorLabels?: Partial<Record<FilterOperator, string>>;
+  /** A value box of its own (behaviour conditions' `{ page, days }`), shown for every operator. */
+  valueInput?: ComponentType<{ op: FilterOperator; value: unknown; onChange: (value: unknown) => void }>;
 }
 
 /** The label of an operator for this target (`is before` for dates). */
 export function operatorLabel(target: FilterTarget | undefined, op: FilterOperator): string {
+  const own = target?.operatorLabels?.[op];
+  if (own) return own;
   const kind = target ? kindOf(target) : undefined;
   return ((kind === 'date' || kind === 'datetime') && DATE_LABELS[op]) || OPERATOR_LABELS[op];
 }
@@ -82,6 +91,8 @@ const ADDRESS_LABELS: Record<(typeof ADDRESS_PARTS)[number], string> = {
   country: 'country',
   latitude: 'latitude',
   longitude: 'longitude',
+  geoPrecision: 'coordinates precision',
+  geoSource: 'coordinates source',
 };
 const MONEY_LABELS: Record<Exclude<(typeof MONEY_PARTS)[number], 'amount'>, string> = { currency: 'currency' };
 
@@ -187,10 +198,24 @@ export function describeLeaf(targets: FilterTarget[], leaf: FilterLeaf): string 
   const label = target?.label ?? leaf.field;
   const op = operatorLabel(target, leaf.op);
   if (isUnary(leaf.op)) return `${label} ${op}`;
+  if (leaf.op === 'near' || leaf.op === 'within') return `${label} ${op} ${geoValue(leaf.op, leaf.value)}`;
   const value = Array.isArray(leaf.value)
     ? leaf.value.map((v) => showValue(target, v)).join(', ')
     : showValue(target, leaf.value);
   return `${label} ${op} ${value}`;
+}
+
+/** A near / within value in words: "Lyon, FR (50 km)", "45.76, 4.84 (10 km)", "the drawn area", "FR, postal codes 69…". */
+function geoValue(op: 'near' | 'within', value: unknown): string {
+  const v = (value ?? {}) as Record<string, unknown>;
+  if (op === 'near') {
+    const where = typeof v.place === 'string' ? v.place : `${v.lat}, ${v.lng}`;
+    return `${where} (${v.radiusKm} km)`;
+  }
+  if (v.polygon) return 'the drawn area';
+  return [v.country, v.region, v.postalCodePrefix ? `postal codes ${v.postalCodePrefix}…` : undefined]
+    .filter((x) => typeof x === 'string' && x)
+    .join(', ');
 }
 
 /**

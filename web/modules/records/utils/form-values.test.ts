@@ -41,6 +41,8 @@ describe('form values', () => {
       country: 'FR',
       latitude: 45.7,
       longitude: 4.8,
+      geoPrecision: 'city',
+      geoSource: 'gazetteer',
     };
     const draft = toDraft(address, stored);
     expect(fromDraft(address, draft, stored)).toEqual({ ok: true, value: stored });

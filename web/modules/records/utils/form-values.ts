@@ -81,11 +81,19 @@ export function fromDraft(field: FieldMeta, draft: Draft, previous?: unknown): P
       const parts = Object.fromEntries(ADDRESS_PARTS.map((p) => [p, (a[p] ?? '').trim() || null]));
       if (Object.values(parts).every((v) => v === null)) return { ok: true, value: null };
       const prev = (previous ?? {}) as Record<string, unknown>;
-      // Coordinates are not edited here; keep them unless the address moved.
+      // Coordinates are not edited here; keep them (and where they came from) unless the
+      // address moved, when the server's geocoder places it again.
       const moved = ADDRESS_PARTS.some((p) => (prev[p] ?? null) !== parts[p]);
+      if (moved || prev.latitude == null) return { ok: true, value: parts };
       return {
         ok: true,
-        value: moved ? parts : { ...parts, latitude: prev.latitude ?? null, longitude: prev.longitude ?? null },
+        value: {
+          ...parts,
+          latitude: prev.latitude,
+          longitude: prev.longitude ?? null,
+          geoPrecision: prev.geoPrecision ?? null,
+          geoSource: prev.geoSource ?? null,
+        },
       };
     }
     case 'integer':

@@ -1,3 +1,4 @@
+import { addressText } from '../../../../common/geo-links';
 import type { FieldMeta } from '../../objects/api/objects.api';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
@@ -17,6 +18,8 @@ export interface Address {
   country?: string | null;
   latitude?: number | null;
   longitude?: number | null;
+  /** How exact the coordinates are: a city's centre, a postal code's, the street, or set by hand. */
+  geoPrecision?: 'city' | 'postal' | 'street' | 'manual' | null;
 }
 
 /** Groups the integer part of an exact decimal string without going through floating point. */
@@ -31,10 +34,8 @@ export function formatMoney(m: Money): string {
   return `${formatDecimal(m.amount)} ${m.currency}`;
 }
 
-export function formatAddress(a: Address): string {
-  const cityLine = [a.postalCode, a.city].filter(Boolean).join(' ');
-  return [a.street, cityLine, a.region, a.country].filter(Boolean).join(', ');
-}
+/** An address as one line (the same text the directions links use). */
+export const formatAddress = (a: Address): string => addressText(a);
 
 /** A value as plain text (table cells, titles); empty values become ''. */
 export function formatValue(field: FieldMeta, value: unknown): string {

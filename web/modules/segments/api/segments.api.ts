@@ -2,12 +2,15 @@
 import type { z } from 'zod';
 import type { RecordPageSchema } from '../../../../common/contracts/records';
 import type {
+  SegmentAddMembersBody,
   SegmentImportResult,
   SegmentMembersResult,
   SegmentPreviewBody,
   SegmentPreviewResult,
 } from '../../../../common/contracts/segments';
+import type { FilterNode } from '../../../../common/filter-ops';
 import { getJson, request, withQuery } from '../../../lib/http';
+import { can, type ObjectMeta } from '../../objects/api/objects.api';
 
 export type SegmentPreviewInput = z.input<typeof SegmentPreviewBody>;
 export type SegmentPreview = z.infer<typeof SegmentPreviewResult>['data'];
@@ -43,4 +46,45 @@ export async function removeMembers(id: string, ids: string[]): Promise<SegmentM
 export async function importEmails(id: string, emails: string[]): Promise<SegmentImport> {
   return (await request<{ data: SegmentImport }>('POST', `/api/v1/segments/${id}/members/import`, { body: { emails } }))
     .body.data;
+}
+
+/** The objects whose list views offer "Add to segment". */
+export const SEGMENT_OBJECTS = ['contacts', 'leads', 'accounts'];
+
+/** Whether the caller may add records of `meta` to static segments (segments they may change). */
+export function canAddToSegment(meta: ObjectMeta, objects: ObjectMeta[]): boolean {
+  const segments = objects.find((o) => o.name === 'segments');
+  return SEGMENT_OBJECTS.includes(meta.name) && !!segments && can(segments, 'update');
+}
+
+/** The static segments of an object (name order, the first 200), for "Add to segment". */
+export async function staticSegments(object: string, signal?: AbortSignal): Promise<{ id: string; name: string }[]> {
+  const filter: FilterNode = {
+    and: [
+      { field: 'object', op: 'eq', value: object },
+      { field: 'type', op: 'eq', value: 'static' },
+    ],
+  };
+  const page = await getJson<SegmentMembersPage>(
+    withQuery('/api/v1/segments', { filter: JSON.stringify(filter), sort: 'name', fields: 'name', limit: 200 }),
+    signal,
+  );
+  return page.data.map((r) => ({ id: r.id, name: String(r.name) }));
+}
+
+/** Adds records to a static segment: by id, or every record matching a filter (up to 1,000). */
+export async function addMembers(
+  id: string,
+  body: z.input<typeof SegmentAddMembersBody> | { filter: FilterNode },
+): Promise<SegmentMembersChange> {
+  return (await request<{ data: SegmentMembersChange }>('POST', `/api/v1/segments/${id}/members`, { body })).body.data;
+}
+
+/** Uploads a CSV file's text: the records with its emails (any column) are added. */
+export async function importCsv(id: string, csv: string): Promise<SegmentImport> {
+  return (
+    await request<{ data: SegmentImport }>('POST', `/api/v1/segments/${id}/members/import`, {
+      raw: { body: csv, type: 'text/csv' },
+    })
+  ).body.data;
 }

@@ -1,11 +1,34 @@
-import { Button, Group, Paper, Stack, Table, Text, Textarea } from '@mantine/core';
+import { Button, FileButton, Group, Paper, Stack, Table, Text, Textarea } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { ApiError } from '../../../lib/http';
 import type { ObjectMeta } from '../../objects/api/objects.api';
 import { recordTitle } from '../../records/utils/fields';
-import { importEmails, listMembers, removeMembers, segmentKeys } from '../api/segments.api';
+import {
+  importCsv,
+  importEmails,
+  listMembers,
+  removeMembers,
+  type SegmentImport,
+  segmentKeys,
+} from '../api/segments.api';
+
+/** What an import did, in words: matched and unmatched counts, the first unmatched emails. */
+function describeImport(r: SegmentImport): string {
+  const unmatched = r.unmatchedCount;
+  const parts = [
+    `${r.emails} ${r.emails === 1 ? 'email' : 'emails'} read`,
+    `${r.matched} ${r.matched === 1 ? 'record' : 'records'} matched`,
+    `${r.added} added`,
+  ];
+  if (r.matched > r.added) parts.push(`${r.matched - r.added} already in the segment`);
+  if (unmatched > 0) {
+    const shown = r.unmatched.slice(0, 5).join(', ');
+    parts.push(`${unmatched} unmatched (${shown}${unmatched > 5 ? ', …' : ''})`);
+  }
+  return `${parts.join('; ')}.`;
+}
 
 interface Props {
   segmentId: string;
@@ -35,6 +58,14 @@ export function SegmentMembers({ segmentId, meta, editable }: Props) {
       return refresh();
     },
   });
+  const upload = useMutation({
+    mutationFn: async (file: File) => importCsv(segmentId, await file.text()),
+    onSuccess: refresh,
+  });
+  // The newer of the two imports speaks.
+  const latest = upload.submittedAt > importer.submittedAt ? upload : importer;
+  const result = latest.data;
+  const failure = latest.error;
   return (
     <Paper withBorder p="md" radius="md">
       <Stack gap="sm">
@@ -81,12 +112,25 @@ export function SegmentMembers({ segmentId, meta, editable }: Props) {
             <Button onClick={() => importer.mutate()} loading={importer.isPending} disabled={!emails.trim()}>
               Add
             </Button>
+            <FileButton onChange={(file) => file && upload.mutate(file)} accept=".csv,text/csv,text/plain">
+              {(props) => (
+                <Button {...props} variant="default" loading={upload.isPending}>
+                  Upload a CSV
+                </Button>
+              )}
+            </FileButton>
           </Group>
         )}
-        {importer.data && (
-          <Text size="sm">
-            Added {importer.data.added} of {importer.data.emails} emails
-            {importer.data.unmatched.length ? `; no record for ${importer.data.unmatched.join(', ')}` : ''}.
+        {result && !failure && (
+          <Text size="sm" role="status" data-testid="segment-import-result">
+            {describeImport(result)}
+          </Text>
+        )}
+        {upload.error && (
+          <Text size="sm" c="red" role="alert">
+            {upload.error instanceof ApiError
+              ? (upload.error.errors[0]?.message ?? upload.error.message)
+              : 'The upload failed.'}
           </Text>
         )}
       </Stack>

@@ -53,6 +53,9 @@ export function UserMenu() {
         <Menu.Divider />
         {me.user && <Menu.Item onClick={() => navigate({ to: '/me' })}>Your directory entry</Menu.Item>}
         {me.user && <Menu.Item onClick={() => navigate({ to: '/settings/security' })}>Account security</Menu.Item>}
+        {me.user && (
+          <Menu.Item onClick={() => navigate({ to: '/settings/phone-sync' })}>Sync with your phone</Menu.Item>
+        )}
         <Menu.Item onClick={out}>Sign out</Menu.Item>
       </Menu.Dropdown>
     </Menu>

@@ -26,3 +26,9 @@ export async function postTicketMessage(id: string, message: NewTicketMessage): 
   return (await request<{ data: TicketMessage }>('POST', `/api/v1/tickets/${id}/messages`, { body: message })).body
     .data;
 }
+
+/** Merges a ticket into another: its conversation moves there, it is closed with `mergedIntoId`. */
+export async function mergeTicket(id: string, intoId: string): Promise<Record<string, unknown>> {
+  return (await request<{ data: Record<string, unknown> }>('POST', `/api/v1/tickets/${id}/merge`, { body: { intoId } }))
+    .body.data;
+}

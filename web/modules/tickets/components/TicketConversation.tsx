@@ -1,16 +1,19 @@
-import { Alert, Badge, Button, Card, Group, SegmentedControl, Stack, Text, Textarea, Title } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { ApiError } from '../../../lib/http';
+import { Anchor, Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { can, type ObjectMeta } from '../../objects/api/objects.api';
-import { recordKeys } from '../../records/api/record-keys';
-import { getTicketMessages, postTicketMessage, type TicketMessage, ticketKeys } from '../api/tickets.api';
+import { getTicketMessages, type TicketMessage, ticketKeys } from '../api/tickets.api';
+import { TicketAssign } from './TicketAssign';
+import { TicketComposer } from './TicketComposer';
+import { TicketLinks } from './TicketLinks';
 import { TicketSla } from './TicketSla';
+
+const formatSize = (n: number) =>
+  n >= 1_048_576 ? `${(n / 1_048_576).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} B`;
 
 const KIND_LABEL: Record<TicketMessage['kind'], string> = { reply: 'Reply', note: 'Internal note', inbound: 'Email' };
 const KIND_COLOR: Record<TicketMessage['kind'], string> = { reply: 'blue', note: 'dark', inbound: 'gray' };
 
-/** A ticket's SLA state and conversation (replies, notes, inbound mail) with the reply / note composer. */
+/** A ticket's SLA state, assignment, related and merged tickets, and conversation (replies, notes, inbound mail) with the composer. */
 export function TicketConversation({
   meta,
   record,
@@ -18,33 +21,16 @@ export function TicketConversation({
   meta: ObjectMeta;
   record: Record<string, unknown> & { id: string };
 }) {
-  const queryClient = useQueryClient();
   const q = useQuery({
     queryKey: ticketKeys.messages(record.id),
     queryFn: ({ signal }) => getTicketMessages(record.id, signal),
   });
-  const [kind, setKind] = useState<'reply' | 'note'>('reply');
-  const [body, setBody] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const send = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await postTicketMessage(record.id, { kind, body });
-      setBody('');
-      void queryClient.invalidateQueries({ queryKey: ticketKeys.messages(record.id) });
-      void queryClient.invalidateQueries({ queryKey: recordKeys.all('tickets') });
-    } catch (err) {
-      setError(err instanceof ApiError ? (err.errors[0]?.message ?? err.message) : 'Could not send.');
-    } finally {
-      setBusy(false);
-    }
-  };
   const messages = q.data?.data ?? [];
   return (
     <Stack gap="md" mb="md">
       <TicketSla record={record} />
+      {can(meta, 'update') && <TicketAssign record={record} />}
+      <TicketLinks meta={meta} record={record} />
       <Card withBorder padding="md">
         <Title order={3} size="h4" mb="sm">
           Conversation
@@ -72,44 +58,24 @@ export function TicketConversation({
                 {m.body}
               </Text>
               {m.attachments.length > 0 && (
-                <Text size="xs" c="dimmed">
-                  Attachments: {m.attachments.map((a) => a.filename).join(', ')}
-                </Text>
+                <Group gap="xs" mt={4} aria-label="Attachments">
+                  {m.attachments.map((a) =>
+                    a.url ? (
+                      <Anchor key={a.id ?? a.filename} href={a.url} size="xs" download={a.filename}>
+                        📎 {a.filename} ({formatSize(a.size)})
+                      </Anchor>
+                    ) : (
+                      <Text key={`${a.filename}:${a.size}`} size="xs" c="dimmed">
+                        {a.filename} ({formatSize(a.size)}, too large to keep)
+                      </Text>
+                    ),
+                  )}
+                </Group>
               )}
             </Card>
           ))}
         </Stack>
-        {can(meta, 'update') && (
-          <Stack gap="xs" mt="md">
-            <SegmentedControl
-              value={kind}
-              onChange={(v) => setKind(v as 'reply' | 'note')}
-              data={[
-                { value: 'reply', label: 'Reply to customer' },
-                { value: 'note', label: 'Internal note' },
-              ]}
-              w="fit-content"
-            />
-            <Textarea
-              label={kind === 'reply' ? 'Reply (emailed to the contact)' : 'Note (never sent)'}
-              value={body}
-              onChange={(e) => setBody(e.currentTarget.value)}
-              autosize
-              minRows={3}
-              maxLength={50_000}
-            />
-            {error && (
-              <Alert color="red" role="alert">
-                {error}
-              </Alert>
-            )}
-            <Group>
-              <Button onClick={send} loading={busy} disabled={!body.trim()}>
-                {kind === 'reply' ? 'Send reply' : 'Add internal note'}
-              </Button>
-            </Group>
-          </Stack>
-        )}
+        {can(meta, 'update') && <TicketComposer record={record} latestMessageId={messages.at(-1)?.id ?? null} />}
       </Card>
     </Stack>
   );

@@ -37,6 +37,11 @@ const ACTION: Record<string, string> = {
   changed: 'Consent changed',
   viewed: 'Visited the website',
   identified: 'Identified as a website visitor',
+  csat_received: 'Rated our service',
+  opened: 'Opened a campaign email',
+  clicked: 'Clicked a link in a campaign email',
+  imported: 'Imported',
+  replied: 'Answered the invitation',
 };
 
 /** Forms and consents: which form, which purpose (the event's data). */
@@ -45,6 +50,13 @@ function eventDetail(item: TimelineItem): string {
   if (item.type === 'form.submitted' && typeof data.formName === 'string') return `: ${data.formName}`;
   if (item.type === 'consent.changed') return `: ${String(data.purpose ?? '')} ${String(data.status ?? '')}`;
   if (item.type === 'page.viewed' && typeof data.path === 'string') return `: ${data.path}`;
+  if (item.type === 'contact.csat_received' && typeof data.rating === 'number')
+    return `: ${data.rating} / 5 for ${data.channel === 'chat' ? 'a live chat' : `ticket #${String(data.number ?? '')}`}${typeof data.comment === 'string' ? ` — “${data.comment}”` : ''}`;
+  if (item.type === 'email.clicked' && typeof data.url === 'string') return `: ${data.url}`;
+  if (item.type === 'record.imported' && typeof data.fileName === 'string')
+    return ` from ${data.fileName}${typeof data.row === 'number' ? ` (row ${data.row})` : ''}${data.result === 'updated' ? ', updating it' : ''}`;
+  if (item.type === 'meeting.replied' && typeof data.partstat === 'string')
+    return `: ${String(data.name ?? data.email ?? '')} ${data.partstat.toLowerCase()}`;
   return '';
 }
 

@@ -34,7 +34,7 @@ export function WebhooksPage() {
     },
   });
   const toggle = useMutation({
-    mutationFn: ({ id, active }: { id: string; active: boolean }) => updateWebhook(id, { active }),
+    mutationFn: ({ id, ...patch }: { id: string; active?: boolean; sharing?: boolean }) => updateWebhook(id, patch),
     onSettled: refresh,
   });
   const remove = useMutation({ mutationFn: deleteWebhook, onSettled: refresh });
@@ -113,6 +113,12 @@ export function WebhooksPage() {
                   label="Active"
                   checked={h.active}
                   onChange={(e) => toggle.mutate({ id: h.id, active: e.currentTarget.checked })}
+                />
+                <Switch
+                  label="Shares data with a third party"
+                  title="Events about people who opted out of sale or sharing are not sent to it"
+                  checked={h.sharing}
+                  onChange={(e) => toggle.mutate({ id: h.id, sharing: e.currentTarget.checked })}
                 />
                 <Button size="xs" variant="default" onClick={() => ping.mutate(h.id)}>
                   Ping

@@ -1,7 +1,20 @@
-import { Group, MultiSelect, NumberInput, Select, Stack, TagsInput, Textarea, TextInput } from '@mantine/core';
+import {
+  Checkbox,
+  Group,
+  MultiSelect,
+  NumberInput,
+  Select,
+  Stack,
+  TagsInput,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { emailCampaignsQuery } from '../../campaigns/api/campaigns.api';
+import { templatesQuery } from '../../mail/api/mail.api';
 import { useObjects } from '../../objects/hooks/useObjects';
 import { membersQuery, teamsQuery } from '../../people/api/people.api';
+import { sequencesQuery } from '../../sequences/api/sequences.api';
 import type { Step } from '../api/workflows.api';
 import { ValuesEditor } from './ValuesEditor';
 
@@ -9,12 +22,14 @@ interface Props {
   step: Step;
   object?: string;
   onChange: (s: Step) => void;
+  /** In a sequence: its own campaign is the default of campaign emails, and it can be left for another. */
+  inSequence?: boolean;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** The settings of one (non-branch) step, by type. */
-export function StepFields({ step, object, onChange }: Props) {
+export function StepFields({ step, object, onChange, inSequence }: Props) {
   const objects = useObjects();
   const members = useQuery(membersQuery).data ?? [];
   const teams = useQuery(teamsQuery).data ?? [];
@@ -101,6 +116,10 @@ export function StepFields({ step, object, onChange }: Props) {
           />
         </Stack>
       );
+    case 'campaign_email':
+      return <CampaignEmailFields step={step} set={set} inSequence={inSequence} />;
+    case 'enroll_in_sequence':
+      return <EnrolFields step={step} set={set} object={object} inSequence={inSequence} />;
     case 'webhook':
       return (
         <Group grow>
@@ -153,6 +172,7 @@ export function StepFields({ step, object, onChange }: Props) {
             data={[
               { value: 'user', label: 'To a person' },
               { value: 'round_robin', label: 'Round robin within a team' },
+              { value: 'territory', label: "Round robin within the territory's team" },
             ]}
             value={str(step.mode)}
             allowDeselect={false}
@@ -165,7 +185,7 @@ export function StepFields({ step, object, onChange }: Props) {
               value={str(step.teamId) || null}
               onChange={(v) => set({ teamId: v ?? undefined })}
             />
-          ) : (
+          ) : step.mode === 'territory' ? null : (
             <Select
               label="Person"
               data={members.map((m) => ({ value: m.id, label: m.name }))}
@@ -178,4 +198,66 @@ export function StepFields({ step, object, onChange }: Props) {
     default:
       return null;
   }
+}
+
+type Set = (patch: Record<string, unknown>) => void;
+
+/** A marketing email: a saved template, sent as a message of a campaign (the sequence's by default). */
+function CampaignEmailFields({ step, set, inSequence }: { step: Step; set: Set; inSequence?: boolean }) {
+  const templates = useQuery(templatesQuery).data ?? [];
+  const campaigns = useQuery({ ...emailCampaignsQuery, enabled: true }).data ?? [];
+  return (
+    <Group grow align="flex-start">
+      <Select
+        label="Template"
+        data={templates.map((t) => ({ value: t.id, label: t.name }))}
+        value={str(step.templateId) || null}
+        onChange={(v) => set({ templateId: v ?? undefined })}
+        searchable
+      />
+      <Select
+        label="Campaign"
+        description={inSequence ? 'Empty: the sequence’s own campaign' : undefined}
+        placeholder={inSequence ? 'The sequence’s campaign' : 'Choose a campaign'}
+        data={campaigns.map((c) => ({ value: c.id, label: c.name }))}
+        value={str(step.campaignId) || null}
+        onChange={(v) => set({ campaignId: v ?? undefined })}
+        clearable={inSequence}
+        searchable
+      />
+    </Group>
+  );
+}
+
+/** Enrol the record in a sequence (of the same object); in a sequence, optionally leaving this one. */
+function EnrolFields({
+  step,
+  set,
+  object,
+  inSequence,
+}: {
+  step: Step;
+  set: Set;
+  object?: string;
+  inSequence?: boolean;
+}) {
+  const sequences = (useQuery(sequencesQuery).data ?? []).filter((s) => !object || s.object === object);
+  return (
+    <Stack gap="xs">
+      <Select
+        label="Sequence"
+        data={sequences.map((s) => ({ value: s.id, label: s.name }))}
+        value={str(step.sequenceId) || null}
+        onChange={(v) => set({ sequenceId: v ?? undefined })}
+        searchable
+      />
+      {inSequence && (
+        <Checkbox
+          label="Leave this sequence (move to the other one)"
+          checked={step.leaveCurrent === true}
+          onChange={(e) => set({ leaveCurrent: e.currentTarget.checked })}
+        />
+      )}
+    </Stack>
+  );
 }

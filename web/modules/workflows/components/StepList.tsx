@@ -13,10 +13,14 @@ interface Props {
   onChange: (steps: Step[]) => void;
   /** For screen readers and tests: which list this is ("Steps", "If yes", …). */
   label: string;
+  /** A nurture sequence's steps (campaign emails default to its campaign; "leave this sequence"). */
+  inSequence?: boolean;
+  /** The step types offered (all when absent). */
+  types?: readonly StepType[];
 }
 
 /** A vertical list of steps with add, remove, reorder; if/else steps hold two nested lists. */
-export function StepList({ steps, object, onChange, label }: Props) {
+export function StepList({ steps, object, onChange, label, inSequence, types }: Props) {
   const meta = useObjectMeta(object ?? '');
   const replace = (i: number, s: Step) => onChange(steps.map((x, j) => (j === i ? s : x)));
   const move = (i: number, by: number) => {
@@ -81,6 +85,8 @@ export function StepList({ steps, object, onChange, label }: Props) {
                 <StepList
                   steps={(s.yes as Step[]) ?? []}
                   object={object}
+                  inSequence={inSequence}
+                  types={types}
                   label="If yes"
                   onChange={(yes) => replace(i, { ...s, yes })}
                 />
@@ -90,12 +96,14 @@ export function StepList({ steps, object, onChange, label }: Props) {
                 <StepList
                   steps={(s.no as Step[]) ?? []}
                   object={object}
+                  inSequence={inSequence}
+                  types={types}
                   label="If no"
                   onChange={(no) => replace(i, { ...s, no })}
                 />
               </Stack>
             ) : (
-              <StepFields step={s} object={object} onChange={(next) => replace(i, next)} />
+              <StepFields step={s} object={object} inSequence={inSequence} onChange={(next) => replace(i, next)} />
             )}
           </Card>
         ))}
@@ -107,7 +115,7 @@ export function StepList({ steps, object, onChange, label }: Props) {
           </Button>
         </Menu.Target>
         <Menu.Dropdown>
-          {(Object.keys(STEP_LABELS) as StepType[]).map((t) => (
+          {(types ?? (Object.keys(STEP_LABELS) as StepType[])).map((t) => (
             <Menu.Item key={t} onClick={() => onChange([...steps, newStep(t)])}>
               {STEP_LABELS[t]}
             </Menu.Item>

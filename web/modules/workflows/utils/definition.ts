@@ -24,6 +24,8 @@ export const STEP_LABELS: Record<StepType, string> = {
   notify: 'Notify users',
   webhook: 'Call a webhook',
   create_record: 'Create a record',
+  campaign_email: 'Send a campaign email',
+  enroll_in_sequence: 'Enrol in a sequence',
   wait: 'Wait',
   branch: 'If / else',
 };
@@ -51,6 +53,10 @@ export function newStep(type: StepType): Step {
       return { id, type, users: [], title: '' };
     case 'webhook':
       return { id, type, url: 'https://', method: 'POST' };
+    case 'campaign_email':
+      return { id, type };
+    case 'enroll_in_sequence':
+      return { id, type, leaveCurrent: false };
     case 'wait':
       return { id, type, amount: 1, unit: 'days' };
     case 'branch':

@@ -1,0 +1,791 @@
+import Decimal from 'decimal.js';
+import { sql } from 'kysely';
+import type {
+  TForecast,
+  TReportCell,
+  TReportColumn,
+  TReportDefinition,
+  TReportResult,
+  TStandardDashboard,
+  TStandardDashboardQuery,
+  TStandardKind,
+  TStandardNumber,
+  TStandardPanel,
+} from '../../../common/contracts/reports';
+import type { FilterNode } from '../../../common/filter';
+import type { Actor } from '../../platform/auth/actor';
+import type { Tx } from '../../platform/db/database';
+import { invalidField } from '../../platform/http/errors';
+import type { RecordService } from '../../platform/records/records.service';
+import { runReport } from '../../platform/records/report';
+import { stageReport } from '../opportunities';
+import { defaultPipelineId } from '../pipelines';
+import { surveyedTickets } from '../tickets';
+import { forecast } from './forecast.service';
+
+/**
+ * The standard dashboards (issue 22 point 3): sales, forecast, marketing and service.
+ * Every figure is read through the report engine (`runReport`) or the record engine's
+ * list, with the caller's permissions, so a sales rep's dashboard counts only what the
+ * rep may read. Counts and sums are the engine's; durations (sales cycle, funnel steps,
+ * response times) are computed here from the records the caller may read.
+ */
+
+type Money = { amount: string; currency: string };
+type Row = Record<string, TReportCell>;
+type Rec = Record<string, unknown>;
+
+interface Ctx {
+  records: RecordService;
+  tx: Tx;
+  actor: Actor;
+  from: string;
+  to: string;
+  /** [start, end) as instants: the first day's midnight UTC to the day after the last. */
+  start: string;
+  end: string;
+  period: 'month' | 'quarter';
+  currency?: string;
+}
+
+const DAY = 86_400_000;
+const day = (d: Date) => d.toISOString().slice(0, 10);
+const nextDay = (date: string) => day(new Date(Date.parse(`${date}T00:00:00Z`) + DAY));
+
+/** The period asked for; the default is the last twelve months (the forecast: the current quarter). */
+export function standardRange(kind: TStandardKind, q: TStandardDashboardQuery, now: Date): [string, string] {
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth();
+  if (kind === 'forecast') {
+    const qs = Math.floor(m / 3) * 3;
+    return [q.from ?? day(new Date(Date.UTC(y, qs, 1))), q.to ?? day(new Date(Date.UTC(y, qs + 3, 0)))];
+  }
+  return [q.from ?? day(new Date(Date.UTC(y - 1, m + 1, 1))), q.to ?? day(now)];
+}
+
+const column = (
+  name: string,
+  label: string,
+  role: 'group' | 'measure',
+  type: string,
+  labels: Record<string, string> | null = null,
+): TReportColumn => ({ name, label, role, type, field: null, op: null, bucket: null, labels });
+
+const panel = (
+  key: string,
+  title: string,
+  chart: TStandardPanel['chart'],
+  result: TReportResult,
+  measure?: string,
+): TStandardPanel => ({ key, title, chart, ...(measure ? { measure } : {}), result });
+
+const num = (key: string, label: string, value: TReportCell, unit: TStandardNumber['unit']): TStandardNumber => ({
+  key,
+  label,
+  value,
+  unit,
+});
+
+const inRange = (field: string, c: Ctx): FilterNode[] => [
+  { field, op: 'gte', value: c.start },
+  { field, op: 'lt', value: c.end },
+];
+
+const report = (c: Ctx, def: TReportDefinition) =>
+  runReport(c.records, c.tx, c.actor, { limit: 10_000, timeZone: 'UTC', ...def });
+
+/** Every record matching the filter that the caller may read (the record engine's list, page by page). */
+async function listAll(c: Ctx, object: string, filter: FilterNode, fields: string[]): Promise<Rec[]> {
+  const out: Rec[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await c.records.list(c.tx, c.actor, object, {
+      filter,
+      fields: fields.join(','),
+      limit: 1000,
+      sort: 'id',
+      ...(cursor ? { cursor } : {}),
+    });
+    out.push(...page.data);
+    if (!page.page.hasMore || !page.page.nextCursor || out.length >= 200_000) return out;
+    cursor = page.page.nextCursor;
+  }
+}
+
+const moneyList = (cell: TReportCell | undefined): Money[] =>
+  cell == null ? [] : Array.isArray(cell) ? cell : typeof cell === 'object' ? [cell] : [];
+const amountIn = (cell: TReportCell | undefined, currency: string) =>
+  new Decimal(moneyList(cell).find((m) => m.currency === currency)?.amount ?? 0);
+/** The currency most amounts use (ties: alphabetical), else the one asked for, else EUR. */
+function mainCurrency(cells: (TReportCell | undefined)[], asked?: string): string {
+  if (asked) return asked.toUpperCase();
+  const uses = new Map<string, number>();
+  for (const cell of cells) for (const m of moneyList(cell)) uses.set(m.currency, (uses.get(m.currency) ?? 0) + 1);
+  return [...uses].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? 'EUR';
+}
+
+/** A decimal string with one decimal (null for nothing). */
+const fixed1 = (n: number | Decimal | null) => (n == null ? null : new Decimal(n).toDecimalPlaces(1).toFixed(1));
+const percent = (part: number, whole: number) => (whole > 0 ? fixed1(new Decimal(part).times(100).div(whole)) : null);
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+export function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+const between = (a: unknown, b: unknown, unit: number) =>
+  typeof a === 'string' && typeof b === 'string' ? (Date.parse(b) - Date.parse(a)) / unit : null;
+
+/** Names of workspace members (for people the engine did not label). */
+async function userNames(c: Ctx, ids: string[]): Promise<Record<string, string>> {
+  if (ids.length === 0) return {};
+  const { rows } = await sql<{ id: string; name: string }>`
+    select u.id, u.name from users u join workspace_members m on m.user_id = u.id
+    where m.workspace_id = ${c.actor.workspaceId} and u.id = any(${ids}::uuid[])`.execute(c.tx);
+  return Object.fromEntries(rows.map((r) => [r.id, r.name]));
+}
+
+/** The workspace's teams with their members. */
+async function teams(c: Ctx): Promise<{ id: string; name: string; members: Set<string> }[]> {
+  const { rows } = await sql<{ id: string; name: string; user_id: string | null }>`
+    select t.id, t.name, tm.user_id from teams t left join team_members tm on tm.team_id = t.id and tm.workspace_id = t.workspace_id
+    where t.workspace_id = ${c.actor.workspaceId} order by t.name, t.id`.execute(c.tx);
+  const byId = new Map<string, { id: string; name: string; members: Set<string> }>();
+  for (const r of rows) {
+    const team = byId.get(r.id) ?? { id: r.id, name: r.name, members: new Set<string>() };
+    byId.set(r.id, team);
+    if (r.user_id) team.members.add(r.user_id);
+  }
+  return [...byId.values()];
+}
+
+// ---------------------------------------------------------------------------------- sales
+
+async function salesDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind' | 'from' | 'to' | 'title'>> {
+  const won: FilterNode = { and: [{ field: 'status', op: 'eq', value: 'won' }, ...inRange('closedAt', c)] };
+  const byPeriod = await report(c, {
+    object: 'opportunities',
+    filter: won,
+    groupBy: [{ field: 'closedAt', bucket: c.period }],
+    measures: [
+      { op: 'sum', field: 'amount', as: 'revenue' },
+      { op: 'count', as: 'deals' },
+    ],
+    sort: [{ by: 'closedAt', dir: 'asc' }],
+  });
+  const byRep = await report(c, {
+    object: 'opportunities',
+    filter: won,
+    groupBy: [{ field: 'ownerId' }],
+    measures: [
+      { op: 'sum', field: 'amount', as: 'revenue' },
+      { op: 'count', as: 'deals' },
+    ],
+    sort: [{ by: 'deals', dir: 'desc' }],
+  });
+  const totals = await report(c, {
+    object: 'opportunities',
+    filter: won,
+    measures: [
+      { op: 'sum', field: 'amount', as: 'revenue' },
+      { op: 'avg', field: 'amount', as: 'average' },
+      { op: 'count', as: 'deals' },
+    ],
+  });
+  const pipeline = await report(c, {
+    object: 'opportunities',
+    filter: { field: 'status', op: 'eq', value: 'open' },
+    groupBy: [{ field: 'stageId' }],
+    measures: [
+      { op: 'count', as: 'deals' },
+      { op: 'sum', field: 'amount', as: 'amount' },
+    ],
+  });
+  const closed = await report(c, {
+    object: 'opportunities',
+    filter: { and: [{ field: 'status', op: 'in', value: ['won', 'lost'] }, ...inRange('closedAt', c)] },
+    groupBy: [{ field: 'status' }],
+    measures: [{ op: 'count', as: 'deals' }],
+  });
+  const count = (status: string) => Number(closed.rows.find((r) => r.status === status)?.deals ?? 0);
+  const wonCount = count('won');
+  const lostCount = count('lost');
+
+  // Sales cycle: days from creation to close of the deals won in the period.
+  const cycles = (await listAll(c, 'opportunities', won, ['id', 'createdAt', 'closedAt']))
+    .map((o) => between(o.createdAt, o.closedAt, DAY))
+    .filter((d): d is number => d != null);
+
+  // Time in stage (the default pipeline): stays begun in the period.
+  const pipelineId = await defaultPipelineId(c.tx);
+  const stages = pipelineId
+    ? await stageReport(c.tx, c.records, c.actor, pipelineId, { from: c.start, to: c.end })
+    : [];
+  const timeInStage: TReportResult = {
+    columns: [
+      column('stage', 'Stage', 'group', 'text'),
+      column('entered', 'Stays begun', 'measure', 'number'),
+      column('averageDays', 'Average days in stage', 'measure', 'decimal'),
+      column('current', 'In the stage now', 'measure', 'number'),
+    ],
+    rows: stages.map((s) => ({
+      stage: s.name,
+      entered: s.entered,
+      averageDays: s.averageDaysInStage == null ? null : fixed1(s.averageDaysInStage),
+      current: s.current,
+    })),
+    truncated: false,
+  };
+
+  const activities = await report(c, {
+    object: 'interactions',
+    filter: {
+      and: [{ field: 'channel', op: 'in', value: ['call', 'email', 'meeting'] }, ...inRange('occurredAt', c)],
+    },
+    groupBy: [{ field: 'ownerId' }, { field: 'channel' }],
+    measures: [{ op: 'count', as: 'activities' }],
+  });
+
+  const t = totals.rows[0] ?? {};
+  return {
+    numbers: [
+      num('revenue', 'Revenue won', t.revenue ?? null, 'money'),
+      num('dealsWon', 'Deals won', Number(t.deals ?? 0), 'count'),
+      num('winRate', 'Win rate', percent(wonCount, wonCount + lostCount), 'percent'),
+      num('averageDealSize', 'Average deal size', t.average ?? null, 'money'),
+      num('salesCycleDays', 'Sales cycle (average days)', fixed1(mean(cycles)), 'days'),
+    ],
+    panels: [
+      panel('revenueByPeriod', 'Revenue won by period', 'line', byPeriod, 'revenue'),
+      panel('revenueByRep', 'Revenue won by rep', 'bar', byRep, 'revenue'),
+      panel('pipelineByStage', 'Open pipeline by stage', 'bar', pipeline, 'amount'),
+      panel('winLoss', 'Deals closed: won and lost', 'pie', closed, 'deals'),
+      panel('timeInStage', 'Time in stage', 'bar', timeInStage, 'averageDays'),
+      panel('activitiesByRep', 'Calls, emails and meetings per rep', 'table', activities, 'activities'),
+    ],
+  };
+}
+
+// ------------------------------------------------------------------------------- forecast
+
+/** Calendar months or quarters cut to [from, to]. */
+export function periodsOf(from: string, to: string, period: 'month' | 'quarter'): [string, string][] {
+  const out: [string, string][] = [];
+  const step = period === 'month' ? 1 : 3;
+  const f = new Date(`${from}T00:00:00Z`);
+  let y = f.getUTCFullYear();
+  let m = period === 'month' ? f.getUTCMonth() : Math.floor(f.getUTCMonth() / 3) * 3;
+  for (let i = 0; i < 120; i++) {
+    const s = day(new Date(Date.UTC(y, m, 1)));
+    const e = day(new Date(Date.UTC(y, m + step, 0)));
+    if (s > to) break;
+    out.push([s < from ? from : s, e > to ? to : e]);
+    m += step;
+    if (m >= 12) {
+      y += 1;
+      m -= 12;
+    }
+  }
+  return out;
+}
+
+const FORECAST_COLUMNS = (currencyLabel: string): TReportColumn[] => [
+  column('closed', `Closed (${currencyLabel})`, 'measure', 'money'),
+  column('commit', 'Commit', 'measure', 'money'),
+  column('bestCase', 'Best case', 'measure', 'money'),
+  column('pipeline', 'Pipeline', 'measure', 'money'),
+  column('weighted', 'Weighted pipeline', 'measure', 'money'),
+  column('quota', 'Quota', 'measure', 'money'),
+  column('attainment', 'Attainment (%)', 'measure', 'decimal'),
+];
+type Figs = Pick<TForecast, 'closed' | 'commit' | 'bestCase' | 'pipeline' | 'weighted' | 'quota' | 'attainment'>;
+const forecastRow = (f: Figs): Row => ({
+  closed: f.closed,
+  commit: f.commit,
+  bestCase: f.bestCase,
+  pipeline: f.pipeline,
+  weighted: f.weighted,
+  quota: f.quota,
+  attainment: f.attainment,
+});
+
+async function forecastDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind' | 'from' | 'to' | 'title'>> {
+  const whole = await forecast(c.records, c.tx, c.actor, { from: c.from, to: c.to, currency: c.currency });
+  const currency = whole.currency;
+  const byPeriod: Row[] = [];
+  for (const [from, to] of periodsOf(c.from, c.to, c.period)) {
+    const f = await forecast(c.records, c.tx, c.actor, { from, to, currency });
+    byPeriod.push({ period: from, ...forecastRow(f) });
+  }
+  const ownerLabels = Object.fromEntries(whole.owners.map((o) => [o.ownerId ?? '', o.name]));
+  // Team roll-up: each team's members' figures added up (quota and attainment too).
+  const rollUp: Row[] = [];
+  const teamLabels: Record<string, string> = {};
+  for (const team of await teams(c)) {
+    const members = whole.owners.filter((o) => o.ownerId && team.members.has(o.ownerId));
+    if (members.length === 0) continue;
+    const sum = (k: 'closed' | 'commit' | 'bestCase' | 'pipeline' | 'weighted') =>
+      members.reduce((a, o) => a.plus(o[k].amount), new Decimal(0));
+    const quotas = members.filter((o) => o.quota);
+    const quota = quotas.length ? quotas.reduce((a, o) => a.plus(o.quota?.amount ?? 0), new Decimal(0)) : null;
+    const closed = sum('closed');
+    teamLabels[team.id] = team.name;
+    rollUp.push({
+      teamId: team.id,
+      ...forecastRow({
+        closed: { amount: closed.toFixed(), currency },
+        commit: { amount: sum('commit').toFixed(), currency },
+        bestCase: { amount: sum('bestCase').toFixed(), currency },
+        pipeline: { amount: sum('pipeline').toFixed(), currency },
+        weighted: { amount: sum('weighted').toFixed(), currency },
+        quota: quota ? { amount: quota.toFixed(), currency } : null,
+        attainment: quota && !quota.isZero() ? closed.div(quota).times(100).toFixed(1) : null,
+      }),
+    });
+  }
+  const cols = FORECAST_COLUMNS(currency);
+  return {
+    numbers: [
+      num('closed', 'Closed', whole.closed, 'money'),
+      num('commit', 'Commit', whole.commit, 'money'),
+      num('bestCase', 'Best case', whole.bestCase, 'money'),
+      num('pipeline', 'Pipeline', whole.pipeline, 'money'),
+      num('weighted', 'Weighted pipeline', whole.weighted, 'money'),
+      num('quota', 'Quota', whole.quota, 'money'),
+      num('attainment', 'Quota attainment', whole.attainment, 'percent'),
+    ],
+    panels: [
+      panel(
+        'forecastByPeriod',
+        `Forecast by ${c.period}`,
+        'bar',
+        { columns: [column('period', 'Period', 'group', 'date'), ...cols], rows: byPeriod, truncated: false },
+        'commit',
+      ),
+      panel(
+        'forecastByRep',
+        'Forecast by rep',
+        'table',
+        {
+          columns: [column('ownerId', 'Rep', 'group', 'user', ownerLabels), ...cols],
+          rows: whole.owners.map((o) => ({ ownerId: o.ownerId, ...forecastRow(o) })),
+          truncated: false,
+        },
+        'closed',
+      ),
+      panel(
+        'forecastByTeam',
+        'Forecast by team',
+        'table',
+        { columns: [column('teamId', 'Team', 'group', 'text', teamLabels), ...cols], rows: rollUp, truncated: false },
+        'closed',
+      ),
+    ],
+  };
+}
+
+// ------------------------------------------------------------------------------ marketing
+
+const FUNNEL_STEPS = ['lead', 'mql', 'sql', 'opportunity', 'won'] as const;
+const FUNNEL_LABELS: Record<string, string> = {
+  lead: 'Lead',
+  mql: 'MQL',
+  sql: 'SQL',
+  opportunity: 'Opportunity',
+  won: 'Won',
+};
+
+async function marketingDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind' | 'from' | 'to' | 'title'>> {
+  // The funnel over the leads created in the period; a later step implies the earlier ones.
+  const leads = await listAll(c, 'leads', { and: inRange('createdAt', c) }, [
+    'id',
+    'createdAt',
+    'mqlAt',
+    'qualification',
+    'status',
+    'convertedAt',
+    'convertedOpportunityId',
+  ]);
+  const oppIds = leads.map((l) => l.convertedOpportunityId).filter((id): id is string => typeof id === 'string');
+  const wonOpps = new Map<string, Rec>();
+  for (let i = 0; i < oppIds.length; i += 500) {
+    const chunk = oppIds.slice(i, i + 500);
+    const rows = await listAll(
+      c,
+      'opportunities',
+      {
+        and: [
+          { field: 'id', op: 'in', value: chunk },
+          { field: 'status', op: 'eq', value: 'won' },
+        ],
+      },
+      ['id', 'closedAt'],
+    );
+    for (const o of rows) wonOpps.set(o.id as string, o);
+  }
+  const reached = (l: Rec) => {
+    const opportunity = typeof l.convertedOpportunityId === 'string';
+    const won = opportunity && wonOpps.has(l.convertedOpportunityId as string);
+    const sqlStep = opportunity || l.qualification === 'sql' || l.status === 'sql' || l.status === 'converted';
+    const mql = sqlStep || !!l.mqlAt || l.qualification === 'mql' || l.status === 'mql';
+    return { lead: true, mql, sql: sqlStep, opportunity, won };
+  };
+  const counts = { lead: 0, mql: 0, sql: 0, opportunity: 0, won: 0 };
+  const waits: Record<string, number[]> = { lead: [], mql: [], sql: [], opportunity: [], won: [] };
+  for (const l of leads) {
+    const r = reached(l);
+    for (const s of FUNNEL_STEPS) if (r[s]) counts[s]++;
+    // Time from the previous step with a known time: created → MQL (mqlAt); SQL has no time of
+    // its own, so MQL (or creation) → opportunity (convertedAt); opportunity → won (closedAt).
+    const toMql = between(l.createdAt, l.mqlAt, DAY);
+    if (toMql != null) waits.mql?.push(toMql);
+    const toOpp = r.opportunity ? between(l.mqlAt ?? l.createdAt, l.convertedAt, DAY) : null;
+    if (toOpp != null) waits.opportunity?.push(toOpp);
+    const toWon = r.won ? between(l.convertedAt, wonOpps.get(l.convertedOpportunityId as string)?.closedAt, DAY) : null;
+    if (toWon != null) waits.won?.push(toWon);
+  }
+  const funnel: TReportResult = {
+    columns: [
+      column('step', 'Step', 'group', 'select', FUNNEL_LABELS),
+      column('count', 'Leads', 'measure', 'number'),
+      column('conversion', 'Conversion from the step before (%)', 'measure', 'decimal'),
+      column('medianDays', 'Median days from the step before', 'measure', 'decimal'),
+    ],
+    rows: FUNNEL_STEPS.map((s, i) => ({
+      step: s,
+      count: counts[s],
+      conversion: i === 0 ? null : percent(counts[s], counts[FUNNEL_STEPS[i - 1] as keyof typeof counts]),
+      medianDays: fixed1(median(waits[s] ?? [])),
+    })),
+    truncated: false,
+  };
+
+  const bySource = await report(c, {
+    object: 'leads',
+    filter: { and: inRange('createdAt', c) },
+    groupBy: [{ field: 'source' }],
+    measures: [{ op: 'count', as: 'leads' }],
+    sort: [{ by: 'leads', dir: 'desc' }],
+  });
+
+  // Campaign ROI: campaigns started in the period, their actual cost against the revenue of
+  // the won opportunities they sourced; ROI = (revenue − cost) ÷ cost.
+  const campaigns = await listAll(
+    c,
+    'campaigns',
+    {
+      and: [
+        { field: 'startDate', op: 'gte', value: c.from },
+        { field: 'startDate', op: 'lte', value: c.to },
+      ],
+    },
+    ['id', 'name', 'actualCost'],
+  );
+  const currency = mainCurrency(
+    campaigns.map((k) => k.actualCost as TReportCell),
+    c.currency,
+  );
+  const revenue =
+    campaigns.length === 0
+      ? { rows: [] as Row[] }
+      : await report(c, {
+          object: 'opportunities',
+          filter: {
+            and: [
+              { field: 'status', op: 'eq', value: 'won' },
+              { field: 'sourceCampaignId', op: 'in', value: campaigns.map((k) => k.id) },
+            ],
+          },
+          groupBy: [{ field: 'sourceCampaignId' }],
+          measures: [
+            { op: 'sum', field: 'amount', as: 'revenue' },
+            { op: 'count', as: 'deals' },
+          ],
+        });
+  let totalCost = new Decimal(0);
+  let totalRevenue = new Decimal(0);
+  const roiRows: Row[] = campaigns.map((k) => {
+    const cost = amountIn(k.actualCost as TReportCell, currency);
+    const rev = revenue.rows.find((r) => r.sourceCampaignId === k.id);
+    const revenueAmount = amountIn(rev?.revenue, currency);
+    totalCost = totalCost.plus(cost);
+    totalRevenue = totalRevenue.plus(revenueAmount);
+    return {
+      campaignId: k.id as string,
+      cost: { amount: cost.toFixed(), currency },
+      revenue: { amount: revenueAmount.toFixed(), currency },
+      deals: Number(rev?.deals ?? 0),
+      roi: cost.isZero() ? null : revenueAmount.minus(cost).div(cost).times(100).toFixed(1),
+    };
+  });
+  const roi: TReportResult = {
+    columns: [
+      column(
+        'campaignId',
+        'Campaign',
+        'group',
+        'relation',
+        Object.fromEntries(campaigns.map((k) => [k.id as string, String(k.name)])),
+      ),
+      column('cost', 'Cost', 'measure', 'money'),
+      column('revenue', 'Revenue won', 'measure', 'money'),
+      column('deals', 'Deals won', 'measure', 'number'),
+      column('roi', 'ROI (%)', 'measure', 'decimal'),
+    ],
+    rows: roiRows,
+    truncated: false,
+  };
+
+  // Customer acquisition cost: the campaigns' cost in the period ÷ customers (accounts)
+  // whose first won deal closed in it.
+  const wonBefore = await listAll(
+    c,
+    'opportunities',
+    {
+      and: [
+        { field: 'status', op: 'eq', value: 'won' },
+        { field: 'closedAt', op: 'lt', value: c.end },
+        { field: 'accountId', op: 'isNotEmpty' },
+      ],
+    },
+    ['id', 'accountId', 'closedAt'],
+  );
+  const firstWon = new Map<string, string>();
+  for (const o of wonBefore) {
+    const a = o.accountId as string;
+    const at = o.closedAt as string;
+    if (!firstWon.has(a) || at < (firstWon.get(a) as string)) firstWon.set(a, at);
+  }
+  const startMs = Date.parse(c.start);
+  const newCustomers = [...firstWon.values()].filter((at) => Date.parse(at) >= startMs).length;
+
+  return {
+    numbers: [
+      num('leads', 'Leads', counts.lead, 'count'),
+      num('mqls', 'MQLs', counts.mql, 'count'),
+      num('leadToWon', 'Lead to won', percent(counts.won, counts.lead), 'percent'),
+      num('marketingCost', 'Marketing cost', { amount: totalCost.toFixed(), currency }, 'money'),
+      num('newCustomers', 'New customers', newCustomers, 'count'),
+      num(
+        'cac',
+        'Customer acquisition cost',
+        newCustomers > 0 ? { amount: totalCost.div(newCustomers).toDecimalPlaces(2).toFixed(), currency } : null,
+        'money',
+      ),
+      num(
+        'campaignRoi',
+        'Campaign ROI',
+        totalCost.isZero() ? null : totalRevenue.minus(totalCost).div(totalCost).times(100).toFixed(1),
+        'percent',
+      ),
+    ],
+    panels: [
+      panel('funnel', 'Funnel: lead → MQL → SQL → opportunity → won', 'bar', funnel, 'count'),
+      panel('leadsBySource', 'Leads by source', 'pie', bySource, 'leads'),
+      panel('campaignRoi', 'Campaign ROI', 'table', roi, 'roi'),
+    ],
+  };
+}
+
+// -------------------------------------------------------------------------------- service
+
+interface AgentFigures {
+  tickets: number;
+  firstResponse: number[];
+  resolution: number[];
+  withSla: number;
+  metSla: number;
+  ratings: number[];
+  surveyed: number;
+}
+const emptyAgent = (): AgentFigures => ({
+  tickets: 0,
+  firstResponse: [],
+  resolution: [],
+  withSla: 0,
+  metSla: 0,
+  ratings: [],
+  surveyed: 0,
+});
+const HOUR = 3_600_000;
+
+async function serviceDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind' | 'from' | 'to' | 'title'>> {
+  const created: FilterNode = { and: inRange('createdAt', c) };
+  const byChannel = await report(c, {
+    object: 'tickets',
+    filter: created,
+    groupBy: [{ field: 'channel' }],
+    measures: [{ op: 'count', as: 'tickets' }],
+    sort: [{ by: 'tickets', dir: 'desc' }],
+  });
+  const backlog = await report(c, {
+    object: 'tickets',
+    filter: { field: 'status', op: 'nin', value: ['solved', 'closed'] },
+    groupBy: [{ field: 'assigneeId' }],
+    measures: [{ op: 'count', as: 'open' }],
+  });
+  const tickets = await listAll(c, 'tickets', created, [
+    'id',
+    'assigneeId',
+    'createdAt',
+    'firstRespondedAt',
+    'solvedAt',
+    'slaPolicyId',
+    'slaBreached',
+    'csatRating',
+  ]);
+  const surveyed = await surveyedTickets(
+    c.tx,
+    tickets.map((t) => t.id as string),
+  );
+  const all = emptyAgent();
+  const agents = new Map<string | null, AgentFigures>();
+  for (const t of tickets) {
+    const key = (t.assigneeId as string | null) ?? null;
+    const a = agents.get(key) ?? emptyAgent();
+    agents.set(key, a);
+    for (const f of [all, a]) {
+      f.tickets++;
+      const fr = between(t.createdAt, t.firstRespondedAt, HOUR);
+      if (fr != null) f.firstResponse.push(fr);
+      const rs = between(t.createdAt, t.solvedAt, HOUR);
+      if (rs != null) f.resolution.push(rs);
+      if (t.slaPolicyId) {
+        f.withSla++;
+        if (!t.slaBreached) f.metSla++;
+      }
+      if (typeof t.csatRating === 'number') f.ratings.push(t.csatRating);
+      if (surveyed.has(t.id as string)) f.surveyed++;
+    }
+  }
+  const backlogOf = new Map(backlog.rows.map((r) => [(r.assigneeId as string | null) ?? null, Number(r.open)]));
+  const openTotal = [...backlogOf.values()].reduce((a, b) => a + b, 0);
+  const present = (f: AgentFigures) => ({
+    tickets: f.tickets,
+    firstResponseHours: fixed1(mean(f.firstResponse)),
+    resolutionHours: fixed1(mean(f.resolution)),
+    slaAttainment: percent(f.metSla, f.withSla),
+    csatAverage: f.ratings.length ? new Decimal(mean(f.ratings) as number).toDecimalPlaces(2).toFixed(2) : null,
+    csatResponseRate: percent(f.ratings.length, f.surveyed),
+  });
+  const agentIds = [...new Set([...agents.keys(), ...backlogOf.keys()])];
+  const names = await userNames(
+    c,
+    agentIds.filter((id): id is string => !!id),
+  );
+  const agentRows: Row[] = agentIds.map((id) => ({
+    assigneeId: id,
+    ...present(agents.get(id) ?? emptyAgent()),
+    backlog: backlogOf.get(id) ?? 0,
+  }));
+  const teamLabels: Record<string, string> = {};
+  const teamRows: Row[] = [];
+  for (const team of await teams(c)) {
+    const f = emptyAgent();
+    let open = 0;
+    for (const id of team.members) {
+      const a = agents.get(id);
+      if (a) {
+        f.tickets += a.tickets;
+        f.firstResponse.push(...a.firstResponse);
+        f.resolution.push(...a.resolution);
+        f.withSla += a.withSla;
+        f.metSla += a.metSla;
+        f.ratings.push(...a.ratings);
+        f.surveyed += a.surveyed;
+      }
+      open += backlogOf.get(id) ?? 0;
+    }
+    if (f.tickets === 0 && open === 0) continue;
+    teamLabels[team.id] = team.name;
+    teamRows.push({ teamId: team.id, ...present(f), backlog: open });
+  }
+  const agentColumns = [
+    column('tickets', 'Tickets', 'measure', 'number'),
+    column('firstResponseHours', 'First response (average hours)', 'measure', 'decimal'),
+    column('resolutionHours', 'Resolution (average hours)', 'measure', 'decimal'),
+    column('slaAttainment', 'SLA met (%)', 'measure', 'decimal'),
+    column('csatAverage', 'CSAT (average of 5)', 'measure', 'decimal'),
+    column('csatResponseRate', 'CSAT response rate (%)', 'measure', 'decimal'),
+    column('backlog', 'Open now', 'measure', 'number'),
+  ];
+  const p = present(all);
+  return {
+    numbers: [
+      num('tickets', 'Tickets', p.tickets, 'count'),
+      num('firstResponseHours', 'First response (average)', p.firstResponseHours, 'hours'),
+      num('resolutionHours', 'Resolution (average)', p.resolutionHours, 'hours'),
+      num('slaAttainment', 'SLA attainment', p.slaAttainment, 'percent'),
+      num('backlog', 'Backlog (open now)', openTotal, 'count'),
+      num('csatAverage', 'CSAT average', p.csatAverage, 'rating'),
+      num('csatResponseRate', 'CSAT response rate', p.csatResponseRate, 'percent'),
+    ],
+    panels: [
+      panel('ticketsByChannel', 'Tickets by channel', 'bar', byChannel, 'tickets'),
+      panel(
+        'byAgent',
+        'Per agent',
+        'table',
+        {
+          columns: [column('assigneeId', 'Agent', 'group', 'user', names), ...agentColumns],
+          rows: agentRows,
+          truncated: false,
+        },
+        'tickets',
+      ),
+      panel(
+        'byTeam',
+        'Per team',
+        'table',
+        {
+          columns: [column('teamId', 'Team', 'group', 'text', teamLabels), ...agentColumns],
+          rows: teamRows,
+          truncated: false,
+        },
+        'tickets',
+      ),
+    ],
+  };
+}
+
+const TITLES: Record<TStandardKind, string> = {
+  sales: 'Sales',
+  forecast: 'Forecast',
+  marketing: 'Marketing',
+  service: 'Service',
+};
+
+/** One standard dashboard over [from, to] (dates inclusive, UTC), as the caller may see it. */
+export async function standardDashboard(
+  records: RecordService,
+  tx: Tx,
+  actor: Actor,
+  kind: TStandardKind,
+  query: TStandardDashboardQuery,
+  now: Date,
+): Promise<TStandardDashboard> {
+  const [from, to] = standardRange(kind, query, now);
+  if (to < from) throw invalidField('to', 'must not be before from');
+  if (Date.parse(to) - Date.parse(from) > 5 * 366 * DAY) throw invalidField('to', 'a period is at most five years');
+  const c: Ctx = {
+    records,
+    tx,
+    actor,
+    from,
+    to,
+    start: `${from}T00:00:00.000Z`,
+    end: `${nextDay(to)}T00:00:00.000Z`,
+    period: query.period ?? 'month',
+    currency: query.currency?.toUpperCase(),
+  };
+  const body =
+    kind === 'sales'
+      ? await salesDashboard(c)
+      : kind === 'forecast'
+        ? await forecastDashboard(c)
+        : kind === 'marketing'
+          ? await marketingDashboard(c)
+          : await serviceDashboard(c);
+  return { kind, title: TITLES[kind], from, to, ...body };
+}

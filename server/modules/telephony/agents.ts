@@ -1,0 +1,186 @@
+import { sql } from 'kysely';
+import type { TAgent, TWrapUp } from '../../../common/contracts/telephony';
+import type { Actor } from '../../platform/auth/actor';
+import type { Tx } from '../../platform/db/database';
+import { AppError } from '../../platform/http/errors';
+import type { RecordService } from '../../platform/records/records.service';
+
+/** The NOTIFY channel of screen-pops: `{ workspaceId, id: callId }` when a call is routed to an agent. */
+export const SCREEN_POP_CHANNEL = 'rapport_telephony';
+
+interface AgentRow {
+  user_id: string;
+  name: string | null;
+  status: TAgent['status'];
+  phone: string | null;
+  skills: string[];
+  call_id: string | null;
+  idle_since: Date | string;
+}
+
+const present = (r: AgentRow): TAgent => ({
+  userId: r.user_id,
+  name: r.name,
+  status: r.status,
+  phone: r.phone,
+  skills: r.skills,
+  callId: r.call_id,
+  idleSince: new Date(r.idle_since).toISOString(),
+});
+
+/** Agents work calls: presence and the agents list need `calls: update` / `calls: read`. */
+export async function assertCalls(tx: Tx, records: RecordService, actor: Actor, action: 'read' | 'update') {
+  await records.context(tx, actor, 'calls', action);
+}
+
+export async function listAgents(tx: Tx): Promise<TAgent[]> {
+  const { rows } = await sql<AgentRow>`select a.*, u.name from telephony_agents a
+    left join users u on u.id = a.user_id
+    where a.workspace_id = rapport_workspace() order by a.status, a.idle_since, a.user_id`.execute(tx);
+  return rows.map(present);
+}
+
+/**
+ * Sets the caller's presence (and phone, skills). Becoming available after a call clears it
+ * and starts the idle time routing compares; a routed call cannot be dropped by going offline
+ * (it ends with the call's status callback).
+ */
+export async function setPresence(
+  tx: Tx,
+  actor: Actor,
+  input: { status: TAgent['status']; phone?: string | null; skills?: string[] },
+): Promise<TAgent> {
+  if (!actor.userId) throw new AppError('forbidden', 'Only members have a presence');
+  const { rows: before } = await sql<{ phone: string | null }>`select phone from telephony_agents
+    where workspace_id = rapport_workspace() and user_id = ${actor.userId}::uuid`.execute(tx);
+  const phone = input.phone === undefined ? (before[0]?.phone ?? null) : input.phone;
+  if (input.status === 'available' && !phone) {
+    throw new AppError('validation_failed', 'An available agent needs a phone for calls to ring', {
+      errors: [{ path: 'phone', message: 'is needed to be available (E.164)' }],
+    });
+  }
+  await sql`insert into telephony_agents (workspace_id, user_id, status, phone, skills)
+    values (${actor.workspaceId}::uuid, ${actor.userId}::uuid, ${input.status}, ${phone}, ${input.skills ?? []}::text[])
+    on conflict (workspace_id, user_id) do update set
+      status = excluded.status,
+      phone = excluded.phone,
+      skills = ${input.skills === undefined ? sql`telephony_agents.skills` : sql`excluded.skills`},
+      call_id = case when excluded.status = 'available' then null else telephony_agents.call_id end,
+      idle_since = case when excluded.status = 'available' and telephony_agents.status <> 'available' then now()
+                        else telephony_agents.idle_since end,
+      updated_at = now()`.execute(tx);
+  const all = await listAgents(tx);
+  return all.find((a) => a.userId === actor.userId) as TAgent;
+}
+
+/**
+ * Takes the available agent with the queue's skill (or no skills) who has been idle longest,
+ * marks them busy on `callId`; null when nobody is free. Rows are locked (`skip locked`), so two
+ * calls routed at once never get the same agent, on any number of app processes.
+ */
+export async function routeToAgent(
+  tx: Tx,
+  queue: string,
+  callId: string,
+): Promise<{ userId: string; phone: string } | null> {
+  const { rows } = await sql<{ user_id: string; phone: string }>`select user_id, phone from telephony_agents
+    where workspace_id = rapport_workspace() and status = 'available' and phone is not null
+      and (skills = '{}' or ${queue} = any(skills))
+    order by idle_since, user_id limit 1 for update skip locked`.execute(tx);
+  const agent = rows[0];
+  if (!agent) return null;
+  await sql`update telephony_agents set status = 'busy', call_id = ${callId}::uuid, updated_at = now()
+    where workspace_id = rapport_workspace() and user_id = ${agent.user_id}::uuid`.execute(tx);
+  return { userId: agent.user_id, phone: agent.phone };
+}
+
+/** The call ended: its agent goes to wrap-up (the wrap-up form), idle from now. */
+export async function agentCallEnded(tx: Tx, callId: string): Promise<void> {
+  await sql`update telephony_agents set status = 'wrap_up', idle_since = now(), updated_at = now()
+    where workspace_id = rapport_workspace() and call_id = ${callId}::uuid and status = 'busy'`.execute(tx);
+}
+
+/** Live and today's figures per queue, over the calls the caller may read. */
+export async function queueStats(tx: Tx, records: RecordService, actor: Actor, now: Date) {
+  const ctx = await records.context(tx, actor, 'calls', 'read');
+  const calls = records.scopedRelation(ctx, 'calls');
+  const { rows } = await sql<{
+    queue: string;
+    waiting: number;
+    longest: number | null;
+    answered: number;
+    abandoned: number;
+    aht: number | null;
+  }>`
+    select c.queue,
+      count(*) filter (where c.agent_id is null and c.ended_at is null)::int as waiting,
+      extract(epoch from ${now}::timestamptz - min(c.started_at) filter (where c.agent_id is null and c.ended_at is null))::int as longest,
+      count(*) filter (where c.started_at >= date_trunc('day', ${now}::timestamptz) and c.agent_id is not null
+        and c.status = 'completed')::int as answered,
+      count(*) filter (where c.started_at >= date_trunc('day', ${now}::timestamptz) and c.agent_id is null
+        and c.ended_at is not null)::int as abandoned,
+      avg(c.duration_seconds) filter (where c.started_at >= date_trunc('day', ${now}::timestamptz)
+        and c.agent_id is not null and c.status = 'completed')::int as aht
+    from ${calls} c where c.queue is not null
+    group by c.queue order by c.queue`.execute(tx);
+  const agents = await listAgents(tx);
+  return rows.map((r) => ({
+    queue: r.queue,
+    waiting: r.waiting,
+    longestWaitSeconds: r.longest,
+    agentsAvailable: agents.filter(
+      (a) => a.status === 'available' && (a.skills.length === 0 || a.skills.includes(r.queue)),
+    ).length,
+    answeredToday: r.answered,
+    abandonedToday: r.abandoned,
+    averageHandleSecondsToday: r.aht,
+  }));
+}
+
+/**
+ * The agent's wrap-up of a call, in one transaction as the agent: disposition and notes on the
+ * call (their `calls: update` right), the follow-up task (their `tasks: create` right) on the
+ * caller's contact, lead or account — so it is on that record's timeline — else on the call; then
+ * the agent is available again if they were wrapping up.
+ */
+export async function wrapUp(
+  tx: Tx,
+  records: RecordService,
+  actor: Actor,
+  callId: string,
+  input: TWrapUp,
+): Promise<{ callId: string; taskId: string | null }> {
+  const call = await records.update(tx, actor, 'calls', callId, {
+    disposition: input.disposition,
+    ...(input.notes !== undefined ? { notes: input.notes } : {}),
+  });
+  let taskId: string | null = null;
+  if (input.followUp) {
+    const [relatedObject, relatedId] = call.contactId
+      ? ['contacts', call.contactId]
+      : call.leadId
+        ? ['leads', call.leadId]
+        : call.accountId
+          ? ['accounts', call.accountId]
+          : ['calls', callId];
+    const task = await records.create(tx, actor, 'tasks', {
+      title: input.followUp.title,
+      ...(input.followUp.dueAt ? { dueAt: input.followUp.dueAt } : {}),
+      ...(actor.userId ? { assigneeId: actor.userId } : {}),
+      description:
+        `Follow-up of the call from ${String(call.callerName ?? call.from)}${input.notes ? `: ${input.notes}` : ''}`.slice(
+          0,
+          5000,
+        ),
+      relatedObject,
+      relatedId: String(relatedId),
+    });
+    taskId = String(task.id);
+  }
+  if (actor.userId) {
+    await sql`update telephony_agents set status = 'available', call_id = null, idle_since = now(), updated_at = now()
+      where workspace_id = rapport_workspace() and user_id = ${actor.userId}::uuid and status = 'wrap_up'
+        and (call_id is null or call_id = ${callId}::uuid)`.execute(tx);
+  }
+  return { callId, taskId };
+}

@@ -1,0 +1,220 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  AgentListResponse,
+  AgentPresenceRequest,
+  AgentResponse,
+  DialResponse,
+  DialSchema,
+  IvrFlowListResponse,
+  IvrFlowResponse,
+  IvrFlowSaveSchema,
+  PhoneNumberCreateSchema,
+  PhoneNumberListResponse,
+  PhoneNumberResponse,
+  PhoneNumberUpdateSchema,
+  QueueStatsResponse,
+  ScreenPopSchema,
+  WrapUpResponse,
+  WrapUpSchema,
+} from '../../../common/contracts/telephony';
+import { actorOf } from '../../platform/http/context';
+import { notFound } from '../../platform/http/errors';
+import type { ModuleRouteDeps } from '../../platform/modules';
+import { assertCalls, listAgents, queueStats, setPresence, wrapUp } from './agents';
+import { screenPop } from './screen-pop';
+import type { TelephonyService } from './telephony.service';
+
+const tags = ['Telephony'];
+const Id = z.object({ id: z.uuid('must be an id') }).strict();
+
+/**
+ * The contact centre's API: phone numbers and IVR flows (administrators) and click-to-call
+ * (anyone who may create calls). Calls themselves are the generic record API (`/api/v1/calls`).
+ */
+export function telephonyRoutes(service: TelephonyService, deps: ModuleRouteDeps): FastifyPluginAsyncZod {
+  const { database, records, now } = deps;
+  return async (app) => {
+    app.get(
+      '/api/v1/telephony/agents',
+      {
+        schema: {
+          tags,
+          summary: 'The contact centre’s agents: presence, phone, skills (queues), idle since',
+          response: { 200: AgentListResponse },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return database.tenantRead(actor.workspaceId, async (tx) => {
+          await assertCalls(tx, records, actor, 'read');
+          return { data: await listAgents(tx) };
+        });
+      },
+    );
+
+    app.put(
+      '/api/v1/telephony/agents/me',
+      {
+        schema: {
+          tags,
+          summary: 'Set my presence (available, busy, wrap_up, offline), the phone routed calls ring and my queues',
+          body: AgentPresenceRequest,
+          response: { 200: AgentResponse },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return database.tenant(actor.workspaceId, async (tx) => {
+          await assertCalls(tx, records, actor, 'update');
+          return { data: await setPresence(tx, actor, req.body) };
+        });
+      },
+    );
+
+    app.get(
+      '/api/v1/telephony/queues/stats',
+      {
+        schema: {
+          tags,
+          summary:
+            'Per queue: waiting now, longest wait, agents available; today answered, abandoned, average handle time',
+          response: { 200: QueueStatsResponse },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return database.tenantRead(actor.workspaceId, async (tx) => ({
+          data: await queueStats(tx, records, actor, now()),
+        }));
+      },
+    );
+
+    app.get(
+      '/api/v1/calls/:id/screen-pop',
+      {
+        schema: {
+          tags,
+          summary: 'The screen-pop of a call routed to me (as pushed on the notifications socket)',
+          params: Id,
+          response: { 200: z.object({ data: ScreenPopSchema }) },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        const pop = await database.tenantRead(actor.workspaceId, (tx) => screenPop(tx, records, actor, req.params.id));
+        if (!pop) throw notFound('Call');
+        return { data: pop };
+      },
+    );
+
+    app.post(
+      '/api/v1/calls/:id/wrap-up',
+      {
+        schema: {
+          tags,
+          summary:
+            'Wrap up a call: disposition and notes, an optional follow-up task on the caller’s record; available again',
+          params: Id,
+          body: WrapUpSchema,
+          response: { 200: WrapUpResponse },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return {
+          data: await database.tenant(actor.workspaceId, (tx) => wrapUp(tx, records, actor, req.params.id, req.body)),
+        };
+      },
+    );
+
+    app.get(
+      '/api/v1/telephony/numbers',
+      { schema: { tags, summary: 'The workspace’s phone numbers', response: { 200: PhoneNumberListResponse } } },
+      async (req) => ({ data: await service.listNumbers(actorOf(req)) }),
+    );
+
+    app.post(
+      '/api/v1/telephony/numbers',
+      {
+        schema: {
+          tags,
+          summary: 'Add a phone number: answers with the URLs to give the provider (the auth token is never returned)',
+          body: PhoneNumberCreateSchema,
+          response: { 201: PhoneNumberResponse },
+        },
+      },
+      async (req, reply) => reply.status(201).send({ data: await service.createNumber(actorOf(req), req.body) }),
+    );
+
+    app.patch(
+      '/api/v1/telephony/numbers/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Rename a number, change its IVR flow or its auth token',
+          params: Id,
+          body: PhoneNumberUpdateSchema,
+          response: { 200: PhoneNumberResponse },
+        },
+      },
+      async (req) => ({ data: await service.updateNumber(actorOf(req), req.params.id, req.body) }),
+    );
+
+    app.delete(
+      '/api/v1/telephony/numbers/:id',
+      { schema: { tags, summary: 'Remove a phone number (its calls stay)', params: Id } },
+      async (req, reply) => {
+        await service.deleteNumber(actorOf(req), req.params.id);
+        return reply.status(204).send();
+      },
+    );
+
+    app.get(
+      '/api/v1/telephony/flows',
+      {
+        schema: {
+          tags,
+          summary: 'The IVR flows (the default one first made when missing)',
+          response: { 200: IvrFlowListResponse },
+        },
+      },
+      async (req) => ({ data: await service.listFlows(actorOf(req)) }),
+    );
+
+    app.post(
+      '/api/v1/telephony/flows',
+      {
+        schema: { tags, summary: 'Create an IVR flow', body: IvrFlowSaveSchema, response: { 201: IvrFlowResponse } },
+      },
+      async (req, reply) => reply.status(201).send({ data: await service.createFlow(actorOf(req), req.body) }),
+    );
+
+    app.put(
+      '/api/v1/telephony/flows/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Save a new version of an IVR flow (calls under way keep theirs)',
+          params: Id,
+          body: IvrFlowSaveSchema,
+          response: { 200: IvrFlowResponse },
+        },
+      },
+      async (req) => ({ data: await service.saveFlow(actorOf(req), req.params.id, req.body) }),
+    );
+
+    app.post(
+      '/api/v1/calls/dial',
+      {
+        schema: {
+          tags,
+          summary: 'Click-to-call: the agent’s phone rings, then the customer’s',
+          body: DialSchema,
+          response: { 201: DialResponse },
+        },
+      },
+      async (req, reply) => reply.status(201).send({ data: await service.dial(actorOf(req), req.body) }),
+    );
+  };
+}

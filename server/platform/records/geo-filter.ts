@@ -1,0 +1,111 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { z } from 'zod';
+import { NearValueSchema, WithinValueSchema } from '../../../common/contracts/geo';
+import { humanIssueMessage } from '../../../common/validation-messages';
+import { resolvePlace } from '../geo/gazetteer';
+import { AppError } from '../http/errors';
+
+type Sql = RawBuilder<unknown>;
+
+/**
+ * The `near` and `within` operators on an address field (issue 19). Both test the
+ * address's point, `rapport_earth(latitude, longitude)` (migration 0036: earthdistance's
+ * ll_to_earth with qualified names), against a cube around the circle or the polygon
+ * (`cube_enlarge(centre, chord, 3) @> point`), which the per-table GiST index on that
+ * expression answers; then the exact test: the chord to the centre (a monotonic stand-in
+ * for the great-circle distance) or the point in the polygon. Records without
+ * coordinates never match.
+ */
+
+/** earthdistance's `earth()`: the radius the cube points are on, in metres. */
+const EARTH_M = 6378168;
+
+/** The chord (straight-line) length of a great-circle distance, in metres. */
+export function chordMetres(km: number): number {
+  const arc = km * 1000;
+  return arc >= Math.PI * EARTH_M ? 2 * EARTH_M : 2 * EARTH_M * Math.sin(arc / (2 * EARTH_M));
+}
+
+/** Great-circle distance in km between two points (haversine on earthdistance's sphere). */
+export function distanceKm(aLat: number, aLng: number, bLat: number, bLng: number): number {
+  const rad = Math.PI / 180;
+  const dLat = (bLat - aLat) * rad;
+  const dLng = (bLng - aLng) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(aLat * rad) * Math.cos(bLat * rad) * Math.sin(dLng / 2) ** 2;
+  return (2 * EARTH_M * Math.asin(Math.min(1, Math.sqrt(h)))) / 1000;
+}
+
+/** The SQL of an address as a point, and of its text parts the regions compare. */
+export interface GeoAccessor {
+  lat: Sql;
+  lng: Sql;
+  part: (sub: 'country' | 'region' | 'postalCode') => Sql;
+}
+
+const invalid = (path: string, message: string) =>
+  new AppError('validation_failed', `${path}: ${message}`, { errors: [{ path, message }] });
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, path: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const errors = parsed.error.issues.slice(0, 20).map((i) => ({
+    path: [path, ...i.path.map(String)].join('.'),
+    message: humanIssueMessage(i),
+  }));
+  throw new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+}
+
+const earth = (lat: Sql | number, lng: Sql | number) => sql`rapport_earth(${lat}::float8, ${lng}::float8)`;
+
+/** A `near` leaf: its condition and the record's distance in km (numeric, 3 decimals). */
+export function compileNear(acc: GeoAccessor, value: unknown, path: string): { cond: Sql; distance: Sql } {
+  const v = parse(NearValueSchema, value, path);
+  let lat = v.lat;
+  let lng = v.lng;
+  if (v.place !== undefined) {
+    const place = resolvePlace(v.place);
+    if (!place) throw invalid(`${path}.place`, `no known place is called "${v.place}"; try "City, CC" (e.g. Lyon, FR)`);
+    lat = place.lat;
+    lng = place.lng;
+  }
+  const centre = earth(lat as number, lng as number);
+  const point = earth(acc.lat, acc.lng);
+  const chord = chordMetres(v.radiusKm);
+  const cond = sql`(public.cube_enlarge(${centre}, ${chord}::float8, 3) @> ${point}
+    and public.cube_distance(${centre}, ${point}) <= ${chord}::float8)`;
+  const distance = sql`round((2 * ${EARTH_M}::float8 * asin(least(1::float8,
+    public.cube_distance(${centre}, ${point}) / (2 * ${EARTH_M}::float8))) / 1000)::numeric, 3)`;
+  return { cond, distance };
+}
+
+/** A `within` leaf: inside a polygon (RFC 7946 order, holes excluded) or a region. */
+export function compileWithin(acc: GeoAccessor, value: unknown, path: string): Sql {
+  const v = parse(WithinValueSchema, value, path);
+  if (!v.polygon) {
+    const conds: Sql[] = [];
+    if (v.country) conds.push(sql`${acc.part('country')} = ${v.country}`);
+    if (v.region)
+      conds.push(sql`lower(rapport_unaccent(${acc.part('region')})) = lower(rapport_unaccent(${v.region}))`);
+    if (v.postalCodePrefix) {
+      const prefix = v.postalCodePrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+      conds.push(sql`upper(${acc.part('postalCode')}) like ${`${prefix.toUpperCase()}%`}`);
+    }
+    return sql`(${sql.join(conds, sql` and `)})`;
+  }
+  const [outer = [], ...holes] = v.polygon.coordinates;
+  const asPolygon = (ring: readonly (readonly [number, number])[]) =>
+    sql`${`(${ring.map(([x, y]) => `(${x},${y})`).join(',')})`}::polygon`;
+  // The cube around the outer ring: the circle through its bounding box's corners.
+  const lats = outer.map((p) => p[1]);
+  const lngs = outer.map((p) => p[0]);
+  const cLat = (Math.min(...lats) + Math.max(...lats)) / 2;
+  const cLng = (Math.min(...lngs) + Math.max(...lngs)) / 2;
+  const reach = Math.max(...outer.map(([x, y]) => distanceKm(cLat, cLng, y, x))) * 1.01 + 1;
+  const point = earth(acc.lat, acc.lng);
+  const inside: Sql[] = [
+    sql`public.cube_enlarge(${earth(cLat, cLng)}, ${chordMetres(Math.min(reach, 20_000))}::float8, 3) @> ${point}`,
+    sql`${asPolygon(outer)} @> point(${acc.lng}, ${acc.lat})`,
+    ...holes.map((h) => sql`not (${asPolygon(h)} @> point(${acc.lng}, ${acc.lat}))`),
+  ];
+  return sql`(${sql.join(inside, sql` and `)})`;
+}
