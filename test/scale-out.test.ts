@@ -95,6 +95,25 @@ describe.skipIf(ENGINE !== 'postgres')('the LISTEN connection after the database
 });
 
 describe.skipIf(ENGINE !== 'postgres')('connections the database ends while the app holds them', () => {
+
+  it('a connection ended while idle in the pool is not handed to the next work as if alive', async () => {
+    const database = await openTestDatabase();
+    try {
+      const workspace = '0190aaaa-0000-7000-8000-000000000002';
+      const one = () => database.tenantRead(workspace, (tx) => sql<{ one: number }>`select 1 as one`.execute(tx));
+      const write = () => database.tenant(workspace, (tx) => sql<{ one: number }>`select 1 as one`.execute(tx));
+      for (const next of [one, write]) {
+        await Promise.all([one(), one(), one()]); // three connections, now idle in the pool
+        await sql`select count(pg_terminate_backend(pid)) from pg_stat_activity
+          where datname = current_database() and pid <> pg_backend_pid()`.execute(database.db);
+        // At once, before the ends are read off the sockets: the pool still holds them as idle.
+        const again = await next();
+        expect(again.rows[0]?.one).toBe(1);
+      }
+    } finally {
+      await database.drop();
+    }
+  });
   it('fail the work in progress, not the process; the next work gets new connections', async () => {
     const database = await openTestDatabase();
     try {

@@ -77,7 +77,21 @@ export interface TenantContext {
   workspaceId: string;
 }
 
-const als = new AsyncLocalStorage<{ workspaceId: string; client?: pg.PoolClient }>();
+const als = new AsyncLocalStorage<{ workspaceId: string; client?: pg.PoolClient; sent?: { n: number } }>();
+
+/** The connection itself is gone (reset, ended by the server), as opposed to a failed statement. */
+function connectionLost(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.code && ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', '57P01', '57P02', '57P03'].includes(e.code)) return true;
+  return /Connection terminated|not queryable/.test(e.message ?? '');
+}
+
+class FirstStatementLost extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the connection was lost before the first statement');
+  }
+}
 
 /** The workspace context of the current tenant unit of work (undefined outside one). */
 export const tenantContext = (): TenantContext | undefined => {
@@ -210,20 +224,46 @@ async function openServer(url: string, poolSize: number, tenantUrl: string): Pro
     dialect: new PostgresDialect({
       pool: {
         async connect() {
-          const client = als.getStore()?.client;
+          const store = als.getStore();
+          const client = store?.client;
           if (!client) throw new Error('tenant query outside a tenant unit of work');
-          return { query: client.query.bind(client), release() {} } as unknown as pg.PoolClient;
+          const sent = store.sent;
+          const query = (...args: Parameters<pg.PoolClient['query']>) => {
+            if (sent) sent.n += 1;
+            return (client.query as (...a: unknown[]) => unknown)(...args);
+          };
+          return { query, release() {} } as unknown as pg.PoolClient;
         },
         async end() {},
       } as unknown as pg.Pool,
     }),
   });
 
+  /**
+   * A pooled connection the server ended while it sat idle (a restart, a failover, a
+   * terminated backend) can be handed out before its end has been read off the socket. When
+   * the unit of work's first statement fails because the connection is gone, nothing of it
+   * reached the database: the connection is discarded and the work runs again on another.
+   * A failure after the first statement is the caller's, as before.
+   */
   async function withScopedClient<T>(
     workspaceId: string,
     inTransaction: boolean,
     fn: (tx: Tx) => Promise<T>,
   ): Promise<T> {
+    // Every idle connection may be gone (the server restarted): at most one try per pooled
+    // connection, then one on a connection made for it.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await scopedOnce(workspaceId, inTransaction, fn);
+      } catch (err) {
+        if (!(err instanceof FirstStatementLost)) throw err;
+        if (attempt >= poolSize) throw err.cause;
+      }
+    }
+  }
+
+  async function scopedOnce<T>(workspaceId: string, inTransaction: boolean, fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await tenantPool.connect();
     if (scopedTo.get(client) !== workspaceId) {
       try {
@@ -237,15 +277,21 @@ async function openServer(url: string, poolSize: number, tenantUrl: string): Pro
         scopedTo.set(client, workspaceId);
       } catch (err) {
         client.release(err as Error); // state unknown: discard the connection
-        throw err;
+        throw connectionLost(err) ? new FirstStatementLost(err) : err;
       }
     }
     let broken: Error | undefined;
+    const sent = { n: 0 };
     try {
-      if (!inTransaction) return await als.run({ workspaceId, client }, () => fn(pinned));
-      await client.query('begin');
+      if (!inTransaction) return await als.run({ workspaceId, client, sent }, () => fn(pinned));
       try {
-        const result = await als.run({ workspaceId, client }, () => fn(pinned));
+        await client.query('begin');
+      } catch (err) {
+        broken = err as Error;
+        throw connectionLost(err) ? new FirstStatementLost(err) : err;
+      }
+      try {
+        const result = await als.run({ workspaceId, client, sent }, () => fn(pinned));
         await client.query('commit');
         return result;
       } catch (err) {
@@ -254,6 +300,11 @@ async function openServer(url: string, poolSize: number, tenantUrl: string): Pro
         });
         throw err;
       }
+    } catch (err) {
+      if (connectionLost(err)) broken ??= err as Error;
+      // A read whose first statement found the connection gone: nothing ran.
+      if (!inTransaction && sent.n <= 1 && connectionLost(err)) throw new FirstStatementLost(err);
+      throw err;
     } finally {
       client.release(broken);
     }
