@@ -95,7 +95,6 @@ describe.skipIf(ENGINE !== 'postgres')('the LISTEN connection after the database
 });
 
 describe.skipIf(ENGINE !== 'postgres')('connections the database ends while the app holds them', () => {
-
   it('a connection ended while idle in the pool is not handed to the next work as if alive', async () => {
     const database = await openTestDatabase();
     try {
