@@ -21,6 +21,38 @@ export function engineIndependentFiles(): string[] {
   );
 }
 
+/**
+ * Database tests whose outcome can differ between the engines run on both. Embedded PGlite is
+ * the same PostgreSQL compiled to WebAssembly, so SQL means the same on both; what differs is
+ * around it: one connection and serialised transactions instead of a pool (the database layer,
+ * events, jobs, tenant scoping), a data directory a process owns (restarts, crashes, the CLI,
+ * backups, the demo seed), contrib extensions built for WebAssembly (search, trigram
+ * duplicates, earthdistance geo) and DDL seen by other connections (custom fields). The other
+ * database tests (modules' behaviour through the record engine and HTTP) run on the PostgreSQL
+ * server, the production engine with real concurrency; the browser pass drives every module
+ * end to end on embedded PGlite. `npm run test:embedded:all` runs every file on embedded.
+ */
+const BOTH_ENGINES = [
+  /^server\/platform\/(db|events|jobs|crypto)\//,
+  /^server\/platform\/records\/(search|custom-fields|schema-drift|records)\.test\.ts$/,
+  /^server\/platform\/workspaces\/account-security\.test\.ts$/,
+  /^server\/modules\/(geo|duplicates|demo)\//,
+  /^server\/modules\/tasks\/reminders\.test\.ts$/,
+  /^cli\//,
+  /^test\/(process|backup|tenancy|tenant-isolation-endpoints|inbound-mail-restart|[a-z-]+-crash)\.test\.ts$/,
+];
+
+/** Database test files that run on PostgreSQL only (see BOTH_ENGINES). */
+export function postgresOnlyFiles(): string[] {
+  const independent = new Set(engineIndependentFiles());
+  return ROOTS.flatMap((root) =>
+    readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .map((f) => path.join(root, f).split(path.sep).join('/'))
+      .filter((f) => f.endsWith('.test.ts') && !f.startsWith('test/e2e/') && !independent.has(f))
+      .filter((f) => !BOTH_ENGINES.some((re) => re.test(f))),
+  );
+}
+
 // The suite runs once per database engine: RAPPORT_TEST_DB=embedded (PGlite) or
 // postgres (the server at RAPPORT_TEST_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres).
 export default defineConfig({
@@ -30,6 +62,10 @@ export default defineConfig({
       'test/e2e/**',
       'node_modules/**',
       ...(process.env.RAPPORT_TEST_DB === 'postgres' ? engineIndependentFiles() : []),
+      // npm test's embedded pass: the files that run on PostgreSQL only are left out.
+      ...(process.env.RAPPORT_TEST_DB !== 'postgres' && process.env.RAPPORT_TEST_ENGINES === 'split'
+        ? postgresOnlyFiles()
+        : []),
     ],
     globalSetup: ['test/helpers/global-setup.ts'],
     pool: 'forks',

@@ -8,6 +8,7 @@ import { loadConfig } from '../server/platform/config';
 import { startRuntime } from '../server/runtime';
 import { freshDatabase, type TestDatabase } from '../test/helpers/db';
 import { ENGINE } from '../test/helpers/engine';
+import { main } from './main';
 
 // These tests start real `rapport` processes (migrations on a fresh database each time):
 // give them room on a busy 2-core machine.
@@ -42,7 +43,20 @@ describe('the rapport CLI', () => {
     }
   };
 
-  // Help and argument errors never open a database: checked once, on the embedded run.
+  /** The same command in this process (help and usage errors): no start-up of its own. */
+  const inProcess = async (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(
+      ['node', 'rapport', ...args],
+      (s) => out.push(s),
+      (s) => err.push(s),
+    );
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  };
+
+  // Help and argument errors never open a database: checked once, on the embedded run. The
+  // installed command once, the rest through the same `main` in this process.
   it.runIf(ENGINE === 'embedded')('prints help for every command', async () => {
     const top = await rapport('--help');
     expect(top.code).toBe(0);
@@ -58,7 +72,7 @@ describe('the rapport CLI', () => {
       ['restore'],
       ['import'],
     ]) {
-      const res = await rapport(...args, '--help');
+      const res = await inProcess(...args, '--help');
       expect(res.code, args.join(' ')).toBe(0);
       expect(res.stdout).toMatch(/Usage: rapport/);
     }
@@ -68,10 +82,10 @@ describe('the rapport CLI', () => {
     const unknown = await rapport('frobnicate');
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/unknown command/);
-    const missing = await rapport('seed');
+    const missing = await inProcess('seed');
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/--contacts/);
-    const badNumber = await rapport('seed', '--contacts', 'lots');
+    const badNumber = await inProcess('seed', '--contacts', 'lots');
     expect(badNumber.code).not.toBe(0);
     expect(badNumber.stderr).toMatch(/whole number/);
   });

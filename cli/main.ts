@@ -55,13 +55,16 @@ async function workspaceIdFor(database: Database, ref: string | undefined): Prom
   return found[0].id;
 }
 
-export function buildProgram(out: (s: string) => void): Command {
+export function buildProgram(
+  out: (s: string) => void,
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): Command {
   const program = new Command('rapport')
     .description(
       'Rapport CRM: serve, migrate, seed, back up, restore and administer an installation.\nEnvironment: DATABASE_URL (PostgreSQL server) or RAPPORT_DATA_DIR (embedded, default ./data).',
     )
     .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeOut: out, writeErr: err })
     .showHelpAfterError();
 
   program
@@ -201,20 +204,26 @@ export function buildProgram(out: (s: string) => void): Command {
 }
 
 /** Runs the CLI; returns the process exit status. */
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
-  const program = buildProgram(out);
+export async function main(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<number> {
+  const program = buildProgram(out, err);
   try {
     await program.parseAsync(argv);
     return 0;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? 0
+        : 2;
     }
     const detail =
-      err instanceof AppError && err.errors.length
-        ? ` (${err.errors.map((e) => `${e.path}: ${e.message}`).join('; ')})`
+      error instanceof AppError && error.errors.length
+        ? ` (${error.errors.map((e) => `${e.path}: ${e.message}`).join('; ')})`
         : '';
-    process.stderr.write(`rapport: ${(err as Error).message}${detail}\n`);
+    err(`rapport: ${(error as Error).message}${detail}\n`);
     return 1;
   }
 }

@@ -24,6 +24,7 @@ describe('task reminders fire exactly once, across a crash and a restart', () =>
       {
         databaseUrl: target.databaseUrl,
         dataDir,
+        embeddedTemplate: target.embeddedTemplate, // a migrated copy, not every migration again
         baseUrl: 'http://localhost:3000',
         logLevel: 'silent',
         seedDemo: false,

@@ -255,6 +255,7 @@ describe('events survive a crash between commit and delivery', () => {
       {
         databaseUrl: target.databaseUrl,
         dataDir,
+        embeddedTemplate: target.embeddedTemplate, // a migrated copy, not every migration again
         baseUrl: 'http://localhost:3000',
         logLevel: 'silent',
         seedDemo: false,
@@ -292,6 +293,6 @@ describe('events survive a crash between commit and delivery', () => {
       await target.drop();
       if (ENGINE === 'embedded') rmSync(dataDir, { recursive: true, force: true });
     }
-    // Two start-ups of an on-disk database with every migration: slow on a busy machine.
+    // Two start-ups of an on-disk database: slow on a busy machine.
   }, 120_000);
 });
