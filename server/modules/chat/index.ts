@@ -28,3 +28,6 @@ export const chatModule = defineModule({
   },
   demo: seedChatDemo,
 });
+
+// For reporting (server/modules/reports): chats' ratings next to the tickets' surveys.
+export { type ChatRating, endedChats, ratedChatsOf } from './chat-ratings';
