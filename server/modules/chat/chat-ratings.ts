@@ -1,12 +1,14 @@
 import { sql } from 'kysely';
 import type { AccessPolicy } from '../../platform/access/access.service';
 import type { Tx } from '../../platform/db/database';
+import type { CsatRating } from '../tickets';
 
 /** An ended chat for the satisfaction figures: its agent and the visitor's rating, if given. */
 export interface ChatRating {
   conversationId: string;
   agentUserId: string | null;
   contactId: string | null;
+  agentName: string | null;
   rating: number | null;
   comment: string | null;
   endedAt: string | null;
@@ -38,8 +40,11 @@ function chatScope(policy: AccessPolicy) {
  * reporting's CSAT average and response rate next to the tickets' surveys.
  */
 export async function endedChats(tx: Tx, policy: AccessPolicy, start: string, end: string): Promise<ChatRating[]> {
-  return select(tx, sql`c.status = 'ended' and c.created_at >= ${start}::timestamptz and c.created_at < ${end}::timestamptz
-    and ${chatScope(policy)}`);
+  return select(
+    tx,
+    sql`c.status = 'ended' and c.created_at >= ${start}::timestamptz and c.created_at < ${end}::timestamptz
+    and ${chatScope(policy)}`,
+  );
 }
 
 /** The rated chats of some contacts, newest first (the single customer view's CSAT history). */
@@ -62,18 +67,35 @@ async function select(tx: Tx, where: ReturnType<typeof sql>, limit?: number): Pr
     id: string;
     agent_user_id: string | null;
     contact_id: string | null;
+    agent_name: string | null;
     csat_rating: number | null;
     csat_comment: string | null;
     ended_at: Date | string | null;
-  }>`select c.id, c.agent_user_id, c.contact_id, c.csat_rating, c.csat_comment, c.ended_at
-    from chat_conversations c where c.workspace_id = rapport_workspace() and ${where}
+  }>`select c.id, c.agent_user_id, c.contact_id, u.name as agent_name, c.csat_rating, c.csat_comment, c.ended_at
+    from chat_conversations c left join users u on u.id = c.agent_user_id where c.workspace_id = rapport_workspace() and ${where}
     order by c.ended_at desc nulls last, c.id desc ${limit ? sql`limit ${limit}` : sql``}`.execute(tx);
   return rows.map((r) => ({
     conversationId: r.id,
     agentUserId: r.agent_user_id,
     contactId: r.contact_id,
+    agentName: r.agent_name,
     rating: r.csat_rating == null ? null : Number(r.csat_rating),
     comment: r.csat_comment,
     endedAt: iso(r.ended_at),
   }));
 }
+
+/** The chats' ratings in the single customer view's CSAT history (registered with the tickets module). */
+export const chatCsatSource = {
+  name: 'chat',
+  async rated(tx: Tx, policy: AccessPolicy, contactIds: string[], limit: number): Promise<CsatRating[]> {
+    return (await ratedChatsOf(tx, policy, contactIds, limit)).map((c) => ({
+      conversationId: c.conversationId,
+      // As the rating's csat.received event names it.
+      subject: `Live chat${c.agentName ? ` with ${c.agentName}` : ''}`,
+      rating: c.rating as number,
+      comment: c.comment,
+      at: c.endedAt,
+    }));
+  },
+};
