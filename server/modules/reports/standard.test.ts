@@ -475,5 +475,39 @@ describe('standard dashboards: sales, forecast, marketing and service figures by
       expect(agents[agent.userId]).toEqual({ assigneeId: agent.userId, ...b });
       expect(rows(d, 'byTeam')).toEqual([{ teamId: expect.any(String), ...b }]);
     });
+
+    it('a role whose tickets scope is its own counts only the chats it answered', async () => {
+      const api = client(t, admin);
+      const role = await api.post('/api/v1/roles', {
+        key: 'own_service',
+        name: 'Own service',
+        permissions: { objects: { '*': { read: true, create: true, update: true, scope: 'own' } } },
+      });
+      expect(role.statusCode, role.body).toBe(201);
+      const olive = await memberWithRole(t, admin.workspaceId, 'own_service', 'Olive Own');
+      // In April, outside the quarter the other test reads: Olive's chat rated 5, Agent B's rated 1.
+      for (const [who, rating] of [
+        [olive.userId, 5],
+        [agent.userId, 1],
+      ] as const)
+        await exec(
+          admin.workspaceId,
+          sql`insert into chat_conversations (workspace_id, id, visitor_token_hash, status, agent_user_id, csat_rating,
+              created_at, ended_at)
+            values (${admin.workspaceId}::uuid, gen_random_uuid(), ${`april-${who}`}, 'ended', ${who}::uuid, ${rating},
+              '2026-04-10T00:00:00Z', '2026-04-10T00:10:00Z')`,
+        );
+      const april = 'from=2026-04-01&to=2026-04-30&period=month';
+      const mine = await dashboard(olive, 'service', april);
+      expect(numbers(mine)).toMatchObject({ tickets: 0, csatAverage: '5.00', csatResponseRate: '100.0' });
+      expect(rows(mine, 'csatByChannel')).toEqual([
+        { channel: 'live_chat', ratings: 1, csatAverage: '5.00', csatResponseRate: '100.0' },
+      ]);
+      // The administrator counts both.
+      expect(numbers(await dashboard(admin, 'service', april))).toMatchObject({
+        csatAverage: '3.00',
+        csatResponseRate: '100.0',
+      });
+    });
   });
 });
