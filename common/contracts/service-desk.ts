@@ -139,14 +139,16 @@ export const ServiceSummarySchema = z.object({
   ),
   csat: z.array(
     z.object({
-      ticketId: z.string(),
+      channel: z.enum(['ticket', 'chat']).describe('A ticket’s survey answer, or a live chat rated at its end'),
+      ticketId: z.string().nullable().describe('The rated ticket (channel ticket)'),
+      conversationId: z.string().nullable().describe('The rated live chat (channel chat)'),
       number: z.number().nullable(),
       subject: z.string(),
       rating: z.number(),
       comment: z.string().nullable(),
-      solvedAt: z.string().nullable(),
+      solvedAt: z.string().nullable().describe('When the ticket was solved or the chat ended'),
     }),
   ),
-  csatAverage: z.number().nullable(),
+  csatAverage: z.number().nullable().describe('Of the ratings listed (tickets and chats), one decimal'),
 });
 export type TServiceSummary = z.infer<typeof ServiceSummarySchema>;

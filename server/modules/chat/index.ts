@@ -1,8 +1,10 @@
 import { defineModule } from '../../platform/modules';
+import { registerCsatSource } from '../tickets';
 import { seedChatDemo } from './chat.demo';
 import { chatRoutes } from './chat.routes';
 import { ChatService } from './chat.service';
 import { ChatHub } from './chat-hub';
+import { chatCsatSource } from './chat-ratings';
 import { widgetRoutes } from './widget.routes';
 
 /**
@@ -14,6 +16,7 @@ import { widgetRoutes } from './widget.routes';
 export const chatModule = defineModule({
   name: 'chat',
   routes: (deps) => async (app) => {
+    registerCsatSource(chatCsatSource);
     const hub: ChatHub = new ChatHub({
       database: deps.database,
       log: app.log,
@@ -28,3 +31,6 @@ export const chatModule = defineModule({
   },
   demo: seedChatDemo,
 });
+
+// For reporting (server/modules/reports): chats' ratings next to the tickets' surveys.
+export { type ChatRating, endedChats, ratedChatsOf } from './chat-ratings';

@@ -18,6 +18,7 @@ import type { Tx } from '../../platform/db/database';
 import { invalidField } from '../../platform/http/errors';
 import type { RecordService } from '../../platform/records/records.service';
 import { runReport } from '../../platform/records/report';
+import { endedChats } from '../chat';
 import { stageReport } from '../opportunities';
 import { defaultPipelineId } from '../pipelines';
 import { surveyedTickets } from '../tickets';
@@ -609,6 +610,17 @@ const emptyAgent = (): AgentFigures => ({
   surveyed: 0,
 });
 const HOUR = 3_600_000;
+/** Labels of the CSAT by channel panel: the tickets' channels, and live chats rated at their end. */
+const CSAT_CHANNELS: Record<string, string> = {
+  email: 'Email',
+  chat: 'Chat (tickets)',
+  web_form: 'Web form',
+  phone: 'Phone',
+  social: 'Social',
+  api: 'API',
+  other: 'Other',
+  live_chat: 'Live chat (rated at the end)',
+};
 
 async function serviceDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind' | 'from' | 'to' | 'title'>> {
   const created: FilterNode = { and: inRange('createdAt', c) };
@@ -634,6 +646,7 @@ async function serviceDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind'
     'slaPolicyId',
     'slaBreached',
     'csatRating',
+    'channel',
   ]);
   const surveyed = await surveyedTickets(
     c.tx,
@@ -659,16 +672,54 @@ async function serviceDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind'
       if (surveyed.has(t.id as string)) f.surveyed++;
     }
   }
+  // Chats rated at their end count as ticket surveys answered do: every ended chat asked for a rating.
+  const chats = await endedChats(c.tx, await c.records.access.policy(c.tx, c.actor), c.start, c.end);
+  for (const chat of chats) {
+    const a = agents.get(chat.agentUserId) ?? emptyAgent();
+    agents.set(chat.agentUserId, a);
+    for (const f of [all, a]) {
+      f.surveyed++;
+      if (chat.rating != null) f.ratings.push(chat.rating);
+    }
+  }
+  const channels = new Map<string, { ratings: number[]; surveyed: number }>();
+  const channelOf = (name: string) => {
+    const ch = channels.get(name) ?? { ratings: [], surveyed: 0 };
+    channels.set(name, ch);
+    return ch;
+  };
+  for (const t of tickets) {
+    const rated = typeof t.csatRating === 'number';
+    if (!rated && !surveyed.has(t.id as string)) continue;
+    const ch = channelOf((t.channel as string | null) ?? 'other');
+    if (rated) ch.ratings.push(t.csatRating as number);
+    if (surveyed.has(t.id as string)) ch.surveyed++;
+  }
+  for (const chat of chats) {
+    const ch = channelOf('live_chat');
+    ch.surveyed++;
+    if (chat.rating != null) ch.ratings.push(chat.rating);
+  }
   const backlogOf = new Map(backlog.rows.map((r) => [(r.assigneeId as string | null) ?? null, Number(r.open)]));
   const openTotal = [...backlogOf.values()].reduce((a, b) => a + b, 0);
+  const average = (ratings: number[]) =>
+    ratings.length ? new Decimal(mean(ratings) as number).toDecimalPlaces(2).toFixed(2) : null;
   const present = (f: AgentFigures) => ({
     tickets: f.tickets,
     firstResponseHours: fixed1(mean(f.firstResponse)),
     resolutionHours: fixed1(mean(f.resolution)),
     slaAttainment: percent(f.metSla, f.withSla),
-    csatAverage: f.ratings.length ? new Decimal(mean(f.ratings) as number).toDecimalPlaces(2).toFixed(2) : null,
+    csatAverage: average(f.ratings),
     csatResponseRate: percent(f.ratings.length, f.surveyed),
   });
+  const channelRows: Row[] = [...channels.entries()]
+    .sort(([a, x], [b, y]) => y.ratings.length - x.ratings.length || a.localeCompare(b))
+    .map(([channel, ch]) => ({
+      channel,
+      ratings: ch.ratings.length,
+      csatAverage: average(ch.ratings),
+      csatResponseRate: percent(ch.ratings.length, ch.surveyed),
+    }));
   const agentIds = [...new Set([...agents.keys(), ...backlogOf.keys()])];
   const names = await userNames(
     c,
@@ -723,6 +774,22 @@ async function serviceDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind'
     ],
     panels: [
       panel('ticketsByChannel', 'Tickets by channel', 'bar', byChannel, 'tickets'),
+      panel(
+        'csatByChannel',
+        'CSAT by channel (ticket surveys and live chat ratings)',
+        'table',
+        {
+          columns: [
+            column('channel', 'Channel', 'group', 'text', CSAT_CHANNELS),
+            column('ratings', 'Ratings', 'measure', 'number'),
+            column('csatAverage', 'CSAT (average of 5)', 'measure', 'decimal'),
+            column('csatResponseRate', 'CSAT response rate (%)', 'measure', 'decimal'),
+          ],
+          rows: channelRows,
+          truncated: false,
+        },
+        'ratings',
+      ),
       panel(
         'byAgent',
         'Per agent',

@@ -413,6 +413,22 @@ describe('standard dashboards: sales, forecast, marketing and service figures by
               values (${ws}::uuid, gen_random_uuid(), ${ticket.id}::uuid, ${`hash-${ticket.id}`})`,
           );
       }
+      // Live chats: [agent, created, status, rating]. Every ended chat asked for a rating.
+      const chats: [string | null, string, string, number | null][] = [
+        [b, '2026-02-10T00:00:00Z', 'ended', 4],
+        [a, '2026-03-02T00:00:00Z', 'ended', 1],
+        [b, '2026-03-05T00:00:00Z', 'ended', null],
+        [b, '2025-12-15T00:00:00Z', 'ended', 5], // before the period
+        [b, '2026-03-06T00:00:00Z', 'active', null], // not ended: not asked yet
+      ];
+      for (const [agentId, created, status, rating] of chats)
+        await exec(
+          ws,
+          sql`insert into chat_conversations (workspace_id, id, visitor_token_hash, status, agent_user_id, csat_rating,
+              created_at, ended_at)
+            values (${ws}::uuid, gen_random_uuid(), ${`v-${created}`}, ${status}, ${agentId}::uuid, ${rating},
+              ${created}::timestamptz, ${status === 'ended' ? created : null}::timestamptz)`,
+        );
     });
 
     it('volume by channel, response and resolution times, SLA, backlog and CSAT, per agent and team', async () => {
@@ -423,9 +439,14 @@ describe('standard dashboards: sales, forecast, marketing and service figures by
         resolutionHours: '12.0', // (10 + 20 + 6) / 3
         slaAttainment: '66.7', // 2 of 3 with an SLA
         backlog: 3, // open now, whenever created
-        csatAverage: '4.00', // (5 + 3) / 2
-        csatResponseRate: '66.7', // 2 ratings of 3 surveys
+        csatAverage: '3.25', // (5 + 3) / 2 from ticket surveys, with the chats' 4 and 1: 13 / 4
+        csatResponseRate: '66.7', // 2 ratings of 3 surveys + 2 of 3 ended chats = 4 of 6
       });
+      // Per channel: the tickets' surveys by the ticket's channel, live chats on their own.
+      expect(rows(d, 'csatByChannel')).toEqual([
+        { channel: 'email', ratings: 2, csatAverage: '4.00', csatResponseRate: '66.7' },
+        { channel: 'live_chat', ratings: 2, csatAverage: '2.50', csatResponseRate: '66.7' },
+      ]);
       expect(rows(d, 'ticketsByChannel').map((r) => [r.channel, r.tickets])).toEqual([
         ['email', 3],
         ['chat', 1],
@@ -438,8 +459,8 @@ describe('standard dashboards: sales, forecast, marketing and service figures by
         firstResponseHours: '3.0',
         resolutionHours: '12.0',
         slaAttainment: '50.0',
-        csatAverage: '4.00',
-        csatResponseRate: '66.7',
+        csatAverage: '3.00', // 5, 3 and the chat's 1
+        csatResponseRate: '75.0', // 3 answers of 3 surveys + 1 chat
         backlog: 0,
       });
       const b = {
@@ -447,12 +468,46 @@ describe('standard dashboards: sales, forecast, marketing and service figures by
         firstResponseHours: '1.0',
         resolutionHours: null,
         slaAttainment: '100.0',
-        csatAverage: null,
-        csatResponseRate: null,
+        csatAverage: '4.00', // the one rated chat of two ended in the period
+        csatResponseRate: '50.0',
         backlog: 3,
       };
       expect(agents[agent.userId]).toEqual({ assigneeId: agent.userId, ...b });
       expect(rows(d, 'byTeam')).toEqual([{ teamId: expect.any(String), ...b }]);
+    });
+
+    it('a role whose tickets scope is its own counts only the chats it answered', async () => {
+      const api = client(t, admin);
+      const role = await api.post('/api/v1/roles', {
+        key: 'own_service',
+        name: 'Own service',
+        permissions: { objects: { '*': { read: true, create: true, update: true, scope: 'own' } } },
+      });
+      expect(role.statusCode, role.body).toBe(201);
+      const olive = await memberWithRole(t, admin.workspaceId, 'own_service', 'Olive Own');
+      // In April, outside the quarter the other test reads: Olive's chat rated 5, Agent B's rated 1.
+      for (const [who, rating] of [
+        [olive.userId, 5],
+        [agent.userId, 1],
+      ] as const)
+        await exec(
+          admin.workspaceId,
+          sql`insert into chat_conversations (workspace_id, id, visitor_token_hash, status, agent_user_id, csat_rating,
+              created_at, ended_at)
+            values (${admin.workspaceId}::uuid, gen_random_uuid(), ${`april-${who}`}, 'ended', ${who}::uuid, ${rating},
+              '2026-04-10T00:00:00Z', '2026-04-10T00:10:00Z')`,
+        );
+      const april = 'from=2026-04-01&to=2026-04-30&period=month';
+      const mine = await dashboard(olive, 'service', april);
+      expect(numbers(mine)).toMatchObject({ tickets: 0, csatAverage: '5.00', csatResponseRate: '100.0' });
+      expect(rows(mine, 'csatByChannel')).toEqual([
+        { channel: 'live_chat', ratings: 1, csatAverage: '5.00', csatResponseRate: '100.0' },
+      ]);
+      // The administrator counts both.
+      expect(numbers(await dashboard(admin, 'service', april))).toMatchObject({
+        csatAverage: '3.00',
+        csatResponseRate: '100.0',
+      });
     });
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
@@ -422,6 +423,16 @@ describe('service desk: queues, round robin, macros, collisions, attachments, th
     ).rows[0]?.text_body as string;
     const link = /http:\/\/localhost:3000(\/csat\/[^\s?]+\?rating=4)/.exec(survey)?.[1] as string;
     expect((await t.app.inject({ method: 'GET', url: link })).statusCode).toBe(200);
+    // A live chat the contact rated 2 at its end (later than the survey), and one not rated.
+    const chatId = randomUUID();
+    await t.database.tenant(admin.workspaceId, (tx) =>
+      sql`insert into chat_conversations (workspace_id, id, visitor_token_hash, status, contact_id, csat_rating,
+          csat_comment, created_at, ended_at)
+        values (${admin.workspaceId}::uuid, ${chatId}::uuid, ${`v-${chatId}`}, 'ended', ${contact.id}::uuid, 2,
+          'Slow', now(), now() + interval '1 hour'),
+          (${admin.workspaceId}::uuid, gen_random_uuid(), ${`w-${chatId}`}, 'ended', ${contact.id}::uuid, null,
+          null, now(), now() + interval '2 hours')`.execute(tx),
+    );
 
     for (const path of [`/api/v1/contacts/${contact.id}`, `/api/v1/accounts/${account.id}`]) {
       const res = await repApi.get(`${path}/service-summary`);
@@ -435,8 +446,20 @@ describe('service desk: queues, round robin, macros, collisions, attachments, th
           nextDueAt: expect.any(String),
         }),
       ]);
-      expect(data.csat).toEqual([expect.objectContaining({ ticketId: rated.id, rating: 4 })]);
-      expect(data.csatAverage).toBe(4);
+      expect(data.csat).toEqual([
+        {
+          channel: 'chat',
+          ticketId: null,
+          conversationId: chatId,
+          number: null,
+          subject: 'Live chat',
+          rating: 2,
+          comment: 'Slow',
+          solvedAt: expect.any(String),
+        },
+        expect.objectContaining({ channel: 'ticket', ticketId: rated.id, conversationId: null, rating: 4 }),
+      ]);
+      expect(data.csatAverage).toBe(3); // (2 + 4) / 2
     }
     const timeline = (await api.get(`/api/v1/contacts/${contact.id}/timeline`)).json().data as any[];
     expect(timeline.find((i) => i.type === 'contact.csat_received')).toMatchObject({

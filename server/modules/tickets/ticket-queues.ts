@@ -5,6 +5,7 @@ import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
 import type { RecordService } from '../../platform/records/records.service';
+import { csatSources } from './csat-sources';
 import { OPEN_STATUSES } from './ticket-assignment';
 
 /**
@@ -111,14 +112,46 @@ export async function serviceSummary(
     sort: '-updatedAt',
     limit: 50,
   });
-  const csat = rated.data.map((t) => ({
+  const fromTickets: TServiceSummary['csat'] = rated.data.map((t) => ({
+    channel: 'ticket',
     ticketId: t.id as string,
+    conversationId: null,
     number: (t.number as number | null) ?? null,
     subject: String(t.subject ?? ''),
     rating: Number(t.csatRating),
     comment: (t.csatComment as string | null) ?? null,
     solvedAt: (t.solvedAt as string | null) ?? null,
   }));
+  // Live chats rated at their end: the contact's, or those of the account's contacts (as far as the caller sees them).
+  const contactIds =
+    object === 'contacts'
+      ? [id]
+      : (
+          await records.list(tx, actor, 'contacts', {
+            filter: { field: 'accountId', op: 'eq', value: id },
+            fields: 'id',
+            limit: 1000,
+          })
+        ).data.map((c) => c.id as string);
+  const fromChats: TServiceSummary['csat'] = [];
+  for (const source of csatSources()) {
+    for (const r of await source.rated(tx, policy, contactIds, 50)) {
+      fromChats.push({
+        channel: 'chat',
+        ticketId: null,
+        conversationId: r.conversationId,
+        number: null,
+        subject: r.subject,
+        rating: r.rating,
+        comment: r.comment,
+        solvedAt: r.at,
+      });
+    }
+  }
+  // Newest first (undated last), 50 at most.
+  const csat = [...fromTickets, ...fromChats]
+    .sort((a, b) => (b.solvedAt ?? '').localeCompare(a.solvedAt ?? ''))
+    .slice(0, 50);
   return {
     openTickets: open.data.map((t) => {
       const sla = slaState(t, now);

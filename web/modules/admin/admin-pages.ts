@@ -54,6 +54,11 @@ export const ADMIN_PAGES: AdminPage[] = [
     component: page(() => import('../tracking/components/TrackingSettingsPage').then((m) => m.TrackingSettingsPage)),
   },
   {
+    path: 'service-desk',
+    label: 'Service desk',
+    component: page(() => import('../tickets/components/TicketSettingsPage').then((m) => m.TicketSettingsPage)),
+  },
+  {
     path: 'chat',
     label: 'Live chat',
     component: page(() => import('../chat/components/ChatSettingsPage').then((m) => m.ChatSettingsPage)),

@@ -1,9 +1,10 @@
 import { Stack, Tabs, Title } from '@mantine/core';
+import { MailboxList } from './MailboxList';
 import { OutboxList } from './OutboxList';
 import { SuppressionList } from './SuppressionList';
 import { TemplateEditor } from './TemplateEditor';
 
-/** /admin/mail: the outbox (held, queued, sent, failed, suppressed), the template editor with live preview, and the suppression list. */
+/** /admin/mail: the outbox (held, queued, sent, failed, suppressed), the template editor with live preview, the suppression list, and the mailboxes (support addresses and the team their tickets go to). */
 export function MailPage() {
   return (
     <Stack p="md" gap="md">
@@ -15,6 +16,7 @@ export function MailPage() {
           <Tabs.Tab value="outbox">Outbox</Tabs.Tab>
           <Tabs.Tab value="templates">Templates</Tabs.Tab>
           <Tabs.Tab value="suppressions">Suppressions</Tabs.Tab>
+          <Tabs.Tab value="mailboxes">Mailboxes</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="outbox" pt="md">
           <OutboxList />
@@ -24,6 +26,9 @@ export function MailPage() {
         </Tabs.Panel>
         <Tabs.Panel value="suppressions" pt="md">
           <SuppressionList />
+        </Tabs.Panel>
+        <Tabs.Panel value="mailboxes" pt="md">
+          <MailboxList />
         </Tabs.Panel>
       </Tabs>
     </Stack>

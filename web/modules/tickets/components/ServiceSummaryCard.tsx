@@ -11,7 +11,7 @@ const SLA_BADGE: Record<ServiceSummary['openTickets'][number]['slaState'], { col
   paused: { color: 'gray', label: 'Paused' },
 };
 
-/** The service side of a contact or account (single customer view): open tickets with SLA state, CSAT history. */
+/** The service side of a contact or account (single customer view): open tickets with SLA state, CSAT history (ticket surveys and live chats). */
 export function ServiceSummaryCard({ object, id }: { object: 'contacts' | 'accounts'; id: string }) {
   const q = useQuery({
     queryKey: serviceDeskKeys.summary(object, id),
@@ -61,9 +61,13 @@ export function ServiceSummaryCard({ object, id }: { object: 'contacts' | 'accou
               Satisfaction history
             </Text>
             {s.csat.map((c) => (
-              <Text key={c.ticketId} size="sm" data-testid="service-csat">
-                {'★'.repeat(c.rating)}
-                {'☆'.repeat(5 - c.rating)} #{c.number} {c.subject}
+              <Text key={c.ticketId ?? c.conversationId} size="sm" data-testid="service-csat">
+                <span role="img" aria-label={`${c.rating} of 5`}>
+                  {'★'.repeat(c.rating)}
+                  {'☆'.repeat(5 - c.rating)}
+                </span>{' '}
+                {c.channel === 'ticket' ? `#${c.number} ` : ''}
+                {c.subject}
                 {c.comment ? ` — “${c.comment}”` : ''}
               </Text>
             ))}
