@@ -73,7 +73,10 @@ export async function checkDefinition(
         if (!field) errors.push({ path: 'definition.trigger.field', message: `unknown field "${def.trigger.field}"` });
         else if (def.trigger.type === 'date_reached' && !['date', 'datetime'].includes(field.def.type)) {
           errors.push({ path: 'definition.trigger.field', message: 'must be a date or date-time field' });
-        } else if (isEncrypted(field.def) && (def.trigger.type === 'field_changed' || def.trigger.type === 'stage_moved')) {
+        } else if (
+          isEncrypted(field.def) &&
+          (def.trigger.type === 'field_changed' || def.trigger.type === 'stage_moved')
+        ) {
           // Events keep "[encrypted]" for such values (redactEventData): compare in a condition instead.
           for (const end of ['from', 'to'] as const) {
             if (def.trigger[end] === undefined) continue;
