@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
 import { buildContact } from '../../../test/helpers/factories';
 import { client, type HttpClient } from '../../../test/helpers/http';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../test/helpers/webhook-receiver';
+import { readMigrations } from '../db/migrate';
 
 type Json = Record<string, any>;
 
@@ -135,6 +137,38 @@ describe('sensitive fields in events and webhooks: the value is never kept or se
     for (const value of [NATIONAL_ID, CHANGED_ID, BATCH_ID]) expect(await columnsHolding(t, value)).toEqual([]);
     // The record itself still reads in the clear for a role that may read it.
     expect((await api.get(`/api/v1/contacts/${contact.id}`)).json().data.nationalId).toBe(CHANGED_ID);
+  });
+
+  it('migration 0054 redacts events and delivery bodies written before events were redacted', async () => {
+    const OLD = 'QX000001K';
+    const id = uuidv7();
+    const data = {
+      record: { id: contact.id, firstName: 'Alan', nationalId: OLD },
+      changes: { nationalId: [null, OLD], title: [null, 'Dr'] },
+    };
+    const ws = admin.workspaceId;
+    await sql`insert into events (workspace_id, id, type, object, record_id, data)
+      values (${ws}, ${id}, 'contact.updated', 'contacts', ${contact.id}, ${JSON.stringify(data)}::jsonb)`.execute(
+      t.database.db,
+    );
+    const { rows: subs } = await sql<{ id: string }>`select id from webhook_subscriptions limit 1`.execute(
+      t.database.db,
+    );
+    const body = JSON.stringify({ id: `evt_${id}`, type: 'contact.updated', data });
+    await sql`insert into webhook_deliveries (workspace_id, id, subscription_id, event_id, event_type, body, status)
+      values (${ws}, ${uuidv7()}, ${subs[0]?.id}, ${`evt_${id}`}, 'contact.updated', ${body}, 'succeeded')`.execute(
+      t.database.db,
+    );
+    expect(await columnsHolding(t, OLD)).toEqual(['events.data', 'webhook_deliveries.body']);
+
+    const migration = readMigrations().find((m) => m.version === '0054');
+    await t.database.pool.query(migration?.sql as string);
+    expect(await columnsHolding(t, OLD)).toEqual([]);
+    const { rows } = await sql<{ data: Json }>`select data from events where id = ${id}`.execute(t.database.db);
+    expect(rows[0]?.data).toEqual({
+      record: { id: contact.id, firstName: 'Alan', nationalId: '[encrypted]' },
+      changes: { nationalId: [null, '[encrypted]'], title: [null, 'Dr'] },
+    });
   });
 
   it('a workflow cannot trigger on a sensitive value (events do not keep it), but on its change and a condition', async () => {
