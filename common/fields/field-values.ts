@@ -36,6 +36,28 @@ export type FieldType = (typeof FIELD_TYPES)[number];
 export const isFieldType = (t: string): t is FieldType => (FIELD_TYPES as readonly string[]).includes(t);
 
 /**
+ * Types whose values can be encrypted at rest (a field marked sensitive): one column or one JSON
+ * value (not money, address, links or lists of options). The server's field crypto and the web's
+ * custom-field editor both follow it.
+ */
+export const ENCRYPTABLE_TYPES: ReadonlySet<FieldType> = new Set<FieldType>([
+  'text',
+  'longText',
+  'email',
+  'emails',
+  'phone',
+  'phones',
+  'url',
+  'integer',
+  'decimal',
+  'percent',
+  'date',
+  'datetime',
+  'select',
+  'json',
+]);
+
+/**
  * What value validation needs to know about a field: the server's FieldDef and the
  * web app's field metadata (GET /api/v1/objects, where absent settings are null) both fit.
  */

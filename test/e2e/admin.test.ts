@@ -136,6 +136,38 @@ describe('administration in the browser', () => {
     await expectAccessible(page, 'the custom fields page');
   });
 
+  it('adds a sensitive field, encrypted at rest, through the checkbox; fixed once made', async () => {
+    await goAdmin(page, 'fields');
+    await choose(page, 'Object', 'Leads');
+    await page.getByRole('button', { name: 'Add field' }).click();
+    const dialog = page.getByRole('dialog');
+    const sensitive = dialog.getByRole('checkbox', { name: 'Sensitive (encrypted at rest)' });
+    await field(dialog, 'Label').fill('National ID');
+    // A type that cannot be encrypted: the box is off and disabled.
+    await choose(page, 'Type', 'Money');
+    expect(await sensitive.isDisabled()).toBe(true);
+    await choose(page, 'Type', 'Text');
+    expect(await sensitive.isDisabled()).toBe(false);
+    await sensitive.check();
+    await expectAccessible(page, 'the custom field form with the sensitive box');
+    await dialog.getByRole('button', { name: 'Add field' }).click();
+    const row = page.locator('[data-field="nationalId"]');
+    await until('sensitive field listed', () => row.isVisible());
+    expect(await row.textContent()).toContain('sensitive');
+    // The API flag, as the server made it: sensitive and encrypted.
+    const meta = await page.request.get(`${rapport.url}/api/v1/objects/leads`);
+    const made = ((await meta.json()).data.fields as { name: string }[]).find((f) => f.name === 'nationalId');
+    expect(made).toMatchObject({ sensitive: true, encrypted: true });
+    // Editing shows it ticked and locked.
+    await page.getByRole('button', { name: 'Edit National ID' }).click();
+    const locked = page.getByRole('dialog').getByRole('checkbox', { name: 'Sensitive (encrypted at rest)' });
+    await until('edit form', () => locked.isVisible());
+    expect(await locked.isChecked()).toBe(true);
+    expect(await locked.isDisabled()).toBe(true);
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    expect(admin.problems).toEqual([]);
+  });
+
   it('creates a role that hides a field, and gives it to the colleague', async () => {
     await goAdmin(page, 'roles');
     await until('roles listed', () => page.getByTestId('roles-table').getByText('Sales representative').isVisible());

@@ -6,6 +6,7 @@ import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { isTriggerEvent, triggerEvents } from '../../platform/events/trigger-events';
 import { AppError, type FieldError } from '../../platform/http/errors';
+import { isEncrypted } from '../../platform/records/field-types';
 import type { RecordService } from '../../platform/records/records.service';
 import { urlProblem } from '../../platform/webhooks/ssrf-guard';
 import { type Definition, DefinitionSchema, objectOf, type Step } from './workflow-definition';
@@ -72,6 +73,18 @@ export async function checkDefinition(
         if (!field) errors.push({ path: 'definition.trigger.field', message: `unknown field "${def.trigger.field}"` });
         else if (def.trigger.type === 'date_reached' && !['date', 'datetime'].includes(field.def.type)) {
           errors.push({ path: 'definition.trigger.field', message: 'must be a date or date-time field' });
+        } else if (
+          isEncrypted(field.def) &&
+          (def.trigger.type === 'field_changed' || def.trigger.type === 'stage_moved')
+        ) {
+          // Events keep "[encrypted]" for such values (redactEventData): compare in a condition instead.
+          for (const end of ['from', 'to'] as const) {
+            if (def.trigger[end] === undefined) continue;
+            errors.push({
+              path: `definition.trigger.${end}`,
+              message: `"${field.def.name}" is a sensitive field, encrypted at rest: its values are not kept in events; trigger on any change and test the value in the conditions`,
+            });
+          }
         }
       }
     }

@@ -1,4 +1,4 @@
-import type { FieldType } from '../../../common/fields/field-values';
+import { ENCRYPTABLE_TYPES } from '../../../common/fields/field-values';
 import { SecretBox } from './secret-box';
 
 /**
@@ -25,23 +25,8 @@ export function fieldBox(): SecretBox {
   return box;
 }
 
-/** Types whose values can be encrypted: one column or one JSON value (not money, address, links or lists of options). */
-export const ENCRYPTABLE_TYPES: ReadonlySet<FieldType> = new Set<FieldType>([
-  'text',
-  'longText',
-  'email',
-  'emails',
-  'phone',
-  'phones',
-  'url',
-  'integer',
-  'decimal',
-  'percent',
-  'date',
-  'datetime',
-  'select',
-  'json',
-]);
+/** Types whose values can be encrypted (common/, so the web's custom-field editor follows it too). */
+export { ENCRYPTABLE_TYPES };
 
 /** The filter operators an encrypted field takes: equality through the blind index, and presence. */
 export const ENCRYPTED_OPERATORS = ['eq', 'in', 'isEmpty', 'isNotEmpty'] as const;

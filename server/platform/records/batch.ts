@@ -9,7 +9,7 @@ import { storageColumns, toColumns, valueSchema } from './field-types';
 import type { ObjectSchema } from './object-schema';
 import { presentRow, selectColumns } from './query';
 import { diff, eventName, type RecordContext, type RecordData, RecordService } from './records.service';
-import { redactEncrypted, sealCustom } from './sealing';
+import { redactEncrypted, redactEventData, sealCustom } from './sealing';
 import { columnName } from './types';
 import { type ValidatedInput, validateInput } from './validate';
 import { mapWriteError } from './write-errors';
@@ -307,10 +307,10 @@ async function emitBatchEvents(
         type: `${name}.${w.action === 'record.created' ? 'created' : 'updated'}`,
         object: full.def.name,
         recordId: w.recordId,
-        data: {
+        data: redactEventData(full, {
           record: records.get(w.recordId) ?? null,
           ...(w.action === 'record.updated' ? { changes: w.changes } : {}),
-        },
+        }),
       })),
   );
 }

@@ -24,7 +24,7 @@ import {
 } from './query';
 import type { ObjectRegistry } from './registry';
 import { type PolymorphicTable, relinkRecord } from './relink';
-import { redactEncrypted, sealCustom } from './sealing';
+import { redactEncrypted, redactEventData, sealCustom } from './sealing';
 import { recordSection, recordSections } from './sections';
 import { columnName, type InverseRelation } from './types';
 import { type ValidatedInput, validateInput } from './validate';
@@ -904,7 +904,10 @@ export class RecordService {
     return ctx.full.get(object) as ObjectSchema;
   }
 
-  /** The record's event (`contact.created` …) in the same transaction as the change. */
+  /**
+   * The record's event (`contact.created` …) in the same transaction as the change, encrypted
+   * fields' values redacted (redactEventData).
+   */
   private async emit(
     tx: Tx,
     actor: Actor,
@@ -914,7 +917,8 @@ export class RecordService {
     data: Record<string, unknown>,
   ): Promise<void> {
     const { def } = ctx.schema;
-    await emitEvent(tx, actor, { type: `${eventName(def)}.${action}`, object: def.name, recordId: id, data });
+    const redacted = redactEventData(this.fullSchema(ctx, def.name), data);
+    await emitEvent(tx, actor, { type: `${eventName(def)}.${action}`, object: def.name, recordId: id, data: redacted });
   }
 
   /** Columns a batch row may carry, with their SQL types, for jsonb_to_recordset. */

@@ -2,7 +2,10 @@ import { sealValue } from '../crypto/field-crypto';
 import { isEncrypted } from './field-types';
 import type { ObjectSchema } from './object-schema';
 
-/** What the audit log keeps of an encrypted field's value: whether it was set, never the value. */
+/**
+ * What the audit log and the event log keep of an encrypted field's value: whether it was set,
+ * never the value (null stays null).
+ */
 export const REDACTED = '[encrypted]';
 
 /**
@@ -33,4 +36,29 @@ export function redactEncrypted(
     out[name] = [from == null ? null : REDACTED, to == null ? null : REDACTED];
   }
   return out ?? changes;
+}
+
+/**
+ * A record event's data (`record`, `changes`) with the values of encrypted fields replaced by
+ * REDACTED. Events outlive the request and are copied on (webhook delivery bodies, workflow runs'
+ * trigger data, notifications, timelines), so they never hold such a value; consumers that need it
+ * read the record through the engine (ARCHITECTURE.md, "Sensitive fields"). `schema`: the object's
+ * full schema (every field, whoever the caller).
+ */
+export function redactEventData(schema: ObjectSchema, data: Record<string, unknown>): Record<string, unknown> {
+  const encrypted = schema
+    .fields()
+    .filter((f) => isEncrypted(f.def))
+    .map((f) => f.def.name);
+  if (encrypted.length === 0) return data;
+  const out = { ...data };
+  const record = data.record as Record<string, unknown> | null | undefined;
+  if (record && typeof record === 'object') {
+    out.record = Object.fromEntries(
+      Object.entries(record).map(([k, v]) => [k, encrypted.includes(k) && v != null ? REDACTED : v]),
+    );
+  }
+  const changes = data.changes as Record<string, [unknown, unknown]> | null | undefined;
+  if (changes && typeof changes === 'object') out.changes = redactEncrypted(schema, changes);
+  return out;
 }

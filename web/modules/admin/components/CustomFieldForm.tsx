@@ -4,7 +4,7 @@ import { useFieldErrors } from '../../../lib/useFieldErrors';
 import type { FieldMeta, ObjectMeta } from '../../objects/api/objects.api';
 import { admin, type CustomFieldProps, type NewCustomField } from '../api/admin.api';
 import { useAdminChange } from '../hooks/useAdminChange';
-import { FIELD_TYPE_OPTIONS, fieldNameFrom, hasBounds, hasLength, hasOptions } from '../utils/field-types';
+import { canEncrypt, FIELD_TYPE_OPTIONS, fieldNameFrom, hasBounds, hasLength, hasOptions } from '../utils/field-types';
 import { type OptionDraft, OptionsEditor } from './OptionsEditor';
 
 const num = (v: string | number) => (v === '' ? null : Number(v));
@@ -27,6 +27,7 @@ export function CustomFieldForm({
   const [type, setType] = useState(field?.type ?? 'text');
   const [description, setDescription] = useState(field?.description ?? '');
   const [required, setRequired] = useState(field?.required ?? false);
+  const [sensitive, setSensitive] = useState(field?.sensitive ?? false);
   const [options, setOptions] = useState<OptionDraft[]>(
     field?.options?.map((o) => ({ ...o, saved: true })) ?? [{ value: '', label: '', saved: false }],
   );
@@ -44,6 +45,8 @@ export function CustomFieldForm({
           ...body,
           name,
           type: type as NewCustomField['type'],
+          // Fixed once made, so only sent when the field is created.
+          ...(sensitive && canEncrypt(type) ? { sensitive: true } : {}),
           ...(type === 'relation' && target ? { relation: { object: target, cardinality } } : {}),
         }),
   );
@@ -163,6 +166,20 @@ export function CustomFieldForm({
           label="Required (every new or changed record must have a value)"
           checked={required}
           onChange={(e) => setRequired(e.currentTarget.checked)}
+        />
+        <Checkbox
+          label="Sensitive (encrypted at rest)"
+          description={
+            field
+              ? 'Cannot change'
+              : canEncrypt(type)
+                ? 'Personal data: encrypted, reads audited, left out of events and webhooks; filters by exact value only, no sorting or search. Cannot change later.'
+                : 'Fields of this type cannot be encrypted'
+          }
+          checked={sensitive && (!!field || canEncrypt(type))}
+          disabled={!!field || !canEncrypt(type)}
+          onChange={(e) => setSensitive(e.currentTarget.checked)}
+          error={errors.fields.sensitive}
         />
         {errors.general && !Object.keys(errors.fields).length && (
           <Alert color="red" role="alert">

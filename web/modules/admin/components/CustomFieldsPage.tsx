@@ -73,6 +73,11 @@ export function CustomFieldsPage({ rest }: AdminPageProps) {
                           required
                         </Badge>
                       )}
+                      {f.sensitive && (
+                        <Badge size="xs" variant="light" color="grape">
+                          sensitive
+                        </Badge>
+                      )}
                     </Group>
                     <Text size="xs" c="dimmed" ff="monospace">
                       {f.name}

@@ -1,3 +1,5 @@
+import { ENCRYPTABLE_TYPES, type FieldType } from '../../../../common/fields/field-values';
+
 /** The custom field types the API accepts (server/platform/records/types.ts FIELD_TYPES), with labels. */
 export const FIELD_TYPE_OPTIONS = [
   { value: 'text', label: 'Text' },
@@ -28,6 +30,8 @@ export const typeLabel = (type: string) => FIELD_TYPE_OPTIONS.find((t) => t.valu
 export const hasOptions = (type: string) => type === 'select' || type === 'multiSelect';
 export const hasLength = (type: string) => type === 'text' || type === 'longText';
 export const hasBounds = (type: string) => type === 'integer' || type === 'decimal' || type === 'percent';
+/** Whether a field of this type can be marked sensitive (encrypted at rest). */
+export const canEncrypt = (type: string) => ENCRYPTABLE_TYPES.has(type as FieldType);
 
 /** An API field name from a label: "Renewal date (EU)" → "renewalDateEu". */
 export function fieldNameFrom(label: string): string {
