@@ -16,7 +16,7 @@ export const campaignCostsObject: ObjectDef = {
   labelPlural: 'Cost entries',
   table: 'campaign_costs',
   titleFields: ['description'],
-  subtitleFields: ['incurredOn', 'amount'],
+  subtitleFields: ['category'],
   defaultSort: '-incurredOn',
   fields: [
     {

@@ -599,5 +599,48 @@ describe('standard dashboards: sales, forecast, marketing and service figures by
       expect(agents[agent.userId]).toEqual({ assigneeId: agent.userId, ...b });
       expect(rows(d, 'byTeam')).toEqual([{ teamId: expect.any(String), ...b }]);
     });
+
+    it('a role that may not read CSAT ratings gets the rest, the CSAT columns left out of the tables', async () => {
+      const role = await client(t, admin).post('/api/v1/roles', {
+        key: 'csat_blind',
+        name: 'CSAT blind',
+        permissions: { objects: { '*': { read: true, scope: 'all' }, tickets: { fields: { csatRating: 'hidden' } } } },
+      });
+      expect(role.statusCode, role.body).toBe(201);
+      const blind = await memberWithRole(t, admin.workspaceId, 'csat_blind');
+      const d = await dashboard(blind, 'service');
+      expect(numbers(d)).toEqual({
+        tickets: 5,
+        firstResponseHours: '2.5',
+        resolutionHours: '12.0',
+        slaAttainment: '66.7',
+        backlog: 3,
+      });
+      expect(d.hidden).toEqual([
+        'csatAverage',
+        'csatResponseRate',
+        'byAgent.csatAverage',
+        'byAgent.csatResponseRate',
+        'byTeam.csatAverage',
+        'byTeam.csatResponseRate',
+      ]);
+      expect(byKey(rows(d, 'byAgent'), 'assigneeId')[admin.userId]).toEqual({
+        assigneeId: admin.userId,
+        tickets: 3,
+        firstResponseHours: '3.0',
+        resolutionHours: '12.0',
+        slaAttainment: '50.0',
+        backlog: 0,
+      });
+      const columns = d.panels.find((p) => p.key === 'byTeam')?.result.columns.map((c) => c.name);
+      expect(columns).toEqual([
+        'teamId',
+        'tickets',
+        'firstResponseHours',
+        'resolutionHours',
+        'slaAttainment',
+        'backlog',
+      ]);
+    });
   });
 });
