@@ -29,6 +29,7 @@ const MATRIX_OF: Record<string, string> = {
   article_categories: 'server/modules/knowledge/knowledge-permissions.test.ts',
   segments: 'test/permissions-segments.test.ts',
   campaigns: 'test/permissions-segments.test.ts',
+  campaign_costs: 'test/permissions-segments.test.ts',
   tickets: 'test/permissions-tickets.test.ts',
   social_messages: 'test/permissions-social.test.ts',
   calls: 'server/modules/telephony/calls-permissions.test.ts',

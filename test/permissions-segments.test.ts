@@ -47,7 +47,7 @@ describe('segments: roles and permissions through the HTTP API', () => {
   });
 });
 
-/** The standard roles on campaigns (the campaigns module's declaration), written out by hand. */
+/** The standard roles on campaigns and their cost entries (the campaigns module's declaration), written out by hand. */
 const CAMPAIGNS: Record<string, Record<Action, boolean>> = {
   administrator: all(true),
   // Marketing runs campaigns.
@@ -84,6 +84,23 @@ describe('campaigns: roles and permissions through the HTTP API', () => {
         allowed: CAMPAIGNS[role]?.[action] ?? false,
         createBody: (tag) => ({ name: `Campaign ${role}-${tag}`, type: 'email' }),
         updateBody: { name: 'Renamed campaign' },
+      });
+    });
+    // Cost entries (the CAC's cost per period) follow the same matrix as campaigns.
+    it.each(ACTIONS)('campaign_costs: %s', async (action) => {
+      await checkMatrixCell({
+        t,
+        adminCookie: admin.cookie,
+        caller: users[role] as { cookie: string; userId: string },
+        object: 'campaign_costs',
+        action,
+        allowed: CAMPAIGNS[role]?.[action] ?? false,
+        createBody: (tag) => ({
+          incurredOn: '2026-01-10',
+          amount: { amount: '100', currency: 'EUR' },
+          description: `Cost ${role}-${tag}`,
+        }),
+        updateBody: { description: 'Renamed cost' },
       });
     });
   });

@@ -242,6 +242,12 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     const segment = await rec('segments', { name: `${MARK} segment`, object: 'contacts', type: 'static' });
     const campaign = await rec('campaigns', { name: `${MARK} campaign`, type: 'email' });
     ok(await asB('POST', `/api/v1/campaigns/${campaign}/members`, { contactIds: [contact] }), 200);
+    await rec('campaign_costs', {
+      campaignId: campaign,
+      incurredOn: '2026-01-10',
+      amount: { amount: '100', currency: 'EUR' },
+      description: `${MARK} cost`,
+    });
     // B's campaign keeps B's segment in sync (DELETE /campaigns/{id}/segments/{segmentId}).
     keep('segment', segment);
     ok(await asB('POST', `/api/v1/campaigns/${campaign}/members`, { segmentId: segment, sync: true }), 200);

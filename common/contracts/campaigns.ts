@@ -7,6 +7,8 @@ export const CAMPAIGN_TYPES = ['email', 'social', 'event', 'direct_mail', 'geo_t
 /** The campaign types that send email: email, and geo-targeted (email to an audience chosen by place). */
 export const EMAIL_CAMPAIGN_TYPES: readonly string[] = ['email', 'geo_targeted'];
 export const CAMPAIGN_STATUSES = ['planned', 'active', 'paused', 'completed'] as const;
+/** What a cost entry (`/api/v1/campaign_costs`) paid for: marketing or sales; both count in the CAC. */
+export const COST_CATEGORIES = ['marketing', 'sales'] as const;
 export const MEMBER_OBJECTS = ['contacts', 'leads', 'accounts'] as const;
 export const MEMBER_STATUSES = [
   'targeted',

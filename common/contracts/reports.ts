@@ -270,10 +270,54 @@ export const StandardDashboardSchema = z.object({
   to: z.string(),
   numbers: z.array(StandardNumber),
   panels: z.array(StandardPanel),
+  /**
+   * Figures left out because the caller's role may not read a field they need (the rest of
+   * the dashboard is returned): a number's or panel's key (`revenue`, `timeInStage`), or
+   * `panelKey.column` for one column of a panel left out of its columns and rows
+   * (`revenueByRep.revenue`). Empty when the role reads everything.
+   */
+  hidden: z.array(z.string()),
 });
 export type TStandardDashboard = z.infer<typeof StandardDashboardSchema>;
 export type TStandardPanel = z.infer<typeof StandardPanel>;
 export type TStandardNumber = z.infer<typeof StandardNumber>;
+
+export const AcquisitionCostQuery = z
+  .object({
+    from: z.iso.date().optional().describe('First day of the period (default: the first day of the month a year ago)'),
+    to: z.iso.date().optional().describe('Last day of the period, inclusive (default: today, UTC)'),
+    period: z.enum(['month', 'quarter']).optional().describe('How the period is cut in `periods` (default month)'),
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, 'must be a 3-letter currency code')
+      .optional()
+      .describe('The currency costs are counted in (default: the one most cost entries use)'),
+  })
+  .strict();
+export type TAcquisitionCostQuery = z.infer<typeof AcquisitionCostQuery>;
+/** Cost, new customers and CAC over one period (dates inclusive). */
+const AcquisitionCostFigures = z.object({
+  from: z.string(),
+  to: z.string(),
+  /** Marketing and sales cost dated in the period (marketingCost + salesCost). */
+  cost: MoneyValue,
+  marketingCost: MoneyValue,
+  salesCost: MoneyValue,
+  /** Accounts whose first won opportunity closed in the period. */
+  newCustomers: z.number(),
+  /** cost ÷ newCustomers, to the cent (null without new customers). */
+  cac: MoneyValue.nullable(),
+});
+export const AcquisitionCostSchema = AcquisitionCostFigures.extend({
+  currency: z.string(),
+  /** The same figures per month or quarter of the period. */
+  periods: z.array(AcquisitionCostFigures),
+  /** The period's cost per campaign (campaignId null: cost entries tied to no campaign), highest first. */
+  byCampaign: z.array(z.object({ campaignId: z.string().nullable(), name: z.string().nullable(), cost: MoneyValue })),
+  /** Costs in the period in other currencies, left out of the figures. */
+  otherCurrencies: z.array(MoneyValue),
+});
+export type TAcquisitionCost = z.infer<typeof AcquisitionCostSchema>;
 
 export const ForecastHistoryQuery = z
   .object({

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { defineModule, type ModuleRouteDeps } from '../../platform/modules';
 import { campaignBouncesConsumer } from './bounces.consumer';
+import { campaignCostsObject } from './campaign-costs.object';
 import { seedCampaignsDemo } from './campaigns.demo';
 import { campaignsObject } from './campaigns.object';
 import { campaignRoutes } from './campaigns.routes';
@@ -28,19 +29,21 @@ const routes =
  * Campaigns: marketing efforts with members (contacts, leads, accounts), email sends
  * through the outbox (exactly once per recipient, throttled, pausable), RFC 8058 one-click
  * unsubscribe and a preferences page, open and click tracking (machine ones flagged), and
- * results (ROI, cost per lead, CAC). Marketing managers and administrators run them;
+ * results (ROI, cost per lead, CAC), and cost entries per campaign and date (the CAC's
+ * cost over a period). Marketing managers and administrators run them;
  * everyone else reads.
  */
 export const campaignsModule = defineModule({
   name: 'campaigns',
-  objects: [campaignsObject],
+  objects: [campaignsObject, campaignCostsObject],
   permissions: {
     marketing_manager: {
       campaigns: { create: true, read: true, update: true, delete: true, export: true, scope: 'all' },
+      campaign_costs: { create: true, read: true, update: true, delete: true, export: true, scope: 'all' },
     },
-    sales_rep: { campaigns: { ...READ_ONLY, export: false } },
-    service_rep: { campaigns: { ...READ_ONLY, export: false } },
-    data_analyst: { campaigns: READ_ONLY },
+    sales_rep: { campaigns: { ...READ_ONLY, export: false }, campaign_costs: { ...READ_ONLY, export: false } },
+    service_rep: { campaigns: { ...READ_ONLY, export: false }, campaign_costs: { ...READ_ONLY, export: false } },
+    data_analyst: { campaigns: READ_ONLY, campaign_costs: READ_ONLY },
   },
   routes,
   workflowSteps: { campaign_email: campaignEmailStep },

@@ -83,6 +83,9 @@ export const leadsObject: ObjectDef = {
     ...SCORE_DETAIL_FIELDS,
     // Set when the score first reaches the workspace's MQL threshold (server/modules/scoring).
     { name: 'mqlAt', type: 'datetime', label: 'Became MQL', readOnly: true, hidden: true },
+    // Set when the lead first becomes sales-qualified (status or qualification sql): the
+    // marketing funnel's MQL → SQL and SQL → opportunity times (server/modules/reports).
+    { name: 'sqlAt', type: 'datetime', label: 'Became SQL', readOnly: true, hidden: true },
     {
       name: 'qualification',
       type: 'select',
@@ -120,11 +123,14 @@ export const leadsObject: ObjectDef = {
   ],
   normalise: { domain: normaliseDomain },
   async beforeWrite(_tx, w) {
-    if (w.mode === 'create' && w.changes.status == null) return { set: { status: 'new' } };
     if (w.before?.status === 'converted' && 'status' in w.changes) {
       return { errors: [{ path: `${w.pathPrefix}status`, message: 'a converted lead stays converted' }] };
     }
-    return undefined;
+    const set: Record<string, unknown> = {};
+    if (w.mode === 'create' && w.changes.status == null) set.status = 'new';
+    const becomesSql = w.changes.status === 'sql' || w.changes.qualification === 'sql';
+    if (becomesSql && !w.before?.sqlAt) set.sqlAt = new Date().toISOString();
+    return Object.keys(set).length ? { set } : undefined;
   },
   validate(record, mode, opts) {
     const errors: { path: string; message: string }[] = [];

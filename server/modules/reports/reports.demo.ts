@@ -149,7 +149,7 @@ const DAY_H = 3_600_000;
 
 /**
  * What the standard dashboards need beyond the sales sample's year of deals: campaigns over
- * the year with their cost, some won deals sourced by them (ROI, CAC), a half-year of
+ * the year with their cost (and cost entries per month), some won deals sourced by them (ROI, CAC), a half-year of
  * tickets across channels answered, solved and rated by the service team (response
  * times, SLA, CSAT), and this week's forecast snapshot. Written through the record engine
  * (read-only times by system write), creation times moved back as the other demo data's.
@@ -176,6 +176,24 @@ async function seedAnalyticsDemo(records: RecordService, tx: Tx, actor: Actor): 
     });
     ids.push(created.id as string);
   }
+  // Cost entries, so CAC is known per month: the search ads are invoiced every fortnight
+  // (their 1500 in three entries), sales travel and events every month of the year.
+  const entries = [
+    ...[0, 1, 2].map((n) => ({
+      campaignId: ids[3],
+      category: 'marketing',
+      incurredOn: day(daysAgo(40 - n * 15)),
+      amount: { amount: '500', currency: 'EUR' },
+      description: `Search ads: invoice ${n + 1}`,
+    })),
+    ...Array.from({ length: 12 }, (_, n) => ({
+      category: 'sales',
+      incurredOn: day(daysAgo(15 + n * 30)),
+      amount: { amount: '350', currency: 'EUR' },
+      description: 'Sales travel and events',
+    })),
+  ];
+  for (const e of entries) await records.create(tx, actor, 'campaign_costs', e);
   // Every third won deal came from a campaign.
   const won = await records.list(tx, actor, 'opportunities', {
     filter: { field: 'status', op: 'eq', value: 'won' },

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  AcquisitionCostQuery,
+  AcquisitionCostSchema,
   DashboardInput,
   DashboardPatch,
   DashboardSchema,
@@ -33,6 +35,7 @@ import { actorOf } from '../../platform/http/context';
 import type { ModuleRouteDeps } from '../../platform/modules';
 import type { RecordService } from '../../platform/records/records.service';
 import { runReport } from '../../platform/records/report';
+import { acquisitionCost } from './cac.service';
 import { createSchedule, deleteSchedule, listSchedules, sendScheduleNow } from './delivery.service';
 import { forecast } from './forecast.service';
 import { deleteQuota, listQuotas, setQuota } from './quotas.service';
@@ -138,6 +141,27 @@ export function reportRoutes({ database, records, jobs, now }: ModuleRouteDeps):
         const actor = actorOf(req);
         const data = await database.tenantRead(actor.workspaceId, (tx) =>
           forecast(records, tx, actor, req.query, now()),
+        );
+        return { data };
+      },
+    );
+
+    app.get(
+      '/api/v1/acquisition-cost',
+      {
+        schema: {
+          tags,
+          summary: 'Customer acquisition cost over a period: marketing and sales cost ÷ new customers won in it',
+          description:
+            'Cost = the cost entries (`/api/v1/campaign_costs`) dated in the period, and the actual cost of campaigns started in it that have no cost entry; new customers = accounts whose first won opportunity closed in it. Per month or quarter and per campaign too. Only records the caller may read.',
+          querystring: AcquisitionCostQuery,
+          response: { 200: z.object({ data: AcquisitionCostSchema }) },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        const data = await database.tenantRead(actor.workspaceId, (tx) =>
+          acquisitionCost(records, tx, actor, req.query, now()),
         );
         return { data };
       },

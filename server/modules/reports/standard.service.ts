@@ -16,12 +16,15 @@ import type { FilterNode } from '../../../common/filter';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { invalidField } from '../../platform/http/errors';
+import type { ObjectSchema } from '../../platform/records/object-schema';
 import type { RecordService } from '../../platform/records/records.service';
 import { runReport } from '../../platform/records/report';
 import { endedChats } from '../chat';
 import { stageReport } from '../opportunities';
 import { defaultPipelineId } from '../pipelines';
 import { surveyedTickets } from '../tickets';
+import { acquisitionFigures, costsIn, entryTotals, firstWins } from './cac.service';
+import { amountIn, listAll as listRecords, mainCurrency, periodsOf, type Rec } from './figures';
 import { forecast } from './forecast.service';
 
 /**
@@ -32,9 +35,7 @@ import { forecast } from './forecast.service';
  * response times) are computed here from the records the caller may read.
  */
 
-type Money = { amount: string; currency: string };
 type Row = Record<string, TReportCell>;
-type Rec = Record<string, unknown>;
 
 interface Ctx {
   records: RecordService;
@@ -47,7 +48,11 @@ interface Ctx {
   end: string;
   period: 'month' | 'quarter';
   currency?: string;
+  /** Each object's fields as the caller's role sees them (hidden ones absent), read once. */
+  seen: Map<string, ObjectSchema>;
 }
+
+type Body = Omit<TStandardDashboard, 'kind' | 'from' | 'to' | 'title'>;
 
 const DAY = 86_400_000;
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -95,35 +100,64 @@ const inRange = (field: string, c: Ctx): FilterNode[] => [
 const report = (c: Ctx, def: TReportDefinition) =>
   runReport(c.records, c.tx, c.actor, { limit: 10_000, timeZone: 'UTC', ...def });
 
-/** Every record matching the filter that the caller may read (the record engine's list, page by page). */
-async function listAll(c: Ctx, object: string, filter: FilterNode, fields: string[]): Promise<Rec[]> {
-  const out: Rec[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await c.records.list(c.tx, c.actor, object, {
-      filter,
-      fields: fields.join(','),
-      limit: 1000,
-      sort: 'id',
-      ...(cursor ? { cursor } : {}),
-    });
-    out.push(...page.data);
-    if (!page.page.hasMore || !page.page.nextCursor || out.length >= 200_000) return out;
-    cursor = page.page.nextCursor;
+/**
+ * Whether the caller's role may read every one of `fields` of `object` (a hidden field is
+ * unknown to it). A figure that needs a hidden field is left out of the dashboard and
+ * named in its `hidden` list; the other figures are still returned.
+ */
+async function sees(c: Ctx, object: string, fields: string[]): Promise<boolean> {
+  let schema = c.seen.get(object);
+  if (!schema) {
+    // An object the role may not read at all: every one of its fields is hidden.
+    if (!(await c.records.access.policy(c.tx, c.actor)).can(object, 'read')) return false;
+    schema = (await c.records.context(c.tx, c.actor, object, 'read')).schema;
+    c.seen.set(object, schema);
+  }
+  return fields.every((f) => schema.field(f) != null);
+}
+
+/** A dashboard's figures as they are gathered: a figure is added, or its key noted as hidden. */
+class Figures {
+  readonly numbers: TStandardNumber[] = [];
+  readonly panels: TStandardPanel[] = [];
+  readonly hidden: string[] = [];
+  number(visible: boolean, key: string, label: string, unit: TStandardNumber['unit'], value: () => TReportCell) {
+    if (visible) this.numbers.push(num(key, label, value(), unit));
+    else this.hidden.push(key);
+  }
+  panel(
+    visible: boolean,
+    key: string,
+    title: string,
+    chart: TStandardPanel['chart'],
+    result: () => TReportResult,
+    measure?: string,
+  ) {
+    if (visible) this.panels.push(panel(key, title, chart, result(), measure));
+    else this.hidden.push(key);
+  }
+  body(): Body {
+    return { numbers: this.numbers, panels: this.panels, hidden: this.hidden };
   }
 }
 
-const moneyList = (cell: TReportCell | undefined): Money[] =>
-  cell == null ? [] : Array.isArray(cell) ? cell : typeof cell === 'object' ? [cell] : [];
-const amountIn = (cell: TReportCell | undefined, currency: string) =>
-  new Decimal(moneyList(cell).find((m) => m.currency === currency)?.amount ?? 0);
-/** The currency most amounts use (ties: alphabetical), else the one asked for, else EUR. */
-function mainCurrency(cells: (TReportCell | undefined)[], asked?: string): string {
-  if (asked) return asked.toUpperCase();
-  const uses = new Map<string, number>();
-  for (const cell of cells) for (const m of moneyList(cell)) uses.set(m.currency, (uses.get(m.currency) ?? 0) + 1);
-  return [...uses].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? 'EUR';
+/**
+ * A panel's result without the columns whose fields the caller may not read: they leave
+ * the columns and every row, and are named `panelKey.column` in the hidden list.
+ */
+function withoutColumns(f: Figures, key: string, result: TReportResult, drop: string[]): TReportResult {
+  if (drop.length === 0) return result;
+  for (const name of drop) f.hidden.push(`${key}.${name}`);
+  const gone = new Set(drop);
+  return {
+    ...result,
+    columns: result.columns.filter((col) => !gone.has(col.name)),
+    rows: result.rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !gone.has(k)))),
+  };
 }
+
+const listAll = (c: Ctx, object: string, filter: FilterNode, fields: string[]) =>
+  listRecords(c.records, c.tx, c.actor, object, filter, fields);
 
 /** A decimal string with one decimal (null for nothing). */
 const fixed1 = (n: number | Decimal | null) => (n == null ? null : new Decimal(n).toDecimalPlaces(1).toFixed(1));
@@ -163,67 +197,84 @@ async function teams(c: Ctx): Promise<{ id: string; name: string; members: Set<s
 
 // ---------------------------------------------------------------------------------- sales
 
-async function salesDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind' | 'from' | 'to' | 'title'>> {
+async function salesDashboard(c: Ctx): Promise<Body> {
+  const f = new Figures();
+  const O = 'opportunities';
+  // What the caller's role reads decides which figures can be worked out.
+  const W = await sees(c, O, ['status', 'closedAt']); // won (and lost) in the period
+  const A = await sees(c, O, ['amount']);
   const won: FilterNode = { and: [{ field: 'status', op: 'eq', value: 'won' }, ...inRange('closedAt', c)] };
-  const byPeriod = await report(c, {
-    object: 'opportunities',
-    filter: won,
-    groupBy: [{ field: 'closedAt', bucket: c.period }],
-    measures: [
-      { op: 'sum', field: 'amount', as: 'revenue' },
-      { op: 'count', as: 'deals' },
-    ],
-    sort: [{ by: 'closedAt', dir: 'asc' }],
-  });
-  const byRep = await report(c, {
-    object: 'opportunities',
-    filter: won,
-    groupBy: [{ field: 'ownerId' }],
-    measures: [
-      { op: 'sum', field: 'amount', as: 'revenue' },
-      { op: 'count', as: 'deals' },
-    ],
-    sort: [{ by: 'deals', dir: 'desc' }],
-  });
-  const totals = await report(c, {
-    object: 'opportunities',
-    filter: won,
-    measures: [
-      { op: 'sum', field: 'amount', as: 'revenue' },
-      { op: 'avg', field: 'amount', as: 'average' },
-      { op: 'count', as: 'deals' },
-    ],
-  });
-  const pipeline = await report(c, {
-    object: 'opportunities',
-    filter: { field: 'status', op: 'eq', value: 'open' },
-    groupBy: [{ field: 'stageId' }],
-    measures: [
-      { op: 'count', as: 'deals' },
-      { op: 'sum', field: 'amount', as: 'amount' },
-    ],
-  });
-  const closed = await report(c, {
-    object: 'opportunities',
-    filter: { and: [{ field: 'status', op: 'in', value: ['won', 'lost'] }, ...inRange('closedAt', c)] },
-    groupBy: [{ field: 'status' }],
-    measures: [{ op: 'count', as: 'deals' }],
-  });
-  const count = (status: string) => Number(closed.rows.find((r) => r.status === status)?.deals ?? 0);
+  const revenue = (extra: TReportDefinition['measures']): TReportDefinition['measures'] => [
+    ...(A ? [{ op: 'sum' as const, field: 'amount', as: 'revenue' }] : []),
+    ...extra,
+  ];
+  const noAmount = (key: string, column: string) => {
+    if (!A) f.hidden.push(`${key}.${column}`);
+  };
+  const byPeriod = W
+    ? await report(c, {
+        object: O,
+        filter: won,
+        groupBy: [{ field: 'closedAt', bucket: c.period }],
+        measures: revenue([{ op: 'count', as: 'deals' }]),
+        sort: [{ by: 'closedAt', dir: 'asc' }],
+      })
+    : null;
+  const byRep =
+    W && (await sees(c, O, ['ownerId']))
+      ? await report(c, {
+          object: O,
+          filter: won,
+          groupBy: [{ field: 'ownerId' }],
+          measures: revenue([{ op: 'count', as: 'deals' }]),
+          sort: [{ by: 'deals', dir: 'desc' }],
+        })
+      : null;
+  const totals = W
+    ? await report(c, {
+        object: O,
+        filter: won,
+        measures: [
+          ...revenue([{ op: 'count', as: 'deals' }]),
+          ...(A ? [{ op: 'avg' as const, field: 'amount', as: 'average' }] : []),
+        ],
+      })
+    : null;
+  const pipeline = (await sees(c, O, ['status', 'stageId']))
+    ? await report(c, {
+        object: O,
+        filter: { field: 'status', op: 'eq', value: 'open' },
+        groupBy: [{ field: 'stageId' }],
+        measures: [{ op: 'count', as: 'deals' }, ...(A ? [{ op: 'sum' as const, field: 'amount', as: 'amount' }] : [])],
+      })
+    : null;
+  const closed = W
+    ? await report(c, {
+        object: O,
+        filter: { and: [{ field: 'status', op: 'in', value: ['won', 'lost'] }, ...inRange('closedAt', c)] },
+        groupBy: [{ field: 'status' }],
+        measures: [{ op: 'count', as: 'deals' }],
+      })
+    : null;
+  const count = (status: string) => Number(closed?.rows.find((r) => r.status === status)?.deals ?? 0);
   const wonCount = count('won');
   const lostCount = count('lost');
 
   // Sales cycle: days from creation to close of the deals won in the period.
-  const cycles = (await listAll(c, 'opportunities', won, ['id', 'createdAt', 'closedAt']))
-    .map((o) => between(o.createdAt, o.closedAt, DAY))
-    .filter((d): d is number => d != null);
+  const C = W && (await sees(c, O, ['createdAt']));
+  const cycles = C
+    ? (await listAll(c, O, won, ['id', 'createdAt', 'closedAt']))
+        .map((o) => between(o.createdAt, o.closedAt, DAY))
+        .filter((d): d is number => d != null)
+    : [];
 
   // Time in stage (the default pipeline): stays begun in the period.
-  const pipelineId = await defaultPipelineId(c.tx);
+  const S = await sees(c, O, ['stageId']);
+  const pipelineId = S ? await defaultPipelineId(c.tx) : null;
   const stages = pipelineId
     ? await stageReport(c.tx, c.records, c.actor, pipelineId, { from: c.start, to: c.end })
     : [];
-  const timeInStage: TReportResult = {
+  const timeInStage = (): TReportResult => ({
     columns: [
       column('stage', 'Stage', 'group', 'text'),
       column('entered', 'Stays begun', 'measure', 'number'),
@@ -237,59 +288,54 @@ async function salesDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind' |
       current: s.current,
     })),
     truncated: false,
-  };
-
-  const activities = await report(c, {
-    object: 'interactions',
-    filter: {
-      and: [{ field: 'channel', op: 'in', value: ['call', 'email', 'meeting'] }, ...inRange('occurredAt', c)],
-    },
-    groupBy: [{ field: 'ownerId' }, { field: 'channel' }],
-    measures: [{ op: 'count', as: 'activities' }],
   });
 
-  const t = totals.rows[0] ?? {};
-  return {
-    numbers: [
-      num('revenue', 'Revenue won', t.revenue ?? null, 'money'),
-      num('dealsWon', 'Deals won', Number(t.deals ?? 0), 'count'),
-      num('winRate', 'Win rate', percent(wonCount, wonCount + lostCount), 'percent'),
-      num('averageDealSize', 'Average deal size', t.average ?? null, 'money'),
-      num('salesCycleDays', 'Sales cycle (average days)', fixed1(mean(cycles)), 'days'),
-    ],
-    panels: [
-      panel('revenueByPeriod', 'Revenue won by period', 'line', byPeriod, 'revenue'),
-      panel('revenueByRep', 'Revenue won by rep', 'bar', byRep, 'revenue'),
-      panel('pipelineByStage', 'Open pipeline by stage', 'bar', pipeline, 'amount'),
-      panel('winLoss', 'Deals closed: won and lost', 'pie', closed, 'deals'),
-      panel('timeInStage', 'Time in stage', 'bar', timeInStage, 'averageDays'),
-      panel('activitiesByRep', 'Calls, emails and meetings per rep', 'table', activities, 'activities'),
-    ],
-  };
+  const I = await sees(c, 'interactions', ['channel', 'occurredAt', 'ownerId']);
+  const activities = I
+    ? await report(c, {
+        object: 'interactions',
+        filter: {
+          and: [{ field: 'channel', op: 'in', value: ['call', 'email', 'meeting'] }, ...inRange('occurredAt', c)],
+        },
+        groupBy: [{ field: 'ownerId' }, { field: 'channel' }],
+        measures: [{ op: 'count', as: 'activities' }],
+      })
+    : null;
+
+  const t = totals?.rows[0] ?? {};
+  f.number(W && A, 'revenue', 'Revenue won', 'money', () => t.revenue ?? null);
+  f.number(W, 'dealsWon', 'Deals won', 'count', () => Number(t.deals ?? 0));
+  f.number(W, 'winRate', 'Win rate', 'percent', () => percent(wonCount, wonCount + lostCount));
+  f.number(W && A, 'averageDealSize', 'Average deal size', 'money', () => t.average ?? null);
+  f.number(C, 'salesCycleDays', 'Sales cycle (average days)', 'days', () => fixed1(mean(cycles)));
+  const measure = A ? 'revenue' : 'deals';
+  f.panel(!!byPeriod, 'revenueByPeriod', 'Revenue won by period', 'line', () => byPeriod as TReportResult, measure);
+  if (byPeriod) noAmount('revenueByPeriod', 'revenue');
+  f.panel(!!byRep, 'revenueByRep', 'Revenue won by rep', 'bar', () => byRep as TReportResult, measure);
+  if (byRep) noAmount('revenueByRep', 'revenue');
+  f.panel(
+    !!pipeline,
+    'pipelineByStage',
+    'Open pipeline by stage',
+    'bar',
+    () => pipeline as TReportResult,
+    A ? 'amount' : 'deals',
+  );
+  if (pipeline) noAmount('pipelineByStage', 'amount');
+  f.panel(W, 'winLoss', 'Deals closed: won and lost', 'pie', () => closed as TReportResult, 'deals');
+  f.panel(S, 'timeInStage', 'Time in stage', 'bar', timeInStage, 'averageDays');
+  f.panel(
+    I,
+    'activitiesByRep',
+    'Calls, emails and meetings per rep',
+    'table',
+    () => activities as TReportResult,
+    'activities',
+  );
+  return f.body();
 }
 
 // ------------------------------------------------------------------------------- forecast
-
-/** Calendar months or quarters cut to [from, to]. */
-export function periodsOf(from: string, to: string, period: 'month' | 'quarter'): [string, string][] {
-  const out: [string, string][] = [];
-  const step = period === 'month' ? 1 : 3;
-  const f = new Date(`${from}T00:00:00Z`);
-  let y = f.getUTCFullYear();
-  let m = period === 'month' ? f.getUTCMonth() : Math.floor(f.getUTCMonth() / 3) * 3;
-  for (let i = 0; i < 120; i++) {
-    const s = day(new Date(Date.UTC(y, m, 1)));
-    const e = day(new Date(Date.UTC(y, m + step, 0)));
-    if (s > to) break;
-    out.push([s < from ? from : s, e > to ? to : e]);
-    m += step;
-    if (m >= 12) {
-      y += 1;
-      m -= 12;
-    }
-  }
-  return out;
-}
 
 const FORECAST_COLUMNS = (currencyLabel: string): TReportColumn[] => [
   column('closed', `Closed (${currencyLabel})`, 'measure', 'money'),
@@ -311,7 +357,23 @@ const forecastRow = (f: Figs): Row => ({
   attainment: f.attainment,
 });
 
-async function forecastDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind' | 'from' | 'to' | 'title'>> {
+const FORECAST_FIGURES = [
+  'closed',
+  'commit',
+  'bestCase',
+  'pipeline',
+  'weighted',
+  'quota',
+  'attainment',
+  'forecastByPeriod',
+  'forecastByRep',
+  'forecastByTeam',
+];
+
+async function forecastDashboard(c: Ctx): Promise<Body> {
+  // Every forecast figure is an amount by owner, category and stage: all need these fields.
+  if (!(await sees(c, 'opportunities', ['amount', 'expectedCloseDate', 'stageId', 'forecastCategory', 'ownerId'])))
+    return { numbers: [], panels: [], hidden: FORECAST_FIGURES };
   const whole = await forecast(c.records, c.tx, c.actor, { from: c.from, to: c.to, currency: c.currency });
   const currency = whole.currency;
   const byPeriod: Row[] = [];
@@ -383,6 +445,7 @@ async function forecastDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind
         'closed',
       ),
     ],
+    hidden: [],
   };
 }
 
@@ -397,17 +460,20 @@ const FUNNEL_LABELS: Record<string, string> = {
   won: 'Won',
 };
 
-async function marketingDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind' | 'from' | 'to' | 'title'>> {
+async function marketingDashboard(c: Ctx): Promise<Body> {
+  const f = new Figures();
   // The funnel over the leads created in the period; a later step implies the earlier ones.
-  const leads = await listAll(c, 'leads', { and: inRange('createdAt', c) }, [
-    'id',
+  const LEAD_FIELDS = [
     'createdAt',
     'mqlAt',
+    'sqlAt',
     'qualification',
     'status',
     'convertedAt',
     'convertedOpportunityId',
-  ]);
+  ];
+  const F = (await sees(c, 'leads', LEAD_FIELDS)) && (await sees(c, 'opportunities', ['status', 'closedAt']));
+  const leads = F ? await listAll(c, 'leads', { and: inRange('createdAt', c) }, ['id', ...LEAD_FIELDS]) : [];
   const oppIds = leads.map((l) => l.convertedOpportunityId).filter((id): id is string => typeof id === 'string');
   const wonOpps = new Map<string, Rec>();
   for (let i = 0; i < oppIds.length; i += 500) {
@@ -428,7 +494,8 @@ async function marketingDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kin
   const reached = (l: Rec) => {
     const opportunity = typeof l.convertedOpportunityId === 'string';
     const won = opportunity && wonOpps.has(l.convertedOpportunityId as string);
-    const sqlStep = opportunity || l.qualification === 'sql' || l.status === 'sql' || l.status === 'converted';
+    const sqlStep =
+      opportunity || !!l.sqlAt || l.qualification === 'sql' || l.status === 'sql' || l.status === 'converted';
     const mql = sqlStep || !!l.mqlAt || l.qualification === 'mql' || l.status === 'mql';
     return { lead: true, mql, sql: sqlStep, opportunity, won };
   };
@@ -437,55 +504,91 @@ async function marketingDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kin
   for (const l of leads) {
     const r = reached(l);
     for (const s of FUNNEL_STEPS) if (r[s]) counts[s]++;
-    // Time from the previous step with a known time: created → MQL (mqlAt); SQL has no time of
-    // its own, so MQL (or creation) → opportunity (convertedAt); opportunity → won (closedAt).
-    const toMql = between(l.createdAt, l.mqlAt, DAY);
-    if (toMql != null) waits.mql?.push(toMql);
-    const toOpp = r.opportunity ? between(l.mqlAt ?? l.createdAt, l.convertedAt, DAY) : null;
-    if (toOpp != null) waits.opportunity?.push(toOpp);
-    const toWon = r.won ? between(l.convertedAt, wonOpps.get(l.convertedOpportunityId as string)?.closedAt, DAY) : null;
-    if (toWon != null) waits.won?.push(toWon);
+    // Each step's time is measured from the step before it, or the nearest earlier one with a
+    // known time: created → MQL (mqlAt) → SQL (sqlAt) → opportunity (convertedAt) → won
+    // (the opportunity's closedAt). A lead without an MQL time counts from its creation.
+    const wonAt = r.won ? wonOpps.get(l.convertedOpportunityId as string)?.closedAt : undefined;
+    const times: [string, unknown][] = [
+      ['lead', l.createdAt],
+      ['mql', l.mqlAt],
+      ['sql', l.sqlAt],
+      ['opportunity', r.opportunity ? l.convertedAt : undefined],
+      ['won', wonAt],
+    ];
+    let last: unknown = l.createdAt;
+    for (const [step, at] of times.slice(1)) {
+      if (typeof at !== 'string') continue;
+      const d = between(last, at, DAY);
+      if (d != null && d >= 0) waits[step]?.push(d);
+      last = at;
+    }
   }
-  const funnel: TReportResult = {
-    columns: [
-      column('step', 'Step', 'group', 'select', FUNNEL_LABELS),
-      column('count', 'Leads', 'measure', 'number'),
-      column('conversion', 'Conversion from the step before (%)', 'measure', 'decimal'),
-      column('medianDays', 'Median days from the step before', 'measure', 'decimal'),
-    ],
-    rows: FUNNEL_STEPS.map((s, i) => ({
-      step: s,
-      count: counts[s],
-      conversion: i === 0 ? null : percent(counts[s], counts[FUNNEL_STEPS[i - 1] as keyof typeof counts]),
-      medianDays: fixed1(median(waits[s] ?? [])),
-    })),
-    truncated: false,
-  };
-
-  const bySource = await report(c, {
-    object: 'leads',
-    filter: { and: inRange('createdAt', c) },
-    groupBy: [{ field: 'source' }],
-    measures: [{ op: 'count', as: 'leads' }],
-    sort: [{ by: 'leads', dir: 'desc' }],
-  });
-
-  // Campaign ROI: campaigns started in the period, their actual cost against the revenue of
-  // the won opportunities they sourced; ROI = (revenue − cost) ÷ cost.
-  const campaigns = await listAll(
-    c,
-    'campaigns',
-    {
-      and: [
-        { field: 'startDate', op: 'gte', value: c.from },
-        { field: 'startDate', op: 'lte', value: c.to },
+  f.panel(
+    F,
+    'funnel',
+    'Funnel: lead → MQL → SQL → opportunity → won',
+    'bar',
+    () => ({
+      columns: [
+        column('step', 'Step', 'group', 'select', FUNNEL_LABELS),
+        column('count', 'Leads', 'measure', 'number'),
+        column('conversion', 'Conversion from the step before (%)', 'measure', 'decimal'),
+        column('medianDays', 'Median days from the step before', 'measure', 'decimal'),
       ],
-    },
-    ['id', 'name', 'actualCost'],
+      rows: FUNNEL_STEPS.map((s, i) => ({
+        step: s,
+        count: counts[s],
+        conversion: i === 0 ? null : percent(counts[s], counts[FUNNEL_STEPS[i - 1] as keyof typeof counts]),
+        medianDays: fixed1(median(waits[s] ?? [])),
+      })),
+      truncated: false,
+    }),
+    'count',
   );
+
+  const bySource = (await sees(c, 'leads', ['createdAt', 'source']))
+    ? await report(c, {
+        object: 'leads',
+        filter: { and: inRange('createdAt', c) },
+        groupBy: [{ field: 'source' }],
+        measures: [{ op: 'count', as: 'leads' }],
+        sort: [{ by: 'leads', dir: 'desc' }],
+      })
+    : null;
+
+  // Cost: cost entries dated in the period (a campaign without any: its actual cost on its
+  // start date), as the acquisition cost counts it (cac.service.ts).
+  const K =
+    (await sees(c, 'campaign_costs', ['campaignId', 'category', 'incurredOn', 'amount'])) &&
+    (await sees(c, 'campaigns', ['name', 'startDate', 'actualCost']));
+  const costs = K ? await costsIn(c.records, c.tx, c.actor, c.from, c.to) : [];
   const currency = mainCurrency(
-    campaigns.map((k) => k.actualCost as TReportCell),
+    costs.map((k) => k.amount),
     c.currency,
+  );
+
+  // Campaign ROI: campaigns started in the period, their cost (their cost entries, else
+  // their actual cost) against the revenue of the won opportunities they sourced;
+  // ROI = (revenue − cost) ÷ cost.
+  const R = K && (await sees(c, 'opportunities', ['status', 'sourceCampaignId', 'amount']));
+  const campaigns = R
+    ? await listAll(
+        c,
+        'campaigns',
+        {
+          and: [
+            { field: 'startDate', op: 'gte', value: c.from },
+            { field: 'startDate', op: 'lte', value: c.to },
+          ],
+        },
+        ['id', 'name', 'actualCost'],
+      )
+    : [];
+  const entries = await entryTotals(
+    c.records,
+    c.tx,
+    c.actor,
+    campaigns.map((k) => k.id as string),
   );
   const revenue =
     campaigns.length === 0
@@ -507,86 +610,84 @@ async function marketingDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kin
   let totalCost = new Decimal(0);
   let totalRevenue = new Decimal(0);
   const roiRows: Row[] = campaigns.map((k) => {
-    const cost = amountIn(k.actualCost as TReportCell, currency);
-    const rev = revenue.rows.find((r) => r.sourceCampaignId === k.id);
+    const id = k.id as string;
+    const cost = amountIn(entries.has(id) ? entries.get(id) : (k.actualCost as TReportCell), currency);
+    const rev = revenue.rows.find((r) => r.sourceCampaignId === id);
     const revenueAmount = amountIn(rev?.revenue, currency);
     totalCost = totalCost.plus(cost);
     totalRevenue = totalRevenue.plus(revenueAmount);
     return {
-      campaignId: k.id as string,
+      campaignId: id,
       cost: { amount: cost.toFixed(), currency },
       revenue: { amount: revenueAmount.toFixed(), currency },
       deals: Number(rev?.deals ?? 0),
       roi: cost.isZero() ? null : revenueAmount.minus(cost).div(cost).times(100).toFixed(1),
     };
   });
-  const roi: TReportResult = {
-    columns: [
-      column(
-        'campaignId',
-        'Campaign',
-        'group',
-        'relation',
-        Object.fromEntries(campaigns.map((k) => [k.id as string, String(k.name)])),
-      ),
-      column('cost', 'Cost', 'measure', 'money'),
-      column('revenue', 'Revenue won', 'measure', 'money'),
-      column('deals', 'Deals won', 'measure', 'number'),
-      column('roi', 'ROI (%)', 'measure', 'decimal'),
-    ],
-    rows: roiRows,
-    truncated: false,
-  };
 
-  // Customer acquisition cost: the campaigns' cost in the period ÷ customers (accounts)
-  // whose first won deal closed in it.
-  const wonBefore = await listAll(
-    c,
-    'opportunities',
-    {
-      and: [
-        { field: 'status', op: 'eq', value: 'won' },
-        { field: 'closedAt', op: 'lt', value: c.end },
-        { field: 'accountId', op: 'isNotEmpty' },
-      ],
-    },
-    ['id', 'accountId', 'closedAt'],
+  // Customer acquisition cost: the cost in the period ÷ customers (accounts) whose first
+  // won deal closed in it; the same per month or quarter.
+  const N = await sees(c, 'opportunities', ['status', 'closedAt', 'accountId']);
+  const wins = N ? await firstWins(c.records, c.tx, c.actor, c.end) : [];
+  const acquisition = acquisitionFigures(costs, wins, c.from, c.to, currency);
+  const byPeriod = periodsOf(c.from, c.to, c.period).map(([from, to]) => ({
+    period: from,
+    ...acquisitionFigures(costs, wins, from, to, currency),
+  }));
+
+  f.number(F, 'leads', 'Leads', 'count', () => counts.lead);
+  f.number(F, 'mqls', 'MQLs', 'count', () => counts.mql);
+  f.number(F, 'leadToWon', 'Lead to won', 'percent', () => percent(counts.won, counts.lead));
+  f.number(K, 'marketingCost', 'Marketing cost', 'money', () => acquisition.marketingCost);
+  f.number(K, 'salesCost', 'Sales cost', 'money', () => acquisition.salesCost);
+  f.number(N, 'newCustomers', 'New customers', 'count', () => acquisition.newCustomers);
+  f.number(K && N, 'cac', 'Customer acquisition cost', 'money', () => acquisition.cac);
+  f.number(R, 'campaignRoi', 'Campaign ROI', 'percent', () =>
+    totalCost.isZero() ? null : totalRevenue.minus(totalCost).div(totalCost).times(100).toFixed(1),
   );
-  const firstWon = new Map<string, string>();
-  for (const o of wonBefore) {
-    const a = o.accountId as string;
-    const at = o.closedAt as string;
-    if (!firstWon.has(a) || at < (firstWon.get(a) as string)) firstWon.set(a, at);
-  }
-  const startMs = Date.parse(c.start);
-  const newCustomers = [...firstWon.values()].filter((at) => Date.parse(at) >= startMs).length;
-
-  return {
-    numbers: [
-      num('leads', 'Leads', counts.lead, 'count'),
-      num('mqls', 'MQLs', counts.mql, 'count'),
-      num('leadToWon', 'Lead to won', percent(counts.won, counts.lead), 'percent'),
-      num('marketingCost', 'Marketing cost', { amount: totalCost.toFixed(), currency }, 'money'),
-      num('newCustomers', 'New customers', newCustomers, 'count'),
-      num(
-        'cac',
-        'Customer acquisition cost',
-        newCustomers > 0 ? { amount: totalCost.div(newCustomers).toDecimalPlaces(2).toFixed(), currency } : null,
-        'money',
-      ),
-      num(
-        'campaignRoi',
-        'Campaign ROI',
-        totalCost.isZero() ? null : totalRevenue.minus(totalCost).div(totalCost).times(100).toFixed(1),
-        'percent',
-      ),
-    ],
-    panels: [
-      panel('funnel', 'Funnel: lead → MQL → SQL → opportunity → won', 'bar', funnel, 'count'),
-      panel('leadsBySource', 'Leads by source', 'pie', bySource, 'leads'),
-      panel('campaignRoi', 'Campaign ROI', 'table', roi, 'roi'),
-    ],
-  };
+  f.panel(!!bySource, 'leadsBySource', 'Leads by source', 'pie', () => bySource as TReportResult, 'leads');
+  f.panel(
+    R,
+    'campaignRoi',
+    'Campaign ROI',
+    'table',
+    () => ({
+      columns: [
+        column(
+          'campaignId',
+          'Campaign',
+          'group',
+          'relation',
+          Object.fromEntries(campaigns.map((k) => [k.id as string, String(k.name)])),
+        ),
+        column('cost', 'Cost', 'measure', 'money'),
+        column('revenue', 'Revenue won', 'measure', 'money'),
+        column('deals', 'Deals won', 'measure', 'number'),
+        column('roi', 'ROI (%)', 'measure', 'decimal'),
+      ],
+      rows: roiRows,
+      truncated: false,
+    }),
+    'roi',
+  );
+  f.panel(
+    K && N,
+    'acquisitionCost',
+    'Customer acquisition cost by period',
+    'table',
+    () => ({
+      columns: [
+        column('period', 'Period', 'group', 'date'),
+        column('cost', 'Marketing and sales cost', 'measure', 'money'),
+        column('newCustomers', 'New customers', 'measure', 'number'),
+        column('cac', 'Customer acquisition cost', 'measure', 'money'),
+      ],
+      rows: byPeriod.map((p) => ({ period: p.period, cost: p.cost, newCustomers: p.newCustomers, cac: p.cac })),
+      truncated: false,
+    }),
+    'cac',
+  );
+  return f.body();
 }
 
 // -------------------------------------------------------------------------------- service
@@ -622,32 +723,48 @@ const CSAT_CHANNELS: Record<string, string> = {
   live_chat: 'Live chat (rated at the end)',
 };
 
-async function serviceDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind' | 'from' | 'to' | 'title'>> {
+/** The ticket fields each service figure needs (beyond the creation time). */
+const SERVICE_NEEDS = {
+  firstResponseHours: ['firstRespondedAt'],
+  resolutionHours: ['solvedAt'],
+  slaAttainment: ['slaPolicyId', 'slaBreached'],
+  csatAverage: ['csatRating'],
+  csatResponseRate: ['csatRating'],
+} as const;
+type ServiceFigure = keyof typeof SERVICE_NEEDS;
+
+async function serviceDashboard(c: Ctx): Promise<Body> {
+  const f = new Figures();
+  const T = 'tickets';
   const created: FilterNode = { and: inRange('createdAt', c) };
-  const byChannel = await report(c, {
-    object: 'tickets',
-    filter: created,
-    groupBy: [{ field: 'channel' }],
-    measures: [{ op: 'count', as: 'tickets' }],
-    sort: [{ by: 'tickets', dir: 'desc' }],
-  });
-  const backlog = await report(c, {
-    object: 'tickets',
-    filter: { field: 'status', op: 'nin', value: ['solved', 'closed'] },
-    groupBy: [{ field: 'assigneeId' }],
-    measures: [{ op: 'count', as: 'open' }],
-  });
-  const tickets = await listAll(c, 'tickets', created, [
-    'id',
-    'assigneeId',
-    'createdAt',
-    'firstRespondedAt',
-    'solvedAt',
-    'slaPolicyId',
-    'slaBreached',
-    'csatRating',
-    'channel',
-  ]);
+  const V = await sees(c, T, ['createdAt']); // tickets created in the period
+  const shows = {} as Record<ServiceFigure, boolean>;
+  for (const [k, fields] of Object.entries(SERVICE_NEEDS))
+    shows[k as ServiceFigure] = V && (await sees(c, T, [...fields]));
+  const assignee = await sees(c, T, ['assigneeId']);
+  const open = await sees(c, T, ['status']);
+  const channel = V && (await sees(c, T, ['channel']));
+  const byChannel = channel
+    ? await report(c, {
+        object: T,
+        filter: created,
+        groupBy: [{ field: 'channel' }],
+        measures: [{ op: 'count', as: 'tickets' }],
+        sort: [{ by: 'tickets', dir: 'desc' }],
+      })
+    : null;
+  const backlog = open
+    ? await report(c, {
+        object: T,
+        filter: { field: 'status', op: 'nin', value: ['solved', 'closed'] },
+        groupBy: assignee ? [{ field: 'assigneeId' }] : [],
+        measures: [{ op: 'count', as: 'open' }],
+      })
+    : { rows: [] as Row[] };
+  const fields = new Set(['id', 'createdAt', ...(assignee ? ['assigneeId'] : []), ...(channel ? ['channel'] : [])]);
+  for (const [k, need] of Object.entries(SERVICE_NEEDS))
+    if (shows[k as ServiceFigure]) for (const n of need) fields.add(n);
+  const tickets = V ? await listAll(c, T, created, [...fields]) : [];
   const surveyed = await surveyedTickets(
     c.tx,
     tickets.map((t) => t.id as string),
@@ -761,59 +878,80 @@ async function serviceDashboard(c: Ctx): Promise<Omit<TStandardDashboard, 'kind'
     column('csatResponseRate', 'CSAT response rate (%)', 'measure', 'decimal'),
     column('backlog', 'Open now', 'measure', 'number'),
   ];
+  // The per-agent and per-team tables keep the columns whose fields the role reads.
+  const dropped = [
+    ...(Object.keys(SERVICE_NEEDS) as ServiceFigure[]).filter((k) => !shows[k]),
+    ...(open ? [] : ['backlog']),
+  ];
   const p = present(all);
-  return {
-    numbers: [
-      num('tickets', 'Tickets', p.tickets, 'count'),
-      num('firstResponseHours', 'First response (average)', p.firstResponseHours, 'hours'),
-      num('resolutionHours', 'Resolution (average)', p.resolutionHours, 'hours'),
-      num('slaAttainment', 'SLA attainment', p.slaAttainment, 'percent'),
-      num('backlog', 'Backlog (open now)', openTotal, 'count'),
-      num('csatAverage', 'CSAT average', p.csatAverage, 'rating'),
-      num('csatResponseRate', 'CSAT response rate', p.csatResponseRate, 'percent'),
-    ],
-    panels: [
-      panel('ticketsByChannel', 'Tickets by channel', 'bar', byChannel, 'tickets'),
-      panel(
-        'csatByChannel',
-        'CSAT by channel (ticket surveys and live chat ratings)',
-        'table',
-        {
-          columns: [
-            column('channel', 'Channel', 'group', 'text', CSAT_CHANNELS),
-            column('ratings', 'Ratings', 'measure', 'number'),
-            column('csatAverage', 'CSAT (average of 5)', 'measure', 'decimal'),
-            column('csatResponseRate', 'CSAT response rate (%)', 'measure', 'decimal'),
-          ],
-          rows: channelRows,
-          truncated: false,
-        },
-        'ratings',
-      ),
-      panel(
+  f.number(V, 'tickets', 'Tickets', 'count', () => p.tickets);
+  f.number(
+    shows.firstResponseHours,
+    'firstResponseHours',
+    'First response (average)',
+    'hours',
+    () => p.firstResponseHours,
+  );
+  f.number(shows.resolutionHours, 'resolutionHours', 'Resolution (average)', 'hours', () => p.resolutionHours);
+  f.number(shows.slaAttainment, 'slaAttainment', 'SLA attainment', 'percent', () => p.slaAttainment);
+  f.number(open, 'backlog', 'Backlog (open now)', 'count', () => openTotal);
+  f.number(shows.csatAverage, 'csatAverage', 'CSAT average', 'rating', () => p.csatAverage);
+  f.number(shows.csatResponseRate, 'csatResponseRate', 'CSAT response rate', 'percent', () => p.csatResponseRate);
+  f.panel(!!byChannel, 'ticketsByChannel', 'Tickets by channel', 'bar', () => byChannel as TReportResult, 'tickets');
+  f.panel(
+    shows.csatAverage,
+    'csatByChannel',
+    'CSAT by channel (ticket surveys and live chat ratings)',
+    'table',
+    () => ({
+      columns: [
+        column('channel', 'Channel', 'group', 'text', CSAT_CHANNELS),
+        column('ratings', 'Ratings', 'measure', 'number'),
+        column('csatAverage', 'CSAT (average of 5)', 'measure', 'decimal'),
+        column('csatResponseRate', 'CSAT response rate (%)', 'measure', 'decimal'),
+      ],
+      rows: channelRows,
+      truncated: false,
+    }),
+    'ratings',
+  );
+  f.panel(
+    V && assignee,
+    'byAgent',
+    'Per agent',
+    'table',
+    () =>
+      withoutColumns(
+        f,
         'byAgent',
-        'Per agent',
-        'table',
         {
           columns: [column('assigneeId', 'Agent', 'group', 'user', names), ...agentColumns],
           rows: agentRows,
           truncated: false,
         },
-        'tickets',
+        dropped,
       ),
-      panel(
+    'tickets',
+  );
+  f.panel(
+    V && assignee,
+    'byTeam',
+    'Per team',
+    'table',
+    () =>
+      withoutColumns(
+        f,
         'byTeam',
-        'Per team',
-        'table',
         {
           columns: [column('teamId', 'Team', 'group', 'text', teamLabels), ...agentColumns],
           rows: teamRows,
           truncated: false,
         },
-        'tickets',
+        dropped,
       ),
-    ],
-  };
+    'tickets',
+  );
+  return f.body();
 }
 
 const TITLES: Record<TStandardKind, string> = {
@@ -845,6 +983,7 @@ export async function standardDashboard(
     end: `${nextDay(to)}T00:00:00.000Z`,
     period: query.period ?? 'month',
     currency: query.currency?.toUpperCase(),
+    seen: new Map(),
   };
   const body =
     kind === 'sales'

@@ -9,6 +9,7 @@ type Row = Record<string, unknown>;
 interface Dashboard {
   numbers: { key: string; value: unknown }[];
   panels: { key: string; result: { columns: { name: string }[]; rows: Row[] } }[];
+  hidden: string[];
 }
 
 /**
@@ -147,6 +148,65 @@ describe('standard dashboards: sales, forecast, marketing and service figures by
       });
       expect(rows(d, 'revenueByRep').map((r) => r.ownerId)).toEqual([rep.userId]);
       expect(rows(d, 'pipelineByStage').map((r) => r.deals)).toEqual([1]);
+    });
+
+    it('a role that may not read the amount gets the dashboard without the amount figures, the counts still there', async () => {
+      const role = await client(t, admin).post('/api/v1/roles', {
+        key: 'amount_blind',
+        name: 'Amount blind',
+        permissions: {
+          objects: { '*': { read: true, scope: 'all' }, opportunities: { fields: { amount: 'hidden' } } },
+        },
+      });
+      expect(role.statusCode, role.body).toBe(201);
+      const blind = await memberWithRole(t, admin.workspaceId, 'amount_blind');
+      const d = await dashboard(blind, 'sales');
+      // Same deals as the admin's dashboard above: every count and duration, no amount.
+      expect(numbers(d)).toEqual({ dealsWon: 3, winRate: '75.0', salesCycleDays: '20.0' });
+      expect(d.hidden).toEqual([
+        'revenue',
+        'averageDealSize',
+        'revenueByPeriod.revenue',
+        'revenueByRep.revenue',
+        'pipelineByStage.amount',
+      ]);
+      const panelOf = (key: string) => d.panels.find((p) => p.key === key);
+      expect(rows(d, 'revenueByPeriod')).toEqual([
+        { closedAt: '2026-01-01', deals: 1 },
+        { closedAt: '2026-02-01', deals: 1 },
+        { closedAt: '2026-03-01', deals: 1 },
+      ]);
+      expect(panelOf('revenueByPeriod')?.result.columns.map((c) => c.name)).toEqual(['closedAt', 'deals']);
+      expect(panelOf('revenueByPeriod')).toMatchObject({ measure: 'deals' });
+      const reps = byKey(rows(d, 'revenueByRep'), 'ownerId');
+      expect(reps[admin.userId]).toEqual({ ownerId: admin.userId, deals: 2 });
+      const s = await stagesOf(admin);
+      expect(byKey(rows(d, 'pipelineByStage'), 'stageId')[s.Qualified as string]).toEqual({
+        stageId: s.Qualified,
+        deals: 1,
+      });
+      expect(byKey(rows(d, 'winLoss'), 'status')).toMatchObject({ won: { deals: 3 }, lost: { deals: 1 } });
+      expect(d.panels.map((p) => p.key)).toEqual([
+        'revenueByPeriod',
+        'revenueByRep',
+        'pipelineByStage',
+        'winLoss',
+        'timeInStage',
+        'activitiesByRep',
+      ]);
+      // Every forecast figure is an amount: the forecast dashboard answers, each figure hidden.
+      const f = await dashboard(blind, 'forecast', 'from=2026-01-01&to=2026-03-31');
+      expect(f.numbers).toEqual([]);
+      expect(f.panels).toEqual([]);
+      expect(f.hidden).toEqual(expect.arrayContaining(['closed', 'weighted', 'forecastByRep']));
+      // The report builder still refuses the hidden field by name.
+      const res = await client(t, blind).post('/api/v1/reports/run', {
+        object: 'opportunities',
+        measures: [{ op: 'sum', field: 'amount', as: 's' }],
+      });
+      expect(res.statusCode).toBe(422);
+      // Who reads everything has nothing hidden.
+      expect((await dashboard(admin, 'sales')).hidden).toEqual([]);
     });
 
     it('bad input gets a 4xx naming the field', async () => {
@@ -356,11 +416,96 @@ describe('standard dashboards: sales, forecast, marketing and service figures by
         leads: 4,
         mqls: 3,
         leadToWon: '25.0',
-        marketingCost: eur('1500'),
+        marketingCost: eur('1500'), // no cost entries: the campaigns' actual cost on their start dates
+        salesCost: eur('0'),
         newCustomers: 2, // A1 and A3; A2 had won a deal before
         cac: eur('750'), // 1500 / 2
         campaignRoi: '116.7', // (3250 − 1500) / 1500
       });
+    });
+  });
+
+  describe('marketing funnel: median time between steps', () => {
+    let admin: SignedUp;
+    beforeAll(async () => {
+      admin = await signUp(t.app, { workspaceName: 'Funnel Times Co' });
+      const s = await stagesOf(admin);
+      const ws = admin.workspaceId;
+      const won = s['Closed Won'];
+      const [oa, ob, og] = (await create(admin, 'opportunities', [
+        { name: 'OA', stageId: won, amount: eur('100') },
+        { name: 'OB', stageId: s.Qualified, amount: eur('100') },
+        { name: 'OG', stageId: won, amount: eur('100') },
+      ])) as [string, string, string];
+      for (const [id, closed] of [
+        [oa, '2026-01-20'],
+        [og, '2026-03-30'],
+      ] as const)
+        await exec(ws, sql`update opportunities set closed_at = ${closed}::timestamptz where id = ${id}::uuid`);
+      const names = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
+      const ids = await create(
+        admin,
+        'leads',
+        names.map((lastName) => ({ lastName })),
+      );
+      // [created, MQL, SQL, converted, opportunity, status]
+      const fixture: [string, string | null, string | null, string | null, string | null, string][] = [
+        ['2026-01-01', '2026-01-03', '2026-01-06', '2026-01-16', oa, 'converted'], // 2, 3, 10, won 4 days later
+        ['2026-01-10', '2026-01-14', '2026-01-15', '2026-01-17', ob, 'converted'], // 4, 1, 2 (still open)
+        ['2026-02-01', '2026-02-07', '2026-02-15', null, null, 'sql'], // 6, 8
+        ['2026-02-02', null, '2026-02-05', null, null, 'sql'], // no MQL time: SQL 3 days after creation
+        ['2026-02-03', '2026-02-04', null, null, null, 'mql'], // 1
+        ['2026-02-05', null, null, null, null, 'new'],
+        ['2026-03-01', '2026-03-02', '2026-03-04', '2026-03-10', og, 'converted'], // 1, 2, 6, won 20 days later
+      ];
+      for (const [i, [created, mql, sqlAt, converted, opp, status]] of fixture.entries())
+        await exec(
+          ws,
+          sql`update leads set created_at = ${created}::timestamptz, mql_at = ${mql}::timestamptz, sql_at = ${sqlAt}::timestamptz,
+            converted_at = ${converted}::timestamptz, converted_opportunity_id = ${opp}::uuid, status = ${status}
+            where id = ${ids[i]}::uuid`,
+        );
+    });
+
+    it('lead → MQL → SQL → opportunity → won: counts, conversions and median days worked out by hand', async () => {
+      const d = await dashboard(admin, 'marketing');
+      expect(rows(d, 'funnel')).toEqual([
+        { step: 'lead', count: 7, conversion: null, medianDays: null },
+        // MQL: A–E and G (D is SQL, so MQL too); days from creation: 2, 4, 6, 1, 1 → 1 1 [2] 4 6
+        { step: 'mql', count: 6, conversion: '85.7', medianDays: '2.0' },
+        // SQL: A B C D G; days from MQL (D: from creation): 3, 1, 8, 3, 2 → 1 2 [3] 3 8
+        { step: 'sql', count: 5, conversion: '83.3', medianDays: '3.0' },
+        // Opportunity: A B G; days from SQL: 10, 2, 6 → 2 [6] 10
+        { step: 'opportunity', count: 3, conversion: '60.0', medianDays: '6.0' },
+        // Won: A G; days from conversion: 4 and 20 → (4 + 20) / 2
+        { step: 'won', count: 2, conversion: '66.7', medianDays: '12.0' },
+      ]);
+      expect(numbers(d)).toMatchObject({ leads: 7, mqls: 6, leadToWon: '28.6' });
+    });
+
+    it('a lead becoming sales-qualified records when (status or the MQL hand-off), once', async () => {
+      const api = client(t, admin);
+      const lead = await api.create('/api/v1/leads', { lastName: 'Quinn' });
+      const sqlAt = async (id: string) => (await api.get(`/api/v1/leads/${id}?fields=sqlAt`)).json().data.sqlAt;
+      expect(await sqlAt(lead.id)).toBeNull();
+      const before = Date.now();
+      expect((await api.patch(`/api/v1/leads/${lead.id}`, { status: 'sql' })).statusCode).toBe(200);
+      const first = await sqlAt(lead.id);
+      expect(Date.parse(first)).toBeGreaterThanOrEqual(before - 1000);
+      expect((await api.patch(`/api/v1/leads/${lead.id}`, { status: 'working' })).statusCode).toBe(200);
+      expect((await api.patch(`/api/v1/leads/${lead.id}`, { status: 'sql' })).statusCode).toBe(200);
+      expect(await sqlAt(lead.id)).toBe(first); // the first time stays
+      // An MQL accepted by sales becomes SQL through the hand-off.
+      const mql = await api.create('/api/v1/leads', { lastName: 'Morgan' });
+      await exec(
+        admin.workspaceId,
+        sql`update leads set qualification = 'mql', status = 'mql', mql_at = now() where id = ${mql.id}::uuid`,
+      );
+      const accepted = await api.post(`/api/v1/leads/${mql.id}/accept-mql`);
+      expect(accepted.statusCode, accepted.body).toBeLessThan(300);
+      expect(await sqlAt(mql.id)).not.toBeNull();
+      // Clients cannot set it.
+      expect((await api.patch(`/api/v1/leads/${mql.id}`, { sqlAt: '2020-01-01T00:00:00Z' })).statusCode).toBe(422);
     });
   });
 
@@ -508,6 +653,50 @@ describe('standard dashboards: sales, forecast, marketing and service figures by
         csatAverage: '3.00',
         csatResponseRate: '100.0',
       });
+    });
+
+    it('a role that may not read CSAT ratings gets the rest, the CSAT columns left out of the tables', async () => {
+      const role = await client(t, admin).post('/api/v1/roles', {
+        key: 'csat_blind',
+        name: 'CSAT blind',
+        permissions: { objects: { '*': { read: true, scope: 'all' }, tickets: { fields: { csatRating: 'hidden' } } } },
+      });
+      expect(role.statusCode, role.body).toBe(201);
+      const blind = await memberWithRole(t, admin.workspaceId, 'csat_blind');
+      const d = await dashboard(blind, 'service');
+      expect(numbers(d)).toEqual({
+        tickets: 5,
+        firstResponseHours: '2.5',
+        resolutionHours: '12.0',
+        slaAttainment: '66.7',
+        backlog: 3,
+      });
+      expect(d.hidden).toEqual([
+        'csatAverage',
+        'csatResponseRate',
+        'csatByChannel',
+        'byAgent.csatAverage',
+        'byAgent.csatResponseRate',
+        'byTeam.csatAverage',
+        'byTeam.csatResponseRate',
+      ]);
+      expect(byKey(rows(d, 'byAgent'), 'assigneeId')[admin.userId]).toEqual({
+        assigneeId: admin.userId,
+        tickets: 3,
+        firstResponseHours: '3.0',
+        resolutionHours: '12.0',
+        slaAttainment: '50.0',
+        backlog: 0,
+      });
+      const columns = d.panels.find((p) => p.key === 'byTeam')?.result.columns.map((c) => c.name);
+      expect(columns).toEqual([
+        'teamId',
+        'tickets',
+        'firstResponseHours',
+        'resolutionHours',
+        'slaAttainment',
+        'backlog',
+      ]);
     });
   });
 });

@@ -86,7 +86,12 @@ export function StandardDashboards() {
           <Text c="dimmed" fz="sm">
             {d.title}: {d.from} – {d.to}
           </Text>
-          <SimpleGrid cols={{ base: 2, sm: 4, lg: Math.min(7, d.numbers.length) }}>
+          {d.hidden.length > 0 && (
+            <Text c="dimmed" fz="sm" data-testid="dashboard-hidden">
+              Some figures are not shown: your role may not read a field they need.
+            </Text>
+          )}
+          <SimpleGrid cols={{ base: 2, sm: 4, lg: Math.max(1, Math.min(7, d.numbers.length)) }}>
             {d.numbers.map((n) => (
               <Card key={n.key} withBorder padding="sm" data-testid={`figure-${n.key}`}>
                 <Text fz="xs" c="dimmed">
