@@ -414,6 +414,17 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       payload: Buffer.from(await importReq.arrayBuffer()),
     });
     keep('import', ok(imported, 202).data.id);
+    keep(
+      'importMapping',
+      ok(
+        await asB('POST', '/api/v1/imports/mappings', {
+          object: 'contacts',
+          name: `${MARK} mapping`,
+          mapping: { Email: 'email' },
+        }),
+        201,
+      ).data.id,
+    );
     // An uploaded IVR prompt (multipart; a short WAV).
     const audioForm = new FormData();
     audioForm.append('name', `${MARK} prompt`);
@@ -662,6 +673,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'report-schedules/{id}': B.reportSchedule,
       'quotas/{id}': B.quota,
       'imports/{id}': B.import,
+      'mappings/{id}': B.importMapping,
       'exports/{id}': B.workspaceExport,
       'sla-policies/{id}': B.slaPolicy,
       'business-calendars/{id}': B.businessCalendar,
