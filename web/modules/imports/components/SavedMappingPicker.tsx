@@ -86,7 +86,7 @@ export function SavedMappingPicker({ object, header, mapping, suggested, onApply
           onClick={() => saving.mutate()}
           disabled={!name.trim()}
           loading={saving.isPending}
-          mih={36}
+          mih={40}
         >
           Save mapping
         </Button>
