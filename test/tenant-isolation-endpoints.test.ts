@@ -887,6 +887,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     // Query strings the routes need (or that aim at B's data: its marker, its ids).
     const query: Record<string, string> = {
       '/api/v1/views': '?object=contacts',
+      '/api/v1/imports/mappings': '?object=contacts',
       '/api/v1/contacts/vcard': `?ids=${bRecords.contacts}`, // B's contact: an empty file
       '/api/v1/calendar': `?from=${since}&to=${until}`,
       '/api/v1/search': `?q=${encodeURIComponent(MARK)}`,

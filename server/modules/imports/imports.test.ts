@@ -207,6 +207,23 @@ describe('imports: streamed CSV, XLSX and vCard into records, presets, dedupe, d
     });
   });
 
+  it('writes one audit entry and one summary event per import, not one per record', async () => {
+    const { rows: events } = await sql<{ type: string; n: number }>`
+      select type, count(*)::int as n from events where workspace_id = ${admin.workspaceId}::uuid
+        and (type like 'import.%' or type like 'contact.%' or type like 'account.%') group by type order by type`.execute(
+      t.database.db,
+    );
+    // (Initech was created through the API before: its one account.created is the only record event.)
+    expect(events).toEqual([
+      { type: 'account.created', n: 1 },
+      { type: 'import.completed', n: 5 },
+    ]);
+    const { rows: audits } = await sql<{ action: string; n: number }>`
+      select action, count(*)::int as n from audit_log where workspace_id = ${admin.workspaceId}::uuid
+        and (action like 'import.%' or object = 'contacts') group by action`.execute(t.database.db);
+    expect(audits).toEqual([{ action: 'import.completed', n: 5 }]);
+  });
+
   it('imports a Salesforce opportunities export with preset=salesforce: account by name, amount and currency, close date, stage', async () => {
     const done = await importFile(
       admin,
@@ -276,23 +293,6 @@ describe('imports: streamed CSV, XLSX and vCard into records, presets, dedupe, d
       { column: 'Deal Stage', field: 'stageId' },
       { column: 'Associated Company', field: 'accountId', by: 'name' },
     ]);
-  });
-
-  it('writes one audit entry and one summary event per import, not one per record', async () => {
-    const { rows: events } = await sql<{ type: string; n: number }>`
-      select type, count(*)::int as n from events where workspace_id = ${admin.workspaceId}::uuid
-        and (type like 'import.%' or type like 'contact.%' or type like 'account.%') group by type order by type`.execute(
-      t.database.db,
-    );
-    // (Initech was created through the API before: its one account.created is the only record event.)
-    expect(events).toEqual([
-      { type: 'account.created', n: 1 },
-      { type: 'import.completed', n: 5 },
-    ]);
-    const { rows: audits } = await sql<{ action: string; n: number }>`
-      select action, count(*)::int as n from audit_log where workspace_id = ${admin.workspaceId}::uuid
-        and (action like 'import.%' or object = 'contacts') group by action`.execute(t.database.db);
-    expect(audits).toEqual([{ action: 'import.completed', n: 5 }]);
   });
 
   it("the preview's mapping sent back with the preset (as the wizard does) keeps the preset's value translations", async () => {
