@@ -420,6 +420,17 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       payload: Buffer.from(await importReq.arrayBuffer()),
     });
     keep('import', ok(imported, 202).data.id);
+    keep(
+      'importMapping',
+      ok(
+        await asB('POST', '/api/v1/imports/mappings', {
+          object: 'contacts',
+          name: `${MARK} mapping`,
+          mapping: { Email: 'email' },
+        }),
+        201,
+      ).data.id,
+    );
     // An uploaded IVR prompt (multipart; a short WAV).
     const audioForm = new FormData();
     audioForm.append('name', `${MARK} prompt`);
@@ -668,6 +679,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'report-schedules/{id}': B.reportSchedule,
       'quotas/{id}': B.quota,
       'imports/{id}': B.import,
+      'mappings/{id}': B.importMapping,
       'exports/{id}': B.workspaceExport,
       'sla-policies/{id}': B.slaPolicy,
       'business-calendars/{id}': B.businessCalendar,
@@ -881,6 +893,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     // Query strings the routes need (or that aim at B's data: its marker, its ids).
     const query: Record<string, string> = {
       '/api/v1/views': '?object=contacts',
+      '/api/v1/imports/mappings': '?object=contacts',
       '/api/v1/contacts/vcard': `?ids=${bRecords.contacts}`, // B's contact: an empty file
       '/api/v1/calendar': `?from=${since}&to=${until}`,
       '/api/v1/search': `?q=${encodeURIComponent(MARK)}`,

@@ -50,6 +50,7 @@ export const ImportFields = z
       .max(100_000)
       .optional()
       .describe('JSON: column header → field (see ImportMapping); omitted: the preset’s or suggested'),
+    mappingId: z.uuid().optional().describe('A saved mapping of the object to use (instead of `mapping`)'),
   })
   .strict();
 export type TImportFields = z.infer<typeof ImportFields>;
@@ -107,8 +108,41 @@ export const ImportPreviewSchema = z.object({
     z.object({ column: z.string(), field: z.string(), by: z.enum(['id', 'externalId', 'name', 'email']).optional() }),
   ),
   ignoredColumns: z.array(z.string()),
+  /** The saved mapping of the object that fits the file's header best (every column it names is in the file), if any. */
+  savedMapping: z.object({ id: z.uuid(), name: z.string() }).nullable(),
 });
 export type TImportPreview = z.infer<typeof ImportPreviewSchema>;
+
+/** A column → field mapping saved under a name for the next import of the same object (shared by the workspace). */
+export const SavedMappingSchema = z.object({
+  id: z.uuid(),
+  object: z.string(),
+  name: z.string(),
+  mapping: ImportMapping,
+  /** The file columns the mapping names (the keys of `mapping` not set to null). */
+  columns: z.array(z.string()),
+  createdBy: z.uuid().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type TSavedMapping = z.infer<typeof SavedMappingSchema>;
+
+/** `POST /api/v1/imports/mappings`. */
+export const SavedMappingInput = z
+  .object({
+    object: z.string().min(1, 'Name the object the mapping imports into, e.g. contacts').max(63),
+    name: z.string().trim().min(1, 'Give the mapping a name').max(100),
+    mapping: ImportMapping.refine((m) => Object.values(m).some((v) => v != null), {
+      message: 'map at least one column to a field',
+    }),
+  })
+  .strict();
+export type TSavedMappingInput = z.input<typeof SavedMappingInput>;
+
+/** `GET /api/v1/imports/mappings?object=`. */
+export const SavedMappingListQuery = z
+  .object({ object: z.string().min(1, 'Name the object, e.g. contacts').max(63) })
+  .strict();
 
 export const VCardQuery = z
   .object({

@@ -98,4 +98,41 @@ describe('the import wizard in the browser', () => {
     await expectNoHorizontalScroll(page);
     await expectAccessible(page, 'the import wizard on a phone');
   });
+
+  it('saves the mapping being edited under a name, and a later file with the same columns gets it at once', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const csv = Buffer.from('Nom,Courriel\nCurie,marie@curie.example\n');
+    const upload = async () => {
+      await page.goto(`${rapport.url}/import`);
+      await page.getByRole('heading', { name: 'Import', level: 1 }).waitFor();
+      await page
+        .locator('input[type=file]')
+        .setInputFiles({ name: 'ancien-crm.csv', mimeType: 'text/csv', buffer: csv });
+      await page.getByRole('button', { name: 'Preview', exact: true }).click();
+      await page.getByTestId('import-mapping').waitFor();
+    };
+    const fieldOf = (column: string) =>
+      page.getByTestId('import-mapping').getByLabel(`Field for column ${column}`, { exact: true }).inputValue();
+
+    await upload();
+    // "Nom" names no field Rapport knows: map it by hand, then save the mapping.
+    await until('email suggested from the values', async () => (await fieldOf('Courriel')) === 'Email');
+    expect(await fieldOf('Nom')).toBe('Do not import');
+    await choose(page, 'Field for column Nom', 'Last name');
+    await page.getByLabel('Save this mapping as').fill('Ancien CRM');
+    await page.getByRole('button', { name: 'Save mapping' }).click();
+    await until('saved', async () =>
+      (await page.getByRole('status').allTextContents()).some((t) => t.includes('Saved as “Ancien CRM”.')),
+    );
+
+    // The next file with these columns: the saved mapping is chosen at once.
+    await upload();
+    await page.getByTestId('saved-mapping-suggested').waitFor();
+    expect(await page.getByTestId('saved-mapping-suggested').textContent()).toContain('Ancien CRM');
+    await until('saved mapping applied', async () => (await fieldOf('Nom')) === 'Last name');
+    expect(await fieldOf('Courriel')).toBe('Email');
+    expect(await page.getByRole('combobox', { name: 'Saved mapping' }).inputValue()).toBe('Ancien CRM');
+    expect(browser.problems).toEqual([]);
+    await expectAccessible(page, 'the import wizard with a saved mapping');
+  });
 });

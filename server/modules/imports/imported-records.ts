@@ -10,13 +10,14 @@ export const IMPORT_SUMMARY_EVENTS = ['import.completed', 'import.failed'];
  * names the import, not a million records): for the consumers that react to record changes
  * (segments, geocoding, sequences) to look at them as if each had its own event. In the
  * caller's workspace (a tenant transaction, or a system one that entered the workspace).
+ * `after`: resume after this record id (pages in separate transactions).
  */
 export async function* importedRecordIds(
   tx: Tx,
   importId: string,
-  opts: { result?: 'created' | 'updated'; pageSize?: number } = {},
+  opts: { result?: 'created' | 'updated'; pageSize?: number; after?: string } = {},
 ): AsyncGenerator<string[]> {
-  let after = '00000000-0000-0000-0000-000000000000';
+  let after = opts.after ?? '00000000-0000-0000-0000-000000000000';
   const size = opts.pageSize ?? 1000;
   for (;;) {
     const { rows } = await sql<{ record_id: string }>`

@@ -95,7 +95,7 @@ async function readUpload<S extends z.ZodType>(
   }
 }
 
-const PreviewFields = ImportFields.pick({ object: true, preset: true, mapping: true }).strict();
+const PreviewFields = ImportFields.pick({ object: true, preset: true, mapping: true, mappingId: true }).strict();
 
 /** Imports: upload and start, progress, per-row errors, a file's preview. */
 export function importRoutes({ database, records, jobs }: ModuleRouteDeps): FastifyPluginAsyncZod {

@@ -18,6 +18,7 @@ import type { RecordService } from '../../platform/records/records.service';
 import { EXTERNAL_ID, mappingFromInput, suggestMapping } from './mapping';
 import { type MappingEntry, presetMapping, presetObjects } from './presets';
 import { detectFormat, type ImportFormat, readRows, type SourceRow, UnreadableFile } from './reader';
+import { savedMappingFor, savedMappingJson } from './saved-mappings.service';
 
 export const IMPORT_QUEUE = 'imports.run';
 /** Stored chunks of the uploaded file. */
@@ -188,7 +189,14 @@ function resolveMapping(
     const preset = fields.preset ? presetMapping(fields.preset, schema.def.name, header) : null;
     entries = e.map((x) => {
       const p = preset?.find((y) => y.column === x.column && y.field === x.field && (y.by ?? null) === (x.by ?? null));
-      return p ? { ...x, ...(p.values ? { values: p.values } : {}), ...(p.lenient ? { lenient: true } : {}) } : x;
+      return p
+        ? {
+            ...x,
+            ...(p.values ? { values: p.values } : {}),
+            ...(p.lenient ? { lenient: true } : {}),
+            ...(p.currencyColumn ? { currencyColumn: p.currencyColumn } : {}),
+          }
+        : x;
     });
   } else if (format === 'vcard') {
     entries = [
@@ -218,7 +226,7 @@ function resolveMapping(
       header,
       sample.map((r) => r.values),
     );
-  const used = new Set(entries.map((e) => e.column));
+  const used = new Set(entries.flatMap((e) => (e.currencyColumn ? [e.column, e.currencyColumn] : [e.column])));
   const ignored = format === 'vcard' ? [] : header.filter((h) => !used.has(h));
   if (entries.filter((e) => e.field !== EXTERNAL_ID).length === 0 && format !== 'vcard') {
     throw new AppError('validation_failed', 'mapping: no column of the file matches a field; send a mapping', {
@@ -234,22 +242,47 @@ export async function previewImport(
   records: RecordService,
   actor: Actor,
   file: SpooledFile,
-  fields: Pick<TImportFields, 'object' | 'preset' | 'mapping'>,
+  fields: Pick<TImportFields, 'object' | 'preset' | 'mapping' | 'mappingId'>,
 ): Promise<TImportPreview> {
   const format = detectFormat(file.fileName, await readHead(file.path));
   const { header, rows } = await peek(format, fileChunks(file.path), 20);
-  const schema = await database.tenant(actor.workspaceId, async (tx) => {
+  const {
+    schema,
+    mapping: saved,
+    suggested,
+  } = await database.tenant(actor.workspaceId, async (tx) => {
     const ctx = await records.context(tx, actor, fields.object, 'create');
-    return ctx.schema;
+    return {
+      schema: ctx.schema,
+      mapping: await savedMapping(tx, records, actor, fields),
+      suggested: format === 'vcard' ? null : await savedMappingFor(tx, actor, fields.object, header),
+    };
   });
-  const mapping = resolveMapping(schema, fields, header, format, rows);
+  const mapping = resolveMapping(schema, { ...fields, mapping: saved }, header, format, rows);
   return {
     format,
     header,
     rows: rows.slice(0, 5).map((r) => r.values),
     mapping: mapping.entries.map((e) => ({ column: e.column, field: e.field, ...(e.by ? { by: e.by } : {}) })),
     ignoredColumns: mapping.ignored,
+    savedMapping: suggested,
   };
+}
+
+/** The `mapping` JSON to use: the one sent, or the saved mapping `mappingId` names (422 when both are sent). */
+async function savedMapping(
+  tx: Tx,
+  records: RecordService,
+  actor: Actor,
+  fields: Pick<TImportFields, 'object' | 'mapping' | 'mappingId'>,
+): Promise<string | undefined> {
+  if (!fields.mappingId) return fields.mapping;
+  if (fields.mapping) {
+    throw new AppError('validation_failed', 'mappingId: send either a mapping or a saved mapping, not both', {
+      errors: [{ path: 'mappingId', message: 'cannot be sent with mapping' }],
+    });
+  }
+  return savedMappingJson(tx, records, actor, fields.mappingId, fields.object);
 }
 
 /**
@@ -269,10 +302,10 @@ export async function startImport(
   if (file.size === 0) throw invalidFile('the file is empty');
   const format = detectFormat(file.fileName, await readHead(file.path));
   // Permissions first: a caller who may not import learns nothing about the file.
-  const schema = await database.tenant(actor.workspaceId, async (tx) => {
+  const { schema, mapping: saved } = await database.tenant(actor.workspaceId, async (tx) => {
     const ctx = await records.context(tx, actor, fields.object, fields.mode === 'update' ? 'update' : 'create');
     if (fields.mode !== 'create') ctx.policy.assert(fields.object, 'update');
-    return ctx.schema;
+    return { schema: ctx.schema, mapping: await savedMapping(tx, records, actor, fields) };
   });
   if (format === 'vcard' && fields.object !== 'contacts') {
     throw new AppError('validation_failed', 'object: a vCard file imports into contacts', {
@@ -294,7 +327,7 @@ export async function startImport(
     }
   }
   const { header, rows } = await peek(format, fileChunks(file.path), 20);
-  const mapping = resolveMapping(schema, fields, header, format, rows);
+  const mapping = resolveMapping(schema, { ...fields, mapping: saved }, header, format, rows);
   const estimated = await estimateRows(format, file.path);
   const id = uuidv7();
   await database.tenant(actor.workspaceId, async (tx) => {

@@ -224,6 +224,77 @@ describe('imports: streamed CSV, XLSX and vCard into records, presets, dedupe, d
     expect(audits).toEqual([{ action: 'import.completed', n: 5 }]);
   });
 
+  it('imports a Salesforce opportunities export with preset=salesforce: account by name, amount and currency, close date, stage', async () => {
+    const done = await importFile(
+      admin,
+      { object: 'opportunities', preset: 'salesforce' },
+      {
+        name: 'opportunities.csv',
+        content: [
+          'Opportunity ID,Opportunity Name,Account,Amount,Opportunity Currency,Close Date,Stage,Next Step',
+          '006A1,Initech renewal,Initech,"12,000.00",EUR,2026-03-31,Negotiation,Send the contract',
+          '006A2,Globex pilot,Globex Corp,$5000,,4/15/2026,Closed Won,',
+          '006A3,Umbrella study,Initech,300,GBP,2026-06-30,Some Stage Rapport Lacks,',
+        ].join('\n'),
+      },
+    );
+    expect(done).toMatchObject({ status: 'completed', counts: { read: 3, created: 3, failed: 0 }, accountsCreated: 1 });
+    expect(done.mapping).toEqual(
+      expect.arrayContaining([
+        { column: 'Opportunity ID', field: '@externalId' },
+        { column: 'Opportunity Name', field: 'name' },
+        { column: 'Account', field: 'accountId', by: 'name' },
+        { column: 'Amount', field: 'amount' },
+        { column: 'Close Date', field: 'expectedCloseDate' },
+        { column: 'Stage', field: 'stageId' },
+      ]),
+    );
+    // The currency column is read with the amount, not ignored.
+    expect(done.ignoredColumns).toEqual([]);
+    const stages = (
+      (await client(t, admin).get('/api/v1/pipelines')).json().data as { stages: { id: string; name: string }[] }[]
+    ).flatMap((p) => p.stages);
+    const stage = (name: string) => stages.find((s) => s.name === name)?.id;
+    const opps = Object.fromEntries(
+      ((await client(t, admin).get('/api/v1/opportunities?limit=50&include=account')).json().data as Row[]).map((o) => [
+        o.name,
+        o,
+      ]),
+    );
+    const renewal = opps['Initech renewal'] as Row;
+    expect(renewal).toMatchObject({ expectedCloseDate: '2026-03-31', stageId: stage('Negotiation'), status: 'open' });
+    expect(renewal.amount).toMatchObject({ currency: 'EUR' });
+    expect(Number((renewal.amount as { amount: string }).amount)).toBe(12000);
+    expect((renewal.account as Row).name).toBe('Initech');
+    const pilot = opps['Globex pilot'] as Row;
+    expect(pilot).toMatchObject({ expectedCloseDate: '2026-04-15', stageId: stage('Closed Won'), status: 'won' });
+    expect(pilot.amount).toMatchObject({ currency: 'USD' });
+    expect((pilot.account as Row).name).toBe('Globex Corp');
+    // A stage Rapport does not have is left to the pipeline's first stage, not a failed row.
+    expect(opps['Umbrella study']).toMatchObject({ stageId: stage('Qualified'), amount: { currency: 'GBP' } });
+
+    // HubSpot deals: their column names map the same way.
+    const preview = await upload(
+      admin,
+      { object: 'opportunities', preset: 'hubspot' },
+      {
+        name: 'deals.csv',
+        content:
+          'Record ID,Deal Name,Amount,Close Date,Deal Stage,Associated Company\n1,A,10 EUR,2026-01-01,Closed Won,Initech\n',
+      },
+      '/api/v1/imports/preview',
+    );
+    expect(preview.statusCode, preview.body).toBe(200);
+    expect(preview.json().data.mapping).toEqual([
+      { column: 'Record ID', field: '@externalId' },
+      { column: 'Deal Name', field: 'name' },
+      { column: 'Amount', field: 'amount' },
+      { column: 'Close Date', field: 'expectedCloseDate' },
+      { column: 'Deal Stage', field: 'stageId' },
+      { column: 'Associated Company', field: 'accountId', by: 'name' },
+    ]);
+  });
+
   it("the preview's mapping sent back with the preset (as the wizard does) keeps the preset's value translations", async () => {
     const file = { name: 'wizard.csv', content: hubspot };
     const preview = await upload(admin, { object: 'contacts', preset: 'hubspot' }, file, '/api/v1/imports/preview');

@@ -3,6 +3,7 @@ import { defineModule, type ModuleRouteDeps } from '../../platform/modules';
 import { runImportJob } from './import-job';
 import { importRoutes } from './imports.routes';
 import { IMPORT_QUEUE } from './imports.service';
+import { savedMappingRoutes } from './saved-mappings.routes';
 import { vcardRoutes } from './vcard.routes';
 import { EXPORT_QUEUE, failExport, runExportJob } from './workspace-export';
 import { workspaceExportRoutes } from './workspace-export.routes';
@@ -21,6 +22,7 @@ const routes =
   (deps: ModuleRouteDeps): FastifyPluginAsyncZod =>
   async (app) => {
     await app.register(importRoutes(deps));
+    await app.register(savedMappingRoutes(deps));
     await app.register(vcardRoutes(deps));
     await app.register(workspaceExportRoutes(deps));
   };
@@ -30,7 +32,7 @@ const routes =
  * job, in batches through the record engine (resumable after a crash: a checkpoint per
  * committed batch), with HubSpot and Salesforce presets, dedupe by external id or a unique
  * field, relations by id, external id, name or email, per-row errors as CSV, dry runs, and
- * one audit entry and one summary event per import. Also contacts as vCard, and the
+ * one audit entry and one summary event per import, and saved mappings reused by name. Also contacts as vCard, and the
  * whole-workspace export (every exportable object as a ZIP of CSV and JSON, by a job).
  */
 export const importsModule = defineModule({

@@ -234,6 +234,9 @@ export interface ConvertedRow {
   errors: { column: string; message: string }[];
 }
 
+/** Currency symbols an amount may start with, as ISO 4217 codes. */
+const CURRENCY_SYMBOLS: Record<string, string> = { $: 'USD', '€': 'EUR', '£': 'GBP', '¥': 'JPY' };
+
 const TRUE = new Set(['true', 'yes', 'y', '1', 'x', 'on', 'oui', 'ja', 'si', 'sí']);
 const FALSE = new Set(['false', 'no', 'n', '0', 'off', 'non', 'nein', '']);
 
@@ -364,8 +367,16 @@ export function convertRow(
         break;
       }
       case 'money': {
-        const m = /^([A-Za-z]{3})?\s*(-?[\d\s.,]+?)\s*([A-Za-z]{3})?$/.exec(v);
-        const currency = (m?.[1] ?? m?.[3])?.toUpperCase();
+        // "1200.50 EUR", "EUR 1,200.50", "$1,200.50", or a bare amount with a currency column (presets).
+        const symbol = /^([$€£¥])\s*/.exec(v)?.[1];
+        const m = /^([A-Za-z]{3})?\s*(-?[\d\s.,]+?)\s*([A-Za-z]{3})?$/.exec(symbol ? v.slice(symbol.length).trim() : v);
+        const fromColumn = entry.currencyColumn ? values[entry.currencyColumn]?.trim() : undefined;
+        const currency = (
+          m?.[1] ??
+          m?.[3] ??
+          (symbol ? CURRENCY_SYMBOLS[symbol] : undefined) ??
+          fromColumn
+        )?.toUpperCase();
         const amount = m?.[2]
           ?.replace(/\s/g, '')
           .replace(/,(?=\d{3}\b)/g, '')

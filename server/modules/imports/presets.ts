@@ -27,7 +27,12 @@ export interface MappingEntry {
   values?: Record<string, string>;
   /** A value that is not an option, or a person or record not found, is left out instead of failing the row (presets). */
   lenient?: boolean;
+  /** Money: the column holding the currency of an amount written without one (Salesforce's "Opportunity Currency"). */
+  currencyColumn?: string;
 }
+
+/** Preset entries: a money column also names the columns its currency may be in. */
+type PresetEntry = Omit<MappingEntry, 'column' | 'currencyColumn'> & { currencyFrom?: string[] };
 
 /** The source system's name where external ids are kept ("hubspot", "salesforce", or "import"). */
 export const externalSource = (preset: ImportPreset | null | undefined) => preset ?? 'import';
@@ -104,7 +109,16 @@ const SALESFORCE_ACCOUNT_TYPE: Record<string, string> = {
   other: 'other',
 };
 
-type PresetColumns = [string[], Omit<MappingEntry, 'column'>][];
+const FORECAST_CATEGORY: Record<string, string> = {
+  pipeline: 'pipeline',
+  'best case': 'best_case',
+  bestcase: 'best_case',
+  commit: 'commit',
+  closed: 'closed',
+  omitted: 'omitted',
+};
+
+type PresetColumns = [string[], PresetEntry][];
 
 const address = (
   prefix: string[],
@@ -174,6 +188,22 @@ const PRESETS: Record<ImportPreset, Record<string, PresetColumns>> = {
       [['Contact owner', 'Contact Owner'], { field: 'ownerId', lenient: true }],
       ...HUBSPOT_ADDRESS,
     ],
+    // Deals: the stage by its label ("Closed Won"), matched to a stage of the workspace's pipelines.
+    opportunities: [
+      [['Record ID', 'Deal ID', 'Record ID - Deal'], { field: '@externalId' }],
+      [['Deal Name'], { field: 'name' }],
+      [['Amount'], { field: 'amount', currencyFrom: ['Currency', 'Deal Currency Code'] }],
+      [['Close Date'], { field: 'expectedCloseDate' }],
+      [['Deal Stage'], { field: 'stageId', lenient: true }],
+      [['Associated Company ID', 'Associated Company IDs (Primary)'], { field: 'accountId', by: 'externalId' }],
+      [['Associated Company', 'Associated Company (Primary)', 'Company Name'], { field: 'accountId', by: 'name' }],
+      [
+        ['Forecast category', 'Forecast Category'],
+        { field: 'forecastCategory', values: FORECAST_CATEGORY, lenient: true },
+      ],
+      [['Deal owner', 'Deal Owner'], { field: 'ownerId', lenient: true }],
+      [['Deal Description', 'Description'], { field: 'description' }],
+    ],
   },
   salesforce: {
     contacts: [
@@ -242,6 +272,29 @@ const PRESETS: Record<ImportPreset, Record<string, PresetColumns>> = {
         ['Country'],
       ),
     ],
+    // Opportunities: the account by Salesforce id (of an earlier accounts import) or by name,
+    // the stage by its label, matched to a stage of the workspace's pipelines.
+    opportunities: [
+      [['Opportunity ID', 'Id'], { field: '@externalId' }],
+      [['Opportunity Name', 'Name'], { field: 'name' }],
+      [['Account ID', 'AccountId'], { field: 'accountId', by: 'externalId' }],
+      [['Account Name', 'Account'], { field: 'accountId', by: 'name' }],
+      [
+        ['Amount'],
+        { field: 'amount', currencyFrom: ['Amount Currency', 'Opportunity Currency', 'CurrencyIsoCode', 'Currency'] },
+      ],
+      [['Close Date', 'CloseDate'], { field: 'expectedCloseDate' }],
+      [['Stage', 'StageName'], { field: 'stageId', lenient: true }],
+      [['Probability (%)', 'Probability'], { field: 'probability' }],
+      [['Next Step', 'NextStep'], { field: 'nextStep' }],
+      [['Lead Source', 'LeadSource'], { field: 'source', values: SALESFORCE_LEAD_SOURCE, lenient: true }],
+      [
+        ['Forecast Category', 'ForecastCategoryName'],
+        { field: 'forecastCategory', values: FORECAST_CATEGORY, lenient: true },
+      ],
+      [['Opportunity Owner', 'OwnerId'], { field: 'ownerId', lenient: true }],
+      [['Description'], { field: 'description' }],
+    ],
   },
 };
 
@@ -256,9 +309,12 @@ export function presetMapping(preset: ImportPreset, object: string, header: stri
   if (!columns) return null;
   const byNorm = new Map(header.map((h) => [norm(h), h]));
   const out: MappingEntry[] = [];
-  for (const [names, entry] of columns) {
-    const column = names.map((n) => byNorm.get(norm(n))).find((c): c is string => !!c);
-    if (column && !out.some((e) => e.column === column)) out.push({ column, ...entry });
+  const find = (names: string[]) => names.map((n) => byNorm.get(norm(n))).find((c): c is string => !!c);
+  for (const [names, { currencyFrom, ...entry }] of columns) {
+    const column = find(names);
+    if (!column || out.some((e) => e.column === column)) continue;
+    const currencyColumn = currencyFrom ? find(currencyFrom) : undefined;
+    out.push({ column, ...entry, ...(currencyColumn ? { currencyColumn } : {}) });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { defineModule } from '../../platform/modules';
-import { DECAY_QUEUE, RESCORE_QUEUE, runDecay, runRescore } from './rescore';
+import { DECAY_QUEUE, IMPORTED_QUEUE, RESCORE_QUEUE, rescoreImported, runDecay, runRescore } from './rescore';
 import { scoringConsumer } from './scoring.consumer';
 import { seedScoringDemo } from './scoring.demo';
 import { scoringRoutes } from './scoring.routes';
@@ -9,7 +9,8 @@ export { rescoreRecords } from './scorer';
 /**
  * Explainable lead scoring: fit and engagement rules, scores kept current from the event
  * outbox (exactly once) with continuous decay, MQLs at the workspace's threshold, the
- * MQL → SQL hand-off, and background rescores when the rules change.
+ * MQL → SQL hand-off, background rescores when the rules change, and imported records
+ * scored in pages after the import's summary event.
  */
 export const scoringModule = defineModule({
   name: 'scoring',
@@ -26,6 +27,15 @@ export const scoringModule = defineModule({
       },
       { concurrency: 1, maxAttempts: 3, leaseSeconds: 1800 },
     );
+    // An import's leads or contacts (started by its summary event), a page per transaction.
+    jobs.define<{ importId: string; object: 'leads' | 'contacts' }>(
+      IMPORTED_QUEUE,
+      async (job, ctx) => {
+        if (!job.workspaceId) return;
+        await rescoreImported(database, records, job.workspaceId, job.payload.object, job.payload.importId, ctx.now());
+      },
+      { concurrency: 1, maxAttempts: 5, leaseSeconds: 1800 },
+    );
     jobs.define(DECAY_QUEUE, async (_job, ctx) => runDecay(database, records, ctx.now()), {
       concurrency: 1,
       maxAttempts: 2,
@@ -34,7 +44,7 @@ export const scoringModule = defineModule({
     // Stored scores follow the decay hourly; GET …/score is always computed live.
     jobs.schedule('scoring.decay', '7 * * * *', { queue: DECAY_QUEUE });
     return {
-      consumers: [scoringConsumer(records, now)],
+      consumers: [scoringConsumer(records, jobs, now)],
       /** Runs one decay pass now (tests, with their clock). */
       decay: (at: Date = now()) => runDecay(database, records, at),
     };

@@ -6,6 +6,7 @@ import type { JobQueue } from '../../platform/jobs/job-queue';
 import { loadSchemas } from '../../platform/records/object-schema';
 import type { RecordService } from '../../platform/records/records.service';
 import { systemBulkSet } from '../../platform/records/system-bulk';
+import { importedRecordIds } from '../imports';
 import { fitConditions, loadRules, loadSettings, SCORE_FIELDS, scoreSource, systemActor } from './score-engine';
 import { qualifyReached, recordDrops } from './scorer';
 
@@ -13,6 +14,10 @@ type Sql = RawBuilder<unknown>;
 
 export const RESCORE_QUEUE = 'scoring.rescore';
 export const DECAY_QUEUE = 'scoring.decay';
+/** Scores the records of one import (payload `{ importId, object }`). */
+export const IMPORTED_QUEUE = 'scoring.imported';
+/** Imported records scored per transaction. */
+export const IMPORTED_CHUNK = 1000;
 /** Records per transaction of a rescore: big enough for set-based speed, small enough for short locks. */
 export const RESCORE_CHUNK = 20_000;
 
@@ -104,27 +109,11 @@ export async function rescoreObject(
       );
       const upto = rows[0]?.upto;
       if (!upto) return null;
-      const settings = await loadSettings(tx, ws);
-      const rules = await loadRules(tx, ws, { object, kind: 'fit', activeOnly: true });
-      const fit = fitConditions(await loadSchemas(tx, records.registry), object, rules);
-      const where = sql`${after} and t.id <= ${upto}::uuid ${engaged}`;
-      const source = scoreSource({ ws, object, table: def.table, fit, now, threshold: settings.mqlThreshold, where });
-      const changes = await systemBulkSet(records, tx, systemActor(ws), {
-        object,
-        fields: [...SCORE_FIELDS],
-        source,
-        reason: opts.reason,
+      const changed = await scoreChunk(tx, records, ws, object, now, opts.reason, {
+        where: sql`${after} and t.id <= ${upto}::uuid ${engaged}`,
+        range: sql`${last ? sql`id > ${last}::uuid` : sql`true`} and id <= ${upto}::uuid`,
       });
-      if (object === 'leads') {
-        const range = sql`${last ? sql`id > ${last}::uuid` : sql`true`} and id <= ${upto}::uuid`;
-        await qualifyReached(tx, records, ws, range, settings, now);
-        const thr = settings.mqlThreshold;
-        const drops = changes
-          .map((c) => ({ id: c.id, from: Number(c.before.score ?? 0), to: Number(c.after.score ?? 0) }))
-          .filter((d) => d.from >= thr && d.to < thr);
-        await recordDrops(tx, ws, drops, settings);
-      }
-      return { upto, n: Number(rows[0]?.n ?? 0), changed: changes.length };
+      return { upto, n: Number(rows[0]?.n ?? 0), changed };
     });
     if (!step) break;
     last = step.upto;
@@ -132,6 +121,99 @@ export async function rescoreObject(
     changed += step.changed;
     await opts.onChunk?.(done, changed);
     if (step.n < chunk) break;
+  }
+  return { done, changed };
+}
+
+/**
+ * Scores one chunk of an object's records in SQL and writes the changes by the record
+ * engine's bulk path (one audit row and one `<object>.bulk_updated` event for the chunk);
+ * for leads, those that reached the MQL threshold become MQLs and qualified ones that fell
+ * below get `lead.score_dropped`. `where` selects the chunk (alias `t`), `range` the same
+ * leads without alias. Returns how many records changed.
+ */
+async function scoreChunk(
+  tx: Tx,
+  records: RecordService,
+  ws: string,
+  object: 'leads' | 'contacts',
+  now: Date,
+  reason: string,
+  chunk: { where: Sql; range: Sql },
+): Promise<number> {
+  const def = records.registry.get(object);
+  if (!def) return 0;
+  const settings = await loadSettings(tx, ws);
+  const rules = await loadRules(tx, ws, { object, kind: 'fit', activeOnly: true });
+  const fit = fitConditions(await loadSchemas(tx, records.registry), object, rules);
+  const source = scoreSource({
+    ws,
+    object,
+    table: def.table,
+    fit,
+    now,
+    threshold: settings.mqlThreshold,
+    where: chunk.where,
+  });
+  const changes = await systemBulkSet(records, tx, systemActor(ws), {
+    object,
+    fields: [...SCORE_FIELDS],
+    source,
+    reason,
+  });
+  if (object === 'leads') {
+    await qualifyReached(tx, records, ws, chunk.range, settings, now);
+    const thr = settings.mqlThreshold;
+    const drops = changes
+      .map((c) => ({ id: c.id, from: Number(c.before.score ?? 0), to: Number(c.after.score ?? 0) }))
+      .filter((d) => d.from >= thr && d.to < thr);
+    await recordDrops(tx, ws, drops, settings);
+  }
+  return changes.length;
+}
+
+/** Whether the workspace scores `object` at all (an active rule for it). */
+export async function scoresObject(tx: Tx, ws: string, object: 'leads' | 'contacts'): Promise<boolean> {
+  const { rows } = await sql`select 1 from scoring_rules
+    where workspace_id = ${ws}::uuid and object = ${object} and active limit 1`.execute(tx);
+  return rows.length > 0;
+}
+
+/**
+ * Scores the records an import wrote (the IMPORTED_QUEUE job, started by the import's
+ * summary event): its ids by pages of `chunk`, each page one transaction through the bulk
+ * path, so a million imported leads make a thousand audit rows and events, not a million.
+ * Idempotent (scores are recomputed, not added), so a retried job redoes nothing wrong.
+ */
+export async function rescoreImported(
+  database: Database,
+  records: RecordService,
+  ws: string,
+  object: 'leads' | 'contacts',
+  importId: string,
+  now: Date,
+  chunk = IMPORTED_CHUNK,
+): Promise<{ done: number; changed: number }> {
+  let after: string | undefined;
+  let done = 0;
+  let changed = 0;
+  for (;;) {
+    const step = await database.tenant(ws, async (tx) => {
+      if (!(await scoresObject(tx, ws, object))) return null;
+      const page = await importedRecordIds(tx, importId, { pageSize: chunk, after }).next();
+      const ids = page.done ? [] : page.value;
+      if (ids.length === 0) return null;
+      const n = await scoreChunk(tx, records, ws, object, now, 'scoring.imported', {
+        where: sql`t.id = any(${ids}::uuid[])`,
+        range: sql`id = any(${ids}::uuid[])`,
+      });
+      return { ids, changed: n };
+    });
+    if (!step) break;
+    done += step.ids.length;
+    changed += step.changed;
+    after = step.ids[step.ids.length - 1];
+    if (step.ids.length < chunk) break;
   }
   return { done, changed };
 }

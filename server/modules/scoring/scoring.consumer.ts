@@ -3,8 +3,11 @@ import { ENGAGEMENT_EVENTS } from '../../../common/contracts/scoring';
 import { enterWorkspace, leaveWorkspace, type Tx } from '../../platform/db/database';
 import type { EventConsumer } from '../../platform/events/dispatcher';
 import type { StoredEvent } from '../../platform/events/events';
+import type { JobQueue } from '../../platform/jobs/job-queue';
 import type { RecordService } from '../../platform/records/records.service';
 import { withdrawnSql } from '../consents';
+import { IMPORT_SUMMARY_EVENTS, importOf } from '../imports';
+import { IMPORTED_QUEUE, scoresObject } from './rescore';
 import { loadRules, PROFILING, type RuleRow } from './score-engine';
 import { rescoreRecords } from './scorer';
 
@@ -111,12 +114,14 @@ export function occurredAt(e: StoredEvent): Date {
  * so a redelivered event adds nothing. A new or changed lead or contact is re-checked
  * against the fit rules. Each touched record is then rescored (scorer.ts) in the
  * dispatcher's transaction, so contributions, scores and the cursor commit together.
+ * An import writes its records quietly and emits one summary event: its leads or contacts
+ * are scored by a job (IMPORTED_QUEUE), in pages through the bulk path, not one by one here.
  */
-export function scoringConsumer(records: RecordService, now: () => Date): EventConsumer {
+export function scoringConsumer(records: RecordService, jobs: JobQueue, now: () => Date): EventConsumer {
   return {
     name: 'scoring',
     // consent.changed: a person who withdraws (or grants again) consent to profiling is rescored at once.
-    types: [...ENGAGEMENT_EVENTS, ...RECORD_EVENTS, 'consent.changed'],
+    types: [...ENGAGEMENT_EVENTS, ...RECORD_EVENTS, 'consent.changed', ...IMPORT_SUMMARY_EVENTS],
     async handle(tx, events) {
       // Records to rescore, by workspace and object.
       const touched = new Map<string, { ws: string; object: Scored; ids: Set<string> }>();
@@ -126,8 +131,24 @@ export function scoringConsumer(records: RecordService, now: () => Date): EventC
         entry.ids.add(id);
         touched.set(key, entry);
       };
+      let queued = false;
       try {
         for (const e of events) {
+          const imported = importOf(e);
+          if (imported) {
+            const object = imported.object;
+            if (object !== 'leads' && object !== 'contacts') continue;
+            if (!(await scoresObject(tx, e.workspaceId, object))) continue;
+            await jobs.enqueue(tx, {
+              queue: IMPORTED_QUEUE,
+              workspaceId: e.workspaceId,
+              payload: { importId: imported.importId, object },
+              key: `import:${imported.importId}`,
+            });
+            queued = true;
+            continue;
+          }
+          if (IMPORT_SUMMARY_EVENTS.includes(e.type)) continue;
           if (e.type === 'consent.changed') {
             if (e.data.purpose === PROFILING && e.recordId && (e.object === 'leads' || e.object === 'contacts'))
               touch(e.workspaceId, e.object, e.recordId);
@@ -142,7 +163,7 @@ export function scoringConsumer(records: RecordService, now: () => Date): EventC
           }
           for (const target of await earn(tx, e)) touch(e.workspaceId, target.object, target.id);
         }
-        if (touched.size === 0) return 'nothing-written';
+        if (touched.size === 0) return queued ? undefined : 'nothing-written';
         for (const { ws, object, ids } of touched.values()) {
           await enterWorkspace(tx, ws);
           await rescoreRecords(tx, records, ws, object, [...ids], now());

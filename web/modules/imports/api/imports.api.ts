@@ -1,11 +1,18 @@
 // Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts/imports.ts.
-import type { TImport, TImportCreated, TImportPreview } from '../../../../common/contracts/imports';
-import { getJson, request } from '../../../lib/http';
+import type {
+  TImport,
+  TImportCreated,
+  TImportPreview,
+  TSavedMapping,
+  TSavedMappingInput,
+} from '../../../../common/contracts/imports';
+import { getJson, request, withQuery } from '../../../lib/http';
 
-export type { TImport, TImportPreview };
+export type { TImport, TImportPreview, TSavedMapping, TSavedMappingInput };
 
 export const importKeys = {
   one: (id: string) => ['imports', id] as const,
+  mappings: (object: string) => ['imports', 'mappings', object] as const,
 };
 
 /** What an import would make of the file (header, first rows, mapping). */
@@ -20,3 +27,12 @@ export async function startImport(form: FormData): Promise<string> {
 
 export const getImport = (id: string, signal?: AbortSignal) =>
   getJson<{ data: TImport }>(`/api/v1/imports/${id}`, signal).then((r) => r.data);
+
+/** The object's saved mappings, by name (whoever may import it). */
+export const listSavedMappings = (object: string, signal?: AbortSignal) =>
+  getJson<{ data: TSavedMapping[] }>(withQuery('/api/v1/imports/mappings', { object }), signal).then((r) => r.data);
+
+/** Saves a column → field mapping under a name for the next import of the object. */
+export async function saveMapping(input: TSavedMappingInput): Promise<TSavedMapping> {
+  return (await request<{ data: TSavedMapping }>('POST', '/api/v1/imports/mappings', { body: input })).body.data;
+}

@@ -25,6 +25,7 @@ import {
   type TImport,
   type TImportPreview,
 } from '../api/imports.api';
+import { SavedMappingPicker } from './SavedMappingPicker';
 
 type Target = { field: string; by?: 'id' | 'externalId' | 'name' | 'email' };
 
@@ -57,7 +58,8 @@ function targetOptions(fields: FieldMeta[]) {
 
 /**
  * The import wizard: upload a CSV, XLSX or vCard file for an object (with a HubSpot or
- * Salesforce preset), check the mapping against the first rows, try it as a dry run,
+ * Salesforce preset), check the mapping against the first rows (or take a saved one, and
+ * save it for next time), try it as a dry run,
  * import, follow the progress, and get the summary with the errors file.
  */
 export function ImportWizard() {
@@ -198,6 +200,22 @@ export function ImportWizard() {
       {preview && (
         <Stack gap="sm" data-testid="import-mapping">
           <Title order={2}>Columns</Title>
+          {preview.format !== 'vcard' && object && (
+            <SavedMappingPicker
+              key={`${object}:${preview.header.join('\u0000')}`}
+              object={object}
+              header={preview.header}
+              mapping={mapping}
+              suggested={preview.savedMapping}
+              onApply={(m) =>
+                setMapping(
+                  Object.fromEntries(
+                    Object.entries(m).map(([h, v]) => [h, typeof v === 'string' ? { field: v } : (v ?? null)]),
+                  ),
+                )
+              }
+            />
+          )}
           {preview.format === 'vcard' ? (
             <Text>Each card becomes a contact; its organisation links the account of that name.</Text>
           ) : (
