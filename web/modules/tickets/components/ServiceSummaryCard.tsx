@@ -19,7 +19,7 @@ const SLA_BADGE: Record<ServiceSummary['openTickets'][number]['slaState'], { col
 function ChatTranscript({ id, onClose }: { id: string; onClose: () => void }) {
   const q = useQuery({ queryKey: chatKeys.detail(id), queryFn: ({ signal }) => getChat(id, signal) });
   return (
-    <Modal opened onClose={onClose} title="Chat transcript" size="lg">
+    <Modal opened onClose={onClose} title="Chat transcript" size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
       {q.isPending && <Text role="status">Loading the transcript…</Text>}
       {q.isError && <Alert color="red">The transcript could not be loaded.</Alert>}
       {q.data && (
