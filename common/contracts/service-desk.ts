@@ -150,5 +150,19 @@ export const ServiceSummarySchema = z.object({
     }),
   ),
   csatAverage: z.number().nullable().describe('Of the ratings listed (tickets and chats), one decimal'),
+  recentChats: z
+    .array(
+      z.object({
+        id: z.string().describe('The chat (its transcript: `GET /api/v1/chats/{id}`)'),
+        status: z.enum(['waiting', 'active', 'ended', 'ticket']),
+        agent: z.object({ id: z.string(), name: z.string() }).nullable().describe('Who answered it'),
+        startedAt: z.string(),
+        endedAt: z.string().nullable(),
+        rating: z.number().nullable().describe('The visitor’s rating at the end (1–5), if given'),
+        ticketId: z.string().nullable().describe('The ticket a chat nobody answered became'),
+        interactionId: z.string().nullable().describe('The transcript on the contact’s timeline (an interaction)'),
+      }),
+    )
+    .describe('The live chats of the contact (or of the account’s contacts), newest first, 10 at most'),
 });
 export type TServiceSummary = z.infer<typeof ServiceSummarySchema>;

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openChatSocket } from '../helpers/chat-sockets';
 import type { SmtpSink } from '../helpers/smtp-sink';
 import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
@@ -176,11 +177,46 @@ describe('the service desk in the browser', () => {
     expect(await vip.textContent()).toContain('Office hours');
     await adaBrowser.shot('service-desk-03-sla-policies');
 
+    // Zoë chats from the company's site (her address passed as the identity), Ada answers and ends it; Zoë rates it.
+    const chat = await ada.request.post(`${rapport.url}/api/v1/chat/settings`, { data: { enabled: true } });
+    expect(chat.status(), await chat.text()).toBe(200);
+    const widgetKey = (await chat.json()).data.widgetKey as string;
+    expect(
+      (await ada.request.put(`${rapport.url}/api/v1/chat/presence`, { data: { status: 'online' } })).status(),
+    ).toBe(200);
+    const zoe = await openChatSocket(`${rapport.url.replace('http', 'ws')}/chat/socket?key=${widgetKey}`);
+    zoe.send({ type: 'start', identity: { email: 'zoe@client.test', name: 'Zoë Client' } });
+    const started = await zoe.next('started');
+    const chatId = started.messages[0].conversationId as string;
+    zoe.send({ type: 'message', body: 'Is my router under warranty?' });
+    await zoe.next('message', (f) => f.message.author === 'visitor');
+    const answered = await ada.request.post(`${rapport.url}/api/v1/chats/${chatId}/messages`, {
+      data: { body: 'Yes, for two years.' },
+    });
+    expect(answered.status(), await answered.text()).toBe(201);
+    expect((await ada.request.post(`${rapport.url}/api/v1/chats/${chatId}/end`)).status()).toBe(200);
+    zoe.send({ type: 'csat', rating: 4 });
+    await zoe.next('thanks');
+    zoe.close();
+
     await ada.goto(`${rapport.url}/contacts/${contact.id}`);
     const service = ada.getByRole('region', { name: 'Service' });
     await until('the service card', () => service.isVisible());
     expect(await service.textContent()).toContain('Router reset does not work');
     expect(await service.getByTestId('service-open-ticket').textContent()).toMatch(/On track|At risk|Breached/);
+    // Her chat among the recent chats: who answered, ended, her rating; its transcript opens in a dialog.
+    const recent = service.getByTestId('service-recent-chat');
+    await until('the recent chat', () => recent.isVisible());
+    expect(await recent.textContent()).toContain('Answered by Ada Admin · Ended');
+    expect(await recent.getByRole('img', { name: '4 of 5' }).isVisible()).toBe(true);
+    await recent.getByRole('button', { name: /^Transcript/ }).click();
+    const transcript = ada.getByRole('dialog', { name: 'Chat transcript' });
+    await until('the transcript', async () =>
+      ((await transcript.textContent().catch(() => '')) ?? '').includes('Yes, for two years.'),
+    );
+    expect(await transcript.textContent()).toContain('Is my router under warranty?');
+    await expectAccessible(ada, 'the contact’s service card with a chat transcript');
+    await ada.keyboard.press('Escape');
     await adaBrowser.shot('service-desk-04-contact');
     expect(adaBrowser.problems).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { AccessPolicy } from '../../platform/access/access.service';
 import type { Tx } from '../../platform/db/database';
-import type { CsatRating } from '../tickets';
+import type { CsatRating, RecentChat } from '../tickets';
 
 /** An ended chat for the satisfaction figures: its agent and the visitor's rating, if given. */
 export interface ChatRating {
@@ -62,6 +62,44 @@ export async function ratedChatsOf(
   );
 }
 
+/**
+ * The conversations of some contacts, newest first, as far as the caller may count chats
+ * (the single customer view's recent chats): when, who answered, how it ended, its rating.
+ */
+export async function recentChatsOf(
+  tx: Tx,
+  policy: AccessPolicy,
+  contactIds: string[],
+  limit = 10,
+): Promise<RecentChat[]> {
+  if (contactIds.length === 0) return [];
+  const { rows } = await sql<{
+    id: string;
+    status: RecentChat['status'];
+    agent_user_id: string | null;
+    agent_name: string | null;
+    created_at: Date | string;
+    ended_at: Date | string | null;
+    csat_rating: number | null;
+    ticket_id: string | null;
+    interaction_id: string | null;
+  }>`select c.id, c.status, c.agent_user_id, u.name as agent_name, c.created_at, c.ended_at, c.csat_rating,
+      c.ticket_id, c.interaction_id
+    from chat_conversations c left join users u on u.id = c.agent_user_id
+    where c.workspace_id = rapport_workspace() and c.contact_id = any(${contactIds}::uuid[]) and ${chatScope(policy)}
+    order by c.created_at desc, c.id desc limit ${limit}`.execute(tx);
+  return rows.map((r) => ({
+    id: r.id,
+    status: r.status,
+    agent: r.agent_user_id ? { id: r.agent_user_id, name: r.agent_name ?? '' } : null,
+    startedAt: iso(r.created_at) as string,
+    endedAt: iso(r.ended_at),
+    rating: r.csat_rating == null ? null : Number(r.csat_rating),
+    ticketId: r.ticket_id,
+    interactionId: r.interaction_id,
+  }));
+}
+
 async function select(tx: Tx, where: ReturnType<typeof sql>, limit?: number): Promise<ChatRating[]> {
   const { rows } = await sql<{
     id: string;
@@ -85,7 +123,7 @@ async function select(tx: Tx, where: ReturnType<typeof sql>, limit?: number): Pr
   }));
 }
 
-/** The chats' ratings in the single customer view's CSAT history (registered with the tickets module). */
+/** The chats' ratings in the single customer view's CSAT history and its recent chats (registered with the tickets module). */
 export const chatCsatSource = {
   name: 'chat',
   async rated(tx: Tx, policy: AccessPolicy, contactIds: string[], limit: number): Promise<CsatRating[]> {
@@ -98,4 +136,5 @@ export const chatCsatSource = {
       at: c.endedAt,
     }));
   },
+  recent: recentChatsOf,
 };

@@ -11,8 +11,8 @@ import { ticketRoutes } from './tickets.routes';
 export { type BusinessCalendar, businessMinutesBetween } from './business-time';
 // For reporting (server/modules/reports): the CSAT response rate; csatReceived for chat ratings.
 export { csatReceived, surveyedTickets } from './csat';
-// For live chat: its ratings join the CSAT history of the single customer view.
-export { type CsatRating, registerCsatSource } from './csat-sources';
+// For live chat: its ratings join the CSAT history of the single customer view, its chats the recent chats.
+export { type CsatRating, type RecentChat, registerCsatSource } from './csat-sources';
 export { getCalendar } from './sla-policies.service';
 export { supportMailHandler } from './support-mail';
 export { contentDisposition } from './ticket-attachments';

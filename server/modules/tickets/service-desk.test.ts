@@ -433,6 +433,14 @@ describe('service desk: queues, round robin, macros, collisions, attachments, th
           (${admin.workspaceId}::uuid, gen_random_uuid(), ${`w-${chatId}`}, 'ended', ${contact.id}::uuid, null,
           null, now(), now() + interval '2 hours')`.execute(tx),
     );
+    // One still going, answered by the rep.
+    const unrated = randomUUID();
+    await t.database.tenant(admin.workspaceId, (tx) =>
+      sql`insert into chat_conversations (workspace_id, id, visitor_token_hash, status, contact_id, agent_user_id,
+          created_at, assigned_at)
+        values (${admin.workspaceId}::uuid, ${unrated}::uuid, ${`u-${unrated}`}, 'active', ${contact.id}::uuid,
+          ${rep.userId}::uuid, now() + interval '1 minute', now() + interval '1 minute')`.execute(tx),
+    );
 
     for (const path of [`/api/v1/contacts/${contact.id}`, `/api/v1/accounts/${account.id}`]) {
       const res = await repApi.get(`${path}/service-summary`);
@@ -460,7 +468,33 @@ describe('service desk: queues, round robin, macros, collisions, attachments, th
         expect.objectContaining({ channel: 'ticket', ticketId: rated.id, conversationId: null, rating: 4 }),
       ]);
       expect(data.csatAverage).toBe(3); // (2 + 4) / 2
+      // Recent chats, rated or not, newest first (the active one started a minute after the two ended ones).
+      expect(data.recentChats).toHaveLength(3);
+      expect(data.recentChats[0]).toEqual({
+        id: unrated,
+        status: 'active',
+        agent: { id: rep.userId, name: expect.any(String) },
+        startedAt: expect.any(String),
+        endedAt: null,
+        rating: null,
+        ticketId: null,
+        interactionId: null,
+      });
+      expect(data.recentChats).toContainEqual(
+        expect.objectContaining({ id: chatId, status: 'ended', agent: null, rating: 2, endedAt: expect.any(String) }),
+      );
     }
+    // Chats are scoped as tickets: a role that reads only its own tickets sees none of these (answered by Rita or nobody).
+    const role = await api.post('/api/v1/roles', {
+      key: 'own_tickets',
+      name: 'Own tickets',
+      permissions: { objects: { '*': { read: true, scope: 'all' }, tickets: { read: true, scope: 'own' } } },
+    });
+    expect(role.statusCode, role.body).toBe(201);
+    const own = client(t, (await memberWithRole(t, admin.workspaceId, 'own_tickets')).cookie);
+    const hidden = await own.get(`/api/v1/contacts/${contact.id}/service-summary`);
+    expect(hidden.statusCode, hidden.body).toBe(200);
+    expect(hidden.json().data.recentChats).toEqual([]);
     const timeline = (await api.get(`/api/v1/contacts/${contact.id}/timeline`)).json().data as any[];
     expect(timeline.find((i) => i.type === 'contact.csat_received')).toMatchObject({
       data: expect.objectContaining({ ticketId: rated.id, rating: 4, subject: 'Rated' }),

@@ -87,7 +87,7 @@ export async function queueCounts(tx: Tx, actor: Actor, records: RecordService, 
 
 /**
  * A contact's or an account's service side for the single customer view: open tickets
- * with their SLA state and the satisfaction ratings given, as far as the caller may read
+ * with their SLA state, the satisfaction ratings given and the recent live chats, as far as the caller may read
  * tickets (404 when they cannot see the contact or account itself).
  */
 export async function serviceSummary(
@@ -100,7 +100,8 @@ export async function serviceSummary(
 ): Promise<TServiceSummary> {
   await records.get(tx, actor, object, id, { fields: 'id' });
   const policy = await records.access.policy(tx, actor);
-  if (!policy.admin && !policy.can('tickets', 'read')) return { openTickets: [], csat: [], csatAverage: null };
+  if (!policy.admin && !policy.can('tickets', 'read'))
+    return { openTickets: [], csat: [], csatAverage: null, recentChats: [] };
   const link = { field: object === 'contacts' ? 'contactId' : 'accountId', op: 'eq', value: id } as const;
   const open = await records.list(tx, actor, 'tickets', {
     filter: { and: [link, { field: 'status', op: 'in', value: OPEN_STATUSES }] },
@@ -148,6 +149,11 @@ export async function serviceSummary(
       });
     }
   }
+  const recentChats: TServiceSummary['recentChats'] = [];
+  for (const source of csatSources())
+    if (source.recent) recentChats.push(...(await source.recent(tx, policy, contactIds, 10)));
+  recentChats.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  recentChats.splice(10);
   // Newest first (undated last), 50 at most.
   const csat = [...fromTickets, ...fromChats]
     .sort((a, b) => (b.solvedAt ?? '').localeCompare(a.solvedAt ?? ''))
@@ -167,5 +173,6 @@ export async function serviceSummary(
     }),
     csat,
     csatAverage: csat.length ? Math.round((csat.reduce((a, c) => a + c.rating, 0) / csat.length) * 10) / 10 : null,
+    recentChats,
   };
 }

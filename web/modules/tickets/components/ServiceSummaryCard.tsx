@@ -1,7 +1,11 @@
-import { Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Modal, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { AnchorLink } from '../../../ui/links';
+import { chatKeys, getChat } from '../../chat/api/chat.api';
+import { formatDateTime } from '../../timeline/utils/relative-time';
 import { getServiceSummary, type ServiceSummary, serviceDeskKeys } from '../api/service-desk.api';
+import { ratingStars, recentChatSummary } from '../utils/recent-chats';
 
 const SLA_BADGE: Record<ServiceSummary['openTickets'][number]['slaState'], { color: string; label: string } | null> = {
   none: null,
@@ -11,14 +15,43 @@ const SLA_BADGE: Record<ServiceSummary['openTickets'][number]['slaState'], { col
   paused: { color: 'gray', label: 'Paused' },
 };
 
-/** The service side of a contact or account (single customer view): open tickets with SLA state, CSAT history (ticket surveys and live chats). */
+/** A chat's transcript, read in a dialog from the contact's page. */
+function ChatTranscript({ id, onClose }: { id: string; onClose: () => void }) {
+  const q = useQuery({ queryKey: chatKeys.detail(id), queryFn: ({ signal }) => getChat(id, signal) });
+  return (
+    <Modal opened onClose={onClose} title="Chat transcript" size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
+      {q.isPending && <Text role="status">Loading the transcript…</Text>}
+      {q.isError && <Alert color="red">The transcript could not be loaded.</Alert>}
+      {q.data && (
+        <Stack gap={6} role="log" aria-label="Transcript">
+          {q.data.messages.map((m) => (
+            <Text key={m.id} size="sm" c={m.author === 'system' ? 'dimmed' : undefined}>
+              <Text span size="xs" c="dimmed">
+                {formatDateTime(m.createdAt)}
+              </Text>{' '}
+              <Text span fw={600} size="sm">
+                {m.author === 'agent' ? m.authorName || 'Agent' : m.author === 'visitor' ? 'Visitor' : ''}
+              </Text>
+              {m.author === 'system' ? '' : ': '}
+              {m.body}
+              {m.attachments.length > 0 ? ` (${m.attachments.map((a) => a.filename).join(', ')})` : ''}
+            </Text>
+          ))}
+        </Stack>
+      )}
+    </Modal>
+  );
+}
+
+/** The service side of a contact or account (single customer view): open tickets with SLA state, recent live chats, CSAT history (ticket surveys and live chats). */
 export function ServiceSummaryCard({ object, id }: { object: 'contacts' | 'accounts'; id: string }) {
   const q = useQuery({
     queryKey: serviceDeskKeys.summary(object, id),
     queryFn: ({ signal }) => getServiceSummary(object, id, signal),
   });
+  const [transcript, setTranscript] = useState<string | null>(null);
   const s = q.data;
-  if (!s || (s.openTickets.length === 0 && s.csat.length === 0)) return null;
+  if (!s || (s.openTickets.length === 0 && s.csat.length === 0 && s.recentChats.length === 0)) return null;
   return (
     <Card withBorder padding="md" component="section" aria-label="Service">
       <Group justify="space-between" mb="xs">
@@ -55,6 +88,44 @@ export function ServiceSummaryCard({ object, id }: { object: 'contacts' | 'accou
             </Group>
           );
         })}
+        {s.recentChats.length > 0 && (
+          <>
+            <Text size="sm" fw={600} mt="xs">
+              Recent chats
+            </Text>
+            {s.recentChats.map((c) => {
+              const rated = ratingStars(c.rating);
+              return (
+                <Group key={c.id} gap="xs" wrap="wrap" data-testid="service-recent-chat">
+                  <Text size="sm">
+                    {formatDateTime(c.startedAt)} · {recentChatSummary(c)}
+                    {rated && (
+                      <>
+                        {' · '}
+                        <span role="img" aria-label={rated.label}>
+                          {rated.stars}
+                        </span>
+                      </>
+                    )}
+                  </Text>
+                  {c.ticketId && (
+                    <AnchorLink to="/$object/$id" params={{ object: 'tickets', id: c.ticketId }} size="sm">
+                      Ticket
+                    </AnchorLink>
+                  )}
+                  <Button
+                    variant="subtle"
+                    size="compact-sm"
+                    onClick={() => setTranscript(c.id)}
+                    aria-label={`Transcript of the chat of ${formatDateTime(c.startedAt)}`}
+                  >
+                    Transcript
+                  </Button>
+                </Group>
+              );
+            })}
+          </>
+        )}
         {s.csat.length > 0 && (
           <>
             <Text size="sm" fw={600} mt="xs">
@@ -74,6 +145,7 @@ export function ServiceSummaryCard({ object, id }: { object: 'contacts' | 'accou
           </>
         )}
       </Stack>
+      {transcript && <ChatTranscript id={transcript} onClose={() => setTranscript(null)} />}
     </Card>
   );
 }
