@@ -12,13 +12,16 @@ const ROOTS = ['server', 'common', 'cli', 'test', 'web'];
  */
 const DB_IMPORT =
   /helpers\/(app|crash-testbed|db|empty-db|engine|members|permission-matrix|server-process|workflow-testbed)['/]|\/db\/|\/runtime['/]|from '(pg|@electric-sql\/[^']+)'/;
-export function engineIndependentFiles(): string[] {
+/** Every unit test file (the browser tests under test/e2e are another config's). */
+function unitTestFiles(): string[] {
   return ROOTS.flatMap((root) =>
     readdirSync(root, { recursive: true, encoding: 'utf8' })
-      .map((f) => path.join(root, f))
-      .filter((f) => f.endsWith('.test.ts') && !f.startsWith(path.join('test', 'e2e')))
-      .filter((f) => !DB_IMPORT.test(readFileSync(f, 'utf8'))),
+      .map((f) => path.join(root, f).split(path.sep).join('/'))
+      .filter((f) => f.endsWith('.test.ts') && !f.startsWith('test/e2e/')),
   );
+}
+export function engineIndependentFiles(): string[] {
+  return unitTestFiles().filter((f) => !DB_IMPORT.test(readFileSync(f, 'utf8')));
 }
 
 /**
@@ -45,12 +48,7 @@ const BOTH_ENGINES = [
 /** Database test files that run on PostgreSQL only (see BOTH_ENGINES). */
 export function postgresOnlyFiles(): string[] {
   const independent = new Set(engineIndependentFiles());
-  return ROOTS.flatMap((root) =>
-    readdirSync(root, { recursive: true, encoding: 'utf8' })
-      .map((f) => path.join(root, f).split(path.sep).join('/'))
-      .filter((f) => f.endsWith('.test.ts') && !f.startsWith('test/e2e/') && !independent.has(f))
-      .filter((f) => !BOTH_ENGINES.some((re) => re.test(f))),
-  );
+  return unitTestFiles().filter((f) => !independent.has(f) && !BOTH_ENGINES.some((re) => re.test(f)));
 }
 
 // The suite runs once per database engine: RAPPORT_TEST_DB=embedded (PGlite) or

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { type EmbeddedServer, startEmbedded } from './embedded';
+import { isConnectionLost } from './pg-errors';
 import type { DB } from './schema';
 
 /**
@@ -78,14 +79,6 @@ export interface TenantContext {
 }
 
 const als = new AsyncLocalStorage<{ workspaceId: string; client?: pg.PoolClient; sent?: { n: number } }>();
-
-/** The connection itself is gone (reset, ended by the server), as opposed to a failed statement. */
-function connectionLost(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | undefined;
-  if (!e) return false;
-  if (e.code && ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', '57P01', '57P02', '57P03'].includes(e.code)) return true;
-  return /Connection terminated|not queryable/.test(e.message ?? '');
-}
 
 class FirstStatementLost extends Error {
   constructor(override readonly cause: unknown) {
@@ -277,7 +270,7 @@ async function openServer(url: string, poolSize: number, tenantUrl: string): Pro
         scopedTo.set(client, workspaceId);
       } catch (err) {
         client.release(err as Error); // state unknown: discard the connection
-        throw connectionLost(err) ? new FirstStatementLost(err) : err;
+        throw isConnectionLost(err) ? new FirstStatementLost(err) : err;
       }
     }
     let broken: Error | undefined;
@@ -288,7 +281,7 @@ async function openServer(url: string, poolSize: number, tenantUrl: string): Pro
         await client.query('begin');
       } catch (err) {
         broken = err as Error;
-        throw connectionLost(err) ? new FirstStatementLost(err) : err;
+        throw isConnectionLost(err) ? new FirstStatementLost(err) : err;
       }
       try {
         const result = await als.run({ workspaceId, client, sent }, () => fn(pinned));
@@ -301,9 +294,9 @@ async function openServer(url: string, poolSize: number, tenantUrl: string): Pro
         throw err;
       }
     } catch (err) {
-      if (connectionLost(err)) broken ??= err as Error;
+      if (isConnectionLost(err)) broken ??= err as Error;
       // A read whose first statement found the connection gone: nothing ran.
-      if (!inTransaction && sent.n <= 1 && connectionLost(err)) throw new FirstStatementLost(err);
+      if (!inTransaction && sent.n <= 1 && isConnectionLost(err)) throw new FirstStatementLost(err);
       throw err;
     } finally {
       client.release(broken);

@@ -23,3 +23,15 @@ export const isPgError = (err: unknown, name: PgErrorName): boolean => pgErrorCo
 
 /** A data exception (class 22: out of range, malformed, unstorable character). */
 export const isPgDataException = (err: unknown): boolean => pgErrorCode(err)?.startsWith('22') ?? false;
+
+/** The server ended the session: admin_shutdown, crash_shutdown, cannot_connect_now (class 57P). */
+const SESSION_ENDED = ['57P01', '57P02', '57P03'];
+/** The socket itself failed, below PostgreSQL's protocol. */
+const SOCKET_FAILED = ['ECONNRESET', 'EPIPE', 'ECONNREFUSED'];
+
+/** The connection is gone (reset, ended by the server), as opposed to a statement that failed on it. */
+export function isConnectionLost(err: unknown): boolean {
+  const code = pgErrorCode(err);
+  if (code && (SESSION_ENDED.includes(code) || SOCKET_FAILED.includes(code))) return true;
+  return /Connection terminated|not queryable/.test((err as { message?: unknown } | null)?.message?.toString() ?? '');
+}
