@@ -39,10 +39,12 @@ function run(label, cmd, args, env = {}) {
 const all = async (...steps) => (await Promise.all(steps.map((s) => s()))).find((code) => code !== 0) ?? 0;
 
 const steps = [
-  // Lint, types and the web build the browser pass serves: independent, side by side.
+  // Lint, types, the server bundle every `rapport` the tests start runs, and the web build the
+  // browser pass serves: independent, side by side.
   () =>
     all(
       () => run('lint', npm, ['run', '--silent', 'lint']),
+      () => run('server bundle', process.execPath, ['scripts/build-server.mjs']),
       () => run('typecheck', npm, ['run', '--silent', 'typecheck']),
       () =>
         run('web build', process.execPath, ['scripts/build-web.mjs']).then((code) =>

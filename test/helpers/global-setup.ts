@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { buildBundle } from '../../cli/server-bundle.js';
 import { openDatabase } from '../../server/platform/db/database';
 import { startEmbedded } from '../../server/platform/db/embedded';
 import { migrate, migrateDatabase } from '../../server/platform/db/migrate';
@@ -19,6 +20,9 @@ const STALE_AFTER_S = 6 * 3600;
  * (by the start time in their names) are dropped, and this run's on teardown.
  */
 export default async function setup() {
+  // Every `rapport` a test starts runs the server bundle when it matches the sources
+  // (cli/server-bundle.js): built here if they changed since, so those starts stay fast.
+  await buildBundle();
   if (ENGINE !== 'postgres') return embeddedTemplate();
   const started = Math.floor(Date.now() / 1000);
   const template = `rapport_tpl_${started}_${randomBytes(3).toString('hex')}`;

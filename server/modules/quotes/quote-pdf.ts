@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import { minorDigits } from './quote-totals';
 
 export interface QuoteDocument {
@@ -38,7 +37,9 @@ export function formatAmount(amount: string, currency: string): string {
 }
 
 /** The quote as a PDF (A4), for the customer. */
-export function renderQuotePdf(q: QuoteDocument): Promise<Buffer> {
+export async function renderQuotePdf(q: QuoteDocument): Promise<Buffer> {
+  // pdfkit (with its fonts) loads on the first quote printed, not with every start-up.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: 50,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { ROOT } from '../root';
 
 /** A running embedded PostgreSQL (PGlite) on a worker thread, reachable over TCP on loopback. */
 export interface EmbeddedServer {
@@ -30,7 +31,7 @@ export async function startEmbedded(dataDir: string, opts: { template?: string }
   // A template only seeds a database that does not exist yet: in memory, or a data directory
   // PGlite has not initialised (no PG_VERSION). An existing directory is opened as it is.
   const fresh = inMemory || !fs.existsSync(path.join(pgDir, 'PG_VERSION'));
-  const worker = new Worker(new URL('./embedded-worker.js', import.meta.url), {
+  const worker = new Worker(path.join(ROOT, 'server/platform/db/embedded-worker.js'), {
     workerData: { dataDir: pgDir, template: fresh ? opts.template : undefined },
   });
   try {

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
+import { ROOT } from '../root';
 
 /** Where `npm run build:web` (and `npm start`) put the built web app. */
-export const WEB_DIST = path.resolve(import.meta.dirname, '../../../dist/web');
+export const WEB_DIST = path.join(ROOT, 'dist/web');
 
 /** Paths that belong to the server: never answered with the web app. */
 const SERVER_PATH = /^\/(api|health|ready)(\/|$)/;

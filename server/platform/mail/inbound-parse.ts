@@ -1,4 +1,4 @@
-import { type AddressObject, type EmailAddress, simpleParser } from 'mailparser';
+import type { AddressObject, EmailAddress } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import type { InboundAddress, InboundAttachment, InboundMail } from './inbound-mail';
 import { sniffContentType } from './inbound-sniff';
@@ -209,6 +209,8 @@ export async function parseInboundMail(
   envelopeFrom: string,
   limits: InboundParseLimits = DEFAULT_PARSE_LIMITS,
 ): Promise<ParsedInbound> {
+  // mailparser loads with the first message received, not with every start-up.
+  const { simpleParser } = await import('mailparser');
   const parsed = await simpleParser(raw, {
     skipTextToHtml: true,
     skipImageLinks: true,

@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import mjml2html from 'mjml';
 import { uuidv7 } from 'uuidv7';
 import type { TTemplateRequest } from '../../../common/contracts/mail';
 import { withArticle } from '../../../common/validation-messages';
@@ -45,6 +44,9 @@ export async function compileMjml(src: string): Promise<string> {
       errors: [{ path: 'html', message: 'an MJML template is an <mjml> document' }],
     });
   }
+  // MJML (with cheerio and juice) is loaded on the first template compiled: over half a
+  // second of every start-up otherwise, for what most processes never do.
+  const { default: mjml2html } = await import('mjml');
   try {
     const out = await mjml2html(src, { validationLevel: 'strict' });
     return out.html;

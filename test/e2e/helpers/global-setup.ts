@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { TestProject } from 'vitest/node';
+import { buildBundle } from '../../../cli/server-bundle.js';
 import { embeddedTemplate } from '../../helpers/global-setup';
 import { CHROMIUM } from './browser';
 import { startRapport } from './rapport';
@@ -23,6 +24,7 @@ export default async function setup(project: TestProject) {
   if (!existsSync('dist/web/index.html')) {
     throw new Error('The web app is not built: run `npm run build:web` (npm run test:e2e does it first).');
   }
+  await buildBundle(); // the `rapport serve`s below run it (cli/server-bundle.js)
   const removeTemplate = await embeddedTemplate();
   let output = () => '';
   const mailbox = await startSharedMailbox(() => output());
