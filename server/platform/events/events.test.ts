@@ -149,10 +149,14 @@ describe('events: the transactional outbox and its dispatcher', () => {
     dispatcher.register(b.consumer);
     await dispatcher.drain(); // cursors start here: earlier events are not replayed to new consumers
     expect(a.seen).toHaveLength(0);
+    // The background loop's idle check: nothing to deliver, so no round (no cursor locked).
+    expect(await dispatcher.behind()).toBe(false);
 
     const acct = await buildAccount(client(t, admin), { name: 'Initech' });
     const ct = await buildContact(client(t, admin), { firstName: 'Peter', accountId: acct.id });
+    expect(await dispatcher.behind()).toBe(true);
     await dispatcher.drain();
+    expect(await dispatcher.behind()).toBe(false);
     await dispatcher.drain(); // nothing new: nothing handled twice
     expect(a.seen.map((e) => [e.type, e.recordId])).toEqual([
       ['account.created', acct.id],
@@ -176,7 +180,9 @@ describe('events: the transactional outbox and its dispatcher', () => {
     const bad = await buildAccount(client(t, admin), { name: 'Poison' });
     const good = await buildAccount(client(t, admin), { name: 'Fine' });
     failFor = bad.id;
-    for (let i = 0; i < 3; i++) await dispatcher.runOnce();
+    for (let i = 0; i < 2; i++) await dispatcher.runOnce();
+    expect(await dispatcher.behind()).toBe(true); // a failing consumer keeps the loop retrying
+    await dispatcher.runOnce();
     expect(c.seen).toHaveLength(0);
     // Rolled back with the failed batch: no effect of the failing handler call survives.
     expect(await effects(t, 'test-flaky')).toEqual([]);

@@ -317,4 +317,27 @@ describe('job queue', () => {
       await queue.stop();
     }
   });
+
+  it('the poll finds a job that falls due later, with nothing to wake the queue', async () => {
+    // Due after its commit (a NOTIFY finds nothing due then), no wake: only the poll's query for
+    // queues with due jobs can see it, on both engines.
+    const queue = new JobQueue({ database, log: silent, pollMs: 50 });
+    let resolve!: (id: string) => void;
+    const ran = new Promise<string>((r) => {
+      resolve = r;
+    });
+    queue.define('t.polled', async (job) => resolve(job.id));
+    queue.define('t.polled-idle', async () => {
+      throw new Error('nothing was enqueued here');
+    });
+    await queue.start();
+    try {
+      const { id } = await database.system((tx) =>
+        queue.enqueue(tx, { queue: 't.polled', runAt: new Date(Date.now() + 500) }),
+      );
+      expect(await ran).toBe(id);
+    } finally {
+      await queue.stop();
+    }
+  });
 });
