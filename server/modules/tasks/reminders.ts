@@ -35,8 +35,11 @@ export class ReminderSweeper {
     const batch = opts.batchSize ?? 200;
     this.loop = new Poller({
       name: 'reminder sweep',
-      intervalMs: opts.intervalMs ?? 15_000,
-      firstDelayMs: opts.intervalMs ?? 15_000,
+      // Reminders are due to the minute; a sweep every 5 s is one index probe when none is due.
+      // The first comes a second after start-up: reminders that fell due while the server
+      // was down (or restarting after a crash) go out at once.
+      intervalMs: opts.intervalMs ?? 5_000,
+      firstDelayMs: opts.intervalMs ?? 1_000,
       // A full batch means more may be due: sweep again at once.
       run: async () => (await this.sweep()) >= batch,
       log: opts.log ?? { warn: () => {} },
@@ -93,7 +96,7 @@ export class ReminderSweeper {
     });
   }
 
-  /** Sweeps every intervalMs (default 15 s), draining full batches at once. */
+  /** Sweeps every intervalMs (default 5 s, the first after 1 s), draining full batches at once. */
   start(): void {
     this.loop.start();
   }
