@@ -56,9 +56,7 @@ export const ADMIN_PAGES: AdminPage[] = [
   {
     path: 'marketing',
     label: 'Marketing email',
-    component: page(() =>
-      import('../campaigns/components/CampaignSettingsPage').then((m) => m.CampaignSettingsPage),
-    ),
+    component: page(() => import('../campaigns/components/CampaignSettingsPage').then((m) => m.CampaignSettingsPage)),
   },
   {
     path: 'service-desk',

@@ -2,9 +2,9 @@
 import type { z } from 'zod';
 import type {
   DashboardInput,
-  TAcquisitionCost,
   SavedReportInput,
   ScheduleInput,
+  TAcquisitionCost,
   TDashboard,
   TForecast,
   TForecastHistory,
