@@ -35,6 +35,7 @@ import {
   type TSavedReport,
   updateDashboard,
 } from '../modules/reports/api/reports.api';
+import { AcquisitionCost } from '../modules/reports/components/AcquisitionCost';
 import { type ChartType, ReportChart, ResultTable } from '../modules/reports/components/ReportChart';
 import { StandardDashboards } from '../modules/reports/components/StandardDashboards';
 import { drillFilter } from '../modules/reports/utils/drill';
@@ -65,6 +66,10 @@ export function ReportsPage() {
         Standard dashboards
       </Title>
       <StandardDashboards />
+      <Title order={2} fz="h4">
+        Customer acquisition cost
+      </Title>
+      <AcquisitionCost />
       <Title order={2} fz="h4">
         Your dashboards
       </Title>

@@ -590,6 +590,32 @@ describe('campaigns: members, sending exactly once with skips, unsubscribe, trac
       posts: 0,
       conversations: 0,
     });
+
+    // With cost entries, the campaign's cost is their sum (every date), not its actual cost;
+    // an entry on another campaign or in another currency does not count; a trashed one neither.
+    const entry = async (amount: string, currency: string, forCampaign: string | null, incurredOn = '2026-02-01') => {
+      const r = await api.post('/api/v1/campaign_costs', {
+        incurredOn,
+        amount: { amount, currency },
+        ...(forCampaign ? { campaignId: forCampaign } : {}),
+      });
+      expect(r.statusCode, r.body).toBe(201);
+      return r.json().data.id as string;
+    };
+    await entry('700', 'EUR', campaignId);
+    await entry('500.40', 'EUR', campaignId, '2025-11-30');
+    await entry('99', 'USD', campaignId);
+    await entry('5000', 'EUR', null);
+    const trashed = await entry('10000', 'EUR', campaignId);
+    expect((await api.del(`/api/v1/campaign_costs/${trashed}`)).statusCode).toBeLessThan(300);
+    expect((await api.get(`/api/v1/campaigns/${campaignId}/results`)).json().data).toMatchObject({
+      currency: 'EUR',
+      cost: '1200.4',
+      // (4500 − 1200.40) / 1200.40; 1200.40 / 3 leads; 1200.40 / 2 customers.
+      roi: 2.7488,
+      costPerLead: '400.1333',
+      cac: '600.2',
+    });
   });
 
   it('first touch: a lead’s source campaign carries over to the opportunity it converts into', async () => {

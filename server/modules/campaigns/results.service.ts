@@ -19,8 +19,9 @@ const money = (d: Decimal) => new Decimal(fixed(d)).toFixed();
  * (people only: machine opens and clicks are counted apart), unsubscribes, bounces,
  * skips by reason. Leads and opportunities whose source campaign it is, read through the
  * record engine as the caller (their permissions apply): won revenue in the campaign's
- * currency, customers won (distinct accounts of won opportunities), and from the actual
- * cost: ROI = (won revenue − cost) / cost, cost per lead, CAC = cost / customers won.
+ * currency, customers won (distinct accounts of won opportunities), and from the cost (the
+ * sum of its cost entries, else its actual cost): ROI = (won revenue − cost) / cost, cost
+ * per lead, CAC = cost / customers won.
  */
 export async function campaignResults(
   tx: Tx,
@@ -69,9 +70,23 @@ export async function campaignResults(
   });
   const customers = wonAccounts.groups.reduce((n, g) => n + (g.value === null ? g.count : g.count > 0 ? 1 : 0), 0);
 
-  const cost = campaign.actualCost as Money;
   const budget = campaign.budget as Money;
-  const currency = cost?.currency ?? budget?.currency ?? null;
+  // The cost: the sum of the campaign's cost entries (every date) when it has any, else its
+  // actual cost, as the marketing dashboard's campaign ROI counts it (reports/standard.service.ts).
+  const entries = (await records.access.policy(tx, actor)).can('campaign_costs', 'read')
+    ? await aggregateRecords(records, tx, actor, 'campaign_costs', {
+        groupBy: 'category',
+        sum: 'amount',
+        filter: { field: 'campaignId', op: 'eq', value: id },
+      })
+    : null;
+  const entrySums = (entries?.total.count ? entries.total.sum : null) as { amount: string; currency: string }[] | null;
+  const actual = campaign.actualCost as Money;
+  const currency =
+    actual?.currency ?? budget?.currency ?? (entrySums?.length === 1 ? (entrySums[0]?.currency ?? null) : null);
+  const cost: Money = entrySums
+    ? (entrySums.find((s) => s.currency === currency) ?? (currency ? { amount: '0', currency } : null))
+    : actual;
   const wonSums = (opps.groups.find((g) => g.value === 'won')?.sum ?? []) as { currency: string; amount: string }[];
   const won = new Decimal(
     (currency ? wonSums.find((s) => s.currency === currency) : wonSums.length === 1 ? wonSums[0] : undefined)?.amount ??

@@ -54,6 +54,11 @@ export const ADMIN_PAGES: AdminPage[] = [
     component: page(() => import('../tracking/components/TrackingSettingsPage').then((m) => m.TrackingSettingsPage)),
   },
   {
+    path: 'marketing',
+    label: 'Marketing email',
+    component: page(() => import('../campaigns/components/CampaignSettingsPage').then((m) => m.CampaignSettingsPage)),
+  },
+  {
     path: 'service-desk',
     label: 'Service desk',
     component: page(() => import('../tickets/components/TicketSettingsPage').then((m) => m.TicketSettingsPage)),

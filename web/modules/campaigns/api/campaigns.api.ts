@@ -7,10 +7,12 @@ import type {
   CampaignMemberSchema,
   CampaignResultsSchema,
   CampaignSendSchema,
+  CampaignSettingsSchema,
   MembersPage,
   SegmentSyncSchema,
   SendPreviewSchema,
   SendRequest,
+  UpdateCampaignSettingsRequest,
 } from '../../../../common/contracts/campaigns';
 import { getJson, request, withQuery } from '../../../lib/http';
 import { listRecords } from '../../records/api/records.api';
@@ -21,6 +23,8 @@ export type CampaignResults = z.infer<typeof CampaignResultsSchema>;
 export type CampaignSend = z.infer<typeof CampaignSendSchema>;
 export type SendPreview = z.infer<typeof SendPreviewSchema>;
 export type SegmentSync = z.infer<typeof SegmentSyncSchema>;
+export type CampaignSettings = z.infer<typeof CampaignSettingsSchema>;
+export type LawfulBasis = CampaignSettings['marketingLawfulBasis'];
 
 export const campaignKeys = {
   all: (id: string) => ['campaigns', id] as const,
@@ -91,3 +95,25 @@ export const emailCampaignsQuery = queryOptions({
       signal,
     ).then((r) => r.data.map((c) => ({ id: String(c.id), name: String(c.name ?? '') }))),
 });
+
+/** The workspace's campaign settings (`/api/v1/campaigns/settings`): anyone who may read campaigns reads them. */
+export const campaignSettingsKey = ['campaigns', 'settings'] as const;
+
+export const getCampaignSettings = async (signal?: AbortSignal) =>
+  (await getJson<{ data: CampaignSettings }>('/api/v1/campaigns/settings', signal)).data;
+
+/** Administrators only (403 otherwise); the change is audited. */
+export const saveCampaignSettings = async (body: z.input<typeof UpdateCampaignSettingsRequest>) =>
+  (await request<{ data: CampaignSettings }>('PATCH', '/api/v1/campaigns/settings', { body })).body.data;
+
+/** Each lawful basis in plain words: its name and, in one sentence, who it mails. */
+export const LAWFUL_BASIS_TEXT: Record<LawfulBasis, { label: string; meaning: string }> = {
+  consent: {
+    label: 'Consent',
+    meaning: 'Only people who gave marketing email consent are mailed; everyone else is skipped.',
+  },
+  legitimate_interest: {
+    label: 'Legitimate interest',
+    meaning: 'Everyone who has not withdrawn marketing email consent (or unsubscribed) is mailed.',
+  },
+};

@@ -22,6 +22,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { ButtonLink } from '../../../ui/links';
+import { myPermissionsQuery } from '../../admin/api/admin.api';
 import { templatesQuery } from '../../mail/api/mail.api';
 import { getRecord, listRecords } from '../../records/api/records.api';
 import {
@@ -39,15 +40,19 @@ import {
   startSend,
   stopCampaignSync,
 } from '../api/campaigns.api';
+import { CostEntries } from './CostEntries';
+import { LawfulBasisNote } from './LawfulBasisNote';
 
 const money = (v: unknown) => {
   const m = v as { amount?: string; currency?: string } | null;
   return m?.amount ? `${m.amount} ${m.currency ?? ''}`.trim() : '—';
 };
 
-/** A campaign: its facts, results (with charts), members and the send dialog. */
+/** A campaign: its facts, results (with charts), members, cost entries and the send dialog. */
 export function CampaignPage({ id }: { id: string }) {
+  const client = useQueryClient();
   const record = useQuery({ queryKey: campaignKeys.all(id), queryFn: () => getRecord('campaigns', id) });
+  const perms = useQuery(myPermissionsQuery);
   if (record.error) return <Alert color="red">{record.error.message}</Alert>;
   const c = record.data?.data;
   if (!c) return null;
@@ -70,16 +75,30 @@ export function CampaignPage({ id }: { id: string }) {
           {money(c.actualCost)}
         </Text>
       </Group>
+      {(c.type === 'email' || c.type === 'geo_targeted') && <LawfulBasisNote admin={!!perms.data?.admin} />}
       <Tabs defaultValue="results" keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="results">Results</Tabs.Tab>
           <Tabs.Tab value="members">Members</Tabs.Tab>
+          <Tabs.Tab value="costs">Costs</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="results" pt="md">
           <Results campaignId={id} />
         </Tabs.Panel>
         <Tabs.Panel value="members" pt="md">
           <Members campaignId={id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="costs" pt="md">
+          <Stack gap="xs">
+            <Text size="sm" c="dimmed">
+              What was spent on this campaign, by date. With entries, the campaign’s cost (ROI, cost per lead, CAC) is
+              their sum; without any, its actual cost.
+            </Text>
+            <CostEntries
+              campaignId={id}
+              onChanged={() => void client.invalidateQueries({ queryKey: campaignKeys.results(id) })}
+            />
+          </Stack>
         </Tabs.Panel>
       </Tabs>
     </Stack>

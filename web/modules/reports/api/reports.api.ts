@@ -4,6 +4,7 @@ import type {
   DashboardInput,
   SavedReportInput,
   ScheduleInput,
+  TAcquisitionCost,
   TDashboard,
   TForecast,
   TForecastHistory,
@@ -17,6 +18,7 @@ import type {
 import { getJson, request, withQuery } from '../../../lib/http';
 
 export type {
+  TAcquisitionCost,
   TDashboard,
   TForecast,
   TForecastHistory,
@@ -36,6 +38,7 @@ export const reportKeys = {
   standard: (kind: string, from: string, to: string) => ['reports', 'standard', kind, from, to] as const,
   history: ['reports', 'forecast-history'] as const,
   schedules: ['reports', 'schedules'] as const,
+  acquisition: (from: string, to: string) => ['reports', 'acquisition-cost', from, to] as const,
 };
 
 export async function runReport(definition: TReportDefinition, signal?: AbortSignal): Promise<TReportResult> {
@@ -98,3 +101,10 @@ export async function deleteSchedule(id: string): Promise<void> {
 export async function sendScheduleNow(id: string): Promise<void> {
   await request('POST', `/api/v1/report-schedules/${id}/send`, { body: {} });
 }
+
+/** Customer acquisition cost over a period (empty dates: the last twelve months), per month too. */
+export const getAcquisitionCost = (period: { from?: string; to?: string }, signal?: AbortSignal) =>
+  getJson<{ data: TAcquisitionCost }>(
+    withQuery('/api/v1/acquisition-cost', { from: period.from || undefined, to: period.to || undefined }),
+    signal,
+  ).then((r) => r.data);
