@@ -1,6 +1,7 @@
 import { Badge, Button, Checkbox, Group, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { AnchorLink } from '../../../ui/links';
+import { InteractionChatLink } from '../../chat/components/ChatLink';
 import type { ObjectMeta } from '../../objects/api/objects.api';
 import { formatValue } from '../../records/utils/format';
 import type { TimelineItem } from '../api/timeline.api';
@@ -168,6 +169,7 @@ function ActivityBody({ item, objects, onToggleTask }: Props) {
             {r.body}
           </Text>
         )}
+        {r.channel === 'chat' && typeof r.id === 'string' && <InteractionChatLink interactionId={r.id} />}
       </Stack>
     );
   }
