@@ -55,7 +55,11 @@ export function AssignMenu({ message, who }: { message: SocialMessage; who: stri
             size="xs"
             h={40}
             loading={busy}
-            aria-label={`Assign the conversation with ${who} (assigned to ${label})`}
+            aria-label={
+              assigned || teamed
+                ? `Assigned: ${label}, the conversation with ${who}`
+                : `Assign the conversation with ${who}`
+            }
           >
             {assigned || teamed ? `Assigned: ${label}` : 'Assign'}
           </Button>

@@ -75,7 +75,12 @@ export function SocialThread({ message, canWork }: { message: SocialMessage; can
   return (
     <Grid>
       <Grid.Col span={{ base: 12, lg: 8 }}>
-        <Card withBorder padding="md">
+        <Card
+          withBorder
+          padding="md"
+          component="section"
+          aria-label={`Conversation with ${String(message.authorHandle ?? 'someone')}`}
+        >
           <Group justify="space-between" mb="xs" wrap="wrap">
             <Title order={3} size="h4">
               {String(message.authorHandle ?? 'Someone')} on {NETWORK_LABEL[String(message.network)] ?? ''}
