@@ -21,7 +21,8 @@ let visitor: Page;
 let site: Server;
 let siteUrl = '';
 let widgetKey = '';
-const KNOWN_EMAIL = `vera-${Date.now()}@example.com`;
+/** The signed-in customer of the site's /account page (a new one for each attempt). */
+let knownEmail = '';
 
 /** A choice of the console's presence control (a segmented radio group: its label takes the click). */
 const presence = (choice: 'Online' | 'Away' | 'Offline') =>
@@ -40,7 +41,7 @@ beforeAll(async () => {
     // /account: a signed-in customer's page, which tells the widget who the visitor is.
     const identity =
       req.url === '/account'
-        ? `<script>window.rapportChat = { email: '${KNOWN_EMAIL}', name: 'Vera Known' };</script>`
+        ? `<script>window.rapportChat = { email: '${knownEmail}', name: 'Vera Known' };</script>`
         : '';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="en"><head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Shop</title>
@@ -188,8 +189,9 @@ describe('live chat in the browser', () => {
   });
 
   it('a chat opens in the console from the contact’s service card and timeline (/chat/<id>)', async () => {
+    knownEmail = uniqueEmail('vera');
     const created = await agent.request.post(`${rapport.url}/api/v1/contacts`, {
-      data: { firstName: 'Vera', lastName: 'Known', email: KNOWN_EMAIL },
+      data: { firstName: 'Vera', lastName: 'Known', email: knownEmail },
     });
     expect(created.status(), await created.text()).toBe(201);
     const contactId = (await created.json()).data.id as string;
@@ -205,9 +207,12 @@ describe('live chat in the browser', () => {
     await page.goto(`${siteUrl}/account`);
     await page.getByRole('button', { name: 'Chat with us' }).click();
     const dialog = page.getByRole('dialog', { name: 'Hello from Shop Co' });
+    const visitorLog = dialog.getByRole('log', { name: 'Conversation' });
+    await visitorLog.getByText('Hello from Shop Co').waitFor();
     const input = dialog.getByLabel('Your message');
     await input.fill('Where is my blue teapot?');
     await input.press('Enter');
+    await visitorLog.getByText('Where is my blue teapot?').waitFor();
     let chatId = '';
     await until('the chat is routed to the agent', async () => {
       const r = await agent.request.get(`${rapport.url}/api/v1/chats?status=active`);
