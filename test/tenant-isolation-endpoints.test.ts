@@ -598,6 +598,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
     A.product = await mk('products', { name: 'A product' });
     A.quote = await mk('quotes', { name: 'A quote', opportunityId: A.opportunity, currency: 'EUR' });
     A.ticket = await mk('tickets', { subject: 'A ticket' });
+    A.socialMessage = await mk('social_messages', { network: 'facebook', kind: 'message', text: 'A message' });
     A.team = ok(await asA('POST', '/api/v1/teams', { name: 'A team' }), 201).data.id;
     A.book = ok(await asA('GET', '/api/v1/price-books'), 200).data[0].id;
     A.template = ok(
@@ -807,6 +808,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'POST /api/v1/{object}/{id}/posts': { network: 'x', postId: '987654321' },
       'POST /api/v1/social/messages/{id}/reply': { text: HIJACK },
       'POST /api/v1/social/messages/{id}/convert': { to: 'task' },
+      'POST /api/v1/social/messages/{id}/assign': { assigneeId: a.userId },
       'PATCH /api/v1/telephony/numbers/{id}': { name: HIJACK },
       'POST /api/v1/{object}/{id}/wrap-up': { disposition: 'other', notes: HIJACK, followUp: { title: HIJACK } },
       'PUT /api/v1/telephony/flows/{id}': {
@@ -1056,6 +1058,8 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       [post(`/api/v1/leads/${A.lead}/convert`, { accountId: bRecords.accounts }), 422, 'accountId'],
       [post(`/api/v1/leads/${A.lead}/convert`, { contactId: bRecords.contacts }), 422, 'contactId'],
       [post(`/api/v1/leads/${A.lead}/convert`, { ownerId: B.user }), 422, 'ownerId'],
+      [post(`/api/v1/social/messages/${A.socialMessage}/assign`, { assigneeId: B.user }), 422, 'assigneeId'],
+      [post(`/api/v1/social/messages/${A.socialMessage}/assign`, { teamId: B.team }), 422, 'teamId'],
       [post(`/api/v1/leads/${A.lead}/convert`, { opportunity: { pipelineId: B.pipeline, stageId: B.stage } }), 422],
       [
         put(`/api/v1/opportunities/${A.opportunity}/contacts`, { contacts: [{ contactId: bRecords.contacts }] }),

@@ -139,6 +139,10 @@ export const ChatListQuery = z
       .enum([...CHAT_STATUSES, 'mine'], 'must be waiting, active, ended, ticket or mine')
       .optional()
       .describe('mine: my active chats'),
+    interactionId: z
+      .uuid('must be an interaction id (uuid)')
+      .optional()
+      .describe('The chat whose transcript is this timeline interaction (a link from the contact’s timeline)'),
   })
   .strict();
 export const ChatListResponse = z.object({ data: z.array(ChatConversationSchema) });

@@ -138,6 +138,33 @@ export const SocialWindowResponse = z.object({
   }),
 });
 
+/**
+ * Assign a conversation: every message of the message's thread gets the assignee and/or the
+ * team (null clears). At least one of the two; new messages of the thread inherit them.
+ */
+export const SocialAssignRequest = z
+  .object({
+    assigneeId: z
+      .uuid('must be a user id (uuid)')
+      .nullable()
+      .optional()
+      .describe('A member of the workspace; null: nobody'),
+    teamId: z.uuid('must be a team id (uuid)').nullable().optional().describe('A team of the workspace; null: no team'),
+  })
+  .strict()
+  .refine((b) => b.assigneeId !== undefined || b.teamId !== undefined, {
+    message: 'name an assigneeId or a teamId (null clears)',
+    path: ['assigneeId'],
+  });
+export const SocialAssignResponse = z.object({
+  data: z.object({
+    threadId: z.string().nullable(),
+    assigneeId: z.string().nullable(),
+    teamId: z.string().nullable(),
+    updated: z.number().describe('How many messages of the conversation were assigned'),
+  }),
+});
+
 export const SOCIAL_CONVERT_TARGETS = ['lead', 'contact', 'ticket', 'task'] as const;
 export const SocialConvertRequest = z.object({ to: z.enum(SOCIAL_CONVERT_TARGETS) }).strict();
 export const SocialConvertResponse = z.object({

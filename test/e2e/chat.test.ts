@@ -21,6 +21,8 @@ let visitor: Page;
 let site: Server;
 let siteUrl = '';
 let widgetKey = '';
+/** The signed-in customer of the site's /account page (a new one for each attempt). */
+let knownEmail = '';
 
 /** A choice of the console's presence control (a segmented radio group: its label takes the click). */
 const presence = (choice: 'Online' | 'Away' | 'Offline') =>
@@ -32,13 +34,18 @@ const presence = (choice: 'Online' | 'Away' | 'Offline') =>
 beforeAll(async () => {
   rapport = sharedRapport();
   site = createServer((req, res) => {
-    if (req.url !== '/') {
+    if (req.url !== '/' && req.url !== '/account') {
       res.writeHead(404).end();
       return;
     }
+    // /account: a signed-in customer's page, which tells the widget who the visitor is.
+    const identity =
+      req.url === '/account'
+        ? `<script>window.rapportChat = { email: '${knownEmail}', name: 'Vera Known' };</script>`
+        : '';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="en"><head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Shop</title>
-<script src="${rapport.url}/chat/widget.js" data-key="${widgetKey}" async></script></head>
+${identity}<script src="${rapport.url}/chat/widget.js" data-key="${widgetKey}" async></script></head>
 <body><h1>Our shop</h1><p>Things for sale.</p></body></html>`);
   });
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
@@ -99,6 +106,8 @@ describe('live chat in the browser', () => {
       .click();
     const agentLog = agent.getByRole('log', { name: 'Conversation' });
     await agentLog.getByText('Do you ship to Norway?').waitFor();
+    // The open chat has an address of its own.
+    await agent.waitForURL(/\/chat\/[0-9a-f-]{36}$/);
     // Opening it was reading it: the visitor's message shows as seen.
     await dialog.getByText('Seen').waitFor();
     await expectAccessible(agent, 'the agent console with an open chat');
@@ -177,5 +186,69 @@ describe('live chat in the browser', () => {
     const ticket = (await tickets.json()).data.find((t: { number: number }) => t.number === number);
     expect(ticket).toMatchObject({ channel: 'chat', subject: 'Chat: Please call me back about my order' });
     await page.close();
+  });
+
+  it('a chat opens in the console from the contact’s service card and timeline (/chat/<id>)', async () => {
+    knownEmail = uniqueEmail('vera');
+    const created = await agent.request.post(`${rapport.url}/api/v1/contacts`, {
+      data: { firstName: 'Vera', lastName: 'Known', email: knownEmail },
+    });
+    expect(created.status(), await created.text()).toBe(201);
+    const contactId = (await created.json()).data.id as string;
+    await agent.goto(`${rapport.url}/chat`);
+    await presence('Online').click();
+    await until('the agent is online', async () => {
+      const r = await agent.request.get(`${rapport.url}/api/v1/chat/presence`);
+      return (await r.json()).data.status === 'online';
+    });
+
+    // A signed-in customer chats from their account page: the chat is linked to the contact.
+    const page = await visitorBrowser.context.newPage();
+    await page.goto(`${siteUrl}/account`);
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Hello from Shop Co' });
+    const visitorLog = dialog.getByRole('log', { name: 'Conversation' });
+    await visitorLog.getByText('Hello from Shop Co').waitFor();
+    const input = dialog.getByLabel('Your message');
+    await input.fill('Where is my blue teapot?');
+    await input.press('Enter');
+    await visitorLog.getByText('Where is my blue teapot?').waitFor();
+    let chatId = '';
+    await until('the chat is routed to the agent', async () => {
+      const r = await agent.request.get(`${rapport.url}/api/v1/chats?status=active`);
+      const chat = ((await r.json()).data as { id: string; contactId: string | null }[]).find(
+        (c) => c.contactId === contactId,
+      );
+      chatId = chat?.id ?? '';
+      return !!chat;
+    });
+    await until('the visitor’s message arrived', async () => {
+      const r = await agent.request.get(`${rapport.url}/api/v1/chats/${chatId}`);
+      return JSON.stringify((await r.json()).data.messages).includes('blue teapot');
+    });
+    const ended = await agent.request.post(`${rapport.url}/api/v1/chats/${chatId}/end`);
+    expect(ended.status(), await ended.text()).toBe(200);
+    await page.close();
+
+    // From the service card's recent chats.
+    await agent.goto(`${rapport.url}/contacts/${contactId}`);
+    const service = agent.getByRole('region', { name: 'Service' });
+    await service.getByRole('link', { name: /^Open the chat of .* in the console$/ }).click();
+    await agent.waitForURL(`${rapport.url}/chat/${chatId}`);
+    const log = agent.getByRole('log', { name: 'Conversation' });
+    await log.getByText('Where is my blue teapot?').waitFor();
+    await expectAccessible(agent, 'the console opened on a chat by its link');
+
+    // From the chat's entry on the contact's timeline.
+    await agent.goto(`${rapport.url}/contacts/${contactId}`);
+    await agent.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await agent.getByRole('link', { name: 'Open the chat', exact: true }).click();
+    await agent.waitForURL(`${rapport.url}/chat/${chatId}`);
+    await log.getByText('Where is my blue teapot?').waitFor();
+
+    // The link itself, typed or shared, opens the same chat.
+    await agent.goto(`${rapport.url}/chat/${chatId}`);
+    await log.getByText('Where is my blue teapot?').waitFor();
+    expect(agentBrowser.problems).toEqual([]);
   });
 });

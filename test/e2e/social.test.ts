@@ -110,4 +110,73 @@ describe('social inbox in the browser', () => {
       .first()
       .waitFor();
   });
+
+  it('the conversation is assigned from the list and the thread; the Unassigned and Mine filters follow', async () => {
+    // A name of its own (a failed test runs once more).
+    const teamName = `Social care ${Date.now()}`;
+    const team = await page.request.post(`${rapport.url}/api/v1/teams`, { data: { name: teamName } });
+    expect(team.status(), await team.text()).toBe(201);
+    await page.goto(`${rapport.url}/social`);
+    const list = page.getByRole('list', { name: 'Social messages' });
+    const chip = (name: string) => page.getByText(name, { exact: true });
+    await chip('Unassigned').click();
+    const row = list.getByRole('listitem').filter({ hasText: 'my parcel is lost' });
+    await row.waitFor();
+    await row.getByText('my parcel is lost').click();
+    const thread = page.getByRole('region', { name: /^Conversation with/ });
+    await thread.getByRole('list', { name: 'Conversation' }).waitFor();
+
+    // From the list: to me. It leaves "Unassigned"; the open conversation stays open.
+    await row.getByRole('button', { name: /the conversation with/ }).click();
+    await page.getByRole('menuitem', { name: 'Assign to me' }).click();
+    await until('it left the unassigned list', async () => (await row.count()) === 0);
+    await thread.getByRole('button', { name: /^Assigned: me, the conversation with/ }).waitFor();
+
+    // From the thread: to a team as well.
+    await thread.getByRole('button', { name: /the conversation with/ }).click();
+    await page.getByRole('menuitem', { name: `Team ${teamName}` }).click();
+    const mineAndTeam = `Assigned: me (${teamName}), the conversation with`;
+    await thread.getByRole('button', { name: mineAndTeam }).waitFor();
+    await expectAccessible(page, 'an assigned social conversation');
+
+    // "Mine" shows it; without filters it says who has it.
+    await chip('Unassigned').click();
+    await chip('Mine').click();
+    await list.getByText('my parcel is lost').waitFor();
+    await list.getByRole('button', { name: mineAndTeam }).waitFor();
+    const stored = await page.request.get(
+      `${rapport.url}/api/v1/social/messages?fields=assigneeId,teamId,text&filter=${encodeURIComponent(
+        JSON.stringify({ field: 'direction', op: 'eq', value: 'inbound' }),
+      )}`,
+    );
+    const me = (await (await page.request.get(`${rapport.url}/api/v1/me`)).json()).data.user.id;
+    expect((await stored.json()).data[0]).toMatchObject({ assigneeId: me, teamId: (await team.json()).data.id });
+
+    // Back to nobody: it leaves "Mine".
+    await list.getByRole('button', { name: /the conversation with/ }).click();
+    await page.getByRole('menuitem', { name: 'Unassign' }).click();
+    await until('it left my list', async () => (await list.getByText('my parcel is lost').count()) === 0);
+  });
+
+  it('the brand dashboard charts volume by network over time and the sentiment split', async () => {
+    await page.goto(`${rapport.url}/social`);
+    await page.locator('main').getByRole('link', { name: 'Brand dashboard' }).click();
+    await page.getByRole('heading', { name: 'Brand dashboard' }).waitFor();
+    const volume = page.getByRole('region', { name: 'Volume by network' });
+    const facebook = volume.getByTestId('social-volume-chart').filter({ hasText: 'Facebook' });
+    await facebook.waitFor();
+    // A line over the 30 days, today's point holding the angry message.
+    await expect.poll(() => facebook.locator('circle').count()).toBeGreaterThanOrEqual(30);
+    expect(await facebook.locator('circle title').last().textContent()).toMatch(/: 1$/);
+    const sentiment = page.getByRole('region', { name: 'Sentiment' });
+    await sentiment.getByRole('img', { name: 'Messages by sentiment' }).waitFor();
+    await sentiment.getByRole('listitem').filter({ hasText: 'Negative: 1' }).waitFor();
+    await expect.poll(async () => page.getByTestId('social-unanswered').textContent()).not.toBe('');
+    await expectAccessible(page, 'the brand dashboard');
+    await expectNoHorizontalScroll(page);
+    // Another period reloads the figures.
+    await page.getByText('7 days', { exact: true }).click();
+    await facebook.waitFor();
+    await expect.poll(() => facebook.locator('circle').count()).toBeLessThan(10);
+  });
 });

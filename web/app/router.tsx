@@ -187,10 +187,22 @@ const chatRoute = createRoute({
   component: lazyRouteComponent(() => import('../pages/ChatPage'), 'ChatPage'),
 });
 
+const chatDeepLinkRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'chat/$id',
+  component: lazyRouteComponent(() => import('../pages/ChatPage'), 'ChatDeepLinkPage'),
+});
+
 const socialRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'social',
   component: lazyRouteComponent(() => import('../pages/SocialPage'), 'SocialPage'),
+});
+
+const socialDashboardRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'social/dashboard',
+  component: lazyRouteComponent(() => import('../pages/SocialPage'), 'SocialDashboardPage'),
 });
 
 const contactCentreRoute = createRoute({
@@ -417,7 +429,9 @@ const routeTree = rootRoute.addChildren([
     phoneSyncRoute,
     knowledgeRoute,
     chatRoute,
+    chatDeepLinkRoute,
     socialRoute,
+    socialDashboardRoute,
     contactCentreRoute,
     articleEditorRoute,
     ticketQueuesRoute,

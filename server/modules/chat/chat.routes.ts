@@ -112,7 +112,7 @@ export function chatRoutes(
           response: { 200: ChatListResponse },
         },
       },
-      async (req) => ({ data: await chat.list(actorOf(req), req.query.status) }),
+      async (req) => ({ data: await chat.list(actorOf(req), req.query.status, req.query.interactionId) }),
     );
 
     app.get(

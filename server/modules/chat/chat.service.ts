@@ -417,15 +417,20 @@ export class ChatService {
     );
   }
 
-  async list(actor: Actor, status?: TChatConversation['status'] | 'mine'): Promise<TChatConversation[]> {
+  async list(
+    actor: Actor,
+    status?: TChatConversation['status'] | 'mine',
+    interactionId?: string,
+  ): Promise<TChatConversation[]> {
     return this.deps.database.tenantRead(actor.workspaceId, async (tx) => {
       await this.policy(tx, actor, 'read');
-      const where =
+      const byStatus =
         status === 'mine'
           ? sql`c.status = 'active' and c.agent_user_id = ${actor.userId}::uuid`
           : status
             ? sql`c.status = ${status}`
             : sql`true`;
+      const where = interactionId ? sql`${byStatus} and c.interaction_id = ${interactionId}::uuid` : byStatus;
       return (await conversationRows(tx, where)).map(presentConversation);
     });
   }

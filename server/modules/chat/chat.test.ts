@@ -231,6 +231,13 @@ describe('live chat: widget, visitor and agent sockets, routing, offline tickets
     expect(interactions[0]).toMatchObject({ topic: 'Live chat with Chloe Agent', channel: 'chat' });
     expect(interactions[0].body).toContain('Visitor: My parcel has not arrived');
     expect(interactions[0].body).toContain('Rating: 4/5 — Quick and kind');
+    // The timeline's interaction leads back to its chat (the console's deep link).
+    const linked = await client(t, rep).get(`/api/v1/chats?interactionId=${chatItem.id}`);
+    expect(linked.statusCode, linked.body).toBe(200);
+    expect(linked.json().data.map((c: { id: string }) => c.id)).toEqual([conv.id]);
+    // Another id (not an interaction's) finds nothing.
+    expect((await client(t, rep).get(`/api/v1/chats?interactionId=${conv.id}`)).json().data).toEqual([]);
+    expect((await client(t, rep).get('/api/v1/chats?interactionId=nope')).statusCode).toBe(422);
     v.close();
   });
 

@@ -578,6 +578,7 @@ describe('the demo workspace shows the product working', () => {
       priority: string;
       contactId: string | null;
       flaggedKeywords: string[] | null;
+      assigneeId: string | null;
     }[];
     expect(messages.length).toBeGreaterThanOrEqual(5);
     expect(messages.some((m) => m.sentiment < 0 && m.priority === 'high')).toBe(true);
@@ -585,6 +586,10 @@ describe('the demo workspace shows the product working', () => {
     const matched = messages.find((m) => m.contactId);
     expect(matched).toBeDefined();
     expect(matched?.flaggedKeywords).toContain('refund');
+    // The angry customer's conversation is the demo user's ("Mine"); the others wait unassigned.
+    const me = (await as.get('/api/v1/me')).json().data.user.id;
+    expect(matched?.assigneeId).toBe(me);
+    expect(messages.some((m) => !m.assigneeId)).toBe(true);
     const timeline = (await as.get(`/api/v1/contacts/${matched?.contactId}/timeline`)).body;
     expect(timeline).toContain('My order is late again');
   });

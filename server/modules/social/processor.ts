@@ -4,6 +4,7 @@ import { emitEvent } from '../../platform/events/events';
 import type { Job } from '../../platform/jobs/job-queue';
 import type { RecordService } from '../../platform/records/records.service';
 import { systemActor } from '../tickets';
+import { threadAssignment } from './assign';
 import { type ParsedMessage, parseItem, ShapeError } from './providers';
 import type { SocialNetwork } from './social-messages.object';
 
@@ -62,6 +63,8 @@ export async function recordInbound(
   });
   if (existing.data[0]) return existing.data[0].id as string;
   const contactId = await matchContact(tx, records, workspaceId, m.authorId, m.authorHandle);
+  // An assigned conversation stays with its person and team.
+  const assignment = await threadAssignment(tx, records, sys, m.threadId);
   const created = await records.create(tx, sys, 'social_messages', {
     network,
     kind: m.kind,
@@ -78,6 +81,7 @@ export async function recordInbound(
     externalId: m.externalId,
     connectionId,
     contactId,
+    ...assignment,
   });
   const id = created.id as string;
   if (contactId) {

@@ -4,6 +4,7 @@ import type { Actor } from '../../platform/auth/actor';
 import type { DemoDeps, DemoLogin } from '../../platform/modules';
 import { DEMO_EMAIL } from '../demo';
 import { systemActor } from '../tickets';
+import { assignThread } from './assign';
 import { createConnection, setKeywords } from './connections.service';
 import { recordInbound } from './processor';
 import type { ParsedMessage } from './providers';
@@ -37,7 +38,7 @@ const CONVERSATIONS: [string, string | null, ParsedMessage['kind'], string, numb
 /**
  * Social CRM in the demo workspace, once: a connected Facebook Page, the brand keywords,
  * and a few conversations with mixed sentiment (one from a known contact, matched by the
- * social profile, so it is on their timeline).
+ * social profile, so it is on their timeline, and assigned to the demo user).
  */
 export async function seedSocialDemo(deps: DemoDeps): Promise<DemoLogin | null> {
   const { database, records, log, secrets } = deps;
@@ -75,8 +76,9 @@ export async function seedSocialDemo(deps: DemoDeps): Promise<DemoLogin | null> 
         socialProfiles: { facebook: 'demo-psid-2' },
       });
     const now = Date.now();
+    const ids: string[] = [];
     for (const [i, [authorId, name, kind, text, hoursAgo, thread]] of CONVERSATIONS.entries()) {
-      await recordInbound(tx, records, ws, connectionId, 'facebook', {
+      const id = await recordInbound(tx, records, ws, connectionId, 'facebook', {
         kind,
         externalId: `facebook:demo-${i}`,
         authorId,
@@ -89,7 +91,10 @@ export async function seedSocialDemo(deps: DemoDeps): Promise<DemoLogin | null> 
         sentAt: new Date(now - hoursAgo * HOUR),
         threadId: thread === 'dm' ? `facebook:dm:${authorId}` : `facebook:post:${PAGE}_launch`,
       });
+      ids.push(id);
     }
+    // The angry customer's conversation is the demo user's ("Mine" in the inbox); the rest wait, unassigned.
+    if (ids[1]) await assignThread(tx, records, admin, ids[1], { assigneeId: demo.user_id });
     return true;
   });
   if (seeded) log.info('demo: social connection and conversations added');

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import {
+  SocialAssignRequest,
+  SocialAssignResponse,
   SocialConnectionCreated,
   SocialConnectionList,
   SocialConnectionRequest,
@@ -25,6 +27,7 @@ import type { ModuleRouteDeps } from '../../platform/modules';
 import { ListQuery, objectSchemas, PageSchema } from '../../platform/records/api-schemas';
 import { parseFilter } from '../../platform/records/records.routes';
 import { signatureHeader } from '../../platform/webhooks/signing';
+import { assignThread } from './assign';
 import {
   createConnection,
   deleteConnection,
@@ -435,6 +438,29 @@ export function socialRoutes(deps: ModuleRouteDeps): FastifyPluginAsyncZod {
       async (req) => {
         const actor = actorOf(req);
         return { data: await retryReply(replyDeps, actor, req.params.id) };
+      },
+    );
+
+    app.post(
+      '/api/v1/social/messages/:id/assign',
+      {
+        schema: {
+          tags,
+          summary: 'Assign the message’s conversation (every message of its thread) to a person and/or a team',
+          description:
+            'null clears. New messages of the conversation inherit the assignment. An unknown user or team: 422 naming the field.',
+          params,
+          body: SocialAssignRequest,
+          response: { 200: SocialAssignResponse },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return {
+          data: await database.tenant(actor.workspaceId, (tx) =>
+            assignThread(tx, records, actor, req.params.id, req.body),
+          ),
+        };
       },
     );
 

@@ -534,6 +534,64 @@ describe('social CRM: connections, webhooks, messages, replies', () => {
     expect(after?.leadId).toBeTruthy();
   });
 
+  it('a conversation is assigned to a person and a team from any of its messages; new messages inherit it', async () => {
+    const deliver = async (mid: string, text: string) => {
+      const body = messenger(PAGE, 'PSID-ASSIGN-1', mid, text);
+      expect((await post(fb.id, body, { 'x-hub-signature-256': metaSig(SECRET, body) })).statusCode).toBe(200);
+      await run();
+      const [m] = await byExternal(`facebook:${mid}`);
+      return m as Record<string, unknown>;
+    };
+    const first = await deliver('mid.assign.1', 'Where is my order?');
+    await deliver('mid.assign.2', 'Hello? Anyone?');
+    const unassigned = { field: 'assigneeId', op: 'isEmpty' };
+    const thread = { field: 'authorId', op: 'eq', value: 'PSID-ASSIGN-1' };
+    expect(await messages({ and: [thread, unassigned] })).toHaveLength(2);
+
+    const team = (await as.post('/api/v1/teams', { name: 'Social care' })).json().data as { id: string };
+    const res = await as.post(`/api/v1/social/messages/${first.id}/assign`, {
+      assigneeId: admin.userId,
+      teamId: team.id,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().data).toMatchObject({ assigneeId: admin.userId, teamId: team.id, updated: 2 });
+    const mine = await messages({ and: [thread, { field: 'assigneeId', op: 'eq', value: admin.userId }] });
+    expect(mine).toHaveLength(2);
+    expect(await messages({ and: [thread, unassigned] })).toHaveLength(0);
+
+    // A new message of the conversation stays with its person and team.
+    const third = await deliver('mid.assign.3', 'Still waiting.');
+    expect(third).toMatchObject({ assigneeId: admin.userId, teamId: team.id });
+
+    // Bad input names the field; an unknown user or team is refused; null clears.
+    const empty = await as.post(`/api/v1/social/messages/${first.id}/assign`, {});
+    expect(empty.statusCode).toBe(422);
+    expect(empty.body).toContain('assigneeId');
+    const badId = await as.post(`/api/v1/social/messages/${first.id}/assign`, { teamId: 'nope' });
+    expect(badId.statusCode).toBe(422);
+    expect(badId.body).toContain('teamId');
+    const stranger = await as.post(`/api/v1/social/messages/${first.id}/assign`, {
+      assigneeId: '00000000-0000-4000-8000-000000000001',
+    });
+    expect(stranger.statusCode).toBe(422);
+    expect(stranger.body).toContain('assigneeId');
+    const cleared = await as.post(`/api/v1/social/messages/${first.id}/assign`, { assigneeId: null });
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(cleared.json().data).toMatchObject({ assigneeId: null, teamId: team.id, updated: 3 });
+    expect(await messages({ and: [thread, unassigned] })).toHaveLength(3);
+    expect(
+      (await as.post('/api/v1/social/messages/00000000-0000-4000-8000-000000000002/assign', { assigneeId: null }))
+        .statusCode,
+    ).toBe(404);
+  });
+
+  it('only people who may update social messages assign them', async () => {
+    const [m] = await byExternal('facebook:mid.assign.1');
+    const reader = await memberWithRole(t, admin.workspaceId, 'data_analyst');
+    const res = await client(t, reader).post(`/api/v1/social/messages/${m?.id}/assign`, { assigneeId: null });
+    expect([403, 404]).toContain(res.statusCode);
+  });
+
   it('"send a test event" goes through the webhook, signed, and arrives', async () => {
     const res = await as.post(`/api/v1/social/connections/${fb.id}/test`, {});
     expect(res.statusCode).toBe(200);

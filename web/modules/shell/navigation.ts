@@ -86,6 +86,7 @@ export type NavTarget =
         | '/service/sla-policies'
         | '/chat'
         | '/social'
+        | '/social/dashboard'
         | '/contact-centre'
         | '/pipeline'
         | '/deals'
@@ -326,7 +327,7 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
             label: 'Live chat',
             group: 'service',
             link: { to: '/chat' },
-            current: exact('/chat'),
+            current: under('/chat'),
             keywords: 'chat widget visitors queue presence',
           },
         ]
@@ -342,6 +343,14 @@ const NAV_SOURCES: Array<(ctx: NavContext) => NavPage[]> = [
             link: { to: '/social' },
             current: exact('/social'),
             keywords: 'social facebook instagram x twitter messages mentions comments sentiment',
+          },
+          {
+            key: 'social-dashboard',
+            label: 'Brand dashboard',
+            group: 'service',
+            link: { to: '/social/dashboard' },
+            current: exact('/social/dashboard'),
+            keywords: 'social brand mentions volume sentiment response time charts',
           },
         ]
       : [],

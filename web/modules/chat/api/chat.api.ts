@@ -21,12 +21,19 @@ export const chatKeys = {
   all: ['chat'] as const,
   list: (status: string) => ['chat', 'list', status] as const,
   detail: (id: string) => ['chat', 'detail', id] as const,
+  ofInteraction: (id: string) => ['chat', 'of-interaction', id] as const,
   presence: ['chat', 'presence'] as const,
   settings: ['chat-settings'] as const,
 };
 
 export const getChats = (status: 'waiting' | 'mine' | 'active' | 'ended', signal?: AbortSignal) =>
   getJson<{ data: ChatConversation[] }>(withQuery('/api/v1/chats', { status }), signal).then((r) => r.data);
+
+/** The chat whose transcript a timeline interaction holds (none: not a chat's, or not visible). */
+export const getChatOfInteraction = (interactionId: string, signal?: AbortSignal) =>
+  getJson<{ data: ChatConversation[] }>(withQuery('/api/v1/chats', { interactionId }), signal).then(
+    (r) => r.data[0] ?? null,
+  );
 
 export const getChat = (id: string, signal?: AbortSignal) =>
   getJson<{ data: ChatDetail }>(`/api/v1/chats/${id}`, signal).then((r) => r.data);

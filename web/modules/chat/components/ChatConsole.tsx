@@ -1,5 +1,6 @@
 import { Alert, Grid, Stack, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { can, objectsQuery } from '../../objects/api/objects.api';
 import { acceptChat, chatKeys, getChats } from '../api/chat.api';
@@ -9,18 +10,22 @@ import { ChatWindow } from './ChatWindow';
 import { PresenceBar } from './PresenceBar';
 
 /**
- * /chat: the agent console. Presence and capacity, the queue of waiting chats (routed to
+ * /chat and /chat/<id>: the agent console (the id: the open chat, so a chat has a link of its
+ * own, from the contact's timeline and service card). Presence and capacity, the queue of waiting chats (routed to
  * the next available agent automatically, or accepted here), my chats and the others', and
  * the open chat. Updates arrive over the chat stream; people who may only read tickets see
  * everything but cannot answer.
  */
-export function ChatConsole() {
+export function ChatConsole({ chatId }: { chatId?: string }) {
   const client = useQueryClient();
   const objects = useQuery(objectsQuery);
   const tickets = objects.data?.find((o) => o.name === 'tickets');
   const canWork = !!tickets && can(tickets, 'update');
   const { typing, sendTyping } = useChatStream();
-  const [selected, setSelected] = useState<string | null>(null);
+  const navigate = useNavigate();
+  // The open chat is the address's: picking one from a list is a visit to its link.
+  const selected = chatId ?? null;
+  const setSelected = (id: string) => void navigate({ to: '/chat/$id', params: { id } });
   const [error, setError] = useState<string | null>(null);
   const waiting = useQuery({
     queryKey: chatKeys.list('waiting'),

@@ -1,8 +1,10 @@
 // Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts/social.ts.
 import type { z } from 'zod';
 import type {
+  SocialAssignResponse,
   SocialConvertResponse,
   SocialReplyResponse,
+  SocialStatsResponse,
   SocialWindowResponse,
 } from '../../../../common/contracts/social';
 import type { FilterNode } from '../../../../common/filter';
@@ -13,12 +15,15 @@ export type SocialMessage = RecordData;
 export type SocialReply = z.infer<typeof SocialReplyResponse>['data'];
 export type SocialWindow = z.infer<typeof SocialWindowResponse>['data'];
 export type SocialConverted = z.infer<typeof SocialConvertResponse>['data'];
+export type SocialAssigned = z.infer<typeof SocialAssignResponse>['data'];
+export type SocialStats = z.infer<typeof SocialStatsResponse>['data'];
 
 export const socialKeys = {
   all: ['social'] as const,
   list: (filter: string) => ['social', 'list', filter] as const,
   thread: (threadId: string) => ['social', 'thread', threadId] as const,
   window: (id: string) => ['social', 'window', id] as const,
+  stats: (days: number) => ['social', 'stats', days] as const,
 };
 
 const FIELDS = [
@@ -36,6 +41,7 @@ const FIELDS = [
   'priority',
   'status',
   'assigneeId',
+  'teamId',
   'contactId',
   'leadId',
   'deliveryStatus',
@@ -82,3 +88,16 @@ export async function convertMessage(id: string, to: 'lead' | 'contact' | 'ticke
   return (await request<{ data: SocialConverted }>('POST', `/api/v1/social/messages/${id}/convert`, { body: { to } }))
     .body.data;
 }
+
+/** Assigns the message's conversation (every message of its thread); null clears. */
+export async function assignConversation(
+  id: string,
+  to: { assigneeId?: string | null; teamId?: string | null },
+): Promise<SocialAssigned> {
+  return (await request<{ data: SocialAssigned }>('POST', `/api/v1/social/messages/${id}/assign`, { body: to })).body
+    .data;
+}
+
+/** The brand mentions dashboard's figures over the last `days` days. */
+export const getStats = (days: number, signal?: AbortSignal) =>
+  getJson<{ data: SocialStats }>(`/api/v1/social/stats?days=${days}`, signal).then((r) => r.data);

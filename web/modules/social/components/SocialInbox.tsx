@@ -2,9 +2,10 @@ import { Alert, Chip, Grid, Group, Select, Stack, Text, Title } from '@mantine/c
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import type { FilterNode } from '../../../../common/filter';
+import { AnchorLink, TAPPABLE } from '../../../ui/links';
 import { meQuery } from '../../auth/api/auth.api';
 import { can, objectsQuery } from '../../objects/api/objects.api';
-import { listInbox, socialKeys } from '../api/social.api';
+import { listInbox, type SocialMessage, socialKeys } from '../api/social.api';
 import { SocialList } from './SocialList';
 import { SocialThread } from './SocialThread';
 
@@ -33,7 +34,7 @@ export function SocialInbox() {
   const canWork = !!meta && can(meta, 'update');
   const [network, setNetwork] = useState('');
   const [toggles, setToggles] = useState<Toggle[]>([]);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<SocialMessage | null>(null);
   const filter = useMemo<FilterNode | undefined>(() => {
     const parts: FilterNode[] = [];
     if (network) parts.push({ field: 'network', op: 'eq', value: network });
@@ -46,10 +47,16 @@ export function SocialInbox() {
   }, [network, toggles, me.data]);
   const key = JSON.stringify(filter ?? null);
   const inbox = useQuery({ queryKey: socialKeys.list(key), queryFn: ({ signal }) => listInbox(filter, signal) });
-  const open = inbox.data?.find((m) => m.id === selected) ?? null;
+  // The open conversation stays open when an assignment takes it out of a filtered list.
+  const open = inbox.data?.find((m) => m.id === selected?.id) ?? selected;
   return (
     <Stack gap="md">
-      <Title order={2}>Social inbox</Title>
+      <Group justify="space-between" wrap="wrap">
+        <Title order={2}>Social inbox</Title>
+        <AnchorLink to="/social/dashboard" {...TAPPABLE}>
+          Brand dashboard
+        </AnchorLink>
+      </Group>
       <Group gap="sm" wrap="wrap" align="center">
         <Select
           label="Network"
@@ -86,9 +93,10 @@ export function SocialInbox() {
         <Grid.Col span={{ base: 12, md: 4 }}>
           <SocialList
             messages={inbox.data ?? []}
-            selected={selected}
-            onSelect={setSelected}
+            selected={selected?.id ?? null}
+            onSelect={(id) => setSelected(inbox.data?.find((m) => m.id === id) ?? null)}
             loading={inbox.isPending}
+            canWork={canWork}
           />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8 }}>

@@ -1,5 +1,6 @@
 import { Badge, Card, Group, Stack, Text, UnstyledButton } from '@mantine/core';
 import type { SocialMessage } from '../api/social.api';
+import { AssignMenu, useAssignment } from './AssignMenu';
 
 export const NETWORK_LABEL: Record<string, string> = {
   facebook: 'Facebook',
@@ -32,11 +33,14 @@ export function SocialList({
   selected,
   onSelect,
   loading,
+  canWork,
 }: {
   messages: SocialMessage[];
   selected: string | null;
   onSelect: (id: string) => void;
   loading: boolean;
+  /** Shows the assign menu on each row (people who may update social messages). */
+  canWork: boolean;
 }) {
   return (
     <Card withBorder padding="sm">
@@ -75,9 +79,26 @@ export function SocialList({
                 {String(m.text ?? '')}
               </Text>
             </UnstyledButton>
+            <RowAssignment message={m} canWork={canWork} />
           </li>
         ))}
       </Stack>
     </Card>
+  );
+}
+
+/** Under a row: who has the conversation, and the assign menu. */
+function RowAssignment({ message, canWork }: { message: SocialMessage; canWork: boolean }) {
+  const { label } = useAssignment(message);
+  if (canWork)
+    return (
+      <Group gap={6} px={8} pb={6} justify="flex-end">
+        <AssignMenu message={message} who={String(message.authorHandle ?? 'someone')} />
+      </Group>
+    );
+  return (
+    <Text size="xs" c="dimmed" px={8} pb={6}>
+      Assigned to {label}
+    </Text>
   );
 }

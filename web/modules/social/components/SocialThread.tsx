@@ -12,6 +12,7 @@ import {
   type SocialMessage,
   socialKeys,
 } from '../api/social.api';
+import { AssignMenu, useAssignment } from './AssignMenu';
 import { NETWORK_LABEL, sentimentBadge } from './SocialList';
 
 const OBJECT_OF = { lead: 'leads', contact: 'contacts', ticket: 'tickets', task: 'tasks' } as const;
@@ -68,15 +69,32 @@ export function SocialThread({ message, canWork }: { message: SocialMessage; can
     }
   };
   const w = win.data;
+  // The thread's copy is fresh after an assignment (the inbox row may have left a filtered list).
+  const current = thread.data?.find((m) => m.id === message.id) ?? message;
+  const assignment = useAssignment(current);
   return (
     <Grid>
       <Grid.Col span={{ base: 12, lg: 8 }}>
-        <Card withBorder padding="md">
+        <Card
+          withBorder
+          padding="md"
+          component="section"
+          aria-label={`Conversation with ${String(message.authorHandle ?? 'someone')}`}
+        >
           <Group justify="space-between" mb="xs" wrap="wrap">
             <Title order={3} size="h4">
               {String(message.authorHandle ?? 'Someone')} on {NETWORK_LABEL[String(message.network)] ?? ''}
             </Title>
-            {sentimentBadge(message.sentiment)}
+            <Group gap="xs">
+              {sentimentBadge(message.sentiment)}
+              {canWork ? (
+                <AssignMenu message={current} who={String(message.authorHandle ?? 'someone')} />
+              ) : (
+                <Text size="xs" c="dimmed">
+                  Assigned to {assignment.label}
+                </Text>
+              )}
+            </Group>
           </Group>
           <Stack gap="xs" component="ol" style={{ listStyle: 'none', padding: 0 }} aria-label="Conversation">
             {(thread.data ?? [message]).map((m) => (

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { AnchorLink } from '../../../ui/links';
 import { chatKeys, getChat } from '../../chat/api/chat.api';
+import { OpenChatLink } from '../../chat/components/ChatLink';
 import { formatDateTime } from '../../timeline/utils/relative-time';
 import { getServiceSummary, type ServiceSummary, serviceDeskKeys } from '../api/service-desk.api';
 import { ratingStars, recentChatSummary } from '../utils/recent-chats';
@@ -113,6 +114,7 @@ export function ServiceSummaryCard({ object, id }: { object: 'contacts' | 'accou
                       Ticket
                     </AnchorLink>
                   )}
+                  <OpenChatLink id={c.id} label={`Open the chat of ${formatDateTime(c.startedAt)} in the console`} />
                   <Button
                     variant="subtle"
                     size="compact-sm"

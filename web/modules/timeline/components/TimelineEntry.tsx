@@ -1,6 +1,7 @@
 import { Badge, Button, Checkbox, Group, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { AnchorLink } from '../../../ui/links';
+import { InteractionChatLink, OpenChatLink } from '../../chat/components/ChatLink';
 import type { ObjectMeta } from '../../objects/api/objects.api';
 import { formatValue } from '../../records/utils/format';
 import type { TimelineItem } from '../api/timeline.api';
@@ -119,6 +120,9 @@ function EventBody({ item, objects }: { item: TimelineItem; objects: ObjectMeta[
         {action === 'converted' ? convertedInto(item) : ''}
         {eventDetail(item)}
       </Text>
+      {item.type === 'contact.csat_received' &&
+        item.data?.channel === 'chat' &&
+        typeof item.data.conversationId === 'string' && <OpenChatLink id={item.data.conversationId} />}
       {changes.map(([field, [from, to]]) => (
         <Text key={field} size="sm" style={{ overflowWrap: 'anywhere' }}>
           <Text span c="dimmed" size="sm">
@@ -168,6 +172,7 @@ function ActivityBody({ item, objects, onToggleTask }: Props) {
             {r.body}
           </Text>
         )}
+        {r.channel === 'chat' && typeof r.id === 'string' && <InteractionChatLink interactionId={r.id} />}
       </Stack>
     );
   }
