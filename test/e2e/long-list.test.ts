@@ -31,6 +31,14 @@ const islands = () => pages().filter((c) => c.offset !== null);
 const rowsInDom = () => page.locator('[data-testid="record-table"] tbody tr').count();
 const table = () => page.getByTestId('record-table');
 /**
+ * Back to the first rows, at once (the scrollbar dragged to the top). Not with Home: its
+ * smooth scrolling stopped short of the top once in five runs on a busy machine.
+ */
+const backToTop = async () => {
+  await table().evaluate((el) => el.scrollTo(0, 0));
+  await scrolledTo('top');
+};
+/**
  * The table scrolled all the way up or down. Home and End scroll smoothly: the first or
  * last row is drawn (overscan) before the scrolling ends, and a jump made before it ends
  * is carried on to where Home or End was going.
@@ -128,8 +136,7 @@ describe('a long list in the browser', () => {
     expect(rows(tail), JSON.stringify(pages())).toBeLessThanOrEqual(800);
     expect(islands(), JSON.stringify(pages())).toEqual([]);
     await browser.shot('long-list-01-end');
-    await page.keyboard.press('Home');
-    await scrolledTo('top');
+    await backToTop();
     await until('first row again', async () => (await rowTitles(page))[0] === title(0));
   });
 
@@ -172,8 +179,7 @@ describe('a long list in the browser', () => {
     expect((island?.offset ?? 0) + 500).toBeGreaterThan(Math.max(...shown));
     expect(await rowsInDom()).toBeLessThan(60);
     await browser.shot('long-list-02-island');
-    await page.keyboard.press('Home');
-    await scrolledTo('top');
+    await backToTop();
     await until('first row again', async () => (await rowTitles(page))[0] === title(0));
   });
 
