@@ -20,11 +20,6 @@ export default defineConfig({
     // 25-30 on two cores a server start took over 3 minutes), and the longest test takes
     // 30 s on a quiet machine but over 140 s on a loaded one.
     testTimeout: 900_000,
-    // A stopgap, reported by vitest whenever it is used: at 99% busy cores the long-list file's
-    // two middle-jump tests failed once (2026-12-07, clean clone; they passed on the run before).
-    // A failed browser test runs once more before it fails the pass. To be removed when that
-    // file's scroll-then-check race is fixed (see the closing notes).
-    retry: 1,
     hookTimeout: 900_000,
     teardownTimeout: 30_000,
     // expect.poll waits for a condition like `until` does: 60 s, not vitest's 5 s default,

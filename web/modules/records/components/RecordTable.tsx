@@ -221,6 +221,9 @@ export function RecordTable({
     const end = nextLoad(list, first, last, { scrolling });
     if (end) onLoad(end);
   }, [list, first, last, scrolling, loading, onLoad]);
+  // Busy while rows in and around the view are loading or still to load (far from both ends
+  // they load once the scrolling stops): the rows on screen are about to change.
+  const busy = loading || nextLoad(list, first, last) !== null;
 
   const template = fluid
     ? table
@@ -257,6 +260,7 @@ export function RecordTable({
             className={classes.table}
             aria-label={meta.labelPlural}
             aria-rowcount={list.sized ? list.count + 1 : -1}
+            aria-busy={busy}
           >
             <thead className={classes.head} style={{ minWidth: width }}>
               {table.getHeaderGroups().map((group) => (
