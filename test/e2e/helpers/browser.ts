@@ -19,6 +19,10 @@ const ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Keyboard and wheel scrolling jump instead of animating (as the no-motion CSS below does
+  // for the page's own scrolling): a smooth End or Home on a busy machine sometimes stopped
+  // short, or did not move for a minute (test/e2e/long-list.test.ts, 2026-12-07).
+  '--disable-smooth-scrolling',
 ];
 
 /**
