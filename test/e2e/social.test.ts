@@ -168,9 +168,13 @@ describe('social inbox in the browser', () => {
     // A line over the 30 days, today's point holding the angry message.
     await expect.poll(() => facebook.locator('circle').count()).toBeGreaterThanOrEqual(30);
     expect(await facebook.locator('circle title').last().textContent()).toMatch(/: 1$/);
-    const sentiment = page.getByRole('region', { name: 'Sentiment' });
+    const sentiment = page.getByRole('region', { name: 'Sentiment', exact: true });
     await sentiment.getByRole('img', { name: 'Messages by sentiment' }).waitFor();
     await sentiment.getByRole('listitem').filter({ hasText: 'Negative: 1' }).waitFor();
+    // Over time: today's point is the share of today's messages that read as negative.
+    const overTime = page.getByRole('region', { name: 'Sentiment over time' });
+    await expect.poll(() => overTime.locator('circle').count()).toBeGreaterThanOrEqual(30);
+    expect(await overTime.locator('circle title').last().textContent()).toMatch(/: [1-9]\d*$/);
     await expect.poll(async () => page.getByTestId('social-unanswered').textContent()).not.toBe('');
     await expectAccessible(page, 'the brand dashboard');
     await expectNoHorizontalScroll(page);

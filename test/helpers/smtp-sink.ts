@@ -20,6 +20,9 @@ export interface SmtpSink {
 export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
   const server = new SMTPServer({
+    // close() ends open sessions after this (smtp-server waits 30 s by default): the app keeps
+    // its SMTP connection open between mails, and a test's outage is the server going away.
+    closeTimeout: 200,
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,

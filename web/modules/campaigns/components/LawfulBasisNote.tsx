@@ -22,7 +22,7 @@ export function LawfulBasisNote({ admin }: { admin: boolean }) {
       {admin && (
         <>
           {' '}
-          <AnchorLink to="/admin/$" params={{ _splat: 'marketing' }}>
+          <AnchorLink to="/admin/$" params={{ _splat: 'marketing' }} underline="always">
             Change
           </AnchorLink>
         </>

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { AnchorLink, TAPPABLE } from '../../../ui/links';
 import { ReportChart } from '../../reports/components/ReportChart';
 import { getStats, socialKeys } from '../api/social.api';
-import { sentimentResult, volumeResult } from '../utils/dashboard';
+import { negativeShareResult, sentimentResult, volumeResult } from '../utils/dashboard';
 import { NETWORK_LABEL } from './SocialList';
 
 const PERIODS = [
@@ -82,6 +82,17 @@ export function SocialDashboard() {
                 Sentiment
               </Title>
               <ReportChart result={sentiment} type="pie" />
+            </Card>
+          )}
+          {s.sentiment.length > 0 && (
+            <Card withBorder padding="md" component="section" aria-label="Sentiment over time">
+              <Title order={3} size="h4" mb="xs">
+                Sentiment over time
+              </Title>
+              <Text size="sm" c="dimmed" mb="xs">
+                The share of each day's messages that read as negative.
+              </Text>
+              <ReportChart result={negativeShareResult(s)} type="line" />
             </Card>
           )}
           {s.topAuthors.length > 0 && (

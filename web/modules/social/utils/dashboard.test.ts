@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SocialStats } from '../api/social.api';
-import { daysOf, sentimentResult, volumeResult } from './dashboard';
+import { daysOf, negativeShareResult, sentimentResult, volumeResult } from './dashboard';
 
 const stats: SocialStats = {
   from: '2026-12-01T09:30:00.000Z',
@@ -44,6 +44,15 @@ describe('brand dashboard figures', () => {
       { sentiment: 'Positive', count: 3 },
       { sentiment: 'Neutral', count: 2 },
       { sentiment: 'Negative', count: 2 },
+    ]);
+  });
+
+  it('sentiment over time: the negative share of each day, quiet days as zero', () => {
+    expect(negativeShareResult(stats, new Date('2026-12-04T12:00:00Z')).rows).toEqual([
+      { day: '12-01', negative: 50 },
+      { day: '12-02', negative: 0 },
+      { day: '12-03', negative: 20 },
+      { day: '12-04', negative: 0 },
     ]);
   });
 });

@@ -53,3 +53,19 @@ export function sentimentResult(stats: SocialStats): TReportResult {
     truncated: false,
   };
 }
+
+/**
+ * Sentiment over time: the share of each day's messages that read as negative, in percent
+ * (a day without messages is 0), as a report result the reports module's line chart draws.
+ */
+export function negativeShareResult(stats: SocialStats, now = new Date()): TReportResult {
+  const byDay = new Map(stats.sentiment.map((d) => [d.day, d]));
+  return {
+    columns: [column('day', 'Day', 'group', 'date'), column('negative', 'Negative messages (%)', 'measure', 'number')],
+    rows: daysOf(stats.from, now).map((day) => {
+      const d = byDay.get(day);
+      return { day: day.slice(5), negative: d && d.count > 0 ? Math.round((100 * d.negative) / d.count) : 0 };
+    }),
+    truncated: false,
+  };
+}
