@@ -136,40 +136,35 @@ export class EventDispatcher {
   }
 
   /**
-   * Whether a round could deliver anything: some consumer has an event after its cursor that
-   * is below the horizon (or has no cursor yet). One statement, an index probe per consumer:
-   * the background loop asks it before a round, so an idle process does not open a
-   * transaction and lock a cursor for every consumer on every tick (on embedded PGlite,
-   * 17 consumers every 200 ms kept the database thread about 45% busy with nothing to do).
-   * A consumer retrying a failed event stays behind, so its retries go on.
+   * Whether a round could deliver anything: some consumer has an event after its cursor
+   * below the horizon, or no cursor yet. The background loop asks it before a round, so an
+   * idle process runs one statement a tick (an index probe per consumer) instead of a
+   * transaction locking each consumer's cursor. A consumer retrying a failed event stays
+   * behind, so its retries go on.
    */
-  async behind(): Promise<boolean> {
+  behind(): Promise<boolean> {
+    return this.consumersBehind(true);
+  }
+
+  /** Whether any consumer has committed events after its cursor, the horizon ignored (drain waits for those). */
+  private pending(): Promise<boolean> {
+    return this.consumersBehind(false);
+  }
+
+  private async consumersBehind(belowHorizon: boolean): Promise<boolean> {
     const names = [...this.consumers.keys()];
     if (names.length === 0) return false;
+    const horizon = belowHorizon ? sql`and e.tx < pg_snapshot_xmin(pg_current_snapshot())` : sql``;
     const { rows } = await sql<{ cursors: number; behind: boolean }>`
       select (select count(*)::int from event_consumers where name = any(${names}::text[])) as cursors,
         exists (
           select 1 from event_consumers c
           where c.name = any(${names}::text[])
-            and exists (select 1 from events e
-                        where (e.tx, e.seq) > (c.last_tx, c.last_seq)
-                          and e.tx < pg_snapshot_xmin(pg_current_snapshot()))) as behind`.execute(
+            and exists (select 1 from events e where (e.tx, e.seq) > (c.last_tx, c.last_seq) ${horizon})) as behind`.execute(
       this.opts.database.db,
     );
     const row = rows[0];
     return !row || row.cursors < names.length || row.behind;
-  }
-
-  /** Whether any consumer has events after its cursor (committed ones, ignoring the horizon). */
-  private async pending(): Promise<boolean> {
-    for (const name of this.consumers.keys()) {
-      await this.ensureCursor(name);
-      const { rows } = await sql<{ n: number }>`
-        select count(*)::int as n from events e, event_consumers c
-        where c.name = ${name} and (e.tx, e.seq) > (c.last_tx, c.last_seq)`.execute(this.opts.database.db);
-      if ((rows[0]?.n ?? 0) > 0) return true;
-    }
-    return false;
   }
 
   /** A new consumer starts after the events already committed: it reacts to what happens from now on. */

@@ -124,6 +124,16 @@ export function backoffSeconds(attempt: number, base: number, cap: number): numb
  * expired cannot overwrite the outcome of the run that took over. Delivery is at
  * least once: handlers must be idempotent (the job id and key are stable).
  */
+/**
+ * The queue may have due jobs: the next round claims from it. Counting the wake-up keeps a
+ * claim that started before it from marking the queue empty after it.
+ */
+function markDue(def: Definition | undefined): void {
+  if (!def) return;
+  def.empty = false;
+  def.wakes++;
+}
+
 export class JobQueue {
   readonly now: () => Date;
   private readonly defs = new Map<string, Definition>();
@@ -274,11 +284,7 @@ export class JobQueue {
   async start(): Promise<void> {
     this.stopped = false;
     await this.opts.database.listen(JOBS_CHANNEL, (queue) => {
-      const def = this.defs.get(queue);
-      if (def) {
-        def.empty = false;
-        def.wakes++;
-      }
+      markDue(this.defs.get(queue));
       this.kick();
     });
     this.wake();
@@ -292,10 +298,7 @@ export class JobQueue {
 
   /** Wakes the background loop now and has it look at every queue (e.g. after an enqueue in this process). */
   wake(): void {
-    for (const def of this.defs.values()) {
-      def.empty = false;
-      def.wakes++;
-    }
+    for (const def of this.defs.values()) markDue(def);
     this.kick();
   }
 
@@ -325,8 +328,8 @@ export class JobQueue {
 
   /**
    * The poll: one query for which defined queues have due jobs, and only those are claimed
-   * from (a claim is an UPDATE per queue: about twenty of them on every tick of an idle
-   * process before). If the query fails, every queue is tried, as a wake does.
+   * from (a claim is an UPDATE: before, every defined queue was claimed from on every tick
+   * of an idle process). If the query fails, every queue is tried, as a wake does.
    */
   private async probe(): Promise<void> {
     this.timer = undefined;
@@ -338,12 +341,7 @@ export class JobQueue {
         where exists (select 1 from jobs where state = 'queued' and queue = q and run_at <= ${this.now()})`.execute(
         this.opts.database.db,
       );
-      for (const { queue } of rows) {
-        const def = this.defs.get(queue);
-        if (!def) continue;
-        def.empty = false;
-        def.wakes++;
-      }
+      for (const { queue } of rows) markDue(this.defs.get(queue));
     } catch (err) {
       this.opts.log.warn({ err }, 'job queue poll failed');
       this.wake();
@@ -360,12 +358,7 @@ export class JobQueue {
       const fired = await this.schedules.fireDue();
       const requeued = await this.reapExpired();
       // Jobs this round enqueued or put back are claimed in it, not at the next poll.
-      if (fired + requeued > 0) {
-        for (const def of this.defs.values()) {
-          def.empty = false;
-          def.wakes++;
-        }
-      }
+      if (fired + requeued > 0) for (const def of this.defs.values()) markDue(def);
     }
     for (const [queue, def] of this.defs) {
       const free = def.opts.concurrency - def.inflight;
