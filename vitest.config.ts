@@ -45,6 +45,18 @@ const BOTH_ENGINES = [
   /^test\/(process|backup|tenancy|tenant-isolation-endpoints|inbound-mail-restart|[a-z-]+-crash)\.test\.ts$/,
 ];
 
+/**
+ * The crash and restart tests (SIGKILL mid-work, then a restart that must lose and duplicate
+ * nothing). `npm test` runs them on embedded PGlite, where a process owns its data directory;
+ * on the PostgreSQL server they run in `npm run faults` with the system-level fault scenarios
+ * (issue 24: the fault suite is part of `npm test` where it fits in the time budget, the rest
+ * in `npm run faults`). `npm run test:postgres:all` runs them too.
+ */
+const FAULT_FILES = /^test\/([a-z-]+-crash|inbound-mail-restart)\.test\.ts$/;
+export function faultFiles(): string[] {
+  return unitTestFiles().filter((f) => FAULT_FILES.test(f));
+}
+
 /** Database test files that run on PostgreSQL only (see BOTH_ENGINES). */
 export function postgresOnlyFiles(): string[] {
   const independent = new Set(engineIndependentFiles());
@@ -60,6 +72,10 @@ export default defineConfig({
       'test/e2e/**',
       'node_modules/**',
       ...(process.env.RAPPORT_TEST_DB === 'postgres' ? engineIndependentFiles() : []),
+      // npm test's PostgreSQL pass: the crash tests run in `npm run faults` (FAULT_FILES).
+      ...(process.env.RAPPORT_TEST_DB === 'postgres' && process.env.RAPPORT_TEST_ENGINES === 'split'
+        ? faultFiles()
+        : []),
       // npm test's embedded pass: the files that run on PostgreSQL only are left out.
       ...(process.env.RAPPORT_TEST_DB !== 'postgres' && process.env.RAPPORT_TEST_ENGINES === 'split'
         ? postgresOnlyFiles()

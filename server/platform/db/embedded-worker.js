@@ -12,11 +12,13 @@ import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
-const { dataDir, template } = workerData;
+const { dataDir, template, wasmModule } = workerData;
 
 try {
   const db = await PGlite.create(dataDir, {
     extensions: { pg_trgm, unaccent, pgcrypto, cube, earthdistance },
+    // Compiled once per process (embedded.ts): the machine code is shared between databases.
+    wasmModule,
     // A dump to start a new database from (embedded.ts passes it only when none exists yet).
     loadDataDir: template ? new Blob([await readFile(template)]) : undefined,
   });

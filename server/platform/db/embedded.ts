@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ROOT } from '../root';
@@ -32,7 +33,7 @@ export async function startEmbedded(dataDir: string, opts: { template?: string }
   // PGlite has not initialised (no PG_VERSION). An existing directory is opened as it is.
   const fresh = inMemory || !fs.existsSync(path.join(pgDir, 'PG_VERSION'));
   const worker = new Worker(path.join(ROOT, 'server/platform/db/embedded-worker.js'), {
-    workerData: { dataDir: pgDir, template: fresh ? opts.template : undefined },
+    workerData: { dataDir: pgDir, template: fresh ? opts.template : undefined, wasmModule: await pgliteModule() },
   });
   try {
     const ready = await new Promise<{ address: string }>((resolve, reject) => {
@@ -81,6 +82,21 @@ export async function startEmbedded(dataDir: string, opts: { template?: string }
     releaseLock();
     throw err;
   }
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+/**
+ * PGlite's PostgreSQL, compiled once per process and handed to every embedded database's
+ * worker. V8 shares a module's machine code between the threads that instantiate it, so the
+ * functions a database warmed up (optimised in the background as they run) are already fast
+ * in the next one: a test process opens dozens of databases, `rapport serve` one.
+ */
+function pgliteModule(): Promise<WebAssembly.Module> {
+  compiled ??= (async () => {
+    const wasm = path.join(path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')), 'pglite.wasm');
+    return WebAssembly.compile(await fs.promises.readFile(wasm));
+  })();
+  return compiled;
 }
 
 /** Creates `file` holding our pid; refuses if another live process holds it. */
