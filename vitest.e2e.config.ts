@@ -7,6 +7,9 @@ export default defineConfig({
     include: ['test/e2e/**/*.test.ts'],
     globalSetup: ['test/e2e/helpers/global-setup.ts'],
     pool: 'forks',
+    // A worker runs file after file (each file still opens its own Chromium and workspace and
+    // closes them): no fresh process, vitest and playwright load per file.
+    isolate: false,
     // Two files at a time, each with its own server and Chromium. The browser pass is bound by
     // waiting (page loads, the server's database thread, animations turned off but frames still
     // drawn), not by CPU: one file at a time used about a third of two cores (10 CPU-minutes in

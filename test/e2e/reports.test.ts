@@ -107,6 +107,7 @@ describe('reports in the browser', () => {
       (m) => mailTo(m, email) && m.subject === 'Service dashboard — weekly report',
       60_000,
     );
+    await smtp.close();
     expect(mail.html).toContain('Tickets by channel');
     expect(mail.attachments[0]?.filename).toMatch(/\.xlsx$/);
   });
