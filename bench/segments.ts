@@ -49,7 +49,8 @@ const RAW_COUNT = `select count(*) from contacts where workspace_id = $1 and del
 async function main() {
   const bench = await openBench({ contacts: BENCH_CONTACTS });
   const { database, workspaceId } = bench;
-  const raw = new pg.Pool({ connectionString: bench.url, max: CLIENTS });
+  // The raw baseline gets the memory the engine gives a count (records.service.ts, countWithRoom), so its bitmaps stay exact too.
+  const raw = new pg.Pool({ connectionString: bench.url, max: CLIENTS, options: '-c work_mem=32MB' });
   const agentMany = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
   let server: ServerProcess | undefined;
   try {

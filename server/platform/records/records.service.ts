@@ -275,10 +275,8 @@ export class RecordService {
       data,
       page: { nextCursor: hasMore && last ? encodeCursor(keys, last) : null, hasMore },
     };
-    if (opts.count) {
-      const c = await sql<{ n: string }>`select count(*) as n from ${view} t where ${filterOnly}`.execute(tx);
-      result.total = Number(c.rows[0]?.n ?? 0);
-    }
+    if (opts.count)
+      result.total = await countWithRoom(tx, sql`select count(*) as n from ${view} t where ${filterOnly}`);
     return result;
   }
 
@@ -955,4 +953,22 @@ export { sql };
 /** The object's name in event types: `contact` in `contact.created` (singular, snake_case). */
 export function eventName(def: { singular: string }): string {
   return def.singular.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+}
+
+/**
+ * Memory for a count's bitmaps. A filtered count over a large table ANDs the bitmaps of
+ * several indexes (a segment's country and tag) and then visits the heap pages they leave;
+ * with the default 4 MB a bitmap over a million rows goes lossy (whole pages instead of
+ * rows), and every row on those pages is read and rechecked. 32 MB keeps the bitmaps of a
+ * table of some 3 GB exact; set for the count's statement only.
+ */
+const COUNT_WORK_MEM = '32MB';
+
+async function countWithRoom(tx: Tx, count: Sql): Promise<number> {
+  const { rows } = await sql<{ before: string }>`select current_setting('work_mem') as before,
+    set_config('work_mem', ${COUNT_WORK_MEM}, true)`.execute(tx);
+  const c = await sql<{ n: string }>`${count}`.execute(tx);
+  // (A failed count aborts the transaction, which takes the setting back with it.)
+  await sql`select set_config('work_mem', ${rows[0]?.before ?? '4MB'}, true)`.execute(tx);
+  return Number(c.rows[0]?.n ?? 0);
 }

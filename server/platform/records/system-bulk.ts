@@ -43,9 +43,13 @@ export interface SystemBulkChange {
  * The engine's bulk path for system-derived fields (scores, rollups): sets read-only
  * fields of many records in ONE statement. Unlike a per-record `systemWrite`, it runs no
  * beforeWrite/afterWrite hooks and emits no per-record `<object>.updated` event; it still
- * bumps each changed record's version and `updatedAt` (so ETags and caches see the change),
- * writes only records whose values differ, and records the run as one audit row and one
- * `<singular>.bulk_updated` event `{ fields, count, reason }`. The changed records are
+ * bumps each changed record's version (so ETags and caches see the change), writes only
+ * records whose values differ, and records the run as one audit row and one
+ * `<singular>.bulk_updated` event `{ fields, count, reason }`. It leaves `updatedAt` (and
+ * `updatedBy`) alone: a value the system derives (a score) is not an edit of the record,
+ * and keeping every indexed column as it was lets PostgreSQL write the row in place (a HOT
+ * update: no new entry in any of the table's indexes), which is what makes a 1M-lead
+ * rescore fit in a minute (bench/RESULTS.md). The changed records are
  * returned with their before/after values, for follow-up work (e.g. thresholds crossed).
  * Scoped to the actor's workspace whatever the transaction.
  */
@@ -79,7 +83,7 @@ export async function systemBulkSet(
         and (${sql.join(cols.map(tcol))}, null) is distinct from (${sql.join(cols.map(scol))}, null)
       for update of t)
     update ${table} as t set ${sql.join(cols.map((c) => sql`${sql.ref(c)} = ${scol(c)}`))},
-      version = t.version + 1, updated_at = now()
+      version = t.version + 1
     from src s join chg on chg.id = s.id
     where t.workspace_id = ${ws}::uuid and t.id = s.id
     returning t.id, chg.before, ${json(tcol)} as after`.execute(tx);
