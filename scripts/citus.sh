@@ -6,7 +6,7 @@
 # Builds Citus from its source when PostgreSQL 15 does not have it yet (Debian's archive has
 # no Citus package): a checkout of https://github.com/citusdata/citus at a release that
 # supports PostgreSQL 15 (v13.2.2 was used; v14 needs PostgreSQL 16 or later), with
-# postgresql-server-dev-15, liblz4-dev and libzstd-dev installed, as root (make install writes
+# postgresql-server-dev-15, liblz4-dev, libzstd-dev and libkrb5-dev installed, as root (make install writes
 # into PostgreSQL's directories). Then starts a throwaway cluster — a coordinator and two
 # workers, each its own PostgreSQL 15 on ports RAPPORT_CITUS_PORT (default 5441) to +2, in a
 # temporary directory, run as the postgres user — runs scripts/citus-check.ts against it and
@@ -20,6 +20,14 @@ PORT=${RAPPORT_CITUS_PORT:-5441}
 if [ ! -f "$(pg_config --pkglibdir)/citus.so" ]; then
   : "${CITUS_SRC:?Citus is not installed: set CITUS_SRC to a Citus source checkout (v13.x for PostgreSQL 15)}"
   echo "Building Citus from $CITUS_SRC"
+  # PostgreSQL 15.20's headers declare have_createdb_privilege(), which Citus 13 defines as a
+  # static compatibility function for PostgreSQL 15: rename Citus's unused copy (once), so its
+  # callers use PostgreSQL's.
+  compat="$CITUS_SRC/src/include/pg_version_compat.h"
+  if grep -q 'have_createdb_privilege' /usr/include/postgresql/15/server/commands/dbcommands.h &&
+    ! grep -q citus_have_createdb_privilege "$compat"; then
+    sed -i 's/^have_createdb_privilege(void)$/citus_have_createdb_privilege(void)/' "$compat"
+  fi
   (cd "$CITUS_SRC" && { [ -f Makefile.global ] || ./configure --without-libcurl; } &&
     make -j"$(nproc)" with_llvm=no && make install with_llvm=no)
 fi

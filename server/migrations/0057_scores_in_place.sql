@@ -2,19 +2,12 @@
 --
 -- A rescore changes `score`, `fit_score`, `engagement_score` and `grade` of every lead and
 -- contact. When no indexed column changes and the page has room, PostgreSQL rewrites the row
--- in place (a HOT update): no new entry in any of the table's ~25 indexes (full text,
--- trigram, tags, custom fields, geo …). A change to an indexed column instead writes a new
--- entry in every one of them, which made a rescore ~1,000 leads/s. So:
---  * the btree on `score` goes: sorting a list by score sorts the workspace's rows instead
---    (measured in bench/RESULTS.md), and filters on score are combined with the other
---    filters' indexes;
---  * the engine's bulk path for derived fields (systemBulkSet) no longer sets `updated_at`
---    (indexed), see server/platform/records/system-bulk.ts;
---  * leads and contacts keep 15 % of each page free, so the new version of a row fits
---    beside the old one. This applies to pages written from now on; `VACUUM FULL leads`
---    (at a quiet time) applies it to the existing ones at once.
-DROP INDEX IF EXISTS leads_score_idx;
-DROP INDEX IF EXISTS contacts_score_idx;
+-- in place (a HOT update): no new entry in any of the table's ~25 indexes. The engine's bulk
+-- path for derived fields (systemBulkSet) no longer sets `updated_at` (indexed), see
+-- server/platform/records/system-bulk.ts, and leads and contacts keep 15 % of each page free,
+-- so the new version of a row fits beside the old one (pages written from now on; `VACUUM FULL
+-- leads` at a quiet time applies it to the existing ones). `score` keeps its index: sorting a
+-- million leads by score without it took 3-8 s (docs/ARCHITECTURE.md, "Bulk path").
 ALTER TABLE leads SET (fillfactor = 85);
 ALTER TABLE contacts SET (fillfactor = 85);
 

@@ -45,7 +45,7 @@ export const contactsObject: ObjectDef = {
     DO_NOT_SELL_FIELD,
     { name: 'lastContactedAt', type: 'datetime', label: 'Last contacted', readOnly: true },
     // Kept by lead scoring (server/modules/scoring).
-    { name: 'score', type: 'integer', label: 'Score', readOnly: true, min: -1_000_000, max: 1_000_000 },
+    { name: 'score', type: 'integer', label: 'Score', readOnly: true, min: -1_000_000, max: 1_000_000, indexed: true },
     ...SCORE_DETAIL_FIELDS,
     { name: 'description', type: 'longText', label: 'Notes', hidden: true },
   ],

@@ -79,7 +79,7 @@ export const leadsObject: ObjectDef = {
     { name: 'disqualifiedReason', type: 'text', label: 'Disqualified because', maxLength: 500, hidden: true },
     DO_NOT_SELL_FIELD,
     // Filled in by lead scoring; clients read it.
-    { name: 'score', type: 'integer', label: 'Score', readOnly: true, min: -1_000_000, max: 1_000_000 },
+    { name: 'score', type: 'integer', label: 'Score', readOnly: true, min: -1_000_000, max: 1_000_000, indexed: true },
     ...SCORE_DETAIL_FIELDS,
     // Set when the score first reaches the workspace's MQL threshold (server/modules/scoring).
     { name: 'mqlAt', type: 'datetime', label: 'Became MQL', readOnly: true, hidden: true },
