@@ -21,8 +21,13 @@ export const systemActor = (workspaceId: string): Actor => ({
   scopes: [],
 });
 
-/** The built-in address fields of an object (custom address fields are not geocoded yet). */
-export const addressFields = (def: ObjectDef): FieldDef[] => def.fields.filter((f) => f.type === 'address');
+/**
+ * The built-in address fields of an object that are geocoded (custom address fields are not
+ * yet). Not a sensitive one (a staff member's home address): its value is withheld from events,
+ * and it is neither sent to a geocoder nor put on a map.
+ */
+export const addressFields = (def: ObjectDef): FieldDef[] =>
+  def.fields.filter((f) => f.type === 'address' && !f.sensitive);
 
 const filled = (v: unknown) => typeof v === 'string' && v.length > 0;
 /** A city, or a postal code in a country (placed when the postal-code file holds it). */

@@ -6,8 +6,8 @@ import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { isTriggerEvent, triggerEvents } from '../../platform/events/trigger-events';
 import { AppError, type FieldError } from '../../platform/http/errors';
-import { isEncrypted } from '../../platform/records/field-types';
 import type { RecordService } from '../../platform/records/records.service';
+import { isWithheld } from '../../platform/records/sealing';
 import { urlProblem } from '../../platform/webhooks/ssrf-guard';
 import { type Definition, DefinitionSchema, objectOf, type Step } from './workflow-definition';
 
@@ -74,7 +74,7 @@ export async function checkDefinition(
         else if (def.trigger.type === 'date_reached' && !['date', 'datetime'].includes(field.def.type)) {
           errors.push({ path: 'definition.trigger.field', message: 'must be a date or date-time field' });
         } else if (
-          isEncrypted(field.def) &&
+          isWithheld(field.def) &&
           (def.trigger.type === 'field_changed' || def.trigger.type === 'stage_moved')
         ) {
           // Events keep "[encrypted]" for such values (redactEventData): compare in a condition instead.
@@ -82,7 +82,7 @@ export async function checkDefinition(
             if (def.trigger[end] === undefined) continue;
             errors.push({
               path: `definition.trigger.${end}`,
-              message: `"${field.def.name}" is a sensitive field, encrypted at rest: its values are not kept in events; trigger on any change and test the value in the conditions`,
+              message: `"${field.def.name}" is a sensitive field: its values are not kept in events; trigger on any change and test the value in the conditions`,
             });
           }
         }

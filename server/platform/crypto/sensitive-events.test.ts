@@ -31,6 +31,29 @@ async function columnsHolding(t: TestApp, needle: string): Promise<string[]> {
   return hits;
 }
 
+/** For each needle, the text and JSON columns of every table that hold it: one pass over the columns. */
+async function columnsHoldingEach(t: TestApp, needles: string[]): Promise<string[][]> {
+  const { rows: cols } = await sql<{ table_name: string; column_name: string }>`
+    select c.table_name, c.column_name from information_schema.columns c
+    join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+    where c.table_schema = 'public' and t.table_type = 'BASE TABLE'
+      and c.data_type in ('text', 'jsonb', 'json', 'tsvector', 'character varying', 'ARRAY')`.execute(t.database.db);
+  const hits: string[][] = needles.map(() => []);
+  for (const c of cols) {
+    const { rows } = await sql<Record<string, boolean>>`
+      select ${sql.join(
+        needles.map(
+          (n, i) =>
+            sql`coalesce(bool_or(strpos(${sql.ref(c.column_name)}::text, ${n}) > 0), false) as ${sql.ref(`n${i}`)}`,
+        ),
+      )} from ${sql.table(c.table_name)}`.execute(t.database.db);
+    needles.forEach((_, i) => {
+      if (rows[0]?.[`n${i}`]) hits[i]?.push(`${c.table_name}.${c.column_name}`);
+    });
+  }
+  return hits;
+}
+
 describe('sensitive fields in events and webhooks: the value is never kept or sent, only that it was set', () => {
   let t: TestApp;
   let admin: SignedUp;
@@ -168,6 +191,112 @@ describe('sensitive fields in events and webhooks: the value is never kept or se
     expect(rows[0]?.data).toEqual({
       record: { id: contact.id, firstName: 'Alan', nationalId: '[encrypted]' },
       changes: { nationalId: [null, '[encrypted]'], title: [null, 'Dr'] },
+    });
+  });
+
+  it('built-in sensitive fields kept in the clear at rest (birthday, social profiles, home address) never reach events, webhooks, workflow runs or the timeline', async () => {
+    const BIRTHDAY = '1912-06-23';
+    const NEW_BIRTHDAY = '1912-06-24';
+    const HANDLE = 'enigma-hut8-handle';
+    const STREET = '7 Bletchley Private Lane';
+    // A workflow that starts on the change (it may: no value in the trigger) and runs.
+    const wf = await api.post('/api/v1/workflows', {
+      name: 'Birthday changed',
+      active: true,
+      definition: {
+        trigger: { type: 'field_changed', object: 'contacts', field: 'birthday' },
+        steps: [{ id: 'tag', type: 'add_tag', tags: ['birthday-changed'] }],
+      },
+    });
+    expect(wf.statusCode, wf.body).toBe(201);
+    const byValue = await api.post('/api/v1/workflows', {
+      name: 'Birthday is',
+      active: false,
+      definition: {
+        trigger: { type: 'field_changed', object: 'contacts', field: 'birthday', to: BIRTHDAY },
+        steps: [{ id: 'tag', type: 'add_tag', tags: ['x'] }],
+      },
+    });
+    expect(byValue.statusCode).toBe(422);
+    expect(byValue.json().errors).toEqual([expect.objectContaining({ path: 'definition.trigger.to' })]);
+
+    const before = receiver.received.length;
+    const person = await buildContact(api, {
+      lastName: 'Welchman',
+      birthday: BIRTHDAY,
+      socialProfiles: { x: HANDLE },
+    });
+    const patched = await api.patch(`/api/v1/contacts/${person.id}`, { birthday: NEW_BIRTHDAY });
+    expect(patched.statusCode, patched.body).toBe(200);
+    const staff = (await api.get('/api/v1/staff')).json().data[0];
+    const home = await api.patch(`/api/v1/staff/${staff.id}`, { homeAddress: { street: STREET, city: 'Bletchley' } });
+    expect(home.statusCode, home.body).toBe(200);
+    await t.events.drain();
+    await t.modules.workflows.runner.drain();
+    await t.jobs.runDue({ queues: ['webhooks.deliver'] });
+    await receiver.waitFor(before + 2);
+    await t.events.drain();
+
+    // The events say that the values were set or changed, never what they are.
+    const { rows } = await sql<{ type: string; data: Json }>`
+      select type, data from events where record_id in (${person.id}, ${staff.id}) order by id`.execute(t.database.db);
+    const created = rows.find((r) => r.type === 'contact.created');
+    expect(created?.data.record).toMatchObject({ birthday: '[encrypted]', socialProfiles: '[encrypted]' });
+    const changed = rows.find((r) => r.type === 'contact.updated' && r.data.changes?.birthday);
+    expect(changed?.data.changes.birthday).toEqual(['[encrypted]', '[encrypted]']);
+    const staffEvent = rows.find((r) => r.type.startsWith('staff') && r.data.changes?.homeAddress);
+    expect(staffEvent?.data.changes.homeAddress).toEqual([null, '[encrypted]']);
+    // The webhook bodies of this contact carry the marker.
+    const bodies = receiver.received.slice(before).filter((r) => r.json.data.record?.id === person.id);
+    expect(bodies.length).toBeGreaterThanOrEqual(2);
+    for (const r of bodies.filter((b) => b.path === '/full'))
+      expect(r.json.data.record).toMatchObject({ birthday: '[encrypted]', socialProfiles: '[encrypted]' });
+    // The workflow ran on the change, and its run keeps no value either.
+    const tagged = (await api.get(`/api/v1/contacts/${person.id}`)).json().data;
+    expect(tagged.tags).toContain('birthday-changed');
+    expect(tagged).toMatchObject({ birthday: NEW_BIRTHDAY, socialProfiles: { x: HANDLE } }); // the record reads as it is
+    // The timeline (built from events) shows the change without the value.
+    const timeline = await api.get(`/api/v1/contacts/${person.id}/timeline`);
+    expect(timeline.statusCode, timeline.body).toBe(200);
+    expect(timeline.body).toContain('[encrypted]');
+    for (const v of [BIRTHDAY, NEW_BIRTHDAY, HANDLE]) expect(timeline.body).not.toContain(v);
+    // Nowhere in the database but the record's own columns (birthday: a date column, not text).
+    expect(await columnsHoldingEach(t, [BIRTHDAY, NEW_BIRTHDAY, HANDLE, STREET])).toEqual([
+      [],
+      [],
+      ['contacts.social_profiles'],
+      ['staff.home_address_street'],
+    ]);
+  }, 600_000);
+
+  it('migration 0060 redacts the built-in sensitive values events and deliveries kept before', async () => {
+    const OLD = '1901-01-01';
+    const id = uuidv7();
+    const data = {
+      record: { id: contact.id, firstName: 'Alan', birthday: OLD, socialProfiles: null },
+      changes: { birthday: [null, OLD], title: [null, 'Dr'] },
+    };
+    const ws = admin.workspaceId;
+    await sql`insert into events (workspace_id, id, type, object, record_id, data)
+      values (${ws}, ${id}, 'contact.updated', 'contacts', ${contact.id}, ${JSON.stringify(data)}::jsonb)`.execute(
+      t.database.db,
+    );
+    const { rows: subs } = await sql<{ id: string }>`select id from webhook_subscriptions limit 1`.execute(
+      t.database.db,
+    );
+    const body = JSON.stringify({ id: `evt_${id}`, type: 'contact.updated', data });
+    await sql`insert into webhook_deliveries (workspace_id, id, subscription_id, event_id, event_type, body, status)
+      values (${ws}, ${uuidv7()}, ${subs[0]?.id}, ${`evt_${id}`}, 'contact.updated', ${body}, 'succeeded')`.execute(
+      t.database.db,
+    );
+    expect(await columnsHolding(t, OLD)).toEqual(['events.data', 'webhook_deliveries.body']);
+    const migration = readMigrations().find((m) => m.version === '0060');
+    await t.database.pool.query(migration?.sql as string);
+    expect(await columnsHolding(t, OLD)).toEqual([]);
+    const { rows } = await sql<{ data: Json }>`select data from events where id = ${id}`.execute(t.database.db);
+    expect(rows[0]?.data).toEqual({
+      record: { id: contact.id, firstName: 'Alan', birthday: '[encrypted]', socialProfiles: null },
+      changes: { birthday: [null, '[encrypted]'], title: [null, 'Dr'] },
     });
   });
 

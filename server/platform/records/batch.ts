@@ -9,7 +9,7 @@ import { storageColumns, toColumns, valueSchema } from './field-types';
 import type { ObjectSchema } from './object-schema';
 import { presentRow, selectColumns } from './query';
 import { diff, eventName, type RecordContext, type RecordData, RecordService } from './records.service';
-import { redactEncrypted, redactEventData, sealCustom } from './sealing';
+import { redactEventData, redactSensitive, sealCustom } from './sealing';
 import { columnName } from './types';
 import { type ValidatedInput, validateInput } from './validate';
 import { mapWriteError } from './write-errors';
@@ -192,7 +192,7 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
       return {
         action: i.result?.status === 'created' ? 'record.created' : 'record.updated',
         recordId: i.id as string,
-        changes: redactEncrypted(schema, diff(from, after)),
+        changes: redactSensitive(schema, diff(from, after)),
       };
     });
   if (!req.quiet) {

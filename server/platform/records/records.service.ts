@@ -24,7 +24,7 @@ import {
 } from './query';
 import type { ObjectRegistry } from './registry';
 import { type PolymorphicTable, relinkRecord } from './relink';
-import { redactEncrypted, redactEventData, sealCustom } from './sealing';
+import { redactEventData, redactSensitive, sealCustom } from './sealing';
 import { recordSection, recordSections } from './sections';
 import { columnName, type InverseRelation } from './types';
 import { type ValidatedInput, validateInput } from './validate';
@@ -673,7 +673,7 @@ export class RecordService {
       action: 'record.created',
       object,
       recordId: id,
-      changes: redactEncrypted(schema, diff({}, created)),
+      changes: redactSensitive(schema, diff({}, created)),
     });
     await this.emit(tx, actor, ctx, 'created', id, { record });
     if (schema.def.afterWrite)
@@ -790,7 +790,7 @@ export class RecordService {
       mapWriteError(err, schema);
     }
     const ignore = ['version', 'updatedAt', 'updatedBy'];
-    const changes = redactEncrypted(schema, {
+    const changes = redactSensitive(schema, {
       ...diff(presentRow(schema, before), after, ignore),
       ...opts.extraChanges,
     });
