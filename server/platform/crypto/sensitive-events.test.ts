@@ -247,7 +247,9 @@ describe('sensitive fields in events and webhooks: the value is never kept or se
     const staffEvent = rows.find((r) => r.type.startsWith('staff') && r.data.changes?.homeAddress);
     expect(staffEvent?.data.changes.homeAddress).toEqual([null, '[encrypted]']);
     // The webhook bodies of this contact carry the marker.
-    const bodies = receiver.received.slice(before).filter((r) => r.json.data.record?.id === person.id);
+    const bodies = receiver.received
+      .slice(before)
+      .filter((r) => (r.json.data.record as Json | undefined)?.id === person.id);
     expect(bodies.length).toBeGreaterThanOrEqual(2);
     for (const r of bodies.filter((b) => b.path === '/full'))
       expect(r.json.data.record).toMatchObject({ birthday: '[encrypted]', socialProfiles: '[encrypted]' });
