@@ -421,7 +421,9 @@ async function openServer(
    * `fn` on the replica when it is a standby within the lag bound. Its freshness is measured
    * against the primary's WAL position taken just before, on the connection `fn` then uses:
    * replayed up to that position, the data is as of that instant (lag 0); else as of its last
-   * replayed commit.
+   * replayed commit. The position is the insert position, not the write position: a commit
+   * made with synchronous_commit off (Rapport's event-cursor moves, or the server's setting)
+   * may not be written yet, and a replica at the write position would lack it.
    */
   async function tryReplica<T>(
     replica: pg.Pool,
@@ -429,7 +431,7 @@ async function openServer(
     fn: (tx: Tx) => Promise<T>,
   ): Promise<ReplicaTry<T>> {
     const sampled = new Date();
-    const { rows: primaryRows } = await pool.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
+    const { rows: primaryRows } = await pool.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn');
     let client: pg.PoolClient;
     try {
       client = await replica.connect();
@@ -441,12 +443,14 @@ async function openServer(
       let state: { standby: boolean; behind: number | null; replayed_at: Date | null; now: Date } | undefined;
       try {
         await scope(client, workspaceId);
-        const { rows } = await client.query<NonNullable<typeof state>>(
-          `select pg_is_in_recovery() as standby,
+        // A replica that accepted the connection but does not answer within 2 s counts as down too.
+        const { rows } = await client.query<NonNullable<typeof state>>({
+          text: `select pg_is_in_recovery() as standby,
                   pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::float8 as behind,
                   pg_last_xact_replay_timestamp() as replayed_at, now() as now`,
-          [primaryRows[0]?.lsn],
-        );
+          values: [primaryRows[0]?.lsn],
+          query_timeout: 2_000,
+        } as pg.QueryConfig);
         state = rows[0];
       } catch (error) {
         broken = error as Error;
