@@ -76,12 +76,19 @@ export async function startRuntime(
     inboundLimits?: Partial<InboundReceiverLimits>;
   } = {},
 ): Promise<Runtime> {
+  const logTo: { app?: FastifyInstance } = {};
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     embeddedTemplate: config.embeddedTemplate,
     appDatabaseUrl: config.appDatabaseUrl,
     poolSize: config.poolSize,
+    replicaDatabaseUrl: config.replicaDatabaseUrl,
+    replicaMaxLagSeconds: config.replicaMaxLagSeconds,
+    log: {
+      warn: (obj, msg) => logTo.app?.log.warn(obj, msg),
+      info: (obj, msg) => logTo.app?.log.info(obj, msg),
+    },
   });
   try {
     await migrateDatabase(database);
@@ -95,7 +102,6 @@ export async function startRuntime(
     const records = new RecordService(registry, access);
     // Custom fields changed on another app server: drop our cached schemas of that workspace.
     await database.listen(SCHEMA_CHANNEL, invalidateSchemas);
-    const logTo: { app?: FastifyInstance } = {};
     const jobs = new JobQueue({
       database,
       clock: opts.clock,

@@ -11,6 +11,14 @@ export const ConfigSchema = z.object({
    * rapport_tenant and a password derived from the owner's.
    */
   appDatabaseUrl: z.string().url().optional(),
+  /**
+   * A streaming replica of the PostgreSQL server (RAPPORT_REPLICA_DATABASE_URL) that reports,
+   * dashboards and their exports read from (Database.reportRead). Its tenant connections log
+   * in with the primary's tenant role. Only with DATABASE_URL: embedded has no replica.
+   */
+  replicaDatabaseUrl: z.string().url().optional(),
+  /** The replica's largest lag before reports read the primary instead (RAPPORT_REPLICA_MAX_LAG_SECONDS, default 10). */
+  replicaMaxLagSeconds: z.coerce.number().min(0).max(86_400),
   /** Where embedded PGlite keeps its files ("memory://" for a throw-away database). */
   dataDir: z.string().min(1),
   /**
@@ -147,6 +155,8 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
   const raw = {
     databaseUrl: env.DATABASE_URL || undefined,
     appDatabaseUrl: env.RAPPORT_APP_DATABASE_URL || undefined,
+    replicaDatabaseUrl: env.RAPPORT_REPLICA_DATABASE_URL || undefined,
+    replicaMaxLagSeconds: env.RAPPORT_REPLICA_MAX_LAG_SECONDS || 10,
     dataDir: env.RAPPORT_DATA_DIR ?? path.resolve('data'),
     embeddedTemplate: env.RAPPORT_EMBEDDED_TEMPLATE || undefined,
     host,
@@ -204,8 +214,10 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     ...overrides,
   };
   const parsed = ConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  if (!parsed.success || (parsed.data.replicaDatabaseUrl && !parsed.data.databaseUrl)) {
+    const lines = parsed.success
+      ? ['  replicaDatabaseUrl: RAPPORT_REPLICA_DATABASE_URL needs DATABASE_URL (the embedded database has no replica)']
+      : parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -30,7 +31,7 @@ import {
 } from '../../../common/contracts/reports';
 import { audit } from '../../platform/access/access.service';
 import type { Actor } from '../../platform/auth/actor';
-import type { Tx } from '../../platform/db/database';
+import type { Database, ReadSource, Tx } from '../../platform/db/database';
 import { actorOf } from '../../platform/http/context';
 import type { ModuleRouteDeps } from '../../platform/modules';
 import type { RecordService } from '../../platform/records/records.service';
@@ -58,23 +59,50 @@ import { standardDashboard } from './standard.service';
 const tags = ['Reports'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** Runs a report for a file: the export permission on the object too, and audited. */
+/**
+ * Runs a report for a file: read where reports read (the replica when there is one), then
+ * the export permission checked on the primary and the export audited there, before the
+ * file leaves.
+ */
 async function runForFile(
+  database: Database,
   records: RecordService,
-  tx: Tx,
   actor: Actor,
   definition: TReportDefinition,
   format: 'csv' | 'xlsx',
-): Promise<TReportResult> {
-  const result = await runReport(records, tx, actor, definition);
-  const policy = await records.access.policy(tx, actor);
-  policy.assert(definition.object, 'export');
-  await audit(tx, actor, {
-    action: 'reports.exported',
-    object: definition.object,
-    detail: { format, rows: result.rows.length, groupBy: definition.groupBy ?? [], measures: definition.measures },
+): Promise<{ value: TReportResult; source: ReadSource }> {
+  const read = await database.reportRead(actor.workspaceId, async (tx) => {
+    const result = await runReport(records, tx, actor, definition);
+    (await records.access.policy(tx, actor)).assert(definition.object, 'export');
+    return result;
   });
-  return result;
+  await database.tenant(actor.workspaceId, async (tx) => {
+    (await records.access.policy(tx, actor)).assert(definition.object, 'export');
+    await audit(tx, actor, {
+      action: 'reports.exported',
+      object: definition.object,
+      detail: {
+        format,
+        rows: read.value.rows.length,
+        groupBy: definition.groupBy ?? [],
+        measures: definition.measures,
+      },
+    });
+  });
+  return read;
+}
+
+/**
+ * Where a report's data was read and how fresh it is (docs/API.md, "Read replica"):
+ * `x-rapport-read-from` replica | primary, `x-rapport-data-as-of` (every commit before it is
+ * in the data), `x-rapport-replica-lag` (seconds), `x-rapport-replica-fallback` (why a
+ * configured replica was not used).
+ */
+export function readSourceHeaders(reply: FastifyReply, source: ReadSource): void {
+  reply.header('x-rapport-read-from', source.from);
+  reply.header('x-rapport-data-as-of', source.asOf.toISOString());
+  reply.header('x-rapport-replica-lag', source.lagSeconds.toFixed(3));
+  if (source.fallback) reply.header('x-rapport-replica-fallback', source.fallback);
 }
 
 const fileName = (name: string) => name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'report';
@@ -82,17 +110,22 @@ const fileName = (name: string) => name.replace(/[^A-Za-z0-9._-]+/g, '-').replac
 /** The report builder, the forecast, saved reports and dashboards. */
 export function reportRoutes({ database, records, jobs, now }: ModuleRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
+    /** A report's read (database.reportRead), its source told in the response headers. */
+    const reportRead = async <T>(reply: FastifyReply, actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> => {
+      const { value, source } = await database.reportRead(actor.workspaceId, fn);
+      readSourceHeaders(reply, source);
+      return value;
+    };
     const send = async (
-      reply: import('fastify').FastifyReply,
+      reply: FastifyReply,
       actor: Actor,
       definition: TReportDefinition,
       format: 'json' | 'csv' | 'xlsx' | undefined,
       name: string,
     ) => {
       if (format === 'csv' || format === 'xlsx') {
-        const result = await database.tenant(actor.workspaceId, (tx) =>
-          runForFile(records, tx, actor, definition, format),
-        );
+        const { value: result, source } = await runForFile(database, records, actor, definition, format);
+        readSourceHeaders(reply, source);
         const base = fileName(name);
         if (format === 'csv')
           return reply
@@ -104,7 +137,7 @@ export function reportRoutes({ database, records, jobs, now }: ModuleRouteDeps):
           .header('content-disposition', `attachment; filename="${base}.xlsx"`)
           .send(Buffer.from(reportXlsx(result, name)));
       }
-      const data = await database.tenantRead(actor.workspaceId, (tx) => runReport(records, tx, actor, definition));
+      const data = await reportRead(reply, actor, (tx) => runReport(records, tx, actor, definition));
       return reply.send({ data });
     };
 
@@ -137,11 +170,9 @@ export function reportRoutes({ database, records, jobs, now }: ModuleRouteDeps):
           response: { 200: z.object({ data: ForecastSchema }) },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const actor = actorOf(req);
-        const data = await database.tenantRead(actor.workspaceId, (tx) =>
-          forecast(records, tx, actor, req.query, now()),
-        );
+        const data = await reportRead(reply, actor, (tx) => forecast(records, tx, actor, req.query, now()));
         return { data };
       },
     );
@@ -158,11 +189,9 @@ export function reportRoutes({ database, records, jobs, now }: ModuleRouteDeps):
           response: { 200: z.object({ data: AcquisitionCostSchema }) },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const actor = actorOf(req);
-        const data = await database.tenantRead(actor.workspaceId, (tx) =>
-          acquisitionCost(records, tx, actor, req.query, now()),
-        );
+        const data = await reportRead(reply, actor, (tx) => acquisitionCost(records, tx, actor, req.query, now()));
         return { data };
       },
     );
@@ -180,11 +209,9 @@ export function reportRoutes({ database, records, jobs, now }: ModuleRouteDeps):
           response: { 200: z.object({ data: ForecastHistorySchema }) },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const actor = actorOf(req);
-        const data = await database.tenantRead(actor.workspaceId, (tx) =>
-          forecastHistory(records, tx, actor, req.query, now()),
-        );
+        const data = await reportRead(reply, actor, (tx) => forecastHistory(records, tx, actor, req.query, now()));
         return { data };
       },
     );
@@ -395,9 +422,9 @@ export function reportRoutes({ database, records, jobs, now }: ModuleRouteDeps):
           response: { 200: z.object({ data: StandardDashboardSchema }) },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const actor = actorOf(req);
-        const data = await database.tenantRead(actor.workspaceId, (tx) =>
+        const data = await reportRead(reply, actor, (tx) =>
           standardDashboard(records, tx, actor, req.params.kind, req.query, now()),
         );
         return { data };

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { type RawBuilder, sql } from 'kysely';
 import type { Actor } from '../auth/actor';
 import { TtlCache } from '../auth/ttl-cache';
-import type { Database, Tx } from '../db/database';
+import { type Database, readingReplica, type Tx } from '../db/database';
 import { AppError } from '../http/errors';
 import {
   intersectPermissions,
@@ -150,7 +150,7 @@ export class AccessService {
             (select array_agg(distinct object) from record_shares
              where user_id = ${actor.userId}::uuid or team_id in (select team_id from my_teams)) as shared`.execute(tx);
         membership = { teamIds: rows[0]?.teams ?? [], shared: new Set(rows[0]?.shared ?? []) };
-        this.teams.set(teamKey, membership);
+        if (!readingReplica()) this.teams.set(teamKey, membership);
       }
     }
     return new AccessPolicy(actor, permissions, membership.teamIds, membership.shared);
@@ -166,7 +166,7 @@ export class AccessService {
       const row = rows[0];
       permissions = row?.permissions ??
         (row?.standard ? STANDARD_PERMISSIONS[role as StandardRole] : undefined) ?? { objects: {} };
-      this.roles.set(roleKey, permissions);
+      if (!readingReplica()) this.roles.set(roleKey, permissions);
     }
     return permissions;
   }

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { type EmbeddedServer, startEmbedded } from './embedded';
-import { isConnectionLost } from './pg-errors';
+import { isConnectionLost, pgErrorCode } from './pg-errors';
 import type { DB } from './schema';
 
 /**
@@ -22,6 +22,8 @@ export interface Database {
   readonly pool: pg.Pool;
   /** PostgreSQL server only: the tenant connections (their use is reported by /metrics). */
   readonly tenantPool?: pg.Pool;
+  /** PostgreSQL server with RAPPORT_REPLICA_DATABASE_URL: the replica's tenant pool and its last measured lag (/metrics). */
+  readonly replica?: { pool: pg.Pool; lastLagSeconds(): number | null };
   /**
    * PostgreSQL server only: the login role tenant connections use (not the owner, so
    * RESET ROLE on one leaves nothing that bypasses RLS); `migrateDatabase` creates it.
@@ -40,6 +42,16 @@ export interface Database {
    * BEGIN/COMMIT round trips.
    */
   tenantRead<T>(workspaceId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * The read path of reports, dashboards and their exports: read-only, heavy, never reading
+   * the caller's own just-made write. On a PostgreSQL server with a replica configured
+   * (RAPPORT_REPLICA_DATABASE_URL) `fn` runs there, scoped to the workspace exactly as
+   * tenantRead scopes it, when the replica is a standby no more than the configured lag
+   * behind; otherwise (no replica, embedded, replica down, lagging or failing mid-read) it
+   * runs on the primary as tenantRead. `fn` must not write: the replica refuses writes.
+   * The answer says where the data came from and how fresh it is.
+   */
+  reportRead<T>(workspaceId: string, fn: (tx: Tx) => Promise<T>): Promise<{ value: T; source: ReadSource }>;
   /** Runs `fn` in one transaction with system access. */
   system<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Calls `handler` for NOTIFY payloads on `channel`, from this and every other app server. */
@@ -48,6 +60,31 @@ export interface Database {
 }
 
 export const APP_ROLE = 'rapport_app';
+
+/** Where reportRead read its data, and how fresh it is. */
+export interface ReadSource {
+  from: 'primary' | 'replica';
+  /** Every transaction committed before this instant is in the data. */
+  asOf: Date;
+  /** How far the data is behind the primary, in seconds (0 on the primary, or a replica that had replayed everything). */
+  lagSeconds: number;
+  /**
+   * Why a configured replica was not used: down (no connection), lagging (more than the
+   * configured lag behind), not-standby (the URL names a server that is not in recovery),
+   * failed (the read failed there: connection lost, a recovery conflict).
+   */
+  fallback?: ReplicaFallback;
+}
+export type ReplicaFallback = 'down' | 'lagging' | 'not-standby' | 'failed';
+
+/** Where the database reports replica trouble (the app's logger). */
+export interface DatabaseLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+/** After the replica was found down, the primary serves reports for this long before it is tried again. */
+export const REPLICA_RETRY_MS = 5_000;
 
 /** The login role of tenant connections on a PostgreSQL server. */
 export interface TenantLogin {
@@ -78,7 +115,13 @@ export interface TenantContext {
   workspaceId: string;
 }
 
-const als = new AsyncLocalStorage<{ workspaceId: string; client?: pg.PoolClient; sent?: { n: number } }>();
+const als = new AsyncLocalStorage<{
+  workspaceId: string;
+  client?: pg.PoolClient;
+  sent?: { n: number };
+  /** A reportRead on the replica: its data may be behind, so it fills no shared cache. */
+  replica?: boolean;
+}>();
 
 class FirstStatementLost extends Error {
   constructor(override readonly cause: unknown) {
@@ -91,6 +134,13 @@ export const tenantContext = (): TenantContext | undefined => {
   const store = als.getStore();
   return store ? { workspaceId: store.workspaceId } : undefined;
 };
+
+/**
+ * Whether the current unit of work reads the replica (reportRead). Per-server caches of
+ * metadata (roles, teams, custom fields) are not filled from it: data up to the lag bound
+ * old would outlive the invalidation the primary's change already sent.
+ */
+export const readingReplica = (): boolean => als.getStore()?.replica === true;
 
 /** Switches the current transaction to the app role and the given workspace (transaction-local). */
 export async function enterWorkspace(tx: Tx, workspaceId: string): Promise<void> {
@@ -112,13 +162,39 @@ export interface OpenOptions {
   poolSize?: number;
   /** PostgreSQL server: the URL tenant connections log in with (see tenantDatabaseUrl). */
   appDatabaseUrl?: string;
+  /** PostgreSQL server: a streaming replica reportRead reads from (RAPPORT_REPLICA_DATABASE_URL). */
+  replicaDatabaseUrl?: string;
+  /** The replica's largest acceptable lag in seconds (RAPPORT_REPLICA_MAX_LAG_SECONDS, default 10). */
+  replicaMaxLagSeconds?: number;
+  /** Replica fallbacks are logged here (warn) and its recovery (info). */
+  log?: DatabaseLog;
+}
+
+/**
+ * The replica's tenant URL: its server and database, with the tenant login of the primary
+ * (a physical replica has the primary's roles and passwords).
+ */
+export function replicaTenantUrl(replicaUrl: string, tenantUrl: string): string {
+  const url = new URL(replicaUrl);
+  const tenant = new URL(tenantUrl);
+  url.username = tenant.username;
+  url.password = tenant.password;
+  return url.toString();
 }
 
 /** Opens the PostgreSQL server at `databaseUrl`, or embedded PGlite in `dataDir`. */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  return opts.databaseUrl
-    ? openServer(opts.databaseUrl, opts.poolSize ?? 10, tenantDatabaseUrl(opts.databaseUrl, opts.appDatabaseUrl))
-    : openEmbedded(opts.dataDir, opts.embeddedTemplate);
+  if (!opts.databaseUrl) {
+    if (opts.replicaDatabaseUrl)
+      throw new Error('A read replica (RAPPORT_REPLICA_DATABASE_URL) needs a PostgreSQL server (DATABASE_URL)');
+    return openEmbedded(opts.dataDir, opts.embeddedTemplate);
+  }
+  const tenantUrl = tenantDatabaseUrl(opts.databaseUrl, opts.appDatabaseUrl);
+  return openServer(opts.databaseUrl, opts.poolSize ?? 10, tenantUrl, {
+    url: opts.replicaDatabaseUrl ? replicaTenantUrl(opts.replicaDatabaseUrl, tenantUrl) : undefined,
+    maxLagSeconds: opts.replicaMaxLagSeconds ?? 10,
+    log: opts.log,
+  });
 }
 
 async function serverVersion(pool: pg.Pool): Promise<string> {
@@ -166,6 +242,11 @@ async function openEmbedded(dataDir: string, template: string | undefined): Prom
     db,
     tenant,
     tenantRead: tenant,
+    // One process, one database: there is no replica to read.
+    reportRead: async (workspaceId, fn) => {
+      const asOf = new Date();
+      return { value: await tenant(workspaceId, fn), source: { from: 'primary', asOf, lagSeconds: 0 } };
+    },
     system: (fn) => db.transaction().execute(fn),
     async listen(channel, handler) {
       // One process owns an embedded database: notifications stay in-process.
@@ -188,9 +269,21 @@ async function openEmbedded(dataDir: string, template: string | undefined): Prom
  * change is made outside any transaction so a rollback cannot undo it. Reads then
  * cost one round trip, like the raw query.
  */
-async function openServer(url: string, poolSize: number, tenantUrl: string): Promise<Database> {
+async function openServer(
+  url: string,
+  poolSize: number,
+  tenantUrl: string,
+  replicaOpts: { url?: string; maxLagSeconds: number; log?: DatabaseLog },
+): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const tenantPool = new pg.Pool({ connectionString: tenantUrl, max: poolSize });
+  // Tenant connections to the replica (reportRead); a replica that does not answer within
+  // 2 s counts as down.
+  const replicaPool = replicaOpts.url
+    ? new pg.Pool({ connectionString: replicaOpts.url, max: poolSize, connectionTimeoutMillis: 2_000 })
+    : undefined;
+  replicaPool?.on('error', () => {});
+  replicaPool?.on('connect', (client) => client.on('error', () => {}));
   const parsedTenant = new URL(tenantUrl);
   const tenantLogin: TenantLogin = {
     user: decodeURIComponent(parsedTenant.username),
@@ -208,7 +301,7 @@ async function openServer(url: string, poolSize: number, tenantUrl: string): Pro
   try {
     version = await serverVersion(pool);
   } catch (err) {
-    await Promise.all([pool.end(), tenantPool.end()]).catch(() => {});
+    await Promise.all([pool.end(), tenantPool.end(), replicaPool?.end()]).catch(() => {});
     throw err;
   }
   const scopedTo = new WeakMap<pg.PoolClient, string>();
@@ -258,20 +351,13 @@ async function openServer(url: string, poolSize: number, tenantUrl: string): Pro
 
   async function scopedOnce<T>(workspaceId: string, inTransaction: boolean, fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await tenantPool.connect();
-    if (scopedTo.get(client) !== workspaceId) {
-      try {
-        // Role and workspace together, session-wide, outside any transaction. A fresh
-        // connection is scoped here before its first use, so none runs as the owner.
-        scopedTo.delete(client);
-        await client.query(`select set_config('role', $1, false), set_config('app.workspace_id', $2, false)`, [
-          APP_ROLE,
-          workspaceId,
-        ]);
-        scopedTo.set(client, workspaceId);
-      } catch (err) {
-        client.release(err as Error); // state unknown: discard the connection
-        throw isConnectionLost(err) ? new FirstStatementLost(err) : err;
-      }
+    try {
+      // Role and workspace together, session-wide, outside any transaction. A fresh
+      // connection is scoped here before its first use, so none runs as the owner.
+      await scope(client, workspaceId);
+    } catch (err) {
+      client.release(err as Error); // state unknown: discard the connection
+      throw isConnectionLost(err) ? new FirstStatementLost(err) : err;
     }
     let broken: Error | undefined;
     const sent = { n: 0 };
@@ -301,6 +387,136 @@ async function openServer(url: string, poolSize: number, tenantUrl: string): Pro
     } finally {
       client.release(broken);
     }
+  }
+
+  /** Scopes a tenant connection to the workspace (session-wide, outside any transaction) unless it already is. */
+  async function scope(client: pg.PoolClient, workspaceId: string): Promise<void> {
+    if (scopedTo.get(client) === workspaceId) return;
+    scopedTo.delete(client);
+    await client.query(`select set_config('role', $1, false), set_config('app.workspace_id', $2, false)`, [
+      APP_ROLE,
+      workspaceId,
+    ]);
+    scopedTo.set(client, workspaceId);
+  }
+
+  type ReplicaTry<T> =
+    | { ok: true; value: T; source: ReadSource }
+    | { ok: false; reason: ReplicaFallback; error?: unknown; lagSeconds?: number };
+
+  /** A failure of the replica itself while `fn` ran there (not of `fn`): the read runs again on the primary. */
+  const replicaFailed = (err: unknown) => {
+    const code = pgErrorCode(err);
+    return (
+      isConnectionLost(err) ||
+      // canceling statement due to conflict with recovery (a hot standby's replay won)
+      (code === '40001' && /recovery/i.test(String((err as Error).message))) ||
+      code === '40P01' ||
+      // a write reached the read-only standby: a defect of the read path, served from the primary and logged
+      code === '25006'
+    );
+  };
+
+  /**
+   * `fn` on the replica when it is a standby within the lag bound. Its freshness is measured
+   * against the primary's WAL position taken just before, on the connection `fn` then uses:
+   * replayed up to that position, the data is as of that instant (lag 0); else as of its last
+   * replayed commit. The position is the insert position, not the write position: a commit
+   * made with synchronous_commit off (Rapport's event-cursor moves, or the server's setting)
+   * may not be written yet, and a replica at the write position would lack it.
+   */
+  async function tryReplica<T>(
+    replica: pg.Pool,
+    workspaceId: string,
+    fn: (tx: Tx) => Promise<T>,
+  ): Promise<ReplicaTry<T>> {
+    const sampled = new Date();
+    const { rows: primaryRows } = await pool.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn');
+    let client: pg.PoolClient;
+    try {
+      client = await replica.connect();
+    } catch (error) {
+      return { ok: false, reason: 'down', error };
+    }
+    let broken: Error | undefined;
+    try {
+      let state: { standby: boolean; behind: number | null; replayed_at: Date | null; now: Date } | undefined;
+      try {
+        await scope(client, workspaceId);
+        // A replica that accepted the connection but does not answer within 2 s counts as down too.
+        const { rows } = await client.query<NonNullable<typeof state>>({
+          text: `select pg_is_in_recovery() as standby,
+                  pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::float8 as behind,
+                  pg_last_xact_replay_timestamp() as replayed_at, now() as now`,
+          values: [primaryRows[0]?.lsn],
+          query_timeout: 2_000,
+        } as pg.QueryConfig);
+        state = rows[0];
+      } catch (error) {
+        broken = error as Error;
+        return { ok: false, reason: 'down', error };
+      }
+      if (!state?.standby) return { ok: false, reason: 'not-standby' };
+      const caughtUp = state.behind != null && state.behind <= 0;
+      const asOf = caughtUp ? sampled : state.replayed_at;
+      const lagSeconds = asOf ? (caughtUp ? 0 : Math.max(0, (state.now.getTime() - asOf.getTime()) / 1000)) : Infinity;
+      if (!asOf || lagSeconds > replicaOpts.maxLagSeconds) return { ok: false, reason: 'lagging', lagSeconds };
+      try {
+        const value = await als.run({ workspaceId, client, replica: true }, () => fn(pinned));
+        return { ok: true, value, source: { from: 'replica', asOf, lagSeconds } };
+      } catch (err) {
+        if (!replicaFailed(err)) throw err;
+        if (isConnectionLost(err)) broken = err as Error;
+        return { ok: false, reason: 'failed', error: err };
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  // The replica's state as last seen: a change is logged once (warn when it stops serving, info when it is back).
+  let replicaState: 'ok' | ReplicaFallback = 'ok';
+  let replicaRetryAt = 0;
+  let replicaLag: number | null = null;
+  async function reportRead<T>(workspaceId: string, fn: (tx: Tx) => Promise<T>) {
+    const onPrimary = async (fallback?: ReplicaFallback) => {
+      const asOf = new Date();
+      const value = await withScopedClient(workspaceId, false, fn);
+      const source: ReadSource = { from: 'primary', asOf, lagSeconds: 0, ...(fallback ? { fallback } : {}) };
+      return { value, source };
+    };
+    if (!replicaPool) return onPrimary();
+    if (replicaState === 'down' && Date.now() < replicaRetryAt) return onPrimary('down');
+    const attempt = await tryReplica(replicaPool, workspaceId, fn);
+    replicaLag = attempt.ok
+      ? attempt.source.lagSeconds
+      : Number.isFinite(attempt.lagSeconds)
+        ? (attempt.lagSeconds ?? null)
+        : null;
+    if (attempt.ok) {
+      if (replicaState !== 'ok') replicaOpts.log?.info({ replica: 'ok' }, 'Reports read from the replica again');
+      replicaState = 'ok';
+      return { value: attempt.value, source: attempt.source };
+    }
+    if (attempt.reason === 'down') replicaRetryAt = Date.now() + REPLICA_RETRY_MS;
+    if (replicaState !== attempt.reason || attempt.reason === 'failed') {
+      const why = {
+        down: 'the replica is unreachable',
+        lagging: `the replica lags more than ${replicaOpts.maxLagSeconds} s`,
+        'not-standby': 'the replica URL names a server that is not a standby',
+        failed: 'a read failed on the replica',
+      }[attempt.reason];
+      replicaOpts.log?.warn(
+        {
+          replica: attempt.reason,
+          ...(attempt.lagSeconds !== undefined ? { lagSeconds: attempt.lagSeconds } : {}),
+          ...(attempt.error ? { err: attempt.error } : {}),
+        },
+        `Reports read from the primary: ${why}`,
+      );
+    }
+    replicaState = attempt.reason;
+    return onPrimary(attempt.reason);
   }
 
   let listener: pg.Client | undefined;
@@ -344,9 +560,11 @@ async function openServer(url: string, poolSize: number, tenantUrl: string): Pro
     pool,
     tenantPool,
     tenantLogin,
+    ...(replicaPool ? { replica: { pool: replicaPool, lastLagSeconds: () => replicaLag } } : {}),
     db,
     tenant: (workspaceId, fn) => withScopedClient(workspaceId, true, fn),
     tenantRead: (workspaceId, fn) => withScopedClient(workspaceId, false, fn),
+    reportRead,
     system: (fn) => db.transaction().execute(fn),
     async listen(channel, handler) {
       if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
@@ -362,6 +580,7 @@ async function openServer(url: string, poolSize: number, tenantUrl: string): Pro
       closed = true;
       await listener?.end().catch(() => {});
       await tenantPool.end();
+      await replicaPool?.end();
       await db.destroy();
     },
   };

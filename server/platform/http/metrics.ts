@@ -102,11 +102,15 @@ export function registerMetrics(
   });
   new Gauge({
     name: 'rapport_db_pool_connections',
-    help: 'Database pool connections by pool (owner, tenant) and state (total, idle, waiting: callers queued for one)',
+    help: 'Database pool connections by pool (owner, tenant, replica) and state (total, idle, waiting: callers queued for one)',
     labelNames: ['pool', 'state'],
     registers: [registry],
     collect() {
-      const pools = { owner: database.pool, ...(database.tenantPool ? { tenant: database.tenantPool } : {}) };
+      const pools = {
+        owner: database.pool,
+        ...(database.tenantPool ? { tenant: database.tenantPool } : {}),
+        ...(database.replica ? { replica: database.replica.pool } : {}),
+      };
       for (const [pool, p] of Object.entries(pools)) {
         this.set({ pool, state: 'total' }, p.totalCount);
         this.set({ pool, state: 'idle' }, p.idleCount);
@@ -122,8 +126,20 @@ export function registerMetrics(
     collect() {
       this.set({ pool: 'owner' }, database.pool.options.max ?? 0);
       if (database.tenantPool) this.set({ pool: 'tenant' }, database.tenantPool.options.max ?? 0);
+      if (database.replica) this.set({ pool: 'replica' }, database.replica.pool.options.max ?? 0);
     },
   });
+  if (database.replica) {
+    const replica = database.replica;
+    new Gauge({
+      name: 'rapport_replica_lag_seconds',
+      help: 'The read replica’s lag at the last report read (-1: down, not a standby or never checked)',
+      registers: [registry],
+      collect() {
+        this.set(replica.lastLagSeconds() ?? -1);
+      },
+    });
+  }
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type Tx, tenantContext } from '../db/database';
+import { readingReplica, type Tx, tenantContext } from '../db/database';
 import type { ObjectRegistry } from './registry';
 import type { FieldDef, FieldType, ObjectDef, SelectOption } from './types';
 
@@ -157,6 +157,8 @@ export async function loadSchemas(tx: Tx, registry: ObjectRegistry): Promise<Map
   const hit = perRegistry.get(`${key}:${generation}`);
   if (hit && Date.now() - hit.at < SCHEMA_TTL_MS) return hit.schemas;
   const schemas = await readSchemas(tx, registry);
+  // A replica's schemas may be older than a change already announced: used, not kept.
+  if (readingReplica()) return schemas;
   // Stored under the generation read before the query: a change meanwhile makes it unreachable.
   if (perRegistry.size > 5_000) perRegistry.clear();
   perRegistry.delete(`${key}:${generation - 1}`);
