@@ -153,7 +153,7 @@ export async function listQueueDays(
   queue?: string,
 ): Promise<TQueueDay[]> {
   const ctx = await records.context(tx, actor, 'calls', 'read');
-  if (ctx.visible('calls', 'c')) {
+  if ((await records.readableIdsInAnyState(tx, ctx, 'calls', [])) !== 'all') {
     throw new AppError(
       'forbidden',
       'Daily queue statistics count every call: they need the right to read all calls (your role sees some)',
