@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilterNodeSchema } from '../filter';
 
 /**
  * Request and response contracts of the contact centre (server/modules/telephony): the
@@ -139,9 +140,52 @@ export const IvrNodeSchema = z.discriminatedUnion('kind', [
       language: z.string().optional(),
       known: NodeId,
       unknown: NodeId,
+      vipTag: z
+        .string()
+        .trim()
+        .min(1)
+        .max(100)
+        .optional()
+        .describe(
+          'VIP routing: a caller whose account (or own contact or lead record) carries this tag and has an owner is put straight through to the owner’s phone (their agent desktop gets the screen-pop) when the owner is an available agent; otherwise, or when the owner does not answer, the call goes on to `known`',
+        ),
     })
     .strict()
-    .describe('Finds the caller by number (contact, then lead) and greets them by name'),
+    .describe(
+      'Finds the caller by number (contact, then lead) and greets them by name; optionally routes VIPs to their account owner',
+    ),
+  z
+    .object({
+      id: NodeId,
+      kind: z.literal('answer'),
+      object: z
+        .string()
+        .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/, 'must be an object name, e.g. opportunities')
+        .describe(
+          'Where the answer is read: the caller’s own contact, lead or account, or the newest record of another object related to them (by its contact, account or lead field)',
+        ),
+      field: z.string().min(1).max(100).describe('The field said (a select says its option’s label)'),
+      filter: FilterNodeSchema.optional().describe('Which records of `object` count, e.g. open opportunities'),
+      sort: z
+        .string()
+        .regex(/^-?[a-zA-Z][a-zA-Z0-9_]{0,62}$/, 'must be one field, - first for newest first')
+        .default('-createdAt')
+        .describe('Which record answers when several do (default: the newest)'),
+      say: z
+        .string()
+        .trim()
+        .min(1)
+        .max(1000)
+        .describe('Said when a value is found: {{value}} is the field, {{name}} the caller’s first name'),
+      missing: z.string().trim().min(1).max(1000).describe('Said when the caller or the value is not found'),
+      language: z
+        .string()
+        .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'must be a language tag such as en-GB')
+        .optional(),
+      next: NodeId,
+    })
+    .strict()
+    .describe('Self-service: says a field of the caller’s record (an order’s status…) with <Say>, then goes on'),
   z
     .object({
       id: NodeId,
@@ -338,9 +382,51 @@ export const QueueStatsSchema = z.object({
   agentsAvailable: z.number().int(),
   answeredToday: z.number().int(),
   abandonedToday: z.number().int().describe('Ended today without reaching an agent'),
-  averageHandleSecondsToday: z.number().int().nullable(),
+  averageWaitSecondsToday: z.number().int().nullable().describe('As QueueDay.averageWaitSeconds, today'),
+  averageHandleSecondsToday: z.number().int().nullable().describe('As QueueDay.averageHandleSeconds, today'),
 });
 export const QueueStatsResponse = z.object({ data: z.array(QueueStatsSchema) });
+
+/**
+ * One queue's figures for one day (UTC), stored (`telephony_queue_days`) and kept current by
+ * the status callbacks and a nightly recount; the reports' source for the contact centre.
+ */
+export const QueueDaySchema = z.object({
+  day: z.string().describe('YYYY-MM-DD (UTC)'),
+  queue: z.string(),
+  offered: z.number().int().describe('Calls that entered the queue that day (by the queue they ended in)'),
+  answered: z.number().int().describe('Reached an agent and completed'),
+  abandoned: z.number().int().describe('Ended without reaching an agent (hung up, or overflowed to voicemail)'),
+  averageWaitSeconds: z
+    .number()
+    .int()
+    .nullable()
+    .describe('From entering the queue to reaching an agent, or to leaving unanswered'),
+  averageHandleSeconds: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Answered calls: the call’s duration after it reached the agent'),
+  computedAt: z.string(),
+});
+export type TQueueDay = z.infer<typeof QueueDaySchema>;
+const Day = z.iso.date('must be a date, YYYY-MM-DD');
+export const QueueDaysQuery = z
+  .object({
+    from: Day.optional().describe('First day (default: 29 days before `to`)'),
+    to: Day.optional().describe('Last day (default: today, UTC)'),
+    queue: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict();
+export const QueueDaysResponse = z.object({
+  data: z.array(QueueDaySchema),
+  from: z.string(),
+  to: z.string(),
+});
+export const QueueDaysRecount = z.object({ from: Day, to: Day }).strict();
+export const QueueDaysRecountResponse = z.object({
+  data: z.object({ from: z.string(), to: z.string(), rows: z.number().int() }),
+});
 
 /**
  * What the agent desktop shows the moment a call reaches an agent (pushed on the notifications

@@ -605,14 +605,33 @@ describe('the demo workspace shows the product working', () => {
       .find((f: { isDefault: boolean }) => f.isDefault)
       ?.definition.nodes.find((n: { id: string }) => n.id === 'support');
     expect(support?.script).toContain('open tickets');
-    const calls = (await as.get('/api/v1/calls?sort=startedAt')).json().data as Record<string, any>[];
+    const calls = (await as.get('/api/v1/calls?sort=startedAt&limit=100')).json().data as Record<string, any>[];
     expect(calls.length).toBeGreaterThanOrEqual(3);
+    const kinds = (c: Record<string, any>) => c.ivrPath.map((s: { kind: string }) => s.kind);
     for (const c of calls) {
       expect(c).toMatchObject({ status: 'completed', direction: 'inbound', to: numbers[0].phoneNumber });
       expect(c.durationSeconds).toBeGreaterThan(0);
-      expect(c.ivrPath.map((s: { node: string }) => s.node)).toEqual(expect.arrayContaining(['welcome', 'menu']));
+      // Through the menu, or (a VIP) straight from the lookup to their account owner.
+      expect(c.ivrPath[0].node).toBe('welcome');
+      expect(kinds(c).some((k: string) => k === 'menu' || k === 'vip-owner')).toBe(true);
     }
     expect(calls.map((c) => c.queue)).toEqual(expect.arrayContaining(['sales', 'support']));
+    // A VIP caller reached their account owner; a caller heard their order's status (the flow's key 4).
+    const me = (await as.get('/api/v1/me')).json().data.user.id;
+    const vip = calls.find((c) => kinds(c).includes('vip-owner'));
+    expect(vip?.agentId).toBe(me);
+    const vipAccount = (await as.get(`/api/v1/accounts/${vip?.accountId}`)).json().data;
+    expect(vipAccount).toMatchObject({ ownerId: me, tags: expect.arrayContaining(['vip']) });
+    expect(calls.some((c) => c.ivrPath.some((s: { node: string }) => s.node === 'order-status'))).toBe(true);
+    // A week of daily queue figures, sales answered and support abandoned.
+    const days = (await as.get('/api/v1/telephony/queues/daily')).json().data as Record<string, any>[];
+    expect(new Set(days.map((d) => d.day)).size).toBe(7);
+    expect(days.filter((d) => d.queue === 'sales').every((d) => d.answered === 1 && d.averageHandleSeconds > 0)).toBe(
+      true,
+    );
+    expect(
+      days.filter((d) => d.queue === 'support').every((d) => d.abandoned === 1 && d.averageWaitSeconds >= 20),
+    ).toBe(true);
     expect(calls.every((c) => c.recordingUrl?.startsWith('https://api.twilio.com/'))).toBe(true);
     const timeline = (await as.get(`/api/v1/contacts/${calls[0]?.contactId}/timeline`)).json().data;
     expect(timeline.some((i: { kind: string; record?: { channel: string } }) => i.record?.channel === 'call')).toBe(

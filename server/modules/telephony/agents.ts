@@ -4,6 +4,7 @@ import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
 import type { RecordService } from '../../platform/records/records.service';
+import { average, dayFigures, dayOf } from './queue-days';
 
 /** The NOTIFY channel of screen-pops: `{ workspaceId, id: callId }` when a call is routed to an agent. */
 export const SCREEN_POP_CHANNEL = 'rapport_telephony';
@@ -94,47 +95,74 @@ export async function routeToAgent(
   return { userId: agent.user_id, phone: agent.phone };
 }
 
+/**
+ * A VIP's owner for `callId`, now busy on it, when they are an available agent with a phone
+ * (skills aside: their own customer); null otherwise. Locked like routeToAgent.
+ */
+export async function routeToUser(
+  tx: Tx,
+  userId: string,
+  callId: string,
+): Promise<{ userId: string; phone: string } | null> {
+  const { rows } = await sql<{ user_id: string; phone: string }>`select user_id, phone from telephony_agents
+    where workspace_id = rapport_workspace() and user_id = ${userId}::uuid and status = 'available' and phone is not null
+    for update skip locked`.execute(tx);
+  const agent = rows[0];
+  if (!agent) return null;
+  await sql`update telephony_agents set status = 'busy', call_id = ${callId}::uuid, updated_at = now()
+    where workspace_id = rapport_workspace() and user_id = ${agent.user_id}::uuid`.execute(tx);
+  return { userId: agent.user_id, phone: agent.phone };
+}
+
+/**
+ * A routed call the agent did not answer (Twilio's DialCallStatus no-answer, busy…): they go
+ * offline, as a contact centre's "redirect on no answer" does, so the next caller is not sent to
+ * an empty desk; the agent desktop shows it and one click makes them available again.
+ */
+export async function releaseAgent(tx: Tx, userId: string, callId: string): Promise<void> {
+  await sql`update telephony_agents set status = 'offline', call_id = null, updated_at = now()
+    where workspace_id = rapport_workspace() and user_id = ${userId}::uuid and call_id = ${callId}::uuid
+      and status = 'busy'`.execute(tx);
+}
+
 /** The call ended: its agent goes to wrap-up (the wrap-up form), idle from now. */
 export async function agentCallEnded(tx: Tx, callId: string): Promise<void> {
   await sql`update telephony_agents set status = 'wrap_up', idle_since = now(), updated_at = now()
     where workspace_id = rapport_workspace() and call_id = ${callId}::uuid and status = 'busy'`.execute(tx);
 }
 
-/** Live and today's figures per queue, over the calls the caller may read. */
+/**
+ * Live and today's figures per queue, over the calls the caller may read: waiting now and the
+ * longest wait, agents available; today's answered, abandoned and averages as the stored daily
+ * figures count them (queue-days.ts).
+ */
 export async function queueStats(tx: Tx, records: RecordService, actor: Actor, now: Date) {
   const ctx = await records.context(tx, actor, 'calls', 'read');
   const calls = records.scopedRelation(ctx, 'calls');
-  const { rows } = await sql<{
-    queue: string;
-    waiting: number;
-    longest: number | null;
-    answered: number;
-    abandoned: number;
-    aht: number | null;
-  }>`
+  const { rows } = await sql<{ queue: string; waiting: number; longest: number | null }>`
     select c.queue,
       count(*) filter (where c.agent_id is null and c.ended_at is null)::int as waiting,
-      extract(epoch from ${now}::timestamptz - min(c.started_at) filter (where c.agent_id is null and c.ended_at is null))::int as longest,
-      count(*) filter (where c.started_at >= date_trunc('day', ${now}::timestamptz) and c.agent_id is not null
-        and c.status = 'completed')::int as answered,
-      count(*) filter (where c.started_at >= date_trunc('day', ${now}::timestamptz) and c.agent_id is null
-        and c.ended_at is not null)::int as abandoned,
-      avg(c.duration_seconds) filter (where c.started_at >= date_trunc('day', ${now}::timestamptz)
-        and c.agent_id is not null and c.status = 'completed')::int as aht
+      extract(epoch from ${now}::timestamptz - min(c.started_at) filter (where c.agent_id is null and c.ended_at is null))::int as longest
     from ${calls} c where c.queue is not null
     group by c.queue order by c.queue`.execute(tx);
+  const today = dayOf(now);
+  const figures = new Map((await dayFigures(tx, calls, today, today)).map((d) => [d.queue, d]));
   const agents = await listAgents(tx);
-  return rows.map((r) => ({
-    queue: r.queue,
-    waiting: r.waiting,
-    longestWaitSeconds: r.longest,
-    agentsAvailable: agents.filter(
-      (a) => a.status === 'available' && (a.skills.length === 0 || a.skills.includes(r.queue)),
-    ).length,
-    answeredToday: r.answered,
-    abandonedToday: r.abandoned,
-    averageHandleSecondsToday: r.aht,
-  }));
+  return rows.map((r) => {
+    const d = figures.get(r.queue);
+    return {
+      queue: r.queue,
+      waiting: r.waiting,
+      longestWaitSeconds: r.longest,
+      agentsAvailable: agents.filter(
+        (a) => a.status === 'available' && (a.skills.length === 0 || a.skills.includes(r.queue)),
+      ).length,
+      answeredToday: d?.answered ?? 0,
+      abandonedToday: d?.abandoned ?? 0,
+      averageWaitSecondsToday: d ? average(d.wait_seconds, d.waits) : null,
+      averageHandleSecondsToday: d ? average(d.handle_seconds, d.handled) : null,
+    };
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import { AudioUrls } from './audio';
 import { audioRoutes } from './audio.routes';
 import { callsObject } from './calls.object';
 import { TwilioProvider } from './provider';
+import { recountRecentDays } from './queue-days';
 import { screenPopStream } from './screen-pop';
 import { seedTelephonyDemo } from './telephony.demo';
 import { telephonyRoutes } from './telephony.routes';
@@ -10,6 +11,9 @@ import { RECORDING_QUEUE, type RecordingJob, TelephonyService } from './telephon
 import { twilioRoutes } from './twilio.routes';
 
 export { callsObject };
+
+/** The nightly job that counts the last two days' queue statistics again. */
+const QUEUE_DAYS_QUEUE = 'telephony.queue-days';
 
 const serviceOf = (deps: ModuleRouteDeps) =>
   new TelephonyService({
@@ -55,7 +59,22 @@ export const telephonyModule = defineModule({
       // Twilio finishes a recording within seconds to minutes of the call; give up after a day.
       { concurrency: 2, maxAttempts: 20, backoffSeconds: 15, maxBackoffSeconds: 1800, retryForSeconds: 86_400 },
     );
-    return {};
+    // The daily queue statistics, counted again every night (calls whose status callback never came).
+    deps.jobs.define(
+      QUEUE_DAYS_QUEUE,
+      async (_job, ctx) => void (await recountRecentDays(deps.database, deps.records, ctx.now())),
+      {
+        concurrency: 1,
+        maxAttempts: 3,
+        leaseSeconds: 1800,
+      },
+    );
+    deps.jobs.schedule(QUEUE_DAYS_QUEUE, '20 0 * * *', { queue: QUEUE_DAYS_QUEUE });
+    return {
+      consumers: [],
+      /** The nightly recount now (tests, with their clock): yesterday and today of every workspace with a number. */
+      recountQueueDays: (at: Date = deps.now()) => recountRecentDays(deps.database, deps.records, at),
+    };
   },
   streams: (deps) => [screenPopStream(deps)],
   demo: seedTelephonyDemo,

@@ -25,7 +25,16 @@ export interface IvrContext {
   waiting?(queue: string): Promise<number>;
   /** An available agent for the queue (longest idle), now busy on this call; null: the caller waits in the queue. */
   route?(queue: string): Promise<{ userId: string; phone: string } | null>;
+  /**
+   * VIP routing of a lookup node: null when the caller is not a VIP (no record with the tag and an
+   * owner); else their owner, now busy on this call when available (`agent`), or not (`agent: null`).
+   */
+  vip?(tag: string): Promise<{ ownerId: string; agent: { userId: string; phone: string } | null } | null>;
+  /** The value a self-service answer node says (formatted for speech), or null when none is found. */
+  answer?(node: AnswerNode): Promise<string | null>;
 }
+
+export type AnswerNode = Extract<TIvrNode, { kind: 'answer' }>;
 
 export interface IvrOutcome {
   verbs: string[];
@@ -34,6 +43,8 @@ export interface IvrOutcome {
   queue?: string;
   /** The agent the call was routed to. */
   agentId?: string;
+  /** The agent the call was routed to did not answer: they are released and the call has no agent again. */
+  unrouted?: boolean;
 }
 
 const NUMBER_WORDS: Record<string, string> = {
@@ -90,7 +101,28 @@ export async function runFrom(def: TIvrDefinition, start: string, ctx: IvrContex
       case 'lookup': {
         const who = await ctx.caller();
         if (who) out.verbs.push(say(node.greeting.replaceAll('{{name}}', who.firstName ?? who.name), node.language));
-        id = who ? node.known : node.unknown;
+        const vip = node.vipTag && ctx.vip ? await ctx.vip(node.vipTag) : null;
+        if (vip?.agent) {
+          // Straight to the account owner's phone; not answered: on to `known` (the queue).
+          out.verbs.push(dial(vip.agent.phone, ctx.url({ node: node.id, step: 'owner', v: String(ctx.version) })));
+          out.agentId = vip.agent.userId;
+          step(node, { kind: 'vip-owner' });
+          return out;
+        }
+        if (vip) step(node, { kind: 'vip-owner-unavailable' });
+        id = who || vip ? node.known : node.unknown;
+        continue;
+      }
+      case 'answer': {
+        const value = ctx.answer ? await ctx.answer(node) : null;
+        const who = value === null ? null : await ctx.caller();
+        const text =
+          value === null
+            ? node.missing
+            : node.say.replaceAll('{{value}}', value).replaceAll('{{name}}', who?.firstName ?? who?.name ?? '');
+        out.verbs.push(say(text.replace(/\s+/g, ' ').trim(), node.language));
+        step(node, { kind: value === null ? 'answer-missing' : 'answered' });
+        id = node.next;
         continue;
       }
       case 'menu':
@@ -222,7 +254,21 @@ export async function resume(
       at,
     };
     if (status === 'completed' || status === 'answered') return { verbs: [hangup()], steps: [step] };
-    return { verbs: [enqueueVerb(node, ctx)], steps: [step], queue: node.queue };
+    return { verbs: [enqueueVerb(node, ctx)], steps: [step], queue: node.queue, unrouted: true };
+  }
+  if (node.kind === 'lookup' && query.step === 'owner') {
+    // The VIP's owner was dialled: answered, the call is over when the <Dial> ends; else the queue.
+    const status = params.DialCallStatus ?? '';
+    const result: TIvrStep = {
+      node: node.id,
+      kind: 'owner-result',
+      digits: status.slice(0, 20),
+      flowVersion: ctx.version,
+      at,
+    };
+    if (status === 'completed' || status === 'answered') return { verbs: [hangup()], steps: [result] };
+    const next = await runFrom(def, node.known, ctx);
+    return { ...next, steps: [result, ...next.steps], unrouted: true };
   }
   if (node.kind === 'queue' && query.step === 'wait') {
     // Twilio's wait URL, asked again each time its answer has played: QueueTime is the wait so far.

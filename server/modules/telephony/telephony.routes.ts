@@ -13,6 +13,10 @@ import {
   PhoneNumberListResponse,
   PhoneNumberResponse,
   PhoneNumberUpdateSchema,
+  QueueDaysQuery,
+  QueueDaysRecount,
+  QueueDaysRecountResponse,
+  QueueDaysResponse,
   QueueStatsResponse,
   ScreenPopSchema,
   WrapUpResponse,
@@ -22,6 +26,7 @@ import { actorOf } from '../../platform/http/context';
 import { notFound } from '../../platform/http/errors';
 import type { ModuleRouteDeps } from '../../platform/modules';
 import { assertCalls, listAgents, queueStats, setPresence, wrapUp } from './agents';
+import { dayRange, listQueueDays, recountQueueDays } from './queue-days';
 import { screenPop } from './screen-pop';
 import type { TelephonyService } from './telephony.service';
 
@@ -87,6 +92,48 @@ export function telephonyRoutes(service: TelephonyService, deps: ModuleRouteDeps
         return database.tenantRead(actor.workspaceId, async (tx) => ({
           data: await queueStats(tx, records, actor, now()),
         }));
+      },
+    );
+
+    app.get(
+      '/api/v1/telephony/queues/daily',
+      {
+        schema: {
+          tags,
+          summary:
+            'Per day (UTC) and queue: offered, answered, abandoned, average wait and handle time (stored; for whoever reads every call)',
+          querystring: QueueDaysQuery,
+          response: { 200: QueueDaysResponse },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        const [from, to] = dayRange(req.query, now());
+        return database.tenantRead(actor.workspaceId, async (tx) => ({
+          data: await listQueueDays(tx, records, actor, from, to, req.query.queue),
+          from,
+          to,
+        }));
+      },
+    );
+
+    app.post(
+      '/api/v1/telephony/queues/daily/recount',
+      {
+        schema: {
+          tags,
+          summary: 'Count the daily queue statistics of a period again from the calls (administrators; idempotent)',
+          body: QueueDaysRecount,
+          response: { 200: QueueDaysRecountResponse },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        const [from, to] = dayRange(req.body, now());
+        return database.tenant(actor.workspaceId, async (tx) => {
+          await records.access.assertAdmin(tx, actor);
+          return { data: { from, to, rows: await recountQueueDays(tx, records, actor.workspaceId, from, to) } };
+        });
       },
     );
 

@@ -21,7 +21,8 @@ import {
   insertTicketMessage,
   systemActor,
 } from '../tickets';
-import { agentCallEnded, routeToAgent, SCREEN_POP_CHANNEL } from './agents';
+import { agentCallEnded, releaseAgent, routeToAgent, routeToUser, SCREEN_POP_CHANNEL } from './agents';
+import { type CallerMatch, checkAnswers, readAnswer } from './answers';
 import {
   type AudioUrls,
   callRecording,
@@ -31,8 +32,9 @@ import {
   missingPrompts,
   recordingUrlOf,
 } from './audio';
-import { DEFAULT_FLOW, type IvrOutcome, type ResumeOutcome, resume, runFrom } from './ivr';
+import { DEFAULT_FLOW, type IvrContext, type IvrOutcome, type ResumeOutcome, resume, runFrom } from './ivr';
 import { ProviderError, type TelephonyProvider } from './provider';
+import { dayOf, recountQueueDays } from './queue-days';
 import { APOLOGY, dial, twiml } from './twiml';
 
 /** What binds a sealed auth token to its row (a sealed value copied elsewhere does not open). */
@@ -287,6 +289,7 @@ export class TelephonyService {
     return this.deps.database.tenant(actor.workspaceId, async (tx) => {
       await this.deps.records.access.assertAdmin(tx, actor);
       await this.checkAudio(tx, input.definition);
+      await checkAnswers(tx, this.deps.records, systemActor(actor.workspaceId), input.definition);
       return this.insertFlow(tx, actor.workspaceId, actor.userId, input.name, input.definition, false);
     });
   }
@@ -296,6 +299,7 @@ export class TelephonyService {
     return this.deps.database.tenant(actor.workspaceId, async (tx) => {
       await this.deps.records.access.assertAdmin(tx, actor);
       await this.checkAudio(tx, input.definition);
+      await checkAnswers(tx, this.deps.records, systemActor(actor.workspaceId), input.definition);
       const { rows } = await sql<{ current_version: number }>`update telephony_flows
         set current_version = current_version + 1, name = ${input.name}, updated_at = now()
         where workspace_id = rapport_workspace() and id = ${id}::uuid returning current_version`.execute(tx);
@@ -339,6 +343,26 @@ export class TelephonyService {
       filter: { field: 'providerCallId', op: 'eq', value: callSid },
     });
     return (data[0] as Record<string, unknown> | undefined) ?? null;
+  }
+
+  /**
+   * A VIP caller's owner: the first of their account, contact and lead records that carries
+   * `tag` (case aside) and has an owner; null when none does.
+   */
+  private async vipOwner(tx: Tx, sys: Actor, m: CallerMatch, tag: string): Promise<string | null> {
+    const wanted = tag.toLowerCase();
+    const candidates: [string, string | undefined][] = [
+      ['accounts', m.accountId],
+      ['contacts', m.contactId],
+      ['leads', m.leadId],
+    ];
+    for (const [object, id] of candidates) {
+      if (!id) continue;
+      const r = await this.deps.records.get(tx, sys, object, id).catch(() => null);
+      const tags = Array.isArray(r?.tags) ? (r.tags as string[]) : [];
+      if (r && typeof r.ownerId === 'string' && tags.some((t) => t.toLowerCase() === wanted)) return r.ownerId;
+    }
+    return null;
   }
 
   /** Who a number belongs to: a contact (with their account), else a lead, else an account. */
@@ -436,15 +460,25 @@ export class TelephonyService {
           return twiml(dial(String(call.to)).replace('<Dial>', `<Dial callerId="${num.phoneNumber}">`));
         }
         const { definition, version } = await this.flowVersion(tx, num.flowId, query.v);
-        const ctx = {
+        let matched: Awaited<ReturnType<TelephonyService['match']>> | undefined;
+        const caller = async () => {
+          matched ??= await this.match(tx, sys, e164(params.From));
+          return matched;
+        };
+        const ctx: IvrContext = {
           url: (q: Record<string, string>) => `${voiceUrlOf(this.deps.baseUrl, num.id)}?${new URLSearchParams(q)}`,
           version,
           now: this.deps.now(),
           isOpen: (calendarId: string | undefined) => this.isOpen(tx, calendarId),
           caller: async () => {
-            const m = await this.match(tx, sys, e164(params.From));
+            const m = await caller();
             return m.name && (m.contactId || m.leadId) ? { firstName: m.firstName ?? null, name: m.name } : null;
           },
+          vip: async (tag: string) => {
+            const ownerId = await this.vipOwner(tx, sys, await caller(), tag);
+            return ownerId ? { ownerId, agent: await routeToUser(tx, ownerId, String(call.id)) } : null;
+          },
+          answer: async (node) => readAnswer(tx, this.deps.records, sys, node, await caller()),
           route: (queue: string) => routeToAgent(tx, queue, String(call.id)),
           waiting: (queue: string) => this.waiting(tx, sys, queue, String(call.id)),
           audioUrl,
@@ -454,6 +488,11 @@ export class TelephonyService {
             ? await resume(definition, query.node, params, { attempt: query.attempt, step: query.step }, ctx)
             : await runFrom(definition, definition.start, ctx);
         await this.appendPath(tx, sys, call, out);
+        if (out.unrouted && typeof call.agentId === 'string') {
+          // The agent it rang did not answer: released, and the call has no agent until another takes it.
+          await releaseAgent(tx, call.agentId, String(call.id));
+          await this.deps.records.systemWrite(tx, sys, 'calls', String(call.id), { agentId: null, ownerId: null });
+        }
         if (out.agentId) {
           // The agent owns the call (their "own" scope shows it) and gets the screen-pop.
           await this.deps.records.systemWrite(tx, sys, 'calls', String(call.id), {
@@ -593,6 +632,11 @@ export class TelephonyService {
         if (params.RecordingUrl?.startsWith('https://')) changes.recordingUrl = params.RecordingUrl;
         const after = (await this.deps.records.systemWrite(tx, sys, 'calls', String(call.id), changes)) ?? call;
         if (FINAL.has(status)) await agentCallEnded(tx, String(call.id));
+        if (FINAL.has(status) && typeof after.queue === 'string' && typeof after.startedAt === 'string') {
+          // The day's figures of its queue, counted again with this call ended.
+          const day = dayOf(new Date(after.startedAt));
+          await recountQueueDays(tx, this.deps.records, num.workspaceId, day, day, after.queue);
+        }
         if (status === 'completed' && !after.interactionId) await this.logInteraction(tx, sys, after);
       });
     } catch (err) {

@@ -9,6 +9,7 @@ import type {
   PromptSchema,
   TAgent,
   TAgentPresenceRequest,
+  TQueueDay,
   TQueueStats,
   TScreenPop,
   WrapUpSchema,
@@ -18,6 +19,7 @@ import { getJson, request } from '../../../lib/http';
 export type Agent = TAgent;
 export type ScreenPop = TScreenPop;
 export type QueueStats = TQueueStats;
+export type QueueDay = TQueueDay;
 export type IvrFlow = z.infer<typeof IvrFlowSchema>;
 export type IvrFlowInput = z.input<typeof IvrFlowSaveSchema>;
 /** A node as the editor holds it: defaults (retries, timeouts) may be left out, as the API accepts. */
@@ -30,6 +32,7 @@ export type WrapUp = z.input<typeof WrapUpSchema>;
 export const telephonyKeys = {
   agents: ['telephony', 'agents'] as const,
   stats: ['telephony', 'stats'] as const,
+  days: (from: string, to: string) => ['telephony', 'days', from, to] as const,
   flows: ['telephony', 'flows'] as const,
   audio: ['telephony', 'audio'] as const,
 };
@@ -39,6 +42,10 @@ export const getAgents = (signal?: AbortSignal) =>
 
 export const getQueueStats = (signal?: AbortSignal) =>
   getJson<{ data: QueueStats[] }>('/api/v1/telephony/queues/stats', signal).then((r) => r.data);
+
+/** The stored daily figures per queue of [from, to] (403 for roles that do not read every call). */
+export const getQueueDays = (from: string, to: string, signal?: AbortSignal) =>
+  getJson<{ data: QueueDay[] }>(`/api/v1/telephony/queues/daily?from=${from}&to=${to}`, signal).then((r) => r.data);
 
 export async function setMyPresence(change: TAgentPresenceRequest): Promise<Agent> {
   return (await request<{ data: Agent }>('PUT', '/api/v1/telephony/agents/me', { body: change })).body.data;

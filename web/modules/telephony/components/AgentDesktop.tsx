@@ -21,12 +21,17 @@ import { onStreamMessage } from '../../notifications/utils/stream-listeners';
 import {
   type Agent,
   getAgents,
+  getQueueDays,
   getQueueStats,
   type ScreenPop,
   setMyPresence,
   telephonyKeys,
   wrapUpCall,
 } from '../api/telephony.api';
+
+const DAY_MS = 86_400_000;
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const seconds = (n: number | null) => (n == null ? '–' : `${n} s`);
 
 const label = (v: string) => (v.charAt(0).toUpperCase() + v.slice(1)).replaceAll('_', ' ');
 
@@ -43,6 +48,13 @@ export function AgentDesktop() {
     queryKey: telephonyKeys.stats,
     queryFn: ({ signal }) => getQueueStats(signal),
     refetchInterval: 10_000,
+  });
+  const [to] = useState(() => dayOf(Date.now()));
+  const from = dayOf(Date.parse(`${to}T00:00:00Z`) - 6 * DAY_MS);
+  const days = useQuery({
+    queryKey: telephonyKeys.days(from, to),
+    queryFn: ({ signal }) => getQueueDays(from, to, signal),
+    retry: false,
   });
   const mine: Agent | undefined = agents.data?.find((a) => a.userId === me.data?.user?.id);
   const [phone, setPhone] = useState('');
@@ -262,6 +274,7 @@ export function AgentDesktop() {
               <Table.Th>Agents available</Table.Th>
               <Table.Th>Answered today</Table.Th>
               <Table.Th>Abandoned today</Table.Th>
+              <Table.Th>Average wait today</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -272,11 +285,50 @@ export function AgentDesktop() {
                 <Table.Td>{s.agentsAvailable}</Table.Td>
                 <Table.Td>{s.answeredToday}</Table.Td>
                 <Table.Td>{s.abandonedToday}</Table.Td>
+                <Table.Td>{seconds(s.averageWaitSecondsToday)}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       </section>
+      {days.data && (
+        <section aria-label="Queues by day">
+          <Title order={3}>Queues by day</Title>
+          <Text size="sm" c="dimmed">
+            The last 7 days (UTC), as the reports count them.
+          </Text>
+          {days.data.length === 0 ? (
+            <Text size="sm">No queued calls in the last 7 days.</Text>
+          ) : (
+            <Table>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Day</Table.Th>
+                  <Table.Th>Queue</Table.Th>
+                  <Table.Th>Offered</Table.Th>
+                  <Table.Th>Answered</Table.Th>
+                  <Table.Th>Abandoned</Table.Th>
+                  <Table.Th>Average wait</Table.Th>
+                  <Table.Th>Average handle time</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {days.data.map((d) => (
+                  <Table.Tr key={`${d.day}:${d.queue}`}>
+                    <Table.Td>{d.day}</Table.Td>
+                    <Table.Td>{d.queue}</Table.Td>
+                    <Table.Td>{d.offered}</Table.Td>
+                    <Table.Td>{d.answered}</Table.Td>
+                    <Table.Td>{d.abandoned}</Table.Td>
+                    <Table.Td>{seconds(d.averageWaitSeconds)}</Table.Td>
+                    <Table.Td>{seconds(d.averageHandleSeconds)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+        </section>
+      )}
     </Stack>
   );
 }

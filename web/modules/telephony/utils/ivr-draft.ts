@@ -7,6 +7,7 @@ export const NODE_KINDS: Record<IvrNodeKind, string> = {
   menu: 'Menu (press a key)',
   hours: 'Business hours',
   lookup: 'Caller lookup',
+  answer: 'Self-service answer',
   queue: 'Queue',
   voicemail: 'Voicemail',
   transfer: 'Transfer to a number',
@@ -25,6 +26,7 @@ export const TARGETS: Record<IvrNodeKind, { key: string; label: string; optional
     { key: 'known', label: 'Known caller' },
     { key: 'unknown', label: 'Unknown caller' },
   ],
+  answer: [{ key: 'next', label: 'Then' }],
   queue: [{ key: 'overflow', label: 'Overflow (a long wait or a full queue)', optional: true }],
   voicemail: [],
   transfer: [],
@@ -52,6 +54,18 @@ export function newNode(kind: IvrNodeKind, taken: string[], fallback: string): I
       return { id, kind, open: fallback, closed: fallback };
     case 'lookup':
       return { id, kind, greeting: 'Hello {{name}}.', language: 'en-US', known: fallback, unknown: fallback };
+    case 'answer':
+      return {
+        id,
+        kind,
+        object: 'opportunities',
+        field: 'stageId',
+        filter: { field: 'status', op: 'eq', value: 'open' },
+        say: 'Your order is at the {{value}} stage.',
+        missing: 'Sorry, we found no open order for your number.',
+        language: 'en-US',
+        next: fallback,
+      };
     case 'queue':
       return { id, kind, queue: 'support' };
     case 'voicemail':
