@@ -1,4 +1,4 @@
-import { storageColumns } from './field-types';
+import { geoBandColumn, storageColumns } from './field-types';
 import { columnName, type ObjectDef } from './types';
 
 /**
@@ -37,9 +37,11 @@ export function objectDDL(def: ObjectDef, targets: (name: string) => ObjectDef |
       indexes.push(`CREATE INDEX ${t}_${col}_idx ON ${t} (workspace_id, ${col});`);
     }
     if (f.type === 'address') {
-      // near / within filters: the point inside a cube around the circle or polygon (see query.ts).
+      // near / within filters: one index range per latitude band, then longitude (see geo-filter.ts).
+      const band = geoBandColumn(f);
+      lines.push(`${band} integer GENERATED ALWAYS AS (rapport_geoband(${col}_latitude, ${col}_longitude)) STORED`);
       indexes.push(
-        `CREATE INDEX ${t}_${col}_earth_idx ON ${t} USING gist (rapport_earth(${col}_latitude, ${col}_longitude));`,
+        `CREATE INDEX ${t}_${col}_geo_idx ON ${t} (workspace_id, ${band}, ${col}_longitude, ${col}_latitude) INCLUDE (created_at, id, owner_id, team_id) WHERE deleted_at IS NULL;`,
       );
     }
     if (f.unique) {
