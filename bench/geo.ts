@@ -72,7 +72,7 @@ const CHORD = 2 * EARTH_M * Math.sin((RADIUS_KM * 1000) / (2 * EARTH_M));
 const COLUMNS = `id, version, owner_id, tags, created_at, updated_at, first_name, last_name, email, title, account_id,
   lifecycle_stage, address_city, address_country, address_latitude, address_longitude`;
 /** The box of the circle or polygon as the index reads it (geo-filter.ts): bands, longitudes, latitudes ($5–$9). */
-const BOX = `address_geoband = any($5::int[]) and address_longitude between $6 and $7 and address_latitude between $8 and $9`;
+const BOX = `rapport_geoband(address_latitude, address_longitude) = any($5::int[]) and address_longitude between $6 and $7 and address_latitude between $8 and $9`;
 const NEAR = `cube_enlarge(rapport_earth($2, $3), $4, 3) @> rapport_earth(address_latitude, address_longitude)
     and cube_distance(rapport_earth($2, $3), rapport_earth(address_latitude, address_longitude)) <= $4`;
 const DIST = `round((earth_distance(ll_to_earth($2, $3), ll_to_earth(address_latitude, address_longitude)) / 1000)::numeric, 3) as distance_km`;

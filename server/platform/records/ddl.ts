@@ -1,4 +1,4 @@
-import { geoBandColumn, storageColumns } from './field-types';
+import { storageColumns } from './field-types';
 import { columnName, type ObjectDef } from './types';
 
 /**
@@ -38,10 +38,10 @@ export function objectDDL(def: ObjectDef, targets: (name: string) => ObjectDef |
     }
     if (f.type === 'address') {
       // near / within filters: one index range per latitude band, then longitude (see geo-filter.ts).
-      const band = geoBandColumn(f);
-      lines.push(`${band} integer GENERATED ALWAYS AS (rapport_geoband(${col}_latitude, ${col}_longitude)) STORED`);
+      const lat = `${col}_latitude`;
+      const lng = `${col}_longitude`;
       indexes.push(
-        `CREATE INDEX ${t}_${col}_geo_idx ON ${t} (workspace_id, ${band}, ${col}_longitude, ${col}_latitude) INCLUDE (created_at, id, owner_id, team_id) WHERE deleted_at IS NULL;`,
+        `CREATE INDEX ${t}_${col}_geo_idx ON ${t} (workspace_id, rapport_geoband(${lat}, ${lng}), ${lng}, ${lat}) INCLUDE (created_at, id, owner_id, team_id) WHERE deleted_at IS NULL;`,
       );
     }
     if (f.unique) {

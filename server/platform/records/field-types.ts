@@ -88,15 +88,6 @@ export function storageColumns(field: FieldDef): ColumnSpec[] {
   return cols;
 }
 
-/**
- * The generated latitude-band column of a built-in address field (migration 0058:
- * `rapport_geoband(lat, lng)`), which the near / within index leads with. Not a storage
- * column: never written, only filtered on.
- */
-export function geoBandColumn(field: FieldDef): string {
-  return `${columnName(field.name)}_geoband`;
-}
-
 function computeColumns(field: FieldDef): ColumnSpec[] {
   const base = columnName(field.name);
   if (isEncrypted(field)) {

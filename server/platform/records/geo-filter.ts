@@ -17,7 +17,7 @@ type Sql = RawBuilder<unknown>;
  *
  * The index (migration 0058, a plain btree: the same on PostgreSQL and PGlite) is on
  * (workspace, latitude band, longitude, latitude) of a built-in address field; the band
- * is a generated column, `rapport_geoband(lat, lng)` = floor((lat + 90) × 10), so 0.1° of
+ * is the expression `rapport_geoband(lat, lng)` = floor((lat + 90) × 10), so 0.1° of
  * latitude. Before the exact test each leaf adds the bounding box of its circle or
  * polygon as `band = ANY(bands) AND longitude BETWEEN west AND east AND latitude
  * BETWEEN south AND north`: one index range per band. The box always holds every point
@@ -49,7 +49,7 @@ export interface GeoAccessor {
   lat: Sql;
   lng: Sql;
   part: (sub: 'country' | 'region' | 'postalCode') => Sql;
-  /** The address's latitude band column (built-in address fields only: the index). */
+  /** The address's latitude band, `rapport_geoband(lat, lng)` (built-in address fields only: the index). */
   band?: Sql;
 }
 

@@ -11,7 +11,6 @@ import {
   filterKind,
   fromCustom,
   fromRow,
-  geoBandColumn,
   isEncrypted,
   isSortable,
   storageColumns,
@@ -132,8 +131,8 @@ export function geoFieldAccessor(schema: ObjectSchema, alias: string, path: stri
       lat: coord('latitude'),
       lng: coord('longitude'),
       part,
-      // The generated latitude band of a built-in address (migration 0058): the index.
-      band: f.custom ? undefined : sql.ref(`${alias}.${geoBandColumn(f.def)}`),
+      // The latitude band of a built-in address, as its index (migration 0058) computes it.
+      band: f.custom ? undefined : sql`rapport_geoband(${coord('latitude')}, ${coord('longitude')})`,
     },
   };
 }
