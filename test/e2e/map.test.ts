@@ -117,6 +117,18 @@ describe('the map and near me in the browser', () => {
     await until('only Berlin in the area', async () => (await mapCount()).startsWith('1 contacts on the map'));
     expect(decodeURIComponent(page.url())).toContain('"op":"within"');
     expect(await page.getByRole('button', { name: 'Open Paris' }).count()).toBe(0);
+    // The drawn area kept as a territory: named, saved, then in the legend and the API.
+    await page.getByLabel('Territory name').fill('Berlin area');
+    await page.getByRole('button', { name: 'Save as territory' }).click();
+    await until(
+      'the drawn territory in the legend',
+      async () => (await legend.textContent())?.includes('Berlin area') ?? false,
+    );
+    const saved = await page.request.get(
+      `${rapport.url}/api/v1/territories?filter=${encodeURIComponent(JSON.stringify({ field: 'name', op: 'eq', value: 'Berlin area' }))}&fields=name,area`,
+    );
+    const savedArea = (await saved.json()).data[0]?.area as { polygon?: { coordinates: number[][][] } } | undefined;
+    expect(savedArea?.polygon?.coordinates[0]).toHaveLength(5);
     await page.getByRole('button', { name: 'Show as list' }).click();
     await page.waitForURL(/\/contacts\?/);
     await until('the list shows Berlin', () => page.getByRole('link', { name: 'Berlin' }).first().isVisible());

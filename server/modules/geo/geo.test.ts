@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../test/helpers/app';
 import { buildAccount, buildContact } from '../../../test/helpers/factories';
@@ -263,16 +262,7 @@ describe('geo-location', () => {
     expect((await problem({ field: 'address.city', op: 'eq', value: 'Lyon' }, '&sort=distance'))[0]?.path).toBe('sort');
   });
 
-  it('uses the GiST index on the address point', async () => {
-    const plan = await t.database.tenant(admin.workspaceId, async (tx) => {
-      await sql`set local enable_seqscan = off`.execute(tx);
-      const { rows } = await sql<{ 'QUERY PLAN': string }>`explain select id from contacts_scoped t
-        where public.cube_enlarge(rapport_earth(45.76::float8, 4.84::float8), 50000::float8, 3)
-          @> rapport_earth(t.address_latitude, t.address_longitude)`.execute(tx);
-      return rows.map((r) => r['QUERY PLAN']).join('\n');
-    });
-    expect(plan).toContain('contacts_address_earth_idx');
-  });
+  // The index (the latitude bands of migration 0058): geo-index.test.ts.
 
   it('exports a filtered list as GeoJSON and KML, each record with its geo: link', async () => {
     const api = client(t, admin);

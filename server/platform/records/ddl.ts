@@ -37,9 +37,11 @@ export function objectDDL(def: ObjectDef, targets: (name: string) => ObjectDef |
       indexes.push(`CREATE INDEX ${t}_${col}_idx ON ${t} (workspace_id, ${col});`);
     }
     if (f.type === 'address') {
-      // near / within filters: the point inside a cube around the circle or polygon (see query.ts).
+      // near / within filters: one index range per latitude band, then longitude (see geo-filter.ts).
+      const lat = `${col}_latitude`;
+      const lng = `${col}_longitude`;
       indexes.push(
-        `CREATE INDEX ${t}_${col}_earth_idx ON ${t} USING gist (rapport_earth(${col}_latitude, ${col}_longitude));`,
+        `CREATE INDEX ${t}_${col}_geo_idx ON ${t} (workspace_id, rapport_geoband(${lat}, ${lng}), ${lng}, ${lat}) INCLUDE (created_at, id, owner_id, team_id) WHERE deleted_at IS NULL;`,
       );
     }
     if (f.unique) {

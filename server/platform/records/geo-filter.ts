@@ -11,10 +11,19 @@ type Sql = RawBuilder<unknown>;
  * The `near` and `within` operators on an address field (issue 19). Both test the
  * address's point, `rapport_earth(latitude, longitude)` (migration 0036: earthdistance's
  * ll_to_earth with qualified names), against a cube around the circle or the polygon
- * (`cube_enlarge(centre, chord, 3) @> point`), which the per-table GiST index on that
- * expression answers; then the exact test: the chord to the centre (a monotonic stand-in
- * for the great-circle distance) or the point in the polygon. Records without
- * coordinates never match.
+ * (`cube_enlarge(centre, chord, 3) @> point`), then exactly: the chord to the centre (a
+ * monotonic stand-in for the great-circle distance) or the point in the polygon. Records
+ * without coordinates never match.
+ *
+ * The index (migration 0058, a plain btree: the same on PostgreSQL and PGlite) is on
+ * (workspace, latitude band, longitude, latitude) of a built-in address field; the band
+ * is the expression `rapport_geoband(lat, lng)` = floor((lat + 90) × 10), so 0.1° of
+ * latitude. Before the exact test each leaf adds the bounding box of its circle or
+ * polygon as `band = ANY(bands) AND longitude BETWEEN west AND east AND latitude
+ * BETWEEN south AND north`: one index range per band. The box always holds every point
+ * the exact test accepts (a margin of 1e-5° absorbs rounding and PostgreSQL's 1e-6
+ * geometric tolerance); a circle over a pole or across the antimeridian takes every
+ * longitude. Custom address fields (in `custom`) have no band and no index.
  */
 
 /** earthdistance's `earth()`: the radius the cube points are on, in metres. */
@@ -40,6 +49,77 @@ export interface GeoAccessor {
   lat: Sql;
   lng: Sql;
   part: (sub: 'country' | 'region' | 'postalCode') => Sql;
+  /** The address's latitude band, `rapport_geoband(lat, lng)` (built-in address fields only: the index). */
+  band?: Sql;
+}
+
+/** Bands per degree of latitude, and the last band (the north pole's). */
+const BANDS_PER_DEGREE = 10;
+const LAST_BAND = 180 * BANDS_PER_DEGREE - 1;
+/** Added around every box, in degrees: rounding, and PostgreSQL's 1e-6 tolerance in `polygon @> point`. */
+const MARGIN = 1e-5;
+
+/** A point's latitude band: `rapport_geoband` of migration 0058, with the same arithmetic. */
+export function geoBand(lat: number): number {
+  return Math.min(Math.floor((lat + 90) * BANDS_PER_DEGREE), LAST_BAND);
+}
+
+/** A latitude-longitude box, in degrees (west <= east: never across the antimeridian). */
+export interface GeoBox {
+  south: number;
+  north: number;
+  west: number;
+  east: number;
+}
+
+/** The bands a box crosses, south to north. */
+export function bandsOf(box: GeoBox): number[] {
+  const first = geoBand(Math.max(-90, box.south));
+  const last = geoBand(Math.min(90, box.north));
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+}
+
+/**
+ * The box around every point within `km` (great-circle, on earthdistance's sphere) of a
+ * centre, with the margin; all longitudes when the circle holds a pole or crosses the
+ * antimeridian.
+ */
+export function circleBox(lat: number, lng: number, km: number): GeoBox {
+  const angle = (km * 1000) / EARTH_M; // radians
+  if (angle >= Math.PI) return { south: -90, north: 90, west: -180, east: 180 };
+  const dLat = (angle * 180) / Math.PI + MARGIN;
+  const south = Math.max(-90, lat - dLat);
+  const north = Math.min(90, lat + dLat);
+  const all = { south, north, west: -180, east: 180 };
+  if (south <= -90 || north >= 90) return all;
+  // The widest longitude of a spherical cap that holds no pole: asin(sin r / cos φ).
+  const ratio = Math.sin(angle) / Math.cos((lat * Math.PI) / 180);
+  if (ratio >= 1) return all;
+  const dLng = (Math.asin(ratio) * 180) / Math.PI + MARGIN;
+  if (lng - dLng < -180 || lng + dLng > 180) return all;
+  return { south, north, west: lng - dLng, east: lng + dLng };
+}
+
+/** The box around a ring of [longitude, latitude] positions (planar, as `polygon @> point`), with the margin. */
+export function ringBox(ring: readonly (readonly [number, number])[]): GeoBox {
+  const lats = ring.map((p) => p[1]);
+  const lngs = ring.map((p) => p[0]);
+  return {
+    south: Math.min(...lats) - MARGIN,
+    north: Math.max(...lats) + MARGIN,
+    west: Math.min(...lngs) - MARGIN,
+    east: Math.max(...lngs) + MARGIN,
+  };
+}
+
+/** The index's part of a leaf: the box as one index range per band (nothing without a band column). */
+function boxCondition(acc: GeoAccessor, box: GeoBox): Sql[] {
+  if (!acc.band) return [];
+  return [
+    sql`${acc.band} = any(${bandsOf(box)}::int[])`,
+    sql`${acc.lng} between ${box.west}::float8 and ${box.east}::float8`,
+    sql`${acc.lat} between ${box.south}::float8 and ${box.north}::float8`,
+  ];
 }
 
 const invalid = (path: string, message: string) =>
@@ -71,8 +151,14 @@ export function compileNear(acc: GeoAccessor, value: unknown, path: string): { c
   const centre = earth(lat as number, lng as number);
   const point = earth(acc.lat, acc.lng);
   const chord = chordMetres(v.radiusKm);
-  const cond = sql`(public.cube_enlarge(${centre}, ${chord}::float8, 3) @> ${point}
-    and public.cube_distance(${centre}, ${point}) <= ${chord}::float8)`;
+  const cond = sql`(${sql.join(
+    [
+      ...boxCondition(acc, circleBox(lat as number, lng as number, v.radiusKm)),
+      sql`public.cube_enlarge(${centre}, ${chord}::float8, 3) @> ${point}`,
+      sql`public.cube_distance(${centre}, ${point}) <= ${chord}::float8`,
+    ],
+    sql` and `,
+  )})`;
   const distance = sql`round((2 * ${EARTH_M}::float8 * asin(least(1::float8,
     public.cube_distance(${centre}, ${point}) / (2 * ${EARTH_M}::float8))) / 1000)::numeric, 3)`;
   return { cond, distance };
@@ -95,7 +181,7 @@ export function compileWithin(acc: GeoAccessor, value: unknown, path: string): S
   const [outer = [], ...holes] = v.polygon.coordinates;
   const asPolygon = (ring: readonly (readonly [number, number])[]) =>
     sql`${`(${ring.map(([x, y]) => `(${x},${y})`).join(',')})`}::polygon`;
-  // The cube around the outer ring: the circle through its bounding box's corners.
+  // The cube around the outer ring: the circle through its bounding box's corners (as before the band index: the same matches).
   const lats = outer.map((p) => p[1]);
   const lngs = outer.map((p) => p[0]);
   const cLat = (Math.min(...lats) + Math.max(...lats)) / 2;
@@ -103,6 +189,7 @@ export function compileWithin(acc: GeoAccessor, value: unknown, path: string): S
   const reach = Math.max(...outer.map(([x, y]) => distanceKm(cLat, cLng, y, x))) * 1.01 + 1;
   const point = earth(acc.lat, acc.lng);
   const inside: Sql[] = [
+    ...boxCondition(acc, ringBox(outer)),
     sql`public.cube_enlarge(${earth(cLat, cLng)}, ${chordMetres(Math.min(reach, 20_000))}::float8, 3) @> ${point}`,
     sql`${asPolygon(outer)} @> point(${acc.lng}, ${acc.lat})`,
     ...holes.map((h) => sql`not (${asPolygon(h)} @> point(${acc.lng}, ${acc.lat}))`),

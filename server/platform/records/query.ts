@@ -127,7 +127,13 @@ export function geoFieldAccessor(schema: ObjectSchema, alias: string, path: stri
     field: f.def,
     custom: f.custom,
     notNull: false,
-    geo: { lat: coord('latitude'), lng: coord('longitude'), part },
+    geo: {
+      lat: coord('latitude'),
+      lng: coord('longitude'),
+      part,
+      // The latitude band of a built-in address, as its index (migration 0058) computes it.
+      band: f.custom ? undefined : sql`rapport_geoband(${coord('latitude')}, ${coord('longitude')})`,
+    },
   };
 }
 
@@ -219,6 +225,7 @@ function compileLeaf(acc: Accessor, op: string, rawValue: unknown, path: string,
   }
   const vpath = `${path}.value`;
   if (acc.geo) {
+    if (distance && acc.geo.band) distance.indexed = true;
     if (op === 'within') return compileWithin(acc.geo, rawValue, vpath);
     const near = compileNear(acc.geo, rawValue, vpath);
     if (distance && !distance.sql) distance.sql = near.distance;
@@ -292,6 +299,8 @@ function compileLeaf(acc: Accessor, op: string, rawValue: unknown, path: string,
 /** Filled by compileFilter with the distance (km) to the first `near` point on the record's own address. */
 export interface DistanceSlot {
   sql?: Sql;
+  /** Set when the filter holds a near / within on one of the record's own built-in addresses (the band index). */
+  indexed?: boolean;
 }
 
 export interface FilterContext {

@@ -254,12 +254,19 @@ export class RecordService {
     const filterOnly = and(where);
     if (opts.cursor) where.push(afterCursor(keys, opts.cursor));
     const view = sql.table(`${schema.def.table}_scoped`);
+    // With a near / within on the record's own address, the page's ids are found first: the
+    // candidates are tested and sorted from the band index alone (an index-only scan when
+    // the sort and the caller's scope need only what it holds: migration 0058), and only the
+    // page's rows are read. A single query would read every candidate's row from the table.
+    const pageSql = sql`order by ${orderBy(keys)} limit ${limit + 1} offset ${opts.offset ?? 0}`;
     const { rows } = await sql<Record<string, unknown>>`
       select ${selectColumns(schema, fields)}, ${sql.join(sortKeySelect(keys))}${distance.sql ? sql`, ${distance.sql} as _distance_km` : sql``}
       from ${view} t
-      where ${and(where)}
-      order by ${orderBy(keys)}
-      limit ${limit + 1} offset ${opts.offset ?? 0}`.execute(tx);
+      ${
+        distance.indexed
+          ? sql`where t.id in (select t.id from ${view} t where ${and(where)} ${pageSql}) order by ${orderBy(keys)}`
+          : sql`where ${and(where)} ${pageSql}`
+      }`.execute(tx);
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
     const data = page.map((r) => {

@@ -1,9 +1,10 @@
 // Types only (no zod in the bundle): the shapes are the server's schemas in common/contracts/geo.ts.
+import type { Polygon } from 'geojson';
 import type { z } from 'zod';
 import type { MapConfigResponse, TerritoryMapSchema } from '../../../../common/contracts/geo';
 import type { FilterNode } from '../../../../common/filter';
 import { getJson } from '../../../lib/http';
-import { listRecords, type RecordData } from '../../records/api/records.api';
+import { createRecord, listRecords, type RecordData } from '../../records/api/records.api';
 
 export type MapConfig = z.infer<typeof MapConfigResponse>['data'];
 
@@ -58,4 +59,10 @@ export type TerritoryShape = z.infer<typeof TerritoryMapSchema>;
 export async function getTerritories(signal?: AbortSignal): Promise<TerritoryShape[]> {
   const page = await listRecords('territories', { fields: ['name', 'area'], limit: 200, sort: 'name' }, signal);
   return page.data as unknown as TerritoryShape[];
+}
+
+/** A new territory whose area is a polygon drawn on the map (RFC 7946 order, closed ring). */
+export async function createDrawnTerritory(name: string, polygon: Polygon): Promise<{ id: string }> {
+  const created = await createRecord('territories', { name, area: { polygon } });
+  return { id: String(created.data.id) };
 }

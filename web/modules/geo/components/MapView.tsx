@@ -1,5 +1,5 @@
-import { Alert, Button, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Group, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import type { Feature, FeatureCollection, Point } from 'geojson';
 import {
@@ -21,11 +21,20 @@ import world from 'world-atlas/countries-110m.json';
 import type { FilterNode } from '../../../../common/filter';
 import { useObjects } from '../../objects/hooks/useObjects';
 import { recordTitle } from '../../records/utils/fields';
-import { geoKeys, getMapConfig, getMapRecords, getTerritories, MAP_LIMIT, type TerritoryShape } from '../api/geo.api';
+import {
+  createDrawnTerritory,
+  geoKeys,
+  getMapConfig,
+  getMapRecords,
+  getTerritories,
+  MAP_LIMIT,
+  type TerritoryShape,
+} from '../api/geo.api';
 import {
   type Drawn,
   distanceKm,
   drawnFilter,
+  drawnPolygon,
   drawnShape,
   type LngLat,
   sketch,
@@ -183,6 +192,17 @@ export function MapView({ object, filter }: { object: string; filter?: FilterNod
     if (loaded) setSource(mapRef.current, 'territories', territoryFeatures(territories.data ?? []));
   }, [loaded, territories.data]);
   const shape = useMemo(() => drawnShape(filter), [filter]);
+  const polygon = useMemo(() => drawnPolygon(filter), [filter]);
+  // "Save as territory": the drawn polygon becomes a territory's area (named here).
+  const queryClient = useQueryClient();
+  const [territoryName, setTerritoryName] = useState('');
+  const saveTerritory = useMutation({
+    mutationFn: () => createDrawnTerritory(territoryName.trim(), polygon as NonNullable<typeof polygon>),
+    onSuccess: async () => {
+      setTerritoryName('');
+      await queryClient.invalidateQueries({ queryKey: geoKeys.territories });
+    },
+  });
   useEffect(() => {
     if (loaded) setSource(mapRef.current, 'drawn', shape ? { type: 'FeatureCollection', features: [shape] } : EMPTY);
   }, [loaded, shape]);
@@ -359,6 +379,38 @@ export function MapView({ object, filter }: { object: string; filter?: FilterNod
           </>
         )}
       </Group>
+      {polygon && !mode ? (
+        <form
+          data-testid="map-save-territory"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (territoryName.trim()) saveTerritory.mutate();
+          }}
+        >
+          <Group gap="xs" align="flex-end" wrap="wrap">
+            <TextInput
+              size="xs"
+              label="Territory name"
+              description="Keep the drawn area as a territory: records in it are placed there."
+              value={territoryName}
+              maxLength={200}
+              onChange={(e) => setTerritoryName(e.currentTarget.value)}
+            />
+            <Button size="xs" type="submit" loading={saveTerritory.isPending} disabled={!territoryName.trim()}>
+              Save as territory
+            </Button>
+          </Group>
+          {saveTerritory.error ? (
+            <Alert color="red" title="The territory was not saved" mt="xs">
+              {saveTerritory.error.message}
+            </Alert>
+          ) : saveTerritory.isSuccess ? (
+            <Text size="sm" c="dimmed" aria-live="polite" mt="xs">
+              Territory saved: see it in the legend below.
+            </Text>
+          ) : null}
+        </form>
+      ) : null}
       {records.error ? (
         <Alert color="red" title="The map cannot show these records">
           {records.error.message}

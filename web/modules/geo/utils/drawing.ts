@@ -74,6 +74,14 @@ export function withoutDrawn(filter: FilterNode | undefined): FilterNode | undef
   return filter;
 }
 
+/** The polygon drawn on the map in a filter (not a circle): what "Save as territory" keeps. */
+export function drawnPolygon(filter: FilterNode | undefined): Polygon | null {
+  if (!filter) return null;
+  const leaf = isDrawn(filter) ? filter : 'and' in filter ? filter.and.find(isDrawn) : undefined;
+  if (!leaf || !('field' in leaf) || leaf.op !== 'within') return null;
+  return (leaf.value as { polygon: Polygon }).polygon;
+}
+
 /** The drawn area in a filter, as a shape to show on the map. */
 export function drawnShape(filter: FilterNode | undefined): Feature<Polygon> | null {
   if (!filter) return null;
