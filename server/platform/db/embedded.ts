@@ -84,17 +84,22 @@ export async function startEmbedded(dataDir: string, opts: { template?: string }
   }
 }
 
-let compiled: Promise<WebAssembly.Module> | undefined;
+/** A compiled WebAssembly module (the project's TypeScript libraries do not declare WebAssembly). */
+type WasmModule = object;
+const { WebAssembly: wasmApi } = globalThis as unknown as {
+  WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> };
+};
+let compiled: Promise<WasmModule> | undefined;
 /**
  * PGlite's PostgreSQL, compiled once per process and handed to every embedded database's
  * worker. V8 shares a module's machine code between the threads that instantiate it, so the
  * functions a database warmed up (optimised in the background as they run) are already fast
  * in the next one: a test process opens dozens of databases, `rapport serve` one.
  */
-function pgliteModule(): Promise<WebAssembly.Module> {
+function pgliteModule(): Promise<WasmModule> {
   compiled ??= (async () => {
     const wasm = path.join(path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')), 'pglite.wasm');
-    return WebAssembly.compile(await fs.promises.readFile(wasm));
+    return wasmApi.compile(await fs.promises.readFile(wasm));
   })();
   return compiled;
 }
