@@ -148,14 +148,16 @@ export class MailDispatcher {
             ? { icalEvent: { method: mail.calendar.method, content: mail.calendar.content, filename: 'invite.ics' } }
             : {}),
         },
-        // Marked sent before any other mail's data may end (the commit lock). The mark does
-        // not wait for the WAL flush (synchronous_commit off for this one statement): it is
-        // on the commit lock's path, and a flush per mail cost more than the mail itself.
-        // It survives a crash of this process like any commit; only a crash of the database
-        // server itself can lose the last fraction of a second of marks, whose mails then
-        // go again after the lease with the same Message-ID (at least once, as before).
+        // Marked sent before any other mail's data may end (the commit lock). On a
+        // PostgreSQL server the mark does not wait for the WAL flush (synchronous_commit off
+        // for this one statement): it is on the commit lock's path, and a flush per mail
+        // cost more than the mail itself. It survives a crash of Rapport like any commit (the
+        // server process keeps it); only a crash of the database server itself can lose the
+        // last fraction of a second of marks, whose mails then go again after the lease with
+        // the same Message-ID (at least once, as before). Embedded, the database lives and
+        // dies with this process, so there the mark waits for the flush.
         async () => {
-          await sql`with quick as (select set_config('synchronous_commit', 'off', true))
+          await sql`with quick as (select set_config('synchronous_commit', ${database.kind === 'postgres' ? 'off' : 'on'}, true))
             update mail_outbox set status = 'sent', sent_at = ${now}, last_error = null
             where workspace_id = ${mail.workspace_id} and id = ${mail.id} and exists (select 1 from quick)`.execute(
             database.db,
