@@ -16,7 +16,8 @@
  * the same size with nodemailer, over one connection and over 16.
  *
  * Environment: RAPPORT_BENCH_RECIPIENTS (default 100000), RAPPORT_BENCH_CONTACTS (the shared
- * database, default 1000000), RAPPORT_BENCH_REUSE=1, RAPPORT_BENCH_SEND_TIMEOUT (s, default 1800).
+ * database, default 1000000), RAPPORT_BENCH_REUSE=1, RAPPORT_BENCH_SEND_TIMEOUT (s, default 1800),
+ * RAPPORT_SMTP_CONNECTIONS (the server's, default 4).
  */
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -321,7 +322,7 @@ async function main() {
       '',
       `Machine: ${machine()}; PostgreSQL server on 127.0.0.1:5432, \`npm run bench:campaigns\` (database \`${bench.name}\`, ${BENCH_CONTACTS.toLocaleString('en')} contacts, seeded by \`bench/bench-db.ts\`). ` +
         `The first ${RECIPIENTS.toLocaleString('en')} contacts with marketing consent granted, members of a new email campaign (set-based SQL); a personalised HTML template with two tracked links. ` +
-        `A \`rapport serve\` process (background work on, \`SMTP_URL\` at a counting SMTP sink in the benchmark process) sends it (\`POST …/send\`, \`perMinute\` 100,000, the API's maximum); sampled every second. ` +
+        `A \`rapport serve\` process (background work on, \`SMTP_URL\` at a counting SMTP sink in the benchmark process) sends it (\`POST …/send\`, \`perMinute\` 100,000, the API's maximum) over ${process.env.RAPPORT_SMTP_CONNECTIONS ?? '4 (the default)'} SMTP connections (\`RAPPORT_SMTP_CONNECTIONS\`); sampled every second. ` +
         'Baselines in the same process against the same sink: the queueing work as one raw `INSERT … SELECT` of the personalised mails into a scratch copy of the outbox, and raw SMTP delivery of pre-rendered mails with a pooled nodemailer transport.',
       '',
       '| workload | mails | mails/s | target | met | load average (1 min) |',

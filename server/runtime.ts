@@ -132,6 +132,7 @@ export async function startRuntime(
       log: app.log,
       clock: opts.clock,
       leaseSeconds: config.mailLeaseSeconds,
+      connections: config.smtpConnections,
     });
     const events = new EventDispatcher({ database, log: app.log });
     // Every workspace's default support mailbox, at the configured mail domain.

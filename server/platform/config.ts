@@ -98,6 +98,8 @@ export const ConfigSchema = z.object({
   workflowWebhookLeaseSeconds: z.coerce.number().int().min(1).max(3600),
   /** How long the outbox leases a mail it is sending; after a crash mid-send it is sent again then (RAPPORT_MAIL_LEASE_SECONDS). */
   mailLeaseSeconds: z.coerce.number().int().min(1).max(3600),
+  /** SMTP connections the outbox sends over at once (RAPPORT_SMTP_CONNECTIONS); a crash still leaves at most one mail unmarked. */
+  smtpConnections: z.coerce.number().int().min(1).max(64),
   /** Web forms: a post sooner than this after its page was rendered is a bot's (answered, not stored). */
   formMinFillMs: z.coerce.number().int().min(0).max(600_000),
   /** The inbound SMTP receiver's port (RAPPORT_SMTP_INBOUND_PORT); the receiver is off when unset (0: any free port). */
@@ -196,6 +198,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     webhooksAllowPrivate: bool(env.RAPPORT_WEBHOOKS_ALLOW_PRIVATE, false),
     workflowWebhookLeaseSeconds: env.RAPPORT_WORKFLOW_WEBHOOK_LEASE_SECONDS ?? 60,
     mailLeaseSeconds: env.RAPPORT_MAIL_LEASE_SECONDS ?? 300,
+    smtpConnections: env.RAPPORT_SMTP_CONNECTIONS || 4,
     formMinFillMs: env.RAPPORT_FORM_MIN_FILL_MS ?? 3000,
     smtpInboundPort: env.RAPPORT_SMTP_INBOUND_PORT || undefined,
     smtpInboundHost: env.RAPPORT_SMTP_INBOUND_HOST || '127.0.0.1',

@@ -1,4 +1,4 @@
-import { suppressionReasons } from '../../platform/mail/suppressions';
+import { bareAddress, suppressionReasons } from '../../platform/mail/suppressions';
 import type { SuppressionCheck } from '../../platform/mail/templates.service';
 import { defineModule } from '../../platform/modules';
 import { bounceMailHandler } from './bounce-mail';
@@ -8,9 +8,16 @@ import { suppressionRoutes } from './suppressions.routes';
 export { bounceActor, bounceMailHandler, type RecordedBounce, recordReport } from './bounce-mail';
 
 /** A template send to a suppressed address is refused up front (the dispatcher would settle it as suppressed). */
-const suppressionListCheck: SuppressionCheck = async (tx, workspaceId, email) => {
-  const reason = (await suppressionReasons(tx, workspaceId, [email])).get(email.trim().toLowerCase());
-  return reason ? `the address is on the suppression list (${reason})` : null;
+const suppressionListCheck: SuppressionCheck = async (tx, workspaceId, recipients) => {
+  const listed = await suppressionReasons(
+    tx,
+    workspaceId,
+    recipients.map((r) => r.email),
+  );
+  return recipients.map((r) => {
+    const reason = listed.get(bareAddress(r.email));
+    return reason ? `the address is on the suppression list (${reason})` : null;
+  });
 };
 
 /**

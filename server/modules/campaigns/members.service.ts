@@ -72,18 +72,35 @@ export async function advanceMember(
   at: Date,
   extra: { skipReason?: string | null; bounceKind?: string } = {},
 ): Promise<void> {
+  await advanceMembers(tx, workspaceId, [{ id: memberId, skipReason: extra.skipReason }], status, at, extra);
+}
+
+/**
+ * advanceMember for many members in one statement (a send's batch): each with its own skip
+ * reason when `status` is `skipped`.
+ */
+export async function advanceMembers(
+  tx: Tx,
+  workspaceId: string,
+  members: { id: string; skipReason?: string | null }[],
+  status: TMemberStatus,
+  at: Date,
+  extra: { bounceKind?: string } = {},
+): Promise<void> {
+  if (members.length === 0) return;
   const stamp = STAMP[status];
   const ranks = sql.join(
     Object.entries(RANK).map(([s, r]) => sql`when ${s} then ${r}`),
     sql` `,
   );
-  await sql`update campaign_members set
-      status = case when (case status ${ranks} else 0 end) < ${RANK[status]} then ${status} else status end,
-      status_changed_at = case when (case status ${ranks} else 0 end) < ${RANK[status]} then ${at} else status_changed_at end,
-      skip_reason = case when ${status} = 'skipped' then ${extra.skipReason ?? null} else skip_reason end
-      ${stamp ? sql`, ${sql.ref(stamp)} = coalesce(${sql.ref(stamp)}, ${at})` : sql``}
+  await sql`update campaign_members m set
+      status = case when (case m.status ${ranks} else 0 end) < ${RANK[status]} then ${status} else m.status end,
+      status_changed_at = case when (case m.status ${ranks} else 0 end) < ${RANK[status]} then ${at} else m.status_changed_at end,
+      skip_reason = case when ${status} = 'skipped' then v.reason else m.skip_reason end
+      ${stamp ? sql`, ${sql.ref(stamp)} = coalesce(${sql.ref(`m.${stamp}`)}, ${at})` : sql``}
       ${extra.bounceKind ? sql`, bounce_kind = ${extra.bounceKind}` : sql``}
-    where workspace_id = ${workspaceId}::uuid and id = ${memberId}::uuid`.execute(tx);
+    from unnest(${members.map((m) => m.id)}::uuid[], ${members.map((m) => m.skipReason ?? null)}::text[]) v(id, reason)
+    where m.workspace_id = ${workspaceId}::uuid and m.id = v.id`.execute(tx);
 }
 
 /** The campaign as the caller may change it (404 when not theirs to see, 403 when read-only). */

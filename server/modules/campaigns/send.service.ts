@@ -3,7 +3,6 @@ import { uuidv7 } from 'uuidv7';
 import {
   EMAIL_CAMPAIGN_TYPES,
   type TCampaignSend,
-  type TCampaignSettings,
   type TSendRequest,
   type TSkipReason,
 } from '../../../common/contracts/campaigns';
@@ -14,20 +13,20 @@ import { emitEvents } from '../../platform/events/events';
 import { AppError, invalidField, notFound } from '../../platform/http/errors';
 import type { Job, JobQueue } from '../../platform/jobs/job-queue';
 import { defaultUnsubscribeAddress } from '../../platform/mail/mailboxes.service';
-import { enqueueMail } from '../../platform/mail/outbox';
+import { enqueueMails, type OutgoingMail } from '../../platform/mail/outbox';
 import { suppressionReasons } from '../../platform/mail/suppressions';
 import { escapeHtml } from '../../platform/mail/template';
 import {
   type CompiledTemplate,
   loadCompiledTemplate,
   renderCompiled,
-  suppressed,
+  suppressedMany,
 } from '../../platform/mail/templates.service';
 import type { RecordData, RecordService } from '../../platform/records/records.service';
-import { currentConsent } from '../consents';
-import { findRecentContacts } from '../interactions';
+import { currentConsents } from '../consents';
+import { contactedWithinCooldown } from '../interactions';
 import { campaignsSecret, messageToken } from './email-tokens';
-import { advanceMember, campaignActor, type MemberObject, requireWritable } from './members.service';
+import { advanceMembers, campaignActor, type MemberObject, requireWritable } from './members.service';
 import { campaignSettings } from './settings.service';
 
 export const SEND_QUEUE = 'campaigns.send';
@@ -36,12 +35,13 @@ export const MARKETING_PURPOSE = 'marketing_email';
 const DEFAULT_PER_MINUTE = 600;
 /**
  * Members per batch transaction at most. A fast throttle is met with more batches a second,
- * not bigger ones: a batch of per_minute / 60 members (1,667 at the API's maximum) took over
- * a minute on a loaded machine, past the job's 30 s lease, so the job was taken back and run
- * again beside itself, waiting on the send row's lock while nothing was queued; at 200 a
- * batch still took 25–30 s at a load average of 45 (about 8 members a second).
+ * not bigger ones. A batch is a fixed number of statements whatever its size (the skip
+ * checks set-based, the outbox, message and member rows written with one statement each),
+ * so its time is mostly rendering: well within the job's 30 s lease. (When each member
+ * cost about seven round trips, a batch of 200 took 25–30 s at a load average of 45 and
+ * the cap was 100.)
  */
-const MAX_BATCH = 100;
+const MAX_BATCH = 500;
 /** A job run works this long, then hands over to a fresh job (short leases: a crash is picked up soon). */
 const RUN_MS = 10_000;
 
@@ -215,8 +215,10 @@ async function loadRecipients(
 /**
  * Why each recipient must not be mailed (absent: mail them), checked in this order: not a
  * person (an account), no email, do not contact, consent (withdrawn: unsubscribed; not
- * granted: no consent, unless the workspace's lawful basis is legitimate interest), an earlier hard bounce or complaint, the suppression list (and the
- * modules' suppression checks), and the "don't contact twice" cool-down of the ledger.
+ * granted: no consent, unless the workspace's lawful basis is legitimate interest), an
+ * earlier hard bounce or complaint, the suppression list (and the modules' suppression
+ * checks), and the "don't contact twice" cool-down of the ledger. Set-based: a fixed
+ * number of queries for the whole batch, whatever its size.
  */
 async function skipReasons(
   tx: Tx,
@@ -225,47 +227,52 @@ async function skipReasons(
   now: Date,
 ): Promise<Map<string, TSkipReason>> {
   const out = new Map<string, TSkipReason>();
-  const emails = recipients.flatMap((r) => (r.email ? [r.email.toLowerCase()] : []));
-  const listed = await suppressionReasons(tx, workspaceId, emails);
+  const people: (Recipient & { object: 'contacts' | 'leads'; record: RecordData; email: string })[] = [];
+  for (const r of recipients) {
+    if (r.object === 'accounts') out.set(r.memberId, 'not_a_person');
+    else if (!r.record || !r.email) out.set(r.memberId, 'no_email');
+    else if (r.record.doNotContact === true) out.set(r.memberId, 'do_not_contact');
+    else people.push(r as (typeof people)[number]);
+  }
+  if (people.length === 0) return out;
+  const emails = people.map((r) => r.email.toLowerCase());
+  const { marketingLawfulBasis } = await campaignSettings(tx, workspaceId);
+  const consents = await currentConsents(
+    tx,
+    workspaceId,
+    people.map((r) => ({ object: r.object, recordId: r.recordId })),
+    MARKETING_PURPOSE,
+  );
   const { rows: bounced } = await sql<{ email: string }>`
     select distinct lower(cm.email) as email from campaign_messages cm
     join campaign_members m on m.workspace_id = cm.workspace_id and m.id = cm.member_id
     where cm.workspace_id = ${workspaceId}::uuid and m.bounce_kind in ('hard', 'complaint')
       and lower(cm.email) = any(${emails}::text[])`.execute(tx);
   const bouncedSet = new Set(bounced.map((b) => b.email));
-  const { marketingLawfulBasis } = await campaignSettings(tx, workspaceId);
-  for (const r of recipients) {
-    const reason = await skipReason(tx, workspaceId, r, listed, bouncedSet, now, marketingLawfulBasis);
+  const listed = await suppressionReasons(tx, workspaceId, emails);
+  const checked = await suppressedMany(
+    tx,
+    workspaceId,
+    people.map((r) => ({ email: r.email, recipient: r.record })),
+  );
+  const cooldownCandidates: string[] = [];
+  people.forEach((r, i) => {
+    const consent = consents.get(`${r.object}:${r.recordId}`) ?? 'unknown';
+    const email = emails[i] as string;
+    let reason: TSkipReason | null = null;
+    if (consent === 'withdrawn') reason = 'unsubscribed';
+    // Legitimate interest (the workspace's choice): whoever has not objected may be mailed.
+    else if (consent !== 'granted' && marketingLawfulBasis === 'consent') reason = 'no_consent';
+    else if (bouncedSet.has(email)) reason = 'bounced';
+    else if (listed.has(email) || checked[i]) reason = 'suppressed';
     if (reason) out.set(r.memberId, reason);
+    else if (r.object === 'contacts') cooldownCandidates.push(r.recordId);
+  });
+  const cooling = await contactedWithinCooldown(tx, cooldownCandidates, 'email', now);
+  for (const r of people) {
+    if (!out.has(r.memberId) && r.object === 'contacts' && cooling.has(r.recordId)) out.set(r.memberId, 'cooldown');
   }
   return out;
-}
-
-async function skipReason(
-  tx: Tx,
-  workspaceId: string,
-  r: Recipient,
-  listed: Map<string, string>,
-  bounced: Set<string>,
-  now: Date,
-  basis: TCampaignSettings['marketingLawfulBasis'],
-): Promise<TSkipReason | null> {
-  if (r.object === 'accounts') return 'not_a_person';
-  if (!r.record || !r.email) return 'no_email';
-  if (r.record.doNotContact === true) return 'do_not_contact';
-  const consent = await currentConsent(tx, r.object as 'contacts' | 'leads', r.recordId, MARKETING_PURPOSE);
-  if (consent === 'withdrawn') return 'unsubscribed';
-  // Legitimate interest (the workspace's choice): whoever has not objected may be mailed.
-  if (consent !== 'granted' && basis === 'consent') return 'no_consent';
-  const email = r.email.toLowerCase();
-  if (bounced.has(email)) return 'bounced';
-  if (listed.has(email)) return 'suppressed';
-  if (await suppressed(tx, workspaceId, r.email, r.record)) return 'suppressed';
-  if (r.object === 'contacts') {
-    const guard = await findRecentContacts(tx, { contactId: r.recordId, channel: 'email', userId: null, now });
-    if (guard.recent.some((c) => c.sameChannel)) return 'cooldown';
-  }
-  return null;
 }
 
 /** Who a send would skip now and why (the send dialog), over the first `limit` unsent members. */
@@ -389,28 +396,28 @@ interface MessageContext {
   sender: Awaited<ReturnType<typeof senderOf>>;
 }
 
+/** One recipient's message of a campaign, rendered (or why it is skipped), before it is written. */
+interface PreparedMessage {
+  memberId: string;
+  messageId: string;
+  email: string | null;
+  skipped: TSkipReason | null;
+  mail: OutgoingMail | null;
+}
+
 /**
- * One recipient's mail of a campaign, in the caller's transaction: queued in the outbox with
- * its message row (the Message-ID, tracking, unsubscribe token and List-Unsubscribe headers
- * name that row), or the row that records why it was skipped; and the member's status.
+ * Renders one recipient's mail of a campaign (no database work): the Message-ID, tracking,
+ * unsubscribe token and List-Unsubscribe headers name the message row it will be written
+ * with; or the reason it is skipped.
  */
-async function queueMessage(
-  tx: Tx,
-  c: MessageContext,
-  r: Recipient,
-  reason: TSkipReason | undefined,
-  now: Date,
-): Promise<{ messageId: string; skipped: TSkipReason | null; subject?: string }> {
+function prepareMessage(c: MessageContext, r: Recipient, reason: TSkipReason | undefined): PreparedMessage {
   const messageId = uuidv7();
   if (reason || !r.email) {
-    await sql`insert into campaign_messages (workspace_id, id, send_id, step_key, campaign_id, member_id, email, skip_reason)
-      values (${c.workspaceId}::uuid, ${messageId}::uuid, ${c.sendId}::uuid, ${c.stepKey}, ${c.campaignId}::uuid,
-        ${r.memberId}::uuid, ${r.email}, ${reason ?? 'no_email'})`.execute(tx);
-    await advanceMember(tx, c.workspaceId, r.memberId, 'skipped', now, { skipReason: reason ?? 'no_email' });
-    return { messageId, skipped: reason ?? 'no_email' };
+    return { memberId: r.memberId, messageId, email: r.email, skipped: reason ?? 'no_email', mail: null };
   }
   const ref = { workspaceId: c.workspaceId, messageId };
-  const unsubscribeUrl = `${c.base}${UNSUBSCRIBE_PATH}${messageToken(c.secret, 'unsubscribe', ref)}`;
+  const unsubscribeToken = messageToken(c.secret, 'unsubscribe', ref);
+  const unsubscribeUrl = `${c.base}${UNSUBSCRIBE_PATH}${unsubscribeToken}`;
   const person = r.record ?? {};
   const vars = {
     contact: person,
@@ -419,33 +426,71 @@ async function queueMessage(
     sender: { name: c.sender?.from_name ?? '', email: c.sender?.from_address ?? '' },
     unsubscribeUrl,
   };
-  const mail = renderCompiled(c.template, vars);
-  const html = mail.html
-    ? trackHtml(mail.html, { base: c.base, secret: c.secret, ref, unsubscribeUrl })
-    : `<p>${escapeHtml(mail.text).replace(/\n/g, '<br>')}</p>${footer(unsubscribeUrl)}${pixel(c.base, c.secret, ref)}`;
-  const text = `${mail.text}\n\n--\nUnsubscribe: ${unsubscribeUrl}\n`;
-  const outboxId = await enqueueMail(tx, c.workspaceId, {
-    to: r.email,
-    subject: mail.subject,
-    text,
-    html,
-    // The links carry the recipient's unsubscribe token.
-    confidential: true,
-    messageId: `${messageId}@${c.mailDomain}`,
-    from: c.sender ? formatAddress(c.sender.from_name, c.sender.from_address) : undefined,
-    headers: {
-      'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${defaultUnsubscribeAddress(c.workspaceId, c.mailDomain)}?subject=unsubscribe%20${messageToken(c.secret, 'unsubscribe', ref)}>`,
-      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-      Precedence: 'bulk',
-      'List-Id': `<campaign-${c.campaignId}.${c.mailDomain}>`,
-      ...(c.sender?.reply_to ? { 'Reply-To': c.sender.reply_to } : {}),
+  const rendered = renderCompiled(c.template, vars);
+  const html = rendered.html
+    ? trackHtml(rendered.html, { base: c.base, secret: c.secret, ref, unsubscribeUrl })
+    : `<p>${escapeHtml(rendered.text).replace(/\n/g, '<br>')}</p>${footer(unsubscribeUrl)}${pixel(c.base, c.secret, ref)}`;
+  const text = `${rendered.text}\n\n--\nUnsubscribe: ${unsubscribeUrl}\n`;
+  return {
+    memberId: r.memberId,
+    messageId,
+    email: r.email,
+    skipped: null,
+    mail: {
+      to: r.email,
+      subject: rendered.subject,
+      text,
+      html,
+      // The links carry the recipient's unsubscribe token.
+      confidential: true,
+      messageId: `${messageId}@${c.mailDomain}`,
+      from: c.sender ? formatAddress(c.sender.from_name, c.sender.from_address) : undefined,
+      headers: {
+        'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${defaultUnsubscribeAddress(c.workspaceId, c.mailDomain)}?subject=unsubscribe%20${unsubscribeToken}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        Precedence: 'bulk',
+        'List-Id': `<campaign-${c.campaignId}.${c.mailDomain}>`,
+        ...(c.sender?.reply_to ? { 'Reply-To': c.sender.reply_to } : {}),
+      },
     },
-  });
-  await sql`insert into campaign_messages (workspace_id, id, send_id, step_key, campaign_id, member_id, email, outbox_id)
-    values (${c.workspaceId}::uuid, ${messageId}::uuid, ${c.sendId}::uuid, ${c.stepKey}, ${c.campaignId}::uuid,
-      ${r.memberId}::uuid, ${r.email}, ${outboxId}::uuid)`.execute(tx);
-  await advanceMember(tx, c.workspaceId, r.memberId, 'sent', now);
-  return { messageId, skipped: null, subject: mail.subject };
+  };
+}
+
+/**
+ * Writes prepared messages in the caller's transaction, set-based: their mails queued in
+ * the outbox (one multi-row insert), their message rows (each naming its outbox mail, or
+ * why it was skipped) and the members' statuses — four statements however many messages.
+ */
+async function writeMessages(tx: Tx, c: MessageContext, prepared: PreparedMessage[], now: Date): Promise<void> {
+  if (prepared.length === 0) return;
+  const sending = prepared.filter((p) => p.mail);
+  const outboxIds = await enqueueMails(
+    tx,
+    c.workspaceId,
+    sending.map((p) => p.mail as OutgoingMail),
+  );
+  const outboxOf = new Map(sending.map((p, i) => [p.messageId, outboxIds[i] as string]));
+  await sql`insert into campaign_messages (workspace_id, id, send_id, step_key, campaign_id, member_id, email,
+      outbox_id, skip_reason)
+    select ${c.workspaceId}::uuid, v.id, ${c.sendId}::uuid, ${c.stepKey}::text, ${c.campaignId}::uuid, v.member_id,
+      v.email, v.outbox_id, v.skip_reason
+    from unnest(${prepared.map((p) => p.messageId)}::uuid[], ${prepared.map((p) => p.memberId)}::uuid[],
+      ${prepared.map((p) => p.email)}::text[], ${prepared.map((p) => outboxOf.get(p.messageId) ?? null)}::uuid[],
+      ${prepared.map((p) => p.skipped)}::text[]) as v(id, member_id, email, outbox_id, skip_reason)`.execute(tx);
+  await advanceMembers(
+    tx,
+    c.workspaceId,
+    sending.map((p) => ({ id: p.memberId })),
+    'sent',
+    now,
+  );
+  await advanceMembers(
+    tx,
+    c.workspaceId,
+    prepared.flatMap((p) => (p.skipped ? [{ id: p.memberId, skipReason: p.skipped }] : [])),
+    'skipped',
+    now,
+  );
 }
 
 async function workspaceName(tx: Tx, workspaceId: string): Promise<string> {
@@ -477,14 +522,10 @@ async function sendBatch(
     template,
     sender: await senderOf(tx, workspaceId, send.sender_id),
   };
-  let queued = 0;
-  let skipped = 0;
-  for (const r of recipients) {
-    const result = await queueMessage(tx, context, r, reasons.get(r.memberId), now);
-    if (result.skipped) skipped++;
-    else queued++;
-  }
-  return { queued, skipped };
+  const prepared = recipients.map((r) => prepareMessage(context, r, reasons.get(r.memberId)));
+  await writeMessages(tx, context, prepared, now);
+  const skipped = prepared.filter((p) => p.skipped).length;
+  return { queued: prepared.length - skipped, skipped };
 }
 
 export type StepEmailResult =
@@ -533,28 +574,24 @@ export async function sendStepEmail(
   const r = recipients[0];
   if (!r) throw new AppError('not_found', 'The person is no longer a member of the campaign');
   const reasons = await skipReasons(tx, workspaceId, recipients, input.now);
-  const result = await queueMessage(
-    tx,
-    {
-      workspaceId,
-      workspaceName: await workspaceName(tx, workspaceId),
-      // Cached: the workflow runner loaded it before the step's transaction (the handler's prepare).
-      secret: await campaignsSecret(deps.database),
-      base: deps.baseUrl.replace(/\/$/, ''),
-      mailDomain: deps.mailDomain,
-      campaignId: input.campaignId,
-      sendId: null,
-      stepKey: input.stepKey,
-      template: await loadCompiledTemplate(tx, input.templateId),
-      sender: await senderOf(tx, workspaceId, input.senderId ?? null),
-    },
-    r,
-    reasons.get(r.memberId),
-    input.now,
-  );
+  const context: MessageContext = {
+    workspaceId,
+    workspaceName: await workspaceName(tx, workspaceId),
+    // Cached: the workflow runner loaded it before the step's transaction (the handler's prepare).
+    secret: await campaignsSecret(deps.database),
+    base: deps.baseUrl.replace(/\/$/, ''),
+    mailDomain: deps.mailDomain,
+    campaignId: input.campaignId,
+    sendId: null,
+    stepKey: input.stepKey,
+    template: await loadCompiledTemplate(tx, input.templateId),
+    sender: await senderOf(tx, workspaceId, input.senderId ?? null),
+  };
+  const result = prepareMessage(context, r, reasons.get(r.memberId));
+  await writeMessages(tx, context, [result], input.now);
   return result.skipped
     ? { status: 'skipped', reason: result.skipped, to: r.email }
-    : { status: 'sent', messageId: result.messageId, to: r.email ?? '', subject: result.subject ?? '' };
+    : { status: 'sent', messageId: result.messageId, to: r.email ?? '', subject: result.mail?.subject ?? '' };
 }
 
 const formatAddress = (name: string, address: string) => `"${name.replace(/["\\\r\n]/g, '')}" <${address}>`;

@@ -216,6 +216,28 @@ export async function currentConsent(
 }
 
 /**
+ * currentConsent for many records in one query (a campaign's batch): the status of
+ * `purpose` by `object:recordId`; records with no entry are absent (unknown).
+ */
+export async function currentConsents(
+  tx: Tx,
+  workspaceId: string,
+  refs: { object: ConsentObject; recordId: string }[],
+  purpose: string,
+): Promise<Map<string, ConsentStatus>> {
+  const out = new Map<string, ConsentStatus>();
+  if (refs.length === 0) return out;
+  const { rows } = await sql<{ object: string; record_id: string; status: ConsentStatus }>`
+    select distinct on (c.object, c.record_id) c.object, c.record_id, c.status from consents c
+    join unnest(${refs.map((r) => r.object)}::text[], ${refs.map((r) => r.recordId)}::uuid[]) as v(o, r)
+      on c.object = v.o and c.record_id = v.r
+    where c.workspace_id = ${workspaceId}::uuid and c.purpose = ${purpose}
+    order by c.object, c.record_id, c.recorded_at desc, c.id desc`.execute(tx);
+  for (const r of rows) out.set(`${r.object}:${r.record_id}`, r.status);
+  return out;
+}
+
+/**
  * SQL: whether the record `alias` (a lead or contact row with workspace_id and id) has
  * `purpose` withdrawn now (its newest ledger row), for set-based checks such as scoring's.
  */

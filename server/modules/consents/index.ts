@@ -10,6 +10,7 @@ export {
   type ConsentStatus,
   consentPurposes,
   currentConsent,
+  currentConsents,
   gpcSignal,
   recordGpcOptOut,
   SALE_SHARING,

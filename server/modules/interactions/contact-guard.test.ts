@@ -5,7 +5,7 @@ import { createTestApp, type SignedUp, signUp, type TestApp } from '../../../tes
 import { buildAccount, buildContact, buildInteraction } from '../../../test/helpers/factories';
 import { client } from '../../../test/helpers/http';
 import { type Member, memberWithRole } from '../../../test/helpers/members';
-import { findRecentContacts, sameTopic } from './contact-guard';
+import { contactedWithinCooldown, findRecentContacts, sameTopic } from './contact-guard';
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
 
@@ -157,6 +157,50 @@ describe('don’t contact twice', () => {
       const opp = await findRecentContacts(tx, { contactId: c.id, opportunityId });
       expect(opp.warn).toBe(true);
       expect(opp.recent.find((r) => r.sameOpportunity)?.topic).toBe('Proposal');
+    });
+  });
+
+  it('answers for a whole batch at once (campaign sends): direct, participant, account and colleague emails count, calls and expired ones do not', async () => {
+    const acme = await buildAccount(as, { name: 'Batch Acme' });
+    const other = await buildAccount(as, { name: 'Batch Other' });
+    const direct = await buildContact(as, { lastName: 'Direct' });
+    const participant = await buildContact(as, { lastName: 'Participant' });
+    const viaAccount = await buildContact(as, { lastName: 'ViaAccount', accountId: acme.id });
+    const colleague = await buildContact(as, { lastName: 'Colleague', accountId: other.id });
+    const colleagueMailed = await buildContact(as, { lastName: 'Mailed', accountId: other.id });
+    const called = await buildContact(as, { lastName: 'Called' });
+    const expired = await buildContact(as, { lastName: 'Expired' });
+    const untouched = await buildContact(as, { lastName: 'Untouched' });
+    const host = await buildContact(as, { lastName: 'Host' });
+    await buildInteraction(as, { channel: 'email', topic: 'a', contactId: direct.id, occurredAt: hoursAgo(1) });
+    await buildInteraction(as, {
+      channel: 'email',
+      topic: 'b',
+      contactId: host.id,
+      participantContactIds: [participant.id],
+      occurredAt: hoursAgo(1),
+    });
+    await buildInteraction(as, { channel: 'email', topic: 'c', accountId: acme.id, occurredAt: hoursAgo(1) });
+    await buildInteraction(as, {
+      channel: 'email',
+      topic: 'd',
+      contactId: colleagueMailed.id,
+      occurredAt: hoursAgo(1),
+    });
+    await buildInteraction(as, { channel: 'call', topic: 'e', contactId: called.id, occurredAt: hoursAgo(1) });
+    await buildInteraction(as, { channel: 'email', topic: 'f', contactId: expired.id, occurredAt: hoursAgo(49) });
+    const batch = [direct, participant, viaAccount, colleague, called, expired, untouched].map((c) => c.id as string);
+    await t.database.tenant(admin.workspaceId, async (tx) => {
+      const cooling = await contactedWithinCooldown(tx, batch, 'email', new Date());
+      expect([...cooling].sort()).toEqual([direct.id, participant.id, viaAccount.id, colleague.id].sort());
+      // The same answer as the per-contact guard's same-channel entries.
+      for (const id of batch) {
+        const one = await findRecentContacts(tx, { contactId: id, channel: 'email' });
+        expect(
+          one.recent.some((r) => r.sameChannel),
+          id,
+        ).toBe(cooling.has(id));
+      }
     });
   });
 

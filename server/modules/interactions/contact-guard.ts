@@ -165,3 +165,44 @@ export async function findRecentContacts(tx: Tx, q: GuardQuery): Promise<GuardRe
 }
 
 export { CHANNELS };
+
+/**
+ * The "don't contact twice" rule for automated sends, set-based (a campaign's batch): which
+ * of `contactIds` were contacted on `channel` within its cool-down before `now` — directly,
+ * as a participant, or through their account (an interaction with the account, or with any
+ * other contact of it), as findRecentContacts' `sameChannel` entries count. Every record of
+ * the workspace is seen (no caller's scope). Runs in a tenant transaction.
+ */
+export async function contactedWithinCooldown(
+  tx: Tx,
+  contactIds: string[],
+  channel: Channel,
+  now: Date,
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (contactIds.length === 0) return out;
+  const hours = (await loadCooldowns(tx))[channel] ?? 0;
+  if (hours <= 0) return out;
+  const since = new Date(now.getTime() - hours * 3_600_000);
+  const recent = sql`i.deleted_at is null and i.channel = ${channel} and i.occurred_at > ${since}
+    and i.occurred_at <= ${now}`;
+  const { rows } = await sql<{ id: string }>`
+    with t as (
+      select c.id, c.account_id from contacts_scoped c
+      where c.id = any(${contactIds}::uuid[]) and c.deleted_at is null),
+    acc as (select distinct t.account_id from t where t.account_id is not null),
+    hot as (
+      select i.account_id from interactions_scoped i
+      join accounts_scoped x on x.id = i.account_id and x.deleted_at is null
+      where i.account_id in (select account_id from acc) and ${recent}
+      union
+      select c2.account_id from contacts_scoped c2 join interactions_scoped i on i.contact_id = c2.id
+      where c2.account_id in (select account_id from acc) and c2.deleted_at is null and ${recent})
+    select t.id from t
+    where t.account_id in (select account_id from hot)
+      or exists (select 1 from interactions_scoped i where i.contact_id = t.id and ${recent})
+      or exists (select 1 from interactions_scoped i
+        where i.participant_contact_ids && array[t.id] and ${recent})`.execute(tx);
+  for (const r of rows) out.add(r.id);
+  return out;
+}

@@ -3,7 +3,7 @@ import { interactionsObject } from './interactions.object';
 import { interactionRoutes } from './interactions.routes';
 import { lastContactedUpdater } from './last-contacted';
 
-export { findRecentContacts, type GuardResult, type RecentContact } from './contact-guard';
+export { contactedWithinCooldown, findRecentContacts, type GuardResult, type RecentContact } from './contact-guard';
 
 /** Logged calls, emails and meetings with contacts; keeps contacts' last-contacted date; the contact guard. */
 export const interactionsModule = defineModule({

@@ -1,28 +1,15 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { sql } from 'kysely';
-import nodemailer, { type Transporter } from 'nodemailer';
 import type { Database } from '../db/database';
 import { Poller } from '../jobs/poller';
 import { verpAddress } from './mail-reports';
+import { SmtpLanes } from './smtp-lanes';
 import { bareAddress, erasedKeySql } from './suppressions';
 
 /** Mails claimed per round. */
-const ROUND = 20;
-
-/**
- * The SMTP URL as a pooled transport of one connection: the connection (and its EHLO, and
- * AUTH) is reused from mail to mail rather than opened for each, and mails still go one at
- * a time, so a crash leaves at most one mail sent and not yet marked. Options in the URL's
- * query (`?pool=false`, `maxConnections=…`) win.
- */
-function pooled(smtpUrl: string): string {
-  // Appended as text: re-serialising the URL could re-encode a password.
-  const query = smtpUrl.includes('?') ? smtpUrl.slice(smtpUrl.indexOf('?') + 1).split('&') : [];
-  const has = (key: string) => query.some((p) => p.split('=')[0] === key);
-  const add = [...(has('pool') ? [] : ['pool=true']), ...(has('maxConnections') ? [] : ['maxConnections=1'])];
-  if (!add.length) return smtpUrl;
-  return `${smtpUrl}${smtpUrl.includes('?') ? '&' : '?'}${add.join('&')}`;
-}
+const ROUND = 50;
+/** SMTP connections by default (RAPPORT_SMTP_CONNECTIONS). */
+export const DEFAULT_SMTP_CONNECTIONS = 4;
 
 export interface MailDispatcherOptions {
   database: Database;
@@ -36,6 +23,12 @@ export interface MailDispatcherOptions {
    */
   bounceDomain?: string;
   log: Logger;
+  /**
+   * SMTP connections mails go over at once (RAPPORT_SMTP_CONNECTIONS, default 4; a
+   * `maxConnections` in the URL wins). However many, a crash leaves at most one mail
+   * accepted and not yet marked (SmtpLanes' commit lock).
+   */
+  connections?: number;
   pollMs?: number;
   /** How long a claimed mail is leased before another attempt may take it. */
   leaseSeconds?: number;
@@ -49,22 +42,25 @@ export interface MailDispatcherOptions {
  * sending, so no transaction is held during SMTP), sent, then marked sent; a
  * crash mid-send leaves the lease to expire and the mail is sent again
  * (at least once; the stable Message-ID lets receivers drop the duplicate).
+ * Mails go over several SMTP connections at once (SmtpLanes); the end of each mail's data
+ * and its "sent" mark are taken one at a time, so a crash still leaves at most one mail
+ * accepted and not marked.
  * Failures back off exponentially: 30 s, 1 min, 2 min … capped at 1 h. Mail to an address
  * on its workspace's suppression list (hard bounce, complaint …) is not sent: it is settled
  * `suppressed`, the reason in its last error.
  */
 export class MailDispatcher {
-  private readonly transport?: Transporter;
+  private readonly lanes?: SmtpLanes;
   // The outbox rows are the work and its log (status, attempts, lease): a loop, not a job.
   private readonly loop: Poller;
 
   constructor(private readonly opts: MailDispatcherOptions) {
-    if (opts.smtpUrl) this.transport = nodemailer.createTransport(pooled(opts.smtpUrl));
+    if (opts.smtpUrl) this.lanes = new SmtpLanes(opts.smtpUrl, opts.connections ?? DEFAULT_SMTP_CONNECTIONS);
     this.loop = new Poller({
       name: 'mail dispatch',
       intervalMs: opts.pollMs ?? 1000,
       // A full round means more is probably due: the next starts at once (a campaign's
-      // thousands of mails are not held to one round of 20 a second).
+      // thousands of mails are not held to one round a second).
       run: async () => (await this.deliver(ROUND)).claimed >= ROUND,
       log: opts.log,
       keepAlive: true,
@@ -77,7 +73,7 @@ export class MailDispatcher {
 
   async stop(): Promise<void> {
     await this.loop.stop();
-    this.transport?.close();
+    this.lanes?.close();
   }
 
   /** Sends what is due now (up to `limit` mails); returns how many mails were sent. */
@@ -85,30 +81,17 @@ export class MailDispatcher {
     return (await this.deliver(limit)).sent;
   }
 
-  /** One round: claims up to `limit` due mails and sends them one after another. */
+  /** One round: claims up to `limit` due mails and sends them over the SMTP connections. */
   private async deliver(limit: number): Promise<{ claimed: number; sent: number }> {
     const { database } = this.opts;
-    if (!this.transport) {
+    const lanes = this.lanes;
+    if (!lanes) {
       await sql`update mail_outbox set status = 'held' where status = 'queued'`.execute(database.db);
       return { claimed: 0, sent: 0 };
     }
     const lease = this.opts.leaseSeconds ?? 300;
     const now = (this.opts.clock ?? (() => new Date()))();
-    const { rows } = await sql<{
-      workspace_id: string;
-      id: string;
-      to_address: string;
-      subject: string;
-      text_body: string;
-      html_body: string | null;
-      attempts: number;
-      message_id: string | null;
-      headers: Record<string, string> | null;
-      verp_token: string;
-      attachments: { filename: string; contentType: string; content: string }[] | null;
-      from_address: string | null;
-      calendar: { method: string; content: string } | null;
-    }>`
+    const { rows } = await sql<ClaimedMail>`
       update mail_outbox m set attempts = m.attempts + 1,
         next_attempt_at = ${now}::timestamptz + make_interval(secs => ${lease})
       where (m.workspace_id, m.id) in (
@@ -120,16 +103,31 @@ export class MailDispatcher {
         m.message_id, m.headers, m.verp_token, m.attachments, m.from_address, m.calendar`.execute(database.db);
     const suppressed = await this.suppressed(rows);
     let sent = 0;
-    for (const mail of rows) {
-      const reason = suppressed.get(`${mail.workspace_id}|${bareAddress(mail.to_address)}`);
-      if (reason) {
-        await sql`update mail_outbox set status = 'suppressed',
-                    last_error = ${`not sent: the address is on the suppression list (${reason})`}
-                  where workspace_id = ${mail.workspace_id} and id = ${mail.id}`.execute(database.db);
-        continue;
+    let next = 0;
+    // One sender per connection, each taking the round's next mail.
+    const sender = async () => {
+      while (next < rows.length) {
+        const mail = rows[next++] as ClaimedMail;
+        const reason = suppressed.get(`${mail.workspace_id}|${bareAddress(mail.to_address)}`);
+        if (reason) {
+          await sql`update mail_outbox set status = 'suppressed',
+                      last_error = ${`not sent: the address is on the suppression list (${reason})`}
+                    where workspace_id = ${mail.workspace_id} and id = ${mail.id}`.execute(database.db);
+          continue;
+        }
+        if (await this.sendOne(lanes, mail, now)) sent++;
       }
-      try {
-        await this.transport.sendMail({
+    };
+    await Promise.all(Array.from({ length: Math.min(lanes.size, rows.length) }, sender));
+    return { claimed: rows.length, sent };
+  }
+
+  /** Sends one claimed mail; true when the server accepted it (and it is marked sent). */
+  private async sendOne(lanes: SmtpLanes, mail: ClaimedMail, now: Date): Promise<boolean> {
+    const { database } = this.opts;
+    try {
+      await lanes.send(
+        {
           from: mail.from_address ?? this.opts.from,
           ...(this.opts.bounceDomain
             ? { envelope: { from: verpAddress(mail.verp_token, this.opts.bounceDomain), to: mail.to_address } }
@@ -149,22 +147,35 @@ export class MailDispatcher {
           ...(mail.calendar
             ? { icalEvent: { method: mail.calendar.method, content: mail.calendar.content, filename: 'invite.ics' } }
             : {}),
-        });
-        await sql`update mail_outbox set status = 'sent', sent_at = ${now}, last_error = null
-                  where workspace_id = ${mail.workspace_id} and id = ${mail.id}`.execute(database.db);
-        sent++;
-      } catch (err) {
-        const maxAttempts = this.opts.maxAttempts ?? 12;
-        const backoff = Math.min(3600, 30 * 2 ** (mail.attempts - 1));
-        await sql`update mail_outbox
-                  set status = case when attempts >= ${maxAttempts} then 'failed' else 'queued' end,
-                      next_attempt_at = ${now}::timestamptz + make_interval(secs => ${backoff}),
-                      last_error = ${String((err as Error).message).slice(0, 500)}
-                  where workspace_id = ${mail.workspace_id} and id = ${mail.id}`.execute(database.db);
-        this.opts.log.warn({ mailId: mail.id, attempts: mail.attempts }, 'mail delivery failed; will retry');
-      }
+        },
+        // Marked sent before any other mail's data may end (the commit lock). On a
+        // PostgreSQL server the mark does not wait for the WAL flush (synchronous_commit off
+        // for this one statement): it is on the commit lock's path, and a flush per mail
+        // cost more than the mail itself. It survives a crash of Rapport like any commit (the
+        // server process keeps it); only a crash of the database server itself can lose the
+        // last fraction of a second of marks, whose mails then go again after the lease with
+        // the same Message-ID (at least once, as before). Embedded, the database lives and
+        // dies with this process, so there the mark waits for the flush.
+        async () => {
+          await sql`with quick as (select set_config('synchronous_commit', ${database.kind === 'postgres' ? 'off' : 'on'}, true))
+            update mail_outbox set status = 'sent', sent_at = ${now}, last_error = null
+            where workspace_id = ${mail.workspace_id} and id = ${mail.id} and exists (select 1 from quick)`.execute(
+            database.db,
+          );
+        },
+      );
+      return true;
+    } catch (err) {
+      const maxAttempts = this.opts.maxAttempts ?? 12;
+      const backoff = Math.min(3600, 30 * 2 ** (mail.attempts - 1));
+      await sql`update mail_outbox
+                set status = case when attempts >= ${maxAttempts} then 'failed' else 'queued' end,
+                    next_attempt_at = ${now}::timestamptz + make_interval(secs => ${backoff}),
+                    last_error = ${String((err as Error).message).slice(0, 500)}
+                where workspace_id = ${mail.workspace_id} and id = ${mail.id}`.execute(database.db);
+      this.opts.log.warn({ mailId: mail.id, attempts: mail.attempts }, 'mail delivery failed; will retry');
+      return false;
     }
-    return { claimed: rows.length, sent };
   }
 
   /** The claimed mails' suppressed recipients: reason by `workspace|address`, one query for the batch. */
@@ -181,4 +192,20 @@ export class MailDispatcher {
     for (const h of hits) out.set(`${h.workspace_id}|${h.address}`, h.reason);
     return out;
   }
+}
+
+interface ClaimedMail {
+  workspace_id: string;
+  id: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  attempts: number;
+  message_id: string | null;
+  headers: Record<string, string> | null;
+  verp_token: string;
+  attachments: { filename: string; contentType: string; content: string }[] | null;
+  from_address: string | null;
+  calendar: { method: string; content: string } | null;
 }

@@ -63,11 +63,24 @@ function display(v: unknown): string {
   return ''; // objects have no text form: name a field inside them
 }
 
-/** Renders a template; throws on a syntax problem (templates are checked when saved). */
-export function renderTemplate(src: string, data: Record<string, unknown>, mode: 'html' | 'text'): string {
+/** Parsed templates by source, the most recently used kept: a campaign renders one template thousands of times. */
+const parsedCache = new Map<string, Part[]>();
+const PARSED_CACHE_SIZE = 64;
+
+function parsedTemplate(src: string): Part[] {
+  const hit = parsedCache.get(src);
+  if (hit) return hit;
   const parsed = parseTemplate(src);
   if ('problem' in parsed) throw new Error(parsed.problem.message);
-  return parsed.parts
+  if (parsedCache.size >= PARSED_CACHE_SIZE) parsedCache.delete(parsedCache.keys().next().value as string);
+  parsedCache.set(src, parsed.parts);
+  return parsed.parts;
+}
+
+/** Renders a template; throws on a syntax problem (templates are checked when saved). */
+export function renderTemplate(src: string, data: Record<string, unknown>, mode: 'html' | 'text'): string {
+  const parsed = parsedTemplate(src);
+  return parsed
     .map((p) => {
       if ('text' in p) return p.text;
       const value = display(lookup(data, p.path));

@@ -160,17 +160,23 @@ export async function deleteTemplate(tx: Tx, id: string): Promise<void> {
 }
 
 /**
- * A suppression check: returns why mail to this address must not go out, or null.
- * Modules register theirs (contacts: do not contact; marketing: unsubscribes, bounces)
- * with registerSuppressionCheck; the platform names no CRM rule itself.
+ * A suppression check: for each of a batch of recipients (an address and the record the
+ * mail goes to, as its template variable sees it), why mail to them must not go out, or
+ * null — in the batch's order, decided in a fixed number of queries however long the batch
+ * (a campaign asks for hundreds at once). Modules register theirs (contacts: do not
+ * contact; bounces: the suppression list) with registerSuppressionCheck; the platform
+ * names no CRM rule itself.
  */
 export type SuppressionCheck = (
   tx: Tx,
   workspaceId: string,
-  email: string,
-  /** The record the mail goes to (a contact), as its template variable sees it. */
-  recipient: Record<string, unknown> | null,
-) => Promise<string | null>;
+  recipients: SuppressionCandidate[],
+) => Promise<(string | null)[]>;
+
+export interface SuppressionCandidate {
+  email: string;
+  recipient: Record<string, unknown> | null;
+}
 
 const suppressionChecks = new Set<SuppressionCheck>();
 
@@ -179,17 +185,36 @@ export function registerSuppressionCheck(check: SuppressionCheck): void {
   suppressionChecks.add(check);
 }
 
+/** Why mail to each recipient must not go out (the first registered check that says so), or null; in order. */
+export async function suppressedMany(
+  tx: Tx,
+  workspaceId: string,
+  recipients: SuppressionCandidate[],
+): Promise<(string | null)[]> {
+  const out: (string | null)[] = recipients.map(() => null);
+  if (recipients.length === 0) return out;
+  for (const check of suppressionChecks) {
+    const open = out.flatMap((reason, i) => (reason ? [] : [i]));
+    if (open.length === 0) break;
+    const reasons = await check(
+      tx,
+      workspaceId,
+      open.map((i) => recipients[i] as SuppressionCandidate),
+    );
+    open.forEach((i, k) => {
+      out[i] = reasons[k] ?? null;
+    });
+  }
+  return out;
+}
+
 export async function suppressed(
   tx: Tx,
   workspaceId: string,
   email: string,
   recipient: Record<string, unknown> | null,
 ) {
-  for (const check of suppressionChecks) {
-    const reason = await check(tx, workspaceId, email, recipient);
-    if (reason) return reason;
-  }
-  return null;
+  return (await suppressedMany(tx, workspaceId, [{ email, recipient }]))[0] ?? null;
 }
 
 /**
