@@ -28,6 +28,12 @@ function report(ok: boolean, what: string, detail = '') {
   if (!ok) failures.push(what);
 }
 
+/** The database's message with its detail and hint, which say what Citus does not support. */
+function describe(err: unknown): string {
+  const e = err as { message: string; detail?: string; hint?: string };
+  return [e.message, e.detail, e.hint && `hint: ${e.hint}`].filter(Boolean).join(' | ');
+}
+
 const admin = new pg.Client({ connectionString: URL });
 await admin.connect();
 const version = (await admin.query<{ v: string }>(`select citus_version() as v`)).rows[0]?.v;
@@ -41,7 +47,7 @@ console.log('\n1. Migrations on the coordinator');
     await migrateDatabase(db);
     report(true, 'every migration applied');
   } catch (err) {
-    report(false, 'migrations', (err as Error).message);
+    report(false, 'migrations', describe(err));
   } finally {
     await db.close();
   }
@@ -93,7 +99,7 @@ async function distribute(label: string, sql: string, params: unknown[], table: 
     return true;
   } catch (err) {
     failedTables.push(table);
-    report(false, `${label} ${table}`, (err as Error).message);
+    report(false, `${label} ${table}`, describe(err));
     return false;
   }
 }
@@ -122,14 +128,22 @@ console.log('\n3. The API on the cluster');
 const runtime = await startRuntime(
   loadConfig({ databaseUrl: URL, dataDir: 'memory://', logLevel: 'silent', seedDemo: false, poolSize: 4 }, {}),
   { backgroundWork: true },
-);
+).catch((err: unknown) => {
+  report(false, 'the app starts on the cluster', describe(err));
+  return null;
+});
+if (!runtime) {
+  await admin.end();
+  console.log(`\n${failures.length} failed: ${failures.join('; ')}`);
+  process.exit(1);
+}
 const app = runtime.app;
 async function step(what: string, fn: () => Promise<string | undefined>) {
   try {
     const problem = await fn();
     report(!problem, what, problem);
   } catch (err) {
-    report(false, what, (err as Error).message);
+    report(false, what, describe(err));
   }
 }
 const cookies: string[] = [];
