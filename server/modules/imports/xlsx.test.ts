@@ -68,7 +68,7 @@ async function writeWorkbook(
       sheet.push(strToU8(piece));
       piece = '';
       // Let the file stream drain now and then.
-      if (out.writableLength > 4 * 1024 * 1024) await new Promise((r) => out.once('drain', r));
+      if (out.writableLength > 4 * 1024 * 1024) await new Promise<void>((r) => out.once('drain', () => r()));
     }
   }
   piece += '</sheetData></worksheet>';
