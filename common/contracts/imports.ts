@@ -139,6 +139,19 @@ export const SavedMappingInput = z
   .strict();
 export type TSavedMappingInput = z.input<typeof SavedMappingInput>;
 
+/** `PATCH /api/v1/imports/mappings/{id}`: rename it, replace its mapping, or both. */
+export const SavedMappingPatch = z
+  .object({
+    name: z.string().trim().min(1, 'Give the mapping a name').max(100).optional(),
+    mapping: SavedMappingInput.shape.mapping.optional(),
+  })
+  .strict()
+  .refine((p) => p.name !== undefined || p.mapping !== undefined, {
+    message: 'send a new name, a new mapping or both',
+    path: ['name'],
+  });
+export type TSavedMappingPatch = z.input<typeof SavedMappingPatch>;
+
 /** `GET /api/v1/imports/mappings?object=`. */
 export const SavedMappingListQuery = z
   .object({ object: z.string().min(1, 'Name the object, e.g. contacts').max(63) })

@@ -132,6 +132,25 @@ describe('the import wizard in the browser', () => {
     await until('saved mapping applied', async () => (await fieldOf('Nom')) === 'Last name');
     expect(await fieldOf('Courriel')).toBe('Email');
     expect(await page.getByRole('combobox', { name: 'Saved mapping' }).inputValue()).toBe('Ancien CRM');
+
+    // Renamed from the picker: the choice and the server's list carry the new name.
+    await page.getByRole('button', { name: 'Rename', exact: true }).click();
+    await page.getByLabel('New name for “Ancien CRM”').fill('Vieux CRM');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await until('renamed', async () =>
+      (await page.getByRole('status').allTextContents()).some((t) => t.includes('Renamed to “Vieux CRM”.')),
+    );
+    await until(
+      'the picker shows the new name',
+      async () => (await page.getByRole('combobox', { name: 'Saved mapping' }).inputValue()) === 'Vieux CRM',
+    );
+    const listed = (await (
+      await page.request.get(`${rapport.url}/api/v1/imports/mappings?object=contacts`)
+    ).json()) as {
+      data: { name: string }[];
+    };
+    expect(listed.data.map((m) => m.name)).toEqual(['Vieux CRM']);
+    expect(await fieldOf('Nom')).toBe('Last name');
     expect(browser.problems).toEqual([]);
     await expectAccessible(page, 'the import wizard with a saved mapping');
   });

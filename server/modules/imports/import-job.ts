@@ -11,10 +11,10 @@ import { columnName } from '../../platform/records/types';
 import { IMPORT_QUEUE, type ImportRow, MAX_STORED_ERRORS } from './imports.service';
 import { type ConvertedRow, convertRow, type Reference } from './mapping';
 import { externalSource, type MappingEntry } from './presets';
-import { readRows, type SourceRow, UnreadableFile } from './reader';
+import { type ImportSource, readRows, type SourceRow, UnreadableFile } from './reader';
 
 /** Rows per batch: one transaction each (records, errors and the checkpoint commit together). */
-export const IMPORT_BATCH = 500;
+export const IMPORT_BATCH = 1000;
 /** A run works this long, then hands over to a fresh job (short leases: a crash is picked up soon). */
 const RUN_MS = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,17 +34,77 @@ interface RowError {
   message: string;
 }
 
-/** The stored file, chunk by chunk, each read in its own short transaction. */
-async function* storedChunks(database: Database, workspaceId: string, importId: string): AsyncGenerator<Uint8Array> {
-  for (let seq = 0; ; seq++) {
+/**
+ * The stored file as an import source: its chunks in order, each read in its own short
+ * transaction, and at random (an XLSX's parts): the chunks' sizes are read once, and the
+ * last chunk read is kept for the next read, which usually continues it.
+ */
+function storedFile(database: Database, workspaceId: string, importId: string): ImportSource {
+  const chunk = async (seq: number) => {
     const { rows } = await database.tenant(workspaceId, (tx) =>
       sql<{ data: Buffer }>`select data from import_chunks
         where workspace_id = ${workspaceId}::uuid and import_id = ${importId}::uuid and seq = ${seq}`.execute(tx),
     );
-    const row = rows[0];
-    if (!row) return;
-    yield row.data;
-  }
+    return rows[0]?.data;
+  };
+  let starts: number[] | null = null; // each chunk's first byte, then the file's size
+  const layout = async () => {
+    if (!starts) {
+      const { rows } = await database.tenant(workspaceId, (tx) =>
+        sql<{ n: number }>`select octet_length(data)::int as n from import_chunks
+          where workspace_id = ${workspaceId}::uuid and import_id = ${importId}::uuid order by seq`.execute(tx),
+      );
+      let at = 0;
+      starts = [0];
+      for (const r of rows) {
+        at += Number(r.n);
+        starts.push(at);
+      }
+    }
+    return starts;
+  };
+  let cached: { seq: number; data: Buffer } | null = null;
+  return {
+    async *chunks(from = 0) {
+      let seq = 0;
+      let skip = 0;
+      if (from > 0) {
+        const s = await layout();
+        seq = s.findIndex((start, i) => from >= start && from < (s[i + 1] ?? 0));
+        if (seq < 0) return;
+        skip = from - (s[seq] as number);
+      }
+      for (; ; seq++) {
+        const data = await chunk(seq);
+        if (!data) return;
+        yield skip ? data.subarray(skip) : data;
+        skip = 0;
+      }
+    },
+    size: async () => (await layout()).at(-1) as number,
+    async read(offset, length) {
+      const s = await layout();
+      const parts: Buffer[] = [];
+      let want = Math.max(0, Math.min(length, (s.at(-1) as number) - offset));
+      let at = offset;
+      while (want > 0) {
+        let seq = cached && at >= (s[cached.seq] as number) && at < (s[cached.seq + 1] as number) ? cached.seq : -1;
+        if (seq < 0) {
+          seq = s.findIndex((start, i) => at >= start && at < (s[i + 1] ?? 0));
+          const data = await chunk(seq);
+          if (!data) break;
+          cached = { seq, data };
+        }
+        const data = (cached as { data: Buffer }).data;
+        const from = at - (s[seq] as number);
+        const piece = data.subarray(from, Math.min(data.length, from + want));
+        parts.push(piece);
+        at += piece.length;
+        want -= piece.length;
+      }
+      return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+    },
+  };
 }
 
 async function loadImport(tx: Tx, workspaceId: string, id: string, lock = false): Promise<ImportRow | undefined> {
@@ -151,11 +211,16 @@ export async function runImportJob(deps: ImportJobDeps, job: Job<{ importId: str
     return;
   }
   const state = new BatchState(imp);
-  let index = 0; // data rows read so far (the checkpoint counts the same)
+  // A CSV run resumes just after the checkpoint's last row; otherwise the file is read from the start.
+  const from =
+    imp.checkpoint > 0 && imp.resume_offset != null && imp.resume_row != null
+      ? { offset: Number(imp.resume_offset), row: imp.resume_row }
+      : undefined;
+  let index = from ? imp.checkpoint : 0; // data rows read so far (the checkpoint counts the same)
   let batch: SourceRow[] = [];
   let checkpoint = imp.checkpoint;
   try {
-    for await (const item of readRows(imp.format, storedChunks(database, workspaceId, importId))) {
+    for await (const item of readRows(imp.format, storedFile(database, workspaceId, importId), from)) {
       if ('header' in item) continue;
       index++;
       if (index <= checkpoint) continue;
@@ -276,7 +341,11 @@ async function writeBatch(
         on conflict do nothing`.execute(tx);
     }
     const next = checkpoint + rows.length;
+    // Where the next run resumes: after this batch's last row, when the reader knows its offset.
+    const last = rows[rows.length - 1];
+    const resumeOffset = last?.end ?? null;
     await sql`update imports set checkpoint = ${next}, read_rows = read_rows + ${rows.length},
+        resume_offset = ${resumeOffset}, resume_row = ${resumeOffset == null ? null : (last?.row ?? null)},
         created_rows = created_rows + ${created}, updated_rows = updated_rows + ${updated},
         failed_rows = failed_rows + ${failed}, accounts_created = accounts_created + ${accountsCreated}
       where workspace_id = ${actor.workspaceId}::uuid and id = ${imp.id}::uuid`.execute(tx);
@@ -484,11 +553,17 @@ async function writeRecords(
       const values = [
         ...new Set(todo.map((p) => matchValue(ctx, matchOn, p.converted.record)).filter((v): v is string => !!v)),
       ];
-      const col = ctx.schema.field(matchOn) ? matchOn : null;
-      if (col && values.length) {
+      const field = ctx.schema.field(matchOn);
+      if (field && values.length) {
+        const column = sql.ref(`r.${columnName(matchOn)}`);
+        // Emails and normalised fields (an account's domain) are stored lower-cased: compared as
+        // they are, the unique index finds them (lower() would read every record of the object).
+        const stored = field.def.type === 'email' || !!ctx.schema.def.normalise?.[matchOn];
         const { rows } = await sql<{ id: string; k: string }>`
-          select r.id, lower(r.${sql.ref(columnName(col))}::text) as k from ${deps.records.scopedRelation(ctx, imp.object)} r
-          where lower(r.${sql.ref(columnName(col))}::text) = any(${values}::text[])`.execute(tx);
+          select r.id, lower(${column}::text) as k from ${deps.records.scopedRelation(ctx, imp.object)} r
+          where ${stored ? sql`${column} = any(${values}::text[])` : sql`lower(${column}::text) = any(${values}::text[])`}`.execute(
+          tx,
+        );
         for (const r of rows) byUnique.set(r.k, r.id);
       }
     }

@@ -17,7 +17,15 @@ import type { ObjectSchema } from '../../platform/records/object-schema';
 import type { RecordService } from '../../platform/records/records.service';
 import { EXTERNAL_ID, mappingFromInput, suggestMapping } from './mapping';
 import { type MappingEntry, presetMapping, presetObjects } from './presets';
-import { detectFormat, type ImportFormat, readRows, type SourceRow, UnreadableFile } from './reader';
+import {
+  detectFormat,
+  fileSource,
+  type ImportFormat,
+  type ImportSource,
+  readRows,
+  type SourceRow,
+  UnreadableFile,
+} from './reader';
 import { savedMappingFor, savedMappingJson } from './saved-mappings.service';
 
 export const IMPORT_QUEUE = 'imports.run';
@@ -40,6 +48,9 @@ export interface ImportRow {
   actor: Pick<Actor, 'kind' | 'userId' | 'apiKeyId' | 'scopes' | 'role' | 'creatorRole'>;
   status: TImport['status'];
   checkpoint: number;
+  /** Where a CSV run resumes (bytes after the checkpoint's last row) and that row's number; null: from the start. */
+  resume_offset: string | number | null;
+  resume_row: number | null;
   read_rows: number;
   created_rows: number;
   updated_rows: number;
@@ -88,10 +99,7 @@ export interface SpooledFile {
   size: number;
 }
 
-async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
-  const stream = fs.createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  for await (const chunk of stream) yield chunk as Buffer;
-}
+const fileChunks = (path: string) => fileSource(path, CHUNK_BYTES).chunks();
 
 async function readHead(path: string): Promise<Buffer> {
   const fd = await fs.promises.open(path, 'r');
@@ -123,13 +131,13 @@ async function estimateRows(format: ImportFormat, path: string): Promise<number 
 /** The header and the first `limit` rows of a file. */
 async function peek(
   format: ImportFormat,
-  chunks: AsyncIterable<Uint8Array>,
+  file: ImportSource,
   limit: number,
 ): Promise<{ header: string[]; rows: SourceRow[] }> {
   let header: string[] | null = null;
   const rows: SourceRow[] = [];
   try {
-    for await (const item of readRows(format, chunks)) {
+    for await (const item of readRows(format, file)) {
       if ('header' in item) header = item.header;
       else rows.push(item);
       if (header && rows.length >= limit) break;
@@ -245,7 +253,7 @@ export async function previewImport(
   fields: Pick<TImportFields, 'object' | 'preset' | 'mapping' | 'mappingId'>,
 ): Promise<TImportPreview> {
   const format = detectFormat(file.fileName, await readHead(file.path));
-  const { header, rows } = await peek(format, fileChunks(file.path), 20);
+  const { header, rows } = await peek(format, fileSource(file.path, CHUNK_BYTES), 20);
   const {
     schema,
     mapping: saved,
@@ -326,7 +334,7 @@ export async function startImport(
       });
     }
   }
-  const { header, rows } = await peek(format, fileChunks(file.path), 20);
+  const { header, rows } = await peek(format, fileSource(file.path, CHUNK_BYTES), 20);
   const mapping = resolveMapping(schema, { ...fields, mapping: saved }, header, format, rows);
   const estimated = await estimateRows(format, file.path);
   const id = uuidv7();

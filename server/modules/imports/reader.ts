@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import { XMLParser } from 'fast-xml-parser';
-import { strFromU8, unzipSync } from 'fflate';
 import iconv from 'iconv-lite';
 import { contactFromVCard, parseVCards, VCardError } from '../../platform/vcard/vcard';
+import { type RandomAccess, XlsxError, xlsxRows } from './xlsx';
 
 export type ImportFormat = 'csv' | 'xlsx' | 'vcard';
 
@@ -17,6 +17,8 @@ export interface SourceRow {
   error?: string;
   /** Fields already in Rapport's shape (a vCard), used as they are besides the mapped columns. */
   fields?: Record<string, unknown>;
+  /** The byte offset just after this row in the file, where a resumed read may start (UTF-8 CSV). */
+  end?: number;
 }
 
 export class UnreadableFile extends Error {
@@ -63,18 +65,46 @@ export function detectDelimiter(text: string): string {
   return best;
 }
 
+/** A stored file: its bytes in order, and at random (an XLSX's parts are found from its end). */
+export interface ImportSource extends RandomAccess {
+  /** The bytes in order, from `from` (default 0). */
+  chunks(from?: number): AsyncIterable<Uint8Array>;
+}
+
 /**
- * The file's header and rows, streamed: `chunks` yields the stored bytes in order. CSV is
- * parsed as it arrives (any delimiter and encoding, quoted newlines; a malformed line
- * becomes that row's error); XLSX reads the first sheet and vCard files are read whole.
+ * The file's header and rows, streamed. CSV is parsed as it arrives (any delimiter and
+ * encoding, quoted newlines; a malformed line becomes that row's error); XLSX reads the
+ * first sheet a row at a time (xlsx.ts); vCard files are read whole.
  */
 export async function* readRows(
   format: ImportFormat,
-  chunks: AsyncIterable<Uint8Array>,
+  file: ImportSource,
+  from?: ResumeAt,
 ): AsyncGenerator<SourceRow | { header: string[] }> {
-  if (format === 'csv') yield* readCsv(chunks);
-  else if (format === 'xlsx') yield* readXlsx(await collect(chunks));
-  else yield* readVCard(await collect(chunks));
+  if (format === 'csv') yield* readCsv(file, from);
+  else if (format === 'xlsx') yield* readXlsx(file);
+  else yield* readVCard(await collect(file.chunks()));
+}
+
+/** A file on disk as an import source. */
+export function fileSource(path: string, chunkBytes: number): ImportSource {
+  return {
+    async *chunks(from = 0) {
+      const stream = fs.createReadStream(path, { highWaterMark: chunkBytes, start: from });
+      for await (const chunk of stream) yield chunk as Buffer;
+    },
+    size: async () => (await fs.promises.stat(path)).size,
+    async read(offset, length) {
+      const fd = await fs.promises.open(path, 'r');
+      try {
+        const buf = Buffer.alloc(length);
+        const { bytesRead } = await fd.read(buf, 0, length, offset);
+        return buf.subarray(0, bytesRead);
+      } finally {
+        await fd.close();
+      }
+    },
+  };
 }
 
 async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
@@ -83,165 +113,146 @@ async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-async function* readCsv(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<SourceRow | { header: string[] }> {
-  const iterator = chunks[Symbol.asyncIterator]();
+/** Where a resumed CSV read starts: the byte just after the last row read before, and that row's number. */
+export interface ResumeAt {
+  offset: number;
+  row: number;
+}
+
+/**
+ * A CSV file's header and rows. A UTF-8 file (most are) is parsed from its bytes, and each
+ * row carries `end`, the byte offset just after it: a run that stops (a hand-over, a crash)
+ * resumes at `from` without parsing the rows before it again (the header is read again from
+ * the file's start). Other encodings are decoded first and always read from the start.
+ */
+async function* readCsv(
+  file: ImportSource,
+  from?: ResumeAt,
+  headerOnly = false,
+): AsyncGenerator<SourceRow | { header: string[] }> {
+  const iterator = file.chunks()[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done) throw new UnreadableFile('the file is empty');
   const head = first.value;
   const encoding = detectEncoding(head);
   const delimiter = detectDelimiter(iconv.decode(Buffer.from(head.subarray(0, 64 * 1024)), encoding));
+  const raw = encoding === 'utf-8';
+  let header: string[] | null = null;
+  if (from && raw) {
+    // Only the header from the start, then on from where the last run stopped.
+    await iterator.return?.();
+    for await (const item of readCsv(file, undefined, true)) {
+      if ('header' in item) {
+        header = item.header;
+        break;
+      }
+    }
+    if (!header) throw new UnreadableFile('the file has no header row');
+    yield { header };
+  }
+  const resumed = !!(from && raw);
+  const bytes = resumed
+    ? file.chunks((from as ResumeAt).offset)
+    : (async function* () {
+        yield head;
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done) return;
+          yield next.value;
+        }
+      })();
   const source = Readable.from(
     (async function* () {
-      yield Buffer.from(head);
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        yield Buffer.from(next.value);
-      }
+      for await (const b of bytes) yield Buffer.from(b.buffer, b.byteOffset, b.byteLength);
     })(),
   );
-  const skipped: string[] = [];
-  const parser = source.pipe(iconv.decodeStream(encoding)).pipe(
+  // Malformed lines, with how many records the parser had passed when it met each: the parser
+  // runs ahead of this reader, so each is yielded in its place among the rows, not when met.
+  const skipped: { message: string; after: number }[] = [];
+  const parser = (raw ? source : source.pipe(iconv.decodeStream(encoding))).pipe(
     parse({
       delimiter,
-      bom: true,
+      bom: !resumed,
+      // The header alone: the parser stops after it instead of parsing the rest of the chunk.
+      ...(headerOnly ? { to: 1 } : {}),
+      info: raw,
       relax_column_count: true,
       skip_empty_lines: true,
       skip_records_with_error: true,
       on_skip: (err) => {
-        skipped.push(err?.message ?? 'this line could not be read');
+        // The row number is the error's own; csv-parse's line counts from where this read began.
+        const after = (err as { records?: number } | undefined)?.records;
+        skipped.push({
+          message: err?.message.replace(/ at line \d+/, '') ?? 'this line could not be read',
+          after: typeof after === 'number' ? after : 0,
+        });
         return undefined;
       },
     }),
   );
-  let header: string[] | null = null;
-  let row = 1;
-  const flushSkipped = function* (): Generator<SourceRow> {
-    while (skipped.length) {
+  const base = resumed ? (from as ResumeAt).offset : 0;
+  let row = resumed ? (from as ResumeAt).row : 1;
+  let records = 0; // records taken from the parser (the header too)
+  /** The malformed lines met before record number `before` (all of them at the end). */
+  const flushSkipped = function* (before = Number.POSITIVE_INFINITY): Generator<SourceRow> {
+    while (
+      skipped.length &&
+      ((skipped[0] as { after: number }).after < before || before === Number.POSITIVE_INFINITY)
+    ) {
       row++;
-      yield { row, values: {}, error: `malformed CSV: ${skipped.shift()}` };
+      yield { row, values: {}, error: `malformed CSV: ${skipped.shift()?.message}` };
     }
   };
-  for await (const record of parser as AsyncIterable<string[]>) {
+  for await (const parsed of parser as AsyncIterable<string[] | { record: string[]; info: { bytes: number } }>) {
+    const record = Array.isArray(parsed) ? parsed : parsed.record;
+    const end = Array.isArray(parsed) ? undefined : base + parsed.info.bytes;
+    records++;
     if (!header) {
       header = record.map((h, i) => h.trim() || `Column ${i + 1}`);
-      skipped.length = 0;
+      // Lines before the header are not rows.
+      while (skipped.length && (skipped[0] as { after: number }).after < records) skipped.shift();
       yield { header };
       continue;
     }
-    yield* flushSkipped();
+    yield* flushSkipped(records);
     row++;
     const values: Record<string, string> = {};
-    header.forEach((h, i) => {
+    const h = header;
+    for (let i = 0; i < h.length; i++) {
       const v = record[i];
-      if (v !== undefined && !(h in values)) values[h] = v;
-    });
-    yield { row, values };
+      const name = h[i] as string;
+      if (v !== undefined && !(name in values)) values[name] = v;
+    }
+    yield end === undefined ? { row, values } : { row, values, end };
   }
   yield* flushSkipped();
   if (!header) throw new UnreadableFile('the file has no header row');
 }
 
-const xml = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  isArray: (name) => ['si', 'r', 'row', 'c', 'sheet', 'Relationship'].includes(name),
-  parseTagValue: false,
-  trimValues: false,
-});
-
-const textOf = (node: unknown): string => {
-  if (node == null) return '';
-  if (typeof node === 'string' || typeof node === 'number') return String(node);
-  if (Array.isArray(node)) return node.map(textOf).join('');
-  const o = node as Record<string, unknown>;
-  if ('#text' in o) return String(o['#text']);
-  if ('t' in o) return textOf(o.t);
-  if ('r' in o) return textOf(o.r);
-  return '';
-};
-
-const columnIndex = (ref: string) => {
-  const letters = /^[A-Z]+/.exec(ref)?.[0] ?? 'A';
-  let n = 0;
-  for (const ch of letters) n = n * 26 + (ch.charCodeAt(0) - 64);
-  return n - 1;
-};
-
-/** The first worksheet of an XLSX workbook (shared and inline strings, numbers, booleans). */
-function* readXlsx(bytes: Buffer): Generator<SourceRow | { header: string[] }> {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes, {
-      filter: (f) =>
-        f.name === 'xl/sharedStrings.xml' ||
-        f.name === 'xl/workbook.xml' ||
-        f.name === 'xl/_rels/workbook.xml.rels' ||
-        f.name.startsWith('xl/worksheets/sheet'),
-    });
-  } catch {
-    throw new UnreadableFile('the file is not a valid XLSX workbook');
-  }
-  const sheetPath = firstSheetPath(files);
-  const sheetBytes = sheetPath ? files[sheetPath] : undefined;
-  if (!sheetBytes) throw new UnreadableFile('the workbook has no worksheet');
-  const shared: string[] = [];
-  const sst = files['xl/sharedStrings.xml'];
-  if (sst) {
-    const doc = xml.parse(strFromU8(sst)) as { sst?: { si?: unknown[] } };
-    for (const si of doc.sst?.si ?? []) shared.push(textOf(si));
-  }
-  const doc = xml.parse(strFromU8(sheetBytes)) as {
-    worksheet?: { sheetData?: { row?: { '@r'?: string; c?: Record<string, unknown>[] }[] } };
-  };
+/** The first worksheet of an XLSX workbook, streamed (see xlsx.ts): the first row holding a cell is the header. */
+async function* readXlsx(file: ImportSource): AsyncGenerator<SourceRow | { header: string[] }> {
   let header: string[] | null = null;
-  for (const r of doc.worksheet?.sheetData?.row ?? []) {
-    const cells: string[] = [];
-    for (const [i, c] of (r.c ?? []).entries()) {
-      const ref = c['@r'] as string | undefined;
-      const idx = ref ? columnIndex(ref) : i;
-      const type = c['@t'] as string | undefined;
-      let v: string;
-      if (type === 's') v = shared[Number(textOf(c.v))] ?? '';
-      else if (type === 'inlineStr') v = textOf(c.is);
-      else if (type === 'b') v = textOf(c.v) === '1' ? 'true' : 'false';
-      else v = textOf(c.v);
-      cells[idx] = v;
+  try {
+    for await (const { row, cells } of xlsxRows(file)) {
+      if (!header) {
+        if (cells.every((c) => !c)) continue;
+        header = Array.from(cells, (h, i) => (h ?? '').trim() || `Column ${i + 1}`);
+        yield { header };
+        continue;
+      }
+      if (cells.every((c) => c == null || c === '')) continue;
+      const values: Record<string, string> = {};
+      header.forEach((h, i) => {
+        const v = cells[i];
+        if (v !== undefined && !(h in values)) values[h] = v;
+      });
+      yield { row, values };
     }
-    const rowNumber = Number(r['@r']) || 0;
-    if (!header) {
-      if (cells.every((c) => !c)) continue;
-      header = Array.from(cells, (h, i) => (h ?? '').trim() || `Column ${i + 1}`);
-      yield { header };
-      continue;
-    }
-    if (cells.every((c) => c == null || c === '')) continue;
-    const values: Record<string, string> = {};
-    header.forEach((h, i) => {
-      const v = cells[i];
-      if (v !== undefined && !(h in values)) values[h] = v;
-    });
-    yield { row: rowNumber, values };
+  } catch (err) {
+    if (err instanceof XlsxError) throw new UnreadableFile(err.message);
+    throw err;
   }
   if (!header) throw new UnreadableFile('the first worksheet is empty');
-}
-
-function firstSheetPath(files: Record<string, Uint8Array>): string | undefined {
-  const wb = files['xl/workbook.xml'];
-  const rels = files['xl/_rels/workbook.xml.rels'];
-  if (wb && rels) {
-    const w = xml.parse(strFromU8(wb)) as { workbook?: { sheets?: { sheet?: Record<string, string>[] } } };
-    const rid = w.workbook?.sheets?.sheet?.[0]?.['@r:id'];
-    const r = xml.parse(strFromU8(rels)) as { Relationships?: { Relationship?: Record<string, string>[] } };
-    const target = r.Relationships?.Relationship?.find((x) => x['@Id'] === rid)?.['@Target'];
-    if (target) {
-      const p = target.startsWith('/') ? target.slice(1) : `xl/${target}`;
-      if (files[p]) return p;
-    }
-  }
-  return Object.keys(files)
-    .filter((n) => n.startsWith('xl/worksheets/sheet'))
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))[0];
 }
 
 /** The header of a vCard file's rows: the columns a mapping may name. */

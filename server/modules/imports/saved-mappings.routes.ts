@@ -1,14 +1,25 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { SavedMappingInput, SavedMappingListQuery, SavedMappingSchema } from '../../../common/contracts/imports';
+import {
+  SavedMappingInput,
+  SavedMappingListQuery,
+  SavedMappingPatch,
+  SavedMappingSchema,
+} from '../../../common/contracts/imports';
 import { IdParams } from '../../../common/contracts/platform';
 import { actorOf } from '../../platform/http/context';
 import type { ModuleRouteDeps } from '../../platform/modules';
-import { createSavedMapping, deleteSavedMapping, getSavedMapping, listSavedMappings } from './saved-mappings.service';
+import {
+  createSavedMapping,
+  deleteSavedMapping,
+  getSavedMapping,
+  listSavedMappings,
+  updateSavedMapping,
+} from './saved-mappings.service';
 
 const tags = ['Imports'];
 
-/** Saved import mappings: list, save, read and delete (whoever may import the object). */
+/** Saved import mappings: list, save, read, rename or change, and delete (whoever may import the object). */
 export function savedMappingRoutes({ database, records }: ModuleRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -63,6 +74,29 @@ export function savedMappingRoutes({ database, records }: ModuleRouteDeps): Fast
         return {
           data: await database.tenantRead(actor.workspaceId, (tx) =>
             getSavedMapping(tx, records, actor, req.params.id),
+          ),
+        };
+      },
+    );
+
+    app.patch(
+      '/api/v1/imports/mappings/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Rename a saved import mapping or replace its mapping (whoever may import its object)',
+          description:
+            '`name` and/or `mapping` (the whole new mapping). 409 `name` when another mapping of the object has the name.',
+          params: IdParams,
+          body: SavedMappingPatch,
+          response: { 200: z.object({ data: SavedMappingSchema }) },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return {
+          data: await database.tenant(actor.workspaceId, (tx) =>
+            updateSavedMapping(tx, records, actor, req.params.id, req.body),
           ),
         };
       },

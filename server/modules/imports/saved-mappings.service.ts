@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import type { TSavedMapping, TSavedMappingInput } from '../../../common/contracts/imports';
+import type { TSavedMapping, TSavedMappingInput, TSavedMappingPatch } from '../../../common/contracts/imports';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { isPgError } from '../../platform/db/pg-errors';
 import { AppError, notFound } from '../../platform/http/errors';
+import type { ObjectSchema } from '../../platform/records/object-schema';
 import type { RecordService } from '../../platform/records/records.service';
 import { mappingFromInput } from './mapping';
 
@@ -95,23 +96,66 @@ export async function createSavedMapping(
   input: TSavedMappingInput,
 ): Promise<TSavedMapping> {
   const ctx = await assertMayImport(tx, records, actor, input.object);
-  const { entries, errors } = mappingFromInput(ctx.schema, input.mapping);
-  if (errors.length) throw new AppError('validation_failed', `${errors[0]?.path}: ${errors[0]?.message}`, { errors });
-  const mapping: StoredMapping = Object.fromEntries(
-    entries.map((e) => [e.column, e.by ? { field: e.field, by: e.by } : e.field]),
-  );
+  const mapping = checkedMapping(ctx.schema, input.mapping);
   const name = input.name.trim();
-  const taken = new AppError('already_exists', `A saved mapping named "${name}" exists for ${input.object}`, {
-    errors: [{ path: 'name', message: 'is the name of another saved mapping of this object' }],
-  });
-  const { rows: same } = await sql`select 1 from import_mappings where workspace_id = ${actor.workspaceId}::uuid
-    and object = ${input.object} and lower(name) = lower(${name})`.execute(tx);
-  if (same.length) throw taken;
+  const taken = nameTaken(name, input.object);
+  if (await nameUsed(tx, actor, input.object, name, null)) throw taken;
   try {
     const { rows } = await sql<SavedMappingRow>`insert into import_mappings
         (workspace_id, id, object, name, mapping, columns, created_by)
       values (${actor.workspaceId}::uuid, ${uuidv7()}::uuid, ${input.object}, ${name}, ${JSON.stringify(mapping)}::jsonb,
         ${Object.keys(mapping)}::text[], ${actor.userId}::uuid)
+      returning *`.execute(tx);
+    return present(rows[0] as SavedMappingRow);
+  } catch (err) {
+    throw isPgError(err, 'uniqueViolation') ? taken : err;
+  }
+}
+
+/** The mapping as stored, every field checked against the object as the caller's role sees it (422 `mapping.<column>`). */
+function checkedMapping(schema: ObjectSchema, input: TSavedMappingInput['mapping']): StoredMapping {
+  const { entries, errors } = mappingFromInput(schema, input);
+  if (errors.length) throw new AppError('validation_failed', `${errors[0]?.path}: ${errors[0]?.message}`, { errors });
+  return Object.fromEntries(entries.map((e) => [e.column, e.by ? { field: e.field, by: e.by } : e.field]));
+}
+
+const nameTaken = (name: string, object: string) =>
+  new AppError('already_exists', `A saved mapping named "${name}" exists for ${object}`, {
+    errors: [{ path: 'name', message: 'is the name of another saved mapping of this object' }],
+  });
+
+/** Whether another saved mapping of `object` (not `except`) has this name, case-insensitively. */
+async function nameUsed(tx: Tx, actor: Actor, object: string, name: string, except: string | null): Promise<boolean> {
+  const { rows } = await sql`select 1 from import_mappings where workspace_id = ${actor.workspaceId}::uuid
+    and object = ${object} and lower(name) = lower(${name}) and id is distinct from ${except}::uuid`.execute(tx);
+  return rows.length > 0;
+}
+
+/**
+ * Renames a saved mapping, replaces its mapping, or both: the same permission (create on its
+ * object; 404 otherwise) and checks as saving it (422 `mapping.<column>`, 409 `name` when
+ * another mapping of the object has the name, case-insensitively; its own name in another
+ * case is a rename).
+ */
+export async function updateSavedMapping(
+  tx: Tx,
+  records: RecordService,
+  actor: Actor,
+  id: string,
+  patch: TSavedMappingPatch,
+): Promise<TSavedMapping> {
+  const row = await loadUsable(tx, records, actor, id);
+  const ctx = await assertMayImport(tx, records, actor, row.object);
+  const mapping = patch.mapping ? checkedMapping(ctx.schema, patch.mapping) : null;
+  const name = patch.name?.trim() ?? row.name;
+  const taken = nameTaken(name, row.object);
+  if (patch.name !== undefined && (await nameUsed(tx, actor, row.object, name, row.id))) throw taken;
+  try {
+    const { rows } = await sql<SavedMappingRow>`update import_mappings set name = ${name},
+        mapping = coalesce(${mapping ? JSON.stringify(mapping) : null}::jsonb, mapping),
+        columns = coalesce(${mapping ? Object.keys(mapping) : null}::text[], columns),
+        updated_at = now()
+      where workspace_id = ${actor.workspaceId}::uuid and id = ${row.id}::uuid
       returning *`.execute(tx);
     return present(rows[0] as SavedMappingRow);
   } catch (err) {

@@ -170,6 +170,112 @@ describe('saved import mappings: save under a name, list, reuse, suggested for a
     expect((await client(t, admin).get(`/api/v1/imports/mappings/${mapping.id}`)).statusCode).toBe(200);
   });
 
+  it('a saved mapping is renamed and its mapping replaced; a taken name is 409; only importers may change it', async () => {
+    const api = client(t, admin);
+    const mapping = await api.create('/api/v1/imports/mappings', {
+      object: 'contacts',
+      name: 'To rename',
+      mapping: { Nom: 'lastName', Courriel: 'email' },
+    });
+    const neighbour = await api.create('/api/v1/imports/mappings', {
+      object: 'contacts',
+      name: 'Neighbour',
+      mapping: { Email: 'email' },
+    });
+    // Another object's mapping may carry the same name.
+    await api.create('/api/v1/imports/mappings', { object: 'accounts', name: 'Fair list', mapping: { Nom: 'name' } });
+
+    // Renamed by the sales rep (who may import contacts): the list and the preview's suggestion say so.
+    const renamed = await client(t, rep).patch(`/api/v1/imports/mappings/${mapping.id}`, { name: '  Fair list ' });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect(renamed.json().data).toMatchObject({
+      id: mapping.id,
+      name: 'Fair list',
+      mapping: { Nom: 'lastName', Courriel: 'email' },
+      columns: ['Nom', 'Courriel'],
+      createdBy: admin.userId,
+    });
+    expect(Date.parse(renamed.json().data.updatedAt)).toBeGreaterThanOrEqual(Date.parse(mapping.updatedAt as string));
+    expect((await api.get(`/api/v1/imports/mappings/${mapping.id}`)).json().data.name).toBe('Fair list');
+    const file = 'Nom,Courriel\nCurie,marie@curie.example\n';
+    expect(
+      (await upload(rep, '/api/v1/imports/preview', { object: 'contacts' }, file)).json().data.savedMapping,
+    ).toEqual({ id: mapping.id, name: 'Fair list' });
+    // Its own name in another case is a rename, not a clash.
+    const recased = await api.patch(`/api/v1/imports/mappings/${mapping.id}`, { name: 'FAIR LIST' });
+    expect(recased.statusCode, recased.body).toBe(200);
+    expect(recased.json().data.name).toBe('FAIR LIST');
+
+    // Another contacts mapping's name, in any case: 409 naming `name`, and nothing changed.
+    const clash = await api.patch(`/api/v1/imports/mappings/${mapping.id}`, {
+      name: 'neighbour',
+      mapping: { Courriel: 'email' },
+    });
+    expect(clash.statusCode, clash.body).toBe(409);
+    expect(clash.headers['content-type']).toContain('application/problem+json');
+    expect(clash.json().errors[0].path).toBe('name');
+    expect((await api.get(`/api/v1/imports/mappings/${mapping.id}`)).json().data).toMatchObject({
+      name: 'FAIR LIST',
+      columns: ['Nom', 'Courriel'],
+    });
+
+    // The mapping itself replaced: its columns follow, so the old file's header no longer gets it
+    // suggested and a file with the new columns does; an import by its id uses the new mapping.
+    const changed = await api.patch(`/api/v1/imports/mappings/${mapping.id}`, {
+      mapping: { 'E-mail': 'email', Famille: 'lastName', Fax: null },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json().data).toMatchObject({
+      name: 'FAIR LIST',
+      mapping: { 'E-mail': 'email', Famille: 'lastName' },
+      columns: ['E-mail', 'Famille'],
+    });
+    expect(
+      (await upload(rep, '/api/v1/imports/preview', { object: 'contacts' }, file)).json().data.savedMapping,
+    ).toBeNull();
+    const newFile = 'Famille,E-mail\nNobel,alfred@nobel.example\n';
+    const preview = await upload(
+      rep,
+      '/api/v1/imports/preview',
+      { object: 'contacts', mappingId: mapping.id },
+      newFile,
+    );
+    expect(preview.statusCode, preview.body).toBe(200);
+    expect(preview.json().data.mapping).toEqual([
+      { column: 'E-mail', field: 'email' },
+      { column: 'Famille', field: 'lastName' },
+    ]);
+
+    // Whoever may not import contacts, and other workspaces, cannot see it to change it.
+    expect(
+      (await client(t, analyst).patch(`/api/v1/imports/mappings/${mapping.id}`, { name: 'Mine' })).statusCode,
+    ).toBe(404);
+    expect((await client(t, other).patch(`/api/v1/imports/mappings/${mapping.id}`, { name: 'Mine' })).statusCode).toBe(
+      404,
+    );
+    expect((await api.get(`/api/v1/imports/mappings/${mapping.id}`)).json().data.name).toBe('FAIR LIST');
+    expect((await api.get(`/api/v1/imports/mappings/${neighbour.id}`)).json().data.name).toBe('Neighbour');
+
+    // Bad input: 422 naming the field, nothing changed.
+    const bad = async (body: Row, path: string) => {
+      const r = await api.patch(`/api/v1/imports/mappings/${mapping.id}`, body);
+      expect(r.statusCode, r.body).toBe(422);
+      expect(r.headers['content-type']).toContain('application/problem+json');
+      expect(((r.json().errors ?? []) as { path: string }[]).map((e) => e.path)).toContain(path);
+    };
+    await bad({}, 'name');
+    await bad({ name: '   ' }, 'name');
+    await bad({ name: 'x'.repeat(101) }, 'name');
+    await bad({ mapping: {} }, 'mapping');
+    await bad({ mapping: { Email: 'shoeSize' } }, 'mapping.Email');
+    await bad({ name: 'Ok', object: 'leads' }, 'object');
+    expect((await api.patch('/api/v1/imports/mappings/not-an-id', { name: 'x' })).statusCode).toBe(422);
+    expect((await api.get(`/api/v1/imports/mappings/${mapping.id}`)).json().data).toMatchObject({
+      name: 'FAIR LIST',
+      columns: ['E-mail', 'Famille'],
+    });
+  });
+
   it('bad input gets a 4xx problem naming the field', async () => {
     const problem = async (
       res: Promise<{ statusCode: number; headers: Row; json: () => Row }>,

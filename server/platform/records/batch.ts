@@ -181,8 +181,9 @@ export async function runBatch(service: RecordService, tx: Tx, actor: Actor, obj
   await writeGroups(tx, actor, schema, inserts, 'insert', writable);
   await writeGroups(tx, actor, schema, updates, 'update', writable);
   if (req.atomic) assertNoFailures(items);
+  // The changes are for the audit rows and events, which a quiet batch does not write.
   const written = items
-    .filter((i) => i.result && i.result.status !== 'error')
+    .filter((i) => !req.quiet && i.result && i.result.status !== 'error')
     .map((i) => {
       const after = Object.fromEntries(
         [...i.input.builtin].map(([f, v]) => [f.name, v]).concat(Object.entries(i.input.custom)),

@@ -5,6 +5,7 @@ import type {
   TImportPreview,
   TSavedMapping,
   TSavedMappingInput,
+  TSavedMappingPatch,
 } from '../../../../common/contracts/imports';
 import { getJson, request, withQuery } from '../../../lib/http';
 
@@ -35,4 +36,9 @@ export const listSavedMappings = (object: string, signal?: AbortSignal) =>
 /** Saves a column → field mapping under a name for the next import of the object. */
 export async function saveMapping(input: TSavedMappingInput): Promise<TSavedMapping> {
   return (await request<{ data: TSavedMapping }>('POST', '/api/v1/imports/mappings', { body: input })).body.data;
+}
+
+/** Renames a saved mapping and/or replaces its mapping. */
+export async function updateMapping(id: string, patch: TSavedMappingPatch): Promise<TSavedMapping> {
+  return (await request<{ data: TSavedMapping }>('PATCH', `/api/v1/imports/mappings/${id}`, { body: patch })).body.data;
 }

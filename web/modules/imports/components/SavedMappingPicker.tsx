@@ -2,7 +2,7 @@ import { Alert, Button, Group, Select, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { ApiError } from '../../../lib/http';
-import { importKeys, listSavedMappings, saveMapping, type TSavedMappingInput } from '../api/imports.api';
+import { importKeys, listSavedMappings, saveMapping, type TSavedMappingInput, updateMapping } from '../api/imports.api';
 
 type Mapping = TSavedMappingInput['mapping'];
 
@@ -20,7 +20,8 @@ interface Props {
 
 /**
  * The wizard's saved mappings: choose one of the object's saved mappings (the one that fits
- * the file's columns is chosen at once), or save the mapping being edited under a name.
+ * the file's columns is chosen at once), rename the chosen one, or save the mapping being
+ * edited under a name.
  */
 export function SavedMappingPicker({ object, header, mapping, suggested, onApply }: Props) {
   const queryClient = useQueryClient();
@@ -31,9 +32,12 @@ export function SavedMappingPicker({ object, header, mapping, suggested, onApply
   const [chosen, setChosen] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  /** The new name being typed for the chosen mapping (null: not renaming). */
+  const [renaming, setRenaming] = useState<string | null>(null);
 
   const apply = (id: string | null) => {
     setChosen(id);
+    setRenaming(null);
     const m = saved.find((x) => x.id === id);
     if (!m) return;
     // Every column of the file, set from the saved mapping where it names it.
@@ -46,6 +50,23 @@ export function SavedMappingPicker({ object, header, mapping, suggested, onApply
     if (suggested && chosen === null && saved.some((m) => m.id === suggested.id)) apply(suggested.id);
   }, [suggested, saved]);
 
+  const current = saved.find((m) => m.id === chosen);
+  const failed = (e: Error) =>
+    setMessage({
+      ok: false,
+      text: e instanceof ApiError && e.errors[0] ? `${e.errors[0].path}: ${e.errors[0].message}` : e.message,
+    });
+
+  const renamingIt = useMutation({
+    mutationFn: () => updateMapping(chosen as string, { name: renaming ?? '' }),
+    onSuccess: async (m) => {
+      setRenaming(null);
+      setMessage({ ok: true, text: `Renamed to “${m.name}”.` });
+      await queryClient.invalidateQueries({ queryKey: importKeys.mappings(object) });
+    },
+    onError: failed,
+  });
+
   const saving = useMutation({
     mutationFn: () => saveMapping({ object, name, mapping }),
     onSuccess: async (m) => {
@@ -54,11 +75,7 @@ export function SavedMappingPicker({ object, header, mapping, suggested, onApply
       setMessage({ ok: true, text: `Saved as “${m.name}”.` });
       await queryClient.invalidateQueries({ queryKey: importKeys.mappings(object) });
     },
-    onError: (e) =>
-      setMessage({
-        ok: false,
-        text: e instanceof ApiError && e.errors[0] ? `${e.errors[0].path}: ${e.errors[0].message}` : e.message,
-      }),
+    onError: failed,
   });
 
   return (
@@ -74,6 +91,37 @@ export function SavedMappingPicker({ object, header, mapping, suggested, onApply
           clearable
           miw={240}
         />
+        {current && renaming === null && (
+          <Button variant="default" onClick={() => setRenaming(current.name)} mih={40}>
+            Rename
+          </Button>
+        )}
+        {current && renaming !== null && (
+          <>
+            <TextInput
+              label={`New name for “${current.name}”`}
+              value={renaming}
+              onChange={(e) => setRenaming(e.currentTarget.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && renaming.trim()) renamingIt.mutate();
+                if (e.key === 'Escape') setRenaming(null);
+              }}
+              maxLength={100}
+              data-autofocus
+            />
+            <Button
+              onClick={() => renamingIt.mutate()}
+              disabled={!renaming.trim()}
+              loading={renamingIt.isPending}
+              mih={40}
+            >
+              Save name
+            </Button>
+            <Button variant="subtle" onClick={() => setRenaming(null)} mih={40}>
+              Cancel
+            </Button>
+          </>
+        )}
         <TextInput
           label="Save this mapping as"
           placeholder="e.g. Old CRM contacts"
@@ -93,7 +141,7 @@ export function SavedMappingPicker({ object, header, mapping, suggested, onApply
       </Group>
       {suggested && chosen === suggested.id && (
         <Text size="sm" c="dimmed" data-testid="saved-mapping-suggested">
-          Using the saved mapping “{suggested.name}”: its columns are all in this file.
+          Using the saved mapping “{current?.name ?? suggested.name}”: its columns are all in this file.
         </Text>
       )}
       {message && (
