@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FilterNodeSchema } from '../filter';
+import { FilterTreeInput } from '../filter';
 
 /**
  * Request and response contracts of the contact centre (server/modules/telephony): the
@@ -165,7 +165,7 @@ export const IvrNodeSchema = z.discriminatedUnion('kind', [
           'Where the answer is read: the caller’s own contact, lead or account, or the newest record of another object related to them (by its contact, account or lead field)',
         ),
       field: z.string().min(1).max(100).describe('The field said (a select says its option’s label)'),
-      filter: FilterNodeSchema.optional().describe('Which records of `object` count, e.g. open opportunities'),
+      filter: FilterTreeInput.optional().describe('Which records of `object` count, e.g. open opportunities'),
       sort: z
         .string()
         .regex(/^-?[a-zA-Z][a-zA-Z0-9_]{0,62}$/, 'must be one field, - first for newest first')
