@@ -772,6 +772,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'PATCH /api/v1/teams/{id}': { name: HIJACK },
       'PATCH /api/v1/objects/{object}/fields/{name}': { label: HIJACK },
       'PATCH /api/v1/views/{id}': { name: HIJACK },
+      'PATCH /api/v1/imports/mappings/{id}': { name: HIJACK },
       'PATCH /api/v1/mail/templates/{id}': { subject: HIJACK },
       'POST /api/v1/mail/templates/{id}/preview': {},
       'POST /api/v1/mail/templates/{id}/send': { contactId: A.contact },
