@@ -25,6 +25,18 @@ export function engineIndependentFiles(): string[] {
 }
 
 /**
+ * The crash and restart tests (SIGKILL mid-work, then a restart that must lose and duplicate
+ * nothing). `npm test` runs them on embedded PGlite, where a process owns its data directory;
+ * on the PostgreSQL server they run in `npm run faults` with the system-level fault scenarios
+ * (issue 24: the fault suite is part of `npm test` where it fits in the time budget, the rest
+ * in `npm run faults`). `npm run test:postgres:all` runs them too.
+ */
+const FAULT_FILES = /^test\/([a-z-]+-crash|inbound-mail-restart)\.test\.ts$/;
+export function faultFiles(): string[] {
+  return unitTestFiles().filter((f) => FAULT_FILES.test(f));
+}
+
+/**
  * Database tests whose outcome can differ between the engines run on both. Embedded PGlite is
  * the same PostgreSQL compiled to WebAssembly, so SQL means the same on both; what differs is
  * around it: one connection and serialised transactions instead of a pool (the database layer,
@@ -42,20 +54,9 @@ const BOTH_ENGINES = [
   /^server\/modules\/(geo|duplicates|demo)\//,
   /^server\/modules\/tasks\/reminders\.test\.ts$/,
   /^cli\//,
-  /^test\/(process|backup|tenancy|tenant-isolation-endpoints|inbound-mail-restart|[a-z-]+-crash)\.test\.ts$/,
+  /^test\/(process|backup|tenancy|tenant-isolation-endpoints)\.test\.ts$/,
+  FAULT_FILES,
 ];
-
-/**
- * The crash and restart tests (SIGKILL mid-work, then a restart that must lose and duplicate
- * nothing). `npm test` runs them on embedded PGlite, where a process owns its data directory;
- * on the PostgreSQL server they run in `npm run faults` with the system-level fault scenarios
- * (issue 24: the fault suite is part of `npm test` where it fits in the time budget, the rest
- * in `npm run faults`). `npm run test:postgres:all` runs them too.
- */
-const FAULT_FILES = /^test\/([a-z-]+-crash|inbound-mail-restart)\.test\.ts$/;
-export function faultFiles(): string[] {
-  return unitTestFiles().filter((f) => FAULT_FILES.test(f));
-}
 
 /** Database test files that run on PostgreSQL only (see BOTH_ENGINES). */
 export function postgresOnlyFiles(): string[] {

@@ -18,6 +18,7 @@ import { loadConfig } from '../server/platform/config';
 import type { Database } from '../server/platform/db/database';
 import { addMember, createUser, signUp } from '../server/platform/workspaces/identity.service';
 import { type Runtime, startRuntime } from '../server/runtime';
+import type { ServerProcess } from '../test/helpers/server-process';
 
 export const ADMIN_URL = process.env.RAPPORT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REUSE = process.env.RAPPORT_BENCH_REUSE === '1';
@@ -256,6 +257,25 @@ async function seedLeads(
 export async function closeBench(bench: Bench): Promise<void> {
   await bench.runtime.close();
   await dropUnlessReused(bench.name);
+}
+
+/**
+ * The end of a benchmark that drives a `rapport serve` over HTTP against raw SQL: its agents
+ * (and the shared keep-alive one) closed, the server stopped, the raw pool ended, the bench closed.
+ */
+export async function closeApiBench(parts: {
+  server: ServerProcess | undefined;
+  raw: pg.Pool;
+  agents: http.Agent[];
+  bench: Bench;
+}): Promise<void> {
+  for (const agent of [keepAlive, ...parts.agents]) agent.destroy();
+  if (parts.server) {
+    parts.server.child.kill('SIGTERM');
+    await parts.server.exited;
+  }
+  await parts.raw.end();
+  await closeBench(parts.bench);
 }
 
 /** The 1-, 5- and 15-minute load averages, as `2.1 / 1.8 / 1.5`. */

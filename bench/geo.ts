@@ -22,7 +22,7 @@ import { type ServerProcess, startServerProcess } from '../test/helpers/server-p
 import {
   addResults,
   BENCH_CONTACTS,
-  closeBench,
+  closeApiBench,
   EUROPE,
   keepAlive,
   loadAverage,
@@ -237,14 +237,7 @@ async function main() {
     process.stdout.write(`\n${report}\n`);
     addResults(report);
   } finally {
-    keepAlive.destroy();
-    agentMany.destroy();
-    if (server) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-    await raw.end();
-    await closeBench(bench);
+    await closeApiBench({ server, raw, agents: [agentMany], bench });
   }
 }
 

@@ -19,8 +19,7 @@ import { type ServerProcess, startServerProcess } from '../test/helpers/server-p
 import {
   addResults,
   BENCH_CONTACTS,
-  closeBench,
-  keepAlive,
+  closeApiBench,
   loadAverage,
   machine,
   openBench,
@@ -132,14 +131,7 @@ async function main() {
     process.stdout.write(`\n${report}\n`);
     addResults(report);
   } finally {
-    keepAlive.destroy();
-    agentMany.destroy();
-    if (server) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-    await raw.end();
-    await closeBench(bench);
+    await closeApiBench({ server, raw, agents: [agentMany], bench });
   }
 }
 

@@ -16,7 +16,7 @@ import {
   ADMIN_URL,
   addResults,
   BENCH_CONTACTS,
-  closeBench,
+  closeApiBench,
   keepAlive,
   openBench,
   percentile,
@@ -381,14 +381,7 @@ async function main() {
     process.stdout.write(`\n${report}\n`);
     addResults(report);
   } finally {
-    keepAlive.destroy();
-    agentMany.destroy();
-    if (server) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-    await raw.end();
-    await closeBench(bench);
+    await closeApiBench({ server, raw, agents: [agentMany], bench });
   }
 }
 

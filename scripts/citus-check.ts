@@ -216,10 +216,6 @@ await step('delete one', async () => {
   const res = await call(1, 'DELETE', `/api/v1/contacts/${contactId}`);
   return res.statusCode < 300 ? undefined : `${res.statusCode} ${res.body.slice(0, 300)}`;
 });
-await step('timeline and audit of the change', async () => {
-  const res = await call(1, 'GET', `/api/v1/contacts/${contactId}/timeline`);
-  return res.statusCode === 200 || res.statusCode === 404 ? undefined : `${res.statusCode} ${res.body.slice(0, 300)}`;
-});
 await runtime.close();
 
 console.log('\n4. Router queries');

@@ -19,51 +19,40 @@ function cpuTicks() {
   }
 }
 
-/** Runs a command with the terminal as its output; resolves with its exit code. */
-function run(label, cmd, args, env = {}) {
-  const started = Date.now();
-  const before = cpuTicks();
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
-    child.on('exit', (code, signal) => {
-      const seconds = Math.round((Date.now() - started) / 1000);
-      const after = cpuTicks();
-      const busy = after.total > before.total ? (100 * (after.busy - before.busy)) / (after.total - before.total) : 0;
-      const verdict = code === 0 ? 'passed' : `failed (${signal ?? code})`;
-      console.log(`\n[test] ${label}: ${verdict} in ${seconds} s (cores ${Math.round(busy)}% busy)\n`);
-      resolve(code ?? 1);
-    });
-  });
-}
-
 /**
- * Like run, but each line of the command's output is prefixed with `[label]`, so two runs side
- * by side stay readable. Vitest sees no terminal and prints plain lines per file.
+ * Runs a command; resolves with its exit code and prints its time and how busy the cores were.
+ * With `prefixed`, each line of its output is prefixed with `[label]`, so two runs side by side
+ * stay readable (vitest then sees no terminal and prints plain lines per file); otherwise the
+ * command has the terminal.
  */
-function runPrefixed(label, cmd, args, env = {}) {
+function run(label, cmd, args, { env = {}, prefixed = false } = {}) {
   const started = Date.now();
   const before = cpuTicks();
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    for (const [from, to] of [
-      [child.stdout, process.stdout],
-      [child.stderr, process.stderr],
-    ]) {
-      let rest = '';
-      from.setEncoding('utf8');
-      from.on('data', (chunk) => {
-        const lines = (rest + chunk).split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) to.write(`[${label}] ${line}\n`);
-      });
-      from.on('end', () => rest && to.write(`[${label}] ${rest}\n`));
+    const stdio = prefixed ? ['ignore', 'pipe', 'pipe'] : 'inherit';
+    const child = spawn(cmd, args, { stdio, env: { ...process.env, ...env } });
+    if (prefixed) {
+      for (const [from, to] of [
+        [child.stdout, process.stdout],
+        [child.stderr, process.stderr],
+      ]) {
+        let rest = '';
+        from.setEncoding('utf8');
+        from.on('data', (chunk) => {
+          const lines = (rest + chunk).split('\n');
+          rest = lines.pop() ?? '';
+          for (const line of lines) to.write(`[${label}] ${line}\n`);
+        });
+        from.on('end', () => rest && to.write(`[${label}] ${rest}\n`));
+      }
     }
+    // 'close' (not 'exit'): a prefixed run's last lines are written by then.
     child.on('close', (code, signal) => {
       const seconds = Math.round((Date.now() - started) / 1000);
       const after = cpuTicks();
       const busy = after.total > before.total ? (100 * (after.busy - before.busy)) / (after.total - before.total) : 0;
       const verdict = code === 0 ? 'passed' : `failed (${signal ?? code})`;
-      console.log(`\n[test] ${label} pass: ${verdict} in ${seconds} s (cores ${Math.round(busy)}% busy)\n`);
+      console.log(`\n[test] ${label}: ${verdict} in ${seconds} s (cores ${Math.round(busy)}% busy)\n`);
       resolve(code ?? 1);
     });
   });
@@ -88,8 +77,8 @@ const steps = [
   // files wait on child processes, timers and the database), and together they fill the gaps.
   () =>
     all(
-      () => runPrefixed('embedded', npm, ['run', '--silent', 'test:embedded']),
-      () => runPrefixed('postgres', npm, ['run', '--silent', 'test:postgres']),
+      () => run('embedded', npm, ['run', '--silent', 'test:embedded'], { prefixed: true }),
+      () => run('postgres', npm, ['run', '--silent', 'test:postgres'], { prefixed: true }),
     ),
   () => run('browser pass', 'npx', ['vitest', 'run', '--config', 'vitest.e2e.config.ts']),
 ];

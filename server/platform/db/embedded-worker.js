@@ -17,7 +17,7 @@ const { dataDir, template, wasmModule } = workerData;
 try {
   const db = await PGlite.create(dataDir, {
     extensions: { pg_trgm, unaccent, pgcrypto, cube, earthdistance },
-    // Compiled once per process (embedded.ts): the machine code is shared between databases.
+    // Compiled once per process (embedded.ts), not once per database.
     wasmModule,
     // A dump to start a new database from (embedded.ts passes it only when none exists yet).
     loadDataDir: template ? new Blob([await readFile(template)]) : undefined,

@@ -92,9 +92,8 @@ const { WebAssembly: wasmApi } = globalThis as unknown as {
 let compiled: Promise<WasmModule> | undefined;
 /**
  * PGlite's PostgreSQL, compiled once per process and handed to every embedded database's
- * worker. V8 shares a module's machine code between the threads that instantiate it, so the
- * functions a database warmed up (optimised in the background as they run) are already fast
- * in the next one: a test process opens dozens of databases, `rapport serve` one.
+ * worker instead of each worker compiling it again: a test process opens dozens of databases,
+ * `rapport serve` one. The saving measured was small (a few tenths of a CPU-second per start).
  */
 function pgliteModule(): Promise<WasmModule> {
   compiled ??= (async () => {
