@@ -17,7 +17,7 @@ const OFFLINE_NOISE = /ERR_INTERNET_DISCONNECTED|Failed to fetch|cannot be reach
 
 beforeAll(async () => {
   rapport = sharedRapport();
-  browser = await openBrowser({ viewport: { width: 390, height: 844 }, mobile: true });
+  browser = await openBrowser({ viewport: { width: 390, height: 844 }, mobile: true, ownProfile: true });
   page = browser.page;
 });
 

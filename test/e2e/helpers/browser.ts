@@ -71,13 +71,59 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** A fresh Chromium (its own temporary profile) with one page, watching for errors. */
-export async function openBrowser(opts: { viewport: { width: number; height: number }; mobile?: boolean }) {
-  const profile = mkdtempSync(path.join(tmpdir(), 'rapport-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
+/**
+ * The worker's Chromium, launched once and shared by every file the worker runs (the pass runs
+ * files one after another in each worker: isolate false). Each session is a fresh context of
+ * it (its own cookies, storage, cache and service workers), so what one file does is not seen
+ * by the next; launching a browser per session cost a second or two of CPU each, 66 times a
+ * pass. Kept on globalThis so it outlives the module registry between files. When the worker
+ * exits, Chromium sees its pipe close and exits too.
+ */
+const SHARED = Symbol.for('rapport.e2e.chromium');
+type WithShared = typeof globalThis & { [SHARED]?: Promise<Browser> };
+
+function sharedChromium(): Promise<Browser> {
+  const g = globalThis as WithShared;
+  const running = g[SHARED];
+  if (running) return running;
+  const launched = chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ARGS,
+    // Starting Chromium takes seconds on a quiet machine and can take a minute on a busy one.
+    timeout: 180_000,
+  });
+  g[SHARED] = launched;
+  // A browser that crashed or failed to start is launched again by the next session.
+  launched.then(
+    (browser) =>
+      browser.on('disconnected', () => {
+        if (g[SHARED] === launched) g[SHARED] = undefined;
+      }),
+    () => {
+      if (g[SHARED] === launched) g[SHARED] = undefined;
+    },
+  );
+  return launched;
+}
+
+interface BrowserOptions {
+  viewport: { width: number; height: number };
+  mobile?: boolean;
+  /**
+   * A Chromium of its own with a profile on disk, instead of a context of the worker's
+   * Chromium: what a test of installability needs (Chromium offers to install a web app only
+   * in a profile of its own, never in the fresh contexts, which are off the record).
+   */
+  ownProfile?: boolean;
+}
+
+/**
+ * A fresh browser context with one page, watching for errors: a context of the worker's
+ * Chromium, or (ownProfile) a Chromium with its own temporary profile.
+ */
+export async function openBrowser(opts: BrowserOptions) {
+  const contextOptions = {
     viewport: opts.viewport,
     isMobile: opts.mobile ?? false,
     hasTouch: opts.mobile ?? false,
@@ -86,9 +132,17 @@ export async function openBrowser(opts: { viewport: { width: number; height: num
     locale: 'en-GB',
     timezoneId: 'UTC',
     reducedMotion: 'reduce',
-    // Starting Chromium takes seconds on a quiet machine and can take a minute on a busy one.
-    timeout: 180_000,
-  });
+  } as const;
+  const profile = opts.ownProfile ? mkdtempSync(path.join(tmpdir(), 'rapport-chromium-')) : undefined;
+  const context = profile
+    ? await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ARGS,
+        timeout: 180_000,
+        ...contextOptions,
+      })
+    : await (await sharedChromium()).newContext(contextOptions);
   await context.addInitScript(injectNoMotion, NO_MOTION_CSS);
   const page = context.pages()[0] ?? (await context.newPage());
   // Every wait is for a condition; the limit only decides how long a real failure takes to
@@ -123,16 +177,17 @@ export async function openBrowser(opts: { viewport: { width: number; height: num
       await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
     },
     async close() {
-      // A persistent context's close can fail to settle (microsoft/playwright#5273, after a
-      // download), which would hold the run until the hook timeout. The browser is ours
-      // alone: after a deadline, its processes are killed and the log says so.
+      // A context whose close does not settle (microsoft/playwright#5273, after a download)
+      // must not hold the run until the hook timeout. After a deadline the file goes on and
+      // the log says so: a Chromium of its own is killed; a context of the worker's Chromium
+      // is left to the worker's exit, which ends that Chromium.
       const closed = context.close().then(() => true);
       const inTime = await Promise.race([closed, new Promise<false>((r) => setTimeout(r, 30_000, false))]);
       if (!inTime) {
-        console.warn('Chromium did not close within 30 s; its processes were killed.');
-        killProfileProcesses(profile);
+        console.warn(`A Chromium ${profile ? 'was killed' : 'context was left open'}: it did not close within 30 s.`);
+        if (profile) killProfileProcesses(profile);
       }
-      rmSync(profile, { recursive: true, force: true });
+      if (profile) rmSync(profile, { recursive: true, force: true });
     },
   };
   return session;
