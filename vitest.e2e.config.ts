@@ -7,8 +7,8 @@ export default defineConfig({
     include: ['test/e2e/**/*.test.ts'],
     globalSetup: ['test/e2e/helpers/global-setup.ts'],
     pool: 'forks',
-    // A worker runs file after file (each file still opens its own Chromium and workspace and
-    // closes them): no fresh process, vitest and playwright load per file.
+    // A worker runs file after file: no fresh process, vitest and playwright load per file, and
+    // one Chromium per worker, each file's sessions being fresh contexts of it (helpers/browser.ts).
     isolate: false,
     // Two files at a time, each with its own server and Chromium. The browser pass is bound by
     // waiting (page loads, the server's database thread, animations turned off but frames still

@@ -43,7 +43,9 @@ export async function expectAccessible(page: Page, what: string) {
         setTimeout(done, 5000); // a page that never stops changing (a live clock) is judged as it is
       }),
   );
-  await page.evaluate(AXE_SOURCE);
+  // Injected once per document (half a megabyte to parse and compile): a single-page app keeps
+  // its document across in-app navigation, so most checks of a file find axe already there.
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     const axe = (
       globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Violation[] }> } }
