@@ -4,7 +4,7 @@ import { checkFilterTree, type FilterNode } from '../../../common/filter';
 import { AccessPolicy, type AccessService, audit, type ObjectAction } from '../access/access.service';
 import { STANDARD_PERMISSIONS } from '../access/permissions';
 import type { Actor } from '../auth/actor';
-import type { Tx } from '../db/database';
+import { type Tx, withWorkMem } from '../db/database';
 import { emitEvent } from '../events/events';
 import { AppError, notFound } from '../http/errors';
 import { storageColumns, toColumns } from './field-types';
@@ -972,10 +972,6 @@ export function eventName(def: { singular: string }): string {
 const COUNT_WORK_MEM = '32MB';
 
 async function countWithRoom(tx: Tx, count: Sql): Promise<number> {
-  const { rows } = await sql<{ before: string }>`select current_setting('work_mem') as before,
-    set_config('work_mem', ${COUNT_WORK_MEM}, true)`.execute(tx);
-  const c = await sql<{ n: string }>`${count}`.execute(tx);
-  // (A failed count aborts the transaction, which takes the setting back with it.)
-  await sql`select set_config('work_mem', ${rows[0]?.before ?? '4MB'}, true)`.execute(tx);
+  const c = await withWorkMem(tx, COUNT_WORK_MEM, () => sql<{ n: string }>`${count}`.execute(tx));
   return Number(c.rows[0]?.n ?? 0);
 }
