@@ -12,7 +12,7 @@ import type {
 } from '../../../common/contracts/reports';
 import { audit } from '../../platform/access/access.service';
 import type { Actor } from '../../platform/auth/actor';
-import type { Database, Tx } from '../../platform/db/database';
+import type { Database, ReadSource, Tx } from '../../platform/db/database';
 import { AppError, invalidField, notFound } from '../../platform/http/errors';
 import type { JobQueue } from '../../platform/jobs/job-queue';
 import { nextTick } from '../../platform/jobs/schedules';
@@ -236,38 +236,59 @@ function renderText(r: Rendered, link: string): string {
   return lines.join('\n');
 }
 
-/** What a schedule shows, run as `actor` (its owner). */
-async function render(
-  records: RecordService,
-  tx: Tx,
-  actor: Actor,
-  s: ScheduleRow,
-  now: Date,
-): Promise<Rendered & { link: string }> {
-  const day = now.toISOString().slice(0, 10);
+/** What a schedule runs: saved report definitions (a report, a dashboard's widgets) or a standard dashboard. */
+type Plan =
+  | { kind: 'reports'; title: string; reports: { title: string; definition: TReportDefinition }[] }
+  | { kind: 'standard'; standard: TStandardKind };
+
+/**
+ * A schedule's plan, read on the primary (a definition just saved is always found, as for
+ * the report routes): the saved report, or each widget's report of the dashboard that its
+ * owner may still read, or a standard dashboard.
+ */
+async function plan(tx: Tx, actor: Actor, s: ScheduleRow): Promise<Plan> {
   if (s.target_kind === 'report') {
     const saved = await getReport(tx, actor, s.target_id);
-    const result = await runReport(records, tx, actor, saved.definition as TReportDefinition);
     return {
+      kind: 'reports',
       title: saved.name,
-      subtitle: `As of ${day}`,
-      numbers: [],
-      sections: [{ title: saved.name, result }],
-      link: '/reports',
+      reports: [{ title: saved.name, definition: saved.definition as TReportDefinition }],
     };
   }
   if (s.target_kind === 'dashboard') {
     const dashboard = await getDashboard(tx, actor, s.target_id);
-    const sections: Section[] = [];
+    const reports: { title: string; definition: TReportDefinition }[] = [];
     for (const w of dashboard.widgets) {
       const saved = await getReport(tx, actor, w.reportId).catch(() => null);
       if (!saved) continue; // a widget whose report is gone or private to someone else
-      const result = await runReport(records, tx, actor, saved.definition as TReportDefinition);
-      sections.push({ title: w.title ?? saved.name, result });
+      reports.push({ title: w.title ?? saved.name, definition: saved.definition as TReportDefinition });
     }
-    return { title: dashboard.name, subtitle: `As of ${day}`, numbers: [], sections, link: '/reports' };
+    return { kind: 'reports', title: dashboard.name, reports };
   }
-  const d = await standardDashboard(records, tx, actor, s.target_id as TStandardKind, {}, now);
+  return { kind: 'standard', standard: s.target_id as TStandardKind };
+}
+
+/** The figures of a plan, run as `actor` (its owner): read-only, so it may run on the replica. */
+async function render(
+  records: RecordService,
+  tx: Tx,
+  actor: Actor,
+  p: Plan,
+  now: Date,
+): Promise<Rendered & { link: string }> {
+  if (p.kind === 'reports') {
+    const sections: Section[] = [];
+    for (const r of p.reports)
+      sections.push({ title: r.title, result: await runReport(records, tx, actor, r.definition) });
+    return {
+      title: p.title,
+      subtitle: `As of ${now.toISOString().slice(0, 10)}`,
+      numbers: [],
+      sections,
+      link: '/reports',
+    };
+  }
+  const d = await standardDashboard(records, tx, actor, p.standard, {}, now);
   const numbers: TReportResult = {
     columns: [
       {
@@ -306,11 +327,16 @@ async function render(
   };
 }
 
+/** Why a schedule could not be run, as kept on it (a domain error's message; anything else unnamed). */
+const failure = (e: unknown) => ({ error: e instanceof AppError ? e.message : 'the report could not be run' });
+
 /**
  * Delivers one schedule: runs it as its owner (their role now: someone who has left the
  * workspace sends nothing), renders a summary and mails it with the XLSX to each recipient
- * still a member, in one transaction (the transactional outbox). A failure to run it (the
- * report was deleted, the owner lost access) is kept on the schedule as its last error.
+ * still a member, in one transaction (the transactional outbox). The schedule and the saved
+ * definitions are read on the primary; the figures where reports read (`reportRead`: the
+ * replica when one is configured and fresh enough, else the primary). A failure to run it
+ * (the report was deleted, the owner lost access) is kept on the schedule as its last error.
  */
 export async function deliverSchedule(
   database: Database,
@@ -319,23 +345,35 @@ export async function deliverSchedule(
   workspaceId: string,
   scheduleId: string,
   now: Date,
-): Promise<{ sent: number; error: string | null }> {
-  return database.tenant(workspaceId, async (tx) => {
+): Promise<{ sent: number; error: string | null; source?: ReadSource }> {
+  const planned = await database.tenantRead(workspaceId, async (tx) => {
     const { rows } = await sql<ScheduleRow & { role: string | null }>`
       select s.*, m.role from report_schedules s
       left join workspace_members m on m.workspace_id = s.workspace_id and m.user_id = s.owner_id
       where s.id = ${scheduleId}`.execute(tx);
     const s = rows[0];
-    if (!s?.role) return { sent: 0, error: 'no such schedule' };
+    if (!s?.role) return null;
     const owner: Actor = { kind: 'user', userId: s.owner_id, workspaceId, role: s.role, scopes: [] };
-    let rendered: Rendered & { link: string };
-    try {
-      rendered = await render(records, tx, owner, s, now);
-    } catch (e) {
-      const error = e instanceof AppError ? e.message : 'the report could not be run';
-      await sql`update report_schedules set last_run_at = ${now}, last_error = ${error} where id = ${s.id}`.execute(tx);
-      return { sent: 0, error };
+    return { s, owner, plan: await plan(tx, owner, s).catch((e: unknown) => failure(e)) };
+  });
+  if (!planned) return { sent: 0, error: 'no such schedule' };
+  const { s, owner } = planned;
+  let read: { value: Rendered & { link: string }; source: ReadSource } | { error: string };
+  if ('error' in planned.plan) read = planned.plan;
+  else {
+    const p = planned.plan;
+    read = await database
+      .reportRead(workspaceId, (tx) => render(records, tx, owner, p, now))
+      .catch((e: unknown) => failure(e));
+  }
+  return database.tenant(workspaceId, async (tx) => {
+    if ('error' in read) {
+      await sql`update report_schedules set last_run_at = ${now}, last_error = ${read.error} where id = ${s.id}`.execute(
+        tx,
+      );
+      return { sent: 0, error: read.error };
     }
+    const rendered = read.value;
     const link = `${baseUrl.replace(/\/$/, '')}${rendered.link}`;
     const workbook = Buffer.from(reportWorkbook(rendered.sections.map((x) => ({ name: x.title, result: x.result }))));
     const file = `${rendered.title.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'report'}-${now.toISOString().slice(0, 10)}.xlsx`;
@@ -351,6 +389,6 @@ export async function deliverSchedule(
         attachments: [{ filename: file, contentType: XLSX, content: workbook }],
       });
     await sql`update report_schedules set last_run_at = ${now}, last_error = null where id = ${s.id}`.execute(tx);
-    return { sent: to.length, error: null };
+    return { sent: to.length, error: null, source: read.source };
   });
 }

@@ -7,6 +7,7 @@ import { buildContact, buildOpportunity } from '../../../test/helpers/factories'
 import { client } from '../../../test/helpers/http';
 import { type Member, memberWithRole } from '../../../test/helpers/members';
 import { type ReplicaCluster, startReplicaCluster } from '../../../test/helpers/replica-cluster';
+import { type SmtpSink, startSmtpSink } from '../../../test/helpers/smtp-sink';
 import { loadConfig } from '../../platform/config';
 import { openDatabase, REPLICA_RETRY_MS } from '../../platform/db/database';
 import { startRuntime } from '../../runtime';
@@ -39,15 +40,19 @@ describe('a read replica on the embedded database', () => {
  * Reports on a real streaming replica: a throw-away primary and a pg_basebackup replica of
  * it (test/helpers/replica-cluster.ts). The replica's data is proved read by pausing its
  * replay: a record written on the primary afterwards is missing from the report until the
- * lag passes the bound, then the primary answers.
+ * lag passes the bound, then the primary answers. Scheduled deliveries and the weekly forecast
+ * snapshot read where reports read: their figures are proved to come from the replica the
+ * same way.
  */
 describe.skipIf(ENGINE !== 'postgres')('reports on a streaming replica', () => {
   let cluster: ReplicaCluster;
+  let smtp: SmtpSink;
   let t: TestApp;
   let admin: SignedUp;
   let rep: Member;
   const logs: string[] = [];
-  const MAX_LAG = 5;
+  // Room for a delivery and a snapshot to run while replay is paused (a loaded machine).
+  const MAX_LAG = 10;
 
   const count = async (who: { cookie: string }, path = '/api/v1/reports/run') => {
     const res = await client(t, who).post(path, COUNT);
@@ -69,6 +74,7 @@ describe.skipIf(ENGINE !== 'postgres')('reports on a streaming replica', () => {
 
   beforeAll(async () => {
     cluster = await startReplicaCluster();
+    smtp = await startSmtpSink();
     const stream = new PassThrough();
     stream.on('data', (chunk) => logs.push(String(chunk)));
     const config = loadConfig(
@@ -82,6 +88,7 @@ describe.skipIf(ENGINE !== 'postgres')('reports on a streaming replica', () => {
         seedDemo: false,
         poolSize: 4,
         publicRateLimits: false,
+        smtpUrl: smtp.url,
       },
       {},
     );
@@ -97,6 +104,7 @@ describe.skipIf(ENGINE !== 'postgres')('reports on a streaming replica', () => {
   afterAll(async () => {
     await t?.stop();
     await cluster?.stop();
+    await smtp?.close();
   });
 
   it('reports, dashboards and the forecast read the replica, with the caller’s permissions', async () => {
@@ -157,7 +165,7 @@ describe.skipIf(ENGINE !== 'postgres')('reports on a streaming replica', () => {
         return r.from === 'primary' ? r : undefined;
       });
       expect(fallen).toMatchObject({ n: 4, fallback: 'lagging', lag: 0 });
-      expect(logs.join('')).toMatch(/Reports read from the primary: the replica lags more than 5 s/);
+      expect(logs.join('')).toMatch(/Reports read from the primary: the replica lags more than 10 s/);
     } finally {
       await cluster.onReplica('select pg_wal_replay_resume()');
     }
@@ -179,5 +187,86 @@ describe.skipIf(ENGINE !== 'postgres')('reports on a streaming replica', () => {
     const back = await onReplicaWith(admin, 4);
     expect(back.lag).toBeLessThanOrEqual(MAX_LAG);
     expect(REPLICA_RETRY_MS).toBeLessThan(30_000);
+  });
+
+  it('scheduled deliveries and the forecast snapshot read the replica; the primary once it lags or is down', async () => {
+    await onReplicaWith(admin, 4);
+    const api = client(t, admin);
+    await buildOpportunity(api, {
+      name: 'Booked',
+      amount: { amount: '500', currency: 'EUR' },
+      expectedCloseDate: '2026-11-05',
+    });
+    await onReplicaWith(admin, 5);
+    const report = await api.create('/api/v1/reports', { name: 'Deals', definition: COUNT });
+    const created = await api.post('/api/v1/report-schedules', {
+      name: 'Deals daily',
+      target: { kind: 'report', id: report.id },
+      frequency: 'daily',
+      recipients: [admin.userId],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const scheduleId = created.json().data.id;
+    /** Sends the schedule now, through the job queue and the outbox: the count its mail shows. */
+    const delivered = async () => {
+      const before = smtp.messages.length;
+      expect((await api.post(`/api/v1/report-schedules/${scheduleId}/send`, {})).statusCode).toBe(202);
+      expect((await t.jobs.runDue({ queues: ['reports.deliver'] })).completed).toBe(1);
+      await t.mail.runOnce();
+      const mail = await until(30_000, 'the delivery is mailed', async () =>
+        smtp.messages.slice(before).find((m) => m.subject === 'Deals — daily report'),
+      );
+      return Number(/^ {2}(\d+)\r?$/m.exec(mail.text ?? '')?.[1]);
+    };
+    /** The admin's deals in the snapshot taken on `at`'s day (Q4 2026), as stored on the primary. */
+    const snapshotDeals = async (at: string) => {
+      await t.modules.reports.snapshot(new Date(at));
+      const { rows } = await t.database.system((tx) =>
+        sql<{ deals: number }>`select deals from forecast_snapshots
+          where workspace_id = ${admin.workspaceId} and owner_id = ${admin.userId} and category = 'pipeline'
+            and taken_on = ${at.slice(0, 10)}::date and period_start = '2026-10-01'`.execute(tx),
+      );
+      return rows[0]?.deals;
+    };
+    expect(await delivered()).toBe(5);
+    const caughtUp = await snapshotDeals('2026-11-02T06:00:00Z');
+    expect(caughtUp).toBeGreaterThanOrEqual(1);
+
+    const fresh = await buildContact(api, { lastName: 'Fresh again' });
+    await until(30_000, 'the replica replays the contact', async () => {
+      const rows = await cluster.onReplica<{ n: string }>('select count(*) as n from contacts where id = $1', [
+        fresh.id,
+      ]);
+      return Number(rows[0]?.n) === 1 ? true : undefined;
+    });
+    await cluster.onReplica('select pg_wal_replay_pause()');
+    try {
+      await buildOpportunity(api, {
+        name: 'Booked while the replica waits',
+        amount: { amount: '1000', currency: 'EUR' },
+        expectedCloseDate: '2026-11-10',
+      });
+      // Only the replica can still answer 5 deals (the primary has 6) and the earlier snapshot's count.
+      expect(await delivered()).toBe(5);
+      expect(await snapshotDeals('2026-11-09T06:00:00Z')).toBe(caughtUp);
+      // Lagging past the bound: both read the primary.
+      await until(30_000, 'the primary answers', async () =>
+        (await count(admin)).from === 'primary' ? true : undefined,
+      );
+      expect(await delivered()).toBe(6);
+      expect(await snapshotDeals('2026-11-09T06:00:00Z')).toBe((caughtUp as number) + 1);
+    } finally {
+      await cluster.onReplica('select pg_wal_replay_resume()');
+    }
+    await onReplicaWith(admin, 6);
+    // Down: the primary's figures, delivered all the same.
+    await cluster.stopReplica();
+    try {
+      expect(await delivered()).toBe(6);
+      expect(await snapshotDeals('2026-11-16T06:00:00Z')).toBe((caughtUp as number) + 1);
+      expect((await count(admin)).fallback).toBe('down');
+    } finally {
+      await cluster.startReplica();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { TForecastHistory } from '../../../common/contracts/reports';
+import type { TForecast, TForecastHistory } from '../../../common/contracts/reports';
 import type { Actor } from '../../platform/auth/actor';
 import type { Database, Tx } from '../../platform/db/database';
 import { invalidField } from '../../platform/http/errors';
@@ -39,15 +39,24 @@ const snapshotActor = (workspaceId: string): Actor => ({
   scopes: [],
 });
 
-/**
- * Stores one workspace's forecast of the current and the next quarter as it stands on
- * `at`'s day: per owner and figure (a second run the same day replaces the first).
- */
-export async function snapshotWorkspace(records: RecordService, tx: Tx, workspaceId: string, at: Date) {
+/** One workspace's forecast of the current and the next quarter as it stands on `at` (read-only). */
+async function forecastsOf(records: RecordService, tx: Tx, workspaceId: string, at: Date) {
   const actor = snapshotActor(workspaceId);
+  const out: { from: string; to: string; forecast: TForecast }[] = [];
+  for (const [from, to] of snapshotPeriods(at))
+    out.push({ from, to, forecast: await forecast(records, tx, actor, { from, to }, at) });
+  return out;
+}
+
+/** Stores forecasts as `at`'s day's snapshot: per owner and figure (a second run the same day replaces the first). */
+async function storeSnapshot(
+  tx: Tx,
+  workspaceId: string,
+  at: Date,
+  forecasts: Awaited<ReturnType<typeof forecastsOf>>,
+) {
   let stored = 0;
-  for (const [from, to] of snapshotPeriods(at)) {
-    const f = await forecast(records, tx, actor, { from, to }, at);
+  for (const { from, to, forecast: f } of forecasts) {
     for (const owner of f.owners) {
       if (owner.count === 0) continue; // a quota alone is no forecast
       for (const [category, key] of FIGURES) {
@@ -64,14 +73,28 @@ export async function snapshotWorkspace(records: RecordService, tx: Tx, workspac
   return stored;
 }
 
-/** The weekly job: a snapshot of every workspace (one with no forecast stores nothing). */
+/**
+ * Stores one workspace's forecast of the current and the next quarter as it stands on
+ * `at`'s day, in `tx`: per owner and figure (a second run the same day replaces the first).
+ */
+export async function snapshotWorkspace(records: RecordService, tx: Tx, workspaceId: string, at: Date) {
+  return storeSnapshot(tx, workspaceId, at, await forecastsOf(records, tx, workspaceId, at));
+}
+
+/**
+ * The weekly job: a snapshot of every workspace (one with no forecast stores nothing). The
+ * forecasts are read where reports read (`reportRead`: the replica when one is configured
+ * and fresh enough, else the primary), the snapshot written on the primary.
+ */
 export async function snapshotAll(database: Database, records: RecordService, at: Date): Promise<number> {
   const { rows } = await database.system((tx) =>
     sql<{ workspace_id: string }>`select id as workspace_id from workspaces order by id`.execute(tx),
   );
   let stored = 0;
-  for (const { workspace_id: ws } of rows)
-    stored += await database.tenant(ws, (tx) => snapshotWorkspace(records, tx, ws, at));
+  for (const { workspace_id: ws } of rows) {
+    const { value: forecasts } = await database.reportRead(ws, (tx) => forecastsOf(records, tx, ws, at));
+    stored += await database.tenant(ws, (tx) => storeSnapshot(tx, ws, at, forecasts));
+  }
   return stored;
 }
 

@@ -154,6 +154,25 @@ export async function leaveWorkspace(tx: Tx): Promise<void> {
   await sql`select set_config('role', 'none', true), set_config('app.workspace_id', '', true)`.execute(tx);
 }
 
+/**
+ * Runs `fn` with `work_mem` at `workMem` on the connection of `tx`, then puts the previous
+ * value back: memory for one heavy statement (a count's bitmaps, a report's hash aggregate)
+ * without raising it for every connection. Set for the session, not the transaction: a read
+ * outside a transaction (tenantRead, reportRead) runs each statement in a transaction of its
+ * own, which would end a transaction-local setting with the statement that made it. In a
+ * transaction that fails, the rollback takes the setting back.
+ */
+export async function withWorkMem<T>(tx: Tx, workMem: string, fn: () => Promise<T>): Promise<T> {
+  const { rows } = await sql<{ before: string }>`select current_setting('work_mem') as before,
+    set_config('work_mem', ${workMem}, false)`.execute(tx);
+  try {
+    return await fn();
+  } finally {
+    // In a failed transaction this fails too; the rollback restores it.
+    await sql`select set_config('work_mem', ${rows[0]?.before ?? '4MB'}, false)`.execute(tx).catch(() => {});
+  }
+}
+
 export interface OpenOptions {
   databaseUrl?: string;
   dataDir: string;

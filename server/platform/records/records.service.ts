@@ -4,7 +4,7 @@ import { checkFilterTree, type FilterNode } from '../../../common/filter';
 import { AccessPolicy, type AccessService, audit, type ObjectAction } from '../access/access.service';
 import { STANDARD_PERMISSIONS } from '../access/permissions';
 import type { Actor } from '../auth/actor';
-import type { Tx } from '../db/database';
+import { type Tx, withWorkMem } from '../db/database';
 import { emitEvent } from '../events/events';
 import { AppError, notFound } from '../http/errors';
 import { storageColumns, toColumns } from './field-types';
@@ -972,21 +972,12 @@ export function eventName(def: { singular: string }): string {
 const COUNT_WORK_MEM = '32MB';
 
 /**
- * Runs `count` with COUNT_WORK_MEM. The setting is made for the session and put back after,
- * not `set_config(…, true)`: a list read through `tenantRead` runs outside a transaction, where
- * a local setting ends with its own statement, so the count ran at the default (found at
- * 1,000,000 contacts: 33,025 lossy pages and 613 ms, against 282 ms exact). Inside a
- * transaction a failed count aborts it, and the rollback takes the setting back with it (the
- * putting back then fails and is ignored). Exported for its test.
+ * Runs `count` with COUNT_WORK_MEM, set for the session and put back after (withWorkMem): a
+ * list read through `tenantRead` runs outside a transaction, where `set_config(…, true)` ended
+ * with its own statement, so until 2026-12-07 the count ran at the default (at 1,000,000
+ * contacts: 33,025 lossy pages and 613 ms, against 282 ms exact). Exported for its test.
  */
 export async function countWithRoom(tx: Tx, count: Sql): Promise<number> {
-  const { rows } = await sql<{ before: string }>`select current_setting('work_mem') as before,
-    set_config('work_mem', ${COUNT_WORK_MEM}, false)`.execute(tx);
-  const before = rows[0]?.before ?? '4MB';
-  try {
-    const c = await sql<{ n: string }>`${count}`.execute(tx);
-    return Number(c.rows[0]?.n ?? 0);
-  } finally {
-    await sql`select set_config('work_mem', ${before}, false)`.execute(tx).catch(() => undefined);
-  }
+  const c = await withWorkMem(tx, COUNT_WORK_MEM, () => sql<{ n: string }>`${count}`.execute(tx));
+  return Number(c.rows[0]?.n ?? 0);
 }

@@ -11,7 +11,7 @@ import {
 } from '../../../common/contracts/reports';
 import { checkFilterTree } from '../../../common/filter';
 import type { Actor } from '../auth/actor';
-import type { Tx } from '../db/database';
+import { type Tx, withWorkMem } from '../db/database';
 import { AppError, type FieldError } from '../http/errors';
 import { isEncrypted, normaliseDecimal } from './field-types';
 import { nameRecords } from './names';
@@ -25,6 +25,12 @@ type Sql = RawBuilder<unknown>;
 const GROUPABLE = new Set(['select', 'user', 'relation', 'boolean', 'date', 'datetime', 'text']);
 const NUMERIC = new Set(['integer', 'decimal', 'percent']);
 const DEFAULT_LIMIT = 1000;
+/**
+ * Memory for a report's statements (as counts get theirs): a hash aggregate of many groups
+ * (a text field, a person) and a distinct count's sort stay in memory instead of spilling
+ * to disk at the server's default 4 MB, as the million-row group-by by month did.
+ */
+export const REPORT_WORK_MEM = '64MB';
 /** The public contract allows two groups; internal callers (the forecast) may ask for three. */
 const Definition = ReportDefinition.extend({ groupBy: z.array(ReportGroupBy).max(3).default([]) });
 
@@ -41,7 +47,10 @@ interface Group {
   name: string;
   field: ResolvedField;
   bucket: string | null;
-  expr: Sql;
+  /** What the records are grouped by: the value as stored, a date's bucket as a timestamp. */
+  key: Sql;
+  /** The group's value as the report returns it, from its key: text, a bucket's first day. */
+  present: (key: Sql) => Sql;
 }
 interface Measure {
   name: string;
@@ -119,15 +128,16 @@ export async function runReport(
     names.add(g.field);
     const acc = directAccessor(schema, 't', g.field)?.expr as Sql;
     const bucket = isDate ? (g.bucket ?? 'month') : null;
-    const expr =
+    // Grouped by the value itself (a timestamp, a uuid) and turned into text once per group,
+    // not per record: formatting and comparing text a million times cost more than the grouping.
+    const key =
       t === 'datetime'
-        ? sql`to_char(date_trunc(${bucket}, ${acc} at time zone ${tz}), 'YYYY-MM-DD')`
+        ? sql`date_trunc(${bucket}, ${acc} at time zone ${tz})`
         : t === 'date'
-          ? sql`to_char(date_trunc(${bucket}, (${acc})::timestamp), 'YYYY-MM-DD')`
-          : t === 'boolean'
-            ? acc
-            : sql`(${acc})::text`;
-    groups.push({ name: g.field, field: f, bucket, expr });
+          ? sql`date_trunc(${bucket}, (${acc})::timestamp)`
+          : acc;
+    const present = (k: Sql) => (isDate ? sql`to_char(${k}, 'YYYY-MM-DD')` : t === 'boolean' ? k : sql`(${k})::text`);
+    groups.push({ name: g.field, field: f, bucket, key, present });
   }
 
   const measures: Measure[] = [];
@@ -220,7 +230,20 @@ export async function runReport(
 
   const where: Sql[] = [sql`true`];
   if (def.filter) where.push(compileFilter(schema, def.filter, { schemas: ctx.schemas, visible: ctx.visible }));
-  const from = sql`from ${records.scopedRelation(ctx, def.object)} t where ${sql.join(where, sql` and `)}`;
+  /**
+   * The records (alias t) with their group keys as `_g0`, `_g1`. The keys are computed in a
+   * subquery the planner keeps apart (`offset 0`): it then counts on a few hundred groups per
+   * bucketed date, where it would otherwise take the timestamps' distinct values (about one
+   * a record) for the number of groups and sort a million records instead of hashing them
+   * (stage × quarter over 200,000 contacts on a loaded machine: 2.7 s sorted, 1.2 s hashed).
+   */
+  const from = (extra?: Sql) => {
+    const scoped = records.scopedRelation(ctx, def.object);
+    const filtered = sql.join(extra ? [...where, extra] : where, sql` and `);
+    if (!groups.length) return sql`from ${scoped} t where ${filtered}`;
+    const keys = groups.map((g, i) => sql`${g.key} as ${sql.raw(`_g${i}`)}`);
+    return sql`from (select t.*, ${sql.join(keys)} from ${scoped} t where ${filtered} offset 0) t`;
+  };
   const money = moneyField as ResolvedField | null;
   const amountOf = (f: ResolvedField) => directAccessor(schema, 't', `${f.def.name}.amount`)?.expr as Sql;
   const measureExpr = (m: Measure): Sql => {
@@ -247,11 +270,16 @@ export async function runReport(
     if (m.type === 'number' || m.type === 'date' || m.type === 'datetime') return measureExpr(m);
     return sql`(${measureExpr(m)})::numeric`;
   };
+  // The aggregate groups by the keys; the outer query presents them, sorts and limits.
   const cols = [
-    ...groups.map((g, i) => sql`${g.expr} as ${sql.raw(`g${i}`)}`),
+    ...groups.map((_, i) => sql`${sql.ref(`t._g${i}`)} as ${sql.raw(`g${i}`)}`),
     ...measures.map((m, i) => sql`${m.money ? sql`null` : measureExpr(m)} as ${sql.raw(`m${i}`)}`),
     // Sort keys in their own type (money measures are summed per currency below; their key only orders groups).
     ...measures.map((m, i) => sql`${sortExpr(m)} as ${sql.raw(`k${i}`)}`),
+  ];
+  const presented = (extra: string[]) => [
+    ...groups.map((g, i) => sql`${g.present(sql.ref(`r.g${i}`))} as ${sql.raw(`g${i}`)}`),
+    ...extra.map((c) => sql.ref(`r.${c}`)),
   ];
   const groupClause = groups.length ? sql`group by ${sql.raw(groups.map((_, i) => String(i + 1)).join(', '))}` : sql``;
   const order = [
@@ -262,27 +290,27 @@ export async function runReport(
     ...groups.map((_, i) => sql.raw(`g${i} asc nulls last`)),
   ];
   const limit = def.limit ?? DEFAULT_LIMIT;
-  const { rows } = await sql<Record<string, unknown>>`
-    select ${sql.join(cols)} ${from} ${groupClause}
-    ${order.length ? sql`order by ${sql.join(order)}` : sql``} limit ${limit + 1}`.execute(tx);
-  const truncated = rows.length > limit;
-  rows.length = Math.min(rows.length, limit);
-
-  // Money per currency, for the groups returned.
   const moneyByKey = new Map<string, Map<string, { currency: string; values: (string | null)[] }>>();
   const keyOf = (r: Record<string, unknown>) => JSON.stringify(groups.map((_, i) => r[`g${i}`] ?? null));
-  if (money && rows.length) {
+  const rows = await withWorkMem(tx, REPORT_WORK_MEM, async () => {
+    const { rows } = await sql<Record<string, unknown>>`
+      select ${sql.join(presented(measures.flatMap((_, i) => [`m${i}`, `k${i}`])))}
+      from (select ${sql.join(cols)} ${from()} ${groupClause}) r
+      ${order.length ? sql`order by ${sql.join(order)}` : sql``} limit ${limit + 1}`.execute(tx);
+    if (!money || rows.length === 0) return rows;
+    // Money per currency, for the groups returned.
     const currency = directAccessor(schema, 't', `${money.def.name}.currency`)?.expr as Sql;
     const moneyMeasures = measures.filter((m) => m.money);
     const { rows: per } = await sql<Record<string, unknown>>`
-      select ${sql.join([
-        ...groups.map((g, i) => sql`${g.expr} as ${sql.raw(`g${i}`)}`),
+      select ${sql.join(presented(['c', ...moneyMeasures.map((_, i) => `m${i}`)]))}
+      from (select ${sql.join([
+        ...groups.map((_, i) => sql`${sql.ref(`t._g${i}`)} as ${sql.raw(`g${i}`)}`),
         sql`${currency} as c`,
         ...moneyMeasures.map((m, i) => sql`${measureExpr(m)} as ${sql.raw(`m${i}`)}`),
       ])}
-      ${from} and ${amountOf(money)} is not null and ${currency} is not null
-      group by ${sql.raw(Array.from({ length: groups.length + 1 }, (_, i) => String(i + 1)).join(', '))}
-      order by ${sql.raw(String(groups.length + 1))}`.execute(tx);
+      ${from(sql`${amountOf(money)} is not null and ${currency} is not null`)}
+      group by ${sql.raw(Array.from({ length: groups.length + 1 }, (_, i) => String(i + 1)).join(', '))}) r
+      order by c`.execute(tx);
     for (const r of per) {
       const key = keyOf(r);
       const byCurrency = moneyByKey.get(key) ?? new Map();
@@ -292,7 +320,10 @@ export async function runReport(
       });
       moneyByKey.set(key, byCurrency);
     }
-  }
+    return rows;
+  });
+  const truncated = rows.length > limit;
+  rows.length = Math.min(rows.length, limit);
 
   const moneyIndex = new Map(measures.filter((m) => m.money).map((m, i) => [m.name, i]));
   const out = rows.map((r) => {
