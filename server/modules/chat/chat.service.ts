@@ -177,9 +177,9 @@ export type StartResult =
 /**
  * Live chat's work: a visitor's conversation from start to end (or to a ticket when nobody
  * can answer), agents' presence and routing, replies, read receipts, the transcript on the
- * contact's timeline and the visitor's rating. Each change is announced on the hub from its
- * own transaction (every app process tells its sockets once it commits); visitors' messages
- * are written in batches (`VisitorMessageWriter`).
+ * contact's timeline and the visitor's rating. Each change commits, then is published on the
+ * hub (every app process tells its sockets); visitors' messages are written in batches
+ * (`VisitorMessageWriter`).
  */
 export class ChatService {
   private readonly visitorMessages: VisitorMessageWriter;
@@ -189,18 +189,16 @@ export class ChatService {
   }
 
   /**
-   * A tenant transaction whose changes are announced on the hub: `fn` adds the events, which
-   * go out with the commit (none if it rolls back).
+   * A tenant transaction whose changes are published on the hub: `fn` adds the events, which
+   * go out (in one statement) once it committed, never if it rolled back.
    */
   private async changing<T>(workspaceId: string, fn: (tx: Tx, events: ChatEvent[]) => Promise<T>): Promise<T> {
-    let announced = () => {};
+    let events: ChatEvent[] = [];
     const out = await this.deps.database.tenant(workspaceId, async (tx) => {
-      const events: ChatEvent[] = [];
-      const value = await fn(tx, events);
-      announced = await this.deps.hub.announce(tx, events);
-      return value;
+      events = [];
+      return fn(tx, events);
     });
-    announced();
+    await this.deps.hub.publish(events);
     return out;
   }
 
@@ -344,7 +342,7 @@ export class ChatService {
   }
 
   async typing(workspaceId: string, conversationId: string, from: 'visitor' | 'agent', typing: boolean) {
-    await this.deps.hub.publish({ workspaceId, conversationId, kind: 'typing', from, typing });
+    await this.deps.hub.publish([{ workspaceId, conversationId, kind: 'typing', from, typing }]);
   }
 
   /** The visitor has read everything so far (a read receipt for the agent). */

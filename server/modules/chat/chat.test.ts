@@ -502,7 +502,9 @@ describe('live chat: widget, visitor and agent sockets, routing, offline tickets
     // Quotes, backslashes and accents travel intact; a NUL character cannot be stored in PostgreSQL text.
     const bodyOf = (n: number, i: number) => (n === 1 && i === 2 ? 'bad \u0000 byte' : `v${n} "m${i}" \\ é`);
     // Every frame at once, without waiting: the server writes them as they come, several per transaction.
-    for (let i = 1; i <= 4; i++) vs.forEach((v, n) => v.send({ type: 'message', body: bodyOf(n, i) }));
+    for (let i = 1; i <= 4; i++) {
+      for (const [n, v] of vs.entries()) v.send({ type: 'message', body: bodyOf(n, i) });
+    }
     const expected = (n: number) => [1, 2, 3, 4].filter((i) => !(n === 1 && i === 2)).map((i) => bodyOf(n, i));
     const fromVisitors = () => console.got.filter((f) => f.type === 'message' && f.message.author === 'visitor');
     await until(() => fromVisitors().length >= 11, 30_000, 'eleven messages at the console');
@@ -539,7 +541,9 @@ describe('live chat: widget, visitor and agent sockets, routing, offline tickets
     v.send({ type: 'message', body: 'and a short one' });
     const first = await console.next('message', (f) => f.message.conversationId === id);
     expect(first.message).toMatchObject({ author: 'visitor', body: large });
-    expect((await console.next('message', (f) => f.message.conversationId === id)).message.body).toBe('and a short one');
+    expect((await console.next('message', (f) => f.message.conversationId === id)).message.body).toBe(
+      'and a short one',
+    );
     expect((await v.next('message')).message.body).toBe(large);
     v.close();
   });

@@ -8,6 +8,12 @@ import type { ChatEvent, ChatHub } from './chat-hub';
 
 /** At most this many messages in one transaction (the rest wait for the next). */
 export const VISITOR_BATCH_MAX = 200;
+/**
+ * Batches of one workspace written at the same time. A few, so a steady trickle of messages
+ * does not queue behind one another's commit; beyond them, what arrives waits and grows
+ * the next batch.
+ */
+export const VISITOR_BATCHES_IN_FLIGHT = 4;
 
 interface Pending {
   /** Made once: a batch written again (below) cannot store a message twice. */
@@ -22,24 +28,23 @@ type Outcome = { ok: true } | { ok: false; error: AppError };
 
 /**
  * Group commit of visitors' messages. What arrives together (in one turn of the event loop,
- * or while the workspace's previous batch is being written) is written in one tenant
- * transaction per workspace: one insert of every row whose chat is open, and their notices
- * sent in the same transaction (delivered when it commits, so a message the visitor sees
- * confirmed is stored, and nothing rolled back is announced). A socket sends
- * its next message only once the previous one is written, so each conversation keeps its
- * order. Each message settles on its own: a chat that has ended fails only its message; when
+ * or while the workspace already has VISITOR_BATCHES_IN_FLIGHT batches being written) is
+ * written in one tenant transaction per workspace: one insert of every row whose chat is
+ * open; once it committed, their notices go out in one statement (so a message the visitor
+ * sees confirmed is stored, and nothing rolled back is announced). A socket sends its next
+ * message only once the previous one is written, so each conversation keeps its order. Each message settles on its own: a chat that has ended fails only its message; when
  * the batch as a whole fails (a message the database cannot store) each is written again
  * alone, with the same id and `on conflict do nothing`, so none is lost or stored twice, and
  * the one that cannot be stored fails naming `body`.
  */
 export class VisitorMessageWriter {
   private readonly pending = new Map<string, Pending[]>();
-  /** Workspaces with a batch being written: what arrives meanwhile waits for the next. */
-  private readonly writing = new Set<string>();
+  /** Per workspace, the batches being written (at most VISITOR_BATCHES_IN_FLIGHT). */
+  private readonly writing = new Map<string, number>();
 
   constructor(private readonly deps: { database: Database; hub: ChatHub }) {}
 
-  /** Resolves once the message is committed (its notice then goes out); rejects with its own error. */
+  /** Resolves once the message is committed and its notice sent; rejects with its own error. */
   write(workspaceId: string, conversationId: string, body: string): Promise<void> {
     return new Promise((resolve, reject) => {
       const item: Pending = { id: uuidv7(), conversationId, body, resolve, reject };
@@ -50,46 +55,48 @@ export class VisitorMessageWriter {
       }
       this.pending.set(workspaceId, [item]);
       // The rest of this turn's messages join before the batch is taken.
-      if (!this.writing.has(workspaceId)) setImmediate(() => void this.flush(workspaceId));
+      setImmediate(() => void this.flush(workspaceId));
     });
   }
 
   private async flush(workspaceId: string): Promise<void> {
     const queued = this.pending.get(workspaceId);
-    if (!queued || this.writing.has(workspaceId)) return;
+    const writing = this.writing.get(workspaceId) ?? 0;
+    // Full: the batch that ends first takes what is queued.
+    if (!queued || writing >= VISITOR_BATCHES_IN_FLIGHT) return;
     const batch = queued.splice(0, VISITOR_BATCH_MAX);
     if (queued.length === 0) this.pending.delete(workspaceId);
-    this.writing.add(workspaceId);
+    this.writing.set(workspaceId, writing + 1);
     try {
       await this.writeBatch(workspaceId, batch);
     } finally {
-      this.writing.delete(workspaceId);
+      const left = (this.writing.get(workspaceId) ?? 1) - 1;
+      if (left > 0) this.writing.set(workspaceId, left);
+      else this.writing.delete(workspaceId);
       if (this.pending.has(workspaceId)) void this.flush(workspaceId);
     }
   }
 
   private async writeBatch(workspaceId: string, batch: Pending[]): Promise<void> {
-    let outcomes: Outcome[];
-    let announced = () => {};
+    let written: { outcomes: Outcome[]; events: ChatEvent[] };
     try {
-      outcomes = await this.deps.database.tenant(workspaceId, async (tx) => {
-        const { outcomes, events } = await this.insert(tx, workspaceId, batch);
-        announced = await this.deps.hub.announce(tx, events);
-        return outcomes;
-      });
+      written = await this.deps.database.tenant(workspaceId, (tx) => this.insert(tx, workspaceId, batch));
     } catch (err) {
       if (batch.length === 1) {
         // A data exception alone is the message's text (a NUL character): the visitor's to fix.
-        batch[0]?.reject(isPgDataException(err) ? invalidField('body', 'contains a character that cannot be stored') : err);
+        batch[0]?.reject(
+          isPgDataException(err) ? invalidField('body', 'contains a character that cannot be stored') : err,
+        );
         return;
       }
       // Nothing of the batch was stored: each message again on its own, so only the bad one fails.
       for (const item of batch) await this.writeBatch(workspaceId, [item]);
       return;
     }
-    announced();
+    // Committed: the notices, in one statement, then each visitor's answer.
+    await this.deps.hub.publish(written.events);
     batch.forEach((item, i) => {
-      const outcome = outcomes[i] as Outcome;
+      const outcome = written.outcomes[i] as Outcome;
       if (outcome.ok) item.resolve();
       else item.reject(outcome.error);
     });
@@ -97,7 +104,7 @@ export class VisitorMessageWriter {
 
   /**
    * The batch's rows, for the conversations still open (one statement), and the notices for
-   * the rows it stored. Only when some were not stored does a second query ask why.
+   * them. Only when some were not stored does a second query look for them.
    */
   private async insert(
     tx: Tx,
@@ -115,23 +122,19 @@ export class VisitorMessageWriter {
       returning id, created_at`.execute(tx);
     const stored = new Map(rows.map((r) => [r.id, r.created_at]));
     const rest = batch.filter((m) => !stored.has(m.id));
-    const open = new Set<string>();
     if (rest.length) {
-      const { rows: found } = await sql<{ id: string }>`select c.id from chat_conversations c
-        where c.workspace_id = rapport_workspace() and c.id = any(${rest.map((m) => m.conversationId)}::uuid[])
-          and c.status in ('waiting', 'active')`.execute(tx);
-      for (const r of found) open.add(r.id);
+      // Already there: stored by an earlier try whose commit did not answer (so never announced).
+      const { rows: earlier } = await sql<{ id: string; created_at: Date }>`select m.id, m.created_at
+        from chat_messages m
+        where m.workspace_id = rapport_workspace() and m.id = any(${rest.map((m) => m.id)}::uuid[])`.execute(tx);
+      for (const r of earlier) stored.set(r.id, r.created_at);
     }
     const events: ChatEvent[] = [];
     const outcomes = batch.map((m): Outcome => {
       const createdAt = stored.get(m.id);
-      if (createdAt) {
-        events.push(messageEvent(workspaceId, m, createdAt));
-        return { ok: true };
-      }
-      // In an open chat yet not stored now: stored (and announced) by an earlier try whose commit did not answer.
-      if (open.has(m.conversationId)) return { ok: true };
-      return { ok: false, error: new AppError('conflict', 'This chat has ended') };
+      if (!createdAt) return { ok: false, error: new AppError('conflict', 'This chat has ended') };
+      events.push(messageEvent(workspaceId, m, createdAt));
+      return { ok: true };
     });
     return { outcomes, events };
   }
