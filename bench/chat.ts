@@ -7,8 +7,9 @@
  * visitor's message is a `message` frame on its socket and is delivered as a `message` frame on
  * the agent's socket; the agent answers with `POST /api/v1/chats/{id}/messages` (HTTP keep-alive
  * on loopback, with its session cookie) and the answer arrives on the visitor's socket. Every
- * message is committed, published with pg_notify and fanned out from this process's LISTEN,
- * exactly as in production. Latency: sent → received on the other side, in milliseconds.
+ * message is committed (visitors' messages that arrive together in one transaction per
+ * workspace), published with pg_notify and fanned out from this process's LISTEN, exactly as in
+ * production. Latency: sent → received on the other side, in milliseconds.
  *
  * 1. sequential: one pair, message after message (visitor → agent, then agent → visitor);
  * 2. all sockets at once: every visitor sends in the same instant, then every agent answers
@@ -19,8 +20,8 @@
  * sockets in pairs, forwarding the same JSON frame from one socket to its partner (parse,
  * stringify, send). That is the transport's cost alone: what a chat message cannot go below
  * on this machine whatever the application does. The database's own floor is shown beside it:
- * the message row inserted with one raw SQL statement (the chat path writes that row, reads
- * the conversation and sends a NOTIFY). The visitor socket's frame limit (60 per 10 s) is
+ * the message row inserted with one raw SQL statement (the chat path writes a batch's rows
+ * where their conversations are open, then sends their NOTIFYs in one statement). The visitor socket's frame limit (60 per 10 s) is
  * raised for the run, as the inbound benchmark raises the per-sender limit: it protects
  * against a misbehaving visitor, and the sequential run sends faster than any person types.
  * Memory: the process's heap and RSS before and after the sockets opened and their chats
@@ -30,7 +31,8 @@
  *
  * Environment: RAPPORT_BENCH_PG_URL (maintenance DB), RAPPORT_BENCH_CHAT_SOCKETS (default 1000),
  * RAPPORT_BENCH_CHAT_MESSAGES (sequential and 16-sender messages, default 500), RAPPORT_BENCH_CHAT_ROUNDS
- * (all-sockets rounds, default 3), RAPPORT_BENCH_RESULTS_DRY=1 (print, do not write RESULTS.md).
+ * (all-sockets rounds, default 3), RAPPORT_BENCH_RESULTS_DRY=1 (print, do not write RESULTS.md),
+ * RAPPORT_BENCH_DB (the database it creates and drops, default rapport_bench_chat).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,7 +53,7 @@ const SENDERS = 16;
 /** Sockets per workspace: one agent and its visitors (an agent takes at most 20 chats). */
 const GROUP = 20;
 const TARGET_P95 = 100;
-const DB_NAME = 'rapport_bench_chat';
+const DB_NAME = process.env.RAPPORT_BENCH_DB ?? 'rapport_bench_chat';
 
 async function admin(text: string) {
   const c = new pg.Client({ connectionString: ADMIN_URL });
@@ -383,7 +385,7 @@ async function main() {
     const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
     results.push(
       `## ${new Date().toISOString().slice(0, 10)} — live chat: message delivery over ${connections.toLocaleString('en-US')} WebSockets`,
-      `Machine: ${machine()}, PostgreSQL (${runtime.database.version.split(' ').slice(0, 2).join(' ')}), load average ${loadAtStart} at the start, ${loadBeforeChat} → ${loadAfterChat} around the chat workloads, ${loadAverage()} at the end (a shared machine: compare the rows with each other, not with other runs). A runtime in the benchmark process (pool 20), ${groups} workspaces of one agent (console socket, online) and ${visitorsPerGroup} visitors (widget sockets, chats started and routed to the agent): ${pairs.length} visitor and ${groups} agent sockets; visitors send \`message\` frames, agents answer with \`POST /api/v1/chats/{id}/messages\` over HTTP keep-alive; every message committed, sent with pg_notify and fanned out from LISTEN. Latency from send to the frame's arrival on the other side; \`bench/chat.ts\`.`,
+      `Machine: ${machine()}, PostgreSQL (${runtime.database.version.split(' ').slice(0, 2).join(' ')}), load average ${loadAtStart} at the start, ${loadBeforeChat} → ${loadAfterChat} around the chat workloads, ${loadAverage()} at the end (a shared machine: compare the rows with each other, not with other runs). A runtime in the benchmark process (pool 20), ${groups} workspaces of one agent (console socket, online) and ${visitorsPerGroup} visitors (widget sockets, chats started and routed to the agent): ${pairs.length} visitor and ${groups} agent sockets; visitors send \`message\` frames, agents answer with \`POST /api/v1/chats/{id}/messages\` over HTTP keep-alive; every message committed (visitors' messages arriving together: one transaction per workspace), sent with pg_notify and fanned out from LISTEN. Latency from send to the frame's arrival on the other side; \`bench/chat.ts\`.`,
       [
         '| workload | n | p50 ms | p95 ms | p99 ms | visitor → agent p95 < 100 ms |',
         '| --- | --- | --- | --- | --- | --- |',

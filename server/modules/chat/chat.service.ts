@@ -12,6 +12,7 @@ import type { ChatEvent, ChatHub } from './chat-hub';
 import { presenceOf, routeWaitingChats } from './chat-routing';
 import { identityVerified, type WidgetSite, withinHours } from './chat-settings.service';
 import { transcriptText } from './transcript';
+import { VisitorMessageWriter } from './visitor-messages';
 
 interface ConversationRow {
   id: string;
@@ -97,6 +98,14 @@ async function messagesOf(tx: Tx, conversationId: string): Promise<TChatMessage[
   return rows.map(presentMessage);
 }
 
+async function messageRow(tx: Tx, id: string): Promise<TChatMessage | null> {
+  const { rows } = await sql<MessageRow>`
+    select m.id, m.conversation_id, m.author, u.name as author_name, m.body, m.attachments, m.created_at
+    from chat_messages m left join users u on u.id = m.author_user_id
+    where m.workspace_id = rapport_workspace() and m.id = ${id}::uuid`.execute(tx);
+  return rows[0] ? presentMessage(rows[0]) : null;
+}
+
 async function insertMessage(
   tx: Tx,
   workspaceId: string,
@@ -169,13 +178,28 @@ export type StartResult =
  * Live chat's work: a visitor's conversation from start to end (or to a ticket when nobody
  * can answer), agents' presence and routing, replies, read receipts, the transcript on the
  * contact's timeline and the visitor's rating. Each change commits, then is published on the
- * hub (every app process tells its sockets).
+ * hub (every app process tells its sockets); visitors' messages are written in batches
+ * (`VisitorMessageWriter`).
  */
 export class ChatService {
-  constructor(private readonly deps: { database: Database; records: RecordService; hub: ChatHub; now: () => Date }) {}
+  private readonly visitorMessages: VisitorMessageWriter;
 
-  private async publish(events: ChatEvent[]): Promise<void> {
-    for (const e of events) await this.deps.hub.publish(e);
+  constructor(private readonly deps: { database: Database; records: RecordService; hub: ChatHub; now: () => Date }) {
+    this.visitorMessages = new VisitorMessageWriter({ database: deps.database, hub: deps.hub });
+  }
+
+  /**
+   * A tenant transaction whose changes are published on the hub: `fn` adds the events, which
+   * go out (in one statement) once it committed, never if it rolled back.
+   */
+  private async changing<T>(workspaceId: string, fn: (tx: Tx, events: ChatEvent[]) => Promise<T>): Promise<T> {
+    let events: ChatEvent[] = [];
+    const out = await this.deps.database.tenant(workspaceId, async (tx) => {
+      events = [];
+      return fn(tx, events);
+    });
+    await this.deps.hub.publish(events);
+    return out;
   }
 
   /** The conversation as agents see it (for the hub). */
@@ -184,6 +208,11 @@ export class ChatService {
       const r = await conversationRow(tx, id);
       return r ? presentConversation(r) : null;
     });
+  }
+
+  /** One message (for the hub, when it was too large to travel in its notice). */
+  async message(workspaceId: string, id: string): Promise<TChatMessage | null> {
+    return this.deps.database.tenantRead(workspaceId, (tx) => messageRow(tx, id));
   }
 
   // ——— visitor side (the workspace comes from the widget key) ———
@@ -225,7 +254,7 @@ export class ChatService {
       }
     }
     const token = randomBytes(24).toString('base64url');
-    const result = await database.tenant(ws, async (tx) => {
+    const result = await this.changing(ws, async (tx, events) => {
       if (!(await this.available(tx, site))) return null;
       const identity = input.identity;
       const email = identity?.email.trim().toLowerCase() ?? null;
@@ -242,13 +271,10 @@ export class ChatService {
       await insertMessage(tx, ws, id, 'system', site.greeting);
       const routed = await routeWaitingChats(tx, ws);
       const r = (await conversationRow(tx, id)) as ConversationRow;
-      return { r, messages: await messagesOf(tx, id), routed };
+      events.push(this.changed(ws, id), ...routed.filter((c) => c !== id).map((c) => this.changed(ws, c)));
+      return { r, messages: await messagesOf(tx, id) };
     });
     if (!result) return { kind: 'offline' };
-    await this.publish([
-      { workspaceId: ws, conversationId: result.r.id, kind: 'conversation' },
-      ...result.routed.filter((c) => c !== result.r.id).map((c) => this.changed(ws, c)),
-    ]);
     return {
       kind: 'started',
       token,
@@ -275,16 +301,12 @@ export class ChatService {
     return { workspaceId, conversationId, kind: 'conversation' };
   }
 
-  /** A visitor's message in their open conversation. */
+  /**
+   * A visitor's message in their open conversation: resolves once it is committed (written
+   * with the other messages that arrived with it); 409 when the chat has ended.
+   */
   async visitorMessage(site: WidgetSite, conversationId: string, body: string): Promise<void> {
-    const ws = site.workspaceId;
-    const message = await this.deps.database.tenant(ws, async (tx) => {
-      const r = await conversationRow(tx, conversationId);
-      if (!r || (r.status !== 'waiting' && r.status !== 'active'))
-        throw new AppError('conflict', 'This chat has ended');
-      return insertMessage(tx, ws, conversationId, 'visitor', body);
-    });
-    await this.publish([{ workspaceId: ws, conversationId, kind: 'message', message }]);
+    await this.visitorMessages.write(site.workspaceId, conversationId, body);
   }
 
   /**
@@ -293,13 +315,13 @@ export class ChatService {
    */
   async visitorFile(site: WidgetSite, token: string, file: ChatFile): Promise<TChatMessage> {
     const ws = site.workspaceId;
-    const { conversationId, message } = await this.deps.database.tenant(ws, async (tx) => {
+    return this.changing(ws, async (tx, events) => {
       const r = (await conversationRows(tx, sql`c.visitor_token_hash = ${hashToken(token)}`, 1))[0];
       if (!r || (r.status !== 'waiting' && r.status !== 'active')) throw notFound('Chat');
-      return { conversationId: r.id, message: await insertMessage(tx, ws, r.id, 'visitor', '', null, [file]) };
+      const message = await insertMessage(tx, ws, r.id, 'visitor', '', null, [file]);
+      events.push({ workspaceId: ws, conversationId: r.id, kind: 'message', message });
+      return message;
     });
-    await this.publish([{ workspaceId: ws, conversationId, kind: 'message', message }]);
-    return message;
   }
 
   /** A file of the visitor's conversation (theirs or the agent's), found by the resume token; 404 otherwise. */
@@ -320,19 +342,19 @@ export class ChatService {
   }
 
   async typing(workspaceId: string, conversationId: string, from: 'visitor' | 'agent', typing: boolean) {
-    await this.deps.hub.publish({ workspaceId, conversationId, kind: 'typing', from, typing });
+    await this.deps.hub.publish([{ workspaceId, conversationId, kind: 'typing', from, typing }]);
   }
 
   /** The visitor has read everything so far (a read receipt for the agent). */
   async visitorRead(workspaceId: string, conversationId: string): Promise<void> {
-    const at = await this.deps.database.tenant(workspaceId, async (tx) => {
+    await this.changing(workspaceId, async (tx, events) => {
       const { rows } = await sql<{ at: Date }>`update chat_conversations set visitor_read_at = now()
         where workspace_id = rapport_workspace() and id = ${conversationId}::uuid returning visitor_read_at as at`.execute(
         tx,
       );
-      return rows[0]?.at ?? null;
+      const at = rows[0]?.at;
+      if (at) events.push({ workspaceId, conversationId, kind: 'read', by: 'visitor', at: iso(at) as string });
     });
-    if (at) await this.publish([{ workspaceId, conversationId, kind: 'read', by: 'visitor', at: iso(at) as string }]);
   }
 
   /**
@@ -341,7 +363,7 @@ export class ChatService {
    * timeline entry) as a ticket's survey answer is.
    */
   async rate(workspaceId: string, conversationId: string, rating: number, comment?: string): Promise<void> {
-    await this.deps.database.tenant(workspaceId, async (tx) => {
+    await this.changing(workspaceId, async (tx, events) => {
       const r = await conversationRow(tx, conversationId);
       if (r?.status !== 'ended') throw new AppError('conflict', 'Rate the chat once it has ended');
       await sql`update chat_conversations set csat_rating = ${rating}, csat_comment = ${comment || null}
@@ -360,8 +382,8 @@ export class ChatService {
           body: transcriptText(messages, { rating, comment: comment ?? null }),
         });
       }
+      events.push(this.changed(workspaceId, conversationId));
     });
-    await this.publish([this.changed(workspaceId, conversationId)]);
   }
 
   /**
@@ -447,7 +469,7 @@ export class ChatService {
   /** An agent takes a waiting chat from the queue. */
   async accept(actor: Actor, id: string): Promise<TChatConversation> {
     const ws = actor.workspaceId;
-    const r = await this.deps.database.tenant(ws, async (tx) => {
+    const r = await this.changing(ws, async (tx, events) => {
       await this.policy(tx, actor, 'update');
       if (!actor.userId) throw new AppError('forbidden', 'Chats are answered by people; this API key has none');
       const { rows } = await sql`update chat_conversations set status = 'active', agent_user_id = ${actor.userId}::uuid,
@@ -456,50 +478,44 @@ export class ChatService {
       const found = await conversationRow(tx, id);
       if (!found) throw notFound('Chat');
       if (!rows[0] && found.agent_user_id !== actor.userId) throw new AppError('conflict', 'This chat is not waiting');
+      events.push(this.changed(ws, id));
       return found;
     });
-    await this.publish([this.changed(ws, id)]);
     return presentConversation(r);
   }
 
   /** An agent's reply; a waiting chat is taken by whoever answers it first. */
   async reply(actor: Actor, id: string, body: string, files: ChatFile[] = []): Promise<TChatMessage> {
     const ws = actor.workspaceId;
-    const { message, took } = await this.deps.database.tenant(ws, async (tx) => {
+    return this.changing(ws, async (tx, events) => {
       await this.policy(tx, actor, 'update');
       if (!actor.userId) throw new AppError('forbidden', 'Chats are answered by people; this API key has none');
       const r = await conversationRow(tx, id);
       if (!r) throw notFound('Chat');
       if (r.status !== 'waiting' && r.status !== 'active') throw new AppError('conflict', 'This chat has ended');
-      let took = false;
-      if (r.status === 'waiting') {
-        await sql`update chat_conversations set status = 'active', agent_user_id = ${actor.userId}::uuid, assigned_at = now()
-          where workspace_id = rapport_workspace() and id = ${id}::uuid`.execute(tx);
-        took = true;
-      }
-      // Answering is reading.
-      await sql`update chat_conversations set agent_read_at = now()
+      // Answering is reading, and takes a chat that is still waiting (one statement).
+      await sql`update chat_conversations set agent_read_at = now(),
+          agent_user_id = case when status = 'waiting' then ${actor.userId}::uuid else agent_user_id end,
+          assigned_at = case when status = 'waiting' then now() else assigned_at end,
+          status = case when status = 'waiting' then 'active' else status end
         where workspace_id = rapport_workspace() and id = ${id}::uuid`.execute(tx);
-      return { message: await insertMessage(tx, ws, id, 'agent', body, actor.userId, files), took };
+      if (r.status === 'waiting') events.push(this.changed(ws, id));
+      const message = await insertMessage(tx, ws, id, 'agent', body, actor.userId, files);
+      events.push({ workspaceId: ws, conversationId: id, kind: 'message', message });
+      return message;
     });
-    await this.publish([
-      ...(took ? [this.changed(ws, id)] : []),
-      { workspaceId: ws, conversationId: id, kind: 'message', message },
-    ]);
-    return message;
   }
 
   /** The agent has read the visitor's messages (a read receipt for the visitor). */
   async agentRead(actor: Actor, id: string): Promise<void> {
     const ws = actor.workspaceId;
-    const at = await this.deps.database.tenant(ws, async (tx) => {
+    await this.changing(ws, async (tx, events) => {
       await this.policy(tx, actor, 'update');
       const { rows } = await sql<{ at: Date }>`update chat_conversations set agent_read_at = now()
         where workspace_id = rapport_workspace() and id = ${id}::uuid returning agent_read_at as at`.execute(tx);
       if (!rows[0]) throw notFound('Chat');
-      return rows[0].at;
+      events.push({ workspaceId: ws, conversationId: id, kind: 'read', by: 'agent', at: iso(rows[0].at) as string });
     });
-    await this.publish([{ workspaceId: ws, conversationId: id, kind: 'read', by: 'agent', at: iso(at) as string }]);
   }
 
   async agentEnd(actor: Actor, id: string): Promise<TChatConversation> {
@@ -517,11 +533,10 @@ export class ChatService {
    */
   private async end(workspaceId: string, id: string, by: Actor | null): Promise<TChatConversation | null> {
     const { records } = this.deps;
-    const out = await this.deps.database.tenant(workspaceId, async (tx) => {
+    const ended = await this.changing(workspaceId, async (tx, events) => {
       const r = await conversationRow(tx, id);
       if (!r) return null;
-      if (r.status !== 'waiting' && r.status !== 'active') return { r, events: [] as ChatEvent[] };
-      const events: ChatEvent[] = [];
+      if (r.status !== 'waiting' && r.status !== 'active') return r;
       const sys = systemActor(workspaceId);
       const note = await insertMessage(
         tx,
@@ -575,11 +590,9 @@ export class ChatService {
       }
       events.push(this.changed(workspaceId, id));
       for (const c of await routeWaitingChats(tx, workspaceId)) events.push(this.changed(workspaceId, c));
-      return { r: (await conversationRow(tx, id)) as ConversationRow, events };
+      return (await conversationRow(tx, id)) as ConversationRow;
     });
-    if (!out) return null;
-    await this.publish(out.events);
-    return presentConversation(out.r);
+    return ended ? presentConversation(ended) : null;
   }
 
   async presence(actor: Actor): Promise<TPresence> {
@@ -592,7 +605,7 @@ export class ChatService {
   /** Online, away or offline, and capacity; going online (or more capacity) takes waiting chats. */
   async setPresence(actor: Actor, input: { status?: TPresence['status']; capacity?: number }): Promise<TPresence> {
     const ws = actor.workspaceId;
-    const out = await this.deps.database.tenant(ws, async (tx) => {
+    return this.changing(ws, async (tx, events) => {
       await this.policy(tx, actor, 'update');
       if (!actor.userId) throw new AppError('forbidden', 'Presence belongs to people; this API key has none');
       await sql`insert into chat_agents (workspace_id, user_id, status, capacity)
@@ -600,10 +613,8 @@ export class ChatService {
         on conflict (workspace_id, user_id) do update set
           status = coalesce(${input.status ?? null}, chat_agents.status),
           capacity = coalesce(${input.capacity ?? null}::int, chat_agents.capacity), updated_at = now()`.execute(tx);
-      const routed = await routeWaitingChats(tx, ws);
-      return { presence: await presenceOf(tx, actor.userId), routed };
+      for (const c of await routeWaitingChats(tx, ws)) events.push(this.changed(ws, c));
+      return presenceOf(tx, actor.userId);
     });
-    await this.publish(out.routed.map((c) => this.changed(ws, c)));
-    return out.presence;
   }
 }

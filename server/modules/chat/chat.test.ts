@@ -7,8 +7,10 @@ import { type ChatSocket, openChatSocket, until } from '../../../test/helpers/ch
 import { buildContact } from '../../../test/helpers/factories';
 import { client, type HttpClient } from '../../../test/helpers/http';
 import { type Member, memberWithRole } from '../../../test/helpers/members';
+import { ChatHub } from './chat-hub';
 import { identityHash } from './chat-settings.service';
 import { CHAT_WIDGET_SCRIPT } from './chat-widget';
+import { VisitorMessageWriter } from './visitor-messages';
 
 const SITE = 'https://shop.example.com';
 
@@ -483,5 +485,130 @@ describe('live chat: widget, visitor and agent sockets, routing, offline tickets
     await until(async () => (await client(t, rep).get('/api/v1/chats?status=mine')).json().data.length === 1);
     v.close();
     v2.close();
+  });
+
+  it('visitors sending at once: each message arrives once and in its conversation’s order; one the database cannot store fails alone', async () => {
+    await rows(endAll());
+    await client(t, rep).put('/api/v1/chat/presence', { status: 'online', capacity: 4 });
+    const console = await agent(rep);
+    const vs = [await visitor(), await visitor(), await visitor()];
+    const ids: string[] = [];
+    for (const v of vs) {
+      v.send({ type: 'start' });
+      const started = await v.next('started');
+      expect(started.status).toBe('active');
+      ids.push(started.messages[0].conversationId);
+    }
+    // Quotes, backslashes and accents travel intact; a NUL character cannot be stored in PostgreSQL text.
+    const bodyOf = (n: number, i: number) => (n === 1 && i === 2 ? 'bad \u0000 byte' : `v${n} "m${i}" \\ é`);
+    // Every frame at once, without waiting: the server writes them as they come, several per transaction.
+    for (let i = 1; i <= 4; i++) {
+      for (const [n, v] of vs.entries()) v.send({ type: 'message', body: bodyOf(n, i) });
+    }
+    const expected = (n: number) => [1, 2, 3, 4].filter((i) => !(n === 1 && i === 2)).map((i) => bodyOf(n, i));
+    const fromVisitors = () => console.got.filter((f) => f.type === 'message' && f.message.author === 'visitor');
+    await until(() => fromVisitors().length >= 11, 30_000, 'eleven messages at the console');
+    expect(await vs[1]?.next('error')).toMatchObject({ field: 'body' });
+    for (const [n, id] of ids.entries()) {
+      // The console got each conversation's messages once, in the order they were sent ...
+      const live = fromVisitors()
+        .filter((f) => f.message.conversationId === id)
+        .map((f) => f.message.body);
+      expect(live).toEqual(expected(n));
+      // ... the visitor saw each confirmed ...
+      await until(() => (vs[n]?.got.filter((f) => f.type === 'message').length ?? 0) >= expected(n).length);
+      // ... and the conversation stores them once, in that order.
+      const detail = (await client(t, rep).get(`/api/v1/chats/${id}`)).json().data;
+      expect(
+        detail.messages.filter((m: { author: string }) => m.author === 'visitor').map((m: { body: string }) => m.body),
+      ).toEqual(expected(n));
+    }
+    // Nothing more arrives later (no duplicate from a retried batch).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fromVisitors()).toHaveLength(11);
+    for (const v of vs) v.close();
+  });
+
+  it('a message too large for one NOTIFY (4,000 non-Latin characters) still reaches the console, in order', async () => {
+    await rows(endAll());
+    await client(t, rep).put('/api/v1/chat/presence', { status: 'online', capacity: 4 });
+    const console = await agent(rep);
+    const v = await visitor();
+    v.send({ type: 'start' });
+    const id = (await v.next('started')).messages[0].conversationId;
+    const large = '漢'.repeat(4000); // 12,000 bytes of UTF-8
+    v.send({ type: 'message', body: large });
+    v.send({ type: 'message', body: 'and a short one' });
+    const first = await console.next('message', (f) => f.message.conversationId === id);
+    expect(first.message).toMatchObject({ author: 'visitor', body: large });
+    expect((await console.next('message', (f) => f.message.conversationId === id)).message.body).toBe(
+      'and a short one',
+    );
+    expect((await v.next('message')).message.body).toBe(large);
+    v.close();
+  });
+
+  it('group commit: messages written together share one transaction; an ended chat or an unstorable message fails only itself', async () => {
+    await rows(endAll());
+    await client(t, rep).put('/api/v1/chat/presence', { status: 'online', capacity: 4 });
+    const ids: string[] = [];
+    for (let n = 0; n < 3; n++) {
+      const v = await visitor();
+      v.send({ type: 'start' });
+      ids.push((await v.next('started')).messages[0].conversationId);
+    }
+    const [a, b, gone] = ids as [string, string, string];
+    expect((await client(t, rep).post(`/api/v1/chats/${gone}/end`)).statusCode).toBe(200);
+    const hub = new ChatHub({
+      database: t.database,
+      log: t.app.log,
+      conversation: async () => null,
+      message: async () => null,
+    });
+    const writer = new VisitorMessageWriter({ database: t.database, hub });
+    const ws = admin.workspaceId;
+    const stored = async (prefix: string) =>
+      rows(
+        sql<{ conversation_id: string; body: string; created_at: Date }>`select conversation_id, body, created_at
+          from chat_messages where body like ${`${prefix}%`} order by created_at, id`,
+      );
+
+    const together = await Promise.allSettled([
+      writer.write(ws, a, 'together 1'),
+      writer.write(ws, b, 'together 2'),
+      writer.write(ws, a, 'together 3'),
+      writer.write(ws, gone, 'together late'),
+    ]);
+    expect(together.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    expect((together[3] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'conflict',
+      message: 'This chat has ended',
+    });
+    const one = await stored('together');
+    expect(one.map((r) => r.body)).toEqual(['together 1', 'together 2', 'together 3']);
+    // One transaction: one now() for all three.
+    expect(new Set(one.map((r) => new Date(r.created_at).getTime())).size).toBe(1);
+
+    const mixed = await Promise.allSettled([
+      writer.write(ws, a, 'mixed 1'),
+      writer.write(ws, b, 'mixed \u0000'),
+      writer.write(ws, a, 'mixed 2'),
+      writer.write(ws, gone, 'mixed late'),
+    ]);
+    expect(mixed.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    expect((mixed[1] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ path: 'body' }],
+    });
+    expect((mixed[3] as PromiseRejectedResult).reason).toMatchObject({ code: 'conflict' });
+    // The batch failed as a whole, so each was written again on its own: once each, in order.
+    const again = await stored('mixed');
+    expect(again.map((r) => [r.conversation_id, r.body])).toEqual([
+      [a, 'mixed 1'],
+      [a, 'mixed 2'],
+    ]);
+    expect(new Date(again[0]?.created_at as Date).getTime()).toBeLessThanOrEqual(
+      new Date(again[1]?.created_at as Date).getTime(),
+    );
   });
 });

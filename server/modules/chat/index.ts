@@ -21,6 +21,7 @@ export const chatModule = defineModule({
       database: deps.database,
       log: app.log,
       conversation: (workspaceId, id) => service.conversation(workspaceId, id),
+      message: (workspaceId, id) => service.message(workspaceId, id),
     });
     const service = new ChatService({ database: deps.database, records: deps.records, hub, now: deps.now });
     await hub.start();
