@@ -23,7 +23,14 @@ type Sql = RawBuilder<unknown>;
  * BETWEEN south AND north`: one index range per band. The box always holds every point
  * the exact test accepts (a margin of 1e-5° absorbs rounding and PostgreSQL's 1e-6
  * geometric tolerance); a circle over a pole or across the antimeridian takes every
- * longitude. Custom address fields (in `custom`) have no band and no index.
+ * longitude.
+ *
+ * A custom address field lives in the record's `custom` jsonb, so it has no band column;
+ * its index (migration 0063) is a GIN over `rapport_geocells(workspace_id, custom)`: for
+ * each address-shaped value, its grid cell at 0.1°, 1° and 10° (and "has coordinates"),
+ * hashed with the workspace and the field's name. A leaf on such a field asks for the cells
+ * covering the same box at the finest level that needs at most MAX_CELLS of them
+ * (`rapport_geocells(…) && keys`), then applies the same exact test.
  */
 
 /** earthdistance's `earth()`: the radius the cube points are on, in metres. */
@@ -51,7 +58,19 @@ export interface GeoAccessor {
   part: (sub: 'country' | 'region' | 'postalCode') => Sql;
   /** The address's latitude band, `rapport_geoband(lat, lng)` (built-in address fields only: the index). */
   band?: Sql;
+  /** A custom address field's index condition: the record has a point in one of these cells (migration 0063). */
+  cells?: (cells: number[]) => Sql;
 }
+
+/**
+ * The index condition of custom address field `field` on alias `alias`: one of the
+ * record's keys is one of the cells' keys. The keys are computed once per query (an
+ * InitPlan), in SQL, so they hash exactly as the index expression does.
+ */
+export const customGeoCells =
+  (alias: string, field: string) =>
+  (cells: number[]): Sql =>
+    sql`rapport_geocells(${sql.ref(`${alias}.workspace_id`)}, ${sql.ref(`${alias}.custom`)}) && (select rapport_geokeys(rapport_workspace(), ${field}::text, ${cells}::int[]))`;
 
 /** Bands per degree of latitude, and the last band (the north pole's). */
 const BANDS_PER_DEGREE = 10;
@@ -112,8 +131,55 @@ export function ringBox(ring: readonly (readonly [number, number])[]): GeoBox {
   };
 }
 
-/** The index's part of a leaf: the box as one index range per band (nothing without a band column). */
+/**
+ * The grid levels of the custom fields' index, as `rapport_geocell_ids` (migration 0063)
+ * numbers them: a cell is `base + row × columns + column`, the row and column being
+ * ⌊index(lat + 90)⌋ and ⌊index(lng + 180)⌋ capped at the last one (the same IEEE arithmetic
+ * as the SQL: multiply by 10, nothing, divide by 10).
+ */
+const LEVELS = [
+  { base: 0, rows: 1800, cols: 3600, index: (x: number) => Math.floor(x * 10) },
+  { base: 10_000_000, rows: 180, cols: 360, index: (x: number) => Math.floor(x) },
+  { base: 20_000_000, rows: 18, cols: 36, index: (x: number) => Math.floor(x / 10) },
+] as const;
+/** The key every point has ("has coordinates"): what a box too large for any level asks for. */
+const ANY_CELL = 30_000_000;
+/** At most this many cells in one leaf's condition (a 50 km circle at 45°: ~140 of 0.1°). */
+export const MAX_CELLS = 512;
+
+/** A point's cells, one per level, then ANY_CELL: `rapport_geocell_ids` of migration 0063. */
+export function pointCells(lat: number, lng: number): number[] {
+  return [
+    ...LEVELS.map(
+      (l) => l.base + Math.min(l.index(lat + 90), l.rows - 1) * l.cols + Math.min(l.index(lng + 180), l.cols - 1),
+    ),
+    ANY_CELL,
+  ];
+}
+
+/**
+ * The cells that cover a box at the finest level needing at most MAX_CELLS of them (or
+ * ANY_CELL). Every point in the box is in one of them: the row and column are monotonic in
+ * the latitude and longitude.
+ */
+export function coverCells(box: GeoBox): number[] {
+  for (const l of LEVELS) {
+    const at = (x: number, n: number) => Math.max(0, Math.min(l.index(x), n - 1));
+    const r0 = at(Math.max(-90, box.south) + 90, l.rows);
+    const r1 = at(Math.min(90, box.north) + 90, l.rows);
+    const c0 = at(Math.max(-180, box.west) + 180, l.cols);
+    const c1 = at(Math.min(180, box.east) + 180, l.cols);
+    if ((r1 - r0 + 1) * (c1 - c0 + 1) > MAX_CELLS) continue;
+    const cells: number[] = [];
+    for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) cells.push(l.base + r * l.cols + c);
+    return cells;
+  }
+  return [ANY_CELL];
+}
+
+/** The index's part of a leaf: the box as one index range per band, or as grid cells (a custom field). */
 function boxCondition(acc: GeoAccessor, box: GeoBox): Sql[] {
+  if (acc.cells) return [acc.cells(coverCells(box))];
   if (!acc.band) return [];
   return [
     sql`${acc.band} = any(${bandsOf(box)}::int[])`,

@@ -18,7 +18,7 @@ import {
   valueSchema,
 } from './field-types';
 import { FilterValueError, filterCondition } from './filter-conditions';
-import { compileNear, compileWithin, type GeoAccessor } from './geo-filter';
+import { compileNear, compileWithin, customGeoCells, type GeoAccessor } from './geo-filter';
 import type { ObjectSchema, ResolvedField } from './object-schema';
 import { columnName, type FieldDef } from './types';
 
@@ -131,8 +131,10 @@ export function geoFieldAccessor(schema: ObjectSchema, alias: string, path: stri
       lat: coord('latitude'),
       lng: coord('longitude'),
       part,
-      // The latitude band of a built-in address, as its index (migration 0058) computes it.
+      // The latitude band of a built-in address, as its index (migration 0058) computes it;
+      // a custom one's index is the grid cells in `custom` (migration 0063).
       band: f.custom ? undefined : sql`rapport_geoband(${coord('latitude')}, ${coord('longitude')})`,
+      cells: f.custom ? customGeoCells(alias, f.def.name) : undefined,
     },
   };
 }
