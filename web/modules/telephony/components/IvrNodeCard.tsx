@@ -14,6 +14,7 @@ import {
 import { Icon } from '../../../ui/Icon';
 import type { IvrNode, IvrPrompt } from '../api/telephony.api';
 import { NODE_KINDS, TARGETS } from '../utils/ivr-draft';
+import { AnswerNodeFields } from './AnswerNodeFields';
 import { MenuOptions } from './MenuOptions';
 import { PromptFields } from './PromptFields';
 
@@ -114,68 +115,7 @@ export function IvrNodeCard({ node, ids, isStart, problems, onChange, onRename, 
             />
           </>
         )}
-        {node.kind === 'answer' && (
-          <>
-            <Group gap="sm" align="end" wrap="wrap">
-              <TextInput
-                label="Object"
-                description="The caller’s contact, lead or account, or an object related to them"
-                value={node.object}
-                onChange={(e) => set({ object: e.currentTarget.value })}
-                w={260}
-              />
-              <TextInput
-                label="Field said"
-                value={node.field}
-                onChange={(e) => set({ field: e.currentTarget.value })}
-                w={200}
-              />
-              <TextInput
-                label="Which record"
-                description="A field; - first: newest first"
-                value={node.sort ?? '-createdAt'}
-                onChange={(e) => set({ sort: e.currentTarget.value || undefined })}
-                w={180}
-              />
-            </Group>
-            <Textarea
-              label="Only records matching (filter, JSON)"
-              description='E.g. {"field": "status", "op": "eq", "value": "open"}; empty: every record'
-              defaultValue={node.filter ? JSON.stringify(node.filter) : ''}
-              onBlur={(e) => {
-                const text = e.currentTarget.value.trim();
-                if (!text) return set({ filter: undefined });
-                try {
-                  set({ filter: JSON.parse(text) });
-                } catch {
-                  // Left as it was; the server names the problem on save.
-                }
-              }}
-              autosize
-              minRows={1}
-            />
-            <Group gap="sm" align="end" wrap="wrap">
-              <TextInput
-                label="Said when found"
-                description="{{value}} is the field, {{name}} the caller’s first name"
-                value={node.say}
-                onChange={(e) => set({ say: e.currentTarget.value })}
-                style={{ flex: 1, minWidth: 240 }}
-              />
-              <TextInput
-                label="Language"
-                value={node.language ?? ''}
-                onChange={(e) => set({ language: e.currentTarget.value || undefined })}
-                w={110}
-              />
-            </Group>
-            <TextInput
-              label="Said when nothing is found"
-              value={node.missing}
-              onChange={(e) => set({ missing: e.currentTarget.value })}
-            />
-          </>
-        )}
+        {node.kind === 'answer' && <AnswerNodeFields node={node} onChange={set} />}
         {node.kind === 'queue' && (
           <>
             <TextInput
