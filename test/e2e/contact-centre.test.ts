@@ -12,7 +12,8 @@ import { expectTapTargets, uniqueEmail, until } from './helpers/ui';
 // An agent in the browser goes available in the contact centre; a customer calls the number
 // (Twilio's signed webhooks, posted from here as Twilio would), presses 2 for support and is
 // routed to the agent, whose page shows the caller's records (screen-pop over the WebSocket);
-// the call ends and the agent saves the wrap-up, which completes the call record.
+// the call ends and the agent saves the wrap-up, which completes the call record; the day's
+// queue figures are then on the reports' service dashboard.
 let rapport: RunningRapport;
 let browser: BrowserSession;
 let page: Page;
@@ -110,5 +111,33 @@ describe('the contact centre in the browser', () => {
       relatedObject: 'contacts',
       relatedId: contact.id,
     });
+
+    // The day's figures reach the reports: the service dashboard's calls by queue and day has the
+    // support queue's answered call, with its wait and handle time (the 64 s less the IVR).
+    const today = new Date().toISOString().slice(0, 10);
+    await page.goto(`${rapport.url}/reports`);
+    const standard = page.getByTestId('standard-dashboards');
+    await until('the sales dashboard is drawn', () => standard.getByTestId('figure-winRate').isVisible());
+    await standard.getByText('Service', { exact: true }).click();
+    const byDay = standard.getByTestId('panel-callsByQueueDay');
+    await byDay.getByText('Calls by queue and day').waitFor();
+    const headers = await byDay.getByRole('columnheader').allTextContents();
+    expect(headers).toEqual([
+      'Day',
+      'Queue',
+      'Calls',
+      'Answered',
+      'Abandoned',
+      'Average wait (seconds)',
+      'Average handle time (seconds)',
+    ]);
+    const support = byDay.getByRole('row').filter({ hasText: 'support' });
+    await support.waitFor();
+    const [day, queue, offered, answered, abandoned, wait, handle] = await support.getByRole('cell').allTextContents();
+    expect([day, queue, offered, answered, abandoned]).toEqual([today, 'support', '1', '1', '0']);
+    expect(Number(wait)).toBeGreaterThanOrEqual(0);
+    expect(Number(handle)).toBeGreaterThan(0);
+    expect(Number(handle)).toBeLessThanOrEqual(64);
+    await expectAccessible(page, 'the service dashboard with the calls by queue and day');
   });
 });

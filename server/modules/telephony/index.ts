@@ -11,6 +11,8 @@ import { RECORDING_QUEUE, type RecordingJob, TelephonyService } from './telephon
 import { twilioRoutes } from './twilio.routes';
 
 export { callsObject };
+// For reporting (server/modules/reports): the daily queue figures on the service dashboard.
+export { listQueueDays, readsEveryCall } from './queue-days';
 
 /** The nightly job that counts the last two days' queue statistics again. */
 const QUEUE_DAYS_QUEUE = 'telephony.queue-days';

@@ -110,7 +110,7 @@ export function telephonyRoutes(service: TelephonyService, deps: ModuleRouteDeps
         const actor = actorOf(req);
         const [from, to] = dayRange(req.query, now());
         return database.tenantRead(actor.workspaceId, async (tx) => ({
-          data: await listQueueDays(tx, records, actor, from, to, req.query.queue),
+          data: await listQueueDays(tx, records, actor, from, to, { queue: req.query.queue }),
           from,
           to,
         }));
