@@ -13,7 +13,8 @@ import { expectTapTargets, uniqueEmail, until } from './helpers/ui';
 // (Twilio's signed webhooks, posted from here as Twilio would), presses 2 for support and is
 // routed to the agent, whose page shows the caller's records (screen-pop over the WebSocket);
 // the call ends and the agent saves the wrap-up, which completes the call record; the day's
-// queue figures are then on the reports' service dashboard.
+// queue figures are then on the reports' service dashboard; and the agent calls Ada back from
+// her page through the provider (click-to-call).
 let rapport: RunningRapport;
 let browser: BrowserSession;
 let page: Page;
@@ -139,5 +140,29 @@ describe('the contact centre in the browser', () => {
     expect(Number(handle)).toBeGreaterThan(0);
     expect(Number(handle)).toBeLessThanOrEqual(64);
     await expectAccessible(page, 'the service dashboard with the calls by queue and day');
+
+    // Click-to-call from Ada's page: the agent's phone (the desktop's) rings first through the
+    // provider's REST API (the pass's local Twilio); when they answer, the customer is dialled.
+    await page.goto(`${rapport.url}/contacts/${contact.id}`);
+    await page.getByRole('button', { name: 'Call through Rapport' }).click();
+    await expect.poll(() => page.getByLabel('Your phone').inputValue()).toBe('+12025550002');
+    await page.getByRole('button', { name: 'Ring my phone' }).click();
+    await page.getByRole('status').getByText('Calling your phone: answer it to be put through to +12025550177.').waitFor();
+    await expectAccessible(page, 'click-to-call placed');
+    const outbound = ((await (await api.get(`${rapport.url}/api/v1/calls`)).json()).data as Record<string, any>[]).find(
+      (c) => c.direction === 'outbound',
+    );
+    expect(outbound).toMatchObject({ to: '+12025550177', contactId: contact.id, status: 'queued' });
+    expect(outbound?.providerCallId).toMatch(/^CA[0-9a-f]{32}$/);
+    const agentLeg = await twilioPost(`${voiceUrl}?call=${outbound?.id}`, {
+      ...voiceFixture.params,
+      AccountSid: account.sid,
+      CallSid: outbound?.providerCallId,
+      From: '+14155550160',
+      To: '+12025550002',
+      Direction: 'outbound-api',
+      CallStatus: 'in-progress',
+    });
+    expect(agentLeg.body).toContain('<Dial callerId="+14155550160">+12025550177</Dial>');
   });
 });

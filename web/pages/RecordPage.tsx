@@ -23,6 +23,7 @@ import { type RelatedList, recordTitle, relatedLists } from '../modules/records/
 import { SalesRecordActions, SalesRecordAside, SalesRecordBanner } from '../modules/sales/components/SalesRecordExtras';
 import { ScoreBreakdownCard } from '../modules/scoring/components/ScoreBreakdownCard';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
+import { CallThroughRapport } from '../modules/telephony/components/CallThroughRapport';
 import { TaskCompleteButton } from '../modules/tasks/components/TaskCompleteButton';
 import { ServiceSummaryCard } from '../modules/tickets/components/ServiceSummaryCard';
 import { TicketConversation } from '../modules/tickets/components/TicketConversation';
@@ -146,6 +147,7 @@ function GenericRecordPage({ object, id }: { object: string; id: string }) {
         </div>
         <Group gap="xs">
           <SalesRecordActions meta={meta} record={data} />
+          {!offline && <CallThroughRapport object={object} record={data} />}
           {!offline && can(meta, 'update') && <TaskCompleteButton object={object} record={data} etag={etag} />}
           {!offline && can(meta, 'update') && (
             <ButtonLink

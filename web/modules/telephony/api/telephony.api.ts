@@ -3,6 +3,8 @@ import { queryOptions } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type {
   AudioSchema,
+  DialResponse,
+  DialSchema,
   IvrFlowSaveSchema,
   IvrFlowSchema,
   IvrNodeSchema,
@@ -28,6 +30,8 @@ export type IvrNodeKind = IvrNode['kind'];
 export type IvrPrompt = z.input<typeof PromptSchema>;
 export type Audio = z.infer<typeof AudioSchema>;
 export type WrapUp = z.input<typeof WrapUpSchema>;
+export type Dial = z.input<typeof DialSchema>;
+export type Dialled = z.infer<typeof DialResponse>['data'];
 
 export const telephonyKeys = {
   agents: ['telephony', 'agents'] as const,
@@ -55,6 +59,10 @@ export async function setMyPresence(change: TAgentPresenceRequest): Promise<Agen
 export async function wrapUpCall(id: string, body: WrapUp): Promise<void> {
   await request('POST', `/api/v1/calls/${id}/wrap-up`, { body });
 }
+
+/** Click-to-call through the provider: the agent's phone rings first, then the customer's (needs `calls: create`). */
+export const dialCall = (body: Dial) =>
+  request<{ data: Dialled }>('POST', '/api/v1/calls/dial', { body }).then((r) => r.body.data);
 
 /** The workspace's IVR flows (administrators; the default one is made when missing). */
 export const flowsQuery = queryOptions({
