@@ -7,7 +7,7 @@ import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
 import { PASSWORD, type RunningRapport } from './helpers/rapport';
 import { sharedRapport } from './helpers/shared';
-import { expectTapTargets, uniqueEmail, until } from './helpers/ui';
+import { expectTapTargets, field, uniqueEmail, until } from './helpers/ui';
 
 // An agent in the browser goes available in the contact centre; a customer calls the number
 // (Twilio's signed webhooks, posted from here as Twilio would), presses 2 for support and is
@@ -64,6 +64,14 @@ describe('the contact centre in the browser', () => {
     await page.getByLabel('My phone').fill('+12025550002');
     await page.getByRole('button', { name: 'Available' }).click();
     await page.getByRole('status').getByText('Available').waitFor();
+    // An administrator orders the agents: Casey becomes a backup (priority 3), still the only one.
+    const agentsTable = page.getByRole('region', { name: 'Agents' });
+    await field(agentsTable, 'Priority of Casey Agent').click();
+    await page.getByRole('option', { name: '3', exact: true }).click();
+    await until('the priority is saved', async () => {
+      const agents = (await (await api.get(`${rapport.url}/api/v1/telephony/agents`)).json()).data;
+      return agents[0]?.priority === 3;
+    });
     await expectAccessible(page, 'the agent desktop, available');
 
     const params = {

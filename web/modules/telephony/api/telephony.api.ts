@@ -11,6 +11,7 @@ import type {
   PromptSchema,
   TAgent,
   TAgentPresenceRequest,
+  TAgentUpdateRequest,
   TQueueDay,
   TQueueStats,
   TScreenPop,
@@ -50,6 +51,12 @@ export const getQueueStats = (signal?: AbortSignal) =>
 /** The stored daily figures per queue of [from, to] (403 for roles that do not read every call). */
 export const getQueueDays = (from: string, to: string, signal?: AbortSignal) =>
   getJson<{ data: QueueDay[] }>(`/api/v1/telephony/queues/daily?from=${from}&to=${to}`, signal).then((r) => r.data);
+
+/** An administrator sets an agent's routing priority: 1 is offered calls first, 9 last. */
+export async function setAgentPriority(userId: string, priority: number): Promise<Agent> {
+  const body: TAgentUpdateRequest = { priority };
+  return (await request<{ data: Agent }>('PATCH', `/api/v1/telephony/agents/${userId}`, { body })).body.data;
+}
 
 export async function setMyPresence(change: TAgentPresenceRequest): Promise<Agent> {
   return (await request<{ data: Agent }>('PUT', '/api/v1/telephony/agents/me', { body: change })).body.data;
