@@ -209,7 +209,9 @@ export const IvrNodeSchema = z.discriminatedUnion('kind', [
       overflow: NodeId.optional().describe(
         'Where callers go past maxWaitSeconds or maxSize: another queue, voicemail…',
       ),
-      hold: PromptSchema.optional().describe('Played while waiting (with maxWaitSeconds); default: silence'),
+      hold: PromptSchema.optional().describe(
+        'Played while waiting, again each time it ends (hold music: an uploaded recording); default: Twilio’s hold music, or silence with maxWaitSeconds',
+      ),
       script: z
         .string()
         .trim()
