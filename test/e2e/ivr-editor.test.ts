@@ -191,4 +191,31 @@ describe('the IVR flow editor', () => {
     expect(told.status).toBe(200);
     expect(told.body).toContain('<Say language="en-US">Your job title is Chief Tinkerer.</Say>');
   });
+
+  it('an hours node follows a business calendar of the service desk, picked in the editor', async () => {
+    const cal = await page.request.post(`${rapport.url}/api/v1/business-calendars`, {
+      data: { name: 'Weekdays nine to five', timeZone: 'Europe/London', weeklyHours: { mon: [{ start: '09:00', end: '17:00' }] } },
+    });
+    expect(cal.status(), await cal.text()).toBe(201);
+    const calendarId = (await cal.json()).data.id as string;
+    await page.goto(`${rapport.url}/admin/ivr-flows`);
+    await page.getByRole('button', { name: 'New flow' }).click();
+    await page.getByRole('list', { name: 'Nodes' }).waitFor();
+    const flowId = /\/admin\/ivr-flows\/([0-9a-f-]{36})/.exec(page.url())?.[1] as string;
+    await addNode('Business hours');
+    await pick(node('hours'), 'Business calendar', 'Weekdays nine to five');
+    await pick(node('hours'), 'When open', 'greeting');
+    await pick(node('hours'), 'When closed', 'hangup');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved as version 2.' }).waitFor();
+    const flows = (await (await page.request.get(`${rapport.url}/api/v1/telephony/flows`)).json()).data as {
+      id: string;
+      definition: { nodes: Record<string, unknown>[] };
+    }[];
+    expect(flows.find((f) => f.id === flowId)?.definition.nodes.find((n) => n.id === 'hours')).toMatchObject({
+      kind: 'hours',
+      calendarId,
+      closed: 'hangup',
+    });
+  });
 });

@@ -11,7 +11,9 @@ import {
   Textarea,
   TextInput,
 } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { Icon } from '../../../ui/Icon';
+import { listCalendars, serviceDeskKeys } from '../../tickets/api/service-desk.api';
 import type { IvrNode, IvrPrompt } from '../api/telephony.api';
 import { NODE_KINDS, TARGETS } from '../utils/ivr-draft';
 import { AnswerNodeFields } from './AnswerNodeFields';
@@ -37,6 +39,11 @@ export function IvrNodeCard({ node, ids, isStart, problems, onChange, onRename, 
   const set = (patch: Record<string, unknown>) => onChange({ ...node, ...patch } as IvrNode);
   const prompt = (p: IvrPrompt | undefined) => set({ prompt: p });
   const rec = node as Record<string, unknown>;
+  const calendars = useQuery({
+    queryKey: serviceDeskKeys.calendars,
+    queryFn: ({ signal }) => listCalendars(signal),
+    enabled: node.kind === 'hours',
+  });
   return (
     <Card withBorder padding="sm" role="listitem" aria-label={`Node ${node.id}`}>
       <Group justify="space-between" mb="xs" wrap="nowrap">
@@ -114,6 +121,18 @@ export function IvrNodeCard({ node, ids, isStart, problems, onChange, onRename, 
               w={260}
             />
           </>
+        )}
+        {node.kind === 'hours' && (
+          <Select
+            label="Business calendar"
+            description="Opening hours and holidays (Service settings); none: always open"
+            placeholder="None: always open"
+            data={(calendars.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+            value={node.calendarId ?? null}
+            clearable
+            onChange={(v) => set({ calendarId: v ?? undefined })}
+            w={320}
+          />
         )}
         {node.kind === 'answer' && <AnswerNodeFields node={node} onChange={set} />}
         {node.kind === 'queue' && (
