@@ -65,7 +65,7 @@ describe('the contact centre in the browser', () => {
     await page.getByRole('button', { name: 'Available' }).click();
     await page.getByRole('status').getByText('Available').waitFor();
     // An administrator orders the agents: Casey becomes a backup (priority 3), still the only one.
-    const agentsTable = page.getByRole('region', { name: 'Agents' });
+    const agentsTable = page.getByRole('region', { name: 'Agents', exact: true });
     await field(agentsTable, 'Priority of Casey Agent').click();
     await page.getByRole('option', { name: '3', exact: true }).click();
     await until('the priority is saved', async () => {
