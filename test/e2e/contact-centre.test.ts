@@ -62,6 +62,8 @@ describe('the contact centre in the browser', () => {
     await page.goto(`${rapport.url}/contact-centre`);
     await page.getByRole('heading', { name: 'Contact centre' }).waitFor();
     await page.getByLabel('My phone').fill('+12025550002');
+    await page.getByRole('button', { name: 'Busy' }).click();
+    await page.getByRole('status').getByText('Busy').waitFor();
     await page.getByRole('button', { name: 'Available' }).click();
     await page.getByRole('status').getByText('Available').waitFor();
     // An administrator orders the agents: Casey becomes a backup (priority 3), still the only one.

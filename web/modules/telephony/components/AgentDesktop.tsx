@@ -135,6 +135,15 @@ export function AgentDesktop() {
         <Button
           size="md"
           variant="default"
+          title="Not offered calls, still signed in (a break, another task)"
+          onClick={() => presence.mutate({ status: 'busy' })}
+          disabled={status === 'busy'}
+        >
+          Busy
+        </Button>
+        <Button
+          size="md"
+          variant="default"
           onClick={() => presence.mutate({ status: 'offline' })}
           disabled={status === 'offline'}
         >
