@@ -59,9 +59,9 @@ describe.skipIf(ENGINE !== 'postgres')('screen-pop between two app processes', (
     });
     expect(contact.status).toBe(201);
     // The agent is available through process B, and their desktop listens there.
-    expect((await onB('PUT', '/api/v1/telephony/agents/me', { status: 'available', phone: '+12025550192' })).status).toBe(
-      200,
-    );
+    expect(
+      (await onB('PUT', '/api/v1/telephony/agents/me', { status: 'available', phone: '+12025550192' })).status,
+    ).toBe(200);
     const desk = await openChatSocket(`${b.url.replace('http', 'ws')}/api/v1/notifications/stream`, { cookie });
     sockets.push(desk);
     await desk.next('hello');
@@ -96,7 +96,12 @@ describe.skipIf(ENGINE !== 'postgres')('screen-pop between two app processes', (
     expect(greeting.status).toBe(200);
     const action = /<Gather[^>]* action="([^"]+)"/.exec(greeting.body)?.[1]?.replaceAll('&amp;', '&') as string;
     expect(action).toBeTruthy();
-    const routed = await post(action, { ...params, ...voiceFixture.gather.params, CallStatus: 'in-progress', Digits: '2' });
+    const routed = await post(action, {
+      ...params,
+      ...voiceFixture.gather.params,
+      CallStatus: 'in-progress',
+      Digits: '2',
+    });
     const answeredAt = Date.now();
     expect(routed.body).toContain('+12025550192</Dial>');
 

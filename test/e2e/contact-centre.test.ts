@@ -157,7 +157,10 @@ describe('the contact centre in the browser', () => {
     await page.getByRole('button', { name: 'Call through Rapport' }).click();
     await expect.poll(() => page.getByLabel('Your phone').inputValue()).toBe('+12025550002');
     await page.getByRole('button', { name: 'Ring my phone' }).click();
-    await page.getByRole('status').getByText('Calling your phone: answer it to be put through to +12025550177.').waitFor();
+    await page
+      .getByRole('status')
+      .getByText('Calling your phone: answer it to be put through to +12025550177.')
+      .waitFor();
     await expectAccessible(page, 'click-to-call placed');
     const outbound = ((await (await api.get(`${rapport.url}/api/v1/calls`)).json()).data as Record<string, any>[]).find(
       (c) => c.direction === 'outbound',

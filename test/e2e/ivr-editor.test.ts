@@ -93,30 +93,30 @@ describe('the IVR flow editor', () => {
     // Key 2: a self-service answer. Its object and field are picked from the workspace's objects
     // as the server accepts them: objects that are or point at the caller, no sensitive field.
     await addNode('Self-service answer');
-    const answer = node('answer');
-    await expect.poll(() => field(answer, 'Object').inputValue()).toBe('Opportunities');
-    await expect.poll(() => field(answer, 'Field said').inputValue()).toBe('Stage');
-    await field(answer, 'Object').click();
+    const answerCard = node('answer');
+    await expect.poll(() => field(answerCard, 'Object').inputValue()).toBe('Opportunities');
+    await expect.poll(() => field(answerCard, 'Field said').inputValue()).toBe('Stage');
+    await field(answerCard, 'Object').click();
     await page.getByRole('option', { name: 'Tickets', exact: true }).waitFor();
     expect(await page.getByRole('option', { name: 'Products', exact: true }).count()).toBe(0);
     await page.getByRole('option', { name: 'Contacts', exact: true }).click();
     // Another object: the field is chosen again, and the opportunity filter is gone.
-    await expect.poll(() => field(answer, 'Field said').inputValue()).toBe('');
-    expect(await field(answer, 'Only records matching (filter, JSON)').inputValue()).toBe('');
-    await field(answer, 'Field said').click();
+    await expect.poll(() => field(answerCard, 'Field said').inputValue()).toBe('');
+    expect(await field(answerCard, 'Only records matching (filter, JSON)').inputValue()).toBe('');
+    await field(answerCard, 'Field said').click();
     await page.getByRole('option', { name: 'Job title', exact: true }).waitFor();
     expect(await page.getByRole('option', { name: 'Lifecycle stage', exact: true }).count()).toBe(1);
     expect(await page.getByRole('option', { name: 'Birthday', exact: true }).count()).toBe(0); // sensitive
     expect(await page.getByRole('option', { name: 'Account', exact: true }).count()).toBe(0); // not said aloud
     await page.keyboard.press('Escape');
-    await field(answer, 'Said when found').fill('Your job title is {{value}}.');
+    await field(answerCard, 'Said when found').fill('Your job title is {{value}}.');
     await node('menu').getByRole('button', { name: 'Add key' }).click();
     await pick(node('menu'), 'Key 2 goes to', 'answer');
     // No field chosen: the server's contract refuses the flow and the card says why.
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor();
-    await answer.getByText(/^field: /).waitFor();
-    await pick(answer, 'Field said', 'Job title');
+    await answerCard.getByText(/^field: /).waitFor();
+    await pick(answerCard, 'Field said', 'Job title');
 
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved as version 2.' }).waitFor();
@@ -194,7 +194,11 @@ describe('the IVR flow editor', () => {
 
   it('an hours node follows a business calendar of the service desk, picked in the editor', async () => {
     const cal = await page.request.post(`${rapport.url}/api/v1/business-calendars`, {
-      data: { name: 'Weekdays nine to five', timeZone: 'Europe/London', weeklyHours: { mon: [{ start: '09:00', end: '17:00' }] } },
+      data: {
+        name: 'Weekdays nine to five',
+        timeZone: 'Europe/London',
+        weeklyHours: { mon: [{ start: '09:00', end: '17:00' }] },
+      },
     });
     expect(cal.status(), await cal.text()).toBe(201);
     const calendarId = (await cal.json()).data.id as string;

@@ -23,8 +23,8 @@ import { type RelatedList, recordTitle, relatedLists } from '../modules/records/
 import { SalesRecordActions, SalesRecordAside, SalesRecordBanner } from '../modules/sales/components/SalesRecordExtras';
 import { ScoreBreakdownCard } from '../modules/scoring/components/ScoreBreakdownCard';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
-import { CallThroughRapport } from '../modules/telephony/components/CallThroughRapport';
 import { TaskCompleteButton } from '../modules/tasks/components/TaskCompleteButton';
+import { CallThroughRapport } from '../modules/telephony/components/CallThroughRapport';
 import { ServiceSummaryCard } from '../modules/tickets/components/ServiceSummaryCard';
 import { TicketConversation } from '../modules/tickets/components/TicketConversation';
 import { timelineKeys } from '../modules/timeline/api/timeline.api';

@@ -243,9 +243,9 @@ describe('agent priority: administrators order agents; routing offers the best p
     expect((await second.press('2')).response.Dial['#text']).toBe('+12025550011');
 
     // Only administrators set priorities; 1 to 9; members of this workspace only.
-    expect((await client(t, primary).patch(`/api/v1/telephony/agents/${primary.userId}`, { priority: 1 })).statusCode).toBe(
-      403,
-    );
+    expect(
+      (await client(t, primary).patch(`/api/v1/telephony/agents/${primary.userId}`, { priority: 1 })).statusCode,
+    ).toBe(403);
     const zero = await api.patch(`/api/v1/telephony/agents/${backup.userId}`, { priority: 0 });
     expect(zero.statusCode).toBe(422);
     expect(zero.json().errors[0].path).toBe('priority');

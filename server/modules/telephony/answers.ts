@@ -111,7 +111,12 @@ export async function checkAnswers(tx: Tx, records: RecordService, sys: Actor, d
       errors.push({ path: `${at}.object`, message: `names no object: ${node.object}` });
       continue;
     }
-    if (!answerObjectSupported(node.object, ctx.schema.fields().map((f) => f.def))) {
+    if (
+      !answerObjectSupported(
+        node.object,
+        ctx.schema.fields().map((f) => f.def),
+      )
+    ) {
       errors.push({ path: `${at}.object`, message: 'is not related to a contact, account or lead' });
       continue;
     }

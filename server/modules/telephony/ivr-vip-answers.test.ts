@@ -410,9 +410,9 @@ describe('queue statistics per day: stored, recounted idempotently, for whoever 
     expect(panel?.result.truncated).toBe(false);
     // Only the period asked for.
     const todayOnly = await api.get(`/api/v1/dashboards/standard/service?from=${today}&to=${today}`);
-    expect(
-      todayOnly.json().panels.find((p: { key: string }) => p.key === 'callsByQueueDay').result.rows,
-    ).toMatchObject([{ day: today, abandoned: 1 }]);
+    expect(todayOnly.json().panels.find((p: { key: string }) => p.key === 'callsByQueueDay').result.rows).toMatchObject(
+      [{ day: today, abandoned: 1 }],
+    );
   });
 
   it('refuses bad periods (422 naming the field) and callers who do not read every call (403)', async () => {

@@ -287,7 +287,10 @@ export class TelephonyService {
     for (const [i, node] of def.nodes.entries()) {
       if (node.kind !== 'hours' || !node.calendarId) continue;
       if (!(await getCalendar(tx, node.calendarId).catch(() => null)))
-        errors.push({ path: `definition.nodes.${i}.calendarId`, message: 'names no business calendar of this workspace' });
+        errors.push({
+          path: `definition.nodes.${i}.calendarId`,
+          message: 'names no business calendar of this workspace',
+        });
     }
     if (errors.length)
       throw new AppError('validation_failed', `Invalid body: ${errors.map((e) => e.path).join(', ')}`, { errors });

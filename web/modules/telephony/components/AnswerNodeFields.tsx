@@ -13,7 +13,9 @@ interface Props {
 
 /** A picker's options, keeping a saved value the list does not offer (the server names what is wrong with it). */
 function withCurrent(options: { value: string; label: string }[], current: string) {
-  return current && !options.some((o) => o.value === current) ? [...options, { value: current, label: current }] : options;
+  return current && !options.some((o) => o.value === current)
+    ? [...options, { value: current, label: current }]
+    : options;
 }
 
 /**
@@ -42,7 +44,9 @@ export function AnswerNodeFields({ node, onChange }: Props) {
           allowDeselect={false}
           searchable
           // Another object: its own field, and no filter or sort naming the last one's fields.
-          onChange={(v) => v && v !== node.object && onChange({ object: v, field: '', filter: undefined, sort: undefined })}
+          onChange={(v) =>
+            v && v !== node.object && onChange({ object: v, field: '', filter: undefined, sort: undefined })
+          }
           w={260}
         />
         <Select
