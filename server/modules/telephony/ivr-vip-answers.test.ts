@@ -394,7 +394,7 @@ describe('queue statistics per day: stored, recounted idempotently, for whoever 
     // The same figures on the service dashboard (the reports), newest day first.
     const dashboard = await api.get(`/api/v1/dashboards/standard/service?from=${yesterday}&to=${today}`);
     expect(dashboard.statusCode, dashboard.body).toBe(200);
-    const panel = (dashboard.json().panels as { key: string; result: Record<string, any> }[]).find(
+    const panel = (dashboard.json().data.panels as { key: string; result: Record<string, any> }[]).find(
       (p) => p.key === 'callsByQueueDay',
     );
     expect(panel?.result.columns.map((c: { name: string }) => c.name)).toEqual([
@@ -410,9 +410,9 @@ describe('queue statistics per day: stored, recounted idempotently, for whoever 
     expect(panel?.result.truncated).toBe(false);
     // Only the period asked for.
     const todayOnly = await api.get(`/api/v1/dashboards/standard/service?from=${today}&to=${today}`);
-    expect(todayOnly.json().panels.find((p: { key: string }) => p.key === 'callsByQueueDay').result.rows).toMatchObject(
-      [{ day: today, abandoned: 1 }],
-    );
+    expect(
+      todayOnly.json().data.panels.find((p: { key: string }) => p.key === 'callsByQueueDay').result.rows,
+    ).toMatchObject([{ day: today, abandoned: 1 }]);
   });
 
   it('refuses bad periods (422 naming the field) and callers who do not read every call (403)', async () => {
@@ -439,7 +439,7 @@ describe('queue statistics per day: stored, recounted idempotently, for whoever 
     const service = async (who: { cookie: string }) => {
       const res = await client(t, who).get(`/api/v1/dashboards/standard/service?from=${yesterday}&to=${today}`);
       expect(res.statusCode, res.body).toBe(200);
-      const body = res.json() as { panels: { key: string; result: { rows: unknown[] } }[]; hidden: string[] };
+      const body = res.json().data as { panels: { key: string; result: { rows: unknown[] } }[]; hidden: string[] };
       return { panel: body.panels.find((p) => p.key === 'callsByQueueDay'), hidden: body.hidden };
     };
     const repView = await service(rep);
