@@ -692,6 +692,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'macros/{macroId}': B.macro,
       'attachments/{attachmentId}': B.attachment,
       'agents/{id}': B.member,
+      'agents/{userId}': B.member,
       'chats/{id}': B.chat,
       'sequences/{id}': B.sequence,
       'segments/{segmentId}': B.segment,
@@ -811,6 +812,7 @@ describe('tenant isolation through every endpoint (workspace A calls with worksp
       'POST /api/v1/social/messages/{id}/convert': { to: 'task' },
       'POST /api/v1/social/messages/{id}/assign': { assigneeId: a.userId },
       'PATCH /api/v1/telephony/numbers/{id}': { name: HIJACK },
+      'PATCH /api/v1/telephony/agents/{userId}': { priority: 2 },
       'POST /api/v1/{object}/{id}/wrap-up': { disposition: 'other', notes: HIJACK, followUp: { title: HIJACK } },
       'PUT /api/v1/telephony/flows/{id}': {
         name: HIJACK,

@@ -271,8 +271,9 @@ export const StandardDashboardSchema = z.object({
   numbers: z.array(StandardNumber),
   panels: z.array(StandardPanel),
   /**
-   * Figures left out because the caller's role may not read a field they need (the rest of
-   * the dashboard is returned): a number's or panel's key (`revenue`, `timeInStage`), or
+   * Figures left out because the caller's role may not read a field they need, or, for the
+   * service dashboard's calls by queue and day (`callsByQueueDay`), every call they count (the
+   * rest of the dashboard is returned): a number's or panel's key (`revenue`, `timeInStage`), or
    * `panelKey.column` for one column of a panel left out of its columns and rows
    * (`revenueByRep.revenue`). Empty when the role reads everything.
    */

@@ -209,7 +209,9 @@ export const IvrNodeSchema = z.discriminatedUnion('kind', [
       overflow: NodeId.optional().describe(
         'Where callers go past maxWaitSeconds or maxSize: another queue, voicemail…',
       ),
-      hold: PromptSchema.optional().describe('Played while waiting (with maxWaitSeconds); default: silence'),
+      hold: PromptSchema.optional().describe(
+        'Played while waiting, again each time it ends (hold music: an uploaded recording); default: Twilio’s hold music, or silence with maxWaitSeconds',
+      ),
       script: z
         .string()
         .trim()
@@ -350,17 +352,41 @@ export const WrapUpResponse = z.object({
 
 export const AGENT_PRESENCES = ['available', 'busy', 'wrap_up', 'offline'] as const;
 
+const AgentSkills = z
+  .array(z.string().trim().min(1).max(100))
+  .max(20)
+  .describe('The queues the agent takes; empty: every queue');
+
 export const AgentPresenceRequest = z
   .object({
     status: z.enum(AGENT_PRESENCES),
     phone: E164.nullable().optional().describe('The phone routed calls ring (E.164)'),
-    skills: z
-      .array(z.string().trim().min(1).max(100))
-      .max(20)
-      .optional()
-      .describe('The queues the agent takes; empty: every queue'),
+    skills: AgentSkills.optional(),
   })
   .strict();
+
+/** The routing priorities: 1 is offered calls first, 9 last (default 1). */
+export const AGENT_PRIORITY = { first: 1, last: 9 } as const;
+
+/**
+ * An administrator's change to an agent (`PATCH /api/v1/telephony/agents/{userId}`): their routing
+ * priority and queues. Agents set their own presence and phone (`PUT …/agents/me`), not their priority.
+ */
+export const AgentUpdateRequest = z
+  .object({
+    priority: z
+      .number()
+      .int()
+      .min(AGENT_PRIORITY.first)
+      .max(AGENT_PRIORITY.last)
+      .optional()
+      .describe(
+        'Routing order among available agents with the queue’s skill: 1 first, 9 last (backup agents); then the longest idle',
+      ),
+    skills: AgentSkills.optional(),
+  })
+  .strict();
+export type TAgentUpdateRequest = z.infer<typeof AgentUpdateRequest>;
 
 export const AgentSchema = z.object({
   userId: z.string(),
@@ -368,6 +394,7 @@ export const AgentSchema = z.object({
   status: z.enum(AGENT_PRESENCES),
   phone: z.string().nullable(),
   skills: z.array(z.string()),
+  priority: z.number().int().describe('1 is offered calls first, 9 last'),
   callId: z.string().nullable(),
   idleSince: z.string(),
 });

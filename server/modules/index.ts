@@ -70,11 +70,12 @@ export const MODULES = [
   chatModule,
   campaignsModule,
   sequencesModule,
-  reportsModule,
   davModule,
   privacyModule,
   socialModule,
   telephonyModule,
+  // After the modules whose figures the standard dashboards read (tickets, chat, telephony).
+  reportsModule,
   geoModule,
 ] as const satisfies readonly RapportModule[];
 

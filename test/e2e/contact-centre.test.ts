@@ -7,12 +7,14 @@ import { expectAccessible } from './helpers/axe';
 import { type BrowserSession, openBrowser } from './helpers/browser';
 import { PASSWORD, type RunningRapport } from './helpers/rapport';
 import { sharedRapport } from './helpers/shared';
-import { expectTapTargets, uniqueEmail, until } from './helpers/ui';
+import { expectTapTargets, field, uniqueEmail, until } from './helpers/ui';
 
 // An agent in the browser goes available in the contact centre; a customer calls the number
 // (Twilio's signed webhooks, posted from here as Twilio would), presses 2 for support and is
 // routed to the agent, whose page shows the caller's records (screen-pop over the WebSocket);
-// the call ends and the agent saves the wrap-up, which completes the call record.
+// the call ends and the agent saves the wrap-up, which completes the call record; the day's
+// queue figures are then on the reports' service dashboard; and the agent calls Ada back from
+// her page through the provider (click-to-call).
 let rapport: RunningRapport;
 let browser: BrowserSession;
 let page: Page;
@@ -60,8 +62,18 @@ describe('the contact centre in the browser', () => {
     await page.goto(`${rapport.url}/contact-centre`);
     await page.getByRole('heading', { name: 'Contact centre' }).waitFor();
     await page.getByLabel('My phone').fill('+12025550002');
+    await page.getByRole('button', { name: 'Busy' }).click();
+    await page.getByRole('status').getByText('Busy').waitFor();
     await page.getByRole('button', { name: 'Available' }).click();
     await page.getByRole('status').getByText('Available').waitFor();
+    // An administrator orders the agents: Casey becomes a backup (priority 3), still the only one.
+    const agentsTable = page.getByRole('region', { name: 'Agents', exact: true });
+    await field(agentsTable, 'Priority of Casey Agent').click();
+    await page.getByRole('option', { name: '3', exact: true }).click();
+    await until('the priority is saved', async () => {
+      const agents = (await (await api.get(`${rapport.url}/api/v1/telephony/agents`)).json()).data;
+      return agents[0]?.priority === 3;
+    });
     await expectAccessible(page, 'the agent desktop, available');
 
     const params = {
@@ -110,5 +122,60 @@ describe('the contact centre in the browser', () => {
       relatedObject: 'contacts',
       relatedId: contact.id,
     });
+
+    // The day's figures reach the reports: the service dashboard's calls by queue and day has the
+    // support queue's answered call, with its wait and handle time (the 64 s less the IVR).
+    const today = new Date().toISOString().slice(0, 10);
+    await page.goto(`${rapport.url}/reports`);
+    const standard = page.getByTestId('standard-dashboards');
+    await until('the sales dashboard is drawn', () => standard.getByTestId('figure-winRate').isVisible());
+    await standard.getByText('Service', { exact: true }).click();
+    const byDay = standard.getByTestId('panel-callsByQueueDay');
+    await byDay.getByText('Calls by queue and day').waitFor();
+    const headers = await byDay.getByRole('columnheader').allTextContents();
+    expect(headers).toEqual([
+      'Day',
+      'Queue',
+      'Calls',
+      'Answered',
+      'Abandoned',
+      'Average wait (seconds)',
+      'Average handle time (seconds)',
+    ]);
+    const support = byDay.getByRole('row').filter({ hasText: 'support' });
+    await support.waitFor();
+    const [day, queue, offered, answered, abandoned, wait, handle] = await support.getByRole('cell').allTextContents();
+    expect([day, queue, offered, answered, abandoned]).toEqual([today, 'support', '1', '1', '0']);
+    expect(Number(wait)).toBeGreaterThanOrEqual(0);
+    expect(Number(handle)).toBeGreaterThan(0);
+    expect(Number(handle)).toBeLessThanOrEqual(64);
+    await expectAccessible(page, 'the service dashboard with the calls by queue and day');
+
+    // Click-to-call from Ada's page: the agent's phone (the desktop's) rings first through the
+    // provider's REST API (the pass's local Twilio); when they answer, the customer is dialled.
+    await page.goto(`${rapport.url}/contacts/${contact.id}`);
+    await page.getByRole('button', { name: 'Call through Rapport' }).click();
+    await expect.poll(() => page.getByLabel('Your phone').inputValue()).toBe('+12025550002');
+    await page.getByRole('button', { name: 'Ring my phone' }).click();
+    await page
+      .getByRole('status')
+      .getByText('Calling your phone: answer it to be put through to +12025550177.')
+      .waitFor();
+    await expectAccessible(page, 'click-to-call placed');
+    const outbound = ((await (await api.get(`${rapport.url}/api/v1/calls`)).json()).data as Record<string, any>[]).find(
+      (c) => c.direction === 'outbound',
+    );
+    expect(outbound).toMatchObject({ to: '+12025550177', contactId: contact.id, status: 'queued' });
+    expect(outbound?.providerCallId).toMatch(/^CA[0-9a-f]{32}$/);
+    const agentLeg = await twilioPost(`${voiceUrl}?call=${outbound?.id}`, {
+      ...voiceFixture.params,
+      AccountSid: account.sid,
+      CallSid: outbound?.providerCallId,
+      From: '+14155550160',
+      To: '+12025550002',
+      Direction: 'outbound-api',
+      CallStatus: 'in-progress',
+    });
+    expect(agentLeg.body).toContain('<Dial callerId="+14155550160">+12025550177</Dial>');
   });
 });

@@ -11,9 +11,11 @@ import { sharedRapport } from './helpers/shared';
 import { field, signUpViaApi, uniqueEmail, until } from './helpers/ui';
 
 // An administrator builds an IVR flow in the editor (Administration → IVR flows): a greeting,
-// a menu whose key 1 goes to a queue. A flow that names a removed node is refused by the
-// server's contract, and the editor shows the problem on the node; once whole it saves as a
-// new version, and a call to a number answering with it hears exactly what was typed.
+// a menu whose key 1 goes to a queue and key 2 to a self-service answer (object and field
+// picked from the workspace's objects). A flow that names a removed node, or an answer
+// without a field, is refused by the server's contract, and the editor shows the problem on
+// the node; once whole it saves as a new version, and a call to a number answering with it
+// hears exactly what was typed and picked.
 let rapport: RunningRapport;
 let browser: BrowserSession;
 let page: Page;
@@ -87,6 +89,35 @@ describe('the IVR flow editor', () => {
     await expectAccessible(page, 'the IVR flow editor with a problem');
 
     await pick(node('greeting'), 'Then', 'menu');
+
+    // Key 2: a self-service answer. Its object and field are picked from the workspace's objects
+    // as the server accepts them: objects that are or point at the caller, no sensitive field.
+    await addNode('Self-service answer');
+    const answerCard = node('answer');
+    await expect.poll(() => field(answerCard, 'Object').inputValue()).toBe('Opportunities');
+    await expect.poll(() => field(answerCard, 'Field said').inputValue()).toBe('Stage');
+    await field(answerCard, 'Object').click();
+    await page.getByRole('option', { name: 'Tickets', exact: true }).waitFor();
+    expect(await page.getByRole('option', { name: 'Products', exact: true }).count()).toBe(0);
+    await page.getByRole('option', { name: 'Contacts', exact: true }).click();
+    // Another object: the field is chosen again, and the opportunity filter is gone.
+    await expect.poll(() => field(answerCard, 'Field said').inputValue()).toBe('');
+    expect(await field(answerCard, 'Only records matching (filter, JSON)').inputValue()).toBe('');
+    await field(answerCard, 'Field said').click();
+    await page.getByRole('option', { name: 'Job title', exact: true }).waitFor();
+    expect(await page.getByRole('option', { name: 'Lifecycle stage', exact: true }).count()).toBe(1);
+    expect(await page.getByRole('option', { name: 'Birthday', exact: true }).count()).toBe(0); // sensitive
+    expect(await page.getByRole('option', { name: 'Account', exact: true }).count()).toBe(0); // not said aloud
+    await page.keyboard.press('Escape');
+    await field(answerCard, 'Said when found').fill('Your job title is {{value}}.');
+    await node('menu').getByRole('button', { name: 'Add key' }).click();
+    await pick(node('menu'), 'Key 2 goes to', 'answer');
+    // No field chosen: the server's contract refuses the flow and the card says why.
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor();
+    await answerCard.getByText(/^field: /).waitFor();
+    await pick(answerCard, 'Field said', 'Job title');
+
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved as version 2.' }).waitFor();
     expect(await page.getByText('Not saved').count()).toBe(0);
@@ -100,7 +131,10 @@ describe('the IVR flow editor', () => {
     const saved = flows.find((f) => f.id === flowId);
     expect(saved?.name).toBe('Support line');
     expect(saved?.version).toBe(2);
-    expect(saved?.definition.nodes.find((n) => n.id === 'menu')?.options).toEqual({ '1': 'queue' });
+    expect(saved?.definition.nodes.find((n) => n.id === 'menu')?.options).toEqual({ '1': 'queue', '2': 'answer' });
+    const savedAnswer = saved?.definition.nodes.find((n) => n.id === 'answer');
+    expect(savedAnswer).toMatchObject({ object: 'contacts', field: 'title', say: 'Your job title is {{value}}.' });
+    expect(savedAnswer?.filter).toBeUndefined();
 
     // A number answering with the flow: the caller hears the greeting and the menu, presses 1, is queued.
     const num = await page.request.post(`${rapport.url}/api/v1/telephony/numbers`, {
@@ -143,6 +177,49 @@ describe('the IVR flow editor', () => {
       }[];
       const path = calls.find((c) => c.from === '+12025550188')?.ivrPath ?? [];
       return path.some((s) => s.node === 'queue' && s.flowVersion === 2);
+    });
+
+    // A known caller presses 2 and hears the field picked in the editor, read from their contact.
+    const known = await page.request.post(`${rapport.url}/api/v1/contacts`, {
+      data: { firstName: 'Tink', lastName: 'Erer', phone: '+1 202 555 0189', title: 'Chief Tinkerer' },
+    });
+    expect(known.status(), await known.text()).toBe(201);
+    const second = { ...params, CallSid: newCallSid(), From: '+12025550189', Caller: '+12025550189' };
+    const menu = await twilioPost(voiceUrl, second);
+    const menuAction = /<Gather[^>]* action="([^"]+)"/.exec(menu.body)?.[1]?.replaceAll('&amp;', '&') as string;
+    const told = await twilioPost(menuAction, { ...second, ...voiceFixture.gather.params, Digits: '2' });
+    expect(told.status).toBe(200);
+    expect(told.body).toContain('<Say language="en-US">Your job title is Chief Tinkerer.</Say>');
+  });
+
+  it('an hours node follows a business calendar of the service desk, picked in the editor', async () => {
+    const cal = await page.request.post(`${rapport.url}/api/v1/business-calendars`, {
+      data: {
+        name: 'Weekdays nine to five',
+        timeZone: 'Europe/London',
+        weeklyHours: { mon: [{ start: '09:00', end: '17:00' }] },
+      },
+    });
+    expect(cal.status(), await cal.text()).toBe(201);
+    const calendarId = (await cal.json()).data.id as string;
+    await page.goto(`${rapport.url}/admin/ivr-flows`);
+    await page.getByRole('button', { name: 'New flow' }).click();
+    await page.getByRole('list', { name: 'Nodes' }).waitFor();
+    const flowId = /\/admin\/ivr-flows\/([0-9a-f-]{36})/.exec(page.url())?.[1] as string;
+    await addNode('Business hours');
+    await pick(node('hours'), 'Business calendar', 'Weekdays nine to five');
+    await pick(node('hours'), 'When open', 'greeting');
+    await pick(node('hours'), 'When closed', 'hangup');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved as version 2.' }).waitFor();
+    const flows = (await (await page.request.get(`${rapport.url}/api/v1/telephony/flows`)).json()).data as {
+      id: string;
+      definition: { nodes: Record<string, unknown>[] };
+    }[];
+    expect(flows.find((f) => f.id === flowId)?.definition.nodes.find((n) => n.id === 'hours')).toMatchObject({
+      kind: 'hours',
+      calendarId,
+      closed: 'hangup',
     });
   });
 });

@@ -219,7 +219,11 @@ export class FakeTwilioRest {
   private server?: Server;
   failWith?: { status: number; body: unknown };
 
-  constructor(private readonly account: { sid: string; authToken: string }) {}
+  /**
+   * One account's credentials, or `any`: every account's request is taken, Basic auth naming the
+   * account of the URL (the browser suite's shared server, where each file has its own account).
+   */
+  constructor(private readonly account: { sid: string; authToken: string } | 'any') {}
 
   async start(): Promise<string> {
     const server = createServer((req: IncomingMessage, res) => {
@@ -231,9 +235,17 @@ export class FakeTwilioRest {
         const form = new URLSearchParams(body);
         const authorization = String(req.headers.authorization ?? '');
         this.requests.push({ method: req.method ?? 'GET', path: req.url ?? '', authorization, form });
-        const expectedAuth = `Basic ${Buffer.from(`${this.account.sid}:${this.account.authToken}`).toString('base64')}`;
+        const urlSid = /\/Accounts\/(AC\w+)\//.exec(req.url ?? '')?.[1] ?? '';
+        const accountSid = this.account === 'any' ? urlSid : this.account.sid;
+        const authorized =
+          this.account === 'any'
+            ? Buffer.from(authorization.replace(/^Basic /, ''), 'base64')
+                .toString()
+                .startsWith(`${urlSid}:`)
+            : authorization ===
+              `Basic ${Buffer.from(`${this.account.sid}:${this.account.authToken}`).toString('base64')}`;
         res.setHeader('content-type', 'application/json');
-        if (authorization !== expectedAuth) {
+        if (!authorized) {
           res.statusCode = 401;
           res.end(
             JSON.stringify({
@@ -247,7 +259,7 @@ export class FakeTwilioRest {
         }
         const rec = /\/2010-04-01\/Accounts\/(AC\w+)\/Recordings\/(RE\w+)\.(json|mp3)$/.exec(req.url ?? '');
         if (req.method === 'GET' && rec) {
-          const found = rec[1] === this.account.sid ? this.recordings.get(rec[2] as string) : undefined;
+          const found = rec[1] === accountSid ? this.recordings.get(rec[2] as string) : undefined;
           if (!found) {
             res.statusCode = recordingFetch.notFound.status;
             res.end(JSON.stringify(recordingFetch.notFound.body));
@@ -259,12 +271,12 @@ export class FakeTwilioRest {
             res.end(
               JSON.stringify({
                 ...recordingFetch.body,
-                account_sid: this.account.sid,
+                account_sid: accountSid,
                 call_sid: found.callSid,
                 sid: rec[2],
                 status: found.status,
                 duration: found.status === 'completed' ? String(found.duration) : null,
-                uri: `/2010-04-01/Accounts/${this.account.sid}/Recordings/${rec[2]}.json`,
+                uri: `/2010-04-01/Accounts/${accountSid}/Recordings/${rec[2]}.json`,
               }),
             );
           }
@@ -280,11 +292,11 @@ export class FakeTwilioRest {
         res.end(
           JSON.stringify({
             ...callsCreate.body,
-            account_sid: this.account.sid,
+            account_sid: accountSid,
             sid,
             from: form.get('From'),
             to: form.get('To'),
-            uri: `/2010-04-01/Accounts/${this.account.sid}/Calls/${sid}.json`,
+            uri: `/2010-04-01/Accounts/${accountSid}/Calls/${sid}.json`,
           }),
         );
       });

@@ -24,6 +24,7 @@ import { SalesRecordActions, SalesRecordAside, SalesRecordBanner } from '../modu
 import { ScoreBreakdownCard } from '../modules/scoring/components/ScoreBreakdownCard';
 import { usePageShortcuts } from '../modules/shortcuts/hooks/usePageShortcuts';
 import { TaskCompleteButton } from '../modules/tasks/components/TaskCompleteButton';
+import { CallThroughRapport } from '../modules/telephony/components/CallThroughRapport';
 import { ServiceSummaryCard } from '../modules/tickets/components/ServiceSummaryCard';
 import { TicketConversation } from '../modules/tickets/components/TicketConversation';
 import { timelineKeys } from '../modules/timeline/api/timeline.api';
@@ -146,6 +147,7 @@ function GenericRecordPage({ object, id }: { object: string; id: string }) {
         </div>
         <Group gap="xs">
           <SalesRecordActions meta={meta} record={data} />
+          {!offline && <CallThroughRapport object={object} record={data} />}
           {!offline && can(meta, 'update') && <TaskCompleteButton object={object} record={data} etag={etag} />}
           {!offline && can(meta, 'update') && (
             <ButtonLink

@@ -22,6 +22,7 @@ import { runReport } from '../../platform/records/report';
 import { endedChats } from '../chat';
 import { stageReport } from '../opportunities';
 import { defaultPipelineId } from '../pipelines';
+import { listQueueDays, readsEveryCall } from '../telephony';
 import { surveyedTickets } from '../tickets';
 import { acquisitionFigures, costsIn, entryTotals, firstWins } from './cac.service';
 import { amountIn, listAll as listRecords, mainCurrency, periodsOf, type Rec } from './figures';
@@ -951,7 +952,44 @@ async function serviceDashboard(c: Ctx): Promise<Body> {
       ),
     'tickets',
   );
+  await callsByQueueDay(c, f);
   return f.body();
+}
+
+/** The most rows the calls-by-queue-and-day table holds (the newest days; `truncated` past it). */
+const QUEUE_DAY_ROWS = 500;
+
+/**
+ * The contact centre's daily queue figures (telephony_queue_days, kept by the telephony module)
+ * as a table, newest day first. They count every call of the workspace, so, as for
+ * `GET /api/v1/telephony/queues/daily`, only a role that reads every call sees them; for
+ * others the panel is hidden.
+ */
+async function callsByQueueDay(c: Ctx, f: Figures): Promise<void> {
+  const allowed = await readsEveryCall(c.tx, c.records, c.actor);
+  const days = allowed
+    ? await listQueueDays(c.tx, c.records, c.actor, c.from, c.to, { newestFirst: true, limit: QUEUE_DAY_ROWS + 1 })
+    : [];
+  f.panel(
+    allowed,
+    'callsByQueueDay',
+    'Calls by queue and day',
+    'table',
+    () => ({
+      columns: [
+        column('day', 'Day', 'group', 'date'),
+        column('queue', 'Queue', 'group', 'text'),
+        column('offered', 'Calls', 'measure', 'number'),
+        column('answered', 'Answered', 'measure', 'number'),
+        column('abandoned', 'Abandoned', 'measure', 'number'),
+        column('averageWaitSeconds', 'Average wait (seconds)', 'measure', 'number'),
+        column('averageHandleSeconds', 'Average handle time (seconds)', 'measure', 'number'),
+      ],
+      rows: days.slice(0, QUEUE_DAY_ROWS).map(({ computedAt: _, ...figures }) => figures),
+      truncated: days.length > QUEUE_DAY_ROWS,
+    }),
+    'answered',
+  );
 }
 
 const TITLES: Record<TStandardKind, string> = {

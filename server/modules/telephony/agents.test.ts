@@ -195,3 +195,64 @@ describe('contact centre: agents, presence, longest-idle routing, screen-pop, qu
     expect(readTwiml(res).response.Enqueue['#text']).toBe('support');
   });
 });
+
+describe('agent priority: administrators order agents; routing offers the best priority first, then the longest idle', () => {
+  let t: TestApp;
+  let admin: SignedUp;
+  let api: HttpClient;
+  const prio = { sid: newAccountSid(), authToken: 'priority-test-token-0123456789abcdef' };
+
+  beforeAll(async () => {
+    t = await createTestApp({ baseUrl: BASE });
+    admin = await signUp(t.app, { workspaceName: 'Priority Co' });
+    api = client(t, admin);
+  });
+  afterAll(() => t.stop());
+
+  it('a backup agent idle longest waits for the primary; busy primary: the backup; bad input 422, others 403/404', async () => {
+    const num = {
+      ...(await api.create('/api/v1/telephony/numbers', {
+        provider: 'twilio',
+        phoneNumber: '+14155550151',
+        accountSid: prio.sid,
+        authToken: prio.authToken,
+      })),
+      phoneNumber: '+14155550151',
+    } as { id: string; voiceUrl: string; statusCallbackUrl: string; phoneNumber: string };
+    const backup = await memberWithRole(t, admin.workspaceId, 'service_rep', 'Bea Backup');
+    const primary = await memberWithRole(t, admin.workspaceId, 'service_rep', 'Pia Primary');
+    // Priorities are set before the agents ever set a presence (offline until they do).
+    const set = await api.patch(`/api/v1/telephony/agents/${backup.userId}`, { priority: 5 });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json().data).toMatchObject({ userId: backup.userId, status: 'offline', priority: 5, skills: [] });
+    // The backup is available first: idle longest, but priority 5 against the primary's default 1.
+    await client(t, backup).put('/api/v1/telephony/agents/me', { status: 'available', phone: '+12025550011' });
+    await client(t, primary).put('/api/v1/telephony/agents/me', { status: 'available', phone: '+12025550012' });
+    const listed = (await api.get('/api/v1/telephony/agents')).json().data as { userId: string; priority: number }[];
+    expect(Object.fromEntries(listed.map((a) => [a.userId, a.priority]))).toEqual({
+      [backup.userId]: 5,
+      [primary.userId]: 1,
+    });
+
+    const first = new FakeTwilioCall(t, num, prio, '+12025550021');
+    await first.ring();
+    expect((await first.press('2')).response.Dial['#text']).toBe('+12025550012');
+    // The primary is busy: the next caller reaches the backup.
+    const second = new FakeTwilioCall(t, num, prio, '+12025550022');
+    await second.ring();
+    expect((await second.press('2')).response.Dial['#text']).toBe('+12025550011');
+
+    // Only administrators set priorities; 1 to 9; members of this workspace only.
+    expect(
+      (await client(t, primary).patch(`/api/v1/telephony/agents/${primary.userId}`, { priority: 1 })).statusCode,
+    ).toBe(403);
+    const zero = await api.patch(`/api/v1/telephony/agents/${backup.userId}`, { priority: 0 });
+    expect(zero.statusCode).toBe(422);
+    expect(zero.json().errors[0].path).toBe('priority');
+    expect((await api.patch(`/api/v1/telephony/agents/${crypto.randomUUID()}`, { priority: 2 })).statusCode).toBe(404);
+    // Agents set their presence, phone and queues, not their priority.
+    expect(
+      (await client(t, backup).put('/api/v1/telephony/agents/me', { status: 'available', priority: 1 })).statusCode,
+    ).toBe(422);
+  });
+});

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import type { TAgent, TWrapUp } from '../../../common/contracts/telephony';
+import type { TAgent, TAgentUpdateRequest, TWrapUp } from '../../../common/contracts/telephony';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
-import { AppError } from '../../platform/http/errors';
+import { AppError, notFound } from '../../platform/http/errors';
 import type { RecordService } from '../../platform/records/records.service';
 import { average, dayFigures, dayOf } from './queue-days';
 
@@ -15,6 +15,7 @@ interface AgentRow {
   status: TAgent['status'];
   phone: string | null;
   skills: string[];
+  priority: number;
   call_id: string | null;
   idle_since: Date | string;
 }
@@ -25,6 +26,7 @@ const present = (r: AgentRow): TAgent => ({
   status: r.status,
   phone: r.phone,
   skills: r.skills,
+  priority: r.priority,
   callId: r.call_id,
   idleSince: new Date(r.idle_since).toISOString(),
 });
@@ -75,9 +77,32 @@ export async function setPresence(
 }
 
 /**
- * Takes the available agent with the queue's skill (or no skills) who has been idle longest,
- * marks them busy on `callId`; null when nobody is free. Rows are locked (`skip locked`), so two
- * calls routed at once never get the same agent, on any number of app processes.
+ * An administrator sets a member's routing priority and queues (their agent row is made, offline,
+ * when they have none yet); 404 for someone who is not a member of the workspace.
+ */
+export async function updateAgent(
+  tx: Tx,
+  workspaceId: string,
+  userId: string,
+  input: TAgentUpdateRequest,
+): Promise<TAgent> {
+  const { rows } = await sql`select 1 from workspace_members
+    where workspace_id = rapport_workspace() and user_id = ${userId}::uuid`.execute(tx);
+  if (rows.length === 0) throw notFound('Member');
+  await sql`insert into telephony_agents (workspace_id, user_id, skills, priority)
+    values (${workspaceId}::uuid, ${userId}::uuid, ${input.skills ?? []}::text[], ${input.priority ?? 1})
+    on conflict (workspace_id, user_id) do update set
+      skills = ${input.skills === undefined ? sql`telephony_agents.skills` : sql`excluded.skills`},
+      priority = ${input.priority === undefined ? sql`telephony_agents.priority` : sql`excluded.priority`},
+      updated_at = now()`.execute(tx);
+  return (await listAgents(tx)).find((a) => a.userId === userId) as TAgent;
+}
+
+/**
+ * Takes the available agent with the queue's skill (or no skills) of the best priority (1 first)
+ * who has been idle longest, marks them busy on `callId`; null when nobody is free. Rows are
+ * locked (`skip locked`), so two calls routed at once never get the same agent, on any number
+ * of app processes.
  */
 export async function routeToAgent(
   tx: Tx,
@@ -87,7 +112,7 @@ export async function routeToAgent(
   const { rows } = await sql<{ user_id: string; phone: string }>`select user_id, phone from telephony_agents
     where workspace_id = rapport_workspace() and status = 'available' and phone is not null
       and (skills = '{}' or ${queue} = any(skills))
-    order by idle_since, user_id limit 1 for update skip locked`.execute(tx);
+    order by priority, idle_since, user_id limit 1 for update skip locked`.execute(tx);
   const agent = rows[0];
   if (!agent) return null;
   await sql`update telephony_agents set status = 'busy', call_id = ${callId}::uuid, updated_at = now()

@@ -1,5 +1,12 @@
 import type { TIvrDefinition } from '../../../common/contracts/telephony';
 import type { FilterNode } from '../../../common/filter';
+import {
+  answerObjectSupported,
+  type CallerKey,
+  ownCallerKey,
+  relationsToCaller,
+  unsayableReason,
+} from '../../../common/ivr-answers';
 import type { Actor } from '../../platform/auth/actor';
 import type { Tx } from '../../platform/db/database';
 import { AppError, type FieldError } from '../../platform/http/errors';
@@ -17,51 +24,10 @@ import type { AnswerNode } from './ivr';
  */
 
 /** The caller as matched by number. */
-export interface CallerMatch {
-  contactId?: string;
-  leadId?: string;
-  accountId?: string;
-}
+export type CallerMatch = Partial<Record<CallerKey, string>>;
 
-const OWN: Record<string, keyof CallerMatch> = { contacts: 'contactId', leads: 'leadId', accounts: 'accountId' };
-/** Which of another object's relations leads to the caller, most specific first. */
-const VIA: [string, keyof CallerMatch][] = [
-  ['contacts', 'contactId'],
-  ['accounts', 'accountId'],
-  ['leads', 'leadId'],
-];
-/** Field types that read out as words (not relations, users, JSON, addresses, lists of links). */
-const SAYABLE = new Set([
-  'text',
-  'longText',
-  'email',
-  'phone',
-  'url',
-  'integer',
-  'decimal',
-  'money',
-  'percent',
-  'date',
-  'datetime',
-  'boolean',
-  'select',
-  'multiSelect',
-  'tags',
-]);
-
-/** The relation field of `schema` that leads to the caller, with the matched id it compares to. */
-function relationTo(schema: ObjectSchema): { field: string; key: keyof CallerMatch }[] {
-  const out: { field: string; key: keyof CallerMatch }[] = [];
-  for (const [target, key] of VIA) {
-    const f = schema
-      .fields()
-      .find(
-        (x) => x.def.type === 'relation' && x.def.relation?.cardinality === 'one' && x.def.relation.object === target,
-      );
-    if (f) out.push({ field: f.def.name, key });
-  }
-  return out;
-}
+/** The to-one relations of `schema` that lead to the caller, with the matched id each compares to. */
+const relationTo = (schema: ObjectSchema) => relationsToCaller(schema.fields().map((f) => f.def));
 
 /** A field's value as words for `<Say>` (a select's option label, a date spelled out), or null when empty. */
 export function spoken(def: FieldDef, value: unknown, language = 'en-US'): string | null {
@@ -110,8 +76,8 @@ export async function readAnswer(
 ): Promise<string | null> {
   const ctx = await records.context(tx, sys, node.object, 'read');
   const def = ctx.schema.field(node.field)?.def;
-  if (!def || !SAYABLE.has(def.type) || def.sensitive) return null;
-  const own = OWN[node.object];
+  if (!def || unsayableReason(def)) return null;
+  const own = ownCallerKey(node.object);
   let scope: FilterNode | null = null;
   if (own) {
     const id = caller[own];
@@ -145,16 +111,18 @@ export async function checkAnswers(tx: Tx, records: RecordService, sys: Actor, d
       errors.push({ path: `${at}.object`, message: `names no object: ${node.object}` });
       continue;
     }
-    if (!OWN[node.object] && relationTo(ctx.schema).length === 0) {
+    if (
+      !answerObjectSupported(
+        node.object,
+        ctx.schema.fields().map((f) => f.def),
+      )
+    ) {
       errors.push({ path: `${at}.object`, message: 'is not related to a contact, account or lead' });
       continue;
     }
     const field = ctx.schema.field(node.field)?.def;
-    if (!field) errors.push({ path: `${at}.field`, message: `names no field of ${node.object}` });
-    else if (field.sensitive)
-      errors.push({ path: `${at}.field`, message: 'is sensitive: it is not said to whoever calls from the number' });
-    else if (!SAYABLE.has(field.type))
-      errors.push({ path: `${at}.field`, message: `cannot be said (a ${field.type} field)` });
+    const unsayable = field ? unsayableReason(field) : `names no field of ${node.object}`;
+    if (unsayable) errors.push({ path: `${at}.field`, message: unsayable });
     try {
       if (node.filter) await records.checkFilter(tx, sys, node.object, node.filter, `${at}.filter`);
       await records.list(tx, sys, node.object, { limit: 1, sort: node.sort });

@@ -10,6 +10,8 @@ import { telephonyRoutes } from './telephony.routes';
 import { RECORDING_QUEUE, type RecordingJob, TelephonyService } from './telephony.service';
 import { twilioRoutes } from './twilio.routes';
 
+// For reporting (server/modules/reports): the daily queue figures on the service dashboard.
+export { listQueueDays, readsEveryCall } from './queue-days';
 export { callsObject };
 
 /** The nightly job that counts the last two days' queue statistics again. */

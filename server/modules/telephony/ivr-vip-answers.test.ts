@@ -275,6 +275,8 @@ describe('IVR self-service answers: a field of the caller’s record said with <
       [{ object: 'products', field: 'name', filter: undefined }, 'definition.nodes.0.object', /not related/],
       [{ field: 'nope' }, 'definition.nodes.0.field', /names no field/],
       [{ field: 'accountId' }, 'definition.nodes.0.field', /cannot be said/],
+      // The editor does not offer it; the API refuses it all the same.
+      [{ object: 'contacts', field: 'birthday', filter: undefined }, 'definition.nodes.0.field', /is sensitive/],
       [{ filter: { field: 'nope', op: 'eq', value: 1 } }, 'definition.nodes.0.filter', /./],
       [{ sort: '-nope' }, 'definition.nodes.0.sort', /./],
     ];
@@ -388,6 +390,29 @@ describe('queue statistics per day: stored, recounted idempotently, for whoever 
     // One queue only.
     const one = await api.get(`/api/v1/telephony/queues/daily?from=${yesterday}&to=${today}&queue=sales`);
     expect(one.json().data).toEqual([]);
+
+    // The same figures on the service dashboard (the reports), newest day first.
+    const dashboard = await api.get(`/api/v1/dashboards/standard/service?from=${yesterday}&to=${today}`);
+    expect(dashboard.statusCode, dashboard.body).toBe(200);
+    const panel = (dashboard.json().data.panels as { key: string; result: Record<string, any> }[]).find(
+      (p) => p.key === 'callsByQueueDay',
+    );
+    expect(panel?.result.columns.map((c: { name: string }) => c.name)).toEqual([
+      'day',
+      'queue',
+      'offered',
+      'answered',
+      'abandoned',
+      'averageWaitSeconds',
+      'averageHandleSeconds',
+    ]);
+    expect(panel?.result.rows).toEqual([...expected].reverse());
+    expect(panel?.result.truncated).toBe(false);
+    // Only the period asked for.
+    const todayOnly = await api.get(`/api/v1/dashboards/standard/service?from=${today}&to=${today}`);
+    expect(
+      todayOnly.json().data.panels.find((p: { key: string }) => p.key === 'callsByQueueDay').result.rows,
+    ).toMatchObject([{ day: today, abandoned: 1 }]);
   });
 
   it('refuses bad periods (422 naming the field) and callers who do not read every call (403)', async () => {
@@ -409,5 +434,31 @@ describe('queue statistics per day: stored, recounted idempotently, for whoever 
     // A marketing manager reads every call: allowed to read, not to recount.
     const marketing = await memberWithRole(t, admin.workspaceId, 'marketing_manager');
     expect((await client(t, marketing).get('/api/v1/telephony/queues/daily')).statusCode).toBe(200);
+
+    // The service dashboard follows the same rule: the rep gets the rest of it, the panel named hidden.
+    const service = async (who: { cookie: string }) => {
+      const res = await client(t, who).get(`/api/v1/dashboards/standard/service?from=${yesterday}&to=${today}`);
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json().data as { panels: { key: string; result: { rows: unknown[] } }[]; hidden: string[] };
+      return { panel: body.panels.find((p) => p.key === 'callsByQueueDay'), hidden: body.hidden };
+    };
+    const repView = await service(rep);
+    expect(repView.panel).toBeUndefined();
+    expect(repView.hidden).toContain('callsByQueueDay');
+    const marketingView = await service(marketing);
+    expect(marketingView.hidden).not.toContain('callsByQueueDay');
+    expect(marketingView.panel?.result.rows.length).toBeGreaterThan(0);
+    // A role that does not read calls at all gets the dashboard without it (not a 403 for the whole dashboard).
+    const role = await api.post('/api/v1/roles', {
+      key: 'no_calls',
+      name: 'No calls',
+      permissions: { objects: { '*': { read: true, scope: 'all' }, calls: { read: false } } },
+    });
+    expect(role.statusCode, role.body).toBe(201);
+    const noCalls = await memberWithRole(t, admin.workspaceId, 'no_calls');
+    expect((await client(t, noCalls).get('/api/v1/telephony/queues/daily')).statusCode).toBe(403);
+    const noCallsView = await service(noCalls);
+    expect(noCallsView.panel).toBeUndefined();
+    expect(noCallsView.hidden).toContain('callsByQueueDay');
   });
 });

@@ -176,10 +176,15 @@ export async function runFrom(def: TIvrDefinition, start: string, ctx: IvrContex
 
 type QueueNode = Extract<TIvrNode, { kind: 'queue' }>;
 
-/** `<Enqueue>` of a queue node: with a maximum wait, Twilio asks the wait URL, which says when to leave. */
+/**
+ * `<Enqueue>` of a queue node. With a maximum wait or a hold prompt, Twilio asks the wait URL
+ * (again each time its answer has played), which plays the hold prompt and says when to leave;
+ * with neither, Twilio plays its own hold music.
+ */
 function enqueueVerb(node: QueueNode, ctx: IvrContext): string {
   const v = String(ctx.version);
-  const waitUrl = node.maxWaitSeconds && node.overflow ? ctx.url({ node: node.id, step: 'wait', v }) : undefined;
+  const waitUrl =
+    (node.maxWaitSeconds && node.overflow) || node.hold ? ctx.url({ node: node.id, step: 'wait', v }) : undefined;
   return enqueue(node.queue, ctx.url({ node: node.id, step: 'left', v }), waitUrl);
 }
 
@@ -273,8 +278,10 @@ export async function resume(
   if (node.kind === 'queue' && query.step === 'wait') {
     // Twilio's wait URL, asked again each time its answer has played: QueueTime is the wait so far.
     const waited = Number.parseInt(params.QueueTime ?? '', 10);
-    const max = node.maxWaitSeconds ?? 0;
+    const max = node.overflow ? (node.maxWaitSeconds ?? 0) : 0;
     if (max && Number.isFinite(waited) && waited >= max) return { verbs: [leave()], steps: [] };
+    // No limit: the hold prompt (music, a message) again and again, until an agent takes the call.
+    if (!max) return { verbs: node.hold ? [prompt(node.hold, ctx.audioUrl)] : [pause(20)], steps: [] };
     const left = Math.max(1, Math.min(20, max - (Number.isFinite(waited) ? waited : 0)));
     return { verbs: [...(node.hold ? [prompt(node.hold, ctx.audioUrl)] : []), pause(left)], steps: [] };
   }

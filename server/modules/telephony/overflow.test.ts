@@ -113,6 +113,42 @@ describe('queue overflow: past a queue’s size at once, past its longest wait t
     const gone = await third.leaveQueue('hangup', 5);
     expect(gone.res.body).toContain('<Hangup/>');
   });
+
+  it('hold music without a maximum wait: the hold prompt again each time Twilio asks, never a <Leave/>', async () => {
+    const flow = await api.create('/api/v1/telephony/flows', {
+      name: 'Support with music',
+      definition: {
+        start: 'support',
+        nodes: [
+          { id: 'support', kind: 'queue', queue: 'support', hold: { playUrl: 'https://cdn.example.com/music.mp3' } },
+        ],
+      },
+    });
+    const num = await api.create('/api/v1/telephony/numbers', {
+      provider: 'twilio',
+      phoneNumber: '+14155550192',
+      accountSid: account.sid,
+      authToken: account.authToken,
+      flowId: flow.id,
+    });
+    const caller = new FakeTwilioCall(t, { ...num, phoneNumber: '+14155550192' }, account, '+14155559301');
+    const queued = await caller.ring();
+    expect(queued.response.Enqueue['#text']).toBe('support');
+    expect(queued.waitUrl).toContain('step=wait');
+    for (const waited of [0, 600, 3600]) {
+      const music = await caller.waitInQueue(waited);
+      expect(music.res.body).toMatch(/<Response><Play>https:\/\/cdn\.example\.com\/music\.mp3<\/Play><\/Response>$/);
+    }
+    // Neither a hold prompt nor a limit: no wait URL, so Twilio plays its own music.
+    const saved = await api.put(`/api/v1/telephony/flows/${flow.id}`, {
+      name: 'Support, plain',
+      definition: { start: 'plain', nodes: [{ id: 'plain', kind: 'queue', queue: 'plain' }] },
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const plain = await new FakeTwilioCall(t, { ...num, phoneNumber: '+14155550192' }, account, '+14155559302').ring();
+    expect(plain.response.Enqueue['#text']).toBe('plain');
+    expect(plain.waitUrl).toBeUndefined();
+  });
 });
 
 describe('call scripts: the queue’s script in the screen-pop of the agent a call reaches', () => {

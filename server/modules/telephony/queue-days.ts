@@ -141,31 +141,46 @@ export function dayRange(q: { from?: string; to?: string }, now: Date): [string,
 }
 
 /**
- * The stored days of [from, to] (one queue, or all). They count every call of the workspace,
- * so they are for whoever reads every call (`calls: read` with no narrower scope); others get 403.
+ * Whether the caller reads every call (`calls: read` with no narrower scope): the stored days count
+ * every call of the workspace, so they are for them only (the endpoint's 403, a dashboard's hidden panel).
  */
+export async function readsEveryCall(tx: Tx, records: RecordService, actor: Actor): Promise<boolean> {
+  if (!(await records.access.policy(tx, actor)).can('calls', 'read')) return false;
+  const ctx = await records.context(tx, actor, 'calls', 'read');
+  return (await records.readableIdsInAnyState(tx, ctx, 'calls', [])) === 'all';
+}
+
+/** How the stored days are read: one queue or all, oldest first (the API) or newest first with a cap (a dashboard). */
+export interface QueueDaysOptions {
+  queue?: string;
+  newestFirst?: boolean;
+  limit?: number;
+}
+
+/** The stored days of [from, to] for whoever reads every call (`readsEveryCall`); others get 403. */
 export async function listQueueDays(
   tx: Tx,
   records: RecordService,
   actor: Actor,
   from: string,
   to: string,
-  queue?: string,
+  options: QueueDaysOptions = {},
 ): Promise<TQueueDay[]> {
-  const ctx = await records.context(tx, actor, 'calls', 'read');
-  if ((await records.readableIdsInAnyState(tx, ctx, 'calls', [])) !== 'all') {
+  if (!(await readsEveryCall(tx, records, actor))) {
     throw new AppError(
       'forbidden',
       'Daily queue statistics count every call: they need the right to read all calls (your role sees some)',
     );
   }
+  const { queue, newestFirst = false, limit } = options;
   const { rows } = await sql<DayFigures & { computed_at: Date | string }>`select
       to_char(day, 'YYYY-MM-DD') as day, queue, offered, answered, abandoned, wait_seconds, waits,
       handle_seconds, handled, computed_at
     from telephony_queue_days
     where workspace_id = rapport_workspace() and day between ${from}::date and ${to}::date
       and (${queue ?? null}::text is null or queue = ${queue ?? null}::text)
-    order by day, queue`.execute(tx);
+    order by day ${newestFirst ? sql`desc` : sql`asc`}, queue
+    limit ${limit ?? null}`.execute(tx);
   return rows.map((r) => ({
     day: r.day,
     queue: r.queue,

@@ -4,6 +4,7 @@ import {
   AgentListResponse,
   AgentPresenceRequest,
   AgentResponse,
+  AgentUpdateRequest,
   DialResponse,
   DialSchema,
   IvrFlowListResponse,
@@ -25,7 +26,7 @@ import {
 import { actorOf } from '../../platform/http/context';
 import { notFound } from '../../platform/http/errors';
 import type { ModuleRouteDeps } from '../../platform/modules';
-import { assertCalls, listAgents, queueStats, setPresence, wrapUp } from './agents';
+import { assertCalls, listAgents, queueStats, setPresence, updateAgent, wrapUp } from './agents';
 import { dayRange, listQueueDays, recountQueueDays } from './queue-days';
 import { screenPop } from './screen-pop';
 import type { TelephonyService } from './telephony.service';
@@ -77,6 +78,26 @@ export function telephonyRoutes(service: TelephonyService, deps: ModuleRouteDeps
       },
     );
 
+    app.patch(
+      '/api/v1/telephony/agents/:userId',
+      {
+        schema: {
+          tags,
+          summary: 'Set an agent’s routing priority (1 first, 9 last) and queues (administrators)',
+          params: z.object({ userId: z.uuid('must be an id') }).strict(),
+          body: AgentUpdateRequest,
+          response: { 200: AgentResponse },
+        },
+      },
+      async (req) => {
+        const actor = actorOf(req);
+        return database.tenant(actor.workspaceId, async (tx) => {
+          await records.access.assertAdmin(tx, actor);
+          return { data: await updateAgent(tx, actor.workspaceId, req.params.userId, req.body) };
+        });
+      },
+    );
+
     app.get(
       '/api/v1/telephony/queues/stats',
       {
@@ -110,7 +131,7 @@ export function telephonyRoutes(service: TelephonyService, deps: ModuleRouteDeps
         const actor = actorOf(req);
         const [from, to] = dayRange(req.query, now());
         return database.tenantRead(actor.workspaceId, async (tx) => ({
-          data: await listQueueDays(tx, records, actor, from, to, req.query.queue),
+          data: await listQueueDays(tx, records, actor, from, to, { queue: req.query.queue }),
           from,
           to,
         }));

@@ -274,13 +274,24 @@ export class TelephonyService {
     });
   }
 
-  /** Every uploaded prompt a flow plays exists in the workspace (else 422 naming the node). */
+  /**
+   * Every uploaded prompt a flow plays, and every business calendar its hours nodes follow, exists in
+   * the workspace (else 422 naming the node's field).
+   */
   private async checkAudio(tx: Tx, def: TIvrDefinition) {
     const refs = audioRefs(def);
     const missing = new Set(await missingPrompts(tx, [...new Set(refs.map((r) => r.id))]));
     const errors = refs
       .filter((r) => missing.has(r.id))
       .map((r) => ({ path: r.path, message: 'names no uploaded audio of this workspace' }));
+    for (const [i, node] of def.nodes.entries()) {
+      if (node.kind !== 'hours' || !node.calendarId) continue;
+      if (!(await getCalendar(tx, node.calendarId).catch(() => null)))
+        errors.push({
+          path: `definition.nodes.${i}.calendarId`,
+          message: 'names no business calendar of this workspace',
+        });
+    }
     if (errors.length)
       throw new AppError('validation_failed', `Invalid body: ${errors.map((e) => e.path).join(', ')}`, { errors });
   }

@@ -372,6 +372,32 @@ describe('contact centre: numbers, the IVR over Twilio’s webhooks, calls', () 
     });
     expect(broken.statusCode).toBe(422);
     expect(broken.json().errors.map((e: { path: string }) => e.path)).toContain('definition.nodes.0.next');
+
+    // Business hours follow a calendar of the service desk: one never open sends callers to `closed`;
+    // a calendar that does not exist is refused by name.
+    const hoursFlow = (calendarId: string) => ({
+      name: 'Hours',
+      definition: {
+        start: 'hours',
+        nodes: [
+          { id: 'hours', kind: 'hours', calendarId, open: 'open', closed: 'closed' },
+          { id: 'open', kind: 'hangup', prompt: { say: 'We are open.' } },
+          { id: 'closed', kind: 'hangup', prompt: { say: 'We are closed.' } },
+        ],
+      },
+    });
+    const unknown = await api.post('/api/v1/telephony/flows', hoursFlow(crypto.randomUUID()));
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().errors.map((e: { path: string }) => e.path)).toEqual(['definition.nodes.0.calendarId']);
+    const never = await api.create('/api/v1/business-calendars', {
+      name: 'Never open',
+      timeZone: 'UTC',
+      weeklyHours: {},
+    });
+    const hours = await api.create('/api/v1/telephony/flows', hoursFlow(never.id));
+    expect((await api.patch(`/api/v1/telephony/numbers/${num.id}`, { flowId: hours.id })).statusCode).toBe(200);
+    const closed = await new FakeTwilioCall(t, num, account, '+14155559007').ring();
+    expect(closed.res.body).toContain('We are closed.');
   });
 
   it('click-to-call through Twilio’s REST API: the agent’s phone first, then the customer through the voice webhook', async () => {

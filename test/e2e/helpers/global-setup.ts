@@ -5,13 +5,15 @@ import { SMTPServer } from 'smtp-server';
 import type { TestProject } from 'vitest/node';
 import { buildBundle } from '../../../cli/server-bundle.js';
 import { embeddedTemplate } from '../../helpers/global-setup';
+import { FakeTwilioRest } from '../../helpers/twilio-fake';
 import { CHROMIUM } from './browser';
 import { startRapport } from './rapport';
 
 /**
  * Fails the run (never skips) when the browser is missing, saying how to install it; then
  * builds the migrated database every `rapport serve` of the run starts from, and starts the
- * pass's shared Rapport and SMTP sink (helpers/shared.ts, which declares the provided keys).
+ * pass's shared Rapport and SMTP sink (helpers/shared.ts, which declares the provided keys),
+ * and a local Twilio REST API taking every account (click-to-call; no network in tests).
  */
 export default async function setup(project: TestProject) {
   if (!existsSync(CHROMIUM)) {
@@ -28,8 +30,10 @@ export default async function setup(project: TestProject) {
   const removeTemplate = await embeddedTemplate();
   let output = () => '';
   const mailbox = await startSharedMailbox(() => output());
+  const twilio = new FakeTwilioRest('any');
   const rapport = await startRapport({
     SMTP_URL: mailbox.smtpUrl,
+    RAPPORT_TWILIO_API_URL: await twilio.start(),
     // What some files need, and no browser file tests the default of (the server tests do):
     // a person in a test fills a form faster than the 3 s the bot check asks for.
     RAPPORT_FORM_MIN_FILL_MS: '0',
@@ -40,6 +44,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     await rapport.stop();
     await mailbox.close();
+    await twilio.stop();
     removeTemplate();
   };
 }

@@ -88,7 +88,7 @@ export function StandardDashboards() {
           </Text>
           {d.hidden.length > 0 && (
             <Text c="dimmed" fz="sm" data-testid="dashboard-hidden">
-              Some figures are not shown: your role may not read a field they need.
+              Some figures are not shown: your role may not read everything they are made from.
             </Text>
           )}
           <SimpleGrid cols={{ base: 2, sm: 4, lg: Math.max(1, Math.min(7, d.numbers.length)) }}>

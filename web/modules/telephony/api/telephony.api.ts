@@ -3,12 +3,15 @@ import { queryOptions } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type {
   AudioSchema,
+  DialResponse,
+  DialSchema,
   IvrFlowSaveSchema,
   IvrFlowSchema,
   IvrNodeSchema,
   PromptSchema,
   TAgent,
   TAgentPresenceRequest,
+  TAgentUpdateRequest,
   TQueueDay,
   TQueueStats,
   TScreenPop,
@@ -28,6 +31,8 @@ export type IvrNodeKind = IvrNode['kind'];
 export type IvrPrompt = z.input<typeof PromptSchema>;
 export type Audio = z.infer<typeof AudioSchema>;
 export type WrapUp = z.input<typeof WrapUpSchema>;
+export type Dial = z.input<typeof DialSchema>;
+export type Dialled = z.infer<typeof DialResponse>['data'];
 
 export const telephonyKeys = {
   agents: ['telephony', 'agents'] as const,
@@ -47,6 +52,12 @@ export const getQueueStats = (signal?: AbortSignal) =>
 export const getQueueDays = (from: string, to: string, signal?: AbortSignal) =>
   getJson<{ data: QueueDay[] }>(`/api/v1/telephony/queues/daily?from=${from}&to=${to}`, signal).then((r) => r.data);
 
+/** An administrator sets an agent's routing priority: 1 is offered calls first, 9 last. */
+export async function setAgentPriority(userId: string, priority: number): Promise<Agent> {
+  const body: TAgentUpdateRequest = { priority };
+  return (await request<{ data: Agent }>('PATCH', `/api/v1/telephony/agents/${userId}`, { body })).body.data;
+}
+
 export async function setMyPresence(change: TAgentPresenceRequest): Promise<Agent> {
   return (await request<{ data: Agent }>('PUT', '/api/v1/telephony/agents/me', { body: change })).body.data;
 }
@@ -55,6 +66,10 @@ export async function setMyPresence(change: TAgentPresenceRequest): Promise<Agen
 export async function wrapUpCall(id: string, body: WrapUp): Promise<void> {
   await request('POST', `/api/v1/calls/${id}/wrap-up`, { body });
 }
+
+/** Click-to-call through the provider: the agent's phone rings first, then the customer's (needs `calls: create`). */
+export const dialCall = (body: Dial) =>
+  request<{ data: Dialled }>('POST', '/api/v1/calls/dial', { body }).then((r) => r.body.data);
 
 /** The workspace's IVR flows (administrators; the default one is made when missing). */
 export const flowsQuery = queryOptions({

@@ -16,6 +16,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { CALL_DISPOSITIONS } from '../../../../common/contracts/telephony';
 import { AnchorLink } from '../../../ui/links';
+import { myPermissionsQuery } from '../../admin/api/admin.api';
 import { meQuery } from '../../auth/api/auth.api';
 import { onStreamMessage } from '../../notifications/utils/stream-listeners';
 import {
@@ -28,6 +29,7 @@ import {
   telephonyKeys,
   wrapUpCall,
 } from '../api/telephony.api';
+import { AgentPriorities } from './AgentPriorities';
 
 const DAY_MS = 86_400_000;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -43,6 +45,7 @@ const label = (v: string) => (v.charAt(0).toUpperCase() + v.slice(1)).replaceAll
 export function AgentDesktop() {
   const client = useQueryClient();
   const me = useQuery(meQuery);
+  const admin = !!useQuery(myPermissionsQuery).data?.admin;
   const agents = useQuery({ queryKey: telephonyKeys.agents, queryFn: ({ signal }) => getAgents(signal) });
   const stats = useQuery({
     queryKey: telephonyKeys.stats,
@@ -128,6 +131,15 @@ export function AgentDesktop() {
           disabled={status === 'available'}
         >
           Available
+        </Button>
+        <Button
+          size="md"
+          variant="default"
+          title="Not offered calls, still signed in (a break, another task)"
+          onClick={() => presence.mutate({ status: 'busy' })}
+          disabled={status === 'busy'}
+        >
+          Busy
         </Button>
         <Button
           size="md"
@@ -291,6 +303,7 @@ export function AgentDesktop() {
           </Table.Tbody>
         </Table>
       </section>
+      {admin && agents.data && agents.data.length > 0 && <AgentPriorities agents={agents.data} />}
       {days.data && (
         <section aria-label="Queues by day">
           <Title order={3}>Queues by day</Title>

@@ -11,9 +11,12 @@ import {
   Textarea,
   TextInput,
 } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { Icon } from '../../../ui/Icon';
+import { listCalendars, serviceDeskKeys } from '../../tickets/api/service-desk.api';
 import type { IvrNode, IvrPrompt } from '../api/telephony.api';
 import { NODE_KINDS, TARGETS } from '../utils/ivr-draft';
+import { AnswerNodeFields } from './AnswerNodeFields';
 import { MenuOptions } from './MenuOptions';
 import { PromptFields } from './PromptFields';
 
@@ -36,6 +39,11 @@ export function IvrNodeCard({ node, ids, isStart, problems, onChange, onRename, 
   const set = (patch: Record<string, unknown>) => onChange({ ...node, ...patch } as IvrNode);
   const prompt = (p: IvrPrompt | undefined) => set({ prompt: p });
   const rec = node as Record<string, unknown>;
+  const calendars = useQuery({
+    queryKey: serviceDeskKeys.calendars,
+    queryFn: ({ signal }) => listCalendars(signal),
+    enabled: node.kind === 'hours',
+  });
   return (
     <Card withBorder padding="sm" role="listitem" aria-label={`Node ${node.id}`}>
       <Group justify="space-between" mb="xs" wrap="nowrap">
@@ -114,68 +122,19 @@ export function IvrNodeCard({ node, ids, isStart, problems, onChange, onRename, 
             />
           </>
         )}
-        {node.kind === 'answer' && (
-          <>
-            <Group gap="sm" align="end" wrap="wrap">
-              <TextInput
-                label="Object"
-                description="The caller’s contact, lead or account, or an object related to them"
-                value={node.object}
-                onChange={(e) => set({ object: e.currentTarget.value })}
-                w={260}
-              />
-              <TextInput
-                label="Field said"
-                value={node.field}
-                onChange={(e) => set({ field: e.currentTarget.value })}
-                w={200}
-              />
-              <TextInput
-                label="Which record"
-                description="A field; - first: newest first"
-                value={node.sort ?? '-createdAt'}
-                onChange={(e) => set({ sort: e.currentTarget.value || undefined })}
-                w={180}
-              />
-            </Group>
-            <Textarea
-              label="Only records matching (filter, JSON)"
-              description='E.g. {"field": "status", "op": "eq", "value": "open"}; empty: every record'
-              defaultValue={node.filter ? JSON.stringify(node.filter) : ''}
-              onBlur={(e) => {
-                const text = e.currentTarget.value.trim();
-                if (!text) return set({ filter: undefined });
-                try {
-                  set({ filter: JSON.parse(text) });
-                } catch {
-                  // Left as it was; the server names the problem on save.
-                }
-              }}
-              autosize
-              minRows={1}
-            />
-            <Group gap="sm" align="end" wrap="wrap">
-              <TextInput
-                label="Said when found"
-                description="{{value}} is the field, {{name}} the caller’s first name"
-                value={node.say}
-                onChange={(e) => set({ say: e.currentTarget.value })}
-                style={{ flex: 1, minWidth: 240 }}
-              />
-              <TextInput
-                label="Language"
-                value={node.language ?? ''}
-                onChange={(e) => set({ language: e.currentTarget.value || undefined })}
-                w={110}
-              />
-            </Group>
-            <TextInput
-              label="Said when nothing is found"
-              value={node.missing}
-              onChange={(e) => set({ missing: e.currentTarget.value })}
-            />
-          </>
+        {node.kind === 'hours' && (
+          <Select
+            label="Business calendar"
+            description="Opening hours and holidays (Service settings); none: always open"
+            placeholder="None: always open"
+            data={(calendars.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+            value={node.calendarId ?? null}
+            clearable
+            onChange={(v) => set({ calendarId: v ?? undefined })}
+            w={320}
+          />
         )}
+        {node.kind === 'answer' && <AnswerNodeFields node={node} onChange={set} />}
         {node.kind === 'queue' && (
           <>
             <TextInput
