@@ -80,7 +80,7 @@ export function objectDDL(def: ObjectDef, targets: (name: string) => ObjectDef |
     `CREATE INDEX ${t}_tags_idx ON ${t} USING gin (tags);`,
     `CREATE INDEX ${t}_custom_idx ON ${t} USING gin (custom jsonb_path_ops);`,
     // near / within on a custom address field: its grid cells (migration 0063, geo-filter.ts).
-    `CREATE INDEX ${t}_custom_geo_idx ON ${t} USING gin (rapport_geocells(workspace_id, custom)) WITH (fastupdate = off) WHERE deleted_at IS NULL AND rapport_geocells(workspace_id, custom) IS NOT NULL;`,
+    `CREATE INDEX ${t}_custom_geo_idx ON ${t} USING gin (rapport_geocells(workspace_id, custom)) WITH (fastupdate = off) WHERE deleted_at IS NULL AND custom @? '$.*.latitude';`,
     `CREATE INDEX ${t}_search_idx ON ${t} USING gin (search_vector);`,
     `CREATE INDEX ${t}_trgm_idx ON ${t} USING gin (search_text gin_trgm_ops);`,
   );

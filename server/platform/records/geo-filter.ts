@@ -65,12 +65,13 @@ export interface GeoAccessor {
 /**
  * The index condition of custom address field `field` on alias `alias`: one of the
  * record's keys is one of the cells' keys. The keys are computed once per query (an
- * InitPlan), in SQL, so they hash exactly as the index expression does.
+ * InitPlan), in SQL, so they hash exactly as the index expression does. It repeats the
+ * index's predicate (`custom @? '$.*.latitude'`) word for word, so the planner can use it.
  */
 export const customGeoCells =
   (alias: string, field: string) =>
   (cells: number[]): Sql =>
-    sql`rapport_geocells(${sql.ref(`${alias}.workspace_id`)}, ${sql.ref(`${alias}.custom`)}) && (select rapport_geokeys(rapport_workspace(), ${field}::text, ${cells}::int[]))`;
+    sql`(${sql.ref(`${alias}.custom`)} @? '$.*.latitude'::jsonpath and rapport_geocells(${sql.ref(`${alias}.workspace_id`)}, ${sql.ref(`${alias}.custom`)}) && (select rapport_geokeys(rapport_workspace(), ${field}::text, ${cells}::int[])))`;
 
 /** Bands per degree of latitude, and the last band (the north pole's). */
 const BANDS_PER_DEGREE = 10;
